@@ -1,0 +1,84 @@
+//! Defining custom fields at run time.
+
+use crate::error::AppError;
+use crate::{App, Ctx};
+use relata_core::meta::{EntityKind, FieldDef, FieldType, is_valid_custom_field_id};
+use relata_core::record::now_micros;
+use relata_core::{FieldError, RecordId, ValidationError};
+use relata_store::custom_fields::CustomFieldRow;
+use serde::Deserialize;
+use serde_json::{Value as Json, json};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCustomField {
+    pub id: String,
+    pub label: Option<String>,
+    #[serde(rename = "type")]
+    pub field_type: String,
+    #[serde(default)]
+    pub options: Vec<String>,
+    pub target: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+pub fn to_json(entity: EntityKind, def: &FieldDef) -> Json {
+    json!({
+        "entity": entity.api_name(),
+        "id": def.id,
+        "label": def.label,
+        "type": def.ty.name(),
+        "options": def.ty.options(),
+        "target": def.ty.target_name(),
+        "required": def.required,
+    })
+}
+
+pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Result<CustomFieldRow, AppError> {
+    let new: NewCustomField = serde_json::from_value(body.clone())
+        .map_err(|e| ValidationError::single("", "invalid_body", e.to_string()))?;
+    let mut errors = Vec::new();
+    if !is_valid_custom_field_id(&new.id) {
+        errors.push(FieldError::new("id", "invalid_id", "lower-case letters, digits and _, starting with a letter, at most 63"));
+    }
+    let ty = FieldType::for_custom(&new.field_type, &new.options, new.target.as_deref())
+        .map_err(|m| errors.push(FieldError::new("type", "invalid_type", m)))
+        .ok();
+    let label = new.label.clone().unwrap_or_else(|| new.id.replace('_', " "));
+    if label.trim().is_empty() || label.chars().count() > 100 {
+        errors.push(FieldError::new("label", "invalid", "1 to 100 characters"));
+    }
+    let schemas = app.schemas(ctx.ws()).await?;
+    if schemas.get(entity).custom_field(&new.id).is_some() {
+        errors.push(FieldError::new("id", "duplicate", format!("{} already has a custom field {:?}", entity.api_name(), new.id)));
+    }
+    ValidationError::check(errors)?;
+    let row = CustomFieldRow {
+        id: RecordId::new(),
+        entity,
+        def: FieldDef::custom(new.id, label, ty.expect("checked above"), new.required),
+        created_at: now_micros(),
+    };
+    let mut tx = app.store.write(ctx.ws()).await?;
+    tx.insert_custom_field(&row).await.map_err(|e| {
+        if e.is_unique_violation() {
+            AppError::Invalid(ValidationError::single("id", "duplicate", "already defined"))
+        } else {
+            e.into()
+        }
+    })?;
+    tx.commit().await?;
+    app.forget_schemas(ctx.ws());
+    Ok(row)
+}
+
+pub async fn delete(app: &App, ctx: &Ctx, entity: EntityKind, field_id: &str) -> Result<(), AppError> {
+    let mut tx = app.store.write(ctx.ws()).await?;
+    if !tx.delete_custom_field(entity, field_id).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    app.forget_schemas(ctx.ws());
+    Ok(())
+}

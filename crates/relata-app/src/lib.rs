@@ -1,0 +1,128 @@
+//! Application services: the one path every write takes, whoever asks (API,
+//! CLI import, demo data, later UI and sync):
+//!
+//! parse input against the metadata → check relations and uniqueness →
+//! domain rules (`rules`) → store the record → side indexes → change-log
+//! entry → after-save rules → commit. All in one transaction.
+//!
+//! Reads (get, list, history, timeline) also live here so that every caller
+//! gets the same scoping and the same view of custom fields.
+
+pub mod convert;
+pub mod custom_fields;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod read;
+pub mod rules;
+pub mod timeline;
+pub mod write;
+
+pub use error::AppError;
+
+use relata_core::meta::{EntityKind, Schema};
+use relata_core::money::Currency;
+use relata_core::phone::Region;
+use relata_core::value::ParseContext;
+use relata_core::{UserId, WorkspaceId};
+use relata_store::admin::Workspace;
+use relata_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a process trusts its cached custom-field definitions; other
+/// processes' changes become visible after at most this long.
+const SCHEMA_TTL: Duration = Duration::from_secs(5);
+
+/// The schemas (standard + custom fields) of every entity type in one workspace.
+#[derive(Debug)]
+pub struct Schemas {
+    by_kind: Vec<Schema>,
+}
+
+impl Schemas {
+    pub fn get(&self, kind: EntityKind) -> &Schema {
+        &self.by_kind[kind as usize]
+    }
+}
+
+/// The application: the store plus process-wide caches. Cheap to share.
+pub struct App {
+    pub store: Store,
+    schemas: Mutex<HashMap<WorkspaceId, (Instant, Arc<Schemas>)>>,
+}
+
+/// Who acts, in which workspace.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub workspace: Workspace,
+    pub actor: Option<UserId>,
+    pub parse: ParseContext,
+}
+
+impl Ctx {
+    pub fn new(workspace: Workspace, actor: Option<UserId>) -> Ctx {
+        let mut currencies = workspace.currencies.clone();
+        if currencies.is_empty() {
+            currencies.push(Currency::parse("EUR").expect("known"));
+        }
+        let parse = ParseContext {
+            phone_region: workspace.phone_region.as_deref().and_then(Region::parse),
+            currencies,
+        };
+        Ctx { workspace, actor, parse }
+    }
+
+    pub fn ws(&self) -> WorkspaceId {
+        self.workspace.id
+    }
+}
+
+impl App {
+    pub fn new(store: Store) -> App {
+        App { store, schemas: Mutex::new(HashMap::new()) }
+    }
+
+    /// The workspace's schemas, from cache when fresh.
+    pub async fn schemas(&self, ws: WorkspaceId) -> Result<Arc<Schemas>, AppError> {
+        if let Some((at, s)) = self.schemas.lock().expect("lock").get(&ws)
+            && at.elapsed() < SCHEMA_TTL
+        {
+            return Ok(s.clone());
+        }
+        let mut conn = self.store.read(ws).await?;
+        let rows = conn.custom_fields().await?;
+        let by_kind = EntityKind::ALL
+            .iter()
+            .map(|&k| {
+                Schema::with_custom(k, rows.iter().filter(|r| r.entity == k).map(|r| r.def.clone()).collect())
+            })
+            .collect();
+        let schemas = Arc::new(Schemas { by_kind });
+        self.schemas.lock().expect("lock").insert(ws, (Instant::now(), schemas.clone()));
+        Ok(schemas)
+    }
+
+    pub(crate) fn forget_schemas(&self, ws: WorkspaceId) {
+        self.schemas.lock().expect("lock").remove(&ws);
+    }
+
+    /// Makes sure the default workspace exists with a default pipeline, and
+    /// returns it.
+    pub async fn bootstrap(&self) -> Result<Workspace, AppError> {
+        let ws = self.store.ensure_default_workspace().await?;
+        let ctx = Ctx::new(ws.clone(), None);
+        let mut conn = self.store.read(ws.id).await?;
+        if relata_sales::pipeline::default_pipeline(&mut conn).await?.is_none() {
+            drop(conn);
+            let body = serde_json::json!({
+                "name": "Sales",
+                "is_default": true,
+                "stages": relata_sales::pipeline::standard_stages(),
+            });
+            write::create(self, &ctx, EntityKind::Pipeline, &body, None).await?;
+        }
+        Ok(ws)
+    }
+}

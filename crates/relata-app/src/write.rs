@@ -1,0 +1,301 @@
+//! The one write path: create, update, delete, restore, and bulk create.
+
+use crate::error::AppError;
+use crate::{App, Ctx, rules};
+use relata_core::input::{apply_defaults, merge, missing_required, parse_fields, relations_set};
+use relata_core::meta::{Column, EntityKind, FieldType, Schema, Target};
+use relata_core::record::{diff, now_micros};
+use relata_core::value::{FieldValue, Values};
+use relata_core::{FieldError, Record, RecordId, ValidationError};
+use relata_store::changes::{ChangeOp, NewChange};
+use relata_store::idempotency::StoredResponse;
+use relata_store::ScopedConn;
+use serde_json::{Value as Json, json};
+use std::collections::{HashMap, HashSet};
+
+/// An idempotent create: the key and a hash of the request it came with.
+pub struct Idempotency {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// What a create returned.
+pub enum Created {
+    New(Box<Record>, Json),
+    /// The same Idempotency-Key was seen before: its first response.
+    Replayed(StoredResponse),
+}
+
+/// Relation targets and unique values of each record in `batch`, checked in
+/// a few queries; returns the errors of each record by position.
+pub async fn check_references(tx: &mut ScopedConn, schema: &Schema, batch: &[&Record]) -> Result<Vec<Vec<FieldError>>, AppError> {
+    let mut wanted: HashMap<Target, HashSet<String>> = HashMap::new();
+    for record in batch {
+        for (field, id) in relations_set(schema, &record.values) {
+            if let FieldType::Relation(t) = field.ty {
+                wanted.entry(t).or_default().insert(id.to_string());
+            }
+        }
+    }
+    let mut found: HashMap<Target, HashSet<String>> = HashMap::new();
+    for (target, ids) in wanted {
+        let ids: Vec<String> = ids.into_iter().collect();
+        let existing = match target {
+            Target::Entity(kind) => tx.existing_ids(kind, &ids).await?,
+            Target::User => tx.member_ids(&ids).await?,
+        };
+        found.insert(target, existing);
+    }
+    let mut out = Vec::with_capacity(batch.len());
+    for record in batch {
+        let mut errors = Vec::new();
+        for (field, id) in relations_set(schema, &record.values) {
+            let FieldType::Relation(t) = field.ty else { continue };
+            if !found.get(&t).is_some_and(|s| s.contains(&id.to_string())) {
+                let what = match t {
+                    Target::Entity(k) => k.singular(),
+                    Target::User => "user in this workspace",
+                };
+                errors.push(FieldError::new(field.qualified_id(), "not_found", format!("no such {what}: {id}")));
+            }
+        }
+        for field in schema.fields().filter(|f| f.unique) {
+            let (Column::Named(col), FieldValue::Text(v)) = (&field.column, record.values.get(field)) else { continue };
+            let others = tx.find_ids_by(schema.kind, col, v).await?;
+            if others.iter().any(|o| *o != record.id.to_string()) {
+                errors.push(FieldError::new(field.qualified_id(), "duplicate", format!("{v:?} is already used by another {}", schema.kind.singular())));
+            }
+        }
+        out.push(errors);
+    }
+    Ok(out)
+}
+
+/// Stores a new record in an open transaction: rules, checks, side indexes,
+/// change entry. Returns field errors without writing anything on failure.
+pub async fn create_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, mut values: Values) -> Result<Record, AppError> {
+    apply_defaults(schema, &mut values);
+    if values.std("owner").is_null()
+        && let Some(actor) = ctx.actor
+    {
+        values.set_std("owner", FieldValue::Ref(actor.uuid()));
+    }
+    let mut record = Record::new(schema.kind, ctx.actor, values);
+    let mut errors = check_references(tx, schema, &[&record]).await?.pop().unwrap_or_default();
+    errors.extend(missing_required(schema, &record.values));
+    ValidationError::check(errors)?;
+    rules::before_save(tx, ctx, None, &mut record).await?;
+    ValidationError::check(missing_required(schema, &record.values))?;
+    tx.insert_record(schema, &record).await.map_err(|e| unique_to_field(schema, e))?;
+    tx.index_new_records(schema, std::slice::from_ref(&record)).await?;
+    tx.append_changes(&[NewChange {
+        kind: schema.kind,
+        id: record.id,
+        op: ChangeOp::Create,
+        actor: ctx.actor,
+        at: record.created_at,
+        diff: diff(schema, None, Some(&record.values)),
+    }])
+    .await?;
+    rules::after_save(tx, ctx, None, &record).await?;
+    Ok(record)
+}
+
+fn unique_to_field(schema: &Schema, e: relata_store::StoreError) -> AppError {
+    if e.is_unique_violation()
+        && let Some(f) = schema.fields().find(|f| f.unique)
+    {
+        return AppError::Invalid(ValidationError::single(f.qualified_id(), "duplicate", "is already used"));
+    }
+    e.into()
+}
+
+/// Creates a record from API JSON.
+pub async fn create(app: &App, ctx: &Ctx, kind: EntityKind, body: &Json, idem: Option<Idempotency>) -> Result<Created, AppError> {
+    let schemas = app.schemas(ctx.ws()).await?;
+    let schema = schemas.get(kind);
+    let values = parse_fields(schema, body, &ctx.parse)?;
+    if let Some(idem) = &idem {
+        let mut conn = app.store.read(ctx.ws()).await?;
+        if let Some(previous) = conn.idempotent_response(&idem.key).await? {
+            return replay(previous, idem);
+        }
+    }
+    let mut tx = app.store.write(ctx.ws()).await?;
+    let record = create_in(&mut tx, ctx, schema, values).await?;
+    let json = record.to_json(schema);
+    if let Some(idem) = &idem {
+        let response = StoredResponse { request_hash: idem.request_hash.clone(), status: 201, body: json.to_string() };
+        if let Err(e) = tx.save_idempotent_response(&idem.key, &response).await {
+            if e.is_unique_violation() {
+                // A concurrent request with the same key won; answer as it did.
+                drop(tx);
+                let mut conn = app.store.read(ctx.ws()).await?;
+                if let Some(previous) = conn.idempotent_response(&idem.key).await? {
+                    return replay(previous, idem);
+                }
+            }
+            return Err(e.into());
+        }
+    }
+    tx.commit().await?;
+    Ok(Created::New(Box::new(record), json))
+}
+
+fn replay(previous: StoredResponse, idem: &Idempotency) -> Result<Created, AppError> {
+    if previous.request_hash != idem.request_hash {
+        return Err(AppError::IdempotencyMismatch);
+    }
+    Ok(Created::Replayed(previous))
+}
+
+/// Applies a PATCH if the record is still at `expected_version`.
+pub async fn update(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, body: &Json, expected_version: i64) -> Result<Record, AppError> {
+    let schemas = app.schemas(ctx.ws()).await?;
+    let schema = schemas.get(kind);
+    let patch = parse_fields(schema, body, &ctx.parse)?;
+    let mut tx = app.store.write(ctx.ws()).await?;
+    let record = update_in(&mut tx, ctx, schema, id, patch, Some(expected_version)).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Updates a record in an open transaction; no-op patches write nothing.
+pub async fn update_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, id: RecordId, patch: Values, expected_version: Option<i64>) -> Result<Record, AppError> {
+    let old = tx.get_record(schema, id, false).await?.ok_or(AppError::NotFound)?;
+    if let Some(v) = expected_version
+        && v != old.version
+    {
+        return Err(AppError::VersionConflict { current: old.version });
+    }
+    let mut new = old.clone();
+    // Only the fields the patch changes are re-checked against other records.
+    let mut changed = Values::default();
+    for field in schema.fields() {
+        let v = patch.get(field);
+        let present = if field.is_custom() { patch.custom.contains_key(field.id.as_ref()) } else { patch.standard.contains_key(field.id.as_ref()) };
+        if present && old.values.get(field) != v {
+            changed.set(field, v.clone());
+        }
+    }
+    merge(&mut new.values, patch);
+    let probe = Record { values: changed, ..new.clone() };
+    let mut errors = check_references(tx, schema, &[&probe]).await?.pop().unwrap_or_default();
+    errors.extend(missing_required(schema, &new.values));
+    ValidationError::check(errors)?;
+    rules::before_save(tx, ctx, Some(&old), &mut new).await?;
+    let changes = diff(schema, Some(&old.values), Some(&new.values));
+    if changes.as_object().is_some_and(|o| o.is_empty()) {
+        return Ok(old);
+    }
+    new.version = old.version + 1;
+    new.updated_at = now_micros();
+    new.updated_by = ctx.actor;
+    tx.update_record(schema, &new, old.version).await.map_err(|e| unique_to_field(schema, e))?;
+    tx.index_record(schema, &new).await?;
+    tx.append_changes(&[NewChange { kind: schema.kind, id, op: ChangeOp::Update, actor: ctx.actor, at: new.updated_at, diff: changes }])
+        .await?;
+    rules::after_save(tx, ctx, Some(&old), &new).await?;
+    Ok(new)
+}
+
+/// Moves a record to the trash (soft delete) or back.
+pub async fn set_deleted(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, deleted: bool, expected_version: Option<i64>) -> Result<Record, AppError> {
+    let schemas = app.schemas(ctx.ws()).await?;
+    let schema = schemas.get(kind);
+    let mut tx = app.store.write(ctx.ws()).await?;
+    let old = tx.get_record(schema, id, true).await?.ok_or(AppError::NotFound)?;
+    if old.deleted_at.is_some() != deleted {
+        if !deleted {
+            // Restoring a record whose unique value was taken meanwhile would break uniqueness.
+            let errors = check_references(&mut tx, schema, &[&old]).await?.pop().unwrap_or_default();
+            let dupes: Vec<FieldError> = errors.into_iter().filter(|e| e.code == "duplicate").collect();
+            ValidationError::check(dupes)?;
+        }
+    } else if deleted {
+        return Err(AppError::NotFound);
+    } else {
+        return Ok(old);
+    }
+    if let Some(v) = expected_version
+        && v != old.version
+    {
+        return Err(AppError::VersionConflict { current: old.version });
+    }
+    let mut new = old.clone();
+    let now = now_micros();
+    new.deleted_at = deleted.then_some(now);
+    new.version += 1;
+    new.updated_at = now;
+    new.updated_by = ctx.actor;
+    tx.update_record(schema, &new, old.version).await?;
+    tx.index_record(schema, &new).await?;
+    let op = if deleted { ChangeOp::Delete } else { ChangeOp::Restore };
+    let at = |d: Option<chrono::DateTime<chrono::Utc>>| json!(d.map(|t| relata_core::value::format_datetime(&t)));
+    tx.append_changes(&[NewChange {
+        kind,
+        id,
+        op,
+        actor: ctx.actor,
+        at: now,
+        diff: json!({"deleted_at": {"before": at(old.deleted_at), "after": at(new.deleted_at)}}),
+    }])
+    .await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// Creates many records in an open transaction (import, demo data): checks
+/// relations in batches, runs the rules of each record, and writes records,
+/// side indexes and change entries in multi-row statements. Records whose
+/// checks fail are returned with their errors, by position, and not written.
+pub async fn create_many_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, rows: Vec<Values>) -> Result<(Vec<Record>, Vec<(usize, Vec<FieldError>)>), AppError> {
+    let mut records: Vec<Record> = rows
+        .into_iter()
+        .map(|mut values| {
+            apply_defaults(schema, &mut values);
+            if values.std("owner").is_null()
+                && let Some(actor) = ctx.actor
+            {
+                values.set_std("owner", FieldValue::Ref(actor.uuid()));
+            }
+            Record::new(schema.kind, ctx.actor, values)
+        })
+        .collect();
+    let refs: Vec<&Record> = records.iter().collect();
+    let mut checks = check_references(tx, schema, &refs).await?;
+    let mut failed = Vec::new();
+    let mut good = Vec::with_capacity(records.len());
+    for (i, mut record) in records.drain(..).enumerate() {
+        let mut errors = std::mem::take(&mut checks[i]);
+        if errors.is_empty() {
+            match rules::before_save(tx, ctx, None, &mut record).await {
+                Ok(()) => {}
+                Err(relata_store::StoreError::Invalid(v)) => errors.extend(v.errors),
+                Err(e) => return Err(e.into()),
+            }
+            errors.extend(missing_required(schema, &record.values));
+        }
+        if errors.is_empty() {
+            good.push(record);
+        } else {
+            failed.push((i, errors));
+        }
+    }
+    tx.insert_records(schema, &good).await?;
+    tx.index_new_records(schema, &good).await?;
+    let changes: Vec<NewChange> = good
+        .iter()
+        .map(|r| NewChange { kind: schema.kind, id: r.id, op: ChangeOp::Create, actor: ctx.actor, at: r.created_at, diff: diff(schema, None, Some(&r.values)) })
+        .collect();
+    tx.append_changes(&changes).await?;
+    if schema.kind == EntityKind::Opportunity {
+        let stage_changes: Vec<_> = good.iter().filter_map(|r| relata_sales::opportunity::stage_change(None, r, ctx.actor)).collect();
+        tx.insert_stage_changes(&stage_changes).await?;
+    } else {
+        for r in &good {
+            rules::after_save(tx, ctx, None, r).await?;
+        }
+    }
+    Ok((good, failed))
+}

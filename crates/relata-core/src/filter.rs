@@ -1,0 +1,541 @@
+//! The filter language of list endpoints (and, later, saved views):
+//!
+//! ```text
+//! lifecycle = "current" and city = "Gdańsk" and (amount > 1000 or key_account = true)
+//! owner = me and not stage in ("lost", "won") and birthday is not null
+//! name ~ "acme"            -- contains, case-insensitive
+//! custom.tier = "gold"     -- custom fields under custom.
+//! ```
+//!
+//! Parsing gives an untyped [`Expr`] with character positions; [`compile`]
+//! checks it against an entity [`Schema`] and yields a typed [`Filter`] the
+//! store turns into SQL through its query builder. Both steps report errors
+//! with the 1-based column where the problem starts.
+
+use crate::meta::{FieldDef, FieldType, Schema, Target};
+use crate::value::{FieldValue, ParseContext, parse_text};
+use serde::Serialize;
+use std::fmt;
+use uuid::Uuid;
+
+/// A filter that does not parse or does not fit the entity, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FilterError {
+    /// 1-based character column in the filter text.
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at column {}: {}", self.column, self.message)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// `~`: contains, case-insensitive.
+    Contains,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    String(String),
+    Number(String),
+    Bool(bool),
+    Null,
+    /// The signed-in user.
+    Me,
+}
+
+/// An untyped filter expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    Compare { field: String, at: usize, op: Op, value: Literal, value_at: usize },
+    In { field: String, at: usize, values: Vec<(Literal, usize)> },
+    IsNull { field: String, at: usize, negated: bool },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Num(String),
+    Op(Op),
+    LParen,
+    RParen,
+    Comma,
+}
+
+const MAX_FILTER_LEN: usize = 4000;
+const MAX_DEPTH: usize = 32;
+
+fn lex(input: &str) -> Result<Vec<(Tok, usize)>, FilterError> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let fail = |at: usize, message: String| FilterError { column: at + 1, message };
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        match c {
+            c if c.is_whitespace() => {
+                i += 1;
+                continue;
+            }
+            '(' => {
+                out.push((Tok::LParen, start));
+                i += 1;
+            }
+            ')' => {
+                out.push((Tok::RParen, start));
+                i += 1;
+            }
+            ',' => {
+                out.push((Tok::Comma, start));
+                i += 1;
+            }
+            '~' => {
+                out.push((Tok::Op(Op::Contains), start));
+                i += 1;
+            }
+            '=' => {
+                out.push((Tok::Op(Op::Eq), start));
+                i += if chars.get(i + 1) == Some(&'=') { 2 } else { 1 };
+            }
+            '!' if chars.get(i + 1) == Some(&'=') => {
+                out.push((Tok::Op(Op::Ne), start));
+                i += 2;
+            }
+            '<' | '>' => {
+                let eq = chars.get(i + 1) == Some(&'=');
+                let ne = c == '<' && chars.get(i + 1) == Some(&'>');
+                let op = match (c, eq, ne) {
+                    (_, _, true) => Op::Ne,
+                    ('<', true, _) => Op::Le,
+                    ('<', false, _) => Op::Lt,
+                    (_, true, _) => Op::Ge,
+                    _ => Op::Gt,
+                };
+                out.push((Tok::Op(op), start));
+                i += if eq || ne { 2 } else { 1 };
+            }
+            '"' | '\'' => {
+                let quote = c;
+                i += 1;
+                let mut s = String::new();
+                loop {
+                    match chars.get(i) {
+                        None => return Err(fail(start, "unterminated string".into())),
+                        Some('\\') => {
+                            match chars.get(i + 1) {
+                                Some(&e @ ('"' | '\'' | '\\')) => s.push(e),
+                                Some('n') => s.push('\n'),
+                                _ => return Err(fail(i, "unknown escape; use \\\" or \\\\".into())),
+                            }
+                            i += 2;
+                        }
+                        Some(&ch) if ch == quote => {
+                            i += 1;
+                            break;
+                        }
+                        Some(&ch) => {
+                            s.push(ch);
+                            i += 1;
+                        }
+                    }
+                }
+                out.push((Tok::Str(s), start));
+            }
+            c if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) => {
+                i += 1;
+                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                    i += 1;
+                }
+                out.push((Tok::Num(chars[start..i].iter().collect()), start));
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
+                    i += 1;
+                }
+                out.push((Tok::Ident(chars[start..i].iter().collect()), start));
+            }
+            other => return Err(fail(start, format!("unexpected character {other:?}"))),
+        }
+    }
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    pos: usize,
+    end: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos).map(|(t, _)| t)
+    }
+    fn at(&self) -> usize {
+        self.toks.get(self.pos).map_or(self.end, |(_, a)| *a)
+    }
+    fn fail<T>(&self, message: impl Into<String>) -> Result<T, FilterError> {
+        Err(FilterError { column: self.at() + 1, message: message.into() })
+    }
+    fn keyword(&self, kw: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case(kw))
+    }
+    fn bump(&mut self) -> Option<(Tok, usize)> {
+        let t = self.toks.get(self.pos).cloned();
+        self.pos += 1;
+        t
+    }
+
+    fn or(&mut self) -> Result<Expr, FilterError> {
+        let mut parts = vec![self.and()?];
+        while self.keyword("or") {
+            self.bump();
+            parts.push(self.and()?);
+        }
+        Ok(if parts.len() == 1 { parts.pop().unwrap() } else { Expr::Or(parts) })
+    }
+
+    fn and(&mut self) -> Result<Expr, FilterError> {
+        let mut parts = vec![self.not()?];
+        while self.keyword("and") {
+            self.bump();
+            parts.push(self.not()?);
+        }
+        Ok(if parts.len() == 1 { parts.pop().unwrap() } else { Expr::And(parts) })
+    }
+
+    fn not(&mut self) -> Result<Expr, FilterError> {
+        if self.keyword("not") {
+            self.bump();
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.atom()
+    }
+
+    fn atom(&mut self) -> Result<Expr, FilterError> {
+        if self.depth > MAX_DEPTH {
+            return self.fail("too deeply nested");
+        }
+        match self.peek() {
+            Some(Tok::LParen) => {
+                self.bump();
+                self.depth += 1;
+                let inner = self.or()?;
+                self.depth -= 1;
+                match self.bump() {
+                    Some((Tok::RParen, _)) => Ok(inner),
+                    _ => {
+                        self.pos -= 1;
+                        self.fail("expected )")
+                    }
+                }
+            }
+            Some(Tok::Ident(_)) => self.condition(),
+            None => self.fail("expected a condition like name = \"Acme\""),
+            _ => self.fail("expected a field name"),
+        }
+    }
+
+    fn condition(&mut self) -> Result<Expr, FilterError> {
+        let Some((Tok::Ident(field), at)) = self.bump() else { unreachable!() };
+        if self.keyword("is") {
+            self.bump();
+            let negated = self.keyword("not");
+            if negated {
+                self.bump();
+            }
+            if !self.keyword("null") {
+                return self.fail("expected null after is");
+            }
+            self.bump();
+            return Ok(Expr::IsNull { field, at, negated });
+        }
+        if self.keyword("in") {
+            self.bump();
+            if self.peek() != Some(&Tok::LParen) {
+                return self.fail("expected ( after in");
+            }
+            self.bump();
+            let mut values = Vec::new();
+            loop {
+                let value_at = self.at();
+                values.push((self.literal()?, value_at));
+                match self.bump() {
+                    Some((Tok::Comma, _)) => continue,
+                    Some((Tok::RParen, _)) => break,
+                    _ => {
+                        self.pos -= 1;
+                        return self.fail("expected , or ) in the list");
+                    }
+                }
+            }
+            return Ok(Expr::In { field, at, values });
+        }
+        let op = match self.bump() {
+            Some((Tok::Op(op), _)) => op,
+            _ => {
+                self.pos -= 1;
+                return self.fail(format!(
+                    "expected an operator after {field} (=, !=, <, <=, >, >=, ~, in, is null)"
+                ));
+            }
+        };
+        let value_at = self.at();
+        let value = self.literal()?;
+        Ok(Expr::Compare { field, at, op, value, value_at })
+    }
+
+    fn literal(&mut self) -> Result<Literal, FilterError> {
+        let lit = match self.peek() {
+            Some(Tok::Str(s)) => Literal::String(s.clone()),
+            Some(Tok::Num(n)) => Literal::Number(n.clone()),
+            Some(Tok::Ident(w)) => match w.to_ascii_lowercase().as_str() {
+                "true" => Literal::Bool(true),
+                "false" => Literal::Bool(false),
+                "null" => Literal::Null,
+                "me" => Literal::Me,
+                _ => {
+                    return self.fail(format!(
+                        "expected a value; put text in quotes: \"{w}\""
+                    ));
+                }
+            },
+            _ => return self.fail("expected a value (a \"string\", a number, true, false, null or me)"),
+        };
+        self.bump();
+        Ok(lit)
+    }
+}
+
+/// Parses filter text into an untyped expression.
+pub fn parse(input: &str) -> Result<Expr, FilterError> {
+    if input.chars().count() > MAX_FILTER_LEN {
+        return Err(FilterError { column: MAX_FILTER_LEN, message: format!("longer than {MAX_FILTER_LEN} characters") });
+    }
+    let toks = lex(input)?;
+    let mut p = Parser { toks, pos: 0, end: input.chars().count(), depth: 0 };
+    let expr = p.or()?;
+    if p.pos < p.toks.len() {
+        return p.fail("expected and, or, or the end of the filter");
+    }
+    Ok(expr)
+}
+
+/// A filter checked against a schema, with values parsed to field types.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Filter<'a> {
+    And(Vec<Filter<'a>>),
+    Or(Vec<Filter<'a>>),
+    Not(Box<Filter<'a>>),
+    Compare { field: &'a FieldDef, op: Op, value: FieldValue },
+    In { field: &'a FieldDef, values: Vec<FieldValue> },
+    IsNull { field: &'a FieldDef, negated: bool },
+}
+
+/// Who "me" is and how to read literal values.
+pub struct CompileContext<'c> {
+    pub me: Option<Uuid>,
+    pub parse: &'c ParseContext,
+}
+
+/// Checks an expression against `schema` and types its values.
+pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Result<Filter<'a>, FilterError> {
+    let field_of = |name: &str, at: usize| -> Result<&'a FieldDef, FilterError> {
+        let field = schema.field(name).ok_or_else(|| FilterError {
+            column: at + 1,
+            message: format!("unknown field {name:?}"),
+        })?;
+        if !field.filterable {
+            return Err(FilterError { column: at + 1, message: format!("{name} cannot be filtered on") });
+        }
+        Ok(field)
+    };
+    Ok(match expr {
+        Expr::And(parts) => Filter::And(parts.iter().map(|p| compile(p, schema, cx)).collect::<Result<_, _>>()?),
+        Expr::Or(parts) => Filter::Or(parts.iter().map(|p| compile(p, schema, cx)).collect::<Result<_, _>>()?),
+        Expr::Not(inner) => Filter::Not(Box::new(compile(inner, schema, cx)?)),
+        Expr::IsNull { field, at, negated } => Filter::IsNull { field: field_of(field, *at)?, negated: *negated },
+        Expr::Compare { field, at, op, value, value_at } => {
+            let f = field_of(field, *at)?;
+            if *value == Literal::Null {
+                return match op {
+                    Op::Eq => Ok(Filter::IsNull { field: f, negated: false }),
+                    Op::Ne => Ok(Filter::IsNull { field: f, negated: true }),
+                    _ => Err(FilterError { column: value_at + 1, message: "null only compares with = or !=; or write is null".into() }),
+                };
+            }
+            check_operator(f, *op, *at)?;
+            let value = if *op == Op::Contains {
+                match value {
+                    Literal::String(s) => FieldValue::Text(s.clone()),
+                    _ => return Err(FilterError { column: value_at + 1, message: "~ takes a \"string\"".into() }),
+                }
+            } else {
+                literal_value(f, value, *value_at, cx)?
+            };
+            Filter::Compare { field: f, op: *op, value }
+        }
+        Expr::In { field, at, values } => {
+            let f = field_of(field, *at)?;
+            check_operator(f, Op::Eq, *at)?;
+            let values = values
+                .iter()
+                .map(|(v, va)| literal_value(f, v, *va, cx))
+                .collect::<Result<_, _>>()?;
+            Filter::In { field: f, values }
+        }
+    })
+}
+
+fn check_operator(field: &FieldDef, op: Op, at: usize) -> Result<(), FilterError> {
+    use FieldType::*;
+    let ordered = matches!(
+        field.ty,
+        Integer { .. } | Number | Money | Date | DateTime | Text { .. } | Id
+    );
+    let textual = matches!(field.ty, Text { .. } | LongText | Email | Emails | Phone | Phones);
+    let allowed = match op {
+        Op::Eq | Op::Ne => !matches!(field.ty, LongText),
+        Op::Lt | Op::Le | Op::Gt | Op::Ge => ordered,
+        Op::Contains => textual,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(FilterError {
+            column: at + 1,
+            message: format!("{} ({}) does not support this operator", field.qualified_id(), field.ty.name()),
+        })
+    }
+}
+
+fn literal_value(field: &FieldDef, lit: &Literal, at: usize, cx: &CompileContext) -> Result<FieldValue, FilterError> {
+    let fail = |message: String| FilterError { column: at + 1, message };
+    let id = field.qualified_id();
+    match (lit, &field.ty) {
+        (Literal::Me, FieldType::Relation(Target::User)) => cx
+            .me
+            .map(FieldValue::Ref)
+            .ok_or_else(|| fail("me is only known for a signed-in user".into())),
+        (Literal::Me, _) => Err(fail(format!("me only compares with user fields, not {id}"))),
+        (Literal::Null, _) => Ok(FieldValue::Null),
+        (Literal::Bool(b), FieldType::Boolean) => Ok(FieldValue::Bool(*b)),
+        (Literal::Bool(_), _) => Err(fail(format!("{id} is not a true/false field"))),
+        (Literal::Number(n), FieldType::Money) => {
+            // Amounts in filters are major units of the workspace's default currency.
+            let currency = cx.parse.default_currency();
+            crate::money::parse_decimal_to_minor(n, currency.exponent())
+                .map(|minor| FieldValue::Money(crate::money::Money::new(minor, currency)))
+                .map_err(|e| fail(format!("{id}: {}", e.0)))
+        }
+        (Literal::Number(n), FieldType::Integer { .. }) => n
+            .parse::<i64>()
+            .map(FieldValue::Int)
+            .map_err(|_| fail(format!("{id} compares with whole numbers"))),
+        (Literal::Number(n), FieldType::Number) => n
+            .parse::<f64>()
+            .map(FieldValue::Number)
+            .map_err(|_| fail(format!("{n} is not a number"))),
+        (Literal::Number(_), _) => Err(fail(format!("{id} ({}) does not compare with numbers; use a \"string\"", field.ty.name()))),
+        (Literal::String(s), FieldType::Emails) => crate::email::Email::parse(s)
+            .map(|e| FieldValue::Text(e.as_str().to_string()))
+            .map_err(|e| fail(format!("{id}: {s:?} {e}"))),
+        (Literal::String(s), FieldType::Phones) => crate::phone::PhoneE164::parse(s, cx.parse.phone_region)
+            .map(|p| FieldValue::Text(p.as_str().to_string()))
+            .map_err(|e| fail(format!("{id}: {e}"))),
+        (Literal::String(s), FieldType::MultiChoice(options)) => {
+            if options.contains(s) {
+                Ok(FieldValue::Text(s.clone()))
+            } else {
+                Err(fail(format!("{id}: {s:?} is not one of: {}", options.join(", "))))
+            }
+        }
+        (Literal::String(s), FieldType::Text { .. }) => Ok(FieldValue::Text(s.clone())),
+        (Literal::String(s), FieldType::Id) => Uuid::parse_str(s)
+            .map(FieldValue::Ref)
+            .map_err(|_| fail(format!("{s:?} is not an id"))),
+        (Literal::String(s), _) => parse_text(field, s, cx.parse).map_err(|e| fail(format!("{id}: {}", e.message))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::EntityKind;
+    use crate::money::Currency;
+
+    fn pctx() -> ParseContext {
+        ParseContext { phone_region: None, currencies: vec![Currency::parse("EUR").unwrap()] }
+    }
+
+    #[test]
+    fn parses_the_documented_example() {
+        let e = parse(r#"lifecycle = "current" and city = "Gdańsk" and amount > 1000 and owner = me"#).unwrap();
+        let Expr::And(parts) = e else { panic!("expected and") };
+        assert_eq!(parts.len(), 4);
+        assert!(matches!(&parts[3], Expr::Compare { field, value: Literal::Me, .. } if field == "owner"));
+    }
+
+    #[test]
+    fn or_binds_looser_than_and() {
+        let e = parse("a = 1 or b = 2 and c = 3").unwrap();
+        let Expr::Or(parts) = e else { panic!("expected or") };
+        assert!(matches!(parts[1], Expr::And(_)));
+    }
+
+    #[test]
+    fn errors_say_where() {
+        assert_eq!(parse("name = ").unwrap_err().column, 8);
+        assert_eq!(parse("name = \"x\" and").unwrap_err().column, 15);
+        assert_eq!(parse("name \"x\"").unwrap_err().column, 6);
+        assert_eq!(parse("name = \"x").unwrap_err().column, 8);
+        assert_eq!(parse("(name = \"x\"").unwrap_err().column, 12);
+        assert!(parse("name = x").unwrap_err().message.contains("quotes"));
+        assert_eq!(parse("a = 1 b = 2").unwrap_err().column, 7);
+    }
+
+    #[test]
+    fn compile_checks_fields_operators_and_values() {
+        let schema = Schema::standard(EntityKind::Contact);
+        let p = pctx();
+        let cx = CompileContext { me: Some(Uuid::nil()), parse: &p };
+        let ok = |s: &str| compile(&parse(s).unwrap(), &schema, &cx);
+        assert!(ok(r#"lifecycle = "current" and city = "Gdańsk" and owner = me"#).is_ok());
+        assert_eq!(ok(r#"colour = "red""#).unwrap_err().column, 1);
+        assert!(ok(r#"lifecycle = "gold""#).unwrap_err().message.contains("not one of"));
+        assert!(ok(r#"birthday > 5"#).is_err());
+        assert!(ok(r#"birthday > "1990-01-01""#).is_ok());
+        assert!(ok(r#"phones = "+48 58 123 45 67""#).is_ok());
+        assert!(ok(r#"lifecycle > "a""#).is_err());
+        assert!(matches!(ok("birthday = null").unwrap(), Filter::IsNull { negated: false, .. }));
+        let opp = Schema::standard(EntityKind::Opportunity);
+        let f = compile(&parse("amount > 1000").unwrap(), &opp, &cx).unwrap();
+        assert!(matches!(f, Filter::Compare { value: FieldValue::Money(m), .. } if m.minor == 100_000));
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for s in ["", "(", ")", "((((", "a", "a =", "= 1", "\"", "a in (", "a in ()", "a is", "not", "-", "a = -", "é = 1", "a ~ 1"] {
+            let _ = parse(s);
+        }
+        let deep = "(".repeat(100) + "a = 1" + &")".repeat(100);
+        assert!(parse(&deep).is_err());
+    }
+}

@@ -1,0 +1,107 @@
+//! The append-only change log: one entry per create, update, delete and
+//! restore, written in the same transaction as the record. It is the spine
+//! that history, audit, sync, webhooks and automation read.
+
+use crate::db::ScopedConn;
+use crate::error::{Result, StoreError};
+use crate::sql::in_workspace;
+use chrono::{DateTime, Utc};
+use relata_core::meta::EntityKind;
+use relata_core::{RecordId, UserId};
+use sea_query::{Expr, ExprTrait, Order, Query, Value};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOp {
+    Create,
+    Update,
+    Delete,
+    Restore,
+}
+
+impl ChangeOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOp::Create => "create",
+            ChangeOp::Update => "update",
+            ChangeOp::Delete => "delete",
+            ChangeOp::Restore => "restore",
+        }
+    }
+}
+
+/// One entry to append.
+pub struct NewChange {
+    pub kind: EntityKind,
+    pub id: RecordId,
+    pub op: ChangeOp,
+    pub actor: Option<UserId>,
+    pub at: DateTime<Utc>,
+    /// `{"field": {"before": …, "after": …}}`.
+    pub diff: Json,
+}
+
+/// One entry as stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct Change {
+    pub seq: i64,
+    pub entity: String,
+    pub record_id: String,
+    pub op: String,
+    pub actor: Option<String>,
+    pub at: DateTime<Utc>,
+    pub diff: Json,
+}
+
+impl ScopedConn {
+    pub async fn append_changes(&mut self, changes: &[NewChange]) -> Result<()> {
+        for chunk in changes.chunks(4000) {
+            let mut stmt = Query::insert();
+            stmt.into_table("changes")
+                .columns(["workspace_id", "entity", "record_id", "op", "actor_id", "at", "diff"]);
+            for c in chunk {
+                stmt.values_panic([
+                    Expr::val(self.workspace.to_string()),
+                    Expr::val(c.kind.singular()),
+                    Expr::val(c.id.to_string()),
+                    Expr::val(c.op.as_str()),
+                    Expr::val(Value::String(c.actor.map(|a| a.to_string()))),
+                    Expr::val(Value::ChronoDateTimeUtc(Some(c.at))),
+                    Expr::val(Value::Json(Some(Box::new(c.diff.clone())))),
+                ]);
+            }
+            self.conn.execute(&stmt).await?;
+        }
+        Ok(())
+    }
+
+    /// A record's changes in order, after sequence number `after`.
+    pub async fn history(&mut self, kind: EntityKind, id: RecordId, after: i64, limit: u64) -> Result<Vec<Change>> {
+        let q = Query::select()
+            .columns(["seq", "entity", "record_id", "op", "actor_id", "at", "diff"])
+            .from("changes")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("record_id").eq(id.to_string()))
+            .and_where(Expr::col("entity").eq(kind.singular()))
+            .and_where(Expr::col("seq").gt(after))
+            .order_by("seq", Order::Asc)
+            .limit(limit)
+            .to_owned();
+        let rows = self.conn.fetch_all(&q).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Change {
+                    seq: r.int("seq")?.unwrap_or_default(),
+                    entity: r.text("entity")?.unwrap_or_default(),
+                    record_id: r.text("record_id")?.unwrap_or_default(),
+                    op: r.text("op")?.unwrap_or_default(),
+                    actor: r.text("actor_id")?,
+                    at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("change without time".into()))?,
+                    diff: r.json("diff")?.unwrap_or(Json::Null),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,91 @@
+//! Custom field definitions, per workspace and entity type.
+
+use crate::db::ScopedConn;
+use crate::error::{Result, StoreError};
+use crate::sql::in_workspace;
+use chrono::{DateTime, Utc};
+use relata_core::meta::{EntityKind, FieldDef, FieldType};
+use relata_core::RecordId;
+use sea_query::{Expr, ExprTrait, Order, Query, Value};
+use serde_json::Value as Json;
+
+/// A stored definition.
+#[derive(Clone, Debug)]
+pub struct CustomFieldRow {
+    pub id: RecordId,
+    pub entity: EntityKind,
+    pub def: FieldDef,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ScopedConn {
+    /// Every custom field of the workspace, oldest first.
+    pub async fn custom_fields(&mut self) -> Result<Vec<CustomFieldRow>> {
+        let q = Query::select()
+            .columns(["id", "entity", "field_id", "label", "field_type", "options", "target", "required", "created_at"])
+            .from("custom_fields")
+            .and_where(in_workspace(self.workspace))
+            .order_by("created_at", Order::Asc)
+            .order_by("id", Order::Asc)
+            .to_owned();
+        let rows = self.conn.fetch_all(&q).await?;
+        let bad = |m: String| StoreError::Corrupt(format!("custom field: {m}"));
+        rows.iter()
+            .map(|r| {
+                let entity = r.text("entity")?.unwrap_or_default();
+                let entity = EntityKind::from_api_name(&entity).ok_or_else(|| bad(entity.clone()))?;
+                let options: Vec<String> = r
+                    .json("options")?
+                    .and_then(|j| serde_json::from_value(j).ok())
+                    .unwrap_or_default();
+                let target = r.text("target")?;
+                let ty = FieldType::for_custom(&r.text("field_type")?.unwrap_or_default(), &options, target.as_deref())
+                    .map_err(bad)?;
+                Ok(CustomFieldRow {
+                    id: r.text("id")?.and_then(|s| s.parse().ok()).ok_or_else(|| bad("id".into()))?,
+                    entity,
+                    def: FieldDef::custom(
+                        r.text("field_id")?.unwrap_or_default(),
+                        r.text("label")?.unwrap_or_default(),
+                        ty,
+                        r.bool("required")?.unwrap_or(false),
+                    ),
+                    created_at: r.datetime("created_at")?.ok_or_else(|| bad("created_at".into()))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_custom_field(&mut self, row: &CustomFieldRow) -> Result<()> {
+        let options: Option<Json> = row.def.ty.options().map(|o| serde_json::json!(o));
+        let stmt = Query::insert()
+            .into_table("custom_fields")
+            .columns(["id", "workspace_id", "entity", "field_id", "label", "field_type", "options", "target", "required", "created_at"])
+            .values_panic([
+                Expr::val(row.id.to_string()),
+                Expr::val(self.workspace.to_string()),
+                Expr::val(row.entity.api_name()),
+                Expr::val(row.def.id.to_string()),
+                Expr::val(row.def.label.to_string()),
+                Expr::val(row.def.ty.name()),
+                Expr::val(Value::Json(options.map(Box::new))),
+                Expr::val(Value::String(row.def.ty.target_name().map(str::to_string))),
+                Expr::val(row.def.required),
+                Expr::val(Value::ChronoDateTimeUtc(Some(row.created_at))),
+            ])
+            .to_owned();
+        self.conn.execute(&stmt).await?;
+        Ok(())
+    }
+
+    /// Removes a definition; values stay stored (hidden) so nothing is lost.
+    pub async fn delete_custom_field(&mut self, entity: EntityKind, field_id: &str) -> Result<bool> {
+        let stmt = Query::delete()
+            .from_table("custom_fields")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("entity").eq(entity.api_name()))
+            .and_where(Expr::col("field_id").eq(field_id))
+            .to_owned();
+        Ok(self.conn.execute(&stmt).await? > 0)
+    }
+}

@@ -1,0 +1,326 @@
+//! Connections to either backend, and the workspace-scoped handle through
+//! which all record queries run.
+//!
+//! SQLite runs in WAL mode with one writer connection (writes serialise there
+//! instead of failing with SQLITE_BUSY) and a pool of readers. PostgreSQL uses
+//! one pool; several `relata serve` processes may share the database.
+
+use crate::error::Result;
+use crate::migrate;
+use chrono::{DateTime, NaiveDate, Utc};
+use relata_core::WorkspaceId;
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::{SqlxBinder, SqlxValues};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Decode, Postgres, Row as _, Sqlite, Transaction, Type};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives.
+#[derive(Clone)]
+pub enum DbTarget {
+    /// A directory holding `relata.db` (created if missing).
+    SqliteDir(PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DbTarget {
+    /// Never prints a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbTarget::SqliteDir(p) => write!(f, "SQLite at {}", p.join("relata.db").display()),
+            DbTarget::Postgres(url) => write!(f, "PostgreSQL at {}", redact_url(url)),
+        }
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Clone)]
+enum Pools {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// The database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pools: Pools,
+}
+
+impl Store {
+    /// Connects and applies pending migrations.
+    pub async fn open(target: &DbTarget) -> Result<Store> {
+        let store = Store::connect(target).await?;
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating; refuses a schema newer than this binary.
+    pub async fn connect(target: &DbTarget) -> Result<Store> {
+        let pools = match target {
+            DbTarget::SqliteDir(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    crate::StoreError::Corrupt(format!("cannot create data directory {}: {e}", dir.display()))
+                })?;
+                open_sqlite(&dir.join("relata.db")).await?
+            }
+            DbTarget::Postgres(url) => {
+                let options = PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Pools::Postgres(pool)
+            }
+        };
+        Ok(Store { pools })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A reading connection scoped to `workspace`.
+    pub async fn read(&self, workspace: WorkspaceId) -> Result<ScopedConn> {
+        Ok(ScopedConn { workspace, conn: self.acquire().await? })
+    }
+
+    /// A transaction scoped to `workspace`; dropped without `commit`, it rolls back.
+    pub async fn write(&self, workspace: WorkspaceId) -> Result<ScopedConn> {
+        Ok(ScopedConn { workspace, conn: self.begin().await? })
+    }
+
+    pub(crate) async fn acquire(&self) -> Result<Conn> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => Conn::Sqlite(read.acquire().await?),
+            Pools::Postgres(pool) => Conn::Pg(pool.acquire().await?),
+        })
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Conn> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => Conn::SqliteTx(write.begin().await?),
+            Pools::Postgres(pool) => Conn::PgTx(pool.begin().await?),
+        })
+    }
+
+    /// Runs a script of statements (migrations) in one transaction.
+    pub(crate) async fn execute_script(&self, sql: &str) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                let mut tx = write.begin().await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+            Pools::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+async fn open_sqlite(path: &Path) -> Result<Pools> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true)
+        .pragma("cache_size", "-32000")
+        .pragma("temp_store", "memory");
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options.read_only(true))
+        .await?;
+    Ok(Pools::Sqlite { read, write })
+}
+
+/// A connection or transaction on either backend.
+pub(crate) enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    SqliteTx(Transaction<'static, Sqlite>),
+    Pg(PoolConnection<Postgres>),
+    PgTx(Transaction<'static, Postgres>),
+}
+
+impl Conn {
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) | Conn::SqliteTx(_) => Backend::Sqlite,
+            Conn::Pg(_) | Conn::PgTx(_) => Backend::Postgres,
+        }
+    }
+
+    fn build<S: SqlxBinder>(&self, stmt: &S) -> (String, SqlxValues) {
+        match self.backend() {
+            Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+            Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    /// Runs a statement; returns the number of rows affected.
+    pub(crate) async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64> {
+        let (sql, values) = self.build(stmt);
+        let q = AssertSqlSafe(sql);
+        Ok(match self {
+            Conn::Sqlite(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
+            Conn::SqliteTx(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
+            Conn::Pg(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
+            Conn::PgTx(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
+        })
+    }
+
+    pub(crate) async fn fetch_all<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<Row>> {
+        let (sql, values) = self.build(stmt);
+        let q = AssertSqlSafe(sql);
+        Ok(match self {
+            Conn::Sqlite(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect(),
+            Conn::SqliteTx(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect(),
+            Conn::Pg(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
+            Conn::PgTx(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
+        })
+    }
+
+    pub(crate) async fn fetch_optional<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<Row>> {
+        let (sql, values) = self.build(stmt);
+        let q = AssertSqlSafe(sql);
+        Ok(match self {
+            Conn::Sqlite(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Sqlite),
+            Conn::SqliteTx(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Sqlite),
+            Conn::Pg(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Pg),
+            Conn::PgTx(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Pg),
+        })
+    }
+
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Conn::SqliteTx(tx) => tx.commit().await?,
+            Conn::PgTx(tx) => tx.commit().await?,
+            Conn::Sqlite(_) | Conn::Pg(_) => {}
+        }
+        Ok(())
+    }
+}
+
+/// A result row from either backend, decoded by column name.
+pub(crate) enum Row {
+    Sqlite(SqliteRow),
+    Pg(PgRow),
+}
+
+impl Row {
+    /// Decodes a column whose Rust type both backends map the same way.
+    pub(crate) fn get<T>(&self, column: &str) -> Result<T>
+    where
+        T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>,
+    {
+        Ok(match self {
+            Row::Sqlite(r) => r.try_get(column)?,
+            Row::Pg(r) => r.try_get(column)?,
+        })
+    }
+
+    pub(crate) fn text(&self, column: &str) -> Result<Option<String>> {
+        self.get(column)
+    }
+    pub(crate) fn int(&self, column: &str) -> Result<Option<i64>> {
+        self.get(column)
+    }
+    pub(crate) fn bool(&self, column: &str) -> Result<Option<bool>> {
+        self.get(column)
+    }
+    pub(crate) fn float(&self, column: &str) -> Result<Option<f64>> {
+        self.get(column)
+    }
+    pub(crate) fn date(&self, column: &str) -> Result<Option<NaiveDate>> {
+        self.get(column)
+    }
+    pub(crate) fn datetime(&self, column: &str) -> Result<Option<DateTime<Utc>>> {
+        self.get(column)
+    }
+
+    /// JSON columns: TEXT on SQLite, JSONB on PostgreSQL.
+    pub(crate) fn json(&self, column: &str) -> Result<Option<serde_json::Value>> {
+        match self {
+            Row::Sqlite(r) => {
+                let text: Option<String> = r.try_get(column)?;
+                text.map(|t| {
+                    serde_json::from_str(&t)
+                        .map_err(|e| crate::StoreError::Corrupt(format!("{column}: {e}")))
+                })
+                .transpose()
+            }
+            Row::Pg(r) => {
+                let v: Option<sqlx::types::Json<serde_json::Value>> = r.try_get(column)?;
+                Ok(v.map(|j| j.0))
+            }
+        }
+    }
+}
+
+/// A connection (or transaction) bound to one workspace. Every query method
+/// of the store adds `workspace_id = <this workspace>` itself.
+pub struct ScopedConn {
+    pub(crate) workspace: WorkspaceId,
+    pub(crate) conn: Conn,
+}
+
+impl ScopedConn {
+    pub fn workspace(&self) -> WorkspaceId {
+        self.workspace
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.conn.backend()
+    }
+
+    /// Commits a write transaction (a no-op for reading connections).
+    pub async fn commit(self) -> Result<()> {
+        self.conn.commit().await
+    }
+}

@@ -1,0 +1,52 @@
+//! Idempotency keys: a retried create returns the first response.
+
+use crate::db::ScopedConn;
+use crate::error::Result;
+use crate::sql::in_workspace;
+use sea_query::{Expr, ExprTrait, Query, Value};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredResponse {
+    /// A hash of method, path and body: the same key with another request is refused.
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
+impl ScopedConn {
+    pub async fn idempotent_response(&mut self, key: &str) -> Result<Option<StoredResponse>> {
+        let q = Query::select()
+            .columns(["request_hash", "status", "response"])
+            .from("idempotency_keys")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("idem_key").eq(key))
+            .to_owned();
+        let Some(row) = self.conn.fetch_optional(&q).await? else {
+            return Ok(None);
+        };
+        Ok(Some(StoredResponse {
+            request_hash: row.text("request_hash")?.unwrap_or_default(),
+            status: row.int("status")?.unwrap_or(200) as u16,
+            body: row.text("response")?.unwrap_or_default(),
+        }))
+    }
+
+    /// Saves the response in the transaction that made it; a concurrent
+    /// request with the same key fails here on the primary key.
+    pub async fn save_idempotent_response(&mut self, key: &str, response: &StoredResponse) -> Result<()> {
+        let stmt = Query::insert()
+            .into_table("idempotency_keys")
+            .columns(["workspace_id", "idem_key", "request_hash", "status", "response", "created_at"])
+            .values_panic([
+                Expr::val(self.workspace.to_string()),
+                Expr::val(key),
+                Expr::val(response.request_hash.clone()),
+                Expr::val(response.status as i64),
+                Expr::val(response.body.clone()),
+                Expr::val(Value::ChronoDateTimeUtc(Some(chrono::Utc::now()))),
+            ])
+            .to_owned();
+        self.conn.execute(&stmt).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,28 @@
+//! Relata's storage: SQLite (default) and PostgreSQL behind one API.
+//!
+//! Architecture invariants:
+//! - No SQL outside this crate. Dynamic SQL is built with sea-query; the only
+//!   hand-written SQL is the migrations and a few dialect fragments (full-text
+//!   match, JSON paths) with bound values.
+//! - Every query that touches workspace data goes through a [`ScopedConn`],
+//!   which carries the workspace and adds it to every statement: callers cannot
+//!   forget it.
+//! - Every record mutation writes its change-log entry through the same
+//!   [`ScopedConn`] transaction (see `relata-app`, the one write path).
+//! - Dialect differences stay in [`db`] (connections, row decoding) and [`sql`]
+//!   (expressions); the rest is backend-neutral.
+
+pub mod admin;
+pub mod changes;
+pub mod custom_fields;
+pub mod db;
+pub mod error;
+pub mod idempotency;
+pub mod migrate;
+pub mod records;
+pub mod search;
+pub mod sql;
+pub mod stages;
+
+pub use db::{Backend, DbTarget, ScopedConn, Store};
+pub use error::StoreError;

@@ -1,0 +1,80 @@
+//! Schema migrations, one SQL file per backend per version, applied in order
+//! inside a transaction each. Shipped migrations are never edited.
+
+use crate::db::{Backend, Store};
+use crate::error::{Result, StoreError};
+use sea_query::{Expr, ExprTrait, Query};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("../migrations/postgres/0001_init.sql"),
+}];
+
+/// The newest schema version this binary knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// What `run` did.
+#[derive(Debug)]
+pub struct Report {
+    pub applied: Vec<String>,
+    pub version: i64,
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+/// The schema version of the database (0 for an empty one).
+pub async fn current_version(store: &Store) -> Result<i64> {
+    store.execute_script(CREATE_TABLE).await?;
+    let mut conn = store.acquire().await?;
+    let q = Query::select()
+        .expr_as(Expr::col("version").max(), "v")
+        .from("schema_migrations")
+        .to_owned();
+    let row = conn.fetch_optional(&q).await?;
+    Ok(match row {
+        Some(r) => r.int("v")?.unwrap_or(0),
+        None => 0,
+    })
+}
+
+/// Refuses to open a database written by a newer binary.
+pub async fn check_not_newer(store: &Store) -> Result<i64> {
+    let database = current_version(store).await?;
+    if database > latest_version() {
+        return Err(StoreError::SchemaTooNew { database, binary: latest_version() });
+    }
+    Ok(database)
+}
+
+/// Applies every pending migration.
+pub async fn run(store: &Store) -> Result<Report> {
+    let current = check_not_newer(store).await?;
+    let mut applied = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let body = match store.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        let record = format!(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ({}, '{}', '{}');",
+            m.version,
+            m.name,
+            chrono::Utc::now().to_rfc3339()
+        );
+        store.execute_script(&format!("{body}\n{record}")).await?;
+        applied.push(format!("{:04}_{}", m.version, m.name));
+    }
+    Ok(Report { applied, version: std::cmp::max(latest_version(), current) })
+}

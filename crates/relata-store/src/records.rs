@@ -1,0 +1,351 @@
+//! Generic record storage driven by the metadata registry: insert, update
+//! with optimistic concurrency, get, soft delete and restore, and keyset-paged
+//! lists with filters, sorting and full-text search.
+
+use crate::db::{Row, ScopedConn};
+use crate::error::{Result, StoreError};
+use crate::sql::{self, in_workspace};
+use relata_core::filter::Filter;
+use relata_core::list::{Cursor, Sort};
+use relata_core::meta::{EntityKind, FieldType, Schema};
+use relata_core::value::{FieldValue, Values};
+use relata_core::{Record, RecordId, UserId};
+use sea_query::{Expr, ExprTrait, NullOrdering, Order, Query, Value};
+use serde_json::Value as Json;
+
+/// What a list request asks for, already checked against the schema.
+pub struct ListQuery<'a> {
+    pub filter: Option<Filter<'a>>,
+    pub sort: Sort<'a>,
+    pub cursor: Option<Cursor>,
+    pub limit: u64,
+    /// Full-text search text.
+    pub q: Option<String>,
+    /// List the trash (soft-deleted records) instead of live records.
+    pub deleted: bool,
+}
+
+pub struct Page {
+    pub records: Vec<Record>,
+    /// Present when more rows follow.
+    pub next_cursor: Option<String>,
+}
+
+fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
+    let kind = schema.kind;
+    let parse_id = |s: String| {
+        s.parse::<RecordId>().map_err(|_| StoreError::Corrupt(format!("record id {s}")))
+    };
+    let parse_user = |s: Option<String>| -> Result<Option<UserId>> {
+        s.map(|s| s.parse::<UserId>().map_err(|_| StoreError::Corrupt(format!("user id {s}"))))
+            .transpose()
+    };
+    let mut values = Values::default();
+    for field in kind.def().fields.iter().filter(|f| !f.system) {
+        values.set(field, sql::decode_field(row, field)?);
+    }
+    if let Some(Json::Object(custom)) = row.json("custom")? {
+        for (key, raw) in custom {
+            let value = match schema.custom_field(&key) {
+                Some(field) => sql::custom_from_json(field, &raw),
+                None => FieldValue::Json(raw),
+            };
+            values.custom.insert(key, value);
+        }
+    }
+    let missing = |c: &str| StoreError::Corrupt(format!("{c} is null"));
+    Ok(Record {
+        kind,
+        id: parse_id(row.text("id")?.ok_or_else(|| missing("id"))?)?,
+        version: row.int("version")?.ok_or_else(|| missing("version"))?,
+        created_at: row.datetime("created_at")?.ok_or_else(|| missing("created_at"))?,
+        updated_at: row.datetime("updated_at")?.ok_or_else(|| missing("updated_at"))?,
+        created_by: parse_user(row.text("created_by_id")?)?,
+        updated_by: parse_user(row.text("updated_by_id")?)?,
+        deleted_at: row.datetime("deleted_at")?,
+        values,
+    })
+}
+
+/// Column/value pairs for every stored column of a record.
+fn record_columns(schema: &Schema, r: &Record) -> Vec<(&'static str, Value)> {
+    let user = |u: Option<UserId>| Value::String(u.map(|u| u.to_string()));
+    let mut cols: Vec<(&'static str, Value)> = vec![
+        ("version", Value::BigInt(Some(r.version))),
+        ("created_at", Value::ChronoDateTimeUtc(Some(r.created_at))),
+        ("updated_at", Value::ChronoDateTimeUtc(Some(r.updated_at))),
+        ("created_by_id", user(r.created_by)),
+        ("updated_by_id", user(r.updated_by)),
+        ("deleted_at", Value::ChronoDateTimeUtc(r.deleted_at)),
+    ];
+    for field in schema.standard.iter().filter(|f| !f.system) {
+        cols.extend(sql::column_values(field, r.values.get(field)));
+    }
+    cols.push(("custom", Value::Json(Some(Box::new(sql::custom_object(&r.values))))));
+    cols
+}
+
+impl ScopedConn {
+    /// Inserts a new record of this workspace.
+    pub async fn insert_record(&mut self, schema: &Schema, record: &Record) -> Result<()> {
+        let cols = record_columns(schema, record);
+        let mut names = vec!["id", "workspace_id"];
+        let mut vals = vec![Expr::val(record.id.to_string()), Expr::val(self.workspace.to_string())];
+        for (name, v) in cols {
+            names.push(name);
+            vals.push(Expr::val(v));
+        }
+        let stmt = Query::insert()
+            .into_table(record.kind.table())
+            .columns(names)
+            .values_panic(vals)
+            .to_owned();
+        self.conn.execute(&stmt).await?;
+        Ok(())
+    }
+
+    /// Inserts many new records in multi-row statements (import, demo data).
+    pub async fn insert_records(&mut self, schema: &Schema, records: &[Record]) -> Result<()> {
+        // Stay under SQLite's bound-parameter limit (32766).
+        let per_row = sql::select_columns(schema.kind).len() + 1;
+        for chunk in records.chunks((30_000 / per_row).max(1)) {
+            let mut stmt = Query::insert();
+            stmt.into_table(schema.kind.table());
+            let mut first = true;
+            for record in chunk {
+                let cols = record_columns(schema, record);
+                if first {
+                    let mut names = vec!["id", "workspace_id"];
+                    names.extend(cols.iter().map(|(n, _)| *n));
+                    stmt.columns(names);
+                    first = false;
+                }
+                let mut vals = vec![Expr::val(record.id.to_string()), Expr::val(self.workspace.to_string())];
+                vals.extend(cols.into_iter().map(|(_, v)| Expr::val(v)));
+                stmt.values_panic(vals);
+            }
+            self.conn.execute(&stmt).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes `record` over the stored row if the stored version is
+    /// `expected_version`; the record's own version must already be bumped.
+    pub async fn update_record(&mut self, schema: &Schema, record: &Record, expected_version: i64) -> Result<()> {
+        let stmt = Query::update()
+            .table(record.kind.table())
+            .values(record_columns(schema, record).into_iter().map(|(n, v)| (n, Expr::val(v))))
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("id").eq(record.id.to_string()))
+            .and_where(Expr::col("version").eq(expected_version))
+            .to_owned();
+        if self.conn.execute(&stmt).await? == 1 {
+            return Ok(());
+        }
+        match self.get_record(schema, record.id, true).await? {
+            Some(current) => Err(StoreError::VersionConflict { current: current.version }),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    /// One record of this workspace, live or (if asked) soft-deleted.
+    pub async fn get_record(&mut self, schema: &Schema, id: RecordId, include_deleted: bool) -> Result<Option<Record>> {
+        let mut q = Query::select();
+        q.columns(sql::select_columns(schema.kind))
+            .from(schema.kind.table())
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("id").eq(id.to_string()));
+        if !include_deleted {
+            q.and_where(Expr::col("deleted_at").is_null());
+        }
+        match self.conn.fetch_optional(&q).await? {
+            Some(row) => Ok(Some(decode_record(&row, schema)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether a live record of `kind` with `id` exists in this workspace.
+    pub async fn record_exists(&mut self, kind: EntityKind, id: uuid::Uuid) -> Result<bool> {
+        let q = Query::select()
+            .expr(Expr::val(1))
+            .from(kind.table())
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("id").eq(id.to_string()))
+            .and_where(Expr::col("deleted_at").is_null())
+            .to_owned();
+        Ok(self.conn.fetch_optional(&q).await?.is_some())
+    }
+
+    /// Ids of live records of `kind` whose `column` equals `value` (unique checks).
+    pub async fn find_ids_by(&mut self, kind: EntityKind, column: &'static str, value: &str) -> Result<Vec<String>> {
+        let q = Query::select()
+            .column("id")
+            .from(kind.table())
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col(column).eq(value))
+            .and_where(Expr::col("deleted_at").is_null())
+            .limit(10)
+            .to_owned();
+        self.conn
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(|r| r.text("id").map(Option::unwrap_or_default))
+            .collect()
+    }
+
+    /// A page of records.
+    pub async fn list_records(&mut self, schema: &Schema, query: &ListQuery<'_>) -> Result<Page> {
+        let backend = self.backend();
+        let kind = schema.kind;
+        let mut q = Query::select();
+        q.columns(sql::select_columns(kind))
+            .from(kind.table())
+            .and_where(in_workspace(self.workspace));
+        q.and_where(if query.deleted {
+            Expr::col("deleted_at").is_not_null()
+        } else {
+            Expr::col("deleted_at").is_null()
+        });
+        if let Some(filter) = &query.filter {
+            q.cond_where(sql::condition(backend, self.workspace, kind, filter));
+        }
+        if let Some(text) = &query.q {
+            let terms = sql::search_terms(text);
+            if !terms.is_empty() {
+                q.and_where(sql::full_text_match(backend, self.workspace, kind, &terms));
+            }
+        }
+        if let Some(cursor) = &query.cursor {
+            let value = sql::cursor_sql_value(query.sort.field, &cursor.v)
+                .map_err(|m| relata_core::ValidationError::single("cursor", "invalid_cursor", m))?;
+            q.cond_where(sql::after_cursor(backend, &query.sort, value, &cursor.id));
+        }
+        let (order, nulls) = if query.sort.descending {
+            (Order::Desc, NullOrdering::Last)
+        } else {
+            (Order::Asc, NullOrdering::First)
+        };
+        if query.sort.field.id != "id" || query.sort.field.is_custom() {
+            q.order_by_expr_with_nulls(sql::field_expr(backend, query.sort.field), order.clone(), nulls);
+        }
+        q.order_by_expr(Expr::col("id"), order);
+        q.limit(query.limit + 1);
+        let rows = self.conn.fetch_all(&q).await?;
+        let mut records = rows
+            .iter()
+            .map(|r| decode_record(r, schema))
+            .collect::<Result<Vec<_>>>()?;
+        let next_cursor = if records.len() as u64 > query.limit {
+            records.truncate(query.limit as usize);
+            records.last().map(|last| {
+                let field = query.sort.field;
+                let v = if field.system { last.field_value(&field.id) } else { last.values.get(field).clone() };
+                Cursor { s: query.sort.spec(), v: sql::cursor_value(&v), id: last.id.to_string() }.encode()
+            })
+        } else {
+            None
+        };
+        Ok(Page { records, next_cursor })
+    }
+
+    /// Live records of `kind` whose relation `column` points at `target`,
+    /// newest first by `time_column`, strictly before `before` (time, id).
+    pub async fn records_linked_before(
+        &mut self,
+        schema: &Schema,
+        column: &'static str,
+        target: RecordId,
+        time_column: &'static str,
+        before: Option<(chrono::DateTime<chrono::Utc>, String)>,
+        limit: u64,
+    ) -> Result<Vec<Record>> {
+        let mut q = Query::select();
+        q.columns(sql::select_columns(schema.kind))
+            .from(schema.kind.table())
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col(column).eq(target.to_string()))
+            .and_where(Expr::col("deleted_at").is_null());
+        if let Some((at, id)) = before {
+            let at = Value::ChronoDateTimeUtc(Some(at));
+            q.cond_where(
+                sea_query::Condition::any()
+                    .add(Expr::col(time_column).lt(at.clone()))
+                    .add(sea_query::Condition::all().add(Expr::col(time_column).eq(at)).add(Expr::col("id").lt(id))),
+            );
+        }
+        q.order_by(time_column, Order::Desc).order_by("id", Order::Desc).limit(limit);
+        self.conn.fetch_all(&q).await?.iter().map(|r| decode_record(r, schema)).collect()
+    }
+
+    /// Which of `ids` are live records of `kind` in this workspace.
+    pub async fn existing_ids(&mut self, kind: EntityKind, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let q = Query::select()
+                .column("id")
+                .from(kind.table())
+                .and_where(in_workspace(self.workspace))
+                .and_where(Expr::col("id").is_in(chunk.iter().cloned()))
+                .and_where(Expr::col("deleted_at").is_null())
+                .to_owned();
+            for row in self.conn.fetch_all(&q).await? {
+                if let Some(id) = row.text("id")? {
+                    found.insert(id);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Which of `ids` are users belonging to this workspace.
+    pub async fn member_ids(&mut self, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let q = Query::select()
+                .column("user_id")
+                .from("memberships")
+                .and_where(in_workspace(self.workspace))
+                .and_where(Expr::col("user_id").is_in(chunk.iter().cloned()))
+                .to_owned();
+            for row in self.conn.fetch_all(&q).await? {
+                if let Some(id) = row.text("user_id")? {
+                    found.insert(id);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Records of `kind` with one of `ids` (live only).
+    pub async fn records_by_ids(&mut self, schema: &Schema, ids: &[String]) -> Result<Vec<Record>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = Query::select()
+            .columns(sql::select_columns(schema.kind))
+            .from(schema.kind.table())
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("id").is_in(ids.iter().cloned()))
+            .and_where(Expr::col("deleted_at").is_null())
+            .to_owned();
+        self.conn.fetch_all(&q).await?.iter().map(|r| decode_record(r, schema)).collect()
+    }
+
+    /// Counts live records of `kind` in this workspace.
+    pub async fn count_records(&mut self, kind: EntityKind) -> Result<i64> {
+        let q = Query::select()
+            .expr_as(Expr::col("id").count(), "n")
+            .from(kind.table())
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("deleted_at").is_null())
+            .to_owned();
+        let row = self.conn.fetch_optional(&q).await?;
+        Ok(row.map(|r| r.int("n")).transpose()?.flatten().unwrap_or(0))
+    }
+}
+
+/// Whether a field's values are kept in `contact_points` for lookup.
+pub(crate) fn is_contact_point(ty: &FieldType) -> bool {
+    sql::contact_point_kind(ty).is_some()
+}

@@ -1,0 +1,149 @@
+//! Side indexes kept in the same transaction as the record: contact points
+//! (emails and E.164 phones, for lookup by the number a caller calls from) and
+//! the full-text search document (SQLite FTS5 / PostgreSQL tsvector).
+
+use crate::db::ScopedConn;
+use crate::error::Result;
+use crate::records::is_contact_point;
+use crate::sql::{contact_point_kind, in_workspace};
+use relata_core::meta::{EntityKind, FieldType, Schema};
+use relata_core::value::FieldValue;
+use relata_core::{Record, RecordId};
+use sea_query::{Expr, ExprTrait, Query};
+
+/// The text full-text search matches a record by: its searchable fields, with
+/// phone numbers also as bare digits so "48581234567" finds "+48581234567".
+pub fn search_content(schema: &Schema, record: &Record) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for field in schema.fields().filter(|f| f.searchable) {
+        match record.values.get(field) {
+            FieldValue::Text(s) => {
+                parts.push(s.clone());
+                if matches!(field.ty, FieldType::Phone) {
+                    parts.push(s.trim_start_matches('+').to_string());
+                }
+            }
+            FieldValue::List(items) => {
+                for item in items {
+                    parts.push(item.clone());
+                    if matches!(field.ty, FieldType::Phones) {
+                        parts.push(item.trim_start_matches('+').to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    parts.join(" ")
+}
+
+/// The contact points of a record: (kind, value) pairs.
+fn contact_points(schema: &Schema, record: &Record) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for field in schema.standard.iter().filter(|f| is_contact_point(&f.ty)) {
+        let kind = contact_point_kind(&field.ty).expect("filtered to contact point fields");
+        match record.values.get(field) {
+            FieldValue::Text(s) => out.push((kind, s.to_lowercase())),
+            FieldValue::List(items) => out.extend(items.iter().map(|i| (kind, i.to_lowercase()))),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A record found by a contact point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContactPointHit {
+    pub kind: EntityKind,
+    pub id: RecordId,
+}
+
+impl ScopedConn {
+    /// Rewrites a record's side indexes; a soft-deleted record gets none.
+    pub async fn index_record(&mut self, schema: &Schema, record: &Record) -> Result<()> {
+        let id = record.id.to_string();
+        let del_points = Query::delete()
+            .from_table("contact_points")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("record_id").eq(id.clone()))
+            .to_owned();
+        self.conn.execute(&del_points).await?;
+        let del_doc = Query::delete()
+            .from_table("search_docs")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("record_id").eq(id))
+            .to_owned();
+        self.conn.execute(&del_doc).await?;
+        if record.deleted_at.is_none() {
+            self.index_new_records(schema, std::slice::from_ref(record)).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds side indexes for records that have none yet (new records, bulk).
+    pub async fn index_new_records(&mut self, schema: &Schema, records: &[Record]) -> Result<()> {
+        let ws = self.workspace.to_string();
+        let entity = schema.kind.singular();
+        let points: Vec<(String, &'static str, String)> = records
+            .iter()
+            .flat_map(|r| contact_points(schema, r).into_iter().map(move |(k, v)| (r.id.to_string(), k, v)))
+            .collect();
+        for chunk in points.chunks(5000) {
+            let mut stmt = Query::insert();
+            stmt.into_table("contact_points")
+                .columns(["workspace_id", "entity", "record_id", "kind", "value"]);
+            for (id, kind, value) in chunk {
+                stmt.values_panic([
+                    Expr::val(ws.clone()),
+                    Expr::val(entity),
+                    Expr::val(id.clone()),
+                    Expr::val(*kind),
+                    Expr::val(value.clone()),
+                ]);
+            }
+            self.conn.execute(&stmt).await?;
+        }
+        let docs: Vec<(String, String)> = records
+            .iter()
+            .map(|r| (r.id.to_string(), search_content(schema, r)))
+            .filter(|(_, content)| !content.is_empty())
+            .collect();
+        for chunk in docs.chunks(5000) {
+            let mut stmt = Query::insert();
+            stmt.into_table("search_docs")
+                .columns(["workspace_id", "entity", "record_id", "content"]);
+            for (id, content) in chunk {
+                stmt.values_panic([
+                    Expr::val(ws.clone()),
+                    Expr::val(entity),
+                    Expr::val(id.clone()),
+                    Expr::val(content.clone()),
+                ]);
+            }
+            self.conn.execute(&stmt).await?;
+        }
+        Ok(())
+    }
+
+    /// Live records having this email or E.164 phone number.
+    pub async fn lookup_contact_point(&mut self, kind: &str, value: &str) -> Result<Vec<ContactPointHit>> {
+        let q = Query::select()
+            .columns(["entity", "record_id"])
+            .from("contact_points")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("kind").eq(kind))
+            .and_where(Expr::col("value").eq(value.to_lowercase()))
+            .limit(100)
+            .to_owned();
+        let rows = self.conn.fetch_all(&q).await?;
+        let mut hits = Vec::with_capacity(rows.len());
+        for row in rows {
+            let entity = row.text("entity")?.unwrap_or_default();
+            let id = row.text("record_id")?.unwrap_or_default();
+            if let (Some(kind), Ok(id)) = (EntityKind::from_singular(&entity), id.parse()) {
+                hits.push(ContactPointHit { kind, id });
+            }
+        }
+        Ok(hits)
+    }
+}

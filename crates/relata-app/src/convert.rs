@@ -6,7 +6,7 @@ use crate::{App, Ctx};
 use relata_core::input::parse_fields;
 use relata_core::meta::EntityKind;
 use relata_core::value::{FieldValue, Values};
-use relata_core::{Record, RecordId, ValidationError};
+use relata_core::{FieldError, Record, RecordId, ValidationError};
 use relata_sales::lead;
 use serde_json::Value as Json;
 
@@ -17,6 +17,42 @@ pub struct ConvertRequest {
     pub account: Option<RecordId>,
     /// Opportunity fields (`name`, `amount`, `stage`, …); `None` for no opportunity.
     pub opportunity: Option<Json>,
+}
+
+impl ConvertRequest {
+    /// Reads `{"account": id?, "opportunity": {fields} | false}` from the API.
+    /// Without `opportunity` the conversion creates one with default values;
+    /// `false` creates none.
+    pub fn from_json(body: &Json) -> Result<ConvertRequest, ValidationError> {
+        let Json::Object(obj) = body else {
+            return Err(ValidationError::single("", "invalid_type", "the body must be a JSON object"));
+        };
+        let mut errors = Vec::new();
+        let mut request = ConvertRequest { account: None, opportunity: Some(Json::Object(Default::default())) };
+        for (key, value) in obj {
+            match (key.as_str(), value) {
+                ("account", Json::Null) => {}
+                ("account", Json::String(s)) => match s.parse() {
+                    Ok(id) => request.account = Some(id),
+                    Err(_) => errors.push(FieldError::new("account", "invalid_id", format!("{s:?} is not an id"))),
+                },
+                ("account", _) => errors.push(FieldError::new("account", "invalid_type", "expected an account id")),
+                ("opportunity", Json::Bool(false)) => request.opportunity = None,
+                ("opportunity", Json::Null) => {}
+                ("opportunity", Json::Object(_)) => request.opportunity = Some(value.clone()),
+                ("opportunity", _) => errors.push(FieldError::new(
+                    "opportunity",
+                    "invalid_type",
+                    "expected opportunity fields as an object, or false for no opportunity",
+                )),
+                (other, _) => {
+                    errors.push(FieldError::new(other, "unknown_field", "conversion takes account and opportunity"))
+                }
+            }
+        }
+        ValidationError::check(errors)?;
+        Ok(request)
+    }
 }
 
 pub struct Converted {
@@ -46,9 +82,14 @@ pub async fn convert_lead(app: &App, ctx: &Ctx, id: RecordId, req: ConvertReques
             .await
             .map_err(|e| prefix_app(e, "account."))?,
     };
-    let contact = create_in(&mut tx, ctx, schemas.get(EntityKind::Contact), lead::contact_values(&lead_record, account.id.uuid()))
-        .await
-        .map_err(|e| prefix_app(e, "contact."))?;
+    let contact = create_in(
+        &mut tx,
+        ctx,
+        schemas.get(EntityKind::Contact),
+        lead::contact_values(&lead_record, account.id.uuid()),
+    )
+    .await
+    .map_err(|e| prefix_app(e, "contact."))?;
     let opportunity = match opp_values {
         Some(mut values) => {
             if values.std("name").is_null() {
@@ -61,7 +102,12 @@ pub async fn convert_lead(app: &App, ctx: &Ctx, id: RecordId, req: ConvertReques
         None => None,
     };
     let mut converted = lead_record.clone();
-    lead::mark_converted(&mut converted, account.id.uuid(), contact.id.uuid(), opportunity.as_ref().map(|o| o.id.uuid()));
+    lead::mark_converted(
+        &mut converted,
+        account.id.uuid(),
+        contact.id.uuid(),
+        opportunity.as_ref().map(|o| o.id.uuid()),
+    );
     let patch = Values { standard: converted.values.standard.clone(), custom: Default::default() };
     let lead_after = update_in(&mut tx, ctx, schemas.get(EntityKind::Lead), id, patch, None).await?;
     tx.commit().await?;

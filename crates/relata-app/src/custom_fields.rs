@@ -36,11 +36,15 @@ pub fn to_json(entity: EntityKind, def: &FieldDef) -> Json {
 }
 
 pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Result<CustomFieldRow, AppError> {
-    let new: NewCustomField = serde_json::from_value(body.clone())
-        .map_err(|e| ValidationError::single("", "invalid_body", e.to_string()))?;
+    let new: NewCustomField =
+        serde_json::from_value(body.clone()).map_err(|e| ValidationError::single("", "invalid_body", e.to_string()))?;
     let mut errors = Vec::new();
     if !is_valid_custom_field_id(&new.id) {
-        errors.push(FieldError::new("id", "invalid_id", "lower-case letters, digits and _, starting with a letter, at most 63"));
+        errors.push(FieldError::new(
+            "id",
+            "invalid_id",
+            "lower-case letters, digits and _, starting with a letter, at most 63",
+        ));
     }
     let ty = FieldType::for_custom(&new.field_type, &new.options, new.target.as_deref())
         .map_err(|m| errors.push(FieldError::new("type", "invalid_type", m)))
@@ -51,7 +55,11 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
     }
     let schemas = app.schemas(ctx.ws()).await?;
     if schemas.get(entity).custom_field(&new.id).is_some() {
-        errors.push(FieldError::new("id", "duplicate", format!("{} already has a custom field {:?}", entity.api_name(), new.id)));
+        errors.push(FieldError::new(
+            "id",
+            "duplicate",
+            format!("{} already has a custom field {:?}", entity.api_name(), new.id),
+        ));
     }
     ValidationError::check(errors)?;
     let row = CustomFieldRow {

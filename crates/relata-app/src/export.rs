@@ -12,7 +12,14 @@ pub fn export_columns(schema: &relata_core::meta::Schema) -> Vec<&FieldDef> {
 }
 
 /// Writes every record matching `params` as CSV; returns the row count.
-pub async fn export_csv<W: Write>(app: &App, ctx: &Ctx, kind: EntityKind, params: &ListParams, out: W, progress: &dyn Fn(u64)) -> Result<u64, AppError> {
+pub async fn export_csv<W: Write>(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    params: &ListParams,
+    out: W,
+    progress: &dyn Fn(u64),
+) -> Result<u64, AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let schema = schemas.get(kind);
     let columns = export_columns(schema);
@@ -24,9 +31,9 @@ pub async fn export_csv<W: Write>(app: &App, ctx: &Ctx, kind: EntityKind, params
     loop {
         let (page, _) = list(app, ctx, kind, &params).await?;
         for record in &page.records {
-            let cells = columns.iter().map(|f| {
-                if f.system { record.field_value(&f.id).to_csv() } else { record.values.get(f).to_csv() }
-            });
+            let cells = columns
+                .iter()
+                .map(|f| if f.system { record.field_value(&f.id).to_csv() } else { record.values.get(f).to_csv() });
             writer.write_record(cells).map_err(io)?;
             rows += 1;
         }

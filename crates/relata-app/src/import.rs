@@ -73,7 +73,14 @@ fn resolve_header<'s>(schema: &'s Schema, header: &str, opts: &ImportOptions) ->
     }
 }
 
-pub async fn import_csv<R: Read>(app: &App, ctx: &Ctx, kind: EntityKind, input: R, opts: &ImportOptions, progress: &dyn Fn(u64)) -> Result<ImportReport, AppError> {
+pub async fn import_csv<R: Read>(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    input: R,
+    opts: &ImportOptions,
+    progress: &dyn Fn(u64),
+) -> Result<ImportReport, AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let schema = schemas.get(kind);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
@@ -91,7 +98,10 @@ pub async fn import_csv<R: Read>(app: &App, ctx: &Ctx, kind: EntityKind, input: 
             }
             ColumnUse::Field(f) => {
                 if columns.iter().flatten().any(|c: &&FieldDef| c.id == f.id && c.is_custom() == f.is_custom()) {
-                    return Err(AppError::BadParameter("header", format!("two columns map to field {}", f.qualified_id())));
+                    return Err(AppError::BadParameter(
+                        "header",
+                        format!("two columns map to field {}", f.qualified_id()),
+                    ));
                 }
                 columns.push(Some(f));
             }
@@ -120,7 +130,12 @@ pub async fn import_csv<R: Read>(app: &App, ctx: &Ctx, kind: EntityKind, input: 
         line = record.position().map_or(line + 1, |p| p.line());
         report.rows += 1;
         if record.len() != columns.len() {
-            push_error(&mut report, line, "", format!("row has {} fields, the header has {}", record.len(), columns.len()));
+            push_error(
+                &mut report,
+                line,
+                "",
+                format!("row has {} fields, the header has {}", record.len(), columns.len()),
+            );
             writing &= opts.skip_bad_rows;
             continue;
         }

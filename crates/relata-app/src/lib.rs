@@ -25,8 +25,8 @@ use relata_core::money::Currency;
 use relata_core::phone::Region;
 use relata_core::value::ParseContext;
 use relata_core::{UserId, WorkspaceId};
-use relata_store::admin::Workspace;
 use relata_store::Store;
+use relata_store::admin::Workspace;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,6 +34,9 @@ use std::time::{Duration, Instant};
 /// How long a process trusts its cached custom-field definitions; other
 /// processes' changes become visible after at most this long.
 const SCHEMA_TTL: Duration = Duration::from_secs(5);
+
+/// The email of the built-in administrator.
+pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@relata.localhost";
 
 /// The schemas (standard + custom fields) of every entity type in one workspace.
 #[derive(Debug)]
@@ -67,10 +70,8 @@ impl Ctx {
         if currencies.is_empty() {
             currencies.push(Currency::parse("EUR").expect("known"));
         }
-        let parse = ParseContext {
-            phone_region: workspace.phone_region.as_deref().and_then(Region::parse),
-            currencies,
-        };
+        let parse =
+            ParseContext { phone_region: workspace.phone_region.as_deref().and_then(Region::parse), currencies };
         Ctx { workspace, actor, parse }
     }
 
@@ -95,9 +96,7 @@ impl App {
         let rows = conn.custom_fields().await?;
         let by_kind = EntityKind::ALL
             .iter()
-            .map(|&k| {
-                Schema::with_custom(k, rows.iter().filter(|r| r.entity == k).map(|r| r.def.clone()).collect())
-            })
+            .map(|&k| Schema::with_custom(k, rows.iter().filter(|r| r.entity == k).map(|r| r.def.clone()).collect()))
             .collect();
         let schemas = Arc::new(Schemas { by_kind });
         self.schemas.lock().expect("lock").insert(ws, (Instant::now(), schemas.clone()));
@@ -106,6 +105,14 @@ impl App {
 
     pub(crate) fn forget_schemas(&self, ws: WorkspaceId) {
         self.schemas.lock().expect("lock").remove(&ws);
+    }
+
+    /// The built-in administrator of a workspace, who owns the tokens that
+    /// `relata token create` issues until people sign in (identity issue).
+    pub async fn bootstrap_admin(&self, ws: &Workspace) -> Result<relata_store::admin::User, AppError> {
+        let user = self.store.ensure_user(BOOTSTRAP_ADMIN_EMAIL, "Administrator").await?;
+        self.store.add_membership(ws.id, user.id, "admin").await?;
+        Ok(user)
     }
 
     /// Makes sure the default workspace exists with a default pipeline, and

@@ -2,10 +2,12 @@
 
 use crate::error::AppError;
 use crate::{App, Ctx};
+use relata_core::email::Email;
 use relata_core::filter::{CompileContext, compile, parse};
 use relata_core::list::{Cursor, parse_sort};
 use relata_core::meta::EntityKind;
-use relata_core::{Record, RecordId};
+use relata_core::phone::PhoneE164;
+use relata_core::{Record, RecordId, ValidationError};
 use relata_store::changes::Change;
 use relata_store::records::{ListQuery, Page};
 
@@ -23,17 +25,30 @@ pub struct ListParams {
     pub deleted: bool,
 }
 
-pub async fn get(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId) -> Result<(Record, std::sync::Arc<crate::Schemas>), AppError> {
+/// One record; soft-deleted records only when `include_deleted`.
+pub async fn get(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    include_deleted: bool,
+) -> Result<(Record, std::sync::Arc<crate::Schemas>), AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let mut conn = app.store.read(ctx.ws()).await?;
-    let record = conn.get_record(schemas.get(kind), id, false).await?.ok_or(AppError::NotFound)?;
+    let record = conn.get_record(schemas.get(kind), id, include_deleted).await?.ok_or(AppError::NotFound)?;
     Ok((record, schemas))
 }
 
-pub async fn list(app: &App, ctx: &Ctx, kind: EntityKind, params: &ListParams) -> Result<(Page, std::sync::Arc<crate::Schemas>), AppError> {
+pub async fn list(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    params: &ListParams,
+) -> Result<(Page, std::sync::Arc<crate::Schemas>), AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let schema = schemas.get(kind);
-    let filter = match params.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+    // Not trimmed: error columns must count from the text as the client wrote it.
+    let filter = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
         Some(text) => {
             let expr = parse(text)?;
             Some(compile(&expr, schema, &CompileContext { me: ctx.actor.map(|u| u.uuid()), parse: &ctx.parse })?)
@@ -57,16 +72,65 @@ pub async fn list(app: &App, ctx: &Ctx, kind: EntityKind, params: &ListParams) -
         return Err(AppError::BadParameter("q", "at most 200 characters".into()));
     }
     let mut conn = app.store.read(ctx.ws()).await?;
-    let page = conn
-        .list_records(schema, &ListQuery { filter, sort, cursor, limit, q, deleted: params.deleted })
-        .await?;
+    let page =
+        conn.list_records(schema, &ListQuery { filter, sort, cursor, limit, q, deleted: params.deleted }).await?;
     Ok((page, schemas.clone()))
 }
 
 /// A record's change history (also for records in the trash).
-pub async fn history(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, after: i64, limit: u64) -> Result<Vec<Change>, AppError> {
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<Change>, AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let mut conn = app.store.read(ctx.ws()).await?;
     conn.get_record(schemas.get(kind), id, true).await?.ok_or(AppError::NotFound)?;
     Ok(conn.history(kind, id, after, limit).await?)
+}
+
+/// Live records that have this phone number or email address, for caller
+/// identification ("who is calling from +48 58 123 45 67?"). The input is
+/// normalised like any other input, so it may be typed in any usual form.
+pub async fn lookup(
+    app: &App,
+    ctx: &Ctx,
+    point: ContactPoint<'_>,
+) -> Result<(Vec<Record>, std::sync::Arc<crate::Schemas>), AppError> {
+    let (kind, value) = match point {
+        ContactPoint::Phone(raw) => (
+            "phone",
+            PhoneE164::parse(raw, ctx.parse.phone_region)
+                .map_err(|e| ValidationError::single("phone", "invalid_phone", e.to_string()))?
+                .as_str()
+                .to_string(),
+        ),
+        ContactPoint::Email(raw) => (
+            "email",
+            Email::parse(raw)
+                .map_err(|e| ValidationError::single("email", "invalid_email", format!("{raw:?} {e}")))?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    let schemas = app.schemas(ctx.ws()).await?;
+    let mut conn = app.store.read(ctx.ws()).await?;
+    let hits = conn.lookup_contact_point(kind, &value).await?;
+    let mut records = Vec::with_capacity(hits.len());
+    for hit in hits {
+        if let Some(record) = conn.get_record(schemas.get(hit.kind), hit.id, false).await? {
+            records.push(record);
+        }
+    }
+    Ok((records, schemas))
+}
+
+/// What [`lookup`] searches by.
+#[derive(Clone, Copy, Debug)]
+pub enum ContactPoint<'a> {
+    Phone(&'a str),
+    Email(&'a str),
 }

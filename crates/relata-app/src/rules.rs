@@ -13,7 +13,12 @@ fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Store
 }
 
 /// Runs before a record is stored; may adjust derived fields or refuse.
-pub async fn before_save(tx: &mut ScopedConn, _ctx: &Ctx, old: Option<&Record>, new: &mut Record) -> Result<(), StoreError> {
+pub async fn before_save(
+    tx: &mut ScopedConn,
+    _ctx: &Ctx,
+    old: Option<&Record>,
+    new: &mut Record,
+) -> Result<(), StoreError> {
     match new.kind {
         EntityKind::Pipeline => relata_sales::pipeline::before_save(tx, old, new).await,
         EntityKind::Opportunity => relata_sales::opportunity::before_save(tx, old, new).await,
@@ -72,7 +77,8 @@ async fn activity_before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &m
             }
         }
     }
-    if let (FieldValue::DateTime(start), FieldValue::DateTime(end)) = (new.values.std("start_at"), new.values.std("end_at"))
+    if let (FieldValue::DateTime(start), FieldValue::DateTime(end)) =
+        (new.values.std("start_at"), new.values.std("end_at"))
         && end < start
     {
         return Err(invalid("end_at", "before_start", "ends before it starts"));

@@ -3,11 +3,11 @@
 
 use crate::error::AppError;
 use crate::{App, Ctx};
-use cursor::{decode_cursor, encode_cursor};
 use chrono::{DateTime, Utc};
+use cursor::{decode_cursor, encode_cursor};
+use relata_core::RecordId;
 use relata_core::meta::EntityKind;
 use relata_core::value::format_datetime;
-use relata_core::RecordId;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
@@ -44,10 +44,20 @@ mod cursor {
     }
 }
 
-pub async fn timeline(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, cursor: Option<&str>, limit: u64) -> Result<TimelinePage, AppError> {
+pub async fn timeline(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<TimelinePage, AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let before = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => Some(decode_cursor(c).ok_or_else(|| AppError::BadParameter("cursor", "cursor is not one this server issued".into()))?),
+        Some(c) => Some(
+            decode_cursor(c)
+                .ok_or_else(|| AppError::BadParameter("cursor", "cursor is not one this server issued".into()))?,
+        ),
         None => None,
     };
     let mut conn = app.store.read(ctx.ws()).await?;
@@ -59,16 +69,14 @@ pub async fn timeline(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, curs
     };
     let activities_schema = schemas.get(EntityKind::Activity);
     let opportunities_schema = schemas.get(EntityKind::Opportunity);
-    let activities = conn
-        .records_linked_before(activities_schema, activity_link, id, "occurred_at", before.clone(), limit)
-        .await?;
+    let activities =
+        conn.records_linked_before(activities_schema, activity_link, id, "occurred_at", before.clone(), limit).await?;
     let opportunities = conn
         .records_linked_before(opportunities_schema, opportunity_link, id, "created_at", before.clone(), limit)
         .await?;
     // Stage changes of every opportunity of the customer (not only this page's).
-    let all_opportunities = conn
-        .records_linked_before(opportunities_schema, opportunity_link, id, "created_at", None, 1000)
-        .await?;
+    let all_opportunities =
+        conn.records_linked_before(opportunities_schema, opportunity_link, id, "created_at", None, 1000).await?;
     let ids: Vec<String> = all_opportunities.iter().map(|o| o.id.to_string()).collect();
     let stage_changes = conn.stage_changes_of(&ids).await?;
 
@@ -90,7 +98,8 @@ pub async fn timeline(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, curs
         title: o.title(),
         record: o.to_json(opportunities_schema),
     }));
-    let names: std::collections::HashMap<String, String> = all_opportunities.iter().map(|o| (o.id.to_string(), o.title())).collect();
+    let names: std::collections::HashMap<String, String> =
+        all_opportunities.iter().map(|o| (o.id.to_string(), o.title())).collect();
     items.extend(stage_changes.iter().map(|c| TimelineItem {
         at: c.changed_at,
         item_type: "stage_change",

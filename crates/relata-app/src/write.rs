@@ -7,9 +7,9 @@ use relata_core::meta::{Column, EntityKind, FieldType, Schema, Target};
 use relata_core::record::{diff, now_micros};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{FieldError, Record, RecordId, ValidationError};
+use relata_store::ScopedConn;
 use relata_store::changes::{ChangeOp, NewChange};
 use relata_store::idempotency::StoredResponse;
-use relata_store::ScopedConn;
 use serde_json::{Value as Json, json};
 use std::collections::{HashMap, HashSet};
 
@@ -28,7 +28,11 @@ pub enum Created {
 
 /// Relation targets and unique values of each record in `batch`, checked in
 /// a few queries; returns the errors of each record by position.
-pub async fn check_references(tx: &mut ScopedConn, schema: &Schema, batch: &[&Record]) -> Result<Vec<Vec<FieldError>>, AppError> {
+pub async fn check_references(
+    tx: &mut ScopedConn,
+    schema: &Schema,
+    batch: &[&Record],
+) -> Result<Vec<Vec<FieldError>>, AppError> {
     let mut wanted: HashMap<Target, HashSet<String>> = HashMap::new();
     for record in batch {
         for (field, id) in relations_set(schema, &record.values) {
@@ -63,7 +67,11 @@ pub async fn check_references(tx: &mut ScopedConn, schema: &Schema, batch: &[&Re
             let (Column::Named(col), FieldValue::Text(v)) = (&field.column, record.values.get(field)) else { continue };
             let others = tx.find_ids_by(schema.kind, col, v).await?;
             if others.iter().any(|o| *o != record.id.to_string()) {
-                errors.push(FieldError::new(field.qualified_id(), "duplicate", format!("{v:?} is already used by another {}", schema.kind.singular())));
+                errors.push(FieldError::new(
+                    field.qualified_id(),
+                    "duplicate",
+                    format!("{v:?} is already used by another {}", schema.kind.singular()),
+                ));
             }
         }
         out.push(errors);
@@ -73,7 +81,12 @@ pub async fn check_references(tx: &mut ScopedConn, schema: &Schema, batch: &[&Re
 
 /// Stores a new record in an open transaction: rules, checks, side indexes,
 /// change entry. Returns field errors without writing anything on failure.
-pub async fn create_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, mut values: Values) -> Result<Record, AppError> {
+pub async fn create_in(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    schema: &Schema,
+    mut values: Values,
+) -> Result<Record, AppError> {
     apply_defaults(schema, &mut values);
     if values.std("owner").is_null()
         && let Some(actor) = ctx.actor
@@ -111,7 +124,13 @@ fn unique_to_field(schema: &Schema, e: relata_store::StoreError) -> AppError {
 }
 
 /// Creates a record from API JSON.
-pub async fn create(app: &App, ctx: &Ctx, kind: EntityKind, body: &Json, idem: Option<Idempotency>) -> Result<Created, AppError> {
+pub async fn create(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    body: &Json,
+    idem: Option<Idempotency>,
+) -> Result<Created, AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let schema = schemas.get(kind);
     let values = parse_fields(schema, body, &ctx.parse)?;
@@ -150,7 +169,14 @@ fn replay(previous: StoredResponse, idem: &Idempotency) -> Result<Created, AppEr
 }
 
 /// Applies a PATCH if the record is still at `expected_version`.
-pub async fn update(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, body: &Json, expected_version: i64) -> Result<Record, AppError> {
+pub async fn update(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    body: &Json,
+    expected_version: i64,
+) -> Result<Record, AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let schema = schemas.get(kind);
     let patch = parse_fields(schema, body, &ctx.parse)?;
@@ -161,7 +187,14 @@ pub async fn update(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, body: 
 }
 
 /// Updates a record in an open transaction; no-op patches write nothing.
-pub async fn update_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, id: RecordId, patch: Values, expected_version: Option<i64>) -> Result<Record, AppError> {
+pub async fn update_in(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    schema: &Schema,
+    id: RecordId,
+    patch: Values,
+    expected_version: Option<i64>,
+) -> Result<Record, AppError> {
     let old = tx.get_record(schema, id, false).await?.ok_or(AppError::NotFound)?;
     if let Some(v) = expected_version
         && v != old.version
@@ -173,7 +206,11 @@ pub async fn update_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, id: Reco
     let mut changed = Values::default();
     for field in schema.fields() {
         let v = patch.get(field);
-        let present = if field.is_custom() { patch.custom.contains_key(field.id.as_ref()) } else { patch.standard.contains_key(field.id.as_ref()) };
+        let present = if field.is_custom() {
+            patch.custom.contains_key(field.id.as_ref())
+        } else {
+            patch.standard.contains_key(field.id.as_ref())
+        };
         if present && old.values.get(field) != v {
             changed.set(field, v.clone());
         }
@@ -193,14 +230,28 @@ pub async fn update_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, id: Reco
     new.updated_by = ctx.actor;
     tx.update_record(schema, &new, old.version).await.map_err(|e| unique_to_field(schema, e))?;
     tx.index_record(schema, &new).await?;
-    tx.append_changes(&[NewChange { kind: schema.kind, id, op: ChangeOp::Update, actor: ctx.actor, at: new.updated_at, diff: changes }])
-        .await?;
+    tx.append_changes(&[NewChange {
+        kind: schema.kind,
+        id,
+        op: ChangeOp::Update,
+        actor: ctx.actor,
+        at: new.updated_at,
+        diff: changes,
+    }])
+    .await?;
     rules::after_save(tx, ctx, Some(&old), &new).await?;
     Ok(new)
 }
 
 /// Moves a record to the trash (soft delete) or back.
-pub async fn set_deleted(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, deleted: bool, expected_version: Option<i64>) -> Result<Record, AppError> {
+pub async fn set_deleted(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    deleted: bool,
+    expected_version: Option<i64>,
+) -> Result<Record, AppError> {
     let schemas = app.schemas(ctx.ws()).await?;
     let schema = schemas.get(kind);
     let mut tx = app.store.write(ctx.ws()).await?;
@@ -249,8 +300,13 @@ pub async fn set_deleted(app: &App, ctx: &Ctx, kind: EntityKind, id: RecordId, d
 /// relations in batches, runs the rules of each record, and writes records,
 /// side indexes and change entries in multi-row statements. Records whose
 /// checks fail are returned with their errors, by position, and not written.
-pub async fn create_many_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, rows: Vec<Values>) -> Result<(Vec<Record>, Vec<(usize, Vec<FieldError>)>), AppError> {
-    let mut records: Vec<Record> = rows
+pub async fn create_many_in(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    schema: &Schema,
+    rows: Vec<Values>,
+) -> Result<(Vec<Record>, Vec<(usize, Vec<FieldError>)>), AppError> {
+    let records: Vec<Record> = rows
         .into_iter()
         .map(|mut values| {
             apply_defaults(schema, &mut values);
@@ -262,6 +318,18 @@ pub async fn create_many_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, row
             Record::new(schema.kind, ctx.actor, values)
         })
         .collect();
+    insert_many_in(tx, ctx, schema, records).await
+}
+
+/// The bulk path behind [`create_many_in`], for callers that build the
+/// records themselves (demo data with back-dated histories): the same
+/// checks, rules, side indexes and change entries as every other write.
+pub async fn insert_many_in(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    schema: &Schema,
+    mut records: Vec<Record>,
+) -> Result<(Vec<Record>, Vec<(usize, Vec<FieldError>)>), AppError> {
     let refs: Vec<&Record> = records.iter().collect();
     let mut checks = check_references(tx, schema, &refs).await?;
     let mut failed = Vec::new();
@@ -286,11 +354,19 @@ pub async fn create_many_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, row
     tx.index_new_records(schema, &good).await?;
     let changes: Vec<NewChange> = good
         .iter()
-        .map(|r| NewChange { kind: schema.kind, id: r.id, op: ChangeOp::Create, actor: ctx.actor, at: r.created_at, diff: diff(schema, None, Some(&r.values)) })
+        .map(|r| NewChange {
+            kind: schema.kind,
+            id: r.id,
+            op: ChangeOp::Create,
+            actor: ctx.actor,
+            at: r.created_at,
+            diff: diff(schema, None, Some(&r.values)),
+        })
         .collect();
     tx.append_changes(&changes).await?;
     if schema.kind == EntityKind::Opportunity {
-        let stage_changes: Vec<_> = good.iter().filter_map(|r| relata_sales::opportunity::stage_change(None, r, ctx.actor)).collect();
+        let stage_changes: Vec<_> =
+            good.iter().filter_map(|r| relata_sales::opportunity::stage_change(None, r, ctx.actor)).collect();
         tx.insert_stage_changes(&stage_changes).await?;
     } else {
         for r in &good {

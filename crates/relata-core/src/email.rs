@@ -22,9 +22,7 @@ impl Email {
         if s.len() > 254 {
             return Err(EmailError("is longer than 254 characters"));
         }
-        let (local, domain) = s
-            .rsplit_once('@')
-            .ok_or(EmailError("has no @ sign"))?;
+        let (local, domain) = s.rsplit_once('@').ok_or(EmailError("has no @ sign"))?;
         if local.is_empty() || local.len() > 64 {
             return Err(EmailError("has an empty or over-long part before the @"));
         }
@@ -32,10 +30,7 @@ impl Email {
             return Err(EmailError("has a misplaced dot before the @"));
         }
         const LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~.-";
-        if !local
-            .chars()
-            .all(|c| c.is_alphanumeric() || LOCAL_SPECIALS.contains(c))
-        {
+        if !local.chars().all(|c| c.is_alphanumeric() || LOCAL_SPECIALS.contains(c)) {
             return Err(EmailError("has a character not allowed before the @"));
         }
         if !domain.contains('.') {
@@ -84,7 +79,18 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "plain", "@example.com", "a@", "a@localhost", "a..b@example.com", "a@-x.com", "a b@example.com", "a@exa mple.com", ".a@example.com"] {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@localhost",
+            "a..b@example.com",
+            "a@-x.com",
+            "a b@example.com",
+            "a@exa mple.com",
+            ".a@example.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

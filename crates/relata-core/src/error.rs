@@ -17,11 +17,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            code,
-            message: message.into(),
-        }
+        Self { field: field.into(), code, message: message.into() }
     }
 }
 
@@ -33,28 +29,18 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn single(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            errors: vec![FieldError::new(field, code, message)],
-        }
+        Self { errors: vec![FieldError::new(field, code, message)] }
     }
 
     /// `Ok(())` when nothing was collected, the collected errors otherwise.
     pub fn check(errors: Vec<FieldError>) -> Result<(), ValidationError> {
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ValidationError { errors })
-        }
+        if errors.is_empty() { Ok(()) } else { Err(ValidationError { errors }) }
     }
 }
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self
-            .errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect();
+        let parts: Vec<String> = self.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
         f.write_str(&parts.join("; "))
     }
 }

@@ -292,9 +292,7 @@ impl Parser {
             Some((Tok::Op(op), _)) => op,
             _ => {
                 self.pos -= 1;
-                return self.fail(format!(
-                    "expected an operator after {field} (=, !=, <, <=, >, >=, ~, in, is null)"
-                ));
+                return self.fail(format!("expected an operator after {field} (=, !=, <, <=, >, >=, ~, in, is null)"));
             }
         };
         let value_at = self.at();
@@ -312,9 +310,7 @@ impl Parser {
                 "null" => Literal::Null,
                 "me" => Literal::Me,
                 _ => {
-                    return self.fail(format!(
-                        "expected a value; put text in quotes: \"{w}\""
-                    ));
+                    return self.fail(format!("expected a value; put text in quotes: \"{w}\""));
                 }
             },
             _ => return self.fail("expected a value (a \"string\", a number, true, false, null or me)"),
@@ -327,7 +323,10 @@ impl Parser {
 /// Parses filter text into an untyped expression.
 pub fn parse(input: &str) -> Result<Expr, FilterError> {
     if input.chars().count() > MAX_FILTER_LEN {
-        return Err(FilterError { column: MAX_FILTER_LEN, message: format!("longer than {MAX_FILTER_LEN} characters") });
+        return Err(FilterError {
+            column: MAX_FILTER_LEN,
+            message: format!("longer than {MAX_FILTER_LEN} characters"),
+        });
     }
     let toks = lex(input)?;
     let mut p = Parser { toks, pos: 0, end: input.chars().count(), depth: 0 };
@@ -358,10 +357,9 @@ pub struct CompileContext<'c> {
 /// Checks an expression against `schema` and types its values.
 pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Result<Filter<'a>, FilterError> {
     let field_of = |name: &str, at: usize| -> Result<&'a FieldDef, FilterError> {
-        let field = schema.field(name).ok_or_else(|| FilterError {
-            column: at + 1,
-            message: format!("unknown field {name:?}"),
-        })?;
+        let field = schema
+            .field(name)
+            .ok_or_else(|| FilterError { column: at + 1, message: format!("unknown field {name:?}") })?;
         if !field.filterable {
             return Err(FilterError { column: at + 1, message: format!("{name} cannot be filtered on") });
         }
@@ -378,7 +376,10 @@ pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Resu
                 return match op {
                     Op::Eq => Ok(Filter::IsNull { field: f, negated: false }),
                     Op::Ne => Ok(Filter::IsNull { field: f, negated: true }),
-                    _ => Err(FilterError { column: value_at + 1, message: "null only compares with = or !=; or write is null".into() }),
+                    _ => Err(FilterError {
+                        column: value_at + 1,
+                        message: "null only compares with = or !=; or write is null".into(),
+                    }),
                 };
             }
             check_operator(f, *op, *at)?;
@@ -395,10 +396,7 @@ pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Resu
         Expr::In { field, at, values } => {
             let f = field_of(field, *at)?;
             check_operator(f, Op::Eq, *at)?;
-            let values = values
-                .iter()
-                .map(|(v, va)| literal_value(f, v, *va, cx))
-                .collect::<Result<_, _>>()?;
+            let values = values.iter().map(|(v, va)| literal_value(f, v, *va, cx)).collect::<Result<_, _>>()?;
             Filter::In { field: f, values }
         }
     })
@@ -406,10 +404,7 @@ pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Resu
 
 fn check_operator(field: &FieldDef, op: Op, at: usize) -> Result<(), FilterError> {
     use FieldType::*;
-    let ordered = matches!(
-        field.ty,
-        Integer { .. } | Number | Money | Date | DateTime | Text { .. } | Id
-    );
+    let ordered = matches!(field.ty, Integer { .. } | Number | Money | Date | DateTime | Text { .. } | Id);
     let textual = matches!(field.ty, Text { .. } | LongText | Email | Emails | Phone | Phones);
     let allowed = match op {
         Op::Eq | Op::Ne => !matches!(field.ty, LongText),
@@ -430,10 +425,9 @@ fn literal_value(field: &FieldDef, lit: &Literal, at: usize, cx: &CompileContext
     let fail = |message: String| FilterError { column: at + 1, message };
     let id = field.qualified_id();
     match (lit, &field.ty) {
-        (Literal::Me, FieldType::Relation(Target::User)) => cx
-            .me
-            .map(FieldValue::Ref)
-            .ok_or_else(|| fail("me is only known for a signed-in user".into())),
+        (Literal::Me, FieldType::Relation(Target::User)) => {
+            cx.me.map(FieldValue::Ref).ok_or_else(|| fail("me is only known for a signed-in user".into()))
+        }
         (Literal::Me, _) => Err(fail(format!("me only compares with user fields, not {id}"))),
         (Literal::Null, _) => Ok(FieldValue::Null),
         (Literal::Bool(b), FieldType::Boolean) => Ok(FieldValue::Bool(*b)),
@@ -445,15 +439,15 @@ fn literal_value(field: &FieldDef, lit: &Literal, at: usize, cx: &CompileContext
                 .map(|minor| FieldValue::Money(crate::money::Money::new(minor, currency)))
                 .map_err(|e| fail(format!("{id}: {}", e.0)))
         }
-        (Literal::Number(n), FieldType::Integer { .. }) => n
-            .parse::<i64>()
-            .map(FieldValue::Int)
-            .map_err(|_| fail(format!("{id} compares with whole numbers"))),
-        (Literal::Number(n), FieldType::Number) => n
-            .parse::<f64>()
-            .map(FieldValue::Number)
-            .map_err(|_| fail(format!("{n} is not a number"))),
-        (Literal::Number(_), _) => Err(fail(format!("{id} ({}) does not compare with numbers; use a \"string\"", field.ty.name()))),
+        (Literal::Number(n), FieldType::Integer { .. }) => {
+            n.parse::<i64>().map(FieldValue::Int).map_err(|_| fail(format!("{id} compares with whole numbers")))
+        }
+        (Literal::Number(n), FieldType::Number) => {
+            n.parse::<f64>().map(FieldValue::Number).map_err(|_| fail(format!("{n} is not a number")))
+        }
+        (Literal::Number(_), _) => {
+            Err(fail(format!("{id} ({}) does not compare with numbers; use a \"string\"", field.ty.name())))
+        }
         (Literal::String(s), FieldType::Emails) => crate::email::Email::parse(s)
             .map(|e| FieldValue::Text(e.as_str().to_string()))
             .map_err(|e| fail(format!("{id}: {s:?} {e}"))),
@@ -468,9 +462,9 @@ fn literal_value(field: &FieldDef, lit: &Literal, at: usize, cx: &CompileContext
             }
         }
         (Literal::String(s), FieldType::Text { .. }) => Ok(FieldValue::Text(s.clone())),
-        (Literal::String(s), FieldType::Id) => Uuid::parse_str(s)
-            .map(FieldValue::Ref)
-            .map_err(|_| fail(format!("{s:?} is not an id"))),
+        (Literal::String(s), FieldType::Id) => {
+            Uuid::parse_str(s).map(FieldValue::Ref).map_err(|_| fail(format!("{s:?} is not an id")))
+        }
         (Literal::String(s), _) => parse_text(field, s, cx.parse).map_err(|e| fail(format!("{id}: {}", e.message))),
     }
 }
@@ -532,7 +526,10 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_input() {
-        for s in ["", "(", ")", "((((", "a", "a =", "= 1", "\"", "a in (", "a in ()", "a is", "not", "-", "a = -", "é = 1", "a ~ 1"] {
+        for s in [
+            "", "(", ")", "((((", "a", "a =", "= 1", "\"", "a in (", "a in ()", "a is", "not", "-", "a = -", "é = 1",
+            "a ~ 1",
+        ] {
             let _ = parse(s);
         }
         let deep = "(".repeat(100) + "a = 1" + &")".repeat(100);

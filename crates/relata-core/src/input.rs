@@ -20,7 +20,11 @@ pub fn parse_fields(schema: &Schema, input: &Json, ctx: &ParseContext) -> Result
             continue;
         }
         match schema.standard.iter().find(|f| f.id == key.as_str()) {
-            None => errors.push(FieldError::new(key, "unknown_field", format!("{} has no field {key:?}", schema.kind.singular()))),
+            None => errors.push(FieldError::new(
+                key,
+                "unknown_field",
+                format!("{} has no field {key:?}", schema.kind.singular()),
+            )),
             Some(field) if !field.is_writable() => {
                 errors.push(FieldError::new(key, "read_only", "is maintained by Relata and cannot be written"))
             }

@@ -9,6 +9,7 @@
 //! - [`filter`]: the filter language shared by the API and (later) saved views.
 //! - [`list`]: sorting and cursors for keyset pagination.
 //! - [`error`]: field-level validation errors.
+//! - [`text`]: word folding shared by search indexing and search queries.
 
 pub mod email;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod meta;
 pub mod money;
 pub mod phone;
 pub mod record;
+pub mod text;
 pub mod value;
 
 pub use error::{FieldError, ValidationError};

@@ -60,17 +60,12 @@ impl Cursor {
 
     /// Decodes a cursor and checks it was made for `sort`.
     pub fn decode(text: &str, sort: &Sort) -> Result<Cursor, String> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(text.trim())
-            .map_err(|_| "cursor is not one this server issued".to_string())?;
+        let bytes =
+            URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| "cursor is not one this server issued".to_string())?;
         let cursor: Cursor =
             serde_json::from_slice(&bytes).map_err(|_| "cursor is not one this server issued".to_string())?;
         if cursor.s != sort.spec() {
-            return Err(format!(
-                "cursor was made for sort {:?}, not {:?}",
-                cursor.s,
-                sort.spec()
-            ));
+            return Err(format!("cursor was made for sort {:?}, not {:?}", cursor.s, sort.spec()));
         }
         Ok(cursor)
     }

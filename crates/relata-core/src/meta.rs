@@ -89,7 +89,9 @@ pub enum Target {
 pub enum FieldType {
     /// The record's own id.
     Id,
-    Text { max_len: usize },
+    Text {
+        max_len: usize,
+    },
     LongText,
     Email,
     /// Several addresses; the first is the primary one.
@@ -97,7 +99,10 @@ pub enum FieldType {
     Phone,
     /// Several numbers, each normalised to E.164; the first is the primary one.
     Phones,
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     /// A decimal number (custom fields).
     Number,
     Money,
@@ -152,10 +157,7 @@ pub enum Column {
     /// One column of that name.
     Named(&'static str),
     /// Two columns: integer minor units and the ISO 4217 code.
-    Money {
-        amount: &'static str,
-        currency: &'static str,
-    },
+    Money { amount: &'static str, currency: &'static str },
     /// A key inside the record's `custom` JSON column.
     Custom,
 }
@@ -199,10 +201,9 @@ impl FieldDef {
     /// A writable, filterable, sortable field stored in the column named like it.
     fn standard(id: &'static str, label: &'static str, ty: FieldType) -> FieldDef {
         let column = match ty {
-            FieldType::Money => Column::Money {
-                amount: leak_concat(id, "_minor"),
-                currency: leak_concat(id, "_currency"),
-            },
+            FieldType::Money => {
+                Column::Money { amount: leak_concat(id, "_minor"), currency: leak_concat(id, "_currency") }
+            }
             FieldType::Relation(_) | FieldType::Stage => Column::Named(leak_concat(id, "_id")),
             _ => Column::Named(id),
         };
@@ -276,11 +277,7 @@ impl FieldDef {
 
     /// The name clients use: `name`, or `custom.tier` for custom fields.
     pub fn qualified_id(&self) -> Cow<'_, str> {
-        if self.is_custom() {
-            Cow::Owned(format!("custom.{}", self.id))
-        } else {
-            Cow::Borrowed(&self.id)
-        }
+        if self.is_custom() { Cow::Owned(format!("custom.{}", self.id)) } else { Cow::Borrowed(&self.id) }
     }
 
     pub fn is_writable(&self) -> bool {
@@ -354,9 +351,8 @@ fn postal_address() -> Vec<FieldDef> {
 pub const ACCOUNT_LIFECYCLES: &[&str] = &["prospect", "customer", "former"];
 pub const CONTACT_LIFECYCLES: &[&str] = &["potential", "current", "former"];
 pub const LEAD_STATUSES: &[&str] = &["new", "contacted", "qualified", "unqualified", "converted"];
-pub const LEAD_SOURCES: &[&str] = &[
-    "web", "referral", "event", "cold_call", "advertisement", "partner", "campaign", "other",
-];
+pub const LEAD_SOURCES: &[&str] =
+    &["web", "referral", "event", "cold_call", "advertisement", "partner", "campaign", "other"];
 pub const ACTIVITY_KINDS: &[&str] = &["call", "meeting", "email", "task", "note", "letter", "sms"];
 pub const DIRECTIONS: &[&str] = &["inbound", "outbound"];
 pub const OPPORTUNITY_STATUSES: &[&str] = &["open", "won", "lost"];
@@ -405,12 +401,7 @@ fn contact() -> EntityDef {
             .default(Default::Text("potential")),
         FieldDef::standard("notes", "Notes", LongText).searchable(),
     ]);
-    EntityDef {
-        kind: EntityKind::Contact,
-        label: "Contact",
-        title_fields: &["first_name", "last_name"],
-        fields,
-    }
+    EntityDef { kind: EntityKind::Contact, label: "Contact", title_fields: &["first_name", "last_name"], fields }
 }
 
 fn lead() -> EntityDef {
@@ -424,22 +415,22 @@ fn lead() -> EntityDef {
         FieldDef::standard("email", "Email", Email).searchable(),
         FieldDef::standard("phone", "Phone", Phone).searchable(),
         FieldDef::standard("source", "Source", Choice(options(LEAD_SOURCES))),
-        FieldDef::standard("status", "Status", Choice(options(LEAD_STATUSES)))
-            .required()
-            .default(Default::Text("new")),
+        FieldDef::standard("status", "Status", Choice(options(LEAD_STATUSES))).required().default(Default::Text("new")),
         FieldDef::standard("score", "Score", Integer { min: 0, max: 100 }),
         FieldDef::standard("notes", "Notes", LongText).searchable(),
         FieldDef::standard("converted_at", "Converted", DateTime).read_only(),
-        FieldDef::standard("converted_account", "Converted to account", Relation(Target::Entity(EntityKind::Account))).read_only(),
-        FieldDef::standard("converted_contact", "Converted to contact", Relation(Target::Entity(EntityKind::Contact))).read_only(),
-        FieldDef::standard("converted_opportunity", "Converted to opportunity", Relation(Target::Entity(EntityKind::Opportunity))).read_only(),
+        FieldDef::standard("converted_account", "Converted to account", Relation(Target::Entity(EntityKind::Account)))
+            .read_only(),
+        FieldDef::standard("converted_contact", "Converted to contact", Relation(Target::Entity(EntityKind::Contact)))
+            .read_only(),
+        FieldDef::standard(
+            "converted_opportunity",
+            "Converted to opportunity",
+            Relation(Target::Entity(EntityKind::Opportunity)),
+        )
+        .read_only(),
     ]);
-    EntityDef {
-        kind: EntityKind::Lead,
-        label: "Lead",
-        title_fields: &["first_name", "last_name", "company"],
-        fields,
-    }
+    EntityDef { kind: EntityKind::Lead, label: "Lead", title_fields: &["first_name", "last_name", "company"], fields }
 }
 
 fn pipeline() -> EntityDef {
@@ -534,47 +525,21 @@ impl Schema {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn registry_is_indexed_by_kind() {
-        for kind in EntityKind::ALL {
-            assert_eq!(kind.def().kind, kind);
-            assert_eq!(EntityKind::from_api_name(kind.api_name()), Some(kind));
-            for title in kind.def().title_fields {
-                assert!(kind.def().field(title).is_some(), "{kind:?}.{title}");
-            }
-        }
-    }
-
-    #[test]
-    fn field_ids_are_unique_per_entity() {
-        for kind in EntityKind::ALL {
-            let mut ids: Vec<_> = kind.def().fields.iter().map(|f| f.id.as_ref()).collect();
-            let before = ids.len();
-            ids.sort();
-            ids.dedup();
-            assert_eq!(before, ids.len(), "{kind:?}");
-        }
-    }
-
-    #[test]
-    fn relation_and_money_fields_get_derived_columns() {
-        let opp = EntityKind::Opportunity.def();
-        assert_eq!(opp.field("account").unwrap().column, Column::Named("account_id"));
-        assert_eq!(
-            opp.field("amount").unwrap().column,
-            Column::Money { amount: "amount_minor", currency: "amount_currency" }
-        );
-    }
-}
-
 /// The field types a workspace may give its custom fields.
 pub const CUSTOM_FIELD_TYPES: &[&str] = &[
-    "text", "long_text", "number", "integer", "money", "date", "datetime", "boolean", "choice",
-    "multi_choice", "relation", "email", "phone",
+    "text",
+    "long_text",
+    "number",
+    "integer",
+    "money",
+    "date",
+    "datetime",
+    "boolean",
+    "choice",
+    "multi_choice",
+    "relation",
+    "email",
+    "phone",
 ];
 
 impl FieldType {
@@ -621,10 +586,7 @@ impl FieldType {
                 None => return Err("relation fields need a target (e.g. \"accounts\")".into()),
             },
             other => {
-                return Err(format!(
-                    "unknown field type {other:?}; one of: {}",
-                    CUSTOM_FIELD_TYPES.join(", ")
-                ));
+                return Err(format!("unknown field type {other:?}; one of: {}", CUSTOM_FIELD_TYPES.join(", ")));
             }
         })
     }
@@ -646,4 +608,41 @@ pub fn is_valid_custom_field_id(id: &str) -> bool {
     matches!(chars.next(), Some('a'..='z'))
         && id.len() <= 63
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_indexed_by_kind() {
+        for kind in EntityKind::ALL {
+            assert_eq!(kind.def().kind, kind);
+            assert_eq!(EntityKind::from_api_name(kind.api_name()), Some(kind));
+            for title in kind.def().title_fields {
+                assert!(kind.def().field(title).is_some(), "{kind:?}.{title}");
+            }
+        }
+    }
+
+    #[test]
+    fn field_ids_are_unique_per_entity() {
+        for kind in EntityKind::ALL {
+            let mut ids: Vec<_> = kind.def().fields.iter().map(|f| f.id.as_ref()).collect();
+            let before = ids.len();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(before, ids.len(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn relation_and_money_fields_get_derived_columns() {
+        let opp = EntityKind::Opportunity.def();
+        assert_eq!(opp.field("account").unwrap().column, Column::Named("account_id"));
+        assert_eq!(
+            opp.field("amount").unwrap().column,
+            Column::Money { amount: "amount_minor", currency: "amount_currency" }
+        );
+    }
 }

@@ -12,23 +12,64 @@ pub struct Currency {
 
 /// The active ISO 4217 currencies Relata accepts, with their minor-unit digits.
 const CURRENCIES: &[(&str, u8)] = &[
-    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BGN", 2), ("BHD", 3), ("BRL", 2), ("CAD", 2),
-    ("CHF", 2), ("CLP", 0), ("CNY", 2), ("COP", 2), ("CZK", 2), ("DKK", 2), ("EGP", 2),
-    ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2),
-    ("ISK", 0), ("JOD", 3), ("JPY", 0), ("KRW", 0), ("KWD", 3), ("KZT", 2), ("MAD", 2),
-    ("MXN", 2), ("MYR", 2), ("NGN", 2), ("NOK", 2), ("NZD", 2), ("OMR", 3), ("PEN", 2),
-    ("PHP", 2), ("PKR", 2), ("PLN", 2), ("QAR", 2), ("RON", 2), ("RSD", 2), ("SAR", 2),
-    ("SEK", 2), ("SGD", 2), ("THB", 2), ("TND", 3), ("TRY", 2), ("TWD", 2), ("UAH", 2),
-    ("USD", 2), ("VND", 0), ("ZAR", 2),
+    ("AED", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EGP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KZT", 2),
+    ("MAD", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NGN", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PEN", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RSD", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("ZAR", 2),
 ];
 
 impl Currency {
     pub fn parse(code: &str) -> Option<Currency> {
         let upper = code.trim().to_ascii_uppercase();
-        CURRENCIES
-            .iter()
-            .find(|(c, _)| *c == upper)
-            .map(|&(code, exponent)| Currency { code, exponent })
+        CURRENCIES.iter().find(|(c, _)| *c == upper).map(|&(code, exponent)| Currency { code, exponent })
     }
     pub fn code(&self) -> &'static str {
         self.code
@@ -66,10 +107,7 @@ impl Money {
     /// Parses a decimal amount in major units ("1250.5", "-3", "1 000,00" is
     /// refused: one dot as the decimal separator, no grouping).
     pub fn parse_major(amount: &str, currency: Currency) -> Result<Money, MoneyError> {
-        Ok(Money {
-            minor: parse_decimal_to_minor(amount, currency.exponent)?,
-            currency,
-        })
+        Ok(Money { minor: parse_decimal_to_minor(amount, currency.exponent)?, currency })
     }
 
     /// The amount in major units as an exact decimal string ("1250.50").
@@ -95,19 +133,14 @@ pub fn parse_decimal_to_minor(amount: &str, exponent: u8) -> Result<i64, MoneyEr
         return Err(MoneyError(format!("{s:?} is not a decimal amount like 1250.50")));
     }
     if frac.len() > exponent as usize {
-        return Err(MoneyError(format!(
-            "{s:?} has more than {exponent} decimal places"
-        )));
+        return Err(MoneyError(format!("{s:?} has more than {exponent} decimal places")));
     }
     let overflow = || MoneyError(format!("{s:?} is too large"));
     let scale = 10i64.pow(exponent as u32);
     let whole: i64 = whole.parse().map_err(|_| overflow())?;
     let frac_padded = format!("{frac:0<width$}", width = exponent as usize);
     let frac: i64 = if frac_padded.is_empty() { 0 } else { frac_padded.parse().map_err(|_| overflow())? };
-    let minor = whole
-        .checked_mul(scale)
-        .and_then(|w| w.checked_add(frac))
-        .ok_or_else(overflow)?;
+    let minor = whole.checked_mul(scale).and_then(|w| w.checked_add(frac)).ok_or_else(overflow)?;
     Ok(if negative { -minor } else { minor })
 }
 
@@ -119,12 +152,7 @@ pub fn minor_to_decimal(minor: i64, exponent: u8) -> String {
     let scale = 10u64.pow(exponent as u32);
     let abs = minor.unsigned_abs();
     let sign = if minor < 0 { "-" } else { "" };
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / scale,
-        abs % scale,
-        width = exponent as usize
-    )
+    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exponent as usize)
 }
 
 impl fmt::Display for Money {

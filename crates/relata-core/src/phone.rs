@@ -38,25 +38,19 @@ impl PhoneE164 {
         if trimmed.len() > 40 {
             return Err(PhoneError("is too long".into()));
         }
-        let international = trimmed
-            .strip_prefix("00")
-            .map(|rest| format!("+{rest}"))
-            .unwrap_or_else(|| trimmed.to_string());
+        let international =
+            trimmed.strip_prefix("00").map(|rest| format!("+{rest}")).unwrap_or_else(|| trimmed.to_string());
         let parsed = phonenumber::parse(default_region.map(|r| r.0), &international).map_err(|_| {
             if international.starts_with('+') || default_region.is_some() {
                 PhoneError(format!("{trimmed:?} is not a phone number"))
             } else {
-                PhoneError(format!(
-                    "{trimmed:?} has no country code; write it as +<country code> <number>"
-                ))
+                PhoneError(format!("{trimmed:?} has no country code; write it as +<country code> <number>"))
             }
         })?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError(format!("{trimmed:?} is not a valid number for its country")));
         }
-        Ok(PhoneE164(
-            parsed.format().mode(phonenumber::Mode::E164).to_string(),
-        ))
+        Ok(PhoneE164(parsed.format().mode(phonenumber::Mode::E164).to_string()))
     }
 
     /// Rebuilds a value that was stored after parsing; never fails on data we wrote.

@@ -52,24 +52,15 @@ impl Record {
         for field in schema.standard.iter().filter(|f| !f.system) {
             obj.insert(field.id.to_string(), self.values.get(field).to_json());
         }
-        let custom: Map<String, Json> = schema
-            .custom
-            .iter()
-            .map(|f| (f.id.to_string(), self.values.get(f).to_json()))
-            .collect();
+        let custom: Map<String, Json> =
+            schema.custom.iter().map(|f| (f.id.to_string(), self.values.get(f).to_json())).collect();
         obj.insert("custom".into(), Json::Object(custom));
         Json::Object(obj)
     }
 
     /// The text naming the record in lists and timelines ("Anna Nowak").
     pub fn title(&self) -> String {
-        let parts: Vec<&str> = self
-            .kind
-            .def()
-            .title_fields
-            .iter()
-            .filter_map(|f| self.values.text(f))
-            .collect();
+        let parts: Vec<&str> = self.kind.def().title_fields.iter().filter_map(|f| self.values.text(f)).collect();
         parts.join(" ")
     }
 
@@ -105,10 +96,7 @@ pub fn diff(schema: &Schema, before: Option<&Values>, after: Option<&Values>) ->
     for field in schema.fields().filter(|f| !f.system || f.id == "owner") {
         let (old, new) = (b.get(field), a.get(field));
         if old != new {
-            out.insert(
-                field.qualified_id().into_owned(),
-                json!({"before": old.to_json(), "after": new.to_json()}),
-            );
+            out.insert(field.qualified_id().into_owned(), json!({"before": old.to_json(), "after": new.to_json()}));
         }
     }
     Json::Object(out)

@@ -101,10 +101,7 @@ pub struct ParseContext {
 
 impl ParseContext {
     pub fn default_currency(&self) -> Currency {
-        self.currencies
-            .first()
-            .copied()
-            .unwrap_or_else(|| Currency::parse("EUR").expect("EUR is known"))
+        self.currencies.first().copied().unwrap_or_else(|| Currency::parse("EUR").expect("EUR is known"))
     }
 
     fn check_currency(&self, field: &str, currency: Currency) -> Result<Currency, FieldError> {
@@ -115,10 +112,7 @@ impl ParseContext {
             Err(FieldError::new(
                 field,
                 "currency_not_enabled",
-                format!(
-                    "currency {currency} is not enabled in this workspace (enabled: {})",
-                    enabled.join(", ")
-                ),
+                format!("currency {currency} is not enabled in this workspace (enabled: {})", enabled.join(", ")),
             ))
         }
     }
@@ -146,10 +140,7 @@ pub fn parse_json(field: &FieldDef, input: &Json, ctx: &ParseContext) -> Result<
             Some(n) if n.is_finite() => Ok(FieldValue::Number(n)),
             _ => Err(type_err(field, "a number")),
         },
-        FieldType::Boolean => input
-            .as_bool()
-            .map(FieldValue::Bool)
-            .ok_or_else(|| type_err(field, "true or false")),
+        FieldType::Boolean => input.as_bool().map(FieldValue::Bool).ok_or_else(|| type_err(field, "true or false")),
         FieldType::Money => parse_money_json(field, input, ctx),
         FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) => {
             let items = match input {
@@ -195,9 +186,8 @@ fn parse_money_json(field: &FieldDef, input: &Json, ctx: &ParseContext) -> Resul
     }
     let currency = match obj.get("currency") {
         None | Some(Json::Null) => ctx.default_currency(),
-        Some(Json::String(code)) => Currency::parse(code).ok_or_else(|| {
-            err(field, "invalid_currency", format!("{code:?} is not an ISO 4217 currency code"))
-        })?,
+        Some(Json::String(code)) => Currency::parse(code)
+            .ok_or_else(|| err(field, "invalid_currency", format!("{code:?} is not an ISO 4217 currency code")))?,
         Some(_) => return Err(type_err(field, "a currency code string")),
     };
     let currency = ctx.check_currency(&id, currency)?;
@@ -205,15 +195,13 @@ fn parse_money_json(field: &FieldDef, input: &Json, ctx: &ParseContext) -> Resul
         (Some(_), Some(_)) => {
             return Err(err(field, "ambiguous", "give either amount or amount_minor, not both"));
         }
-        (Some(Json::String(s)), None) => Money::parse_major(s, currency)
-            .map_err(|e| err(field, "invalid_amount", e.0))?
-            .minor,
-        (Some(Json::Number(n)), None) => Money::parse_major(&n.to_string(), currency)
-            .map_err(|e| err(field, "invalid_amount", e.0))?
-            .minor,
-        (None, Some(Json::Number(n))) => n
-            .as_i64()
-            .ok_or_else(|| type_err(field, "amount_minor as a whole number"))?,
+        (Some(Json::String(s)), None) => {
+            Money::parse_major(s, currency).map_err(|e| err(field, "invalid_amount", e.0))?.minor
+        }
+        (Some(Json::Number(n)), None) => {
+            Money::parse_major(&n.to_string(), currency).map_err(|e| err(field, "invalid_amount", e.0))?.minor
+        }
+        (None, Some(Json::Number(n))) => n.as_i64().ok_or_else(|| type_err(field, "amount_minor as a whole number"))?,
         (None, None) => return Err(err(field, "required", "money needs an amount")),
         _ => return Err(type_err(field, "amount as a decimal string")),
     };
@@ -254,11 +242,7 @@ fn check_choice(field: &FieldDef, options: &[String], value: &str) -> Result<Str
     if options.iter().any(|o| o == value) {
         Ok(value.to_string())
     } else {
-        Err(err(
-            field,
-            "invalid_choice",
-            format!("{value:?} is not one of: {}", options.join(", ")),
-        ))
+        Err(err(field, "invalid_choice", format!("{value:?} is not one of: {}", options.join(", "))))
     }
 }
 
@@ -292,11 +276,9 @@ pub fn parse_text(field: &FieldDef, input: &str, ctx: &ParseContext) -> Result<F
         FieldType::Phone => PhoneE164::parse(s, ctx.phone_region)
             .map(|p| FieldValue::Text(p.as_str().to_string()))
             .map_err(|e| err(field, "invalid_phone", e.to_string())),
-        FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) => parse_list(
-            field,
-            s.split([';', '|']).map(str::to_string).collect(),
-            ctx,
-        ),
+        FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) => {
+            parse_list(field, s.split([';', '|']).map(str::to_string).collect(), ctx)
+        }
         FieldType::Integer { .. } => match s.parse::<i64>() {
             Ok(i) => check_integer(field, i),
             Err(_) => Err(type_err(field, "a whole number")),
@@ -315,13 +297,7 @@ pub fn parse_text(field: &FieldDef, input: &str, ctx: &ParseContext) -> Result<F
             .map_err(|_| err(field, "invalid_date", format!("{s:?} is not a date like 2026-03-31"))),
         FieldType::DateTime => parse_datetime(s)
             .map(FieldValue::DateTime)
-            .ok_or_else(|| {
-                err(
-                    field,
-                    "invalid_datetime",
-                    format!("{s:?} is not a time like 2026-03-31T14:30:00Z"),
-                )
-            }),
+            .ok_or_else(|| err(field, "invalid_datetime", format!("{s:?} is not a time like 2026-03-31T14:30:00Z"))),
         FieldType::Money => {
             // CSV form: "1250.50 EUR" or "1250.50" in the default currency.
             let (amount, code) = s.split_once(' ').map_or((s, None), |(a, c)| (a, Some(c.trim())));
@@ -332,14 +308,12 @@ pub fn parse_text(field: &FieldDef, input: &str, ctx: &ParseContext) -> Result<F
                 None => ctx.default_currency(),
             };
             let currency = ctx.check_currency(&field.qualified_id(), currency)?;
-            Money::parse_major(amount, currency)
-                .map(FieldValue::Money)
-                .map_err(|e| err(field, "invalid_amount", e.0))
+            Money::parse_major(amount, currency).map(FieldValue::Money).map_err(|e| err(field, "invalid_amount", e.0))
         }
         FieldType::Choice(options) => check_choice(field, options, s).map(FieldValue::Text),
-        FieldType::Relation(_) | FieldType::Id => Uuid::parse_str(s)
-            .map(FieldValue::Ref)
-            .map_err(|_| err(field, "invalid_id", format!("{s:?} is not an id"))),
+        FieldType::Relation(_) | FieldType::Id => {
+            Uuid::parse_str(s).map(FieldValue::Ref).map_err(|_| err(field, "invalid_id", format!("{s:?} is not an id")))
+        }
         FieldType::Stage => {
             if s.len() > 64 {
                 Err(err(field, "invalid_stage", "stage ids are at most 64 characters"))
@@ -358,10 +332,7 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
 }
 
 /// The values of a record's writable fields: standard ones by field id and

@@ -29,11 +29,7 @@ fn copy(from: &Values, to: &mut Values, pairs: &[(&str, &str)]) {
 /// The account made from a lead's company (named after the person if none).
 pub fn account_values(lead: &Record) -> Values {
     let mut v = Values::default();
-    let name = lead
-        .values
-        .text("company")
-        .map(str::to_string)
-        .unwrap_or_else(|| lead.title());
+    let name = lead.values.text("company").map(str::to_string).unwrap_or_else(|| lead.title());
     v.set_std("name", FieldValue::Text(name));
     v.set_std("lifecycle", FieldValue::Text("prospect".into()));
     copy(&lead.values, &mut v, &[("owner", "owner")]);
@@ -43,7 +39,17 @@ pub fn account_values(lead: &Record) -> Values {
 /// The contact made from the lead's person.
 pub fn contact_values(lead: &Record, account: uuid::Uuid) -> Values {
     let mut v = Values::default();
-    copy(&lead.values, &mut v, &[("first_name", "first_name"), ("last_name", "last_name"), ("title", "title"), ("notes", "notes"), ("owner", "owner")]);
+    copy(
+        &lead.values,
+        &mut v,
+        &[
+            ("first_name", "first_name"),
+            ("last_name", "last_name"),
+            ("title", "title"),
+            ("notes", "notes"),
+            ("owner", "owner"),
+        ],
+    );
     if let Some(email) = lead.values.text("email") {
         v.set_std("emails", FieldValue::List(vec![email.to_string()]));
     }

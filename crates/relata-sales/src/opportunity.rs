@@ -44,7 +44,9 @@ pub async fn before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &mut Re
     let was_closed = old.is_some_and(|o| o.values.text("status").is_some_and(|s| s != "open"));
     match stage.kind {
         StageKind::Open => new.values.set_std("closed_at", FieldValue::Null),
-        StageKind::Won | StageKind::Lost if !was_closed || old.and_then(|o| o.values.text("stage")) != Some(&stage.id) => {
+        StageKind::Won | StageKind::Lost
+            if !was_closed || old.and_then(|o| o.values.text("stage")) != Some(&stage.id) =>
+        {
             new.values.set_std("closed_at", FieldValue::DateTime(now_micros()));
         }
         _ => {}
@@ -53,7 +55,12 @@ pub async fn before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &mut Re
 }
 
 /// Records the stage the opportunity entered, if it changed.
-pub async fn after_save(tx: &mut ScopedConn, old: Option<&Record>, new: &Record, actor: Option<UserId>) -> Result<(), StoreError> {
+pub async fn after_save(
+    tx: &mut ScopedConn,
+    old: Option<&Record>,
+    new: &Record,
+    actor: Option<UserId>,
+) -> Result<(), StoreError> {
     if let Some(change) = stage_change(old, new, actor) {
         tx.insert_stage_changes(&[change]).await?;
     }

@@ -66,11 +66,19 @@ pub fn parse_stages(raw: &Json) -> Result<Vec<Stage>, ValidationError> {
     for (i, item) in items.iter().enumerate() {
         let at = |f: &str| format!("stages[{i}]{f}");
         let Some(obj) = item.as_object() else {
-            errors.push(FieldError::new(at(""), "invalid_type", "expected {\"name\": …, \"probability\": …, \"kind\": …}"));
+            errors.push(FieldError::new(
+                at(""),
+                "invalid_type",
+                "expected {\"name\": …, \"probability\": …, \"kind\": …}",
+            ));
             continue;
         };
         if let Some(k) = obj.keys().find(|k| !["id", "name", "probability", "kind"].contains(&k.as_str())) {
-            errors.push(FieldError::new(at(&format!(".{k}")), "unknown_field", "stages have id, name, probability and kind"));
+            errors.push(FieldError::new(
+                at(&format!(".{k}")),
+                "unknown_field",
+                "stages have id, name, probability and kind",
+            ));
         }
         let name = obj.get("name").and_then(Json::as_str).map(str::trim).unwrap_or("");
         if name.is_empty() || name.chars().count() > 100 {
@@ -106,14 +114,24 @@ pub fn parse_stages(raw: &Json) -> Result<Vec<Stage>, ValidationError> {
         };
         let id = match obj.get("id") {
             None | Some(Json::Null) => slug(name),
-            Some(Json::String(s)) if !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => s.clone(),
+            Some(Json::String(s))
+                if !s.is_empty()
+                    && s.len() <= 64
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                s.clone()
+            }
             Some(_) => {
                 errors.push(FieldError::new(at(".id"), "invalid_id", "letters, digits, _ and -, at most 64"));
                 String::new()
             }
         };
         if id.is_empty() && !name.is_empty() && errors.is_empty() {
-            errors.push(FieldError::new(at(".id"), "invalid_id", "give the stage an id (its name has no letters or digits)"));
+            errors.push(FieldError::new(
+                at(".id"),
+                "invalid_id",
+                "give the stage an id (its name has no letters or digits)",
+            ));
         }
         if stages.iter().any(|s: &Stage| s.id == id && !id.is_empty()) {
             errors.push(FieldError::new(at(".id"), "duplicate", format!("stage id {id:?} appears twice")));
@@ -126,7 +144,11 @@ pub fn parse_stages(raw: &Json) -> Result<Vec<Stage>, ValidationError> {
     if errors.is_empty() {
         for kind in [StageKind::Open, StageKind::Won, StageKind::Lost] {
             if !stages.iter().any(|s| s.kind == kind) {
-                errors.push(FieldError::new("stages", "invalid_stages", format!("a pipeline needs at least one {} stage", kind.as_str())));
+                errors.push(FieldError::new(
+                    "stages",
+                    "invalid_stages",
+                    format!("a pipeline needs at least one {} stage", kind.as_str()),
+                ));
             }
         }
     }
@@ -172,12 +194,23 @@ async fn stage_in_use(tx: &mut ScopedConn, pipeline: &Record, stage: &str) -> Re
     let schema = Schema::standard(EntityKind::Opportunity);
     let def = EntityKind::Opportunity.def();
     let filter = Filter::And(vec![
-        Filter::Compare { field: def.field("pipeline").expect("field"), op: Op::Eq, value: FieldValue::Ref(pipeline.id.uuid()) },
-        Filter::Compare { field: def.field("stage").expect("field"), op: Op::Eq, value: FieldValue::Text(stage.to_string()) },
+        Filter::Compare {
+            field: def.field("pipeline").expect("field"),
+            op: Op::Eq,
+            value: FieldValue::Ref(pipeline.id.uuid()),
+        },
+        Filter::Compare {
+            field: def.field("stage").expect("field"),
+            op: Op::Eq,
+            value: FieldValue::Text(stage.to_string()),
+        },
     ]);
     let sort = parse_sort(Some("id"), &schema).expect("id sorts");
     let page = tx
-        .list_records(&schema, &ListQuery { filter: Some(filter), sort, cursor: None, limit: 1, q: None, deleted: false })
+        .list_records(
+            &schema,
+            &ListQuery { filter: Some(filter), sort, cursor: None, limit: 1, q: None, deleted: false },
+        )
         .await?;
     Ok(!page.records.is_empty())
 }
@@ -188,7 +221,9 @@ pub async fn default_pipeline(tx: &mut ScopedConn) -> Result<Option<Record>, Sto
     let is_default = EntityKind::Pipeline.def().field("is_default").expect("field");
     for filter in [Some(Filter::Compare { field: is_default, op: Op::Eq, value: FieldValue::Bool(true) }), None] {
         let sort = parse_sort(Some("id"), &schema).expect("id sorts");
-        let page = tx.list_records(&schema, &ListQuery { filter, sort, cursor: None, limit: 1, q: None, deleted: false }).await?;
+        let page = tx
+            .list_records(&schema, &ListQuery { filter, sort, cursor: None, limit: 1, q: None, deleted: false })
+            .await?;
         if let Some(p) = page.records.into_iter().next() {
             return Ok(Some(p));
         }

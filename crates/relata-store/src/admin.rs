@@ -11,7 +11,7 @@ use crate::sql::in_workspace;
 use chrono::{DateTime, Utc};
 use relata_core::money::Currency;
 use relata_core::{UserId, WorkspaceId};
-use sea_query::{Expr, ExprTrait, Order, PostgresQueryBuilder, Query, SqliteQueryBuilder, Value};
+use sea_query::{Expr, ExprTrait, JoinType, Order, PostgresQueryBuilder, Query, SqliteQueryBuilder, Value};
 use sha2::{Digest, Sha256};
 
 pub const DEFAULT_WORKSPACE_SLUG: &str = "default";
@@ -71,12 +71,7 @@ fn workspace_columns() -> [&'static str; 5] {
 
 fn decode_workspace(row: &crate::db::Row, prefix: &str) -> Result<Workspace> {
     let col = |c: &str| format!("{prefix}{c}");
-    let currencies = row
-        .text(&col("currencies"))?
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(Currency::parse)
-        .collect();
+    let currencies = row.text(&col("currencies"))?.unwrap_or_default().split(',').filter_map(Currency::parse).collect();
     Ok(Workspace {
         id: row
             .text(&col("id"))?
@@ -91,7 +86,13 @@ fn decode_workspace(row: &crate::db::Row, prefix: &str) -> Result<Workspace> {
 
 impl Store {
     /// Creates a workspace. Slugs are lower-case, unique and stable.
-    pub async fn create_workspace(&self, name: &str, slug: &str, currencies: &[Currency], phone_region: Option<&str>) -> Result<Workspace> {
+    pub async fn create_workspace(
+        &self,
+        name: &str,
+        slug: &str,
+        currencies: &[Currency],
+        phone_region: Option<&str>,
+    ) -> Result<Workspace> {
         let ws = Workspace {
             id: WorkspaceId::new(),
             name: name.to_string(),
@@ -149,10 +150,9 @@ impl Store {
         match self.create_workspace("Default workspace", DEFAULT_WORKSPACE_SLUG, &[eur, usd, pln], None).await {
             Ok(ws) => Ok(ws),
             // Another process created it first.
-            Err(e) if e.is_unique_violation() => self
-                .workspace_by_slug(DEFAULT_WORKSPACE_SLUG)
-                .await?
-                .ok_or(StoreError::NotFound),
+            Err(e) if e.is_unique_violation() => {
+                self.workspace_by_slug(DEFAULT_WORKSPACE_SLUG).await?.ok_or(StoreError::NotFound)
+            }
             Err(e) => Err(e),
         }
     }
@@ -209,7 +209,13 @@ impl Store {
     }
 
     /// Issues a token acting as `user` in `workspace`.
-    pub async fn create_token(&self, workspace: WorkspaceId, user: UserId, name: &str, scope: &str) -> Result<IssuedToken> {
+    pub async fn create_token(
+        &self,
+        workspace: WorkspaceId,
+        user: UserId,
+        name: &str,
+        scope: &str,
+    ) -> Result<IssuedToken> {
         let secret = random_secret()?;
         let id = uuid::Uuid::now_v7().to_string();
         let stmt = Query::insert()
@@ -246,12 +252,11 @@ impl Store {
             .expr_as(Expr::col(("w", "currencies")), "w_currencies")
             .expr_as(Expr::col(("w", "phone_region")), "w_phone_region")
             .from_as("api_tokens", "t")
-            .inner_join(
-                ("workspaces", "w"),
-                Expr::col(("w", "id")).equals(("t", "workspace_id")),
-            )
-            .inner_join(
-                ("memberships", "m"),
+            .join_as(JoinType::InnerJoin, "workspaces", "w", Expr::col(("w", "id")).equals(("t", "workspace_id")))
+            .join_as(
+                JoinType::InnerJoin,
+                "memberships",
+                "m",
                 Expr::col(("m", "workspace_id"))
                     .equals(("t", "workspace_id"))
                     .and(Expr::col(("m", "user_id")).equals(("t", "user_id"))),
@@ -314,7 +319,7 @@ impl ScopedConn {
             .columns([("u", "id"), ("u", "email"), ("u", "display_name")])
             .column(("m", "role"))
             .from_as("memberships", "m")
-            .inner_join(("users", "u"), Expr::col(("u", "id")).equals(("m", "user_id")))
+            .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "user_id")))
             .and_where(Expr::col(("m", "workspace_id")).eq(self.workspace.to_string()))
             .order_by(("u", "email"), Order::Asc)
             .to_owned();
@@ -323,7 +328,10 @@ impl ScopedConn {
             .map(|r| {
                 Ok((
                     User {
-                        id: r.text("id")?.and_then(|s| s.parse().ok()).ok_or_else(|| StoreError::Corrupt("user".into()))?,
+                        id: r
+                            .text("id")?
+                            .and_then(|s| s.parse().ok())
+                            .ok_or_else(|| StoreError::Corrupt("user".into()))?,
                         email: r.text("email")?.unwrap_or_default(),
                         display_name: r.text("display_name")?.unwrap_or_default(),
                     },

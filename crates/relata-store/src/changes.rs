@@ -59,8 +59,7 @@ impl ScopedConn {
     pub async fn append_changes(&mut self, changes: &[NewChange]) -> Result<()> {
         for chunk in changes.chunks(4000) {
             let mut stmt = Query::insert();
-            stmt.into_table("changes")
-                .columns(["workspace_id", "entity", "record_id", "op", "actor_id", "at", "diff"]);
+            stmt.into_table("changes").columns(["workspace_id", "entity", "record_id", "op", "actor_id", "at", "diff"]);
             for c in chunk {
                 stmt.values_panic([
                     Expr::val(self.workspace.to_string()),

@@ -4,8 +4,8 @@ use crate::db::ScopedConn;
 use crate::error::{Result, StoreError};
 use crate::sql::in_workspace;
 use chrono::{DateTime, Utc};
-use relata_core::meta::{EntityKind, FieldDef, FieldType};
 use relata_core::RecordId;
+use relata_core::meta::{EntityKind, FieldDef, FieldType};
 use sea_query::{Expr, ExprTrait, Order, Query, Value};
 use serde_json::Value as Json;
 
@@ -34,10 +34,8 @@ impl ScopedConn {
             .map(|r| {
                 let entity = r.text("entity")?.unwrap_or_default();
                 let entity = EntityKind::from_api_name(&entity).ok_or_else(|| bad(entity.clone()))?;
-                let options: Vec<String> = r
-                    .json("options")?
-                    .and_then(|j| serde_json::from_value(j).ok())
-                    .unwrap_or_default();
+                let options: Vec<String> =
+                    r.json("options")?.and_then(|j| serde_json::from_value(j).ok()).unwrap_or_default();
                 let target = r.text("target")?;
                 let ty = FieldType::for_custom(&r.text("field_type")?.unwrap_or_default(), &options, target.as_deref())
                     .map_err(bad)?;
@@ -60,7 +58,18 @@ impl ScopedConn {
         let options: Option<Json> = row.def.ty.options().map(|o| serde_json::json!(o));
         let stmt = Query::insert()
             .into_table("custom_fields")
-            .columns(["id", "workspace_id", "entity", "field_id", "label", "field_type", "options", "target", "required", "created_at"])
+            .columns([
+                "id",
+                "workspace_id",
+                "entity",
+                "field_id",
+                "label",
+                "field_type",
+                "options",
+                "target",
+                "required",
+                "created_at",
+            ])
             .values_panic([
                 Expr::val(row.id.to_string()),
                 Expr::val(self.workspace.to_string()),

@@ -169,14 +169,8 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
         .foreign_keys(true)
         .pragma("cache_size", "-32000")
         .pragma("temp_store", "memory");
-    let write = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.clone())
-        .await?;
-    let read = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options.read_only(true))
-        .await?;
+    let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+    let read = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
     Ok(Pools::Sqlite { read, write })
 }
 
@@ -219,8 +213,12 @@ impl Conn {
         let (sql, values) = self.build(stmt);
         let q = AssertSqlSafe(sql);
         Ok(match self {
-            Conn::Sqlite(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect(),
-            Conn::SqliteTx(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect(),
+            Conn::Sqlite(c) => {
+                sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect()
+            }
+            Conn::SqliteTx(c) => {
+                sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect()
+            }
             Conn::Pg(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
             Conn::PgTx(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
         })
@@ -289,11 +287,8 @@ impl Row {
         match self {
             Row::Sqlite(r) => {
                 let text: Option<String> = r.try_get(column)?;
-                text.map(|t| {
-                    serde_json::from_str(&t)
-                        .map_err(|e| crate::StoreError::Corrupt(format!("{column}: {e}")))
-                })
-                .transpose()
+                text.map(|t| serde_json::from_str(&t).map_err(|e| crate::StoreError::Corrupt(format!("{column}: {e}"))))
+                    .transpose()
             }
             Row::Pg(r) => {
                 let v: Option<sqlx::types::Json<serde_json::Value>> = r.try_get(column)?;

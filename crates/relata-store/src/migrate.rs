@@ -38,10 +38,7 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
 pub async fn current_version(store: &Store) -> Result<i64> {
     store.execute_script(CREATE_TABLE).await?;
     let mut conn = store.acquire().await?;
-    let q = Query::select()
-        .expr_as(Expr::col("version").max(), "v")
-        .from("schema_migrations")
-        .to_owned();
+    let q = Query::select().expr_as(Expr::col("version").max(), "v").from("schema_migrations").to_owned();
     let row = conn.fetch_optional(&q).await?;
     Ok(match row {
         Some(r) => r.int("v")?.unwrap_or(0),

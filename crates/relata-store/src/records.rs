@@ -33,12 +33,9 @@ pub struct Page {
 
 fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
     let kind = schema.kind;
-    let parse_id = |s: String| {
-        s.parse::<RecordId>().map_err(|_| StoreError::Corrupt(format!("record id {s}")))
-    };
+    let parse_id = |s: String| s.parse::<RecordId>().map_err(|_| StoreError::Corrupt(format!("record id {s}")));
     let parse_user = |s: Option<String>| -> Result<Option<UserId>> {
-        s.map(|s| s.parse::<UserId>().map_err(|_| StoreError::Corrupt(format!("user id {s}"))))
-            .transpose()
+        s.map(|s| s.parse::<UserId>().map_err(|_| StoreError::Corrupt(format!("user id {s}")))).transpose()
     };
     let mut values = Values::default();
     for field in kind.def().fields.iter().filter(|f| !f.system) {
@@ -95,11 +92,7 @@ impl ScopedConn {
             names.push(name);
             vals.push(Expr::val(v));
         }
-        let stmt = Query::insert()
-            .into_table(record.kind.table())
-            .columns(names)
-            .values_panic(vals)
-            .to_owned();
+        let stmt = Query::insert().into_table(record.kind.table()).columns(names).values_panic(vals).to_owned();
         self.conn.execute(&stmt).await?;
         Ok(())
     }
@@ -186,12 +179,7 @@ impl ScopedConn {
             .and_where(Expr::col("deleted_at").is_null())
             .limit(10)
             .to_owned();
-        self.conn
-            .fetch_all(&q)
-            .await?
-            .iter()
-            .map(|r| r.text("id").map(Option::unwrap_or_default))
-            .collect()
+        self.conn.fetch_all(&q).await?.iter().map(|r| r.text("id").map(Option::unwrap_or_default)).collect()
     }
 
     /// A page of records.
@@ -199,9 +187,7 @@ impl ScopedConn {
         let backend = self.backend();
         let kind = schema.kind;
         let mut q = Query::select();
-        q.columns(sql::select_columns(kind))
-            .from(kind.table())
-            .and_where(in_workspace(self.workspace));
+        q.columns(sql::select_columns(kind)).from(kind.table()).and_where(in_workspace(self.workspace));
         q.and_where(if query.deleted {
             Expr::col("deleted_at").is_not_null()
         } else {
@@ -221,21 +207,15 @@ impl ScopedConn {
                 .map_err(|m| relata_core::ValidationError::single("cursor", "invalid_cursor", m))?;
             q.cond_where(sql::after_cursor(backend, &query.sort, value, &cursor.id));
         }
-        let (order, nulls) = if query.sort.descending {
-            (Order::Desc, NullOrdering::Last)
-        } else {
-            (Order::Asc, NullOrdering::First)
-        };
+        let (order, nulls) =
+            if query.sort.descending { (Order::Desc, NullOrdering::Last) } else { (Order::Asc, NullOrdering::First) };
         if query.sort.field.id != "id" || query.sort.field.is_custom() {
             q.order_by_expr_with_nulls(sql::field_expr(backend, query.sort.field), order.clone(), nulls);
         }
         q.order_by_expr(Expr::col("id"), order);
         q.limit(query.limit + 1);
         let rows = self.conn.fetch_all(&q).await?;
-        let mut records = rows
-            .iter()
-            .map(|r| decode_record(r, schema))
-            .collect::<Result<Vec<_>>>()?;
+        let mut records = rows.iter().map(|r| decode_record(r, schema)).collect::<Result<Vec<_>>>()?;
         let next_cursor = if records.len() as u64 > query.limit {
             records.truncate(query.limit as usize);
             records.last().map(|last| {
@@ -279,7 +259,11 @@ impl ScopedConn {
     }
 
     /// Which of `ids` are live records of `kind` in this workspace.
-    pub async fn existing_ids(&mut self, kind: EntityKind, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+    pub async fn existing_ids(
+        &mut self,
+        kind: EntityKind,
+        ids: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
         let mut found = std::collections::HashSet::new();
         for chunk in ids.chunks(500) {
             let q = Query::select()

@@ -6,35 +6,29 @@ use crate::db::ScopedConn;
 use crate::error::Result;
 use crate::records::is_contact_point;
 use crate::sql::{contact_point_kind, in_workspace};
-use relata_core::meta::{EntityKind, FieldType, Schema};
+use relata_core::meta::{EntityKind, Schema};
+use relata_core::text::search_words;
 use relata_core::value::FieldValue;
 use relata_core::{Record, RecordId};
 use sea_query::{Expr, ExprTrait, Query};
 
-/// The text full-text search matches a record by: its searchable fields, with
-/// phone numbers also as bare digits so "48581234567" finds "+48581234567".
+/// The text full-text search matches a record by: the folded words of its
+/// searchable fields (see [`relata_core::text`]), phone numbers as bare digits
+/// so that "48581234567" finds "+48 58 123 45 67".
 pub fn search_content(schema: &Schema, record: &Record) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    let mut words: Vec<String> = Vec::new();
     for field in schema.fields().filter(|f| f.searchable) {
         match record.values.get(field) {
-            FieldValue::Text(s) => {
-                parts.push(s.clone());
-                if matches!(field.ty, FieldType::Phone) {
-                    parts.push(s.trim_start_matches('+').to_string());
-                }
-            }
+            FieldValue::Text(s) => words.extend(search_words(s)),
             FieldValue::List(items) => {
                 for item in items {
-                    parts.push(item.clone());
-                    if matches!(field.ty, FieldType::Phones) {
-                        parts.push(item.trim_start_matches('+').to_string());
-                    }
+                    words.extend(search_words(item));
                 }
             }
             _ => {}
         }
     }
-    parts.join(" ")
+    words.join(" ")
 }
 
 /// The contact points of a record: (kind, value) pairs.
@@ -90,8 +84,7 @@ impl ScopedConn {
             .collect();
         for chunk in points.chunks(5000) {
             let mut stmt = Query::insert();
-            stmt.into_table("contact_points")
-                .columns(["workspace_id", "entity", "record_id", "kind", "value"]);
+            stmt.into_table("contact_points").columns(["workspace_id", "entity", "record_id", "kind", "value"]);
             for (id, kind, value) in chunk {
                 stmt.values_panic([
                     Expr::val(ws.clone()),
@@ -110,8 +103,7 @@ impl ScopedConn {
             .collect();
         for chunk in docs.chunks(5000) {
             let mut stmt = Query::insert();
-            stmt.into_table("search_docs")
-                .columns(["workspace_id", "entity", "record_id", "content"]);
+            stmt.into_table("search_docs").columns(["workspace_id", "entity", "record_id", "content"]);
             for (id, content) in chunk {
                 stmt.values_panic([
                     Expr::val(ws.clone()),

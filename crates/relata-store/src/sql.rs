@@ -4,26 +4,19 @@
 
 use crate::db::{Backend, Row};
 use crate::error::{Result, StoreError};
+use relata_core::WorkspaceId;
 use relata_core::filter::{Filter, Op};
 use relata_core::list::Sort;
 use relata_core::meta::{Column, EntityKind, FieldDef, FieldType};
 use relata_core::money::{Currency, Money};
 use relata_core::value::{FieldValue, format_datetime, parse_datetime};
-use relata_core::WorkspaceId;
 use sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr, Value};
 use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
 /// The columns every record table has, in select order.
-pub(crate) const SYSTEM_COLUMNS: &[&str] = &[
-    "id",
-    "version",
-    "created_at",
-    "updated_at",
-    "created_by_id",
-    "updated_by_id",
-    "deleted_at",
-];
+pub(crate) const SYSTEM_COLUMNS: &[&str] =
+    &["id", "version", "created_at", "updated_at", "created_by_id", "updated_by_id", "deleted_at"];
 
 /// All columns of an entity table: system columns, field columns, `custom`.
 pub(crate) fn select_columns(kind: EntityKind) -> Vec<&'static str> {
@@ -125,9 +118,9 @@ pub(crate) fn custom_from_json(field: &FieldDef, v: &Json) -> FieldValue {
             minor.zip(cur).map(|(m, c)| FieldValue::Money(Money::new(m, c)))
         }
         (T::Relation(_), Json::String(s)) => Uuid::parse_str(s).ok().map(FieldValue::Ref),
-        (T::MultiChoice(_), Json::Array(items)) => Some(FieldValue::List(
-            items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
-        )),
+        (T::MultiChoice(_), Json::Array(items)) => {
+            Some(FieldValue::List(items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()))
+        }
         (_, Json::String(s)) => Some(FieldValue::Text(s.clone())),
         _ => None,
     };
@@ -250,12 +243,8 @@ fn escape_like(s: &str) -> String {
 /// Turns a typed filter into a SQL condition for `kind` in workspace `ws`.
 pub(crate) fn condition(backend: Backend, ws: WorkspaceId, kind: EntityKind, filter: &Filter) -> Condition {
     match filter {
-        Filter::And(parts) => parts
-            .iter()
-            .fold(Condition::all(), |c, p| c.add(condition(backend, ws, kind, p))),
-        Filter::Or(parts) => parts
-            .iter()
-            .fold(Condition::any(), |c, p| c.add(condition(backend, ws, kind, p))),
+        Filter::And(parts) => parts.iter().fold(Condition::all(), |c, p| c.add(condition(backend, ws, kind, p))),
+        Filter::Or(parts) => parts.iter().fold(Condition::any(), |c, p| c.add(condition(backend, ws, kind, p))),
         Filter::Not(inner) => condition(backend, ws, kind, inner).not(),
         Filter::IsNull { field, negated } => {
             let e = field_expr(backend, field);
@@ -263,9 +252,9 @@ pub(crate) fn condition(backend: Backend, ws: WorkspaceId, kind: EntityKind, fil
         }
         Filter::In { field, values } => {
             if matches!(field.ty, FieldType::Emails | FieldType::Phones) {
-                return values.iter().fold(Condition::any(), |c, v| {
-                    c.add(contact_point_match(ws, kind, field, v, false))
-                });
+                return values
+                    .iter()
+                    .fold(Condition::any(), |c, v| c.add(contact_point_match(ws, kind, field, v, false)));
             }
             if matches!(field.ty, FieldType::MultiChoice(_)) {
                 return values.iter().fold(Condition::any(), |c, v| c.add(multi_choice_has(backend, field, v)));
@@ -277,7 +266,14 @@ pub(crate) fn condition(backend: Backend, ws: WorkspaceId, kind: EntityKind, fil
     }
 }
 
-fn compare(backend: Backend, ws: WorkspaceId, kind: EntityKind, field: &FieldDef, op: Op, value: &FieldValue) -> Condition {
+fn compare(
+    backend: Backend,
+    ws: WorkspaceId,
+    kind: EntityKind,
+    field: &FieldDef,
+    op: Op,
+    value: &FieldValue,
+) -> Condition {
     if matches!(field.ty, FieldType::Emails | FieldType::Phones) {
         let m = contact_point_match(ws, kind, field, value, op == Op::Contains);
         return match op {
@@ -313,7 +309,13 @@ fn compare(backend: Backend, ws: WorkspaceId, kind: EntityKind, field: &FieldDef
 }
 
 /// `id IN (records with a contact point of this kind equal to / containing v)`.
-fn contact_point_match(ws: WorkspaceId, kind: EntityKind, field: &FieldDef, v: &FieldValue, contains: bool) -> SimpleExpr {
+fn contact_point_match(
+    ws: WorkspaceId,
+    kind: EntityKind,
+    field: &FieldDef,
+    v: &FieldValue,
+    contains: bool,
+) -> SimpleExpr {
     let point_kind = contact_point_kind(&field.ty).unwrap_or("email");
     let text = v.as_text().unwrap_or_default().to_string();
     let value_cond = if contains {
@@ -349,13 +351,9 @@ fn multi_choice_has(backend: Backend, field: &FieldDef, v: &FieldValue) -> Simpl
     }
 }
 
-/// Full-text terms: letters and digits only, lower-cased, at most eight.
+/// Full-text terms: folded like the indexed words, at most eight.
 pub(crate) fn search_terms(q: &str) -> Vec<String> {
-    q.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
-        .take(8)
-        .collect()
+    relata_core::text::search_words(q).take(8).collect()
 }
 
 /// `id IN (records of kind in ws matching every term as a prefix)`.
@@ -395,10 +393,9 @@ pub(crate) fn cursor_sql_value(field: &FieldDef, v: &Json) -> std::result::Resul
         return Ok(compare_value(field, &FieldValue::Null));
     }
     let fv = match &field.ty {
-        FieldType::Money => FieldValue::Money(Money::new(
-            v.as_i64().ok_or_else(bad)?,
-            Currency::parse("EUR").expect("known"),
-        )),
+        FieldType::Money => {
+            FieldValue::Money(Money::new(v.as_i64().ok_or_else(bad)?, Currency::parse("EUR").expect("known")))
+        }
         FieldType::Id => FieldValue::Ref(v.as_str().and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(bad)?),
         _ => match custom_from_json(field, v) {
             FieldValue::Null => return Err(bad()),
@@ -418,9 +415,9 @@ pub(crate) fn after_cursor(backend: Backend, sort: &Sort, value: Value, last_id:
     let e = field_expr(backend, sort.field);
     let is_null = value_is_null(&value);
     match (sort.descending, is_null) {
-        (false, true) => Condition::any()
-            .add(Condition::all().add(e.clone().is_null()).add(id().gt(last_id)))
-            .add(e.is_not_null()),
+        (false, true) => {
+            Condition::any().add(Condition::all().add(e.clone().is_null()).add(id().gt(last_id))).add(e.is_not_null())
+        }
         (false, false) => Condition::any()
             .add(e.clone().gt(value.clone()))
             .add(Condition::all().add(e.eq(value)).add(id().gt(last_id))),

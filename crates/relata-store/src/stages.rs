@@ -84,12 +84,17 @@ impl ScopedConn {
         rows.iter()
             .map(|r| {
                 let amount = match (r.int("amount_minor")?, r.text("amount_currency")?) {
-                    (Some(m), Some(c)) => Some(Money::new(m, Currency::parse(&c).ok_or_else(|| bad("amount_currency"))?)),
+                    (Some(m), Some(c)) => {
+                        Some(Money::new(m, Currency::parse(&c).ok_or_else(|| bad("amount_currency"))?))
+                    }
                     _ => None,
                 };
                 Ok(StageChange {
                     id: r.text("id")?.and_then(|s| s.parse().ok()).ok_or_else(|| bad("id"))?,
-                    opportunity: r.text("opportunity_id")?.and_then(|s| s.parse().ok()).ok_or_else(|| bad("opportunity_id"))?,
+                    opportunity: r
+                        .text("opportunity_id")?
+                        .and_then(|s| s.parse().ok())
+                        .ok_or_else(|| bad("opportunity_id"))?,
                     pipeline: r.text("pipeline_id")?.and_then(|s| s.parse().ok()),
                     from_stage: r.text("from_stage_id")?,
                     to_stage: r.text("to_stage_id")?.ok_or_else(|| bad("to_stage_id"))?,

@@ -1,1 +1,324 @@
-fn main() {}
+//! `relata`: the CRM in one binary. See `relata --help`.
+
+mod bench;
+mod demo;
+mod transfer;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use relata_app::App;
+use relata_core::meta::EntityKind;
+use relata_store::{DbTarget, Store};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Relata: an open-source CRM. With no configuration it keeps its data in
+/// ./relata-data/relata.db (SQLite); give a postgres:// URL to use PostgreSQL.
+#[derive(Parser)]
+#[command(name = "relata", version, about, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct DbArgs {
+    /// Directory of the SQLite database (relata.db inside it; created if missing).
+    #[arg(long, global = true, env = "RELATA_DATA_DIR", default_value = "relata-data")]
+    data_dir: PathBuf,
+    /// Use PostgreSQL instead of SQLite, e.g. postgres://user@127.0.0.1:5432/relata.
+    #[arg(long, global = true, env = "RELATA_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub fn target(&self) -> DbTarget {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => DbTarget::Postgres(url.clone()),
+            _ => DbTarget::SqliteDir(self.data_dir.clone()),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: REST API under /api/v1 (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load demo data first if the database has no contacts yet, and print an API token for it.
+        #[arg(long)]
+        demo: bool,
+        /// Contacts to make with --demo.
+        #[arg(long, default_value_t = 2_000)]
+        demo_contacts: u64,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Load realistic demo data (deterministic for a given seed) into the default workspace.
+    Demo {
+        /// How many contacts to make; accounts, leads, opportunities and activities scale with it.
+        #[arg(long, default_value_t = 2_000)]
+        contacts: u64,
+        /// The same seed makes the same data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Records per transaction.
+        #[arg(long, default_value_t = 2_000)]
+        batch: usize,
+        /// Load even if the workspace already has contacts.
+        #[arg(long)]
+        append: bool,
+    },
+    /// Import records from a CSV file (header row = field ids or labels).
+    Import {
+        /// Entity type: accounts, contacts, leads, opportunities, activities or pipelines.
+        entity: String,
+        /// The CSV file ("-" for standard input).
+        file: PathBuf,
+        /// Keep the good rows and report the bad ones (default: all or nothing).
+        #[arg(long)]
+        skip_bad_rows: bool,
+        /// Map a CSV header to a field: --map "E-mail=emails"; "=-" ignores the column. Repeatable.
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        mappings: Vec<String>,
+        /// Rows per batch.
+        #[arg(long, default_value_t = 2_000)]
+        batch_size: usize,
+    },
+    /// Export records as CSV (streamed) to standard output or a file.
+    Export {
+        /// Entity type: accounts, contacts, leads, opportunities, activities or pipelines.
+        entity: String,
+        /// Only records matching this filter (the API's filter language).
+        #[arg(long)]
+        filter: Option<String>,
+        /// Sort field, "-" in front for descending.
+        #[arg(long)]
+        sort: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Build a benchmark database and print performance figures as JSON lines.
+    Bench(bench::BenchArgs),
+    /// The benchmark's yardstick server (started by `relata bench`).
+    #[command(hide = true)]
+    BenchBaseline {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        listen: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for the default workspace's administrator and print it (shown once).
+    Create {
+        /// A name to recognise the token by.
+        #[arg(long)]
+        name: String,
+        /// read (GET only) or read_write.
+        #[arg(long, default_value = "read_write", value_parser = ["read", "read_write"])]
+        scope: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Serve { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(server: bool) {
+    let default = if server { "info,sqlx=warn" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RELATA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// Opens the database (applying migrations) and makes sure the default
+/// workspace exists.
+pub async fn open(db: &DbArgs) -> Result<(App, relata_store::admin::Workspace), String> {
+    let target = db.target();
+    let store = Store::open(&target).await.map_err(|e| format!("cannot open {target:?}: {e}"))?;
+    let app = App::new(store);
+    let ws = app.bootstrap().await.map_err(|e| e.to_string())?;
+    Ok((app, ws))
+}
+
+pub fn entity(name: &str) -> Result<EntityKind, String> {
+    EntityKind::from_api_name(name).ok_or_else(|| {
+        let known: Vec<&str> = EntityKind::ALL.iter().map(|k| k.api_name()).collect();
+        format!("unknown entity type {name:?}; one of: {}", known.join(", "))
+    })
+}
+
+pub fn progress_bar(total: Option<u64>, what: &str) -> ProgressBar {
+    let bar = match total {
+        Some(n) => ProgressBar::new(n).with_style(
+            ProgressStyle::with_template("{msg:>14} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        ),
+        None => ProgressBar::new_spinner()
+            .with_style(ProgressStyle::with_template("{msg:>14} {pos} rows ({per_sec})").expect("valid template")),
+    };
+    bar.set_message(what.to_string());
+    bar
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Serve { listen, demo, demo_contacts } => serve(&cli.db, &listen, demo, demo_contacts).await,
+        Command::Migrate => {
+            let target = cli.db.target();
+            let store = Store::connect(&target).await.map_err(|e| format!("cannot open {target:?}: {e}"))?;
+            let report = relata_store::migrate::run(&store).await.map_err(|e| e.to_string())?;
+            if report.applied.is_empty() {
+                println!("{target:?} is up to date (schema version {})", report.version);
+            } else {
+                println!("applied {} to {target:?}; schema version {}", report.applied.join(", "), report.version);
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Create { name, scope } } => {
+            let (app, ws) = open(&cli.db).await?;
+            let secret = create_token(&app, &ws, &name, &scope).await?;
+            eprintln!("API token {name:?} ({scope}) for workspace {:?}; it is shown only once:", ws.slug);
+            println!("{secret}");
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { contacts, seed, batch, append } => {
+            let (app, ws) = open(&cli.db).await?;
+            let mut conn = app.store.read(ws.id).await.map_err(|e| e.to_string())?;
+            let existing = conn.count_records(EntityKind::Contact).await.map_err(|e| e.to_string())?;
+            drop(conn);
+            if existing > 0 && !append {
+                return Err(format!(
+                    "the workspace already has {existing} contacts; pass --append to add demo data anyway"
+                ));
+            }
+            let report = load_demo(&app, &ws, &demo::DemoOptions { contacts, seed, batch }).await?;
+            println!("{}", serde_json::to_string(&report).expect("report serialises"));
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { entity: name, file, skip_bad_rows, mappings, batch_size } => {
+            transfer::import(&cli.db, &name, &file, skip_bad_rows, &mappings, batch_size).await
+        }
+        Command::Export { entity: name, filter, sort, output } => {
+            transfer::export(&cli.db, &name, filter, sort, output.as_deref()).await
+        }
+        Command::Bench(args) => bench::run(&cli.db, args).await,
+        Command::BenchBaseline { db, listen } => bench::baseline_server(&db, &listen).await,
+    }
+}
+
+pub async fn create_token(
+    app: &App,
+    ws: &relata_store::admin::Workspace,
+    name: &str,
+    scope: &str,
+) -> Result<String, String> {
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        return Err("the token name must be 1 to 100 characters".into());
+    }
+    let admin = app.bootstrap_admin(ws).await.map_err(|e| e.to_string())?;
+    let token = app.store.create_token(ws.id, admin.id, name.trim(), scope).await.map_err(|e| e.to_string())?;
+    Ok(token.secret)
+}
+
+pub async fn load_demo(
+    app: &App,
+    ws: &relata_store::admin::Workspace,
+    opts: &demo::DemoOptions,
+) -> Result<demo::DemoReport, String> {
+    let admin = app.bootstrap_admin(ws).await.map_err(|e| e.to_string())?;
+    let bar = progress_bar(Some(opts.contacts), "demo");
+    let progress = |what: &str, done: u64, total: u64| {
+        bar.set_message(what.to_string());
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let report =
+        demo::load(app, ws.clone(), Some(admin.id), opts, &progress).await.map_err(|e| format!("demo data: {e}"))?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+async fn serve(db: &DbArgs, listen: &str, demo: bool, demo_contacts: u64) -> Result<ExitCode, String> {
+    let (app, ws) = open(db).await?;
+    if demo {
+        let mut conn = app.store.read(ws.id).await.map_err(|e| e.to_string())?;
+        let existing = conn.count_records(EntityKind::Contact).await.map_err(|e| e.to_string())?;
+        drop(conn);
+        if existing == 0 {
+            tracing::info!(contacts = demo_contacts, "loading demo data");
+            let report =
+                load_demo(&app, &ws, &demo::DemoOptions { contacts: demo_contacts, ..Default::default() }).await?;
+            tracing::info!(records = report.records(), "demo data loaded");
+            let secret = create_token(&app, &ws, "demo", "read_write").await?;
+            eprintln!(
+                "\nDemo API token (shown once): {secret}\n  curl -H 'Authorization: Bearer {secret}' http://{listen}/api/v1/contacts\n"
+            );
+        } else {
+            tracing::info!(contacts = existing, "the database already has data; not loading demo data");
+        }
+    }
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(database = ?db.target(), "Relata listening on http://{addr} (API reference: http://{addr}/api/v1/docs)");
+    let server = relata_server::Server::new(app);
+    relata_server::serve(listener, Arc::clone(&server), shutdown_signal()).await.map_err(|e| e.to_string())?;
+    server.app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,143 @@
+//! Reading requests and writing responses: query strings, JSON bodies,
+//! record ids, `If-Match`, ETags. Every malformed part becomes a problem
+//! document that names the part.
+
+use crate::problem::{ApiResult, Problem};
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use relata_core::RecordId;
+use serde_json::Value as Json;
+use std::collections::HashMap;
+
+/// Query parameters, each allowed at most once; unknown ones are refused so
+/// that a typo (`filters=`) is not silently ignored.
+pub struct QueryParams(HashMap<String, String>);
+
+impl QueryParams {
+    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> ApiResult<QueryParams> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| {
+            Problem::bad_request("query", "invalid_query", format!("the query string is malformed: {e}"))
+        })?;
+        let mut map = HashMap::new();
+        for (k, v) in pairs {
+            if !allowed.contains(&k.as_str()) {
+                let known = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
+                return Err(Problem::bad_request(
+                    &k,
+                    "unknown_parameter",
+                    format!("unknown query parameter; this endpoint takes: {known}"),
+                ));
+            }
+            if map.insert(k.clone(), v).is_some() {
+                return Err(Problem::bad_request(&k, "repeated_parameter", "give this parameter once"));
+            }
+        }
+        Ok(QueryParams(map))
+    }
+
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+
+    pub fn u64(&self, name: &str) -> ApiResult<Option<u64>> {
+        self.0
+            .get(name)
+            .map(|v| {
+                v.trim().parse::<u64>().map_err(|_| {
+                    Problem::bad_request(name, "invalid_parameter", format!("{v:?} is not a whole number"))
+                })
+            })
+            .transpose()
+    }
+
+    pub fn bool(&self, name: &str) -> ApiResult<bool> {
+        match self.0.get(name).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(false),
+            Some(v) if v == "true" || v == "1" => Ok(true),
+            Some(v) if v == "false" || v == "0" || v.is_empty() => Ok(false),
+            Some(v) => Err(Problem::bad_request(name, "invalid_parameter", format!("{v:?} is not true or false"))),
+        }
+    }
+}
+
+/// Parses a JSON request body; the content type, if given, must be JSON.
+pub fn json_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Json> {
+    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+        if !ct.starts_with("application/json") && !ct.contains("+json") {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                format!("send the body as application/json, not {ct:?}"),
+            ));
+        }
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Problem::bad_request("body", "missing_body", "the request needs a JSON body"));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        Problem::bad_request(
+            "body",
+            "malformed_json",
+            format!("the body is not valid JSON (line {}, column {}): {e}", e.line(), e.column()),
+        )
+    })
+}
+
+/// A record id from the path. Anything that is not an id names no record.
+pub struct IdPath(pub RecordId);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw): Path<String> = Path::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Problem::bad_request("id", "invalid_path", e.body_text()))?;
+        raw.parse::<RecordId>().map(IdPath).map_err(|_| Problem::not_found(format!("{raw:?} is not a record id")))
+    }
+}
+
+/// The ETag of a record version.
+pub fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header value")
+}
+
+/// The version an `If-Match` header names; required for updates.
+pub fn if_match(headers: &HeaderMap, required: bool) -> ApiResult<Option<i64>> {
+    let Some(raw) = headers.get(header::IF_MATCH) else {
+        if required {
+            return Err(Problem::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition-required",
+                "If-Match required",
+                "send If-Match with the ETag of the version you are changing (GET the record to learn it)",
+            ));
+        }
+        return Ok(None);
+    };
+    let text = raw.to_str().unwrap_or("").trim();
+    let bare = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    bare.parse::<i64>().map(Some).map_err(|_| {
+        Problem::bad_request(
+            "If-Match",
+            "invalid_header",
+            format!("{text:?} is not an ETag this server issued; use the ETag header of the record, e.g. \"3\""),
+        )
+    })
+}
+
+/// A JSON response.
+pub fn json(status: StatusCode, body: &Json) -> Response {
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
+}
+
+/// A JSON response for one record version, with its ETag.
+pub fn record_response(status: StatusCode, version: i64, body: &Json) -> Response {
+    let mut response = json(status, body);
+    response.headers_mut().insert(header::ETAG, etag(version));
+    response
+}

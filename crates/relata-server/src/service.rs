@@ -1,0 +1,122 @@
+//! The endpoints that are not one entity's records: health, the metadata
+//! registry and custom fields, and lookup by phone number or email.
+
+use crate::Server;
+use crate::auth::Auth;
+use crate::http::{QueryParams, json, json_body};
+use crate::problem::{ApiResult, Problem};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use relata_app::custom_fields;
+use relata_app::read::{self, ContactPoint};
+use relata_core::meta::{Access, EntityKind, FieldDef, Schema};
+use serde_json::{Value as Json, json};
+use std::sync::Arc;
+
+pub async fn health() -> Response {
+    json(StatusCode::OK, &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+pub async fn home() -> Response {
+    Html(concat!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Relata</title></head>",
+        "<body><h1>Relata</h1><p>The CRM is running.</p>",
+        "<p>REST API: <a href=\"/api/v1/docs\">reference</a> · ",
+        "<a href=\"/api/v1/openapi.json\">OpenAPI 3.1 document</a></p></body></html>"
+    ))
+    .into_response()
+}
+
+/// One field as the metadata endpoint describes it.
+pub fn field_json(field: &FieldDef) -> Json {
+    json!({
+        "id": field.qualified_id(),
+        "label": field.label,
+        "type": field.ty.name(),
+        "required": field.required,
+        "unique": field.unique,
+        "searchable": field.searchable,
+        "filterable": field.filterable,
+        "sortable": field.sortable,
+        "read_only": field.access == Access::ReadOnly,
+        "custom": field.is_custom(),
+        "options": field.ty.options(),
+        "target": field.ty.target_name(),
+    })
+}
+
+fn entity_json(schema: &Schema) -> Json {
+    let def = schema.kind.def();
+    json!({
+        "name": schema.kind.api_name(),
+        "singular": schema.kind.singular(),
+        "label": def.label,
+        "title_fields": def.title_fields,
+        "fields": schema.fields().map(field_json).collect::<Vec<_>>(),
+    })
+}
+
+pub async fn metadata(State(server): State<Arc<Server>>, auth: Auth) -> ApiResult<Response> {
+    let schemas = server.app.schemas(auth.ctx.ws()).await?;
+    let entities: Vec<Json> = EntityKind::ALL.iter().map(|&k| entity_json(schemas.get(k))).collect();
+    Ok(json(StatusCode::OK, &json!({"entities": entities})))
+}
+
+pub async fn entity_metadata(kind: EntityKind, State(server): State<Arc<Server>>, auth: Auth) -> ApiResult<Response> {
+    let schemas = server.app.schemas(auth.ctx.ws()).await?;
+    Ok(json(StatusCode::OK, &entity_json(schemas.get(kind))))
+}
+
+pub async fn create_custom_field(
+    kind: EntityKind,
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let row = custom_fields::create(&server.app, &auth.ctx, kind, &input).await?;
+    Ok(json(StatusCode::CREATED, &field_json(&row.def)))
+}
+
+pub async fn delete_custom_field(
+    kind: EntityKind,
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    Path(field): Path<String>,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    custom_fields::delete(&server.app, &auth.ctx, kind, &field).await.map_err(|e| match e {
+        relata_app::AppError::NotFound => {
+            Problem::not_found(format!("{} has no custom field {field:?}", kind.api_name()))
+        }
+        other => other.into(),
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn lookup(State(server): State<Arc<Server>>, auth: Auth, RawQuery(query): RawQuery) -> ApiResult<Response> {
+    let p = QueryParams::parse(query.as_deref(), &["phone", "email"])?;
+    let (phone, email) = (p.text("phone"), p.text("email"));
+    let point = match (&phone, &email) {
+        (Some(phone), None) => ContactPoint::Phone(phone),
+        (None, Some(email)) => ContactPoint::Email(email),
+        _ => return Err(Problem::bad_request("phone", "invalid_parameter", "give either phone or email")),
+    };
+    let (records, schemas) = read::lookup(&server.app, &auth.ctx, point).await?;
+    let data: Vec<Json> = records
+        .iter()
+        .map(|r| {
+            json!({
+                "entity": r.kind.api_name(),
+                "id": r.id,
+                "title": r.title(),
+                "record": r.to_json(schemas.get(r.kind)),
+            })
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &json!({"data": data})))
+}

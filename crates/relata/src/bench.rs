@@ -1,0 +1,441 @@
+//! `relata bench`: builds a demo database (1,000,000 contacts by default) and
+//! prints one JSON line per figure, each next to a baseline measured in the
+//! same run on the same machine:
+//!
+//! - demo-data load rate; CSV import rate next to `sqlite3`'s `.import` of
+//!   the same file;
+//! - GET a contact by id and GET the first page of a filtered list over HTTP
+//!   at fixed concurrency, next to a minimal axum handler doing a bare SQLite
+//!   `SELECT` by id on the same database (the only SQL outside the store
+//!   crate, on purpose: it is the yardstick);
+//! - full-text search and lookup-by-phone latency;
+//! - the server's peak resident memory.
+//!
+//! The servers run as separate processes (`relata serve` and a hidden
+//! `relata bench-baseline`), loaded from this process.
+
+use crate::demo::{self, DemoOptions, Rng};
+use crate::{DbArgs, create_token, load_demo, open};
+use clap::Args;
+use relata_app::Ctx;
+use relata_app::import::{ImportOptions, import_csv};
+use relata_app::read::{ListParams, list};
+use relata_core::meta::EntityKind;
+use relata_core::value::FieldValue;
+use serde_json::{Value as Json, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ExitCode, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Contacts in the benchmark database.
+    #[arg(long, default_value_t = 1_000_000)]
+    contacts: u64,
+    /// Working directory for the databases and the CSV file (emptied first).
+    #[arg(long, default_value = "relata-bench")]
+    dir: PathBuf,
+    /// Concurrent HTTP clients for the throughput figures.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Seconds per throughput measurement.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Reuse the database of an earlier run in --dir instead of building it again.
+    #[arg(long)]
+    reuse: bool,
+}
+
+fn figure(name: &str, mut fields: Json) {
+    fields["figure"] = json!(name);
+    println!("{fields}");
+}
+
+fn ms(micros: u64) -> f64 {
+    (micros as f64 / 10.0).round() / 100.0
+}
+
+fn quantile(sorted: &[u64], q: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+pub async fn run(_db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
+    let demo_dir = args.dir.join("demo");
+    if !args.reuse || !demo_dir.join("relata.db").exists() {
+        if args.dir.exists() {
+            std::fs::remove_dir_all(&args.dir).map_err(|e| format!("cannot empty {}: {e}", args.dir.display()))?;
+        }
+        std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
+        build_demo(&demo_dir, args.contacts).await?;
+        import_figures(&args.dir, args.contacts).await?;
+    }
+    http_figures(&demo_dir, &args).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sqlite_args(dir: &Path) -> DbArgs {
+    DbArgs { data_dir: dir.to_path_buf(), database_url: None }
+}
+
+async fn build_demo(dir: &Path, contacts: u64) -> Result<(), String> {
+    let (app, ws) = open(&sqlite_args(dir)).await?;
+    let started = Instant::now();
+    let report = load_demo(&app, &ws, &DemoOptions { contacts, ..Default::default() }).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    figure(
+        "demo_load",
+        json!({"records": report.records(), "contacts": report.contacts, "seconds": seconds,
+            "records_per_s": (report.records() as f64 / seconds).round()}),
+    );
+    app.store.close().await;
+    Ok(())
+}
+
+async fn import_figures(dir: &Path, rows: u64) -> Result<(), String> {
+    let csv_path = dir.join("contacts.csv");
+    let file = std::fs::File::create(&csv_path).map_err(|e| e.to_string())?;
+    demo::write_contacts_csv(7, rows, std::io::BufWriter::new(file)).map_err(|e| e.to_string())?;
+
+    let baseline = sqlite3_import(&csv_path, &dir.join("baseline.db"))?;
+
+    let (app, ws) = open(&sqlite_args(&dir.join("import"))).await?;
+    let admin = app.bootstrap_admin(&ws).await.map_err(|e| e.to_string())?;
+    let ctx = Ctx::new(ws, Some(admin.id));
+    let input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&csv_path).map_err(|e| e.to_string())?);
+    let started = Instant::now();
+    let report = import_csv(&app, &ctx, EntityKind::Contact, input, &ImportOptions::default(), &|_| {})
+        .await
+        .map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !report.committed || report.imported != rows {
+        return Err(format!("the benchmark import failed: {:?}", report.errors.first()));
+    }
+    let rate = rows as f64 / seconds;
+    let mut line = json!({"rows": rows, "seconds": seconds, "rows_per_s": rate.round(),
+        "target": "within 4x of sqlite3 .import"});
+    match baseline {
+        Some(b) => {
+            line["baseline_sqlite3_import_rows_per_s"] = json!((rows as f64 / b).round());
+            line["times_slower_than_baseline"] = json!(((seconds / b) * 100.0).round() / 100.0);
+        }
+        None => line["baseline_sqlite3_import_rows_per_s"] = json!("sqlite3 not installed; run scripts/bench"),
+    }
+    figure("csv_import", line);
+    app.store.close().await;
+    Ok(())
+}
+
+/// Seconds `sqlite3` takes to `.import` the CSV into a new table, or `None`
+/// when the sqlite3 shell is not installed.
+fn sqlite3_import(csv: &Path, db: &Path) -> Result<Option<f64>, String> {
+    let script = format!(".mode csv\n.import '{}' contacts\n", csv.display());
+    let started = Instant::now();
+    let child = std::process::Command::new("sqlite3").arg(db).stdin(Stdio::piped()).stdout(Stdio::null()).spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot run sqlite3: {e}")),
+    };
+    use std::io::Write;
+    child.stdin.take().expect("piped").write_all(script.as_bytes()).map_err(|e| e.to_string())?;
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("sqlite3 .import failed: {status}"));
+    }
+    Ok(Some(started.elapsed().as_secs_f64()))
+}
+
+/// Kills a child server when dropped.
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_address() -> Result<String, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(listener.local_addr().map_err(|e| e.to_string())?.to_string())
+}
+
+async fn start(args: &[&str], addr: &str) -> Result<ServerProcess, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let child = std::process::Command::new(exe)
+        .args(args)
+        .env("RELATA_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let process = ServerProcess(child);
+    let client = reqwest::Client::new();
+    for _ in 0..600 {
+        if let Ok(r) = client.get(format!("http://{addr}/healthz")).send().await
+            && r.status().is_success()
+        {
+            return Ok(process);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("the server at {addr} did not become ready"))
+}
+
+/// Picks contacts spread over the whole table (by random time-ordered ids).
+async fn sample_contacts(dir: &Path, count: usize) -> Result<Vec<(String, Option<String>)>, String> {
+    let (app, ws) = open(&sqlite_args(dir)).await?;
+    let ctx = Ctx::new(ws, None);
+    let mut rng = Rng::new(99);
+    let now = chrono::Utc::now().timestamp_millis() as u64;
+    let span = 731 * 24 * 3600 * 1000;
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count * 2 {
+        if out.len() >= count {
+            break;
+        }
+        let millis = now - rng.next_u64() % span;
+        let probe = uuid::Builder::from_unix_timestamp_millis(millis, &[0; 10]).into_uuid();
+        let params = ListParams {
+            filter: Some(format!("id >= \"{probe}\"")),
+            sort: Some("id".into()),
+            limit: Some(1),
+            ..Default::default()
+        };
+        let (page, _) = list(&app, &ctx, EntityKind::Contact, &params).await.map_err(|e| e.to_string())?;
+        if let Some(r) = page.records.first() {
+            let phone = match r.values.std("phones") {
+                FieldValue::List(p) => p.first().cloned(),
+                _ => None,
+            };
+            out.push((r.id.to_string(), phone));
+        }
+    }
+    let token =
+        create_token(&app, &app.store.ensure_default_workspace().await.map_err(|e| e.to_string())?, "bench", "read")
+            .await?;
+    app.store.close().await;
+    out.push((token, None));
+    Ok(out)
+}
+
+struct Load {
+    requests: u64,
+    errors: u64,
+    seconds: f64,
+    latencies: Vec<u64>,
+}
+
+impl Load {
+    fn rate(&self) -> f64 {
+        (self.requests as f64 / self.seconds).round()
+    }
+    fn p(&self, q: f64) -> f64 {
+        ms(quantile(&self.latencies, q))
+    }
+}
+
+/// `concurrency` clients requesting `urls` round-robin for `duration`.
+async fn load(urls: Arc<Vec<String>>, token: Option<&str>, concurrency: usize, duration: Duration) -> Load {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let (client, urls, auth) = (client.clone(), urls.clone(), auth.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut i = worker * 7919;
+            while started.elapsed() < duration {
+                let url = &urls[i % urls.len()];
+                i += 1;
+                let sent = Instant::now();
+                let mut request = client.get(url);
+                if let Some(a) = &auth {
+                    request = request.header("authorization", a);
+                }
+                match request.send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                    }
+                    _ => errors += 1,
+                }
+                latencies.push(sent.elapsed().as_micros() as u64);
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            latencies.extend(l);
+            errors += e;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    Load { requests: latencies.len() as u64, errors, seconds, latencies }
+}
+
+/// One client, one request at a time: latency without queueing.
+async fn sequential(urls: &[String], token: &str) -> Load {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let mut latencies = Vec::with_capacity(urls.len());
+    let mut errors = 0;
+    for url in urls {
+        let sent = Instant::now();
+        match client.get(url).bearer_auth(token).send().await {
+            Ok(r) if r.status().is_success() => {
+                let _ = r.bytes().await;
+            }
+            _ => errors += 1,
+        }
+        latencies.push(sent.elapsed().as_micros() as u64);
+    }
+    latencies.sort_unstable();
+    Load { requests: latencies.len() as u64, errors, seconds: started.elapsed().as_secs_f64(), latencies }
+}
+
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
+}
+
+async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
+    let mut sample = sample_contacts(dir, 2_000).await?;
+    let token = sample.pop().expect("token pushed last").0;
+    let duration = Duration::from_secs(args.seconds);
+    let c = args.concurrency;
+    let data_dir = dir.to_string_lossy().to_string();
+
+    // The yardstick first, alone on the machine.
+    let baseline_addr = free_address()?;
+    let db_file = dir.join("relata.db").to_string_lossy().to_string();
+    let baseline = start(&["bench-baseline", "--db", &db_file, "--listen", &baseline_addr], &baseline_addr).await?;
+    let urls: Vec<String> = sample.iter().map(|(id, _)| format!("http://{baseline_addr}/contacts/{id}")).collect();
+    let base = load(Arc::new(urls), None, c, duration).await;
+    drop(baseline);
+    figure(
+        "baseline_bare_sqlite_get_by_id",
+        json!({"concurrency": c, "requests_per_s": base.rate(), "p50_ms": base.p(0.5), "p99_ms": base.p(0.99),
+            "errors": base.errors}),
+    );
+
+    let addr = free_address()?;
+    let server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+    let ours_vs_base = |name: &str, l: &Load| {
+        figure(
+            name,
+            json!({"concurrency": c, "requests_per_s": l.rate(), "p50_ms": l.p(0.5), "p99_ms": l.p(0.99),
+                "errors": l.errors, "baseline_requests_per_s": base.rate(), "baseline_p99_ms": base.p(0.99),
+                "ratio_to_baseline": ((l.rate() / base.rate()) * 100.0).round() / 100.0, "target": ">= 0.5"}),
+        );
+    };
+    let urls: Vec<String> = sample.iter().map(|(id, _)| format!("http://{addr}/api/v1/contacts/{id}")).collect();
+    let get = load(Arc::new(urls), Some(&token), c, duration).await;
+    ours_vs_base("get_contact_by_id", &get);
+
+    let cities = ["Gdańsk", "Warszawa", "Vilnius", "Sofia", "Berlin", "Kraków", "Kaunas", "Varna"];
+    let urls: Vec<String> = cities
+        .iter()
+        .flat_map(|city| {
+            ["current", "potential"].map(|lc| {
+                let filter = format!("lifecycle = \"{lc}\" and city = \"{city}\"");
+                format!("http://{addr}/api/v1/contacts?limit=50&filter={}", urlencode(&filter))
+            })
+        })
+        .collect();
+    let filtered = load(Arc::new(urls), Some(&token), c, duration).await;
+    ours_vs_base("filtered_list_first_page", &filtered);
+
+    let mut rng = Rng::new(5);
+    let words = demo::search_words();
+    let urls: Vec<String> = (0..400)
+        .map(|_| format!("http://{addr}/api/v1/contacts?limit=20&q={}", urlencode(rng.pick(&words).as_str())))
+        .collect();
+    let search = sequential(&urls, &token).await;
+    figure(
+        "full_text_search",
+        json!({"requests": search.requests, "p50_ms": search.p(0.5), "p95_ms": search.p(0.95),
+            "errors": search.errors, "target_p95_ms": 20}),
+    );
+
+    let urls: Vec<String> = sample
+        .iter()
+        .filter_map(|(_, phone)| phone.as_ref())
+        .take(1000)
+        .map(|p| format!("http://{addr}/api/v1/lookup?phone={}", urlencode(p)))
+        .collect();
+    let lookup = sequential(&urls, &token).await;
+    figure(
+        "lookup_by_phone",
+        json!({"requests": lookup.requests, "p50_ms": lookup.p(0.5), "p95_ms": lookup.p(0.95),
+            "errors": lookup.errors, "target_p95_ms": 2}),
+    );
+
+    figure("server_peak_rss", json!({"mb": peak_rss_mb(server.0.id()), "target_mb": 200}));
+    drop(server);
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).expect("encodes")[1..].to_string()
+}
+
+/// The yardstick: the least an HTTP server can do to answer "GET a contact
+/// by id" from the same SQLite file.
+pub async fn baseline_server(db: &Path, listen: &str) -> Result<ExitCode, String> {
+    use axum::extract::{Path as UrlPath, State};
+    use sqlx::Row;
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(db).read_only(true);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .map_err(|e| e.to_string())?;
+    async fn by_id(State(pool): State<sqlx::SqlitePool>, UrlPath(id): UrlPath<String>) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let row = sqlx::query(
+            "SELECT id, version, first_name, last_name, emails, phones, city, country, lifecycle, custom \
+             FROM contacts WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&pool)
+        .await;
+        match row {
+            Ok(Some(r)) => axum::Json(json!({
+                "id": r.get::<String, _>("id"),
+                "version": r.get::<i64, _>("version"),
+                "first_name": r.get::<Option<String>, _>("first_name"),
+                "last_name": r.get::<String, _>("last_name"),
+                "emails": r.get::<Option<String>, _>("emails"),
+                "phones": r.get::<Option<String>, _>("phones"),
+                "city": r.get::<Option<String>, _>("city"),
+                "country": r.get::<Option<String>, _>("country"),
+                "lifecycle": r.get::<String, _>("lifecycle"),
+                "custom": r.get::<String, _>("custom"),
+            }))
+            .into_response(),
+            Ok(None) => axum::http::StatusCode::NOT_FOUND.into_response(),
+            Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+    async fn health() -> &'static str {
+        "ok"
+    }
+    let app = axum::Router::new()
+        .route("/contacts/{id}", axum::routing::get(by_id))
+        .route("/healthz", axum::routing::get(health))
+        .with_state(pool);
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| e.to_string())?;
+    axum::serve(listener, app).await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}

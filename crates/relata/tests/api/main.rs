@@ -1,0 +1,12 @@
+//! Black-box tests: the real server on a free port, driven over HTTP, and
+//! the `relata` binary driven as a user would; every test runs on SQLite and
+//! on PostgreSQL.
+
+mod helpers;
+
+mod bad_input;
+mod cli;
+mod isolation;
+mod lists;
+mod openapi;
+mod records;

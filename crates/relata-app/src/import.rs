@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::write::create_many_in;
 use crate::{App, Ctx};
 use relata_core::meta::{EntityKind, FieldDef, Schema};
-use relata_core::value::{Values, parse_text};
+use relata_core::value::{ParseContext, Values, parse_text};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
@@ -51,6 +51,9 @@ pub struct ImportReport {
 
 const MAX_REPORTED_ERRORS: usize = 1000;
 
+/// Imports this large change the data enough to refresh planner statistics.
+const REFRESH_STATISTICS_AFTER: u64 = 10_000;
+
 enum ColumnUse<'s> {
     Field(&'s FieldDef),
     Ignored,
@@ -73,7 +76,70 @@ fn resolve_header<'s>(schema: &'s Schema, header: &str, opts: &ImportOptions) ->
     }
 }
 
-pub async fn import_csv<R: Read>(
+/// One parsed CSV row: its values, or the problems found in it.
+enum ParsedRow {
+    Good { line: u64, values: Values },
+    Bad { line: u64, errors: Vec<(String, String)> },
+}
+
+/// Reads and parses rows on a thread of its own, so that parsing the next
+/// batch overlaps with writing the previous one; batches travel through a
+/// short channel, which keeps memory bounded.
+fn spawn_parser<R: Read + Send + 'static>(
+    mut reader: csv::Reader<R>,
+    columns: Vec<Option<FieldDef>>,
+    parse: ParseContext,
+    batch_size: usize,
+) -> tokio::sync::mpsc::Receiver<Result<Vec<ParsedRow>, String>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(2);
+    tokio::task::spawn_blocking(move || {
+        let mut batch = Vec::with_capacity(batch_size);
+        let mut record = csv::StringRecord::new();
+        let mut line: u64 = 1;
+        loop {
+            let parsed = match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    line = record.position().map_or(line + 1, |p| p.line());
+                    parse_row(&record, &columns, &parse, line)
+                }
+                Err(e) if e.is_io_error() => {
+                    let _ = sender.blocking_send(Err(format!("cannot read the file: {e}")));
+                    return;
+                }
+                Err(e) => {
+                    line += 1;
+                    ParsedRow::Bad { line, errors: vec![(String::new(), format!("unreadable row: {e}"))] }
+                }
+            };
+            batch.push(parsed);
+            if batch.len() >= batch_size && sender.blocking_send(Ok(std::mem::take(&mut batch))).is_err() {
+                return; // the importer stopped listening
+            }
+        }
+        let _ = sender.blocking_send(Ok(batch));
+    });
+    receiver
+}
+
+fn parse_row(record: &csv::StringRecord, columns: &[Option<FieldDef>], parse: &ParseContext, line: u64) -> ParsedRow {
+    if record.len() != columns.len() {
+        let message = format!("row has {} fields, the header has {}", record.len(), columns.len());
+        return ParsedRow::Bad { line, errors: vec![(String::new(), message)] };
+    }
+    let mut values = Values::default();
+    let mut errors = Vec::new();
+    for (cell, column) in record.iter().zip(columns) {
+        let Some(field) = column else { continue };
+        match parse_text(field, cell, parse) {
+            Ok(v) => values.set(field, v),
+            Err(e) => errors.push((e.field, e.message)),
+        }
+    }
+    if errors.is_empty() { ParsedRow::Good { line, values } } else { ParsedRow::Bad { line, errors } }
+}
+
+pub async fn import_csv<R: Read + Send + 'static>(
     app: &App,
     ctx: &Ctx,
     kind: EntityKind,
@@ -89,7 +155,7 @@ pub async fn import_csv<R: Read>(
         .map_err(|e| AppError::BadParameter("file", format!("cannot read the CSV header: {e}")))?
         .clone();
     let mut report = ImportReport::default();
-    let mut columns = Vec::with_capacity(headers.len());
+    let mut columns: Vec<Option<FieldDef>> = Vec::with_capacity(headers.len());
     for h in headers.iter() {
         match resolve_header(schema, h, opts).map_err(|m| AppError::BadParameter("header", m))? {
             ColumnUse::Ignored => {
@@ -97,77 +163,48 @@ pub async fn import_csv<R: Read>(
                 columns.push(None);
             }
             ColumnUse::Field(f) => {
-                if columns.iter().flatten().any(|c: &&FieldDef| c.id == f.id && c.is_custom() == f.is_custom()) {
+                if columns.iter().flatten().any(|c| c.id == f.id && c.is_custom() == f.is_custom()) {
                     return Err(AppError::BadParameter(
                         "header",
                         format!("two columns map to field {}", f.qualified_id()),
                     ));
                 }
-                columns.push(Some(f));
+                columns.push(Some(f.clone()));
             }
         }
     }
+    let mut parsed = spawn_parser(reader, columns, ctx.parse.clone(), opts.batch_size.max(1));
     let mut tx = app.store.write(ctx.ws()).await?;
-    let mut batch: Vec<Values> = Vec::with_capacity(opts.batch_size);
-    let mut batch_lines: Vec<u64> = Vec::with_capacity(opts.batch_size);
     let mut writing = true;
-    let mut record = csv::StringRecord::new();
-    let mut line: u64 = 1;
-    loop {
-        let more = match reader.read_record(&mut record) {
-            Ok(more) => more,
-            Err(e) => {
-                line += 1;
-                report.rows += 1;
-                push_error(&mut report, line, "", format!("unreadable row: {e}"));
-                writing &= opts.skip_bad_rows;
-                continue;
-            }
-        };
-        if !more {
-            break;
-        }
-        line = record.position().map_or(line + 1, |p| p.line());
-        report.rows += 1;
-        if record.len() != columns.len() {
-            push_error(
-                &mut report,
-                line,
-                "",
-                format!("row has {} fields, the header has {}", record.len(), columns.len()),
-            );
-            writing &= opts.skip_bad_rows;
-            continue;
-        }
-        let mut values = Values::default();
-        let mut bad = false;
-        for (cell, column) in record.iter().zip(&columns) {
-            let Some(field) = column else { continue };
-            match parse_text(field, cell, &ctx.parse) {
-                Ok(v) => values.set(field, v),
-                Err(e) => {
-                    push_error(&mut report, line, &e.field, e.message);
-                    bad = true;
+    while let Some(chunk) = parsed.recv().await {
+        let chunk = chunk.map_err(|m| AppError::BadParameter("file", m))?;
+        let mut batch: Vec<Values> = Vec::with_capacity(chunk.len());
+        let mut batch_lines: Vec<u64> = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            report.rows += 1;
+            match row {
+                ParsedRow::Good { line, values } => {
+                    batch.push(values);
+                    batch_lines.push(line);
+                }
+                ParsedRow::Bad { line, errors } => {
+                    for (field, message) in errors {
+                        push_error(&mut report, line, &field, message);
+                    }
+                    writing &= opts.skip_bad_rows;
                 }
             }
         }
-        if bad {
-            writing &= opts.skip_bad_rows;
-            continue;
-        }
-        batch.push(values);
-        batch_lines.push(line);
-        if batch.len() >= opts.batch_size {
-            flush(&mut tx, ctx, schema, &mut batch, &mut batch_lines, &mut report, &mut writing, opts).await?;
-            progress(report.rows);
-        }
+        flush(&mut tx, ctx, schema, &mut batch, &mut batch_lines, &mut report, &mut writing, opts).await?;
+        progress(report.rows);
     }
-    flush(&mut tx, ctx, schema, &mut batch, &mut batch_lines, &mut report, &mut writing, opts).await?;
-    progress(report.rows);
     report.skipped = report.rows - report.imported;
     if writing {
         tx.commit().await?;
         report.committed = true;
+        if report.imported >= REFRESH_STATISTICS_AFTER {
+            app.store.refresh_statistics().await?;
+        }
     } else {
         report.imported = 0;
         report.skipped = report.rows;

@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::{App, Ctx, rules};
 use relata_core::input::{apply_defaults, merge, missing_required, parse_fields, relations_set};
 use relata_core::meta::{Column, EntityKind, FieldType, Schema, Target};
-use relata_core::record::{diff, now_micros};
+use relata_core::record::{creation_diff, diff, now_micros};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{FieldError, Record, RecordId, ValidationError};
 use relata_store::ScopedConn;
@@ -101,13 +101,13 @@ pub async fn create_in(
     ValidationError::check(missing_required(schema, &record.values))?;
     tx.insert_record(schema, &record).await.map_err(|e| unique_to_field(schema, e))?;
     tx.index_new_records(schema, std::slice::from_ref(&record)).await?;
-    tx.append_changes(&[NewChange {
+    tx.append_changes(vec![NewChange {
         kind: schema.kind,
         id: record.id,
         op: ChangeOp::Create,
         actor: ctx.actor,
         at: record.created_at,
-        diff: diff(schema, None, Some(&record.values)),
+        diff: creation_diff(schema, &record.values),
     }])
     .await?;
     rules::after_save(tx, ctx, None, &record).await?;
@@ -230,7 +230,7 @@ pub async fn update_in(
     new.updated_by = ctx.actor;
     tx.update_record(schema, &new, old.version).await.map_err(|e| unique_to_field(schema, e))?;
     tx.index_record(schema, &new).await?;
-    tx.append_changes(&[NewChange {
+    tx.append_changes(vec![NewChange {
         kind: schema.kind,
         id,
         op: ChangeOp::Update,
@@ -283,7 +283,7 @@ pub async fn set_deleted(
     tx.index_record(schema, &new).await?;
     let op = if deleted { ChangeOp::Delete } else { ChangeOp::Restore };
     let at = |d: Option<chrono::DateTime<chrono::Utc>>| json!(d.map(|t| relata_core::value::format_datetime(&t)));
-    tx.append_changes(&[NewChange {
+    tx.append_changes(vec![NewChange {
         kind,
         id,
         op,
@@ -360,10 +360,10 @@ pub async fn insert_many_in(
             op: ChangeOp::Create,
             actor: ctx.actor,
             at: r.created_at,
-            diff: diff(schema, None, Some(&r.values)),
+            diff: creation_diff(schema, &r.values),
         })
         .collect();
-    tx.append_changes(&changes).await?;
+    tx.append_changes(changes).await?;
     if schema.kind == EntityKind::Opportunity {
         let stage_changes: Vec<_> =
             good.iter().filter_map(|r| relata_sales::opportunity::stage_change(None, r, ctx.actor)).collect();

@@ -86,6 +86,30 @@ pub fn now_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).expect("now is representable")
 }
 
+/// What the change log stores for a create: the fields that have a value,
+/// `{"field": after}` (every `before` would be null). [`expand_creation`]
+/// gives the before/after form readers see.
+pub fn creation_diff(schema: &Schema, values: &Values) -> Json {
+    let mut out = Map::new();
+    for field in schema.fields().filter(|f| !f.system || f.id == "owner") {
+        let v = values.get(field);
+        if !v.is_null() {
+            out.insert(field.qualified_id().into_owned(), v.to_json());
+        }
+    }
+    Json::Object(out)
+}
+
+/// The before/after form of a stored [`creation_diff`].
+pub fn expand_creation(stored: Json) -> Json {
+    match stored {
+        Json::Object(fields) => Json::Object(
+            fields.into_iter().map(|(k, after)| (k, json!({"before": Json::Null, "after": after}))).collect(),
+        ),
+        other => other,
+    }
+}
+
 /// The field-level difference between two versions of a record's values:
 /// `{"field": {"before": …, "after": …}}`, custom fields as `custom.<id>`.
 pub fn diff(schema: &Schema, before: Option<&Values>, after: Option<&Values>) -> Json {

@@ -56,24 +56,25 @@ pub struct Change {
 }
 
 impl ScopedConn {
-    pub async fn append_changes(&mut self, changes: &[NewChange]) -> Result<()> {
-        for chunk in changes.chunks(4000) {
-            let mut stmt = Query::insert();
-            stmt.into_table("changes").columns(["workspace_id", "entity", "record_id", "op", "actor_id", "at", "diff"]);
-            for c in chunk {
-                stmt.values_panic([
-                    Expr::val(self.workspace.to_string()),
-                    Expr::val(c.kind.singular()),
-                    Expr::val(c.id.to_string()),
-                    Expr::val(c.op.as_str()),
-                    Expr::val(Value::String(c.actor.map(|a| a.to_string()))),
-                    Expr::val(Value::ChronoDateTimeUtc(Some(c.at))),
-                    Expr::val(Value::Json(Some(Box::new(c.diff.clone())))),
-                ]);
-            }
-            self.conn.execute(&stmt).await?;
-        }
-        Ok(())
+    /// Appends entries; create entries hold [`relata_core::record::creation_diff`].
+    pub async fn append_changes(&mut self, changes: Vec<NewChange>) -> Result<()> {
+        let ws = self.workspace.to_string();
+        let rows: Vec<Vec<Value>> = changes
+            .into_iter()
+            .map(|c| {
+                vec![
+                    Value::String(Some(ws.clone())),
+                    Value::String(Some(c.kind.singular().to_string())),
+                    Value::String(Some(c.id.to_string())),
+                    Value::String(Some(c.op.as_str().to_string())),
+                    Value::String(c.actor.map(|a| a.to_string())),
+                    Value::ChronoDateTimeUtc(Some(c.at)),
+                    Value::Json(Some(Box::new(c.diff))),
+                ]
+            })
+            .collect();
+        let columns = ["workspace_id", "entity", "record_id", "op", "actor_id", "at", "diff"];
+        self.conn.insert_rows("changes", &columns, rows).await
     }
 
     /// A record's changes in order, after sequence number `after`.
@@ -91,14 +92,18 @@ impl ScopedConn {
         let rows = self.conn.fetch_all(&q).await?;
         rows.iter()
             .map(|r| {
+                let op = r.text("op")?.unwrap_or_default();
                 Ok(Change {
                     seq: r.int("seq")?.unwrap_or_default(),
                     entity: r.text("entity")?.unwrap_or_default(),
                     record_id: r.text("record_id")?.unwrap_or_default(),
-                    op: r.text("op")?.unwrap_or_default(),
+                    op: op.clone(),
                     actor: r.text("actor_id")?,
                     at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("change without time".into()))?,
-                    diff: r.json("diff")?.unwrap_or(Json::Null),
+                    diff: {
+                        let stored = r.json("diff")?.unwrap_or(Json::Null);
+                        if op == "create" { relata_core::record::expand_creation(stored) } else { stored }
+                    },
                 })
             })
             .collect()

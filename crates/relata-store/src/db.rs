@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::migrate;
 use chrono::{DateTime, NaiveDate, Utc};
 use relata_core::WorkspaceId;
+use sea_query::Value;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::pool::PoolConnection;
@@ -75,7 +76,41 @@ impl Store {
     pub async fn open(target: &DbTarget) -> Result<Store> {
         let store = Store::connect(target).await?;
         migrate::run(&store).await?;
+        // SQLite analyses the tables whose statistics are missing or stale
+        // (full statistics: sampled ones mislead the planner on low-cardinality
+        // columns). PostgreSQL keeps its own fresh (autovacuum).
+        if let Pools::Sqlite { write, .. } = &store.pools {
+            let mut conn = write.acquire().await?;
+            sqlx::raw_sql("PRAGMA optimize=0x10002;").execute(&mut *conn).await?;
+        }
         Ok(store)
+    }
+
+    /// Gives SQLite's writer a large page cache for bulk loads (import, demo
+    /// data) so that big transactions do not spill pages into the WAL, or
+    /// returns it to its normal size. No effect on PostgreSQL.
+    pub async fn set_bulk_mode(&self, on: bool) -> Result<()> {
+        if let Pools::Sqlite { write, .. } = &self.pools {
+            let pragma = if on { "PRAGMA cache_size=-262144;" } else { "PRAGMA cache_size=-16000;" };
+            let mut conn = write.acquire().await?;
+            sqlx::raw_sql(pragma).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Recomputes the query planner's statistics; called after bulk loads so
+    /// that filtered lists pick the most selective index.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                let mut conn = write.acquire().await?;
+                sqlx::raw_sql("ANALYZE;").execute(&mut *conn).await?;
+            }
+            Pools::Postgres(pool) => {
+                sqlx::raw_sql("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Connects without migrating; refuses a schema newer than this binary.
@@ -167,10 +202,18 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
-        .pragma("cache_size", "-32000")
         .pragma("temp_store", "memory");
-    let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-    let read = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
+    // Page caches are per connection: 16 MB for the writer and 8 MB for each
+    // of the 8 readers keep the server's memory bounded; the OS page cache
+    // holds the rest of a large database.
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone().pragma("cache_size", "-16000"))
+        .await?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options.read_only(true).pragma("cache_size", "-8000"))
+        .await?;
     Ok(Pools::Sqlite { read, write })
 }
 
@@ -209,6 +252,37 @@ impl Conn {
         })
     }
 
+    /// Inserts `rows` (each one value per column) into `table` in multi-row
+    /// statements, chunked under the backends' bound-parameter limits. The
+    /// bulk paths use this instead of the query builder, which would build an
+    /// expression tree per value; the statement text comes only from static
+    /// table and column names, and every value is bound.
+    pub(crate) async fn insert_rows(
+        &mut self,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let per_chunk = (30_000 / columns.len()).clamp(1, ROWS_PER_INSERT);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_chunk).collect();
+            let sql = insert_sql(self.backend(), table, columns, chunk.len());
+            let values = SqlxValues(sea_query::Values(chunk.into_iter().flatten().collect()));
+            let q = AssertSqlSafe(sql);
+            match self {
+                Conn::Sqlite(c) => sqlx::query_with(q, values).execute(&mut **c).await.map(drop)?,
+                Conn::SqliteTx(c) => sqlx::query_with(q, values).execute(&mut **c).await.map(drop)?,
+                Conn::Pg(c) => sqlx::query_with(q, values).execute(&mut **c).await.map(drop)?,
+                Conn::PgTx(c) => sqlx::query_with(q, values).execute(&mut **c).await.map(drop)?,
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn fetch_all<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<Row>> {
         let (sql, values) = self.build(stmt);
         let q = AssertSqlSafe(sql);
@@ -243,6 +317,37 @@ impl Conn {
         }
         Ok(())
     }
+}
+
+/// Rows per multi-row INSERT. Larger statements save round trips to the
+/// database but allocate argument buffers so big that freeing them makes
+/// glibc's allocator consolidate its free lists, which costs more.
+const ROWS_PER_INSERT: usize = 256;
+
+/// `INSERT INTO "table" ("a", "b") VALUES (?, ?), (?, ?)` in the backend's
+/// placeholder style.
+fn insert_sql(backend: Backend, table: &str, columns: &[&str], rows: usize) -> String {
+    use std::fmt::Write;
+    let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let mut sql = format!("INSERT INTO \"{table}\" ({}) VALUES ", names.join(", "));
+    let mut n = 0;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for col in 0..columns.len() {
+            if col > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    let _ = write!(sql, "${n}");
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// A result row from either backend, decoded by column name.
@@ -317,5 +422,22 @@ impl ScopedConn {
     /// Commits a write transaction (a no-op for reading connections).
     pub async fn commit(self) -> Result<()> {
         self.conn.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_statements_use_each_backends_placeholders() {
+        assert_eq!(
+            insert_sql(Backend::Sqlite, "t", &["a", "b"], 2),
+            r#"INSERT INTO "t" ("a", "b") VALUES (?, ?), (?, ?)"#
+        );
+        assert_eq!(
+            insert_sql(Backend::Postgres, "t", &["a", "b"], 2),
+            r#"INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($3, $4)"#
+        );
     }
 }

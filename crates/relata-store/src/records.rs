@@ -99,27 +99,21 @@ impl ScopedConn {
 
     /// Inserts many new records in multi-row statements (import, demo data).
     pub async fn insert_records(&mut self, schema: &Schema, records: &[Record]) -> Result<()> {
-        // Stay under SQLite's bound-parameter limit (32766).
-        let per_row = sql::select_columns(schema.kind).len() + 1;
-        for chunk in records.chunks((30_000 / per_row).max(1)) {
-            let mut stmt = Query::insert();
-            stmt.into_table(schema.kind.table());
-            let mut first = true;
-            for record in chunk {
-                let cols = record_columns(schema, record);
-                if first {
-                    let mut names = vec!["id", "workspace_id"];
-                    names.extend(cols.iter().map(|(n, _)| *n));
-                    stmt.columns(names);
-                    first = false;
-                }
-                let mut vals = vec![Expr::val(record.id.to_string()), Expr::val(self.workspace.to_string())];
-                vals.extend(cols.into_iter().map(|(_, v)| Expr::val(v)));
-                stmt.values_panic(vals);
-            }
-            self.conn.execute(&stmt).await?;
-        }
-        Ok(())
+        let Some(first) = records.first() else { return Ok(()) };
+        let mut columns = vec!["id", "workspace_id"];
+        columns.extend(record_columns(schema, first).iter().map(|(name, _)| *name));
+        let ws = self.workspace.to_string();
+        let rows: Vec<Vec<Value>> = records
+            .iter()
+            .map(|record| {
+                let mut row = Vec::with_capacity(columns.len());
+                row.push(Value::String(Some(record.id.to_string())));
+                row.push(Value::String(Some(ws.clone())));
+                row.extend(record_columns(schema, record).into_iter().map(|(_, v)| v));
+                row
+            })
+            .collect();
+        self.conn.insert_rows(schema.kind.table(), &columns, rows).await
     }
 
     /// Writes `record` over the stored row if the stored version is

@@ -10,7 +10,7 @@ use relata_core::meta::{EntityKind, Schema};
 use relata_core::text::search_words;
 use relata_core::value::FieldValue;
 use relata_core::{Record, RecordId};
-use sea_query::{Expr, ExprTrait, Query};
+use sea_query::{Expr, ExprTrait, Query, Value};
 
 /// The text full-text search matches a record by: the folded words of its
 /// searchable fields (see [`relata_core::text`]), phone numbers as bare digits
@@ -82,39 +82,35 @@ impl ScopedConn {
             .iter()
             .flat_map(|r| contact_points(schema, r).into_iter().map(move |(k, v)| (r.id.to_string(), k, v)))
             .collect();
-        for chunk in points.chunks(5000) {
-            let mut stmt = Query::insert();
-            stmt.into_table("contact_points").columns(["workspace_id", "entity", "record_id", "kind", "value"]);
-            for (id, kind, value) in chunk {
-                stmt.values_panic([
-                    Expr::val(ws.clone()),
-                    Expr::val(entity),
-                    Expr::val(id.clone()),
-                    Expr::val(*kind),
-                    Expr::val(value.clone()),
-                ]);
-            }
-            self.conn.execute(&stmt).await?;
-        }
-        let docs: Vec<(String, String)> = records
+        let rows: Vec<Vec<Value>> = points
+            .into_iter()
+            .map(|(id, kind, value)| {
+                vec![
+                    Value::String(Some(ws.clone())),
+                    Value::String(Some(entity.to_string())),
+                    Value::String(Some(id)),
+                    Value::String(Some(kind.to_string())),
+                    Value::String(Some(value)),
+                ]
+            })
+            .collect();
+        self.conn
+            .insert_rows("contact_points", &["workspace_id", "entity", "record_id", "kind", "value"], rows)
+            .await?;
+        let docs: Vec<Vec<Value>> = records
             .iter()
             .map(|r| (r.id.to_string(), search_content(schema, r)))
             .filter(|(_, content)| !content.is_empty())
+            .map(|(id, content)| {
+                vec![
+                    Value::String(Some(ws.clone())),
+                    Value::String(Some(entity.to_string())),
+                    Value::String(Some(id)),
+                    Value::String(Some(content)),
+                ]
+            })
             .collect();
-        for chunk in docs.chunks(5000) {
-            let mut stmt = Query::insert();
-            stmt.into_table("search_docs").columns(["workspace_id", "entity", "record_id", "content"]);
-            for (id, content) in chunk {
-                stmt.values_panic([
-                    Expr::val(ws.clone()),
-                    Expr::val(entity),
-                    Expr::val(id.clone()),
-                    Expr::val(content.clone()),
-                ]);
-            }
-            self.conn.execute(&stmt).await?;
-        }
-        Ok(())
+        self.conn.insert_rows("search_docs", &["workspace_id", "entity", "record_id", "content"], docs).await
     }
 
     /// Live records having this email or E.164 phone number.

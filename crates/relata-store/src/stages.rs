@@ -23,37 +23,37 @@ pub struct StageChange {
 
 impl ScopedConn {
     pub async fn insert_stage_changes(&mut self, changes: &[StageChange]) -> Result<()> {
-        for chunk in changes.chunks(3000) {
-            let mut stmt = Query::insert();
-            stmt.into_table("stage_history").columns([
-                "id",
-                "workspace_id",
-                "opportunity_id",
-                "pipeline_id",
-                "from_stage_id",
-                "to_stage_id",
-                "changed_at",
-                "changed_by_id",
-                "amount_minor",
-                "amount_currency",
-            ]);
-            for c in chunk {
-                stmt.values_panic([
-                    Expr::val(c.id.to_string()),
-                    Expr::val(self.workspace.to_string()),
-                    Expr::val(c.opportunity.to_string()),
-                    Expr::val(Value::String(c.pipeline.map(|p| p.to_string()))),
-                    Expr::val(Value::String(c.from_stage.clone())),
-                    Expr::val(c.to_stage.clone()),
-                    Expr::val(Value::ChronoDateTimeUtc(Some(c.changed_at))),
-                    Expr::val(Value::String(c.changed_by.map(|u| u.to_string()))),
-                    Expr::val(Value::BigInt(c.amount.map(|m| m.minor))),
-                    Expr::val(Value::String(c.amount.map(|m| m.currency.code().to_string()))),
-                ]);
-            }
-            self.conn.execute(&stmt).await?;
-        }
-        Ok(())
+        let ws = self.workspace.to_string();
+        let rows: Vec<Vec<Value>> = changes
+            .iter()
+            .map(|c| {
+                vec![
+                    Value::String(Some(c.id.to_string())),
+                    Value::String(Some(ws.clone())),
+                    Value::String(Some(c.opportunity.to_string())),
+                    Value::String(c.pipeline.map(|p| p.to_string())),
+                    Value::String(c.from_stage.clone()),
+                    Value::String(Some(c.to_stage.clone())),
+                    Value::ChronoDateTimeUtc(Some(c.changed_at)),
+                    Value::String(c.changed_by.map(|u| u.to_string())),
+                    Value::BigInt(c.amount.map(|m| m.minor)),
+                    Value::String(c.amount.map(|m| m.currency.code().to_string())),
+                ]
+            })
+            .collect();
+        let columns = [
+            "id",
+            "workspace_id",
+            "opportunity_id",
+            "pipeline_id",
+            "from_stage_id",
+            "to_stage_id",
+            "changed_at",
+            "changed_by_id",
+            "amount_minor",
+            "amount_currency",
+        ];
+        self.conn.insert_rows("stage_history", &columns, rows).await
     }
 
     /// Stage changes of the given opportunities, oldest first.

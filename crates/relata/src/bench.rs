@@ -106,6 +106,7 @@ async fn import_figures(dir: &Path, rows: u64) -> Result<(), String> {
     let admin = app.bootstrap_admin(&ws).await.map_err(|e| e.to_string())?;
     let ctx = Ctx::new(ws, Some(admin.id));
     let input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&csv_path).map_err(|e| e.to_string())?);
+    app.store.set_bulk_mode(true).await.map_err(|e| e.to_string())?;
     let started = Instant::now();
     let report = import_csv(&app, &ctx, EntityKind::Contact, input, &ImportOptions::default(), &|_| {})
         .await

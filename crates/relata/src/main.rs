@@ -260,6 +260,7 @@ pub async fn load_demo(
     opts: &demo::DemoOptions,
 ) -> Result<demo::DemoReport, String> {
     let admin = app.bootstrap_admin(ws).await.map_err(|e| e.to_string())?;
+    app.store.set_bulk_mode(true).await.map_err(|e| e.to_string())?;
     let bar = progress_bar(Some(opts.contacts), "demo");
     let progress = |what: &str, done: u64, total: u64| {
         bar.set_message(what.to_string());
@@ -269,6 +270,7 @@ pub async fn load_demo(
     let report =
         demo::load(app, ws.clone(), Some(admin.id), opts, &progress).await.map_err(|e| format!("demo data: {e}"))?;
     bar.finish_and_clear();
+    app.store.set_bulk_mode(false).await.map_err(|e| e.to_string())?;
     Ok(report)
 }
 

@@ -33,8 +33,8 @@ pub async fn import(
 ) -> Result<ExitCode, String> {
     let kind = entity(name)?;
     let mapping = parse_mappings(mappings)?;
-    let (input, size): (Box<dyn Read>, Option<u64>) = if file == Path::new("-") {
-        (Box::new(std::io::stdin().lock()), None)
+    let (input, size): (Box<dyn Read + Send>, Option<u64>) = if file == Path::new("-") {
+        (Box::new(std::io::stdin()), None)
     } else {
         let f = std::fs::File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let size = f.metadata().ok().map(|m| m.len());
@@ -54,6 +54,7 @@ pub async fn import(
         );
         bar.set_length(size);
     }
+    app.store.set_bulk_mode(true).await.map_err(|e| e.to_string())?;
     let report = import_csv(&app, &ctx, kind, counted, &opts, &|_| {}).await.map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));

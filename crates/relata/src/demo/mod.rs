@@ -129,7 +129,14 @@ struct Loader<'a> {
     accounts: Vec<AccountInfo>,
     pipelines: Vec<(RecordId, Vec<relata_sales::pipeline::Stage>)>,
     report: DemoReport,
+    /// The open transaction and how many records it holds: committing every
+    /// few batches, not every batch, saves SQLite most of its checkpoints.
+    tx: Option<relata_store::ScopedConn>,
+    pending: usize,
 }
+
+/// Records per transaction.
+const RECORDS_PER_COMMIT: usize = 50_000;
 
 /// A time-ordered id whose timestamp is the record's creation time, so that
 /// "newest first" by id agrees with the back-dated `created_at`.
@@ -216,7 +223,10 @@ impl Loader<'_> {
             return Ok(());
         }
         let schemas = self.app.schemas(self.ctx.ws()).await?;
-        let mut tx = self.app.store.write(self.ctx.ws()).await?;
+        let mut tx = match self.tx.take() {
+            Some(tx) => tx,
+            None => self.app.store.write(self.ctx.ws()).await?,
+        };
         let (good, failed) = insert_many_in(&mut tx, &self.ctx, schemas.get(kind), records).await?;
         if let Some((_, errors)) = failed.first() {
             // Demo data is generated to be valid; a failure here is a bug.
@@ -226,7 +236,13 @@ impl Loader<'_> {
                 format!("generated an invalid {kind:?}: {}", messages.join("; ")),
             ));
         }
-        tx.commit().await?;
+        self.pending += good.len();
+        if self.pending >= RECORDS_PER_COMMIT {
+            tx.commit().await?;
+            self.pending = 0;
+        } else {
+            self.tx = Some(tx);
+        }
         let made = good.len() as u64;
         match kind {
             EntityKind::Account => self.report.accounts += made,
@@ -236,6 +252,14 @@ impl Loader<'_> {
             EntityKind::Activity => self.report.activities += made,
             EntityKind::Pipeline => {}
         }
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> Result<(), AppError> {
+        if let Some(tx) = self.tx.take() {
+            tx.commit().await?;
+        }
+        self.pending = 0;
         Ok(())
     }
 
@@ -617,6 +641,8 @@ pub async fn load(
         accounts: Vec::new(),
         pipelines: Vec::new(),
         report: DemoReport::default(),
+        tx: None,
+        pending: 0,
     };
     let contacts = opts.contacts;
     loader.users().await?;
@@ -625,6 +651,8 @@ pub async fn load(
     loader.contacts(contacts, progress).await?;
     loader.leads((contacts / 20).max(5), progress).await?;
     loader.opportunities((contacts / 10).max(5), progress).await?;
+    loader.commit().await?;
+    app.store.refresh_statistics().await?;
     Ok(loader.report)
 }
 

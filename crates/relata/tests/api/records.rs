@@ -67,6 +67,10 @@ async fn crud_with_optimistic_concurrency_and_history(app: TestApp) {
     let history = app.get(&format!("{path}/history")).await.expect(200).body;
     let ops: Vec<&str> = history["data"].as_array().unwrap().iter().map(|c| c["op"].as_str().unwrap()).collect();
     assert_eq!(ops, ["create", "update", "delete", "restore"]);
+    let create = &history["data"][0]["changes"];
+    assert_eq!(create["name"], json!({"before": null, "after": "Amber Logistics"}));
+    assert_eq!(create["key_account"], json!({"before": null, "after": true}));
+    assert!(create.get("website").is_none(), "fields without a value are not in a create's diff");
     let update = &history["data"][1];
     assert_eq!(update["changes"]["city"], json!({"before": "Gdańsk", "after": "Gdynia"}));
     assert_eq!(update["changes"]["lifecycle"], json!({"before": "prospect", "after": "customer"}));

@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::{App, Ctx};
 use relata_core::email::Email;
 use relata_core::filter::{CompileContext, compile, parse};
-use relata_core::list::{Cursor, parse_sort};
+use relata_core::list::{Cursor, SEARCH_ORDER, parse_sort};
 use relata_core::meta::EntityKind;
 use relata_core::phone::PhoneE164;
 use relata_core::{Record, RecordId, ValidationError};
@@ -56,11 +56,15 @@ pub async fn list(
         None => None,
     };
     let sort = parse_sort(params.sort.as_deref(), schema).map_err(|m| AppError::BadParameter("sort", m))?;
+    // A search without an explicit sort lists the most recently changed
+    // matches first, straight from the search index.
+    let search_order = params.q.as_deref().is_some_and(|q| !q.trim().is_empty())
+        && params.sort.as_deref().is_none_or(|s| s.trim().is_empty());
     let cursor = params
         .cursor
         .as_deref()
         .filter(|c| !c.is_empty())
-        .map(|c| Cursor::decode(c, &sort))
+        .map(|c| if search_order { Cursor::decode_for(c, SEARCH_ORDER) } else { Cursor::decode(c, &sort) })
         .transpose()
         .map_err(|m| AppError::BadParameter("cursor", m))?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
@@ -72,8 +76,9 @@ pub async fn list(
         return Err(AppError::BadParameter("q", "at most 200 characters".into()));
     }
     let mut conn = app.store.read(ctx.ws()).await?;
-    let page =
-        conn.list_records(schema, &ListQuery { filter, sort, cursor, limit, q, deleted: params.deleted }).await?;
+    let page = conn
+        .list_records(schema, &ListQuery { filter, sort, cursor, limit, q, deleted: params.deleted, search_order })
+        .await?;
     Ok((page, schemas.clone()))
 }
 

@@ -220,14 +220,15 @@ pub async fn update_in(
     let mut errors = check_references(tx, schema, &[&probe]).await?.pop().unwrap_or_default();
     errors.extend(missing_required(schema, &new.values));
     ValidationError::check(errors)?;
+    // Rules see the time of this change (e.g. an opportunity's closing time).
+    new.updated_at = now_micros();
+    new.updated_by = ctx.actor;
     rules::before_save(tx, ctx, Some(&old), &mut new).await?;
     let changes = diff(schema, Some(&old.values), Some(&new.values));
     if changes.as_object().is_some_and(|o| o.is_empty()) {
         return Ok(old);
     }
     new.version = old.version + 1;
-    new.updated_at = now_micros();
-    new.updated_by = ctx.actor;
     tx.update_record(schema, &new, old.version).await.map_err(|e| unique_to_field(schema, e))?;
     tx.index_record(schema, &new).await?;
     tx.append_changes(vec![NewChange {

@@ -53,6 +53,9 @@ pub struct Cursor {
     pub id: String,
 }
 
+/// The sort spec of search-ordered lists (most recently changed match first).
+pub const SEARCH_ORDER: &str = "~search";
+
 impl Cursor {
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("cursor serialises"))
@@ -60,12 +63,17 @@ impl Cursor {
 
     /// Decodes a cursor and checks it was made for `sort`.
     pub fn decode(text: &str, sort: &Sort) -> Result<Cursor, String> {
+        Cursor::decode_for(text, &sort.spec())
+    }
+
+    /// Decodes a cursor and checks it was made for the order `spec`.
+    pub fn decode_for(text: &str, spec: &str) -> Result<Cursor, String> {
         let bytes =
             URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| "cursor is not one this server issued".to_string())?;
         let cursor: Cursor =
             serde_json::from_slice(&bytes).map_err(|_| "cursor is not one this server issued".to_string())?;
-        if cursor.s != sort.spec() {
-            return Err(format!("cursor was made for sort {:?}, not {:?}", cursor.s, sort.spec()));
+        if cursor.s != spec {
+            return Err(format!("cursor was made for sort {:?}, not {spec:?}", cursor.s));
         }
         Ok(cursor)
     }

@@ -3,8 +3,9 @@
 
 use crate::ids::{RecordId, UserId};
 use crate::meta::{EntityKind, Schema};
-use crate::value::{FieldValue, Values, format_datetime};
+use crate::value::{FieldValue, Values};
 use chrono::{DateTime, Utc};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value as Json, json};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -39,23 +40,10 @@ impl Record {
     }
 
     /// The record as the API returns it: system fields, standard fields by id,
-    /// custom fields under `custom`.
+    /// custom fields under `custom`. (Responses serialise [`RecordView`]
+    /// directly; this tree is for callers that edit or embed it.)
     pub fn to_json(&self, schema: &Schema) -> Json {
-        let mut obj = Map::new();
-        obj.insert("id".into(), json!(self.id));
-        obj.insert("version".into(), json!(self.version));
-        obj.insert("created_at".into(), json!(format_datetime(&self.created_at)));
-        obj.insert("updated_at".into(), json!(format_datetime(&self.updated_at)));
-        obj.insert("created_by".into(), json!(self.created_by));
-        obj.insert("updated_by".into(), json!(self.updated_by));
-        obj.insert("deleted_at".into(), json!(self.deleted_at.as_ref().map(format_datetime)));
-        for field in schema.standard.iter().filter(|f| !f.system) {
-            obj.insert(field.id.to_string(), self.values.get(field).to_json());
-        }
-        let custom: Map<String, Json> =
-            schema.custom.iter().map(|f| (f.id.to_string(), self.values.get(f).to_json())).collect();
-        obj.insert("custom".into(), Json::Object(custom));
-        Json::Object(obj)
+        serde_json::to_value(RecordView { record: self, schema }).expect("records serialise")
     }
 
     /// The text naming the record in lists and timelines ("Anna Nowak").
@@ -76,6 +64,44 @@ impl Record {
             "deleted_at" => self.deleted_at.map_or(FieldValue::Null, FieldValue::DateTime),
             other => self.values.std(other).clone(),
         }
+    }
+}
+
+/// A record as the API shows it, serialised straight into the response
+/// without building a JSON tree first.
+pub struct RecordView<'a> {
+    pub record: &'a Record,
+    pub schema: &'a Schema,
+}
+
+impl Serialize for RecordView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.record;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("id", &r.id)?;
+        map.serialize_entry("version", &r.version)?;
+        map.serialize_entry("created_at", &FieldValue::DateTime(r.created_at))?;
+        map.serialize_entry("updated_at", &FieldValue::DateTime(r.updated_at))?;
+        map.serialize_entry("created_by", &r.created_by)?;
+        map.serialize_entry("updated_by", &r.updated_by)?;
+        map.serialize_entry("deleted_at", &r.deleted_at.map_or(FieldValue::Null, FieldValue::DateTime))?;
+        for field in self.schema.standard.iter().filter(|f| !f.system) {
+            map.serialize_entry(field.id.as_ref(), r.values.get(field))?;
+        }
+        map.serialize_entry("custom", &CustomView(self))?;
+        map.end()
+    }
+}
+
+struct CustomView<'a>(&'a RecordView<'a>);
+
+impl Serialize for CustomView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.schema.custom.len()))?;
+        for field in &self.0.schema.custom {
+            map.serialize_entry(field.id.as_ref(), self.0.record.values.get(field))?;
+        }
+        map.end()
     }
 }
 

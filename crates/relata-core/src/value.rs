@@ -85,6 +85,26 @@ impl FieldValue {
     }
 }
 
+impl serde::Serialize for FieldValue {
+    /// The same JSON as [`FieldValue::to_json`], written without building it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FieldValue::Null => s.serialize_unit(),
+            FieldValue::Text(t) => s.serialize_str(t),
+            FieldValue::Int(i) => s.serialize_i64(*i),
+            FieldValue::Number(n) if n.is_finite() => s.serialize_f64(*n),
+            FieldValue::Number(_) => s.serialize_unit(),
+            FieldValue::Bool(b) => s.serialize_bool(*b),
+            FieldValue::Date(d) => s.collect_str(d),
+            FieldValue::DateTime(t) => s.collect_str(&t.format("%Y-%m-%dT%H:%M:%S%.6fZ")),
+            FieldValue::Money(m) => m.serialize(s),
+            FieldValue::Ref(id) => s.collect_str(id),
+            FieldValue::List(items) => items.serialize(s),
+            FieldValue::Json(v) => v.serialize(s),
+        }
+    }
+}
+
 /// RFC 3339 with microseconds and `Z`: what both backends store losslessly.
 pub fn format_datetime(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
@@ -393,6 +413,24 @@ mod tests {
 
     fn field(kind: EntityKind, id: &str) -> &'static FieldDef {
         kind.def().field(id).unwrap()
+    }
+
+    #[test]
+    fn values_serialise_like_their_json() {
+        let t = DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap();
+        let values = [
+            FieldValue::DateTime(t),
+            FieldValue::DateTime(DateTime::from_timestamp_micros(1_700_000_000_000_000).unwrap()),
+            FieldValue::Date(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
+            FieldValue::Ref(Uuid::nil()),
+            FieldValue::Money(Money::new(-1005, Currency::parse("KWD").unwrap())),
+            FieldValue::List(vec!["a".into()]),
+            FieldValue::Number(1.5),
+            FieldValue::Null,
+        ];
+        for v in values {
+            assert_eq!(serde_json::to_value(&v).unwrap(), v.to_json(), "{v:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use crate::invalid;
 use crate::pipeline::{StageKind, default_pipeline, stages_of};
 use relata_core::meta::{EntityKind, Schema};
-use relata_core::record::now_micros;
 use relata_core::value::FieldValue;
 use relata_core::{Record, RecordId, UserId};
 use relata_store::stages::StageChange;
@@ -47,7 +46,8 @@ pub async fn before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &mut Re
         StageKind::Won | StageKind::Lost
             if !was_closed || old.and_then(|o| o.values.text("stage")) != Some(&stage.id) =>
         {
-            new.values.set_std("closed_at", FieldValue::DateTime(now_micros()));
+            // The time of this write: now, or the recorded time of imported history.
+            new.values.set_std("closed_at", FieldValue::DateTime(new.updated_at));
         }
         _ => {}
     }

@@ -209,7 +209,15 @@ async fn stage_in_use(tx: &mut ScopedConn, pipeline: &Record, stage: &str) -> Re
     let page = tx
         .list_records(
             &schema,
-            &ListQuery { filter: Some(filter), sort, cursor: None, limit: 1, q: None, deleted: false },
+            &ListQuery {
+                filter: Some(filter),
+                sort,
+                cursor: None,
+                limit: 1,
+                q: None,
+                deleted: false,
+                search_order: false,
+            },
         )
         .await?;
     Ok(!page.records.is_empty())
@@ -222,7 +230,10 @@ pub async fn default_pipeline(tx: &mut ScopedConn) -> Result<Option<Record>, Sto
     for filter in [Some(Filter::Compare { field: is_default, op: Op::Eq, value: FieldValue::Bool(true) }), None] {
         let sort = parse_sort(Some("id"), &schema).expect("id sorts");
         let page = tx
-            .list_records(&schema, &ListQuery { filter, sort, cursor: None, limit: 1, q: None, deleted: false })
+            .list_records(
+                &schema,
+                &ListQuery { filter, sort, cursor: None, limit: 1, q: None, deleted: false, search_order: false },
+            )
             .await?;
         if let Some(p) = page.records.into_iter().next() {
             return Ok(Some(p));

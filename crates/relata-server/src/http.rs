@@ -135,9 +135,22 @@ pub fn json(status: StatusCode, body: &Json) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
 }
 
+/// A JSON response serialised straight from `body`.
+pub fn serialized(status: StatusCode, body: &impl serde::Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], bytes).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "response did not serialise");
+            Problem::internal().into_response()
+        }
+    }
+}
+
 /// A JSON response for one record version, with its ETag.
-pub fn record_response(status: StatusCode, version: i64, body: &Json) -> Response {
-    let mut response = json(status, body);
+pub fn record_response(status: StatusCode, version: i64, body: &impl serde::Serialize) -> Response {
+    let mut response = serialized(status, body);
     response.headers_mut().insert(header::ETAG, etag(version));
     response
 }

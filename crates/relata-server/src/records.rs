@@ -3,7 +3,7 @@
 
 use crate::Server;
 use crate::auth::Auth;
-use crate::http::{IdPath, QueryParams, if_match, json, json_body, record_response};
+use crate::http::{IdPath, QueryParams, if_match, json, json_body, record_response, serialized};
 use crate::problem::{ApiResult, Problem};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -13,10 +13,18 @@ use relata_app::read::{self, ListParams};
 use relata_app::write::{self, Created, Idempotency};
 use relata_app::{convert, timeline};
 use relata_core::meta::EntityKind;
+use relata_core::record::RecordView;
 use relata_core::value::format_datetime;
 use relata_store::admin::hash_token;
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
+
+/// A page of a list.
+#[derive(serde::Serialize)]
+struct ListBody<'a> {
+    data: Vec<RecordView<'a>>,
+    next_cursor: Option<String>,
+}
 
 pub const LIST_PARAMS: &[&str] = &["filter", "sort", "cursor", "limit", "q", "deleted"];
 pub const PAGE_PARAMS: &[&str] = &["cursor", "limit"];
@@ -91,7 +99,7 @@ pub async fn get_one(
     let (record, schemas) = read::get(&server.app, &auth.ctx, kind, id, params.bool("include_deleted")?)
         .await
         .map_err(|e| app_problem(kind, e))?;
-    Ok(record_response(StatusCode::OK, record.version, &record.to_json(schemas.get(kind))))
+    Ok(record_response(StatusCode::OK, record.version, &RecordView { record: &record, schema: schemas.get(kind) }))
 }
 
 pub async fn update(
@@ -108,7 +116,7 @@ pub async fn update(
     let record =
         write::update(&server.app, &auth.ctx, kind, id, &input, expected).await.map_err(|e| app_problem(kind, e))?;
     let schemas = server.app.schemas(auth.ctx.ws()).await?;
-    Ok(record_response(StatusCode::OK, record.version, &record.to_json(schemas.get(kind))))
+    Ok(record_response(StatusCode::OK, record.version, &RecordView { record: &record, schema: schemas.get(kind) }))
 }
 
 pub async fn delete(
@@ -123,7 +131,7 @@ pub async fn delete(
     let record =
         write::set_deleted(&server.app, &auth.ctx, kind, id, true, expected).await.map_err(|e| app_problem(kind, e))?;
     let schemas = server.app.schemas(auth.ctx.ws()).await?;
-    Ok(record_response(StatusCode::OK, record.version, &record.to_json(schemas.get(kind))))
+    Ok(record_response(StatusCode::OK, record.version, &RecordView { record: &record, schema: schemas.get(kind) }))
 }
 
 pub async fn restore(
@@ -139,7 +147,7 @@ pub async fn restore(
         .await
         .map_err(|e| app_problem(kind, e))?;
     let schemas = server.app.schemas(auth.ctx.ws()).await?;
-    Ok(record_response(StatusCode::OK, record.version, &record.to_json(schemas.get(kind))))
+    Ok(record_response(StatusCode::OK, record.version, &RecordView { record: &record, schema: schemas.get(kind) }))
 }
 
 pub async fn list(
@@ -159,8 +167,8 @@ pub async fn list(
     };
     let (page, schemas) = read::list(&server.app, &auth.ctx, kind, &params).await?;
     let schema = schemas.get(kind);
-    let data: Vec<Json> = page.records.iter().map(|r| r.to_json(schema)).collect();
-    Ok(json(StatusCode::OK, &json!({"data": data, "next_cursor": page.next_cursor})))
+    let data: Vec<RecordView> = page.records.iter().map(|record| RecordView { record, schema }).collect();
+    Ok(serialized(StatusCode::OK, &ListBody { data, next_cursor: page.next_cursor }))
 }
 
 pub async fn history(

@@ -12,7 +12,8 @@ use crate::service;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, patch, post};
 use relata_core::meta::EntityKind;
 use serde_json::{Value as Json, json};
@@ -128,6 +129,11 @@ pub fn table() -> Vec<Route> {
             .query(&["phone", "email"])
             .returns(200, Some(schema_ref("LookupResult")))
             .to(get(service::lookup)),
+        endpoint(Method::GET, "/api/v1/search", "search", "Search accounts, contacts, leads and opportunities at once")
+            .tag("search")
+            .query(&["q", "limit"])
+            .returns(200, Some(schema_ref("LookupResult")))
+            .to(get(service::search)),
         endpoint(Method::GET, "/", "home", "Start page")
             .tag("service")
             .public()
@@ -249,7 +255,30 @@ pub fn router() -> Router<Arc<Server>> {
     for route in table() {
         router = router.route(&route.op.path, route.handler);
     }
-    router.fallback(no_route).method_not_allowed_fallback(method_not_allowed)
+    router
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(problems_for_plain_errors))
+}
+
+/// Turns the few plain-text errors axum answers by itself (a body over the
+/// size limit, an undecodable path) into problem documents like all others.
+async fn problems_for_plain_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let detail = String::from_utf8_lossy(&body).trim().to_string();
+    let (kind, title) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "Request body too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Unsupported media type"),
+        StatusCode::BAD_REQUEST => ("bad-request", "Bad request"),
+        _ => ("http-error", "Request failed"),
+    };
+    let detail = if detail.is_empty() { status.to_string() } else { detail };
+    Problem::new(status, kind, title, detail).into_response()
 }
 
 async fn no_route(uri: Uri) -> Problem {

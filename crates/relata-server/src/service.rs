@@ -120,3 +120,29 @@ pub async fn lookup(State(server): State<Arc<Server>>, auth: Auth, RawQuery(quer
         .collect();
     Ok(json(StatusCode::OK, &json!({"data": data})))
 }
+
+/// The entity types global search looks in, in the order results are listed.
+const SEARCHED: [EntityKind; 4] = [EntityKind::Account, EntityKind::Contact, EntityKind::Lead, EntityKind::Opportunity];
+
+/// Search across accounts, contacts, leads and opportunities at once (the
+/// search box): the best few of each type.
+pub async fn search(State(server): State<Arc<Server>>, auth: Auth, RawQuery(query): RawQuery) -> ApiResult<Response> {
+    let p = QueryParams::parse(query.as_deref(), &["q", "limit"])?;
+    let q = p
+        .text("q")
+        .filter(|q| !q.trim().is_empty())
+        .ok_or_else(|| Problem::bad_request("q", "missing_parameter", "give the text to search for"))?;
+    let limit = p.u64("limit")?.unwrap_or(5);
+    if !(1..=50).contains(&limit) {
+        return Err(Problem::bad_request("limit", "invalid_parameter", "must be between 1 and 50"));
+    }
+    let mut data = Vec::new();
+    for kind in SEARCHED {
+        let params = read::ListParams { q: Some(q.clone()), limit: Some(limit), ..Default::default() };
+        let (page, schemas) = read::list(&server.app, &auth.ctx, kind, &params).await?;
+        data.extend(page.records.iter().map(|r| {
+            json!({"entity": kind.api_name(), "id": r.id, "title": r.title(), "record": r.to_json(schemas.get(kind))})
+        }));
+    }
+    Ok(json(StatusCode::OK, &json!({"data": data})))
+}

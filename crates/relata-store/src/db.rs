@@ -202,7 +202,9 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
-        .pragma("temp_store", "memory");
+        .pragma("temp_store", "memory")
+        // Bulk loads grow the WAL; give the space back after checkpoints.
+        .pragma("journal_size_limit", "67108864");
     // Page caches are per connection: 16 MB for the writer and 8 MB for each
     // of the 8 readers keep the server's memory bounded; the OS page cache
     // holds the rest of a large database.

@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_list_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0002_list_indexes.sql"),
     },
+    Migration {
+        version: 3,
+        name: "search_order",
+        sqlite: include_str!("../migrations/sqlite/0003_search_order.sql"),
+        postgres: include_str!("../migrations/postgres/0003_search_order.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -6,11 +6,11 @@ use crate::db::{Row, ScopedConn};
 use crate::error::{Result, StoreError};
 use crate::sql::{self, in_workspace};
 use relata_core::filter::Filter;
-use relata_core::list::{Cursor, Sort};
+use relata_core::list::{Cursor, SEARCH_ORDER, Sort};
 use relata_core::meta::{EntityKind, FieldType, Schema};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, UserId};
-use sea_query::{Expr, ExprTrait, NullOrdering, Order, Query, Value};
+use sea_query::{Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement, Value};
 use serde_json::Value as Json;
 
 /// What a list request asks for, already checked against the schema.
@@ -23,6 +23,9 @@ pub struct ListQuery<'a> {
     pub q: Option<String>,
     /// List the trash (soft-deleted records) instead of live records.
     pub deleted: bool,
+    /// With `q`: order by the search index, most recently changed match first
+    /// (ignoring `sort`); cursors are then [`SEARCH_ORDER`] cursors.
+    pub search_order: bool,
 }
 
 pub struct Page {
@@ -176,9 +179,8 @@ impl ScopedConn {
         self.conn.fetch_all(&q).await?.iter().map(|r| r.text("id").map(Option::unwrap_or_default)).collect()
     }
 
-    /// A page of records.
-    pub async fn list_records(&mut self, schema: &Schema, query: &ListQuery<'_>) -> Result<Page> {
-        let backend = self.backend();
+    /// The records of the workspace the query's filter and trash flag select.
+    fn filtered_select(&self, schema: &Schema, query: &ListQuery<'_>) -> SelectStatement {
         let kind = schema.kind;
         let mut q = Query::select();
         q.columns(sql::select_columns(kind)).from(kind.table()).and_where(in_workspace(self.workspace));
@@ -188,8 +190,20 @@ impl ScopedConn {
             Expr::col("deleted_at").is_null()
         });
         if let Some(filter) = &query.filter {
-            q.cond_where(sql::condition(backend, self.workspace, kind, filter));
+            q.cond_where(sql::condition(self.backend(), self.workspace, kind, filter));
         }
+        q
+    }
+
+    /// A page of records.
+    pub async fn list_records(&mut self, schema: &Schema, query: &ListQuery<'_>) -> Result<Page> {
+        let backend = self.backend();
+        let terms = query.q.as_deref().map(sql::search_terms).unwrap_or_default();
+        if query.search_order && !terms.is_empty() {
+            return self.list_by_search(schema, query, &terms).await;
+        }
+        let kind = schema.kind;
+        let mut q = self.filtered_select(schema, query);
         if let Some(text) = &query.q {
             let terms = sql::search_terms(text);
             if !terms.is_empty() {
@@ -221,6 +235,59 @@ impl ScopedConn {
             None
         };
         Ok(Page { records, next_cursor })
+    }
+
+    /// A page of search results, most recently changed match first: matches
+    /// stream from the search index newest first, in chunks, and each chunk is
+    /// narrowed by the filter, until a page is full. A page costs about as
+    /// many index entries as it skips, however common the words are.
+    async fn list_by_search(&mut self, schema: &Schema, query: &ListQuery<'_>, terms: &[String]) -> Result<Page> {
+        let bad_cursor =
+            || relata_core::ValidationError::single("cursor", "invalid_cursor", "cursor does not fit this list");
+        let mut before: Option<i64> = match &query.cursor {
+            Some(c) => Some(c.v.as_i64().ok_or_else(bad_cursor)?),
+            None => None,
+        };
+        let chunk = (query.limit * 2).clamp(50, 1000);
+        let mut found: Vec<(i64, Record)> = Vec::new();
+        'chunks: loop {
+            let candidates = sql::search_candidates(self.backend(), self.workspace, schema.kind, terms, before, chunk);
+            let rows = self.conn.fetch_all(&candidates).await?;
+            let mut hits: Vec<(i64, String)> = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let doc = row.int("doc")?.ok_or_else(|| StoreError::Corrupt("search doc without id".into()))?;
+                hits.push((doc, row.text("record_id")?.unwrap_or_default()));
+            }
+            let Some(&(last_doc, _)) = hits.last() else { break };
+            before = Some(last_doc);
+            let mut q = self.filtered_select(schema, query);
+            q.and_where(Expr::col("id").is_in(hits.iter().map(|(_, id)| id.clone())));
+            let mut records: std::collections::HashMap<String, Record> = std::collections::HashMap::new();
+            for row in self.conn.fetch_all(&q).await? {
+                let record = decode_record(&row, schema)?;
+                records.insert(record.id.to_string(), record);
+            }
+            for (doc, id) in &hits {
+                if let Some(record) = records.remove(id) {
+                    found.push((*doc, record));
+                    if found.len() as u64 > query.limit {
+                        break 'chunks;
+                    }
+                }
+            }
+            if (hits.len() as u64) < chunk {
+                break;
+            }
+        }
+        let next_cursor = if found.len() as u64 > query.limit {
+            found.truncate(query.limit as usize);
+            found.last().map(|(doc, last)| {
+                Cursor { s: SEARCH_ORDER.to_string(), v: Json::from(*doc), id: last.id.to_string() }.encode()
+            })
+        } else {
+            None
+        };
+        Ok(Page { records: found.into_iter().map(|(_, r)| r).collect(), next_cursor })
     }
 
     /// Live records of `kind` whose relation `column` points at `target`,

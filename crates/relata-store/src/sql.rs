@@ -10,7 +10,9 @@ use relata_core::list::Sort;
 use relata_core::meta::{Column, EntityKind, FieldDef, FieldType};
 use relata_core::money::{Currency, Money};
 use relata_core::value::{FieldValue, format_datetime, parse_datetime};
-use sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr, Value};
+use sea_query::{
+    Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, Query, SelectStatement, SimpleExpr, Value,
+};
 use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
@@ -360,7 +362,7 @@ pub(crate) fn search_terms(q: &str) -> Vec<String> {
 pub(crate) fn full_text_match(backend: Backend, ws: WorkspaceId, kind: EntityKind, terms: &[String]) -> SimpleExpr {
     match backend {
         Backend::Sqlite => {
-            let query: Vec<String> = terms.iter().map(|t| format!("\"{t}\"*")).collect();
+            let query: Vec<String> = terms.iter().map(|t| fts5_term(t)).collect();
             Expr::cust_with_values(
                 "id IN (SELECT d.record_id FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid \
                  WHERE search_fts MATCH ? AND d.workspace_id = ? AND d.entity = ?)",
@@ -368,7 +370,7 @@ pub(crate) fn full_text_match(backend: Backend, ws: WorkspaceId, kind: EntityKin
             )
         }
         Backend::Postgres => {
-            let query: Vec<String> = terms.iter().map(|t| format!("{t}:*")).collect();
+            let query: Vec<String> = terms.iter().map(|t| tsquery_term(t)).collect();
             Expr::cust_with_values(
                 "id IN (SELECT record_id FROM search_docs WHERE workspace_id = $1 AND entity = $2 \
                  AND tsv @@ to_tsquery('simple', $3))",
@@ -376,6 +378,67 @@ pub(crate) fn full_text_match(backend: Backend, ws: WorkspaceId, kind: EntityKin
             )
         }
     }
+}
+
+/// An FTS5 query term: a prefix match, except for single letters, which
+/// would match most of the index and are matched as whole words.
+fn fts5_term(term: &str) -> String {
+    if term.chars().count() > 1 { format!("\"{term}\"*") } else { format!("\"{term}\"") }
+}
+
+/// A PostgreSQL tsquery term, with the same rule as [`fts5_term`].
+fn tsquery_term(term: &str) -> String {
+    if term.chars().count() > 1 { format!("{term}:*") } else { term.to_string() }
+}
+
+/// Search index entries of `kind` matching every term, newest entry first,
+/// strictly before entry `before`: `(doc, record_id)` rows. The index yields
+/// them in order, so only `limit` entries are read.
+pub(crate) fn search_candidates(
+    backend: Backend,
+    ws: WorkspaceId,
+    kind: EntityKind,
+    terms: &[String],
+    before: Option<i64>,
+    limit: u64,
+) -> SelectStatement {
+    let mut q = Query::select();
+    match backend {
+        Backend::Sqlite => {
+            let query: Vec<String> = terms.iter().map(|t| fts5_term(t)).collect();
+            q.expr_as(Expr::col(("d", "id")), "doc")
+                .expr_as(Expr::col(("d", "record_id")), "record_id")
+                .from("search_fts")
+                .join_as(
+                    JoinType::InnerJoin,
+                    "search_docs",
+                    "d",
+                    Expr::col(("d", "id")).equals(("search_fts", "rowid")),
+                )
+                .and_where(Expr::cust_with_values("search_fts MATCH ?", [query.join(" ")]))
+                .and_where(Expr::col(("d", "workspace_id")).eq(ws.to_string()))
+                .and_where(Expr::col(("d", "entity")).eq(kind.singular()));
+            if let Some(before) = before {
+                q.and_where(Expr::col(("search_fts", "rowid")).lt(before));
+            }
+            q.order_by(("search_fts", "rowid"), Order::Desc);
+        }
+        Backend::Postgres => {
+            let query: Vec<String> = terms.iter().map(|t| tsquery_term(t)).collect();
+            q.expr_as(Expr::col("id"), "doc")
+                .column("record_id")
+                .from("search_docs")
+                .and_where(in_workspace(ws))
+                .and_where(Expr::col("entity").eq(kind.singular()))
+                .and_where(Expr::cust_with_values("tsv @@ to_tsquery('simple', $1)", [query.join(" & ")]));
+            if let Some(before) = before {
+                q.and_where(Expr::col("id").lt(before));
+            }
+            q.order_by("id", Order::Desc);
+        }
+    }
+    q.limit(limit);
+    q
 }
 
 /// The value of the sort field that a cursor remembers, as plain JSON.

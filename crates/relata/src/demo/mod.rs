@@ -605,13 +605,19 @@ impl Loader<'_> {
             v.set_std("pipeline", reference(pipeline.uuid()));
             v.set_std("stage", text(stage_id));
             v.set_std("amount", FieldValue::Money(Money::new(currency.major_to_minor(major), currency)));
-            let close = created + Duration::days(self.rng.range(20, 180));
+            let planned = created + Duration::days(self.rng.range(20, 180));
+            let close = if closed { planned.min(self.now) } else { planned };
             v.set_std("expected_close_date", FieldValue::Date(close.date_naive()));
             if lost {
                 v.set_std("lost_reason", text(*self.rng.pick(names::LOST_REASONS)));
             }
             v.set_std("owner", reference(owner.uuid()));
-            batch.push(self.new_record(EntityKind::Opportunity, created, v));
+            let mut record = self.new_record(EntityKind::Opportunity, created, v);
+            if closed {
+                // Closed deals were last changed when they closed.
+                record.updated_at = close;
+            }
+            batch.push(record);
             if batch.len() >= self.batch {
                 self.store(EntityKind::Opportunity, std::mem::take(&mut batch)).await?;
                 progress("opportunities", self.report.opportunities, count);

@@ -135,6 +135,12 @@ async fn bad_requests_get_the_right_status_and_change_nothing(app: TestApp) {
         .await
         .expect_problem(422, "validation");
 
+    let huge = format!(r#"{{"name": "{}"}}"#, "x".repeat(3 * 1024 * 1024)).into_bytes();
+    let headers = [("content-type", "application/json")];
+    app.send(Method::POST, "/api/v1/accounts", Some(&app.token), &headers, Some(huge))
+        .await
+        .expect_problem(413, "payload-too-large");
+
     assert_eq!(app.snapshot().await, before, "nothing changed");
 }
 

@@ -112,6 +112,22 @@ async fn import_is_all_or_nothing_unless_bad_rows_are_skipped(app: TestApp) {
     assert!(piped.status.success(), "{}", stderr(&piped));
     assert_eq!(app.list_all("accounts", "").await.len(), 1);
     let _ = std::fs::remove_file(file);
+
+    // Custom fields import and export like standard ones.
+    let field = serde_json::json!({"id": "tier", "type": "choice", "options": ["gold", "silver"]});
+    app.post("/api/v1/metadata/contacts/fields", &field).await.expect(201);
+    let custom = relata(&app, &["import", "contacts", "-"], Some("last_name,custom.tier\nGoldie,gold\n")).await;
+    assert!(custom.status.success(), "{}", stderr(&custom));
+    let bad = relata(&app, &["import", "contacts", "-"], Some("last_name,custom.tier\nPlatinum,platinum\n")).await;
+    assert_eq!(bad.status.code(), Some(2));
+    let report: Json = serde_json::from_str(&stdout(&bad)).unwrap();
+    assert_eq!(report["errors"][0]["field"], "custom.tier");
+    let exported = stdout(&relata(&app, &["export", "contacts", "--filter", "custom.tier = \"gold\""], None).await);
+    let header = csv_header(&exported);
+    let tier = header.iter().position(|h| h == "custom.tier").expect("custom column exported");
+    let rows = csv_rows(&exported);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][tier], "gold");
 }
 
 async fn export_streams_csv_that_imports_into_another_database(app: TestApp) {

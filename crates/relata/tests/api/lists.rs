@@ -194,6 +194,52 @@ async fn full_text_search_finds_names_emails_phones_and_notes(app: TestApp) {
     let both = app.list_all("contacts", &format!("&q=Ma%C5%82gorzata&filter={}", enc(r#"city = "Kraków""#))).await;
     assert_eq!(names(&both), ["Nowak"]);
     assert_eq!(search("'\"*()").await.len(), 3);
+    // Global search looks in every customer-facing entity type.
+    app.create("accounts", json!({"name": "Małgorzata Bakery"})).await;
+    let everywhere = app.get("/api/v1/search?q=ma%C5%82gorzata").await.expect(200).body;
+    let mut found: Vec<(String, String)> = everywhere["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["entity"].as_str().unwrap().to_string(), r["title"].as_str().unwrap().to_string()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("accounts".to_string(), "Małgorzata Bakery".to_string()),
+            ("contacts".to_string(), "Małgorzata Dąbrowska".to_string()),
+            ("contacts".to_string(), "Małgorzata Nowak".to_string()),
+        ]
+    );
+    app.get("/api/v1/search").await.expect_problem(400, "bad-request");
+    // Without a sort, matches come most recently changed first, page by page.
+    let mut kowalczyk = Vec::new();
+    for i in 0..7 {
+        kowalczyk.push(app.create("contacts", json!({"first_name": format!("K{i}"), "last_name": "Kowalczyk"})).await);
+    }
+    app.patch(&format!("/api/v1/contacts/{}", id_of(&kowalczyk[2])), 1, &json!({"city": "Łódź"})).await.expect(200);
+    let mut firsts = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app.get(&format!("/api/v1/contacts?q=kowalczyk&limit=3&cursor={cursor}")).await.expect(200).body;
+        firsts.extend(page["data"].as_array().unwrap().iter().map(|c| c["first_name"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(firsts, ["K2", "K6", "K5", "K4", "K3", "K1", "K0"]);
+    let page = app.get("/api/v1/contacts?q=kowalczyk&limit=3").await.expect(200).body;
+    let search_cursor = page["next_cursor"].as_str().unwrap();
+    app.get(&format!("/api/v1/contacts?q=kowalczyk&sort=last_name&cursor={search_cursor}"))
+        .await
+        .expect_problem(400, "bad-request");
+    let filtered = app
+        .list_all("contacts", &format!("&q=kowalczyk&filter={}", enc(r#"first_name in ("K1", "K5") or city = "Łódź""#)))
+        .await;
+    let firsts: Vec<&str> = filtered.iter().map(|c| c["first_name"].as_str().unwrap()).collect();
+    assert_eq!(firsts, ["K2", "K5", "K1"]);
     // Deleted records drop out of search.
     let petrauskas = app.list_all("contacts", "&q=Petrauskas").await;
     app.delete(&format!("/api/v1/contacts/{}", id_of(&petrauskas[0]))).await.expect(200);

@@ -121,29 +121,36 @@ pub async fn update(
 
 pub async fn delete(
     kind: EntityKind,
-    State(server): State<Arc<Server>>,
+    state: State<Arc<Server>>,
     auth: Auth,
-    IdPath(id): IdPath,
+    id: IdPath,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    auth.require_write()?;
-    let expected = if_match(&headers, false)?;
-    let record =
-        write::set_deleted(&server.app, &auth.ctx, kind, id, true, expected).await.map_err(|e| app_problem(kind, e))?;
-    let schemas = server.app.schemas(auth.ctx.ws()).await?;
-    Ok(record_response(StatusCode::OK, record.version, &RecordView { record: &record, schema: schemas.get(kind) }))
+    move_to_trash(kind, state, auth, id, headers, true).await
 }
 
 pub async fn restore(
+    kind: EntityKind,
+    state: State<Arc<Server>>,
+    auth: Auth,
+    id: IdPath,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    move_to_trash(kind, state, auth, id, headers, false).await
+}
+
+/// Soft delete (`deleted`) or restore; `If-Match` is optional here.
+async fn move_to_trash(
     kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
     IdPath(id): IdPath,
     headers: HeaderMap,
+    deleted: bool,
 ) -> ApiResult<Response> {
     auth.require_write()?;
     let expected = if_match(&headers, false)?;
-    let record = write::set_deleted(&server.app, &auth.ctx, kind, id, false, expected)
+    let record = write::set_deleted(&server.app, &auth.ctx, kind, id, deleted, expected)
         .await
         .map_err(|e| app_problem(kind, e))?;
     let schemas = server.app.schemas(auth.ctx.ws()).await?;

@@ -86,12 +86,12 @@ impl Store {
         Ok(store)
     }
 
-    /// Gives SQLite's writer a large page cache for bulk loads (import, demo
+    /// Gives SQLite's writer a 1 GB page cache for bulk loads (import, demo
     /// data) so that big transactions do not spill pages into the WAL, or
     /// returns it to its normal size. No effect on PostgreSQL.
     pub async fn set_bulk_mode(&self, on: bool) -> Result<()> {
         if let Pools::Sqlite { write, .. } = &self.pools {
-            let pragma = if on { "PRAGMA cache_size=-262144;" } else { "PRAGMA cache_size=-16000;" };
+            let pragma = if on { "PRAGMA cache_size=-1048576;" } else { "PRAGMA cache_size=-16000;" };
             let mut conn = write.acquire().await?;
             sqlx::raw_sql(pragma).execute(&mut *conn).await?;
         }

@@ -21,6 +21,19 @@ pub struct StageChange {
     pub amount: Option<Money>,
 }
 
+/// The columns of a stage change besides its workspace.
+const COLUMNS: [&str; 9] = [
+    "id",
+    "opportunity_id",
+    "pipeline_id",
+    "from_stage_id",
+    "to_stage_id",
+    "changed_at",
+    "changed_by_id",
+    "amount_minor",
+    "amount_currency",
+];
+
 impl ScopedConn {
     pub async fn insert_stage_changes(&mut self, changes: &[StageChange]) -> Result<()> {
         let ws = self.workspace.to_string();
@@ -28,8 +41,8 @@ impl ScopedConn {
             .iter()
             .map(|c| {
                 vec![
-                    Value::String(Some(c.id.to_string())),
                     Value::String(Some(ws.clone())),
+                    Value::String(Some(c.id.to_string())),
                     Value::String(Some(c.opportunity.to_string())),
                     Value::String(c.pipeline.map(|p| p.to_string())),
                     Value::String(c.from_stage.clone()),
@@ -41,18 +54,9 @@ impl ScopedConn {
                 ]
             })
             .collect();
-        let columns = [
-            "id",
-            "workspace_id",
-            "opportunity_id",
-            "pipeline_id",
-            "from_stage_id",
-            "to_stage_id",
-            "changed_at",
-            "changed_by_id",
-            "amount_minor",
-            "amount_currency",
-        ];
+        let mut columns = vec!["workspace_id"];
+        columns.extend(COLUMNS);
+        // Same order as each row: workspace first, then COLUMNS.
         self.conn.insert_rows("stage_history", &columns, rows).await
     }
 
@@ -62,17 +66,7 @@ impl ScopedConn {
             return Ok(Vec::new());
         }
         let q = Query::select()
-            .columns([
-                "id",
-                "opportunity_id",
-                "pipeline_id",
-                "from_stage_id",
-                "to_stage_id",
-                "changed_at",
-                "changed_by_id",
-                "amount_minor",
-                "amount_currency",
-            ])
+            .columns(COLUMNS)
             .from("stage_history")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("opportunity_id").is_in(opportunities.iter().cloned()))

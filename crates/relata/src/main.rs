@@ -160,7 +160,8 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(server: bool) {
-    let default = if server { "info,sqlx=warn" } else { "warn" };
+    // sqlx reports slow statements as warnings; bulk work makes them normal.
+    let default = if server { "info,sqlx=warn" } else { "warn,sqlx=error" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RELATA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();

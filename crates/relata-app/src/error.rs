@@ -19,6 +19,9 @@ pub enum AppError {
     BadParameter(&'static str, String),
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyMismatch,
+    /// The database is busy (a long import holds SQLite's write lock); retry.
+    #[error("the database is busy: {0}")]
+    Busy(StoreError),
     #[error("internal error: {0}")]
     Internal(StoreError),
 }
@@ -29,6 +32,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::VersionConflict { current } => AppError::VersionConflict { current },
             StoreError::Invalid(v) => AppError::Invalid(v),
+            other if other.is_busy() => AppError::Busy(other),
             other => AppError::Internal(other),
         }
     }

@@ -28,6 +28,8 @@ pub struct Details {
     pub extra: Vec<(&'static str, Json)>,
     /// Sent as `WWW-Authenticate` (401 only).
     pub authenticate: Option<&'static str>,
+    /// Seconds, sent as `Retry-After` (503 only).
+    pub retry_after: Option<u32>,
 }
 
 /// One field-level entry of `errors`.
@@ -57,6 +59,7 @@ impl Problem {
             errors: Vec::new(),
             extra: Vec::new(),
             authenticate: None,
+            retry_after: None,
         }))
     }
 
@@ -145,6 +148,9 @@ impl IntoResponse for Problem {
         let mut response = (self.0.status, self.body().to_string()).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.0.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Some(challenge) = self.0.authenticate {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
@@ -186,6 +192,17 @@ impl From<AppError> for Problem {
                 "Idempotency-Key reused",
                 "this Idempotency-Key was already used with a different request; use a new key",
             ),
+            AppError::Busy(cause) => {
+                tracing::warn!(error = %cause, "database busy");
+                let mut p = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "Busy",
+                    "the database is busy with other work (such as a large import); try again in a few seconds",
+                );
+                p.0.retry_after = Some(5);
+                p
+            }
             AppError::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
                 Problem::internal()

@@ -23,6 +23,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// True when the database is momentarily too busy (another writer holds
+    /// the lock, or no connection came free in time): worth a retry.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::PoolTimedOut) => true,
+            // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                e.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
+            }
+            _ => false,
+        }
+    }
+
     /// True for unique-constraint violations, which callers turn into field errors.
     pub fn is_unique_violation(&self) -> bool {
         match self {
@@ -33,3 +46,15 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pool_timeout_is_busy_and_other_errors_are_not() {
+        assert!(StoreError::Db(sqlx::Error::PoolTimedOut).is_busy());
+        assert!(!StoreError::Db(sqlx::Error::RowNotFound).is_busy());
+        assert!(!StoreError::NotFound.is_busy());
+    }
+}

@@ -205,6 +205,33 @@ async fn custom_fields_are_validated_filtered_and_sorted(app: TestApp) {
     let names: Vec<&str> = sorted.iter().map(|a| a["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Silver Co", "Gold Co", "Plain Co"], "descending, no value last");
 
+    // Multi-choice and relation custom fields.
+    let tags = json!({"id": "tags", "type": "multi_choice", "options": ["vip", "partner", "supplier"]});
+    app.post("/api/v1/metadata/accounts/fields", &tags).await.expect(201);
+    let link = json!({"id": "champion", "type": "relation", "target": "contacts"});
+    app.post("/api/v1/metadata/accounts/fields", &link).await.expect(201);
+    let champion = app.create("contacts", json!({"last_name": "Champion"})).await;
+    let tagged = app
+        .create(
+            "accounts",
+            json!({"name": "Tagged Co", "custom": {"tags": ["vip", "partner"], "champion": champion["id"]}}),
+        )
+        .await;
+    assert_eq!(tagged["custom"]["tags"], json!(["vip", "partner"]));
+    let missing = app
+        .post("/api/v1/accounts", &json!({"name": "X", "custom": {"champion": "01890000-0000-7000-8000-000000000000"}}))
+        .await
+        .expect_problem(422, "validation");
+    assert_eq!(missing.error_codes(), ["not_found"]);
+    app.post("/api/v1/accounts", &json!({"name": "X", "custom": {"tags": ["gold"]}}))
+        .await
+        .expect_problem(422, "validation");
+    let vip = app.list_all("accounts", "&filter=custom.tags%20%3D%20%22vip%22").await;
+    assert_eq!(vip.iter().map(|a| a["name"].as_str().unwrap()).collect::<Vec<_>>(), ["Tagged Co"]);
+    assert!(app.list_all("accounts", "&filter=custom.tags%20in%20(%22supplier%22)").await.is_empty());
+    let by_champion = format!("&filter=custom.champion%20%3D%20%22{}%22", id_of(&champion));
+    assert_eq!(app.list_all("accounts", &by_champion).await.len(), 1);
+
     // Removing the definition hides the field but keeps stored values.
     app.delete("/api/v1/metadata/accounts/fields/visits").await.expect(204);
     app.delete("/api/v1/metadata/accounts/fields/visits").await.expect_problem(404, "not-found");

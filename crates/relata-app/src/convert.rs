@@ -63,14 +63,14 @@ pub struct Converted {
 }
 
 pub async fn convert_lead(app: &App, ctx: &Ctx, id: RecordId, req: ConvertRequest) -> Result<Converted, AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
+    let schemas = app.schemas_for(ctx).await?;
     let opp_schema = schemas.get(EntityKind::Opportunity);
     // Parse the opportunity part before touching anything.
     let opp_values = match &req.opportunity {
         Some(body) => Some(parse_fields(opp_schema, body, &ctx.parse).map_err(|e| prefix(e, "opportunity."))?),
         None => None,
     };
-    let mut tx = app.store.write(ctx.ws()).await?;
+    let mut tx = app.writer(ctx).await?;
     let lead_record = tx.get_record(schemas.get(EntityKind::Lead), id, false).await?.ok_or(AppError::NotFound)?;
     lead::check_convertible(&lead_record)?;
     let account = match req.account {

@@ -36,6 +36,7 @@ pub fn to_json(entity: EntityKind, def: &FieldDef) -> Json {
 }
 
 pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Result<CustomFieldRow, AppError> {
+    ctx.access.require_admin()?;
     let new: NewCustomField =
         serde_json::from_value(body.clone()).map_err(|e| ValidationError::single("", "invalid_body", e.to_string()))?;
     let mut errors = Vec::new();
@@ -53,7 +54,7 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
     if label.trim().is_empty() || label.chars().count() > 100 {
         errors.push(FieldError::new("label", "invalid", "1 to 100 characters"));
     }
-    let schemas = app.schemas(ctx.ws()).await?;
+    let schemas = app.schemas_for(ctx).await?;
     if schemas.get(entity).custom_field(&new.id).is_some() {
         errors.push(FieldError::new(
             "id",
@@ -68,7 +69,15 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
         def: FieldDef::custom(new.id, label, ty.expect("checked above"), new.required),
         created_at: now_micros(),
     };
-    let mut tx = app.store.write(ctx.ws()).await?;
+    let mut tx = app.writer(ctx).await?;
+    crate::audit::audit_in(
+        &mut tx,
+        ctx,
+        crate::audit::Event::new("field.define")
+            .target("field", format!("{}.{}", entity.api_name(), row.def.id))
+            .details(serde_json::json!({"type": row.def.ty.name()})),
+    )
+    .await?;
     tx.insert_custom_field(&row).await.map_err(|e| {
         if e.is_unique_violation() {
             AppError::Invalid(ValidationError::single("id", "duplicate", "already defined"))
@@ -82,10 +91,17 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
 }
 
 pub async fn delete(app: &App, ctx: &Ctx, entity: EntityKind, field_id: &str) -> Result<(), AppError> {
-    let mut tx = app.store.write(ctx.ws()).await?;
+    ctx.access.require_admin()?;
+    let mut tx = app.writer(ctx).await?;
     if !tx.delete_custom_field(entity, field_id).await? {
         return Err(AppError::NotFound);
     }
+    crate::audit::audit_in(
+        &mut tx,
+        ctx,
+        crate::audit::Event::new("field.delete").target("field", format!("{}.{field_id}", entity.api_name())),
+    )
+    .await?;
     tx.commit().await?;
     app.forget_schemas(ctx.ws());
     Ok(())

@@ -19,11 +19,33 @@ pub enum AppError {
     BadParameter(&'static str, String),
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyMismatch,
+    /// The record exists but who asks may not see it: answered as not
+    /// found (its existence is not revealed) and recorded as a refusal.
+    #[error("not found")]
+    Hidden { kind: relata_core::meta::EntityKind, id: relata_core::RecordId },
+    /// Who acts may not do this (their role, their token, or the record's owner).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The credentials are missing, wrong, expired or revoked: (code, message).
+    #[error("{1}")]
+    Unauthorized(&'static str, String),
+    /// Too many failed sign-ins: retry after this time.
+    #[error("too many failed sign-ins; try again after {0}")]
+    Locked(chrono::DateTime<chrono::Utc>),
+    /// The request conflicts with the current state (e.g. removing the last admin).
+    #[error("{0}")]
+    Conflict(String),
     /// The database is busy (a long import holds SQLite's write lock); retry.
     #[error("the database is busy: {0}")]
     Busy(StoreError),
     #[error("internal error: {0}")]
     Internal(StoreError),
+}
+
+impl From<relata_core::access::Denied> for AppError {
+    fn from(d: relata_core::access::Denied) -> Self {
+        AppError::Forbidden(d.to_string())
+    }
 }
 
 impl From<StoreError> for AppError {

@@ -147,7 +147,7 @@ pub async fn import_csv<R: Read + Send + 'static>(
     opts: &ImportOptions,
     progress: &dyn Fn(u64),
 ) -> Result<ImportReport, AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
+    let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader
@@ -174,7 +174,7 @@ pub async fn import_csv<R: Read + Send + 'static>(
         }
     }
     let mut parsed = spawn_parser(reader, columns, ctx.parse.clone(), opts.batch_size.max(1));
-    let mut tx = app.store.write(ctx.ws()).await?;
+    let mut tx = app.writer(ctx).await?;
     let mut writing = true;
     while let Some(chunk) = parsed.recv().await {
         let chunk = chunk.map_err(|m| AppError::BadParameter("file", m))?;

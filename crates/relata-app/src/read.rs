@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::{App, Ctx};
+use relata_core::access::Right;
 use relata_core::email::Email;
 use relata_core::filter::{CompileContext, compile, parse};
 use relata_core::list::{Cursor, SEARCH_ORDER, parse_sort};
@@ -33,10 +34,13 @@ pub async fn get(
     id: RecordId,
     include_deleted: bool,
 ) -> Result<(Record, std::sync::Arc<crate::Schemas>), AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
-    let mut conn = app.store.read(ctx.ws()).await?;
-    let record = conn.get_record(schemas.get(kind), id, include_deleted).await?.ok_or(AppError::NotFound)?;
-    Ok((record, schemas))
+    ctx.access.check_kind(kind, Right::Read)?;
+    let schemas = app.schemas_for(ctx).await?;
+    let mut conn = app.reader(ctx).await?;
+    match conn.get_record(schemas.get(kind), id, include_deleted).await? {
+        Some(record) => Ok((record, schemas)),
+        None => Err(crate::write::missing_or_hidden(&mut conn, kind, id).await),
+    }
 }
 
 pub async fn list(
@@ -45,7 +49,8 @@ pub async fn list(
     kind: EntityKind,
     params: &ListParams,
 ) -> Result<(Page, std::sync::Arc<crate::Schemas>), AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
+    ctx.access.check_kind(kind, Right::Read)?;
+    let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
     // Not trimmed: error columns must count from the text as the client wrote it.
     let filter = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
@@ -75,7 +80,7 @@ pub async fn list(
     if q.as_ref().is_some_and(|q| q.len() > 200) {
         return Err(AppError::BadParameter("q", "at most 200 characters".into()));
     }
-    let mut conn = app.store.read(ctx.ws()).await?;
+    let mut conn = app.reader(ctx).await?;
     let page = conn
         .list_records(schema, &ListQuery { filter, sort, cursor, limit, q, deleted: params.deleted, search_order })
         .await?;
@@ -91,10 +96,25 @@ pub async fn history(
     after: i64,
     limit: u64,
 ) -> Result<Vec<Change>, AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
-    let mut conn = app.store.read(ctx.ws()).await?;
-    conn.get_record(schemas.get(kind), id, true).await?.ok_or(AppError::NotFound)?;
-    Ok(conn.history(kind, id, after, limit).await?)
+    ctx.access.check_kind(kind, Right::Read)?;
+    let schemas = app.schemas_for(ctx).await?;
+    let schema = schemas.get(kind);
+    let mut conn = app.reader(ctx).await?;
+    if conn.get_record(schema, id, true).await?.is_none() {
+        return Err(crate::write::missing_or_hidden(&mut conn, kind, id).await);
+    }
+    let mut changes = conn.history(kind, id, after, limit).await?;
+    // Hidden fields leave no trace in the history either.
+    let hidden: Vec<String> =
+        schema.fields().filter(|f| schema.is_hidden(f)).map(|f| f.qualified_id().into_owned()).collect();
+    if !hidden.is_empty() {
+        for change in &mut changes {
+            if let Some(fields) = change.diff.as_object_mut() {
+                fields.retain(|k, _| !hidden.contains(k));
+            }
+        }
+    }
+    Ok(changes)
 }
 
 /// Live records that have this phone number or email address, for caller
@@ -121,12 +141,18 @@ pub async fn lookup(
                 .to_string(),
         ),
     };
-    let schemas = app.schemas(ctx.ws()).await?;
-    let mut conn = app.store.read(ctx.ws()).await?;
+    let schemas = app.schemas_for(ctx).await?;
+    let mut conn = app.reader(ctx).await?;
     let hits = conn.lookup_contact_point(kind, &value).await?;
     let mut records = Vec::with_capacity(hits.len());
     for hit in hits {
-        if let Some(record) = conn.get_record(schemas.get(hit.kind), hit.id, false).await? {
+        let schema = schemas.get(hit.kind);
+        // A record matched through a field its viewer may not see stays unseen.
+        let matched_visibly = schema.visible_fields().any(|f| relata_store::search::is_contact_point_of(&f.ty, kind));
+        if ctx.access.check_kind(hit.kind, Right::Read).is_err() || !matched_visibly {
+            continue;
+        }
+        if let Some(record) = conn.get_record(schema, hit.id, false).await? {
             records.push(record);
         }
     }

@@ -52,7 +52,7 @@ pub async fn timeline(
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<TimelinePage, AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
+    let schemas = app.schemas_for(ctx).await?;
     let before = match cursor.filter(|c| !c.is_empty()) {
         Some(c) => Some(
             decode_cursor(c)
@@ -60,8 +60,11 @@ pub async fn timeline(
         ),
         None => None,
     };
-    let mut conn = app.store.read(ctx.ws()).await?;
-    conn.get_record(schemas.get(kind), id, false).await?.ok_or(AppError::NotFound)?;
+    ctx.access.check_kind(kind, relata_core::access::Right::Read)?;
+    let mut conn = app.reader(ctx).await?;
+    if conn.get_record(schemas.get(kind), id, false).await?.is_none() {
+        return Err(crate::write::missing_or_hidden(&mut conn, kind, id).await);
+    }
     let (activity_link, opportunity_link) = match kind {
         EntityKind::Account => ("account_id", "account_id"),
         EntityKind::Contact => ("contact_id", "primary_contact_id"),

@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::{App, Ctx, rules};
+use relata_core::access::Right;
 use relata_core::input::{apply_defaults, merge, missing_required, parse_fields, relations_set};
 use relata_core::meta::{Column, EntityKind, FieldType, Schema, Target};
 use relata_core::record::{creation_diff, diff, now_micros};
@@ -93,6 +94,8 @@ pub async fn create_in(
     {
         values.set_std("owner", FieldValue::Ref(actor.uuid()));
     }
+    ctx.access.check_kind(schema.kind, Right::Create)?;
+    check_owner(ctx, schema.kind, &values)?;
     let mut record = Record::new(schema.kind, ctx.actor, values);
     let mut errors = check_references(tx, schema, &[&record]).await?.pop().unwrap_or_default();
     errors.extend(missing_required(schema, &record.values));
@@ -114,6 +117,37 @@ pub async fn create_in(
     Ok(record)
 }
 
+/// The owner a record's values name.
+pub fn owner_of(values: &Values) -> Option<relata_core::UserId> {
+    match values.std("owner") {
+        FieldValue::Ref(u) => Some(relata_core::UserId::from_uuid(*u)),
+        _ => None,
+    }
+}
+
+/// Refuses owners the acting user may not give records to.
+fn check_owner(ctx: &Ctx, kind: EntityKind, values: &Values) -> Result<(), AppError> {
+    if ctx.access.may_assign(kind, owner_of(values)) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "your role may not give {} to this owner; choose yourself{}",
+        kind.api_name(),
+        " or a member of a team you manage"
+    )))
+}
+
+/// The answer when a record cannot be read: not found, or, when it exists
+/// but is hidden from who asks, [`AppError::Hidden`] (answered as not found
+/// too, and recorded in the audit log by the edge).
+pub async fn missing_or_hidden(conn: &mut ScopedConn, kind: EntityKind, id: RecordId) -> AppError {
+    match conn.exists_but_hidden(kind, id).await {
+        Ok(true) => AppError::Hidden { kind, id },
+        Ok(false) => AppError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
 fn unique_to_field(schema: &Schema, e: relata_store::StoreError) -> AppError {
     if e.is_unique_violation()
         && let Some(f) = schema.fields().find(|f| f.unique)
@@ -131,16 +165,16 @@ pub async fn create(
     body: &Json,
     idem: Option<Idempotency>,
 ) -> Result<Created, AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
+    let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
     let values = parse_fields(schema, body, &ctx.parse)?;
     if let Some(idem) = &idem {
-        let mut conn = app.store.read(ctx.ws()).await?;
+        let mut conn = app.reader(ctx).await?;
         if let Some(previous) = conn.idempotent_response(&idem.key).await? {
             return replay(previous, idem);
         }
     }
-    let mut tx = app.store.write(ctx.ws()).await?;
+    let mut tx = app.writer(ctx).await?;
     let record = create_in(&mut tx, ctx, schema, values).await?;
     let json = record.to_json(schema);
     if let Some(idem) = &idem {
@@ -149,7 +183,7 @@ pub async fn create(
             if e.is_unique_violation() {
                 // A concurrent request with the same key won; answer as it did.
                 drop(tx);
-                let mut conn = app.store.read(ctx.ws()).await?;
+                let mut conn = app.reader(ctx).await?;
                 if let Some(previous) = conn.idempotent_response(&idem.key).await? {
                     return replay(previous, idem);
                 }
@@ -177,10 +211,10 @@ pub async fn update(
     body: &Json,
     expected_version: i64,
 ) -> Result<Record, AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
+    let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
     let patch = parse_fields(schema, body, &ctx.parse)?;
-    let mut tx = app.store.write(ctx.ws()).await?;
+    let mut tx = app.writer(ctx).await?;
     let record = update_in(&mut tx, ctx, schema, id, patch, Some(expected_version)).await?;
     tx.commit().await?;
     Ok(record)
@@ -195,7 +229,11 @@ pub async fn update_in(
     patch: Values,
     expected_version: Option<i64>,
 ) -> Result<Record, AppError> {
-    let old = tx.get_record(schema, id, false).await?.ok_or(AppError::NotFound)?;
+    let old = match tx.get_record(schema, id, false).await? {
+        Some(old) => old,
+        None => return Err(missing_or_hidden(tx, schema.kind, id).await),
+    };
+    ctx.access.check(schema.kind, Right::Update, owner_of(&old.values))?;
     if let Some(v) = expected_version
         && v != old.version
     {
@@ -216,6 +254,9 @@ pub async fn update_in(
         }
     }
     merge(&mut new.values, patch);
+    if owner_of(&new.values) != owner_of(&old.values) {
+        check_owner(ctx, schema.kind, &new.values)?;
+    }
     let probe = Record { values: changed, ..new.clone() };
     let mut errors = check_references(tx, schema, &[&probe]).await?.pop().unwrap_or_default();
     errors.extend(missing_required(schema, &new.values));
@@ -253,10 +294,14 @@ pub async fn set_deleted(
     deleted: bool,
     expected_version: Option<i64>,
 ) -> Result<Record, AppError> {
-    let schemas = app.schemas(ctx.ws()).await?;
+    let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
-    let mut tx = app.store.write(ctx.ws()).await?;
-    let old = tx.get_record(schema, id, true).await?.ok_or(AppError::NotFound)?;
+    let mut tx = app.writer(ctx).await?;
+    let old = match tx.get_record(schema, id, true).await? {
+        Some(old) => old,
+        None => return Err(missing_or_hidden(&mut tx, kind, id).await),
+    };
+    ctx.access.check(kind, Right::Delete, owner_of(&old.values))?;
     if old.deleted_at.is_some() != deleted {
         if !deleted {
             // Restoring a record whose unique value was taken meanwhile would break uniqueness.
@@ -293,6 +338,8 @@ pub async fn set_deleted(
         diff: json!({"deleted_at": {"before": at(old.deleted_at), "after": at(new.deleted_at)}}),
     }])
     .await?;
+    let action = if deleted { "record.delete" } else { "record.restore" };
+    crate::audit::audit_in(&mut tx, ctx, crate::audit::Event::new(action).target(kind.singular(), id)).await?;
     tx.commit().await?;
     Ok(new)
 }

@@ -19,7 +19,7 @@ pub fn parse_fields(schema: &Schema, input: &Json, ctx: &ParseContext) -> Result
             parse_custom(schema, raw, ctx, &mut values, &mut errors);
             continue;
         }
-        match schema.standard.iter().find(|f| f.id == key.as_str()) {
+        match schema.standard.iter().find(|f| f.id == key.as_str()).filter(|f| !schema.is_hidden(f)) {
             None => errors.push(FieldError::new(
                 key,
                 "unknown_field",
@@ -27,6 +27,9 @@ pub fn parse_fields(schema: &Schema, input: &Json, ctx: &ParseContext) -> Result
             )),
             Some(field) if !field.is_writable() => {
                 errors.push(FieldError::new(key, "read_only", "is maintained by Relata and cannot be written"))
+            }
+            Some(field) if schema.is_read_only_for_role(field) => {
+                errors.push(FieldError::new(key, "read_only", "is read-only for your role"))
             }
             Some(field) => match parse_json(field, raw, ctx) {
                 Ok(v) => values.set(field, v),
@@ -48,12 +51,15 @@ fn parse_custom(schema: &Schema, raw: &Json, ctx: &ParseContext, values: &mut Va
         }
     };
     for (key, raw) in obj {
-        match schema.custom_field(key) {
+        match schema.custom_field(key).filter(|f| !schema.is_hidden(f)) {
             None => errors.push(FieldError::new(
                 format!("custom.{key}"),
                 "unknown_field",
                 format!("no custom field {key:?} is defined for {}", schema.kind.api_name()),
             )),
+            Some(field) if schema.is_read_only_for_role(field) => {
+                errors.push(FieldError::new(format!("custom.{key}"), "read_only", "is read-only for your role"))
+            }
             Some(field) => match parse_json(field, raw, ctx) {
                 Ok(v) => values.set(field, v),
                 Err(e) => errors.push(e),

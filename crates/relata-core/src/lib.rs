@@ -11,6 +11,7 @@
 //! - [`error`]: field-level validation errors.
 //! - [`text`]: word folding shared by search indexing and search queries.
 
+pub mod access;
 pub mod email;
 pub mod error;
 pub mod filter;

@@ -9,6 +9,7 @@
 //! the names used in filters. Custom fields, defined per workspace at run time,
 //! live under `custom.<id>`.
 
+use crate::access::{FieldAccess, FieldRules};
 use crate::value::FieldValue;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -491,35 +492,63 @@ static REGISTRY: LazyLock<Vec<EntityDef>> =
     LazyLock::new(|| vec![account(), contact(), lead(), opportunity(), activity(), pipeline()]);
 
 /// The fields of one entity type in one workspace: the standard ones plus the
-/// workspace's custom fields.
+/// workspace's custom fields, and the field rules of the role looking at them.
+///
+/// Storage reads and writes every field ([`Schema::fields`]); the edge (input
+/// parsing, filters, sorting, responses, exports) sees the record through
+/// the rules: hidden fields do not exist there ([`Schema::field`] does not
+/// find them) and read-only ones cannot be written.
 #[derive(Clone, Debug)]
 pub struct Schema {
     pub kind: EntityKind,
     pub standard: &'static [FieldDef],
     pub custom: Vec<FieldDef>,
+    pub rules: FieldRules,
 }
 
 impl Schema {
     pub fn standard(kind: EntityKind) -> Schema {
-        Schema { kind, standard: &kind.def().fields, custom: Vec::new() }
+        Schema { kind, standard: &kind.def().fields, custom: Vec::new(), rules: FieldRules::new() }
     }
 
     pub fn with_custom(kind: EntityKind, custom: Vec<FieldDef>) -> Schema {
-        Schema { kind, standard: &kind.def().fields, custom }
+        Schema { kind, standard: &kind.def().fields, custom, rules: FieldRules::new() }
     }
 
+    /// The same fields seen through a role's field rules.
+    pub fn with_rules(&self, rules: FieldRules) -> Schema {
+        Schema { rules, ..self.clone() }
+    }
+
+    /// Every field, hidden or not (storage, change diffs, indexes).
     pub fn fields(&self) -> impl Iterator<Item = &FieldDef> {
         self.standard.iter().chain(self.custom.iter())
     }
 
-    /// Finds a field by the name a client uses (`city`, `custom.tier`).
-    pub fn field(&self, name: &str) -> Option<&FieldDef> {
-        match name.strip_prefix("custom.") {
-            Some(custom) => self.custom.iter().find(|f| f.id == custom),
-            None => self.standard.iter().find(|f| f.id == name),
-        }
+    /// The fields the viewer may see.
+    pub fn visible_fields(&self) -> impl Iterator<Item = &FieldDef> {
+        self.fields().filter(|f| !self.is_hidden(f))
     }
 
+    pub fn is_hidden(&self, field: &FieldDef) -> bool {
+        !self.rules.is_empty() && self.rules.get(field.qualified_id().as_ref()) == Some(&FieldAccess::Hidden)
+    }
+
+    /// Read-only for the viewer's role (on top of fields Relata maintains).
+    pub fn is_read_only_for_role(&self, field: &FieldDef) -> bool {
+        !self.rules.is_empty() && self.rules.get(field.qualified_id().as_ref()) == Some(&FieldAccess::ReadOnly)
+    }
+
+    /// Finds a visible field by the name a client uses (`city`, `custom.tier`).
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        let field = match name.strip_prefix("custom.") {
+            Some(custom) => self.custom.iter().find(|f| f.id == custom),
+            None => self.standard.iter().find(|f| f.id == name),
+        }?;
+        (!self.is_hidden(field)).then_some(field)
+    }
+
+    /// A custom field by id, hidden or not (storage).
     pub fn custom_field(&self, id: &str) -> Option<&FieldDef> {
         self.custom.iter().find(|f| f.id == id)
     }

@@ -85,7 +85,7 @@ impl Serialize for RecordView<'_> {
         map.serialize_entry("created_by", &r.created_by)?;
         map.serialize_entry("updated_by", &r.updated_by)?;
         map.serialize_entry("deleted_at", &r.deleted_at.map_or(FieldValue::Null, FieldValue::DateTime))?;
-        for field in self.schema.standard.iter().filter(|f| !f.system) {
+        for field in self.schema.standard.iter().filter(|f| !f.system && !self.schema.is_hidden(f)) {
             map.serialize_entry(field.id.as_ref(), r.values.get(field))?;
         }
         map.serialize_entry("custom", &CustomView(self))?;
@@ -97,8 +97,8 @@ struct CustomView<'a>(&'a RecordView<'a>);
 
 impl Serialize for CustomView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.schema.custom.len()))?;
-        for field in &self.0.schema.custom {
+        let mut map = s.serialize_map(None)?;
+        for field in self.0.schema.custom.iter().filter(|f| !self.0.schema.is_hidden(f)) {
             map.serialize_entry(field.id.as_ref(), self.0.record.values.get(field))?;
         }
         map.end()

@@ -1,31 +1,48 @@
-//! Bearer API tokens: `Authorization: Bearer rlt_…` resolves to a principal
-//! (user, workspace, role, scope). Tokens are stored as SHA-256 hashes; a
-//! resolved token is cached for a few seconds so that a busy client does not
-//! cost a database round trip per request, and `last_used_at` is written at
-//! most once a minute per token, off the request path.
+//! Who is asking: `Authorization: Bearer <secret>` with an API token
+//! (`rlt_…`) or a session secret (`rls_…`, from `POST /api/v1/auth/login`),
+//! or the `relata_session` cookie of a browser. Cookie-authenticated
+//! requests that change state must echo the session's CSRF token in
+//! `X-CSRF-Token` (or the `csrf_token` form field).
+//!
+//! Secrets are stored as SHA-256 digests. A resolved credential, with the
+//! rights it carries, is cached for a few seconds so that a busy client does
+//! not cost database round trips per request; `last_used_at` and session
+//! expiry are written at most once a minute, off the request path.
 
 use crate::Server;
 use crate::problem::Problem;
-use axum::extract::FromRequestParts;
-use axum::http::header;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use relata_app::Ctx;
-use relata_store::admin::{Principal, hash_token};
-use std::sync::Arc;
+use relata_app::access::{TokenLimits, access_for};
+use relata_core::access::Access;
+use relata_identity::secret::{self, SecretKind};
+use relata_store::admin::{Credential, Principal};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a resolved token is trusted before it is looked up again; a
-/// revoked token stops working after at most this long.
+/// How long a resolved credential is trusted before it is looked up again; a
+/// revoked token, ended session or changed role takes effect within this.
 pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
 const LAST_USED_RESOLUTION: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 const TOKEN_CACHE_MAX: usize = 10_000;
+
+pub const SESSION_COOKIE: &str = "relata_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Token scopes: what a token may do.
 pub const SCOPE_READ: &str = "read";
 pub const SCOPE_READ_WRITE: &str = "read_write";
 
+/// Who a request comes from, as far as known; filled in by [`Auth`] so that
+/// refusals can be written to the audit log with the workspace and actor.
+#[derive(Clone, Default)]
+pub struct Caller(pub Arc<Mutex<Option<(relata_core::WorkspaceId, relata_core::UserId)>>>);
+
 /// An authenticated request: who acts, and the context the application
-/// services run in (workspace, actor, parsing rules).
+/// services run in (workspace, actor, rights, parsing rules).
 pub struct Auth {
     pub principal: Principal,
     pub ctx: Ctx,
@@ -34,71 +51,168 @@ pub struct Auth {
 impl Auth {
     /// Refuses tokens that may only read.
     pub fn require_write(&self) -> Result<(), Problem> {
-        if self.principal.scope == SCOPE_READ_WRITE {
-            Ok(())
-        } else {
-            Err(Problem::forbidden("this API token is read-only; writing needs a read_write token"))
+        self.ctx.access.require_write().map_err(|d| Problem::forbidden(d.to_string()))
+    }
+
+    /// The session behind this request, if it is one.
+    pub fn session_id(&self) -> Option<&str> {
+        match &self.principal.credential {
+            Credential::Session { id, .. } => Some(id),
+            Credential::Token { .. } => None,
         }
     }
+}
+
+/// The client's address as the audit log records it.
+pub fn client_address(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    value
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.len() <= 200)
+        .map(Some)
+        .ok_or_else(|| Problem::unauthorized("the Authorization header must be Bearer <token>"))
+}
+
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 impl FromRequestParts<Arc<Server>> for Auth {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, server: &Arc<Server>) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| Problem::unauthorized("send an API token as Authorization: Bearer <token>"))?;
-        let secret = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 200)
-            .ok_or_else(|| Problem::unauthorized("the Authorization header must be Bearer <token>"))?;
-        let principal = server.principal(secret).await?;
-        let ctx = Ctx::new(principal.workspace.clone(), Some(principal.user));
+        let (secret, from_cookie) = match bearer(&parts.headers)? {
+            Some(secret) => (secret.to_string(), false),
+            None => match cookie(&parts.headers, SESSION_COOKIE).filter(|c| !c.is_empty()) {
+                Some(secret) => (secret.to_string(), true),
+                None => {
+                    return Err(Problem::unauthorized(
+                        "sign in (POST /api/v1/auth/login) or send an API token as Authorization: Bearer <token>",
+                    ));
+                }
+            },
+        };
+        let (principal, access) = server.principal(&secret).await?;
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            *caller.0.lock().expect("lock") = Some((principal.workspace.id, principal.user));
+        }
+        if from_cookie && changes_state(&parts.method) {
+            let Credential::Session { csrf_token, .. } = &principal.credential else {
+                return Err(Problem::unauthorized("the session cookie does not hold a session"));
+            };
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !secret::constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
+                return Err(csrf_refusal());
+            }
+        }
+        let ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
+            .with_address(client_address(parts));
         Ok(Auth { principal, ctx })
     }
 }
 
+/// The answer to a browser request that changes state without the CSRF token.
+pub fn csrf_refusal() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "CSRF token missing or wrong",
+        format!("requests signed in by cookie that change data must send the session's CSRF token in {CSRF_HEADER}"),
+    )
+}
+
 impl Server {
-    /// The principal behind a token secret, from the cache when fresh.
-    async fn principal(&self, secret: &str) -> Result<Principal, Problem> {
-        let hash = hash_token(secret);
-        if let Some((at, p)) = self.tokens.lock().expect("lock").get(&hash)
+    /// The principal and rights behind a secret, from the cache when fresh.
+    pub(crate) async fn principal(&self, secret_text: &str) -> Result<(Principal, Arc<Access>), Problem> {
+        let digest = secret::digest(secret_text);
+        if let Some((at, p, a)) = self.tokens.lock().expect("lock").get(&digest)
             && at.elapsed() < TOKEN_CACHE_TTL
         {
-            return Ok(p.clone());
+            return Ok((p.clone(), a.clone()));
         }
-        let principal = self
-            .app
-            .store
-            .authenticate_token(secret)
-            .await
+        let store = &self.app.store;
+        let found = if secret_text.starts_with(SecretKind::Session.prefix()) {
+            store.authenticate_session(&digest).await
+        } else {
+            store.authenticate_token(secret_text).await
+        };
+        let principal = found
             .map_err(|e| Problem::from(relata_app::AppError::from(e)))?
-            .ok_or_else(|| Problem::unauthorized("the API token is unknown or revoked"))?;
+            .ok_or_else(|| Problem::unauthorized("the token or session is unknown, expired or revoked"))?;
+        let limits = match &principal.credential {
+            Credential::Token { scope, entities, .. } => {
+                TokenLimits { read_only: scope != SCOPE_READ_WRITE, entities: entities.clone() }
+            }
+            Credential::Session { .. } => TokenLimits::default(),
+        };
+        let access = Arc::new(
+            access_for(&self.app, principal.workspace.id, principal.user, &principal.role, &limits)
+                .await
+                .map_err(Problem::from)?,
+        );
         self.note_use(&principal);
         let mut cache = self.tokens.lock().expect("lock");
         if cache.len() >= TOKEN_CACHE_MAX {
-            cache.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE_TTL);
+            cache.retain(|_, (at, _, _)| at.elapsed() < TOKEN_CACHE_TTL);
         }
-        cache.insert(hash, (Instant::now(), principal.clone()));
-        Ok(principal)
+        cache.insert(digest, (Instant::now(), principal.clone(), access.clone()));
+        Ok((principal, access))
     }
 
-    /// Writes `last_used_at` in the background when it is stale.
+    /// Forgets a cached credential at once (sign-out, workspace switch).
+    pub(crate) fn forget_credential(&self, secret_text: &str) {
+        self.tokens.lock().expect("lock").remove(&secret::digest(secret_text));
+    }
+
+    /// Forgets every cached credential (role and membership changes).
+    pub(crate) fn forget_all_credentials(&self) {
+        self.tokens.lock().expect("lock").clear();
+    }
+
+    /// Writes `last_used_at`, or slides a session's expiry, when stale.
     fn note_use(&self, principal: &Principal) {
-        let stale = principal.last_used_at.is_none_or(|t| chrono::Utc::now() - t > LAST_USED_RESOLUTION);
-        if stale {
-            let store = self.app.store.clone();
-            let token = principal.token_id.clone();
-            tokio::spawn(async move {
-                if let Err(e) = store.touch_token(&token).await {
-                    tracing::warn!(error = %e, "could not record token use");
+        let now = chrono::Utc::now();
+        let store = self.app.store.clone();
+        match &principal.credential {
+            Credential::Token { id, last_used_at, .. } => {
+                if last_used_at.is_none_or(|t| now - t > LAST_USED_RESOLUTION) {
+                    let id = id.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.touch_token(&id).await {
+                            tracing::warn!(error = %e, "could not record token use");
+                        }
+                    });
                 }
-            });
+            }
+            Credential::Session { id, last_seen_at, .. } => {
+                if now - *last_seen_at > relata_app::auth::SESSION_TOUCH {
+                    let id = id.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.touch_session(&id, now + relata_app::auth::SESSION_IDLE).await {
+                            tracing::warn!(error = %e, "could not extend a session");
+                        }
+                    });
+                }
+            }
         }
     }
 }

@@ -154,3 +154,97 @@ pub fn record_response(status: StatusCode, version: i64, body: &impl serde::Seri
     response.headers_mut().insert(header::ETAG, etag(version));
     response
 }
+
+/// The members of a JSON object body, read one by one; every problem is
+/// collected and reported together by [`Input::finish`].
+pub struct Input<'a> {
+    obj: &'a serde_json::Map<String, Json>,
+    errors: Vec<relata_core::FieldError>,
+}
+
+impl<'a> Input<'a> {
+    /// Refuses bodies that are not objects, and members not in `allowed`.
+    pub fn new(body: &'a Json, allowed: &[&str]) -> ApiResult<Input<'a>> {
+        let Json::Object(obj) = body else {
+            return Err(Problem::invalid(relata_core::ValidationError::single(
+                "",
+                "invalid_type",
+                "the body must be a JSON object",
+            )));
+        };
+        let errors = obj
+            .keys()
+            .filter(|k| !allowed.contains(&k.as_str()))
+            .map(|k| {
+                relata_core::FieldError::new(
+                    k.as_str(),
+                    "unknown_field",
+                    format!("expected only: {}", allowed.join(", ")),
+                )
+            })
+            .collect();
+        Ok(Input { obj, errors })
+    }
+
+    /// A text member of at most `max` characters (trimmed unless it is a secret).
+    pub fn text(&mut self, key: &str, required: bool, max: usize) -> Option<String> {
+        match self.obj.get(key) {
+            None | Some(Json::Null) => {
+                if required {
+                    self.errors.push(relata_core::FieldError::new(key, "required", "is required"));
+                }
+                None
+            }
+            Some(Json::String(s)) if !s.is_empty() && s.chars().count() <= max => Some(s.clone()),
+            Some(_) => {
+                self.errors.push(relata_core::FieldError::new(
+                    key,
+                    "invalid",
+                    format!("must be text of 1 to {max} characters"),
+                ));
+                None
+            }
+        }
+    }
+
+    pub fn bool(&mut self, key: &str) -> Option<bool> {
+        match self.obj.get(key) {
+            None | Some(Json::Null) => None,
+            Some(Json::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.errors.push(relata_core::FieldError::new(key, "invalid_type", "must be true or false"));
+                None
+            }
+        }
+    }
+
+    /// A list of texts.
+    pub fn texts(&mut self, key: &str) -> Option<Vec<String>> {
+        match self.obj.get(key) {
+            None | Some(Json::Null) => None,
+            Some(Json::Array(items)) if items.iter().all(Json::is_string) => {
+                Some(items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+            }
+            Some(_) => {
+                self.errors.push(relata_core::FieldError::new(key, "invalid_type", "must be a list of texts"));
+                None
+            }
+        }
+    }
+
+    /// A timestamp (RFC 3339).
+    pub fn datetime(&mut self, key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = self.text(key, false, 64)?;
+        match chrono::DateTime::parse_from_rfc3339(&text) {
+            Ok(t) => Some(t.with_timezone(&chrono::Utc)),
+            Err(_) => {
+                self.errors.push(relata_core::FieldError::new(key, "invalid_datetime", "must be an RFC 3339 time"));
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> ApiResult<()> {
+        relata_core::ValidationError::check(self.errors).map_err(Problem::invalid)
+    }
+}

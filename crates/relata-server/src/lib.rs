@@ -13,36 +13,83 @@
 pub mod auth;
 mod http;
 pub mod openapi;
+mod people;
 pub mod problem;
 mod records;
 pub mod routes;
 mod service;
+mod session;
 
 use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use relata_app::App;
+use relata_core::access::Access;
 use relata_store::admin::Principal;
+use relata_store::audit::AuditEntry;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::net::TcpListener;
 
+/// A resolved credential: when it was looked up, who it is, what they may do.
+type CachedCredential = (Instant, Principal, Arc<Access>);
+
 /// The state every handler shares.
 pub struct Server {
     pub app: App,
-    /// Resolved API tokens by hash (see [`auth`]).
-    tokens: Mutex<HashMap<String, (Instant, Principal)>>,
+    /// Resolved credentials by digest, with their rights (see [`auth`]).
+    tokens: Mutex<HashMap<String, CachedCredential>>,
+    /// The address people reach the server at, for links (invitations).
+    pub public_url: String,
 }
 
 impl Server {
     pub fn new(app: App) -> Arc<Server> {
-        Arc::new(Server { app, tokens: Mutex::new(HashMap::new()) })
+        Server::with_public_url(app, "http://127.0.0.1:8080")
+    }
+
+    pub fn with_public_url(app: App, public_url: &str) -> Arc<Server> {
+        Arc::new(Server {
+            app,
+            tokens: Mutex::new(HashMap::new()),
+            public_url: public_url.trim_end_matches('/').to_string(),
+        })
     }
 }
 
 /// The whole HTTP application.
 pub fn router(server: Arc<Server>) -> Router {
-    routes::router().with_state(server)
+    routes::router().layer(axum::middleware::from_fn_with_state(server.clone(), audit_refusals)).with_state(server)
+}
+
+/// Records refused requests (401, 403, hidden records) in the audit log,
+/// with the workspace and user when the credentials were good.
+async fn audit_refusals(State(server): State<Arc<Server>>, mut request: Request, next: Next) -> Response {
+    let caller = auth::Caller::default();
+    request.extensions_mut().insert(caller.clone());
+    let target = format!("{} {}", request.method(), request.uri().path());
+    let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let response = next.run(request).await;
+    if let Some(problem::Refused(reason)) = response.extensions().get::<problem::Refused>() {
+        let who = *caller.0.lock().expect("lock");
+        let entry = AuditEntry {
+            workspace: who.map(|(w, _)| w),
+            actor: who.map(|(_, u)| u),
+            action: "request.refused".into(),
+            outcome: "denied",
+            target_type: Some("endpoint".into()),
+            target_id: Some(target),
+            address,
+            details: serde_json::json!({"status": response.status().as_u16(), "reason": reason}),
+        };
+        if let Err(e) = server.app.store.append_audit(vec![entry]).await {
+            tracing::warn!(error = %e, "could not record a refused request");
+        }
+    }
+    response
 }
 
 /// Serves on `listener` until `shutdown` resolves.

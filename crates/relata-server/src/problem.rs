@@ -28,9 +28,16 @@ pub struct Details {
     pub extra: Vec<(&'static str, Json)>,
     /// Sent as `WWW-Authenticate` (401 only).
     pub authenticate: Option<&'static str>,
-    /// Seconds, sent as `Retry-After` (503 only).
+    /// Seconds, sent as `Retry-After` (429 and 503).
     pub retry_after: Option<u32>,
+    /// A refused request (401, 403, or a record hidden from who asks): the
+    /// edge records it in the audit log.
+    pub refusal: bool,
 }
+
+/// Marks a response as a refusal for the audit log; carries the reason.
+#[derive(Clone, Debug)]
+pub struct Refused(pub String);
 
 /// One field-level entry of `errors`.
 #[derive(Debug, Serialize)]
@@ -60,7 +67,14 @@ impl Problem {
             extra: Vec::new(),
             authenticate: None,
             retry_after: None,
+            refusal: matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
         }))
+    }
+
+    /// Not recorded as a refusal (the caller audits the event itself).
+    pub fn quiet(mut self) -> Problem {
+        self.0.refusal = false;
+        self
     }
 
     pub fn details(&self) -> &Details {
@@ -154,6 +168,9 @@ impl IntoResponse for Problem {
         if let Some(challenge) = self.0.authenticate {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
+        if self.0.refusal {
+            response.extensions_mut().insert(Refused(self.0.detail.clone()));
+        }
         response
     }
 }
@@ -162,6 +179,33 @@ impl From<AppError> for Problem {
     fn from(e: AppError) -> Problem {
         match e {
             AppError::NotFound => Problem::not_found("no such record in this workspace"),
+            AppError::Hidden { kind, .. } => {
+                let mut p = Problem::not_found(format!("no {} with this id in this workspace", kind.singular()));
+                p.0.refusal = true;
+                p
+            }
+            AppError::Forbidden(message) => Problem::forbidden(message),
+            AppError::Unauthorized(code, message) => {
+                Problem::unauthorized(message.clone()).with_errors(vec![ProblemField {
+                    field: String::new(),
+                    code: code.to_string(),
+                    message,
+                    column: None,
+                }])
+            }
+            AppError::Locked(until) => {
+                let seconds = (until - chrono::Utc::now()).num_seconds().clamp(1, 24 * 3600) as u32;
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "locked",
+                    "Too many failed sign-ins",
+                    format!("too many failed sign-ins; try again in {seconds} seconds"),
+                )
+                .with("retry_after_seconds", json!(seconds));
+                p.0.retry_after = Some(seconds);
+                p
+            }
+            AppError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", message),
             AppError::VersionConflict { current } => Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "version-conflict",

@@ -34,7 +34,7 @@ fn not_found(kind: EntityKind) -> Problem {
     Problem::not_found(format!("no {} with this id in this workspace", kind.singular()))
 }
 
-fn app_problem(kind: EntityKind, e: relata_app::AppError) -> Problem {
+pub(crate) fn app_problem(kind: EntityKind, e: relata_app::AppError) -> Problem {
     match e {
         relata_app::AppError::NotFound => not_found(kind),
         other => other.into(),
@@ -115,7 +115,7 @@ pub async fn update(
     let input = json_body(&headers, &body)?;
     let record =
         write::update(&server.app, &auth.ctx, kind, id, &input, expected).await.map_err(|e| app_problem(kind, e))?;
-    let schemas = server.app.schemas(auth.ctx.ws()).await?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
     Ok(record_response(StatusCode::OK, record.version, &RecordView { record: &record, schema: schemas.get(kind) }))
 }
 
@@ -153,7 +153,7 @@ async fn move_to_trash(
     let record = write::set_deleted(&server.app, &auth.ctx, kind, id, deleted, expected)
         .await
         .map_err(|e| app_problem(kind, e))?;
-    let schemas = server.app.schemas(auth.ctx.ws()).await?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
     Ok(record_response(StatusCode::OK, record.version, &RecordView { record: &record, schema: schemas.get(kind) }))
 }
 
@@ -268,7 +268,7 @@ pub async fn convert_lead(
     let done = convert::convert_lead(&server.app, &auth.ctx, id, request)
         .await
         .map_err(|e| app_problem(EntityKind::Lead, e))?;
-    let schemas = server.app.schemas(auth.ctx.ws()).await?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
     let body = json!({
         "lead": done.lead.to_json(schemas.get(EntityKind::Lead)),
         "account": done.account.to_json(schemas.get(EntityKind::Account)),

@@ -9,12 +9,13 @@ use crate::openapi::{self, schema_ref};
 use crate::problem::Problem;
 use crate::records::{self, LIST_PARAMS, PAGE_PARAMS};
 use crate::service;
+use crate::session;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use relata_core::meta::EntityKind;
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
@@ -134,12 +135,13 @@ pub fn table() -> Vec<Route> {
             .query(&["q", "limit"])
             .returns(200, Some(schema_ref("LookupResult")))
             .to(get(service::search)),
-        endpoint(Method::GET, "/", "home", "Start page")
-            .tag("service")
+        endpoint(Method::GET, "/", "home", "Start page: who is signed in, or a way to sign in")
+            .tag("pages")
             .public()
             .returns(200, None)
-            .to(get(service::home)),
+            .to(get(session::home)),
     ];
+    routes.extend(identity_routes());
     for kind in EntityKind::ALL {
         routes.extend(entity_routes(kind));
     }
@@ -153,6 +155,219 @@ pub fn table() -> Vec<Route> {
     routes
 }
 
+fn object(description: &str) -> Json {
+    json!({"type": "object", "description": description})
+}
+
+fn list_of(description: &str) -> Json {
+    openapi::page_of(object(description))
+}
+
+/// Sign-in, sessions, users, roles, teams, tokens, the audit log and
+/// server-wide workspaces, plus the browser sign-in pages.
+fn identity_routes() -> Vec<Route> {
+    use crate::people as p;
+    vec![
+        endpoint(Method::GET, "/login", "pages.login", "The sign-in page")
+            .tag("pages")
+            .public()
+            .to(get(session::login_form)),
+        endpoint(Method::POST, "/login", "pages.login_submit", "Sign in from the page's form (login CSRF token)")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(session::login_submit)),
+        endpoint(Method::POST, "/logout", "pages.logout", "Sign out from a page's form (csrf_token field)")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(session::logout_submit)),
+        endpoint(Method::GET, "/invite/{id}", "pages.invite", "The page that accepts an invitation (id: the token)")
+            .tag("pages")
+            .public()
+            .to(get(session::invite_form)),
+        endpoint(Method::POST, "/invite", "pages.invite_submit", "Accept an invitation from the page's form")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(session::invite_submit)),
+        endpoint(Method::POST, "/api/v1/auth/login", "auth.login", "Sign in; answers a session token and CSRF token and sets the session cookie")
+            .tag("auth")
+            .public()
+            .body(object("{email, password, code?, workspace?}"))
+            .returns(200, Some(object("session_token, csrf_token, expires_at, user, workspace, role")))
+            .to(post(session::login)),
+        endpoint(Method::POST, "/api/v1/auth/logout", "auth.logout", "End this session")
+            .tag("auth")
+            .returns(204, None)
+            .to(post(session::logout)),
+        endpoint(Method::POST, "/api/v1/auth/logout-all", "auth.logout_all", "End every session of the signed-in user")
+            .tag("auth")
+            .returns(200, Some(object("sessions_ended")))
+            .to(post(session::logout_all)),
+        endpoint(Method::GET, "/api/v1/auth/me", "auth.me", "Who is signed in, in which workspace, with which rights")
+            .tag("auth")
+            .returns(200, Some(object("user, workspace, role, teams, workspaces, csrf_token")))
+            .to(get(session::me)),
+        endpoint(Method::POST, "/api/v1/auth/workspace", "auth.switch_workspace", "Move this session to another workspace")
+            .tag("auth")
+            .body(object("{workspace: slug}"))
+            .returns(200, Some(object("workspace")))
+            .to(post(session::switch_workspace)),
+        endpoint(Method::POST, "/api/v1/auth/password", "auth.change_password", "Change your password")
+            .tag("auth")
+            .body(object("{current_password, new_password}"))
+            .returns(204, None)
+            .to(post(session::change_password)),
+        endpoint(Method::POST, "/api/v1/auth/password-reset/confirm", "auth.reset_password", "Set a new password with a one-time reset token")
+            .tag("auth")
+            .public()
+            .body(object("{token, password}"))
+            .returns(200, Some(object("user")))
+            .to(post(session::finish_reset)),
+        endpoint(Method::POST, "/api/v1/auth/totp/setup", "auth.totp_setup", "Start enrolling a TOTP second factor")
+            .tag("auth")
+            .returns(200, Some(object("secret, otpauth_uri")))
+            .to(post(session::totp_setup)),
+        endpoint(Method::POST, "/api/v1/auth/totp/enable", "auth.totp_enable", "Require the second factor from now on")
+            .tag("auth")
+            .body(object("{code}"))
+            .returns(204, None)
+            .to(post(session::totp_enable)),
+        endpoint(Method::POST, "/api/v1/auth/totp/disable", "auth.totp_disable", "Stop requiring the second factor")
+            .tag("auth")
+            .body(object("{password}"))
+            .returns(204, None)
+            .to(post(session::totp_disable)),
+        endpoint(Method::POST, "/api/v1/invitations/accept", "invitations.accept", "Accept an invitation: set a password and join")
+            .tag("auth")
+            .public()
+            .body(object("{token, password, display_name?}"))
+            .returns(201, Some(object("user, workspace")))
+            .to(post(session::accept_invitation)),
+        endpoint(Method::GET, "/api/v1/users", "users.list", "Members of the workspace")
+            .tag("users")
+            .returns(200, Some(list_of("User: id, email, display_name, role, active, joined_at")))
+            .to(get(p::list_users)),
+        endpoint(Method::POST, "/api/v1/users", "users.add", "Add a member (with a password) or invite one (without)")
+            .tag("users")
+            .body(object("{email, role, display_name?, password?}"))
+            .returns(201, Some(object("user, or invitation {token, url, expires_at}")))
+            .to(post(p::add_user)),
+        endpoint(Method::GET, "/api/v1/users/{id}", "users.get", "One member")
+            .tag("users")
+            .returns(200, Some(object("User")))
+            .to(get(p::get_user)),
+        endpoint(Method::PATCH, "/api/v1/users/{id}", "users.update", "Change a member's role or display name")
+            .tag("users")
+            .body(object("{role?, display_name?}"))
+            .returns(200, Some(object("User")))
+            .to(patch(p::update_user)),
+        endpoint(Method::POST, "/api/v1/users/{id}/deactivate", "users.deactivate", "Deactivate a member (records are kept)")
+            .tag("users")
+            .returns(200, Some(object("User")))
+            .to(post(|s: S, a: Auth, id: Path<String>| p::set_user_active(false, s, a, id))),
+        endpoint(Method::POST, "/api/v1/users/{id}/reactivate", "users.reactivate", "Reactivate a member")
+            .tag("users")
+            .returns(200, Some(object("User")))
+            .to(post(|s: S, a: Auth, id: Path<String>| p::set_user_active(true, s, a, id))),
+        endpoint(Method::POST, "/api/v1/users/{id}/reassign", "users.reassign", "Give a member's records to another member")
+            .tag("users")
+            .body(object("{to, entities?}"))
+            .returns(200, Some(object("reassigned: records per entity type")))
+            .to(post(p::reassign)),
+        endpoint(Method::GET, "/api/v1/roles", "roles.list", "Roles and their rights")
+            .tag("roles")
+            .returns(200, Some(list_of("Role: name, label, built_in, admin, entities, fields")))
+            .to(get(p::list_roles)),
+        endpoint(Method::PUT, "/api/v1/roles/{id}", "roles.put", "Define a role or change a built-in one (id: the role name)")
+            .tag("roles")
+            .body(object("{label?, admin?, entities: {entity: {create, read, update, delete, export}}, fields: {entity: {field: hidden|read_only}}}"))
+            .returns(200, Some(object("Role")))
+            .to(put(p::put_role)),
+        endpoint(Method::DELETE, "/api/v1/roles/{id}", "roles.delete", "Remove a custom role, or reset a built-in one")
+            .tag("roles")
+            .returns(204, None)
+            .to(delete(p::delete_role)),
+        endpoint(Method::GET, "/api/v1/teams", "teams.list", "Teams and their members")
+            .tag("teams")
+            .returns(200, Some(list_of("Team: id, name, members [{user, manager}]")))
+            .to(get(p::list_teams)),
+        endpoint(Method::POST, "/api/v1/teams", "teams.create", "Create a team")
+            .tag("teams")
+            .body(object("{name}"))
+            .returns(201, Some(object("Team")))
+            .to(post(p::create_team)),
+        endpoint(Method::GET, "/api/v1/teams/{id}", "teams.get", "One team")
+            .tag("teams")
+            .returns(200, Some(object("Team")))
+            .to(get(p::get_team)),
+        endpoint(Method::PATCH, "/api/v1/teams/{id}", "teams.rename", "Rename a team")
+            .tag("teams")
+            .body(object("{name}"))
+            .returns(200, Some(object("Team")))
+            .to(patch(p::rename_team)),
+        endpoint(Method::DELETE, "/api/v1/teams/{id}", "teams.delete", "Delete a team")
+            .tag("teams")
+            .returns(204, None)
+            .to(delete(p::delete_team)),
+        endpoint(Method::PUT, "/api/v1/teams/{id}/members/{user_id}", "teams.put_member", "Add a member, or set whether they manage the team")
+            .tag("teams")
+            .body(object("{manager?}"))
+            .returns(200, Some(object("Team")))
+            .to(put(p::put_team_member)),
+        endpoint(Method::DELETE, "/api/v1/teams/{id}/members/{user_id}", "teams.remove_member", "Remove a member from a team")
+            .tag("teams")
+            .returns(204, None)
+            .to(delete(p::remove_team_member)),
+        endpoint(Method::GET, "/api/v1/tokens", "tokens.list", "Your API tokens (all=true: everyone's, admins)")
+            .tag("tokens")
+            .query(&["all"])
+            .returns(200, Some(list_of("Token: id, user, name, scope, entities, created_at, last_used_at, expires_at, revoked_at")))
+            .to(get(p::list_tokens)),
+        endpoint(Method::POST, "/api/v1/tokens", "tokens.create", "Create an API token (the secret is answered once)")
+            .tag("tokens")
+            .body(object("{name, scope?: read|read_write, entities?: [entity], expires_at?}"))
+            .returns(201, Some(object("Token with secret")))
+            .to(post(p::create_token)),
+        endpoint(Method::DELETE, "/api/v1/tokens/{id}", "tokens.revoke", "Revoke an API token")
+            .tag("tokens")
+            .returns(204, None)
+            .to(delete(p::revoke_token)),
+        endpoint(Method::GET, "/api/v1/audit", "audit.list", "The workspace's audit log, newest first (admins)")
+            .tag("audit")
+            .query(&["action", "actor", "outcome", "since", "until", "cursor", "limit"])
+            .returns(200, Some(list_of("Audit entry: seq, at, actor, action, outcome, target_type, target_id, address, details")))
+            .to(get(p::audit_log)),
+        endpoint(Method::GET, "/api/v1/admin/workspaces", "admin.workspaces.list", "Every workspace (server administrators)")
+            .tag("admin")
+            .returns(200, Some(list_of("Workspace")))
+            .to(get(p::list_workspaces)),
+        endpoint(Method::POST, "/api/v1/admin/workspaces", "admin.workspaces.create", "Create a workspace (server administrators)")
+            .tag("admin")
+            .body(object("{name, slug?, currencies?, phone_region?}"))
+            .returns(201, Some(object("Workspace")))
+            .to(post(p::create_workspace)),
+        endpoint(Method::GET, "/api/v1/contacts/{id}/consents", "contacts.consents", "A contact's consent per channel, and its history")
+            .tag("privacy")
+            .returns(200, Some(object("current, history")))
+            .to(get(p::consents)),
+        endpoint(Method::POST, "/api/v1/contacts/{id}/consents", "contacts.record_consent", "Record consent given or withdrawn")
+            .tag("privacy")
+            .body(object("{channel: email|sms|phone|post, status: given|withdrawn, source, note?}"))
+            .returns(201, Some(object("Consent entry")))
+            .to(post(p::record_consent)),
+        endpoint(Method::GET, "/api/v1/contacts/{id}/personal-data", "contacts.personal_data", "Everything stored about the person (GDPR export)")
+            .tag("privacy")
+            .returns(200, Some(object("contact, history, activities, opportunities, leads, consents")))
+            .to(get(p::personal_data)),
+        endpoint(Method::POST, "/api/v1/contacts/{id}/erase", "contacts.erase", "Erase the person by anonymisation (admins)")
+            .tag("privacy")
+            .returns(200, Some(object("contact, leads, activities, history_entries_redacted")))
+            .to(post(p::erase)),
+    ]
+}
+
 fn entity_routes(kind: EntityKind) -> Vec<Route> {
     let name = kind.api_name();
     let label = kind.def().label;
@@ -161,6 +376,11 @@ fn entity_routes(kind: EntityKind) -> Vec<Route> {
     let record = schema_ref(&openapi::schema_name(kind));
     let input = schema_ref(&format!("{}Input", openapi::schema_name(kind)));
     let mut routes = vec![
+        endpoint(Method::GET, format!("{base}/export"), format!("{name}.export"), format!("Export {name} as CSV"))
+            .tag(name)
+            .query(&["filter", "sort", "q", "deleted"])
+            .returns(200, None)
+            .to(get(move |s: S, a: Auth, q: RawQuery| crate::people::export(kind, s, a, q))),
         endpoint(Method::POST, &base, format!("{name}.create"), format!("Create a {}", kind.singular()))
             .tag(name)
             .header("Idempotency-Key", false)

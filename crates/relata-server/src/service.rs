@@ -8,7 +8,7 @@ use crate::problem::{ApiResult, Problem};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use relata_app::custom_fields;
 use relata_app::read::{self, ContactPoint};
 use relata_core::meta::{Access, EntityKind, FieldDef, Schema};
@@ -19,18 +19,8 @@ pub async fn health() -> Response {
     json(StatusCode::OK, &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
-pub async fn home() -> Response {
-    Html(concat!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Relata</title></head>",
-        "<body><h1>Relata</h1><p>The CRM is running.</p>",
-        "<p>REST API: <a href=\"/api/v1/docs\">reference</a> · ",
-        "<a href=\"/api/v1/openapi.json\">OpenAPI 3.1 document</a></p></body></html>"
-    ))
-    .into_response()
-}
-
 /// One field as the metadata endpoint describes it.
-pub fn field_json(field: &FieldDef) -> Json {
+pub fn field_json(schema: &Schema, field: &FieldDef) -> Json {
     json!({
         "id": field.qualified_id(),
         "label": field.label,
@@ -40,7 +30,7 @@ pub fn field_json(field: &FieldDef) -> Json {
         "searchable": field.searchable,
         "filterable": field.filterable,
         "sortable": field.sortable,
-        "read_only": field.access == Access::ReadOnly,
+        "read_only": field.access == Access::ReadOnly || schema.is_read_only_for_role(field),
         "custom": field.is_custom(),
         "options": field.ty.options(),
         "target": field.ty.target_name(),
@@ -54,18 +44,18 @@ fn entity_json(schema: &Schema) -> Json {
         "singular": schema.kind.singular(),
         "label": def.label,
         "title_fields": def.title_fields,
-        "fields": schema.fields().map(field_json).collect::<Vec<_>>(),
+        "fields": schema.visible_fields().map(|f| field_json(schema, f)).collect::<Vec<_>>(),
     })
 }
 
 pub async fn metadata(State(server): State<Arc<Server>>, auth: Auth) -> ApiResult<Response> {
-    let schemas = server.app.schemas(auth.ctx.ws()).await?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
     let entities: Vec<Json> = EntityKind::ALL.iter().map(|&k| entity_json(schemas.get(k))).collect();
     Ok(json(StatusCode::OK, &json!({"entities": entities})))
 }
 
 pub async fn entity_metadata(kind: EntityKind, State(server): State<Arc<Server>>, auth: Auth) -> ApiResult<Response> {
-    let schemas = server.app.schemas(auth.ctx.ws()).await?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
     Ok(json(StatusCode::OK, &entity_json(schemas.get(kind))))
 }
 
@@ -79,7 +69,7 @@ pub async fn create_custom_field(
     auth.require_write()?;
     let input = json_body(&headers, &body)?;
     let row = custom_fields::create(&server.app, &auth.ctx, kind, &input).await?;
-    Ok(json(StatusCode::CREATED, &field_json(&row.def)))
+    Ok(json(StatusCode::CREATED, &field_json(&relata_core::meta::Schema::standard(kind), &row.def)))
 }
 
 pub async fn delete_custom_field(

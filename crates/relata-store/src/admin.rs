@@ -34,15 +34,41 @@ pub struct User {
     pub display_name: String,
 }
 
+/// How a request proved who it is.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// An API token: its id, `read` or `read_write`, the entity types it is
+    /// limited to (api names; `None`: all).
+    Token { id: String, scope: String, entities: Option<Vec<String>>, last_used_at: Option<DateTime<Utc>> },
+    /// A signed-in session (cookie or bearer): the digest of its secret and
+    /// the CSRF token browser requests must echo.
+    Session { id: String, csrf_token: String, expires_at: DateTime<Utc>, last_seen_at: DateTime<Utc> },
+}
+
 /// Who a request acts as, resolved from its credentials.
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub user: UserId,
-    pub token_id: String,
-    pub scope: String,
+    pub email: String,
+    pub display_name: String,
+    pub server_admin: bool,
     pub role: String,
     pub workspace: Workspace,
+    pub credential: Credential,
+}
+
+/// An API token as its owner sees it (never the secret).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub user: String,
+    pub name: String,
+    pub scope: String,
+    pub entities: Option<Vec<String>>,
+    pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// A new token: the secret is shown once and never stored.
@@ -65,11 +91,19 @@ fn random_secret() -> Result<String> {
     Ok(format!("rlt_{}", hex(&buf)))
 }
 
+fn entities_text(entities: Option<&[String]>) -> Value {
+    Value::String(entities.map(|e| e.join(",")))
+}
+
+fn entities_list(text: Option<String>) -> Option<Vec<String>> {
+    text.map(|t| t.split(',').filter(|e| !e.is_empty()).map(str::to_string).collect())
+}
+
 fn workspace_columns() -> [&'static str; 5] {
     ["id", "name", "slug", "currencies", "phone_region"]
 }
 
-fn decode_workspace(row: &crate::db::Row, prefix: &str) -> Result<Workspace> {
+pub(crate) fn decode_workspace(row: &crate::db::Row, prefix: &str) -> Result<Workspace> {
     let col = |c: &str| format!("{prefix}{c}");
     let currencies = row.text(&col("currencies"))?.unwrap_or_default().split(',').filter_map(Currency::parse).collect();
     Ok(Workspace {
@@ -159,6 +193,8 @@ impl Store {
 
     /// Finds a user by email or creates one.
     pub async fn ensure_user(&self, email: &str, display_name: &str) -> Result<User> {
+        let email = email.trim().to_lowercase();
+        let email = email.as_str();
         let q = Query::select()
             .columns(["id", "email", "display_name"])
             .from("users")
@@ -208,7 +244,8 @@ impl Store {
         conn.commit().await
     }
 
-    /// Issues a token acting as `user` in `workspace`.
+    /// Issues a token acting as `user` in `workspace`, limited to `entities`
+    /// (api names) when given.
     pub async fn create_token(
         &self,
         workspace: WorkspaceId,
@@ -216,11 +253,33 @@ impl Store {
         name: &str,
         scope: &str,
     ) -> Result<IssuedToken> {
+        self.create_limited_token(workspace, user, name, scope, None, None).await
+    }
+
+    pub async fn create_limited_token(
+        &self,
+        workspace: WorkspaceId,
+        user: UserId,
+        name: &str,
+        scope: &str,
+        entities: Option<&[String]>,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<IssuedToken> {
         let secret = random_secret()?;
         let id = uuid::Uuid::now_v7().to_string();
         let stmt = Query::insert()
             .into_table("api_tokens")
-            .columns(["id", "workspace_id", "user_id", "name", "token_hash", "scope", "created_at"])
+            .columns([
+                "id",
+                "workspace_id",
+                "user_id",
+                "name",
+                "token_hash",
+                "scope",
+                "created_at",
+                "entities",
+                "expires_at",
+            ])
             .values_panic([
                 Expr::val(id.clone()),
                 Expr::val(workspace.to_string()),
@@ -229,6 +288,8 @@ impl Store {
                 Expr::val(hash_token(&secret)),
                 Expr::val(scope),
                 Expr::val(Value::ChronoDateTimeUtc(Some(Utc::now()))),
+                Expr::val(entities_text(entities)),
+                Expr::val(Value::ChronoDateTimeUtc(expires_at)),
             ])
             .to_owned();
         let mut conn = self.begin().await?;
@@ -237,48 +298,96 @@ impl Store {
         Ok(IssuedToken { id, secret })
     }
 
-    /// The principal a token secret stands for, if the token is valid and
-    /// its user still belongs to the workspace.
-    pub async fn authenticate_token(&self, secret: &str) -> Result<Option<Principal>> {
-        let q = Query::select()
-            .expr_as(Expr::col(("t", "id")), "token_id")
-            .expr_as(Expr::col(("t", "user_id")), "user_id")
-            .expr_as(Expr::col(("t", "scope")), "scope")
-            .expr_as(Expr::col(("t", "last_used_at")), "last_used_at")
+    /// The principal of a user in a workspace, if they are an active member.
+    fn principal_query(
+        workspace_column: (&'static str, &'static str),
+        user_column: (&'static str, &'static str),
+    ) -> sea_query::SelectStatement {
+        Query::select()
+            .expr_as(Expr::col(("u", "id")), "user_id")
+            .expr_as(Expr::col(("u", "email")), "email")
+            .expr_as(Expr::col(("u", "display_name")), "display_name")
+            .expr_as(Expr::col(("u", "server_admin")), "server_admin")
             .expr_as(Expr::col(("m", "role")), "role")
             .expr_as(Expr::col(("w", "id")), "w_id")
             .expr_as(Expr::col(("w", "name")), "w_name")
             .expr_as(Expr::col(("w", "slug")), "w_slug")
             .expr_as(Expr::col(("w", "currencies")), "w_currencies")
             .expr_as(Expr::col(("w", "phone_region")), "w_phone_region")
-            .from_as("api_tokens", "t")
-            .join_as(JoinType::InnerJoin, "workspaces", "w", Expr::col(("w", "id")).equals(("t", "workspace_id")))
+            .join_as(JoinType::InnerJoin, "workspaces", "w", Expr::col(("w", "id")).equals(workspace_column))
+            .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(user_column))
             .join_as(
                 JoinType::InnerJoin,
                 "memberships",
                 "m",
                 Expr::col(("m", "workspace_id"))
-                    .equals(("t", "workspace_id"))
-                    .and(Expr::col(("m", "user_id")).equals(("t", "user_id"))),
+                    .equals(workspace_column)
+                    .and(Expr::col(("m", "user_id")).equals(user_column)),
             )
+            .and_where(Expr::col(("m", "deactivated_at")).is_null())
+            .to_owned()
+    }
+
+    fn decode_principal(row: &crate::db::Row, credential: Credential) -> Result<Principal> {
+        Ok(Principal {
+            user: row
+                .text("user_id")?
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| StoreError::Corrupt("principal user".into()))?,
+            email: row.text("email")?.unwrap_or_default(),
+            display_name: row.text("display_name")?.unwrap_or_default(),
+            server_admin: row.bool("server_admin")?.unwrap_or(false),
+            role: row.text("role")?.unwrap_or_default(),
+            workspace: decode_workspace(row, "w_")?,
+            credential,
+        })
+    }
+
+    /// The principal a token secret stands for, if the token is valid and
+    /// unexpired and its user is still an active member of the workspace.
+    pub async fn authenticate_token(&self, secret: &str) -> Result<Option<Principal>> {
+        let mut q = Self::principal_query(("t", "workspace_id"), ("t", "user_id"));
+        q.expr_as(Expr::col(("t", "id")), "token_id")
+            .expr_as(Expr::col(("t", "scope")), "scope")
+            .expr_as(Expr::col(("t", "entities")), "entities")
+            .expr_as(Expr::col(("t", "last_used_at")), "last_used_at")
+            .from_as("api_tokens", "t")
             .and_where(Expr::col(("t", "token_hash")).eq(hash_token(secret)))
             .and_where(Expr::col(("t", "revoked_at")).is_null())
-            .to_owned();
+            .cond_where(
+                sea_query::Condition::any()
+                    .add(Expr::col(("t", "expires_at")).is_null())
+                    .add(Expr::col(("t", "expires_at")).gt(Value::ChronoDateTimeUtc(Some(Utc::now())))),
+            );
         let mut conn = self.acquire().await?;
         let Some(row) = conn.fetch_optional(&q).await? else {
             return Ok(None);
         };
-        Ok(Some(Principal {
-            user: row
-                .text("user_id")?
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| StoreError::Corrupt("token user".into()))?,
-            token_id: row.text("token_id")?.unwrap_or_default(),
+        let credential = Credential::Token {
+            id: row.text("token_id")?.unwrap_or_default(),
             scope: row.text("scope")?.unwrap_or_default(),
-            role: row.text("role")?.unwrap_or_default(),
-            workspace: decode_workspace(&row, "w_")?,
+            entities: entities_list(row.text("entities")?),
             last_used_at: row.datetime("last_used_at")?,
-        }))
+        };
+        Self::decode_principal(&row, credential).map(Some)
+    }
+
+    /// The principal of a live session whose secret has this digest.
+    pub async fn authenticate_session(&self, session_id: &str) -> Result<Option<Principal>> {
+        let Some(session) = self.session(session_id).await? else { return Ok(None) };
+        let mut q = Self::principal_query(("s", "workspace_id"), ("s", "user_id"));
+        q.from_as("sessions", "s").and_where(Expr::col(("s", "id")).eq(session_id));
+        let mut conn = self.acquire().await?;
+        let Some(row) = conn.fetch_optional(&q).await? else {
+            return Ok(None);
+        };
+        let credential = Credential::Session {
+            id: session.id,
+            csrf_token: session.csrf_token,
+            expires_at: session.expires_at,
+            last_seen_at: session.last_seen_at,
+        };
+        Self::decode_principal(&row, credential).map(Some)
     }
 
     /// Records that a token was used (callers throttle this).
@@ -303,6 +412,72 @@ impl Store {
 }
 
 impl ScopedConn {
+    /// The workspace's API tokens, or one user's.
+    pub async fn tokens(&mut self, user: Option<UserId>) -> Result<Vec<TokenInfo>> {
+        let mut q = Query::select();
+        q.columns([
+            "id",
+            "user_id",
+            "name",
+            "scope",
+            "entities",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+        ])
+        .from("api_tokens")
+        .and_where(in_workspace(self.workspace))
+        .order_by("created_at", Order::Desc);
+        if let Some(user) = user {
+            q.and_where(Expr::col("user_id").eq(user.to_string()));
+        }
+        self.conn
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(TokenInfo {
+                    id: r.text("id")?.unwrap_or_default(),
+                    user: r.text("user_id")?.unwrap_or_default(),
+                    name: r.text("name")?.unwrap_or_default(),
+                    scope: r.text("scope")?.unwrap_or_default(),
+                    entities: entities_list(r.text("entities")?),
+                    created_at: r.datetime("created_at")?.unwrap_or_else(Utc::now),
+                    last_used_at: r.datetime("last_used_at")?,
+                    expires_at: r.datetime("expires_at")?,
+                    revoked_at: r.datetime("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes a token of this workspace (of `user` only, when given).
+    pub async fn revoke_token(&mut self, id: &str, user: Option<UserId>) -> Result<bool> {
+        let mut stmt = Query::update();
+        stmt.table("api_tokens")
+            .value("revoked_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("revoked_at").is_null());
+        if let Some(user) = user {
+            stmt.and_where(Expr::col("user_id").eq(user.to_string()));
+        }
+        Ok(self.conn.execute(&stmt).await? > 0)
+    }
+
+    /// Revokes every token of a user in this workspace (deactivation).
+    pub async fn revoke_tokens_of(&mut self, user: UserId) -> Result<u64> {
+        let stmt = Query::update()
+            .table("api_tokens")
+            .value("revoked_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("user_id").eq(user.to_string()))
+            .and_where(Expr::col("revoked_at").is_null())
+            .to_owned();
+        self.conn.execute(&stmt).await
+    }
+
     pub async fn is_member(&mut self, user: UserId) -> Result<bool> {
         let q = Query::select()
             .expr(Expr::val(1))

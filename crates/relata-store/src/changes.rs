@@ -108,4 +108,55 @@ impl ScopedConn {
             })
             .collect()
     }
+
+    /// Replaces the values of a record's change entries with `"[erased]"`,
+    /// keeping which fields changed, when and by whom (GDPR erasure). The
+    /// only update the append-only log allows, once per entry.
+    pub async fn redact_history(&mut self, kind: EntityKind, id: RecordId) -> Result<u64> {
+        let q = Query::select()
+            .columns(["seq", "diff"])
+            .from("changes")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("record_id").eq(id.to_string()))
+            .and_where(Expr::col("entity").eq(kind.singular()))
+            .and_where(Expr::col("redacted_at").is_null())
+            .to_owned();
+        let rows = self.conn.fetch_all(&q).await?;
+        let mut n = 0;
+        for row in rows {
+            let seq = row.int("seq")?.unwrap_or_default();
+            let redacted = redact_diff(row.json("diff")?.unwrap_or(Json::Null));
+            let stmt = Query::update()
+                .table("changes")
+                .value("diff", Value::Json(Some(Box::new(redacted))))
+                .value("redacted_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
+                .and_where(in_workspace(self.workspace))
+                .and_where(Expr::col("seq").eq(seq))
+                .to_owned();
+            n += self.conn.execute(&stmt).await?;
+        }
+        Ok(n)
+    }
+}
+
+/// A diff with every value replaced, field names kept.
+fn redact_diff(diff: Json) -> Json {
+    const ERASED: &str = "[erased]";
+    match diff {
+        Json::Object(fields) => Json::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| {
+                    let redacted = match v {
+                        Json::Object(ba) if ba.contains_key("before") || ba.contains_key("after") => {
+                            serde_json::json!({"before": ERASED, "after": ERASED})
+                        }
+                        _ => Json::from(ERASED),
+                    };
+                    (k, redacted)
+                })
+                .collect(),
+        ),
+        _ => Json::from(ERASED),
+    }
 }

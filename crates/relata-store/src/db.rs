@@ -9,7 +9,10 @@ use crate::error::Result;
 use crate::migrate;
 use chrono::{DateTime, NaiveDate, Utc};
 use relata_core::WorkspaceId;
+use relata_core::access::{OwnerScope, Visibility};
+use relata_core::meta::EntityKind;
 use sea_query::Value;
+use sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::pool::PoolConnection;
@@ -20,6 +23,7 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, Decode, Postgres, Row as _, Sqlite, Transaction, Type};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,14 +146,14 @@ impl Store {
         }
     }
 
-    /// A reading connection scoped to `workspace`.
+    /// A reading connection scoped to `workspace`, seeing all its records.
     pub async fn read(&self, workspace: WorkspaceId) -> Result<ScopedConn> {
-        Ok(ScopedConn { workspace, conn: self.acquire().await? })
+        Ok(ScopedConn { workspace, visibility: None, conn: self.acquire().await? })
     }
 
     /// A transaction scoped to `workspace`; dropped without `commit`, it rolls back.
     pub async fn write(&self, workspace: WorkspaceId) -> Result<ScopedConn> {
-        Ok(ScopedConn { workspace, conn: self.begin().await? })
+        Ok(ScopedConn { workspace, visibility: None, conn: self.begin().await? })
     }
 
     pub(crate) async fn acquire(&self) -> Result<Conn> {
@@ -409,12 +413,31 @@ impl Row {
 /// of the store adds `workspace_id = <this workspace>` itself.
 pub struct ScopedConn {
     pub(crate) workspace: WorkspaceId,
+    /// Which records of each entity type reads may see (`None`: all). Set
+    /// once from the permissions of who acts; every record query adds it.
+    pub(crate) visibility: Option<Arc<Visibility>>,
     pub(crate) conn: Conn,
 }
 
 impl ScopedConn {
     pub fn workspace(&self) -> WorkspaceId {
         self.workspace
+    }
+
+    /// Limits every record read through this connection to what `visibility`
+    /// lets the acting user see.
+    pub fn restrict(mut self, visibility: Arc<Visibility>) -> ScopedConn {
+        self.visibility = if visibility.is_all() { None } else { Some(visibility) };
+        self
+    }
+
+    /// The condition that keeps invisible records of `kind` out of a query.
+    pub(crate) fn visible(&self, kind: EntityKind) -> Option<SimpleExpr> {
+        match self.visibility.as_ref()?.scope(kind) {
+            OwnerScope::All => None,
+            OwnerScope::Owners(users) if users.is_empty() => Some(Expr::val(1).eq(0)),
+            OwnerScope::Owners(users) => Some(Expr::col("owner_id").is_in(users.iter().map(|u| u.to_string()))),
+        }
     }
 
     pub fn backend(&self) -> Backend {

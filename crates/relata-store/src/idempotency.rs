@@ -49,4 +49,16 @@ impl ScopedConn {
         self.conn.execute(&stmt).await?;
         Ok(())
     }
+
+    /// Forgets stored responses that mention `text` (a record id), so that an
+    /// erased person's data does not linger in replay copies.
+    pub async fn forget_responses_mentioning(&mut self, text: &str) -> Result<u64> {
+        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        let stmt = sea_query::Query::delete()
+            .from_table("idempotency_keys")
+            .and_where(crate::sql::in_workspace(self.workspace))
+            .and_where(sea_query::Expr::col("response").like(pattern))
+            .to_owned();
+        self.conn.execute(&stmt).await
+    }
 }

@@ -13,11 +13,13 @@
 //!   (expressions); the rest is backend-neutral.
 
 pub mod admin;
+pub mod audit;
 pub mod changes;
 pub mod custom_fields;
 pub mod db;
 pub mod error;
 pub mod idempotency;
+pub mod identity;
 pub mod migrate;
 pub mod records;
 pub mod search;

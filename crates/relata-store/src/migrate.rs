@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_search_order.sql"),
         postgres: include_str!("../migrations/postgres/0003_search_order.sql"),
     },
+    Migration {
+        version: 4,
+        name: "identity",
+        sqlite: include_str!("../migrations/sqlite/0004_identity.sql"),
+        postgres: include_str!("../migrations/postgres/0004_identity.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -145,6 +145,9 @@ impl ScopedConn {
             .from(schema.kind.table())
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("id").eq(id.to_string()));
+        if let Some(visible) = self.visible(schema.kind) {
+            q.and_where(visible);
+        }
         if !include_deleted {
             q.and_where(Expr::col("deleted_at").is_null());
         }
@@ -156,12 +159,30 @@ impl ScopedConn {
 
     /// Whether a live record of `kind` with `id` exists in this workspace.
     pub async fn record_exists(&mut self, kind: EntityKind, id: uuid::Uuid) -> Result<bool> {
-        let q = Query::select()
+        let mut q = Query::select()
             .expr(Expr::val(1))
             .from(kind.table())
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("id").eq(id.to_string()))
             .and_where(Expr::col("deleted_at").is_null())
+            .to_owned();
+        if let Some(visible) = self.visible(kind) {
+            q.and_where(visible);
+        }
+        Ok(self.conn.fetch_optional(&q).await?.is_some())
+    }
+
+    /// Whether a record exists in this workspace although the connection's
+    /// visibility hides it: the audit log tells refusals from typos.
+    pub async fn exists_but_hidden(&mut self, kind: EntityKind, id: RecordId) -> Result<bool> {
+        if self.visible(kind).is_none() {
+            return Ok(false);
+        }
+        let q = Query::select()
+            .expr(Expr::val(1))
+            .from(kind.table())
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("id").eq(id.to_string()))
             .to_owned();
         Ok(self.conn.fetch_optional(&q).await?.is_some())
     }
@@ -184,6 +205,9 @@ impl ScopedConn {
         let kind = schema.kind;
         let mut q = Query::select();
         q.columns(sql::select_columns(kind)).from(kind.table()).and_where(in_workspace(self.workspace));
+        if let Some(visible) = self.visible(kind) {
+            q.and_where(visible);
+        }
         q.and_where(if query.deleted {
             Expr::col("deleted_at").is_not_null()
         } else {
@@ -224,6 +248,7 @@ impl ScopedConn {
         q.limit(query.limit + 1);
         let rows = self.conn.fetch_all(&q).await?;
         let mut records = rows.iter().map(|r| decode_record(r, schema)).collect::<Result<Vec<_>>>()?;
+        let recheck = !terms.is_empty() && crate::search::hides_searchable(schema);
         let next_cursor = if records.len() as u64 > query.limit {
             records.truncate(query.limit as usize);
             records.last().map(|last| {
@@ -234,6 +259,9 @@ impl ScopedConn {
         } else {
             None
         };
+        if recheck {
+            records.retain(|r| crate::search::matches_visibly(schema, r, &terms));
+        }
         Ok(Page { records, next_cursor })
     }
 
@@ -267,8 +295,11 @@ impl ScopedConn {
                 let record = decode_record(&row, schema)?;
                 records.insert(record.id.to_string(), record);
             }
+            let recheck = crate::search::hides_searchable(schema);
             for (doc, id) in &hits {
-                if let Some(record) = records.remove(id) {
+                if let Some(record) =
+                    records.remove(id).filter(|r| !recheck || crate::search::matches_visibly(schema, r, terms))
+                {
                     found.push((*doc, record));
                     if found.len() as u64 > query.limit {
                         break 'chunks;
@@ -307,6 +338,9 @@ impl ScopedConn {
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col(column).eq(target.to_string()))
             .and_where(Expr::col("deleted_at").is_null());
+        if let Some(visible) = self.visible(schema.kind) {
+            q.and_where(visible);
+        }
         if let Some((at, id)) = before {
             let at = Value::ChronoDateTimeUtc(Some(at));
             q.cond_where(
@@ -327,13 +361,16 @@ impl ScopedConn {
     ) -> Result<std::collections::HashSet<String>> {
         let mut found = std::collections::HashSet::new();
         for chunk in ids.chunks(500) {
-            let q = Query::select()
+            let mut q = Query::select()
                 .column("id")
                 .from(kind.table())
                 .and_where(in_workspace(self.workspace))
                 .and_where(Expr::col("id").is_in(chunk.iter().cloned()))
                 .and_where(Expr::col("deleted_at").is_null())
                 .to_owned();
+            if let Some(visible) = self.visible(kind) {
+                q.and_where(visible);
+            }
             for row in self.conn.fetch_all(&q).await? {
                 if let Some(id) = row.text("id")? {
                     found.insert(id);
@@ -352,6 +389,7 @@ impl ScopedConn {
                 .from("memberships")
                 .and_where(in_workspace(self.workspace))
                 .and_where(Expr::col("user_id").is_in(chunk.iter().cloned()))
+                .and_where(Expr::col("deactivated_at").is_null())
                 .to_owned();
             for row in self.conn.fetch_all(&q).await? {
                 if let Some(id) = row.text("user_id")? {
@@ -367,24 +405,30 @@ impl ScopedConn {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let q = Query::select()
+        let mut q = Query::select()
             .columns(sql::select_columns(schema.kind))
             .from(schema.kind.table())
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("id").is_in(ids.iter().cloned()))
             .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
+        if let Some(visible) = self.visible(schema.kind) {
+            q.and_where(visible);
+        }
         self.conn.fetch_all(&q).await?.iter().map(|r| decode_record(r, schema)).collect()
     }
 
     /// Counts live records of `kind` in this workspace.
     pub async fn count_records(&mut self, kind: EntityKind) -> Result<i64> {
-        let q = Query::select()
+        let mut q = Query::select()
             .expr_as(Expr::col("id").count(), "n")
             .from(kind.table())
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
+        if let Some(visible) = self.visible(kind) {
+            q.and_where(visible);
+        }
         let row = self.conn.fetch_optional(&q).await?;
         Ok(row.map(|r| r.int("n")).transpose()?.flatten().unwrap_or(0))
     }

@@ -16,8 +16,12 @@ use sea_query::{Expr, ExprTrait, Query, Value};
 /// searchable fields (see [`relata_core::text`]), phone numbers as bare digits
 /// so that "48581234567" finds "+48 58 123 45 67".
 pub fn search_content(schema: &Schema, record: &Record) -> String {
+    searchable_words(schema.fields(), record).join(" ")
+}
+
+fn searchable_words<'a>(fields: impl Iterator<Item = &'a relata_core::meta::FieldDef>, record: &Record) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
-    for field in schema.fields().filter(|f| f.searchable) {
+    for field in fields.filter(|f| f.searchable) {
         match record.values.get(field) {
             FieldValue::Text(s) => words.extend(search_words(s)),
             FieldValue::List(items) => {
@@ -28,7 +32,20 @@ pub fn search_content(schema: &Schema, record: &Record) -> String {
             _ => {}
         }
     }
-    words.join(" ")
+    words
+}
+
+/// Whether a record matches every search term through the fields its
+/// viewer may see: the index holds hidden fields' words too, so results
+/// are checked again when the viewer's role hides a searchable field.
+pub(crate) fn matches_visibly(schema: &Schema, record: &Record, terms: &[String]) -> bool {
+    let words = searchable_words(schema.visible_fields(), record);
+    terms.iter().all(|t| words.iter().any(|w| if t.chars().count() > 1 { w.starts_with(t.as_str()) } else { w == t }))
+}
+
+/// Whether the viewer's role hides a searchable field of this schema.
+pub(crate) fn hides_searchable(schema: &Schema) -> bool {
+    schema.fields().any(|f| f.searchable && schema.is_hidden(f))
 }
 
 /// The contact points of a record: (kind, value) pairs.
@@ -43,6 +60,12 @@ fn contact_points(schema: &Schema, record: &Record) -> Vec<(&'static str, String
         }
     }
     out
+}
+
+/// Whether fields of type `ty` are indexed as contact points of `kind`
+/// (`email` or `phone`).
+pub fn is_contact_point_of(ty: &relata_core::meta::FieldType, kind: &str) -> bool {
+    contact_point_kind(ty) == Some(kind)
 }
 
 /// A record found by a contact point.

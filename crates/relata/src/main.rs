@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod people;
 mod transfer;
 
 /// mimalloc instead of the system allocator: the server and the bulk paths
@@ -62,6 +63,20 @@ enum Command {
         /// Contacts to make with --demo.
         #[arg(long, default_value_t = 2_000)]
         demo_contacts: u64,
+        /// The address people reach the server at, for links in invitations
+        /// (default: http://<listen address>).
+        #[arg(long, env = "RELATA_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Manage workspaces (companies) on this server.
+    Workspace {
+        #[command(subcommand)]
+        command: people::WorkspaceCommand,
+    },
+    /// Manage users: add or invite, list, deactivate, reset passwords.
+    User {
+        #[command(subcommand)]
+        command: people::UserCommand,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -129,7 +144,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Create an API token for the default workspace's administrator and print it (shown once).
+    /// Create an API token and print it (shown once): for the built-in
+    /// administrator of the default workspace, or for --email in --workspace.
     Create {
         /// A name to recognise the token by.
         #[arg(long)]
@@ -137,6 +153,12 @@ enum TokenCommand {
         /// read (GET only) or read_write.
         #[arg(long, default_value = "read_write", value_parser = ["read", "read_write"])]
         scope: String,
+        /// The workspace's slug.
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        /// The member the token acts as (default: the built-in administrator).
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -200,7 +222,11 @@ pub fn progress_bar(total: Option<u64>, what: &str) -> ProgressBar {
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Serve { listen, demo, demo_contacts } => serve(&cli.db, &listen, demo, demo_contacts).await,
+        Command::Serve { listen, demo, demo_contacts, public_url } => {
+            serve(&cli.db, &listen, demo, demo_contacts, public_url).await
+        }
+        Command::Workspace { command } => people::workspace(&cli.db, command).await,
+        Command::User { command } => people::user(&cli.db, command).await,
         Command::Migrate => {
             let target = cli.db.target();
             let store = Store::connect(&target).await.map_err(|e| format!("cannot open {target:?}: {e}"))?;
@@ -213,9 +239,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { command: TokenCommand::Create { name, scope } } => {
-            let (app, ws) = open(&cli.db).await?;
-            let secret = create_token(&app, &ws, &name, &scope).await?;
+        Command::Token { command: TokenCommand::Create { name, scope, workspace, email } } => {
+            let (app, _) = open(&cli.db).await?;
+            let ws = people::workspace_by_slug(&app, &workspace).await?;
+            let secret = match email {
+                None => create_token(&app, &ws, &name, &scope).await?,
+                Some(email) => people::member_token(&app, &ws, &email, &name, &scope).await?,
+            };
             eprintln!("API token {name:?} ({scope}) for workspace {:?}; it is shown only once:", ws.slug);
             println!("{secret}");
             app.store.close().await;
@@ -281,7 +311,13 @@ pub async fn load_demo(
     Ok(report)
 }
 
-async fn serve(db: &DbArgs, listen: &str, demo: bool, demo_contacts: u64) -> Result<ExitCode, String> {
+async fn serve(
+    db: &DbArgs,
+    listen: &str,
+    demo: bool,
+    demo_contacts: u64,
+    public_url: Option<String>,
+) -> Result<ExitCode, String> {
     let (app, ws) = open(db).await?;
     if demo {
         let mut conn = app.store.read(ws.id).await.map_err(|e| e.to_string())?;
@@ -304,7 +340,8 @@ async fn serve(db: &DbArgs, listen: &str, demo: bool, demo_contacts: u64) -> Res
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(database = ?db.target(), "Relata listening on http://{addr} (API reference: http://{addr}/api/v1/docs)");
-    let server = relata_server::Server::new(app);
+    let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
+    let server = relata_server::Server::with_public_url(app, &public_url);
     relata_server::serve(listener, Arc::clone(&server), shutdown_signal()).await.map_err(|e| e.to_string())?;
     server.app.store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -207,6 +207,19 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// A text member of any length, left for the application to judge
+    /// (so that its problems are reported with the others).
+    pub fn raw_text(&mut self, key: &str) -> Option<String> {
+        match self.obj.get(key) {
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) if s.len() <= 10_000 => Some(s.clone()),
+            Some(_) => {
+                self.errors.push(relata_core::FieldError::new(key, "invalid_type", "must be text"));
+                None
+            }
+        }
+    }
+
     pub fn bool(&mut self, key: &str) -> Option<bool> {
         match self.obj.get(key) {
             None | Some(Json::Null) => None,

@@ -327,8 +327,8 @@ pub async fn list_tokens(State(server): S, auth: Auth, RawQuery(query): RawQuery
 pub async fn create_token(State(server): S, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
     let input = json_body(&headers, &body)?;
     let mut i = Input::new(&input, &["name", "scope", "entities", "expires_at"])?;
-    let name = i.text("name", true, 100);
-    let scope = i.text("scope", false, 20);
+    let name = i.raw_text("name");
+    let scope = i.raw_text("scope");
     let entities = i.texts("entities");
     let expires_at = i.datetime("expires_at");
     i.finish()?;

@@ -485,8 +485,10 @@ pub fn router() -> Router<Arc<Server>> {
 /// size limit, an undecodable path) into problem documents like all others.
 async fn problems_for_plain_errors(response: Response) -> Response {
     let status = response.status();
-    let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
-    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // Problems are already problems; pages answer people with pages.
+    let is_answered = content_type == "application/problem+json" || content_type.starts_with("text/html");
+    if is_answered || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();

@@ -29,7 +29,7 @@ CREATE INDEX team_members_user ON team_members(workspace_id, user_id);
 CREATE TABLE roles (
     workspace_id TEXT NOT NULL REFERENCES workspaces(id),
     name TEXT NOT NULL,
-    definition TEXT NOT NULL,
+    definition JSONB NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (workspace_id, name)
 );

@@ -14,7 +14,7 @@ crate::both_backends!(
 );
 
 /// Runs `relata <args>` against the test's database.
-async fn relata(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
+pub async fn relata(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
     let mut all: Vec<String> = app.db().cli_args();
     all.extend(args.iter().map(|a| a.to_string()));
     let stdin = stdin.map(str::to_string);
@@ -37,11 +37,11 @@ async fn relata(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
     .unwrap()
 }
 
-fn stdout(o: &Output) -> String {
+pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 
-fn stderr(o: &Output) -> String {
+pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
 

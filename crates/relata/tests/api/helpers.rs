@@ -183,7 +183,8 @@ pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
             relata_server::serve(listener, server, std::future::pending()).await.expect("server runs");
         }
     });
-    let client = reqwest::Client::new();
+    // Redirects are answers to check, not to follow.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let test_app = TestApp { backend, base, token, app: server, workspace, client, server: handle, db };
     test_app.wait_ready().await;
     Some(test_app)
@@ -348,6 +349,82 @@ impl TestApp {
         let store = &self.app.app.store;
         let admin = self.app.app.bootstrap_admin(&self.workspace).await.unwrap();
         store.create_token(self.workspace.id, admin.id, scope, scope).await.unwrap().secret
+    }
+}
+
+/// The password test users get.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A signed-in session: the bearer secret and the CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token: String,
+    pub csrf: String,
+    pub user: String,
+}
+
+impl TestApp {
+    /// Any request as someone else (a session or token secret).
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), &[], None).await
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: &Json) -> Reply {
+        let bytes = body.to_string().into_bytes();
+        self.send(Method::POST, path, Some(token), &[("content-type", "application/json")], Some(bytes)).await
+    }
+
+    pub async fn patch_as(&self, token: &str, path: &str, version: i64, body: &Json) -> Reply {
+        let etag = format!("\"{version}\"");
+        let headers = [("content-type", "application/json"), ("if-match", etag.as_str())];
+        self.send(Method::PATCH, path, Some(token), &headers, Some(body.to_string().into_bytes())).await
+    }
+
+    pub async fn put_as(&self, token: &str, path: &str, body: &Json) -> Reply {
+        let bytes = body.to_string().into_bytes();
+        self.send(Method::PUT, path, Some(token), &[("content-type", "application/json")], Some(bytes)).await
+    }
+
+    /// Signs in over the API; panics unless it works.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Session {
+        let reply = self
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                &[("content-type", "application/json")],
+                Some(json!({"email": email, "password": password}).to_string().into_bytes()),
+            )
+            .await
+            .expect(200);
+        Session {
+            token: reply.body["session_token"].as_str().unwrap().to_string(),
+            csrf: reply.body["csrf_token"].as_str().unwrap().to_string(),
+            user: reply.body["user"]["id"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// Adds a member with a password (as this app's admin) and signs them in.
+    pub async fn member(&self, email: &str, role: &str) -> Session {
+        let body = json!({"email": email, "role": role, "password": PASSWORD, "display_name": email});
+        self.post("/api/v1/users", &body).await.expect(201);
+        self.sign_in(email, PASSWORD).await
+    }
+
+    /// Creates a team with these members (user id, manager?); returns its id.
+    pub async fn team(&self, name: &str, members: &[(&Session, bool)]) -> String {
+        let team = self.post("/api/v1/teams", &json!({"name": name})).await.expect(201).body;
+        let id = team["id"].as_str().unwrap().to_string();
+        for (session, manager) in members {
+            let path = format!("/api/v1/teams/{id}/members/{}", session.user);
+            self.put_as(&self.token, &path, &json!({"manager": manager})).await.expect(200);
+        }
+        id
+    }
+
+    /// The workspace's audit entries for an action (newest first).
+    pub async fn audit(&self, query: &str) -> Vec<Json> {
+        self.get(&format!("/api/v1/audit?limit=500&{query}")).await.expect(200).body["data"].as_array().unwrap().clone()
     }
 }
 

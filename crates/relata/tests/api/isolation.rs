@@ -86,5 +86,66 @@ async fn another_workspace_sees_and_changes_nothing(app: TestApp) {
         .await
         .expect_problem(404, "not-found");
 
+    // People, rights and privacy endpoints are walled off the same way.
+    let rep = app.member("rep@ours.example.com", "sales_rep").await;
+    let team = app.team("Ours", &[(&rep, true)]).await;
+    let contact_path = format!("/api/v1/contacts/{}", id_of(&anna));
+    app.post(&format!("{contact_path}/consents"), &json!({"channel": "email", "status": "given", "source": "form"}))
+        .await
+        .expect(201);
+    let users = send(Method::GET, "/api/v1/users".into(), None).await.expect(200);
+    assert!(!users.body.to_string().contains("ours.example.com"));
+    send(Method::GET, format!("/api/v1/users/{}", rep.user), None).await.expect_problem(404, "not-found");
+    send(Method::PATCH, format!("/api/v1/users/{}", rep.user), Some(json!({"role": "admin"})))
+        .await
+        .expect_problem(404, "not-found");
+    send(Method::POST, format!("/api/v1/users/{}/deactivate", rep.user), None).await.expect_problem(404, "not-found");
+    send(Method::GET, format!("/api/v1/teams/{team}"), None).await.expect_problem(404, "not-found");
+    send(Method::PUT, format!("/api/v1/teams/{team}/members/{}", rep.user), Some(json!({})))
+        .await
+        .expect_problem(404, "not-found");
+    assert!(
+        send(Method::GET, "/api/v1/teams".into(), None).await.expect(200).body["data"].as_array().unwrap().is_empty()
+    );
+    let tokens = app.get("/api/v1/tokens?all=true").await.expect(200).body;
+    let our_token = tokens["data"][0]["id"].as_str().unwrap().to_string();
+    send(Method::DELETE, format!("/api/v1/tokens/{our_token}"), None).await.expect_problem(404, "not-found");
+    let their_tokens = send(Method::GET, "/api/v1/tokens?all=true".into(), None).await.expect(200);
+    assert!(!their_tokens.body.to_string().contains(&our_token));
+    let audit = send(Method::GET, "/api/v1/audit?limit=500".into(), None).await.expect(200);
+    assert!(!audit.body.to_string().contains(&rep.user), "our audit log is ours");
+    for path in [format!("{contact_path}/consents"), format!("{contact_path}/personal-data")] {
+        send(Method::GET, path, None).await.expect_problem(404, "not-found");
+    }
+    send(
+        Method::POST,
+        format!("{contact_path}/consents"),
+        Some(json!({"channel": "sms", "status": "given", "source": "x"})),
+    )
+    .await
+    .expect_problem(404, "not-found");
+    send(Method::POST, format!("{contact_path}/erase"), None).await.expect_problem(404, "not-found");
+    let export = reqwest::Client::new()
+        .get(format!("{}/api/v1/contacts/export", app.base))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(export.starts_with("id,") && !export.contains("Hidden"), "{export}");
+    send(Method::PUT, "/api/v1/roles/spy".into(), Some(json!({}))).await.expect(200);
+    assert!(!app.get("/api/v1/roles").await.expect(200).body.to_string().contains("spy"));
+    let their_workspace_roles = send(Method::GET, "/api/v1/roles".into(), None).await.expect(200);
+    assert!(their_workspace_roles.body.to_string().contains("spy"));
+    // Their rep cannot sign in here, nor switch to our workspace.
+    let theirs = send(Method::GET, "/api/v1/auth/me".into(), None).await.expect(200);
+    assert_eq!(theirs.body["workspaces"].as_array().unwrap().len(), 1);
+
+    assert_eq!(
+        app.get(&format!("{contact_path}/consents")).await.expect(200).body["history"].as_array().unwrap().len(),
+        1
+    );
     assert_eq!(app.snapshot().await, before, "our workspace is untouched");
 }

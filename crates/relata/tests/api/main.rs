@@ -4,9 +4,12 @@
 
 mod helpers;
 
+mod access;
 mod bad_input;
 mod cli;
+mod identity;
 mod isolation;
 mod lists;
 mod openapi;
+mod privacy;
 mod records;

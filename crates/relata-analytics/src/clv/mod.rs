@@ -231,6 +231,46 @@ pub fn clv(
     finite(total, "customer lifetime value")
 }
 
+/// Everything predicted for one customer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Prediction {
+    pub p_alive: f64,
+    /// Expected purchases over the prediction window.
+    pub expected_purchases: f64,
+    pub expected_average_value: f64,
+    pub clv: f64,
+}
+
+/// Predicts one customer: P(alive), expected purchases in the next `window`
+/// time units, expected value per purchase and CLV.
+pub fn predict(
+    bg: &BgNbd,
+    spend: &gamma_gamma::GammaGammaFit,
+    s: &CustomerSummary,
+    window: f64,
+    options: &ClvOptions,
+) -> Result<Prediction, ClvError> {
+    let value = finite(spend.expected_average_value(s.frequency, s.monetary), "expected average value")?;
+    Ok(Prediction {
+        p_alive: finite(bg.p_alive(s.frequency, s.recency, s.age), "probability of being alive")?,
+        expected_purchases: bg.expected_purchases(window, s.frequency, s.recency, s.age)?,
+        expected_average_value: value,
+        clv: clv(bg, value, s, options)?,
+    })
+}
+
+/// [`predict`] for every customer, split over threads; the first failure is
+/// returned as the error.
+pub fn predict_all<K: Sync>(
+    bg: &BgNbd,
+    spend: &gamma_gamma::GammaGammaFit,
+    customers: &[(K, CustomerSummary)],
+    window: f64,
+    options: &ClvOptions,
+) -> Result<Vec<Prediction>, ClvError> {
+    crate::par::map(customers, |(_, s)| predict(bg, spend, s, window, options)).into_iter().collect()
+}
+
 pub(crate) fn finite(value: f64, what: &'static str) -> Result<f64, ClvError> {
     if value.is_finite() { Ok(value) } else { Err(ClvError::NonFinite { what }) }
 }

@@ -59,7 +59,7 @@ pub const MAX_SERIES_TERMS: usize = 1_000_000;
 /// what that means for them (the BG/NBD code uses a transformed series that
 /// stays small, see `clv::bgnbd`).
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
-    if !(z.abs() < 1.0) || (c <= 0.0 && c == c.floor()) {
+    if z.is_nan() || z.abs() >= 1.0 || (c <= 0.0 && c == c.floor()) {
         return None;
     }
     let mut term = 1.0;

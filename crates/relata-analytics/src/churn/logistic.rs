@@ -73,7 +73,13 @@ impl Logistic {
                 return Err(ChurnError::NotConverged);
             }
             if largest < options.tolerance {
-                return Ok(Logistic { names: data.names.clone(), means, scales, intercept: w[0], coefficients: w[1..].to_vec() });
+                return Ok(Logistic {
+                    names: data.names.clone(),
+                    means,
+                    scales,
+                    intercept: w[0],
+                    coefficients: w[1..].to_vec(),
+                });
             }
         }
         Err(ChurnError::NotConverged)
@@ -143,21 +149,17 @@ fn derivatives(rows: &[(Vec<f64>, f64)], w: &[f64], l2: f64) -> (Vec<f64>, Vec<V
     for (z, y) in rows {
         let p = sigmoid(z.iter().zip(w).map(|(a, b)| a * b).sum());
         let weight = (p * (1.0 - p)).max(1e-12);
-        for i in 0..k {
-            gradient[i] += (p - y) * z[i];
-            for j in 0..=i {
-                hessian[i][j] += weight * z[i] * z[j];
+        for ((g, row), zi) in gradient.iter_mut().zip(hessian.iter_mut()).zip(z) {
+            *g += (p - y) * zi;
+            for (h, zj) in row.iter_mut().zip(z) {
+                *h += weight * zi * zj;
             }
         }
     }
-    for i in 1..k {
-        gradient[i] += l2 * w[i];
-        hessian[i][i] += l2;
-    }
-    for i in 0..k {
-        for j in i + 1..k {
-            hessian[i][j] = hessian[j][i];
-        }
+    // The intercept (index 0) is not penalised.
+    for (i, (g, row)) in gradient.iter_mut().zip(hessian.iter_mut()).enumerate().skip(1) {
+        *g += l2 * w[i];
+        row[i] += l2;
     }
     (gradient, hessian)
 }
@@ -173,12 +175,14 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (offset, row) in lower.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + offset] -= f * b[col];
         }
     }
     let mut x = vec![0.0; n];

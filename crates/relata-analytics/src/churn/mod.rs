@@ -15,16 +15,8 @@ pub use metrics::{CalibrationBin, Evaluation, auc, calibration};
 pub use tree::{Tree, TreeOptions};
 
 /// The customer features a CRM typically has at hand.
-pub const SUGGESTED_FEATURES: [&str; 8] = [
-    "recency_days",
-    "frequency",
-    "tenure_days",
-    "monetary",
-    "cases",
-    "complaints",
-    "payment_delays",
-    "activities",
-];
+pub const SUGGESTED_FEATURES: [&str; 8] =
+    ["recency_days", "frequency", "tenure_days", "monetary", "cases", "complaints", "payment_delays", "activities"];
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChurnError {

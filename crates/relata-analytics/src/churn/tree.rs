@@ -62,7 +62,12 @@ impl Tree {
                 Node::Split { feature, threshold, below, above } => {
                     let value = values[*feature];
                     let is_below = value <= *threshold;
-                    steps.push(Step { feature: self.names[*feature].clone(), threshold: *threshold, value, below: is_below });
+                    steps.push(Step {
+                        feature: self.names[*feature].clone(),
+                        threshold: *threshold,
+                        value,
+                        below: is_below,
+                    });
                     node = if is_below { below } else { above };
                 }
             }
@@ -146,8 +151,7 @@ fn best_split(
                 continue;
             }
             let right_n = n - left_n;
-            let impurity =
-                (left_n * gini(left_pos, left_n) + right_n * gini(positives as f64 - left_pos, right_n)) / n;
+            let impurity = (left_n * gini(left_pos, left_n) + right_n * gini(positives as f64 - left_pos, right_n)) / n;
             let gain = parent - impurity;
             if gain > o.min_gain && best.is_none_or(|(g, _, _)| gain > g + 1e-12) {
                 best = Some((gain, f, here + (next - here) / 2.0));

@@ -210,12 +210,7 @@ impl ClvOptions {
 /// periods after the calibration end given the customer's history, E[M] the
 /// Gamma-Gamma expected value per purchase, d the discount rate per period and
 /// H the horizon. Purchases in period k are discounted at its end.
-pub fn clv(
-    model: &BgNbd,
-    expected_value: f64,
-    s: &CustomerSummary,
-    options: &ClvOptions,
-) -> Result<f64, ClvError> {
+pub fn clv(model: &BgNbd, expected_value: f64, s: &CustomerSummary, options: &ClvOptions) -> Result<f64, ClvError> {
     if !options.discount_per_period.is_finite() || options.discount_per_period <= -1.0 {
         return Err(ClvError::BadDiscountRate);
     }

@@ -59,15 +59,28 @@ pub struct Baskets {
     orders: Vec<Vec<u32>>,
 }
 
-impl Baskets {
-    pub fn from_lines<O: Hash + Eq>(lines: impl IntoIterator<Item = OrderLine<O>>) -> Self {
-        let mut catalogue = Catalogue::default();
-        let mut by_order: HashMap<O, Vec<u32>> = HashMap::new();
-        for line in lines {
-            let id = catalogue.id(line.product);
-            by_order.entry(line.order).or_default().push(id);
-        }
-        let orders = by_order
+/// Collects order lines one at a time (from a stream) into [`Baskets`].
+#[derive(Debug)]
+pub struct BasketBuilder<O> {
+    catalogue: Catalogue,
+    by_order: HashMap<O, Vec<u32>>,
+}
+
+impl<O: Hash + Eq> Default for BasketBuilder<O> {
+    fn default() -> Self {
+        BasketBuilder { catalogue: Catalogue::default(), by_order: HashMap::new() }
+    }
+}
+
+impl<O: Hash + Eq> BasketBuilder<O> {
+    pub fn add(&mut self, line: OrderLine<O>) {
+        let id = self.catalogue.id(line.product);
+        self.by_order.entry(line.order).or_default().push(id);
+    }
+
+    pub fn finish(self) -> Baskets {
+        let orders = self
+            .by_order
             .into_values()
             .map(|mut b| {
                 b.sort_unstable();
@@ -75,7 +88,17 @@ impl Baskets {
                 b
             })
             .collect();
-        Baskets { catalogue, orders }
+        Baskets { catalogue: self.catalogue, orders }
+    }
+}
+
+impl Baskets {
+    pub fn from_lines<O: Hash + Eq>(lines: impl IntoIterator<Item = OrderLine<O>>) -> Self {
+        let mut builder = BasketBuilder::default();
+        for line in lines {
+            builder.add(line);
+        }
+        builder.finish()
     }
 
     pub fn orders(&self) -> usize {
@@ -294,17 +317,29 @@ pub struct Suggestion {
     pub transitions: u64,
 }
 
-impl<K: Hash + Eq> NextPurchase<K> {
-    pub fn learn(events: impl IntoIterator<Item = PurchaseEvent<K>>) -> Self {
-        let mut catalogue = Catalogue::default();
-        let mut by_customer: HashMap<K, Vec<(NaiveDate, u32)>> = HashMap::new();
-        for e in events {
-            let id = catalogue.id(e.product);
-            by_customer.entry(e.customer).or_default().push((e.date, id));
-        }
+/// Collects dated purchases one at a time into a [`NextPurchase`] model.
+#[derive(Debug)]
+pub struct SequenceBuilder<K> {
+    catalogue: Catalogue,
+    by_customer: HashMap<K, Vec<(NaiveDate, u32)>>,
+}
+
+impl<K: Hash + Eq> Default for SequenceBuilder<K> {
+    fn default() -> Self {
+        SequenceBuilder { catalogue: Catalogue::default(), by_customer: HashMap::new() }
+    }
+}
+
+impl<K: Hash + Eq> SequenceBuilder<K> {
+    pub fn add(&mut self, e: PurchaseEvent<K>) {
+        let id = self.catalogue.id(e.product);
+        self.by_customer.entry(e.customer).or_default().push((e.date, id));
+    }
+
+    pub fn finish(self) -> NextPurchase<K> {
         let mut counts: HashMap<u32, HashMap<u32, u64>> = HashMap::new();
-        let mut last_baskets = Vec::with_capacity(by_customer.len());
-        for (customer, mut events) in by_customer {
+        let mut last_baskets = Vec::with_capacity(self.by_customer.len());
+        for (customer, mut events) in self.by_customer {
             events.sort_unstable();
             events.dedup();
             let days: Vec<Vec<u32>> =
@@ -320,7 +355,17 @@ impl<K: Hash + Eq> NextPurchase<K> {
                 last_baskets.push((customer, last));
             }
         }
-        NextPurchase { catalogue, counts, last_baskets }
+        NextPurchase { catalogue: self.catalogue, counts, last_baskets }
+    }
+}
+
+impl<K: Hash + Eq> NextPurchase<K> {
+    pub fn learn(events: impl IntoIterator<Item = PurchaseEvent<K>>) -> Self {
+        let mut builder = SequenceBuilder::default();
+        for e in events {
+            builder.add(e);
+        }
+        builder.finish()
     }
 }
 

@@ -90,6 +90,39 @@ pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, start: &[f64], options: &Options) 
     Minimum { x: best, value: best_value, evaluations, converged }
 }
 
+/// A cheaper stand-in objective for [`warm_started`].
+pub type SampleObjective<'a> = &'a dyn Fn(&[f64]) -> f64;
+
+/// Minimises `full` from `start`, first fitting `sample` (a cheap stand-in
+/// for the full objective, e.g. the likelihood of a subsample) when one is
+/// given, then polishing on `full` from the sample's optimum with a small
+/// simplex. On large data this cuts the expensive evaluations several-fold;
+/// the returned evaluation count covers both stages.
+pub fn warm_started(
+    full: impl Fn(&[f64]) -> f64,
+    sample: Option<SampleObjective<'_>>,
+    start: &[f64],
+    options: &Options,
+) -> Minimum {
+    let Some(sample) = sample else {
+        return nelder_mead(full, start, options);
+    };
+    let rough = nelder_mead(sample, start, options);
+    // The sample's optimum is within sampling error of the full one, so a
+    // small simplex and a tolerance of 1e-5 on log-parameters (far below the
+    // standard errors of any data set large enough to be sampled) suffice.
+    let polish = Options {
+        step: 0.02,
+        restarts: 0,
+        x_tol: options.x_tol.max(1e-5),
+        f_tol: options.f_tol.max(1e-10),
+        ..options.clone()
+    };
+    let mut m = nelder_mead(full, &rough.x, &polish);
+    m.evaluations += rough.evaluations;
+    m
+}
+
 type Objective<'a> = dyn Fn(&[f64], &mut usize) -> f64 + 'a;
 
 fn one_run(f: &Objective<'_>, start: &[f64], o: &Options, evaluations: &mut usize) -> (Vec<f64>, f64, bool) {

@@ -15,6 +15,11 @@ use crate::par;
 use crate::special::ln_gamma;
 use std::collections::HashMap;
 
+/// Inputs with more distinct rows than this are first fitted on a sample of
+/// [`SAMPLE_ROWS`] rows.
+pub(crate) const SAMPLE_ABOVE: usize = 40_000;
+pub(crate) const SAMPLE_ROWS: usize = 20_000;
+
 /// Fitted (or given) BG/NBD parameters, all positive and finite.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BgNbd {
@@ -65,20 +70,17 @@ impl BgNbd {
             let m = BgNbd { r: x[0].exp(), alpha: x[1].exp(), a: x[2].exp(), b: x[3].exp() };
             -data.log_likelihood(&m) / data.total_weight
         };
-        let mut options = Options::default();
-        let mut start = vec![0.0; 4];
-        let mut evaluations = 0;
-        // On large inputs, a fit on a systematic sample finds the region of
-        // the optimum cheaply; the full fit then only polishes it.
-        if data.rows.len() > 40_000 {
-            let sample = data.sample(20_000);
-            let m = optimize::nelder_mead(|x| objective(&sample, x), &start, &options);
-            evaluations += m.evaluations;
-            start = m.x;
-            options = Options { step: 0.05, restarts: 1, ..options };
-        }
-        let m = optimize::nelder_mead(|x| objective(&data, x), &start, &options);
-        evaluations += m.evaluations;
+        // On large inputs a fit on a systematic sample finds the region of
+        // the optimum cheaply; the full data only polish it.
+        let sample = (data.rows.len() > SAMPLE_ABOVE).then(|| data.sample(SAMPLE_ROWS));
+        let sample_objective = sample.as_ref().map(|s| move |x: &[f64]| objective(s, x));
+        let m = optimize::warm_started(
+            |x| objective(&data, x),
+            sample_objective.as_ref().map(|f| f as &dyn Fn(&[f64]) -> f64),
+            &[0.0; 4],
+            &Options::default(),
+        );
+        let evaluations = m.evaluations;
         if !m.converged || !m.value.is_finite() {
             return Err(ClvError::NotConverged { model: "BG/NBD", evaluations });
         }
@@ -154,6 +156,31 @@ impl BgNbd {
         finite(c * bracket_over_eps * self.p_alive(x, t_x, age), "expected number of purchases")
     }
 
+    /// [`BgNbd::expected_purchases`] at several horizons at once (CLV needs
+    /// one per period). The series S is a power series in z whose
+    /// coefficients depend only on the customer, so they are computed once
+    /// (with their divisions) and reused for every horizon.
+    pub fn expected_purchases_curve(&self, ts: &[f64], x: u32, t_x: f64, age: f64) -> Result<Vec<f64>, ClvError> {
+        let Self { r, alpha, a, b } = *self;
+        let c = a + b + x as f64 - 1.0;
+        let p = a + b - 1.0 - r;
+        let eps = a - 1.0;
+        let scale = c * self.p_alive(x, t_x, age);
+        let mut coefficients = Coefficients::new(p, a, c);
+        ts.iter()
+            .map(|&t| {
+                if t == 0.0 {
+                    return Ok(0.0);
+                }
+                let z = t / (alpha + age + t);
+                let ln_1mz = ((alpha + age) / (alpha + age + t)).ln();
+                let s = coefficients.sum(z)?;
+                let first = if eps.abs() < 1e-12 { -ln_1mz } else { -(eps * ln_1mz).exp_m1() / eps };
+                finite(scale * (first - (eps * ln_1mz).exp() * s), "expected number of purchases")
+            })
+            .collect()
+    }
+
     /// E[X(t)]: expected purchases in t time units by a customer who has just
     /// made their first purchase (x = t_x = T = 0).
     pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ClvError> {
@@ -177,6 +204,47 @@ fn tail_series(p: f64, a: f64, c: f64, z: f64) -> Result<f64, ClvError> {
         }
     }
     Err(ClvError::SeriesDiverged)
+}
+
+/// The coefficients of S(z) = Σ_{n≥1} cₙ zⁿ, cₙ = (p)_n (a)_{n−1} / ((c)_n n!),
+/// extended on demand.
+struct Coefficients {
+    p: f64,
+    a: f64,
+    c: f64,
+    values: Vec<f64>,
+}
+
+impl Coefficients {
+    fn new(p: f64, a: f64, c: f64) -> Self {
+        Coefficients { p, a, c, values: vec![p / c] }
+    }
+
+    fn get(&mut self, n: usize) -> f64 {
+        while self.values.len() <= n {
+            let k = self.values.len() as f64; // next index is k + 1
+            let last = self.values[self.values.len() - 1];
+            self.values.push(last * (self.p + k) * (self.a + k - 1.0) / ((self.c + k) * (k + 1.0)));
+        }
+        self.values[n]
+    }
+
+    fn sum(&mut self, z: f64) -> Result<f64, ClvError> {
+        let mut power = z;
+        let mut sum = 0.0;
+        for n in 0..crate::special::MAX_SERIES_TERMS {
+            let term = self.get(n) * power;
+            sum += term;
+            if term.abs() <= 1e-15 * sum.abs() || term == 0.0 {
+                return finite(sum, "hypergeometric series");
+            }
+            if !sum.is_finite() {
+                break;
+            }
+            power *= z;
+        }
+        Err(ClvError::SeriesDiverged)
+    }
 }
 
 /// ln(eᵘ + eᵛ) without overflow; v may be −∞.
@@ -364,6 +432,20 @@ mod tests {
                 let naive = expected_naive(&m, t, x, t_x, age);
                 assert!((stable - naive).abs() < 1e-9 * (1.0 + naive.abs()), "{m:?} {t} {x}: {stable} vs {naive}");
             }
+        }
+    }
+
+    #[test]
+    fn the_curve_matches_single_evaluations() {
+        let m = BgNbd::new(0.25, 4.0, 0.8, 2.5).unwrap();
+        let ts: Vec<f64> = (0..=60).map(f64::from).collect();
+        for &(x, t_x, age) in &[(0, 0.0, 0.0), (0, 0.0, 30.0), (4, 12.0, 40.0), (40, 51.0, 52.0)] {
+            let curve = m.expected_purchases_curve(&ts, x, t_x, age).unwrap();
+            for (t, v) in ts.iter().zip(&curve) {
+                let single = m.expected_purchases(*t, x, t_x, age).unwrap();
+                assert!((v - single).abs() <= 1e-12 * (1.0 + single), "t = {t}: {v} vs {single}");
+            }
+            assert!(curve.windows(2).all(|w| w[1] >= w[0]), "expected purchases grow with t");
         }
     }
 

@@ -8,6 +8,7 @@
 //! divided by their mean before fitting (v scales with the currency, p and q do
 //! not), so the optimiser sees the same problem in cents as in euros.
 
+use super::bgnbd::{SAMPLE_ABOVE, SAMPLE_ROWS};
 use super::{ClvError, CustomerSummary, check_sample, finite};
 use crate::optimize::{self, Options};
 use crate::par;
@@ -86,12 +87,19 @@ impl GammaGamma {
         }
         check_sample(rows.len())?;
         let observed_mean = value_sum / purchases;
-        let data = Data::new(&rows, observed_mean);
-        let objective = |x: &[f64]| -> f64 {
+        let objective = |data: &Data, x: &[f64]| -> f64 {
             let m = GammaGamma { p: x[0].exp(), q: x[1].exp(), v: x[2].exp() };
-            -data.log_likelihood(&m) / rows.len() as f64
+            -data.log_likelihood(&m) / data.rows.len() as f64
         };
-        let min = optimize::nelder_mead(objective, &[0.0, 0.0, 0.0], &Options::default());
+        let data = Data::new(&rows, observed_mean);
+        let sample = (rows.len() > SAMPLE_ABOVE).then(|| data.sample(SAMPLE_ROWS));
+        let sample_objective = sample.as_ref().map(|s| move |x: &[f64]| objective(s, x));
+        let min = optimize::warm_started(
+            |x| objective(&data, x),
+            sample_objective.as_ref().map(|f| f as &dyn Fn(&[f64]) -> f64),
+            &[0.0; 3],
+            &Options::default(),
+        );
         if !min.converged || !min.value.is_finite() {
             return Err(ClvError::NotConverged { model: "Gamma-Gamma", evaluations: min.evaluations });
         }
@@ -145,6 +153,12 @@ impl Data {
             })
             .collect();
         Data { xs, rows }
+    }
+
+    /// Every k-th row: a systematic sample of about `target` rows.
+    fn sample(&self, target: usize) -> Data {
+        let stride = self.rows.len().div_ceil(target).max(1);
+        Data { xs: self.xs.clone(), rows: self.rows.iter().step_by(stride).copied().collect() }
     }
 
     fn log_likelihood(&self, m: &GammaGamma) -> f64 {

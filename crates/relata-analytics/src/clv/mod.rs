@@ -214,14 +214,15 @@ pub fn clv(model: &BgNbd, expected_value: f64, s: &CustomerSummary, options: &Cl
     if !options.discount_per_period.is_finite() || options.discount_per_period <= -1.0 {
         return Err(ClvError::BadDiscountRate);
     }
+    let periods: Vec<f64> = (1..=options.horizon).map(f64::from).collect();
+    let cumulative = model.expected_purchases_curve(&periods, s.frequency, s.recency, s.age)?;
     let mut total = 0.0;
     let mut before = 0.0;
     let mut discount = 1.0;
-    for k in 1..=options.horizon {
-        let cumulative = model.expected_purchases(k as f64, s.frequency, s.recency, s.age)?;
+    for expected in cumulative {
         discount /= 1.0 + options.discount_per_period;
-        total += (cumulative - before) * expected_value * discount;
-        before = cumulative;
+        total += (expected - before) * expected_value * discount;
+        before = expected;
     }
     finite(total, "customer lifetime value")
 }

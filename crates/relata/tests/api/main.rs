@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod analytics;
 mod bad_input;
 mod cli;
 mod isolation;

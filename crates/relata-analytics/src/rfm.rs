@@ -14,8 +14,10 @@
 //! | 2      | hibernating    | hibernating    | at_risk            | at_risk        | cannot_lose |
 //! | 1      | lost           | lost           | at_risk            | at_risk        | cannot_lose |
 //!
-//! Ties get the same score: a run of equal values is scored by the middle of
-//! its rank range, so customers are never split across scores by input order.
+//! Ties get the same score, that of the lowest rank in their run: customers
+//! are never split across scores by input order, a high score has to be
+//! earned by beating the customers below, and the many one-time buyers of a
+//! typical shop all get F = 1 (so recent ones show up as `new`).
 
 use crate::history::Histories;
 use chrono::NaiveDate;
@@ -173,8 +175,8 @@ pub fn analyse<K: Hash + Eq>(histories: Histories<K>, as_of: Option<NaiveDate>) 
     Ok(Rfm { as_of, customers })
 }
 
-/// Quintile score of each value (5 = highest); equal values share the score
-/// of the middle of their rank range.
+/// Quintile score of each value (5 = highest): 1 + ⌊5 · rank / n⌋ with
+/// 0-based ranks; equal values share the score of the lowest rank among them.
 pub fn quintiles(values: &[f64]) -> Vec<u8> {
     let n = values.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -186,8 +188,7 @@ pub fn quintiles(values: &[f64]) -> Vec<u8> {
         while end < n && values[order[end]] == values[order[start]] {
             end += 1;
         }
-        let middle = (start + end - 1) as f64 / 2.0;
-        let score = (1.0 + (5.0 * (middle + 0.5) / n as f64).floor()).min(5.0) as u8;
+        let score = (1 + 5 * start / n).min(5) as u8;
         for &i in &order[start..end] {
             scores[i] = score;
         }
@@ -205,7 +206,9 @@ mod tests {
     fn quintiles_split_ranks_evenly_and_keep_ties_together() {
         let values: Vec<f64> = (1..=10).map(f64::from).collect();
         assert_eq!(quintiles(&values), vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
-        assert_eq!(quintiles(&[7.0, 7.0, 7.0, 7.0]), vec![3, 3, 3, 3]);
+        assert_eq!(quintiles(&[7.0, 7.0, 7.0, 7.0]), vec![1, 1, 1, 1]);
+        // Six one-time buyers of ten share the lowest score.
+        assert_eq!(quintiles(&[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 3.0, 3.0, 9.0]), vec![1, 1, 1, 1, 1, 1, 4, 4, 4, 5]);
         let s = quintiles(&[1.0, 9.0, 9.0, 2.0, 3.0]);
         assert_eq!(s[1], s[2]);
         assert!(s[0] < s[3] && s[3] < s[4] && s[4] < s[1]);

@@ -169,6 +169,41 @@ mod tests {
         assert_eq!(d.split(1.0, 1).unwrap_err(), ChurnError::BadFraction);
     }
 
+    /// A CRM-like population: churn grows with days since the last purchase
+    /// and with complaints, falls with activity; the other features are noise.
+    fn crm_population(n: usize) -> Dataset {
+        let mut rng = crate::rng::Rng::new(99);
+        let mut d = Dataset::new(SUGGESTED_FEATURES);
+        for i in 0..n {
+            let recency = rng.exponential(1.0 / 60.0);
+            let complaints = rng.poisson(0.5) as f64;
+            let activities = rng.poisson(4.0) as f64;
+            let noise: Vec<f64> = (0..5).map(|_| rng.gamma(2.0, 0.1)).collect();
+            let logit = -2.0 + recency / 40.0 + 0.8 * complaints - 0.3 * activities;
+            let churned = rng.uniform() < 1.0 / (1.0 + (-logit).exp());
+            let values = vec![recency, noise[0], noise[1], noise[2], noise[3], complaints, noise[4], activities];
+            d.push(Example { id: format!("cust-{i}"), values, churned }).unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn both_models_rank_churners_on_held_out_customers_and_explain_why() {
+        let (train, test) = crm_population(6_000).split(0.3, 1).unwrap();
+        let logistic = Logistic::fit(&train, &LogisticOptions::default()).unwrap();
+        let tree = Tree::fit(&train, &TreeOptions::default()).unwrap();
+        let (l, t) = (metrics::evaluate(&logistic, &test).unwrap(), metrics::evaluate(&tree, &test).unwrap());
+        assert!(l.auc > 0.75 && t.auc > 0.7, "logistic {} tree {}", l.auc, t.auc);
+        assert_eq!(l.calibration.len(), 10);
+        // A long-silent customer with complaints: those two lead the explanation.
+        let risky = [400.0, 0.2, 0.2, 0.2, 0.2, 4.0, 0.2, 1.0];
+        let why = logistic.explain(&risky);
+        let top: Vec<&str> = why.iter().take(2).map(|c| c.feature.as_str()).collect();
+        assert!(top.contains(&"recency_days") && top.contains(&"complaints"), "{why:?}");
+        let (path, p) = tree.explain(&risky);
+        assert!(p > 0.5 && path.iter().any(|s| s.feature == "recency_days"), "{path:?} {p}");
+    }
+
     #[test]
     fn examples_are_checked_against_the_feature_names() {
         let mut d = Dataset::new(["a", "b"]);

@@ -64,6 +64,15 @@ impl BgNbd {
 
     /// Fits the model to customer summaries by maximum likelihood.
     pub fn fit<'a>(customers: impl IntoIterator<Item = &'a CustomerSummary>) -> Result<BgNbdFit, ClvError> {
+        Self::fit_with(customers, &Options::default())
+    }
+
+    /// [`BgNbd::fit`] with explicit optimiser options (iteration caps,
+    /// tolerances, restarts).
+    pub fn fit_with<'a>(
+        customers: impl IntoIterator<Item = &'a CustomerSummary>,
+        options: &Options,
+    ) -> Result<BgNbdFit, ClvError> {
         let data = Data::new(customers)?;
         let scale = data.time_scale;
         let objective = |data: &Data, x: &[f64]| -> f64 {
@@ -78,7 +87,7 @@ impl BgNbd {
             |x| objective(&data, x),
             sample_objective.as_ref().map(|f| f as &dyn Fn(&[f64]) -> f64),
             &[0.0; 4],
-            &Options::default(),
+            options,
         );
         let evaluations = m.evaluations;
         if !m.converged || !m.value.is_finite() {
@@ -501,5 +510,8 @@ mod tests {
         let bad = [summary(1, f64::NAN, 9.0), summary(0, 0.0, 4.0)];
         assert!(matches!(BgNbd::fit(&bad).unwrap_err(), ClvError::NonFinite { .. }));
         assert!(BgNbd::new(0.0, 1.0, 1.0, 1.0).is_err());
+        let fine = [summary(0, 0.0, 9.0), summary(2, 5.0, 12.0), summary(1, 1.0, 3.0)];
+        let capped = Options { max_iterations: 5, restarts: 0, ..Options::default() };
+        assert!(matches!(BgNbd::fit_with(&fine, &capped), Err(ClvError::NotConverged { model: "BG/NBD", .. })));
     }
 }

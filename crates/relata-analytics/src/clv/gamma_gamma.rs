@@ -70,6 +70,14 @@ impl GammaGamma {
 
     /// Fits the model on the customers with repeat purchases of positive value.
     pub fn fit<'a>(customers: impl IntoIterator<Item = &'a CustomerSummary>) -> Result<GammaGammaFit, ClvError> {
+        Self::fit_with(customers, &Options::default())
+    }
+
+    /// [`GammaGamma::fit`] with explicit optimiser options.
+    pub fn fit_with<'a>(
+        customers: impl IntoIterator<Item = &'a CustomerSummary>,
+        options: &Options,
+    ) -> Result<GammaGammaFit, ClvError> {
         let mut rows = Vec::new();
         let (mut zero, mut value_sum, mut purchases) = (0usize, 0.0, 0.0);
         for c in customers.into_iter().filter(|c| c.frequency > 0) {
@@ -98,7 +106,7 @@ impl GammaGamma {
             |x| objective(&data, x),
             sample_objective.as_ref().map(|f| f as &dyn Fn(&[f64]) -> f64),
             &[0.0; 3],
-            &Options::default(),
+            options,
         );
         if !min.converged || !min.value.is_finite() {
             return Err(ClvError::NotConverged { model: "Gamma-Gamma", evaluations: min.evaluations });
@@ -243,5 +251,8 @@ mod tests {
         assert_eq!(GammaGamma::fit(&[spender(0, 0.0), spender(0, 0.0)]).unwrap_err(), ClvError::NoRepeatPurchases);
         assert_eq!(GammaGamma::fit(&[spender(2, 5.0), spender(0, 0.0)]).unwrap_err(), ClvError::TooFewCustomers(1));
         assert_eq!(GammaGamma::fit(&[spender(2, 0.0), spender(1, 0.0)]).unwrap_err(), ClvError::NoCustomers);
+        let capped = Options { max_iterations: 3, restarts: 0, ..Options::default() };
+        let fine = [spender(2, 5.0), spender(1, 9.0), spender(4, 6.5)];
+        assert!(matches!(GammaGamma::fit_with(&fine, &capped), Err(ClvError::NotConverged { .. })));
     }
 }

@@ -24,3 +24,17 @@ mod par;
 pub mod rfm;
 pub mod rng;
 pub mod special;
+
+#[cfg(test)]
+mod tests {
+    /// The crate's boundary: no dependency on another Relata crate (checked
+    /// on the manifest compiled into the test, so a new dependency fails here
+    /// before it can creep in).
+    #[test]
+    fn depends_on_no_other_relata_crate() {
+        let manifest = include_str!("../Cargo.toml");
+        let dependencies = manifest.split("[dependencies]").nth(1).expect("a [dependencies] table");
+        let ours: Vec<&str> = dependencies.lines().filter(|l| l.trim_start().starts_with("relata")).collect();
+        assert!(ours.is_empty(), "relata-analytics must stay independent of other Relata crates: {ours:?}");
+    }
+}

@@ -135,7 +135,8 @@ impl Table {
     }
 
     fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name))
+        // A byte-order mark (as spreadsheet programs write) is not part of the name.
+        self.headers.iter().position(|h| h.trim_start_matches('\u{feff}').trim().eq_ignore_ascii_case(name))
     }
 
     fn require(&self, name: &str) -> Result<usize, String> {

@@ -6,7 +6,8 @@
 //! (known parameters, printed next to the fitted ones as a sanity check) and
 //! streamed into the per-customer aggregation, so the raw transactions are
 //! never held in memory. Order lines come from a skewed product popularity
-//! with planted pairs of products that sell together.
+//! with planted pairs of products that sell together. The last figure is the
+//! process's peak memory.
 
 use chrono::{Days, NaiveDate};
 use clap::Args;
@@ -75,7 +76,19 @@ fn transactions(customers: u64, seed: u64) -> impl Iterator<Item = Transaction<u
 pub fn run(args: &BenchArgs) -> Result<(), String> {
     clv_figures(args)?;
     rfm_figure(args)?;
-    rules_figures(args)
+    rules_figures(args)?;
+    if let Some(mb) = peak_memory_mb() {
+        figure("memory", json!({"peak_rss_mb": mb}));
+    }
+    Ok(())
+}
+
+/// The process's peak resident memory (Linux: VmHWM), in MB.
+fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
 fn clv_figures(args: &BenchArgs) -> Result<(), String> {

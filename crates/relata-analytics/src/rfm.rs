@@ -6,13 +6,13 @@
 //! Segments come from the recency score R and the combined
 //! frequency-monetary score FM = ⌈(F + M) / 2⌉:
 //!
-//! | R \ FM | 1              | 2              | 3                  | 4              | 5           |
-//! |--------|----------------|----------------|--------------------|----------------|-------------|
-//! | 5      | new            | potential_loyalist | potential_loyalist | champions  | champions   |
-//! | 4      | promising      | potential_loyalist | potential_loyalist | loyal      | loyal       |
-//! | 3      | about_to_sleep | about_to_sleep | need_attention     | loyal          | loyal       |
-//! | 2      | hibernating    | hibernating    | at_risk            | at_risk        | cannot_lose |
-//! | 1      | lost           | lost           | at_risk            | at_risk        | cannot_lose |
+//! | R \ FM | 1              | 2                  | 3                  | 4         | 5           |
+//! |--------|----------------|--------------------|--------------------|-----------|-------------|
+//! | 5      | new            | potential_loyalist | potential_loyalist | champions | champions   |
+//! | 4      | promising      | potential_loyalist | potential_loyalist | loyal     | loyal       |
+//! | 3      | about_to_sleep | about_to_sleep     | need_attention     | loyal     | loyal       |
+//! | 2      | hibernating    | hibernating        | at_risk            | at_risk   | cannot_lose |
+//! | 1      | lost           | lost               | at_risk            | at_risk   | cannot_lose |
 //!
 //! Ties get the same score, that of the lowest rank in their run: customers
 //! are never split across scores by input order, a high score has to be

@@ -354,6 +354,32 @@ mod tests {
     }
 
     #[test]
+    fn predictions_stay_finite_for_extreme_customers() {
+        let bg = BgNbd::new(0.25, 4.0, 0.8, 2.5).unwrap();
+        let spend = gamma_gamma::GammaGammaFit {
+            model: GammaGamma::new(6.0, 4.0, 15.0).unwrap(),
+            log_likelihood: 0.0,
+            customers: 2,
+            zero_value_customers: 0,
+            evaluations: 0,
+            observed_mean: 20.0,
+        };
+        let options = ClvOptions { horizon: 104, discount_per_period: 0.002 };
+        let extremes = [
+            CustomerSummary { frequency: 0, recency: 0.0, age: 0.0, monetary: 0.0, holdout_purchases: 0 },
+            CustomerSummary { frequency: 0, recency: 0.0, age: 1e5, monetary: 0.0, holdout_purchases: 0 },
+            CustomerSummary { frequency: 5_000, recency: 520.0, age: 520.0, monetary: 1e9, holdout_purchases: 0 },
+            CustomerSummary { frequency: 5_000, recency: 1.0, age: 520.0, monetary: 1e-9, holdout_purchases: 0 },
+        ];
+        for s in &extremes {
+            let p = predict(&bg, &spend, s, 52.0, &options).unwrap();
+            for v in [p.p_alive, p.expected_purchases, p.expected_average_value, p.clv] {
+                assert!(v.is_finite() && v >= 0.0, "{s:?}: {p:?}");
+            }
+        }
+    }
+
+    #[test]
     fn annual_discount_rates_compound_to_the_period_rate() {
         let o = ClvOptions::with_annual_rate(52, 0.1, TimeUnit::Week).unwrap();
         assert!(((1.0 + o.discount_per_period).powf(365.25 / 7.0) - 1.1).abs() < 1e-12);

@@ -1,5 +1,6 @@
 //! `relata`: the CRM in one binary. See `relata --help`.
 
+mod analytics;
 mod bench;
 mod demo;
 mod people;
@@ -132,6 +133,11 @@ enum Command {
     },
     /// Build a benchmark database and print performance figures as JSON lines.
     Bench(bench::BenchArgs),
+    /// Customer analytics on CSV files: lifetime value, RFM segments, association rules.
+    Analytics {
+        #[command(subcommand)]
+        command: analytics::AnalyticsCommand,
+    },
     /// The benchmark's yardstick server (started by `relata bench`).
     #[command(hide = true)]
     BenchBaseline {
@@ -273,6 +279,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             transfer::export(&cli.db, &name, filter, sort, output.as_deref()).await
         }
         Command::Bench(args) => bench::run(&cli.db, args).await,
+        Command::Analytics { command } => analytics::run(command),
         Command::BenchBaseline { db, listen } => bench::baseline_server(&db, &listen).await,
     }
 }

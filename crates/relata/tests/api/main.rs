@@ -1,10 +1,11 @@
 //! Black-box tests: the real server on a free port, driven over HTTP, and
-//! the `relata` binary driven as a user would; every test runs on SQLite and
-//! on PostgreSQL.
+//! the `relata` binary driven as a user would; every test that uses a
+//! database runs on SQLite and on PostgreSQL (`analytics` needs none).
 
 mod helpers;
 
 mod access;
+mod analytics;
 mod bad_input;
 mod cli;
 mod identity;

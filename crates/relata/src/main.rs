@@ -336,8 +336,11 @@ async fn serve(
                 load_demo(&app, &ws, &demo::DemoOptions { contacts: demo_contacts, ..Default::default() }).await?;
             tracing::info!(records = report.records(), "demo data loaded");
             let secret = create_token(&app, &ws, "demo", "read_write").await?;
+            let password = people::demo_admin(&app, &ws).await?;
             eprintln!(
-                "\nDemo API token (shown once): {secret}\n  curl -H 'Authorization: Bearer {secret}' http://{listen}/api/v1/contacts\n"
+                "\nDemo API token (shown once): {secret}\n  curl -H 'Authorization: Bearer {secret}' http://{listen}/api/v1/contacts\n\
+                 Sign in at http://{listen}/login as {} with the password {password} (shown once)\n",
+                people::DEMO_ADMIN_EMAIL
             );
         } else {
             tracing::info!(contacts = existing, "the database already has data; not loading demo data");

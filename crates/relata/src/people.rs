@@ -90,6 +90,21 @@ fn message(e: AppError) -> String {
     }
 }
 
+/// The demo administrator people sign in as after `serve --demo`.
+pub const DEMO_ADMIN_EMAIL: &str = "demo@relata.localhost";
+
+/// Adds the demo administrator with a fresh random password, returned once.
+pub async fn demo_admin(app: &App, ws: &Workspace) -> Result<String, String> {
+    let secret =
+        relata_identity::secret::generate(relata_identity::secret::SecretKind::Csrf).map_err(|e| e.to_string())?;
+    let password: String = secret.chars().skip(4).take(20).collect();
+    let ctx = Ctx::new(ws.clone(), None);
+    people::add_user(app, &ctx, DEMO_ADMIN_EMAIL, "admin", Some("Demo Admin"), Some(&password))
+        .await
+        .map_err(message)?;
+    Ok(password)
+}
+
 pub async fn workspace_by_slug(app: &App, slug: &str) -> Result<Workspace, String> {
     app.store
         .workspace_by_slug(slug)

@@ -11,6 +11,7 @@ crate::both_backends!(
     export_streams_csv_that_imports_into_another_database,
     demo_data_is_deterministic_by_seed,
     tokens_serve_and_migrations_work_from_the_command_line,
+    serve_demo_prints_a_token_and_a_demo_sign_in,
 );
 
 /// Runs `relata <args>` against the test's database.
@@ -225,6 +226,71 @@ async fn demo_data_is_deterministic_by_seed(app: TestApp) {
     let stages: std::collections::HashSet<&str> = opportunities.iter().map(|o| o["stage"].as_str().unwrap()).collect();
     assert!(stages.len() >= 3, "{stages:?}");
     assert!(app.list_all("pipelines", "").await.len() >= 2);
+}
+
+/// `relata serve --demo` loads demo data into an empty workspace and prints,
+/// once, an API token and a demo administrator's password that both work.
+async fn serve_demo_prints_a_token_and_a_demo_sign_in(app: TestApp) {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = app.db().cli_args();
+    args.extend(["serve", "--demo", "--demo-contacts", "30", "--listen", &listen].map(str::to_string));
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
+        .args(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the server's log to its end (so it never writes into a closed
+    // pipe), handing over the token and password once both are seen.
+    let stderr = server.stderr.take().unwrap();
+    let (found_tx, found_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut token, mut password) = (None, None);
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("Demo API token (shown once): ") {
+                token = Some(rest.trim().to_string());
+            }
+            if let Some((_, rest)) = line.split_once("with the password ") {
+                password = rest.split_whitespace().next().map(str::to_string);
+                let _ = found_tx.send((token.clone(), password.clone()));
+            }
+        }
+    });
+    let (token, password) = tokio::task::spawn_blocking(move || {
+        found_rx.recv_timeout(std::time::Duration::from_secs(120)).unwrap_or((None, None))
+    })
+    .await
+    .unwrap();
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..1000 {
+        if client.get(format!("http://{listen}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let contacts = client
+        .get(format!("http://{listen}/api/v1/contacts?limit=5"))
+        .bearer_auth(token.clone().unwrap_or_default())
+        .send()
+        .await;
+    let login = client
+        .post(format!("http://{listen}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "demo@relata.localhost", "password": password.clone().unwrap_or_default()}))
+        .send()
+        .await;
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready && token.is_some() && password.is_some(), "token {token:?}, password {password:?}");
+    let contacts: Json = contacts.unwrap().json().await.unwrap();
+    assert_eq!(contacts["data"].as_array().unwrap().len(), 5, "demo data is there");
+    let login = login.unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+    let body: Json = login.json().await.unwrap();
+    assert_eq!(body["role"], "admin");
 }
 
 async fn tokens_serve_and_migrations_work_from_the_command_line(app: TestApp) {

@@ -186,6 +186,29 @@ async fn tokens_are_scoped_listed_and_revocable(app: TestApp) {
     app.get_as(&rep.token, "/api/v1/tokens?all=true").await.expect_problem(403, "forbidden");
     assert!(app.get("/api/v1/tokens?all=true").await.expect(200).body["data"].as_array().unwrap().len() >= 3);
 
+    // Expired tokens and sessions are refused.
+    let store = &app.app.app.store;
+    let user: relata_core::UserId = rep.user.parse().unwrap();
+    let past = chrono::Utc::now() - chrono::TimeDelta::minutes(1);
+    let expired =
+        store.create_limited_token(app.workspace.id, user, "old", "read_write", None, Some(past)).await.unwrap();
+    app.get_as(&expired.secret, "/api/v1/contacts").await.expect_problem(401, "unauthorized");
+    let session = format!("rls_{}", "ab".repeat(32));
+    let id = relata_identity::secret::digest(&session);
+    store
+        .create_session(&relata_store::identity::NewSession {
+            id: &id,
+            user,
+            workspace: app.workspace.id,
+            csrf_token: "rlc_x",
+            expires_at: past,
+            address: None,
+            user_agent: None,
+        })
+        .await
+        .unwrap();
+    app.get_as(&session, "/api/v1/contacts").await.expect_problem(401, "unauthorized");
+
     // Revoked tokens stop working at once on this server.
     let id = read.body["id"].as_str().unwrap();
     app.send(Method::DELETE, &format!("/api/v1/tokens/{id}"), Some(&rep.token), &[], None).await.expect(204);

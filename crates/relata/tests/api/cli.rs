@@ -247,14 +247,14 @@ async fn serve_demo_prints_a_token_and_a_demo_sign_in(app: TestApp) {
     let stderr = server.stderr.take().unwrap();
     let (found_tx, found_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let (mut token, mut password) = (None, None);
+        let mut token = None;
         for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(rest) = line.strip_prefix("Demo API token (shown once): ") {
                 token = Some(rest.trim().to_string());
             }
             if let Some((_, rest)) = line.split_once("with the password ") {
-                password = rest.split_whitespace().next().map(str::to_string);
-                let _ = found_tx.send((token.clone(), password.clone()));
+                let password = rest.split_whitespace().next().map(str::to_string);
+                let _ = found_tx.send((token.clone(), password));
             }
         }
     });

@@ -139,7 +139,7 @@ pub async fn put_role(app: &App, ctx: &Ctx, name: &str, body: &Json) -> Result<R
 pub async fn delete_role(app: &App, ctx: &Ctx, name: &str) -> Result<(), AppError> {
     ctx.access.require_admin()?;
     let mut tx = app.store.write(ctx.ws()).await?;
-    if !BUILT_IN_ROLES.contains(&name) && tx.count_with_role(name).await? > 0 {
+    if !BUILT_IN_ROLES.contains(&name) && tx.count_with_role(name, false).await? > 0 {
         return Err(AppError::Conflict(format!("the role {name:?} is held by members; give them another role first")));
     }
     if !tx.delete_role(name).await? {

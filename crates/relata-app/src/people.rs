@@ -112,7 +112,7 @@ async fn keep_an_admin(app: &App, ctx: &Ctx, losing: &Member) -> Result<(), AppE
         return Ok(());
     }
     let mut conn = app.store.read(ctx.ws()).await?;
-    if conn.count_active_with_role("admin").await? <= 1 {
+    if conn.count_with_role("admin", true).await? <= 1 {
         return Err(AppError::Conflict("the workspace needs at least one active admin".into()));
     }
     Ok(())

@@ -397,9 +397,7 @@ impl Store {
             .value("last_used_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
             .and_where(Expr::col("id").eq(token_id))
             .to_owned();
-        let mut conn = self.begin().await?;
-        conn.execute(&stmt).await?;
-        conn.commit().await
+        self.execute_alone(&stmt).await.map(drop)
     }
 
     /// The SQL text of a statement for this backend (diagnostics and tests).

@@ -170,6 +170,14 @@ impl Store {
         })
     }
 
+    /// Runs one statement in a transaction of its own; returns the rows affected.
+    pub(crate) async fn execute_alone<S: SqlxBinder>(&self, stmt: &S) -> Result<u64> {
+        let mut conn = self.begin().await?;
+        let n = conn.execute(stmt).await?;
+        conn.commit().await?;
+        Ok(n)
+    }
+
     /// Runs a script of statements (migrations) in one transaction.
     pub(crate) async fn execute_script(&self, sql: &str) -> Result<()> {
         match &self.pools {

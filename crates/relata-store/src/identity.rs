@@ -144,11 +144,10 @@ impl Store {
             .values(values.into_iter().map(|(c, v)| (c, Expr::val(v))))
             .and_where(Expr::col("id").eq(id.to_string()))
             .to_owned();
-        let mut conn = self.begin().await?;
-        if conn.execute(&stmt).await? == 0 {
+        if self.execute_alone(&stmt).await? == 0 {
             return Err(StoreError::NotFound);
         }
-        conn.commit().await
+        Ok(())
     }
 
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()> {
@@ -231,9 +230,7 @@ impl Store {
                 Expr::val(Value::String(user_agent.map(|u| u.chars().take(300).collect()))),
             ])
             .to_owned();
-        let mut conn = self.begin().await?;
-        conn.execute(&stmt).await?;
-        conn.commit().await
+        self.execute_alone(&stmt).await.map(drop)
     }
 
     /// A live (unrevoked, unexpired) session by the digest of its secret.
@@ -267,9 +264,7 @@ impl Store {
             .values([("last_seen_at", Expr::val(now())), ("expires_at", Expr::val(time(Some(expires_at))))])
             .and_where(Expr::col("id").eq(id))
             .to_owned();
-        let mut conn = self.begin().await?;
-        conn.execute(&stmt).await?;
-        conn.commit().await
+        self.execute_alone(&stmt).await.map(drop)
     }
 
     pub async fn set_session_workspace(&self, id: &str, workspace: WorkspaceId) -> Result<()> {
@@ -278,9 +273,7 @@ impl Store {
             .value("workspace_id", workspace.to_string())
             .and_where(Expr::col("id").eq(id))
             .to_owned();
-        let mut conn = self.begin().await?;
-        conn.execute(&stmt).await?;
-        conn.commit().await
+        self.execute_alone(&stmt).await.map(drop)
     }
 
     /// Signs out one session.
@@ -291,9 +284,7 @@ impl Store {
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("revoked_at").is_null())
             .to_owned();
-        let mut conn = self.begin().await?;
-        conn.execute(&stmt).await?;
-        conn.commit().await
+        self.execute_alone(&stmt).await.map(drop)
     }
 
     /// Signs a user out everywhere; returns how many sessions ended.
@@ -304,10 +295,7 @@ impl Store {
             .and_where(Expr::col("user_id").eq(user.to_string()))
             .and_where(Expr::col("revoked_at").is_null())
             .to_owned();
-        let mut conn = self.begin().await?;
-        let n = conn.execute(&stmt).await?;
-        conn.commit().await?;
-        Ok(n)
+        self.execute_alone(&stmt).await
     }
 
     // ----- invitations and password resets -----
@@ -341,10 +329,7 @@ impl Store {
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("accepted_at").is_null())
             .to_owned();
-        let mut conn = self.begin().await?;
-        let n = conn.execute(&stmt).await?;
-        conn.commit().await?;
-        Ok(n == 1)
+        Ok(self.execute_alone(&stmt).await? == 1)
     }
 
     pub async fn create_password_reset(&self, token_hash: &str, user: UserId, expires_at: DateTime<Utc>) -> Result<()> {
@@ -358,9 +343,7 @@ impl Store {
                 Expr::val(time(Some(expires_at))),
             ])
             .to_owned();
-        let mut conn = self.begin().await?;
-        conn.execute(&stmt).await?;
-        conn.commit().await
+        self.execute_alone(&stmt).await.map(drop)
     }
 
     /// The user a valid, unused reset token is for, without using it up.
@@ -440,9 +423,7 @@ impl Store {
                     .to_owned(),
             )
             .to_owned();
-        let mut conn = self.begin().await?;
-        conn.execute(&stmt).await?;
-        conn.commit().await
+        self.execute_alone(&stmt).await.map(drop)
     }
 
     pub async fn clear_throttle(&self, keys: &[String]) -> Result<()> {
@@ -450,9 +431,7 @@ impl Store {
             .from_table("sign_in_throttle")
             .and_where(Expr::col("throttle_key").is_in(keys.iter().cloned()))
             .to_owned();
-        let mut conn = self.begin().await?;
-        conn.execute(&stmt).await?;
-        conn.commit().await
+        self.execute_alone(&stmt).await.map(drop)
     }
 }
 
@@ -536,26 +515,17 @@ impl ScopedConn {
             .collect()
     }
 
-    /// Active members holding `role`.
-    pub async fn count_active_with_role(&mut self, role: &str) -> Result<i64> {
-        let q = Query::select()
-            .expr_as(Expr::col("user_id").count(), "n")
-            .from("memberships")
-            .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("role").eq(role))
-            .and_where(Expr::col("deactivated_at").is_null())
-            .to_owned();
-        Ok(self.conn.fetch_optional(&q).await?.map(|r| r.int("n")).transpose()?.flatten().unwrap_or(0))
-    }
-
-    /// Members holding `role`, active or not.
-    pub async fn count_with_role(&mut self, role: &str) -> Result<i64> {
-        let q = Query::select()
+    /// Members holding `role` (only active ones when `active_only`).
+    pub async fn count_with_role(&mut self, role: &str, active_only: bool) -> Result<i64> {
+        let mut q = Query::select()
             .expr_as(Expr::col("user_id").count(), "n")
             .from("memberships")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("role").eq(role))
             .to_owned();
+        if active_only {
+            q.and_where(Expr::col("deactivated_at").is_null());
+        }
         Ok(self.conn.fetch_optional(&q).await?.map(|r| r.int("n")).transpose()?.flatten().unwrap_or(0))
     }
 

@@ -202,6 +202,31 @@ fn replay(previous: StoredResponse, idem: &Idempotency) -> Result<Created, AppEr
     Ok(Created::Replayed(previous))
 }
 
+/// Creates a record from values already parsed (web forms).
+pub async fn create_values(app: &App, ctx: &Ctx, kind: EntityKind, values: Values) -> Result<Record, AppError> {
+    let schemas = app.schemas_for(ctx).await?;
+    let mut tx = app.writer(ctx).await?;
+    let record = create_in(&mut tx, ctx, schemas.get(kind), values).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Applies parsed values (web forms) if the record is still at `expected_version`.
+pub async fn update_values(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    patch: Values,
+    expected_version: i64,
+) -> Result<Record, AppError> {
+    let schemas = app.schemas_for(ctx).await?;
+    let mut tx = app.writer(ctx).await?;
+    let record = update_in(&mut tx, ctx, schemas.get(kind), id, patch, Some(expected_version)).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
 /// Applies a PATCH if the record is still at `expected_version`.
 pub async fn update(
     app: &App,

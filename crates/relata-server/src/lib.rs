@@ -19,6 +19,7 @@ mod records;
 pub mod routes;
 mod service;
 mod session;
+mod web;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};

@@ -139,8 +139,19 @@ pub fn table() -> Vec<Route> {
             .tag("pages")
             .public()
             .returns(200, None)
-            .to(get(session::home)),
+            .to(get(crate::web::home)),
+        endpoint(Method::GET, "/assets/app.css", "assets.css", "The stylesheet of the pages")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::stylesheet)),
+        endpoint(Method::GET, "/assets/app.js", "assets.js", "The script of the pages (search as you type)")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::script)),
     ];
+    for kind in EntityKind::ALL {
+        routes.extend(page_routes(kind));
+    }
     routes.extend(identity_routes());
     for kind in EntityKind::ALL {
         routes.extend(entity_routes(kind));
@@ -365,6 +376,48 @@ fn identity_routes() -> Vec<Route> {
             .tag("privacy")
             .returns(200, Some(object("contact, leads, activities, history_entries_redacted")))
             .to(post(p::erase)),
+    ]
+}
+
+/// The pages of one entity type (signed in by session cookie).
+fn page_routes(kind: EntityKind) -> Vec<Route> {
+    use crate::web;
+    let name = kind.api_name();
+    let base = format!("/{name}");
+    let one = format!("{base}/{{id}}");
+    let page = |method: Method, path: &str, id: String, summary: String| {
+        endpoint(method, path.to_string(), id, summary).tag("pages").public()
+    };
+    vec![
+        page(Method::GET, &base, format!("pages.{name}.list"), format!("The {name} list page"))
+            .to(get(move |s: S, p: web::Page, q: RawQuery| web::list(kind, s, p, q))),
+        page(
+            Method::POST,
+            &base,
+            format!("pages.{name}.create"),
+            format!("Create a {} from the form", kind.singular()),
+        )
+        .returns(303, None)
+        .to(post(move |s: S, p: web::Page, b: Bytes| web::create(kind, s, p, b))),
+        page(
+            Method::GET,
+            &format!("{base}/new"),
+            format!("pages.{name}.new"),
+            format!("The new {} form", kind.singular()),
+        )
+        .to(get(move |s: S, p: web::Page, q: RawQuery| web::new_form(kind, s, p, q))),
+        page(Method::GET, &one, format!("pages.{name}.record"), format!("The {} page", kind.singular()))
+            .to(get(move |s: S, p: web::Page, id: Path<String>| web::record(kind, s, p, id))),
+        page(Method::POST, &one, format!("pages.{name}.update"), format!("Save the {} form", kind.singular()))
+            .returns(303, None)
+            .to(post(move |s: S, p: web::Page, id: Path<String>, b: Bytes| web::update(kind, s, p, id, b))),
+        page(
+            Method::GET,
+            &format!("{one}/edit"),
+            format!("pages.{name}.edit"),
+            format!("The {} edit form", kind.singular()),
+        )
+        .to(get(move |s: S, p: web::Page, id: Path<String>| web::edit_form(kind, s, p, id))),
     ]
 }
 

@@ -399,34 +399,11 @@ pub async fn logout_submit(State(server): S, headers: HeaderMap, body: Bytes) ->
     Ok(response)
 }
 
-/// `GET /`: the start page; who is signed in, or a way to sign in.
-pub async fn home(State(server): S, headers: HeaderMap) -> Response {
+/// The start page for someone not signed in.
+pub fn anonymous_home() -> Html<String> {
     let links = "<p>REST API: <a href=\"/api/v1/docs\">reference</a> · \
                  <a href=\"/api/v1/openapi.json\">OpenAPI 3.1 document</a></p>";
-    let signed_in = match cookie(&headers, SESSION_COOKIE) {
-        Some(secret_text) if !secret_text.is_empty() => server.principal(secret_text).await.ok(),
-        _ => None,
-    };
-    let Some((principal, access)) = signed_in else {
-        let body = format!("<h1>Relata</h1><p>The CRM is running. <a href=\"/login\">Sign in</a></p>{links}");
-        return Html(page("Relata", &body)).into_response();
-    };
-    let csrf = match &principal.credential {
-        relata_store::admin::Credential::Session { csrf_token, .. } => csrf_token.clone(),
-        relata_store::admin::Credential::Token { .. } => String::new(),
-    };
-    let body = format!(
-        "<h1>Relata</h1><p>Signed in as <strong>{}</strong> ({}) in <strong>{}</strong> as {}.</p>{links}\
-         <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\
-         <button type=\"submit\">Sign out</button></form><meta name=\"csrf-token\" content=\"{}\">",
-        escape_html(&principal.display_name),
-        escape_html(&principal.email),
-        escape_html(&principal.workspace.name),
-        escape_html(&access.role.label),
-        escape_html(&csrf),
-        escape_html(&csrf),
-    );
-    Html(page("Relata", &body)).into_response()
+    Html(page("Relata", &format!("<h1>Relata</h1><p>The CRM is running. <a href=\"/login\">Sign in</a></p>{links}")))
 }
 
 /// The invitation link for a token.

@@ -14,3 +14,4 @@ mod lists;
 mod openapi;
 mod privacy;
 mod records;
+mod web;

@@ -1,0 +1,892 @@
+//! The web UI: server-rendered pages (askama templates compiled into the
+//! binary) for people signed in with a session cookie. Lists, record pages
+//! with the customer's timeline and history, and forms are generic over the
+//! metadata registry, as the API is; every page goes through the same
+//! application services, so the same permissions, visibility and field
+//! rules apply. Forms carry the session's CSRF token; a form that fails
+//! validation is shown again with everything typed and a message per field.
+
+use crate::Server;
+use crate::auth::{SESSION_COOKIE, cookie};
+use crate::session::escape_html;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use relata_app::read::{self, ListParams};
+use relata_app::{AppError, Ctx, timeline, write};
+use relata_core::access::Right;
+use relata_core::meta::{Access as FieldAccess, EntityKind, FieldDef, FieldType, Schema, Target};
+use relata_core::value::{FieldValue, Values, format_datetime, parse_text};
+use relata_core::{Record, RecordId};
+use relata_identity::secret;
+use relata_store::admin::{Credential, Principal};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+type S = State<Arc<Server>>;
+
+/// A signed-in person looking at pages (session cookie only).
+pub struct Page {
+    pub principal: Principal,
+    pub ctx: Ctx,
+    pub csrf: String,
+}
+
+impl FromRequestParts<Arc<Server>> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, server: &Arc<Server>) -> Result<Self, Self::Rejection> {
+        let to_login = || {
+            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+            Redirect::to(&format!("/login?{query}")).into_response()
+        };
+        let Some(secret_text) = cookie(&parts.headers, SESSION_COOKIE).filter(|c| !c.is_empty()) else {
+            return Err(to_login());
+        };
+        let Ok((principal, access)) = server.principal(secret_text).await else { return Err(to_login()) };
+        let Credential::Session { csrf_token, .. } = &principal.credential else { return Err(to_login()) };
+        let csrf = csrf_token.clone();
+        let ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
+            .with_address(crate::auth::client_address(parts));
+        Ok(Page { principal, ctx, csrf })
+    }
+}
+
+/// What every page's frame shows.
+pub struct Layout {
+    pub title: String,
+    pub user_name: String,
+    pub workspace: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+}
+
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// The entity types with a page of their own, in menu order.
+const PAGES: [EntityKind; 6] = [
+    EntityKind::Account,
+    EntityKind::Contact,
+    EntityKind::Lead,
+    EntityKind::Opportunity,
+    EntityKind::Activity,
+    EntityKind::Pipeline,
+];
+
+fn plural_label(kind: EntityKind) -> String {
+    let name = kind.api_name();
+    let mut chars = name.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> Layout {
+    let nav = PAGES
+        .iter()
+        .filter(|k| page.ctx.access.check_kind(**k, Right::Read).is_ok())
+        .map(|&k| NavItem { href: format!("/{}", k.api_name()), label: plural_label(k), current: Some(k) == current })
+        .collect();
+    Layout {
+        title: title.to_string(),
+        user_name: page.principal.display_name.clone(),
+        workspace: page.principal.workspace.name.clone(),
+        csrf: page.csrf.clone(),
+        nav,
+    }
+}
+
+fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>The page failed to render</h1>".to_string())).into_response()
+        }
+    }
+}
+
+/// A short page for refusals and missing records.
+fn message_page(page: &Page, status: StatusCode, title: &str, text: &str) -> Response {
+    #[derive(Template)]
+    #[template(
+        source = "{% extends \"base.html\" %}{% block content %}<h1>{{ heading }}</h1><p>{{ text }}</p><p><a href=\"/\">Home</a></p>{% endblock %}",
+        ext = "html"
+    )]
+    struct Message<'a> {
+        layout: Layout,
+        heading: &'a str,
+        text: &'a str,
+    }
+    render(&Message { layout: layout(page, title, None), heading: title, text }, status)
+}
+
+fn app_error_page(page: &Page, e: AppError) -> Response {
+    match e {
+        AppError::NotFound | AppError::Hidden { .. } => {
+            message_page(page, StatusCode::NOT_FOUND, "Not found", "There is no such record in this workspace.")
+        }
+        AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, "Not allowed", &m),
+        other => crate::problem::Problem::from(other).into_response(),
+    }
+}
+
+// ----- showing values -----
+
+/// Titles of the records and users that relation values point at.
+#[derive(Default)]
+struct Titles {
+    by_id: HashMap<Uuid, (String, Option<String>)>,
+}
+
+impl Titles {
+    /// Looks up every relation value of `records` in a few queries; what the
+    /// viewer may not see stays unresolved (shown as an id, no link).
+    async fn of(server: &Server, ctx: &Ctx, schema: &Schema, records: &[&Record]) -> Titles {
+        let mut wanted: HashMap<Target, Vec<String>> = HashMap::new();
+        for record in records {
+            for field in schema.visible_fields() {
+                if let (FieldType::Relation(t), FieldValue::Ref(id)) = (&field.ty, record.values.get(field)) {
+                    wanted.entry(*t).or_default().push(id.to_string());
+                }
+            }
+        }
+        let mut titles = Titles::default();
+        let Ok(schemas) = server.app.schemas_for(ctx).await else { return titles };
+        for (target, ids) in wanted {
+            match target {
+                Target::User => {
+                    if let Ok(members) = relata_app::people::members(&server.app, ctx).await {
+                        for m in members {
+                            titles.by_id.insert(m.user.id.uuid(), (m.user.display_name, None));
+                        }
+                    }
+                }
+                Target::Entity(kind) => {
+                    let Ok(mut conn) = server.app.reader(ctx).await else { continue };
+                    if let Ok(found) = conn.records_by_ids(schemas.get(kind), &ids).await {
+                        for r in found {
+                            titles
+                                .by_id
+                                .insert(r.id.uuid(), (r.title(), Some(format!("/{}/{}", kind.api_name(), r.id))));
+                        }
+                    }
+                }
+            }
+        }
+        titles
+    }
+
+    fn show(&self, value: &FieldValue) -> (String, Option<String>) {
+        match value {
+            FieldValue::Ref(id) => match self.by_id.get(id) {
+                Some((title, href)) => (title.clone(), href.clone()),
+                None => (id.to_string(), None),
+            },
+            FieldValue::Bool(b) => ((if *b { "yes" } else { "no" }).to_string(), None),
+            FieldValue::List(items) => (items.join(", "), None),
+            other => (other.to_csv(), None),
+        }
+    }
+}
+
+fn value_of<'a>(record: &'a Record, field: &FieldDef) -> std::borrow::Cow<'a, FieldValue> {
+    if field.system {
+        std::borrow::Cow::Owned(record.field_value(&field.id))
+    } else {
+        std::borrow::Cow::Borrowed(record.values.get(field))
+    }
+}
+
+// ----- lists -----
+
+pub struct Column {
+    pub label: String,
+    pub sort_href: String,
+    pub sorted: Option<&'static str>,
+    pub arrow: &'static str,
+}
+
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+pub struct Row {
+    pub href: String,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    layout: Layout,
+    label: String,
+    api_name: &'static str,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    filter: String,
+    q: String,
+    sort: String,
+    error: Option<String>,
+    next_href: Option<String>,
+    export_href: String,
+    new_href: Option<String>,
+}
+
+fn default_columns(kind: EntityKind) -> &'static [&'static str] {
+    match kind {
+        EntityKind::Account => &["name", "industry", "city", "lifecycle", "owner"],
+        EntityKind::Contact => {
+            &["last_name", "first_name", "account", "emails", "phones", "city", "lifecycle", "owner"]
+        }
+        EntityKind::Lead => &["last_name", "first_name", "company", "status", "score", "owner"],
+        EntityKind::Opportunity => &["name", "account", "stage", "amount", "expected_close_date", "status", "owner"],
+        EntityKind::Activity => &["subject", "kind", "due_at", "done", "occurred_at", "owner"],
+        EntityKind::Pipeline => &["name", "is_default"],
+    }
+}
+
+fn query_string(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+/// `GET /{entity}`: a page of records with chosen columns, sorting, the
+/// filter language, search and cursor paging.
+pub async fn list(kind: EntityKind, State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (filter, q, sort, cursor, columns_param) =
+        (param("filter"), param("q"), param("sort"), param("cursor"), param("columns"));
+    let schemas = match server.app.schemas_for(&page.ctx).await {
+        Ok(s) => s,
+        Err(e) => return app_error_page(&page, e),
+    };
+    let schema = schemas.get(kind);
+    let fields: Vec<&FieldDef> = if columns_param.is_empty() {
+        default_columns(kind).iter().filter_map(|c| schema.field(c)).collect()
+    } else {
+        columns_param.split(',').filter_map(|c| schema.field(c.trim())).collect()
+    };
+    let params = ListParams {
+        filter: Some(filter.clone()).filter(|f| !f.trim().is_empty()),
+        sort: Some(sort.clone()).filter(|s| !s.is_empty()),
+        cursor: Some(cursor).filter(|c| !c.is_empty()),
+        limit: Some(50),
+        q: Some(q.clone()).filter(|q| !q.trim().is_empty()),
+        deleted: false,
+    };
+    let (records, next_cursor, error) = match read::list(&server.app, &page.ctx, kind, &params).await {
+        Ok((p, _)) => (p.records, p.next_cursor, None),
+        Err(AppError::Forbidden(m)) => return message_page(&page, StatusCode::FORBIDDEN, "Not allowed", &m),
+        Err(e @ (AppError::Filter(_) | AppError::BadParameter(..) | AppError::Invalid(_))) => {
+            (Vec::new(), None, Some(e.to_string()))
+        }
+        Err(e) => return app_error_page(&page, e),
+    };
+    let refs: Vec<&Record> = records.iter().collect();
+    let titles = Titles::of(&server, &page.ctx, schema, &refs).await;
+    let base = format!("/{}", kind.api_name());
+    let columns = fields
+        .iter()
+        .map(|f| {
+            let id = f.qualified_id().into_owned();
+            let (sorted, next_sort) = if sort == id {
+                (Some("ascending"), format!("-{id}"))
+            } else if sort == format!("-{id}") {
+                (Some("descending"), id.clone())
+            } else {
+                (None, id.clone())
+            };
+            let qs = query_string(&[("filter", &filter), ("q", &q), ("columns", &columns_param), ("sort", &next_sort)]);
+            let sorted = if f.sortable { sorted } else { None };
+            let arrow = if sorted == Some("ascending") { "▲" } else { "▼" };
+            Column { label: f.label.to_string(), sort_href: format!("{base}?{qs}"), sorted, arrow }
+        })
+        .collect();
+    let rows = records
+        .iter()
+        .map(|r| Row {
+            href: format!("{base}/{}", r.id),
+            cells: fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let (mut text, href) = titles.show(&value_of(r, f));
+                    if i == 0 && text.is_empty() {
+                        text = r.title();
+                    }
+                    Cell { text: if i == 0 && text.is_empty() { "(untitled)".into() } else { text }, href }
+                })
+                .collect(),
+        })
+        .collect();
+    let next_href = next_cursor.map(|c| {
+        format!(
+            "{base}?{}",
+            query_string(&[
+                ("filter", &filter),
+                ("q", &q),
+                ("sort", &sort),
+                ("columns", &columns_param),
+                ("cursor", &c)
+            ])
+        )
+    });
+    let export_href = format!(
+        "/api/v1/{}/export?{}",
+        kind.api_name(),
+        query_string(&[("filter", &filter), ("q", &q), ("sort", &sort)])
+    );
+    let new_href = page.ctx.access.check_kind(kind, Right::Create).is_ok().then(|| format!("{base}/new"));
+    let label = plural_label(kind);
+    let template = ListPage {
+        layout: layout(&page, &label, Some(kind)),
+        label,
+        api_name: kind.api_name(),
+        columns,
+        rows,
+        filter,
+        q,
+        sort,
+        error: error.clone(),
+        next_href,
+        export_href,
+        new_href,
+    };
+    render(&template, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+}
+
+// ----- record pages -----
+
+pub struct Fact {
+    pub label: String,
+    pub text: String,
+    pub href: Option<String>,
+}
+
+pub struct TimelineEntry {
+    pub at: String,
+    pub kind: String,
+    pub title: String,
+    pub href: Option<String>,
+}
+
+pub struct HistoryEntry {
+    pub at: String,
+    pub op: String,
+    pub actor: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordPage {
+    layout: Layout,
+    title: String,
+    edit_href: String,
+    facts: Vec<Fact>,
+    quick_links: Vec<(String, String)>,
+    has_timeline: bool,
+    timeline: Vec<TimelineEntry>,
+    history: Vec<HistoryEntry>,
+}
+
+/// `GET /{entity}/{id}`: the record, its timeline (the 360 view of an
+/// account or contact), quick actions and its change history.
+pub async fn record(kind: EntityKind, State(server): S, page: Page, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<RecordId>() else {
+        return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such record in this workspace.");
+    };
+    let (record, schemas) = match read::get(&server.app, &page.ctx, kind, id, false).await {
+        Ok(found) => found,
+        Err(e) => return app_error_page(&page, e),
+    };
+    let schema = schemas.get(kind);
+    let titles = Titles::of(&server, &page.ctx, schema, &[&record]).await;
+    let facts = schema
+        .visible_fields()
+        .filter(|f| !matches!(f.ty, FieldType::Stages | FieldType::Id) && f.id != "deleted_at")
+        .filter_map(|f| {
+            let (text, href) = titles.show(&value_of(&record, f));
+            (!text.is_empty()).then(|| Fact { label: f.label.to_string(), text, href })
+        })
+        .collect();
+    let link_field = match kind {
+        EntityKind::Account => Some("account"),
+        EntityKind::Contact => Some("contact"),
+        EntityKind::Lead => Some("lead"),
+        EntityKind::Opportunity => Some("opportunity"),
+        _ => None,
+    };
+    let can_log = page.ctx.access.check_kind(EntityKind::Activity, Right::Create).is_ok();
+    let quick_links = match link_field {
+        Some(field) if can_log => {
+            vec![
+                (field.to_string(), record.id.to_string()),
+                ("return_to".to_string(), format!("/{}/{}", kind.api_name(), record.id)),
+            ]
+        }
+        _ => Vec::new(),
+    };
+    let has_timeline = matches!(kind, EntityKind::Account | EntityKind::Contact);
+    let timeline = if has_timeline {
+        match timeline::timeline(&server.app, &page.ctx, kind, id, None, 50).await {
+            Ok(t) => t
+                .items
+                .iter()
+                .map(|i| TimelineEntry {
+                    at: format_datetime(&i.at),
+                    kind: i.item_type.replace('_', " "),
+                    title: i.title.clone(),
+                    href: match i.item_type {
+                        "activity" => Some(format!("/activities/{}", i.id)),
+                        "opportunity" => Some(format!("/opportunities/{}", i.id)),
+                        _ => None,
+                    },
+                })
+                .collect(),
+            Err(e) => return app_error_page(&page, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let history = match read::history(&server.app, &page.ctx, kind, id, 0, 200).await {
+        Ok(changes) => changes
+            .iter()
+            .rev()
+            .map(|c| {
+                let actor = c
+                    .actor
+                    .as_ref()
+                    .and_then(|a| a.parse::<Uuid>().ok())
+                    .map(|u| titles.show(&FieldValue::Ref(u)).0)
+                    .unwrap_or_else(|| "Relata".into());
+                let fields: Vec<String> = c.diff.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                HistoryEntry { at: format_datetime(&c.at), op: c.op.clone(), actor, summary: fields.join(", ") }
+            })
+            .collect(),
+        Err(e) => return app_error_page(&page, e),
+    };
+    let title = record.title();
+    let template = RecordPage {
+        layout: layout(&page, &title, Some(kind)),
+        title: if title.is_empty() { kind.def().label.to_string() } else { title },
+        edit_href: format!("/{}/{}/edit", kind.api_name(), record.id),
+        facts,
+        quick_links,
+        has_timeline,
+        timeline,
+        history,
+    };
+    render(&template, StatusCode::OK)
+}
+
+// ----- forms -----
+
+pub struct FormField {
+    pub id: String,
+    pub label: String,
+    /// `choice`, `boolean`, `long_text`, or an input type (`text`, `email`, `date`, `number`).
+    pub kind: &'static str,
+    /// Choices, and whether each is the current value.
+    pub options: Vec<(String, bool)>,
+    pub value: String,
+    pub checked: bool,
+    pub required: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    cancel_href: String,
+    version: Option<i64>,
+    problem: Option<String>,
+    fields: Vec<FormField>,
+}
+
+/// The fields a form offers: visible, writable by Relata's rules and the role's.
+fn editable(schema: &Schema) -> Vec<&FieldDef> {
+    schema
+        .visible_fields()
+        .filter(|f| f.access == FieldAccess::Writable && !schema.is_read_only_for_role(f))
+        .filter(|f| !f.system || f.id == "owner")
+        .filter(|f| !matches!(f.ty, FieldType::Stages))
+        .collect()
+}
+
+fn input_kind(ty: &FieldType) -> &'static str {
+    match ty {
+        FieldType::Choice(_) => "choice",
+        FieldType::Boolean => "boolean",
+        FieldType::LongText => "long_text",
+        FieldType::Email => "email",
+        FieldType::Date => "date",
+        FieldType::Integer { .. } | FieldType::Number => "number",
+        _ => "text",
+    }
+}
+
+fn form_fields(schema: &Schema, typed: &HashMap<String, String>, errors: &HashMap<String, String>) -> Vec<FormField> {
+    editable(schema)
+        .into_iter()
+        .map(|f| {
+            let id = f.qualified_id().into_owned();
+            let value = typed.get(&id).cloned().unwrap_or_default();
+            FormField {
+                options: f.ty.options().unwrap_or_default().iter().map(|o| (o.clone(), *o == value)).collect(),
+                checked: value == "true",
+                value,
+                error: errors.get(&id).cloned(),
+                label: f.label.to_string(),
+                kind: input_kind(&f.ty),
+                required: f.required,
+                id,
+            }
+        })
+        .collect()
+}
+
+/// The text a form shows for a stored value (what parsing reads back).
+fn form_text(value: &FieldValue) -> String {
+    match value {
+        FieldValue::List(items) => items.join("; "),
+        FieldValue::Money(m) => format!("{} {}", m.major_string(), m.currency),
+        other => other.to_csv(),
+    }
+}
+
+/// Parses a submitted form against the editable fields: the values, and
+/// a message per field that did not parse.
+fn parse_form(
+    schema: &Schema,
+    form: &HashMap<String, String>,
+    ctx: &Ctx,
+    all_booleans: bool,
+) -> (Values, HashMap<String, String>) {
+    let mut values = Values::default();
+    let mut errors = HashMap::new();
+    for field in editable(schema) {
+        let id = field.qualified_id().into_owned();
+        let text = match (form.get(&id), &field.ty) {
+            (Some(t), _) => t.clone(),
+            (None, FieldType::Boolean) if all_booleans => "false".into(),
+            (None, _) => continue,
+        };
+        match parse_text(field, &text, &ctx.parse) {
+            Ok(v) => values.set(field, v),
+            Err(e) => {
+                errors.insert(id, e.message);
+            }
+        }
+    }
+    (values, errors)
+}
+
+fn read_form(body: &[u8]) -> HashMap<String, String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default().into_iter().collect()
+}
+
+fn csrf_ok(page: &Page, form: &HashMap<String, String>) -> bool {
+    let sent = form.get("csrf_token").map(String::as_str).unwrap_or("");
+    secret::constant_time_eq(sent.as_bytes(), page.csrf.as_bytes())
+}
+
+fn csrf_refused() -> Response {
+    (StatusCode::FORBIDDEN, Html("<h1>The form expired</h1><p>Go back, reload the page and try again.</p>".to_string()))
+        .into_response()
+}
+
+/// Where to go after saving: a page of this site named by the form, or the record.
+fn after_save(form: &HashMap<String, String>, fallback: String) -> Response {
+    let target = form
+        .get("return_to")
+        .filter(|t| t.starts_with('/') && !t.starts_with("//") && !t.contains('\\'))
+        .cloned()
+        .unwrap_or(fallback);
+    let mut response = Redirect::to(&target).into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
+}
+
+/// `GET /{entity}/new`
+pub async fn new_form(kind: EntityKind, State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
+    if let Err(d) = page.ctx.access.check_kind(kind, Right::Create) {
+        return message_page(&page, StatusCode::FORBIDDEN, "Not allowed", &d.to_string());
+    }
+    let schemas = match server.app.schemas_for(&page.ctx).await {
+        Ok(s) => s,
+        Err(e) => return app_error_page(&page, e),
+    };
+    // Fields may be prefilled from the query string (`?account=…`).
+    let typed: HashMap<String, String> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+    let heading = format!("New {}", kind.singular());
+    let template = FormPage {
+        layout: layout(&page, &heading, Some(kind)),
+        heading,
+        action: format!("/{}", kind.api_name()),
+        cancel_href: format!("/{}", kind.api_name()),
+        version: None,
+        problem: None,
+        fields: form_fields(schemas.get(kind), &typed, &HashMap::new()),
+    };
+    render(&template, StatusCode::OK)
+}
+
+fn field_errors(e: &relata_core::ValidationError) -> HashMap<String, String> {
+    e.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect()
+}
+
+/// `POST /{entity}`: creates from the form; on errors shows it again.
+pub async fn create(kind: EntityKind, State(server): S, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let schemas = match server.app.schemas_for(&page.ctx).await {
+        Ok(s) => s,
+        Err(e) => return app_error_page(&page, e),
+    };
+    let schema = schemas.get(kind);
+    let (values, mut errors) = parse_form(schema, &form, &page.ctx, false);
+    let mut problem = None;
+    if errors.is_empty() {
+        match write::create_values(&server.app, &page.ctx, kind, values).await {
+            Ok(record) => return after_save(&form, format!("/{}/{}", kind.api_name(), record.id)),
+            Err(AppError::Invalid(v)) => errors = field_errors(&v),
+            Err(AppError::Forbidden(m)) => problem = Some(m),
+            Err(e) => return app_error_page(&page, e),
+        }
+    }
+    let heading = format!("New {}", kind.singular());
+    let template = FormPage {
+        layout: layout(&page, &heading, Some(kind)),
+        heading,
+        action: format!("/{}", kind.api_name()),
+        cancel_href: format!("/{}", kind.api_name()),
+        version: None,
+        problem: problem.or_else(|| Some("Some fields need your attention.".into())),
+        fields: form_fields(schema, &form, &errors),
+    };
+    render(&template, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// `GET /{entity}/{id}/edit`
+pub async fn edit_form(kind: EntityKind, State(server): S, page: Page, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<RecordId>() else {
+        return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such record in this workspace.");
+    };
+    let (record, schemas) = match read::get(&server.app, &page.ctx, kind, id, false).await {
+        Ok(found) => found,
+        Err(e) => return app_error_page(&page, e),
+    };
+    let schema = schemas.get(kind);
+    let typed = editable(schema)
+        .into_iter()
+        .map(|f| (f.qualified_id().into_owned(), form_text(record.values.get(f))))
+        .collect();
+    let heading = format!("Edit {}", record.title());
+    let template = FormPage {
+        layout: layout(&page, &heading, Some(kind)),
+        heading,
+        action: format!("/{}/{}", kind.api_name(), id),
+        cancel_href: format!("/{}/{}", kind.api_name(), id),
+        version: Some(record.version),
+        problem: None,
+        fields: form_fields(schema, &typed, &HashMap::new()),
+    };
+    render(&template, StatusCode::OK)
+}
+
+/// `POST /{entity}/{id}`: saves the form if nobody changed the record
+/// meanwhile; otherwise says who did and when, keeping what was typed.
+pub async fn update(kind: EntityKind, State(server): S, page: Page, Path(id): Path<String>, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Ok(id) = id.parse::<RecordId>() else {
+        return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such record in this workspace.");
+    };
+    let schemas = match server.app.schemas_for(&page.ctx).await {
+        Ok(s) => s,
+        Err(e) => return app_error_page(&page, e),
+    };
+    let schema = schemas.get(kind);
+    let version: i64 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let (values, mut errors) = parse_form(schema, &form, &page.ctx, true);
+    let mut problem = None;
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if errors.is_empty() {
+        match write::update_values(&server.app, &page.ctx, kind, id, values, version).await {
+            Ok(_) => return after_save(&form, format!("/{}/{}", kind.api_name(), id)),
+            Err(AppError::Invalid(v)) => errors = field_errors(&v),
+            Err(AppError::Forbidden(m)) => {
+                problem = Some(m);
+                status = StatusCode::FORBIDDEN;
+            }
+            Err(AppError::VersionConflict { .. }) => {
+                status = StatusCode::CONFLICT;
+                problem = Some(match read::get(&server.app, &page.ctx, kind, id, false).await {
+                    Ok((current, _)) => {
+                        let titles = Titles::of(&server, &page.ctx, schema, &[&current]).await;
+                        let by = current
+                            .updated_by
+                            .map(|u| titles.show(&FieldValue::Ref(u.uuid())).0)
+                            .unwrap_or_else(|| "someone".into());
+                        format!(
+                            "Changed by {by} at {} while you were editing. Your changes are kept below; reload the record to see theirs, then apply yours again.",
+                            format_datetime(&current.updated_at)
+                        )
+                    }
+                    Err(_) => "The record was changed while you were editing.".into(),
+                });
+            }
+            Err(e) => return app_error_page(&page, e),
+        }
+    }
+    let heading = "Edit".to_string();
+    let template = FormPage {
+        layout: layout(&page, &heading, Some(kind)),
+        heading,
+        action: format!("/{}/{}", kind.api_name(), id),
+        cancel_href: format!("/{}/{}", kind.api_name(), id),
+        version: Some(version),
+        problem: problem.or_else(|| Some("Some fields need your attention.".into())),
+        fields: form_fields(schema, &form, &errors),
+    };
+    render(&template, status)
+}
+
+// ----- home -----
+
+pub struct TaskItem {
+    pub title: String,
+    pub href: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    tasks: Vec<TaskItem>,
+    pipeline_svg: String,
+}
+
+/// Bars of open amounts per stage, drawn by the server.
+fn pipeline_svg(bars: &[(String, i64, String)]) -> String {
+    if bars.is_empty() {
+        return "<p>No open opportunities.</p>".into();
+    }
+    let max = bars.iter().map(|(_, v, _)| *v).max().unwrap_or(1).max(1) as f64;
+    let height = bars.len() * 28 + 8;
+    let mut svg =
+        format!("<svg role=\"img\" aria-label=\"Open pipeline by stage\" viewBox=\"0 0 480 {height}\" width=\"100%\">");
+    for (i, (stage, value, label)) in bars.iter().enumerate() {
+        let y = 4 + i * 28;
+        let width = ((*value as f64 / max) * 280.0).max(2.0);
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text><rect x=\"120\" y=\"{y}\" width=\"{width:.0}\" height=\"20\" fill=\"#3b6fb6\"></rect><text x=\"{:.0}\" y=\"{}\" font-size=\"12\">{}</text>",
+            y + 14,
+            escape_html(stage),
+            126.0 + width,
+            y + 14,
+            escape_html(label)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// `GET /`: the signed-in start page, or the anonymous one.
+pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
+    let page = match page {
+        Ok(page) => page,
+        Err(_) => return crate::session::anonymous_home().into_response(),
+    };
+    let me = page.principal.user;
+    let now = chrono::Utc::now();
+    let tasks_params = ListParams {
+        filter: Some(format!("owner = \"{me}\" and done = false and due_at is not null")),
+        sort: Some("due_at".into()),
+        limit: Some(20),
+        ..Default::default()
+    };
+    let tasks = match read::list(&server.app, &page.ctx, EntityKind::Activity, &tasks_params).await {
+        Ok((p, _)) => p
+            .records
+            .iter()
+            .map(|r| {
+                let due = match r.values.std("due_at") {
+                    FieldValue::DateTime(t) => Some(*t),
+                    _ => None,
+                };
+                TaskItem {
+                    title: r.title(),
+                    href: format!("/activities/{}", r.id),
+                    due: due.map(|t| format_datetime(&t)).unwrap_or_default(),
+                    overdue: due.is_some_and(|t| t < now),
+                }
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    // Open amounts of my opportunities per stage, in the first page's currency.
+    let opp_params = ListParams {
+        filter: Some(format!("owner = \"{me}\" and status = \"open\"")),
+        limit: Some(500),
+        ..Default::default()
+    };
+    let mut by_stage: Vec<(String, i64, String)> = Vec::new();
+    if let Ok((p, _)) = read::list(&server.app, &page.ctx, EntityKind::Opportunity, &opp_params).await {
+        let mut sums: std::collections::BTreeMap<String, (i64, String)> = std::collections::BTreeMap::new();
+        for r in &p.records {
+            let stage = r.values.text("stage").unwrap_or("?").to_string();
+            if let FieldValue::Money(m) = r.values.std("amount") {
+                let entry = sums.entry(stage).or_insert((0, m.currency.to_string()));
+                if entry.1 == m.currency.to_string() {
+                    entry.0 += m.minor;
+                }
+            }
+        }
+        by_stage = sums.into_iter().map(|(s, (v, c))| (s, v, format!("{:.2} {c}", v as f64 / 100.0))).collect();
+    }
+    let template = HomePage { layout: layout(&page, "Home", None), tasks, pipeline_svg: pipeline_svg(&by_stage) };
+    render(&template, StatusCode::OK)
+}
+
+// ----- assets -----
+
+pub async fn stylesheet() -> Response {
+    asset(include_str!("../assets/app.css"), "text/css; charset=utf-8")
+}
+
+pub async fn script() -> Response {
+    asset(include_str!("../assets/app.js"), "text/javascript; charset=utf-8")
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}

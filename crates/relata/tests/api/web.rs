@@ -1,0 +1,167 @@
+//! The web UI over HTTP: pages for people signed in by cookie, generic
+//! lists, record pages with timelines, forms that keep what was typed,
+//! CSRF-protected posts, escaping, and the same visibility as the API; on
+//! both backends. (Browser tests in Chromium come with the interactive parts.)
+
+use crate::helpers::{PASSWORD, TestApp, id_of};
+use reqwest::Method;
+use serde_json::json;
+
+crate::both_backends!(pages_list_show_and_edit_records_through_forms, pages_keep_to_the_same_rules_as_the_api);
+
+/// A browser: the session cookie and CSRF token of a signed-in member.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+async fn browser(app: &TestApp, email: &str) -> Browser {
+    let body = json!({"email": email, "password": PASSWORD}).to_string().into_bytes();
+    let reply =
+        app.send(Method::POST, "/api/v1/auth/login", None, &[("content-type", "application/json")], Some(body)).await;
+    let cookie = reply.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    Browser { cookie, csrf: reply.body["csrf_token"].as_str().unwrap().to_string() }
+}
+
+/// A page: status, location (for redirects) and the HTML.
+async fn page(app: &TestApp, b: &Browser, method: Method, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut request = client.request(method, format!("{}{path}", app.base)).header("cookie", &b.cookie);
+    if !form.is_empty() {
+        request = request
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(form).unwrap());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, location, response.text().await.unwrap())
+}
+
+async fn pages_list_show_and_edit_records_through_forms(app: TestApp) {
+    let app = &app;
+    // Without a session, pages send people to sign in and come back.
+    let anonymous = app.send(Method::GET, "/contacts?q=x", None, &[], None).await;
+    assert_eq!(anonymous.status, 303);
+    assert_eq!(anonymous.header("location"), Some("/login?next=%2Fcontacts%3Fq%3Dx"));
+
+    app.member("ola@example.com", "sales_rep").await;
+    let b = browser(app, "ola@example.com").await;
+    let (status, _, html) = page(app, &b, Method::GET, "/", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("My open tasks") && html.contains("ola@example.com"));
+
+    // Create from the form: errors keep everything typed, next to the fields.
+    let bad = [
+        ("csrf_token", b.csrf.as_str()),
+        ("first_name", "<script>alert(1)</script>"),
+        ("last_name", ""),
+        ("emails", "not-an-email"),
+        ("city", "Gdańsk"),
+    ];
+    let (status, _, html) = page(app, &b, Method::POST, "/contacts", &bad).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("value=\"&#60;script&#62;alert(1)&#60;/script&#62;\""), "typed text kept, escaped: {html}");
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("value=\"Gdańsk\"") && html.contains("value=\"not-an-email\""));
+    assert!(html.contains("id=\"e-emails\"") && html.contains("aria-invalid=\"true\""));
+    assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
+    // Without the CSRF token nothing is written either.
+    let (status, _, _) = page(app, &b, Method::POST, "/contacts", &[("last_name", "Forged")]).await;
+    assert_eq!(status, 403);
+    let good = [
+        ("csrf_token", b.csrf.as_str()),
+        ("first_name", "<script>alert(1)</script>"),
+        ("last_name", "Lewandowska"),
+        ("emails", "ola.l@example.com"),
+        ("city", "Gdańsk"),
+        ("lifecycle", "current"),
+    ];
+    let (status, location, _) = page(app, &b, Method::POST, "/contacts", &good).await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with("/contacts/"), "{location}");
+    let id = location.trim_start_matches("/contacts/").to_string();
+
+    // The list shows it, escaped, and filters with the filter language.
+    let (status, _, html) = page(app, &b, Method::GET, "/contacts", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Lewandowska") && html.contains("&#60;script&#62;") && !html.contains("<script>alert"));
+    let (_, _, html) = page(app, &b, Method::GET, "/contacts?filter=city+%3D+%22Sopot%22", &[]).await;
+    assert!(!html.contains("Lewandowska"));
+    let (status, _, html) = page(app, &b, Method::GET, "/contacts?filter=city+%3D", &[]).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("role=\"alert\""), "the filter error is shown");
+    let (_, _, html) = page(app, &b, Method::GET, "/contacts?sort=-last_name&columns=last_name,city", &[]).await;
+    assert!(html.contains("aria-label=\"sorted descending\"") && html.contains("Gdańsk"));
+
+    // The record page: facts, quick actions, and the timeline they feed.
+    let (status, _, html) = page(app, &b, Method::GET, &location, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("ola.l@example.com") && html.contains("Quick actions"));
+    let call = [
+        ("csrf_token", b.csrf.as_str()),
+        ("kind", "call"),
+        ("subject", "Asked for a quote"),
+        ("body", "Wants 20 seats"),
+        ("contact", id.as_str()),
+        ("return_to", location.as_str()),
+    ];
+    let (status, back, _) = page(app, &b, Method::POST, "/activities", &call).await;
+    assert_eq!((status, back.as_str()), (303, location.as_str()));
+    let (_, _, html) = page(app, &b, Method::GET, &location, &[]).await;
+    assert!(html.contains("Asked for a quote"), "the call is on the timeline");
+
+    // Edit: a conflicting change is explained, and what was typed is kept.
+    let (status, _, html) = page(app, &b, Method::GET, &format!("{location}/edit"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"version\" value=\"1\""));
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.expect(200).body;
+    app.patch(&format!("/api/v1/contacts/{id}"), 1, &json!({"title": "Director"})).await.expect(200);
+    let stale = [("csrf_token", b.csrf.as_str()), ("version", "1"), ("last_name", "Lewandowska"), ("city", "Sopot")];
+    let (status, _, html) = page(app, &b, Method::POST, &location, &stale).await;
+    assert_eq!(status, 409, "{html}");
+    assert!(html.contains("Changed by") && html.contains("value=\"Sopot\""));
+    let fresh = [("csrf_token", b.csrf.as_str()), ("version", "2"), ("last_name", "Lewandowska"), ("city", "Sopot")];
+    let (status, _, _) = page(app, &b, Method::POST, &location, &fresh).await;
+    assert_eq!(status, 303);
+    let after = app.get(&format!("/api/v1/contacts/{}", id_of(&contact))).await.expect(200).body;
+    assert_eq!((after["city"].as_str(), after["title"].as_str()), (Some("Sopot"), Some("Director")));
+
+    // The assets are served from the binary.
+    let css = app.send(Method::GET, "/assets/app.css", None, &[], None).await;
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+}
+
+async fn pages_keep_to_the_same_rules_as_the_api(app: TestApp) {
+    let app = &app;
+    let ann = app.member("ann@example.com", "sales_rep").await;
+    let sid = app.member("sid@example.com", "sales_rep").await;
+    app.team("North", &[(&ann, false)]).await;
+    app.team("South", &[(&sid, false)]).await;
+    let secret =
+        app.post_as(&ann.token, "/api/v1/contacts", &json!({"last_name": "Confidential"})).await.expect(201).body;
+    let b = browser(app, "sid@example.com").await;
+    let (status, _, html) = page(app, &b, Method::GET, &format!("/contacts/{}", id_of(&secret)), &[]).await;
+    assert_eq!(status, 404);
+    assert!(!html.contains("Confidential"));
+    let (_, _, html) = page(app, &b, Method::GET, "/contacts", &[]).await;
+    assert!(!html.contains("Confidential"));
+    let (status, _, _) = page(app, &b, Method::GET, &format!("/contacts/{}/edit", id_of(&secret)), &[]).await;
+    assert_eq!(status, 404);
+    let form = [("csrf_token", b.csrf.as_str()), ("version", "1"), ("last_name", "Taken")];
+    let (status, _, _) = page(app, &b, Method::POST, &format!("/contacts/{}", id_of(&secret)), &form).await;
+    assert_eq!(status, 404);
+    // Reps cannot open the pipeline form; the page says so.
+    let (status, _, html) = page(app, &b, Method::GET, "/pipelines/new", &[]).await;
+    assert_eq!(status, 403);
+    assert!(html.contains("may not create pipelines"));
+    // The other workspace's admin sees none of it either.
+    let (_, other) = app.other_workspace("elsewhere").await;
+    let reply = app.get_as(&other, &format!("/api/v1/contacts/{}", id_of(&secret))).await;
+    reply.expect_problem(404, "not-found");
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{}", id_of(&secret))).await.expect(200).body["last_name"],
+        "Confidential"
+    );
+}

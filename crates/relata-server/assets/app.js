@@ -70,3 +70,66 @@
   });
   input.addEventListener("blur", function () { setTimeout(close, 100); });
 })();
+
+// The pipeline board: drag a card to another stage; the change is saved
+// with the card's version (If-Match), so a card changed elsewhere is not
+// overwritten. The forms on the cards do the same without a mouse.
+(function () {
+  "use strict";
+  const board = document.querySelector("[data-board]");
+  if (!board) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const status = document.getElementById("board-status");
+  let dragged = null;
+
+  board.addEventListener("dragstart", function (e) {
+    const card = e.target.closest(".card");
+    if (!card) return;
+    dragged = card;
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", card.dataset.id);
+  });
+  board.addEventListener("dragover", function (e) {
+    const column = e.target.closest(".column");
+    if (!column || !dragged) return;
+    e.preventDefault();
+    column.classList.add("drop");
+  });
+  board.addEventListener("dragleave", function (e) {
+    const column = e.target.closest(".column");
+    if (column) column.classList.remove("drop");
+  });
+  board.addEventListener("drop", function (e) {
+    const column = e.target.closest(".column");
+    if (!column || !dragged) return;
+    e.preventDefault();
+    column.classList.remove("drop");
+    const card = dragged;
+    dragged = null;
+    const from = card.closest(".column");
+    if (from === column) return;
+    column.appendChild(card);
+    status.textContent = "Saving…";
+    fetch("/api/v1/opportunities/" + card.dataset.id, {
+      method: "PATCH",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "If-Match": '"' + card.dataset.version + '"',
+        "X-CSRF-Token": csrf
+      },
+      body: JSON.stringify({ stage: column.dataset.stage })
+    }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+    }).then(function (result) {
+      if (!result.ok) throw new Error(result.body.detail || "not saved");
+      card.dataset.version = result.body.version;
+      status.textContent = "Saved.";
+      // Totals depend on every card: show the server's figures.
+      window.location.reload();
+    }).catch(function (err) {
+      from.appendChild(card);
+      status.textContent = "Not moved: " + err.message;
+    });
+  });
+})();

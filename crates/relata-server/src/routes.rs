@@ -149,6 +149,26 @@ pub fn table() -> Vec<Route> {
             .public()
             .to(get(crate::web::script)),
     ];
+    routes.extend([
+        endpoint(Method::GET, "/board", "pages.board", "The pipeline board (query: pipeline, owner, close)")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::board)),
+        endpoint(
+            Method::POST,
+            "/board/move",
+            "pages.board_move",
+            "Move an opportunity to a stage from the board's form",
+        )
+        .tag("pages")
+        .public()
+        .returns(303, None)
+        .to(post(crate::web::board_move)),
+        endpoint(Method::GET, "/search", "pages.search", "The search page")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::search)),
+    ]);
     for kind in EntityKind::ALL {
         routes.extend(page_routes(kind));
     }

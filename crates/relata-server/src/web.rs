@@ -89,11 +89,14 @@ fn plural_label(kind: EntityKind) -> String {
 }
 
 fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> Layout {
-    let nav = PAGES
+    let mut nav: Vec<NavItem> = PAGES
         .iter()
         .filter(|k| page.ctx.access.check_kind(**k, Right::Read).is_ok())
         .map(|&k| NavItem { href: format!("/{}", k.api_name()), label: plural_label(k), current: Some(k) == current })
         .collect();
+    if page.ctx.access.check_kind(EntityKind::Opportunity, Right::Read).is_ok() {
+        nav.insert(0, NavItem { href: "/board".into(), label: "Pipeline".into(), current: false });
+    }
     Layout {
         title: title.to_string(),
         user_name: page.principal.display_name.clone(),
@@ -871,6 +874,260 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
     }
     let template = HomePage { layout: layout(&page, "Home", None), tasks, pipeline_svg: pipeline_svg(&by_stage) };
     render(&template, StatusCode::OK)
+}
+
+// ----- the pipeline board -----
+
+pub struct Card {
+    pub id: String,
+    pub version: i64,
+    pub name: String,
+    pub account: String,
+    pub amount: String,
+}
+
+pub struct BoardColumn {
+    pub id: String,
+    pub name: String,
+    pub probability: i64,
+    pub total: String,
+    pub weighted: String,
+    pub cards: Vec<Card>,
+    /// Every stage, and whether it is this column's (the move form's choices).
+    pub choices: Vec<(String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    layout: Layout,
+    pipeline_name: String,
+    pipeline_id: String,
+    pipelines: Vec<(String, String, bool)>,
+    owners: Vec<(String, String, bool)>,
+    close: String,
+    error: Option<String>,
+    columns: Vec<BoardColumn>,
+    return_to: String,
+}
+
+/// Sums of minor units per currency, shown as "1 200.00 EUR + 300.00 PLN".
+fn money_sums(sums: &std::collections::BTreeMap<String, (i64, relata_core::money::Currency)>) -> String {
+    if sums.is_empty() {
+        return "0".into();
+    }
+    sums.values()
+        .map(|(minor, currency)| {
+            format!("{} {}", relata_core::money::Money::new(*minor, *currency).major_string(), currency)
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// The first day of a `YYYY-MM` month and of the next one.
+fn month_bounds(text: &str) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let start = chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()?;
+    let end = start.checked_add_months(chrono::Months::new(1))?;
+    Some((start, end))
+}
+
+/// `GET /board`: opportunities as cards in stage columns, with per-column
+/// totals and weighted totals, filtered by pipeline, owner and closing month.
+pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (wanted_pipeline, owner, close) = (param("pipeline"), param("owner"), param("close"));
+    let ctx = &page.ctx;
+    let pipelines = match read::list(
+        &server.app,
+        ctx,
+        EntityKind::Pipeline,
+        &ListParams { limit: Some(100), ..Default::default() },
+    )
+    .await
+    {
+        Ok((p, _)) => p.records,
+        Err(e) => return app_error_page(&page, e),
+    };
+    let chosen = pipelines
+        .iter()
+        .find(|p| p.id.to_string() == wanted_pipeline)
+        .or_else(|| pipelines.iter().find(|p| p.values.std("is_default") == &FieldValue::Bool(true)))
+        .or_else(|| pipelines.first());
+    let Some(pipeline) = chosen else {
+        return message_page(&page, StatusCode::NOT_FOUND, "No pipeline", "This workspace has no pipeline yet.");
+    };
+    let stages = relata_sales::pipeline::stages_of(pipeline);
+    let mut filter = format!("pipeline = \"{}\"", pipeline.id);
+    let mut error = None;
+    match owner.as_str() {
+        "" => {}
+        "me" => filter.push_str(" and owner = me"),
+        other => match other.parse::<Uuid>() {
+            Ok(u) => filter.push_str(&format!(" and owner = \"{u}\"")),
+            Err(_) => error = Some("Choose an owner from the list.".to_string()),
+        },
+    }
+    if !close.trim().is_empty() {
+        match month_bounds(&close) {
+            Some((start, end)) => {
+                filter.push_str(&format!(" and expected_close_date >= \"{start}\" and expected_close_date < \"{end}\""))
+            }
+            None => error = Some(format!("{close:?} is not a month like 2026-12.")),
+        }
+    }
+    // At most 1,000 cards: a board is for working, lists are for browsing.
+    let mut records = Vec::new();
+    let mut cursor = None;
+    for _ in 0..2 {
+        let params =
+            ListParams { filter: Some(filter.clone()), cursor: cursor.clone(), limit: Some(500), ..Default::default() };
+        match read::list(&server.app, ctx, EntityKind::Opportunity, &params).await {
+            Ok((p, _)) => {
+                records.extend(p.records);
+                cursor = p.next_cursor;
+            }
+            Err(e) => return app_error_page(&page, e),
+        }
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let schemas = match server.app.schemas_for(ctx).await {
+        Ok(s) => s,
+        Err(e) => return app_error_page(&page, e),
+    };
+    let refs: Vec<&Record> = records.iter().collect();
+    let titles = Titles::of(&server, ctx, schemas.get(EntityKind::Opportunity), &refs).await;
+    let columns = stages
+        .iter()
+        .map(|stage| {
+            let mut totals = std::collections::BTreeMap::new();
+            let mut weighted = std::collections::BTreeMap::new();
+            let cards = records
+                .iter()
+                .filter(|r| r.values.text("stage") == Some(stage.id.as_str()))
+                .map(|r| {
+                    let amount = match r.values.std("amount") {
+                        FieldValue::Money(m) => {
+                            let code = m.currency.to_string();
+                            totals.entry(code.clone()).or_insert((0, m.currency)).0 += m.minor;
+                            weighted.entry(code).or_insert((0, m.currency)).0 += m.minor * stage.probability / 100;
+                            format!("{} {}", m.major_string(), m.currency)
+                        }
+                        _ => String::new(),
+                    };
+                    Card {
+                        id: r.id.to_string(),
+                        version: r.version,
+                        name: r.title(),
+                        account: titles.show(r.values.std("account")).0,
+                        amount,
+                    }
+                })
+                .collect();
+            BoardColumn {
+                id: stage.id.clone(),
+                name: stage.name.clone(),
+                probability: stage.probability,
+                total: money_sums(&totals),
+                weighted: money_sums(&weighted),
+                cards,
+                choices: stages.iter().map(|s| (s.id.clone(), s.name.clone(), s.id == stage.id)).collect(),
+            }
+        })
+        .collect();
+    let members = relata_app::people::members(&server.app, ctx).await.unwrap_or_default();
+    let mut owners =
+        vec![("".to_string(), "Everyone".to_string(), owner.is_empty()), ("me".into(), "Me".into(), owner == "me")];
+    owners.extend(
+        members
+            .iter()
+            .filter(|m| m.active)
+            .map(|m| (m.user.id.to_string(), m.user.display_name.clone(), owner == m.user.id.to_string())),
+    );
+    let return_to = format!(
+        "/board?{}",
+        query_string(&[("pipeline", &pipeline.id.to_string()), ("owner", &owner), ("close", &close)])
+    );
+    let template = BoardPage {
+        layout: layout(&page, "Pipeline", Some(EntityKind::Opportunity)),
+        pipeline_name: pipeline.title(),
+        pipeline_id: pipeline.id.to_string(),
+        pipelines: pipelines.iter().map(|p| (p.id.to_string(), p.title(), p.id == pipeline.id)).collect(),
+        owners,
+        close,
+        error,
+        columns,
+        return_to,
+    };
+    render(&template, StatusCode::OK)
+}
+
+/// `POST /board/move` (the cards' forms): moves an opportunity to a stage,
+/// if nobody changed it meanwhile.
+pub async fn board_move(State(server): S, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Some(id) = form.get("id").and_then(|i| i.parse::<RecordId>().ok()) else {
+        return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such opportunity.");
+    };
+    let version = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let schema = relata_core::meta::Schema::standard(EntityKind::Opportunity);
+    let field = schema.field("stage").expect("opportunities have stages");
+    let mut patch = Values::default();
+    patch.set(field, FieldValue::Text(form.get("stage").cloned().unwrap_or_default()));
+    match write::update_values(&server.app, &page.ctx, EntityKind::Opportunity, id, patch, version).await {
+        Ok(_) => after_save(&form, "/board".into()),
+        Err(AppError::VersionConflict { .. }) => message_page(
+            &page,
+            StatusCode::CONFLICT,
+            "Changed meanwhile",
+            "Someone changed this opportunity while you were looking. Go back and reload the board.",
+        ),
+        Err(AppError::Invalid(v)) => {
+            let text = v.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "Not moved", &text)
+        }
+        Err(e) => app_error_page(&page, e),
+    }
+}
+
+// ----- search -----
+
+#[derive(Template)]
+#[template(
+    source = "{% extends \"base.html\" %}{% block content %}<h1>Search</h1><form class=\"filters\" action=\"/search\"><label for=\"sq\">Words</label><input id=\"sq\" name=\"q\" value=\"{{ q }}\"><button type=\"submit\">Search</button></form><ul>{% for (kind, href, title) in results %}<li><span class=\"kind\">{{ kind }}</span> <a href=\"{{ href }}\">{{ title }}</a></li>{% else %}<li>No matches.</li>{% endfor %}</ul>{% endblock %}",
+    ext = "html"
+)]
+struct SearchPage {
+    layout: Layout,
+    q: String,
+    results: Vec<(&'static str, String, String)>,
+}
+
+/// `GET /search?q=…`: the search box without JavaScript: the best matches
+/// of every type the user may read.
+pub async fn search(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let q = pairs.iter().find(|(k, _)| k == "q").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let mut results = Vec::new();
+    if !q.is_empty() && q.len() <= 200 {
+        for kind in [EntityKind::Account, EntityKind::Contact, EntityKind::Lead, EntityKind::Opportunity] {
+            if page.ctx.access.check_kind(kind, Right::Read).is_err() {
+                continue;
+            }
+            let params = ListParams { q: Some(q.clone()), limit: Some(10), ..Default::default() };
+            if let Ok((p, _)) = read::list(&server.app, &page.ctx, kind, &params).await {
+                results.extend(
+                    p.records.iter().map(|r| (kind.singular(), format!("/{}/{}", kind.api_name(), r.id), r.title())),
+                );
+            }
+        }
+    }
+    render(&SearchPage { layout: layout(&page, "Search", None), q, results }, StatusCode::OK)
 }
 
 // ----- assets -----

@@ -7,7 +7,11 @@ use crate::helpers::{PASSWORD, TestApp, id_of};
 use reqwest::Method;
 use serde_json::json;
 
-crate::both_backends!(pages_list_show_and_edit_records_through_forms, pages_keep_to_the_same_rules_as_the_api);
+crate::both_backends!(
+    pages_list_show_and_edit_records_through_forms,
+    pages_keep_to_the_same_rules_as_the_api,
+    the_board_groups_opportunities_by_stage_with_totals,
+);
 
 /// A browser: the session cookie and CSRF token of a signed-in member.
 struct Browser {
@@ -164,4 +168,51 @@ async fn pages_keep_to_the_same_rules_as_the_api(app: TestApp) {
         app.get(&format!("/api/v1/contacts/{}", id_of(&secret))).await.expect(200).body["last_name"],
         "Confidential"
     );
+}
+
+async fn the_board_groups_opportunities_by_stage_with_totals(app: TestApp) {
+    let app = &app;
+    app.member("bo@example.com", "sales_rep").await;
+    let b = browser(app, "bo@example.com").await;
+    let token = app.sign_in("bo@example.com", PASSWORD).await.token;
+    let pipeline = app.get("/api/v1/pipelines").await.expect(200).body["data"][0].clone();
+    let stages = pipeline["stages"].as_array().unwrap().clone();
+    let (first, second) = (stages[0]["id"].as_str().unwrap(), stages[1]["id"].as_str().unwrap());
+    let account = app.post_as(&token, "/api/v1/accounts", &json!({"name": "Amber Ltd"})).await.expect(201).body;
+    let mut ids = Vec::new();
+    for (name, amount) in [("Big deal", "1000.00"), ("Small deal", "250.50")] {
+        let body = json!({"name": name, "account": account["id"], "amount": {"amount": amount, "currency": "EUR"}, "expected_close_date": "2026-12-15"});
+        ids.push(app.post_as(&token, "/api/v1/opportunities", &body).await.expect(201).body);
+    }
+    let (status, _, html) = page(app, &b, Method::GET, "/board", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Big deal") && html.contains("Amber Ltd"));
+    assert!(html.contains("1250.50 EUR"), "the first column's total");
+    let probability = stages[0]["probability"].as_i64().unwrap();
+    let weighted = (100_000 * probability / 100) + (25_050 * probability / 100);
+    assert!(html.contains(&format!("{}.{:02} EUR", weighted / 100, weighted % 100)), "weighted total: {html}");
+    // Filters: another closing month shows no cards.
+    let (_, _, html) = page(app, &b, Method::GET, "/board?close=2027-01", &[]).await;
+    assert!(!html.contains("Big deal"));
+    let (status, _, html) = page(app, &b, Method::GET, "/board?close=soon", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("is not a month"));
+    // Moving by the card's form saves with the card's version.
+    let id = id_of(&ids[0]);
+    let moved = [
+        ("csrf_token", b.csrf.as_str()),
+        ("id", id.as_str()),
+        ("version", "1"),
+        ("stage", second),
+        ("return_to", "/board"),
+    ];
+    let (status, location, _) = page(app, &b, Method::POST, "/board/move", &moved).await;
+    assert_eq!((status, location.as_str()), (303, "/board"));
+    let after = app.get(&format!("/api/v1/opportunities/{id}")).await.expect(200).body;
+    assert_eq!(after["stage"], second);
+    let (status, _, html) = page(app, &b, Method::POST, "/board/move", &moved).await;
+    assert_eq!(status, 409, "a stale card is not moved: {html}");
+    let history = app.get(&format!("/api/v1/opportunities/{id}/history")).await.expect(200).body;
+    assert_eq!(history["data"].as_array().unwrap().len(), 2);
+    let _ = first;
 }

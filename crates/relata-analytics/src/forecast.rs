@@ -96,7 +96,8 @@ pub enum Status {
 #[derive(Clone, Debug)]
 pub struct Opportunity {
     pub id: String,
-    pub owner: String,
+    /// None for an opportunity nobody owns.
+    pub owner: Option<String>,
     pub team: Option<String>,
     pub territory: Option<String>,
     pub stage: String,
@@ -427,7 +428,7 @@ impl Pipeline {
 
 fn group_of(o: &Opportunity, group: GroupBy) -> Option<String> {
     match group {
-        GroupBy::Owner => Some(o.owner.clone()),
+        GroupBy::Owner => o.owner.clone(),
         GroupBy::Team => o.team.clone(),
         GroupBy::Territory => o.territory.clone(),
         GroupBy::Nothing => None,
@@ -473,7 +474,7 @@ mod tests {
     fn opp(o: O) -> Opportunity {
         Opportunity {
             id: o.id.into(),
-            owner: o.owner.into(),
+            owner: Some(o.owner.into()),
             team: (o.owner == "ann").then(|| "east".to_string()),
             territory: None,
             stage: o.stage.into(),

@@ -168,17 +168,14 @@ pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<F
     let mut counts = Counts::default();
     let mut snapshots = Vec::new();
     let mut changes = Vec::new();
-    let mut list = ListParams {
-        filter: params.filter.clone(),
-        sort: Some("id".into()),
-        limit: Some(PAGE),
-        ..Default::default()
-    };
+    let mut list =
+        ListParams { filter: params.filter.clone(), sort: Some("id".into()), limit: Some(PAGE), ..Default::default() };
     loop {
         let (page, schemas) = read::list(app, ctx, EntityKind::Opportunity, &list).await?;
         let opportunity_schema = schemas.get(EntityKind::Opportunity);
         let mut conn = app.reader(ctx).await?;
-        let territories = territories(&mut conn, schemas.get(EntityKind::Account), opportunity_schema, &page.records).await?;
+        let territories =
+            territories(&mut conn, schemas.get(EntityKind::Account), opportunity_schema, &page.records).await?;
         let mut used = Vec::with_capacity(page.records.len());
         for record in &page.records {
             counts.read += 1;
@@ -223,11 +220,7 @@ pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<F
         opportunities: counts,
         weighted_pipeline: pipeline.weighted_pipeline(kind, group).map_err(forecast_error)?,
         forecast: pipeline.forecast(kind, group).map_err(forecast_error)?,
-        win_rates: pipeline
-            .win_rates()
-            .into_iter()
-            .map(|(stage, win_rate)| StageWinRate { stage, win_rate })
-            .collect(),
+        win_rates: pipeline.win_rates().into_iter().map(|(stage, win_rate)| StageWinRate { stage, win_rate }).collect(),
         stage_durations: pipeline
             .stage_durations()
             .into_iter()
@@ -382,9 +375,7 @@ mod tests {
     fn a_complete_opportunity_becomes_a_snapshot() {
         let schema = Schema::standard(EntityKind::Opportunity);
         let record = opportunity(&complete());
-        let Snapshot::Used(o) = snapshot(&record, &schema, Some("North".into()), None).unwrap() else {
-            panic!("used")
-        };
+        let Snapshot::Used(o) = snapshot(&record, &schema, Some("North".into()), None).unwrap() else { panic!("used") };
         assert_eq!(o.id, record.id.to_string());
         assert_eq!(o.owner.as_deref(), Some("00000000-0000-0000-0000-000000000000"));
         assert_eq!((o.team.as_deref(), o.territory), (Some("North"), None));
@@ -427,12 +418,10 @@ mod tests {
     #[test]
     fn parameters_are_parsed_with_defaults_and_named_errors() {
         let p = ForecastParams::parse(None, Some(""), Some("  ".into()), Some("2026-02-28")).unwrap();
-        assert_eq!((p.period, p.group, p.filter, p.as_of.to_string()), (
-            PeriodKind::Month,
-            GroupBy::Nothing,
-            None,
-            "2026-02-28".to_string()
-        ));
+        assert_eq!(
+            (p.period, p.group, p.filter, p.as_of.to_string()),
+            (PeriodKind::Month, GroupBy::Nothing, None, "2026-02-28".to_string())
+        );
         let p = ForecastParams::parse(Some("quarter"), Some("territory"), None, None).unwrap();
         assert_eq!((p.period, p.group), (PeriodKind::Quarter, GroupBy::Territory));
         let named = |r: Result<ForecastParams, AppError>| match r {

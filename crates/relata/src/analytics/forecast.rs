@@ -4,8 +4,8 @@
 
 use crate::DbArgs;
 use clap::Args;
-use relata_app::{AppError, Ctx};
 use relata_app::forecast::{self, ForecastParams};
+use relata_app::{AppError, Ctx};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -28,16 +28,12 @@ pub struct ForecastArgs {
 }
 
 pub async fn run(db: &DbArgs, args: ForecastArgs) -> Result<ExitCode, String> {
-    let params = ForecastParams::parse(
-        args.period.as_deref(),
-        args.group.as_deref(),
-        args.filter,
-        args.as_of.as_deref(),
-    )
-    .map_err(|e| match e {
-        AppError::BadParameter(name, message) => format!("--{}: {message}", name.replace('_', "-")),
-        other => other.to_string(),
-    })?;
+    let params =
+        ForecastParams::parse(args.period.as_deref(), args.group.as_deref(), args.filter, args.as_of.as_deref())
+            .map_err(|e| match e {
+                AppError::BadParameter(name, message) => format!("--{}: {message}", name.replace('_', "-")),
+                other => other.to_string(),
+            })?;
     let (app, _) = crate::open(db).await?;
     let ws = crate::people::workspace_by_slug(&app, &args.workspace).await?;
     let report = forecast::forecast(&app, &Ctx::new(ws, None), &params).await.map_err(|e| e.to_string())?;

@@ -5,10 +5,12 @@
 //!
 //! The opportunities are those the acting user may read, optionally narrowed
 //! by a filter (the list filter language). They are read page by page in id
-//! order; each page is converted to the library's compact snapshots (with
-//! its accounts' territories and its stage changes, fetched for that page
-//! only) and dropped before the next is read, so the records themselves are
-//! never all in memory at once.
+//! order; each page's opportunities are converted to the library's snapshots
+//! (with its accounts' territories and its stage changes, fetched for that
+//! page only) and folded one by one into a streaming
+//! [`Forecaster`](relata_analytics::forecast::Forecaster) before the next page
+//! is read: memory holds one page and the forecaster's aggregates, never all
+//! the records or their stage histories.
 //!
 //! How a stored opportunity becomes a snapshot:
 //! - **owner**: the owning user's id (none when nobody owns it);
@@ -166,18 +168,19 @@ pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<F
     }
     let teams = team_of_each_user(app, ctx).await?;
     let mut counts = Counts::default();
-    let mut snapshots = Vec::new();
-    let mut changes = Vec::new();
+    let (kind, group) = (params.period, params.group);
+    let mut forecaster = lib::Forecaster::new(kind, group, params.as_of);
     let mut list =
         ListParams { filter: params.filter.clone(), sort: Some("id".into()), limit: Some(PAGE), ..Default::default() };
     loop {
         let (page, schemas) = read::list(app, ctx, EntityKind::Opportunity, &list).await?;
+        let (records, next_cursor) = (page.records, page.next_cursor);
         let opportunity_schema = schemas.get(EntityKind::Opportunity);
         let mut conn = app.reader(ctx).await?;
         let territories =
-            territories(&mut conn, schemas.get(EntityKind::Account), opportunity_schema, &page.records).await?;
-        let mut used = Vec::with_capacity(page.records.len());
-        for record in &page.records {
+            territories(&mut conn, schemas.get(EntityKind::Account), opportunity_schema, &records).await?;
+        let mut snapshots = Vec::with_capacity(records.len());
+        for record in &records {
             counts.read += 1;
             let owner = visible(record, opportunity_schema, "owner").as_ref_id().map(UserId::from_uuid);
             let team = owner.and_then(|o| teams.get(&o).cloned());
@@ -185,48 +188,55 @@ pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<F
                 .as_ref_id()
                 .and_then(|a| territories.get(&a.to_string()).cloned());
             match snapshot(record, opportunity_schema, team, territory)? {
-                Snapshot::Used(o) => {
-                    used.push(o.id.clone());
-                    snapshots.push(o);
-                }
+                Snapshot::Used(o) => snapshots.push(o),
                 Snapshot::WithoutAmount => counts.left_out_without_amount += 1,
                 Snapshot::WithoutExpectedClose => counts.left_out_without_expected_close += 1,
                 Snapshot::WithoutStage => counts.left_out_without_stage += 1,
             }
         }
-        counts.used += used.len() as u64;
-        for c in conn.stage_changes_of(&used).await? {
+        drop(records);
+        let ids: Vec<String> = snapshots.iter().map(|o| o.id.clone()).collect();
+        let mut changes: HashMap<String, Vec<lib::StageChange>> = HashMap::new();
+        for c in conn.stage_changes_of(&ids).await? {
             counts.stage_changes += 1;
-            changes.push(lib::StageChange {
-                opportunity: c.opportunity.to_string(),
+            let opportunity = c.opportunity.to_string();
+            changes.entry(opportunity.clone()).or_default().push(lib::StageChange {
+                opportunity,
                 from_stage: c.from_stage,
                 to_stage: c.to_stage,
                 changed_at: c.changed_at,
             });
         }
         drop(conn);
-        match page.next_cursor {
+        for o in snapshots {
+            let its_changes = changes.remove(&o.id).unwrap_or_default();
+            forecaster.add(&o, its_changes).map_err(forecast_error)?;
+            counts.used += 1;
+        }
+        match next_cursor {
             Some(cursor) => list.cursor = Some(cursor),
             None => break,
         }
     }
-    let pipeline = lib::Pipeline::new(snapshots, changes).map_err(forecast_error)?;
-    let (kind, group) = (params.period, params.group);
     Ok(Forecast {
         as_of: params.as_of,
         period: period_name(kind),
         group: group_name(group),
         filter: params.filter.clone(),
         opportunities: counts,
-        weighted_pipeline: pipeline.weighted_pipeline(kind, group).map_err(forecast_error)?,
-        forecast: pipeline.forecast(kind, group).map_err(forecast_error)?,
-        win_rates: pipeline.win_rates().into_iter().map(|(stage, win_rate)| StageWinRate { stage, win_rate }).collect(),
-        stage_durations: pipeline
+        weighted_pipeline: forecaster.weighted_pipeline().map_err(forecast_error)?,
+        forecast: forecaster.forecast().map_err(forecast_error)?,
+        win_rates: forecaster
+            .win_rates()
+            .into_iter()
+            .map(|(stage, win_rate)| StageWinRate { stage, win_rate })
+            .collect(),
+        stage_durations: forecaster
             .stage_durations()
             .into_iter()
             .map(|(stage, duration)| StageTime { stage, duration })
             .collect(),
-        forecast_vs_actual: pipeline.forecast_vs_actual(kind, params.as_of).map_err(forecast_error)?,
+        forecast_vs_actual: forecaster.forecast_vs_actual().map_err(forecast_error)?,
     })
 }
 

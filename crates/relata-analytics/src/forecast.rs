@@ -11,6 +11,12 @@
 //! Money stays in integer minor units of one currency; every total is kept
 //! per currency and never converted or mixed. Weighted amounts are rounded
 //! per opportunity (half away from zero) and summed in 128 bits.
+//!
+//! Two ways in: [`Pipeline`] takes every snapshot and change at once (in any
+//! order) and answers any period kind or grouping; [`Forecaster`] is told the
+//! period kind, grouping and as-of day first and then takes a stream of
+//! opportunities, each with its own changes, folding each into aggregates so
+//! that callers reading stored records page by page keep memory bounded.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
@@ -96,7 +102,8 @@ pub enum Status {
 #[derive(Clone, Debug)]
 pub struct Opportunity {
     pub id: String,
-    pub owner: String,
+    /// None for an opportunity nobody owns.
+    pub owner: Option<String>,
     pub team: Option<String>,
     pub territory: Option<String>,
     pub stage: String,
@@ -308,19 +315,6 @@ impl Pipeline {
             .collect()
     }
 
-    /// Every stage an opportunity reached: its changes' stages and its current one.
-    fn stages_reached(&self, i: usize) -> HashSet<&str> {
-        let mut stages: HashSet<&str> = HashSet::new();
-        stages.insert(&self.opportunities[i].stage);
-        for c in &self.changes[i] {
-            stages.insert(&c.to_stage);
-            if let Some(from) = &c.from_stage {
-                stages.insert(from);
-            }
-        }
-        stages
-    }
-
     /// Per stage: won and lost among the closed opportunities that reached it.
     pub fn win_rates(&self) -> BTreeMap<String, WinRate> {
         let mut rates: BTreeMap<String, WinRate> = BTreeMap::new();
@@ -328,7 +322,7 @@ impl Pipeline {
             if o.status == Status::Open {
                 continue;
             }
-            for stage in self.stages_reached(i) {
+            for stage in stages_reached(o, &self.changes[i]) {
                 let r = rates.entry(stage.to_string()).or_insert(WinRate { won: 0, lost: 0, rate: None });
                 if o.status == Status::Won { r.won += 1 } else { r.lost += 1 }
             }
@@ -344,41 +338,9 @@ impl Pipeline {
     pub fn stage_durations(&self) -> BTreeMap<String, StageDuration> {
         let mut stays: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         for (o, changes) in self.opportunities.iter().zip(&self.changes) {
-            let mut entered = o.created_at;
-            let mut current: Option<&str> = None;
-            for c in changes {
-                if let Some(stage) = c.from_stage.as_deref().or(current) {
-                    let days = (c.changed_at - entered).num_seconds() as f64 / 86_400.0;
-                    // A change recorded before the stage was entered is bad data, not a stay.
-                    if days >= 0.0 {
-                        stays.entry(stage).or_default().push(days);
-                    }
-                }
-                entered = c.changed_at;
-                current = Some(&c.to_stage);
-            }
+            for_each_stay(o, changes, |stage, days| stays.entry(stage).or_default().push(days));
         }
-        stays
-            .into_iter()
-            .map(|(stage, mut days)| {
-                days.sort_by(f64::total_cmp);
-                let n = days.len();
-                let median = if n % 2 == 1 { days[n / 2] } else { (days[n / 2 - 1] + days[n / 2]) / 2.0 };
-                let mean = days.iter().sum::<f64>() / n as f64;
-                (stage.to_string(), StageDuration { count: n, mean_days: mean, median_days: median })
-            })
-            .collect()
-    }
-
-    /// The stage an opportunity was in at the start of `day`: the target of
-    /// its last change before then, else the stage it was created in.
-    fn stage_at(&self, i: usize, day: NaiveDate) -> &str {
-        let changes = &self.changes[i];
-        let before = changes.partition_point(|c| c.changed_at.date_naive() < day);
-        match before {
-            0 => changes.first().and_then(|c| c.from_stage.as_deref()).unwrap_or(&self.opportunities[i].stage),
-            n => &changes[n - 1].to_stage,
-        }
+        stays.into_iter().map(|(stage, days)| (stage.to_string(), duration(days))).collect()
     }
 
     /// For each period that ended by `as_of`: the forecast as it stood at the
@@ -392,22 +354,16 @@ impl Pipeline {
         let probabilities: HashMap<&str, Probability> =
             self.opportunities.iter().map(|o| (o.stage.as_str(), o.stage_probability)).collect();
         let mut totals: BTreeMap<(Period, Currency), (i128, i128, u64)> = BTreeMap::new();
-        for (i, o) in self.opportunities.iter().enumerate() {
+        for (o, changes) in self.opportunities.iter().zip(&self.changes) {
             let currency = o.amount.currency;
-            let expected = Period::of(o.expected_close, kind);
-            let start = expected.start();
-            let closed_before = o.closed_at.is_some_and(|t| t.date_naive() < start);
-            if expected.end() <= as_of && o.created_at.date_naive() < start && !closed_before {
-                let p = probabilities.get(self.stage_at(i, start)).copied().unwrap_or(Probability(0));
+            if let Some((expected, stage)) = expected_at_start(o, changes, kind, as_of) {
+                let p = probabilities.get(stage).copied().unwrap_or(Probability(0));
                 totals.entry((expected, currency)).or_default().0 += weighted(o.amount.minor, p);
             }
-            if let (Status::Won, Some(closed)) = (o.status, o.closed_at) {
-                let period = Period::of(closed.date_naive(), kind);
-                if period.end() <= as_of {
-                    let t = totals.entry((period, currency)).or_default();
-                    t.1 += i128::from(o.amount.minor);
-                    t.2 += 1;
-                }
+            if let Some(period) = won_in_ended_period(o, kind, as_of) {
+                let t = totals.entry((period, currency)).or_default();
+                t.1 += i128::from(o.amount.minor);
+                t.2 += 1;
             }
         }
         totals
@@ -425,9 +381,311 @@ impl Pipeline {
     }
 }
 
+/// Interned names (stages, groups): each distinct name is kept once.
+#[derive(Debug, Default)]
+struct Names {
+    index: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Names {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.index.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).expect("fewer than 2³² distinct names");
+        self.index.insert(name.to_string(), id);
+        self.names.push(name.to_string());
+        id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+type Key = (Period, Option<u32>, Currency);
+
+/// An open opportunity, as much as the win-rate forecast needs of it.
+#[derive(Debug)]
+struct OpenEntry {
+    key: Key,
+    stage: u32,
+    stage_probability: Probability,
+    amount: i64,
+}
+
+/// An opportunity in the forecast of an ended period, as it stood then.
+#[derive(Debug)]
+struct ExpectedEntry {
+    period: Period,
+    currency: Currency,
+    stage: u32,
+    amount: i64,
+}
+
+/// The analyses of [`Pipeline`] over a stream: each opportunity is given once,
+/// with its stage changes, and folded into aggregates at once. What is kept is
+/// bounded by the distinct periods, groups, currencies and stages, plus a few
+/// numbers per open opportunity (for the win-rate forecast, which needs every
+/// win rate first), per opportunity in an ended period's forecast (whose
+/// stage probabilities are known only at the end) and per completed stay (for
+/// the median) — never the snapshots or their changes themselves. Results
+/// equal [`Pipeline`]'s for the same opportunities given in the same order.
+#[derive(Debug)]
+pub struct Forecaster {
+    kind: PeriodKind,
+    group: GroupBy,
+    as_of: NaiveDate,
+    names: Names,
+    /// Per key: (opportunities, amount, weighted by the stage probability).
+    pipeline: BTreeMap<Key, (u64, i128, i128)>,
+    open: Vec<OpenEntry>,
+    /// Per stage: (won, lost) among the closed opportunities that reached it.
+    outcomes: HashMap<u32, (u64, u64)>,
+    stays: HashMap<u32, Vec<f64>>,
+    /// The probability of each stage some opportunity is in now (the last given wins).
+    probabilities: HashMap<u32, Probability>,
+    expected: Vec<ExpectedEntry>,
+    /// Per ended period and currency: (amount won, opportunities won).
+    actual: BTreeMap<(Period, Currency), (i128, u64)>,
+    /// Stage changes given with an opportunity that they do not name.
+    pub ignored_changes: usize,
+}
+
+impl Forecaster {
+    /// Pipeline rows by `kind` periods and `group`; forecast versus actual
+    /// for the periods that ended by `as_of`.
+    pub fn new(kind: PeriodKind, group: GroupBy, as_of: NaiveDate) -> Self {
+        Forecaster {
+            kind,
+            group,
+            as_of,
+            names: Names::default(),
+            pipeline: BTreeMap::new(),
+            open: Vec::new(),
+            outcomes: HashMap::new(),
+            stays: HashMap::new(),
+            probabilities: HashMap::new(),
+            expected: Vec::new(),
+            actual: BTreeMap::new(),
+            ignored_changes: 0,
+        }
+    }
+
+    /// Folds in one opportunity and its stage changes (in any order). Each
+    /// opportunity must be given once; changes naming another are ignored.
+    pub fn add(&mut self, o: &Opportunity, mut changes: Vec<StageChange>) -> Result<(), ForecastError> {
+        if o.status != Status::Open && o.closed_at.is_none() {
+            return Err(ForecastError::ClosedWithoutDate(o.id.clone()));
+        }
+        let before = changes.len();
+        changes.retain(|c| c.opportunity == o.id);
+        self.ignored_changes += before - changes.len();
+        changes.sort_by_key(|c| c.changed_at);
+        let stage = self.names.id(&o.stage);
+        self.probabilities.insert(stage, o.stage_probability);
+        let currency = o.amount.currency;
+        if o.status == Status::Open {
+            let group = group_of(o, self.group).map(|g| self.names.id(&g));
+            let key = (Period::of(o.expected_close, self.kind), group, currency);
+            let t = self.pipeline.entry(key).or_default();
+            t.0 += 1;
+            t.1 += i128::from(o.amount.minor);
+            t.2 += weighted(o.amount.minor, o.stage_probability);
+            self.open.push(OpenEntry { key, stage, stage_probability: o.stage_probability, amount: o.amount.minor });
+        } else {
+            for reached in stages_reached(o, &changes) {
+                let r = self.outcomes.entry(self.names.id(reached)).or_default();
+                if o.status == Status::Won { r.0 += 1 } else { r.1 += 1 }
+            }
+        }
+        let (names, stays) = (&mut self.names, &mut self.stays);
+        for_each_stay(o, &changes, |stage, days| stays.entry(names.id(stage)).or_default().push(days));
+        if let Some((period, at_start)) = expected_at_start(o, &changes, self.kind, self.as_of) {
+            let stage = self.names.id(at_start);
+            self.expected.push(ExpectedEntry { period, currency, stage, amount: o.amount.minor });
+        }
+        if let Some(period) = won_in_ended_period(o, self.kind, self.as_of) {
+            let t = self.actual.entry((period, currency)).or_default();
+            t.0 += i128::from(o.amount.minor);
+            t.1 += 1;
+        }
+        Ok(())
+    }
+
+    /// Open opportunities weighted by their stage probability.
+    pub fn weighted_pipeline(&self) -> Result<Vec<PipelineRow>, ForecastError> {
+        let rows = self.pipeline.iter().map(|(key, &(n, amount, weighted))| (*key, (n, amount, weighted, 0)));
+        self.rows(rows.collect())
+    }
+
+    /// Open opportunities weighted by the historical win rate of their stage
+    /// (the stage probability when the stage has no closed history).
+    pub fn forecast(&self) -> Result<Vec<PipelineRow>, ForecastError> {
+        let mut totals: BTreeMap<Key, (u64, i128, i128, u64)> = BTreeMap::new();
+        for e in &self.open {
+            let (p, fallback) = match self.outcomes.get(&e.stage) {
+                Some(&(won, lost)) => {
+                    let rate = won as f64 / (won + lost) as f64;
+                    (Probability::from_fraction(rate).expect("a rate is a probability"), false)
+                }
+                None => (e.stage_probability, true),
+            };
+            let t = totals.entry(e.key).or_default();
+            t.0 += 1;
+            t.1 += i128::from(e.amount);
+            t.2 += weighted(e.amount, p);
+            t.3 += u64::from(fallback);
+        }
+        self.rows(totals)
+    }
+
+    /// Rows in the order of [`Pipeline`]'s: by period, group name, currency.
+    fn rows(&self, totals: BTreeMap<Key, (u64, i128, i128, u64)>) -> Result<Vec<PipelineRow>, ForecastError> {
+        let named: BTreeMap<(Period, Option<&str>, Currency), _> = totals
+            .into_iter()
+            .map(|((period, group, currency), t)| ((period, group.map(|g| self.names.name(g)), currency), t))
+            .collect();
+        named
+            .into_iter()
+            .map(|((period, group, currency), (n, amount, weighted, fallback))| {
+                Ok(PipelineRow {
+                    period,
+                    group: group.map(str::to_string),
+                    currency,
+                    opportunities: n,
+                    amount_minor: to_i64(amount, currency)?,
+                    weighted_minor: to_i64(weighted, currency)?,
+                    fallback_opportunities: fallback,
+                })
+            })
+            .collect()
+    }
+
+    /// Per stage: won and lost among the closed opportunities that reached it.
+    pub fn win_rates(&self) -> BTreeMap<String, WinRate> {
+        self.outcomes
+            .iter()
+            .map(|(&stage, &(won, lost))| {
+                let rate = Some(won as f64 / (won + lost) as f64);
+                (self.names.name(stage).to_string(), WinRate { won, lost, rate })
+            })
+            .collect()
+    }
+
+    /// Days spent in each stage, over completed stays.
+    pub fn stage_durations(&self) -> BTreeMap<String, StageDuration> {
+        self.stays.iter().map(|(&stage, days)| (self.names.name(stage).to_string(), duration(days.clone()))).collect()
+    }
+
+    /// Forecast versus actual for each period that ended by `as_of` (see
+    /// [`Pipeline::forecast_vs_actual`]).
+    pub fn forecast_vs_actual(&self) -> Result<Vec<ForecastActual>, ForecastError> {
+        let mut totals: BTreeMap<(Period, Currency), (i128, i128, u64)> = BTreeMap::new();
+        for e in &self.expected {
+            let p = self.probabilities.get(&e.stage).copied().unwrap_or(Probability(0));
+            totals.entry((e.period, e.currency)).or_default().0 += weighted(e.amount, p);
+        }
+        for (&key, &(amount, won)) in &self.actual {
+            let t = totals.entry(key).or_default();
+            t.1 += amount;
+            t.2 += won;
+        }
+        totals
+            .into_iter()
+            .map(|((period, currency), (forecast, actual, won))| {
+                Ok(ForecastActual {
+                    period,
+                    currency,
+                    forecast_minor: to_i64(forecast, currency)?,
+                    actual_minor: to_i64(actual, currency)?,
+                    won,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Every stage an opportunity reached: its changes' stages and its current one.
+fn stages_reached<'a>(o: &'a Opportunity, changes: &'a [StageChange]) -> HashSet<&'a str> {
+    let mut stages: HashSet<&str> = HashSet::new();
+    stages.insert(&o.stage);
+    for c in changes {
+        stages.insert(&c.to_stage);
+        if let Some(from) = &c.from_stage {
+            stages.insert(from);
+        }
+    }
+    stages
+}
+
+/// Calls `stay(stage, days)` for each completed stay of an opportunity (left
+/// by a later change; `changes` in time order). The first stay starts at the
+/// opportunity's creation.
+fn for_each_stay<'a>(o: &Opportunity, changes: &'a [StageChange], mut stay: impl FnMut(&'a str, f64)) {
+    let mut entered = o.created_at;
+    let mut current: Option<&str> = None;
+    for c in changes {
+        if let Some(stage) = c.from_stage.as_deref().or(current) {
+            let days = (c.changed_at - entered).num_seconds() as f64 / 86_400.0;
+            // A change recorded before the stage was entered is bad data, not a stay.
+            if days >= 0.0 {
+                stay(stage, days);
+            }
+        }
+        entered = c.changed_at;
+        current = Some(&c.to_stage);
+    }
+}
+
+/// Mean and median of a stage's stays (at least one).
+fn duration(mut days: Vec<f64>) -> StageDuration {
+    days.sort_by(f64::total_cmp);
+    let n = days.len();
+    let median = if n % 2 == 1 { days[n / 2] } else { (days[n / 2 - 1] + days[n / 2]) / 2.0 };
+    let mean = days.iter().sum::<f64>() / n as f64;
+    StageDuration { count: n, mean_days: mean, median_days: median }
+}
+
+/// The stage an opportunity was in at the start of `day`: the target of its
+/// last change (`changes` in time order) before then, else the stage it was
+/// created in.
+fn stage_at<'a>(o: &'a Opportunity, changes: &'a [StageChange], day: NaiveDate) -> &'a str {
+    let before = changes.partition_point(|c| c.changed_at.date_naive() < day);
+    match before {
+        0 => changes.first().and_then(|c| c.from_stage.as_deref()).unwrap_or(&o.stage),
+        n => &changes[n - 1].to_stage,
+    }
+}
+
+/// For forecast versus actual: the ended period an opportunity was expected
+/// to close in and the stage it stood in at that period's start, if it was
+/// in that period's forecast (created before the start, not closed by then).
+fn expected_at_start<'a>(
+    o: &'a Opportunity,
+    changes: &'a [StageChange],
+    kind: PeriodKind,
+    as_of: NaiveDate,
+) -> Option<(Period, &'a str)> {
+    let expected = Period::of(o.expected_close, kind);
+    let start = expected.start();
+    let closed_before = o.closed_at.is_some_and(|t| t.date_naive() < start);
+    (expected.end() <= as_of && o.created_at.date_naive() < start && !closed_before)
+        .then(|| (expected, stage_at(o, changes, start)))
+}
+
+/// The ended period a won opportunity closed in.
+fn won_in_ended_period(o: &Opportunity, kind: PeriodKind, as_of: NaiveDate) -> Option<Period> {
+    match (o.status, o.closed_at) {
+        (Status::Won, Some(closed)) => Some(Period::of(closed.date_naive(), kind)).filter(|p| p.end() <= as_of),
+        _ => None,
+    }
+}
+
 fn group_of(o: &Opportunity, group: GroupBy) -> Option<String> {
     match group {
-        GroupBy::Owner => Some(o.owner.clone()),
+        GroupBy::Owner => o.owner.clone(),
         GroupBy::Team => o.team.clone(),
         GroupBy::Territory => o.territory.clone(),
         GroupBy::Nothing => None,
@@ -473,7 +731,7 @@ mod tests {
     fn opp(o: O) -> Opportunity {
         Opportunity {
             id: o.id.into(),
-            owner: o.owner.into(),
+            owner: Some(o.owner.into()),
             team: (o.owner == "ann").then(|| "east".to_string()),
             territory: None,
             stage: o.stage.into(),
@@ -633,6 +891,109 @@ mod tests {
         assert_eq!((rows[0].forecast_minor, rows[0].actual_minor, rows[0].won), (15_000 + 8_000, 30_000, 1));
         // March: A (proposal, 50 000) and B (qualify, 10 000); F closed in February.
         assert_eq!((rows[1].forecast_minor, rows[1].actual_minor), (60_000, 0));
+    }
+
+    /// Feeds the same opportunities to a [`Forecaster`], each with its changes.
+    fn streamed(p: &Pipeline, kind: PeriodKind, group: GroupBy, as_of: NaiveDate) -> Forecaster {
+        let mut f = Forecaster::new(kind, group, as_of);
+        for (o, changes) in p.opportunities.iter().zip(&p.changes) {
+            f.add(o, changes.clone()).unwrap();
+        }
+        f
+    }
+
+    fn assert_same(p: &Pipeline, kind: PeriodKind, group: GroupBy, as_of: NaiveDate) {
+        let f = streamed(p, kind, group, as_of);
+        assert_eq!(f.weighted_pipeline().unwrap(), p.weighted_pipeline(kind, group).unwrap());
+        assert_eq!(f.forecast().unwrap(), p.forecast(kind, group).unwrap());
+        assert_eq!(f.win_rates(), p.win_rates());
+        assert_eq!(f.stage_durations(), p.stage_durations());
+        assert_eq!(f.forecast_vs_actual().unwrap(), p.forecast_vs_actual(kind, as_of).unwrap());
+    }
+
+    #[test]
+    fn the_streaming_forecaster_equals_the_pipeline() {
+        let p = pipeline();
+        for kind in [PeriodKind::Month, PeriodKind::Quarter] {
+            for group in [GroupBy::Owner, GroupBy::Team, GroupBy::Territory, GroupBy::Nothing] {
+                assert_same(&p, kind, group, d("2024-04-01"));
+            }
+        }
+        // Out-of-order changes are sorted; changes of another opportunity are ignored.
+        let mut f = Forecaster::new(PeriodKind::Month, GroupBy::Nothing, d("2024-04-01"));
+        let o = p.opportunities.iter().find(|o| o.id == "F").unwrap();
+        let changes = vec![
+            change("F", "proposal", "lost", "2024-02-25"),
+            change("F", "qualify", "proposal", "2024-01-10"),
+            change("Z", "qualify", "proposal", "2024-01-10"),
+        ];
+        f.add(o, changes).unwrap();
+        assert_eq!(f.ignored_changes, 1);
+        assert_eq!(f.stage_durations()["proposal"].mean_days, 46.0);
+        let mut closed = o.clone();
+        closed.closed_at = None;
+        assert_eq!(f.add(&closed, vec![]).unwrap_err(), ForecastError::ClosedWithoutDate("F".into()));
+    }
+
+    #[test]
+    fn the_streaming_forecaster_equals_the_pipeline_on_random_pipelines() {
+        let stages = [("s1", 0.1), ("s2", 0.25), ("s3", 0.5), ("s4", 0.75), ("won", 1.0), ("lost", 0.0)];
+        let mut rng = crate::rng::Rng::new(7);
+        let day0 = d("2024-01-01");
+        let mut opps = Vec::new();
+        let mut changes = Vec::new();
+        for i in 0..400 {
+            let id = format!("o{i}");
+            let created = day0 + chrono::Days::new(rng.below(300));
+            let mut at = created;
+            let moves = rng.below(4);
+            let mut stage = "s1";
+            changes.push(StageChange {
+                opportunity: id.clone(),
+                from_stage: None,
+                to_stage: stage.into(),
+                changed_at: at.and_hms_opt(9, 0, 0).unwrap().and_utc(),
+            });
+            for _ in 0..moves {
+                let next = stages[rng.below(stages.len() as u64) as usize].0;
+                at = at + chrono::Days::new(1 + rng.below(40));
+                changes.push(StageChange {
+                    opportunity: id.clone(),
+                    from_stage: Some(stage.into()),
+                    to_stage: next.into(),
+                    changed_at: at.and_hms_opt(10, 0, 0).unwrap().and_utc(),
+                });
+                stage = next;
+            }
+            let p = stages.iter().find(|s| s.0 == stage).unwrap().1;
+            let status = match stage {
+                "won" => Status::Won,
+                "lost" => Status::Lost,
+                _ => Status::Open,
+            };
+            opps.push(Opportunity {
+                id,
+                owner: (rng.below(4) > 0).then(|| format!("owner{}", rng.below(3))),
+                team: (rng.below(2) == 0).then(|| format!("team{}", rng.below(2))),
+                territory: (rng.below(3) > 0).then(|| format!("territory{}", rng.below(3))),
+                stage: stage.into(),
+                stage_probability: Probability::from_fraction(p).unwrap(),
+                status,
+                amount: Money {
+                    minor: rng.below(1_000_000) as i64 - 1_000,
+                    currency: Currency::parse(if rng.below(3) == 0 { "USD" } else { "EUR" }).unwrap(),
+                },
+                expected_close: created + chrono::Days::new(rng.below(200)),
+                created_at: created.and_hms_opt(9, 0, 0).unwrap().and_utc(),
+                closed_at: (status != Status::Open).then(|| at.and_hms_opt(10, 0, 0).unwrap().and_utc()),
+            });
+        }
+        let p = Pipeline::new(opps, changes).unwrap();
+        for kind in [PeriodKind::Month, PeriodKind::Quarter] {
+            for group in [GroupBy::Owner, GroupBy::Team, GroupBy::Territory, GroupBy::Nothing] {
+                assert_same(&p, kind, group, d("2024-09-01"));
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod convert;
 pub mod custom_fields;
 pub mod error;
 pub mod export;
+pub mod forecast;
 pub mod import;
 pub mod people;
 pub mod privacy;

@@ -10,6 +10,7 @@
 //! the HTTP request, call `relata-app`, and turn the answer (or the error, as
 //! RFC 9457 problem details) into an HTTP response.
 
+mod analytics;
 pub mod auth;
 mod http;
 pub mod openapi;

@@ -35,6 +35,19 @@ fn param_doc(name: &str) -> (&'static str, Json) {
         "include_deleted" => ("`true` also finds a record in the trash.", json!({"type": "boolean"})),
         "phone" => ("A phone number in any usual form; normalised to E.164.", json!({"type": "string"})),
         "email" => ("An email address.", json!({"type": "string", "format": "email"})),
+        "period" => (
+            "Forecast periods: `month` (default) or `quarter`, by expected close date.",
+            json!({"type": "string", "enum": ["month", "quarter"]}),
+        ),
+        "group" => (
+            "Split pipeline rows by `owner` (user id), `team` (the owner's team; the first by name if several), \
+             `territory` (the account's) or `none` (default).",
+            json!({"type": "string", "enum": ["owner", "team", "territory", "none"]}),
+        ),
+        "as_of" => (
+            "Day (YYYY-MM-DD) by which periods must have ended to be compared with what was won; default today.",
+            json!({"type": "string", "format": "date"}),
+        ),
         _ => ("", json!({"type": "string"})),
     }
 }
@@ -245,6 +258,34 @@ fn common_schemas() -> Map<String, Json> {
                     "anyOf": [schema_ref("OpportunityInput"), {"const": false}]}
             }
         }),
+    );
+    let int = json!({"type": "integer"});
+    let pipeline_row = json!({"type": "object", "properties": {
+        "period": {"type": "string", "description": "`2026-03` or `2026-Q1`"},
+        "group": {"type": ["string", "null"]}, "currency": {"type": "string"},
+        "opportunities": int, "amount_minor": int,
+        "weighted_minor": {"type": "integer", "description": "Σ amount × probability, in minor units"},
+        "fallback_opportunities": {"type": "integer",
+            "description": "weighted by the stage probability for want of closed history (forecast only)"}}});
+    s.insert(
+        "Forecast".into(),
+        json!({"type": "object", "properties": {
+            "as_of": {"type": "string", "format": "date"}, "period": {"type": "string"},
+            "group": {"type": "string"}, "filter": {"type": ["string", "null"]},
+            "opportunities": {"type": "object", "properties": {"read": int, "used": int,
+                "left_out_without_amount": int, "left_out_without_expected_close": int,
+                "left_out_without_stage": int, "stage_changes": int}},
+            "weighted_pipeline": {"type": "array", "items": pipeline_row},
+            "forecast": {"type": "array", "items": pipeline_row},
+            "win_rates": {"type": "array", "items": {"type": "object", "properties": {
+                "stage": {"type": "string"}, "won": int, "lost": int, "rate": {"type": ["number", "null"]}}}},
+            "stage_durations": {"type": "array", "items": {"type": "object", "properties": {
+                "stage": {"type": "string"}, "count": int, "mean_days": {"type": "number"},
+                "median_days": {"type": "number"}}}},
+            "forecast_vs_actual": {"type": "array", "items": {"type": "object", "properties": {
+                "period": {"type": "string"}, "currency": {"type": "string"}, "forecast_minor": int,
+                "actual_minor": int, "won": int}}}
+        }}),
     );
     s.insert(
         "LeadConversionResult".into(),

@@ -177,6 +177,19 @@ pub fn table() -> Vec<Route> {
         routes.extend(entity_routes(kind));
     }
     routes.push(
+        endpoint(
+            Method::GET,
+            "/api/v1/analytics/forecast",
+            "analytics.forecast",
+            "Pipeline forecast over the opportunities you may read: weighted pipeline and win-rate forecast by \
+             period and owner, team or territory; win rates and time per stage; forecast versus actual",
+        )
+        .tag("analytics")
+        .query(crate::analytics::FORECAST_PARAMS)
+        .returns(200, Some(schema_ref("Forecast")))
+        .to(get(crate::analytics::forecast)),
+    );
+    routes.push(
         endpoint(Method::POST, "/api/v1/leads/{id}/convert", "leads.convert", "Convert a lead")
             .tag("leads")
             .body(schema_ref("LeadConversion"))

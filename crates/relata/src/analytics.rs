@@ -1,6 +1,8 @@
 //! `relata analytics`: the analytical models of `relata-analytics` over CSV
 //! files — customer lifetime value (`clv`), RFM segments (`rfm`), association
-//! rules and next purchases (`rules`) — and their benchmark (`bench`).
+//! rules and next purchases (`rules`) — and their benchmark (`bench`); and
+//! the pipeline forecast over the stored opportunities (`forecast`, which
+//! reads the database instead of CSV files and prints one JSON document).
 //!
 //! Each command prints one JSON object (the model and a summary) on standard
 //! output and writes its per-row results as CSV to a file. Input is read as a
@@ -9,6 +11,7 @@
 //! only when everything succeeded, so a failed run leaves no output behind.
 
 mod bench;
+mod forecast;
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
@@ -32,6 +35,8 @@ pub enum AnalyticsCommand {
     Rules(RulesArgs),
     /// Time the models on synthetic data and print one JSON line per figure.
     Bench(bench::BenchArgs),
+    /// Pipeline forecast over the stored opportunities (the database, not CSV files), as JSON.
+    Forecast(forecast::ForecastArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -107,8 +112,9 @@ pub struct RulesArgs {
     next_output: PathBuf,
 }
 
-pub fn run(command: AnalyticsCommand) -> Result<ExitCode, String> {
+pub async fn run(db: &crate::DbArgs, command: AnalyticsCommand) -> Result<ExitCode, String> {
     match command {
+        AnalyticsCommand::Forecast(args) => return forecast::run(db, args).await,
         AnalyticsCommand::Clv(args) => clv_command(&args),
         AnalyticsCommand::Rfm(args) => rfm_command(&args),
         AnalyticsCommand::Rules(args) => rules_command(&args),

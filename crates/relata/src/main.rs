@@ -133,7 +133,7 @@ enum Command {
     },
     /// Build a benchmark database and print performance figures as JSON lines.
     Bench(bench::BenchArgs),
-    /// Customer analytics on CSV files: lifetime value, RFM segments, association rules.
+    /// Customer analytics on CSV files (lifetime value, RFM segments, association rules) and the pipeline forecast.
     Analytics {
         #[command(subcommand)]
         command: analytics::AnalyticsCommand,
@@ -279,7 +279,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             transfer::export(&cli.db, &name, filter, sort, output.as_deref()).await
         }
         Command::Bench(args) => bench::run(&cli.db, args).await,
-        Command::Analytics { command } => analytics::run(command),
+        Command::Analytics { command } => analytics::run(&cli.db, command).await,
         Command::BenchBaseline { db, listen } => bench::baseline_server(&db, &listen).await,
     }
 }

@@ -8,6 +8,7 @@ mod access;
 mod analytics;
 mod bad_input;
 mod cli;
+mod forecast;
 mod identity;
 mod isolation;
 mod lists;

@@ -22,6 +22,7 @@ pub mod privacy;
 pub mod read;
 pub mod rules;
 pub mod timeline;
+pub mod views;
 pub mod workspaces;
 pub mod write;
 

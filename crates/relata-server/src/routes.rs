@@ -451,6 +451,22 @@ fn page_routes(kind: EntityKind) -> Vec<Route> {
             format!("The {} edit form", kind.singular()),
         )
         .to(get(move |s: S, p: web::Page, id: Path<String>| web::edit_form(kind, s, p, id))),
+        page(
+            Method::POST,
+            &format!("{base}/views"),
+            format!("pages.{name}.save_view"),
+            format!("Save a view of the {name} list"),
+        )
+        .returns(303, None)
+        .to(post(move |s: S, p: web::Page, b: Bytes| web::save_view(kind, s, p, b))),
+        page(
+            Method::POST,
+            &format!("{base}/views/{{id}}/delete"),
+            format!("pages.{name}.delete_view"),
+            "Delete a saved view".to_string(),
+        )
+        .returns(303, None)
+        .to(post(move |s: S, p: web::Page, id: Path<String>, b: Bytes| web::delete_view(kind, s, p, id, b))),
     ]
 }
 

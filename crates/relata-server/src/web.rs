@@ -227,9 +227,19 @@ pub struct Row {
     pub cells: Vec<Cell>,
 }
 
+pub struct ViewLink {
+    pub id: String,
+    pub name: String,
+    pub href: String,
+    pub shared: bool,
+    pub mine: bool,
+}
+
 #[derive(Template)]
 #[template(path = "list.html")]
 struct ListPage {
+    views: Vec<ViewLink>,
+    current_query: String,
     layout: Layout,
     label: String,
     api_name: &'static str,
@@ -351,7 +361,22 @@ pub async fn list(kind: EntityKind, State(server): S, page: Page, RawQuery(raw):
     );
     let new_href = page.ctx.access.check_kind(kind, Right::Create).is_ok().then(|| format!("{base}/new"));
     let label = plural_label(kind);
+    let views = relata_app::views::views(&server.app, &page.ctx, kind)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| ViewLink {
+            href: format!("{base}?{}", v.query),
+            mine: Some(v.owner) == page.ctx.actor,
+            id: v.id,
+            name: v.name,
+            shared: v.shared,
+        })
+        .collect();
+    let current_query = query_string(&[("filter", &filter), ("q", &q), ("sort", &sort), ("columns", &columns_param)]);
     let template = ListPage {
+        views,
+        current_query,
         layout: layout(&page, &label, Some(kind)),
         label,
         api_name: kind.api_name(),
@@ -874,6 +899,48 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
     }
     let template = HomePage { layout: layout(&page, "Home", None), tasks, pipeline_svg: pipeline_svg(&by_stage) };
     render(&template, StatusCode::OK)
+}
+
+// ----- saved views -----
+
+/// `POST /{entity}/views`: saves the list's current query under a name.
+pub async fn save_view(kind: EntityKind, State(server): S, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let query = form.get("query").cloned().unwrap_or_default();
+    let shared = form.get("shared").is_some_and(|v| v == "true");
+    let name = form.get("name").cloned().unwrap_or_default();
+    match relata_app::views::save(&server.app, &page.ctx, kind, &name, &query, shared).await {
+        Ok(view) => after_save(&HashMap::new(), format!("/{}?{}", kind.api_name(), view.query)),
+        Err(AppError::Invalid(v)) => {
+            let text = v.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "The view was not saved", &text)
+        }
+        Err(e @ (AppError::Filter(_) | AppError::BadParameter(..))) => {
+            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "The view was not saved", &e.to_string())
+        }
+        Err(e) => app_error_page(&page, e),
+    }
+}
+
+/// `POST /{entity}/views/{id}/delete`
+pub async fn delete_view(
+    kind: EntityKind,
+    State(server): S,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    match relata_app::views::delete(&server.app, &page.ctx, &id).await {
+        Ok(()) => after_save(&HashMap::new(), format!("/{}", kind.api_name())),
+        Err(e) => app_error_page(&page, e),
+    }
 }
 
 // ----- the pipeline board -----

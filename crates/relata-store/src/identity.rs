@@ -724,3 +724,76 @@ impl ScopedConn {
         Ok(id)
     }
 }
+
+/// A saved list view.
+#[derive(Clone, Debug)]
+pub struct SavedView {
+    pub id: String,
+    pub owner: UserId,
+    pub name: String,
+    /// The list page's query string (filter, q, sort, columns).
+    pub query: String,
+    pub shared: bool,
+}
+
+impl ScopedConn {
+    /// The views of `entity` that `viewer` sees: their own, and those shared
+    /// by the owners in `colleagues` (the viewer's teams).
+    pub async fn saved_views(&mut self, entity: &str, viewer: UserId, colleagues: &[UserId]) -> Result<Vec<SavedView>> {
+        let mates: Vec<String> = colleagues.iter().map(|u| u.to_string()).collect();
+        let q = Query::select()
+            .columns(["id", "owner_id", "name", "query", "shared"])
+            .from("saved_views")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("entity").eq(entity))
+            .cond_where(sea_query::Condition::any().add(Expr::col("owner_id").eq(viewer.to_string())).add(
+                sea_query::Condition::all().add(Expr::col("shared").eq(true)).add(Expr::col("owner_id").is_in(mates)),
+            ))
+            .order_by("name", Order::Asc)
+            .to_owned();
+        self.conn
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(SavedView {
+                    id: r.text("id")?.unwrap_or_default(),
+                    owner: user_id(r, "owner_id")?,
+                    name: r.text("name")?.unwrap_or_default(),
+                    query: r.text("query")?.unwrap_or_default(),
+                    shared: r.bool("shared")?.unwrap_or(false),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_saved_view(&mut self, entity: &str, view: &SavedView) -> Result<()> {
+        let stmt = Query::insert()
+            .into_table("saved_views")
+            .columns(["id", "workspace_id", "owner_id", "entity", "name", "query", "shared", "created_at"])
+            .values_panic([
+                Expr::val(view.id.clone()),
+                Expr::val(self.workspace.to_string()),
+                Expr::val(view.owner.to_string()),
+                Expr::val(entity),
+                Expr::val(view.name.clone()),
+                Expr::val(view.query.clone()),
+                Expr::val(view.shared),
+                Expr::val(now()),
+            ])
+            .to_owned();
+        self.conn.execute(&stmt).await?;
+        Ok(())
+    }
+
+    /// Deletes a view of `owner`; false when there is none.
+    pub async fn delete_saved_view(&mut self, id: &str, owner: UserId) -> Result<bool> {
+        let stmt = Query::delete()
+            .from_table("saved_views")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("owner_id").eq(owner.to_string()))
+            .to_owned();
+        Ok(self.conn.execute(&stmt).await? > 0)
+    }
+}

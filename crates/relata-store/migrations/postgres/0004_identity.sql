@@ -113,6 +113,20 @@ $$;
 CREATE TRIGGER consents_append_only BEFORE UPDATE OR DELETE ON consents
 FOR EACH ROW EXECUTE FUNCTION relata_consents_append_only();
 
+-- Saved list views: a name, an entity type and the list's query string;
+-- private to their owner, or shared with the owner's teams.
+CREATE TABLE saved_views (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+    owner_id TEXT NOT NULL REFERENCES users(id),
+    entity TEXT NOT NULL,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    shared BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX saved_views_entity ON saved_views(workspace_id, entity, name);
+
 -- Erasing a person (GDPR) redacts their values in the change log: the one
 -- update the log allows, once per entry, keeping what happened and when.
 ALTER TABLE changes ADD COLUMN redacted_at TIMESTAMPTZ;

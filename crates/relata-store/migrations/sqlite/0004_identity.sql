@@ -111,6 +111,20 @@ BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
 CREATE TRIGGER consents_no_delete BEFORE DELETE ON consents
 BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
 
+-- Saved list views: a name, an entity type and the list's query string;
+-- private to their owner, or shared with the owner's teams.
+CREATE TABLE saved_views (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+    owner_id TEXT NOT NULL REFERENCES users(id),
+    entity TEXT NOT NULL,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    shared INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX saved_views_entity ON saved_views(workspace_id, entity, name);
+
 -- Erasing a person (GDPR) redacts their values in the change log: the one
 -- update the log allows, once per entry, keeping what happened and when.
 ALTER TABLE changes ADD COLUMN redacted_at TEXT;

@@ -11,6 +11,7 @@ crate::both_backends!(
     pages_list_show_and_edit_records_through_forms,
     pages_keep_to_the_same_rules_as_the_api,
     the_board_groups_opportunities_by_stage_with_totals,
+    views_are_saved_private_or_for_the_team,
 );
 
 /// A browser: the session cookie and CSRF token of a signed-in member.
@@ -215,4 +216,55 @@ async fn the_board_groups_opportunities_by_stage_with_totals(app: TestApp) {
     let history = app.get(&format!("/api/v1/opportunities/{id}/history")).await.expect(200).body;
     assert_eq!(history["data"].as_array().unwrap().len(), 2);
     let _ = first;
+}
+
+async fn views_are_saved_private_or_for_the_team(app: TestApp) {
+    let app = &app;
+    let ann = app.member("ann@example.com", "sales_rep").await;
+    let ben = app.member("ben@example.com", "sales_rep").await;
+    let sid = app.member("sid@example.com", "sales_rep").await;
+    app.team("North", &[(&ann, false), (&ben, false)]).await;
+    app.team("South", &[(&sid, false)]).await;
+    let a = browser(app, "ann@example.com").await;
+    let query = "filter=city+%3D+%22Gda%C5%84sk%22&sort=-last_name";
+    let (status, location, _) = save_view(app, &a, "Gdańsk, mine", false, query).await;
+    assert_eq!((status, location.as_str()), (303, format!("/contacts?{query}").as_str()));
+    save_view(app, &a, "Gdańsk for the team", true, query).await;
+    let (status, _, html) = save_view(app, &a, "Broken", false, "filter=city+%3D").await;
+    assert_eq!(status, 422, "a view whose filter does not parse is refused: {html}");
+    let (status, _, _) = save_view(app, &a, "", false, query).await;
+    assert_eq!(status, 422);
+
+    let (_, _, html) = page(app, &a, Method::GET, "/contacts", &[]).await;
+    assert!(html.contains("Gdańsk, mine") && html.contains("Gdańsk for the team") && !html.contains("Broken"));
+    let b = browser(app, "ben@example.com").await;
+    let (_, _, html) = page(app, &b, Method::GET, "/contacts", &[]).await;
+    assert!(html.contains("Gdańsk for the team") && !html.contains("Gdańsk, mine"), "teammates see shared views only");
+    assert!(!html.contains("Delete the view"), "and cannot delete them");
+    let s = browser(app, "sid@example.com").await;
+    let (_, _, html) = page(app, &s, Method::GET, "/contacts", &[]).await;
+    assert!(!html.contains("Gdańsk for the team") && !html.contains("Gdańsk, mine"), "other teams see none");
+    // Deleting: only the owner's own views.
+    let (_, _, mine) = page(app, &a, Method::GET, "/contacts", &[]).await;
+    let marker = "/contacts/views/";
+    let at = mine.find(marker).expect("a delete form") + marker.len();
+    let view_id: String = mine[at..].chars().take_while(|c| *c != '/').collect();
+    let (status, _, _) =
+        page(app, &b, Method::POST, &format!("/contacts/views/{view_id}/delete"), &[("csrf_token", b.csrf.as_str())])
+            .await;
+    assert_eq!(status, 404);
+    let (status, _, _) =
+        page(app, &a, Method::POST, &format!("/contacts/views/{view_id}/delete"), &[("csrf_token", a.csrf.as_str())])
+            .await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(app, &a, Method::GET, "/contacts", &[]).await;
+    assert_eq!(html.matches("Delete the view").count(), 1);
+}
+
+async fn save_view(app: &TestApp, b: &Browser, name: &str, shared: bool, query: &str) -> (u16, String, String) {
+    let mut form = vec![("csrf_token", b.csrf.as_str()), ("name", name), ("query", query)];
+    if shared {
+        form.push(("shared", "true"));
+    }
+    page(app, b, Method::POST, "/contacts/views", &form).await
 }

@@ -440,9 +440,12 @@ pub async fn record(kind: EntityKind, State(server): S, page: Page, Path(id): Pa
     };
     let schema = schemas.get(kind);
     let titles = Titles::of(&server, &page.ctx, schema, &[&record]).await;
+    // The record's own fields first, then who owns and changed it when.
     let facts = schema
         .visible_fields()
-        .filter(|f| !matches!(f.ty, FieldType::Stages | FieldType::Id) && f.id != "deleted_at")
+        .filter(|f| !f.system && f.id != "owner")
+        .chain(schema.visible_fields().filter(|f| f.system || f.id == "owner"))
+        .filter(|f| !matches!(f.ty, FieldType::Stages | FieldType::Id) && f.id != "deleted_at" && f.id != "version")
         .filter_map(|f| {
             let (text, href) = titles.show(&value_of(&record, f));
             (!text.is_empty()).then(|| Fact { label: f.label.to_string(), text, href })
@@ -693,6 +696,14 @@ pub async fn create(kind: EntityKind, State(server): S, page: Page, body: Bytes)
     };
     let schema = schemas.get(kind);
     let (values, mut errors) = parse_form(schema, &form, &page.ctx, false);
+    if !errors.is_empty() {
+        // Say at once what else is missing, as the API does.
+        let mut with_defaults = values.clone();
+        relata_core::input::apply_defaults(schema, &mut with_defaults);
+        for missing in relata_core::input::missing_required(schema, &with_defaults) {
+            errors.entry(missing.field).or_insert(missing.message);
+        }
+    }
     let mut problem = None;
     if errors.is_empty() {
         match write::create_values(&server.app, &page.ctx, kind, values).await {
@@ -1117,8 +1128,12 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
         "/board?{}",
         query_string(&[("pipeline", &pipeline.id.to_string()), ("owner", &owner), ("close", &close)])
     );
+    let mut frame = layout(&page, "Pipeline", None);
+    for item in &mut frame.nav {
+        item.current = item.href == "/board";
+    }
     let template = BoardPage {
-        layout: layout(&page, "Pipeline", Some(EntityKind::Opportunity)),
+        layout: frame,
         pipeline_name: pipeline.title(),
         pipeline_id: pipeline.id.to_string(),
         pipelines: pipelines.iter().map(|p| (p.id.to_string(), p.title(), p.id == pipeline.id)).collect(),

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// The W3C key of element references in responses.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A running chromedriver with one browser session; both end on drop.
 pub struct Browser {
@@ -37,10 +37,14 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium session; `None` (with a
     /// loud warning) when they are not installed and the run allows skipping.
     pub async fn start() -> Option<Browser> {
-        let driver_path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists());
+        let driver_path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
         let Some(driver_path) = driver_path else {
             if std::env::var("RELATA_SKIP_BROWSER").is_ok_and(|v| v == "1") {
-                eprintln!("\n!!!!! WARNING: chromedriver is not installed; SKIPPING the browser tests (RELATA_SKIP_BROWSER=1).\n");
+                eprintln!(
+                    "\n!!!!! WARNING: chromedriver is not installed; SKIPPING the browser tests (RELATA_SKIP_BROWSER=1).\n"
+                );
                 return None;
             }
             panic!("chromedriver is not installed: scripts/test installs Debian's chromium and chromium-driver");
@@ -110,7 +114,11 @@ impl Browser {
 
     /// The page's HTML as the browser has it now.
     pub async fn source(&self) -> String {
-        self.call(reqwest::Method::GET, &self.path("/source"), Json::Null).await.as_str().unwrap_or_default().to_string()
+        self.call(reqwest::Method::GET, &self.path("/source"), Json::Null)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     async fn try_find(&self, css: &str) -> Option<Element> {
@@ -145,6 +153,17 @@ impl Browser {
         panic!("{text:?} never appeared on {}:\n{}", self.url().await, self.source().await);
     }
 
+    /// Waits until the address contains `part` (after a navigation).
+    pub async fn wait_for_url(&self, part: &str) {
+        for _ in 0..100 {
+            if self.url().await.contains(part) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the address never contained {part:?}: {}", self.url().await);
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css).await;
         self.call(reqwest::Method::POST, &self.path(&format!("/element/{}/clear", e.0)), json!({})).await;
@@ -164,7 +183,8 @@ impl Browser {
 
     pub async fn value(&self, css: &str) -> String {
         let e = self.find(css).await;
-        let v = self.call(reqwest::Method::GET, &self.path(&format!("/element/{}/property/value", e.0)), Json::Null).await;
+        let v =
+            self.call(reqwest::Method::GET, &self.path(&format!("/element/{}/property/value", e.0)), Json::Null).await;
         v.as_str().unwrap_or_default().to_string()
     }
 
@@ -179,6 +199,14 @@ impl Browser {
         let data = self.call(reqwest::Method::GET, &self.path("/screenshot"), Json::Null).await;
         let png = base64::engine::general_purpose::STANDARD.decode(data.as_str().unwrap_or_default()).expect("a PNG");
         std::fs::write(path, png).expect("the screenshot is written");
+    }
+}
+
+impl Browser {
+    /// Ends the browser session (closing Chromium) and the driver.
+    pub async fn quit(self) {
+        let path = self.path("");
+        let _ = self.client.delete(format!("{}{path}", self.base)).send().await;
     }
 }
 

@@ -1,0 +1,155 @@
+//! Browser tests: the web UI in a real headless Chromium (Debian's
+//! `chromium`, driven through `chromedriver`), on both backends. A sales rep
+//! signs in, creates an account and a contact (after a form error that keeps
+//! what was typed), logs a call and sees it on the timeline, drags an
+//! opportunity to another stage, builds and saves a filtered view, and finds
+//! a contact with the search box. Screenshots of the main pages are written
+//! to `$RELATA_SCREENSHOTS` (default: `relata-screenshots` in the temporary
+//! directory), outside the repository.
+
+#[path = "../api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+mod webdriver;
+
+use helpers::{Backend, PASSWORD, TestApp};
+use serde_json::json;
+use std::path::PathBuf;
+use webdriver::Browser;
+
+crate::both_backends!(a_rep_works_through_the_pages);
+
+fn screenshot_dir(backend: Backend) -> PathBuf {
+    let base = std::env::var("RELATA_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir().join("relata-screenshots"));
+    let dir = base.join(match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    });
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    dir
+}
+
+async fn a_rep_works_through_the_pages(app: TestApp) {
+    let Some(browser) = Browser::start().await else { return };
+    let shots = screenshot_dir(app.backend);
+    let base = app.base.clone();
+    let rep = app.member("rep@example.com", "sales_rep").await;
+
+    // Sign in through the page.
+    browser.goto(&format!("{base}/contacts")).await;
+    browser.find("#email").await;
+    assert!(browser.url().await.contains("/login?next="), "pages ask to sign in first");
+    browser.type_into("#email", "rep@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form[action='/login'] button[type=submit]").await;
+    browser.wait_for_text("Contacts</h1>").await;
+    browser.goto(&format!("{base}/")).await;
+    browser.wait_for_text("My open tasks").await;
+    browser.screenshot(&shots.join("home.png")).await;
+
+    // Create an account.
+    browser.goto(&format!("{base}/accounts/new")).await;
+    browser.type_into("#f-name", "Baltic Amber").await;
+    browser.click("form.record button[type=submit]").await;
+    browser.wait_for_text("Quick actions").await;
+    let account_url = browser.url().await;
+    let account_id = account_url.rsplit('/').next().unwrap().to_string();
+    assert!(account_url.contains("/accounts/"), "{account_url}");
+
+    // A form error keeps everything typed; fixing it saves the contact.
+    browser.goto(&format!("{base}/contacts/new?account={account_id}")).await;
+    browser.type_into("#f-first_name", "Zofia").await;
+    browser.type_into("#f-emails", "zofia-at-example").await;
+    browser.type_into("#f-city", "Gdańsk").await;
+    browser.click("form.record button[type=submit]").await;
+    browser.wait_for_text("Some fields need your attention").await;
+    assert_eq!(browser.value("#f-first_name").await, "Zofia");
+    assert_eq!(browser.value("#f-emails").await, "zofia-at-example");
+    assert_eq!(browser.value("#f-city").await, "Gdańsk");
+    browser.find("#e-emails").await;
+    browser.find("#e-last_name").await;
+    browser.screenshot(&shots.join("form-error.png")).await;
+    browser.type_into("#f-last_name", "Nowak").await;
+    browser.type_into("#f-emails", "zofia@example.com").await;
+    browser.click("form.record button[type=submit]").await;
+    browser.wait_for_text("Quick actions").await;
+    let contact_url = browser.url().await;
+    assert!(contact_url.contains("/contacts/"), "{contact_url}");
+    let contact_id = contact_url.rsplit('/').next().unwrap().to_string();
+
+    // Log a call from the contact's page and see it on the timeline.
+    browser.type_into("#quick-subject", "Discussed the renewal").await;
+    browser.type_into("#quick-body", "Wants a quote by Friday").await;
+    browser.click("form.quick button[type=submit]").await;
+    browser.wait_for_text("Discussed the renewal</a>").await;
+    assert_eq!(browser.url().await, contact_url, "back on the contact's page");
+    browser.screenshot(&shots.join("record.png")).await;
+    let timeline = app.get(&format!("/api/v1/contacts/{contact_id}/timeline")).await.expect(200).body;
+    assert_eq!(timeline["data"][0]["title"], "Discussed the renewal");
+
+    // Drag an opportunity to the next stage on the board; it is saved.
+    let pipeline = app.get("/api/v1/pipelines").await.expect(200).body["data"][0].clone();
+    let stages: Vec<String> =
+        pipeline["stages"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+    let deal = app
+        .post_as(
+            &rep.token,
+            "/api/v1/opportunities",
+            &json!({"name": "Amber renewal", "account": account_id, "amount": {"amount": "4200.00", "currency": "EUR"}}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let deal_id = deal["id"].as_str().unwrap().to_string();
+    browser.goto(&format!("{base}/board")).await;
+    browser.wait_for_text("Amber renewal").await;
+    browser.screenshot(&shots.join("board.png")).await;
+    let drag = "const card = document.querySelector('.card[data-id=\"' + arguments[0] + '\"]');\
+                const column = document.querySelector('.column[data-stage=\"' + arguments[1] + '\"]');\
+                const data = new DataTransfer();\
+                card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: data}));\
+                column.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: data}));\
+                column.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: data}));\
+                return true;";
+    browser.script(drag, json!([deal_id, stages[1]])).await;
+    let mut saved = false;
+    for _ in 0..100 {
+        let now = app.get(&format!("/api/v1/opportunities/{deal_id}")).await.expect(200).body;
+        if now["stage"] == json!(stages[1]) {
+            assert_eq!(now["version"], 2);
+            saved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(saved, "the drop was saved");
+    let column = format!(".column[data-stage='{}'] .card[data-id='{deal_id}']", stages[1]);
+    browser.find(&column).await;
+
+    // Build a filtered view and save it.
+    browser.goto(&format!("{base}/contacts")).await;
+    browser.type_into("#filter", "city = \"Gdańsk\"").await;
+    browser.click("form.filters button[type=submit]").await;
+    browser.wait_for_url("filter=").await;
+    browser.wait_for_text("Nowak").await;
+    browser.click("details.save-view summary").await;
+    browser.type_into("#view-name", "Gdańsk contacts").await;
+    browser.click("details.save-view button[type=submit]").await;
+    browser.wait_for_text("Saved views:").await;
+    browser.screenshot(&shots.join("list.png")).await;
+    browser.goto(&format!("{base}/contacts?filter=city+%3D+%22Sopot%22")).await;
+    browser.wait_for_text("Nothing here.").await;
+    browser.click("nav.views a").await;
+    browser.wait_for_text("Nowak").await;
+
+    // Search as you type, then choose with the keyboard.
+    browser.goto(&format!("{base}/")).await;
+    browser.type_into("#global-search", "Nowak").await;
+    browser.find("#search-results li").await;
+    browser.keys("#global-search", "\u{E015}\u{E007}").await;
+    browser.wait_for_url(&format!("/contacts/{contact_id}")).await;
+    eprintln!("screenshots of the main pages: {}", shots.display());
+    browser.quit().await;
+}

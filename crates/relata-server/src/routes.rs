@@ -164,6 +164,25 @@ pub fn table() -> Vec<Route> {
         .public()
         .returns(303, None)
         .to(post(crate::web::board_move)),
+        endpoint(Method::GET, "/leads/{id}/convert", "pages.leads.convert", "The lead conversion screen")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::convert_form)),
+        endpoint(Method::POST, "/leads/{id}/convert", "pages.leads.convert_submit", "Convert a lead from the screen")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::convert_submit)),
+        endpoint(
+            Method::POST,
+            "/workspace",
+            "pages.switch_workspace",
+            "Switch the session's workspace from the header",
+        )
+        .tag("pages")
+        .public()
+        .returns(303, None)
+        .to(post(crate::web::switch_workspace)),
         endpoint(Method::GET, "/search", "pages.search", "The search page")
             .tag("pages")
             .public()
@@ -440,7 +459,7 @@ fn page_routes(kind: EntityKind) -> Vec<Route> {
         )
         .to(get(move |s: S, p: web::Page, q: RawQuery| web::new_form(kind, s, p, q))),
         page(Method::GET, &one, format!("pages.{name}.record"), format!("The {} page", kind.singular()))
-            .to(get(move |s: S, p: web::Page, id: Path<String>| web::record(kind, s, p, id))),
+            .to(get(move |s: S, p: web::Page, id: Path<String>, q: RawQuery| web::record(kind, s, p, id, q))),
         page(Method::POST, &one, format!("pages.{name}.update"), format!("Save the {} form", kind.singular()))
             .returns(303, None)
             .to(post(move |s: S, p: web::Page, id: Path<String>, b: Bytes| web::update(kind, s, p, id, b))),
@@ -451,6 +470,14 @@ fn page_routes(kind: EntityKind) -> Vec<Route> {
             format!("The {} edit form", kind.singular()),
         )
         .to(get(move |s: S, p: web::Page, id: Path<String>| web::edit_form(kind, s, p, id))),
+        page(
+            Method::POST,
+            &format!("{base}/bulk"),
+            format!("pages.{name}.bulk"),
+            format!("Assign or trash selected {name}"),
+        )
+        .returns(303, None)
+        .to(post(move |s: S, p: web::Page, b: Bytes| web::bulk(kind, s, p, b))),
         page(
             Method::POST,
             &format!("{base}/views"),

@@ -34,6 +34,8 @@ pub struct Page {
     pub principal: Principal,
     pub ctx: Ctx,
     pub csrf: String,
+    /// The user's active workspaces (slug, name, current).
+    pub workspaces: Vec<(String, String, bool)>,
 }
 
 impl FromRequestParts<Arc<Server>> for Page {
@@ -53,7 +55,20 @@ impl FromRequestParts<Arc<Server>> for Page {
         let csrf = csrf_token.clone();
         let ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
             .with_address(crate::auth::client_address(parts));
-        Ok(Page { principal, ctx, csrf })
+        let workspaces = server
+            .app
+            .store
+            .memberships_of(principal.user)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.active)
+            .map(|m| {
+                let current = m.workspace.id == principal.workspace.id;
+                (m.workspace.slug, m.workspace.name, current)
+            })
+            .collect();
+        Ok(Page { principal, ctx, csrf, workspaces })
     }
 }
 
@@ -64,6 +79,8 @@ pub struct Layout {
     pub workspace: String,
     pub csrf: String,
     pub nav: Vec<NavItem>,
+    /// The user's workspaces (slug, name, current), for switching.
+    pub workspaces: Vec<(String, String, bool)>,
 }
 
 pub struct NavItem {
@@ -103,6 +120,7 @@ fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> Layout {
         workspace: page.principal.workspace.name.clone(),
         csrf: page.csrf.clone(),
         nav,
+        workspaces: page.workspaces.clone(),
     }
 }
 
@@ -223,6 +241,8 @@ pub struct Cell {
 }
 
 pub struct Row {
+    pub id: String,
+    pub label: String,
     pub href: String,
     pub cells: Vec<Cell>,
 }
@@ -238,6 +258,8 @@ pub struct ViewLink {
 #[derive(Template)]
 #[template(path = "list.html")]
 struct ListPage {
+    /// Active members (id, name), for bulk assignment.
+    owners: Vec<(String, String)>,
     views: Vec<ViewLink>,
     current_query: String,
     layout: Layout,
@@ -328,6 +350,8 @@ pub async fn list(kind: EntityKind, State(server): S, page: Page, RawQuery(raw):
     let rows = records
         .iter()
         .map(|r| Row {
+            id: r.id.to_string(),
+            label: r.title(),
             href: format!("{base}/{}", r.id),
             cells: fields
                 .iter()
@@ -374,7 +398,15 @@ pub async fn list(kind: EntityKind, State(server): S, page: Page, RawQuery(raw):
         })
         .collect();
     let current_query = query_string(&[("filter", &filter), ("q", &q), ("sort", &sort), ("columns", &columns_param)]);
+    let owners = relata_app::people::members(&server.app, &page.ctx)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.active)
+        .map(|m| (m.user.id.to_string(), m.user.display_name))
+        .collect();
     let template = ListPage {
+        owners,
         views,
         current_query,
         layout: layout(&page, &label, Some(kind)),
@@ -415,12 +447,22 @@ pub struct HistoryEntry {
     pub summary: String,
 }
 
+pub struct Related {
+    pub title: String,
+    pub items: Vec<(String, String)>,
+    pub new_href: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "record.html")]
 struct RecordPage {
     layout: Layout,
     title: String,
     edit_href: String,
+    convert_href: Option<String>,
+    related: Vec<Related>,
+    /// (href, label, current) of the timeline's type filters.
+    timeline_filters: Vec<(String, String, bool)>,
     facts: Vec<Fact>,
     quick_links: Vec<(String, String)>,
     has_timeline: bool,
@@ -430,7 +472,49 @@ struct RecordPage {
 
 /// `GET /{entity}/{id}`: the record, its timeline (the 360 view of an
 /// account or contact), quick actions and its change history.
-pub async fn record(kind: EntityKind, State(server): S, page: Page, Path(id): Path<String>) -> Response {
+/// The records that point at this one, a few of each kind.
+async fn related(server: &Server, ctx: &Ctx, kind: EntityKind, id: RecordId) -> Vec<Related> {
+    let groups: &[(EntityKind, &str, &str)] = match kind {
+        EntityKind::Account => &[
+            (EntityKind::Contact, "account", "Contacts"),
+            (EntityKind::Opportunity, "account", "Opportunities"),
+            (EntityKind::Account, "parent_account", "Subsidiaries"),
+        ],
+        EntityKind::Contact => &[(EntityKind::Opportunity, "primary_contact", "Opportunities")],
+        EntityKind::Opportunity => &[(EntityKind::Activity, "opportunity", "Activities")],
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    for (target, field, title) in groups {
+        if ctx.access.check_kind(*target, Right::Read).is_err() {
+            continue;
+        }
+        let params = ListParams { filter: Some(format!("{field} = \"{id}\"")), limit: Some(20), ..Default::default() };
+        let Ok((p, _)) = read::list(&server.app, ctx, *target, &params).await else { continue };
+        let items = p.records.iter().map(|r| (format!("/{}/{}", target.api_name(), r.id), r.title())).collect();
+        let new_href = ctx
+            .access
+            .check_kind(*target, Right::Create)
+            .is_ok()
+            .then(|| format!("/{}/new?{field}={id}", target.api_name()));
+        out.push(Related { title: title.to_string(), items, new_href });
+    }
+    out
+}
+
+pub async fn record(
+    kind: EntityKind,
+    State(server): S,
+    page: Page,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let show = serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "show")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
     let Ok(id) = id.parse::<RecordId>() else {
         return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such record in this workspace.");
     };
@@ -474,6 +558,7 @@ pub async fn record(kind: EntityKind, State(server): S, page: Page, Path(id): Pa
             Ok(t) => t
                 .items
                 .iter()
+                .filter(|i| show.is_empty() || i.item_type == show)
                 .map(|i| TimelineEntry {
                     at: format_datetime(&i.at),
                     kind: i.item_type.replace('_', " "),
@@ -508,7 +593,26 @@ pub async fn record(kind: EntityKind, State(server): S, page: Page, Path(id): Pa
         Err(e) => return app_error_page(&page, e),
     };
     let title = record.title();
+    let here = format!("/{}/{}", kind.api_name(), record.id);
+    let timeline_filters = [
+        ("", "Everything"),
+        ("activity", "Activities"),
+        ("opportunity", "Opportunities"),
+        ("stage_change", "Stage changes"),
+    ]
+    .iter()
+    .map(|(value, label)| {
+        let href = if value.is_empty() { here.clone() } else { format!("{here}?show={value}") };
+        (href, label.to_string(), show == *value)
+    })
+    .collect();
+    let convert_href = (kind == EntityKind::Lead && record.values.std("converted_at").is_null())
+        .then(|| format!("/leads/{}/convert", record.id));
+    let related = related(&server, &page.ctx, kind, id).await;
     let template = RecordPage {
+        convert_href,
+        related,
+        timeline_filters,
         layout: layout(&page, &title, Some(kind)),
         title: if title.is_empty() { kind.def().label.to_string() } else { title },
         edit_href: format!("/{}/{}/edit", kind.api_name(), record.id),
@@ -910,6 +1014,213 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
     }
     let template = HomePage { layout: layout(&page, "Home", None), tasks, pipeline_svg: pipeline_svg(&by_stage) };
     render(&template, StatusCode::OK)
+}
+
+// ----- bulk actions -----
+
+/// `POST /{entity}/bulk`: assigns the selected records to a member, or moves
+/// them to the trash; each one through the write path with its own checks.
+pub async fn bulk(kind: EntityKind, State(server): S, page: Page, body: Bytes) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let form: HashMap<String, String> = pairs.iter().cloned().collect();
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let ids: Vec<RecordId> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
+    if ids.is_empty() || ids.len() > 500 {
+        return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "Nothing done", "Select 1 to 500 records first.");
+    }
+    let action = form.get("action").map(String::as_str).unwrap_or("");
+    let owner = form.get("owner").and_then(|o| o.parse::<Uuid>().ok());
+    let (mut done, mut refused) = (0usize, Vec::new());
+    for id in ids {
+        let result = match (action, owner) {
+            ("assign", Some(owner)) => {
+                let mut patch = Values::default();
+                patch.set_std("owner", FieldValue::Ref(owner));
+                let version = match read::get(&server.app, &page.ctx, kind, id, false).await {
+                    Ok((r, _)) => r.version,
+                    Err(e) => {
+                        refused.push(format!("{id}: {e}"));
+                        continue;
+                    }
+                };
+                write::update_values(&server.app, &page.ctx, kind, id, patch, version).await.map(drop)
+            }
+            ("delete", _) => write::set_deleted(&server.app, &page.ctx, kind, id, true, None).await.map(drop),
+            _ => {
+                return message_page(
+                    &page,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Nothing done",
+                    "Choose an action (and an owner to assign to).",
+                );
+            }
+        };
+        match result {
+            Ok(()) => done += 1,
+            Err(e) => refused.push(match e {
+                AppError::Invalid(v) => v.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+                AppError::Hidden { .. } => "not found".into(),
+                other => other.to_string(),
+            }),
+        }
+    }
+    if refused.is_empty() {
+        return after_save(&form, format!("/{}", kind.api_name()));
+    }
+    let text = format!("{done} done; {} not: {}", refused.len(), refused.join("; "));
+    message_page(&page, StatusCode::OK, "Partly done", &text)
+}
+
+// ----- lead conversion -----
+
+#[derive(Template)]
+#[template(path = "convert.html")]
+struct ConvertPage {
+    layout: Layout,
+    lead_title: String,
+    company: String,
+    action: String,
+    cancel_href: String,
+    account: String,
+    account_error: Option<String>,
+    create_opportunity: bool,
+    opportunity_name: String,
+    opportunity_amount: String,
+    opportunity_error: Option<String>,
+    problem: Option<String>,
+}
+
+/// `GET /leads/{id}/convert`: the conversion screen.
+pub async fn convert_form(State(server): S, page: Page, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<RecordId>() else {
+        return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such lead.");
+    };
+    let (lead, _) = match read::get(&server.app, &page.ctx, EntityKind::Lead, id, false).await {
+        Ok(found) => found,
+        Err(e) => return app_error_page(&page, e),
+    };
+    let company = lead.values.text("company").unwrap_or("").to_string();
+    let template = ConvertPage {
+        layout: layout(&page, "Convert lead", Some(EntityKind::Lead)),
+        lead_title: lead.title(),
+        opportunity_name: if company.is_empty() { String::new() } else { format!("{company} opportunity") },
+        company,
+        action: format!("/leads/{id}/convert"),
+        cancel_href: format!("/leads/{id}"),
+        account: String::new(),
+        account_error: None,
+        create_opportunity: true,
+        opportunity_amount: String::new(),
+        opportunity_error: None,
+        problem: None,
+    };
+    render(&template, StatusCode::OK)
+}
+
+/// `POST /leads/{id}/convert`: converts in one transaction, then shows the new contact.
+pub async fn convert_submit(State(server): S, page: Page, Path(id): Path<String>, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Ok(id) = id.parse::<RecordId>() else {
+        return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such lead.");
+    };
+    let text = |k: &str| form.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let create_opportunity = form.get("create_opportunity").is_some_and(|v| v == "true");
+    let mut body = serde_json::Map::new();
+    if !text("account").is_empty() {
+        body.insert("account".into(), serde_json::Value::String(text("account")));
+    }
+    if create_opportunity {
+        let mut opp = serde_json::Map::new();
+        if !text("opportunity_name").is_empty() {
+            opp.insert("name".into(), serde_json::Value::String(text("opportunity_name")));
+        }
+        let amount = text("opportunity_amount");
+        if !amount.is_empty() {
+            let mut parts = amount.split_whitespace();
+            let value = parts.next().unwrap_or("").to_string();
+            let currency =
+                parts.next().unwrap_or(page.principal.workspace.currencies.first().map(|c| c.code()).unwrap_or("EUR"));
+            opp.insert("amount".into(), serde_json::json!({"amount": value, "currency": currency}));
+        }
+        body.insert("opportunity".into(), serde_json::Value::Object(opp));
+    } else {
+        body.insert("opportunity".into(), serde_json::Value::Bool(false));
+    }
+    let result = match relata_app::convert::ConvertRequest::from_json(&serde_json::Value::Object(body)) {
+        Ok(request) => relata_app::convert::convert_lead(&server.app, &page.ctx, id, request).await,
+        Err(v) => Err(AppError::Invalid(v)),
+    };
+    match result {
+        Ok(done) => after_save(&HashMap::new(), format!("/contacts/{}", done.contact.id)),
+        Err(AppError::Invalid(v)) => {
+            let (lead_title, company) = match read::get(&server.app, &page.ctx, EntityKind::Lead, id, false).await {
+                Ok((lead, _)) => (lead.title(), lead.values.text("company").unwrap_or("").to_string()),
+                Err(e) => return app_error_page(&page, e),
+            };
+            let about = |prefix: &str| {
+                let found: Vec<String> = v
+                    .errors
+                    .iter()
+                    .filter(|e| e.field.starts_with(prefix))
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
+                (!found.is_empty()).then(|| found.join("; "))
+            };
+            let others: Vec<String> = v
+                .errors
+                .iter()
+                .filter(|e| !e.field.starts_with("account") && !e.field.starts_with("opportunity"))
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            let template = ConvertPage {
+                layout: layout(&page, "Convert lead", Some(EntityKind::Lead)),
+                lead_title,
+                company,
+                action: format!("/leads/{id}/convert"),
+                cancel_href: format!("/leads/{id}"),
+                account: text("account"),
+                account_error: about("account"),
+                create_opportunity,
+                opportunity_name: text("opportunity_name"),
+                opportunity_amount: text("opportunity_amount"),
+                opportunity_error: about("opportunity"),
+                problem: Some(if others.is_empty() {
+                    "Some fields need your attention.".into()
+                } else {
+                    others.join("; ")
+                }),
+            };
+            render(&template, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => app_error_page(&page, e),
+    }
+}
+
+// ----- switching workspace -----
+
+/// `POST /workspace` (the header's form): moves the session to another
+/// workspace of the user.
+pub async fn switch_workspace(State(server): S, page: Page, headers: axum::http::HeaderMap, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Credential::Session { id, .. } = &page.principal.credential else { return csrf_refused() };
+    let slug = form.get("workspace").cloned().unwrap_or_default();
+    match relata_app::auth::switch_workspace(&server.app, &page.ctx, id, &slug).await {
+        Ok(_) => {
+            if let Some(secret_text) = cookie(&headers, SESSION_COOKIE) {
+                server.forget_credential(secret_text);
+            }
+            after_save(&HashMap::new(), "/".into())
+        }
+        Err(e) => app_error_page(&page, e),
+    }
 }
 
 // ----- saved views -----

@@ -12,6 +12,7 @@ crate::both_backends!(
     pages_keep_to_the_same_rules_as_the_api,
     the_board_groups_opportunities_by_stage_with_totals,
     views_are_saved_private_or_for_the_team,
+    bulk_actions_conversion_related_records_and_workspace_switching,
 );
 
 /// A browser: the session cookie and CSRF token of a signed-in member.
@@ -267,4 +268,111 @@ async fn save_view(app: &TestApp, b: &Browser, name: &str, shared: bool, query: 
         form.push(("shared", "true"));
     }
     page(app, b, Method::POST, "/contacts/views", &form).await
+}
+
+async fn bulk_actions_conversion_related_records_and_workspace_switching(app: TestApp) {
+    let app = &app;
+    let ann = app.member("ann@example.com", "sales_rep").await;
+    let ben = app.member("ben@example.com", "sales_rep").await;
+    let mia = app.member("mia@example.com", "sales_rep").await;
+    app.team("North", &[(&ann, false), (&ben, false), (&mia, true)]).await;
+    let mut ids = Vec::new();
+    for name in ["One", "Two", "Three"] {
+        ids.push(id_of(&app.post_as(&ann.token, "/api/v1/accounts", &json!({"name": name})).await.expect(201).body));
+    }
+    // Mia manages the team: she hands two of Ann's accounts to Ben at once.
+    let m = browser(app, "mia@example.com").await;
+    let form = [
+        ("csrf_token", m.csrf.as_str()),
+        ("action", "assign"),
+        ("owner", ben.user.as_str()),
+        ("ids", ids[0].as_str()),
+        ("ids", ids[1].as_str()),
+        ("return_to", "/accounts"),
+    ];
+    let (status, location, _) = page(app, &m, Method::POST, "/accounts/bulk", &form).await;
+    assert_eq!((status, location.as_str()), (303, "/accounts"));
+    for (id, owner) in [(&ids[0], &ben.user), (&ids[1], &ben.user), (&ids[2], &ann.user)] {
+        assert_eq!(app.get(&format!("/api/v1/accounts/{id}")).await.expect(200).body["owner"], json!(owner));
+    }
+    // Ann may not trash Ben's accounts: the page says what was refused.
+    let a = browser(app, "ann@example.com").await;
+    let form =
+        [("csrf_token", a.csrf.as_str()), ("action", "delete"), ("ids", ids[1].as_str()), ("ids", ids[2].as_str())];
+    let (status, _, html) = page(app, &a, Method::POST, "/accounts/bulk", &form).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("1 done; 1 not"), "{html}");
+    assert_eq!(app.list_all("accounts", "").await.len(), 2);
+    let (status, _, _) =
+        page(app, &a, Method::POST, "/accounts/bulk", &[("csrf_token", a.csrf.as_str()), ("action", "delete")]).await;
+    assert_eq!(status, 422, "nothing selected");
+
+    // The account page lists related records; the timeline filters by type.
+    let contact = app
+        .post_as(&ben.token, "/api/v1/contacts", &json!({"last_name": "Related", "account": ids[0]}))
+        .await
+        .expect(201)
+        .body;
+    app.post_as(&ben.token, "/api/v1/activities", &json!({"kind": "note", "subject": "A note", "account": ids[0]}))
+        .await
+        .expect(201);
+    app.post_as(&ben.token, "/api/v1/opportunities", &json!({"name": "A deal", "account": ids[0]})).await.expect(201);
+    let b = browser(app, "ben@example.com").await;
+    let (_, _, html) = page(app, &b, Method::GET, &format!("/accounts/{}", ids[0]), &[]).await;
+    assert!(
+        html.contains(&format!("/contacts/{}", id_of(&contact))) && html.contains("A deal") && html.contains("A note")
+    );
+    let (_, _, html) = page(app, &b, Method::GET, &format!("/accounts/{}?show=activity", ids[0]), &[]).await;
+    let timeline = &html[html.find("id=\"timeline\"").unwrap()..];
+    assert!(timeline.contains("A note") && !timeline.contains("A deal"), "only activities");
+
+    // Lead conversion from its screen: errors keep the input; then the contact page.
+    let lead = app
+        .post_as(&ben.token, "/api/v1/leads", &json!({"last_name": "Lis", "company": "Lis Foods"}))
+        .await
+        .expect(201)
+        .body;
+    let path = format!("/leads/{}/convert", id_of(&lead));
+    let (status, _, html) = page(app, &b, Method::GET, &path, &[]).await;
+    assert!(status == 200 && html.contains("Lis Foods"));
+    let bad = [
+        ("csrf_token", b.csrf.as_str()),
+        ("create_opportunity", "true"),
+        ("opportunity_name", "Lis deal"),
+        ("opportunity_amount", "lots EUR"),
+    ];
+    let (status, _, html) = page(app, &b, Method::POST, &path, &bad).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("value=\"lots EUR\"") && html.contains("opportunity.amount"));
+    let good = [
+        ("csrf_token", b.csrf.as_str()),
+        ("create_opportunity", "true"),
+        ("opportunity_name", "Lis deal"),
+        ("opportunity_amount", "900.00 EUR"),
+    ];
+    let (status, location, _) = page(app, &b, Method::POST, &path, &good).await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with("/contacts/"), "{location}");
+    let converted = app.get(&format!("/api/v1/leads/{}", id_of(&lead))).await.expect(200).body;
+    assert_eq!(format!("/contacts/{}", converted["converted_contact"].as_str().unwrap()), location);
+    let (_, _, html) = page(app, &b, Method::GET, &format!("/leads/{}", id_of(&lead)), &[]).await;
+    assert!(!html.contains(&path), "a converted lead offers no conversion");
+
+    // Switching workspace from the header.
+    let (_, other) = app.other_workspace("second").await;
+    let second =
+        app.get_as(&other, "/api/v1/auth/me").await.expect(200).body["workspace"]["id"].as_str().unwrap().to_string();
+    let ws: relata_core::WorkspaceId = second.parse().unwrap();
+    let user: relata_core::UserId = ben.user.parse().unwrap();
+    app.app.app.store.add_membership(ws, user, "sales_rep").await.unwrap();
+    let (_, _, html) = page(app, &b, Method::GET, "/", &[]).await;
+    assert!(html.contains("Switch workspace") && html.contains("value=\"second\""));
+    let (status, _, _) =
+        page(app, &b, Method::POST, "/workspace", &[("csrf_token", b.csrf.as_str()), ("workspace", "second")]).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = page(app, &b, Method::GET, "/accounts", &[]).await;
+    assert!(html.contains("Workspace second") && !html.contains("One"), "the other workspace's (empty) accounts");
+    let (status, _, _) =
+        page(app, &b, Method::POST, "/workspace", &[("csrf_token", b.csrf.as_str()), ("workspace", "nowhere")]).await;
+    assert_eq!(status, 404);
 }

@@ -87,6 +87,32 @@ pub async fn list(
     Ok((page, schemas.clone()))
 }
 
+/// Sums of a money field per currency over the records a filter selects
+/// (those the user may read): `(currency, sum of minor units, records)`.
+pub async fn money_totals(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    filter: Option<&str>,
+    field: &str,
+) -> Result<Vec<(String, i64, i64)>, AppError> {
+    ctx.access.check_kind(kind, Right::Read)?;
+    let schemas = app.schemas_for(ctx).await?;
+    let schema = schemas.get(kind);
+    let field = schema.field(field).ok_or_else(|| {
+        AppError::BadParameter("field", format!("{} has no visible field {field:?}", kind.api_name()))
+    })?;
+    let compiled = match filter.filter(|f| !f.trim().is_empty()) {
+        Some(text) => {
+            let expr = parse(text)?;
+            Some(compile(&expr, schema, &CompileContext { me: ctx.actor.map(|u| u.uuid()), parse: &ctx.parse })?)
+        }
+        None => None,
+    };
+    let mut conn = app.reader(ctx).await?;
+    Ok(conn.money_totals(schema, compiled.as_ref(), field).await?)
+}
+
 /// A record's change history (also for records in the trash).
 pub async fn history(
     app: &App,

@@ -1275,7 +1275,14 @@ pub struct Card {
     pub amount: String,
 }
 
+/// Cards shown per column; the rest are counted and one click away.
+const CARDS_PER_COLUMN: u64 = 100;
+
 pub struct BoardColumn {
+    /// Whether the stage has more cards than shown.
+    pub more: bool,
+    /// The stage's opportunities as a list.
+    pub list_href: String,
     pub id: String,
     pub name: String,
     pub probability: i64,
@@ -1298,19 +1305,6 @@ struct BoardPage {
     error: Option<String>,
     columns: Vec<BoardColumn>,
     return_to: String,
-}
-
-/// Sums of minor units per currency, shown as "1 200.00 EUR + 300.00 PLN".
-fn money_sums(sums: &std::collections::BTreeMap<String, (i64, relata_core::money::Currency)>) -> String {
-    if sums.is_empty() {
-        return "0".into();
-    }
-    sums.values()
-        .map(|(minor, currency)| {
-            format!("{} {}", relata_core::money::Money::new(*minor, *currency).major_string(), currency)
-        })
-        .collect::<Vec<_>>()
-        .join(" + ")
 }
 
 /// The first day of a `YYYY-MM` month and of the next one.
@@ -1365,67 +1359,58 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
             None => error = Some(format!("{close:?} is not a month like 2026-12.")),
         }
     }
-    // At most 1,000 cards: a board is for working, lists are for browsing.
-    let mut records = Vec::new();
-    let mut cursor = None;
-    for _ in 0..2 {
-        let params =
-            ListParams { filter: Some(filter.clone()), cursor: cursor.clone(), limit: Some(500), ..Default::default() };
-        match read::list(&server.app, ctx, EntityKind::Opportunity, &params).await {
-            Ok((p, _)) => {
-                records.extend(p.records);
-                cursor = p.next_cursor;
-            }
-            Err(e) => return app_error_page(&page, e),
-        }
-        if cursor.is_none() {
-            break;
-        }
-    }
+    // Each column: its first cards in index order, and totals over all of
+    // the stage's opportunities in one aggregate query.
     let schemas = match server.app.schemas_for(ctx).await {
         Ok(s) => s,
         Err(e) => return app_error_page(&page, e),
     };
-    let refs: Vec<&Record> = records.iter().collect();
-    let titles = Titles::of(&server, ctx, schemas.get(EntityKind::Opportunity), &refs).await;
-    let columns = stages
-        .iter()
-        .map(|stage| {
-            let mut totals = std::collections::BTreeMap::new();
-            let mut weighted = std::collections::BTreeMap::new();
-            let cards = records
-                .iter()
-                .filter(|r| r.values.text("stage") == Some(stage.id.as_str()))
-                .map(|r| {
-                    let amount = match r.values.std("amount") {
-                        FieldValue::Money(m) => {
-                            let code = m.currency.to_string();
-                            totals.entry(code.clone()).or_insert((0, m.currency)).0 += m.minor;
-                            weighted.entry(code).or_insert((0, m.currency)).0 += m.minor * stage.probability / 100;
-                            format!("{} {}", m.major_string(), m.currency)
-                        }
-                        _ => String::new(),
-                    };
-                    Card {
-                        id: r.id.to_string(),
-                        version: r.version,
-                        name: r.title(),
-                        account: titles.show(r.values.std("account")).0,
-                        amount,
-                    }
-                })
-                .collect();
-            BoardColumn {
-                id: stage.id.clone(),
-                name: stage.name.clone(),
-                probability: stage.probability,
-                total: money_sums(&totals),
-                weighted: money_sums(&weighted),
-                cards,
-                choices: stages.iter().map(|s| (s.id.clone(), s.name.clone(), s.id == stage.id)).collect(),
-            }
-        })
-        .collect();
+    let mut columns = Vec::with_capacity(stages.len());
+    for stage in &stages {
+        let stage_filter = format!("{filter} and stage = \"{}\"", stage.id.replace('"', ""));
+        let params =
+            ListParams { filter: Some(stage_filter.clone()), limit: Some(CARDS_PER_COLUMN), ..Default::default() };
+        let (records, more) = match read::list(&server.app, ctx, EntityKind::Opportunity, &params).await {
+            Ok((p, _)) => (p.records, p.next_cursor.is_some()),
+            Err(e) => return app_error_page(&page, e),
+        };
+        let sums = read::money_totals(&server.app, ctx, EntityKind::Opportunity, Some(&stage_filter), "amount")
+            .await
+            .unwrap_or_default();
+        let refs: Vec<&Record> = records.iter().collect();
+        let titles = Titles::of(&server, ctx, schemas.get(EntityKind::Opportunity), &refs).await;
+        let show = |minor: i64, code: &str| match relata_core::money::Currency::parse(code) {
+            Some(c) => format!("{} {c}", relata_core::money::Money::new(minor, c).major_string()),
+            None => format!("{minor} {code}"),
+        };
+        let join = |parts: Vec<String>| if parts.is_empty() { "0".to_string() } else { parts.join(" + ") };
+        let total = join(sums.iter().map(|(c, minor, _)| show(*minor, c)).collect());
+        let weighted = join(sums.iter().map(|(c, minor, _)| show(minor * stage.probability / 100, c)).collect());
+        let cards = records
+            .iter()
+            .map(|r| Card {
+                id: r.id.to_string(),
+                version: r.version,
+                name: r.title(),
+                account: titles.show(r.values.std("account")).0,
+                amount: match r.values.std("amount") {
+                    FieldValue::Money(m) => format!("{} {}", m.major_string(), m.currency),
+                    _ => String::new(),
+                },
+            })
+            .collect::<Vec<_>>();
+        columns.push(BoardColumn {
+            id: stage.id.clone(),
+            name: stage.name.clone(),
+            probability: stage.probability,
+            total,
+            weighted,
+            more,
+            list_href: format!("/opportunities?{}", query_string(&[("filter", &stage_filter)])),
+            cards,
+            choices: stages.iter().map(|s| (s.id.clone(), s.name.clone(), s.id == stage.id)).collect(),
+        });
+    }
     let members = relata_app::people::members(&server.app, ctx).await.unwrap_or_default();
     let mut owners =
         vec![("".to_string(), "Everyone".to_string(), owner.is_empty()), ("me".into(), "Me".into(), owner == "me")];

@@ -200,6 +200,44 @@ impl ScopedConn {
         self.conn.fetch_all(&q).await?.iter().map(|r| r.text("id").map(Option::unwrap_or_default)).collect()
     }
 
+    /// Sums of a money field per currency over the records a filter selects
+    /// (live, visible ones): `(currency, sum of minor units, records)`. One
+    /// aggregate query; nothing is loaded.
+    pub async fn money_totals(
+        &mut self,
+        schema: &Schema,
+        filter: Option<&Filter<'_>>,
+        field: &relata_core::meta::FieldDef,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        let relata_core::meta::Column::Money { amount, currency } = &field.column else {
+            return Err(StoreError::Corrupt(format!("{} is not a stored money field", field.id)));
+        };
+        let kind = schema.kind;
+        let mut q = Query::select();
+        q.expr_as(Expr::col(*currency), "currency")
+            // A bigint on both backends (PostgreSQL's SUM of bigint is numeric);
+            // the column name comes from the registry, not from input.
+            .expr_as(Expr::cust(format!("CAST(SUM(\"{amount}\") AS BIGINT)")), "total")
+            .expr_as(Expr::col("id").count(), "n")
+            .from(kind.table())
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("deleted_at").is_null())
+            .and_where(Expr::col(*currency).is_not_null())
+            .group_by_col(*currency);
+        if let Some(visible) = self.visible(kind) {
+            q.and_where(visible);
+        }
+        if let Some(filter) = filter {
+            q.cond_where(sql::condition(self.backend(), self.workspace, kind, filter));
+        }
+        let rows = self.conn.fetch_all(&q).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((r.text("currency")?.unwrap_or_default(), r.int("total")?.unwrap_or(0), r.int("n")?.unwrap_or(0)))
+            })
+            .collect()
+    }
+
     /// The records of the workspace the query's filter and trash flag select.
     fn filtered_select(&self, schema: &Schema, query: &ListQuery<'_>) -> SelectStatement {
         let kind = schema.kind;

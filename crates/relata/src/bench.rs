@@ -215,12 +215,34 @@ async fn sample_contacts(dir: &Path, count: usize) -> Result<Vec<(String, Option
             out.push((r.id.to_string(), phone));
         }
     }
-    let token =
-        create_token(&app, &app.store.ensure_default_workspace().await.map_err(|e| e.to_string())?, "bench", "read")
-            .await?;
+    let ws = app.store.ensure_default_workspace().await.map_err(|e| e.to_string())?;
+    let token = create_token(&app, &ws, "bench", "read").await?;
+    let session = browser_session(&app, &ws).await?;
     app.store.close().await;
+    out.push((session, None));
     out.push((token, None));
     Ok(out)
+}
+
+/// A signed-in session of the workspace's administrator, as a browser has
+/// it after `/login` (the benchmark measures pages as people get them).
+async fn browser_session(app: &relata_app::App, ws: &relata_store::admin::Workspace) -> Result<String, String> {
+    use relata_identity::secret::{SecretKind, digest, generate};
+    let admin = app.bootstrap_admin(ws).await.map_err(|e| e.to_string())?;
+    let secret = generate(SecretKind::Session).map_err(|e| e.to_string())?;
+    let csrf = generate(SecretKind::Csrf).map_err(|e| e.to_string())?;
+    let id = digest(&secret);
+    let session = relata_store::identity::NewSession {
+        id: &id,
+        user: admin.id,
+        workspace: ws.id,
+        csrf_token: &csrf,
+        expires_at: chrono::Utc::now() + chrono::TimeDelta::hours(2),
+        address: None,
+        user_agent: Some("relata bench"),
+    };
+    app.store.create_session(&session).await.map_err(|e| e.to_string())?;
+    Ok(secret)
 }
 
 struct Load {
@@ -284,14 +306,14 @@ async fn load(urls: Arc<Vec<String>>, token: Option<&str>, concurrency: usize, d
 }
 
 /// One client, one request at a time: latency without queueing.
-async fn sequential(urls: &[String], token: &str) -> Load {
+async fn sequential(urls: &[String], header: (&str, &str)) -> Load {
     let client = reqwest::Client::new();
     let started = Instant::now();
     let mut latencies = Vec::with_capacity(urls.len());
     let mut errors = 0;
     for url in urls {
         let sent = Instant::now();
-        match client.get(url).bearer_auth(token).send().await {
+        match client.get(url).header(header.0, header.1).send().await {
             Ok(r) if r.status().is_success() => {
                 let _ = r.bytes().await;
             }
@@ -313,6 +335,9 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
 async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     let mut sample = sample_contacts(dir, 2_000).await?;
     let token = sample.pop().expect("token pushed last").0;
+    let session = sample.pop().expect("session pushed before the token").0;
+    let bearer = format!("Bearer {token}");
+    let cookie = format!("relata_session={session}");
     let duration = Duration::from_secs(args.seconds);
     let c = args.concurrency;
     let data_dir = dir.to_string_lossy().to_string();
@@ -362,7 +387,7 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     let urls: Vec<String> = (0..400)
         .map(|_| format!("http://{addr}/api/v1/contacts?limit=20&q={}", urlencode(rng.pick(&words).as_str())))
         .collect();
-    let search = sequential(&urls, &token).await;
+    let search = sequential(&urls, ("authorization", &bearer)).await;
     figure(
         "full_text_search",
         json!({"requests": search.requests, "p50_ms": search.p(0.5), "p95_ms": search.p(0.95),
@@ -375,12 +400,39 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
         .take(1000)
         .map(|p| format!("http://{addr}/api/v1/lookup?phone={}", urlencode(p)))
         .collect();
-    let lookup = sequential(&urls, &token).await;
+    let lookup = sequential(&urls, ("authorization", &bearer)).await;
     figure(
         "lookup_by_phone",
         json!({"requests": lookup.requests, "p50_ms": lookup.p(0.5), "p95_ms": lookup.p(0.95),
             "errors": lookup.errors, "target_p95_ms": 2}),
     );
+
+    // Pages as a signed-in person gets them, one at a time: the time is the
+    // server's rendering plus a loopback round trip.
+    let pages: [(&str, Vec<String>); 3] = [
+        (
+            "page_list_filtered",
+            cities
+                .iter()
+                .map(|city| {
+                    let filter = format!("lifecycle = \"current\" and city = \"{city}\"");
+                    format!("http://{addr}/contacts?filter={}", urlencode(&filter))
+                })
+                .cycle()
+                .take(200)
+                .collect(),
+        ),
+        ("page_record", sample.iter().take(200).map(|(id, _)| format!("http://{addr}/contacts/{id}")).collect()),
+        ("page_pipeline_board", (0..50).map(|_| format!("http://{addr}/board")).collect()),
+    ];
+    for (name, urls) in pages {
+        let rendered = sequential(&urls, ("cookie", &cookie)).await;
+        figure(
+            name,
+            json!({"requests": rendered.requests, "p50_ms": rendered.p(0.5), "p95_ms": rendered.p(0.95),
+                "errors": rendered.errors, "target_ms": 50}),
+        );
+    }
 
     figure("server_peak_rss", json!({"mb": peak_rss_mb(server.0.id()), "target_mb": 200}));
     drop(server);

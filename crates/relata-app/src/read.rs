@@ -88,7 +88,8 @@ pub async fn list(
 }
 
 /// Sums of a money field per currency over the records a filter selects
-/// (those the user may read): `(currency, sum of minor units, records)`.
+/// (those the user may read): `(currency, sum of minor units, records)`;
+/// records without an amount count under the currency `""`.
 pub async fn money_totals(
     app: &App,
     ctx: &Ctx,

@@ -133,3 +133,32 @@
     });
   });
 })();
+
+// The filter builder: picks a field, an operator and a value, and writes the
+// condition into the filter box in the filter language (which stays editable).
+(function () {
+  "use strict";
+  const builder = document.querySelector("[data-filter-builder]");
+  const input = document.getElementById("filter");
+  if (!builder || !input) return;
+  builder.hidden = false;
+  const field = document.getElementById("fb-field");
+  const op = document.getElementById("fb-op");
+  const value = document.getElementById("fb-value");
+  function literal(type, text) {
+    if (type === "number" || type === "boolean") return text.trim();
+    return '"' + text.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"';
+  }
+  op.addEventListener("change", function () { value.hidden = op.value.indexOf("null") !== -1; });
+  document.getElementById("fb-add").addEventListener("click", function () {
+    const type = field.options[field.selectedIndex].dataset.type;
+    let condition = field.value + " " + op.value;
+    if (op.value.indexOf("null") === -1) {
+      if (!value.value.trim()) { value.focus(); return; }
+      condition += " " + literal(type, value.value);
+    }
+    input.value = input.value.trim() ? input.value.trim() + " and " + condition : condition;
+    value.value = "";
+    input.focus();
+  });
+})();

@@ -255,9 +255,20 @@ pub struct ViewLink {
     pub mine: bool,
 }
 
+pub struct FieldChoice {
+    pub id: String,
+    pub label: String,
+    /// For the filter builder: `number`, `boolean` or `text`.
+    pub kind: &'static str,
+    pub filterable: bool,
+    pub shown: bool,
+}
+
 #[derive(Template)]
 #[template(path = "list.html")]
 struct ListPage {
+    /// Every visible field, for the column chooser and the filter builder.
+    all_fields: Vec<FieldChoice>,
     /// Active members (id, name), for bulk assignment.
     owners: Vec<(String, String)>,
     views: Vec<ViewLink>,
@@ -299,8 +310,10 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
 pub async fn list(kind: EntityKind, State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let (filter, q, sort, cursor, columns_param) =
-        (param("filter"), param("q"), param("sort"), param("cursor"), param("columns"));
+    let (filter, q, sort, cursor) = (param("filter"), param("q"), param("sort"), param("cursor"));
+    // The column chooser sends one `col` per column; links carry `columns`.
+    let chosen: Vec<String> = pairs.iter().filter(|(k, _)| k == "col").map(|(_, v)| v.clone()).collect();
+    let columns_param = if chosen.is_empty() { param("columns") } else { chosen.join(",") };
     let schemas = match server.app.schemas_for(&page.ctx).await {
         Ok(s) => s,
         Err(e) => return app_error_page(&page, e),
@@ -405,7 +418,24 @@ pub async fn list(kind: EntityKind, State(server): S, page: Page, RawQuery(raw):
         .filter(|m| m.active)
         .map(|m| (m.user.id.to_string(), m.user.display_name))
         .collect();
+    let shown: Vec<String> = fields.iter().map(|f| f.qualified_id().into_owned()).collect();
+    let all_fields = schema
+        .visible_fields()
+        .filter(|f| !matches!(f.ty, FieldType::Stages) && f.id != "deleted_at")
+        .map(|f| FieldChoice {
+            id: f.qualified_id().into_owned(),
+            label: f.label.to_string(),
+            kind: match f.ty {
+                FieldType::Integer { .. } | FieldType::Number | FieldType::Money => "number",
+                FieldType::Boolean => "boolean",
+                _ => "text",
+            },
+            filterable: f.filterable,
+            shown: shown.contains(&f.qualified_id().into_owned()),
+        })
+        .collect();
     let template = ListPage {
+        all_fields,
         owners,
         views,
         current_query,
@@ -460,6 +490,8 @@ struct RecordPage {
     title: String,
     edit_href: String,
     convert_href: Option<String>,
+    /// The summary at the top: lifecycle, owner, open pipeline, last contact.
+    key_facts: Vec<(String, String)>,
     related: Vec<Related>,
     /// (href, label, current) of the timeline's type filters.
     timeline_filters: Vec<(String, String, bool)>,
@@ -609,7 +641,42 @@ pub async fn record(
     let convert_href = (kind == EntityKind::Lead && record.values.std("converted_at").is_null())
         .then(|| format!("/leads/{}/convert", record.id));
     let related = related(&server, &page.ctx, kind, id).await;
+    let mut key_facts = Vec::new();
+    for field in ["lifecycle", "status", "stage", "amount", "owner"] {
+        if let Some(f) = schema.field(field) {
+            let (text, _) = titles.show(&value_of(&record, f));
+            if !text.is_empty() {
+                key_facts.push((f.label.to_string(), text));
+            }
+        }
+    }
+    if let Some(link) = match kind {
+        EntityKind::Account => Some("account"),
+        EntityKind::Contact => Some("primary_contact"),
+        _ => None,
+    } {
+        let filter = format!("{link} = \"{id}\" and status = \"open\"");
+        if let Ok(sums) =
+            read::money_totals(&server.app, &page.ctx, EntityKind::Opportunity, Some(&filter), "amount").await
+        {
+            let count: i64 = sums.iter().map(|(_, _, n)| n).sum();
+            let value: Vec<String> = sums
+                .iter()
+                .filter_map(|(c, minor, _)| {
+                    relata_core::money::Currency::parse(c)
+                        .map(|c| format!("{} {c}", relata_core::money::Money::new(*minor, c).major_string()))
+                })
+                .collect();
+            let text =
+                if value.is_empty() { count.to_string() } else { format!("{count} worth {}", value.join(" + ")) };
+            key_facts.push(("Open opportunities".into(), text));
+        }
+        if let Some(last) = timeline.iter().find(|t| t.kind == "activity") {
+            key_facts.push(("Last contact".into(), format!("{} ({})", last.at, last.title)));
+        }
+    }
     let template = RecordPage {
+        key_facts,
         convert_href,
         related,
         timeline_filters,
@@ -932,6 +999,44 @@ struct HomePage {
     layout: Layout,
     tasks: Vec<TaskItem>,
     pipeline_svg: String,
+    team_svg: String,
+    /// (href, title, kind) of the latest activities the user may see.
+    recent: Vec<(String, String, String)>,
+}
+
+/// Open amounts of the opportunities `owners` own, per stage of the default
+/// pipeline (weighted by the stage's probability when `weighted`), as bars.
+async fn pipeline_bars(server: &Server, ctx: &Ctx, owner_filter: &str, weighted: bool) -> Vec<(String, i64, String)> {
+    let pipelines =
+        read::list(&server.app, ctx, EntityKind::Pipeline, &ListParams { limit: Some(100), ..Default::default() })
+            .await
+            .map(|(p, _)| p.records)
+            .unwrap_or_default();
+    let Some(pipeline) =
+        pipelines.iter().find(|p| p.values.std("is_default") == &FieldValue::Bool(true)).or_else(|| pipelines.first())
+    else {
+        return Vec::new();
+    };
+    let mut bars = Vec::new();
+    for stage in
+        relata_sales::pipeline::stages_of(pipeline).iter().filter(|s| s.kind == relata_sales::pipeline::StageKind::Open)
+    {
+        let filter =
+            format!("pipeline = \"{}\" and stage = \"{}\" and {owner_filter}", pipeline.id, stage.id.replace('"', ""));
+        let sums = read::money_totals(&server.app, ctx, EntityKind::Opportunity, Some(&filter), "amount")
+            .await
+            .unwrap_or_default();
+        // One currency per bar: the workspace's first that has amounts here.
+        if let Some((code, minor, _)) = sums.iter().find(|(c, _, _)| !c.is_empty()) {
+            let value = if weighted { minor * stage.probability / 100 } else { *minor };
+            let label = match relata_core::money::Currency::parse(code) {
+                Some(c) => format!("{} {c}", relata_core::money::Money::new(value, c).major_string()),
+                None => format!("{value} {code}"),
+            };
+            bars.push((stage.name.clone(), value, label));
+        }
+    }
+    bars
 }
 
 /// Bars of open amounts per stage, drawn by the server.
@@ -992,27 +1097,36 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
             .collect(),
         Err(_) => Vec::new(),
     };
-    // Open amounts of my opportunities per stage, in the first page's currency.
-    let opp_params = ListParams {
-        filter: Some(format!("owner = \"{me}\" and status = \"open\"")),
-        limit: Some(500),
-        ..Default::default()
+    let by_stage = pipeline_bars(&server, &page.ctx, "owner = me", false).await;
+    let team: Vec<String> = page
+        .ctx
+        .access
+        .teams
+        .colleagues
+        .iter()
+        .chain(page.ctx.access.teams.managed.iter())
+        .map(|u| format!("\"{u}\""))
+        .collect();
+    let team_bars = pipeline_bars(&server, &page.ctx, &format!("owner in ({})", team.join(", ")), true).await;
+    let recent =
+        read::list(&server.app, &page.ctx, EntityKind::Activity, &ListParams { limit: Some(10), ..Default::default() })
+            .await
+            .map(|(p, _)| {
+                p.records
+                    .iter()
+                    .map(|r| {
+                        (format!("/activities/{}", r.id), r.title(), r.values.text("kind").unwrap_or("").to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    let template = HomePage {
+        layout: layout(&page, "Home", None),
+        tasks,
+        pipeline_svg: pipeline_svg(&by_stage),
+        team_svg: pipeline_svg(&team_bars),
+        recent,
     };
-    let mut by_stage: Vec<(String, i64, String)> = Vec::new();
-    if let Ok((p, _)) = read::list(&server.app, &page.ctx, EntityKind::Opportunity, &opp_params).await {
-        let mut sums: std::collections::BTreeMap<String, (i64, String)> = std::collections::BTreeMap::new();
-        for r in &p.records {
-            let stage = r.values.text("stage").unwrap_or("?").to_string();
-            if let FieldValue::Money(m) = r.values.std("amount") {
-                let entry = sums.entry(stage).or_insert((0, m.currency.to_string()));
-                if entry.1 == m.currency.to_string() {
-                    entry.0 += m.minor;
-                }
-            }
-        }
-        by_stage = sums.into_iter().map(|(s, (v, c))| (s, v, format!("{:.2} {c}", v as f64 / 100.0))).collect();
-    }
-    let template = HomePage { layout: layout(&page, "Home", None), tasks, pipeline_svg: pipeline_svg(&by_stage) };
     render(&template, StatusCode::OK)
 }
 
@@ -1343,9 +1457,17 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
     let stages = relata_sales::pipeline::stages_of(pipeline);
     let mut filter = format!("pipeline = \"{}\"", pipeline.id);
     let mut error = None;
+    let teams = relata_app::people::teams(&server.app, ctx).await.unwrap_or_default();
     match owner.as_str() {
         "" => {}
         "me" => filter.push_str(" and owner = me"),
+        team if team.starts_with("team:") => match teams.iter().find(|t| format!("team:{}", t.team.id) == team) {
+            Some(t) if !t.members.is_empty() => {
+                let ids: Vec<String> = t.members.iter().map(|(u, _)| format!("\"{u}\"")).collect();
+                filter.push_str(&format!(" and owner in ({})", ids.join(", ")));
+            }
+            _ => error = Some("Choose a team with members.".to_string()),
+        },
         other => match other.parse::<Uuid>() {
             Ok(u) => filter.push_str(&format!(" and owner = \"{u}\"")),
             Err(_) => error = Some("Choose an owner from the list.".to_string()),
@@ -1384,8 +1506,9 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
             None => format!("{minor} {code}"),
         };
         let join = |parts: Vec<String>| if parts.is_empty() { "0".to_string() } else { parts.join(" + ") };
-        let total = join(sums.iter().map(|(c, minor, _)| show(*minor, c)).collect());
-        let weighted = join(sums.iter().map(|(c, minor, _)| show(minor * stage.probability / 100, c)).collect());
+        let priced: Vec<&(String, i64, i64)> = sums.iter().filter(|(c, _, _)| !c.is_empty()).collect();
+        let total = join(priced.iter().map(|(c, minor, _)| show(*minor, c)).collect());
+        let weighted = join(priced.iter().map(|(c, minor, _)| show(minor * stage.probability / 100, c)).collect());
         let cards = records
             .iter()
             .map(|r| Card {

@@ -201,8 +201,9 @@ impl ScopedConn {
     }
 
     /// Sums of a money field per currency over the records a filter selects
-    /// (live, visible ones): `(currency, sum of minor units, records)`. One
-    /// aggregate query; nothing is loaded.
+    /// (live, visible ones): `(currency, sum of minor units, records)`, with
+    /// records without an amount under the currency `""`. One aggregate
+    /// query; nothing is loaded.
     pub async fn money_totals(
         &mut self,
         schema: &Schema,
@@ -222,7 +223,6 @@ impl ScopedConn {
             .from(kind.table())
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("deleted_at").is_null())
-            .and_where(Expr::col(*currency).is_not_null())
             .group_by_col(*currency);
         if let Some(visible) = self.visible(kind) {
             q.and_where(visible);

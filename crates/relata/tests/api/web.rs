@@ -99,6 +99,11 @@ async fn pages_list_show_and_edit_records_through_forms(app: TestApp) {
     assert!(html.contains("role=\"alert\""), "the filter error is shown");
     let (_, _, html) = page(app, &b, Method::GET, "/contacts?sort=-last_name&columns=last_name,city", &[]).await;
     assert!(html.contains("aria-label=\"sorted descending\"") && html.contains("Gdańsk"));
+    // The column chooser sends one `col` per column; the builder is on the page.
+    let (_, _, html) = page(app, &b, Method::GET, "/contacts?col=last_name&col=city", &[]).await;
+    let header = &html[html.find("<thead>").unwrap()..html.find("</thead>").unwrap()];
+    assert!(header.contains("City") && !header.contains("Emails"), "{header}");
+    assert!(html.contains("data-filter-builder") && html.contains("name=\"col\" value=\"emails\""));
 
     // The record page: facts, quick actions, and the timeline they feed.
     let (status, _, html) = page(app, &b, Method::GET, &location, &[]).await;

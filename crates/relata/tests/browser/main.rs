@@ -128,9 +128,13 @@ async fn a_rep_works_through_the_pages(app: TestApp) {
     let column = format!(".column[data-stage='{}'] .card[data-id='{deal_id}']", stages[1]);
     browser.find(&column).await;
 
-    // Build a filtered view and save it.
+    // Build a filtered view with the filter builder, and save it.
     browser.goto(&format!("{base}/contacts")).await;
-    browser.type_into("#filter", "city = \"Gdańsk\"").await;
+    browser.click("#fb-field option[value='city']").await;
+    browser.click("#fb-op option[value='=']").await;
+    browser.type_into("#fb-value", "Gdańsk").await;
+    browser.click("#fb-add").await;
+    assert_eq!(browser.value("#filter").await, "city = \"Gdańsk\"", "the builder writes the filter language");
     browser.click("form.filters button[type=submit]").await;
     browser.wait_for_url("filter=").await;
     browser.wait_for_text("Nowak").await;

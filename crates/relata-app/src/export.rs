@@ -50,15 +50,14 @@ pub async fn export_csv<W: Write>(
     out: W,
     progress: &dyn Fn(u64),
 ) -> Result<u64, AppError> {
-    let mut sink = WriteSink { out, progress };
-    let rows = export_csv_chunks(app, ctx, kind, params, &mut sink).await?;
-    sink.out.flush().map_err(|e| AppError::BadParameter("output", e.to_string()))?;
+    let mut sink = CsvRows::new(WriteSink { out, progress });
+    let rows = export_rows(app, ctx, kind, params, &mut sink).await?;
+    sink.out.out.flush().map_err(|e| AppError::BadParameter("output", e.to_string()))?;
     Ok(rows)
 }
 
 /// The export as a stream of CSV chunks, one per page of 500 records, each
-/// handed to `sink`: memory stays bounded however many records match. The
-/// export right is checked and the export audited.
+/// handed to `sink`: memory stays bounded however many records match.
 pub async fn export_csv_chunks(
     app: &App,
     ctx: &Ctx,
@@ -66,13 +65,131 @@ pub async fn export_csv_chunks(
     params: &ListParams,
     sink: &mut impl CsvSink,
 ) -> Result<u64, AppError> {
+    let mut rows = CsvRows::new(sink);
+    export_rows(app, ctx, kind, params, &mut rows).await
+}
+
+/// The most rows an Excel worksheet holds (with the header row).
+pub const XLSX_MAX_ROWS: u64 = 1_048_575;
+
+/// The export as an Excel workbook (one worksheet). Rows go to temporary
+/// files as they come; the workbook is assembled at the end.
+pub async fn export_xlsx(app: &App, ctx: &Ctx, kind: EntityKind, params: &ListParams) -> Result<Vec<u8>, AppError> {
+    let mut sink = XlsxRows { workbook: rust_xlsxwriter::Workbook::new(), row: 0 };
+    sink.workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx_error)?
+        .set_name(kind.api_name())
+        .map_err(xlsx_error)?;
+    export_rows(app, ctx, kind, params, &mut sink).await?;
+    sink.workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::BadParameter("format", format!("the workbook could not be written: {e}"))
+}
+
+/// Where exported rows go, page by page.
+pub trait RowSink {
+    fn header(&mut self, names: Vec<String>) -> Result<(), AppError>;
+    fn row(&mut self, cells: Vec<String>) -> Result<(), AppError>;
+    /// A page of rows is done (`rows` so far): a chance to pass bytes on.
+    fn page_done(&mut self, rows: u64) -> impl Future<Output = Result<(), AppError>> + Send;
+}
+
+/// CSV rows, handed on as one chunk per page.
+struct CsvRows<S: CsvSink> {
+    writer: csv::Writer<Vec<u8>>,
+    out: S,
+}
+
+impl<S: CsvSink> CsvRows<S> {
+    fn new(out: S) -> CsvRows<S> {
+        CsvRows { writer: csv::Writer::from_writer(Vec::new()), out }
+    }
+}
+
+fn csv_error(e: csv::Error) -> AppError {
+    AppError::BadParameter("output", e.to_string())
+}
+
+impl<S: CsvSink> RowSink for CsvRows<S> {
+    fn header(&mut self, names: Vec<String>) -> Result<(), AppError> {
+        self.writer.write_record(names).map_err(csv_error)
+    }
+    fn row(&mut self, cells: Vec<String>) -> Result<(), AppError> {
+        self.writer.write_record(cells).map_err(csv_error)
+    }
+    fn page_done(&mut self, rows: u64) -> impl Future<Output = Result<(), AppError>> + Send {
+        let writer = std::mem::replace(&mut self.writer, csv::Writer::from_writer(Vec::new()));
+        let chunk = writer.into_inner().map_err(|e| AppError::BadParameter("output", e.to_string()));
+        let sent = chunk.map(|chunk| self.out.emit(chunk, rows));
+        async move {
+            match sent {
+                Ok(future) => future.await,
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+impl<S: CsvSink> CsvSink for &mut S {
+    fn emit(&mut self, chunk: Vec<u8>, rows: u64) -> impl Future<Output = Result<(), AppError>> + Send {
+        (**self).emit(chunk, rows)
+    }
+}
+
+/// Rows into an Excel worksheet.
+struct XlsxRows {
+    workbook: rust_xlsxwriter::Workbook,
+    row: u32,
+}
+
+impl XlsxRows {
+    fn write(&mut self, cells: Vec<String>) -> Result<(), AppError> {
+        if u64::from(self.row) > XLSX_MAX_ROWS {
+            return Err(AppError::BadParameter(
+                "format",
+                format!(
+                    "more than {XLSX_MAX_ROWS} records do not fit in an Excel worksheet; export CSV or narrow the filter"
+                ),
+            ));
+        }
+        let sheet = self.workbook.worksheet_from_index(0).map_err(xlsx_error)?;
+        for (col, cell) in cells.iter().enumerate() {
+            sheet.write_string(self.row, col as u16, cell).map_err(xlsx_error)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+}
+
+impl RowSink for XlsxRows {
+    fn header(&mut self, names: Vec<String>) -> Result<(), AppError> {
+        self.write(names)
+    }
+    fn row(&mut self, cells: Vec<String>) -> Result<(), AppError> {
+        self.write(cells)
+    }
+    fn page_done(&mut self, _rows: u64) -> impl Future<Output = Result<(), AppError>> + Send {
+        std::future::ready(Ok(()))
+    }
+}
+
+/// Every record matching `params`, page by page of 500, into `sink`, as the
+/// user may see them (export right, visibility, hidden fields); audited.
+pub async fn export_rows(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    params: &ListParams,
+    sink: &mut impl RowSink,
+) -> Result<u64, AppError> {
     ctx.access.check_kind(kind, relata_core::access::Right::Export)?;
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
     let columns = export_columns(schema);
-    let csv_error = |e: csv::Error| AppError::BadParameter("output", e.to_string());
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(columns.iter().map(|f| f.qualified_id().into_owned())).map_err(csv_error)?;
+    sink.header(columns.iter().map(|f| f.qualified_id().into_owned()).collect())?;
     let mut params = ListParams { limit: Some(500), cursor: None, ..params.clone() };
     let mut rows = 0u64;
     loop {
@@ -80,13 +197,12 @@ pub async fn export_csv_chunks(
         for record in &page.records {
             let cells = columns
                 .iter()
-                .map(|f| if f.system { record.field_value(&f.id).to_csv() } else { record.values.get(f).to_csv() });
-            writer.write_record(cells).map_err(csv_error)?;
+                .map(|f| if f.system { record.field_value(&f.id).to_csv() } else { record.values.get(f).to_csv() })
+                .collect();
+            sink.row(cells)?;
             rows += 1;
         }
-        let chunk = writer.into_inner().map_err(|e| AppError::BadParameter("output", e.to_string()))?;
-        writer = csv::Writer::from_writer(Vec::new());
-        sink.emit(chunk, rows).await?;
+        sink.page_done(rows).await?;
         match page.next_cursor {
             Some(c) => params.cursor = Some(c),
             None => break,

@@ -105,9 +105,12 @@ impl FromRequestParts<Arc<Server>> for Auth {
             None => match cookie(&parts.headers, SESSION_COOKIE).filter(|c| !c.is_empty()) {
                 Some(secret) => (secret.to_string(), true),
                 None => {
+                    // No credential at all is not an attack on one: not audited
+                    // (scanners would fill the log); wrong ones are.
                     return Err(Problem::unauthorized(
                         "sign in (POST /api/v1/auth/login) or send an API token as Authorization: Bearer <token>",
-                    ));
+                    )
+                    .quiet());
                 }
             },
         };

@@ -516,11 +516,18 @@ pub async fn erase(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResul
 
 // ----- export -----
 
-/// `GET /api/v1/{entity}/export`: the records a list would show, as CSV
-/// streamed page by page (needs the export right; hidden fields are left
-/// out; audited).
+/// `GET /api/v1/{entity}/export[?format=csv|xlsx]`: the records a list
+/// would show, as CSV streamed page by page or as an Excel workbook (needs
+/// the export right; hidden fields are left out; audited).
 pub async fn export(kind: EntityKind, State(server): S, auth: Auth, RawQuery(query): RawQuery) -> ApiResult<Response> {
-    let p = QueryParams::parse(query.as_deref(), &["filter", "sort", "q", "deleted"])?;
+    let p = QueryParams::parse(query.as_deref(), &["filter", "sort", "q", "deleted", "format"])?;
+    let xlsx = match p.text("format").as_deref() {
+        None | Some("") | Some("csv") => false,
+        Some("xlsx") => true,
+        Some(other) => {
+            return Err(Problem::bad_request("format", "invalid_parameter", format!("{other:?} is not csv or xlsx")));
+        }
+    };
     let params = relata_app::read::ListParams {
         filter: p.text("filter"),
         sort: p.text("sort"),
@@ -528,6 +535,23 @@ pub async fn export(kind: EntityKind, State(server): S, auth: Auth, RawQuery(que
         deleted: p.bool("deleted")?,
         ..Default::default()
     };
+    if xlsx {
+        // A workbook is a zip file: it is sent once complete.
+        let bytes = relata_app::export::export_xlsx(&server.app, &auth.ctx, kind, &params).await?;
+        let disposition = format!("attachment; filename=\"{}.xlsx\"", kind.api_name());
+        return Ok((
+            StatusCode::OK,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                ),
+                (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii")),
+            ],
+            Body::from(bytes),
+        )
+            .into_response());
+    }
     // Refusals and bad filters are answered as problems before streaming starts.
     auth.ctx.access.check_kind(kind, relata_core::access::Right::Export).map_err(AppError::from)?;
     relata_app::read::list(

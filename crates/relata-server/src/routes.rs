@@ -505,11 +505,16 @@ fn entity_routes(kind: EntityKind) -> Vec<Route> {
     let record = schema_ref(&openapi::schema_name(kind));
     let input = schema_ref(&format!("{}Input", openapi::schema_name(kind)));
     let mut routes = vec![
-        endpoint(Method::GET, format!("{base}/export"), format!("{name}.export"), format!("Export {name} as CSV"))
-            .tag(name)
-            .query(&["filter", "sort", "q", "deleted"])
-            .returns(200, None)
-            .to(get(move |s: S, a: Auth, q: RawQuery| crate::people::export(kind, s, a, q))),
+        endpoint(
+            Method::GET,
+            format!("{base}/export"),
+            format!("{name}.export"),
+            format!("Export {name} as CSV or XLSX"),
+        )
+        .tag(name)
+        .query(&["filter", "sort", "q", "deleted", "format"])
+        .returns(200, None)
+        .to(get(move |s: S, a: Auth, q: RawQuery| crate::people::export(kind, s, a, q))),
         endpoint(Method::POST, &base, format!("{name}.create"), format!("Create a {}", kind.singular()))
             .tag(name)
             .header("Idempotency-Key", false)

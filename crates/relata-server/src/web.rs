@@ -716,6 +716,8 @@ struct FormPage {
     cancel_href: String,
     version: Option<i64>,
     problem: Option<String>,
+    /// After a conflict: the record as it is now.
+    reload_href: Option<String>,
     fields: Vec<FormField>,
 }
 
@@ -846,6 +848,7 @@ pub async fn new_form(kind: EntityKind, State(server): S, page: Page, RawQuery(r
         cancel_href: format!("/{}", kind.api_name()),
         version: None,
         problem: None,
+        reload_href: None,
         fields: form_fields(schemas.get(kind), &typed, &HashMap::new()),
     };
     render(&template, StatusCode::OK)
@@ -892,6 +895,7 @@ pub async fn create(kind: EntityKind, State(server): S, page: Page, body: Bytes)
         cancel_href: format!("/{}", kind.api_name()),
         version: None,
         problem: problem.or_else(|| Some("Some fields need your attention.".into())),
+        reload_href: None,
         fields: form_fields(schema, &form, &errors),
     };
     render(&template, StatusCode::UNPROCESSABLE_ENTITY)
@@ -919,6 +923,7 @@ pub async fn edit_form(kind: EntityKind, State(server): S, page: Page, Path(id):
         cancel_href: format!("/{}/{}", kind.api_name(), id),
         version: Some(record.version),
         problem: None,
+        reload_href: None,
         fields: form_fields(schema, &typed, &HashMap::new()),
     };
     render(&template, StatusCode::OK)
@@ -978,6 +983,7 @@ pub async fn update(kind: EntityKind, State(server): S, page: Page, Path(id): Pa
         action: format!("/{}/{}", kind.api_name(), id),
         cancel_href: format!("/{}/{}", kind.api_name(), id),
         version: Some(version),
+        reload_href: (status == StatusCode::CONFLICT).then(|| format!("/{}/{}", kind.api_name(), id)),
         problem: problem.or_else(|| Some("Some fields need your attention.".into())),
         fields: form_fields(schema, &form, &errors),
     };

@@ -334,7 +334,18 @@ async fn export_needs_the_right_and_is_audited(app: TestApp) {
     assert!(rows[1].contains("Exported Ltd"));
     let bad = app.get_as(&mgr.token, "/api/v1/accounts/export?filter=name%20%3D").await;
     bad.expect_problem(400, "invalid-filter");
+    // The same view as an Excel workbook (a zip file).
+    let workbook = export("?format=xlsx&filter=name%20~%20%22ltd%22").await;
+    assert_eq!(workbook.status(), 200);
+    assert_eq!(workbook.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = workbook.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04") && bytes.len() > 1000, "a zip file of {} bytes", bytes.len());
+    app.get_as(&mgr.token, "/api/v1/accounts/export?format=pdf").await.expect_problem(400, "bad-request");
+    app.get_as(&ann.token, "/api/v1/accounts/export?format=xlsx").await.expect_problem(403, "forbidden");
     let exports = app.audit("action=export").await;
+    assert_eq!(exports.len(), 2);
+    assert_eq!(exports[0]["details"]["rows"], 2);
+    let exports: Vec<_> = exports.into_iter().skip(1).collect();
     assert_eq!(exports.len(), 1);
     assert_eq!(exports[0]["actor"], json!(mgr.user));
     assert_eq!(exports[0]["details"]["rows"], 1);

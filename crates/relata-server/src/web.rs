@@ -171,9 +171,20 @@ impl Titles {
     /// Looks up every relation value of `records` in a few queries; what the
     /// viewer may not see stays unresolved (shown as an id, no link).
     async fn of(server: &Server, ctx: &Ctx, schema: &Schema, records: &[&Record]) -> Titles {
+        Titles::of_fields(server, ctx, schema, records, None).await
+    }
+
+    /// The same for some fields only (`None`: every relation field).
+    async fn of_fields(
+        server: &Server,
+        ctx: &Ctx,
+        schema: &Schema,
+        records: &[&Record],
+        only: Option<&[&str]>,
+    ) -> Titles {
         let mut wanted: HashMap<Target, Vec<String>> = HashMap::new();
         for record in records {
-            for field in schema.visible_fields() {
+            for field in schema.visible_fields().filter(|f| only.is_none_or(|o| o.contains(&f.id.as_ref()))) {
                 if let (FieldType::Relation(t), FieldValue::Ref(id)) = (&field.ty, record.values.get(field)) {
                     wanted.entry(*t).or_default().push(id.to_string());
                 }
@@ -1396,7 +1407,7 @@ pub struct Card {
 }
 
 /// Cards shown per column; the rest are counted and one click away.
-const CARDS_PER_COLUMN: u64 = 100;
+const CARDS_PER_COLUMN: u64 = 30;
 
 pub struct BoardColumn {
     /// Whether the stage has more cards than shown.
@@ -1493,7 +1504,7 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
         Ok(s) => s,
         Err(e) => return app_error_page(&page, e),
     };
-    let mut columns = Vec::with_capacity(stages.len());
+    let mut loaded = Vec::with_capacity(stages.len());
     for stage in &stages {
         let stage_filter = format!("{filter} and stage = \"{}\"", stage.id.replace('"', ""));
         let params =
@@ -1505,13 +1516,18 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
         let sums = read::money_totals(&server.app, ctx, EntityKind::Opportunity, Some(&stage_filter), "amount")
             .await
             .unwrap_or_default();
-        let refs: Vec<&Record> = records.iter().collect();
-        let titles = Titles::of(&server, ctx, schemas.get(EntityKind::Opportunity), &refs).await;
-        let show = |minor: i64, code: &str| match relata_core::money::Currency::parse(code) {
-            Some(c) => format!("{} {c}", relata_core::money::Money::new(minor, c).major_string()),
-            None => format!("{minor} {code}"),
-        };
-        let join = |parts: Vec<String>| if parts.is_empty() { "0".to_string() } else { parts.join(" + ") };
+        loaded.push((stage, stage_filter, records, more, sums));
+    }
+    // Account names for every card at once.
+    let all: Vec<&Record> = loaded.iter().flat_map(|(_, _, records, _, _)| records.iter()).collect();
+    let titles = Titles::of_fields(&server, ctx, schemas.get(EntityKind::Opportunity), &all, Some(&["account"])).await;
+    let show = |minor: i64, code: &str| match relata_core::money::Currency::parse(code) {
+        Some(c) => format!("{} {c}", relata_core::money::Money::new(minor, c).major_string()),
+        None => format!("{minor} {code}"),
+    };
+    let join = |parts: Vec<String>| if parts.is_empty() { "0".to_string() } else { parts.join(" + ") };
+    let mut columns = Vec::with_capacity(stages.len());
+    for (stage, stage_filter, records, more, sums) in &loaded {
         let priced: Vec<&(String, i64, i64)> = sums.iter().filter(|(c, _, _)| !c.is_empty()).collect();
         let total = join(priced.iter().map(|(c, minor, _)| show(*minor, c)).collect());
         let weighted = join(priced.iter().map(|(c, minor, _)| show(minor * stage.probability / 100, c)).collect());
@@ -1534,8 +1550,8 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
             probability: stage.probability,
             total,
             weighted,
-            more,
-            list_href: format!("/opportunities?{}", query_string(&[("filter", &stage_filter)])),
+            more: *more,
+            list_href: format!("/opportunities?{}", query_string(&[("filter", stage_filter)])),
             cards,
             choices: stages.iter().map(|s| (s.id.clone(), s.name.clone(), s.id == stage.id)).collect(),
         });

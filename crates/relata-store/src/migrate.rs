@@ -37,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_identity.sql"),
         postgres: include_str!("../migrations/postgres/0004_identity.sql"),
     },
+    Migration {
+        version: 5,
+        name: "board_totals",
+        sqlite: include_str!("../migrations/sqlite/0005_board_totals.sql"),
+        postgres: include_str!("../migrations/postgres/0005_board_totals.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

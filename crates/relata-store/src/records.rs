@@ -219,7 +219,8 @@ impl ScopedConn {
             // A bigint on both backends (PostgreSQL's SUM of bigint is numeric);
             // the column name comes from the registry, not from input.
             .expr_as(Expr::cust(format!("CAST(SUM(\"{amount}\") AS BIGINT)")), "total")
-            .expr_as(Expr::col("id").count(), "n")
+            // COUNT(*), not COUNT(id): the id is not in the covering index.
+            .expr_as(Expr::cust("COUNT(*)"), "n")
             .from(kind.table())
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("deleted_at").is_null())

@@ -377,6 +377,9 @@ async fn bulk_actions_conversion_related_records_and_workspace_switching(app: Te
     assert_eq!(status, 303);
     let (_, _, html) = page(app, &b, Method::GET, "/accounts", &[]).await;
     assert!(html.contains("Workspace second") && !html.contains("One"), "the other workspace's (empty) accounts");
+    let (status, _, html) = page(app, &b, Method::GET, &format!("/accounts/{}", ids[0]), &[]).await;
+    assert_eq!(status, 404, "no page shows another workspace's records");
+    assert!(!html.contains("One"));
     let (status, _, _) =
         page(app, &b, Method::POST, "/workspace", &[("csrf_token", b.csrf.as_str()), ("workspace", "nowhere")]).await;
     assert_eq!(status, 404);

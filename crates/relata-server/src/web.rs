@@ -432,7 +432,9 @@ pub async fn list(kind: EntityKind, State(server): S, page: Page, RawQuery(raw):
     let shown: Vec<String> = fields.iter().map(|f| f.qualified_id().into_owned()).collect();
     let all_fields = schema
         .visible_fields()
-        .filter(|f| !matches!(f.ty, FieldType::Stages) && f.id != "deleted_at")
+        .filter(|f| {
+            !matches!(f.ty, FieldType::Stages | FieldType::Id) && !["deleted_at", "version"].contains(&f.id.as_ref())
+        })
         .map(|f| FieldChoice {
             id: f.qualified_id().into_owned(),
             label: f.label.to_string(),

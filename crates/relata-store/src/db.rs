@@ -178,6 +178,43 @@ impl Store {
         Ok(n)
     }
 
+    /// Applies one migration unless the database already has it, holding a
+    /// lock that keeps other processes opening the same database out
+    /// meanwhile (`BEGIN IMMEDIATE` on SQLite, an advisory transaction lock
+    /// on PostgreSQL). True when this call applied it.
+    pub(crate) async fn apply_migration(&self, script: &str, version: i64) -> Result<bool> {
+        const VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                let mut conn = write.acquire().await?;
+                sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+                let applied = async {
+                    let current: i64 = sqlx::query_scalar(VERSION).fetch_one(&mut *conn).await?;
+                    if current >= version {
+                        return Ok::<bool, crate::StoreError>(false);
+                    }
+                    sqlx::raw_sql(AssertSqlSafe(script.to_string())).execute(&mut *conn).await?;
+                    Ok(true)
+                }
+                .await;
+                let end = if matches!(applied, Ok(true)) { "COMMIT" } else { "ROLLBACK" };
+                sqlx::raw_sql(end).execute(&mut *conn).await?;
+                applied
+            }
+            Pools::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::raw_sql(MIGRATION_LOCK).execute(&mut *tx).await?;
+                let current: i64 = sqlx::query_scalar(VERSION).fetch_one(&mut *tx).await?;
+                if current >= version {
+                    return Ok(false);
+                }
+                sqlx::raw_sql(AssertSqlSafe(script.to_string())).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+        }
+    }
+
     /// Runs a script of statements (migrations) in one transaction.
     pub(crate) async fn execute_script(&self, sql: &str) -> Result<()> {
         match &self.pools {
@@ -188,6 +225,9 @@ impl Store {
             }
             Pools::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
+                // Concurrent `CREATE … IF NOT EXISTS` from several processes can
+                // still collide in PostgreSQL's catalog: take turns.
+                sqlx::raw_sql(MIGRATION_LOCK).execute(&mut *tx).await?;
                 sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&mut *tx).await?;
                 tx.commit().await?;
             }
@@ -332,6 +372,10 @@ impl Conn {
         Ok(())
     }
 }
+
+/// The PostgreSQL advisory lock that processes migrating one database take
+/// in turn (the number is arbitrary, fixed for Relata).
+const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(7051996331)";
 
 /// Rows per multi-row INSERT. Larger statements save round trips to the
 /// database but allocate argument buffers so big that freeing them makes

@@ -81,7 +81,8 @@ pub async fn check_not_newer(store: &Store) -> Result<i64> {
     Ok(database)
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration. Several processes may open the same
+/// database at once: each migration is applied by exactly one of them.
 pub async fn run(store: &Store) -> Result<Report> {
     let current = check_not_newer(store).await?;
     let mut applied = Vec::new();
@@ -96,8 +97,9 @@ pub async fn run(store: &Store) -> Result<Report> {
             m.name,
             chrono::Utc::now().to_rfc3339()
         );
-        store.execute_script(&format!("{body}\n{record}")).await?;
-        applied.push(format!("{:04}_{}", m.version, m.name));
+        if store.apply_migration(&format!("{body}\n{record}"), m.version).await? {
+            applied.push(format!("{:04}_{}", m.version, m.name));
+        }
     }
     Ok(Report { applied, version: std::cmp::max(latest_version(), current) })
 }

@@ -12,7 +12,29 @@ crate::both_backends!(
     demo_data_is_deterministic_by_seed,
     tokens_serve_and_migrations_work_from_the_command_line,
     serve_demo_prints_a_token_and_a_demo_sign_in,
+    processes_opening_a_new_database_at_once_migrate_it_once,
 );
+
+/// Several servers starting on one empty database (as after an upgrade
+/// behind a load balancer) apply each migration exactly once, and all start.
+async fn processes_opening_a_new_database_at_once_migrate_it_once(app: TestApp) {
+    let db = crate::helpers::TestDb::create(app.backend, "concurrent_migrations").await.expect("a database");
+    let target = db.target();
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let target = target.clone();
+            tokio::spawn(async move { relata_store::Store::open(&target).await.map(|s| s.backend()) })
+        })
+        .collect();
+    for open in opens {
+        open.await.unwrap().expect("every process opens the database");
+    }
+    let store = relata_store::Store::open(&target).await.unwrap();
+    let report = relata_store::migrate::run(&store).await.unwrap();
+    assert!(report.applied.is_empty(), "nothing left to apply: {:?}", report.applied);
+    assert_eq!(relata_store::migrate::current_version(&store).await.unwrap(), relata_store::migrate::latest_version());
+    store.close().await;
+}
 
 /// Runs `relata <args>` against the test's database.
 pub async fn relata(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {

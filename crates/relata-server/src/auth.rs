@@ -63,9 +63,38 @@ impl Auth {
     }
 }
 
-/// The client's address as the audit log records it.
-pub fn client_address(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+/// The client's address: the peer's, or behind a trusted proxy the last
+/// address of `X-Forwarded-For`.
+pub fn address_of(server: &Server, headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>) -> Option<String> {
+    if server.behind_proxy {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .last();
+        if let Some(ip) = forwarded {
+            return Some(ip.to_string());
+        }
+    }
+    peer.map(|c| c.0.ip().to_string())
+}
+
+/// The client's address as throttling and the audit log know it.
+pub fn client_address(parts: &Parts, server: &Server) -> Option<String> {
+    address_of(server, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>())
+}
+
+/// The client's address, as an extractor.
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<Arc<Server>> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, server: &Arc<Server>) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts, server).unwrap_or_else(|| "unknown".into())))
+    }
 }
 
 /// A cookie's value from the request headers.
@@ -128,7 +157,7 @@ impl FromRequestParts<Arc<Server>> for Auth {
             }
         }
         let ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
-            .with_address(client_address(parts));
+            .with_address(client_address(parts, server));
         Ok(Auth { principal, ctx })
     }
 }

@@ -46,6 +46,10 @@ pub struct Server {
     tokens: Mutex<HashMap<String, CachedCredential>>,
     /// The address people reach the server at, for links (invitations).
     pub public_url: String,
+    /// Behind a reverse proxy: take the client's address from the last
+    /// `X-Forwarded-For` entry (the one the proxy added), for throttling and
+    /// the audit log. Off by default: a client could forge the header.
+    pub behind_proxy: bool,
 }
 
 impl Server {
@@ -54,10 +58,15 @@ impl Server {
     }
 
     pub fn with_public_url(app: App, public_url: &str) -> Arc<Server> {
+        Server::configured(app, public_url, false)
+    }
+
+    pub fn configured(app: App, public_url: &str, behind_proxy: bool) -> Arc<Server> {
         Arc::new(Server {
             app,
             tokens: Mutex::new(HashMap::new()),
             public_url: public_url.trim_end_matches('/').to_string(),
+            behind_proxy,
         })
     }
 }
@@ -73,7 +82,7 @@ async fn audit_refusals(State(server): State<Arc<Server>>, mut request: Request,
     let caller = auth::Caller::default();
     request.extensions_mut().insert(caller.clone());
     let target = format!("{} {}", request.method(), request.uri().path());
-    let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let address = auth::address_of(&server, request.headers(), request.extensions().get::<ConnectInfo<SocketAddr>>());
     let response = next.run(request).await;
     if let Some(problem::Refused(reason)) = response.extensions().get::<problem::Refused>() {
         let who = *caller.0.lock().expect("lock");

@@ -3,18 +3,17 @@
 //! changes and resets, second factors, invitations, workspace switching.
 
 use crate::Server;
-use crate::auth::{Auth, SESSION_COOKIE, cookie, csrf_refusal};
+use crate::auth::{Auth, ClientAddress, SESSION_COOKIE, cookie, csrf_refusal};
 use crate::http::{Input, json, json_body};
 use crate::problem::{ApiResult, Problem};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use relata_app::auth::{self, Login, SESSION_IDLE, SignedIn};
 use relata_app::{AppError, people};
 use relata_identity::secret::{self, SecretKind};
 use serde_json::json;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 type S = State<Arc<Server>>;
@@ -55,7 +54,7 @@ fn user_agent(headers: &HeaderMap) -> Option<String> {
 /// `POST /api/v1/auth/login`: `{email, password, code?, workspace?}`.
 pub async fn login(
     State(server): S,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -71,7 +70,7 @@ pub async fn login(
         password: password.unwrap_or_default(),
         code,
         workspace,
-        address: Some(peer.ip().to_string()),
+        address: Some(address),
         user_agent: user_agent(&headers),
     };
     let signed_in = auth::login(&server.app, attempt).await.map_err(login_problem)?;
@@ -181,7 +180,7 @@ pub async fn change_password(State(server): S, auth: Auth, headers: HeaderMap, b
 /// reset link; signs the user out everywhere.
 pub async fn finish_reset(
     State(server): S,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -190,7 +189,6 @@ pub async fn finish_reset(
     let token = i.text("token", true, 200);
     let password = i.text("password", true, 4000);
     i.finish()?;
-    let address = peer.ip().to_string();
     let user = auth::finish_password_reset(
         &server.app,
         &token.unwrap_or_default(),
@@ -205,7 +203,7 @@ pub async fn finish_reset(
 /// `POST /api/v1/invitations/accept`: `{token, password, display_name?}`.
 pub async fn accept_invitation(
     State(server): S,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -215,7 +213,6 @@ pub async fn accept_invitation(
     let password = i.text("password", true, 4000);
     let name = i.text("display_name", false, 200);
     i.finish()?;
-    let address = peer.ip().to_string();
     let (user, ws) = auth::accept_invitation(
         &server.app,
         &token.unwrap_or_default(),
@@ -333,7 +330,7 @@ pub async fn login_form(uri: axum::http::Uri) -> ApiResult<Response> {
 /// cookie and goes on; on failure shows the form again, keeping the email.
 pub async fn login_submit(
     State(server): S,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -354,7 +351,7 @@ pub async fn login_submit(
         password: field("password").unwrap_or_default(),
         code: field("code"),
         workspace: None,
-        address: Some(peer.ip().to_string()),
+        address: Some(address),
         user_agent: user_agent(&headers),
     };
     match auth::login(&server.app, attempt).await {
@@ -452,14 +449,13 @@ pub async fn invite_form(axum::extract::Path(token): axum::extract::Path<String>
 /// `POST /invite`: accepts an invitation from the form, then on to `/login`.
 pub async fn invite_submit(
     State(server): S,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     body: Bytes,
 ) -> ApiResult<Response> {
     let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| Problem::bad_request("body", "invalid_form", format!("the form is malformed: {e}")))?;
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let (token, name) = (field("token"), field("display_name"));
-    let address = peer.ip().to_string();
     match auth::accept_invitation(&server.app, &token, &field("password"), Some(&name), Some(&address)).await {
         Ok(_) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response()),
         Err(AppError::Invalid(v)) => {

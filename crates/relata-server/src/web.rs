@@ -54,7 +54,7 @@ impl FromRequestParts<Arc<Server>> for Page {
         let Credential::Session { csrf_token, .. } = &principal.credential else { return Err(to_login()) };
         let csrf = csrf_token.clone();
         let ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
-            .with_address(crate::auth::client_address(parts));
+            .with_address(crate::auth::client_address(parts, server));
         let workspaces = server
             .app
             .store

@@ -68,6 +68,10 @@ enum Command {
         /// (default: http://<listen address>).
         #[arg(long, env = "RELATA_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Relata runs behind a reverse proxy that sets X-Forwarded-For: take
+        /// clients' addresses from it (sign-in throttling, audit log).
+        #[arg(long, env = "RELATA_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
     /// Manage workspaces (companies) on this server.
     Workspace {
@@ -228,8 +232,8 @@ pub fn progress_bar(total: Option<u64>, what: &str) -> ProgressBar {
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Serve { listen, demo, demo_contacts, public_url } => {
-            serve(&cli.db, &listen, demo, demo_contacts, public_url).await
+        Command::Serve { listen, demo, demo_contacts, public_url, behind_proxy } => {
+            serve(&cli.db, &listen, demo, demo_contacts, public_url, behind_proxy).await
         }
         Command::Workspace { command } => people::workspace(&cli.db, command).await,
         Command::User { command } => people::user(&cli.db, command).await,
@@ -324,6 +328,7 @@ async fn serve(
     demo: bool,
     demo_contacts: u64,
     public_url: Option<String>,
+    behind_proxy: bool,
 ) -> Result<ExitCode, String> {
     let (app, ws) = open(db).await?;
     if demo {
@@ -351,7 +356,7 @@ async fn serve(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(database = ?db.target(), "Relata listening on http://{addr} (API reference: http://{addr}/api/v1/docs)");
     let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
-    let server = relata_server::Server::with_public_url(app, &public_url);
+    let server = relata_server::Server::configured(app, &public_url, behind_proxy);
     relata_server::serve(listener, Arc::clone(&server), shutdown_signal()).await.map_err(|e| e.to_string())?;
     server.app.store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -17,7 +17,45 @@ crate::both_backends!(
     deactivated_members_lose_access_and_their_records_are_reassigned,
     workspaces_and_users_from_the_command_line,
     browser_pages_sign_in_with_a_form,
+    behind_a_proxy_throttling_counts_the_forwarded_address,
 );
+
+/// With `--behind-proxy`, each client behind the proxy has its own
+/// failure count; without it, the header is ignored (it could be forged).
+async fn behind_a_proxy_throttling_counts_the_forwarded_address(app: TestApp) {
+    let app = &app;
+    app.member("pia@example.com", "sales_rep").await;
+    let store = relata_store::Store::open(&app.db().target()).await.unwrap();
+    let proxied = relata_server::Server::configured(relata_app::App::new(store), "http://127.0.0.1", true);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(relata_server::serve(listener, proxied, std::future::pending()));
+    let client = reqwest::Client::new();
+    let attempt = |base: String, from: &'static str, password: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .post(format!("{base}/api/v1/auth/login"))
+                .header("x-forwarded-for", format!("203.0.113.9, {from}"))
+                .json(&json!({"email": "pia@example.com", "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt(base.clone(), "10.0.0.1", "wrong password!").await, 401);
+    }
+    assert_eq!(attempt(base.clone(), "10.0.0.1", PASSWORD).await, 429, "that client is locked");
+    assert_eq!(attempt(base.clone(), "10.0.0.2", PASSWORD).await, 200, "another client behind the proxy is not");
+    let audit = app.audit("action=sign_in&outcome=failure").await;
+    assert!(audit.iter().all(|e| e["address"] == "10.0.0.1"), "the forwarded address is logged");
+    // The plain server ignores the header: the peer (127.0.0.1) has no failures.
+    assert_eq!(attempt(app.base.clone(), "10.0.0.1", PASSWORD).await, 200);
+    server.abort();
+}
 
 async fn login_reply(app: &TestApp, body: Json) -> crate::helpers::Reply {
     let headers = [("content-type", "application/json")];

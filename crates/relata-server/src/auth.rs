@@ -73,7 +73,7 @@ pub fn address_of(server: &Server, headers: &HeaderMap, peer: Option<&ConnectInf
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-            .last();
+            .next_back();
         if let Some(ip) = forwarded {
             return Some(ip.to_string());
         }

@@ -76,8 +76,23 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects and applies pending migrations.
+    /// Connects and applies pending migrations. Processes starting together
+    /// on a new SQLite file can find it locked while another sets it up
+    /// (switching it to WAL): they wait and try again, for up to 10 s.
     pub async fn open(target: &DbTarget) -> Result<Store> {
+        let mut attempts = 0;
+        loop {
+            match Store::open_once(target).await {
+                Err(e) if e.is_busy() && attempts < 100 => {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn open_once(target: &DbTarget) -> Result<Store> {
         let store = Store::connect(target).await?;
         migrate::run(&store).await?;
         // SQLite analyses the tables whose statistics are missing or stale

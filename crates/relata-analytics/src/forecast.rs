@@ -227,7 +227,10 @@ pub struct ForecastActual {
     pub won: u64,
 }
 
-/// Opportunities and their stage histories, ready for the analyses.
+/// Opportunities and their stage histories, all in memory: the plain batch
+/// computation that the streaming [`Forecaster`] (what Relata uses) is
+/// tested against.
+#[cfg(test)]
 #[derive(Debug)]
 pub struct Pipeline {
     opportunities: Vec<Opportunity>,
@@ -237,6 +240,7 @@ pub struct Pipeline {
     pub ignored_changes: usize,
 }
 
+#[cfg(test)]
 impl Pipeline {
     pub fn new(
         opportunities: impl IntoIterator<Item = Opportunity>,

@@ -68,16 +68,6 @@ pub async fn audit_in(tx: &mut ScopedConn, ctx: &Ctx, event: Event) -> Result<()
     Ok(())
 }
 
-/// Records that a request was refused, and returns the refusal. Logging
-/// failures are reported but never turn a refusal into something else.
-pub async fn refuse(app: &App, ctx: &Ctx, action: &str, error: AppError) -> AppError {
-    let details = json!({"reason": error.to_string()});
-    if let Err(e) = audit(app, ctx, Event::new(action).denied().details(details)).await {
-        tracing::warn!(error = %e, "could not record a refusal in the audit log");
-    }
-    error
-}
-
 /// A page of the workspace's audit log, newest first (administrators only).
 pub async fn page(app: &App, ctx: &Ctx, query: &AuditQuery) -> Result<Vec<AuditRow>, AppError> {
     ctx.access.require_admin()?;

@@ -7,8 +7,8 @@ use crate::audit::Event;
 use crate::error::AppError;
 use crate::{App, Ctx};
 use chrono::{DateTime, TimeDelta, Utc};
+use relata_core::ValidationError;
 use relata_core::email::Email;
-use relata_core::{UserId, ValidationError};
 use relata_identity::password::{self, NewPassword};
 use relata_identity::secret::{self, SecretKind};
 use relata_identity::throttle::{self, Counter, Failures};
@@ -440,9 +440,4 @@ pub fn parse_email(raw: &str, field: &str) -> Result<String, AppError> {
     Email::parse(raw.trim())
         .map(|e| e.as_str().to_lowercase())
         .map_err(|e| ValidationError::single(field, "invalid_email", format!("{raw:?} {e}")).into())
-}
-
-/// A user id given at the edge.
-pub fn parse_user_id(raw: &str) -> Result<UserId, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }

@@ -2,7 +2,7 @@
 //! deactivation and reassignment of records, teams and their managers, and
 //! API tokens. Administration needs the admin role; every change is audited.
 
-use crate::access::{role_exists, team_view};
+use crate::access::role_exists;
 use crate::audit::{Event, audit, audit_in};
 use crate::auth::{INVITATION_LIFETIME, hash_new_password, parse_email};
 use crate::error::AppError;
@@ -103,7 +103,7 @@ pub async fn add_user(
 /// The member, or not found.
 async fn member(app: &App, ctx: &Ctx, user: UserId) -> Result<Member, AppError> {
     let mut conn = app.store.read(ctx.ws()).await?;
-    conn.member_list().await?.into_iter().find(|m| m.user.id == user).ok_or(AppError::NotFound)
+    conn.member(user).await?.ok_or(AppError::NotFound)
 }
 
 /// Refuses to leave the workspace without an active administrator.
@@ -336,13 +336,6 @@ pub async fn remove_team_member(app: &App, ctx: &Ctx, id: &str, user: UserId) ->
     Ok(())
 }
 
-/// The members whose records and tasks the acting user's team view covers.
-pub async fn my_team(app: &App, ctx: &Ctx) -> Result<relata_core::access::TeamView, AppError> {
-    let user = ctx.actor.ok_or(AppError::NotFound)?;
-    let mut conn = app.store.read(ctx.ws()).await?;
-    team_view(&mut conn, user).await
-}
-
 // ----- API tokens -----
 
 /// What a new token may do.
@@ -438,7 +431,11 @@ pub async fn revoke_token(app: &App, ctx: &Ctx, id: &str) -> Result<(), AppError
 
 /// A user id, as given at the edge, that names a member of this workspace.
 pub async fn member_id(app: &App, ctx: &Ctx, raw: &str) -> Result<UserId, AppError> {
+    Ok(member_by_id(app, ctx, raw).await?.user.id)
+}
+
+/// The member a user id given at the edge names.
+pub async fn member_by_id(app: &App, ctx: &Ctx, raw: &str) -> Result<Member, AppError> {
     let id: UserId = raw.parse().map_err(|_| AppError::NotFound)?;
-    member(app, ctx, id).await?;
-    Ok(id)
+    member(app, ctx, id).await
 }

@@ -237,12 +237,8 @@ pub async fn update(
     expected_version: i64,
 ) -> Result<Record, AppError> {
     let schemas = app.schemas_for(ctx).await?;
-    let schema = schemas.get(kind);
-    let patch = parse_fields(schema, body, &ctx.parse)?;
-    let mut tx = app.writer(ctx).await?;
-    let record = update_in(&mut tx, ctx, schema, id, patch, Some(expected_version)).await?;
-    tx.commit().await?;
-    Ok(record)
+    let patch = parse_fields(schemas.get(kind), body, &ctx.parse)?;
+    update_values(app, ctx, kind, id, patch, expected_version).await
 }
 
 /// Updates a record in an open transaction; no-op patches write nothing.

@@ -261,3 +261,8 @@ impl<'a> Input<'a> {
         relata_core::ValidationError::check(self.errors).map_err(Problem::invalid)
     }
 }
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}

@@ -2,6 +2,7 @@
 //! registry: each entity's schema is derived from its field descriptions, so
 //! the document follows the code without anyone keeping it in step.
 
+use crate::http::escape_html;
 use crate::routes::{Operation, table};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -377,10 +378,6 @@ pub async fn document() -> Response {
         .into_response()
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// A plain HTML reference generated from the same table, for people.
 pub async fn reference_page() -> Response {
     let mut html = String::from(
@@ -391,13 +388,13 @@ pub async fn reference_page() -> Response {
          Send <code>Authorization: Bearer &lt;token&gt;</code>; create a token with \
          <code>relata token create --name NAME</code>.</p>",
     );
-    html.push_str(&format!("<h2>Filters</h2><p>{}</p><table>", escape(FILTER_HELP)));
+    html.push_str(&format!("<h2>Filters</h2><p>{}</p><table>", escape_html(FILTER_HELP)));
     let mut tag = String::new();
     for route in table() {
         let op = route.op;
         if op.tag != tag {
             tag = op.tag.clone();
-            html.push_str(&format!("</table><h2>{}</h2><table>", escape(&tag)));
+            html.push_str(&format!("</table><h2>{}</h2><table>", escape_html(&tag)));
         }
         let mut extra: Vec<String> = op.query.iter().map(|q| format!("<code>{q}</code>")).collect();
         extra.extend(
@@ -406,8 +403,8 @@ pub async fn reference_page() -> Response {
         html.push_str(&format!(
             "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
             op.method,
-            escape(&op.path),
-            escape(&op.summary),
+            escape_html(&op.path),
+            escape_html(&op.summary),
             extra.join(" ")
         ));
     }

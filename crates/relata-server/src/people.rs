@@ -70,18 +70,9 @@ pub async fn add_user(State(server): S, auth: Auth, headers: HeaderMap, body: By
     Ok(json(StatusCode::CREATED, &added_json(&server, &added)))
 }
 
-async fn one_member(server: &Server, auth: &Auth, id: &str) -> ApiResult<Member> {
-    let user = people::member_id(&server.app, &auth.ctx, id).await.map_err(user_problem)?;
-    people::members(&server.app, &auth.ctx)
-        .await?
-        .into_iter()
-        .find(|m| m.user.id == user)
-        .ok_or_else(|| user_problem(AppError::NotFound))
-}
-
 /// `GET /api/v1/users/{id}`
 pub async fn get_user(State(server): S, auth: Auth, Path(id): Path<String>) -> ApiResult<Response> {
-    let member = one_member(&server, &auth, &id).await?;
+    let member = people::member_by_id(&server.app, &auth.ctx, &id).await.map_err(user_problem)?;
     Ok(json(StatusCode::OK, &member_json(&member)))
 }
 
@@ -99,8 +90,8 @@ pub async fn update_user(
     let role = i.text("role", false, 40);
     let name = i.text("display_name", false, 200);
     i.finish()?;
-    let user = people::member_id(&server.app, &auth.ctx, &id).await.map_err(user_problem)?;
-    let mut member = one_member(&server, &auth, &id).await?;
+    let mut member = people::member_by_id(&server.app, &auth.ctx, &id).await.map_err(user_problem)?;
+    let user = member.user.id;
     if let Some(role) = role {
         member = people::set_role(&server.app, &auth.ctx, user, &role).await.map_err(user_problem)?;
     }
@@ -422,6 +413,16 @@ pub async fn audit_log(State(server): S, auth: Auth, RawQuery(query): RawQuery) 
     let p = QueryParams::parse(query.as_deref(), AUDIT_PARAMS)?;
     let q = audit_query(&p)?;
     let rows = audit::page(&server.app, &auth.ctx, &q).await?;
+    Ok(json(StatusCode::OK, &audit_page_json(rows, q.limit - 1)))
+}
+
+/// `GET /api/v1/admin/audit`: events outside any workspace (sign-ins of
+/// unknown emails, forged credentials), newest first (server administrators).
+pub async fn server_audit_log(State(server): S, auth: Auth, RawQuery(query): RawQuery) -> ApiResult<Response> {
+    require_server_admin(&auth)?;
+    let p = QueryParams::parse(query.as_deref(), AUDIT_PARAMS)?;
+    let q = audit_query(&p)?;
+    let rows = server.app.store.server_audit_page(&q).await.map_err(AppError::from)?;
     Ok(json(StatusCode::OK, &audit_page_json(rows, q.limit - 1)))
 }
 

@@ -15,7 +15,6 @@ use relata_app::{convert, timeline};
 use relata_core::meta::EntityKind;
 use relata_core::record::RecordView;
 use relata_core::value::format_datetime;
-use relata_store::admin::hash_token;
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 
@@ -56,7 +55,7 @@ fn idempotency(kind: EntityKind, headers: &HeaderMap, body: &[u8]) -> ApiResult<
     request.extend_from_slice(body);
     Ok(Some(Idempotency {
         key: format!("{}:{key}", kind.api_name()),
-        request_hash: hash_token(&String::from_utf8_lossy(&request)),
+        request_hash: relata_identity::secret::digest(&String::from_utf8_lossy(&request)),
     }))
 }
 

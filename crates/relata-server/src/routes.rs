@@ -402,6 +402,11 @@ fn identity_routes() -> Vec<Route> {
             .query(&["action", "actor", "outcome", "since", "until", "cursor", "limit"])
             .returns(200, Some(list_of("Audit entry: seq, at, actor, action, outcome, target_type, target_id, address, details")))
             .to(get(p::audit_log)),
+        endpoint(Method::GET, "/api/v1/admin/audit", "admin.audit", "Audit events outside any workspace (server administrators)")
+            .tag("admin")
+            .query(&["action", "actor", "outcome", "since", "until", "cursor", "limit"])
+            .returns(200, Some(list_of("Audit entry")))
+            .to(get(p::server_audit_log)),
         endpoint(Method::GET, "/api/v1/admin/workspaces", "admin.workspaces.list", "Every workspace (server administrators)")
             .tag("admin")
             .returns(200, Some(list_of("Workspace")))

@@ -4,7 +4,7 @@
 
 use crate::Server;
 use crate::auth::{Auth, ClientAddress, SESSION_COOKIE, cookie, csrf_refusal};
-use crate::http::{Input, json, json_body};
+use crate::http::{Input, escape_html, json, json_body};
 use crate::problem::{ApiResult, Problem};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -258,11 +258,6 @@ pub async fn totp_disable(State(server): S, auth: Auth, headers: HeaderMap, body
 }
 
 // ----- browser pages -----
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
 
 const LOGIN_CSRF_COOKIE: &str = "relata_login_csrf";
 

@@ -8,7 +8,7 @@
 
 use crate::Server;
 use crate::auth::{SESSION_COOKIE, cookie};
-use crate::session::escape_html;
+use crate::http::escape_html;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
@@ -311,6 +311,25 @@ fn default_columns(kind: EntityKind) -> &'static [&'static str] {
     }
 }
 
+/// A page's query string as name/value pairs (unparseable: none).
+struct PageQuery(Vec<(String, String)>);
+
+impl PageQuery {
+    fn parse(raw: Option<&str>) -> PageQuery {
+        PageQuery(serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default())
+    }
+
+    /// The first value of `name`, or empty.
+    fn get(&self, name: &str) -> String {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// Every value of `name`, in order.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+}
+
 fn query_string(pairs: &[(&str, &str)]) -> String {
     let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
@@ -319,11 +338,11 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
 /// `GET /{entity}`: a page of records with chosen columns, sorting, the
 /// filter language, search and cursor paging.
 pub async fn list(kind: EntityKind, State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let query = PageQuery::parse(raw.as_deref());
+    let param = |name: &str| query.get(name);
     let (filter, q, sort, cursor) = (param("filter"), param("q"), param("sort"), param("cursor"));
     // The column chooser sends one `col` per column; links carry `columns`.
-    let chosen: Vec<String> = pairs.iter().filter(|(k, _)| k == "col").map(|(_, v)| v.clone()).collect();
+    let chosen = query.all("col");
     let columns_param = if chosen.is_empty() { param("columns") } else { chosen.join(",") };
     let schemas = match server.app.schemas_for(&page.ctx).await {
         Ok(s) => s,
@@ -554,12 +573,7 @@ pub async fn record(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let show = serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
-        .unwrap_or_default()
-        .into_iter()
-        .find(|(k, _)| k == "show")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
+    let show = PageQuery::parse(raw.as_deref()).get("show");
     let Ok(id) = id.parse::<RecordId>() else {
         return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such record in this workspace.");
     };
@@ -848,11 +862,7 @@ pub async fn new_form(kind: EntityKind, State(server): S, page: Page, RawQuery(r
         Err(e) => return app_error_page(&page, e),
     };
     // Fields may be prefilled from the query string (`?account=…`).
-    let typed: HashMap<String, String> =
-        serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
+    let typed: HashMap<String, String> = PageQuery::parse(raw.as_deref()).0.into_iter().collect();
     let heading = format!("New {}", kind.singular());
     let template = FormPage {
         layout: layout(&page, &heading, Some(kind)),
@@ -1450,8 +1460,8 @@ fn month_bounds(text: &str) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
 /// `GET /board`: opportunities as cards in stage columns, with per-column
 /// totals and weighted totals, filtered by pipeline, owner and closing month.
 pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let query = PageQuery::parse(raw.as_deref());
+    let param = |name: &str| query.get(name);
     let (wanted_pipeline, owner, close) = (param("pipeline"), param("owner"), param("close"));
     let ctx = &page.ctx;
     let pipelines = match read::list(
@@ -1636,8 +1646,7 @@ struct SearchPage {
 /// `GET /search?q=…`: the search box without JavaScript: the best matches
 /// of every type the user may read.
 pub async fn search(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let q = pairs.iter().find(|(k, _)| k == "q").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let q = PageQuery::parse(raw.as_deref()).get("q").trim().to_string();
     let mut results = Vec::new();
     if !q.is_empty() && q.len() <= 200 {
         for kind in [EntityKind::Account, EntityKind::Contact, EntityKind::Lead, EntityKind::Opportunity] {

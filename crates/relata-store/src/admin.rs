@@ -2,8 +2,8 @@
 //! decide which workspace a request is scoped to.
 //!
 //! API tokens are 256-bit random secrets; only their SHA-256 is stored (a
-//! secret with that much entropy needs no slow hash; passwords will use
-//! Argon2id).
+//! secret with that much entropy needs no slow hash; see
+//! `relata_identity::secret`).
 
 use crate::db::{Backend, ScopedConn, Store};
 use crate::error::{Result, StoreError};
@@ -11,8 +11,8 @@ use crate::sql::in_workspace;
 use chrono::{DateTime, Utc};
 use relata_core::money::Currency;
 use relata_core::{UserId, WorkspaceId};
+use relata_identity::secret::{self, SecretKind};
 use sea_query::{Expr, ExprTrait, JoinType, Order, PostgresQueryBuilder, Query, SqliteQueryBuilder, Value};
-use sha2::{Digest, Sha256};
 
 pub const DEFAULT_WORKSPACE_SLUG: &str = "default";
 
@@ -77,18 +77,8 @@ pub struct IssuedToken {
     pub secret: String,
 }
 
-pub fn hash_token(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn random_secret() -> Result<String> {
-    let mut buf = [0u8; 32];
-    getrandom::fill(&mut buf).map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
-    Ok(format!("rlt_{}", hex(&buf)))
+    secret::generate(SecretKind::ApiToken).map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))
 }
 
 fn entities_text(entities: Option<&[String]>) -> Value {
@@ -265,7 +255,7 @@ impl Store {
         entities: Option<&[String]>,
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<IssuedToken> {
-        let secret = random_secret()?;
+        let token_secret = random_secret()?;
         let id = uuid::Uuid::now_v7().to_string();
         let stmt = Query::insert()
             .into_table("api_tokens")
@@ -285,7 +275,7 @@ impl Store {
                 Expr::val(workspace.to_string()),
                 Expr::val(user.to_string()),
                 Expr::val(name),
-                Expr::val(hash_token(&secret)),
+                Expr::val(secret::digest(&token_secret)),
                 Expr::val(scope),
                 Expr::val(Value::ChronoDateTimeUtc(Some(Utc::now()))),
                 Expr::val(entities_text(entities)),
@@ -295,7 +285,7 @@ impl Store {
         let mut conn = self.begin().await?;
         conn.execute(&stmt).await?;
         conn.commit().await?;
-        Ok(IssuedToken { id, secret })
+        Ok(IssuedToken { id, secret: token_secret })
     }
 
     /// The principal of a user in a workspace, if they are an active member.
@@ -345,14 +335,14 @@ impl Store {
 
     /// The principal a token secret stands for, if the token is valid and
     /// unexpired and its user is still an active member of the workspace.
-    pub async fn authenticate_token(&self, secret: &str) -> Result<Option<Principal>> {
+    pub async fn authenticate_token(&self, secret_text: &str) -> Result<Option<Principal>> {
         let mut q = Self::principal_query(("t", "workspace_id"), ("t", "user_id"));
         q.expr_as(Expr::col(("t", "id")), "token_id")
             .expr_as(Expr::col(("t", "scope")), "scope")
             .expr_as(Expr::col(("t", "entities")), "entities")
             .expr_as(Expr::col(("t", "last_used_at")), "last_used_at")
             .from_as("api_tokens", "t")
-            .and_where(Expr::col(("t", "token_hash")).eq(hash_token(secret)))
+            .and_where(Expr::col(("t", "token_hash")).eq(secret::digest(secret_text)))
             .and_where(Expr::col(("t", "revoked_at")).is_null())
             .cond_where(
                 sea_query::Condition::any()

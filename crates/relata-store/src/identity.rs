@@ -488,7 +488,16 @@ impl ScopedConn {
 
     /// Members with their roles and state, by email.
     pub async fn member_list(&mut self) -> Result<Vec<Member>> {
-        let q = Query::select()
+        self.members_where(None).await
+    }
+
+    /// One member of this workspace.
+    pub async fn member(&mut self, user: UserId) -> Result<Option<Member>> {
+        Ok(self.members_where(Some(user)).await?.pop())
+    }
+
+    async fn members_where(&mut self, user: Option<UserId>) -> Result<Vec<Member>> {
+        let mut q = Query::select()
             .columns([("u", "id"), ("u", "email"), ("u", "display_name")])
             .columns([("m", "role"), ("m", "deactivated_at"), ("m", "created_at")])
             .from_as("memberships", "m")
@@ -496,6 +505,9 @@ impl ScopedConn {
             .and_where(Expr::col(("m", "workspace_id")).eq(self.workspace.to_string()))
             .order_by(("u", "email"), Order::Asc)
             .to_owned();
+        if let Some(user) = user {
+            q.and_where(Expr::col(("m", "user_id")).eq(user.to_string()));
+        }
         self.conn
             .fetch_all(&q)
             .await?

@@ -151,8 +151,13 @@ async fn sessions_sign_in_by_password_and_cookies_need_csrf(app: TestApp) {
     assert!(sign_ins.iter().any(|e| e["outcome"] == "failure" && e["details"]["email"] == "anna@example.com"));
     let refused = app.audit("action=request.refused").await;
     assert!(refused.iter().any(|e| e["details"]["status"] == 403 && e["target_id"] == "POST /api/v1/contacts"));
-    // Sign-ins of unknown emails belong to no workspace: not in ours.
+    // Sign-ins of unknown emails belong to no workspace: not in ours, but in
+    // the server's, which only server administrators read.
     assert!(!sign_ins.iter().any(|e| e["details"]["email"] == "nobody@example.com"));
+    let server_log = app.get("/api/v1/admin/audit?action=sign_in").await.expect(200).body;
+    assert!(server_log["data"].as_array().unwrap().iter().any(|e| e["details"]["email"] == "nobody@example.com"));
+    let anna = app.sign_in("anna@example.com", PASSWORD).await;
+    app.get_as(&anna.token, "/api/v1/admin/audit").await.expect_problem(403, "forbidden");
 }
 
 async fn failed_sign_ins_are_refused_logged_and_locked(app: TestApp) {

@@ -186,8 +186,17 @@ async fn start(args: &[&str], addr: &str) -> Result<ServerProcess, String> {
     Err(format!("the server at {addr} did not become ready"))
 }
 
+/// What the HTTP figures request, and as whom.
+struct Sample {
+    /// (id, first phone) of contacts spread over the whole table.
+    contacts: Vec<(String, Option<String>)>,
+    workspace: String,
+    token: String,
+    session: String,
+}
+
 /// Picks contacts spread over the whole table (by random time-ordered ids).
-async fn sample_contacts(dir: &Path, count: usize) -> Result<Vec<(String, Option<String>)>, String> {
+async fn sample_contacts(dir: &Path, count: usize) -> Result<Sample, String> {
     let (app, ws) = open(&sqlite_args(dir)).await?;
     let ctx = Ctx::new(ws, None);
     let mut rng = Rng::new(99);
@@ -219,9 +228,7 @@ async fn sample_contacts(dir: &Path, count: usize) -> Result<Vec<(String, Option
     let token = create_token(&app, &ws, "bench", "read").await?;
     let session = browser_session(&app, &ws).await?;
     app.store.close().await;
-    out.push((session, None));
-    out.push((token, None));
-    Ok(out)
+    Ok(Sample { contacts: out, workspace: ws.id.to_string(), token, session })
 }
 
 /// A signed-in session of the workspace's administrator, as a browser has
@@ -333,9 +340,7 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
 }
 
 async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
-    let mut sample = sample_contacts(dir, 2_000).await?;
-    let token = sample.pop().expect("token pushed last").0;
-    let session = sample.pop().expect("session pushed before the token").0;
+    let Sample { contacts: sample, workspace, token, session } = sample_contacts(dir, 2_000).await?;
     let bearer = format!("Bearer {token}");
     let cookie = format!("relata_session={session}");
     let duration = Duration::from_secs(args.seconds);
@@ -348,11 +353,26 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     let baseline = start(&["bench-baseline", "--db", &db_file, "--listen", &baseline_addr], &baseline_addr).await?;
     let urls: Vec<String> = sample.iter().map(|(id, _)| format!("http://{baseline_addr}/contacts/{id}")).collect();
     let base = load(Arc::new(urls), None, c, duration).await;
-    drop(baseline);
     figure(
         "baseline_bare_sqlite_get_by_id",
         json!({"concurrency": c, "requests_per_s": base.rate(), "p50_ms": base.p(0.5), "p99_ms": base.p(0.99),
             "errors": base.errors}),
+    );
+    let cities = ["Gdańsk", "Warszawa", "Vilnius", "Sofia", "Berlin", "Kraków", "Kaunas", "Varna"];
+    let filters: Vec<(&str, &str)> =
+        cities.iter().flat_map(|city| ["current", "potential"].map(|lc| (lc, *city))).collect();
+    let urls: Vec<String> = filters
+        .iter()
+        .map(|(lc, city)| {
+            format!("http://{baseline_addr}/contacts?workspace={workspace}&lifecycle={lc}&city={}", urlencode(city))
+        })
+        .collect();
+    let base_list = load(Arc::new(urls), None, c, duration).await;
+    drop(baseline);
+    figure(
+        "baseline_bare_sqlite_filtered_list",
+        json!({"concurrency": c, "requests_per_s": base_list.rate(), "p50_ms": base_list.p(0.5),
+            "p99_ms": base_list.p(0.99), "errors": base_list.errors}),
     );
 
     let addr = free_address()?;
@@ -369,18 +389,26 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     let get = load(Arc::new(urls), Some(&token), c, duration).await;
     ours_vs_base("get_contact_by_id", &get);
 
-    let cities = ["Gdańsk", "Warszawa", "Vilnius", "Sofia", "Berlin", "Kraków", "Kaunas", "Varna"];
-    let urls: Vec<String> = cities
+    let urls: Vec<String> = filters
         .iter()
-        .flat_map(|city| {
-            ["current", "potential"].map(|lc| {
-                let filter = format!("lifecycle = \"{lc}\" and city = \"{city}\"");
-                format!("http://{addr}/api/v1/contacts?limit=50&filter={}", urlencode(&filter))
-            })
+        .map(|(lc, city)| {
+            let filter = format!("lifecycle = \"{lc}\" and city = \"{city}\"");
+            format!("http://{addr}/api/v1/contacts?limit=50&filter={}", urlencode(&filter))
         })
         .collect();
     let filtered = load(Arc::new(urls), Some(&token), c, duration).await;
-    ours_vs_base("filtered_list_first_page", &filtered);
+    // Two yardsticks: the bare GET by id the issue names (one row against a
+    // page of 50), and a bare handler serving the same page of 50 rows.
+    figure(
+        "filtered_list_first_page",
+        json!({"concurrency": c, "limit": 50, "requests_per_s": filtered.rate(), "p50_ms": filtered.p(0.5),
+            "p99_ms": filtered.p(0.99), "errors": filtered.errors,
+            "baseline_requests_per_s": base.rate(), "baseline_p99_ms": base.p(0.99),
+            "ratio_to_baseline": ((filtered.rate() / base.rate()) * 100.0).round() / 100.0,
+            "list_baseline_requests_per_s": base_list.rate(), "list_baseline_p99_ms": base_list.p(0.99),
+            "ratio_to_list_baseline": ((filtered.rate() / base_list.rate()) * 100.0).round() / 100.0,
+            "target": ">= 0.5"}),
+    );
 
     let mut rng = Rng::new(5);
     let words = demo::search_words();
@@ -443,6 +471,56 @@ fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).expect("encodes")[1..].to_string()
 }
 
+/// The list yardstick's query string: the same filter the benchmark gives
+/// Relata, as plain parameters.
+#[derive(serde::Deserialize)]
+struct BaselineFilter {
+    workspace: String,
+    lifecycle: String,
+    city: String,
+}
+
+/// The least an HTTP server can do to answer "the first page of 50 contacts
+/// with this lifecycle in this city, newest first" from the same SQLite file:
+/// the same rows and columns as Relata's page (every stored column), read with
+/// the same index, each row a JSON object; no access checks, no cursor.
+async fn filtered_page(
+    axum::extract::State(pool): axum::extract::State<sqlx::SqlitePool>,
+    axum::extract::Query(filter): axum::extract::Query<BaselineFilter>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use sqlx::{Column, Row, TypeInfo, ValueRef};
+    let rows = sqlx::query(
+        "SELECT * FROM contacts WHERE workspace_id = ? AND lifecycle = ? AND city = ? AND deleted_at IS NULL \
+         ORDER BY id DESC LIMIT 50",
+    )
+    .bind(filter.workspace)
+    .bind(filter.lifecycle)
+    .bind(filter.city)
+    .fetch_all(&pool)
+    .await;
+    let Ok(rows) = rows else { return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+    let records: Vec<serde_json::Map<String, Json>> = rows
+        .iter()
+        .map(|row| {
+            row.columns()
+                .iter()
+                .map(|c| {
+                    let i = c.ordinal();
+                    let raw = row.try_get_raw(i).ok();
+                    let value = match raw.as_ref().filter(|v| !v.is_null()).map(|v| v.type_info().name().to_string()) {
+                        None => Json::Null,
+                        Some(t) if t == "INTEGER" => json!(row.get::<i64, _>(i)),
+                        Some(_) => json!(row.get::<String, _>(i)),
+                    };
+                    (c.name().to_string(), value)
+                })
+                .collect()
+        })
+        .collect();
+    axum::Json(json!({ "records": records })).into_response()
+}
+
 /// The yardstick: the least an HTTP server can do to answer "GET a contact
 /// by id" from the same SQLite file.
 pub async fn baseline_server(db: &Path, listen: &str) -> Result<ExitCode, String> {
@@ -485,6 +563,7 @@ pub async fn baseline_server(db: &Path, listen: &str) -> Result<ExitCode, String
         "ok"
     }
     let app = axum::Router::new()
+        .route("/contacts", axum::routing::get(filtered_page))
         .route("/contacts/{id}", axum::routing::get(by_id))
         .route("/healthz", axum::routing::get(health))
         .with_state(pool);

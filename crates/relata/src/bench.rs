@@ -101,6 +101,7 @@ async fn import_figures(dir: &Path, rows: u64) -> Result<(), String> {
     demo::write_contacts_csv(7, rows, std::io::BufWriter::new(file)).map_err(|e| e.to_string())?;
 
     let baseline = sqlite3_import(&csv_path, &dir.join("baseline.db"))?;
+    let same_writes = sqlite3_same_writes(&csv_path, &dir.join("sql-baseline")).await?;
 
     let (app, ws) = open(&sqlite_args(&dir.join("import"))).await?;
     let admin = app.bootstrap_admin(&ws).await.map_err(|e| e.to_string())?;
@@ -125,6 +126,10 @@ async fn import_figures(dir: &Path, rows: u64) -> Result<(), String> {
         }
         None => line["baseline_sqlite3_import_rows_per_s"] = json!("sqlite3 not installed; run scripts/bench"),
     }
+    if let Some(b) = same_writes {
+        line["same_writes_baseline_rows_per_s"] = json!((rows as f64 / b).round());
+        line["times_slower_than_same_writes_baseline"] = json!(((seconds / b) * 100.0).round() / 100.0);
+    }
     figure("csv_import", line);
     app.store.close().await;
     Ok(())
@@ -133,9 +138,62 @@ async fn import_figures(dir: &Path, rows: u64) -> Result<(), String> {
 /// Seconds `sqlite3` takes to `.import` the CSV into a new table, or `None`
 /// when the sqlite3 shell is not installed.
 fn sqlite3_import(csv: &Path, db: &Path) -> Result<Option<f64>, String> {
-    let script = format!(".mode csv\n.import '{}' contacts\n", csv.display());
+    run_sqlite3(db, &format!(".mode csv\n.import '{}' contacts\n", csv.display()))
+}
+
+/// Seconds `sqlite3` takes to load the CSV and write the same rows Relata's
+/// import writes (records with their indexes, contact points, search
+/// documents and their full-text index, one change entry per record) with SQL
+/// alone, in one transaction: Relata's import minus parsing, validation and
+/// normalisation. `None` when the sqlite3 shell is not installed.
+async fn sqlite3_same_writes(csv: &Path, dir: &Path) -> Result<Option<f64>, String> {
+    let (app, ws) = open(&sqlite_args(dir)).await?;
+    let admin = app.bootstrap_admin(&ws).await.map_err(|e| e.to_string())?;
+    app.store.close().await;
+    let (ws, owner) = (ws.id.to_string(), admin.id.to_string());
+    let now = relata_core::record::now_micros().to_rfc3339();
+    // Each stage row's record id, from its rowid: unique, UUID-shaped.
+    let id = "printf('01a2175b-0000-7000-8000-%012x', rowid)";
+    let words = "replace(replace(replace(lower(emails), '@', ' '), '.', ' '), '-', ' ')";
+    let script = format!(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1048576; PRAGMA temp_store=memory;
+.mode csv
+.import '{csv}' bench_stage
+.mode list
+BEGIN;
+INSERT INTO contacts (id, workspace_id, version, owner_id, created_at, updated_at, created_by_id, updated_by_id,
+    first_name, last_name, title, emails, phones, street, city, postal_code, region, country, birthday, language,
+    lifecycle, custom)
+  SELECT {id}, '{ws}', 1, '{owner}', '{now}', '{now}', '{owner}', '{owner}', first_name, last_name, title,
+    json_array(emails), json_array(phones), street, city, postal_code, region, country, birthday, language,
+    lifecycle, '{{}}' FROM bench_stage;
+INSERT INTO contact_points (workspace_id, entity, record_id, kind, value)
+  SELECT '{ws}', 'contact', {id}, 'email', lower(emails) FROM bench_stage;
+INSERT INTO contact_points (workspace_id, entity, record_id, kind, value)
+  SELECT '{ws}', 'contact', {id}, 'phone', phones FROM bench_stage;
+INSERT INTO search_docs (workspace_id, entity, record_id, content)
+  SELECT '{ws}', 'contact', {id}, lower(first_name || ' ' || last_name || ' ' || {words} || ' ' || phones || ' ' || city)
+  FROM bench_stage;
+INSERT INTO changes (workspace_id, entity, record_id, op, actor_id, at, diff)
+  SELECT '{ws}', 'contact', {id}, 'create', '{owner}', '{now}', json_object('first_name', first_name,
+    'last_name', last_name, 'title', title, 'emails', json_array(emails), 'phones', json_array(phones),
+    'street', street, 'city', city, 'postal_code', postal_code, 'region', region, 'country', country,
+    'birthday', birthday, 'language', language, 'lifecycle', lifecycle, 'owner', '{owner}')
+  FROM bench_stage;
+COMMIT;
+DROP TABLE bench_stage;
+",
+        csv = csv.display()
+    );
+    run_sqlite3(&dir.join("relata.db"), &script)
+}
+
+/// Seconds `sqlite3 DB` takes to run `script`, or `None` when the sqlite3
+/// shell is not installed.
+fn run_sqlite3(db: &Path, script: &str) -> Result<Option<f64>, String> {
     let started = Instant::now();
-    let child = std::process::Command::new("sqlite3").arg(db).stdin(Stdio::piped()).stdout(Stdio::null()).spawn();
+    let child =
+        std::process::Command::new("sqlite3").arg("-bail").arg(db).stdin(Stdio::piped()).stdout(Stdio::null()).spawn();
     let mut child = match child {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -145,7 +203,7 @@ fn sqlite3_import(csv: &Path, db: &Path) -> Result<Option<f64>, String> {
     child.stdin.take().expect("piped").write_all(script.as_bytes()).map_err(|e| e.to_string())?;
     let status = child.wait().map_err(|e| e.to_string())?;
     if !status.success() {
-        return Err(format!("sqlite3 .import failed: {status}"));
+        return Err(format!("sqlite3 failed: {status}"));
     }
     Ok(Some(started.elapsed().as_secs_f64()))
 }

@@ -305,17 +305,7 @@ impl Pipeline {
         }
         totals
             .into_iter()
-            .map(|((period, group, currency), (n, amount, weighted, fallback))| {
-                Ok(PipelineRow {
-                    period,
-                    group,
-                    currency,
-                    opportunities: n,
-                    amount_minor: to_i64(amount, currency)?,
-                    weighted_minor: to_i64(weighted, currency)?,
-                    fallback_opportunities: fallback,
-                })
-            })
+            .map(|((period, group, currency), totals)| PipelineRow::from_totals(period, group, currency, totals))
             .collect()
     }
 
@@ -553,16 +543,8 @@ impl Forecaster {
             .collect();
         named
             .into_iter()
-            .map(|((period, group, currency), (n, amount, weighted, fallback))| {
-                Ok(PipelineRow {
-                    period,
-                    group: group.map(str::to_string),
-                    currency,
-                    opportunities: n,
-                    amount_minor: to_i64(amount, currency)?,
-                    weighted_minor: to_i64(weighted, currency)?,
-                    fallback_opportunities: fallback,
-                })
+            .map(|((period, group, currency), totals)| {
+                PipelineRow::from_totals(period, group.map(str::to_string), currency, totals)
             })
             .collect()
     }
@@ -701,6 +683,27 @@ fn weighted(minor: i64, p: Probability) -> i128 {
     let product = i128::from(minor) * i128::from(p.0);
     let (q, r) = (product / 10_000, product % 10_000);
     if r.abs() * 2 >= 10_000 { q + product.signum() } else { q }
+}
+
+impl PipelineRow {
+    /// A row from summed (count, amount, weighted amount, fallbacks), which
+    /// are kept wide while summing and must fit the row's i64 minor units.
+    fn from_totals(
+        period: Period,
+        group: Option<String>,
+        currency: Currency,
+        (opportunities, amount, weighted, fallback): (u64, i128, i128, u64),
+    ) -> Result<PipelineRow, ForecastError> {
+        Ok(PipelineRow {
+            period,
+            group,
+            currency,
+            opportunities,
+            amount_minor: to_i64(amount, currency)?,
+            weighted_minor: to_i64(weighted, currency)?,
+            fallback_opportunities: fallback,
+        })
+    }
 }
 
 fn to_i64(v: i128, currency: Currency) -> Result<i64, ForecastError> {

@@ -566,11 +566,12 @@ async fn filtered_page(
                 .iter()
                 .map(|c| {
                     let i = c.ordinal();
-                    let raw = row.try_get_raw(i).ok();
-                    let value = match raw.as_ref().filter(|v| !v.is_null()).map(|v| v.type_info().name().to_string()) {
+                    let kind =
+                        row.try_get_raw(i).ok().filter(|v| !v.is_null()).map(|v| v.type_info().name() == "INTEGER");
+                    let value = match kind {
                         None => Json::Null,
-                        Some(t) if t == "INTEGER" => json!(row.get::<i64, _>(i)),
-                        Some(_) => json!(row.get::<String, _>(i)),
+                        Some(true) => json!(row.get::<i64, _>(i)),
+                        Some(false) => json!(row.get::<String, _>(i)),
                     };
                     (c.name().to_string(), value)
                 })

@@ -111,6 +111,9 @@ pub async fn create_in(
         actor: ctx.actor,
         at: record.created_at,
         diff: creation_diff(schema, &record.values),
+        version: record.version,
+        owner_before: None,
+        owner_after: owner_of(&record.values),
     }])
     .await?;
     rules::after_save(tx, ctx, None, &record).await?;
@@ -300,6 +303,9 @@ pub async fn update_in(
         actor: ctx.actor,
         at: new.updated_at,
         diff: changes,
+        version: new.version,
+        owner_before: owner_of(&old.values),
+        owner_after: owner_of(&new.values),
     }])
     .await?;
     rules::after_save(tx, ctx, Some(&old), &new).await?;
@@ -357,6 +363,9 @@ pub async fn set_deleted(
         actor: ctx.actor,
         at: now,
         diff: json!({"deleted_at": {"before": at(old.deleted_at), "after": at(new.deleted_at)}}),
+        version: new.version,
+        owner_before: owner_of(&old.values),
+        owner_after: owner_of(&new.values),
     }])
     .await?;
     let action = if deleted { "record.delete" } else { "record.restore" };
@@ -430,6 +439,9 @@ pub async fn insert_many_in(
             actor: ctx.actor,
             at: r.created_at,
             diff: creation_diff(schema, &r.values),
+            version: r.version,
+            owner_before: None,
+            owner_after: owner_of(&r.values),
         })
         .collect();
     tx.append_changes(changes).await?;

@@ -7,7 +7,7 @@
 
 use crate::db::{Backend, ScopedConn, Store};
 use crate::error::{Result, StoreError};
-use crate::sql::in_workspace;
+use crate::sql::{id_text, in_workspace, uuid};
 use chrono::{DateTime, Utc};
 use relata_core::money::Currency;
 use relata_core::{UserId, WorkspaceId};
@@ -98,8 +98,8 @@ pub(crate) fn decode_workspace(row: &crate::db::Row, prefix: &str) -> Result<Wor
     let currencies = row.text(&col("currencies"))?.unwrap_or_default().split(',').filter_map(Currency::parse).collect();
     Ok(Workspace {
         id: row
-            .text(&col("id"))?
-            .and_then(|s| s.parse().ok())
+            .uuid(&col("id"))?
+            .map(WorkspaceId::from_uuid)
             .ok_or_else(|| StoreError::Corrupt("workspace id".into()))?,
         name: row.text(&col("name"))?.unwrap_or_default(),
         slug: row.text(&col("slug"))?.unwrap_or_default(),
@@ -129,7 +129,7 @@ impl Store {
             .into_table("workspaces")
             .columns(["id", "name", "slug", "currencies", "phone_region", "created_at"])
             .values_panic([
-                Expr::val(ws.id.to_string()),
+                Expr::val(uuid(ws.id.uuid())),
                 Expr::val(name),
                 Expr::val(slug),
                 Expr::val(codes.join(",")),
@@ -193,7 +193,7 @@ impl Store {
         let mut conn = self.begin().await?;
         if let Some(r) = conn.fetch_optional(&q).await? {
             return Ok(User {
-                id: r.text("id")?.and_then(|s| s.parse().ok()).ok_or_else(|| StoreError::Corrupt("user id".into()))?,
+                id: r.uuid("id")?.map(UserId::from_uuid).ok_or_else(|| StoreError::Corrupt("user id".into()))?,
                 email: r.text("email")?.unwrap_or_default(),
                 display_name: r.text("display_name")?.unwrap_or_default(),
             });
@@ -203,7 +203,7 @@ impl Store {
             .into_table("users")
             .columns(["id", "email", "display_name", "created_at"])
             .values_panic([
-                Expr::val(user.id.to_string()),
+                Expr::val(uuid(user.id.uuid())),
                 Expr::val(email),
                 Expr::val(display_name),
                 Expr::val(Value::ChronoDateTimeUtc(Some(Utc::now()))),
@@ -224,8 +224,8 @@ impl Store {
             .into_table("memberships")
             .columns(["workspace_id", "user_id", "role", "created_at"])
             .values_panic([
-                Expr::val(workspace.to_string()),
-                Expr::val(user.to_string()),
+                Expr::val(uuid(workspace.uuid())),
+                Expr::val(uuid(user.uuid())),
                 Expr::val(role),
                 Expr::val(Value::ChronoDateTimeUtc(Some(Utc::now()))),
             ])
@@ -271,9 +271,9 @@ impl Store {
                 "expires_at",
             ])
             .values_panic([
-                Expr::val(id.clone()),
-                Expr::val(workspace.to_string()),
-                Expr::val(user.to_string()),
+                Expr::val(id_text(&id)),
+                Expr::val(uuid(workspace.uuid())),
+                Expr::val(uuid(user.uuid())),
                 Expr::val(name),
                 Expr::val(secret::digest(&token_secret)),
                 Expr::val(scope),
@@ -321,8 +321,8 @@ impl Store {
     fn decode_principal(row: &crate::db::Row, credential: Credential) -> Result<Principal> {
         Ok(Principal {
             user: row
-                .text("user_id")?
-                .and_then(|s| s.parse().ok())
+                .uuid("user_id")?
+                .map(UserId::from_uuid)
                 .ok_or_else(|| StoreError::Corrupt("principal user".into()))?,
             email: row.text("email")?.unwrap_or_default(),
             display_name: row.text("display_name")?.unwrap_or_default(),
@@ -354,7 +354,7 @@ impl Store {
             return Ok(None);
         };
         let credential = Credential::Token {
-            id: row.text("token_id")?.unwrap_or_default(),
+            id: row.id_text("token_id")?.unwrap_or_default(),
             scope: row.text("scope")?.unwrap_or_default(),
             entities: entities_list(row.text("entities")?),
             last_used_at: row.datetime("last_used_at")?,
@@ -385,7 +385,7 @@ impl Store {
         let stmt = Query::update()
             .table("api_tokens")
             .value("last_used_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
-            .and_where(Expr::col("id").eq(token_id))
+            .and_where(Expr::col("id").eq(id_text(token_id)))
             .to_owned();
         self.execute_alone(&stmt).await.map(drop)
     }
@@ -418,7 +418,7 @@ impl ScopedConn {
         .and_where(in_workspace(self.workspace))
         .order_by("created_at", Order::Desc);
         if let Some(user) = user {
-            q.and_where(Expr::col("user_id").eq(user.to_string()));
+            q.and_where(Expr::col("user_id").eq(uuid(user.uuid())));
         }
         self.conn
             .fetch_all(&q)
@@ -426,8 +426,8 @@ impl ScopedConn {
             .iter()
             .map(|r| {
                 Ok(TokenInfo {
-                    id: r.text("id")?.unwrap_or_default(),
-                    user: r.text("user_id")?.unwrap_or_default(),
+                    id: r.id_text("id")?.unwrap_or_default(),
+                    user: r.id_text("user_id")?.unwrap_or_default(),
                     name: r.text("name")?.unwrap_or_default(),
                     scope: r.text("scope")?.unwrap_or_default(),
                     entities: entities_list(r.text("entities")?),
@@ -446,10 +446,10 @@ impl ScopedConn {
         stmt.table("api_tokens")
             .value("revoked_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("id").eq(id_text(id)))
             .and_where(Expr::col("revoked_at").is_null());
         if let Some(user) = user {
-            stmt.and_where(Expr::col("user_id").eq(user.to_string()));
+            stmt.and_where(Expr::col("user_id").eq(uuid(user.uuid())));
         }
         Ok(self.conn.execute(&stmt).await? > 0)
     }
@@ -460,7 +460,7 @@ impl ScopedConn {
             .table("api_tokens")
             .value("revoked_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("user_id").eq(user.to_string()))
+            .and_where(Expr::col("user_id").eq(uuid(user.uuid())))
             .and_where(Expr::col("revoked_at").is_null())
             .to_owned();
         self.conn.execute(&stmt).await
@@ -471,7 +471,7 @@ impl ScopedConn {
             .expr(Expr::val(1))
             .from("memberships")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("user_id").eq(user.to_string()))
+            .and_where(Expr::col("user_id").eq(uuid(user.uuid())))
             .to_owned();
         Ok(self.conn.fetch_optional(&q).await?.is_some())
     }
@@ -483,7 +483,7 @@ impl ScopedConn {
             .column(("m", "role"))
             .from_as("memberships", "m")
             .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "user_id")))
-            .and_where(Expr::col(("m", "workspace_id")).eq(self.workspace.to_string()))
+            .and_where(Expr::col(("m", "workspace_id")).eq(uuid(self.workspace.uuid())))
             .order_by(("u", "email"), Order::Asc)
             .to_owned();
         let rows = self.conn.fetch_all(&q).await?;
@@ -491,10 +491,7 @@ impl ScopedConn {
             .map(|r| {
                 Ok((
                     User {
-                        id: r
-                            .text("id")?
-                            .and_then(|s| s.parse().ok())
-                            .ok_or_else(|| StoreError::Corrupt("user".into()))?,
+                        id: r.uuid("id")?.map(UserId::from_uuid).ok_or_else(|| StoreError::Corrupt("user".into()))?,
                         email: r.text("email")?.unwrap_or_default(),
                         display_name: r.text("display_name")?.unwrap_or_default(),
                     },

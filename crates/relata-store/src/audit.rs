@@ -4,7 +4,7 @@
 
 use crate::db::{Row, ScopedConn, Store};
 use crate::error::{Result, StoreError};
-use crate::sql::in_workspace;
+use crate::sql::{id_text, in_workspace, uuid, uuid_opt};
 use chrono::{DateTime, Utc};
 use relata_core::{UserId, WorkspaceId};
 use sea_query::{Expr, ExprTrait, LikeExpr, Order, Query, Value};
@@ -59,9 +59,9 @@ const AUDIT_COLUMNS: [&str; 10] =
 
 fn audit_values(e: AuditEntry) -> Vec<Value> {
     vec![
-        Value::String(e.workspace.map(|w| w.to_string())),
+        uuid_opt(e.workspace.map(|w| w.uuid())),
         Value::ChronoDateTimeUtc(Some(Utc::now())),
-        Value::String(e.actor.map(|a| a.to_string())),
+        uuid_opt(e.actor.map(|a| a.uuid())),
         Value::String(Some(e.action)),
         Value::String(Some(e.outcome.to_string())),
         Value::String(e.target_type),
@@ -75,7 +75,7 @@ fn decode_audit(r: &Row) -> Result<AuditRow> {
     Ok(AuditRow {
         seq: r.int("seq")?.unwrap_or(0),
         at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("audit entry without time".into()))?,
-        actor: r.text("actor_id")?,
+        actor: r.id_text("actor_id")?,
         action: r.text("action")?.unwrap_or_default(),
         outcome: r.text("outcome")?.unwrap_or_default(),
         target_type: r.text("target_type")?,
@@ -115,7 +115,7 @@ fn audit_select(query: &AuditQuery) -> sea_query::SelectStatement {
         }
     }
     if let Some(actor) = query.actor {
-        q.and_where(Expr::col("actor_id").eq(actor.to_string()));
+        q.and_where(Expr::col("actor_id").eq(uuid(actor.uuid())));
     }
     if let Some(outcome) = &query.outcome {
         q.and_where(Expr::col("outcome").eq(outcome.clone()));
@@ -164,15 +164,15 @@ impl ScopedConn {
     /// Records consent given or withdrawn.
     pub async fn append_consent(&mut self, row: &ConsentRow) -> Result<()> {
         let values = vec![
-            Value::String(Some(row.id.clone())),
-            Value::String(Some(self.workspace.to_string())),
-            Value::String(Some(row.contact.clone())),
+            id_text(&row.id),
+            uuid(self.workspace.uuid()),
+            id_text(&row.contact),
             Value::String(Some(row.channel.clone())),
             Value::String(Some(row.status.clone())),
             Value::String(Some(row.source.clone())),
             Value::String(row.note.clone()),
             Value::ChronoDateTimeUtc(Some(row.at)),
-            Value::String(row.actor.clone()),
+            row.actor.as_deref().map_or(uuid_opt(None), id_text),
         ];
         let columns = ["id", "workspace_id", "contact_id", "channel", "status", "source", "note", "at", "actor_id"];
         self.conn.insert_rows("consents", &columns, vec![values]).await
@@ -184,7 +184,7 @@ impl ScopedConn {
             .columns(["id", "contact_id", "channel", "status", "source", "note", "at", "actor_id"])
             .from("consents")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("contact_id").eq(contact))
+            .and_where(Expr::col("contact_id").eq(id_text(contact)))
             .order_by("at", Order::Asc)
             .order_by("id", Order::Asc)
             .to_owned();
@@ -194,14 +194,14 @@ impl ScopedConn {
             .iter()
             .map(|r| {
                 Ok(ConsentRow {
-                    id: r.text("id")?.unwrap_or_default(),
-                    contact: r.text("contact_id")?.unwrap_or_default(),
+                    id: r.id_text("id")?.unwrap_or_default(),
+                    contact: r.id_text("contact_id")?.unwrap_or_default(),
                     channel: r.text("channel")?.unwrap_or_default(),
                     status: r.text("status")?.unwrap_or_default(),
                     source: r.text("source")?.unwrap_or_default(),
                     note: r.text("note")?,
                     at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("consent without time".into()))?,
-                    actor: r.text("actor_id")?,
+                    actor: r.id_text("actor_id")?,
                 })
             })
             .collect()

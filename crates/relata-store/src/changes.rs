@@ -4,7 +4,7 @@
 
 use crate::db::ScopedConn;
 use crate::error::{Result, StoreError};
-use crate::sql::in_workspace;
+use crate::sql::{in_workspace, uuid, uuid_opt};
 use chrono::{DateTime, Utc};
 use relata_core::meta::EntityKind;
 use relata_core::{RecordId, UserId};
@@ -41,6 +41,12 @@ pub struct NewChange {
     pub at: DateTime<Utc>,
     /// `{"field": {"before": …, "after": …}}`.
     pub diff: Json,
+    /// The record's version after the change.
+    pub version: i64,
+    /// Who owned the record before and after: a reader that may see only
+    /// some owners' records learns from these when a record leaves its reach.
+    pub owner_before: Option<UserId>,
+    pub owner_after: Option<UserId>,
 }
 
 /// One entry as stored.
@@ -58,22 +64,39 @@ pub struct Change {
 impl ScopedConn {
     /// Appends entries; create entries hold [`relata_core::record::creation_diff`].
     pub async fn append_changes(&mut self, changes: Vec<NewChange>) -> Result<()> {
-        let ws = self.workspace.to_string();
+        let ws = uuid(self.workspace.uuid());
+        let tx = uuid(self.tx_id());
         let rows: Vec<Vec<Value>> = changes
             .into_iter()
             .map(|c| {
                 vec![
-                    Value::String(Some(ws.clone())),
+                    ws.clone(),
                     Value::String(Some(c.kind.singular().to_string())),
-                    Value::String(Some(c.id.to_string())),
+                    uuid(c.id.uuid()),
                     Value::String(Some(c.op.as_str().to_string())),
-                    Value::String(c.actor.map(|a| a.to_string())),
+                    uuid_opt(c.actor.map(|a| a.uuid())),
                     Value::ChronoDateTimeUtc(Some(c.at)),
                     Value::Json(Some(Box::new(c.diff))),
+                    tx.clone(),
+                    Value::BigInt(Some(c.version)),
+                    uuid_opt(c.owner_before.map(|u| u.uuid())),
+                    uuid_opt(c.owner_after.map(|u| u.uuid())),
                 ]
             })
             .collect();
-        let columns = ["workspace_id", "entity", "record_id", "op", "actor_id", "at", "diff"];
+        let columns = [
+            "workspace_id",
+            "entity",
+            "record_id",
+            "op",
+            "actor_id",
+            "at",
+            "diff",
+            "tx_id",
+            "version",
+            "owner_before",
+            "owner_after",
+        ];
         self.conn.insert_rows("changes", &columns, rows).await
     }
 
@@ -83,7 +106,7 @@ impl ScopedConn {
             .columns(["seq", "entity", "record_id", "op", "actor_id", "at", "diff"])
             .from("changes")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("record_id").eq(id.to_string()))
+            .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
             .and_where(Expr::col("entity").eq(kind.singular()))
             .and_where(Expr::col("seq").gt(after))
             .order_by("seq", Order::Asc)
@@ -96,9 +119,9 @@ impl ScopedConn {
                 Ok(Change {
                     seq: r.int("seq")?.unwrap_or_default(),
                     entity: r.text("entity")?.unwrap_or_default(),
-                    record_id: r.text("record_id")?.unwrap_or_default(),
+                    record_id: r.id_text("record_id")?.unwrap_or_default(),
                     op: op.clone(),
-                    actor: r.text("actor_id")?,
+                    actor: r.id_text("actor_id")?,
                     at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("change without time".into()))?,
                     diff: {
                         let stored = r.json("diff")?.unwrap_or(Json::Null);
@@ -117,7 +140,7 @@ impl ScopedConn {
             .columns(["seq", "diff"])
             .from("changes")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("record_id").eq(id.to_string()))
+            .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
             .and_where(Expr::col("entity").eq(kind.singular()))
             .and_where(Expr::col("redacted_at").is_null())
             .to_owned();

@@ -2,7 +2,7 @@
 
 use crate::db::ScopedConn;
 use crate::error::{Result, StoreError};
-use crate::sql::in_workspace;
+use crate::sql::{in_workspace, uuid};
 use chrono::{DateTime, Utc};
 use relata_core::RecordId;
 use relata_core::meta::{EntityKind, FieldDef, FieldType};
@@ -40,7 +40,7 @@ impl ScopedConn {
                 let ty = FieldType::for_custom(&r.text("field_type")?.unwrap_or_default(), &options, target.as_deref())
                     .map_err(bad)?;
                 Ok(CustomFieldRow {
-                    id: r.text("id")?.and_then(|s| s.parse().ok()).ok_or_else(|| bad("id".into()))?,
+                    id: RecordId::from_uuid(r.uuid("id")?.ok_or_else(|| bad("id".into()))?),
                     entity,
                     def: FieldDef::custom(
                         r.text("field_id")?.unwrap_or_default(),
@@ -71,8 +71,8 @@ impl ScopedConn {
                 "created_at",
             ])
             .values_panic([
-                Expr::val(row.id.to_string()),
-                Expr::val(self.workspace.to_string()),
+                Expr::val(uuid(row.id.uuid())),
+                Expr::val(uuid(self.workspace.uuid())),
                 Expr::val(row.entity.api_name()),
                 Expr::val(row.def.id.to_string()),
                 Expr::val(row.def.label.to_string()),

@@ -163,12 +163,12 @@ impl Store {
 
     /// A reading connection scoped to `workspace`, seeing all its records.
     pub async fn read(&self, workspace: WorkspaceId) -> Result<ScopedConn> {
-        Ok(ScopedConn { workspace, visibility: None, conn: self.acquire().await? })
+        Ok(ScopedConn { workspace, visibility: None, conn: self.acquire().await?, tx_id: uuid::Uuid::now_v7() })
     }
 
     /// A transaction scoped to `workspace`; dropped without `commit`, it rolls back.
     pub async fn write(&self, workspace: WorkspaceId) -> Result<ScopedConn> {
-        Ok(ScopedConn { workspace, visibility: None, conn: self.begin().await? })
+        Ok(ScopedConn { workspace, visibility: None, conn: self.begin().await?, tx_id: uuid::Uuid::now_v7() })
     }
 
     pub(crate) async fn acquire(&self) -> Result<Conn> {
@@ -202,6 +202,11 @@ impl Store {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
                 let mut conn = write.acquire().await?;
+                // SQLite changes a column's type by rebuilding the table, which
+                // foreign keys would refuse half way; they are switched off for
+                // the migration (outside its transaction, as SQLite requires)
+                // and checked as a whole before it commits.
+                sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
                 sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
                 let applied = async {
                     let current: i64 = sqlx::query_scalar(VERSION).fetch_one(&mut *conn).await?;
@@ -209,11 +214,19 @@ impl Store {
                         return Ok::<bool, crate::StoreError>(false);
                     }
                     sqlx::raw_sql(AssertSqlSafe(script.to_string())).execute(&mut *conn).await?;
+                    let broken = sqlx::raw_sql("PRAGMA foreign_key_check").fetch_all(&mut *conn).await?;
+                    if !broken.is_empty() {
+                        return Err(crate::StoreError::Corrupt(format!(
+                            "migration {version} would leave {} rows with a dangling foreign key",
+                            broken.len()
+                        )));
+                    }
                     Ok(true)
                 }
                 .await;
                 let end = if matches!(applied, Ok(true)) { "COMMIT" } else { "ROLLBACK" };
                 sqlx::raw_sql(end).execute(&mut *conn).await?;
+                sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
                 applied
             }
             Pools::Postgres(pool) => {
@@ -459,6 +472,14 @@ impl Row {
     pub(crate) fn datetime(&self, column: &str) -> Result<Option<DateTime<Utc>>> {
         self.get(column)
     }
+    /// Ids: a 16-byte blob on SQLite, a native UUID on PostgreSQL.
+    pub(crate) fn uuid(&self, column: &str) -> Result<Option<uuid::Uuid>> {
+        self.get(column)
+    }
+    /// An id in its text form (the API's).
+    pub(crate) fn id_text(&self, column: &str) -> Result<Option<String>> {
+        Ok(self.uuid(column)?.map(|u| u.to_string()))
+    }
 
     /// JSON columns: TEXT on SQLite, JSONB on PostgreSQL.
     pub(crate) fn json(&self, column: &str) -> Result<Option<serde_json::Value>> {
@@ -484,11 +505,18 @@ pub struct ScopedConn {
     /// once from the permissions of who acts; every record query adds it.
     pub(crate) visibility: Option<Arc<Visibility>>,
     pub(crate) conn: Conn,
+    /// Groups the change entries this transaction writes.
+    pub(crate) tx_id: uuid::Uuid,
 }
 
 impl ScopedConn {
     pub fn workspace(&self) -> WorkspaceId {
         self.workspace
+    }
+
+    /// The id that groups the change entries of this transaction.
+    pub fn tx_id(&self) -> uuid::Uuid {
+        self.tx_id
     }
 
     /// Limits every record read through this connection to what `visibility`
@@ -503,7 +531,9 @@ impl ScopedConn {
         match self.visibility.as_ref()?.scope(kind) {
             OwnerScope::All => None,
             OwnerScope::Owners(users) if users.is_empty() => Some(Expr::val(1).eq(0)),
-            OwnerScope::Owners(users) => Some(Expr::col("owner_id").is_in(users.iter().map(|u| u.to_string()))),
+            OwnerScope::Owners(users) => {
+                Some(Expr::col("owner_id").is_in(users.iter().map(|u| crate::sql::uuid(u.uuid()))))
+            }
         }
     }
 

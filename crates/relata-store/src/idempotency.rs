@@ -38,7 +38,7 @@ impl ScopedConn {
             .into_table("idempotency_keys")
             .columns(["workspace_id", "idem_key", "request_hash", "status", "response", "created_at"])
             .values_panic([
-                Expr::val(self.workspace.to_string()),
+                Expr::val(crate::sql::uuid(self.workspace.uuid())),
                 Expr::val(key),
                 Expr::val(response.request_hash.clone()),
                 Expr::val(response.status as i64),

@@ -8,7 +8,7 @@
 use crate::admin::{User, Workspace, decode_workspace};
 use crate::db::{Row, ScopedConn, Store};
 use crate::error::{Result, StoreError};
-use crate::sql::in_workspace;
+use crate::sql::{id_text, in_workspace, uuid, uuid_opt};
 use chrono::{DateTime, Utc};
 use relata_core::{UserId, WorkspaceId};
 use sea_query::{Expr, ExprTrait, JoinType, OnConflict, Order, Query, Value};
@@ -22,7 +22,13 @@ fn time(t: Option<DateTime<Utc>>) -> Value {
 }
 
 fn user_id(row: &Row, column: &str) -> Result<UserId> {
-    row.text(column)?.and_then(|s| s.parse().ok()).ok_or_else(|| StoreError::Corrupt(format!("{column}: user id")))
+    row.uuid(column)?.map(UserId::from_uuid).ok_or_else(|| StoreError::Corrupt(format!("{column}: user id")))
+}
+
+fn workspace_id(row: &Row, what: &str) -> Result<WorkspaceId> {
+    row.uuid("workspace_id")?
+        .map(WorkspaceId::from_uuid)
+        .ok_or_else(|| StoreError::Corrupt(format!("{what} workspace")))
 }
 
 /// A user with what signing in needs.
@@ -132,7 +138,7 @@ impl Store {
         let q = Query::select()
             .columns(ACCOUNT_COLUMNS)
             .from("users")
-            .and_where(Expr::col("id").eq(id.to_string()))
+            .and_where(Expr::col("id").eq(uuid(id.uuid())))
             .to_owned();
         let mut conn = self.acquire().await?;
         conn.fetch_optional(&q).await?.map(|r| decode_account(&r)).transpose()
@@ -142,7 +148,7 @@ impl Store {
         let stmt = Query::update()
             .table("users")
             .values(values.into_iter().map(|(c, v)| (c, Expr::val(v))))
-            .and_where(Expr::col("id").eq(id.to_string()))
+            .and_where(Expr::col("id").eq(uuid(id.uuid())))
             .to_owned();
         if self.execute_alone(&stmt).await? == 0 {
             return Err(StoreError::NotFound);
@@ -184,7 +190,7 @@ impl Store {
             .column(("m", "deactivated_at"))
             .from_as("memberships", "m")
             .join_as(JoinType::InnerJoin, "workspaces", "w", Expr::col(("w", "id")).equals(("m", "workspace_id")))
-            .and_where(Expr::col(("m", "user_id")).eq(user.to_string()))
+            .and_where(Expr::col(("m", "user_id")).eq(uuid(user.uuid())))
             .order_by(("m", "created_at"), Order::Asc);
         let mut conn = self.acquire().await?;
         conn.fetch_all(&q)
@@ -220,8 +226,8 @@ impl Store {
             ])
             .values_panic([
                 Expr::val(id),
-                Expr::val(user.to_string()),
-                Expr::val(workspace.to_string()),
+                Expr::val(uuid(user.uuid())),
+                Expr::val(uuid(workspace.uuid())),
                 Expr::val(csrf_token),
                 Expr::val(now()),
                 Expr::val(now()),
@@ -247,10 +253,7 @@ impl Store {
         Ok(Some(SessionRow {
             id: r.text("id")?.unwrap_or_default(),
             user: user_id(&r, "user_id")?,
-            workspace: r
-                .text("workspace_id")?
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| StoreError::Corrupt("session workspace".into()))?,
+            workspace: workspace_id(&r, "session")?,
             csrf_token: r.text("csrf_token")?.unwrap_or_default(),
             expires_at: r.datetime("expires_at")?.ok_or_else(|| StoreError::Corrupt("session expiry".into()))?,
             last_seen_at: r.datetime("last_seen_at")?.ok_or_else(|| StoreError::Corrupt("session use".into()))?,
@@ -270,7 +273,7 @@ impl Store {
     pub async fn set_session_workspace(&self, id: &str, workspace: WorkspaceId) -> Result<()> {
         let stmt = Query::update()
             .table("sessions")
-            .value("workspace_id", workspace.to_string())
+            .value("workspace_id", uuid(workspace.uuid()))
             .and_where(Expr::col("id").eq(id))
             .to_owned();
         self.execute_alone(&stmt).await.map(drop)
@@ -292,7 +295,7 @@ impl Store {
         let stmt = Query::update()
             .table("sessions")
             .value("revoked_at", now())
-            .and_where(Expr::col("user_id").eq(user.to_string()))
+            .and_where(Expr::col("user_id").eq(uuid(user.uuid())))
             .and_where(Expr::col("revoked_at").is_null())
             .to_owned();
         self.execute_alone(&stmt).await
@@ -309,11 +312,8 @@ impl Store {
         let mut conn = self.acquire().await?;
         let Some(r) = conn.fetch_optional(&q).await? else { return Ok(None) };
         Ok(Some(Invitation {
-            id: r.text("id")?.unwrap_or_default(),
-            workspace: r
-                .text("workspace_id")?
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| StoreError::Corrupt("invitation workspace".into()))?,
+            id: r.id_text("id")?.unwrap_or_default(),
+            workspace: workspace_id(&r, "invitation")?,
             email: r.text("email")?.unwrap_or_default(),
             role: r.text("role")?.unwrap_or_default(),
             expires_at: r.datetime("expires_at")?.ok_or_else(|| StoreError::Corrupt("invitation expiry".into()))?,
@@ -326,7 +326,7 @@ impl Store {
         let stmt = Query::update()
             .table("invitations")
             .value("accepted_at", now())
-            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("id").eq(id_text(id)))
             .and_where(Expr::col("accepted_at").is_null())
             .to_owned();
         Ok(self.execute_alone(&stmt).await? == 1)
@@ -338,7 +338,7 @@ impl Store {
             .columns(["token_hash", "user_id", "created_at", "expires_at"])
             .values_panic([
                 Expr::val(token_hash),
-                Expr::val(user.to_string()),
+                Expr::val(uuid(user.uuid())),
                 Expr::val(now()),
                 Expr::val(time(Some(expires_at))),
             ])
@@ -442,7 +442,7 @@ impl ScopedConn {
             .columns(["role", "deactivated_at"])
             .from("memberships")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("user_id").eq(user.to_string()))
+            .and_where(Expr::col("user_id").eq(uuid(user.uuid())))
             .to_owned();
         let Some(r) = self.conn.fetch_optional(&q).await? else { return Ok(None) };
         Ok(Some((r.text("role")?.unwrap_or_default(), r.datetime("deactivated_at")?.is_none())))
@@ -454,8 +454,8 @@ impl ScopedConn {
             .into_table("memberships")
             .columns(["workspace_id", "user_id", "role", "created_at"])
             .values_panic([
-                Expr::val(self.workspace.to_string()),
-                Expr::val(user.to_string()),
+                Expr::val(uuid(self.workspace.uuid())),
+                Expr::val(uuid(user.uuid())),
                 Expr::val(role),
                 Expr::val(now()),
             ])
@@ -469,7 +469,7 @@ impl ScopedConn {
             .table("memberships")
             .value(column, value)
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("user_id").eq(user.to_string()))
+            .and_where(Expr::col("user_id").eq(uuid(user.uuid())))
             .to_owned();
         if self.conn.execute(&stmt).await? == 0 {
             return Err(StoreError::NotFound);
@@ -502,11 +502,11 @@ impl ScopedConn {
             .columns([("m", "role"), ("m", "deactivated_at"), ("m", "created_at")])
             .from_as("memberships", "m")
             .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "user_id")))
-            .and_where(Expr::col(("m", "workspace_id")).eq(self.workspace.to_string()))
+            .and_where(Expr::col(("m", "workspace_id")).eq(uuid(self.workspace.uuid())))
             .order_by(("u", "email"), Order::Asc)
             .to_owned();
         if let Some(user) = user {
-            q.and_where(Expr::col(("m", "user_id")).eq(user.to_string()));
+            q.and_where(Expr::col(("m", "user_id")).eq(uuid(user.uuid())));
         }
         self.conn
             .fetch_all(&q)
@@ -549,8 +549,8 @@ impl ScopedConn {
             .into_table("teams")
             .columns(["id", "workspace_id", "name", "created_at"])
             .values_panic([
-                Expr::val(team.id.clone()),
-                Expr::val(self.workspace.to_string()),
+                Expr::val(id_text(&team.id)),
+                Expr::val(uuid(self.workspace.uuid())),
                 Expr::val(name),
                 Expr::val(time(Some(team.created_at))),
             ])
@@ -572,7 +572,7 @@ impl ScopedConn {
             .iter()
             .map(|r| {
                 Ok(Team {
-                    id: r.text("id")?.unwrap_or_default(),
+                    id: r.id_text("id")?.unwrap_or_default(),
                     name: r.text("name")?.unwrap_or_default(),
                     created_at: r.datetime("created_at")?.unwrap_or_else(Utc::now),
                 })
@@ -589,7 +589,7 @@ impl ScopedConn {
             .table("teams")
             .value("name", name)
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("id").eq(id_text(id)))
             .to_owned();
         if self.conn.execute(&stmt).await? == 0 {
             return Err(StoreError::NotFound);
@@ -601,13 +601,13 @@ impl ScopedConn {
         let members = Query::delete()
             .from_table("team_members")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("team_id").eq(id))
+            .and_where(Expr::col("team_id").eq(id_text(id)))
             .to_owned();
         self.conn.execute(&members).await?;
         let team = Query::delete()
             .from_table("teams")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("id").eq(id_text(id)))
             .to_owned();
         if self.conn.execute(&team).await? == 0 {
             return Err(StoreError::NotFound);
@@ -621,12 +621,14 @@ impl ScopedConn {
             .into_table("team_members")
             .columns(["workspace_id", "team_id", "user_id", "manager"])
             .values_panic([
-                Expr::val(self.workspace.to_string()),
-                Expr::val(team),
-                Expr::val(user.to_string()),
+                Expr::val(uuid(self.workspace.uuid())),
+                Expr::val(id_text(team)),
+                Expr::val(uuid(user.uuid())),
                 Expr::val(manager),
             ])
-            .on_conflict(OnConflict::columns(["team_id", "user_id"]).update_column("manager").to_owned())
+            .on_conflict(
+                OnConflict::columns(["workspace_id", "team_id", "user_id"]).update_column("manager").to_owned(),
+            )
             .to_owned();
         self.conn.execute(&stmt).await?;
         Ok(())
@@ -636,8 +638,8 @@ impl ScopedConn {
         let stmt = Query::delete()
             .from_table("team_members")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("team_id").eq(team))
-            .and_where(Expr::col("user_id").eq(user.to_string()))
+            .and_where(Expr::col("team_id").eq(id_text(team)))
+            .and_where(Expr::col("user_id").eq(uuid(user.uuid())))
             .to_owned();
         Ok(self.conn.execute(&stmt).await? > 0)
     }
@@ -655,7 +657,7 @@ impl ScopedConn {
             .iter()
             .map(|r| {
                 Ok((
-                    r.text("team_id")?.unwrap_or_default(),
+                    r.id_text("team_id")?.unwrap_or_default(),
                     TeamMember { user: user_id(r, "user_id")?, manager: r.bool("manager")?.unwrap_or(false) },
                 ))
             })
@@ -685,7 +687,7 @@ impl ScopedConn {
             .into_table("roles")
             .columns(["workspace_id", "name", "definition", "updated_at"])
             .values_panic([
-                Expr::val(self.workspace.to_string()),
+                Expr::val(uuid(self.workspace.uuid())),
                 Expr::val(name),
                 Expr::val(Value::Json(Some(Box::new(definition.clone())))),
                 Expr::val(now()),
@@ -722,12 +724,12 @@ impl ScopedConn {
             .into_table("invitations")
             .columns(["id", "token_hash", "workspace_id", "email", "role", "created_by_id", "created_at", "expires_at"])
             .values_panic([
-                Expr::val(id.clone()),
+                Expr::val(id_text(&id)),
                 Expr::val(token_hash),
-                Expr::val(self.workspace.to_string()),
+                Expr::val(uuid(self.workspace.uuid())),
                 Expr::val(email),
                 Expr::val(role),
-                Expr::val(Value::String(created_by.map(|u| u.to_string()))),
+                Expr::val(uuid_opt(created_by.map(|u| u.uuid()))),
                 Expr::val(now()),
                 Expr::val(time(Some(expires_at))),
             ])
@@ -752,13 +754,13 @@ impl ScopedConn {
     /// The views of `entity` that `viewer` sees: their own, and those shared
     /// by the owners in `colleagues` (the viewer's teams).
     pub async fn saved_views(&mut self, entity: &str, viewer: UserId, colleagues: &[UserId]) -> Result<Vec<SavedView>> {
-        let mates: Vec<String> = colleagues.iter().map(|u| u.to_string()).collect();
+        let mates: Vec<Value> = colleagues.iter().map(|u| uuid(u.uuid())).collect();
         let q = Query::select()
             .columns(["id", "owner_id", "name", "query", "shared"])
             .from("saved_views")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("entity").eq(entity))
-            .cond_where(sea_query::Condition::any().add(Expr::col("owner_id").eq(viewer.to_string())).add(
+            .cond_where(sea_query::Condition::any().add(Expr::col("owner_id").eq(uuid(viewer.uuid()))).add(
                 sea_query::Condition::all().add(Expr::col("shared").eq(true)).add(Expr::col("owner_id").is_in(mates)),
             ))
             .order_by("name", Order::Asc)
@@ -769,7 +771,7 @@ impl ScopedConn {
             .iter()
             .map(|r| {
                 Ok(SavedView {
-                    id: r.text("id")?.unwrap_or_default(),
+                    id: r.id_text("id")?.unwrap_or_default(),
                     owner: user_id(r, "owner_id")?,
                     name: r.text("name")?.unwrap_or_default(),
                     query: r.text("query")?.unwrap_or_default(),
@@ -784,9 +786,9 @@ impl ScopedConn {
             .into_table("saved_views")
             .columns(["id", "workspace_id", "owner_id", "entity", "name", "query", "shared", "created_at"])
             .values_panic([
-                Expr::val(view.id.clone()),
-                Expr::val(self.workspace.to_string()),
-                Expr::val(view.owner.to_string()),
+                Expr::val(id_text(&view.id)),
+                Expr::val(uuid(self.workspace.uuid())),
+                Expr::val(uuid(view.owner.uuid())),
                 Expr::val(entity),
                 Expr::val(view.name.clone()),
                 Expr::val(view.query.clone()),
@@ -803,8 +805,8 @@ impl ScopedConn {
         let stmt = Query::delete()
             .from_table("saved_views")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").eq(id))
-            .and_where(Expr::col("owner_id").eq(owner.to_string()))
+            .and_where(Expr::col("id").eq(id_text(id)))
+            .and_where(Expr::col("owner_id").eq(uuid(owner.uuid())))
             .to_owned();
         Ok(self.conn.execute(&stmt).await? > 0)
     }

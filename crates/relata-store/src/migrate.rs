@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_board_totals.sql"),
         postgres: include_str!("../migrations/postgres/0005_board_totals.sql"),
     },
+    Migration {
+        version: 6,
+        name: "storage_format",
+        sqlite: include_str!("../migrations/sqlite/0006_storage_format.sql"),
+        postgres: include_str!("../migrations/postgres/0006_storage_format.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

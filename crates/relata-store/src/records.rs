@@ -36,10 +36,6 @@ pub struct Page {
 
 fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
     let kind = schema.kind;
-    let parse_id = |s: String| s.parse::<RecordId>().map_err(|_| StoreError::Corrupt(format!("record id {s}")));
-    let parse_user = |s: Option<String>| -> Result<Option<UserId>> {
-        s.map(|s| s.parse::<UserId>().map_err(|_| StoreError::Corrupt(format!("user id {s}")))).transpose()
-    };
     let mut values = Values::default();
     for field in kind.def().fields.iter().filter(|f| !f.system) {
         values.set(field, sql::decode_field(row, field)?);
@@ -56,12 +52,12 @@ fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
     let missing = |c: &str| StoreError::Corrupt(format!("{c} is null"));
     Ok(Record {
         kind,
-        id: parse_id(row.text("id")?.ok_or_else(|| missing("id"))?)?,
+        id: RecordId::from_uuid(row.uuid("id")?.ok_or_else(|| missing("id"))?),
         version: row.int("version")?.ok_or_else(|| missing("version"))?,
         created_at: row.datetime("created_at")?.ok_or_else(|| missing("created_at"))?,
         updated_at: row.datetime("updated_at")?.ok_or_else(|| missing("updated_at"))?,
-        created_by: parse_user(row.text("created_by_id")?)?,
-        updated_by: parse_user(row.text("updated_by_id")?)?,
+        created_by: row.uuid("created_by_id")?.map(UserId::from_uuid),
+        updated_by: row.uuid("updated_by_id")?.map(UserId::from_uuid),
         deleted_at: row.datetime("deleted_at")?,
         values,
     })
@@ -69,7 +65,7 @@ fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
 
 /// Column/value pairs for every stored column of a record.
 fn record_columns(schema: &Schema, r: &Record) -> Vec<(&'static str, Value)> {
-    let user = |u: Option<UserId>| Value::String(u.map(|u| u.to_string()));
+    let user = |u: Option<UserId>| sql::uuid_opt(u.map(|u| u.uuid()));
     let mut cols: Vec<(&'static str, Value)> = vec![
         ("version", Value::BigInt(Some(r.version))),
         ("created_at", Value::ChronoDateTimeUtc(Some(r.created_at))),
@@ -90,7 +86,7 @@ impl ScopedConn {
     pub async fn insert_record(&mut self, schema: &Schema, record: &Record) -> Result<()> {
         let cols = record_columns(schema, record);
         let mut names = vec!["id", "workspace_id"];
-        let mut vals = vec![Expr::val(record.id.to_string()), Expr::val(self.workspace.to_string())];
+        let mut vals = vec![Expr::val(sql::uuid(record.id.uuid())), Expr::val(sql::uuid(self.workspace.uuid()))];
         for (name, v) in cols {
             names.push(name);
             vals.push(Expr::val(v));
@@ -105,13 +101,13 @@ impl ScopedConn {
         let Some(first) = records.first() else { return Ok(()) };
         let mut columns = vec!["id", "workspace_id"];
         columns.extend(record_columns(schema, first).iter().map(|(name, _)| *name));
-        let ws = self.workspace.to_string();
+        let ws = sql::uuid(self.workspace.uuid());
         let rows: Vec<Vec<Value>> = records
             .iter()
             .map(|record| {
                 let mut row = Vec::with_capacity(columns.len());
-                row.push(Value::String(Some(record.id.to_string())));
-                row.push(Value::String(Some(ws.clone())));
+                row.push(sql::uuid(record.id.uuid()));
+                row.push(ws.clone());
                 row.extend(record_columns(schema, record).into_iter().map(|(_, v)| v));
                 row
             })
@@ -126,7 +122,7 @@ impl ScopedConn {
             .table(record.kind.table())
             .values(record_columns(schema, record).into_iter().map(|(n, v)| (n, Expr::val(v))))
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").eq(record.id.to_string()))
+            .and_where(Expr::col("id").eq(sql::uuid(record.id.uuid())))
             .and_where(Expr::col("version").eq(expected_version))
             .to_owned();
         if self.conn.execute(&stmt).await? == 1 {
@@ -144,7 +140,7 @@ impl ScopedConn {
         q.columns(sql::select_columns(schema.kind))
             .from(schema.kind.table())
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").eq(id.to_string()));
+            .and_where(Expr::col("id").eq(sql::uuid(id.uuid())));
         if let Some(visible) = self.visible(schema.kind) {
             q.and_where(visible);
         }
@@ -163,7 +159,7 @@ impl ScopedConn {
             .expr(Expr::val(1))
             .from(kind.table())
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").eq(id.to_string()))
+            .and_where(Expr::col("id").eq(sql::uuid(id)))
             .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
         if let Some(visible) = self.visible(kind) {
@@ -182,7 +178,7 @@ impl ScopedConn {
             .expr(Expr::val(1))
             .from(kind.table())
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").eq(id.to_string()))
+            .and_where(Expr::col("id").eq(sql::uuid(id.uuid())))
             .to_owned();
         Ok(self.conn.fetch_optional(&q).await?.is_some())
     }
@@ -197,7 +193,7 @@ impl ScopedConn {
             .and_where(Expr::col("deleted_at").is_null())
             .limit(10)
             .to_owned();
-        self.conn.fetch_all(&q).await?.iter().map(|r| r.text("id").map(Option::unwrap_or_default)).collect()
+        self.conn.fetch_all(&q).await?.iter().map(|r| r.id_text("id").map(Option::unwrap_or_default)).collect()
     }
 
     /// Sums of a money field per currency over the records a filter selects
@@ -323,12 +319,12 @@ impl ScopedConn {
             let mut hits: Vec<(i64, String)> = Vec::with_capacity(rows.len());
             for row in &rows {
                 let doc = row.int("doc")?.ok_or_else(|| StoreError::Corrupt("search doc without id".into()))?;
-                hits.push((doc, row.text("record_id")?.unwrap_or_default()));
+                hits.push((doc, row.id_text("record_id")?.unwrap_or_default()));
             }
             let Some(&(last_doc, _)) = hits.last() else { break };
             before = Some(last_doc);
             let mut q = self.filtered_select(schema, query);
-            q.and_where(Expr::col("id").is_in(hits.iter().map(|(_, id)| id.clone())));
+            q.and_where(Expr::col("id").is_in(hits.iter().map(|(_, id)| sql::id_text(id))));
             let mut records: std::collections::HashMap<String, Record> = std::collections::HashMap::new();
             for row in self.conn.fetch_all(&q).await? {
                 let record = decode_record(&row, schema)?;
@@ -375,7 +371,7 @@ impl ScopedConn {
         q.columns(sql::select_columns(schema.kind))
             .from(schema.kind.table())
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col(column).eq(target.to_string()))
+            .and_where(Expr::col(column).eq(sql::uuid(target.uuid())))
             .and_where(Expr::col("deleted_at").is_null());
         if let Some(visible) = self.visible(schema.kind) {
             q.and_where(visible);
@@ -383,9 +379,11 @@ impl ScopedConn {
         if let Some((at, id)) = before {
             let at = Value::ChronoDateTimeUtc(Some(at));
             q.cond_where(
-                sea_query::Condition::any()
-                    .add(Expr::col(time_column).lt(at.clone()))
-                    .add(sea_query::Condition::all().add(Expr::col(time_column).eq(at)).add(Expr::col("id").lt(id))),
+                sea_query::Condition::any().add(Expr::col(time_column).lt(at.clone())).add(
+                    sea_query::Condition::all()
+                        .add(Expr::col(time_column).eq(at))
+                        .add(Expr::col("id").lt(sql::id_text(&id))),
+                ),
             );
         }
         q.order_by(time_column, Order::Desc).order_by("id", Order::Desc).limit(limit);
@@ -404,14 +402,14 @@ impl ScopedConn {
                 .column("id")
                 .from(kind.table())
                 .and_where(in_workspace(self.workspace))
-                .and_where(Expr::col("id").is_in(chunk.iter().cloned()))
+                .and_where(Expr::col("id").is_in(chunk.iter().map(|i| sql::id_text(i))))
                 .and_where(Expr::col("deleted_at").is_null())
                 .to_owned();
             if let Some(visible) = self.visible(kind) {
                 q.and_where(visible);
             }
             for row in self.conn.fetch_all(&q).await? {
-                if let Some(id) = row.text("id")? {
+                if let Some(id) = row.id_text("id")? {
                     found.insert(id);
                 }
             }
@@ -427,11 +425,11 @@ impl ScopedConn {
                 .column("user_id")
                 .from("memberships")
                 .and_where(in_workspace(self.workspace))
-                .and_where(Expr::col("user_id").is_in(chunk.iter().cloned()))
+                .and_where(Expr::col("user_id").is_in(chunk.iter().map(|i| sql::id_text(i))))
                 .and_where(Expr::col("deactivated_at").is_null())
                 .to_owned();
             for row in self.conn.fetch_all(&q).await? {
-                if let Some(id) = row.text("user_id")? {
+                if let Some(id) = row.id_text("user_id")? {
                     found.insert(id);
                 }
             }
@@ -448,7 +446,7 @@ impl ScopedConn {
             .columns(sql::select_columns(schema.kind))
             .from(schema.kind.table())
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("id").is_in(ids.iter().cloned()))
+            .and_where(Expr::col("id").is_in(ids.iter().map(|i| sql::id_text(i))))
             .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
         if let Some(visible) = self.visible(schema.kind) {

@@ -5,7 +5,7 @@
 use crate::db::ScopedConn;
 use crate::error::Result;
 use crate::records::is_contact_point;
-use crate::sql::{contact_point_kind, in_workspace};
+use crate::sql::{contact_point_kind, in_workspace, uuid};
 use relata_core::meta::{EntityKind, Schema};
 use relata_core::text::search_words;
 use relata_core::value::FieldValue;
@@ -78,7 +78,7 @@ pub struct ContactPointHit {
 impl ScopedConn {
     /// Rewrites a record's side indexes; a soft-deleted record gets none.
     pub async fn index_record(&mut self, schema: &Schema, record: &Record) -> Result<()> {
-        let id = record.id.to_string();
+        let id = uuid(record.id.uuid());
         let del_points = Query::delete()
             .from_table("contact_points")
             .and_where(in_workspace(self.workspace))
@@ -99,19 +99,19 @@ impl ScopedConn {
 
     /// Adds side indexes for records that have none yet (new records, bulk).
     pub async fn index_new_records(&mut self, schema: &Schema, records: &[Record]) -> Result<()> {
-        let ws = self.workspace.to_string();
+        let ws = uuid(self.workspace.uuid());
         let entity = schema.kind.singular();
-        let points: Vec<(String, &'static str, String)> = records
+        let points: Vec<(RecordId, &'static str, String)> = records
             .iter()
-            .flat_map(|r| contact_points(schema, r).into_iter().map(move |(k, v)| (r.id.to_string(), k, v)))
+            .flat_map(|r| contact_points(schema, r).into_iter().map(move |(k, v)| (r.id, k, v)))
             .collect();
         let rows: Vec<Vec<Value>> = points
             .into_iter()
             .map(|(id, kind, value)| {
                 vec![
-                    Value::String(Some(ws.clone())),
+                    ws.clone(),
                     Value::String(Some(entity.to_string())),
-                    Value::String(Some(id)),
+                    uuid(id.uuid()),
                     Value::String(Some(kind.to_string())),
                     Value::String(Some(value)),
                 ]
@@ -122,15 +122,10 @@ impl ScopedConn {
             .await?;
         let docs: Vec<Vec<Value>> = records
             .iter()
-            .map(|r| (r.id.to_string(), search_content(schema, r)))
+            .map(|r| (r.id, search_content(schema, r)))
             .filter(|(_, content)| !content.is_empty())
             .map(|(id, content)| {
-                vec![
-                    Value::String(Some(ws.clone())),
-                    Value::String(Some(entity.to_string())),
-                    Value::String(Some(id)),
-                    Value::String(Some(content)),
-                ]
+                vec![ws.clone(), Value::String(Some(entity.to_string())), uuid(id.uuid()), Value::String(Some(content))]
             })
             .collect();
         self.conn.insert_rows("search_docs", &["workspace_id", "entity", "record_id", "content"], docs).await
@@ -150,9 +145,9 @@ impl ScopedConn {
         let mut hits = Vec::with_capacity(rows.len());
         for row in rows {
             let entity = row.text("entity")?.unwrap_or_default();
-            let id = row.text("record_id")?.unwrap_or_default();
-            if let (Some(kind), Ok(id)) = (EntityKind::from_singular(&entity), id.parse()) {
-                hits.push(ContactPointHit { kind, id });
+            let id = row.uuid("record_id")?;
+            if let (Some(kind), Some(id)) = (EntityKind::from_singular(&entity), id) {
+                hits.push(ContactPointHit { kind, id: RecordId::from_uuid(id) });
             }
         }
         Ok(hits)

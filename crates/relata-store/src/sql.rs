@@ -80,8 +80,8 @@ fn scalar_value(ty: &FieldType, v: &FieldValue) -> Value {
             FieldValue::Null => None,
             other => Some(Box::new(other.to_json())),
         }),
-        T::Relation(_) | T::Id => Value::String(match v {
-            FieldValue::Ref(id) => Some(id.to_string()),
+        T::Relation(_) | T::Id => Value::Uuid(match v {
+            FieldValue::Ref(id) => Some(*id),
             _ => None,
         }),
         T::Money => Value::BigInt(match v {
@@ -161,10 +161,7 @@ pub(crate) fn decode_field(row: &Row, field: &FieldDef) -> Result<FieldValue> {
             )
         }),
         T::Stages => row.json(col)?.map(FieldValue::Json),
-        T::Relation(_) | T::Id => row
-            .text(col)?
-            .map(|s| Uuid::parse_str(&s).map(FieldValue::Ref).map_err(|_| StoreError::Corrupt(format!("{col}: {s}"))))
-            .transpose()?,
+        T::Relation(_) | T::Id => row.uuid(col)?.map(FieldValue::Ref),
         T::Money => None,
         T::Text { .. } | T::LongText | T::Email | T::Phone | T::Choice(_) | T::Stage => {
             row.text(col)?.map(FieldValue::Text)
@@ -173,9 +170,25 @@ pub(crate) fn decode_field(row: &Row, field: &FieldDef) -> Result<FieldValue> {
     Ok(v.unwrap_or(FieldValue::Null))
 }
 
+/// An id as SQL binds it: 16 bytes (a blob on SQLite, a UUID on PostgreSQL).
+pub(crate) fn uuid(u: Uuid) -> Value {
+    Value::Uuid(Some(u))
+}
+
+/// An optional id; NULL stays NULL.
+pub(crate) fn uuid_opt(u: Option<Uuid>) -> Value {
+    Value::Uuid(u)
+}
+
+/// An id given as text. Text that is no id becomes NULL, which equals
+/// nothing: a lookup by it finds nothing, as a lookup by an unknown id would.
+pub(crate) fn id_text(s: &str) -> Value {
+    Value::Uuid(Uuid::parse_str(s).ok())
+}
+
 /// `workspace_id = ws`: added by every scoped query.
 pub(crate) fn in_workspace(ws: WorkspaceId) -> SimpleExpr {
-    Expr::col("workspace_id").eq(ws.to_string())
+    Expr::col("workspace_id").eq(uuid(ws.uuid()))
 }
 
 /// The SQL expression for a field (its column, or its JSON path in `custom`).
@@ -366,7 +379,7 @@ pub(crate) fn full_text_match(backend: Backend, ws: WorkspaceId, kind: EntityKin
             Expr::cust_with_values(
                 "id IN (SELECT d.record_id FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid \
                  WHERE search_fts MATCH ? AND d.workspace_id = ? AND d.entity = ?)",
-                [query.join(" "), ws.to_string(), kind.singular().to_string()],
+                [Value::from(query.join(" ")), uuid(ws.uuid()), Value::from(kind.singular())],
             )
         }
         Backend::Postgres => {
@@ -374,7 +387,7 @@ pub(crate) fn full_text_match(backend: Backend, ws: WorkspaceId, kind: EntityKin
             Expr::cust_with_values(
                 "id IN (SELECT record_id FROM search_docs WHERE workspace_id = $1 AND entity = $2 \
                  AND tsv @@ to_tsquery('simple', $3))",
-                [ws.to_string(), kind.singular().to_string(), query.join(" & ")],
+                [uuid(ws.uuid()), Value::from(kind.singular()), Value::from(query.join(" & "))],
             )
         }
     }
@@ -416,7 +429,7 @@ pub(crate) fn search_candidates(
                     Expr::col(("d", "id")).equals(("search_fts", "rowid")),
                 )
                 .and_where(Expr::cust_with_values("search_fts MATCH ?", [query.join(" ")]))
-                .and_where(Expr::col(("d", "workspace_id")).eq(ws.to_string()))
+                .and_where(Expr::col(("d", "workspace_id")).eq(uuid(ws.uuid())))
                 .and_where(Expr::col(("d", "entity")).eq(kind.singular()));
             if let Some(before) = before {
                 q.and_where(Expr::col(("search_fts", "rowid")).lt(before));
@@ -472,22 +485,23 @@ pub(crate) fn cursor_sql_value(field: &FieldDef, v: &Json) -> std::result::Resul
 /// NULLs sort first ascending and last descending on both backends.
 pub(crate) fn after_cursor(backend: Backend, sort: &Sort, value: Value, last_id: &str) -> Condition {
     let id = || Expr::col("id");
+    let last_id = id_text(last_id);
     if sort.field.id == "id" && !sort.field.is_custom() {
         return Condition::all().add(if sort.descending { id().lt(last_id) } else { id().gt(last_id) });
     }
     let e = field_expr(backend, sort.field);
     let is_null = value_is_null(&value);
     match (sort.descending, is_null) {
-        (false, true) => {
-            Condition::any().add(Condition::all().add(e.clone().is_null()).add(id().gt(last_id))).add(e.is_not_null())
-        }
+        (false, true) => Condition::any()
+            .add(Condition::all().add(e.clone().is_null()).add(id().gt(last_id.clone())))
+            .add(e.is_not_null()),
         (false, false) => Condition::any()
             .add(e.clone().gt(value.clone()))
-            .add(Condition::all().add(e.eq(value)).add(id().gt(last_id))),
-        (true, true) => Condition::all().add(e.is_null()).add(id().lt(last_id)),
+            .add(Condition::all().add(e.eq(value)).add(id().gt(last_id.clone()))),
+        (true, true) => Condition::all().add(e.is_null()).add(id().lt(last_id.clone())),
         (true, false) => Condition::any()
             .add(e.clone().lt(value.clone()))
-            .add(Condition::all().add(e.clone().eq(value)).add(id().lt(last_id)))
+            .add(Condition::all().add(e.clone().eq(value)).add(id().lt(last_id.clone())))
             .add(e.is_null()),
     }
 }
@@ -501,6 +515,7 @@ fn value_is_null(v: &Value) -> bool {
         Value::ChronoDate(d) => d.is_none(),
         Value::ChronoDateTimeUtc(t) => t.is_none(),
         Value::Json(j) => j.is_none(),
+        Value::Uuid(u) => u.is_none(),
         _ => false,
     }
 }

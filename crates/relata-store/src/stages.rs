@@ -3,7 +3,7 @@
 
 use crate::db::ScopedConn;
 use crate::error::{Result, StoreError};
-use crate::sql::in_workspace;
+use crate::sql::{id_text, in_workspace, uuid, uuid_opt};
 use chrono::{DateTime, Utc};
 use relata_core::money::{Currency, Money};
 use relata_core::{RecordId, UserId};
@@ -36,19 +36,19 @@ const COLUMNS: [&str; 9] = [
 
 impl ScopedConn {
     pub async fn insert_stage_changes(&mut self, changes: &[StageChange]) -> Result<()> {
-        let ws = self.workspace.to_string();
+        let ws = uuid(self.workspace.uuid());
         let rows: Vec<Vec<Value>> = changes
             .iter()
             .map(|c| {
                 vec![
-                    Value::String(Some(ws.clone())),
-                    Value::String(Some(c.id.to_string())),
-                    Value::String(Some(c.opportunity.to_string())),
-                    Value::String(c.pipeline.map(|p| p.to_string())),
+                    ws.clone(),
+                    uuid(c.id.uuid()),
+                    uuid(c.opportunity.uuid()),
+                    uuid_opt(c.pipeline.map(|p| p.uuid())),
                     Value::String(c.from_stage.clone()),
                     Value::String(Some(c.to_stage.clone())),
                     Value::ChronoDateTimeUtc(Some(c.changed_at)),
-                    Value::String(c.changed_by.map(|u| u.to_string())),
+                    uuid_opt(c.changed_by.map(|u| u.uuid())),
                     Value::BigInt(c.amount.map(|m| m.minor)),
                     Value::String(c.amount.map(|m| m.currency.code().to_string())),
                 ]
@@ -69,7 +69,7 @@ impl ScopedConn {
             .columns(COLUMNS)
             .from("stage_history")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("opportunity_id").is_in(opportunities.iter().cloned()))
+            .and_where(Expr::col("opportunity_id").is_in(opportunities.iter().map(|o| id_text(o))))
             .order_by("changed_at", Order::Asc)
             .order_by("id", Order::Asc)
             .to_owned();
@@ -84,16 +84,13 @@ impl ScopedConn {
                     _ => None,
                 };
                 Ok(StageChange {
-                    id: r.text("id")?.and_then(|s| s.parse().ok()).ok_or_else(|| bad("id"))?,
-                    opportunity: r
-                        .text("opportunity_id")?
-                        .and_then(|s| s.parse().ok())
-                        .ok_or_else(|| bad("opportunity_id"))?,
-                    pipeline: r.text("pipeline_id")?.and_then(|s| s.parse().ok()),
+                    id: RecordId::from_uuid(r.uuid("id")?.ok_or_else(|| bad("id"))?),
+                    opportunity: RecordId::from_uuid(r.uuid("opportunity_id")?.ok_or_else(|| bad("opportunity_id"))?),
+                    pipeline: r.uuid("pipeline_id")?.map(RecordId::from_uuid),
                     from_stage: r.text("from_stage_id")?,
                     to_stage: r.text("to_stage_id")?.ok_or_else(|| bad("to_stage_id"))?,
                     changed_at: r.datetime("changed_at")?.ok_or_else(|| bad("changed_at"))?,
-                    changed_by: r.text("changed_by_id")?.and_then(|s| s.parse().ok()),
+                    changed_by: r.uuid("changed_by_id")?.map(UserId::from_uuid),
                     amount,
                 })
             })

@@ -132,6 +132,21 @@ async fn import_figures(dir: &Path, rows: u64) -> Result<(), String> {
     }
     figure("csv_import", line);
     app.store.close().await;
+    disk_figure(&dir.join("import"), rows)
+}
+
+/// Bytes the imported contacts take on disk: the database file after its
+/// write-ahead log is folded in, per contact (records, their indexes,
+/// contact points, search documents and index, change entries).
+fn disk_figure(dir: &Path, rows: u64) -> Result<(), String> {
+    let db = dir.join("relata.db");
+    if let Ok(Some(_)) = run_sqlite3(&db, "PRAGMA wal_checkpoint(TRUNCATE);") {}
+    let bytes = std::fs::metadata(&db).map_err(|e| e.to_string())?.len();
+    figure(
+        "bytes_per_contact",
+        json!({"contacts": rows, "database_bytes": bytes, "bytes_per_contact": bytes / rows.max(1),
+            "target": "half of schema v5's 2,750 (text ids, single-column keys)"}),
+    );
     Ok(())
 }
 
@@ -150,12 +165,17 @@ async fn sqlite3_same_writes(csv: &Path, dir: &Path) -> Result<Option<f64>, Stri
     let (app, ws) = open(&sqlite_args(dir)).await?;
     let admin = app.bootstrap_admin(&ws).await.map_err(|e| e.to_string())?;
     app.store.close().await;
-    let (ws, owner) = (ws.id.to_string(), admin.id.to_string());
+    // Ids are stored as 16 bytes, as Relata stores them.
+    let (ws, owner) = (ws.id.uuid().simple().to_string(), admin.id.uuid().simple().to_string());
+    let tx = uuid::Uuid::now_v7().simple().to_string();
     let now = relata_core::record::now_micros().to_rfc3339();
     // The CSV is staged in memory (a temporary table), so the yardstick
     // writes to the database file only what the import writes. Each stage
-    // row's record id comes from its rowid: unique, UUID-shaped.
-    let id = "printf('01a2175b-0000-7000-8000-%012x', rowid)";
+    // row's record id comes from its rowid: unique and 16 bytes long, as
+    // Relata's are (16 characters: the sqlite3 shell of older systems has
+    // no unhex() to make 16-byte blobs, and SQLite stores and compares 16
+    // bytes of text as it does a 16-byte blob).
+    let id = "printf('%016x', rowid)";
     let words = "replace(replace(replace(lower(emails), '@', ' '), '.', ' '), '-', ' ')";
     let script = format!(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1048576; PRAGMA temp_store=memory;
@@ -166,21 +186,22 @@ BEGIN;
 INSERT INTO contacts (id, workspace_id, version, owner_id, created_at, updated_at, created_by_id, updated_by_id,
     first_name, last_name, title, emails, phones, street, city, postal_code, region, country, birthday, language,
     lifecycle, custom)
-  SELECT {id}, '{ws}', 1, '{owner}', '{now}', '{now}', '{owner}', '{owner}', first_name, last_name, title,
+  SELECT {id}, X'{ws}', 1, X'{owner}', '{now}', '{now}', X'{owner}', X'{owner}', first_name, last_name, title,
     json_array(emails), json_array(phones), street, city, postal_code, region, country, birthday, language,
     lifecycle, '{{}}' FROM bench_stage;
 INSERT INTO contact_points (workspace_id, entity, record_id, kind, value)
-  SELECT '{ws}', 'contact', {id}, 'email', lower(emails) FROM bench_stage;
+  SELECT X'{ws}', 'contact', {id}, 'email', lower(emails) FROM bench_stage;
 INSERT INTO contact_points (workspace_id, entity, record_id, kind, value)
-  SELECT '{ws}', 'contact', {id}, 'phone', phones FROM bench_stage;
+  SELECT X'{ws}', 'contact', {id}, 'phone', phones FROM bench_stage;
 INSERT INTO search_docs (workspace_id, entity, record_id, content)
-  SELECT '{ws}', 'contact', {id}, lower(first_name || ' ' || last_name || ' ' || {words} || ' ' || phones || ' ' || city)
+  SELECT X'{ws}', 'contact', {id}, lower(first_name || ' ' || last_name || ' ' || {words} || ' ' || phones || ' ' || city)
   FROM bench_stage;
-INSERT INTO changes (workspace_id, entity, record_id, op, actor_id, at, diff)
-  SELECT '{ws}', 'contact', {id}, 'create', '{owner}', '{now}', json_object('first_name', first_name,
+INSERT INTO changes (workspace_id, entity, record_id, op, actor_id, at, diff, tx_id, version, owner_after)
+  SELECT X'{ws}', 'contact', {id}, 'create', X'{owner}', '{now}', json_object('first_name', first_name,
     'last_name', last_name, 'title', title, 'emails', json_array(emails), 'phones', json_array(phones),
     'street', street, 'city', city, 'postal_code', postal_code, 'region', region, 'country', country,
-    'birthday', birthday, 'language', language, 'lifecycle', lifecycle, 'owner', '{owner}')
+    'birthday', birthday, 'language', language, 'lifecycle', lifecycle, 'owner', '{owner}'), X'{tx}', 1,
+    X'{owner}'
   FROM bench_stage;
 COMMIT;
 ",
@@ -544,7 +565,7 @@ struct BaselineFilter {
 /// the same rows and columns as Relata's page (every stored column), read with
 /// the same index, each row a JSON object; no access checks, no cursor.
 async fn filtered_page(
-    axum::extract::State(pool): axum::extract::State<sqlx::SqlitePool>,
+    axum::extract::State((pool, _)): axum::extract::State<(sqlx::SqlitePool, uuid::Uuid)>,
     axum::extract::Query(filter): axum::extract::Query<BaselineFilter>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
@@ -553,7 +574,7 @@ async fn filtered_page(
         "SELECT * FROM contacts WHERE workspace_id = ? AND lifecycle = ? AND city = ? AND deleted_at IS NULL \
          ORDER BY id DESC LIMIT 50",
     )
-    .bind(filter.workspace)
+    .bind(uuid::Uuid::parse_str(&filter.workspace).unwrap_or_default())
     .bind(filter.lifecycle)
     .bind(filter.city)
     .fetch_all(&pool)
@@ -567,11 +588,12 @@ async fn filtered_page(
                 .map(|c| {
                     let i = c.ordinal();
                     let kind =
-                        row.try_get_raw(i).ok().filter(|v| !v.is_null()).map(|v| v.type_info().name() == "INTEGER");
-                    let value = match kind {
+                        row.try_get_raw(i).ok().filter(|v| !v.is_null()).map(|v| v.type_info().name().to_string());
+                    let value = match kind.as_deref() {
                         None => Json::Null,
-                        Some(true) => json!(row.get::<i64, _>(i)),
-                        Some(false) => json!(row.get::<String, _>(i)),
+                        Some("INTEGER") => json!(row.get::<i64, _>(i)),
+                        Some("BLOB") => json!(row.get::<uuid::Uuid, _>(i).to_string()),
+                        Some(_) => json!(row.get::<String, _>(i)),
                     };
                     (c.name().to_string(), value)
                 })
@@ -592,18 +614,27 @@ pub async fn baseline_server(db: &Path, listen: &str) -> Result<ExitCode, String
         .connect_with(options)
         .await
         .map_err(|e| e.to_string())?;
-    async fn by_id(State(pool): State<sqlx::SqlitePool>, UrlPath(id): UrlPath<String>) -> axum::response::Response {
+    // The default workspace, looked up once as Relata resolves a token's once.
+    let workspace: uuid::Uuid = sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = 'default'")
+        .fetch_one(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    async fn by_id(
+        State((pool, workspace)): State<(sqlx::SqlitePool, uuid::Uuid)>,
+        UrlPath(id): UrlPath<String>,
+    ) -> axum::response::Response {
         use axum::response::IntoResponse;
         let row = sqlx::query(
             "SELECT id, version, first_name, last_name, emails, phones, city, country, lifecycle, custom \
-             FROM contacts WHERE id = ?",
+             FROM contacts WHERE workspace_id = ? AND id = ?",
         )
-        .bind(id)
+        .bind(workspace)
+        .bind(uuid::Uuid::parse_str(&id).unwrap_or_default())
         .fetch_optional(&pool)
         .await;
         match row {
             Ok(Some(r)) => axum::Json(json!({
-                "id": r.get::<String, _>("id"),
+                "id": r.get::<uuid::Uuid, _>("id").to_string(),
                 "version": r.get::<i64, _>("version"),
                 "first_name": r.get::<Option<String>, _>("first_name"),
                 "last_name": r.get::<String, _>("last_name"),
@@ -626,7 +657,7 @@ pub async fn baseline_server(db: &Path, listen: &str) -> Result<ExitCode, String
         .route("/contacts", axum::routing::get(filtered_page))
         .route("/contacts/{id}", axum::routing::get(by_id))
         .route("/healthz", axum::routing::get(health))
-        .with_state(pool);
+        .with_state((pool, workspace));
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| e.to_string())?;
     axum::serve(listener, app).await.map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)

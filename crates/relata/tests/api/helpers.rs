@@ -114,6 +114,14 @@ impl TestDb {
     }
 }
 
+/// The URL of a PostgreSQL test database.
+pub fn database_url_of(db: &TestDb) -> String {
+    match db {
+        TestDb::Postgres { admin_url, name } => database_url(admin_url, name),
+        TestDb::Sqlite(_) => panic!("not a PostgreSQL database"),
+    }
+}
+
 fn database_url(admin_url: &str, name: &str) -> String {
     let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
     format!("{base}/{name}")
@@ -169,6 +177,11 @@ impl Drop for TestApp {
 
 pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
     let db = TestDb::create(backend, test).await?;
+    Some(spawn_on(backend, db).await)
+}
+
+/// A server over an existing database (migrated first, as `relata serve` does).
+pub async fn spawn_on(backend: Backend, db: TestDb) -> TestApp {
     let store = Store::open(&db.target()).await.expect("open the test database");
     let app = App::new(store);
     let workspace = app.bootstrap().await.expect("bootstrap");
@@ -187,7 +200,7 @@ pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let test_app = TestApp { backend, base, token, app: server, workspace, client, server: handle, db };
     test_app.wait_ready().await;
-    Some(test_app)
+    test_app
 }
 
 /// A response: status, headers and the JSON body (`Null` when empty or not JSON).

@@ -15,4 +15,5 @@ mod lists;
 mod openapi;
 mod privacy;
 mod records;
+mod upgrade;
 mod web;

@@ -21,18 +21,32 @@ pub struct TokenLimits {
 
 /// The effective definition of a role in a workspace: the stored one, else
 /// the built-in one. An unknown role name gives no rights at all.
-pub async fn role_def(conn: &mut ScopedConn, name: &str) -> Result<RoleDef, AppError> {
+pub async fn role_def(
+    app: &App,
+    conn: &mut ScopedConn,
+    workspace: WorkspaceId,
+    name: &str,
+) -> Result<RoleDef, AppError> {
     let stored = conn.stored_roles().await?;
-    Ok(effective_role(name, &stored))
+    let schemas = app.schemas(workspace).await?;
+    Ok(effective_role(name, &stored, &|n| schemas.kind(n)))
 }
 
-fn effective_role(name: &str, stored: &[(String, Json)]) -> RoleDef {
+fn effective_role(name: &str, stored: &[(String, Json)], kind_of: &dyn Fn(&str) -> Option<EntityKind>) -> RoleDef {
     if let Some((_, definition)) = stored.iter().find(|(n, _)| n == name)
-        && let Ok(mut role) = RoleDef::from_json(name, definition)
+        && let Ok(mut role) = RoleDef::from_json(name, definition, kind_of)
     {
         role.built_in = BUILT_IN_ROLES.contains(&name);
         // The admin role always administers: nobody can lock a workspace out.
         role.admin |= name == "admin";
+        if let Some(built_in) = built_in_role(name) {
+            // A changed built-in role keeps its defaults for entity types its
+            // stored definition does not name (a module installed later).
+            for (kind, rights) in built_in.entities {
+                role.entities.entry(kind).or_insert(rights);
+            }
+            role.others = built_in.others;
+        }
         return role;
     }
     built_in_role(name).unwrap_or_else(|| RoleDef {
@@ -41,6 +55,7 @@ fn effective_role(name: &str, stored: &[(String, Json)]) -> RoleDef {
         built_in: false,
         admin: false,
         entities: Default::default(),
+        others: relata_core::access::EntityRights::NONE,
         fields: Default::default(),
     })
 }
@@ -49,9 +64,14 @@ fn effective_role(name: &str, stored: &[(String, Json)]) -> RoleDef {
 pub async fn roles(app: &App, ctx: &Ctx) -> Result<Vec<RoleDef>, AppError> {
     let mut conn = app.store.read(ctx.ws()).await?;
     let stored = conn.stored_roles().await?;
-    let mut out: Vec<RoleDef> = BUILT_IN_ROLES.iter().map(|n| effective_role(n, &stored)).collect();
+    let schemas = app.schemas(ctx.ws()).await?;
+    let kind_of = |n: &str| schemas.kind(n);
+    let mut out: Vec<RoleDef> = BUILT_IN_ROLES.iter().map(|n| effective_role(n, &stored, &kind_of)).collect();
     out.extend(
-        stored.iter().filter(|(n, _)| !BUILT_IN_ROLES.contains(&n.as_str())).map(|(n, _)| effective_role(n, &stored)),
+        stored
+            .iter()
+            .filter(|(n, _)| !BUILT_IN_ROLES.contains(&n.as_str()))
+            .map(|(n, _)| effective_role(n, &stored, &kind_of)),
     );
     Ok(out)
 }
@@ -89,12 +109,11 @@ pub async fn access_for(
     token: &TokenLimits,
 ) -> Result<Access, AppError> {
     let mut conn = app.store.read(workspace).await?;
-    let role = role_def(&mut conn, role).await?;
+    let role = role_def(app, &mut conn, workspace, role).await?;
     let teams = team_view(&mut conn, user).await?;
-    let token_entities = token
-        .entities
-        .as_ref()
-        .map(|names| names.iter().filter_map(|n| EntityKind::from_api_name(n)).collect::<Vec<_>>());
+    let schemas = app.schemas(workspace).await?;
+    let token_entities =
+        token.entities.as_ref().map(|names| names.iter().filter_map(|n| schemas.kind(n)).collect::<Vec<_>>());
     Ok(Access { user: Some(user), role: Arc::new(role), teams, token_entities, token_read_only: token.read_only })
 }
 
@@ -113,7 +132,8 @@ pub async fn put_role(app: &App, ctx: &Ctx, name: &str, body: &Json) -> Result<R
     if name == "admin" {
         return Err(AppError::Conflict("the admin role always has every right and cannot be changed".into()));
     }
-    let mut role = RoleDef::from_json(name, body).map_err(|errors| ValidationError {
+    let schemas = app.schemas(ctx.ws()).await?;
+    let mut role = RoleDef::from_json(name, body, &|n| schemas.kind(n)).map_err(|errors| ValidationError {
         errors: errors
             .into_iter()
             .map(|(field, message)| relata_core::FieldError::new(field, "invalid", message))
@@ -121,7 +141,7 @@ pub async fn put_role(app: &App, ctx: &Ctx, name: &str, body: &Json) -> Result<R
     })?;
     role.built_in = BUILT_IN_ROLES.contains(&name);
     let mut tx = app.store.write(ctx.ws()).await?;
-    let before = role_def(&mut tx, name).await?;
+    let before = role_def(app, &mut tx, ctx.ws(), name).await?;
     tx.put_role(name, &role.to_json()).await?;
     audit_in(
         &mut tx,

@@ -11,16 +11,14 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
-pub mod convert;
 pub mod custom_fields;
 pub mod error;
 pub mod export;
-pub mod forecast;
 pub mod import;
+pub mod module;
 pub mod people;
 pub mod privacy;
 pub mod read;
-pub mod rules;
 pub mod timeline;
 pub mod views;
 pub mod workspaces;
@@ -47,21 +45,49 @@ const SCHEMA_TTL: Duration = Duration::from_secs(5);
 /// The email of the built-in administrator.
 pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@relata.localhost";
 
-/// The schemas (standard + custom fields) of every entity type in one workspace.
+/// The schemas (standard + custom fields) of every entity type in one
+/// workspace, in registry order.
 #[derive(Debug)]
 pub struct Schemas {
     by_kind: Vec<Schema>,
 }
 
 impl Schemas {
+    /// The schema of a kind of this workspace. Kinds come from the registry
+    /// or from this workspace's own lookup ([`Schemas::kind`]).
     pub fn get(&self, kind: EntityKind) -> &Schema {
-        &self.by_kind[kind as usize]
+        self.try_get(kind).unwrap_or_else(|| panic!("{kind} is not an entity type of this workspace"))
+    }
+
+    pub fn try_get(&self, kind: EntityKind) -> Option<&Schema> {
+        self.by_kind.iter().find(|s| s.kind == kind)
+    }
+
+    /// An entity type of this workspace by API name.
+    pub fn kind(&self, api_name: &str) -> Option<EntityKind> {
+        self.by_kind.iter().find(|s| s.kind.api_name() == api_name).map(|s| s.kind)
+    }
+
+    /// Every entity type of this workspace.
+    pub fn kinds(&self) -> impl Iterator<Item = EntityKind> + '_ {
+        self.by_kind.iter().map(|s| s.kind)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Schema> {
+        self.by_kind.iter()
+    }
+
+    /// The installed modules' entity types with no custom fields or
+    /// objects: what every workspace starts with.
+    pub fn standard() -> Schemas {
+        Schemas { by_kind: EntityKind::all().into_iter().map(Schema::standard).collect() }
     }
 }
 
-/// The application: the store plus process-wide caches. Cheap to share.
+/// The application: the store, the modules, plus process-wide caches.
 pub struct App {
     pub store: Store,
+    pub modules: &'static module::Modules,
     schemas: Mutex<HashMap<WorkspaceId, (Instant, Arc<Schemas>)>>,
 }
 
@@ -107,8 +133,10 @@ impl Ctx {
 }
 
 impl App {
-    pub fn new(store: Store) -> App {
-        App { store, schemas: Mutex::new(HashMap::new()) }
+    /// The application over `store` running `modules` (whose entity types are
+    /// installed in the registry, once per process).
+    pub fn new(store: Store, modules: Vec<Arc<dyn module::Module>>) -> App {
+        App { store, modules: module::install(modules), schemas: Mutex::new(HashMap::new()) }
     }
 
     /// The workspace's schemas, from cache when fresh.
@@ -120,9 +148,9 @@ impl App {
         }
         let mut conn = self.store.read(ws).await?;
         let rows = conn.custom_fields().await?;
-        let by_kind = EntityKind::ALL
-            .iter()
-            .map(|&k| Schema::with_custom(k, rows.iter().filter(|r| r.entity == k).map(|r| r.def.clone()).collect()))
+        let by_kind = EntityKind::all()
+            .into_iter()
+            .map(|k| Schema::with_custom(k, rows.iter().filter(|r| r.entity == k).map(|r| r.def.clone()).collect()))
             .collect();
         let schemas = Arc::new(Schemas { by_kind });
         self.schemas.lock().expect("lock").insert(ws, (Instant::now(), schemas.clone()));
@@ -133,17 +161,14 @@ impl App {
     /// field rules applied): what every edge-facing path uses.
     pub async fn schemas_for(&self, ctx: &Ctx) -> Result<Arc<Schemas>, AppError> {
         let schemas = self.schemas(ctx.ws()).await?;
-        if EntityKind::ALL.iter().all(|&k| ctx.access.field_rules(k).is_none()) {
+        if schemas.kinds().all(|k| ctx.access.field_rules(k).is_none()) {
             return Ok(schemas);
         }
-        let by_kind = EntityKind::ALL
+        let by_kind = schemas
             .iter()
-            .map(|&k| {
-                let schema = schemas.get(k);
-                match ctx.access.field_rules(k) {
-                    Some(rules) => schema.with_rules(rules.clone()),
-                    None => schema.clone(),
-                }
+            .map(|schema| match ctx.access.field_rules(schema.kind) {
+                Some(rules) => schema.with_rules(rules.clone()),
+                None => schema.clone(),
             })
             .collect();
         Ok(Arc::new(Schemas { by_kind }))
@@ -172,26 +197,18 @@ impl App {
         Ok(user)
     }
 
-    /// Makes sure the default workspace exists with a default pipeline, and
-    /// returns it.
+    /// Makes sure the default workspace exists and has what every module
+    /// needs, and returns it.
     pub async fn bootstrap(&self) -> Result<Workspace, AppError> {
         let ws = self.store.ensure_default_workspace().await?;
-        self.ensure_default_pipeline(&ws).await?;
+        self.setup_workspace(&ws).await?;
         Ok(ws)
     }
 
-    /// Gives a workspace the standard sales pipeline if it has none.
-    pub async fn ensure_default_pipeline(&self, ws: &Workspace) -> Result<(), AppError> {
-        let ctx = Ctx::new(ws.clone(), None);
-        let mut conn = self.store.read(ws.id).await?;
-        if relata_sales::pipeline::default_pipeline(&mut conn).await?.is_none() {
-            drop(conn);
-            let body = serde_json::json!({
-                "name": "Sales",
-                "is_default": true,
-                "stages": relata_sales::pipeline::standard_stages(),
-            });
-            write::create(self, &ctx, EntityKind::Pipeline, &body, None).await?;
+    /// Gives a workspace what every module needs (idempotent).
+    pub async fn setup_workspace(&self, ws: &Workspace) -> Result<(), AppError> {
+        for module in self.modules.iter() {
+            module.setup_workspace(self, ws).await?;
         }
         Ok(())
     }

@@ -195,12 +195,12 @@ pub async fn reassign(
     if !target.active {
         return Err(ValidationError::single("to", "inactive_user", "records can only go to an active member").into());
     }
+    let schemas = app.schemas(ctx.ws()).await?;
     let kinds: Vec<EntityKind> = if kinds.is_empty() {
-        EntityKind::ALL.iter().copied().filter(|k| *k != EntityKind::Pipeline).collect()
+        schemas.iter().filter(|s| !s.def().reference_data).map(|s| s.kind).collect()
     } else {
         kinds.to_vec()
     };
-    let schemas = app.schemas(ctx.ws()).await?;
     let mut counts = Vec::new();
     for kind in kinds {
         ctx.access.check_kind(kind, Right::Update)?;
@@ -367,8 +367,9 @@ pub async fn create_token(app: &App, ctx: &Ctx, new: NewToken) -> Result<(Issued
                 "name at least one entity type, or leave it out",
             ));
         }
+        let schemas = app.schemas(ctx.ws()).await?;
         for e in entities {
-            match EntityKind::from_api_name(e) {
+            match schemas.kind(e) {
                 None => errors.push(relata_core::FieldError::new(
                     "entities",
                     "unknown_entity",

@@ -8,10 +8,10 @@ use crate::error::AppError;
 use crate::write::{missing_or_hidden, owner_of, update_in};
 use crate::{App, Ctx};
 use relata_core::access::Right;
-use relata_core::meta::{EntityKind, FieldType};
+use relata_core::meta::{EntityKind, FieldDef, FieldType, Schema, Target};
 use relata_core::record::now_micros;
 use relata_core::value::{FieldValue, Values};
-use relata_core::{FieldError, RecordId, ValidationError};
+use relata_core::{FieldError, Record, RecordId, ValidationError};
 use relata_store::ScopedConn;
 use relata_store::audit::ConsentRow;
 use serde_json::{Value as Json, json};
@@ -44,25 +44,35 @@ pub fn current(history: &[ConsentRow]) -> Json {
     Json::Object(out)
 }
 
-/// A readable contact, or not found (refusal logged when hidden).
-async fn visible_contact(
+/// The entity type whose records are people whose data can be exported
+/// and erased (contacts).
+pub fn person_kind() -> EntityKind {
+    EntityKind::all()
+        .into_iter()
+        .find(|k| k.def().person)
+        .expect("a module describes the people customers are (crm: contacts)")
+}
+
+/// A readable person, or not found (refusal logged when hidden).
+async fn visible_person(
     conn: &mut ScopedConn,
     app: &App,
     ctx: &Ctx,
     id: RecordId,
 ) -> Result<relata_core::Record, AppError> {
     let schemas = app.schemas_for(ctx).await?;
-    match conn.get_record(schemas.get(EntityKind::Contact), id, false).await? {
+    let kind = person_kind();
+    match conn.get_record(schemas.get(kind), id, false).await? {
         Some(r) => Ok(r),
-        None => Err(missing_or_hidden(conn, EntityKind::Contact, id).await),
+        None => Err(missing_or_hidden(conn, kind, id).await),
     }
 }
 
 /// The consent ledger of one contact.
 pub async fn consents(app: &App, ctx: &Ctx, contact: RecordId) -> Result<Vec<ConsentRow>, AppError> {
-    ctx.access.check_kind(EntityKind::Contact, Right::Read)?;
+    ctx.access.check_kind(person_kind(), Right::Read)?;
     let mut conn = app.reader(ctx).await?;
-    visible_contact(&mut conn, app, ctx, contact).await?;
+    visible_person(&mut conn, app, ctx, contact).await?;
     Ok(conn.consents_of(&contact.to_string()).await?)
 }
 
@@ -113,8 +123,8 @@ pub async fn record_consent(app: &App, ctx: &Ctx, contact: RecordId, input: &Jso
     let note = text_member(input, "note", &mut errors, 2000, false);
     ValidationError::check(errors)?;
     let mut tx = app.writer(ctx).await?;
-    let record = visible_contact(&mut tx, app, ctx, contact).await?;
-    ctx.access.check(EntityKind::Contact, Right::Update, owner_of(&record.values))?;
+    let record = visible_person(&mut tx, app, ctx, contact).await?;
+    ctx.access.check(person_kind(), Right::Update, owner_of(&record.values))?;
     let row = ConsentRow {
         id: uuid::Uuid::now_v7().to_string(),
         contact: contact.to_string(),
@@ -138,56 +148,69 @@ pub async fn record_consent(app: &App, ctx: &Ctx, contact: RecordId, input: &Jso
     Ok(row)
 }
 
-/// Everything stored about a person, as one JSON document: the contact, its
-/// change history, the activities, opportunities and converted leads linked
-/// to it, and the consent ledger.
-pub async fn export_person(app: &App, ctx: &Ctx, contact: RecordId) -> Result<Json, AppError> {
-    ctx.access.check_kind(EntityKind::Contact, Right::Export)?;
+/// Everything stored about a person, as one JSON document: the person's
+/// record and change history, every record of any type that links to them
+/// (by API name: activities, opportunities, leads converted into them…),
+/// and the consent ledger.
+pub async fn export_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Json, AppError> {
+    let kind = person_kind();
+    ctx.access.check_kind(kind, Right::Export)?;
     let schemas = app.schemas_for(ctx).await?;
     let mut conn = app.reader(ctx).await?;
-    let record = visible_contact(&mut conn, app, ctx, contact).await?;
-    let history = crate::read::history(app, ctx, EntityKind::Contact, contact, 0, 100_000).await?;
-    let linked = |kind: EntityKind, column: &'static str| {
-        let schema = schemas.get(kind);
-        async move {
-            let mut conn = app.reader(ctx).await?;
-            let records = conn.records_linked_before(schema, column, contact, "created_at", None, 100_000).await?;
-            Ok::<Vec<Json>, AppError>(records.iter().map(|r| r.to_json(schema)).collect())
+    let record = visible_person(&mut conn, app, ctx, person).await?;
+    let history = crate::read::history(app, ctx, kind, person, 0, 100_000).await?;
+    let mut document = serde_json::Map::new();
+    document.insert("exported_at".into(), json!(relata_core::value::format_datetime(&now_micros())));
+    document.insert(kind.singular().into(), record.to_json(schemas.get(kind)));
+    document.insert("history".into(), serde_json::to_value(&history).unwrap_or_default());
+    for schema in schemas.iter() {
+        if ctx.access.check_kind(schema.kind, Right::Read).is_err() {
+            continue;
         }
-    };
-    let activities = linked(EntityKind::Activity, "contact_id").await?;
-    let opportunities = linked(EntityKind::Opportunity, "primary_contact_id").await?;
-    let leads = linked(EntityKind::Lead, "converted_contact_id").await?;
-    let consent_history = conn.consents_of(&contact.to_string()).await?;
+        let linked = linked_to(&mut conn, schema, kind, person).await?;
+        if schema.own_fields().iter().any(|f| is_link_to(f, kind)) {
+            document
+                .insert(schema.kind.api_name().into(), Json::Array(linked.iter().map(|r| r.to_json(schema)).collect()));
+        }
+    }
+    let consent_history = conn.consents_of(&person.to_string()).await?;
+    document.insert("consents".into(), json!({"current": current(&consent_history), "history": consent_history}));
     drop(conn);
-    crate::audit::audit(app, ctx, Event::new("gdpr.export").target("contact", contact)).await?;
-    Ok(json!({
-        "exported_at": relata_core::value::format_datetime(&now_micros()),
-        "contact": record.to_json(schemas.get(EntityKind::Contact)),
-        "history": history,
-        "activities": activities,
-        "opportunities": opportunities,
-        "leads": leads,
-        "consents": {"current": current(&consent_history), "history": consent_history},
-    }))
+    crate::audit::audit(app, ctx, Event::new("gdpr.export").target(kind.singular(), person)).await?;
+    Ok(Json::Object(document))
 }
 
-/// The anonymised values of a record's personal fields: names become
-/// "Erased", every other text-like, contact or date field is cleared.
-fn anonymised(schema: &relata_core::meta::Schema, record: &relata_core::Record) -> Values {
+fn is_link_to(field: &FieldDef, kind: EntityKind) -> bool {
+    field.ty == FieldType::Relation(Target::Entity(kind))
+}
+
+/// Live records of `schema`'s type that link to the person through any of
+/// their relation fields, each once.
+async fn linked_to(
+    conn: &mut ScopedConn,
+    schema: &Schema,
+    kind: EntityKind,
+    person: RecordId,
+) -> Result<Vec<Record>, AppError> {
+    let created = schema.fields().find(|f| f.id == "created_at").expect("a system field");
+    let mut out: Vec<Record> = Vec::new();
+    for link in schema.fields().filter(|f| is_link_to(f, kind)) {
+        for record in conn.records_linked_before(schema, link, person, created, None, 100_000).await? {
+            if !out.iter().any(|r| r.id == record.id) {
+                out.push(record);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The anonymised values of a record's personal fields: required ones
+/// become "Erased", the others are cleared.
+fn anonymised(schema: &Schema, record: &Record) -> Values {
     let mut patch = Values::default();
-    for field in schema.fields().filter(|f| f.is_writable() && !f.system) {
-        let personal = matches!(
-            field.ty,
-            FieldType::Text { .. }
-                | FieldType::LongText
-                | FieldType::Email
-                | FieldType::Emails
-                | FieldType::Phone
-                | FieldType::Phones
-                | FieldType::Date
-        );
-        if !personal || record.values.get(field).is_null() {
+    for id in &schema.def().personal_fields {
+        let Some(field) = schema.own_fields().iter().find(|f| f.id == *id) else { continue };
+        if !field.is_writable() || record.values.get(field).is_null() {
             continue;
         }
         let value = if field.required { FieldValue::Text("Erased".into()) } else { FieldValue::Null };
@@ -196,62 +219,51 @@ fn anonymised(schema: &relata_core::meta::Schema, record: &relata_core::Record) 
     patch
 }
 
-/// What an erasure changed.
+/// What an erasure changed: the person, and how many linked records of
+/// each type (by API name) were anonymised.
 #[derive(Debug, serde::Serialize)]
 pub struct Erased {
     pub contact: RecordId,
-    pub leads: usize,
-    pub activities: usize,
+    #[serde(flatten)]
+    pub linked: std::collections::BTreeMap<&'static str, usize>,
     pub history_entries_redacted: u64,
 }
 
-/// Erases a person (administrators only): the contact's personal fields,
-/// the leads it was converted from and the text of its activities are
-/// anonymised, and their change history redacted. Opportunities, amounts and
-/// the activities themselves (so counts and aggregates) stay. One transaction.
-pub async fn erase_person(app: &App, ctx: &Ctx, contact: RecordId) -> Result<Erased, AppError> {
+/// Erases a person (administrators only): the personal fields of the
+/// person's record and of every record linked to them are anonymised (as
+/// each type's description names them), and their change history redacted.
+/// Records without personal fields (opportunities, amounts) stay, so counts
+/// and aggregates do. One transaction.
+pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Erased, AppError> {
     ctx.access.require_admin()?;
+    let kind = person_kind();
     let schemas = app.schemas(ctx.ws()).await?;
     let mut tx = app.writer(ctx).await?;
-    let contact_schema = schemas.get(EntityKind::Contact);
-    let record = match tx.get_record(contact_schema, contact, false).await? {
+    let person_schema = schemas.get(kind);
+    let record = match tx.get_record(person_schema, person, false).await? {
         Some(r) => r,
-        None => return Err(missing_or_hidden(&mut tx, EntityKind::Contact, contact).await),
+        None => return Err(missing_or_hidden(&mut tx, kind, person).await),
     };
-    let patch = anonymised(contact_schema, &record);
-    update_in(&mut tx, ctx, contact_schema, contact, patch, None).await?;
-    let mut redacted = tx.redact_history(EntityKind::Contact, contact).await?;
-
-    let lead_schema = schemas.get(EntityKind::Lead);
-    let leads =
-        tx.records_linked_before(lead_schema, "converted_contact_id", contact, "created_at", None, 10_000).await?;
-    for lead in &leads {
-        update_in(&mut tx, ctx, lead_schema, lead.id, anonymised(lead_schema, lead), None).await?;
-        redacted += tx.redact_history(EntityKind::Lead, lead.id).await?;
+    update_in(&mut tx, ctx, person_schema, person, anonymised(person_schema, &record), None).await?;
+    let mut redacted = tx.redact_history(kind, person).await?;
+    let mut linked = std::collections::BTreeMap::new();
+    for schema in schemas.iter().filter(|s| !s.def().personal_fields.is_empty()) {
+        let records = linked_to(&mut tx, schema, kind, person).await?;
+        for r in &records {
+            update_in(&mut tx, ctx, schema, r.id, anonymised(schema, r), None).await?;
+            redacted += tx.redact_history(schema.kind, r.id).await?;
+        }
+        if schema.own_fields().iter().any(|f| is_link_to(f, kind)) {
+            linked.insert(schema.kind.api_name(), records.len());
+        }
     }
-
-    let activity_schema = schemas.get(EntityKind::Activity);
-    let activities =
-        tx.records_linked_before(activity_schema, "contact_id", contact, "created_at", None, 100_000).await?;
-    for activity in &activities {
-        let mut patch = Values::default();
-        patch.set_std(
-            "subject",
-            FieldValue::Text(format!("{} (erased)", activity.values.text("kind").unwrap_or("activity"))),
-        );
-        patch.set_std("body", FieldValue::Null);
-        patch.set_std("outcome", FieldValue::Null);
-        update_in(&mut tx, ctx, activity_schema, activity.id, patch, None).await?;
-        redacted += tx.redact_history(EntityKind::Activity, activity.id).await?;
-    }
-    tx.forget_responses_mentioning(&contact.to_string()).await?;
-    let erased =
-        Erased { contact, leads: leads.len(), activities: activities.len(), history_entries_redacted: redacted };
+    tx.forget_responses_mentioning(&person.to_string()).await?;
+    let erased = Erased { contact: person, linked, history_entries_redacted: redacted };
     audit_in(
         &mut tx,
         ctx,
-        Event::new("gdpr.erase").target("contact", contact).details(json!({
-            "leads": erased.leads, "activities": erased.activities, "history_entries_redacted": redacted,
+        Event::new("gdpr.erase").target(kind.singular(), person).details(json!({
+            "linked": erased.linked, "history_entries_redacted": redacted,
         })),
     )
     .await?;

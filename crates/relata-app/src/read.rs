@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::{App, Ctx};
 use relata_core::access::Right;
 use relata_core::email::Email;
-use relata_core::filter::{CompileContext, compile, parse};
+use relata_core::filter::{CompileContext, Expr, Filter, compile, parse};
 use relata_core::list::{Cursor, SEARCH_ORDER, parse_sort};
 use relata_core::meta::EntityKind;
 use relata_core::phone::PhoneE164;
@@ -15,10 +15,14 @@ use relata_store::records::{ListQuery, Page};
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 500;
 
-/// A list request as text, as it arrives in a URL or from the CLI.
+/// A list request as text, as it arrives in a URL or from the CLI, plus
+/// conditions built in code.
 #[derive(Clone, Debug, Default)]
 pub struct ListParams {
     pub filter: Option<String>,
+    /// Conditions built in code ([`relata_core::filter::Expr::eq`] …), all of
+    /// which must hold too.
+    pub conditions: Vec<Expr>,
     pub sort: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u64>,
@@ -52,14 +56,7 @@ pub async fn list(
     ctx.access.check_kind(kind, Right::Read)?;
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
-    // Not trimmed: error columns must count from the text as the client wrote it.
-    let filter = match params.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(text) => {
-            let expr = parse(text)?;
-            Some(compile(&expr, schema, &CompileContext { me: ctx.actor.map(|u| u.uuid()), parse: &ctx.parse })?)
-        }
-        None => None,
-    };
+    let filter = compile_filter(ctx, schema, params.filter.as_deref(), &params.conditions)?;
     let sort = parse_sort(params.sort.as_deref(), schema).map_err(|m| AppError::BadParameter("sort", m))?;
     // A search without an explicit sort lists the most recently changed
     // matches first, straight from the search index.
@@ -87,6 +84,30 @@ pub async fn list(
     Ok((page, schemas.clone()))
 }
 
+/// A filter's text (as people type it) and conditions built in code,
+/// compiled against what the user may see; `None` when there is neither.
+fn compile_filter<'s>(
+    ctx: &Ctx,
+    schema: &'s relata_core::meta::Schema,
+    text: Option<&str>,
+    conditions: &[Expr],
+) -> Result<Option<Filter<'s>>, AppError> {
+    let cx = CompileContext { me: ctx.actor.map(|u| u.uuid()), parse: &ctx.parse };
+    let mut parts = Vec::new();
+    // Not trimmed: error columns must count from the text as the client wrote it.
+    if let Some(text) = text.filter(|f| !f.trim().is_empty()) {
+        parts.push(compile(&parse(text)?, schema, &cx)?);
+    }
+    for condition in conditions {
+        parts.push(compile(condition, schema, &cx)?);
+    }
+    Ok(match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(Filter::And(parts)),
+    })
+}
+
 /// Sums of a money field per currency over the records a filter selects
 /// (those the user may read): `(currency, sum of minor units, records)`;
 /// records without an amount count under the currency `""`.
@@ -95,6 +116,7 @@ pub async fn money_totals(
     ctx: &Ctx,
     kind: EntityKind,
     filter: Option<&str>,
+    conditions: &[Expr],
     field: &str,
 ) -> Result<Vec<(String, i64, i64)>, AppError> {
     ctx.access.check_kind(kind, Right::Read)?;
@@ -103,13 +125,7 @@ pub async fn money_totals(
     let field = schema.field(field).ok_or_else(|| {
         AppError::BadParameter("field", format!("{} has no visible field {field:?}", kind.api_name()))
     })?;
-    let compiled = match filter.filter(|f| !f.trim().is_empty()) {
-        Some(text) => {
-            let expr = parse(text)?;
-            Some(compile(&expr, schema, &CompileContext { me: ctx.actor.map(|u| u.uuid()), parse: &ctx.parse })?)
-        }
-        None => None,
-    };
+    let compiled = compile_filter(ctx, schema, filter, conditions)?;
     let mut conn = app.reader(ctx).await?;
     Ok(conn.money_totals(schema, compiled.as_ref(), field).await?)
 }

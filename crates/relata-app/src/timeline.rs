@@ -6,16 +6,17 @@ use crate::{App, Ctx};
 use chrono::{DateTime, Utc};
 use cursor::{decode_cursor, encode_cursor};
 use relata_core::RecordId;
-use relata_core::meta::EntityKind;
-use relata_core::value::format_datetime;
+use relata_core::meta::{EntityKind, FieldDef, FieldType, Schema, Target};
+use relata_core::value::FieldValue;
 use serde::Serialize;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 /// One episode of the customer's story.
 #[derive(Clone, Debug, Serialize)]
 pub struct TimelineItem {
     pub at: DateTime<Utc>,
-    /// `activity`, `opportunity` or `stage_change`.
+    /// The singular of the episode's entity type (`activity`), or what a
+    /// module's source calls its items (`stage_change`).
     #[serde(rename = "type")]
     pub item_type: &'static str,
     pub id: String,
@@ -29,7 +30,7 @@ pub struct TimelinePage {
 }
 
 /// Timeline cursors are "<microseconds>~<id>": URL-safe, validated on the way back.
-mod cursor {
+pub mod cursor {
     use chrono::{DateTime, Utc};
 
     pub fn encode_cursor(at: &DateTime<Utc>, id: &str) -> String {
@@ -42,6 +43,21 @@ mod cursor {
         uuid::Uuid::parse_str(id).ok()?;
         Some((at, id.to_string()))
     }
+}
+
+/// Whether records of `kind` have a story: some entity type's episodes
+/// link to it.
+pub fn has_timeline(schemas: &crate::Schemas, kind: EntityKind) -> bool {
+    schemas.iter().any(|s| episode_links(s, kind).next().is_some())
+}
+
+/// The fields of `schema` through which its records are episodes of a
+/// `kind` record's story.
+fn episode_links(schema: &Schema, kind: EntityKind) -> impl Iterator<Item = &FieldDef> {
+    let links = schema.def().episode.as_ref().map(|e| e.links.as_slice()).unwrap_or_default();
+    schema
+        .fields()
+        .filter(move |f| links.contains(&f.id) && f.ty == FieldType::Relation(Target::Entity(kind)))
 }
 
 pub async fn timeline(
@@ -65,68 +81,40 @@ pub async fn timeline(
     if conn.get_record(schemas.get(kind), id, false).await?.is_none() {
         return Err(crate::write::missing_or_hidden(&mut conn, kind, id).await);
     }
-    let (activity_link, opportunity_link) = match kind {
-        EntityKind::Account => ("account_id", "account_id"),
-        EntityKind::Contact => ("contact_id", "primary_contact_id"),
-        _ => return Err(AppError::NotFound),
-    };
-    let activities_schema = schemas.get(EntityKind::Activity);
-    let opportunities_schema = schemas.get(EntityKind::Opportunity);
-    let activities =
-        conn.records_linked_before(activities_schema, activity_link, id, "occurred_at", before.clone(), limit).await?;
-    let opportunities = conn
-        .records_linked_before(opportunities_schema, opportunity_link, id, "created_at", before.clone(), limit)
-        .await?;
-    // Stage changes of every opportunity of the customer (not only this page's).
-    let all_opportunities =
-        conn.records_linked_before(opportunities_schema, opportunity_link, id, "created_at", None, 1000).await?;
-    let ids: Vec<String> = all_opportunities.iter().map(|o| o.id.to_string()).collect();
-    let stage_changes = conn.stage_changes_of(&ids).await?;
-
+    if !has_timeline(&schemas, kind) {
+        return Err(AppError::NotFound);
+    }
     let mut items: Vec<TimelineItem> = Vec::new();
-    items.extend(activities.iter().map(|a| TimelineItem {
-        at: match a.values.std("occurred_at") {
-            relata_core::value::FieldValue::DateTime(t) => *t,
-            _ => a.created_at,
-        },
-        item_type: "activity",
-        id: a.id.to_string(),
-        title: a.title(),
-        record: a.to_json(activities_schema),
-    }));
-    items.extend(opportunities.iter().map(|o| TimelineItem {
-        at: o.created_at,
-        item_type: "opportunity",
-        id: o.id.to_string(),
-        title: o.title(),
-        record: o.to_json(opportunities_schema),
-    }));
-    let names: std::collections::HashMap<String, String> =
-        all_opportunities.iter().map(|o| (o.id.to_string(), o.title())).collect();
-    items.extend(stage_changes.iter().map(|c| TimelineItem {
-        at: c.changed_at,
-        item_type: "stage_change",
-        id: c.id.to_string(),
-        title: format!(
-            "{}: {} → {}",
-            names.get(&c.opportunity.to_string()).cloned().unwrap_or_default(),
-            c.from_stage.as_deref().unwrap_or("(new)"),
-            c.to_stage
-        ),
-        record: json!({
-            "opportunity": c.opportunity,
-            "pipeline": c.pipeline,
-            "from_stage": c.from_stage,
-            "to_stage": c.to_stage,
-            "changed_at": format_datetime(&c.changed_at),
-            "changed_by": c.changed_by,
-            "amount": c.amount,
-        }),
-    }));
+    for schema in schemas.iter() {
+        if ctx.access.check_kind(schema.kind, relata_core::access::Right::Read).is_err() {
+            continue;
+        }
+        let Some(episode) = schema.def().episode.as_ref() else { continue };
+        let Some(at_field) = schema.fields().find(|f| f.id == episode.at) else { continue };
+        for link in episode_links(schema, kind) {
+            let records = conn.records_linked_before(schema, link, id, at_field, before.clone(), limit).await?;
+            items.extend(records.iter().map(|r| TimelineItem {
+                at: match r.field_value(&episode.at) {
+                    FieldValue::DateTime(t) => t,
+                    _ => r.created_at,
+                },
+                item_type: schema.kind.singular(),
+                id: r.id.to_string(),
+                title: schema.title(r),
+                record: r.to_json(schema),
+            }));
+        }
+    }
+    for source in app.modules.iter().flat_map(|m| m.timeline_sources()) {
+        items.extend(source.items(&mut conn, &schemas, kind, id, before.clone(), limit).await?);
+    }
+    // One record can be an episode through two links (an activity filed
+    // under the account and linked to one of its contacts): shown once.
+    items.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
+    items.dedup_by(|a, b| a.id == b.id && a.item_type == b.item_type);
     if let Some((at, id)) = &before {
         items.retain(|i| (i.at, i.id.as_str()) < (*at, id.as_str()));
     }
-    items.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
     let more = items.len() as u64 > limit;
     items.truncate(limit as usize);
     let next_cursor = if more { items.last().map(|i| encode_cursor(&i.at, &i.id)) } else { None };

@@ -88,7 +88,7 @@ pub async fn create(app: &App, spec: &WorkspaceSpec, admin: Option<UserId>) -> R
     if let Some(user) = admin {
         app.store.add_membership(ws.id, user, "admin").await?;
     }
-    app.ensure_default_pipeline(&ws).await?;
+    app.setup_workspace(&ws).await?;
     app.store
         .append_audit(vec![AuditEntry {
             workspace: Some(ws.id),

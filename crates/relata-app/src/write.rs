@@ -1,7 +1,8 @@
 //! The one write path: create, update, delete, restore, and bulk create.
 
 use crate::error::AppError;
-use crate::{App, Ctx, rules};
+use crate::module::{TrashOp, installed};
+use crate::{App, Ctx};
 use relata_core::access::Right;
 use relata_core::input::{apply_defaults, merge, missing_required, parse_fields, relations_set};
 use relata_core::meta::{Column, EntityKind, FieldType, Schema, Target};
@@ -13,6 +14,54 @@ use relata_store::changes::{ChangeOp, NewChange};
 use relata_store::idempotency::StoredResponse;
 use serde_json::{Value as Json, json};
 use std::collections::{HashMap, HashSet};
+
+/// Runs the owning module's before-save hook, with every record readable.
+async fn before_save(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    old: Option<&Record>,
+    new: &mut Record,
+) -> Result<(), relata_store::StoreError> {
+    let Some(module) = installed().owner_of(new.kind) else { return Ok(()) };
+    let visibility = tx.lift_visibility();
+    let result = module.before_save(tx, ctx, old, new).await;
+    tx.restore_visibility(visibility);
+    result
+}
+
+/// Runs the owning module's after-save hook, with every record readable.
+async fn after_save(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    old: Option<&Record>,
+    new: &Record,
+) -> Result<(), relata_store::StoreError> {
+    let Some(module) = installed().owner_of(new.kind) else { return Ok(()) };
+    let visibility = tx.lift_visibility();
+    let result = module.after_save(tx, ctx, old, new).await;
+    tx.restore_visibility(visibility);
+    result
+}
+
+/// Runs the owning module's hook before or after a record moves to the
+/// trash or back (`before`), with every record readable.
+async fn trash_hook(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    op: TrashOp,
+    record: &Record,
+    before: bool,
+) -> Result<(), relata_store::StoreError> {
+    let Some(module) = installed().owner_of(record.kind) else { return Ok(()) };
+    let visibility = tx.lift_visibility();
+    let result = if before {
+        module.before_trash(tx, ctx, op, record).await
+    } else {
+        module.after_trash(tx, ctx, op, record).await
+    };
+    tx.restore_visibility(visibility);
+    result
+}
 
 /// An idempotent create: the key and a hash of the request it came with.
 pub struct Idempotency {
@@ -96,11 +145,11 @@ pub async fn create_in(
     }
     ctx.access.check_kind(schema.kind, Right::Create)?;
     check_owner(ctx, schema.kind, &values)?;
-    let mut record = Record::new(schema.kind, ctx.actor, values);
+    let mut record = Record::new(schema.kind, ctx.actor, values, now_micros());
     let mut errors = check_references(tx, schema, &[&record]).await?.pop().unwrap_or_default();
     errors.extend(missing_required(schema, &record.values));
     ValidationError::check(errors)?;
-    rules::before_save(tx, ctx, None, &mut record).await?;
+    before_save(tx, ctx, None, &mut record).await?;
     ValidationError::check(missing_required(schema, &record.values))?;
     tx.insert_record(schema, &record).await.map_err(|e| unique_to_field(schema, e))?;
     tx.index_new_records(schema, std::slice::from_ref(&record)).await?;
@@ -116,7 +165,7 @@ pub async fn create_in(
         owner_after: owner_of(&record.values),
     }])
     .await?;
-    rules::after_save(tx, ctx, None, &record).await?;
+    after_save(tx, ctx, None, &record).await?;
     Ok(record)
 }
 
@@ -288,7 +337,7 @@ pub async fn update_in(
     // Rules see the time of this change (e.g. an opportunity's closing time).
     new.updated_at = now_micros();
     new.updated_by = ctx.actor;
-    rules::before_save(tx, ctx, Some(&old), &mut new).await?;
+    before_save(tx, ctx, Some(&old), &mut new).await?;
     let changes = diff(schema, Some(&old.values), Some(&new.values));
     if changes.as_object().is_some_and(|o| o.is_empty()) {
         return Ok(old);
@@ -308,7 +357,7 @@ pub async fn update_in(
         owner_after: owner_of(&new.values),
     }])
     .await?;
-    rules::after_save(tx, ctx, Some(&old), &new).await?;
+    after_save(tx, ctx, Some(&old), &new).await?;
     Ok(new)
 }
 
@@ -322,17 +371,31 @@ pub async fn set_deleted(
     expected_version: Option<i64>,
 ) -> Result<Record, AppError> {
     let schemas = app.schemas_for(ctx).await?;
-    let schema = schemas.get(kind);
     let mut tx = app.writer(ctx).await?;
+    let record = set_deleted_in(&mut tx, ctx, schemas.get(kind), id, deleted, expected_version).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Moves a record to the trash or back in an open transaction.
+pub async fn set_deleted_in(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    schema: &Schema,
+    id: RecordId,
+    deleted: bool,
+    expected_version: Option<i64>,
+) -> Result<Record, AppError> {
+    let kind = schema.kind;
     let old = match tx.get_record(schema, id, true).await? {
         Some(old) => old,
-        None => return Err(missing_or_hidden(&mut tx, kind, id).await),
+        None => return Err(missing_or_hidden(tx, kind, id).await),
     };
     ctx.access.check(kind, Right::Delete, owner_of(&old.values))?;
     if old.deleted_at.is_some() != deleted {
         if !deleted {
             // Restoring a record whose unique value was taken meanwhile would break uniqueness.
-            let errors = check_references(&mut tx, schema, &[&old]).await?.pop().unwrap_or_default();
+            let errors = check_references(tx, schema, &[&old]).await?.pop().unwrap_or_default();
             let dupes: Vec<FieldError> = errors.into_iter().filter(|e| e.code == "duplicate").collect();
             ValidationError::check(dupes)?;
         }
@@ -346,6 +409,8 @@ pub async fn set_deleted(
     {
         return Err(AppError::VersionConflict { current: old.version });
     }
+    let op = if deleted { TrashOp::Delete } else { TrashOp::Restore };
+    trash_hook(tx, ctx, op, &old, true).await?;
     let mut new = old.clone();
     let now = now_micros();
     new.deleted_at = deleted.then_some(now);
@@ -354,12 +419,12 @@ pub async fn set_deleted(
     new.updated_by = ctx.actor;
     tx.update_record(schema, &new, old.version).await?;
     tx.index_record(schema, &new).await?;
-    let op = if deleted { ChangeOp::Delete } else { ChangeOp::Restore };
+    let change_op = if deleted { ChangeOp::Delete } else { ChangeOp::Restore };
     let at = |d: Option<chrono::DateTime<chrono::Utc>>| json!(d.map(|t| relata_core::value::format_datetime(&t)));
     tx.append_changes(vec![NewChange {
         kind,
         id,
-        op,
+        op: change_op,
         actor: ctx.actor,
         at: now,
         diff: json!({"deleted_at": {"before": at(old.deleted_at), "after": at(new.deleted_at)}}),
@@ -368,9 +433,9 @@ pub async fn set_deleted(
         owner_after: owner_of(&new.values),
     }])
     .await?;
+    trash_hook(tx, ctx, op, &new, false).await?;
     let action = if deleted { "record.delete" } else { "record.restore" };
-    crate::audit::audit_in(&mut tx, ctx, crate::audit::Event::new(action).target(kind.singular(), id)).await?;
-    tx.commit().await?;
+    crate::audit::audit_in(tx, ctx, crate::audit::Event::new(action).target(kind.singular(), id)).await?;
     Ok(new)
 }
 
@@ -393,7 +458,7 @@ pub async fn create_many_in(
             {
                 values.set_std("owner", FieldValue::Ref(actor.uuid()));
             }
-            Record::new(schema.kind, ctx.actor, values)
+            Record::new(schema.kind, ctx.actor, values, now_micros())
         })
         .collect();
     insert_many_in(tx, ctx, schema, records).await
@@ -415,7 +480,7 @@ pub async fn insert_many_in(
     for (i, mut record) in records.drain(..).enumerate() {
         let mut errors = std::mem::take(&mut checks[i]);
         if errors.is_empty() {
-            match rules::before_save(tx, ctx, None, &mut record).await {
+            match before_save(tx, ctx, None, &mut record).await {
                 Ok(()) => {}
                 Err(relata_store::StoreError::Invalid(v)) => errors.extend(v.errors),
                 Err(e) => return Err(e.into()),
@@ -445,14 +510,11 @@ pub async fn insert_many_in(
         })
         .collect();
     tx.append_changes(changes).await?;
-    if schema.kind == EntityKind::Opportunity {
-        let stage_changes: Vec<_> =
-            good.iter().filter_map(|r| relata_sales::opportunity::stage_change(None, r, ctx.actor)).collect();
-        tx.insert_stage_changes(&stage_changes).await?;
-    } else {
-        for r in &good {
-            rules::after_save(tx, ctx, None, r).await?;
-        }
+    if let Some(module) = installed().owner_of(schema.kind) {
+        let visibility = tx.lift_visibility();
+        let result = module.after_insert_many(tx, ctx, &good).await;
+        tx.restore_visibility(visibility);
+        result?;
     }
     Ok((good, failed))
 }

@@ -83,7 +83,7 @@ impl EntityRights {
     pub const READ_ALL: EntityRights = EntityRights { read: Level::All, ..EntityRights::NONE };
 
     /// Read at `read`, write own records and create.
-    const fn working(read: Level, write: Level) -> EntityRights {
+    pub const fn working(read: Level, write: Level) -> EntityRights {
         EntityRights { create: true, read, update: write, delete: write, export: false }
     }
 }
@@ -119,66 +119,56 @@ pub struct RoleDef {
     /// Manages users, teams, roles, custom fields and tokens of others; reads the audit log.
     pub admin: bool,
     pub entities: BTreeMap<EntityKind, EntityRights>,
+    /// The rights on entity types `entities` does not list: a workspace's
+    /// custom objects, and types of modules installed after the role was
+    /// saved. Built-in roles follow [`custom_object_rights`]; custom roles
+    /// get none until an administrator grants them.
+    pub others: EntityRights,
     pub fields: BTreeMap<EntityKind, FieldRules>,
 }
 
 /// The roles every workspace has.
 pub const BUILT_IN_ROLES: [&str; 6] = ["admin", "manager", "sales_rep", "service_agent", "marketer", "read_only"];
 
-fn rights_for(f: impl Fn(EntityKind) -> EntityRights) -> BTreeMap<EntityKind, EntityRights> {
-    EntityKind::ALL.into_iter().map(|k| (k, f(k))).collect()
+/// The rights a built-in role has on an entity type: every right for
+/// administrators, reading everything for read-only users, and what the
+/// type's description says for the others.
+pub fn built_in_rights(role: &str, kind: EntityKind) -> EntityRights {
+    match role {
+        "admin" => EntityRights::FULL,
+        "read_only" => EntityRights::READ_ALL,
+        other => (kind.def().role_rights)(other),
+    }
 }
 
-/// A built-in role's definition.
+/// The rights built-in roles have on a workspace's custom objects: they are
+/// the company's own business records.
+pub fn custom_object_rights(role: &str) -> EntityRights {
+    match role {
+        "admin" => EntityRights::FULL,
+        "read_only" => EntityRights::READ_ALL,
+        other => crate::meta::business_record_rights(other),
+    }
+}
+
+/// A built-in role's definition, over every installed entity type.
 pub fn built_in_role(name: &str) -> Option<RoleDef> {
-    use EntityKind::*;
-    use Level::*;
-    let (label, admin, entities) = match name {
-        "admin" => ("Administrator", true, rights_for(|_| EntityRights::FULL)),
-        "manager" => (
-            "Manager",
-            false,
-            rights_for(|k| match k {
-                Pipeline => EntityRights::READ_ALL,
-                _ => EntityRights { create: true, read: All, update: Team, delete: Team, export: true },
-            }),
-        ),
-        "sales_rep" => (
-            "Sales representative",
-            false,
-            rights_for(|k| match k {
-                Pipeline => EntityRights::READ_ALL,
-                _ => EntityRights::working(Team, Own),
-            }),
-        ),
-        "service_agent" => (
-            "Service agent",
-            false,
-            rights_for(|k| match k {
-                Account | Contact => EntityRights { create: true, read: All, update: All, delete: None, export: false },
-                Activity => EntityRights::working(All, Own),
-                Lead | Opportunity | Pipeline => EntityRights::READ_ALL,
-            }),
-        ),
-        "marketer" => (
-            "Marketer",
-            false,
-            rights_for(|k| match k {
-                Lead => EntityRights::FULL,
-                Account | Contact => EntityRights { export: true, ..EntityRights::READ_ALL },
-                Activity => EntityRights::working(All, Own),
-                Opportunity | Pipeline => EntityRights::READ_ALL,
-            }),
-        ),
-        "read_only" => ("Read only", false, rights_for(|_| EntityRights::READ_ALL)),
-        _ => return Option::None,
+    let (label, admin) = match name {
+        "admin" => ("Administrator", true),
+        "manager" => ("Manager", false),
+        "sales_rep" => ("Sales representative", false),
+        "service_agent" => ("Service agent", false),
+        "marketer" => ("Marketer", false),
+        "read_only" => ("Read only", false),
+        _ => return None,
     };
     Some(RoleDef {
         name: name.to_string(),
         label: label.to_string(),
         built_in: true,
         admin,
-        entities,
+        entities: EntityKind::all().into_iter().map(|k| (k, built_in_rights(name, k))).collect(),
+        others: custom_object_rights(name),
         fields: BTreeMap::new(),
     })
 }
@@ -193,7 +183,7 @@ pub fn is_valid_role_name(name: &str) -> bool {
 
 impl RoleDef {
     pub fn rights(&self, kind: EntityKind) -> EntityRights {
-        self.entities.get(&kind).copied().unwrap_or(EntityRights::NONE)
+        self.entities.get(&kind).copied().unwrap_or(self.others)
     }
 
     pub fn field_rules(&self, kind: EntityKind) -> Option<&FieldRules> {
@@ -224,8 +214,13 @@ impl RoleDef {
     }
 
     /// Parses a role definition from API input; every problem is reported,
-    /// by field. Entity types left out get no rights.
-    pub fn from_json(name: &str, input: &Json) -> Result<RoleDef, Vec<(String, String)>> {
+    /// by field. Entity types left out get no rights. `kind_of` finds an
+    /// entity type by API name (the workspace's custom objects included).
+    pub fn from_json(
+        name: &str,
+        input: &Json,
+        kind_of: &dyn Fn(&str) -> Option<EntityKind>,
+    ) -> Result<RoleDef, Vec<(String, String)>> {
         let mut errors: Vec<(String, String)> = Vec::new();
         let Json::Object(obj) = input else {
             return Err(vec![(String::new(), "the role must be a JSON object".into())]);
@@ -257,7 +252,7 @@ impl RoleDef {
             Some(Json::Object(map)) => {
                 for (entity, rights) in map {
                     let path = format!("entities.{entity}");
-                    let Some(kind) = EntityKind::from_api_name(entity) else {
+                    let Some(kind) = kind_of(entity) else {
                         errors.push((path, "unknown entity type".into()));
                         continue;
                     };
@@ -282,7 +277,7 @@ impl RoleDef {
             Some(Json::Object(map)) => {
                 for (entity, rules) in map {
                     let path = format!("fields.{entity}");
-                    let Some(kind) = EntityKind::from_api_name(entity) else {
+                    let Some(kind) = kind_of(entity) else {
                         errors.push((path, "unknown entity type".into()));
                         continue;
                     };
@@ -310,7 +305,15 @@ impl RoleDef {
             Some(_) => errors.push(("fields".into(), "must be an object keyed by entity type".into())),
         }
         if errors.is_empty() {
-            Ok(RoleDef { name: name.to_string(), label, built_in: false, admin, entities, fields })
+            Ok(RoleDef {
+                name: name.to_string(),
+                label,
+                built_in: false,
+                admin,
+                entities,
+                others: if admin { EntityRights::FULL } else { EntityRights::NONE },
+                fields,
+            })
         } else {
             Err(errors)
         }
@@ -337,20 +340,34 @@ impl OwnerScope {
 /// What every read of records may see, per entity type (applied by the store).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Visibility {
-    by_kind: Vec<OwnerScope>,
+    by_kind: BTreeMap<EntityKind, OwnerScope>,
+    /// For entity types not listed (custom objects the role does not name).
+    others: OwnerScope,
 }
 
 impl Visibility {
     pub fn all() -> Visibility {
-        Visibility { by_kind: EntityKind::ALL.iter().map(|_| OwnerScope::All).collect() }
+        Visibility { by_kind: BTreeMap::new(), others: OwnerScope::All }
     }
 
     pub fn scope(&self, kind: EntityKind) -> &OwnerScope {
-        &self.by_kind[kind as usize]
+        self.by_kind.get(&kind).unwrap_or(&self.others)
     }
 
     pub fn is_all(&self) -> bool {
-        self.by_kind.iter().all(|s| *s == OwnerScope::All)
+        self.others == OwnerScope::All && self.by_kind.values().all(|s| *s == OwnerScope::All)
+    }
+}
+
+/// The level a role's rights give for a right.
+fn level_of(rights: EntityRights, right: Right) -> Level {
+    match right {
+        Right::Create if rights.create => Level::All,
+        Right::Export if rights.export => rights.read,
+        Right::Create | Right::Export => Level::None,
+        Right::Read => rights.read,
+        Right::Update => rights.update,
+        Right::Delete => rights.delete,
     }
 }
 
@@ -411,11 +428,20 @@ pub struct Access {
 }
 
 impl Access {
-    /// Relata itself: every right, every record.
+    /// Relata itself: every right, every record, every entity type.
     pub fn system() -> Access {
+        let everything = RoleDef {
+            name: "system".to_string(),
+            label: "Relata".to_string(),
+            built_in: true,
+            admin: true,
+            entities: BTreeMap::new(),
+            others: EntityRights::FULL,
+            fields: BTreeMap::new(),
+        };
         Access {
             user: None,
-            role: Arc::new(built_in_role("admin").expect("built in")),
+            role: Arc::new(everything),
             teams: TeamView::default(),
             token_entities: None,
             token_read_only: false,
@@ -447,26 +473,7 @@ impl Access {
     }
 
     fn level(&self, kind: EntityKind, right: Right) -> Level {
-        let rights = self.role.rights(kind);
-        match right {
-            Right::Create => {
-                if rights.create {
-                    Level::All
-                } else {
-                    Level::None
-                }
-            }
-            Right::Export => {
-                if rights.export {
-                    rights.read
-                } else {
-                    Level::None
-                }
-            }
-            Right::Read => rights.read,
-            Right::Update => rights.update,
-            Right::Delete => rights.delete,
-        }
+        level_of(self.role.rights(kind), right)
     }
 
     /// The owners whose records a level reaches for this user.
@@ -497,7 +504,15 @@ impl Access {
 
     /// What reads may see, per entity type.
     pub fn visibility(&self) -> Visibility {
-        Visibility { by_kind: EntityKind::ALL.iter().map(|&k| self.scope(k, Right::Read)).collect() }
+        let named = self.role.entities.keys().chain(self.token_entities.iter().flatten());
+        let by_kind = named.map(|&k| (k, self.scope(k, Right::Read))).collect();
+        let others = if self.token_entities.is_some() {
+            // A token limited to named entity types reaches no other.
+            OwnerScope::Owners(Arc::from(vec![]))
+        } else {
+            self.owners(level_of(self.role.others, Right::Read))
+        };
+        Visibility { by_kind, others }
     }
 
     /// Whether the user has `right` on `kind` at all (on some records).
@@ -532,12 +547,14 @@ impl Access {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::meta::testing::{self, ACCOUNTS, ACTIVITIES, CONTACTS, PIPELINES};
 
     fn user() -> UserId {
         UserId::new()
     }
 
     fn access(role: &str, me: UserId, teams: TeamView) -> Access {
+        testing::install();
         Access {
             user: Some(me),
             role: Arc::new(built_in_role(role).unwrap()),
@@ -549,9 +566,11 @@ mod tests {
 
     #[test]
     fn every_built_in_role_is_defined_for_every_entity() {
+        testing::install();
         for name in BUILT_IN_ROLES {
             let role = built_in_role(name).unwrap();
-            assert_eq!(role.entities.len(), EntityKind::ALL.len(), "{name}");
+            assert_eq!(role.entities.len(), EntityKind::all().len(), "{name}");
+            assert_eq!(role.rights(EntityKind::custom("test_objects")), custom_object_rights(name));
             assert!(is_valid_role_name(name));
         }
         assert!(built_in_role("owner").is_none());
@@ -562,14 +581,14 @@ mod tests {
         let (me, mate, stranger) = (user(), user(), user());
         let teams = TeamView { colleagues: [me, mate].into(), managed: BTreeSet::new() };
         let rep = access("sales_rep", me, teams);
-        let k = EntityKind::Contact;
+        let k = CONTACTS;
         assert!(rep.check(k, Right::Read, Some(mate)).is_ok());
         assert_eq!(rep.check(k, Right::Read, Some(stranger)), Err(Denied::Record { kind: k, right: Right::Read }));
         assert!(rep.check(k, Right::Update, Some(me)).is_ok());
         assert!(rep.check(k, Right::Update, Some(mate)).is_err());
         assert!(rep.check(k, Right::Read, None).is_err(), "unowned records need the all level");
         assert_eq!(rep.check_kind(k, Right::Export), Err(Denied::Role { kind: k, right: Right::Export }));
-        assert!(rep.check(EntityKind::Pipeline, Right::Update, Some(me)).is_err());
+        assert!(rep.check(PIPELINES, Right::Update, Some(me)).is_err());
     }
 
     #[test]
@@ -577,11 +596,11 @@ mod tests {
         let (me, report) = (user(), user());
         let teams = TeamView { colleagues: [me, report].into(), managed: [report].into() };
         let lead = access("sales_rep", me, teams);
-        assert!(lead.check(EntityKind::Activity, Right::Update, Some(report)).is_ok());
-        assert!(lead.may_assign(EntityKind::Activity, Some(report)));
+        assert!(lead.check(ACTIVITIES, Right::Update, Some(report)).is_ok());
+        assert!(lead.may_assign(ACTIVITIES, Some(report)));
         let plain = access("sales_rep", me, TeamView { colleagues: [me, report].into(), managed: BTreeSet::new() });
-        assert!(!plain.may_assign(EntityKind::Activity, Some(report)));
-        assert!(plain.may_assign(EntityKind::Activity, Some(me)));
+        assert!(!plain.may_assign(ACTIVITIES, Some(report)));
+        assert!(plain.may_assign(ACTIVITIES, Some(me)));
     }
 
     #[test]
@@ -589,34 +608,37 @@ mod tests {
         let me = user();
         let mut admin = access("admin", me, TeamView::default());
         admin.token_read_only = true;
-        assert_eq!(admin.check(EntityKind::Account, Right::Update, Some(me)), Err(Denied::ReadOnlyToken));
-        assert!(admin.check(EntityKind::Account, Right::Read, Some(me)).is_ok());
+        assert_eq!(admin.check(ACCOUNTS, Right::Update, Some(me)), Err(Denied::ReadOnlyToken));
+        assert!(admin.check(ACCOUNTS, Right::Read, Some(me)).is_ok());
         assert!(!admin.is_admin(), "a read-only token cannot administer");
         admin.token_read_only = false;
-        admin.token_entities = Some(vec![EntityKind::Contact]);
-        assert_eq!(admin.check_kind(EntityKind::Account, Right::Read), Err(Denied::TokenEntity(EntityKind::Account)));
-        assert_eq!(admin.visibility().scope(EntityKind::Account), &OwnerScope::Owners(Arc::from(vec![])));
-        assert_eq!(admin.visibility().scope(EntityKind::Contact), &OwnerScope::All);
+        admin.token_entities = Some(vec![CONTACTS]);
+        assert_eq!(admin.check_kind(ACCOUNTS, Right::Read), Err(Denied::TokenEntity(ACCOUNTS)));
+        assert_eq!(admin.visibility().scope(ACCOUNTS), &OwnerScope::Owners(Arc::from(vec![])));
+        assert_eq!(admin.visibility().scope(CONTACTS), &OwnerScope::All);
     }
 
     #[test]
     fn role_definitions_parse_with_every_problem_reported() {
+        testing::install();
         let ok = RoleDef::from_json(
             "auditor",
             &json!({"label": "Auditor", "entities": {"accounts": {"create": false, "read": "all", "update": "none", "delete": "none", "export": true}},
                     "fields": {"contacts": {"birthday": "hidden", "custom.tier": "read_only"}}}),
+            &EntityKind::from_api_name,
         )
         .unwrap();
-        assert_eq!(ok.rights(EntityKind::Account).read, Level::All);
-        assert_eq!(ok.rights(EntityKind::Contact), EntityRights::NONE);
-        assert_eq!(ok.field_rules(EntityKind::Contact).unwrap()["birthday"], FieldAccess::Hidden);
-        let back = RoleDef::from_json("auditor", &ok.to_json()).unwrap();
+        assert_eq!(ok.rights(ACCOUNTS).read, Level::All);
+        assert_eq!(ok.rights(CONTACTS), EntityRights::NONE);
+        assert_eq!(ok.field_rules(CONTACTS).unwrap()["birthday"], FieldAccess::Hidden);
+        let back = RoleDef::from_json("auditor", &ok.to_json(), &EntityKind::from_api_name).unwrap();
         assert_eq!(back.entities, ok.entities);
 
         let errors = RoleDef::from_json(
             "x",
             &json!({"admin": "yes", "entities": {"things": {}, "accounts": {"read": "some"}},
                     "fields": {"contacts": {"id": "hidden", "city": "invisible"}}, "colour": 1}),
+            &EntityKind::from_api_name,
         )
         .unwrap_err();
         let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();

@@ -67,6 +67,121 @@ pub enum Expr {
     IsNull { field: String, at: usize, negated: bool },
 }
 
+/// Filters built in code rather than typed by people: values are data, never
+/// spliced into filter text, so nothing needs quoting.
+impl Expr {
+    /// `field = value`.
+    pub fn eq(field: &str, value: impl Into<Literal>) -> Expr {
+        Expr::Compare { field: field.to_string(), at: 0, op: Op::Eq, value: value.into(), value_at: 0 }
+    }
+
+    /// `field <op> value`.
+    pub fn compare(field: &str, op: Op, value: impl Into<Literal>) -> Expr {
+        Expr::Compare { field: field.to_string(), at: 0, op, value: value.into(), value_at: 0 }
+    }
+
+    /// `field in (values…)`.
+    pub fn one_of<V: Into<Literal>>(field: &str, values: impl IntoIterator<Item = V>) -> Expr {
+        Expr::In { field: field.to_string(), at: 0, values: values.into_iter().map(|v| (v.into(), 0)).collect() }
+    }
+
+    /// `field is null` (or `is not null`).
+    pub fn is_null(field: &str, negated: bool) -> Expr {
+        Expr::IsNull { field: field.to_string(), at: 0, negated }
+    }
+
+    /// Every condition (none: every record).
+    pub fn all(parts: impl IntoIterator<Item = Expr>) -> Expr {
+        Expr::And(parts.into_iter().collect())
+    }
+}
+
+/// A filter as text in the filter language, values quoted and escaped, so
+/// that [`parse`] gives it back (for links to list pages).
+pub fn to_text(expr: &Expr) -> String {
+    fn literal(l: &Literal) -> String {
+        match l {
+            Literal::String(s) => {
+                let escaped = s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+                format!("\"{escaped}\"")
+            }
+            Literal::Number(n) => n.clone(),
+            Literal::Bool(b) => b.to_string(),
+            Literal::Null => "null".into(),
+            Literal::Me => "me".into(),
+        }
+    }
+    fn op(o: Op) -> &'static str {
+        match o {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Contains => "~",
+        }
+    }
+    let joined = |parts: &[Expr], with: &str| {
+        let texts: Vec<String> = parts.iter().map(|p| format!("({})", to_text(p))).collect();
+        texts.join(with)
+    };
+    match expr {
+        Expr::And(parts) if parts.len() == 1 => to_text(&parts[0]),
+        Expr::And(parts) => joined(parts, " and "),
+        Expr::Or(parts) => joined(parts, " or "),
+        Expr::Not(inner) => format!("not ({})", to_text(inner)),
+        Expr::Compare { field, op: o, value, .. } => format!("{field} {} {}", op(*o), literal(value)),
+        Expr::In { field, values, .. } => {
+            let items: Vec<String> = values.iter().map(|(v, _)| literal(v)).collect();
+            format!("{field} in ({})", items.join(", "))
+        }
+        Expr::IsNull { field, negated, .. } => format!("{field} is {}null", if *negated { "not " } else { "" }),
+    }
+}
+
+impl From<&str> for Literal {
+    fn from(s: &str) -> Literal {
+        Literal::String(s.to_string())
+    }
+}
+
+impl From<String> for Literal {
+    fn from(s: String) -> Literal {
+        Literal::String(s)
+    }
+}
+
+impl From<bool> for Literal {
+    fn from(b: bool) -> Literal {
+        Literal::Bool(b)
+    }
+}
+
+impl From<uuid::Uuid> for Literal {
+    fn from(id: uuid::Uuid) -> Literal {
+        Literal::String(id.to_string())
+    }
+}
+
+impl From<crate::ids::RecordId> for Literal {
+    fn from(id: crate::ids::RecordId) -> Literal {
+        Literal::String(id.to_string())
+    }
+}
+
+impl From<crate::ids::UserId> for Literal {
+    fn from(id: crate::ids::UserId) -> Literal {
+        Literal::String(id.to_string())
+    }
+}
+
+impl From<chrono::NaiveDate> for Literal {
+    fn from(d: chrono::NaiveDate) -> Literal {
+        Literal::String(d.to_string())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
     Ident(String),
@@ -472,7 +587,7 @@ fn literal_value(field: &FieldDef, lit: &Literal, at: usize, cx: &CompileContext
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::EntityKind;
+    use crate::meta::testing::{self, CONTACTS, OPPORTUNITIES};
     use crate::money::Currency;
 
     fn pctx() -> ParseContext {
@@ -481,6 +596,7 @@ mod tests {
 
     #[test]
     fn parses_the_documented_example() {
+        testing::install();
         let e = parse(r#"lifecycle = "current" and city = "Gdańsk" and amount > 1000 and owner = me"#).unwrap();
         let Expr::And(parts) = e else { panic!("expected and") };
         assert_eq!(parts.len(), 4);
@@ -489,6 +605,7 @@ mod tests {
 
     #[test]
     fn or_binds_looser_than_and() {
+        testing::install();
         let e = parse("a = 1 or b = 2 and c = 3").unwrap();
         let Expr::Or(parts) = e else { panic!("expected or") };
         assert!(matches!(parts[1], Expr::And(_)));
@@ -496,6 +613,7 @@ mod tests {
 
     #[test]
     fn errors_say_where() {
+        testing::install();
         assert_eq!(parse("name = ").unwrap_err().column, 8);
         assert_eq!(parse("name = \"x\" and").unwrap_err().column, 15);
         assert_eq!(parse("name \"x\"").unwrap_err().column, 6);
@@ -507,7 +625,8 @@ mod tests {
 
     #[test]
     fn compile_checks_fields_operators_and_values() {
-        let schema = Schema::standard(EntityKind::Contact);
+        testing::install();
+        let schema = Schema::standard(CONTACTS);
         let p = pctx();
         let cx = CompileContext { me: Some(Uuid::nil()), parse: &p };
         let ok = |s: &str| compile(&parse(s).unwrap(), &schema, &cx);
@@ -519,13 +638,31 @@ mod tests {
         assert!(ok(r#"phones = "+48 58 123 45 67""#).is_ok());
         assert!(ok(r#"lifecycle > "a""#).is_err());
         assert!(matches!(ok("birthday = null").unwrap(), Filter::IsNull { negated: false, .. }));
-        let opp = Schema::standard(EntityKind::Opportunity);
+        let opp = Schema::standard(OPPORTUNITIES);
         let f = compile(&parse("amount > 1000").unwrap(), &opp, &cx).unwrap();
         assert!(matches!(f, Filter::Compare { value: FieldValue::Money(m), .. } if m.minor == 100_000));
     }
 
     #[test]
+    fn filters_built_in_code_read_back_from_their_text() {
+        testing::install();
+        let id = Uuid::now_v7();
+        let built = Expr::all([
+            Expr::eq("account", id),
+            Expr::eq("last_name", "O\"Brien \\ \n co"),
+            Expr::one_of("lifecycle", ["current", "former"]),
+            Expr::is_null("birthday", true),
+        ]);
+        let text = to_text(&built);
+        let schema = Schema::standard(CONTACTS);
+        let p = pctx();
+        let cx = CompileContext { me: None, parse: &p };
+        assert_eq!(compile(&parse(&text).unwrap(), &schema, &cx).unwrap(), compile(&built, &schema, &cx).unwrap());
+    }
+
+    #[test]
     fn never_panics_on_odd_input() {
+        testing::install();
         for s in [
             "", "(", ")", "((((", "a", "a =", "= 1", "\"", "a in (", "a in ()", "a is", "not", "-", "a = -", "é = 1",
             "a ~ 1",

@@ -19,7 +19,7 @@ pub fn parse_fields(schema: &Schema, input: &Json, ctx: &ParseContext) -> Result
             parse_custom(schema, raw, ctx, &mut values, &mut errors);
             continue;
         }
-        match schema.standard.iter().find(|f| f.id == key.as_str()).filter(|f| !schema.is_hidden(f)) {
+        match schema.own_fields().iter().find(|f| f.id == key.as_str()).filter(|f| !schema.is_hidden(f)) {
             None => errors.push(FieldError::new(
                 key,
                 "unknown_field",
@@ -109,7 +109,7 @@ pub fn relations_set<'s>(schema: &'s Schema, values: &Values) -> Vec<(&'s crate:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::EntityKind;
+    use crate::meta::testing::{self, ACCOUNTS, CONTACTS};
     use crate::money::Currency;
     use serde_json::json;
 
@@ -119,7 +119,8 @@ mod tests {
 
     #[test]
     fn reports_every_problem_at_once() {
-        let schema = Schema::standard(EntityKind::Contact);
+        testing::install();
+        let schema = Schema::standard(CONTACTS);
         let err = parse_fields(
             &schema,
             &json!({"last_name": 5, "shoe_size": 44, "version": 3, "emails": ["bad"], "custom": {"x": 1}}),
@@ -134,7 +135,8 @@ mod tests {
 
     #[test]
     fn defaults_and_required() {
-        let schema = Schema::standard(EntityKind::Account);
+        testing::install();
+        let schema = Schema::standard(ACCOUNTS);
         let mut v = parse_fields(&schema, &json!({"industry": "Retail"}), &ctx()).unwrap();
         apply_defaults(&schema, &mut v);
         assert_eq!(v.text("lifecycle"), Some("prospect"));

@@ -82,11 +82,12 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::EntityKind;
+    use crate::meta::testing::{self, CONTACTS};
 
     #[test]
     fn sort_defaults_to_newest_first_and_checks_fields() {
-        let schema = Schema::standard(EntityKind::Contact);
+        testing::install();
+        let schema = Schema::standard(CONTACTS);
         let s = parse_sort(None, &schema).unwrap();
         assert_eq!(s.spec(), "-id");
         assert!(parse_sort(Some("shoe_size"), &schema).is_err());
@@ -96,7 +97,8 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_is_bound_to_its_sort() {
-        let schema = Schema::standard(EntityKind::Contact);
+        testing::install();
+        let schema = Schema::standard(CONTACTS);
         let by_name = parse_sort(Some("last_name"), &schema).unwrap();
         let c = Cursor { s: by_name.spec(), v: Json::String("Nowak".into()), id: "x".into() };
         assert_eq!(Cursor::decode(&c.encode(), &by_name).unwrap(), c);

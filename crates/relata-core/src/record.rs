@@ -23,9 +23,8 @@ pub struct Record {
 }
 
 impl Record {
-    /// A new, unsaved record created by `actor` now.
-    pub fn new(kind: EntityKind, actor: Option<UserId>, values: Values) -> Record {
-        let now = now_micros();
+    /// A new, unsaved record created by `actor` at `now` (the clock's time).
+    pub fn new(kind: EntityKind, actor: Option<UserId>, values: Values, now: DateTime<Utc>) -> Record {
         Record {
             kind,
             id: RecordId::new(),
@@ -44,12 +43,6 @@ impl Record {
     /// directly; this tree is for callers that edit or embed it.)
     pub fn to_json(&self, schema: &Schema) -> Json {
         serde_json::to_value(RecordView { record: self, schema }).expect("records serialise")
-    }
-
-    /// The text naming the record in lists and timelines ("Anna Nowak").
-    pub fn title(&self) -> String {
-        let parts: Vec<&str> = self.kind.def().title_fields.iter().filter_map(|f| self.values.text(f)).collect();
-        parts.join(" ")
     }
 
     /// The value of a system or standard field, by id.
@@ -85,7 +78,7 @@ impl Serialize for RecordView<'_> {
         map.serialize_entry("created_by", &r.created_by)?;
         map.serialize_entry("updated_by", &r.updated_by)?;
         map.serialize_entry("deleted_at", &r.deleted_at.map_or(FieldValue::Null, FieldValue::DateTime))?;
-        for field in self.schema.standard.iter().filter(|f| !f.system && !self.schema.is_hidden(f)) {
+        for field in self.schema.own_fields().iter().filter(|f| !f.system && !self.schema.is_hidden(f)) {
             map.serialize_entry(field.id.as_ref(), r.values.get(field))?;
         }
         map.serialize_entry("custom", &CustomView(self))?;

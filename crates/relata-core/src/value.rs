@@ -402,7 +402,7 @@ pub fn is_user_relation(field: &FieldDef) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::EntityKind;
+    use crate::meta::testing::{self, ACCOUNTS, CONTACTS, LEADS, OPPORTUNITIES};
 
     fn ctx() -> ParseContext {
         ParseContext {
@@ -411,12 +411,13 @@ mod tests {
         }
     }
 
-    fn field(kind: EntityKind, id: &str) -> &'static FieldDef {
+    fn field(kind: crate::meta::EntityKind, id: &str) -> &'static FieldDef {
         kind.def().field(id).unwrap()
     }
 
     #[test]
     fn values_serialise_like_their_json() {
+        testing::install();
         let t = DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap();
         let values = [
             FieldValue::DateTime(t),
@@ -435,7 +436,8 @@ mod tests {
 
     #[test]
     fn money_is_parsed_in_enabled_currencies_only() {
-        let amount = field(EntityKind::Opportunity, "amount");
+        testing::install();
+        let amount = field(OPPORTUNITIES, "amount");
         let v = parse_json(amount, &json!({"amount": "1250.50", "currency": "PLN"}), &ctx()).unwrap();
         assert_eq!(v.to_json(), json!({"amount": "1250.50", "amount_minor": 125050, "currency": "PLN"}));
         let e = parse_json(amount, &json!({"amount": "10", "currency": "USD"}), &ctx()).unwrap_err();
@@ -447,7 +449,8 @@ mod tests {
 
     #[test]
     fn phones_are_normalised_and_deduplicated() {
-        let phones = field(EntityKind::Contact, "phones");
+        testing::install();
+        let phones = field(CONTACTS, "phones");
         let v = parse_json(phones, &json!(["58 123 45 67", "+48581234567"]), &ctx()).unwrap();
         assert_eq!(v, FieldValue::List(vec!["+48581234567".into()]));
         assert_eq!(parse_json(phones, &json!(["nope"]), &ctx()).unwrap_err().code, "invalid_phone");
@@ -455,12 +458,13 @@ mod tests {
 
     #[test]
     fn choices_and_types_are_checked() {
-        let lifecycle = field(EntityKind::Account, "lifecycle");
+        testing::install();
+        let lifecycle = field(ACCOUNTS, "lifecycle");
         assert_eq!(parse_json(lifecycle, &json!("gold"), &ctx()).unwrap_err().code, "invalid_choice");
         assert_eq!(parse_json(lifecycle, &json!(3), &ctx()).unwrap_err().code, "invalid_type");
-        let score = field(EntityKind::Lead, "score");
+        let score = field(LEADS, "score");
         assert_eq!(parse_json(score, &json!(101), &ctx()).unwrap_err().code, "out_of_range");
-        let birthday = field(EntityKind::Contact, "birthday");
+        let birthday = field(CONTACTS, "birthday");
         assert_eq!(parse_text(birthday, "1990-02-30", &ctx()).unwrap_err().code, "invalid_date");
     }
 }

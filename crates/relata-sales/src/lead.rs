@@ -29,7 +29,11 @@ fn copy(from: &Values, to: &mut Values, pairs: &[(&str, &str)]) {
 /// The account made from a lead's company (named after the person if none).
 pub fn account_values(lead: &Record) -> Values {
     let mut v = Values::default();
-    let name = lead.values.text("company").map(str::to_string).unwrap_or_else(|| lead.title());
+    let name = lead
+        .values
+        .text("company")
+        .map(str::to_string)
+        .unwrap_or_else(|| relata_core::meta::Schema::standard(crate::LEADS).title(lead));
     v.set_std("name", FieldValue::Text(name));
     v.set_std("lifecycle", FieldValue::Text("prospect".into()));
     copy(&lead.values, &mut v, &[("owner", "owner")]);

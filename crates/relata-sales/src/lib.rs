@@ -1,17 +1,105 @@
-//! Sales: pipelines and their stages, opportunities moving through them (with
-//! every stage change recorded), and lead conversion.
-//!
-//! These are the typed rules the generic write path (`relata-app`) calls for
-//! the sales entity types; this crate knows nothing of HTTP.
+//! Sales: leads and their conversion, opportunities moving through
+//! pipelines (with every stage change recorded), and the pipeline forecast.
 
+pub mod convert;
+mod entities;
+pub mod forecast;
 pub mod lead;
 pub mod opportunity;
 pub mod pipeline;
 
-use relata_core::ValidationError;
-use relata_store::StoreError;
+pub use entities::*;
+
+use relata_app::error::AppError;
+use relata_app::module::{BoxFuture, Extension, Module, TimelineSource};
+use relata_app::{App, Ctx};
+use relata_core::meta::EntityDef;
+use relata_core::{Record, ValidationError};
+use relata_store::admin::Workspace;
+use relata_store::{ScopedConn, StoreError};
+use std::sync::Arc;
 
 /// Shorthand for a single field error as a store error.
 pub(crate) fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::Invalid(ValidationError::single(field, code, message))
+}
+
+/// The module.
+pub struct Sales;
+
+impl Module for Sales {
+    fn name(&self) -> &'static str {
+        "sales"
+    }
+
+    fn entities(&self) -> Vec<EntityDef> {
+        vec![lead(), opportunity(), pipeline()]
+    }
+
+    fn extensions(&self) -> Vec<Extension> {
+        vec![activity_links()]
+    }
+
+    fn before_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        _ctx: &'a Ctx,
+        old: Option<&'a Record>,
+        new: &'a mut Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            if new.kind == PIPELINES {
+                pipeline::before_save(tx, old, new).await
+            } else if new.kind == OPPORTUNITIES {
+                opportunity::before_save(tx, old, new).await
+            } else {
+                Ok(())
+            }
+        })
+    }
+
+    fn after_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        ctx: &'a Ctx,
+        old: Option<&'a Record>,
+        new: &'a Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            if new.kind == OPPORTUNITIES {
+                opportunity::after_save(tx, old, new, ctx.actor).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn after_insert_many<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        ctx: &'a Ctx,
+        records: &'a [Record],
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let changes: Vec<_> = records
+                .iter()
+                .filter(|r| r.kind == OPPORTUNITIES)
+                .filter_map(|r| opportunity::stage_change(None, r, ctx.actor))
+                .collect();
+            tx.insert_stage_changes(&changes).await
+        })
+    }
+
+    fn timeline_sources(&self) -> Vec<Arc<dyn TimelineSource>> {
+        vec![Arc::new(opportunity::StageChanges)]
+    }
+
+    fn setup_workspace<'a>(&'a self, app: &'a App, ws: &'a Workspace) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(pipeline::ensure_default_pipeline(app, ws))
+    }
+}
+
+/// Installs the modules sales needs (crm and sales) for unit tests.
+#[cfg(test)]
+pub(crate) fn install_for_tests() {
+    relata_app::module::install(vec![Arc::new(relata_crm::Crm), Arc::new(Sales)]);
 }

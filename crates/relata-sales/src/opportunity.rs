@@ -3,7 +3,8 @@
 
 use crate::invalid;
 use crate::pipeline::{StageKind, default_pipeline, stages_of};
-use relata_core::meta::{EntityKind, Schema};
+use crate::{OPPORTUNITIES, PIPELINES};
+use relata_core::meta::Schema;
 use relata_core::value::FieldValue;
 use relata_core::{Record, RecordId, UserId};
 use relata_store::stages::StageChange;
@@ -14,7 +15,7 @@ use relata_store::{ScopedConn, StoreError};
 pub async fn before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &mut Record) -> Result<(), StoreError> {
     let pipeline = match new.values.ref_id("pipeline") {
         Some(id) => tx
-            .get_record(&Schema::standard(EntityKind::Pipeline), RecordId::from_uuid(id), false)
+            .get_record(&Schema::standard(PIPELINES), RecordId::from_uuid(id), false)
             .await?
             .ok_or_else(|| invalid("pipeline", "not_found", "no such pipeline"))?,
         None => default_pipeline(tx)
@@ -29,7 +30,11 @@ pub async fn before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &mut Re
             invalid(
                 "stage",
                 "invalid_stage",
-                format!("{id:?} is not a stage of pipeline {:?} (stages: {})", pipeline.title(), ids.join(", ")),
+                format!(
+                    "{id:?} is not a stage of pipeline {:?} (stages: {})",
+                    Schema::standard(PIPELINES).title(&pipeline),
+                    ids.join(", ")
+                ),
             )
         })?,
         None => stages
@@ -87,4 +92,72 @@ pub fn stage_change(old: Option<&Record>, new: &Record, actor: Option<UserId>) -
             _ => None,
         },
     })
+}
+
+/// The stage changes of the opportunities in a customer's story (those whose
+/// account or primary contact it is), as timeline items.
+pub struct StageChanges;
+
+impl relata_app::module::TimelineSource for StageChanges {
+    fn items<'a>(
+        &'a self,
+        conn: &'a mut ScopedConn,
+        schemas: &'a relata_app::Schemas,
+        kind: relata_core::meta::EntityKind,
+        id: RecordId,
+        before: Option<(chrono::DateTime<chrono::Utc>, String)>,
+        _limit: u64,
+    ) -> relata_app::module::BoxFuture<'a, Result<Vec<relata_app::timeline::TimelineItem>, relata_app::error::AppError>>
+    {
+        Box::pin(async move {
+            let schema = schemas.get(OPPORTUNITIES);
+            let Some(created) = schema.fields().find(|f| f.id == "created_at") else { return Ok(Vec::new()) };
+            // Every opportunity of the customer, not only those on this page:
+            // an old opportunity's stage change can be recent.
+            let mut opportunities = Vec::new();
+            for link in schema
+                .own_fields()
+                .iter()
+                .filter(|f| f.ty == relata_core::meta::FieldType::Relation(relata_core::meta::Target::Entity(kind)))
+            {
+                opportunities.extend(conn.records_linked_before(schema, link, id, created, None, 1000).await?);
+            }
+            let ids: Vec<String> = opportunities.iter().map(|o| o.id.to_string()).collect();
+            let names: std::collections::HashMap<String, String> =
+                opportunities.iter().map(|o| (o.id.to_string(), schema.title(o))).collect();
+            let hides_amount = schema.field("amount").is_none();
+            let mut items = Vec::new();
+            for c in conn.stage_changes_of(&ids).await? {
+                if before.as_ref().is_some_and(|(at, id)| (c.changed_at, c.id.to_string()) >= (*at, id.clone())) {
+                    continue;
+                }
+                let mut record = serde_json::json!({
+                    "opportunity": c.opportunity,
+                    "pipeline": c.pipeline,
+                    "from_stage": c.from_stage,
+                    "to_stage": c.to_stage,
+                    "changed_at": relata_core::value::format_datetime(&c.changed_at),
+                    "changed_by": c.changed_by,
+                    "amount": c.amount,
+                });
+                if hides_amount {
+                    // A role that may not see amounts sees none here either.
+                    record.as_object_mut().expect("an object").remove("amount");
+                }
+                items.push(relata_app::timeline::TimelineItem {
+                    at: c.changed_at,
+                    item_type: "stage_change",
+                    id: c.id.to_string(),
+                    title: format!(
+                        "{}: {} → {}",
+                        names.get(&c.opportunity.to_string()).cloned().unwrap_or_default(),
+                        c.from_stage.as_deref().unwrap_or("(new)"),
+                        c.to_stage
+                    ),
+                    record,
+                });
+            }
+            Ok(items)
+        })
+    }
 }

@@ -2,9 +2,10 @@
 //! or lost meaning.
 
 use crate::invalid;
+use crate::{OPPORTUNITIES, PIPELINES};
 use relata_core::filter::{Filter, Op};
 use relata_core::list::parse_sort;
-use relata_core::meta::{EntityKind, Schema};
+use relata_core::meta::Schema;
 use relata_core::value::FieldValue;
 use relata_core::{FieldError, Record, ValidationError};
 use relata_store::records::ListQuery;
@@ -191,8 +192,8 @@ pub async fn before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &mut Re
 }
 
 async fn stage_in_use(tx: &mut ScopedConn, pipeline: &Record, stage: &str) -> Result<bool, StoreError> {
-    let schema = Schema::standard(EntityKind::Opportunity);
-    let def = EntityKind::Opportunity.def();
+    let schema = Schema::standard(OPPORTUNITIES);
+    let def = OPPORTUNITIES.def();
     let filter = Filter::And(vec![
         Filter::Compare {
             field: def.field("pipeline").expect("field"),
@@ -225,8 +226,8 @@ async fn stage_in_use(tx: &mut ScopedConn, pipeline: &Record, stage: &str) -> Re
 
 /// The workspace's default pipeline: the oldest marked default, else the oldest.
 pub async fn default_pipeline(tx: &mut ScopedConn) -> Result<Option<Record>, StoreError> {
-    let schema = Schema::standard(EntityKind::Pipeline);
-    let is_default = EntityKind::Pipeline.def().field("is_default").expect("field");
+    let schema = Schema::standard(PIPELINES);
+    let is_default = PIPELINES.def().field("is_default").expect("field");
     for filter in [Some(Filter::Compare { field: is_default, op: Op::Eq, value: FieldValue::Bool(true) }), None] {
         let sort = parse_sort(Some("id"), &schema).expect("id sorts");
         let page = tx
@@ -240,6 +241,21 @@ pub async fn default_pipeline(tx: &mut ScopedConn) -> Result<Option<Record>, Sto
         }
     }
     Ok(None)
+}
+
+/// Gives a workspace the standard sales pipeline if it has none.
+pub async fn ensure_default_pipeline(
+    app: &relata_app::App,
+    ws: &relata_store::admin::Workspace,
+) -> Result<(), relata_app::error::AppError> {
+    let ctx = relata_app::Ctx::new(ws.clone(), None);
+    let mut conn = app.store.read(ws.id).await?;
+    if default_pipeline(&mut conn).await?.is_none() {
+        drop(conn);
+        let body = json!({"name": "Sales", "is_default": true, "stages": standard_stages()});
+        relata_app::write::create(app, &ctx, PIPELINES, &body, None).await?;
+    }
+    Ok(())
 }
 
 /// The stages of a new workspace's default pipeline.

@@ -7,7 +7,7 @@ use crate::problem::ApiResult;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use relata_app::forecast::{self, ForecastParams};
+use relata_sales::forecast::{self, ForecastParams};
 use std::sync::Arc;
 
 /// The query parameters of `GET /api/v1/analytics/forecast`.

@@ -101,6 +101,58 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     }
 }
 
+/// The entity type (and record) a path names: `/api/v1/{entity}` and
+/// `/api/v1/{entity}/{id}…`. The type is looked up in the caller's
+/// workspace, so a workspace's custom objects are found and another's not.
+pub struct EntityPath {
+    entity: String,
+    id: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for EntityPath {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(mut params): Path<std::collections::HashMap<String, String>> = Path::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Problem::bad_request("entity", "invalid_path", e.body_text()))?;
+        let entity = params.remove("entity").unwrap_or_default();
+        Ok(EntityPath { entity, id: params.remove("id") })
+    }
+}
+
+impl EntityPath {
+    /// The entity type, or a 404 problem listing the workspace's types.
+    pub async fn kind(
+        &self,
+        server: &crate::Server,
+        auth: &crate::auth::Auth,
+    ) -> ApiResult<relata_core::meta::EntityKind> {
+        let schemas = server.app.schemas_for(&auth.ctx).await?;
+        schemas.kind(&self.entity).ok_or_else(|| {
+            let known: Vec<&str> = schemas.kinds().map(|k| k.api_name()).collect();
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "no-route",
+                "No such endpoint",
+                format!("there is no entity type {:?}; known types: {}", self.entity, known.join(", ")),
+            )
+        })
+    }
+
+    /// The entity type and the record id.
+    pub async fn record(
+        &self,
+        server: &crate::Server,
+        auth: &crate::auth::Auth,
+    ) -> ApiResult<(relata_core::meta::EntityKind, RecordId)> {
+        let kind = self.kind(server, auth).await?;
+        let raw = self.id.as_deref().unwrap_or("");
+        let id = raw.parse::<RecordId>().map_err(|_| Problem::not_found(format!("{raw:?} is not a record id")))?;
+        Ok((kind, id))
+    }
+}
+
 /// The ETag of a record version.
 pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header value")

@@ -13,6 +13,7 @@
 mod analytics;
 pub mod auth;
 mod http;
+pub mod modules;
 pub mod openapi;
 mod people;
 pub mod problem;

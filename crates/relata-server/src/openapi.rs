@@ -2,12 +2,18 @@
 //! registry: each entity's schema is derived from its field descriptions, so
 //! the document follows the code without anyone keeping it in step.
 
+use crate::Server;
+use crate::auth::Auth;
 use crate::http::escape_html;
-use crate::routes::{Operation, table};
+use crate::problem::Problem;
+use crate::routes::{Operation, PerEntity, table};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use relata_core::meta::{Access, EntityKind, FieldDef, FieldType};
+use relata_app::Schemas;
+use relata_core::meta::{Access, FieldDef, FieldType, Schema};
 use serde_json::{Map, Value as Json, json};
+use std::sync::Arc;
 use std::sync::LazyLock;
 
 /// The filter language, as documented for the `filter` parameter.
@@ -65,9 +71,9 @@ pub fn schema_ref(name: &str) -> Json {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-/// `Account`, `Opportunity`, …
-pub fn schema_name(kind: EntityKind) -> String {
-    kind.def().label.replace(' ', "")
+/// `Account`, `Opportunity`, … (a custom object's label, without spaces).
+pub fn schema_name(schema: &Schema) -> String {
+    schema.def().label.replace(|c: char| !c.is_ascii_alphanumeric(), "")
 }
 
 /// A cursor page of `item`.
@@ -111,33 +117,31 @@ fn field_schema(field: &FieldDef) -> Json {
     if field.id == "id" { schema } else { json!({"anyOf": [schema, {"type": "null"}]}) }
 }
 
-fn record_schema(kind: EntityKind) -> Json {
-    let def = kind.def();
+fn record_schema(schema: &Schema) -> Json {
     let mut props = Map::new();
-    for field in &def.fields {
+    for field in schema.own_fields() {
         props.insert(field.id.to_string(), field_schema(field));
     }
     props.insert(
         "custom".into(),
         json!({"type": "object", "description": "The workspace's custom fields (see /api/v1/metadata)."}),
     );
-    let mut required: Vec<String> = def.fields.iter().map(|f| f.id.to_string()).collect();
+    let mut required: Vec<String> = schema.own_fields().iter().map(|f| f.id.to_string()).collect();
     required.push("custom".into());
-    json!({"type": "object", "title": def.label, "properties": props, "required": required})
+    json!({"type": "object", "title": schema.def().label, "properties": props, "required": required})
 }
 
-fn input_schema(kind: EntityKind) -> Json {
-    let def = kind.def();
+fn input_schema(schema: &Schema) -> Json {
     let mut props = Map::new();
-    for field in def.fields.iter().filter(|f| f.access == Access::Writable) {
+    for field in schema.own_fields().iter().filter(|f| f.access == Access::Writable) {
         props.insert(field.id.to_string(), field_schema(field));
     }
     props.insert(
         "custom".into(),
         json!({"type": "object", "description": "Values of custom fields by id; checked against their definitions."}),
     );
-    let required: Vec<&str> = def
-        .fields
+    let required: Vec<&str> = schema
+        .own_fields()
         .iter()
         .filter(|f| f.required && f.default.is_none() && f.is_writable())
         .map(|f| f.id.as_ref())
@@ -340,24 +344,44 @@ fn operation_json(op: &Operation) -> Json {
     out
 }
 
-fn build_document() -> Json {
-    let mut paths = Map::new();
+/// Every operation of the route table, with the per-entity ones once for
+/// each entity type of `schemas` they apply to.
+fn operations(schemas: &Schemas) -> Vec<Operation> {
+    let mut out = Vec::new();
     for route in table() {
-        let op = &route.op;
-        let entry = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
-        entry[op.method.as_str().to_ascii_lowercase()] = operation_json(op);
+        match route.op.per_entity {
+            None => out.push(route.op),
+            Some(which) => {
+                for schema in schemas.iter() {
+                    if which == PerEntity::WithTimeline && !relata_app::timeline::has_timeline(schemas, schema.kind) {
+                        continue;
+                    }
+                    out.push(route.op.for_entity(schema));
+                }
+            }
+        }
     }
-    let mut schemas = common_schemas();
-    for kind in EntityKind::ALL {
-        schemas.insert(schema_name(kind), record_schema(kind));
-        schemas.insert(format!("{}Input", schema_name(kind)), input_schema(kind));
+    out
+}
+
+fn build_document(schemas: &Schemas) -> Json {
+    let mut paths = Map::new();
+    for op in operations(schemas) {
+        let entry = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
+        entry[op.method.as_str().to_ascii_lowercase()] = operation_json(&op);
+    }
+    let mut components = common_schemas();
+    for schema in schemas.iter() {
+        components.insert(schema_name(schema), record_schema(schema));
+        components.insert(format!("{}Input", schema_name(schema)), input_schema(schema));
     }
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Relata REST API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Records of the CRM: accounts, contacts, leads, opportunities, activities and pipelines. \
+            "description": "Records of the CRM: accounts, contacts, leads, opportunities, activities and pipelines, \
+                and the workspace's custom objects (listed when the document is fetched with credentials). \
                 Authenticate with `Authorization: Bearer <token>` (`relata token create`). Errors are RFC 9457 \
                 problem details. Lists paginate by cursor. Updates need `If-Match`.",
         },
@@ -365,17 +389,27 @@ fn build_document() -> Json {
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": schemas,
+            "schemas": components,
         },
         "paths": paths,
     })
 }
 
-static DOCUMENT: LazyLock<String> = LazyLock::new(|| build_document().to_string());
+/// The document of the installed modules' types, the same for everyone.
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| build_document(&Schemas::standard()).to_string());
 
-pub async fn document() -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], DOCUMENT.as_str())
-        .into_response()
+/// `GET /api/v1/openapi.json`: with credentials, the caller's workspace's
+/// document (its custom fields and custom objects included); without, the
+/// installed modules' types.
+pub async fn document(State(server): State<Arc<Server>>, auth: Result<Auth, Problem>) -> Response {
+    let body = match auth {
+        Ok(auth) => match server.app.schemas_for(&auth.ctx).await {
+            Ok(schemas) => build_document(&schemas).to_string(),
+            Err(e) => return Problem::from(e).into_response(),
+        },
+        Err(_) => DOCUMENT.clone(),
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// A plain HTML reference generated from the same table, for people.
@@ -390,8 +424,7 @@ pub async fn reference_page() -> Response {
     );
     html.push_str(&format!("<h2>Filters</h2><p>{}</p><table>", escape_html(FILTER_HELP)));
     let mut tag = String::new();
-    for route in table() {
-        let op = route.op;
+    for op in operations(&Schemas::standard()) {
         if op.tag != tag {
             tag = op.tag.clone();
             html.push_str(&format!("</table><h2>{}</h2><table>", escape_html(&tag)));
@@ -418,16 +451,24 @@ mod tests {
 
     #[test]
     fn every_route_is_documented_with_its_method() {
-        let doc = build_document();
-        for route in table() {
-            let method = route.op.method.as_str().to_ascii_lowercase();
-            assert!(doc["paths"][&route.op.path][&method].is_object(), "{} {}", route.op.method, route.op.path);
+        crate::modules::install();
+        let schemas = Schemas::standard();
+        let doc = build_document(&schemas);
+        for op in operations(&schemas) {
+            let method = op.method.as_str().to_ascii_lowercase();
+            assert!(doc["paths"][&op.path][&method].is_object(), "{} {}", op.method, op.path);
+            if op.path.starts_with("/api/") {
+                assert!(!op.path.contains("{entity}") && !op.summary.contains('{'), "{} is filled in", op.path);
+            }
         }
+        assert!(doc["paths"]["/api/v1/contacts/{id}/timeline"]["get"].is_object());
+        assert!(doc["paths"]["/api/v1/pipelines/{id}/timeline"].is_null(), "pipelines have no story");
     }
 
     #[test]
     fn every_schema_reference_resolves() {
-        let doc = build_document();
+        crate::modules::install();
+        let doc = build_document(&Schemas::standard());
         let text = doc.to_string();
         for piece in text.split("\"#/components/schemas/").skip(1) {
             let name = &piece[..piece.find('"').unwrap()];

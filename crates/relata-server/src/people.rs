@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use relata_app::people::{self, NewToken, TeamWithMembers};
 use relata_app::{AppError, access, audit, privacy};
-use relata_core::meta::EntityKind;
 use relata_core::value::format_datetime;
 use relata_store::audit::AuditQuery;
 use relata_store::identity::Member;
@@ -132,8 +131,9 @@ pub async fn reassign(
     let entities = i.texts("entities");
     i.finish()?;
     let mut kinds = Vec::new();
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
     for name in entities.unwrap_or_default() {
-        kinds.push(EntityKind::from_api_name(&name).ok_or_else(|| {
+        kinds.push(schemas.kind(&name).ok_or_else(|| {
             Problem::invalid(relata_core::ValidationError::single(
                 "entities",
                 "unknown_entity",
@@ -476,8 +476,9 @@ pub async fn create_workspace(State(server): S, auth: Auth, headers: HeaderMap, 
 
 /// `GET /api/v1/contacts/{id}/consents`: the current state per channel and the history.
 pub async fn consents(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
-    let history =
-        privacy::consents(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(EntityKind::Contact, e))?;
+    let history = privacy::consents(&server.app, &auth.ctx, id)
+        .await
+        .map_err(|e| app_problem(relata_app::privacy::person_kind(), e))?;
     Ok(json(StatusCode::OK, &json!({"current": privacy::current(&history), "history": history})))
 }
 
@@ -493,14 +494,15 @@ pub async fn record_consent(
     let input = json_body(&headers, &body)?;
     let row = privacy::record_consent(&server.app, &auth.ctx, id, &input)
         .await
-        .map_err(|e| app_problem(EntityKind::Contact, e))?;
+        .map_err(|e| app_problem(relata_app::privacy::person_kind(), e))?;
     Ok(json(StatusCode::CREATED, &serde_json::to_value(row).unwrap_or_default()))
 }
 
 /// `GET /api/v1/contacts/{id}/personal-data`: everything stored about the person.
 pub async fn personal_data(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
-    let doc =
-        privacy::export_person(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(EntityKind::Contact, e))?;
+    let doc = privacy::export_person(&server.app, &auth.ctx, id)
+        .await
+        .map_err(|e| app_problem(relata_app::privacy::person_kind(), e))?;
     let mut response = json(StatusCode::OK, &doc);
     let disposition = format!("attachment; filename=\"personal-data-{id}.json\"");
     response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii"));
@@ -510,8 +512,9 @@ pub async fn personal_data(State(server): S, auth: Auth, IdPath(id): IdPath) -> 
 /// `POST /api/v1/contacts/{id}/erase`: anonymises the person (admins).
 pub async fn erase(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
     auth.require_write()?;
-    let erased =
-        privacy::erase_person(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(EntityKind::Contact, e))?;
+    let erased = privacy::erase_person(&server.app, &auth.ctx, id)
+        .await
+        .map_err(|e| app_problem(relata_app::privacy::person_kind(), e))?;
     Ok(json(StatusCode::OK, &serde_json::to_value(erased).unwrap_or_default()))
 }
 
@@ -520,7 +523,13 @@ pub async fn erase(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResul
 /// `GET /api/v1/{entity}/export[?format=csv|xlsx]`: the records a list
 /// would show, as CSV streamed page by page or as an Excel workbook (needs
 /// the export right; hidden fields are left out; audited).
-pub async fn export(kind: EntityKind, State(server): S, auth: Auth, RawQuery(query): RawQuery) -> ApiResult<Response> {
+pub async fn export(
+    State(server): S,
+    auth: Auth,
+    path: crate::http::EntityPath,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let kind = path.kind(&server, &auth).await?;
     let p = QueryParams::parse(query.as_deref(), &["filter", "sort", "q", "deleted", "format"])?;
     let xlsx = match p.text("format").as_deref() {
         None | Some("") | Some("csv") => false,

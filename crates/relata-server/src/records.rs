@@ -3,18 +3,19 @@
 
 use crate::Server;
 use crate::auth::Auth;
-use crate::http::{IdPath, QueryParams, if_match, json, json_body, record_response, serialized};
+use crate::http::{EntityPath, QueryParams, if_match, json, json_body, record_response, serialized};
 use crate::problem::{ApiResult, Problem};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use relata_app::read::{self, ListParams};
+use relata_app::timeline;
 use relata_app::write::{self, Created, Idempotency};
-use relata_app::{convert, timeline};
 use relata_core::meta::EntityKind;
 use relata_core::record::RecordView;
 use relata_core::value::format_datetime;
+use relata_sales::convert;
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 
@@ -60,12 +61,13 @@ fn idempotency(kind: EntityKind, headers: &HeaderMap, body: &[u8]) -> ApiResult<
 }
 
 pub async fn create(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
+    path: EntityPath,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
+    let kind = path.kind(&server, &auth).await?;
     auth.require_write()?;
     let input = json_body(&headers, &body)?;
     let idem = idempotency(kind, &headers, &body)?;
@@ -88,12 +90,12 @@ pub async fn create(
 }
 
 pub async fn get_one(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
-    IdPath(id): IdPath,
+    path: EntityPath,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
+    let (kind, id) = path.record(&server, &auth).await?;
     let params = QueryParams::parse(query.as_deref(), &["include_deleted"])?;
     let (record, schemas) = read::get(&server.app, &auth.ctx, kind, id, params.bool("include_deleted")?)
         .await
@@ -102,13 +104,13 @@ pub async fn get_one(
 }
 
 pub async fn update(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
-    IdPath(id): IdPath,
+    path: EntityPath,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
+    let (kind, id) = path.record(&server, &auth).await?;
     auth.require_write()?;
     let expected = if_match(&headers, true)?.expect("required");
     let input = json_body(&headers, &body)?;
@@ -119,34 +121,32 @@ pub async fn update(
 }
 
 pub async fn delete(
-    kind: EntityKind,
     state: State<Arc<Server>>,
     auth: Auth,
-    id: IdPath,
+    path: EntityPath,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    move_to_trash(kind, state, auth, id, headers, true).await
+    move_to_trash(state, auth, path, headers, true).await
 }
 
 pub async fn restore(
-    kind: EntityKind,
     state: State<Arc<Server>>,
     auth: Auth,
-    id: IdPath,
+    path: EntityPath,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    move_to_trash(kind, state, auth, id, headers, false).await
+    move_to_trash(state, auth, path, headers, false).await
 }
 
 /// Soft delete (`deleted`) or restore; `If-Match` is optional here.
 async fn move_to_trash(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
-    IdPath(id): IdPath,
+    path: EntityPath,
     headers: HeaderMap,
     deleted: bool,
 ) -> ApiResult<Response> {
+    let (kind, id) = path.record(&server, &auth).await?;
     auth.require_write()?;
     let expected = if_match(&headers, false)?;
     let record = write::set_deleted(&server.app, &auth.ctx, kind, id, deleted, expected)
@@ -157,11 +157,12 @@ async fn move_to_trash(
 }
 
 pub async fn list(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
+    path: EntityPath,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
+    let kind = path.kind(&server, &auth).await?;
     let p = QueryParams::parse(query.as_deref(), LIST_PARAMS)?;
     let params = ListParams {
         filter: p.text("filter"),
@@ -170,6 +171,7 @@ pub async fn list(
         limit: p.u64("limit")?,
         q: p.text("q"),
         deleted: p.bool("deleted")?,
+        ..Default::default()
     };
     let (page, schemas) = read::list(&server.app, &auth.ctx, kind, &params).await?;
     let schema = schemas.get(kind);
@@ -178,12 +180,12 @@ pub async fn list(
 }
 
 pub async fn history(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
-    IdPath(id): IdPath,
+    path: EntityPath,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
+    let (kind, id) = path.record(&server, &auth).await?;
     let p = QueryParams::parse(query.as_deref(), PAGE_PARAMS)?;
     let after = match p.text("cursor").filter(|c| !c.is_empty()) {
         Some(c) => c
@@ -227,12 +229,12 @@ fn page_limit(p: &QueryParams) -> ApiResult<u64> {
 }
 
 pub async fn timeline(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
-    IdPath(id): IdPath,
+    path: EntityPath,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
+    let (kind, id) = path.record(&server, &auth).await?;
     let p = QueryParams::parse(query.as_deref(), PAGE_PARAMS)?;
     let limit = page_limit(&p)?;
     let page = timeline::timeline(&server.app, &auth.ctx, kind, id, p.text("cursor").as_deref(), limit)
@@ -257,7 +259,7 @@ pub async fn timeline(
 pub async fn convert_lead(
     State(server): State<Arc<Server>>,
     auth: Auth,
-    IdPath(id): IdPath,
+    crate::http::IdPath(id): crate::http::IdPath,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -266,13 +268,13 @@ pub async fn convert_lead(
     let request = convert::ConvertRequest::from_json(&input).map_err(Problem::invalid)?;
     let done = convert::convert_lead(&server.app, &auth.ctx, id, request)
         .await
-        .map_err(|e| app_problem(EntityKind::Lead, e))?;
+        .map_err(|e| app_problem(relata_sales::LEADS, e))?;
     let schemas = server.app.schemas_for(&auth.ctx).await?;
     let body = json!({
-        "lead": done.lead.to_json(schemas.get(EntityKind::Lead)),
-        "account": done.account.to_json(schemas.get(EntityKind::Account)),
-        "contact": done.contact.to_json(schemas.get(EntityKind::Contact)),
-        "opportunity": done.opportunity.as_ref().map(|o| o.to_json(schemas.get(EntityKind::Opportunity))),
+        "lead": done.lead.to_json(schemas.get(relata_sales::LEADS)),
+        "account": done.account.to_json(schemas.get(relata_crm::ACCOUNTS)),
+        "contact": done.contact.to_json(schemas.get(relata_crm::CONTACTS)),
+        "opportunity": done.opportunity.as_ref().map(|o| o.to_json(schemas.get(relata_sales::OPPORTUNITIES))),
     });
     Ok(json(StatusCode::OK, &body))
 }

@@ -3,7 +3,7 @@
 
 use crate::Server;
 use crate::auth::Auth;
-use crate::http::{QueryParams, json, json_body};
+use crate::http::{EntityPath, QueryParams, json, json_body};
 use crate::problem::{ApiResult, Problem};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -38,47 +38,57 @@ pub fn field_json(schema: &Schema, field: &FieldDef) -> Json {
 }
 
 fn entity_json(schema: &Schema) -> Json {
-    let def = schema.kind.def();
+    let def = schema.def();
     json!({
         "name": schema.kind.api_name(),
         "singular": schema.kind.singular(),
         "label": def.label,
+        "plural_label": def.plural_label,
+        "module": def.module,
+        "custom": schema.kind.is_custom(),
         "title_fields": def.title_fields,
+        "global_search": def.global_search,
+        "episode": def.episode.as_ref().map(|e| json!({"links": e.links, "at": e.at})),
+        "default_columns": def.default_columns,
         "fields": schema.visible_fields().map(|f| field_json(schema, f)).collect::<Vec<_>>(),
     })
 }
 
 pub async fn metadata(State(server): State<Arc<Server>>, auth: Auth) -> ApiResult<Response> {
     let schemas = server.app.schemas_for(&auth.ctx).await?;
-    let entities: Vec<Json> = EntityKind::ALL.iter().map(|&k| entity_json(schemas.get(k))).collect();
+    let entities: Vec<Json> = schemas.iter().map(entity_json).collect();
     Ok(json(StatusCode::OK, &json!({"entities": entities})))
 }
 
-pub async fn entity_metadata(kind: EntityKind, State(server): State<Arc<Server>>, auth: Auth) -> ApiResult<Response> {
+pub async fn entity_metadata(State(server): State<Arc<Server>>, auth: Auth, path: EntityPath) -> ApiResult<Response> {
+    let kind = path.kind(&server, &auth).await?;
     let schemas = server.app.schemas_for(&auth.ctx).await?;
     Ok(json(StatusCode::OK, &entity_json(schemas.get(kind))))
 }
 
 pub async fn create_custom_field(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
+    path: EntityPath,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
     auth.require_write()?;
+    let kind = path.kind(&server, &auth).await?;
     let input = json_body(&headers, &body)?;
     let row = custom_fields::create(&server.app, &auth.ctx, kind, &input).await?;
     Ok(json(StatusCode::CREATED, &field_json(&relata_core::meta::Schema::standard(kind), &row.def)))
 }
 
 pub async fn delete_custom_field(
-    kind: EntityKind,
     State(server): State<Arc<Server>>,
     auth: Auth,
-    Path(field): Path<String>,
+    path: EntityPath,
+    Path(params): Path<std::collections::HashMap<String, String>>,
 ) -> ApiResult<Response> {
     auth.require_write()?;
+    let kind = path.kind(&server, &auth).await?;
+    let field = params.get("id").cloned().unwrap_or_default();
     custom_fields::delete(&server.app, &auth.ctx, kind, &field).await.map_err(|e| match e {
         relata_app::AppError::NotFound => {
             Problem::not_found(format!("{} has no custom field {field:?}", kind.api_name()))
@@ -103,7 +113,7 @@ pub async fn lookup(State(server): State<Arc<Server>>, auth: Auth, RawQuery(quer
             json!({
                 "entity": r.kind.api_name(),
                 "id": r.id,
-                "title": r.title(),
+                "title": schemas.get(r.kind).title(r),
                 "record": r.to_json(schemas.get(r.kind)),
             })
         })
@@ -111,11 +121,9 @@ pub async fn lookup(State(server): State<Arc<Server>>, auth: Auth, RawQuery(quer
     Ok(json(StatusCode::OK, &json!({"data": data})))
 }
 
-/// The entity types global search looks in, in the order results are listed.
-const SEARCHED: [EntityKind; 4] = [EntityKind::Account, EntityKind::Contact, EntityKind::Lead, EntityKind::Opportunity];
-
-/// Search across accounts, contacts, leads and opportunities at once (the
-/// search box): the best few of each type.
+/// Search across every entity type whose description puts it in global
+/// search (accounts, contacts, leads, opportunities…) that the caller may
+/// read, at once (the search box): the best few of each type.
 pub async fn search(State(server): State<Arc<Server>>, auth: Auth, RawQuery(query): RawQuery) -> ApiResult<Response> {
     let p = QueryParams::parse(query.as_deref(), &["q", "limit"])?;
     let q = p
@@ -127,12 +135,20 @@ pub async fn search(State(server): State<Arc<Server>>, auth: Auth, RawQuery(quer
         return Err(Problem::bad_request("limit", "invalid_parameter", "must be between 1 and 50"));
     }
     let mut data = Vec::new();
-    for kind in SEARCHED {
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    let searched: Vec<EntityKind> = schemas
+        .iter()
+        .filter(|s| s.def().global_search)
+        .map(|s| s.kind)
+        .filter(|&k| auth.ctx.access.check_kind(k, relata_core::access::Right::Read).is_ok())
+        .collect();
+    for kind in searched {
         let params = read::ListParams { q: Some(q.clone()), limit: Some(limit), ..Default::default() };
         let (page, schemas) = read::list(&server.app, &auth.ctx, kind, &params).await?;
-        data.extend(page.records.iter().map(|r| {
-            json!({"entity": kind.api_name(), "id": r.id, "title": r.title(), "record": r.to_json(schemas.get(kind))})
-        }));
+        let schema = schemas.get(kind);
+        data.extend(page.records.iter().map(
+            |r| json!({"entity": kind.api_name(), "id": r.id, "title": schema.title(r), "record": r.to_json(schema)}),
+        ));
     }
     Ok(json(StatusCode::OK, &json!({"data": data})))
 }

@@ -526,6 +526,17 @@ impl ScopedConn {
         self
     }
 
+    /// Lifts the read restriction for what follows (module hooks checking
+    /// invariants must see every record); hand the result back to
+    /// [`ScopedConn::restore_visibility`] afterwards.
+    pub fn lift_visibility(&mut self) -> Option<Arc<Visibility>> {
+        self.visibility.take()
+    }
+
+    pub fn restore_visibility(&mut self, visibility: Option<Arc<Visibility>>) {
+        self.visibility = visibility;
+    }
+
     /// The condition that keeps invisible records of `kind` out of a query.
     pub(crate) fn visible(&self, kind: EntityKind) -> Option<SimpleExpr> {
         match self.visibility.as_ref()?.scope(kind) {

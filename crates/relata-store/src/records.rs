@@ -7,7 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::sql::{self, in_workspace};
 use relata_core::filter::Filter;
 use relata_core::list::{Cursor, SEARCH_ORDER, Sort};
-use relata_core::meta::{EntityKind, FieldType, Schema};
+use relata_core::meta::{Column, EntityKind, FieldDef, FieldType, Schema};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, UserId};
 use sea_query::{Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement, Value};
@@ -37,11 +37,17 @@ pub struct Page {
 fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
     let kind = schema.kind;
     let mut values = Values::default();
-    for field in kind.def().fields.iter().filter(|f| !f.system) {
+    for field in schema.own_fields().iter().filter(|f| !f.system && !f.in_json()) {
         values.set(field, sql::decode_field(row, field)?);
     }
     if let Some(Json::Object(custom)) = row.json("custom")? {
         for (key, raw) in custom {
+            // A custom object's own fields, then custom fields (kept even when
+            // no longer defined, so that nothing is lost).
+            if let Some(field) = schema.own_fields().iter().find(|f| f.column == Column::Data && f.id == key) {
+                values.set(field, sql::custom_from_json(field, &raw));
+                continue;
+            }
             let value = match schema.custom_field(&key) {
                 Some(field) => sql::custom_from_json(field, &raw),
                 None => FieldValue::Json(raw),
@@ -74,19 +80,28 @@ fn record_columns(schema: &Schema, r: &Record) -> Vec<(&'static str, Value)> {
         ("updated_by_id", user(r.updated_by)),
         ("deleted_at", Value::ChronoDateTimeUtc(r.deleted_at)),
     ];
-    for field in schema.standard.iter().filter(|f| !f.system) {
+    for field in schema.own_fields().iter().filter(|f| !f.system) {
         cols.extend(sql::column_values(field, r.values.get(field)));
     }
-    cols.push(("custom", Value::Json(Some(Box::new(sql::custom_object(&r.values))))));
+    cols.push(("custom", Value::Json(Some(Box::new(sql::custom_object(schema, &r.values))))));
     cols
 }
 
 impl ScopedConn {
+    /// Records of `kind` in this workspace (custom objects share a table).
+    pub(crate) fn of_kind(&self, kind: EntityKind) -> sea_query::Condition {
+        sql::of_kind(self.workspace, kind)
+    }
+
     /// Inserts a new record of this workspace.
     pub async fn insert_record(&mut self, schema: &Schema, record: &Record) -> Result<()> {
         let cols = record_columns(schema, record);
         let mut names = vec!["id", "workspace_id"];
         let mut vals = vec![Expr::val(sql::uuid(record.id.uuid())), Expr::val(sql::uuid(self.workspace.uuid()))];
+        if record.kind.is_custom() {
+            names.push("object");
+            vals.push(Expr::val(record.kind.api_name()));
+        }
         for (name, v) in cols {
             names.push(name);
             vals.push(Expr::val(v));
@@ -100,6 +115,10 @@ impl ScopedConn {
     pub async fn insert_records(&mut self, schema: &Schema, records: &[Record]) -> Result<()> {
         let Some(first) = records.first() else { return Ok(()) };
         let mut columns = vec!["id", "workspace_id"];
+        let custom = first.kind.is_custom();
+        if custom {
+            columns.push("object");
+        }
         columns.extend(record_columns(schema, first).iter().map(|(name, _)| *name));
         let ws = sql::uuid(self.workspace.uuid());
         let rows: Vec<Vec<Value>> = records
@@ -108,6 +127,9 @@ impl ScopedConn {
                 let mut row = Vec::with_capacity(columns.len());
                 row.push(sql::uuid(record.id.uuid()));
                 row.push(ws.clone());
+                if custom {
+                    row.push(Value::from(record.kind.api_name()));
+                }
                 row.extend(record_columns(schema, record).into_iter().map(|(_, v)| v));
                 row
             })
@@ -121,7 +143,7 @@ impl ScopedConn {
         let stmt = Query::update()
             .table(record.kind.table())
             .values(record_columns(schema, record).into_iter().map(|(n, v)| (n, Expr::val(v))))
-            .and_where(in_workspace(self.workspace))
+            .cond_where(self.of_kind(record.kind))
             .and_where(Expr::col("id").eq(sql::uuid(record.id.uuid())))
             .and_where(Expr::col("version").eq(expected_version))
             .to_owned();
@@ -137,9 +159,9 @@ impl ScopedConn {
     /// One record of this workspace, live or (if asked) soft-deleted.
     pub async fn get_record(&mut self, schema: &Schema, id: RecordId, include_deleted: bool) -> Result<Option<Record>> {
         let mut q = Query::select();
-        q.columns(sql::select_columns(schema.kind))
+        q.columns(sql::select_columns(schema))
             .from(schema.kind.table())
-            .and_where(in_workspace(self.workspace))
+            .cond_where(self.of_kind(schema.kind))
             .and_where(Expr::col("id").eq(sql::uuid(id.uuid())));
         if let Some(visible) = self.visible(schema.kind) {
             q.and_where(visible);
@@ -158,7 +180,7 @@ impl ScopedConn {
         let mut q = Query::select()
             .expr(Expr::val(1))
             .from(kind.table())
-            .and_where(in_workspace(self.workspace))
+            .cond_where(self.of_kind(kind))
             .and_where(Expr::col("id").eq(sql::uuid(id)))
             .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
@@ -177,7 +199,7 @@ impl ScopedConn {
         let q = Query::select()
             .expr(Expr::val(1))
             .from(kind.table())
-            .and_where(in_workspace(self.workspace))
+            .cond_where(self.of_kind(kind))
             .and_where(Expr::col("id").eq(sql::uuid(id.uuid())))
             .to_owned();
         Ok(self.conn.fetch_optional(&q).await?.is_some())
@@ -188,7 +210,7 @@ impl ScopedConn {
         let q = Query::select()
             .column("id")
             .from(kind.table())
-            .and_where(in_workspace(self.workspace))
+            .cond_where(self.of_kind(kind))
             .and_where(Expr::col(column).eq(value))
             .and_where(Expr::col("deleted_at").is_null())
             .limit(10)
@@ -218,7 +240,7 @@ impl ScopedConn {
             // COUNT(*), not COUNT(id): the id is not in the covering index.
             .expr_as(Expr::cust("COUNT(*)"), "n")
             .from(kind.table())
-            .and_where(in_workspace(self.workspace))
+            .cond_where(self.of_kind(kind))
             .and_where(Expr::col("deleted_at").is_null())
             .group_by_col(*currency);
         if let Some(visible) = self.visible(kind) {
@@ -239,7 +261,7 @@ impl ScopedConn {
     fn filtered_select(&self, schema: &Schema, query: &ListQuery<'_>) -> SelectStatement {
         let kind = schema.kind;
         let mut q = Query::select();
-        q.columns(sql::select_columns(kind)).from(kind.table()).and_where(in_workspace(self.workspace));
+        q.columns(sql::select_columns(schema)).from(kind.table()).cond_where(self.of_kind(kind));
         if let Some(visible) = self.visible(kind) {
             q.and_where(visible);
         }
@@ -356,37 +378,36 @@ impl ScopedConn {
         Ok(Page { records: found.into_iter().map(|(_, r)| r).collect(), next_cursor })
     }
 
-    /// Live records of `kind` whose relation `column` points at `target`,
-    /// newest first by `time_column`, strictly before `before` (time, id).
+    /// Live records of the schema's type whose relation field `link` points
+    /// at `target`, newest first by the date-time field `at`, strictly before
+    /// `before` (time, id).
     pub async fn records_linked_before(
         &mut self,
         schema: &Schema,
-        column: &'static str,
+        link: &FieldDef,
         target: RecordId,
-        time_column: &'static str,
+        at: &FieldDef,
         before: Option<(chrono::DateTime<chrono::Utc>, String)>,
         limit: u64,
     ) -> Result<Vec<Record>> {
+        let backend = self.backend();
         let mut q = Query::select();
-        q.columns(sql::select_columns(schema.kind))
+        q.columns(sql::select_columns(schema))
             .from(schema.kind.table())
-            .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col(column).eq(sql::uuid(target.uuid())))
+            .cond_where(self.of_kind(schema.kind))
+            .and_where(sql::field_expr(backend, link).eq(sql::compare_value(link, &FieldValue::Ref(target.uuid()))))
             .and_where(Expr::col("deleted_at").is_null());
         if let Some(visible) = self.visible(schema.kind) {
             q.and_where(visible);
         }
-        if let Some((at, id)) = before {
-            let at = Value::ChronoDateTimeUtc(Some(at));
-            q.cond_where(
-                sea_query::Condition::any().add(Expr::col(time_column).lt(at.clone())).add(
-                    sea_query::Condition::all()
-                        .add(Expr::col(time_column).eq(at))
-                        .add(Expr::col("id").lt(sql::id_text(&id))),
-                ),
-            );
+        let time = sql::field_expr(backend, at);
+        if let Some((when, id)) = before {
+            let when = sql::compare_value(at, &FieldValue::DateTime(when));
+            q.cond_where(sea_query::Condition::any().add(time.clone().lt(when.clone())).add(
+                sea_query::Condition::all().add(time.clone().eq(when)).add(Expr::col("id").lt(sql::id_text(&id))),
+            ));
         }
-        q.order_by(time_column, Order::Desc).order_by("id", Order::Desc).limit(limit);
+        q.order_by_expr(time, Order::Desc).order_by("id", Order::Desc).limit(limit);
         self.conn.fetch_all(&q).await?.iter().map(|r| decode_record(r, schema)).collect()
     }
 
@@ -401,7 +422,7 @@ impl ScopedConn {
             let mut q = Query::select()
                 .column("id")
                 .from(kind.table())
-                .and_where(in_workspace(self.workspace))
+                .cond_where(self.of_kind(kind))
                 .and_where(Expr::col("id").is_in(chunk.iter().map(|i| sql::id_text(i))))
                 .and_where(Expr::col("deleted_at").is_null())
                 .to_owned();
@@ -443,9 +464,9 @@ impl ScopedConn {
             return Ok(Vec::new());
         }
         let mut q = Query::select()
-            .columns(sql::select_columns(schema.kind))
+            .columns(sql::select_columns(schema))
             .from(schema.kind.table())
-            .and_where(in_workspace(self.workspace))
+            .cond_where(self.of_kind(schema.kind))
             .and_where(Expr::col("id").is_in(ids.iter().map(|i| sql::id_text(i))))
             .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
@@ -460,7 +481,7 @@ impl ScopedConn {
         let mut q = Query::select()
             .expr_as(Expr::col("id").count(), "n")
             .from(kind.table())
-            .and_where(in_workspace(self.workspace))
+            .cond_where(self.of_kind(kind))
             .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
         if let Some(visible) = self.visible(kind) {

@@ -51,7 +51,7 @@ pub(crate) fn hides_searchable(schema: &Schema) -> bool {
 /// The contact points of a record: (kind, value) pairs.
 fn contact_points(schema: &Schema, record: &Record) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    for field in schema.standard.iter().filter(|f| is_contact_point(&f.ty)) {
+    for field in schema.own_fields().iter().filter(|f| is_contact_point(&f.ty)) {
         let kind = contact_point_kind(&field.ty).expect("filtered to contact point fields");
         match record.values.get(field) {
             FieldValue::Text(s) => out.push((kind, s.to_lowercase())),

@@ -7,7 +7,7 @@ use crate::error::{Result, StoreError};
 use relata_core::WorkspaceId;
 use relata_core::filter::{Filter, Op};
 use relata_core::list::Sort;
-use relata_core::meta::{Column, EntityKind, FieldDef, FieldType};
+use relata_core::meta::{Column, EntityKind, FieldDef, FieldType, Schema};
 use relata_core::money::{Currency, Money};
 use relata_core::value::{FieldValue, format_datetime, parse_datetime};
 use sea_query::{
@@ -20,17 +20,18 @@ use uuid::Uuid;
 pub(crate) const SYSTEM_COLUMNS: &[&str] =
     &["id", "version", "created_at", "updated_at", "created_by_id", "updated_by_id", "deleted_at"];
 
-/// All columns of an entity table: system columns, field columns, `custom`.
-pub(crate) fn select_columns(kind: EntityKind) -> Vec<&'static str> {
+/// All columns of an entity table: system columns, field columns, `custom`
+/// (which holds custom fields, and a custom object's own fields).
+pub(crate) fn select_columns(schema: &Schema) -> Vec<&'static str> {
     let mut cols: Vec<&'static str> = SYSTEM_COLUMNS.to_vec();
-    for field in kind.def().fields.iter().filter(|f| !f.system) {
+    for field in schema.own_fields().iter().filter(|f| !f.system) {
         match field.column {
             Column::Named(c) => cols.push(c),
             Column::Money { amount, currency } => {
                 cols.push(amount);
                 cols.push(currency);
             }
-            Column::Custom => {}
+            Column::Custom | Column::Data => {}
         }
     }
     cols.push("custom");
@@ -49,7 +50,7 @@ pub(crate) fn column_values(field: &FieldDef, value: &FieldValue) -> Vec<(&'stat
             vec![(*amount, Value::BigInt(None)), (*currency, Value::String(None))]
         }
         (Column::Named(c), v) => vec![(*c, scalar_value(&field.ty, v))],
-        (Column::Custom, _) => vec![],
+        (Column::Custom | Column::Data, _) => vec![],
     }
 }
 
@@ -145,7 +146,7 @@ pub(crate) fn decode_field(row: &Row, field: &FieldDef) -> Result<FieldValue> {
                 _ => FieldValue::Null,
             });
         }
-        Column::Custom => return Ok(FieldValue::Null),
+        Column::Custom | Column::Data => return Ok(FieldValue::Null),
     };
     let v = match &field.ty {
         T::Integer { .. } => row.int(col)?.map(FieldValue::Int),
@@ -196,7 +197,7 @@ pub(crate) fn field_expr(backend: Backend, field: &FieldDef) -> SimpleExpr {
     match &field.column {
         Column::Named(c) => Expr::col(*c),
         Column::Money { amount, .. } => Expr::col(*amount),
-        Column::Custom => custom_expr(backend, field),
+        Column::Custom | Column::Data => custom_expr(backend, field),
     }
 }
 
@@ -222,7 +223,7 @@ fn custom_expr(backend: Backend, field: &FieldDef) -> SimpleExpr {
 
 /// The SQL value a filter or cursor compares a field with.
 pub(crate) fn compare_value(field: &FieldDef, v: &FieldValue) -> Value {
-    if field.is_custom() {
+    if field.in_json() {
         return match v {
             FieldValue::Int(i) => Value::BigInt(Some(*i)),
             FieldValue::Number(n) => Value::Double(Some(*n)),
@@ -486,7 +487,7 @@ pub(crate) fn cursor_sql_value(field: &FieldDef, v: &Json) -> std::result::Resul
 pub(crate) fn after_cursor(backend: Backend, sort: &Sort, value: Value, last_id: &str) -> Condition {
     let id = || Expr::col("id");
     let last_id = id_text(last_id);
-    if sort.field.id == "id" && !sort.field.is_custom() {
+    if sort.field.id == "id" && !sort.field.in_json() {
         return Condition::all().add(if sort.descending { id().lt(last_id) } else { id().gt(last_id) });
     }
     let e = field_expr(backend, sort.field);
@@ -520,14 +521,31 @@ fn value_is_null(v: &Value) -> bool {
     }
 }
 
-/// The JSON object stored in `custom` for a record's custom values.
-/// Keys of fields no longer defined are kept as stored, so nothing is lost.
-pub(crate) fn custom_object(values: &relata_core::value::Values) -> Json {
+/// The JSON object stored in `custom`: a record's custom field values, or a
+/// custom object's own field values. Keys of fields no longer defined are
+/// kept as stored, so nothing is lost.
+pub(crate) fn custom_object(schema: &Schema, values: &relata_core::value::Values) -> Json {
     let mut obj = Map::new();
     for (key, v) in &values.custom {
         if !v.is_null() {
             obj.insert(key.clone(), custom_json(v));
         }
     }
+    for field in schema.own_fields().iter().filter(|f| f.column == Column::Data) {
+        let v = values.get(field);
+        if !v.is_null() {
+            obj.insert(field.id.to_string(), custom_json(v));
+        }
+    }
     Json::Object(obj)
+}
+
+/// The condition that scopes a query to one entity type of one workspace:
+/// the workspace, and for custom objects (which share a table) the object.
+pub(crate) fn of_kind(ws: WorkspaceId, kind: EntityKind) -> Condition {
+    let mut c = Condition::all().add(in_workspace(ws));
+    if kind.is_custom() {
+        c = c.add(Expr::col("object").eq(kind.api_name()));
+    }
+    c
 }

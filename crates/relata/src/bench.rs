@@ -20,7 +20,6 @@ use clap::Args;
 use relata_app::Ctx;
 use relata_app::import::{ImportOptions, import_csv};
 use relata_app::read::{ListParams, list};
-use relata_core::meta::EntityKind;
 use relata_core::value::FieldValue;
 use serde_json::{Value as Json, json};
 use std::path::{Path, PathBuf};
@@ -109,7 +108,7 @@ async fn import_figures(dir: &Path, rows: u64) -> Result<(), String> {
     let input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&csv_path).map_err(|e| e.to_string())?);
     app.store.set_bulk_mode(true).await.map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let report = import_csv(&app, &ctx, EntityKind::Contact, input, &ImportOptions::default(), &|_| {})
+    let report = import_csv(&app, &ctx, relata_crm::CONTACTS, input, &ImportOptions::default(), &|_| {})
         .await
         .map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
@@ -295,7 +294,7 @@ async fn sample_contacts(dir: &Path, count: usize) -> Result<Sample, String> {
             limit: Some(1),
             ..Default::default()
         };
-        let (page, _) = list(&app, &ctx, EntityKind::Contact, &params).await.map_err(|e| e.to_string())?;
+        let (page, _) = list(&app, &ctx, relata_crm::CONTACTS, &params).await.map_err(|e| e.to_string())?;
         if let Some(r) = page.records.first() {
             let phone = match r.values.std("phones") {
                 FieldValue::List(p) => p.first().cloned(),

@@ -204,14 +204,16 @@ fn init_logging(server: bool) {
 pub async fn open(db: &DbArgs) -> Result<(App, relata_store::admin::Workspace), String> {
     let target = db.target();
     let store = Store::open(&target).await.map_err(|e| format!("cannot open {target:?}: {e}"))?;
-    let app = App::new(store);
+    let app = relata_server::modules::app(store);
     let ws = app.bootstrap().await.map_err(|e| e.to_string())?;
     Ok((app, ws))
 }
 
-pub fn entity(name: &str) -> Result<EntityKind, String> {
-    EntityKind::from_api_name(name).ok_or_else(|| {
-        let known: Vec<&str> = EntityKind::ALL.iter().map(|k| k.api_name()).collect();
+/// An entity type of a workspace by API name (custom objects included).
+pub async fn entity(app: &App, ws: &relata_store::admin::Workspace, name: &str) -> Result<EntityKind, String> {
+    let schemas = app.schemas(ws.id).await.map_err(|e| e.to_string())?;
+    schemas.kind(name).ok_or_else(|| {
+        let known: Vec<&str> = schemas.kinds().map(|k| k.api_name()).collect();
         format!("unknown entity type {name:?}; one of: {}", known.join(", "))
     })
 }
@@ -264,7 +266,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Demo { contacts, seed, batch, append } => {
             let (app, ws) = open(&cli.db).await?;
             let mut conn = app.store.read(ws.id).await.map_err(|e| e.to_string())?;
-            let existing = conn.count_records(EntityKind::Contact).await.map_err(|e| e.to_string())?;
+            let existing = conn.count_records(relata_crm::CONTACTS).await.map_err(|e| e.to_string())?;
             drop(conn);
             if existing > 0 && !append {
                 return Err(format!(
@@ -333,7 +335,7 @@ async fn serve(
     let (app, ws) = open(db).await?;
     if demo {
         let mut conn = app.store.read(ws.id).await.map_err(|e| e.to_string())?;
-        let existing = conn.count_records(EntityKind::Contact).await.map_err(|e| e.to_string())?;
+        let existing = conn.count_records(relata_crm::CONTACTS).await.map_err(|e| e.to_string())?;
         drop(conn);
         if existing == 0 {
             tracing::info!(contacts = demo_contacts, "loading demo data");

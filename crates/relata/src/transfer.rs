@@ -31,7 +31,6 @@ pub async fn import(
     mappings: &[String],
     batch_size: usize,
 ) -> Result<ExitCode, String> {
-    let kind = entity(name)?;
     let mapping = parse_mappings(mappings)?;
     let (input, size): (Box<dyn Read + Send>, Option<u64>) = if file == Path::new("-") {
         (Box::new(std::io::stdin()), None)
@@ -41,6 +40,7 @@ pub async fn import(
         (Box::new(f), size)
     };
     let (app, ws) = open(db).await?;
+    let kind = entity(&app, &ws, name).await?;
     let admin = app.bootstrap_admin(&ws).await.map_err(|e| e.to_string())?;
     let ctx = Ctx::new(ws, Some(admin.id));
     let opts = ImportOptions { skip_bad_rows, batch_size: batch_size.max(1), mapping };
@@ -105,8 +105,8 @@ pub async fn export(
     sort: Option<String>,
     output: Option<&Path>,
 ) -> Result<ExitCode, String> {
-    let kind = entity(name)?;
     let (app, ws) = open(db).await?;
+    let kind = entity(&app, &ws, name).await?;
     let admin = app.bootstrap_admin(&ws).await.map_err(|e| e.to_string())?;
     let ctx = Ctx::new(ws, Some(admin.id));
     let params = ListParams { filter, sort, ..Default::default() };

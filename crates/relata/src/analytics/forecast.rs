@@ -4,8 +4,8 @@
 
 use crate::DbArgs;
 use clap::Args;
-use relata_app::forecast::{self, ForecastParams};
 use relata_app::{AppError, Ctx};
+use relata_sales::forecast::{self, ForecastParams};
 use std::process::ExitCode;
 
 #[derive(Args)]

@@ -18,6 +18,8 @@ use relata_core::meta::EntityKind;
 use relata_core::money::{Currency, Money};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, UserId};
+use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
+use relata_sales::{LEADS, OPPORTUNITIES, PIPELINES};
 use relata_store::admin::Workspace;
 use serde_json::json;
 
@@ -215,7 +217,7 @@ impl Loader<'_> {
     }
 
     fn new_record(&mut self, kind: EntityKind, created: DateTime<Utc>, values: Values) -> Record {
-        let mut record = Record::new(kind, self.ctx.actor, values);
+        let mut record = Record::new(kind, self.ctx.actor, values, relata_core::record::now_micros());
         record.id = id_at(&mut self.rng, created);
         record.created_at = created;
         record.updated_at = created;
@@ -249,12 +251,12 @@ impl Loader<'_> {
         }
         let made = good.len() as u64;
         match kind {
-            EntityKind::Account => self.report.accounts += made,
-            EntityKind::Contact => self.report.contacts += made,
-            EntityKind::Lead => self.report.leads += made,
-            EntityKind::Opportunity => self.report.opportunities += made,
-            EntityKind::Activity => self.report.activities += made,
-            EntityKind::Pipeline => {}
+            ACCOUNTS => self.report.accounts += made,
+            CONTACTS => self.report.contacts += made,
+            LEADS => self.report.leads += made,
+            OPPORTUNITIES => self.report.opportunities += made,
+            ACTIVITIES => self.report.activities += made,
+            _ => {}
         }
         Ok(())
     }
@@ -308,7 +310,7 @@ impl Loader<'_> {
                 {"name": "Lost", "kind": "lost"}
             ]
         });
-        let created = match relata_app::write::create(self.app, &self.ctx, EntityKind::Pipeline, &body, None).await {
+        let created = match relata_app::write::create(self.app, &self.ctx, PIPELINES, &body, None).await {
             Ok(relata_app::write::Created::New(record, _)) => *record,
             Ok(_) => unreachable!("no idempotency key was given"),
             Err(e) => return Err(e),
@@ -356,7 +358,7 @@ impl Loader<'_> {
                 let parent = self.accounts[self.rng.below(stored)].id;
                 v.set_std("parent_account", reference(parent.uuid()));
             }
-            let record = self.new_record(EntityKind::Account, created, v);
+            let record = self.new_record(ACCOUNTS, created, v);
             self.accounts.push(AccountInfo {
                 id: record.id,
                 country: country_ix,
@@ -368,11 +370,11 @@ impl Loader<'_> {
             });
             batch.push(record);
             if batch.len() >= self.batch {
-                self.store(EntityKind::Account, std::mem::take(&mut batch)).await?;
+                self.store(ACCOUNTS, std::mem::take(&mut batch)).await?;
                 progress("accounts", self.report.accounts, count);
             }
         }
-        self.store(EntityKind::Account, batch).await?;
+        self.store(ACCOUNTS, batch).await?;
         progress("accounts", self.report.accounts, count);
         Ok(())
     }
@@ -448,7 +450,7 @@ impl Loader<'_> {
             let lifecycle = *self.rng.weighted(&[("current", 55), ("potential", 35), ("former", 10)]);
             v.set_std("lifecycle", text(lifecycle));
             v.set_std("owner", reference(owner.uuid()));
-            let record = self.new_record(EntityKind::Contact, created, v);
+            let record = self.new_record(CONTACTS, created, v);
             if let Some(a) = account_ix
                 && self.accounts[a].contact.is_none()
             {
@@ -457,12 +459,12 @@ impl Loader<'_> {
             links.push((record.id, account_ix, owner, created));
             batch.push(record);
             if batch.len() >= self.batch {
-                self.store(EntityKind::Contact, std::mem::take(&mut batch)).await?;
+                self.store(CONTACTS, std::mem::take(&mut batch)).await?;
                 self.activities_for(std::mem::take(&mut links)).await?;
                 progress("contacts", self.report.contacts, count);
             }
         }
-        self.store(EntityKind::Contact, batch).await?;
+        self.store(CONTACTS, batch).await?;
         self.activities_for(links).await?;
         progress("contacts", self.report.contacts, count);
         Ok(())
@@ -531,10 +533,10 @@ impl Loader<'_> {
                     }
                 }
                 let created = at.min(self.now);
-                batch.push(self.new_record(EntityKind::Activity, created, v));
+                batch.push(self.new_record(ACTIVITIES, created, v));
             }
         }
-        self.store(EntityKind::Activity, batch).await
+        self.store(ACTIVITIES, batch).await
     }
 
     async fn leads(&mut self, count: u64, progress: Progress<'_>) -> Result<(), AppError> {
@@ -553,19 +555,19 @@ impl Loader<'_> {
                 text(format!("{}.{}{n}@{}", ascii(&first), ascii(&last), self.rng.pick(country.free_mail))),
             );
             v.set_std("phone", text(self.mobile(country)));
-            v.set_std("source", text(*self.rng.pick(relata_core::meta::LEAD_SOURCES)));
+            v.set_std("source", text(*self.rng.pick(relata_sales::LEAD_SOURCES)));
             let status = *self.rng.weighted(&[("new", 40), ("contacted", 30), ("qualified", 20), ("unqualified", 10)]);
             v.set_std("status", text(status));
             v.set_std("score", FieldValue::Int(self.rng.range(5, 95)));
             v.set_std("owner", reference(self.rng.pick(&self.reps).uuid()));
             let created = self.moment(n, count);
-            batch.push(self.new_record(EntityKind::Lead, created, v));
+            batch.push(self.new_record(LEADS, created, v));
             if batch.len() >= self.batch {
-                self.store(EntityKind::Lead, std::mem::take(&mut batch)).await?;
+                self.store(LEADS, std::mem::take(&mut batch)).await?;
                 progress("leads", self.report.leads, count);
             }
         }
-        self.store(EntityKind::Lead, batch).await?;
+        self.store(LEADS, batch).await?;
         progress("leads", self.report.leads, count);
         Ok(())
     }
@@ -616,18 +618,18 @@ impl Loader<'_> {
                 v.set_std("lost_reason", text(*self.rng.pick(names::LOST_REASONS)));
             }
             v.set_std("owner", reference(owner.uuid()));
-            let mut record = self.new_record(EntityKind::Opportunity, created, v);
+            let mut record = self.new_record(OPPORTUNITIES, created, v);
             if closed {
                 // Closed deals were last changed when they closed.
                 record.updated_at = close;
             }
             batch.push(record);
             if batch.len() >= self.batch {
-                self.store(EntityKind::Opportunity, std::mem::take(&mut batch)).await?;
+                self.store(OPPORTUNITIES, std::mem::take(&mut batch)).await?;
                 progress("opportunities", self.report.opportunities, count);
             }
         }
-        self.store(EntityKind::Opportunity, batch).await?;
+        self.store(OPPORTUNITIES, batch).await?;
         progress("opportunities", self.report.opportunities, count);
         Ok(())
     }
@@ -781,11 +783,12 @@ mod tests {
 
     #[test]
     fn the_benchmark_csv_imports_cleanly() {
-        use relata_core::meta::{EntityKind, Schema};
+        use relata_core::meta::Schema;
         use relata_core::value::{ParseContext, parse_text};
+        relata_server::modules::install();
         let mut out = Vec::new();
         write_contacts_csv(1, 200, &mut out).unwrap();
-        let schema = Schema::standard(EntityKind::Contact);
+        let schema = Schema::standard(CONTACTS);
         let ctx = ParseContext { phone_region: None, currencies: vec![Currency::parse("EUR").unwrap()] };
         let mut reader = csv::Reader::from_reader(out.as_slice());
         let headers = reader.headers().unwrap().clone();

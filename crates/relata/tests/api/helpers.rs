@@ -6,7 +6,6 @@
 //! server). When it cannot be reached they are skipped with a loud warning,
 //! unless `RELATA_REQUIRE_POSTGRES=1` (CI), where they fail instead.
 
-use relata_app::App;
 use relata_core::money::Currency;
 use relata_store::admin::Workspace;
 use relata_store::{DbTarget, Store};
@@ -183,7 +182,7 @@ pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
 /// A server over an existing database (migrated first, as `relata serve` does).
 pub async fn spawn_on(backend: Backend, db: TestDb) -> TestApp {
     let store = Store::open(&db.target()).await.expect("open the test database");
-    let app = App::new(store);
+    let app = relata_server::modules::app(store);
     let workspace = app.bootstrap().await.expect("bootstrap");
     let admin = app.bootstrap_admin(&workspace).await.expect("admin");
     let token = app.store.create_token(workspace.id, admin.id, "test", "read_write").await.expect("token").secret;

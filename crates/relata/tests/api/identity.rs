@@ -26,7 +26,7 @@ async fn behind_a_proxy_throttling_counts_the_forwarded_address(app: TestApp) {
     let app = &app;
     app.member("pia@example.com", "sales_rep").await;
     let store = relata_store::Store::open(&app.db().target()).await.unwrap();
-    let proxied = relata_server::Server::configured(relata_app::App::new(store), "http://127.0.0.1", true);
+    let proxied = relata_server::Server::configured(relata_server::modules::app(store), "http://127.0.0.1", true);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(relata_server::serve(listener, proxied, std::future::pending()));

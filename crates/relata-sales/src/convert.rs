@@ -1,13 +1,13 @@
 //! Lead conversion, run through the write path in one transaction.
 
-use crate::error::AppError;
-use crate::write::{create_in, update_in};
-use crate::{App, Ctx};
+use crate::{LEADS, OPPORTUNITIES, lead};
+use relata_app::error::AppError;
+use relata_app::write::{create_in, update_in};
+use relata_app::{App, Ctx};
 use relata_core::input::parse_fields;
-use relata_core::meta::EntityKind;
 use relata_core::value::{FieldValue, Values};
 use relata_core::{FieldError, Record, RecordId, ValidationError};
-use relata_sales::lead;
+use relata_crm::{ACCOUNTS, CONTACTS};
 use serde_json::Value as Json;
 
 /// What the caller asks for: an existing account to attach the contact to (or
@@ -64,36 +64,37 @@ pub struct Converted {
 
 pub async fn convert_lead(app: &App, ctx: &Ctx, id: RecordId, req: ConvertRequest) -> Result<Converted, AppError> {
     let schemas = app.schemas_for(ctx).await?;
-    let opp_schema = schemas.get(EntityKind::Opportunity);
+    let opp_schema = schemas.get(OPPORTUNITIES);
     // Parse the opportunity part before touching anything.
     let opp_values = match &req.opportunity {
         Some(body) => Some(parse_fields(opp_schema, body, &ctx.parse).map_err(|e| prefix(e, "opportunity."))?),
         None => None,
     };
     let mut tx = app.writer(ctx).await?;
-    let lead_record = tx.get_record(schemas.get(EntityKind::Lead), id, false).await?.ok_or(AppError::NotFound)?;
+    let lead_record = tx.get_record(schemas.get(LEADS), id, false).await?.ok_or(AppError::NotFound)?;
     lead::check_convertible(&lead_record)?;
     let account = match req.account {
         Some(account_id) => tx
-            .get_record(schemas.get(EntityKind::Account), account_id, false)
+            .get_record(schemas.get(ACCOUNTS), account_id, false)
             .await?
             .ok_or_else(|| ValidationError::single("account", "not_found", "no such account"))?,
-        None => create_in(&mut tx, ctx, schemas.get(EntityKind::Account), lead::account_values(&lead_record))
+        None => create_in(&mut tx, ctx, schemas.get(ACCOUNTS), lead::account_values(&lead_record))
             .await
             .map_err(|e| prefix_app(e, "account."))?,
     };
-    let contact = create_in(
-        &mut tx,
-        ctx,
-        schemas.get(EntityKind::Contact),
-        lead::contact_values(&lead_record, account.id.uuid()),
-    )
-    .await
-    .map_err(|e| prefix_app(e, "contact."))?;
+    let contact = create_in(&mut tx, ctx, schemas.get(CONTACTS), lead::contact_values(&lead_record, account.id.uuid()))
+        .await
+        .map_err(|e| prefix_app(e, "contact."))?;
     let opportunity = match opp_values {
         Some(mut values) => {
             if values.std("name").is_null() {
-                values.set_std("name", FieldValue::Text(format!("{} opportunity", account.title())));
+                values.set_std(
+                    "name",
+                    FieldValue::Text(format!(
+                        "{} opportunity",
+                        relata_core::meta::Schema::standard(ACCOUNTS).title(&account)
+                    )),
+                );
             }
             values.set_std("account", FieldValue::Ref(account.id.uuid()));
             values.set_std("primary_contact", FieldValue::Ref(contact.id.uuid()));
@@ -109,7 +110,7 @@ pub async fn convert_lead(app: &App, ctx: &Ctx, id: RecordId, req: ConvertReques
         opportunity.as_ref().map(|o| o.id.uuid()),
     );
     let patch = Values { standard: converted.values.standard.clone(), custom: Default::default() };
-    let lead_after = update_in(&mut tx, ctx, schemas.get(EntityKind::Lead), id, patch, None).await?;
+    let lead_after = update_in(&mut tx, ctx, schemas.get(LEADS), id, patch, None).await?;
     tx.commit().await?;
     Ok(Converted { lead: lead_after, account, contact, opportunity })
 }

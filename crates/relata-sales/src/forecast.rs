@@ -27,15 +27,17 @@
 //!
 //! Money stays in integer minor units, each currency on its own rows.
 
-use crate::error::AppError;
-use crate::read::{self, ListParams};
-use crate::{App, Ctx, people};
+use crate::OPPORTUNITIES;
 use chrono::{DateTime, NaiveDate, Utc};
 use relata_analytics::forecast::{self as lib, GroupBy, PeriodKind};
+use relata_app::error::AppError;
+use relata_app::read::{self, ListParams};
+use relata_app::{App, Ctx, people};
 use relata_core::access::Right;
-use relata_core::meta::{EntityKind, Schema};
+use relata_core::meta::Schema;
 use relata_core::value::FieldValue;
 use relata_core::{Record, UserId, ValidationError};
+use relata_crm::ACCOUNTS;
 use relata_store::StoreError;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -160,10 +162,10 @@ pub struct Forecast {
 
 /// Computes the forecast over the opportunities `ctx` may read.
 pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<Forecast, AppError> {
-    ctx.access.check_kind(EntityKind::Opportunity, Right::Read)?;
+    ctx.access.check_kind(OPPORTUNITIES, Right::Read)?;
     let schemas = app.schemas_for(ctx).await?;
-    let opportunity_schema = schemas.get(EntityKind::Opportunity);
-    if opportunity_schema.standard.iter().any(|f| f.id == "amount" && opportunity_schema.is_hidden(f)) {
+    let opportunity_schema = schemas.get(OPPORTUNITIES);
+    if opportunity_schema.own_fields().iter().any(|f| f.id == "amount" && opportunity_schema.is_hidden(f)) {
         return Err(AppError::Forbidden("your role may not see opportunity amounts, which forecasts add up".into()));
     }
     let teams = team_of_each_user(app, ctx).await?;
@@ -173,12 +175,11 @@ pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<F
     let mut list =
         ListParams { filter: params.filter.clone(), sort: Some("id".into()), limit: Some(PAGE), ..Default::default() };
     loop {
-        let (page, schemas) = read::list(app, ctx, EntityKind::Opportunity, &list).await?;
+        let (page, schemas) = read::list(app, ctx, OPPORTUNITIES, &list).await?;
         let (records, next_cursor) = (page.records, page.next_cursor);
-        let opportunity_schema = schemas.get(EntityKind::Opportunity);
+        let opportunity_schema = schemas.get(OPPORTUNITIES);
         let mut conn = app.reader(ctx).await?;
-        let territories =
-            territories(&mut conn, schemas.get(EntityKind::Account), opportunity_schema, &records).await?;
+        let territories = territories(&mut conn, schemas.get(ACCOUNTS), opportunity_schema, &records).await?;
         let mut snapshots = Vec::with_capacity(records.len());
         for record in &records {
             counts.read += 1;
@@ -290,7 +291,7 @@ static NULL: FieldValue = FieldValue::Null;
 
 /// A standard field's value, or null when the viewer may not see the field.
 fn visible<'a>(record: &'a Record, schema: &Schema, id: &str) -> &'a FieldValue {
-    match schema.standard.iter().find(|f| f.id == id) {
+    match schema.own_fields().iter().find(|f| f.id == id) {
         Some(field) if !schema.is_hidden(field) => record.values.get(field),
         _ => &NULL,
     }
@@ -367,7 +368,7 @@ mod tests {
         for (id, v) in set {
             values.set_std(id, v.clone());
         }
-        Record::new(EntityKind::Opportunity, None, values)
+        Record::new(OPPORTUNITIES, None, values, relata_core::record::now_micros())
     }
 
     fn complete() -> Vec<(&'static str, FieldValue)> {
@@ -383,7 +384,8 @@ mod tests {
 
     #[test]
     fn a_complete_opportunity_becomes_a_snapshot() {
-        let schema = Schema::standard(EntityKind::Opportunity);
+        crate::install_for_tests();
+        let schema = Schema::standard(OPPORTUNITIES);
         let record = opportunity(&complete());
         let Snapshot::Used(o) = snapshot(&record, &schema, Some("North".into()), None).unwrap() else { panic!("used") };
         assert_eq!(o.id, record.id.to_string());
@@ -397,7 +399,8 @@ mod tests {
 
     #[test]
     fn closed_opportunities_keep_their_closing_time_or_their_last_change() {
-        let schema = Schema::standard(EntityKind::Opportunity);
+        crate::install_for_tests();
+        let schema = Schema::standard(OPPORTUNITIES);
         let mut fields = complete();
         fields[1].1 = FieldValue::Text("won".into());
         let record = opportunity(&fields);
@@ -411,7 +414,8 @@ mod tests {
 
     #[test]
     fn incomplete_opportunities_are_left_out_by_reason() {
-        let schema = Schema::standard(EntityKind::Opportunity);
+        crate::install_for_tests();
+        let schema = Schema::standard(OPPORTUNITIES);
         let without = |id: &str| {
             let fields: Vec<_> = complete().into_iter().filter(|(f, _)| *f != id).collect();
             snapshot(&opportunity(&fields), &schema, None, None).unwrap()

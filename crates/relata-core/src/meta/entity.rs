@@ -1,0 +1,234 @@
+//! What the generic machinery knows about an entity type besides its
+//! fields: how it names its records, whether its records are episodes of a
+//! customer's story, whether global search includes it, which fields hold
+//! personal data, its default list columns and the rights built-in roles
+//! have on it.
+
+use crate::access::EntityRights;
+use crate::meta::{EntityKind, FieldDef, FieldType, Target};
+use std::borrow::Cow;
+
+/// One entity type, described once.
+#[derive(Debug)]
+pub struct EntityDef {
+    pub kind: EntityKind,
+    /// The domain module that owns it (`crm`, `sales`; `custom` for custom objects).
+    pub module: &'static str,
+    /// The singular used in the change log and in messages: `account`.
+    pub singular: &'static str,
+    pub label: Cow<'static, str>,
+    pub plural_label: Cow<'static, str>,
+    /// The table its records live in.
+    pub table: &'static str,
+    /// Fields whose values, joined by spaces, name a record.
+    pub title_fields: Vec<Cow<'static, str>>,
+    /// System fields first, then the type's own.
+    pub fields: Vec<FieldDef>,
+    /// How its records are episodes of a customer's story, if they are.
+    pub episode: Option<Episode>,
+    /// Whether global search (the search box) includes it.
+    pub global_search: bool,
+    /// Whether a record of this type is a person whose data can be exported
+    /// and erased (GDPR): contacts.
+    pub person: bool,
+    /// Fields holding personal data of the person the record is about or
+    /// linked to: cleared (or, when required, replaced by "Erased") when that
+    /// person is erased.
+    pub personal_fields: Vec<Cow<'static, str>>,
+    /// The columns lists show when the user has not chosen any.
+    pub default_columns: Vec<Cow<'static, str>>,
+    /// The rights each built-in role has on it (admins always have all,
+    /// read-only users always read all).
+    pub role_rights: fn(&str) -> EntityRights,
+    /// Configuration rather than business records (pipelines): not handed
+    /// over when a member's records are reassigned.
+    pub reference_data: bool,
+}
+
+/// How records of a type belong to the stories of other records (an
+/// activity to its account's and contact's timelines).
+#[derive(Clone, Debug)]
+pub struct Episode {
+    /// Relation fields pointing at the records whose story this is.
+    pub links: Vec<Cow<'static, str>>,
+    /// The date-time field that places it in the story (`occurred_at`), or
+    /// `created_at`.
+    pub at: Cow<'static, str>,
+}
+
+impl EntityDef {
+    /// A new description with the system fields every record has.
+    pub fn new(
+        kind: EntityKind,
+        module: &'static str,
+        singular: &'static str,
+        label: &'static str,
+        plural_label: &'static str,
+    ) -> EntityDef {
+        EntityDef {
+            kind,
+            module,
+            singular,
+            label: Cow::Borrowed(label),
+            plural_label: Cow::Borrowed(plural_label),
+            table: kind.api_name(),
+            title_fields: Vec::new(),
+            fields: system_fields(),
+            episode: None,
+            global_search: false,
+            person: false,
+            personal_fields: Vec::new(),
+            default_columns: Vec::new(),
+            role_rights: business_record_rights,
+            reference_data: false,
+        }
+    }
+
+    pub fn fields(mut self, fields: impl IntoIterator<Item = FieldDef>) -> Self {
+        self.fields.extend(fields);
+        self
+    }
+
+    pub fn title(mut self, fields: &[&'static str]) -> Self {
+        self.title_fields = fields.iter().map(|f| Cow::Borrowed(*f)).collect();
+        self
+    }
+
+    pub fn episode(mut self, links: &[&'static str], at: &'static str) -> Self {
+        self.episode =
+            Some(Episode { links: links.iter().map(|l| Cow::Borrowed(*l)).collect(), at: Cow::Borrowed(at) });
+        self
+    }
+
+    pub fn searchable_globally(mut self) -> Self {
+        self.global_search = true;
+        self
+    }
+
+    pub fn person(mut self) -> Self {
+        self.person = true;
+        self
+    }
+
+    pub fn personal(mut self, fields: &[&'static str]) -> Self {
+        self.personal_fields = fields.iter().map(|f| Cow::Borrowed(*f)).collect();
+        self
+    }
+
+    pub fn columns(mut self, fields: &[&'static str]) -> Self {
+        self.default_columns = fields.iter().map(|f| Cow::Borrowed(*f)).collect();
+        self
+    }
+
+    pub fn rights(mut self, role_rights: fn(&str) -> EntityRights) -> Self {
+        self.role_rights = role_rights;
+        self
+    }
+
+    /// Configuration that everyone reads and administrators change.
+    pub fn reference_data(mut self) -> Self {
+        self.role_rights = reference_data_rights;
+        self.reference_data = true;
+        self
+    }
+
+    pub fn field(&self, id: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The relation fields pointing at `target`.
+    pub fn relations_to(&self, target: EntityKind) -> impl Iterator<Item = &FieldDef> {
+        self.fields.iter().filter(move |f| f.ty == FieldType::Relation(Target::Entity(target)))
+    }
+
+    /// What is wrong with the description, if anything.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut ids: Vec<&str> = self.fields.iter().map(|f| f.id.as_ref()).collect();
+        ids.sort();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            problems.push("two fields share an id".to_string());
+        }
+        let named = |what: &str, id: &str, problems: &mut Vec<String>| {
+            if self.field(id).is_none() {
+                problems.push(format!("{what} {id:?} is not a field"));
+            }
+        };
+        for id in self.title_fields.iter().chain(&self.default_columns).chain(&self.personal_fields) {
+            named("field", id, &mut problems);
+        }
+        if let Some(episode) = &self.episode {
+            for link in &episode.links {
+                match self.field(link) {
+                    Some(f) if matches!(f.ty, FieldType::Relation(Target::Entity(_))) => {}
+                    _ => problems.push(format!("episode link {link:?} is not a relation to an entity type")),
+                }
+            }
+            match self.field(&episode.at) {
+                Some(f) if f.ty == FieldType::DateTime => {}
+                _ => problems.push(format!("episode time {:?} is not a date-time field", episode.at)),
+            }
+        }
+        problems
+    }
+}
+
+/// The fields every record has, maintained by Relata.
+pub fn system_fields() -> Vec<FieldDef> {
+    use FieldType::*;
+    vec![
+        FieldDef::standard("id", "ID", Id).system(),
+        FieldDef::standard("version", "Version", Integer { min: 1, max: i64::MAX }).system(),
+        FieldDef::standard("owner", "Owner", Relation(Target::User)),
+        FieldDef::standard("created_at", "Created", DateTime).system(),
+        FieldDef::standard("updated_at", "Updated", DateTime).system(),
+        FieldDef::standard("created_by", "Created by", Relation(Target::User)).system(),
+        FieldDef::standard("updated_by", "Updated by", Relation(Target::User)).system(),
+        FieldDef::standard("deleted_at", "Deleted", DateTime).system(),
+    ]
+}
+
+/// The rights built-in roles have on ordinary business records: managers
+/// read everything and change their teams' records, sales reps and service
+/// agents read their teams' and change their own, marketers read all.
+pub fn business_record_rights(role: &str) -> EntityRights {
+    use crate::access::Level::*;
+    match role {
+        "manager" => EntityRights { create: true, read: All, update: Team, delete: Team, export: true },
+        "sales_rep" | "service_agent" => {
+            EntityRights { create: true, read: Team, update: Own, delete: Own, export: false }
+        }
+        "marketer" => EntityRights::READ_ALL,
+        _ => EntityRights::NONE,
+    }
+}
+
+/// Rights on reference data (pipelines): managers and others read it; only
+/// administrators change it.
+pub fn reference_data_rights(_role: &str) -> EntityRights {
+    EntityRights::READ_ALL
+}
+
+/// Choice options from string literals.
+pub fn options(values: &[&str]) -> Vec<String> {
+    values.iter().map(|v| v.to_string()).collect()
+}
+
+/// The description every custom object shares: system fields, and the one
+/// table custom objects' records live in.
+pub(crate) fn custom_object_base() -> &'static EntityDef {
+    static BASE: std::sync::OnceLock<EntityDef> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| EntityDef {
+        table: CUSTOM_RECORDS_TABLE,
+        ..EntityDef::new(
+            EntityKind::named("custom_object"),
+            "custom",
+            "custom_object",
+            "Custom object",
+            "Custom objects",
+        )
+    })
+}
+
+/// The table every custom object's records live in (with an `object` column).
+pub const CUSTOM_RECORDS_TABLE: &str = "custom_records";

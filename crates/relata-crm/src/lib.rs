@@ -1,0 +1,45 @@
+//! The customer records every other module builds on: accounts (companies,
+//! in hierarchies), contacts (people) and activities (calls, meetings,
+//! emails, tasks, notes, letters, text messages): the episodes of a
+//! customer's story.
+
+mod entities;
+mod rules;
+
+pub use entities::*;
+
+use relata_app::module::{BoxFuture, Module};
+use relata_core::Record;
+use relata_core::meta::EntityDef;
+use relata_store::{ScopedConn, StoreError};
+
+/// The module.
+pub struct Crm;
+
+impl Module for Crm {
+    fn name(&self) -> &'static str {
+        "crm"
+    }
+
+    fn entities(&self) -> Vec<EntityDef> {
+        vec![account(), contact(), activity()]
+    }
+
+    fn before_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        _ctx: &'a relata_app::Ctx,
+        old: Option<&'a Record>,
+        new: &'a mut Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            if new.kind == ACCOUNTS {
+                rules::account_before_save(tx, new).await
+            } else if new.kind == ACTIVITIES {
+                rules::activity_before_save(tx, old, new).await
+            } else {
+                Ok(())
+            }
+        })
+    }
+}

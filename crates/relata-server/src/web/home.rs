@@ -1,0 +1,155 @@
+//! The start page: my open tasks (overdue ones marked), my open pipeline by
+//! stage and my team's weighted pipeline as charts drawn by the server, and
+//! recent activity.
+
+use super::{Layout, Page, S, layout, render, show_money};
+use crate::http::escape_html;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use relata_app::read::{self, ListParams};
+use relata_core::filter::Expr;
+use relata_core::value::{FieldValue, format_datetime};
+use relata_crm::ACTIVITIES;
+use relata_sales::{OPPORTUNITIES, PIPELINES};
+
+pub struct TaskItem {
+    pub title: String,
+    pub href: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    tasks: Vec<TaskItem>,
+    pipeline_svg: String,
+    team_svg: String,
+    /// (href, title, kind) of the latest activities the user may see.
+    recent: Vec<(String, String, String)>,
+}
+
+/// Open amounts of the opportunities a condition selects, per stage of the
+/// default pipeline (weighted by the stage's probability when `weighted`),
+/// as bars.
+async fn pipeline_bars(
+    server: &crate::Server,
+    page: &Page,
+    owners: Expr,
+    weighted: bool,
+) -> Vec<(String, i64, String)> {
+    let ctx = &page.ctx;
+    let pipelines = read::list(&server.app, ctx, PIPELINES, &ListParams { limit: Some(100), ..Default::default() })
+        .await
+        .map(|(p, _)| p.records)
+        .unwrap_or_default();
+    let Some(pipeline) =
+        pipelines.iter().find(|p| p.values.std("is_default") == &FieldValue::Bool(true)).or_else(|| pipelines.first())
+    else {
+        return Vec::new();
+    };
+    let mut bars = Vec::new();
+    for stage in
+        relata_sales::pipeline::stages_of(pipeline).iter().filter(|s| s.kind == relata_sales::pipeline::StageKind::Open)
+    {
+        let conditions = [Expr::eq("pipeline", pipeline.id), Expr::eq("stage", stage.id.as_str()), owners.clone()];
+        let sums =
+            read::money_totals(&server.app, ctx, OPPORTUNITIES, None, &conditions, "amount").await.unwrap_or_default();
+        // One currency per bar: the workspace's first that has amounts here.
+        if let Some((code, minor, _)) = sums.iter().find(|(c, _, _)| !c.is_empty()) {
+            let value = if weighted { minor * stage.probability / 100 } else { *minor };
+            bars.push((stage.name.clone(), value, show_money(value, code)));
+        }
+    }
+    bars
+}
+
+/// Bars of open amounts per stage, drawn by the server.
+fn pipeline_svg(bars: &[(String, i64, String)]) -> String {
+    if bars.is_empty() {
+        return "<p>No open opportunities.</p>".into();
+    }
+    let max = bars.iter().map(|(_, v, _)| *v).max().unwrap_or(1).max(1) as f64;
+    let height = bars.len() * 28 + 8;
+    let mut svg =
+        format!("<svg role=\"img\" aria-label=\"Open pipeline by stage\" viewBox=\"0 0 480 {height}\" width=\"100%\">");
+    for (i, (stage, value, label)) in bars.iter().enumerate() {
+        let y = 4 + i * 28;
+        let width = ((*value as f64 / max) * 280.0).max(2.0);
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text><rect x=\"120\" y=\"{y}\" width=\"{width:.0}\" height=\"20\" fill=\"#3b6fb6\"></rect><text x=\"{:.0}\" y=\"{}\" font-size=\"12\">{}</text>",
+            y + 14,
+            escape_html(stage),
+            126.0 + width,
+            y + 14,
+            escape_html(label)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// `GET /`: the signed-in start page, or the anonymous one.
+pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
+    let page = match page {
+        Ok(page) => page,
+        Err(_) => return crate::session::anonymous_home().into_response(),
+    };
+    let me = page.principal.user;
+    let now = chrono::Utc::now();
+    let activities = page.schema(ACTIVITIES);
+    let tasks_params = ListParams {
+        conditions: vec![Expr::eq("owner", me), Expr::eq("done", false), Expr::is_null("due_at", true)],
+        sort: Some("due_at".into()),
+        limit: Some(20),
+        ..Default::default()
+    };
+    let tasks = match read::list(&server.app, &page.ctx, ACTIVITIES, &tasks_params).await {
+        Ok((p, _)) => p
+            .records
+            .iter()
+            .map(|r| {
+                let due = match r.values.std("due_at") {
+                    FieldValue::DateTime(t) => Some(*t),
+                    _ => None,
+                };
+                TaskItem {
+                    title: activities.title(r),
+                    href: format!("/activities/{}", r.id),
+                    due: due.map(|t| format_datetime(&t)).unwrap_or_default(),
+                    overdue: due.is_some_and(|t| t < now),
+                }
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let by_stage = pipeline_bars(&server, &page, Expr::eq("owner", me), false).await;
+    let team = page.ctx.access.teams.colleagues.iter().chain(page.ctx.access.teams.managed.iter()).copied();
+    let team_bars = pipeline_bars(&server, &page, Expr::one_of("owner", team), true).await;
+    let recent = read::list(&server.app, &page.ctx, ACTIVITIES, &ListParams { limit: Some(10), ..Default::default() })
+        .await
+        .map(|(p, _)| {
+            p.records
+                .iter()
+                .map(|r| {
+                    (
+                        format!("/activities/{}", r.id),
+                        activities.title(r),
+                        r.values.text("kind").unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let template = HomePage {
+        layout: layout(&page, "Home", None),
+        tasks,
+        pipeline_svg: pipeline_svg(&by_stage),
+        team_svg: pipeline_svg(&team_bars),
+        recent,
+    };
+    render(&template, StatusCode::OK)
+}

@@ -1,0 +1,386 @@
+//! The web UI: server-rendered pages (askama templates compiled into the
+//! binary) for people signed in with a session cookie, one module per page:
+//! `home`, `lists` (with bulk actions and saved views), `records`, `forms`,
+//! `board` and `convert` (sales), `search`. Lists, record pages and forms
+//! are generic over the metadata registry, as the API is; every page goes
+//! through the same application services, so the same permissions,
+//! visibility and field rules apply. Forms carry the session's CSRF token;
+//! a form that fails validation is shown again with everything typed and a
+//! message per field. This file holds what every page shares: who is signed
+//! in, the page frame, showing values, reading forms.
+
+pub mod board;
+pub mod convert;
+pub mod forms;
+pub mod home;
+pub mod lists;
+pub mod records;
+pub mod search;
+
+use crate::Server;
+use crate::auth::{SESSION_COOKIE, cookie};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use relata_app::{AppError, Ctx, Schemas};
+use relata_core::Record;
+use relata_core::access::Right;
+use relata_core::meta::{EntityKind, FieldDef, FieldType, Schema, Target};
+use relata_core::value::FieldValue;
+use relata_identity::secret;
+use relata_store::admin::{Credential, Principal};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub(crate) type S = State<Arc<Server>>;
+
+/// A signed-in person looking at pages (session cookie only).
+pub struct Page {
+    pub principal: Principal,
+    pub ctx: Ctx,
+    pub csrf: String,
+    /// The user's active workspaces (slug, name, current).
+    pub workspaces: Vec<(String, String, bool)>,
+    /// The workspace's entity types as the user sees them.
+    pub schemas: Arc<Schemas>,
+}
+
+impl FromRequestParts<Arc<Server>> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, server: &Arc<Server>) -> Result<Self, Self::Rejection> {
+        let to_login = || {
+            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+            Redirect::to(&format!("/login?{query}")).into_response()
+        };
+        let Some(secret_text) = cookie(&parts.headers, SESSION_COOKIE).filter(|c| !c.is_empty()) else {
+            return Err(to_login());
+        };
+        let Ok((principal, access)) = server.principal(secret_text).await else { return Err(to_login()) };
+        let Credential::Session { csrf_token, .. } = &principal.credential else { return Err(to_login()) };
+        let csrf = csrf_token.clone();
+        let ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
+            .with_address(crate::auth::client_address(parts, server));
+        let schemas = match server.app.schemas_for(&ctx).await {
+            Ok(s) => s,
+            Err(e) => return Err(crate::problem::Problem::from(e).into_response()),
+        };
+        let workspaces = server
+            .app
+            .store
+            .memberships_of(principal.user)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.active)
+            .map(|m| {
+                let current = m.workspace.id == principal.workspace.id;
+                (m.workspace.slug, m.workspace.name, current)
+            })
+            .collect();
+        Ok(Page { principal, ctx, csrf, workspaces, schemas })
+    }
+}
+
+impl Page {
+    /// The schema of an entity type of this workspace (as the user sees it).
+    pub fn schema(&self, kind: EntityKind) -> &Schema {
+        self.schemas.get(kind)
+    }
+}
+
+/// What every page's frame shows.
+pub struct Layout {
+    pub title: String,
+    pub user_name: String,
+    pub workspace: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    /// The user's workspaces (slug, name, current), for switching.
+    pub workspaces: Vec<(String, String, bool)>,
+}
+
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// The frame of a page: a menu entry for every entity type of the workspace
+/// the user may read (modules' and custom objects', in registry order), and
+/// the pipeline board when they may read opportunities.
+pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> Layout {
+    let mut nav: Vec<NavItem> = page
+        .schemas
+        .iter()
+        .filter(|s| page.ctx.access.check_kind(s.kind, Right::Read).is_ok())
+        .map(|s| NavItem {
+            href: format!("/{}", s.kind.api_name()),
+            label: s.def().plural_label.to_string(),
+            current: Some(s.kind) == current,
+        })
+        .collect();
+    if page.ctx.access.check_kind(relata_sales::OPPORTUNITIES, Right::Read).is_ok() {
+        nav.insert(0, NavItem { href: "/board".into(), label: "Pipeline".into(), current: false });
+    }
+    Layout {
+        title: title.to_string(),
+        user_name: page.principal.display_name.clone(),
+        workspace: page.principal.workspace.name.clone(),
+        csrf: page.csrf.clone(),
+        nav,
+        workspaces: page.workspaces.clone(),
+    }
+}
+
+pub(crate) fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>The page failed to render</h1>".to_string())).into_response()
+        }
+    }
+}
+
+/// A short page for refusals and missing records.
+pub(crate) fn message_page(page: &Page, status: StatusCode, title: &str, text: &str) -> Response {
+    #[derive(Template)]
+    #[template(
+        source = "{% extends \"base.html\" %}{% block content %}<h1>{{ heading }}</h1><p>{{ text }}</p><p><a href=\"/\">Home</a></p>{% endblock %}",
+        ext = "html"
+    )]
+    struct Message<'a> {
+        layout: Layout,
+        heading: &'a str,
+        text: &'a str,
+    }
+    render(&Message { layout: layout(page, title, None), heading: title, text }, status)
+}
+
+pub(crate) fn not_found(page: &Page) -> Response {
+    message_page(page, StatusCode::NOT_FOUND, "Not found", "There is no such record in this workspace.")
+}
+
+pub(crate) fn app_error_page(page: &Page, e: AppError) -> Response {
+    match e {
+        AppError::NotFound | AppError::Hidden { .. } => not_found(page),
+        AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, "Not allowed", &m),
+        other => crate::problem::Problem::from(other).into_response(),
+    }
+}
+
+/// What a page's path names: an entity type's API name and, on record
+/// pages, an id. Extracted before the session, so that paths that cannot
+/// name an entity type (`/favicon.ico`) are not sent to the sign-in page.
+pub struct PagePath {
+    pub entity: String,
+    pub id: Option<String>,
+}
+
+impl<St: Send + Sync> FromRequestParts<St> for PagePath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        let not_found = || (StatusCode::NOT_FOUND, Html("<h1>Not found</h1>".to_string())).into_response();
+        let axum::extract::Path(mut params): axum::extract::Path<HashMap<String, String>> =
+            axum::extract::Path::from_request_parts(parts, state).await.map_err(|_| not_found())?;
+        let entity = params.remove("entity").unwrap_or_default();
+        if !relata_core::meta::is_valid_custom_object_id(&entity) {
+            return Err(not_found());
+        }
+        Ok(PagePath { entity, id: params.remove("id") })
+    }
+}
+
+/// The entity type a page's path names, in the signed-in user's workspace.
+pub(crate) fn kind_of(page: &Page, api_name: &str) -> Option<EntityKind> {
+    page.schemas.kind(api_name)
+}
+
+// ----- showing values -----
+
+/// Titles of the records and users that relation values point at.
+#[derive(Default)]
+pub(crate) struct Titles {
+    by_id: HashMap<Uuid, (String, Option<String>)>,
+}
+
+impl Titles {
+    /// Looks up every relation value of `records` in a few queries; what the
+    /// viewer may not see stays unresolved (shown as an id, no link).
+    pub(crate) async fn of(server: &Server, page: &Page, schema: &Schema, records: &[&Record]) -> Titles {
+        Titles::of_fields(server, page, schema, records, None).await
+    }
+
+    /// The same for some fields only (`None`: every relation field).
+    pub(crate) async fn of_fields(
+        server: &Server,
+        page: &Page,
+        schema: &Schema,
+        records: &[&Record],
+        only: Option<&[&str]>,
+    ) -> Titles {
+        let ctx = &page.ctx;
+        let mut wanted: HashMap<Target, Vec<String>> = HashMap::new();
+        for record in records {
+            for field in schema.visible_fields().filter(|f| only.is_none_or(|o| o.contains(&f.id.as_ref()))) {
+                if let (FieldType::Relation(t), FieldValue::Ref(id)) = (&field.ty, record.values.get(field)) {
+                    wanted.entry(*t).or_default().push(id.to_string());
+                }
+            }
+        }
+        let mut titles = Titles::default();
+        for (target, ids) in wanted {
+            match target {
+                Target::User => {
+                    if let Ok(members) = relata_app::people::members(&server.app, ctx).await {
+                        for m in members {
+                            titles.by_id.insert(m.user.id.uuid(), (m.user.display_name, None));
+                        }
+                    }
+                }
+                Target::Entity(kind) => {
+                    let Some(target_schema) = page.schemas.try_get(kind) else { continue };
+                    let Ok(mut conn) = server.app.reader(ctx).await else { continue };
+                    if let Ok(found) = conn.records_by_ids(target_schema, &ids).await {
+                        for r in found {
+                            let title = target_schema.title(&r);
+                            titles.by_id.insert(r.id.uuid(), (title, Some(format!("/{}/{}", kind.api_name(), r.id))));
+                        }
+                    }
+                }
+            }
+        }
+        titles
+    }
+
+    pub(crate) fn show(&self, value: &FieldValue) -> (String, Option<String>) {
+        match value {
+            FieldValue::Ref(id) => match self.by_id.get(id) {
+                Some((title, href)) => (title.clone(), href.clone()),
+                None => (id.to_string(), None),
+            },
+            FieldValue::Bool(b) => ((if *b { "yes" } else { "no" }).to_string(), None),
+            FieldValue::List(items) => (items.join(", "), None),
+            other => (other.to_csv(), None),
+        }
+    }
+}
+
+pub(crate) fn value_of<'a>(record: &'a Record, field: &FieldDef) -> std::borrow::Cow<'a, FieldValue> {
+    if field.system {
+        std::borrow::Cow::Owned(record.field_value(&field.id))
+    } else {
+        std::borrow::Cow::Borrowed(record.values.get(field))
+    }
+}
+
+/// A page's query string as name/value pairs (unparseable: none).
+pub(crate) struct PageQuery(pub(crate) Vec<(String, String)>);
+
+impl PageQuery {
+    pub(crate) fn parse(raw: Option<&str>) -> PageQuery {
+        PageQuery(serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default())
+    }
+
+    /// The first value of `name`, or empty.
+    pub(crate) fn get(&self, name: &str) -> String {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// Every value of `name`, in order.
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+// ----- forms -----
+
+pub(crate) fn read_form(body: &[u8]) -> HashMap<String, String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default().into_iter().collect()
+}
+
+pub(crate) fn csrf_ok(page: &Page, form: &HashMap<String, String>) -> bool {
+    let sent = form.get("csrf_token").map(String::as_str).unwrap_or("");
+    secret::constant_time_eq(sent.as_bytes(), page.csrf.as_bytes())
+}
+
+pub(crate) fn csrf_refused() -> Response {
+    (StatusCode::FORBIDDEN, Html("<h1>The form expired</h1><p>Go back, reload the page and try again.</p>".to_string()))
+        .into_response()
+}
+
+/// Where to go after saving: a page of this site named by the form, or the record.
+pub(crate) fn after_save(form: &HashMap<String, String>, fallback: String) -> Response {
+    let target = form
+        .get("return_to")
+        .filter(|t| t.starts_with('/') && !t.starts_with("//") && !t.contains('\\'))
+        .cloned()
+        .unwrap_or(fallback);
+    let mut response = Redirect::to(&target).into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
+}
+
+pub(crate) fn field_errors(e: &relata_core::ValidationError) -> HashMap<String, String> {
+    e.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect()
+}
+
+/// An amount as people read it: `169000.00 EUR`.
+pub(crate) fn show_money(minor: i64, code: &str) -> String {
+    match relata_core::money::Currency::parse(code) {
+        Some(c) => format!("{} {c}", relata_core::money::Money::new(minor, c).major_string()),
+        None => format!("{minor} {code}"),
+    }
+}
+
+// ----- switching workspace -----
+
+/// `POST /workspace` (the header's form): moves the session to another
+/// workspace of the user.
+pub async fn switch_workspace(State(server): S, page: Page, headers: axum::http::HeaderMap, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Credential::Session { id, .. } = &page.principal.credential else { return csrf_refused() };
+    let slug = form.get("workspace").cloned().unwrap_or_default();
+    match relata_app::auth::switch_workspace(&server.app, &page.ctx, id, &slug).await {
+        Ok(_) => {
+            if let Some(secret_text) = cookie(&headers, SESSION_COOKIE) {
+                server.forget_credential(secret_text);
+            }
+            after_save(&HashMap::new(), "/".into())
+        }
+        Err(e) => app_error_page(&page, e),
+    }
+}
+
+// ----- assets -----
+
+pub async fn stylesheet() -> Response {
+    asset(include_str!("../../assets/app.css"), "text/css; charset=utf-8")
+}
+
+pub async fn script() -> Response {
+    asset(include_str!("../../assets/app.js"), "text/javascript; charset=utf-8")
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}

@@ -104,7 +104,7 @@ async fn load_failures(app: &App, key: &str) -> Result<Option<Failures>, AppErro
 }
 
 async fn record_failure(app: &App, email: &str, address: &str) -> Result<(), AppError> {
-    let now = Utc::now();
+    let now = app.store.now();
     for (counter, key) in throttle_keys(email, address) {
         let state = throttle::after_failure(counter, load_failures(app, &key).await?.as_ref(), now);
         app.store.put_throttle_state(&key, state.failures, state.first_failure_at, state.locked_until).await?;
@@ -116,7 +116,7 @@ async fn record_failure(app: &App, email: &str, address: &str) -> Result<(), App
 pub async fn login(app: &App, attempt: Login) -> Result<SignedIn, AppError> {
     let address = attempt.address.clone().unwrap_or_else(|| "unknown".into());
     let email = attempt.email.trim().to_lowercase();
-    let now = Utc::now();
+    let now = app.store.now();
     let mut locked: Option<DateTime<Utc>> = None;
     for (_, key) in throttle_keys(&email, &address) {
         if let Some(until) = throttle::locked_until(load_failures(app, &key).await?.as_ref(), now) {
@@ -282,7 +282,7 @@ pub async fn hash_new_password(password: &str, email: &str, field: &str) -> Resu
 pub async fn start_password_reset(app: &App, email: &str) -> Result<Option<(User, String)>, AppError> {
     let Some(account) = app.store.account_by_email(email).await? else { return Ok(None) };
     let token = random(SecretKind::PasswordReset)?;
-    app.store.create_password_reset(&secret::digest(&token), account.user.id, Utc::now() + RESET_LIFETIME).await?;
+    app.store.create_password_reset(&secret::digest(&token), account.user.id, app.store.now() + RESET_LIFETIME).await?;
     let entries = sign_in_entries(app, Some(&account), "password.reset_requested", "success", None, json!({})).await?;
     app.store.append_audit(entries).await?;
     Ok(Some((account.user, token)))
@@ -360,7 +360,7 @@ pub async fn totp_enable(app: &App, ctx: &Ctx, code: &str) -> Result<(), AppErro
         .totp_secret
         .filter(|_| !account.totp_enabled)
         .ok_or_else(|| AppError::Conflict("start with POST /api/v1/auth/totp/setup".into()))?;
-    if !totp::verify(&secret, code, Utc::now().timestamp()) {
+    if !totp::verify(&secret, code, app.store.now().timestamp()) {
         return Err(ValidationError::single("code", "invalid_code", "is not the current code of this secret").into());
     }
     app.store.set_totp(user, Some(&secret), true).await?;
@@ -394,7 +394,7 @@ pub async fn accept_invitation(
         return Err(invalid());
     }
     let invitation = app.store.invitation_by_token(&secret::digest(token)).await?.ok_or_else(invalid)?;
-    if invitation.accepted_at.is_some() || invitation.expires_at <= Utc::now() {
+    if invitation.accepted_at.is_some() || invitation.expires_at <= app.store.now() {
         return Err(invalid());
     }
     let name = display_name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&invitation.email).to_string();

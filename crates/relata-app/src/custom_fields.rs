@@ -3,8 +3,8 @@
 use crate::error::AppError;
 use crate::{App, Ctx};
 use relata_core::meta::{EntityKind, FieldDef, FieldType, is_valid_custom_field_id};
-use relata_core::record::now_micros;
 use relata_core::{FieldError, RecordId, ValidationError};
+use relata_store::changes::{ChangeOp, METADATA, NewChange};
 use relata_store::custom_fields::CustomFieldRow;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
@@ -67,7 +67,7 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
         id: RecordId::new(),
         entity,
         def: FieldDef::custom(new.id, label, ty.expect("checked above"), new.required),
-        created_at: now_micros(),
+        created_at: app.store.now(),
     };
     let mut tx = app.writer(ctx).await?;
     crate::audit::audit_in(
@@ -85,6 +85,7 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
             e.into()
         }
     })?;
+    metadata_change(&mut tx, ctx, row.id, ChangeOp::Create, json!({"field": to_json(entity, &row.def)})).await?;
     tx.commit().await?;
     app.forget_schemas(ctx.ws());
     Ok(row)
@@ -93,9 +94,14 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
 pub async fn delete(app: &App, ctx: &Ctx, entity: EntityKind, field_id: &str) -> Result<(), AppError> {
     ctx.access.require_admin()?;
     let mut tx = app.writer(ctx).await?;
+    let rows = tx.custom_fields().await?;
+    let Some(row) = rows.iter().find(|r| r.entity == entity && r.def.id == field_id) else {
+        return Err(AppError::NotFound);
+    };
     if !tx.delete_custom_field(entity, field_id).await? {
         return Err(AppError::NotFound);
     }
+    metadata_change(&mut tx, ctx, row.id, ChangeOp::Delete, json!({"field": to_json(entity, &row.def)})).await?;
     crate::audit::audit_in(
         &mut tx,
         ctx,
@@ -104,5 +110,30 @@ pub async fn delete(app: &App, ctx: &Ctx, entity: EntityKind, field_id: &str) ->
     .await?;
     tx.commit().await?;
     app.forget_schemas(ctx.ws());
+    Ok(())
+}
+
+/// Records a change of the metadata in the change log (and so the feed),
+/// in the transaction that makes it: readers that keep copies learn of new
+/// fields before the records that use them.
+pub(crate) async fn metadata_change(
+    tx: &mut relata_store::ScopedConn,
+    ctx: &Ctx,
+    id: RecordId,
+    op: ChangeOp,
+    definition: Json,
+) -> Result<(), AppError> {
+    tx.append_changes(vec![NewChange {
+        entity: METADATA,
+        id,
+        op,
+        actor: ctx.actor,
+        at: tx.now(),
+        diff: definition,
+        version: 1,
+        owner_before: None,
+        owner_after: None,
+    }])
+    .await?;
     Ok(())
 }

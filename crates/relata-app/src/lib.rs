@@ -14,7 +14,9 @@ pub mod auth;
 pub mod custom_fields;
 pub mod error;
 pub mod export;
+pub mod feed;
 pub mod import;
+pub mod jobs;
 pub mod module;
 pub mod people;
 pub mod privacy;
@@ -203,6 +205,25 @@ impl App {
         let ws = self.store.ensure_default_workspace().await?;
         self.setup_workspace(&ws).await?;
         Ok(ws)
+    }
+
+    /// The job handlers of the platform and of every module.
+    pub fn job_handlers(&self) -> Vec<Arc<dyn jobs::JobHandler>> {
+        let mut handlers = jobs::platform_handlers();
+        for module in self.modules.iter() {
+            handlers.extend(module.job_handlers());
+        }
+        handlers
+    }
+
+    /// The handler of a job kind.
+    pub fn job_handler(&self, kind: &str) -> Option<Arc<dyn jobs::JobHandler>> {
+        self.job_handlers().into_iter().find(|h| h.kind() == kind)
+    }
+
+    /// Every module's consumers of the change feed.
+    pub fn feed_consumers(&self) -> Vec<Arc<dyn feed::FeedConsumer>> {
+        self.modules.iter().flat_map(|m| m.feed_consumers()).collect()
     }
 
     /// Gives a workspace what every module needs (idempotent).

@@ -118,6 +118,17 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The module's job handlers (run by `relata serve` and `relata worker`).
+    fn job_handlers(&self) -> Vec<Arc<dyn crate::jobs::JobHandler>> {
+        Vec::new()
+    }
+
+    /// The module's consumers of the change feed (run by `relata serve`
+    /// and `relata worker`).
+    fn feed_consumers(&self) -> Vec<Arc<dyn crate::feed::FeedConsumer>> {
+        Vec::new()
+    }
+
     /// What every workspace needs from the module (sales: a default
     /// pipeline). Runs when a workspace is created and at start-up; must be
     /// idempotent.

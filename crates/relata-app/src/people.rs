@@ -85,7 +85,7 @@ pub async fn add_user(
         None => {
             let token = secret::generate(SecretKind::Invitation)
                 .map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))?;
-            let expires_at = Utc::now() + INVITATION_LIFETIME;
+            let expires_at = app.store.now() + INVITATION_LIFETIME;
             let mut tx = app.store.write(ctx.ws()).await?;
             let id = tx.create_invitation(&secret::digest(&token), &email, role, ctx.actor, expires_at).await?;
             audit_in(
@@ -385,7 +385,7 @@ pub async fn create_token(app: &App, ctx: &Ctx, new: NewToken) -> Result<(Issued
             }
         }
     }
-    if new.expires_at.is_some_and(|t| t <= Utc::now()) {
+    if new.expires_at.is_some_and(|t| t <= app.store.now()) {
         errors.push(relata_core::FieldError::new("expires_at", "in_the_past", "must be in the future"));
     }
     ValidationError::check(errors)?;

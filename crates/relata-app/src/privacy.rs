@@ -9,7 +9,6 @@ use crate::write::{missing_or_hidden, owner_of, update_in};
 use crate::{App, Ctx};
 use relata_core::access::Right;
 use relata_core::meta::{EntityKind, FieldDef, FieldType, Schema, Target};
-use relata_core::record::now_micros;
 use relata_core::value::{FieldValue, Values};
 use relata_core::{FieldError, Record, RecordId, ValidationError};
 use relata_store::ScopedConn;
@@ -132,7 +131,7 @@ pub async fn record_consent(app: &App, ctx: &Ctx, contact: RecordId, input: &Jso
         status: status.unwrap_or_default().to_string(),
         source: source.unwrap_or_default().to_string(),
         note: note.map(str::to_string),
-        at: now_micros(),
+        at: tx.now(),
         actor: ctx.actor.map(|a| a.to_string()),
     };
     tx.append_consent(&row).await?;
@@ -160,7 +159,7 @@ pub async fn export_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Jso
     let record = visible_person(&mut conn, app, ctx, person).await?;
     let history = crate::read::history(app, ctx, kind, person, 0, 100_000).await?;
     let mut document = serde_json::Map::new();
-    document.insert("exported_at".into(), json!(relata_core::value::format_datetime(&now_micros())));
+    document.insert("exported_at".into(), json!(relata_core::value::format_datetime(&app.store.now())));
     document.insert(kind.singular().into(), record.to_json(schemas.get(kind)));
     document.insert("history".into(), serde_json::to_value(&history).unwrap_or_default());
     for schema in schemas.iter() {
@@ -244,19 +243,25 @@ pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Eras
         Some(r) => r,
         None => return Err(missing_or_hidden(&mut tx, kind, person).await),
     };
-    update_in(&mut tx, ctx, person_schema, person, anonymised(person_schema, &record), None).await?;
+    let updated = update_in(&mut tx, ctx, person_schema, person, anonymised(person_schema, &record), None).await?;
     let mut redacted = tx.redact_history(kind, person).await?;
+    let mut redactions = vec![redaction(kind, &updated, ctx, tx.now())];
     let mut linked = std::collections::BTreeMap::new();
     for schema in schemas.iter().filter(|s| !s.def().personal_fields.is_empty()) {
         let records = linked_to(&mut tx, schema, kind, person).await?;
         for r in &records {
-            update_in(&mut tx, ctx, schema, r.id, anonymised(schema, r), None).await?;
+            let updated = update_in(&mut tx, ctx, schema, r.id, anonymised(schema, r), None).await?;
             redacted += tx.redact_history(schema.kind, r.id).await?;
+            let at = tx.now();
+            redactions.push(redaction(schema.kind, &updated, ctx, at));
         }
         if schema.own_fields().iter().any(|f| is_link_to(f, kind)) {
             linked.insert(schema.kind.api_name(), records.len());
         }
     }
+    // Readers of the change feed have copies of what the redacted entries
+    // said: these entries, after them in commit order, tell them to erase.
+    tx.append_changes(redactions).await?;
     tx.forget_responses_mentioning(&person.to_string()).await?;
     let erased = Erased { contact: person, linked, history_entries_redacted: redacted };
     audit_in(
@@ -269,4 +274,26 @@ pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Eras
     .await?;
     tx.commit().await?;
     Ok(erased)
+}
+
+/// The change entry that tells readers of the feed to erase their copies of
+/// what earlier entries said about `record`.
+fn redaction(
+    kind: EntityKind,
+    record: &Record,
+    ctx: &Ctx,
+    at: chrono::DateTime<chrono::Utc>,
+) -> relata_store::changes::NewChange {
+    let owner = crate::write::owner_of(&record.values);
+    relata_store::changes::NewChange {
+        entity: kind.singular(),
+        id: record.id,
+        op: relata_store::changes::ChangeOp::Redact,
+        actor: ctx.actor,
+        at,
+        diff: json!({}),
+        version: record.version,
+        owner_before: owner,
+        owner_after: owner,
+    }
 }

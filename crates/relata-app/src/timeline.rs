@@ -55,9 +55,7 @@ pub fn has_timeline(schemas: &crate::Schemas, kind: EntityKind) -> bool {
 /// `kind` record's story.
 fn episode_links(schema: &Schema, kind: EntityKind) -> impl Iterator<Item = &FieldDef> {
     let links = schema.def().episode.as_ref().map(|e| e.links.as_slice()).unwrap_or_default();
-    schema
-        .fields()
-        .filter(move |f| links.contains(&f.id) && f.ty == FieldType::Relation(Target::Entity(kind)))
+    schema.fields().filter(move |f| links.contains(&f.id) && f.ty == FieldType::Relation(Target::Entity(kind)))
 }
 
 pub async fn timeline(

@@ -6,7 +6,7 @@ use crate::{App, Ctx};
 use relata_core::access::Right;
 use relata_core::input::{apply_defaults, merge, missing_required, parse_fields, relations_set};
 use relata_core::meta::{Column, EntityKind, FieldType, Schema, Target};
-use relata_core::record::{creation_diff, diff, now_micros};
+use relata_core::record::{creation_diff, diff};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{FieldError, Record, RecordId, ValidationError};
 use relata_store::ScopedConn;
@@ -145,7 +145,7 @@ pub async fn create_in(
     }
     ctx.access.check_kind(schema.kind, Right::Create)?;
     check_owner(ctx, schema.kind, &values)?;
-    let mut record = Record::new(schema.kind, ctx.actor, values, now_micros());
+    let mut record = Record::new(schema.kind, ctx.actor, values, tx.now());
     let mut errors = check_references(tx, schema, &[&record]).await?.pop().unwrap_or_default();
     errors.extend(missing_required(schema, &record.values));
     ValidationError::check(errors)?;
@@ -154,7 +154,7 @@ pub async fn create_in(
     tx.insert_record(schema, &record).await.map_err(|e| unique_to_field(schema, e))?;
     tx.index_new_records(schema, std::slice::from_ref(&record)).await?;
     tx.append_changes(vec![NewChange {
-        kind: schema.kind,
+        entity: schema.kind.singular(),
         id: record.id,
         op: ChangeOp::Create,
         actor: ctx.actor,
@@ -335,7 +335,7 @@ pub async fn update_in(
     errors.extend(missing_required(schema, &new.values));
     ValidationError::check(errors)?;
     // Rules see the time of this change (e.g. an opportunity's closing time).
-    new.updated_at = now_micros();
+    new.updated_at = tx.now();
     new.updated_by = ctx.actor;
     before_save(tx, ctx, Some(&old), &mut new).await?;
     let changes = diff(schema, Some(&old.values), Some(&new.values));
@@ -346,7 +346,7 @@ pub async fn update_in(
     tx.update_record(schema, &new, old.version).await.map_err(|e| unique_to_field(schema, e))?;
     tx.index_record(schema, &new).await?;
     tx.append_changes(vec![NewChange {
-        kind: schema.kind,
+        entity: schema.kind.singular(),
         id,
         op: ChangeOp::Update,
         actor: ctx.actor,
@@ -412,7 +412,7 @@ pub async fn set_deleted_in(
     let op = if deleted { TrashOp::Delete } else { TrashOp::Restore };
     trash_hook(tx, ctx, op, &old, true).await?;
     let mut new = old.clone();
-    let now = now_micros();
+    let now = tx.now();
     new.deleted_at = deleted.then_some(now);
     new.version += 1;
     new.updated_at = now;
@@ -422,7 +422,7 @@ pub async fn set_deleted_in(
     let change_op = if deleted { ChangeOp::Delete } else { ChangeOp::Restore };
     let at = |d: Option<chrono::DateTime<chrono::Utc>>| json!(d.map(|t| relata_core::value::format_datetime(&t)));
     tx.append_changes(vec![NewChange {
-        kind,
+        entity: kind.singular(),
         id,
         op: change_op,
         actor: ctx.actor,
@@ -449,6 +449,7 @@ pub async fn create_many_in(
     schema: &Schema,
     rows: Vec<Values>,
 ) -> Result<(Vec<Record>, Vec<(usize, Vec<FieldError>)>), AppError> {
+    let now = tx.now();
     let records: Vec<Record> = rows
         .into_iter()
         .map(|mut values| {
@@ -458,7 +459,7 @@ pub async fn create_many_in(
             {
                 values.set_std("owner", FieldValue::Ref(actor.uuid()));
             }
-            Record::new(schema.kind, ctx.actor, values, now_micros())
+            Record::new(schema.kind, ctx.actor, values, now)
         })
         .collect();
     insert_many_in(tx, ctx, schema, records).await
@@ -498,7 +499,7 @@ pub async fn insert_many_in(
     let changes: Vec<NewChange> = good
         .iter()
         .map(|r| NewChange {
-            kind: schema.kind,
+            entity: schema.kind.singular(),
             id: r.id,
             op: ChangeOp::Create,
             actor: ctx.actor,

@@ -105,6 +105,7 @@ pub async fn convert_lead(app: &App, ctx: &Ctx, id: RecordId, req: ConvertReques
     let mut converted = lead_record.clone();
     lead::mark_converted(
         &mut converted,
+        tx.now(),
         account.id.uuid(),
         contact.id.uuid(),
         opportunity.as_ref().map(|o| o.id.uuid()),

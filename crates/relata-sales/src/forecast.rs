@@ -53,7 +53,8 @@ pub struct ForecastParams {
     /// Only opportunities matching this filter (the list filter language).
     pub filter: Option<String>,
     /// Periods that ended by this day are compared with what was won.
-    pub as_of: NaiveDate,
+    /// `None`: today, by the store's clock.
+    pub as_of: Option<NaiveDate>,
 }
 
 impl ForecastParams {
@@ -86,9 +87,11 @@ impl ForecastParams {
             }
         };
         let as_of = match given(as_of) {
-            None => Utc::now().date_naive(),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| AppError::BadParameter("as_of", format!("{text:?} is not a date (YYYY-MM-DD)")))?,
+            None => None,
+            Some(text) => Some(
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map_err(|_| AppError::BadParameter("as_of", format!("{text:?} is not a date (YYYY-MM-DD)")))?,
+            ),
         };
         let filter = filter.filter(|f| !f.trim().is_empty());
         Ok(ForecastParams { period, group, filter, as_of })
@@ -171,7 +174,8 @@ pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<F
     let teams = team_of_each_user(app, ctx).await?;
     let mut counts = Counts::default();
     let (kind, group) = (params.period, params.group);
-    let mut forecaster = lib::Forecaster::new(kind, group, params.as_of);
+    let as_of = params.as_of.unwrap_or_else(|| app.store.now().date_naive());
+    let mut forecaster = lib::Forecaster::new(kind, group, as_of);
     let mut list =
         ListParams { filter: params.filter.clone(), sort: Some("id".into()), limit: Some(PAGE), ..Default::default() };
     loop {
@@ -220,7 +224,7 @@ pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<F
         }
     }
     Ok(Forecast {
-        as_of: params.as_of,
+        as_of,
         period: period_name(kind),
         group: group_name(group),
         filter: params.filter.clone(),
@@ -433,7 +437,7 @@ mod tests {
     fn parameters_are_parsed_with_defaults_and_named_errors() {
         let p = ForecastParams::parse(None, Some(""), Some("  ".into()), Some("2026-02-28")).unwrap();
         assert_eq!(
-            (p.period, p.group, p.filter, p.as_of.to_string()),
+            (p.period, p.group, p.filter, p.as_of.unwrap().to_string()),
             (PeriodKind::Month, GroupBy::Nothing, None, "2026-02-28".to_string())
         );
         let p = ForecastParams::parse(Some("quarter"), Some("territory"), None, None).unwrap();

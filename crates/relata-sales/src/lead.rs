@@ -66,10 +66,16 @@ pub fn contact_values(lead: &Record, account: uuid::Uuid) -> Values {
 }
 
 /// The lead's values after conversion.
-pub fn mark_converted(lead: &mut Record, account: uuid::Uuid, contact: uuid::Uuid, opportunity: Option<uuid::Uuid>) {
+pub fn mark_converted(
+    lead: &mut Record,
+    at: chrono::DateTime<chrono::Utc>,
+    account: uuid::Uuid,
+    contact: uuid::Uuid,
+    opportunity: Option<uuid::Uuid>,
+) {
     let v = &mut lead.values;
     v.set_std("status", FieldValue::Text("converted".into()));
-    v.set_std("converted_at", FieldValue::DateTime(relata_core::record::now_micros()));
+    v.set_std("converted_at", FieldValue::DateTime(at));
     v.set_std("converted_account", FieldValue::Ref(account));
     v.set_std("converted_contact", FieldValue::Ref(contact));
     v.set_std("converted_opportunity", opportunity.map_or(FieldValue::Null, FieldValue::Ref));

@@ -222,7 +222,7 @@ impl Server {
 
     /// Writes `last_used_at`, or slides a session's expiry, when stale.
     fn note_use(&self, principal: &Principal) {
-        let now = chrono::Utc::now();
+        let now = self.app.store.now();
         let store = self.app.store.clone();
         match &principal.credential {
             Credential::Token { id, last_used_at, .. } => {

@@ -297,6 +297,27 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// Any JSON value (a payload the application judges), `Null` when absent.
+    pub fn value(&mut self, key: &str) -> Json {
+        self.obj.get(key).cloned().unwrap_or(Json::Null)
+    }
+
+    /// A whole number between `min` and `max`.
+    pub fn int(&mut self, key: &str, min: i64, max: i64) -> Option<i64> {
+        match self.obj.get(key) {
+            None | Some(Json::Null) => None,
+            Some(Json::Number(n)) if n.as_i64().is_some_and(|i| (min..=max).contains(&i)) => n.as_i64(),
+            Some(_) => {
+                self.errors.push(relata_core::FieldError::new(
+                    key,
+                    "invalid",
+                    format!("must be a whole number from {min} to {max}"),
+                ));
+                None
+            }
+        }
+    }
+
     /// A timestamp (RFC 3339).
     pub fn datetime(&mut self, key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         let text = self.text(key, false, 64)?;

@@ -12,7 +12,9 @@
 
 mod analytics;
 pub mod auth;
+mod changes;
 mod http;
+mod jobs;
 pub mod modules;
 pub mod openapi;
 mod people;
@@ -42,7 +44,7 @@ type CachedCredential = (Instant, Principal, Arc<Access>);
 
 /// The state every handler shares.
 pub struct Server {
-    pub app: App,
+    pub app: Arc<App>,
     /// Resolved credentials by digest, with their rights (see [`auth`]).
     tokens: Mutex<HashMap<String, CachedCredential>>,
     /// The address people reach the server at, for links (invitations).
@@ -64,7 +66,7 @@ impl Server {
 
     pub fn configured(app: App, public_url: &str, behind_proxy: bool) -> Arc<Server> {
         Arc::new(Server {
-            app,
+            app: Arc::new(app),
             tokens: Mutex::new(HashMap::new()),
             public_url: public_url.trim_end_matches('/').to_string(),
             behind_proxy,

@@ -55,6 +55,19 @@ fn param_doc(name: &str) -> (&'static str, Json) {
             "Day (YYYY-MM-DD) by which periods must have ended to be compared with what was won; default today.",
             json!({"type": "string", "format": "date"}),
         ),
+        "after" => (
+            "The `next_cursor` of the previous page (or an entry's `cursor`); leave out to read from the \
+             beginning. Cursors belong to one workspace.",
+            json!({"type": "string"}),
+        ),
+        "entities" => (
+            "Only these entity types, by API name, comma-separated (`contacts,opportunities`).",
+            json!({"type": "string"}),
+        ),
+        "wait" => (
+            "Seconds to wait for new entries when there are none yet (long polling), at most 60; default 0.",
+            json!({"type": "integer", "minimum": 0, "maximum": 60}),
+        ),
         _ => ("", json!({"type": "string"})),
     }
 }
@@ -201,6 +214,31 @@ fn common_schemas() -> Map<String, Json> {
                 "op": {"type": "string", "enum": ["create", "update", "delete", "restore"]},
                 "actor": {"type": ["string", "null"]}, "at": {"type": "string", "format": "date-time"},
                 "changes": {"type": "object", "description": "{field: {before, after}}"}}
+        }),
+    );
+    s.insert(
+        "ChangePage".into(),
+        json!({
+            "type": "object",
+            "required": ["data", "next_cursor"],
+            "properties": {
+                "data": {"type": "array", "items": {"type": "object", "properties": {
+                    "cursor": {"type": "string", "description": "This entry's position, to resume after it"},
+                    "entity": {"type": "string", "description": "API name of the entity type, or `metadata`"},
+                    "record_id": {"type": "string", "format": "uuid"},
+                    "op": {"type": "string", "enum": ["create", "update", "delete", "restore", "redact"]},
+                    "actor": {"type": ["string", "null"]},
+                    "at": {"type": "string", "format": "date-time"},
+                    "changes": {"type": "object", "description": "{field: {before, after}}; metadata entries carry the definition"},
+                    "owner_before": {"type": ["string", "null"]},
+                    "owner_after": {"type": ["string", "null"]},
+                    "transaction": {"type": ["string", "null"], "description": "Entries of one write share it"},
+                    "version": {"type": ["integer", "null"], "description": "The record's version after the change"},
+                    "out_of_reach": {"type": "boolean",
+                        "description": "The record moved to an owner whose records you may not read: remove your copy"}
+                }}},
+                "next_cursor": {"type": "string", "description": "Pass as `after` for the next page (always present)"}
+            }
         }),
     );
     s.insert(

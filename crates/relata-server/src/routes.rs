@@ -173,6 +173,16 @@ pub fn table() -> Vec<Route> {
             .query(&["phone", "email"])
             .returns(200, Some(schema_ref("LookupResult")))
             .to(get(service::lookup)),
+        endpoint(
+            Method::GET,
+            "/api/v1/changes",
+            "changes",
+            "Every committed change in commit order, as far as you may read it (long-polls with wait)",
+        )
+        .tag("changes")
+        .query(crate::changes::FEED_PARAMS)
+        .returns(200, Some(schema_ref("ChangePage")))
+        .to(get(crate::changes::changes)),
         endpoint(Method::GET, "/api/v1/search", "search", "Search accounts, contacts, leads and opportunities at once")
             .tag("search")
             .query(&["q", "limit"])
@@ -446,6 +456,37 @@ fn identity_routes() -> Vec<Route> {
             .query(&["action", "actor", "outcome", "since", "until", "cursor", "limit"])
             .returns(200, Some(list_of("Audit entry")))
             .to(get(p::server_audit_log)),
+        endpoint(Method::GET, "/api/v1/admin/jobs", "admin.jobs.list", "Durable jobs, newest first, with counts per state (admins; all=true: every workspace's, server administrators)")
+            .tag("admin")
+            .query(crate::jobs::JOB_PARAMS)
+            .returns(200, Some(list_of("Job: id, kind, state, payload, run_at, attempts, max_attempts, lease_until, leased_by, last_error, idempotency_key, schedule, created_at, updated_at, finished_at")))
+            .to(get(crate::jobs::list)),
+        endpoint(Method::POST, "/api/v1/admin/jobs", "admin.jobs.enqueue", "Enqueue a job of a kind administrators may enqueue (http.post)")
+            .tag("admin")
+            .body(object("{kind, payload, run_at?, max_attempts?, idempotency_key?}"))
+            .returns(201, Some(object("Job")))
+            .to(post(crate::jobs::enqueue)),
+        endpoint(Method::GET, "/api/v1/admin/jobs/{id}", "admin.jobs.get", "One job")
+            .tag("admin")
+            .returns(200, Some(object("Job")))
+            .to(get(crate::jobs::get_one)),
+        endpoint(Method::POST, "/api/v1/admin/jobs/{id}/retry", "admin.jobs.retry", "Queue a dead or cancelled job again")
+            .tag("admin")
+            .returns(200, Some(object("Job")))
+            .to(post(crate::jobs::retry)),
+        endpoint(Method::POST, "/api/v1/admin/jobs/{id}/cancel", "admin.jobs.cancel", "Cancel a queued job")
+            .tag("admin")
+            .returns(200, Some(object("Job")))
+            .to(post(crate::jobs::cancel)),
+        endpoint(Method::GET, "/api/v1/admin/schedules", "admin.schedules.list", "Recurring jobs of the workspace (admins)")
+            .tag("admin")
+            .returns(200, Some(list_of("Schedule: id, name, kind, payload, cron, time_zone, enabled, next_run_at")))
+            .to(get(crate::jobs::schedules)),
+        endpoint(Method::PUT, "/api/v1/admin/schedules/{id}", "admin.schedules.put", "Define a recurring job (id: its name): a cron expression in a time zone")
+            .tag("admin")
+            .body(object("{kind, payload, cron, time_zone?, enabled?}"))
+            .returns(200, Some(object("Schedule")))
+            .to(put(crate::jobs::put_schedule)),
         endpoint(Method::GET, "/api/v1/admin/workspaces", "admin.workspaces.list", "Every workspace (server administrators)")
             .tag("admin")
             .returns(200, Some(list_of("Workspace")))

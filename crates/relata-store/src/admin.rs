@@ -134,7 +134,7 @@ impl Store {
                 Expr::val(slug),
                 Expr::val(codes.join(",")),
                 Expr::val(Value::String(ws.phone_region.clone())),
-                Expr::val(Value::ChronoDateTimeUtc(Some(Utc::now()))),
+                Expr::val(Value::ChronoDateTimeUtc(Some(self.now()))),
             ])
             .to_owned();
         let mut conn = self.begin().await?;
@@ -206,7 +206,7 @@ impl Store {
                 Expr::val(uuid(user.id.uuid())),
                 Expr::val(email),
                 Expr::val(display_name),
-                Expr::val(Value::ChronoDateTimeUtc(Some(Utc::now()))),
+                Expr::val(Value::ChronoDateTimeUtc(Some(self.now()))),
             ])
             .to_owned();
         conn.execute(&stmt).await?;
@@ -227,7 +227,7 @@ impl Store {
                 Expr::val(uuid(workspace.uuid())),
                 Expr::val(uuid(user.uuid())),
                 Expr::val(role),
-                Expr::val(Value::ChronoDateTimeUtc(Some(Utc::now()))),
+                Expr::val(Value::ChronoDateTimeUtc(Some(self.now()))),
             ])
             .to_owned();
         conn.conn.execute(&stmt).await?;
@@ -277,7 +277,7 @@ impl Store {
                 Expr::val(name),
                 Expr::val(secret::digest(&token_secret)),
                 Expr::val(scope),
-                Expr::val(Value::ChronoDateTimeUtc(Some(Utc::now()))),
+                Expr::val(Value::ChronoDateTimeUtc(Some(self.now()))),
                 Expr::val(entities_text(entities)),
                 Expr::val(Value::ChronoDateTimeUtc(expires_at)),
             ])
@@ -347,7 +347,7 @@ impl Store {
             .cond_where(
                 sea_query::Condition::any()
                     .add(Expr::col(("t", "expires_at")).is_null())
-                    .add(Expr::col(("t", "expires_at")).gt(Value::ChronoDateTimeUtc(Some(Utc::now())))),
+                    .add(Expr::col(("t", "expires_at")).gt(Value::ChronoDateTimeUtc(Some(self.now())))),
             );
         let mut conn = self.acquire().await?;
         let Some(row) = conn.fetch_optional(&q).await? else {
@@ -384,7 +384,7 @@ impl Store {
     pub async fn touch_token(&self, token_id: &str) -> Result<()> {
         let stmt = Query::update()
             .table("api_tokens")
-            .value("last_used_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
+            .value("last_used_at", Value::ChronoDateTimeUtc(Some(self.now())))
             .and_where(Expr::col("id").eq(id_text(token_id)))
             .to_owned();
         self.execute_alone(&stmt).await.map(drop)
@@ -444,7 +444,7 @@ impl ScopedConn {
     pub async fn revoke_token(&mut self, id: &str, user: Option<UserId>) -> Result<bool> {
         let mut stmt = Query::update();
         stmt.table("api_tokens")
-            .value("revoked_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
+            .value("revoked_at", Value::ChronoDateTimeUtc(Some(self.now())))
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("id").eq(id_text(id)))
             .and_where(Expr::col("revoked_at").is_null());
@@ -458,7 +458,7 @@ impl ScopedConn {
     pub async fn revoke_tokens_of(&mut self, user: UserId) -> Result<u64> {
         let stmt = Query::update()
             .table("api_tokens")
-            .value("revoked_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
+            .value("revoked_at", Value::ChronoDateTimeUtc(Some(self.now())))
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("user_id").eq(uuid(user.uuid())))
             .and_where(Expr::col("revoked_at").is_null())

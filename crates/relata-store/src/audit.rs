@@ -57,10 +57,10 @@ pub struct AuditQuery {
 const AUDIT_COLUMNS: [&str; 10] =
     ["workspace_id", "at", "actor_id", "action", "outcome", "target_type", "target_id", "address", "details", "seq"];
 
-fn audit_values(e: AuditEntry) -> Vec<Value> {
+fn audit_values(e: AuditEntry, at: DateTime<Utc>) -> Vec<Value> {
     vec![
         uuid_opt(e.workspace.map(|w| w.uuid())),
-        Value::ChronoDateTimeUtc(Some(Utc::now())),
+        Value::ChronoDateTimeUtc(Some(at)),
         uuid_opt(e.actor.map(|a| a.uuid())),
         Value::String(Some(e.action)),
         Value::String(Some(e.outcome.to_string())),
@@ -90,7 +90,7 @@ impl Store {
     /// even though the request they record changes nothing.
     pub async fn append_audit(&self, entries: Vec<AuditEntry>) -> Result<()> {
         let mut conn = self.begin().await?;
-        let rows = entries.into_iter().map(audit_values).collect();
+        let rows = entries.into_iter().map(|e| audit_values(e, self.now())).collect();
         conn.insert_rows("audit_log", &AUDIT_COLUMNS[..9], rows).await?;
         conn.commit().await
     }
@@ -151,7 +151,7 @@ impl ScopedConn {
     /// Appends an audit entry inside this transaction (with the change it records).
     pub async fn append_audit(&mut self, mut entry: AuditEntry) -> Result<()> {
         entry.workspace = Some(self.workspace);
-        self.conn.insert_rows("audit_log", &AUDIT_COLUMNS[..9], vec![audit_values(entry)]).await
+        self.conn.insert_rows("audit_log", &AUDIT_COLUMNS[..9], vec![audit_values(entry, self.now())]).await
     }
 
     /// A page of this workspace's audit log, newest first.

@@ -1,6 +1,8 @@
 //! The append-only change log: one entry per create, update, delete and
-//! restore, written in the same transaction as the record. It is the spine
-//! that history, audit, sync, webhooks and automation read.
+//! restore, written in the same transaction as the record, and entries for
+//! changes of the metadata and for redactions. It is the spine that history,
+//! audit, the change feed (see [`crate::feed`]), sync, webhooks and
+//! automation read.
 
 use crate::db::ScopedConn;
 use crate::error::{Result, StoreError};
@@ -12,6 +14,21 @@ use sea_query::{Expr, ExprTrait, Order, Query, Value};
 use serde::Serialize;
 use serde_json::Value as Json;
 
+/// The columns of a change entry as written, in the order the feed reads them.
+pub(crate) const CHANGE_COLUMNS: [&str; 11] = [
+    "workspace_id",
+    "entity",
+    "record_id",
+    "op",
+    "actor_id",
+    "at",
+    "diff",
+    "tx_id",
+    "version",
+    "owner_before",
+    "owner_after",
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeOp {
@@ -19,6 +36,9 @@ pub enum ChangeOp {
     Update,
     Delete,
     Restore,
+    /// A person was erased: copies of what earlier entries said about the
+    /// record should be erased too (the entries themselves were redacted).
+    Redact,
 }
 
 impl ChangeOp {
@@ -28,13 +48,19 @@ impl ChangeOp {
             ChangeOp::Update => "update",
             ChangeOp::Delete => "delete",
             ChangeOp::Restore => "restore",
+            ChangeOp::Redact => "redact",
         }
     }
 }
 
+/// The `entity` of change entries about the metadata (custom fields, custom
+/// objects): their `record_id` is the definition's id.
+pub const METADATA: &str = "metadata";
+
 /// One entry to append.
 pub struct NewChange {
-    pub kind: EntityKind,
+    /// The entity type's singular (`contact`), or [`METADATA`].
+    pub entity: &'static str,
     pub id: RecordId,
     pub op: ChangeOp,
     pub actor: Option<UserId>,
@@ -64,6 +90,10 @@ pub struct Change {
 impl ScopedConn {
     /// Appends entries; create entries hold [`relata_core::record::creation_diff`].
     pub async fn append_changes(&mut self, changes: Vec<NewChange>) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        self.wrote_changes = true;
         let ws = uuid(self.workspace.uuid());
         let tx = uuid(self.tx_id());
         let rows: Vec<Vec<Value>> = changes
@@ -71,7 +101,7 @@ impl ScopedConn {
             .map(|c| {
                 vec![
                     ws.clone(),
-                    Value::String(Some(c.kind.singular().to_string())),
+                    Value::String(Some(c.entity.to_string())),
                     uuid(c.id.uuid()),
                     Value::String(Some(c.op.as_str().to_string())),
                     uuid_opt(c.actor.map(|a| a.uuid())),
@@ -84,20 +114,7 @@ impl ScopedConn {
                 ]
             })
             .collect();
-        let columns = [
-            "workspace_id",
-            "entity",
-            "record_id",
-            "op",
-            "actor_id",
-            "at",
-            "diff",
-            "tx_id",
-            "version",
-            "owner_before",
-            "owner_after",
-        ];
-        self.conn.insert_rows("changes", &columns, rows).await
+        self.conn.insert_rows("changes", &CHANGE_COLUMNS, rows).await
     }
 
     /// A record's changes in order, after sequence number `after`.
@@ -152,7 +169,7 @@ impl ScopedConn {
             let stmt = Query::update()
                 .table("changes")
                 .value("diff", Value::Json(Some(Box::new(redacted))))
-                .value("redacted_at", Value::ChronoDateTimeUtc(Some(Utc::now())))
+                .value("redacted_at", Value::ChronoDateTimeUtc(Some(self.now())))
                 .and_where(in_workspace(self.workspace))
                 .and_where(Expr::col("seq").eq(seq))
                 .to_owned();

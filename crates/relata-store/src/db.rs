@@ -5,6 +5,7 @@
 //! instead of failing with SQLITE_BUSY) and a pool of readers. PostgreSQL uses
 //! one pool; several `relata serve` processes may share the database.
 
+use crate::clock::Clock;
 use crate::error::Result;
 use crate::migrate;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -73,6 +74,12 @@ enum Pools {
 #[derive(Clone)]
 pub struct Store {
     pools: Pools,
+    /// Woken whenever a transaction of this process that wrote change
+    /// entries commits (readers of the change feed wait on it).
+    commits: Arc<tokio::sync::Notify>,
+    /// Woken whenever a transaction of this process that enqueued jobs commits.
+    jobs: Arc<tokio::sync::Notify>,
+    clock: Arc<Clock>,
 }
 
 impl Store {
@@ -151,7 +158,12 @@ impl Store {
                 Pools::Postgres(pool)
             }
         };
-        Ok(Store { pools })
+        Ok(Store {
+            pools,
+            commits: Arc::new(tokio::sync::Notify::new()),
+            jobs: Arc::new(tokio::sync::Notify::new()),
+            clock: Arc::new(Clock::default()),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -161,14 +173,52 @@ impl Store {
         }
     }
 
+    /// Notified when a transaction of this process that wrote change
+    /// entries commits; other processes' commits are seen by polling.
+    pub fn commits(&self) -> Arc<tokio::sync::Notify> {
+        self.commits.clone()
+    }
+
+    /// Notified when a transaction of this process that enqueued jobs commits.
+    pub fn jobs_enqueued(&self) -> Arc<tokio::sync::Notify> {
+        self.jobs.clone()
+    }
+
+    /// The clock every "now" of this database's users comes from.
+    pub fn clock(&self) -> &Arc<Clock> {
+        &self.clock
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub(crate) fn now_value(&self) -> sea_query::Value {
+        sea_query::Value::ChronoDateTimeUtc(Some(self.now()))
+    }
+
     /// A reading connection scoped to `workspace`, seeing all its records.
     pub async fn read(&self, workspace: WorkspaceId) -> Result<ScopedConn> {
-        Ok(ScopedConn { workspace, visibility: None, conn: self.acquire().await?, tx_id: uuid::Uuid::now_v7() })
+        Ok(self.scoped(workspace, self.acquire().await?))
     }
 
     /// A transaction scoped to `workspace`; dropped without `commit`, it rolls back.
     pub async fn write(&self, workspace: WorkspaceId) -> Result<ScopedConn> {
-        Ok(ScopedConn { workspace, visibility: None, conn: self.begin().await?, tx_id: uuid::Uuid::now_v7() })
+        Ok(self.scoped(workspace, self.begin().await?))
+    }
+
+    fn scoped(&self, workspace: WorkspaceId, conn: Conn) -> ScopedConn {
+        ScopedConn {
+            workspace,
+            visibility: None,
+            conn,
+            tx_id: uuid::Uuid::now_v7(),
+            notify: self.commits.clone(),
+            wrote_changes: false,
+            jobs_notify: self.jobs.clone(),
+            enqueued_jobs: false,
+            clock: self.clock.clone(),
+        }
     }
 
     pub(crate) async fn acquire(&self) -> Result<Conn> {
@@ -391,6 +441,28 @@ impl Conn {
         })
     }
 
+    /// Runs a statement of static text (the feed's sequencer); returns the
+    /// rows affected.
+    pub(crate) async fn execute_text(&mut self, sql: &'static str) -> Result<u64> {
+        Ok(match self {
+            Conn::Sqlite(c) => sqlx::query(sql).execute(&mut **c).await?.rows_affected(),
+            Conn::SqliteTx(c) => sqlx::query(sql).execute(&mut **c).await?.rows_affected(),
+            Conn::Pg(c) => sqlx::query(sql).execute(&mut **c).await?.rows_affected(),
+            Conn::PgTx(c) => sqlx::query(sql).execute(&mut **c).await?.rows_affected(),
+        })
+    }
+
+    /// The boolean a query of static text answers (PostgreSQL's lock functions).
+    pub(crate) async fn scalar_bool(&mut self, sql: &str) -> Result<bool> {
+        let q = AssertSqlSafe(sql.to_string());
+        Ok(match self {
+            Conn::Sqlite(c) => sqlx::query_scalar(q).fetch_one(&mut **c).await?,
+            Conn::SqliteTx(c) => sqlx::query_scalar(q).fetch_one(&mut **c).await?,
+            Conn::Pg(c) => sqlx::query_scalar(q).fetch_one(&mut **c).await?,
+            Conn::PgTx(c) => sqlx::query_scalar(q).fetch_one(&mut **c).await?,
+        })
+    }
+
     pub(crate) async fn commit(self) -> Result<()> {
         match self {
             Conn::SqliteTx(tx) => tx.commit().await?,
@@ -507,11 +579,27 @@ pub struct ScopedConn {
     pub(crate) conn: Conn,
     /// Groups the change entries this transaction writes.
     pub(crate) tx_id: uuid::Uuid,
+    /// Whom to wake when a transaction that wrote change entries commits.
+    pub(crate) notify: Arc<tokio::sync::Notify>,
+    pub(crate) wrote_changes: bool,
+    /// Whom to wake when a transaction that enqueued jobs commits.
+    pub(crate) jobs_notify: Arc<tokio::sync::Notify>,
+    pub(crate) enqueued_jobs: bool,
+    pub(crate) clock: Arc<Clock>,
 }
 
 impl ScopedConn {
     pub fn workspace(&self) -> WorkspaceId {
         self.workspace
+    }
+
+    /// Now, by the store's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub(crate) fn now_value(&self) -> sea_query::Value {
+        sea_query::Value::ChronoDateTimeUtc(Some(self.now()))
     }
 
     /// The id that groups the change entries of this transaction.
@@ -552,9 +640,17 @@ impl ScopedConn {
         self.conn.backend()
     }
 
-    /// Commits a write transaction (a no-op for reading connections).
+    /// Commits a write transaction (a no-op for reading connections), and
+    /// wakes the feed's readers when it wrote change entries.
     pub async fn commit(self) -> Result<()> {
-        self.conn.commit().await
+        self.conn.commit().await?;
+        if self.wrote_changes {
+            self.notify.notify_waiters();
+        }
+        if self.enqueued_jobs {
+            self.jobs_notify.notify_waiters();
+        }
+        Ok(())
     }
 }
 

@@ -43,7 +43,7 @@ impl ScopedConn {
                 Expr::val(response.request_hash.clone()),
                 Expr::val(response.status as i64),
                 Expr::val(response.body.clone()),
-                Expr::val(Value::ChronoDateTimeUtc(Some(chrono::Utc::now()))),
+                Expr::val(Value::ChronoDateTimeUtc(Some(self.now()))),
             ])
             .to_owned();
         self.conn.execute(&stmt).await?;

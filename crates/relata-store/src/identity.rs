@@ -13,10 +13,6 @@ use chrono::{DateTime, Utc};
 use relata_core::{UserId, WorkspaceId};
 use sea_query::{Expr, ExprTrait, JoinType, OnConflict, Order, Query, Value};
 
-fn now() -> Value {
-    Value::ChronoDateTimeUtc(Some(Utc::now()))
-}
-
 fn time(t: Option<DateTime<Utc>>) -> Value {
     Value::ChronoDateTimeUtc(t)
 }
@@ -229,8 +225,8 @@ impl Store {
                 Expr::val(uuid(user.uuid())),
                 Expr::val(uuid(workspace.uuid())),
                 Expr::val(csrf_token),
-                Expr::val(now()),
-                Expr::val(now()),
+                Expr::val(self.now_value()),
+                Expr::val(self.now_value()),
                 Expr::val(time(Some(expires_at))),
                 Expr::val(Value::String(address.map(str::to_string))),
                 Expr::val(Value::String(user_agent.map(|u| u.chars().take(300).collect()))),
@@ -246,7 +242,7 @@ impl Store {
             .from("sessions")
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("revoked_at").is_null())
-            .and_where(Expr::col("expires_at").gt(now()))
+            .and_where(Expr::col("expires_at").gt(self.now_value()))
             .to_owned();
         let mut conn = self.acquire().await?;
         let Some(r) = conn.fetch_optional(&q).await? else { return Ok(None) };
@@ -264,7 +260,7 @@ impl Store {
     pub async fn touch_session(&self, id: &str, expires_at: DateTime<Utc>) -> Result<()> {
         let stmt = Query::update()
             .table("sessions")
-            .values([("last_seen_at", Expr::val(now())), ("expires_at", Expr::val(time(Some(expires_at))))])
+            .values([("last_seen_at", Expr::val(self.now_value())), ("expires_at", Expr::val(time(Some(expires_at))))])
             .and_where(Expr::col("id").eq(id))
             .to_owned();
         self.execute_alone(&stmt).await.map(drop)
@@ -283,7 +279,7 @@ impl Store {
     pub async fn revoke_session(&self, id: &str) -> Result<()> {
         let stmt = Query::update()
             .table("sessions")
-            .value("revoked_at", now())
+            .value("revoked_at", self.now_value())
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("revoked_at").is_null())
             .to_owned();
@@ -294,7 +290,7 @@ impl Store {
     pub async fn revoke_sessions_of(&self, user: UserId) -> Result<u64> {
         let stmt = Query::update()
             .table("sessions")
-            .value("revoked_at", now())
+            .value("revoked_at", self.now_value())
             .and_where(Expr::col("user_id").eq(uuid(user.uuid())))
             .and_where(Expr::col("revoked_at").is_null())
             .to_owned();
@@ -325,7 +321,7 @@ impl Store {
     pub async fn accept_invitation(&self, id: &str) -> Result<bool> {
         let stmt = Query::update()
             .table("invitations")
-            .value("accepted_at", now())
+            .value("accepted_at", self.now_value())
             .and_where(Expr::col("id").eq(id_text(id)))
             .and_where(Expr::col("accepted_at").is_null())
             .to_owned();
@@ -339,7 +335,7 @@ impl Store {
             .values_panic([
                 Expr::val(token_hash),
                 Expr::val(uuid(user.uuid())),
-                Expr::val(now()),
+                Expr::val(self.now_value()),
                 Expr::val(time(Some(expires_at))),
             ])
             .to_owned();
@@ -353,7 +349,7 @@ impl Store {
             .from("password_resets")
             .and_where(Expr::col("token_hash").eq(token_hash))
             .and_where(Expr::col("used_at").is_null())
-            .and_where(Expr::col("expires_at").gt(now()))
+            .and_where(Expr::col("expires_at").gt(self.now_value()))
             .to_owned();
         let mut conn = self.acquire().await?;
         conn.fetch_optional(&q).await?.map(|r| user_id(&r, "user_id")).transpose()
@@ -366,14 +362,14 @@ impl Store {
             .from("password_resets")
             .and_where(Expr::col("token_hash").eq(token_hash))
             .and_where(Expr::col("used_at").is_null())
-            .and_where(Expr::col("expires_at").gt(now()))
+            .and_where(Expr::col("expires_at").gt(self.now_value()))
             .to_owned();
         let mut conn = self.begin().await?;
         let Some(row) = conn.fetch_optional(&q).await? else { return Ok(None) };
         let user = user_id(&row, "user_id")?;
         let stmt = Query::update()
             .table("password_resets")
-            .value("used_at", now())
+            .value("used_at", self.now_value())
             .and_where(Expr::col("token_hash").eq(token_hash))
             .and_where(Expr::col("used_at").is_null())
             .to_owned();
@@ -457,7 +453,7 @@ impl ScopedConn {
                 Expr::val(uuid(self.workspace.uuid())),
                 Expr::val(uuid(user.uuid())),
                 Expr::val(role),
-                Expr::val(now()),
+                Expr::val(self.now_value()),
             ])
             .to_owned();
         self.conn.execute(&stmt).await?;
@@ -544,7 +540,7 @@ impl ScopedConn {
     // ----- teams -----
 
     pub async fn create_team(&mut self, name: &str) -> Result<Team> {
-        let team = Team { id: uuid::Uuid::now_v7().to_string(), name: name.to_string(), created_at: Utc::now() };
+        let team = Team { id: uuid::Uuid::now_v7().to_string(), name: name.to_string(), created_at: self.now() };
         let stmt = Query::insert()
             .into_table("teams")
             .columns(["id", "workspace_id", "name", "created_at"])
@@ -690,7 +686,7 @@ impl ScopedConn {
                 Expr::val(uuid(self.workspace.uuid())),
                 Expr::val(name),
                 Expr::val(Value::Json(Some(Box::new(definition.clone())))),
-                Expr::val(now()),
+                Expr::val(self.now_value()),
             ])
             .on_conflict(
                 OnConflict::columns(["workspace_id", "name"]).update_columns(["definition", "updated_at"]).to_owned(),
@@ -730,7 +726,7 @@ impl ScopedConn {
                 Expr::val(email),
                 Expr::val(role),
                 Expr::val(uuid_opt(created_by.map(|u| u.uuid()))),
-                Expr::val(now()),
+                Expr::val(self.now_value()),
                 Expr::val(time(Some(expires_at))),
             ])
             .to_owned();
@@ -793,7 +789,7 @@ impl ScopedConn {
                 Expr::val(view.name.clone()),
                 Expr::val(view.query.clone()),
                 Expr::val(view.shared),
-                Expr::val(now()),
+                Expr::val(self.now_value()),
             ])
             .to_owned();
         self.conn.execute(&stmt).await?;

@@ -15,11 +15,14 @@
 pub mod admin;
 pub mod audit;
 pub mod changes;
+pub mod clock;
 pub mod custom_fields;
 pub mod db;
 pub mod error;
+pub mod feed;
 pub mod idempotency;
 pub mod identity;
+pub mod jobs;
 pub mod migrate;
 pub mod records;
 pub mod search;

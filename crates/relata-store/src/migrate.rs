@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_storage_format.sql"),
         postgres: include_str!("../migrations/postgres/0006_storage_format.sql"),
     },
+    Migration {
+        version: 7,
+        name: "platform",
+        sqlite: include_str!("../migrations/sqlite/0007_platform.sql"),
+        postgres: include_str!("../migrations/postgres/0007_platform.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

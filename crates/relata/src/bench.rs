@@ -9,7 +9,9 @@
 //!   `SELECT` by id on the same database (the only SQL outside the store
 //!   crate, on purpose: it is the yardstick);
 //! - full-text search and lookup-by-phone latency;
-//! - the server's peak resident memory.
+//! - the server's peak resident memory;
+//! - durable jobs per second through the queue with a handler that does
+//!   nothing, next to a bare insert and delete of the same rows with SQL.
 //!
 //! The servers run as separate processes (`relata serve` and a hidden
 //! `relata bench-baseline`), loaded from this process.
@@ -44,6 +46,12 @@ pub struct BenchArgs {
     /// Reuse the database of an earlier run in --dir instead of building it again.
     #[arg(long)]
     reuse: bool,
+    /// Only the durable-jobs figures (no contact database).
+    #[arg(long)]
+    jobs_only: bool,
+    /// Jobs through the queue for the jobs figures.
+    #[arg(long, default_value_t = 20_000)]
+    jobs: u64,
 }
 
 fn figure(name: &str, mut fields: Json) {
@@ -63,6 +71,11 @@ fn quantile(sorted: &[u64], q: f64) -> u64 {
 }
 
 pub async fn run(_db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
+    if args.jobs_only {
+        std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
+        jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let demo_dir = args.dir.join("demo");
     if !args.reuse || !demo_dir.join("relata.db").exists() {
         if args.dir.exists() {
@@ -73,7 +86,136 @@ pub async fn run(_db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         import_figures(&args.dir, args.contacts).await?;
     }
     http_figures(&demo_dir, &args).await?;
+    jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A job kind that does nothing: what the queue itself costs.
+struct Noop;
+
+impl relata_app::jobs::JobHandler for Noop {
+    fn kind(&self) -> &'static str {
+        "bench.noop"
+    }
+
+    fn run<'a>(
+        &'a self,
+        _app: &'a relata_app::App,
+        _job: &'a relata_store::jobs::Job,
+    ) -> relata_app::module::BoxFuture<'a, Result<(), relata_app::jobs::JobError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Jobs per second through the queue (enqueued in batches, claimed and
+/// finished by a process's workers) next to `sqlite3`-free bare SQL on the
+/// same kind of database: the same rows inserted in the same batches, then
+/// deleted one transaction each, as each job is finished in one.
+async fn jobs_figures(dir: &Path, jobs: u64) -> Result<(), String> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let (app, ws) = open(&sqlite_args(&dir.join("queue"))).await?;
+    let app = Arc::new(app);
+    let ctx = Ctx::new(ws, None);
+    let handler: Arc<dyn relata_app::jobs::JobHandler> = Arc::new(Noop);
+    const BATCH: u64 = 1000;
+    let started = Instant::now();
+    let mut left = jobs;
+    while left > 0 {
+        let mut tx = app.store.write(ctx.ws()).await.map_err(|e| e.to_string())?;
+        for _ in 0..left.min(BATCH) {
+            let job = relata_store::jobs::NewJob {
+                kind: "bench.noop".into(),
+                payload: json!({}),
+                run_at: app.store.now(),
+                max_attempts: 3,
+                idempotency_key: None,
+                schedule: None,
+            };
+            tx.enqueue_job(job).await.map_err(|e| e.to_string())?;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+        left -= left.min(BATCH);
+    }
+    let enqueued = started.elapsed().as_secs_f64();
+    let options = relata_app::jobs::WorkerOptions { concurrency: 16, ..Default::default() };
+    let workers = Arc::new(relata_app::jobs::Workers::with_handlers(app.clone(), vec![handler], options));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let started = Instant::now();
+    let running = tokio::spawn(workers.run(stopped));
+    loop {
+        let counts = app.store.job_counts(None).await.map_err(|e| e.to_string())?;
+        if counts.iter().any(|(s, n)| s == "done" && *n as u64 == jobs) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let ran = started.elapsed().as_secs_f64();
+    let _ = stop.send(true);
+    let _ = running.await;
+    app.store.close().await;
+    let baseline = bare_insert_and_delete(&dir.join("bare"), jobs, BATCH).await?;
+    figure(
+        "jobs_through_the_queue",
+        json!({"jobs": jobs, "enqueue_per_s": (jobs as f64 / enqueued).round(), "seconds": ran,
+            "jobs_per_s": (jobs as f64 / ran).round(), "concurrency": 16,
+            "baseline_bare_insert_and_delete_per_s": (jobs as f64 / baseline).round(),
+            "ratio_to_baseline": ((baseline / ran) * 100.0).round() / 100.0,
+            "target": ">= 2000 jobs/s on SQLite"}),
+    );
+    Ok(())
+}
+
+/// Seconds bare SQL takes to insert `jobs` rows of the jobs table in batches
+/// and delete them one transaction each (the least a durable queue does).
+async fn bare_insert_and_delete(dir: &Path, jobs: u64, batch: u64) -> Result<f64, String> {
+    use sqlx::Connection;
+    let (app, ws) = open(&sqlite_args(dir)).await?;
+    app.store.close().await;
+    let url = format!("sqlite://{}", dir.join("relata.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.map_err(|e| e.to_string())?;
+    sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        .execute(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    let ws = ws.id.uuid();
+    let now = chrono::Utc::now();
+    let started = Instant::now();
+    let mut ids = Vec::with_capacity(jobs as usize);
+    let mut left = jobs;
+    while left > 0 {
+        let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+        for _ in 0..left.min(batch) {
+            let id = uuid::Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO jobs (workspace_id, id, kind, payload, state, run_at, attempts, max_attempts, \
+                 created_at, updated_at) VALUES (?, ?, 'bench.noop', '{}', 'queued', ?, 0, 3, ?, ?)",
+            )
+            .bind(ws)
+            .bind(id)
+            .bind(now)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+            ids.push(id);
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+        left -= left.min(batch);
+    }
+    for id in ids {
+        let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+        sqlx::query("DELETE FROM jobs WHERE workspace_id = ? AND id = ?")
+            .bind(ws)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
+    }
+    Ok(started.elapsed().as_secs_f64())
 }
 
 fn sqlite_args(dir: &Path) -> DbArgs {

@@ -3,6 +3,7 @@
 mod analytics;
 mod bench;
 mod demo;
+mod jobs;
 mod people;
 mod transfer;
 
@@ -72,6 +73,19 @@ enum Command {
         /// clients' addresses from it (sign-in throttling, audit log).
         #[arg(long, env = "RELATA_BEHIND_PROXY")]
         behind_proxy: bool,
+        #[command(flatten)]
+        work: WorkArgs,
+    },
+    /// Run only the background work (jobs, schedules, change-feed consumers),
+    /// as a separate process on the same database.
+    Worker {
+        #[command(flatten)]
+        work: WorkArgs,
+    },
+    /// Look at durable jobs and act on them.
+    Jobs {
+        #[command(subcommand)]
+        command: jobs::JobsCommand,
     },
     /// Manage workspaces (companies) on this server.
     Workspace {
@@ -152,6 +166,64 @@ enum Command {
     },
 }
 
+/// How a process runs background work.
+#[derive(Args, Clone, Debug)]
+pub struct WorkArgs {
+    /// Jobs this process runs at once (0: no background work here).
+    #[arg(long, default_value_t = 4, env = "RELATA_WORKERS")]
+    workers: usize,
+    /// Seconds a claimed job stays this process's before another may take it
+    /// over (extended while it runs; a crashed worker's job runs again after it).
+    #[arg(long, default_value_t = 60, env = "RELATA_JOB_LEASE")]
+    job_lease: u64,
+    /// Seconds running jobs may take to finish at shutdown before they are handed back.
+    #[arg(long, default_value_t = 10)]
+    drain: u64,
+}
+
+impl WorkArgs {
+    fn options(&self) -> relata_app::jobs::WorkerOptions {
+        relata_app::jobs::WorkerOptions {
+            concurrency: self.workers.max(1),
+            lease: std::time::Duration::from_secs(self.job_lease.max(1)),
+            drain: std::time::Duration::from_secs(self.drain),
+            ..Default::default()
+        }
+    }
+}
+
+/// Background work of one process: job workers (with schedules) and the
+/// modules' change-feed consumers.
+struct Background {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Background {
+    fn start(app: Arc<App>, work: &WorkArgs) -> Background {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut tasks = Vec::new();
+        if work.workers > 0 {
+            let workers = Arc::new(relata_app::jobs::Workers::new(app.clone(), work.options()));
+            tracing::info!(worker = workers.name(), concurrency = work.workers, "running jobs");
+            tasks.push(tokio::spawn(workers.run(stopped.clone())));
+            for consumer in app.feed_consumers() {
+                tasks.push(tokio::spawn(relata_app::feed::run_consumer(app.clone(), consumer, stopped.clone())));
+            }
+        }
+        Background { stop, tasks }
+    }
+
+    /// Stops claiming work, lets running jobs finish (or hands them back)
+    /// and waits for every task.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token and print it (shown once): for the built-in
@@ -174,7 +246,7 @@ enum TokenCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(matches!(cli.command, Command::Serve { .. }));
+    init_logging(matches!(cli.command, Command::Serve { .. } | Command::Worker { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -234,9 +306,11 @@ pub fn progress_bar(total: Option<u64>, what: &str) -> ProgressBar {
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Serve { listen, demo, demo_contacts, public_url, behind_proxy } => {
-            serve(&cli.db, &listen, demo, demo_contacts, public_url, behind_proxy).await
+        Command::Serve { listen, demo, demo_contacts, public_url, behind_proxy, work } => {
+            serve(&cli.db, ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, work }).await
         }
+        Command::Worker { work } => worker(&cli.db, work).await,
+        Command::Jobs { command } => jobs::run(&cli.db, command).await,
         Command::Workspace { command } => people::workspace(&cli.db, command).await,
         Command::User { command } => people::user(&cli.db, command).await,
         Command::Migrate => {
@@ -324,14 +398,19 @@ pub async fn load_demo(
     Ok(report)
 }
 
-async fn serve(
-    db: &DbArgs,
-    listen: &str,
+/// What `relata serve` is asked to do.
+struct ServeOptions {
+    listen: String,
     demo: bool,
     demo_contacts: u64,
     public_url: Option<String>,
     behind_proxy: bool,
-) -> Result<ExitCode, String> {
+    work: WorkArgs,
+}
+
+async fn serve(db: &DbArgs, options: ServeOptions) -> Result<ExitCode, String> {
+    let ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, work } = options;
+    let listen = listen.as_str();
     let (app, ws) = open(db).await?;
     if demo {
         let mut conn = app.store.read(ws.id).await.map_err(|e| e.to_string())?;
@@ -359,8 +438,37 @@ async fn serve(
     tracing::info!(database = ?db.target(), "Relata listening on http://{addr} (API reference: http://{addr}/api/v1/docs)");
     let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
     let server = relata_server::Server::configured(app, &public_url, behind_proxy);
-    relata_server::serve(listener, Arc::clone(&server), shutdown_signal()).await.map_err(|e| e.to_string())?;
+    let background = Background::start(server.app.clone(), &work);
+    // On a signal the server stops taking requests and the workers stop
+    // claiming jobs at once; both then finish what they are doing.
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = signalled.send(true);
+    });
+    let mut http_stops = on_signal.clone();
+    let http = relata_server::serve(listener, Arc::clone(&server), async move {
+        let _ = http_stops.wait_for(|s| *s).await;
+    });
+    let stopping = async move {
+        let _ = on_signal.wait_for(|s| *s).await;
+        background.stop().await;
+    };
+    let (served, ()) = tokio::join!(http, stopping);
+    served.map_err(|e| e.to_string())?;
     server.app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `relata worker`: background work only, until a signal.
+async fn worker(db: &DbArgs, work: WorkArgs) -> Result<ExitCode, String> {
+    let (app, _) = open(db).await?;
+    let app = Arc::new(app);
+    tracing::info!(database = ?db.target(), "Relata worker running");
+    let background = Background::start(app.clone(), &work);
+    shutdown_signal().await;
+    background.stop().await;
+    app.store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

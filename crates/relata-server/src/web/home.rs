@@ -99,7 +99,7 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
         Err(_) => return crate::session::anonymous_home().into_response(),
     };
     let me = page.principal.user;
-    let now = chrono::Utc::now();
+    let now = server.app.store.now();
     let activities = page.schema(ACTIVITIES);
     let tasks_params = ListParams {
         conditions: vec![Expr::eq("owner", me), Expr::eq("done", false), Expr::is_null("due_at", true)],

@@ -356,6 +356,11 @@ impl TestApp {
         (ws, token)
     }
 
+    /// The id of this workspace's built-in administrator (who owns the test token).
+    pub async fn admin_id(&self) -> String {
+        self.app.app.bootstrap_admin(&self.workspace).await.unwrap().id.to_string()
+    }
+
     /// A token for this workspace's admin with another scope.
     pub async fn token_with_scope(&self, scope: &str) -> String {
         let store = &self.app.app.store;

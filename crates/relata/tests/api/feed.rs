@@ -1,0 +1,328 @@
+//! The change feed: commit order under concurrent writers, permissions,
+//! cursors, long polling, metadata and redaction entries, and the durable
+//! offsets of Relata's own consumers, on both backends.
+
+use crate::helpers::{TestApp, id_of, version_of};
+use relata_app::Ctx;
+use relata_app::error::AppError;
+use relata_app::feed::{self, FeedConsumer};
+use relata_app::module::BoxFuture;
+use relata_core::RecordId;
+use relata_core::value::{FieldValue, Values};
+use relata_store::feed::FeedEntry;
+use serde_json::{Value as Json, json};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+crate::both_backends!(
+    every_committed_change_is_read_once_in_commit_order,
+    the_feed_shows_only_what_the_reader_may_read,
+    cursors_filters_and_long_polling,
+    metadata_and_erasure_are_in_the_feed,
+    consumers_resume_from_their_committed_offset,
+);
+
+/// Reads the feed from `cursor` until nothing new arrives within `wait`
+/// seconds; returns the entries and the last cursor.
+async fn drain(app: &TestApp, token: &str, cursor: &str, query: &str) -> (Vec<Json>, String) {
+    let mut cursor = cursor.to_string();
+    let mut out = Vec::new();
+    loop {
+        let page =
+            app.get_as(token, &format!("/api/v1/changes?after={cursor}&limit=200{query}")).await.expect(200).body;
+        let data = page["data"].as_array().unwrap().clone();
+        cursor = page["next_cursor"].as_str().unwrap().to_string();
+        if data.is_empty() {
+            return (out, cursor);
+        }
+        out.extend(data);
+    }
+}
+
+async fn every_committed_change_is_read_once_in_commit_order(app: TestApp) {
+    const WRITERS: usize = 6;
+    const TRANSACTIONS: usize = 25;
+    let shared = app.create("accounts", json!({"name": "Shared counter", "employees": 0})).await;
+    let shared_id: RecordId = id_of(&shared).parse().unwrap();
+    let start =
+        app.get("/api/v1/changes?limit=1000").await.expect(200).body["next_cursor"].as_str().unwrap().to_string();
+    let server = app.app.clone();
+    let workspace = app.workspace.clone();
+    // Each transaction creates an account, holds its transaction open a
+    // while, and bumps a shared record: commits come out of the order in
+    // which rows (and sequence numbers) were written, and the updates of the
+    // shared record must be read in the order they committed.
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let (server, workspace) = (server.clone(), workspace.clone());
+            tokio::spawn(async move {
+                let app = &server.app;
+                let ctx = Ctx::new(workspace, None);
+                let schemas = app.schemas(ctx.ws()).await.unwrap();
+                let accounts = schemas.get(relata_crm::ACCOUNTS);
+                let mut created = Vec::new();
+                for t in 0..TRANSACTIONS {
+                    // Optimistic concurrency: a write that lost the race for
+                    // the shared record is rolled back whole and made again.
+                    loop {
+                        let mut tx = app.writer(&ctx).await.unwrap();
+                        let mut values = Values::default();
+                        values.set_std("name", FieldValue::Text(format!("Writer {w} account {t}")));
+                        let record = relata_app::write::create_in(&mut tx, &ctx, accounts, values).await.unwrap();
+                        tokio::time::sleep(std::time::Duration::from_millis(((w * 7 + t * 13) % 17) as u64)).await;
+                        let current = tx.get_record(accounts, shared_id, false).await.unwrap().unwrap();
+                        let employees = match current.values.std("employees") {
+                            FieldValue::Int(n) => *n,
+                            _ => 0,
+                        };
+                        let mut patch = Values::default();
+                        patch.set_std("employees", FieldValue::Int(employees + 1));
+                        match relata_app::write::update_in(
+                            &mut tx,
+                            &ctx,
+                            accounts,
+                            shared_id,
+                            patch,
+                            Some(current.version),
+                        )
+                        .await
+                        {
+                            Ok(_) => {}
+                            Err(AppError::VersionConflict { .. }) => continue,
+                            Err(e) => panic!("{e}"),
+                        }
+                        tx.commit().await.unwrap();
+                        created.push(record.id.to_string());
+                        break;
+                    }
+                }
+                created
+            })
+        })
+        .collect();
+    // A reader polls while the writers write, and until it finds nothing
+    // new once they are done.
+    let writers_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (base, token, done) = (app.base.clone(), app.token.clone(), writers_done.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut cursor = start;
+            let mut seen: Vec<Json> = Vec::new();
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                let page: Json = client
+                    .get(format!("{base}/api/v1/changes?after={cursor}&limit=37&wait=1&entities=accounts"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let data = page["data"].as_array().unwrap().clone();
+                cursor = page["next_cursor"].as_str().unwrap().to_string();
+                if data.is_empty() && finished {
+                    return seen;
+                }
+                seen.extend(data);
+            }
+        })
+    };
+    let mut created: HashSet<String> = HashSet::new();
+    for writer in writers {
+        created.extend(writer.await.unwrap());
+    }
+    writers_done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = reader.await.unwrap();
+    let cursors: Vec<&str> = seen.iter().map(|e| e["cursor"].as_str().unwrap()).collect();
+    assert_eq!(cursors.iter().collect::<HashSet<_>>().len(), cursors.len(), "no entry is read twice");
+    let creations: Vec<String> =
+        seen.iter().filter(|e| e["op"] == "create").map(|e| e["record_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(creations.len(), created.len(), "every creation once");
+    assert_eq!(creations.iter().cloned().collect::<HashSet<_>>(), created);
+    let versions: Vec<i64> = seen
+        .iter()
+        .filter(|e| e["record_id"] == shared["id"] && e["op"] == "update")
+        .map(|e| e["version"].as_i64().unwrap())
+        .collect();
+    let expected: Vec<i64> = (2..=(WRITERS * TRANSACTIONS) as i64 + 1).collect();
+    assert_eq!(versions, expected, "updates of one record arrive in the order they committed");
+    // Entries of one write share their transaction; every write made two.
+    let mut per_transaction: HashMap<String, usize> = HashMap::new();
+    for e in &seen {
+        *per_transaction.entry(e["transaction"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    assert!(per_transaction.values().all(|n| *n == 2), "{per_transaction:?}");
+    // Nothing more arrives, and the whole log read again is the same.
+    let (again, _) = drain(&app, &app.token, "", "&entities=accounts").await;
+    assert_eq!(again.len(), seen.len() + 1, "the shared record's creation, then the same entries");
+    assert_eq!(&again[1..], &seen[..]);
+}
+
+async fn the_feed_shows_only_what_the_reader_may_read(app: TestApp) {
+    let ann = app.member("ann@example.com", "sales_rep").await;
+    let ben = app.member("ben@example.com", "sales_rep").await;
+    app.team("North", &[(&ann, false), (&ben, false)]).await;
+    let (_, start) = drain(&app, &ann.token, "", "").await;
+    let mine = app.post_as(&ann.token, "/api/v1/contacts", &json!({"last_name": "Mine"})).await.expect(201).body;
+    let admins = app.create("contacts", json!({"last_name": "Not for reps"})).await;
+    let (entries, cursor) = drain(&app, &ann.token, &start, "").await;
+    let ids: Vec<&str> = entries.iter().map(|e| e["record_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&id_of(&mine).as_str()), "{entries:?}");
+    assert!(!ids.contains(&id_of(&admins).as_str()), "a record the rep may not read is absent");
+    assert_eq!(entries[0]["entity"], "contacts");
+    assert_eq!(entries[0]["changes"]["last_name"], json!({"before": null, "after": "Mine"}));
+
+    // Given to someone outside the team: the rep learns it left their reach,
+    // and nothing more.
+    let path = format!("/api/v1/contacts/{}", id_of(&mine));
+    app.patch(&path, version_of(&mine), &json!({"owner": app.admin_id().await, "city": "Secret city"}))
+        .await
+        .expect(200);
+    let (entries, _) = drain(&app, &ann.token, &cursor, "").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["out_of_reach"], true);
+    assert!(entries[0]["changes"].get("city").is_none(), "{}", entries[0]);
+    assert_eq!(entries[0]["changes"]["owner"]["before"], json!(ann.user));
+
+    // A field hidden from a role is absent from what the feed says.
+    app.put_as(
+        &app.token,
+        "/api/v1/roles/no_birthdays",
+        &json!({"entities": {"contacts": {"create": true, "read": "all", "update": "all", "delete": "none", "export": false}},
+                "fields": {"contacts": {"birthday": "hidden"}}}),
+    )
+    .await
+    .expect(200);
+    let auditor = app.member("aud@example.com", "no_birthdays").await;
+    let (_, start) = drain(&app, &auditor.token, "", "").await;
+    app.create("contacts", json!({"last_name": "Born", "birthday": "1990-01-02", "city": "Gdańsk"})).await;
+    let (entries, _) = drain(&app, &auditor.token, &start, "").await;
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0]["changes"].get("birthday").is_none(), "{}", entries[0]);
+    assert_eq!(entries[0]["changes"]["city"]["after"], "Gdańsk");
+    // A type the role may not read at all is absent, and may not be asked for.
+    app.get_as(&auditor.token, "/api/v1/changes?entities=opportunities").await.expect_problem(403, "forbidden");
+}
+
+async fn cursors_filters_and_long_polling(app: TestApp) {
+    let acme = app.create("accounts", json!({"name": "Acme"})).await;
+    app.create("opportunities", json!({"name": "Deal", "account": acme["id"]})).await;
+    let (all, head) = drain(&app, &app.token, "", "").await;
+    let (opps, _) = drain(&app, &app.token, "", "&entities=opportunities").await;
+    assert!(opps.iter().all(|e| e["entity"] == "opportunities") && !opps.is_empty());
+    assert!(all.len() > opps.len());
+    // Resuming from an entry's own cursor gives what followed it.
+    let (rest, _) = drain(&app, &app.token, all[0]["cursor"].as_str().unwrap(), "").await;
+    assert_eq!(&rest[..], &all[1..]);
+
+    for (query, parameter) in [
+        ("after=garbage", "after"),
+        ("limit=0", "limit"),
+        ("limit=5000", "limit"),
+        ("wait=3600", "wait"),
+        ("entities=spaceships", "entities"),
+    ] {
+        let reply = app.get(&format!("/api/v1/changes?{query}")).await.expect_problem(400, "bad-request");
+        assert!(reply.body.to_string().contains(parameter), "{query}: {}", reply.body);
+    }
+    let (_, other_token) = app.other_workspace("elsewhere").await;
+    let reply = app.get_as(&other_token, &format!("/api/v1/changes?after={head}")).await;
+    let reply = reply.expect_problem(400, "bad-request");
+    assert!(reply.body["detail"].as_str().unwrap().contains("another workspace"), "{}", reply.body);
+
+    // Nothing new: a short wait answers empty with the same cursor.
+    let idle = app.get(&format!("/api/v1/changes?after={head}&wait=1")).await.expect(200).body;
+    assert_eq!(idle["data"], json!([]));
+    assert_eq!(idle["next_cursor"], head);
+    // A long poll returns as soon as a write commits.
+    let waiting = {
+        let (base, token, head) = (app.base.clone(), app.token.clone(), head.clone());
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let page: Json = reqwest::Client::new()
+                .get(format!("{base}/api/v1/changes?after={head}&wait=30"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (page, started.elapsed())
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let late = app.create("accounts", json!({"name": "Late"})).await;
+    let (page, waited) = waiting.await.unwrap();
+    assert_eq!(page["data"][0]["record_id"], late["id"]);
+    assert!(waited < std::time::Duration::from_secs(25), "answered when the write committed, not at the end");
+}
+
+async fn metadata_and_erasure_are_in_the_feed(app: TestApp) {
+    let (_, start) = drain(&app, &app.token, "", "").await;
+    app.post("/api/v1/metadata/contacts/fields", &json!({"id": "tier", "type": "choice", "options": ["gold"]}))
+        .await
+        .expect(201);
+    let person =
+        app.create("contacts", json!({"first_name": "Ewa", "last_name": "Kowalska", "custom": {"tier": "gold"}})).await;
+    let (entries, cursor) = drain(&app, &app.token, &start, "").await;
+    assert_eq!(entries[0]["entity"], "metadata", "the field is defined before the record that uses it");
+    assert_eq!(entries[0]["changes"]["field"]["id"], "tier");
+    assert_eq!(entries[1]["changes"]["custom.tier"]["after"], "gold");
+    app.post(&format!("/api/v1/contacts/{}/erase", id_of(&person)), &json!({})).await.expect(200);
+    let (entries, _) = drain(&app, &app.token, &cursor, "").await;
+    let ops: Vec<&str> = entries.iter().map(|e| e["op"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["update", "redact"], "{entries:?}");
+    assert_eq!(entries[1]["record_id"], person["id"]);
+    // What was read before is redacted at the source too.
+    let (all, _) = drain(&app, &app.token, &start, "").await;
+    assert!(!all.iter().any(|e| e.to_string().contains("Kowalska")), "{all:?}");
+}
+
+/// A consumer that remembers what it was handed, and can be made to fail.
+struct Recorder {
+    seen: Mutex<Vec<(String, String)>>,
+    fail: std::sync::atomic::AtomicBool,
+}
+
+impl FeedConsumer for Recorder {
+    fn name(&self) -> &'static str {
+        "test.recorder"
+    }
+
+    fn handle<'a>(
+        &'a self,
+        _app: &'a relata_app::App,
+        entries: &'a [FeedEntry],
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(AppError::Conflict("failing on purpose".into()));
+            }
+            self.seen.lock().unwrap().extend(entries.iter().map(|e| (e.op.clone(), e.record_id.to_string())));
+            Ok(())
+        })
+    }
+}
+
+async fn consumers_resume_from_their_committed_offset(app: TestApp) {
+    let server = &app.app.app;
+    let recorder = Arc::new(Recorder { seen: Mutex::new(Vec::new()), fail: false.into() });
+    let first = app.create("accounts", json!({"name": "First"})).await;
+    let handled = feed::consume_available(server, recorder.as_ref()).await.unwrap();
+    assert!(handled >= 2, "the default pipeline and the account: {handled}");
+    assert!(recorder.seen.lock().unwrap().iter().any(|(_, id)| *id == id_of(&first)));
+    assert_eq!(feed::consume_available(server, recorder.as_ref()).await.unwrap(), 0, "nothing twice");
+
+    // A batch that fails is handed over again: the offset moved only after success.
+    let second = app.create("accounts", json!({"name": "Second"})).await;
+    recorder.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(feed::consume_available(server, recorder.as_ref()).await.is_err());
+    recorder.fail.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(feed::consume_available(server, recorder.as_ref()).await.unwrap(), 1);
+    let seen = recorder.seen.lock().unwrap().clone();
+    assert_eq!(seen.last().unwrap(), &("create".to_string(), id_of(&second)));
+    assert_eq!(seen.iter().filter(|(_, id)| *id == id_of(&second)).count(), 1);
+}

@@ -29,7 +29,9 @@ pub async fn role_def(
 ) -> Result<RoleDef, AppError> {
     let stored = conn.stored_roles().await?;
     let schemas = app.schemas(workspace).await?;
-    Ok(effective_role(name, &stored, &|n| schemas.kind(n)))
+    // A stored role may name a custom object deleted since: its entry is
+    // kept (and harmless) rather than failing the whole role.
+    Ok(effective_role(name, &stored, &|n| schemas.kind(n).or_else(|| EntityKind::stored(n))))
 }
 
 fn effective_role(name: &str, stored: &[(String, Json)], kind_of: &dyn Fn(&str) -> Option<EntityKind>) -> RoleDef {

@@ -35,8 +35,13 @@ pub fn to_json(entity: EntityKind, def: &FieldDef) -> Json {
     })
 }
 
-pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Result<CustomFieldRow, AppError> {
+/// Defines a custom field of `entity`. On a custom object, the field joins
+/// the object's own fields (named without `custom.`).
+pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Result<FieldDef, AppError> {
     ctx.access.require_admin()?;
+    if entity.is_custom() {
+        return crate::custom_objects::add_field(app, ctx, entity.api_name(), body).await;
+    }
     let new: NewCustomField =
         serde_json::from_value(body.clone()).map_err(|e| ValidationError::single("", "invalid_body", e.to_string()))?;
     let mut errors = Vec::new();
@@ -47,14 +52,14 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
             "lower-case letters, digits and _, starting with a letter, at most 63",
         ));
     }
-    let ty = FieldType::for_custom(&new.field_type, &new.options, new.target.as_deref())
+    let schemas = app.schemas_for(ctx).await?;
+    let ty = FieldType::for_custom(&new.field_type, &new.options, new.target.as_deref(), &|t| schemas.kind(t))
         .map_err(|m| errors.push(FieldError::new("type", "invalid_type", m)))
         .ok();
     let label = new.label.clone().unwrap_or_else(|| new.id.replace('_', " "));
     if label.trim().is_empty() || label.chars().count() > 100 {
         errors.push(FieldError::new("label", "invalid", "1 to 100 characters"));
     }
-    let schemas = app.schemas_for(ctx).await?;
     if schemas.get(entity).custom_field(&new.id).is_some() {
         errors.push(FieldError::new(
             "id",
@@ -88,11 +93,14 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
     metadata_change(&mut tx, ctx, row.id, ChangeOp::Create, json!({"field": to_json(entity, &row.def)})).await?;
     tx.commit().await?;
     app.forget_schemas(ctx.ws());
-    Ok(row)
+    Ok(row.def)
 }
 
 pub async fn delete(app: &App, ctx: &Ctx, entity: EntityKind, field_id: &str) -> Result<(), AppError> {
     ctx.access.require_admin()?;
+    if entity.is_custom() {
+        return crate::custom_objects::remove_field(app, ctx, entity.api_name(), field_id).await;
+    }
     let mut tx = app.writer(ctx).await?;
     let rows = tx.custom_fields().await?;
     let Some(row) = rows.iter().find(|r| r.entity == entity && r.def.id == field_id) else {

@@ -11,7 +11,6 @@ use crate::{App, Ctx, Schemas};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relata_core::access::Right;
-use relata_core::meta::EntityKind;
 use relata_core::{UserId, WorkspaceId};
 use relata_store::changes::METADATA;
 use relata_store::feed::FeedEntry;
@@ -89,6 +88,10 @@ pub async fn read(app: &App, ctx: &Ctx, query: &FeedQuery) -> Result<FeedPage, A
         Some(names) => {
             let mut out = Vec::new();
             for name in names {
+                if name == METADATA {
+                    out.push(METADATA);
+                    continue;
+                }
                 let kind = schemas
                     .kind(name)
                     .ok_or_else(|| AppError::BadParameter("entities", format!("no entity type {name:?}")))?;
@@ -138,10 +141,11 @@ pub async fn read(app: &App, ctx: &Ctx, query: &FeedQuery) -> Result<FeedPage, A
 fn as_seen_by(ctx: &Ctx, schemas: &Schemas, entry: &FeedEntry) -> Option<Json> {
     let cursor = encode_cursor(entry.workspace, entry.position);
     if entry.entity == METADATA {
-        return Some(entry_json(cursor, METADATA, entry, entry.diff.clone(), false));
+        let definition = metadata_as_seen_by(ctx, schemas, &entry.diff)?;
+        return Some(entry_json(cursor, METADATA, entry, definition, false));
     }
-    let kind = EntityKind::from_singular(&entry.entity)?;
-    let schema = schemas.try_get(kind)?;
+    let schema = schemas.iter().find(|s| s.kind.singular() == entry.entity)?;
+    let kind = schema.kind;
     ctx.access.check_kind(kind, Right::Read).ok()?;
     let scope = ctx.access.scope(kind, Right::Read);
     let reaches = |owner: Option<uuid::Uuid>| scope.allows(owner.map(UserId::from_uuid));
@@ -158,6 +162,33 @@ fn as_seen_by(ctx: &Ctx, schemas: &Schemas, entry: &FeedEntry) -> Option<Json> {
         return Some(entry_json(cursor, kind.api_name(), entry, json!({ "owner": owner }), true));
     }
     None
+}
+
+/// A metadata entry as `ctx` may see it: definitions of fields and types
+/// the viewer may read (the metadata endpoint shows the same). A type
+/// deleted since is shown: readers of the feed must learn it went.
+fn metadata_as_seen_by(ctx: &Ctx, schemas: &Schemas, definition: &Json) -> Option<Json> {
+    let readable = |name: &str| match schemas.kind(name) {
+        Some(kind) => ctx.access.check_kind(kind, Right::Read).is_ok().then(|| schemas.get(kind)),
+        None => None,
+    };
+    if let Some(field) = definition.get("field") {
+        let entity = field["entity"].as_str().unwrap_or_default();
+        let id = field["id"].as_str().unwrap_or_default();
+        let Some(schema) = readable(entity) else { return schemas.kind(entity).is_none().then(|| definition.clone()) };
+        let hidden = schema.custom_field(id).is_some_and(|f| schema.is_hidden(f));
+        return (!hidden).then(|| definition.clone());
+    }
+    if let Some(object) = definition.get("entity") {
+        let name = object["id"].as_str().unwrap_or_default();
+        let Some(schema) = readable(name) else { return schemas.kind(name).is_none().then(|| definition.clone()) };
+        let mut shown = definition.clone();
+        if let Some(fields) = shown["entity"]["fields"].as_array_mut() {
+            fields.retain(|f| schema.field(f["id"].as_str().unwrap_or_default()).is_some());
+        }
+        return Some(shown);
+    }
+    Some(definition.clone())
 }
 
 fn entry_json(cursor: String, entity: &str, entry: &FeedEntry, changes: Json, out_of_reach: bool) -> Json {

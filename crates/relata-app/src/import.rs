@@ -67,7 +67,8 @@ fn resolve_header<'s>(schema: &'s Schema, header: &str, opts: &ImportOptions) ->
     let by_id = schema.field(wanted).or_else(|| schema.field(&wanted.to_lowercase()));
     let field = by_id.or_else(|| schema.fields().find(|f| f.label.eq_ignore_ascii_case(wanted)));
     match field {
-        Some(f) if f.is_writable() => Ok(ColumnUse::Field(f)),
+        // Fields read-only for the importer's role are not written, like any other read-only field.
+        Some(f) if f.is_writable() && !schema.is_read_only_for_role(f) => Ok(ColumnUse::Field(f)),
         Some(_) => Ok(ColumnUse::Ignored),
         None => Err(format!(
             "column {header:?} matches no field of {}; map it with --map '{header}=<field>' or ignore it with --map '{header}=-'",
@@ -145,7 +146,7 @@ pub async fn import_csv<R: Read + Send + 'static>(
     kind: EntityKind,
     input: R,
     opts: &ImportOptions,
-    progress: &dyn Fn(u64),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
@@ -200,6 +201,13 @@ pub async fn import_csv<R: Read + Send + 'static>(
     }
     report.skipped = report.rows - report.imported;
     if writing {
+        let details = serde_json::json!({"rows": report.rows, "imported": report.imported, "skipped": report.skipped});
+        crate::audit::audit_in(
+            &mut tx,
+            ctx,
+            crate::audit::Event::new("import").target("entity", kind.api_name()).details(details),
+        )
+        .await?;
         tx.commit().await?;
         report.committed = true;
         if report.imported >= REFRESH_STATISTICS_AFTER {

@@ -12,6 +12,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod custom_fields;
+pub mod custom_objects;
 pub mod error;
 pub mod export;
 pub mod feed;
@@ -40,15 +41,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a process trusts its cached custom-field definitions; other
+/// How long a process trusts its cached custom fields and objects; other
 /// processes' changes become visible after at most this long.
 const SCHEMA_TTL: Duration = Duration::from_secs(5);
 
 /// The email of the built-in administrator.
 pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@relata.localhost";
 
-/// The schemas (standard + custom fields) of every entity type in one
-/// workspace, in registry order.
+/// The schemas of every entity type of one workspace: the modules' types
+/// (with the workspace's custom fields) in registry order, then the
+/// workspace's custom objects, oldest first.
 #[derive(Debug)]
 pub struct Schemas {
     by_kind: Vec<Schema>,
@@ -149,11 +151,15 @@ impl App {
             return Ok(s.clone());
         }
         let mut conn = self.store.read(ws).await?;
+        let objects = conn.custom_objects().await?;
         let rows = conn.custom_fields().await?;
-        let by_kind = EntityKind::all()
+        let mut by_kind: Vec<Schema> = EntityKind::all()
             .into_iter()
             .map(|k| Schema::with_custom(k, rows.iter().filter(|r| r.entity == k).map(|r| r.def.clone()).collect()))
             .collect();
+        for object in &objects {
+            by_kind.push(Schema::of_object(Arc::new(custom_objects::stored_def(object)?)));
+        }
         let schemas = Arc::new(Schemas { by_kind });
         self.schemas.lock().expect("lock").insert(ws, (Instant::now(), schemas.clone()));
         Ok(schemas)

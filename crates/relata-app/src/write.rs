@@ -5,7 +5,7 @@ use crate::module::{TrashOp, installed};
 use crate::{App, Ctx};
 use relata_core::access::Right;
 use relata_core::input::{apply_defaults, merge, missing_required, parse_fields, relations_set};
-use relata_core::meta::{Column, EntityKind, FieldType, Schema, Target};
+use relata_core::meta::{EntityKind, FieldType, Schema, Target};
 use relata_core::record::{creation_diff, diff};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{FieldError, Record, RecordId, ValidationError};
@@ -114,13 +114,18 @@ pub async fn check_references(
             }
         }
         for field in schema.fields().filter(|f| f.unique) {
-            let (Column::Named(col), FieldValue::Text(v)) = (&field.column, record.values.get(field)) else { continue };
-            let others = tx.find_ids_by(schema.kind, col, v).await?;
+            let value = record.values.get(field);
+            let shown = match value {
+                FieldValue::Text(v) => format!("{v:?}"),
+                FieldValue::Int(i) => i.to_string(),
+                _ => continue,
+            };
+            let others = tx.find_ids_with(schema, field, value).await?;
             if others.iter().any(|o| *o != record.id.to_string()) {
                 errors.push(FieldError::new(
                     field.qualified_id(),
                     "duplicate",
-                    format!("{v:?} is already used by another {}", schema.kind.singular()),
+                    format!("{shown} is already used by another {}", schema.kind.singular()),
                 ));
             }
         }
@@ -474,8 +479,14 @@ pub async fn insert_many_in(
     schema: &Schema,
     mut records: Vec<Record>,
 ) -> Result<(Vec<Record>, Vec<(usize, Vec<FieldError>)>), AppError> {
+    ctx.access.check_kind(schema.kind, Right::Create)?;
     let refs: Vec<&Record> = records.iter().collect();
     let mut checks = check_references(tx, schema, &refs).await?;
+    for (record, errors) in records.iter().zip(checks.iter_mut()) {
+        if check_owner(ctx, schema.kind, &record.values).is_err() {
+            errors.push(FieldError::new("owner", "forbidden", "your role may not give records to this owner"));
+        }
+    }
     let mut failed = Vec::new();
     let mut good = Vec::with_capacity(records.len());
     for (i, mut record) in records.drain(..).enumerate() {

@@ -270,20 +270,57 @@ fn common_schemas() -> Map<String, Json> {
         "Metadata".into(),
         json!({"type": "object", "properties": {"entities": {"type": "array", "items": schema_ref("Entity")}}}),
     );
+    let custom_field = json!({
+        "type": "object", "required": ["id", "type"], "additionalProperties": false,
+        "properties": {
+            "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
+            "label": {"type": "string"},
+            "type": {"type": "string", "enum": relata_core::meta::CUSTOM_FIELD_TYPES},
+            "options": {"type": "array", "items": {"type": "string"}},
+            "target": {"type": "string", "description": "relation target: an entity type (a custom object too) or `users`"},
+            "required": {"type": "boolean"}
+        }
+    });
+    // A custom object's own fields may also be unique and searched.
+    let mut object_field = custom_field.clone();
+    object_field["properties"]["unique"] =
+        json!({"type": "boolean", "description": "text, email, phone and integer fields"});
+    object_field["properties"]["searchable"] =
+        json!({"type": "boolean", "description": "default: true for text, email and phone"});
+    s.insert("CustomFieldInput".into(), custom_field);
+    let names = json!({"type": "array", "items": {"type": "string"}});
+    let object_members = json!({
+        "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,62}$",
+               "description": "the API name, a plural used in paths (`vehicles`); not a standard type or reserved word"},
+        "label": {"type": "string", "description": "singular label"},
+        "plural_label": {"type": "string"},
+        "fields": {"type": "array", "items": object_field},
+        "title_fields": names.clone(),
+        "global_search": {"type": "boolean", "description": "default true"},
+        "episode": {"type": "object", "properties": {"links": names.clone(), "at": {"type": "string"}},
+                    "description": "relation fields whose targets' timelines show the records, and the date-time placing them"},
+        "personal_fields": names.clone(),
+        "default_columns": names
+    });
     s.insert(
-        "CustomFieldInput".into(),
-        json!({
-            "type": "object", "required": ["id", "type"], "additionalProperties": false,
-            "properties": {
-                "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
-                "label": {"type": "string"},
-                "type": {"type": "string", "enum": relata_core::meta::CUSTOM_FIELD_TYPES},
-                "options": {"type": "array", "items": {"type": "string"}},
-                "target": {"type": "string", "description": "relation target: an entity type or `users`"},
-                "required": {"type": "boolean"}
-            }
-        }),
+        "ImportReport".into(),
+        json!({"type": "object", "properties": {
+            "rows": {"type": "integer"}, "imported": {"type": "integer"}, "skipped": {"type": "integer"},
+            "ignored_columns": {"type": "array", "items": {"type": "string"}},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {
+                "line": {"type": "integer"}, "field": {"type": "string"}, "message": {"type": "string"}}}},
+            "error_count": {"type": "integer"}, "committed": {"type": "boolean"}}}),
     );
+    s.insert(
+        "CustomObjectInput".into(),
+        json!({"type": "object", "required": ["id", "label", "fields"], "additionalProperties": false,
+               "properties": object_members.clone()}),
+    );
+    let mut shown = object_members;
+    shown["version"] = json!({"type": "integer"});
+    shown["created_at"] = json!({"type": "string", "format": "date-time"});
+    shown["updated_at"] = json!({"type": "string", "format": "date-time"});
+    s.insert("CustomObject".into(), json!({"type": "object", "properties": shown}));
     s.insert(
         "LookupResult".into(),
         json!({"type": "object", "properties": {"data": {"type": "array", "items": {"type": "object",

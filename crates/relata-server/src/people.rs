@@ -593,3 +593,63 @@ pub async fn export(
     )
         .into_response())
 }
+
+/// `POST /api/v1/{entity}/import`: a CSV file (`text/csv`) whose header names
+/// fields by id or label, imported like the CLI's `relata import`: every cell
+/// parsed like API input; all or nothing unless `skip_bad_rows=true`; `map`
+/// maps headers to fields (`map=E-mail:emails,Notes:-`). Rejected rows are
+/// answered as a problem naming the file's line and field (`rows[3].email`).
+pub async fn import(
+    State(server): S,
+    auth: Auth,
+    path: crate::http::EntityPath,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let kind = path.kind(&server, &auth).await?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !(content_type.starts_with("text/csv") || content_type.starts_with("application/csv")) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the file as text/csv",
+        ));
+    }
+    let p = QueryParams::parse(query.as_deref(), &["skip_bad_rows", "map"])?;
+    let mut options =
+        relata_app::import::ImportOptions { skip_bad_rows: p.bool("skip_bad_rows")?, ..Default::default() };
+    for pair in p.text("map").unwrap_or_default().split(',').filter(|m| !m.trim().is_empty()) {
+        let Some((header, field)) = pair.rsplit_once(':') else {
+            return Err(Problem::bad_request("map", "invalid_parameter", format!("{pair:?} is not header:field")));
+        };
+        options.mapping.insert(header.trim().to_string(), field.trim().to_string());
+    }
+    let report = relata_app::import::import_csv(
+        &server.app,
+        &auth.ctx,
+        kind,
+        std::io::Cursor::new(body.to_vec()),
+        &options,
+        &|_| {},
+    )
+    .await?;
+    if !report.committed {
+        let errors = report
+            .errors
+            .iter()
+            .map(|e| {
+                let at = if e.field.is_empty() {
+                    format!("rows[{}]", e.line)
+                } else {
+                    format!("rows[{}].{}", e.line, e.field)
+                };
+                relata_core::FieldError::new(at, "invalid", e.message.clone())
+            })
+            .collect();
+        return Err(Problem::invalid(relata_core::ValidationError { errors }));
+    }
+    Ok(json(StatusCode::OK, &serde_json::to_value(&report).expect("a report serialises")))
+}

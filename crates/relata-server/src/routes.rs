@@ -168,6 +168,39 @@ pub fn table() -> Vec<Route> {
             .tag("metadata")
             .returns(200, Some(schema_ref("Metadata")))
             .to(get(service::metadata)),
+        endpoint(Method::GET, "/api/v1/metadata/entities", "metadata.entities.list", "The workspace's custom objects")
+            .tag("metadata")
+            .returns(200, Some(json!({"type": "object", "properties": {"data": {"type": "array", "items": schema_ref("CustomObject")}}})))
+            .to(get(service::list_custom_objects)),
+        endpoint(Method::POST, "/api/v1/metadata/entities", "metadata.entities.create", "Define a custom object (administrators)")
+            .tag("metadata")
+            .body(schema_ref("CustomObjectInput"))
+            .returns(201, Some(schema_ref("CustomObject")))
+            .to(post(service::create_custom_object)),
+        endpoint(Method::GET, "/api/v1/metadata/entities/{id}", "metadata.entities.get", "A custom object's definition")
+            .tag("metadata")
+            .returns(200, Some(schema_ref("CustomObject")))
+            .to(get(service::get_custom_object)),
+        endpoint(
+            Method::PATCH,
+            "/api/v1/metadata/entities/{id}",
+            "metadata.entities.update",
+            "Change a custom object: the members given replace the definition's; fields keep their types",
+        )
+        .tag("metadata")
+        .header("If-Match", false)
+        .body(schema_ref("CustomObjectInput"))
+        .returns(200, Some(schema_ref("CustomObject")))
+        .to(patch(service::update_custom_object)),
+        endpoint(
+            Method::DELETE,
+            "/api/v1/metadata/entities/{id}",
+            "metadata.entities.delete",
+            "Remove a custom object without live records or relations pointing at it",
+        )
+        .tag("metadata")
+        .returns(204, None)
+        .to(delete(service::delete_custom_object)),
         endpoint(Method::GET, "/api/v1/lookup", "lookup", "Records with a phone number or email address")
             .tag("lookup")
             .query(&["phone", "email"])
@@ -547,6 +580,9 @@ fn page_routes() -> Vec<Route> {
 
 /// The REST endpoints of every entity type, the workspace's custom objects
 /// included; the OpenAPI document lists them for each type.
+/// The largest CSV file the import endpoint takes (bigger files: `relata import`).
+const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
 fn entity_routes() -> Vec<Route> {
     let base = "/api/v1/{entity}";
     let one = "/api/v1/{entity}/{id}";
@@ -560,6 +596,18 @@ fn entity_routes() -> Vec<Route> {
             .query(&["filter", "sort", "q", "deleted", "format"])
             .returns(200, None)
             .to(get(crate::people::export)),
+        endpoint(
+            Method::POST,
+            format!("{base}/import"),
+            "{entity}.import",
+            "Import {entity} from a CSV file (text/csv)",
+        )
+        .tag("{entity}")
+        .per_entity(all)
+        .query(&["skip_bad_rows", "map"])
+        .body(json!({"type": "string", "description": "CSV with a header row naming fields by id or label"}))
+        .returns(200, Some(schema_ref("ImportReport")))
+        .to(post(crate::people::import).layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT))),
         endpoint(Method::POST, base, "{entity}.create", "Create a {singular}")
             .tag("{entity}")
             .per_entity(all)
@@ -712,6 +760,24 @@ mod tests {
         }
         let ids: std::collections::HashSet<_> = ops.iter().map(|o| o.operation_id.clone()).collect();
         assert_eq!(ids.len(), ops.len(), "operation ids are unique");
+    }
+
+    #[test]
+    fn no_custom_object_can_take_a_path_of_relata_s_own() {
+        crate::modules::install();
+        let types: Vec<&str> = relata_core::meta::EntityKind::all().iter().map(|k| k.api_name()).collect();
+        for op in table().into_iter().map(|r| r.op) {
+            let rest = op.path.strip_prefix("/api/v1/").unwrap_or(&op.path);
+            let first = rest.trim_start_matches('/').split(['/', '.']).next().unwrap_or_default();
+            if first.is_empty() || first.starts_with('{') || types.contains(&first) {
+                continue;
+            }
+            assert!(
+                relata_app::custom_objects::RESERVED_NAMES.contains(&first),
+                "{first:?} (from {}) must be in RESERVED_NAMES, or a custom object could shadow it",
+                op.path
+            );
+        }
     }
 
     #[test]

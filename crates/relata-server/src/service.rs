@@ -3,15 +3,16 @@
 
 use crate::Server;
 use crate::auth::Auth;
-use crate::http::{EntityPath, QueryParams, json, json_body};
+use crate::http::{EntityPath, QueryParams, etag, if_match, json, json_body};
 use crate::problem::{ApiResult, Problem};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use relata_app::custom_fields;
 use relata_app::read::{self, ContactPoint};
+use relata_app::{custom_fields, custom_objects};
 use relata_core::meta::{Access, EntityKind, FieldDef, Schema};
+use relata_store::custom_objects as custom_objects_store;
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 
@@ -76,8 +77,8 @@ pub async fn create_custom_field(
     auth.require_write()?;
     let kind = path.kind(&server, &auth).await?;
     let input = json_body(&headers, &body)?;
-    let row = custom_fields::create(&server.app, &auth.ctx, kind, &input).await?;
-    Ok(json(StatusCode::CREATED, &field_json(&relata_core::meta::Schema::standard(kind), &row.def)))
+    let def = custom_fields::create(&server.app, &auth.ctx, kind, &input).await?;
+    Ok(json(StatusCode::CREATED, &field_json(&relata_core::meta::Schema::standard(kind), &def)))
 }
 
 pub async fn delete_custom_field(
@@ -95,6 +96,80 @@ pub async fn delete_custom_field(
         }
         other => other.into(),
     })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/v1/metadata/entities`: the workspace's custom object definitions.
+pub async fn list_custom_objects(State(server): State<Arc<Server>>, auth: Auth) -> ApiResult<Response> {
+    let rows = custom_objects::list(&server.app, &auth.ctx).await?;
+    Ok(json(StatusCode::OK, &json!({"data": rows.iter().map(custom_objects::to_json).collect::<Vec<_>>()})))
+}
+
+fn custom_object_response(status: StatusCode, row: &custom_objects_store::CustomObjectRow) -> Response {
+    let mut response = json(status, &custom_objects::to_json(row));
+    response.headers_mut().insert(header::ETAG, etag(row.version));
+    if status == StatusCode::CREATED
+        && let Ok(location) = HeaderValue::from_str(&format!("/api/v1/metadata/entities/{}", row.api_name))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+fn no_object(name: &str) -> impl FnOnce(relata_app::AppError) -> Problem + '_ {
+    move |e| match e {
+        relata_app::AppError::NotFound => Problem::not_found(format!("there is no custom object {name:?}")),
+        other => other.into(),
+    }
+}
+
+/// `POST /api/v1/metadata/entities`: defines a custom object (administrators).
+pub async fn create_custom_object(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let row = custom_objects::create(&server.app, &auth.ctx, &input).await?;
+    Ok(custom_object_response(StatusCode::CREATED, &row))
+}
+
+/// `GET /api/v1/metadata/entities/{id}`.
+pub async fn get_custom_object(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    let row = custom_objects::get(&server.app, &auth.ctx, &name).await.map_err(no_object(&name))?;
+    Ok(custom_object_response(StatusCode::OK, &row))
+}
+
+/// `PATCH /api/v1/metadata/entities/{id}` (`If-Match` optional).
+pub async fn update_custom_object(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let expected = if_match(&headers, false)?;
+    let row =
+        custom_objects::update(&server.app, &auth.ctx, &name, &input, expected).await.map_err(no_object(&name))?;
+    Ok(custom_object_response(StatusCode::OK, &row))
+}
+
+/// `DELETE /api/v1/metadata/entities/{id}`.
+pub async fn delete_custom_object(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    custom_objects::delete(&server.app, &auth.ctx, &name).await.map_err(no_object(&name))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

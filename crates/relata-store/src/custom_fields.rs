@@ -33,12 +33,17 @@ impl ScopedConn {
         rows.iter()
             .map(|r| {
                 let entity = r.text("entity")?.unwrap_or_default();
-                let entity = EntityKind::from_api_name(&entity).ok_or_else(|| bad(entity.clone()))?;
+                let entity = EntityKind::stored(&entity).ok_or_else(|| bad(entity.clone()))?;
                 let options: Vec<String> =
                     r.json("options")?.and_then(|j| serde_json::from_value(j).ok()).unwrap_or_default();
                 let target = r.text("target")?;
-                let ty = FieldType::for_custom(&r.text("field_type")?.unwrap_or_default(), &options, target.as_deref())
-                    .map_err(bad)?;
+                let ty = FieldType::for_custom(
+                    &r.text("field_type")?.unwrap_or_default(),
+                    &options,
+                    target.as_deref(),
+                    &EntityKind::stored,
+                )
+                .map_err(bad)?;
                 Ok(CustomFieldRow {
                     id: RecordId::from_uuid(r.uuid("id")?.ok_or_else(|| bad("id".into()))?),
                     entity,

@@ -441,6 +441,16 @@ impl Conn {
         })
     }
 
+    /// The rows a query of static text answers (catalogue queries).
+    pub(crate) async fn fetch_text(&mut self, sql: &'static str) -> Result<Vec<Row>> {
+        Ok(match self {
+            Conn::Sqlite(c) => sqlx::query(sql).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect(),
+            Conn::SqliteTx(c) => sqlx::query(sql).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect(),
+            Conn::Pg(c) => sqlx::query(sql).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
+            Conn::PgTx(c) => sqlx::query(sql).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
+        })
+    }
+
     /// Runs a statement of static text (the feed's sequencer); returns the
     /// rows affected.
     pub(crate) async fn execute_text(&mut self, sql: &'static str) -> Result<u64> {

@@ -34,6 +34,11 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
+/// A value as a lock key: its debug form is deterministic and distinct per value.
+fn value_key(value: &FieldValue) -> String {
+    format!("{value:?}")
+}
+
 fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
     let kind = schema.kind;
     let mut values = Values::default();
@@ -205,13 +210,30 @@ impl ScopedConn {
         Ok(self.conn.fetch_optional(&q).await?.is_some())
     }
 
-    /// Ids of live records of `kind` whose `column` equals `value` (unique checks).
-    pub async fn find_ids_by(&mut self, kind: EntityKind, column: &'static str, value: &str) -> Result<Vec<String>> {
+    /// Ids of live records of the schema's type whose `field` equals
+    /// `value` (unique checks). Fields kept in the JSON column have no
+    /// unique index: on PostgreSQL the check first takes a transaction lock
+    /// on the value, so two writers of the same value cannot both pass it
+    /// (SQLite has one writer).
+    pub async fn find_ids_with(
+        &mut self,
+        schema: &Schema,
+        field: &FieldDef,
+        value: &FieldValue,
+    ) -> Result<Vec<String>> {
+        let kind = schema.kind;
+        if field.in_json() && self.backend() == crate::Backend::Postgres {
+            let key = format!("unique:{}:{}:{}:{}", self.workspace, kind.api_name(), field.id, value_key(value));
+            let lock = Query::select()
+                .expr(Expr::cust_with_values("(SELECT 1 FROM pg_advisory_xact_lock(hashtextextended($1, 0)))", [key]))
+                .to_owned();
+            self.conn.fetch_optional(&lock).await?;
+        }
         let q = Query::select()
             .column("id")
             .from(kind.table())
             .cond_where(self.of_kind(kind))
-            .and_where(Expr::col(column).eq(value))
+            .and_where(sql::field_expr(self.backend(), field).eq(sql::compare_value(field, value)))
             .and_where(Expr::col("deleted_at").is_null())
             .limit(10)
             .to_owned();

@@ -84,6 +84,19 @@ impl EntityDef {
         }
     }
 
+    /// A workspace's custom object: system fields, the shared table, the
+    /// rights built-in roles have on the company's own business records.
+    /// Its own fields are [`FieldDef::data`] fields.
+    pub fn custom_object(kind: EntityKind, label: String, plural_label: String) -> EntityDef {
+        EntityDef {
+            label: Cow::Owned(label),
+            plural_label: Cow::Owned(plural_label),
+            table: CUSTOM_RECORDS_TABLE,
+            role_rights: crate::access::custom_object_rights,
+            ..EntityDef::new(kind, "custom", kind.api_name(), "", "")
+        }
+    }
+
     pub fn fields(mut self, fields: impl IntoIterator<Item = FieldDef>) -> Self {
         self.fields.extend(fields);
         self

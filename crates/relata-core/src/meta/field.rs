@@ -266,7 +266,14 @@ pub const CUSTOM_FIELD_TYPES: &[&str] = &[
 
 impl FieldType {
     /// Builds a custom field's type from its definition; the error names what is wrong.
-    pub fn for_custom(name: &str, options: &[String], target: Option<&str>) -> Result<FieldType, String> {
+    /// `kind_of` finds a relation's target type by API name: the registry's
+    /// types and the workspace's custom objects.
+    pub fn for_custom(
+        name: &str,
+        options: &[String],
+        target: Option<&str>,
+        kind_of: &dyn Fn(&str) -> Option<EntityKind>,
+    ) -> Result<FieldType, String> {
         let needs_options = matches!(name, "choice" | "multi_choice");
         if needs_options {
             if options.is_empty() || options.len() > 200 {
@@ -303,7 +310,7 @@ impl FieldType {
             "relation" => match target {
                 Some("users") => FieldType::Relation(Target::User),
                 Some(t) => FieldType::Relation(Target::Entity(
-                    EntityKind::from_api_name(t).ok_or_else(|| format!("unknown relation target {t:?}"))?,
+                    kind_of(t).ok_or_else(|| format!("unknown relation target {t:?}"))?,
                 )),
                 None => return Err("relation fields need a target (e.g. \"accounts\")".into()),
             },

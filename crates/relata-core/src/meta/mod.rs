@@ -70,6 +70,14 @@ impl EntityKind {
         EntityKind(name)
     }
 
+    /// A kind named in stored metadata (a relation's target, a custom
+    /// field's type): a module's type, or a custom object (interned). The
+    /// name was checked when the metadata was written.
+    pub fn stored(api_name: &str) -> Option<EntityKind> {
+        EntityKind::from_api_name(api_name)
+            .or_else(|| is_valid_custom_object_id(api_name).then(|| EntityKind::custom(api_name)))
+    }
+
     /// The plural used in API paths: `accounts`.
     pub fn api_name(self) -> &'static str {
         self.0

@@ -1,0 +1,49 @@
+//! The drift check CI runs: the schema the migrations make matches the
+//! entity registry on both backends, and the two migration folders make
+//! the same tables with the same columns (where a backend does a thing its
+//! own way, the difference is listed here, with why).
+
+use crate::helpers::{Backend, TestDb};
+use relata_store::Store;
+use relata_store::introspect::Tables;
+use std::collections::BTreeSet;
+
+/// Tables only one backend has: SQLite's full-text index is an FTS5 table
+/// with its shadow tables.
+fn dialect_only_table(table: &str) -> bool {
+    table.starts_with("search_fts")
+}
+
+/// Columns only one backend has, as `table.column`: PostgreSQL's change
+/// entries get their commit-order position from the sequencer (`pos`);
+/// SQLite's one writer makes `seq` commit order already. PostgreSQL's
+/// full-text index is a tsvector column of the search documents.
+const DIALECT_ONLY_COLUMNS: &[&str] = &["changes.pos", "search_docs.tsv"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_migrations_match_the_registry_and_each_other() {
+    relata_server::modules::install();
+    let mut tables: Vec<(Backend, Tables)> = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = TestDb::create(backend, "the_migrations_match_the_registry_and_each_other").await else {
+            continue;
+        };
+        let store = Store::open(&db.target()).await.expect("migrated");
+        let drift = store.registry_drift().await.expect("introspected");
+        assert!(drift.is_empty(), "{backend:?} drifts from the registry:\n{}", drift.join("\n"));
+        tables.push((backend, store.tables().await.expect("introspected")));
+        store.close().await;
+    }
+    let [(_, sqlite), (_, postgres)] = &tables[..] else { return };
+    let names = |t: &Tables| -> BTreeSet<String> { t.keys().filter(|n| !dialect_only_table(n)).cloned().collect() };
+    assert_eq!(names(sqlite), names(postgres), "both backends have the same tables");
+    for (table, columns) in sqlite.iter().filter(|(n, _)| !dialect_only_table(n)) {
+        let other = &postgres[table];
+        let differ: Vec<String> = columns
+            .symmetric_difference(other)
+            .map(|c| format!("{table}.{c}"))
+            .filter(|c| !DIALECT_ONLY_COLUMNS.contains(&c.as_str()))
+            .collect();
+        assert!(differ.is_empty(), "columns of one backend only: {differ:?}");
+    }
+}

@@ -21,6 +21,8 @@ pub struct NewCustomField {
     pub target: Option<String>,
     #[serde(default)]
     pub required: bool,
+    /// Places after the point, for decimal fields (default 2).
+    pub scale: Option<u32>,
 }
 
 pub fn to_json(entity: EntityKind, def: &FieldDef) -> Json {
@@ -31,6 +33,7 @@ pub fn to_json(entity: EntityKind, def: &FieldDef) -> Json {
         "type": def.ty.name(),
         "options": def.ty.options(),
         "target": def.ty.target_name(),
+        "scale": def.ty.scale(),
         "required": def.required,
     })
 }
@@ -54,6 +57,7 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
     }
     let schemas = app.schemas_for(ctx).await?;
     let ty = FieldType::for_custom(&new.field_type, &new.options, new.target.as_deref(), &|t| schemas.kind(t))
+        .and_then(|ty| ty.with_scale(new.scale))
         .map_err(|m| errors.push(FieldError::new("type", "invalid_type", m)))
         .ok();
     let label = new.label.clone().unwrap_or_else(|| new.id.replace('_', " "));

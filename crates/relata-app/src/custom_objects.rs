@@ -134,6 +134,44 @@ pub struct Definition {
     pub personal_fields: Vec<String>,
     #[serde(default)]
     pub default_columns: Vec<String>,
+    /// Lines, for a header-and-lines document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<LinesDefinition>,
+    /// A document number Relata gives each new record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbering: Option<NumberingDefinition>,
+}
+
+/// The lines of a document: their fields, the header fields that total
+/// them, the header field naming the currency, personal line fields.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LinesDefinition {
+    pub fields: Vec<Json>,
+    #[serde(default)]
+    pub totals: Vec<TotalDefinition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_field: Option<String>,
+    #[serde(default)]
+    pub personal_fields: Vec<String>,
+}
+
+/// `{"field": "total", "product_of": ["quantity", "unit_price"]}`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TotalDefinition {
+    pub field: String,
+    pub product_of: Vec<String>,
+}
+
+/// `{"field": "number", "format": "INV-{YYYY}-{NNNNNN}", "gapless": true}`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NumberingDefinition {
+    pub field: String,
+    pub format: String,
+    #[serde(default)]
+    pub gapless: Option<bool>,
 }
 
 /// How records of the object are episodes of other records' stories.
@@ -164,6 +202,9 @@ pub struct FieldDefinition {
     pub unique: bool,
     #[serde(default)]
     pub searchable: Option<bool>,
+    /// Places after the point, for decimal fields (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
 }
 
 /// "service_contracts" → "Service contracts".
@@ -229,7 +270,7 @@ pub fn describe(
                 continue;
             }
         };
-        match describe_field(&field, &path, &def, kind_of) {
+        match describe_field(&field, &path, &|id| def.field(id).is_some(), kind_of) {
             Ok((described, normal_field)) => {
                 def.fields.push(described);
                 normal_fields.push(serde_json::to_value(normal_field).expect("a definition serialises"));
@@ -329,6 +370,32 @@ pub fn describe(
         def.episode =
             Some(Episode { links: episode.links.iter().map(|l| Cow::Owned(l.clone())).collect(), at: Cow::Owned(at) });
     }
+    if let Some(lines) = &definition.lines {
+        let (described, normal_lines) = describe_lines(lines, &mut def, kind_of, &mut errors);
+        def.lines = Some(described);
+        normal.lines = Some(normal_lines);
+    }
+    if let Some(numbering) = &definition.numbering {
+        match def.fields.iter_mut().find(|f| f.id == numbering.field && !f.system) {
+            Some(f) if matches!(f.ty, FieldType::Text { .. }) => {
+                // Relata gives the numbers; no two records share one.
+                f.access = relata_core::meta::Access::ReadOnly;
+                f.required = false;
+                f.unique = true;
+            }
+            _ => errors.push(FieldError::new("numbering.field", "invalid", "name a text field of the object")),
+        }
+        if let Err(e) = relata_core::document::check_number_format(&numbering.format) {
+            errors.push(FieldError::new("numbering.format", "invalid", e));
+        }
+        let gapless = numbering.gapless.unwrap_or(true);
+        normal.numbering = Some(NumberingDefinition { gapless: Some(gapless), ..numbering.clone() });
+        def.numbering = Some(relata_core::meta::Numbering {
+            field: Cow::Owned(numbering.field.clone()),
+            format: Cow::Owned(numbering.format.clone()),
+            gapless,
+        });
+    }
     ValidationError::check(errors)?;
     let problems = def.problems();
     if !problems.is_empty() {
@@ -337,11 +404,103 @@ pub fn describe(
     Ok(Described { def, normal })
 }
 
-/// One field: its description and its definition in normal form.
+/// The lines of a document type: described, and in normal form. Header
+/// fields that total the lines become read-only.
+fn describe_lines(
+    lines: &LinesDefinition,
+    def: &mut EntityDef,
+    kind_of: &dyn Fn(&str) -> Option<EntityKind>,
+    errors: &mut Vec<FieldError>,
+) -> (relata_core::meta::LinesDef, LinesDefinition) {
+    let mut described = relata_core::meta::LinesDef {
+        fields: Vec::new(),
+        totals: Vec::new(),
+        currency_field: lines.currency_field.clone().map(Cow::Owned),
+        personal_fields: lines.personal_fields.iter().map(|p| Cow::Owned(p.clone())).collect(),
+    };
+    let mut normal = lines.clone();
+    normal.fields.clear();
+    if lines.fields.is_empty() || lines.fields.len() > MAX_FIELDS {
+        errors.push(FieldError::new("lines.fields", "invalid", format!("give 1 to {MAX_FIELDS} line fields")));
+    }
+    for (i, raw) in lines.fields.iter().enumerate() {
+        let path = format!("lines.fields[{i}]");
+        let field: FieldDefinition = match serde_json::from_value(raw.clone()) {
+            Ok(f) => f,
+            Err(e) => {
+                errors.push(FieldError::new(path, "invalid", e.to_string()));
+                continue;
+            }
+        };
+        if field.unique {
+            errors.push(FieldError::new(format!("{path}.unique"), "invalid", "line fields cannot be unique"));
+            continue;
+        }
+        let taken = |id: &str| id == "id" || described.field(id).is_some();
+        match describe_field(&FieldDefinition { searchable: Some(false), ..field }, &path, &taken, kind_of) {
+            Ok((f, n)) => {
+                described.fields.push(f);
+                normal.fields.push(serde_json::to_value(n).expect("a definition serialises"));
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    for (i, total) in lines.totals.iter().enumerate() {
+        let path = format!("lines.totals[{i}]");
+        let product_of = total.product_of.iter().map(|p| Cow::Owned(p.clone())).collect();
+        let described_total = relata_core::meta::Total { field: Cow::Owned(total.field.clone()), product_of };
+        match def.fields.iter_mut().find(|f| f.id == total.field && !f.system) {
+            Some(header_field) => {
+                match relata_core::document::check_total(header_field, &described, &described_total) {
+                    Ok(()) => {
+                        // Relata keeps it from the lines.
+                        header_field.access = relata_core::meta::Access::ReadOnly;
+                        header_field.required = false;
+                        described.totals.push(described_total);
+                    }
+                    Err(e) => errors.push(FieldError::new(path, "invalid", e)),
+                }
+            }
+            None => {
+                errors.push(FieldError::new(format!("{path}.field"), "unknown_field", "name a field of the header"))
+            }
+        }
+    }
+    if let Some(currency) = &lines.currency_field
+        && def.field(currency).is_none_or(|f| !matches!(f.ty, FieldType::Choice(_) | FieldType::Text { .. }))
+    {
+        errors.push(FieldError::new(
+            "lines.currency_field",
+            "invalid",
+            "name a choice or text field of the header holding ISO 4217 codes",
+        ));
+    }
+    for (i, id) in lines.personal_fields.iter().enumerate() {
+        match described.field(id) {
+            Some(f) if f.required && !matches!(f.ty, FieldType::Text { .. } | FieldType::LongText) => {
+                errors.push(FieldError::new(
+                    format!("lines.personal_fields[{i}]"),
+                    "invalid",
+                    "a required personal field must be text, so that erasure can replace it",
+                ))
+            }
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                format!("lines.personal_fields[{i}]"),
+                "unknown_field",
+                format!("no line field {id:?}"),
+            )),
+        }
+    }
+    (described, normal)
+}
+
+/// One field: its description and its definition in normal form. `taken`
+/// tells ids already used.
 fn describe_field(
     field: &FieldDefinition,
     path: &str,
-    def: &EntityDef,
+    taken: &dyn Fn(&str) -> bool,
     kind_of: &dyn Fn(&str) -> Option<EntityKind>,
 ) -> Result<(FieldDef, FieldDefinition), Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -354,17 +513,21 @@ fn describe_field(
         ));
     } else if system_fields().iter().any(|f| f.id == field.id) || RESERVED_FIELD_IDS.contains(&field.id.as_str()) {
         errors.push(FieldError::new(at("id"), "reserved", format!("{:?} is a name Relata uses", field.id)));
-    } else if def.field(&field.id).is_some() {
+    } else if taken(&field.id) {
         errors.push(FieldError::new(at("id"), "duplicate", format!("two fields are named {:?}", field.id)));
     }
     let label = field.label.clone().unwrap_or_else(|| humanize(&field.id));
     if !label_ok(&label) {
         errors.push(FieldError::new(at("label"), "invalid", "1 to 100 characters"));
     }
-    let ty = match FieldType::for_custom(&field.field_type, &field.options, field.target.as_deref(), kind_of) {
+    let ty = FieldType::for_custom(&field.field_type, &field.options, field.target.as_deref(), kind_of)
+        .and_then(|ty| ty.with_scale(field.scale));
+    let ty = match ty {
         Ok(ty) => Some(ty),
         Err(message) => {
-            let member = if message.contains("target") {
+            let member = if message.contains("scale") {
+                "scale"
+            } else if message.contains("target") {
                 "target"
             } else if message.contains("option") {
                 "options"
@@ -562,7 +725,9 @@ pub async fn update(
     let mut errors = Vec::new();
     for (i, field) in described.def.fields.iter().enumerate().filter(|(_, f)| !f.system) {
         if let Some(old) = before.field(&field.id)
-            && (old.ty.name() != field.ty.name() || old.ty.target_name() != field.ty.target_name())
+            && (old.ty.name() != field.ty.name()
+                || old.ty.target_name() != field.ty.target_name()
+                || old.ty.scale() != field.ty.scale())
         {
             let i = i - system_fields().len();
             errors.push(FieldError::new(
@@ -574,6 +739,18 @@ pub async fn update(
                     old.ty.name()
                 ),
             ));
+        }
+    }
+    if let (Some(old_lines), Some(new_lines)) = (&before.lines, &described.def.lines) {
+        for (i, field) in new_lines.fields.iter().enumerate() {
+            let changed = |old: &FieldDef| old.ty.name() != field.ty.name() || old.ty.scale() != field.ty.scale();
+            if old_lines.field(&field.id).is_some_and(changed) {
+                errors.push(FieldError::new(
+                    format!("lines.fields[{i}].type"),
+                    "read_only",
+                    format!("{:?}: a line field's type cannot change (add a new field instead)", field.id),
+                ));
+            }
         }
     }
     ValidationError::check(errors)?;

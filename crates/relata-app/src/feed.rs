@@ -153,7 +153,8 @@ fn as_seen_by(ctx: &Ctx, schemas: &Schemas, entry: &FeedEntry) -> Option<Json> {
     if reaches(entry.owner_after) {
         let mut changes = entry.diff.clone();
         if let Some(fields) = changes.as_object_mut() {
-            fields.retain(|name, _| schema.field(name).is_some());
+            let has_lines = schema.def().lines.is_some();
+            fields.retain(|name, _| schema.field(name).is_some() || (has_lines && name == "lines"));
         }
         return Some(entry_json(cursor, kind.api_name(), entry, changes, false));
     }

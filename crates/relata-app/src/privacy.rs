@@ -5,7 +5,7 @@
 
 use crate::audit::{Event, audit_in};
 use crate::error::AppError;
-use crate::write::{missing_or_hidden, owner_of, update_in};
+use crate::write::{missing_or_hidden, owner_of, update_document_in, update_in};
 use crate::{App, Ctx};
 use relata_core::access::Right;
 use relata_core::meta::{EntityKind, FieldDef, FieldType, Schema, Target};
@@ -218,6 +218,31 @@ fn anonymised(schema: &Schema, record: &Record) -> Values {
     patch
 }
 
+/// A document's lines with their personal fields anonymised like the
+/// header's; `None` when the type keeps no personal data in lines.
+async fn anonymised_lines(
+    tx: &mut ScopedConn,
+    schema: &Schema,
+    id: RecordId,
+) -> Result<Option<Vec<relata_core::document::LineInput>>, AppError> {
+    let Some(def) = schema.def().lines.as_ref().filter(|l| !l.personal_fields.is_empty()) else { return Ok(None) };
+    let stored = tx.get_record(schema, id, false).await?.and_then(|r| r.lines).unwrap_or_default();
+    let lines = stored
+        .iter()
+        .map(|line| {
+            let mut values = Values::default();
+            for field in def.fields.iter().filter(|f| def.personal_fields.contains(&f.id)) {
+                if !line.values.get(field).is_null() {
+                    let erased = if field.required { FieldValue::Text("Erased".into()) } else { FieldValue::Null };
+                    values.set(field, erased);
+                }
+            }
+            relata_core::document::LineInput { id: Some(line.id), values }
+        })
+        .collect();
+    Ok(Some(lines))
+}
+
 /// What an erasure changed: the person, and how many linked records of
 /// each type (by API name) were anonymised.
 #[derive(Debug, serde::Serialize)]
@@ -247,10 +272,14 @@ pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Eras
     let mut redacted = tx.redact_history(kind, person).await?;
     let mut redactions = vec![redaction(kind, &updated, ctx, tx.now())];
     let mut linked = std::collections::BTreeMap::new();
-    for schema in schemas.iter().filter(|s| !s.def().personal_fields.is_empty()) {
+    let holds_personal_data = |s: &&Schema| {
+        !s.def().personal_fields.is_empty() || s.def().lines.as_ref().is_some_and(|l| !l.personal_fields.is_empty())
+    };
+    for schema in schemas.iter().filter(holds_personal_data) {
         let records = linked_to(&mut tx, schema, kind, person).await?;
         for r in &records {
-            let updated = update_in(&mut tx, ctx, schema, r.id, anonymised(schema, r), None).await?;
+            let lines = anonymised_lines(&mut tx, schema, r.id).await?;
+            let updated = update_document_in(&mut tx, ctx, schema, r.id, anonymised(schema, r), lines, None).await?;
             redacted += tx.redact_history(schema.kind, r.id).await?;
             let at = tx.now();
             redactions.push(redaction(schema.kind, &updated, ctx, at));

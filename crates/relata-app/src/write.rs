@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::module::{TrashOp, installed};
 use crate::{App, Ctx};
 use relata_core::access::Right;
+use relata_core::document::{Line, LineInput, check_lines, currency_of, line_json, merge_lines, parse_lines, totals};
 use relata_core::input::{apply_defaults, merge, missing_required, parse_fields, relations_set};
 use relata_core::meta::{EntityKind, FieldType, Schema, Target};
 use relata_core::record::{creation_diff, diff};
@@ -76,6 +77,24 @@ pub enum Created {
     Replayed(StoredResponse),
 }
 
+/// Which of the wanted relation targets exist (and the writer may see), in
+/// one query per target type.
+async fn existing_targets(
+    tx: &mut ScopedConn,
+    wanted: HashMap<Target, HashSet<String>>,
+) -> Result<HashMap<Target, HashSet<String>>, AppError> {
+    let mut found = HashMap::new();
+    for (target, ids) in wanted {
+        let ids: Vec<String> = ids.into_iter().collect();
+        let existing = match target {
+            Target::Entity(kind) => tx.existing_ids(kind, &ids).await?,
+            Target::User => tx.member_ids(&ids).await?,
+        };
+        found.insert(target, existing);
+    }
+    Ok(found)
+}
+
 /// Relation targets and unique values of each record in `batch`, checked in
 /// a few queries; returns the errors of each record by position.
 pub async fn check_references(
@@ -91,15 +110,7 @@ pub async fn check_references(
             }
         }
     }
-    let mut found: HashMap<Target, HashSet<String>> = HashMap::new();
-    for (target, ids) in wanted {
-        let ids: Vec<String> = ids.into_iter().collect();
-        let existing = match target {
-            Target::Entity(kind) => tx.existing_ids(kind, &ids).await?,
-            Target::User => tx.member_ids(&ids).await?,
-        };
-        found.insert(target, existing);
-    }
+    let found = existing_targets(tx, wanted).await?;
     let mut out = Vec::with_capacity(batch.len());
     for record in batch {
         let mut errors = Vec::new();
@@ -136,11 +147,17 @@ pub async fn check_references(
 
 /// Stores a new record in an open transaction: rules, checks, side indexes,
 /// change entry. Returns field errors without writing anything on failure.
-pub async fn create_in(
+pub async fn create_in(tx: &mut ScopedConn, ctx: &Ctx, schema: &Schema, values: Values) -> Result<Record, AppError> {
+    create_document_in(tx, ctx, schema, values, Vec::new()).await
+}
+
+/// [`create_in`] for a document type, with its lines.
+pub async fn create_document_in(
     tx: &mut ScopedConn,
     ctx: &Ctx,
     schema: &Schema,
     mut values: Values,
+    lines: Vec<LineInput>,
 ) -> Result<Record, AppError> {
     apply_defaults(schema, &mut values);
     if values.std("owner").is_null()
@@ -151,12 +168,23 @@ pub async fn create_in(
     ctx.access.check_kind(schema.kind, Right::Create)?;
     check_owner(ctx, schema.kind, &values)?;
     let mut record = Record::new(schema.kind, ctx.actor, values, tx.now());
+    if schema.def().lines.is_some() {
+        record.lines = Some(merge_lines(&[], lines).map_err(|errors| ValidationError { errors })?);
+    } else if !lines.is_empty() {
+        return Err(ValidationError::single("lines", "unknown_field", "this type has no lines").into());
+    }
     let mut errors = check_references(tx, schema, &[&record]).await?.pop().unwrap_or_default();
     errors.extend(missing_required(schema, &record.values));
     ValidationError::check(errors)?;
     before_save(tx, ctx, None, &mut record).await?;
-    ValidationError::check(missing_required(schema, &record.values))?;
+    let mut errors = document_rules(tx, ctx, schema, &mut record).await?;
+    errors.extend(missing_required(schema, &record.values));
+    ValidationError::check(errors)?;
+    assign_number(tx, schema, &mut record).await?;
     tx.insert_record(schema, &record).await.map_err(|e| unique_to_field(schema, e))?;
+    if let (Some(def), Some(lines)) = (&schema.def().lines, &record.lines) {
+        tx.replace_lines(schema.kind, def, record.id, lines).await?;
+    }
     tx.index_new_records(schema, std::slice::from_ref(&record)).await?;
     tx.append_changes(vec![NewChange {
         entity: schema.kind.singular(),
@@ -164,7 +192,7 @@ pub async fn create_in(
         op: ChangeOp::Create,
         actor: ctx.actor,
         at: record.created_at,
-        diff: creation_diff(schema, &record.values),
+        diff: with_lines_diff(schema, creation_diff(schema, &record.values), None, record.lines.as_deref()),
         version: record.version,
         owner_before: None,
         owner_after: owner_of(&record.values),
@@ -180,6 +208,93 @@ pub fn owner_of(values: &Values) -> Option<relata_core::UserId> {
         FieldValue::Ref(u) => Some(relata_core::UserId::from_uuid(*u)),
         _ => None,
     }
+}
+
+/// A document's rules that every write passes: its lines' references and
+/// currency, and the header totals kept from the lines (set on `record`).
+/// Returns the problems, by field (`lines[2].unit_price`).
+async fn document_rules(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    schema: &Schema,
+    record: &mut Record,
+) -> Result<Vec<FieldError>, AppError> {
+    let (Some(def), Some(lines)) = (&schema.def().lines, &record.lines) else { return Ok(Vec::new()) };
+    let currency = currency_of(schema.def(), def, &record.values, lines, ctx.parse.default_currency());
+    let mut errors = check_lines(def, lines, currency);
+    errors.extend(check_line_references(tx, def, lines).await?);
+    match totals(schema.def(), def, lines, currency) {
+        Ok(values) => merge(&mut record.values, values),
+        Err(e) => errors.push(e),
+    }
+    Ok(errors)
+}
+
+/// Relation fields of lines point at records that exist (and that the
+/// writer may see).
+async fn check_line_references(
+    tx: &mut ScopedConn,
+    def: &relata_core::meta::LinesDef,
+    lines: &[Line],
+) -> Result<Vec<FieldError>, AppError> {
+    let mut wanted: HashMap<Target, HashSet<String>> = HashMap::new();
+    for line in lines {
+        for field in &def.fields {
+            if let (FieldType::Relation(t), FieldValue::Ref(id)) = (&field.ty, line.values.get(field)) {
+                wanted.entry(*t).or_default().insert(id.to_string());
+            }
+        }
+    }
+    let found = existing_targets(tx, wanted).await?;
+    let mut errors = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        for field in &def.fields {
+            if let (FieldType::Relation(t), FieldValue::Ref(id)) = (&field.ty, line.values.get(field))
+                && !found.get(t).is_some_and(|s| s.contains(&id.to_string()))
+            {
+                errors.push(FieldError::new(
+                    format!("lines[{i}].{}", field.id),
+                    "not_found",
+                    format!("no such record: {id}"),
+                ));
+            }
+        }
+    }
+    Ok(errors)
+}
+
+/// Gives a new record of a numbered type its document number, in this
+/// transaction (see [`ScopedConn::next_number`]).
+async fn assign_number(tx: &mut ScopedConn, schema: &Schema, record: &mut Record) -> Result<(), AppError> {
+    let Some(numbering) = &schema.def().numbering else { return Ok(()) };
+    use chrono::Datelike;
+    let year = record.created_at.year();
+    let series = format!("{}.{}", schema.kind.api_name(), numbering.field);
+    let period = relata_core::document::number_period(&numbering.format, year);
+    let number = tx.next_number(&series, &period, numbering.gapless).await?;
+    let text = relata_core::document::format_number(&numbering.format, year, number);
+    record.values.set_std(&numbering.field, FieldValue::Text(text));
+    Ok(())
+}
+
+/// A change entry's diff with the lines' before and after, when they changed.
+fn with_lines_diff(schema: &Schema, mut changes: Json, before: Option<&[Line]>, after: Option<&[Line]>) -> Json {
+    let Some(def) = &schema.def().lines else { return changes };
+    if before == after || (before.is_none() && after.is_some_and(<[Line]>::is_empty)) {
+        return changes;
+    }
+    let shown = |lines: Option<&[Line]>| -> Json {
+        lines.map_or(Json::Null, |l| Json::Array(l.iter().map(|line| line_json(def, line)).collect()))
+    };
+    if let Some(obj) = changes.as_object_mut() {
+        if before.is_none() {
+            // A creation diff holds the values after.
+            obj.insert("lines".into(), shown(after));
+        } else {
+            obj.insert("lines".into(), json!({"before": shown(before), "after": shown(after)}));
+        }
+    }
+    changes
 }
 
 /// Refuses owners the acting user may not give records to.
@@ -224,7 +339,7 @@ pub async fn create(
 ) -> Result<Created, AppError> {
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
-    let values = parse_fields(schema, body, &ctx.parse)?;
+    let (values, lines) = parse_body(schema, body, ctx)?;
     if let Some(idem) = &idem {
         let mut conn = app.reader(ctx).await?;
         if let Some(previous) = conn.idempotent_response(&idem.key).await? {
@@ -232,7 +347,7 @@ pub async fn create(
         }
     }
     let mut tx = app.writer(ctx).await?;
-    let record = create_in(&mut tx, ctx, schema, values).await?;
+    let record = create_document_in(&mut tx, ctx, schema, values, lines.unwrap_or_default()).await?;
     let json = record.to_json(schema);
     if let Some(idem) = &idem {
         let response = StoredResponse { request_hash: idem.request_hash.clone(), status: 201, body: json.to_string() };
@@ -284,7 +399,9 @@ pub async fn update_values(
     Ok(record)
 }
 
-/// Applies a PATCH if the record is still at `expected_version`.
+/// Applies a PATCH if the record is still at `expected_version`; a
+/// document's `lines`, when given, are the lines it keeps (see
+/// [`relata_core::document::merge_lines`]).
 pub async fn update(
     app: &App,
     ctx: &Ctx,
@@ -294,8 +411,34 @@ pub async fn update(
     expected_version: i64,
 ) -> Result<Record, AppError> {
     let schemas = app.schemas_for(ctx).await?;
-    let patch = parse_fields(schemas.get(kind), body, &ctx.parse)?;
-    update_values(app, ctx, kind, id, patch, expected_version).await
+    let schema = schemas.get(kind);
+    let (patch, lines) = parse_body(schema, body, ctx)?;
+    let mut tx = app.writer(ctx).await?;
+    let record = update_document_in(&mut tx, ctx, schema, id, patch, lines, Some(expected_version)).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// The fields of a create or PATCH body, and a document's lines; every
+/// problem of both at once.
+pub fn parse_body(schema: &Schema, body: &Json, ctx: &Ctx) -> Result<(Values, Option<Vec<LineInput>>), AppError> {
+    let (Some(def), Some(raw_lines)) = (&schema.def().lines, body.get("lines")) else {
+        return Ok((parse_fields(schema, body, &ctx.parse)?, None));
+    };
+    let mut header = body.clone();
+    if let Some(obj) = header.as_object_mut() {
+        obj.remove("lines");
+    }
+    let fields = parse_fields(schema, &header, &ctx.parse);
+    let lines = parse_lines(def, raw_lines, &ctx.parse);
+    match (fields, lines) {
+        (Ok(values), Ok(lines)) => Ok((values, Some(lines))),
+        (fields, lines) => {
+            let mut errors = fields.err().map(|e| e.errors).unwrap_or_default();
+            errors.extend(lines.err().unwrap_or_default());
+            Err(ValidationError { errors }.into())
+        }
+    }
 }
 
 /// Updates a record in an open transaction; no-op patches write nothing.
@@ -305,6 +448,19 @@ pub async fn update_in(
     schema: &Schema,
     id: RecordId,
     patch: Values,
+    expected_version: Option<i64>,
+) -> Result<Record, AppError> {
+    update_document_in(tx, ctx, schema, id, patch, None, expected_version).await
+}
+
+/// [`update_in`] with a document's new lines, if they change.
+pub async fn update_document_in(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    schema: &Schema,
+    id: RecordId,
+    patch: Values,
+    lines: Option<Vec<LineInput>>,
     expected_version: Option<i64>,
 ) -> Result<Record, AppError> {
     let old = match tx.get_record(schema, id, false).await? {
@@ -332,6 +488,13 @@ pub async fn update_in(
         }
     }
     merge(&mut new.values, patch);
+    if let Some(lines) = lines {
+        if schema.def().lines.is_none() {
+            return Err(ValidationError::single("lines", "unknown_field", "this type has no lines").into());
+        }
+        let stored = old.lines.as_deref().unwrap_or_default();
+        new.lines = Some(merge_lines(stored, lines).map_err(|errors| ValidationError { errors })?);
+    }
     if owner_of(&new.values) != owner_of(&old.values) {
         check_owner(ctx, schema.kind, &new.values)?;
     }
@@ -343,12 +506,23 @@ pub async fn update_in(
     new.updated_at = tx.now();
     new.updated_by = ctx.actor;
     before_save(tx, ctx, Some(&old), &mut new).await?;
-    let changes = diff(schema, Some(&old.values), Some(&new.values));
+    ValidationError::check(document_rules(tx, ctx, schema, &mut new).await?)?;
+    let changes = with_lines_diff(
+        schema,
+        diff(schema, Some(&old.values), Some(&new.values)),
+        old.lines.as_deref(),
+        new.lines.as_deref(),
+    );
     if changes.as_object().is_some_and(|o| o.is_empty()) {
         return Ok(old);
     }
     new.version = old.version + 1;
     tx.update_record(schema, &new, old.version).await.map_err(|e| unique_to_field(schema, e))?;
+    if let (Some(def), Some(lines)) = (&schema.def().lines, &new.lines)
+        && new.lines != old.lines
+    {
+        tx.replace_lines(schema.kind, def, id, lines).await?;
+    }
     tx.index_record(schema, &new).await?;
     tx.append_changes(vec![NewChange {
         entity: schema.kind.singular(),
@@ -504,6 +678,9 @@ pub async fn insert_many_in(
         } else {
             failed.push((i, errors));
         }
+    }
+    for record in good.iter_mut() {
+        assign_number(tx, schema, record).await?;
     }
     tx.insert_records(schema, &good).await?;
     tx.index_new_records(schema, &good).await?;

@@ -5,6 +5,8 @@
 //! owner = me and not stage in ("lost", "won") and birthday is not null
 //! name ~ "acme"            -- contains, case-insensitive
 //! custom.tier = "gold"     -- custom fields under custom.
+//! amount > 1000            -- money in the workspace's default currency
+//! amount >= "500 USD"      -- money in a named currency (never compared across currencies)
 //! ```
 //!
 //! Parsing gives an untyped [`Expr`] with character positions; [`compile`]
@@ -519,7 +521,8 @@ pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Resu
 
 fn check_operator(field: &FieldDef, op: Op, at: usize) -> Result<(), FilterError> {
     use FieldType::*;
-    let ordered = matches!(field.ty, Integer { .. } | Number | Money | Date | DateTime | Text { .. } | Id);
+    let ordered =
+        matches!(field.ty, Integer { .. } | Number | Decimal { .. } | Money | Date | DateTime | Text { .. } | Id);
     let textual = matches!(field.ty, Text { .. } | LongText | Email | Emails | Phone | Phones);
     let allowed = match op {
         Op::Eq | Op::Ne => !matches!(field.ty, LongText),
@@ -548,7 +551,9 @@ fn literal_value(field: &FieldDef, lit: &Literal, at: usize, cx: &CompileContext
         (Literal::Bool(b), FieldType::Boolean) => Ok(FieldValue::Bool(*b)),
         (Literal::Bool(_), _) => Err(fail(format!("{id} is not a true/false field"))),
         (Literal::Number(n), FieldType::Money) => {
-            // Amounts in filters are major units of the workspace's default currency.
+            // A bare amount is in the workspace's default currency; a string
+            // names its own (`amount > "1000 USD"`). Amounts compare only
+            // with amounts of that currency.
             let currency = cx.parse.default_currency();
             crate::money::parse_decimal_to_minor(n, currency.exponent())
                 .map(|minor| FieldValue::Money(crate::money::Money::new(minor, currency)))
@@ -556,6 +561,9 @@ fn literal_value(field: &FieldDef, lit: &Literal, at: usize, cx: &CompileContext
         }
         (Literal::Number(n), FieldType::Integer { .. }) => {
             n.parse::<i64>().map(FieldValue::Int).map_err(|_| fail(format!("{id} compares with whole numbers")))
+        }
+        (Literal::Number(n), FieldType::Decimal { scale }) => {
+            crate::decimal::parse(n, *scale).map(FieldValue::Decimal).map_err(|e| fail(format!("{id}: {}", e.0)))
         }
         (Literal::Number(n), FieldType::Number) => {
             n.parse::<f64>().map(FieldValue::Number).map_err(|_| fail(format!("{n} is not a number")))

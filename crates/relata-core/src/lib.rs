@@ -12,6 +12,8 @@
 //! - [`text`]: word folding shared by search indexing and search queries.
 
 pub mod access;
+pub mod decimal;
+pub mod document;
 pub mod email;
 pub mod error;
 pub mod filter;

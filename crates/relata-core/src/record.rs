@@ -20,6 +20,9 @@ pub struct Record {
     pub deleted_at: Option<DateTime<Utc>>,
     /// Owner, domain fields and custom fields.
     pub values: Values,
+    /// A document's lines, in order, when they were read with it (record
+    /// pages, the write path); `None` for other types and in lists.
+    pub lines: Option<Vec<crate::document::Line>>,
 }
 
 impl Record {
@@ -35,6 +38,7 @@ impl Record {
             updated_by: actor,
             deleted_at: None,
             values,
+            lines: None,
         }
     }
 
@@ -82,6 +86,10 @@ impl Serialize for RecordView<'_> {
             map.serialize_entry(field.id.as_ref(), r.values.get(field))?;
         }
         map.serialize_entry("custom", &CustomView(self))?;
+        if let (Some(lines), Some(def)) = (&r.lines, self.schema.def().lines.as_ref()) {
+            let shown: Vec<Json> = lines.iter().map(|l| crate::document::line_json(def, l)).collect();
+            map.serialize_entry("lines", &shown)?;
+        }
         map.end()
     }
 }

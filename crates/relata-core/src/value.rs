@@ -19,6 +19,8 @@ pub enum FieldValue {
     Text(String),
     Int(i64),
     Number(f64),
+    /// An exact decimal, at its field's scale.
+    Decimal(crate::decimal::Decimal),
     Bool(bool),
     Date(NaiveDate),
     DateTime(DateTime<Utc>),
@@ -57,6 +59,7 @@ impl FieldValue {
             FieldValue::Text(s) => Json::String(s.clone()),
             FieldValue::Int(i) => json!(i),
             FieldValue::Number(n) => json!(n),
+            FieldValue::Decimal(d) => Json::String(d.to_string()),
             FieldValue::Bool(b) => Json::Bool(*b),
             FieldValue::Date(d) => Json::String(d.to_string()),
             FieldValue::DateTime(t) => Json::String(format_datetime(t)),
@@ -74,6 +77,7 @@ impl FieldValue {
             FieldValue::Text(s) => s.clone(),
             FieldValue::Int(i) => i.to_string(),
             FieldValue::Number(n) => n.to_string(),
+            FieldValue::Decimal(d) => d.to_string(),
             FieldValue::Bool(b) => b.to_string(),
             FieldValue::Date(d) => d.to_string(),
             FieldValue::DateTime(t) => format_datetime(t),
@@ -94,6 +98,7 @@ impl serde::Serialize for FieldValue {
             FieldValue::Int(i) => s.serialize_i64(*i),
             FieldValue::Number(n) if n.is_finite() => s.serialize_f64(*n),
             FieldValue::Number(_) => s.serialize_unit(),
+            FieldValue::Decimal(d) => s.collect_str(d),
             FieldValue::Bool(b) => s.serialize_bool(*b),
             FieldValue::Date(d) => s.collect_str(d),
             FieldValue::DateTime(t) => s.collect_str(&t.format("%Y-%m-%dT%H:%M:%S%.6fZ")),
@@ -160,6 +165,12 @@ pub fn parse_json(field: &FieldDef, input: &Json, ctx: &ParseContext) -> Result<
             Some(n) if n.is_finite() => Ok(FieldValue::Number(n)),
             _ => Err(type_err(field, "a number")),
         },
+        // A decimal string keeps every digit; a JSON number is read as written.
+        FieldType::Decimal { .. } => match input {
+            Json::String(s) => parse_text(field, s, ctx),
+            Json::Number(n) => parse_text(field, &n.to_string(), ctx),
+            _ => Err(type_err(field, "a decimal number like \"12.5\"")),
+        },
         FieldType::Boolean => input.as_bool().map(FieldValue::Bool).ok_or_else(|| type_err(field, "true or false")),
         FieldType::Money => parse_money_json(field, input, ctx),
         FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) => {
@@ -212,8 +223,19 @@ fn parse_money_json(field: &FieldDef, input: &Json, ctx: &ParseContext) -> Resul
     };
     let currency = ctx.check_currency(&id, currency)?;
     let minor = match (obj.get("amount"), obj.get("amount_minor")) {
-        (Some(_), Some(_)) => {
-            return Err(err(field, "ambiguous", "give either amount or amount_minor, not both"));
+        // Both, as Relata shows money: accepted when they agree, so that
+        // what was read can be written back.
+        (Some(amount), Some(minor)) => {
+            let major = match amount {
+                Json::String(s) => s.clone(),
+                Json::Number(n) => n.to_string(),
+                _ => return Err(type_err(field, "amount as a decimal string")),
+            };
+            let parsed = Money::parse_major(&major, currency).map_err(|e| err(field, "invalid_amount", e.0))?.minor;
+            if minor.as_i64() != Some(parsed) {
+                return Err(err(field, "ambiguous", "amount and amount_minor differ; give one of them"));
+            }
+            parsed
         }
         (Some(Json::String(s)), None) => {
             Money::parse_major(s, currency).map_err(|e| err(field, "invalid_amount", e.0))?.minor
@@ -307,6 +329,9 @@ pub fn parse_text(field: &FieldDef, input: &str, ctx: &ParseContext) -> Result<F
             Ok(n) if n.is_finite() => Ok(FieldValue::Number(n)),
             _ => Err(type_err(field, "a number")),
         },
+        FieldType::Decimal { scale } => {
+            crate::decimal::parse(s, *scale).map(FieldValue::Decimal).map_err(|e| err(field, "invalid_decimal", e.0))
+        }
         FieldType::Boolean => match s.to_ascii_lowercase().as_str() {
             "true" | "yes" | "1" => Ok(FieldValue::Bool(true)),
             "false" | "no" | "0" => Ok(FieldValue::Bool(false)),

@@ -112,6 +112,8 @@ fn field_schema(field: &FieldDef) -> Json {
         FieldType::Phones => json!({"type": "array", "items": {"type": "string"}}),
         FieldType::Integer { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
         FieldType::Number => json!({"type": "number"}),
+        FieldType::Decimal { scale } => json!({"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+            "description": format!("an exact decimal with at most {scale} places after the point")}),
         FieldType::Money => schema_ref("Money"),
         FieldType::Date => json!({"type": "string", "format": "date"}),
         FieldType::DateTime => json!({"type": "string", "format": "date-time"}),

@@ -18,11 +18,15 @@ pub struct CustomFieldRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// The columns of a definition, in the order they are written and read.
+const COLUMNS: [&str; 10] =
+    ["id", "entity", "field_id", "label", "field_type", "options", "target", "required", "scale", "created_at"];
+
 impl ScopedConn {
     /// Every custom field of the workspace, oldest first.
     pub async fn custom_fields(&mut self) -> Result<Vec<CustomFieldRow>> {
         let q = Query::select()
-            .columns(["id", "entity", "field_id", "label", "field_type", "options", "target", "required", "created_at"])
+            .columns(COLUMNS)
             .from("custom_fields")
             .and_where(in_workspace(self.workspace))
             .order_by("created_at", Order::Asc)
@@ -43,6 +47,7 @@ impl ScopedConn {
                     target.as_deref(),
                     &EntityKind::stored,
                 )
+                .and_then(|ty| ty.with_scale(r.int("scale").ok().flatten().and_then(|s| u32::try_from(s).ok())))
                 .map_err(bad)?;
                 Ok(CustomFieldRow {
                     id: RecordId::from_uuid(r.uuid("id")?.ok_or_else(|| bad("id".into()))?),
@@ -63,21 +68,10 @@ impl ScopedConn {
         let options: Option<Json> = row.def.ty.options().map(|o| serde_json::json!(o));
         let stmt = Query::insert()
             .into_table("custom_fields")
-            .columns([
-                "id",
-                "workspace_id",
-                "entity",
-                "field_id",
-                "label",
-                "field_type",
-                "options",
-                "target",
-                "required",
-                "created_at",
-            ])
+            .columns(["workspace_id"].into_iter().chain(COLUMNS))
             .values_panic([
-                Expr::val(uuid(row.id.uuid())),
                 Expr::val(uuid(self.workspace.uuid())),
+                Expr::val(uuid(row.id.uuid())),
                 Expr::val(row.entity.api_name()),
                 Expr::val(row.def.id.to_string()),
                 Expr::val(row.def.label.to_string()),
@@ -85,6 +79,7 @@ impl ScopedConn {
                 Expr::val(Value::Json(options.map(Box::new))),
                 Expr::val(Value::String(row.def.ty.target_name().map(str::to_string))),
                 Expr::val(row.def.required),
+                Expr::val(Value::BigInt(row.def.ty.scale().map(i64::from))),
                 Expr::val(Value::ChronoDateTimeUtc(Some(row.created_at))),
             ])
             .to_owned();

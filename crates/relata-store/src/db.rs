@@ -80,6 +80,10 @@ pub struct Store {
     /// Woken whenever a transaction of this process that enqueued jobs commits.
     jobs: Arc<tokio::sync::Notify>,
     clock: Arc<Clock>,
+    /// PostgreSQL: a small pool for single statements that commit beside a
+    /// write (document numbers that may have gaps). Apart from the main
+    /// pool, so that writers holding its connections never wait for it.
+    side: Option<PgPool>,
 }
 
 impl Store {
@@ -141,6 +145,7 @@ impl Store {
 
     /// Connects without migrating; refuses a schema newer than this binary.
     pub async fn connect(target: &DbTarget) -> Result<Store> {
+        let mut side = None;
         let pools = match target {
             DbTarget::SqliteDir(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| {
@@ -153,8 +158,14 @@ impl Store {
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
+                side = Some(
+                    PgPoolOptions::new()
+                        .max_connections(2)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_lazy_with(options),
+                );
                 Pools::Postgres(pool)
             }
         };
@@ -163,6 +174,7 @@ impl Store {
             commits: Arc::new(tokio::sync::Notify::new()),
             jobs: Arc::new(tokio::sync::Notify::new()),
             clock: Arc::new(Clock::default()),
+            side,
         })
     }
 
@@ -218,6 +230,7 @@ impl Store {
             jobs_notify: self.jobs.clone(),
             enqueued_jobs: false,
             clock: self.clock.clone(),
+            side: self.side.clone(),
         }
     }
 
@@ -596,6 +609,9 @@ pub struct ScopedConn {
     pub(crate) jobs_notify: Arc<tokio::sync::Notify>,
     pub(crate) enqueued_jobs: bool,
     pub(crate) clock: Arc<Clock>,
+    /// The store's side pool (PostgreSQL), for the little work done beside
+    /// the transaction (document numbers that may have gaps).
+    side: Option<PgPool>,
 }
 
 impl ScopedConn {
@@ -619,6 +635,15 @@ impl ScopedConn {
 
     /// Limits every record read through this connection to what `visibility`
     /// lets the acting user see.
+    /// A connection of the same database outside this transaction (its
+    /// statements commit at once).
+    pub(crate) async fn side_connection(&self) -> Result<Option<Conn>> {
+        Ok(match &self.side {
+            Some(pool) => Some(Conn::Pg(pool.acquire().await?)),
+            None => None,
+        })
+    }
+
     pub fn restrict(mut self, visibility: Arc<Visibility>) -> ScopedConn {
         self.visibility = if visibility.is_all() { None } else { Some(visibility) };
         self

@@ -19,6 +19,7 @@ pub mod clock;
 pub mod custom_fields;
 pub mod custom_objects;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod feed;
 pub mod idempotency;

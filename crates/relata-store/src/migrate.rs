@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_platform.sql"),
         postgres: include_str!("../migrations/postgres/0007_platform.sql"),
     },
+    Migration {
+        version: 8,
+        name: "documents",
+        sqlite: include_str!("../migrations/sqlite/0008_documents.sql"),
+        postgres: include_str!("../migrations/postgres/0008_documents.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

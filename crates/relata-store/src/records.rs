@@ -71,6 +71,7 @@ fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
         updated_by: row.uuid("updated_by_id")?.map(UserId::from_uuid),
         deleted_at: row.datetime("deleted_at")?,
         values,
+        lines: None,
     })
 }
 
@@ -174,10 +175,13 @@ impl ScopedConn {
         if !include_deleted {
             q.and_where(Expr::col("deleted_at").is_null());
         }
-        match self.conn.fetch_optional(&q).await? {
-            Some(row) => Ok(Some(decode_record(&row, schema)?)),
-            None => Ok(None),
+        let Some(row) = self.conn.fetch_optional(&q).await? else { return Ok(None) };
+        let mut record = decode_record(&row, schema)?;
+        // A document's lines come with it: the header was visible, so they are.
+        if let Some(lines) = &schema.def().lines {
+            record.lines = Some(self.document_lines(lines, record.id).await?);
         }
+        Ok(Some(record))
     }
 
     /// Whether a live record of `kind` with `id` exists in this workspace.

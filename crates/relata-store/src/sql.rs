@@ -65,6 +65,10 @@ fn scalar_value(ty: &FieldType, v: &FieldValue) -> Value {
             FieldValue::Number(n) => Some(*n),
             _ => None,
         }),
+        T::Decimal { scale } => Value::BigInt(match v {
+            FieldValue::Decimal(d) => Some(relata_core::decimal::to_scaled(*d, *scale)),
+            _ => None,
+        }),
         T::Boolean => Value::Bool(match v {
             FieldValue::Bool(b) => Some(*b),
             _ => None,
@@ -100,6 +104,8 @@ fn scalar_value(ty: &FieldType, v: &FieldValue) -> Value {
 pub(crate) fn custom_json(value: &FieldValue) -> Json {
     match value {
         FieldValue::Money(m) => json!({"amount_minor": m.minor, "currency": m.currency.code()}),
+        // Whole units of the field's scale (the value is at that scale): exact, and ordered as numbers.
+        FieldValue::Decimal(d) => json!(i64::try_from(d.mantissa()).unwrap_or_default()),
         other => other.to_json(),
     }
 }
@@ -112,6 +118,9 @@ pub(crate) fn custom_from_json(field: &FieldDef, v: &Json) -> FieldValue {
         (_, Json::Null) => None,
         (T::Integer { .. }, Json::Number(n)) => n.as_i64().map(FieldValue::Int),
         (T::Number, Json::Number(n)) => n.as_f64().map(FieldValue::Number),
+        (T::Decimal { scale }, Json::Number(n)) => {
+            n.as_i64().map(|units| FieldValue::Decimal(relata_core::decimal::from_scaled(units, *scale)))
+        }
         (T::Boolean, Json::Bool(b)) => Some(FieldValue::Bool(*b)),
         (T::Date, Json::String(s)) => s.parse().ok().map(FieldValue::Date),
         (T::DateTime, Json::String(s)) => parse_datetime(s).map(FieldValue::DateTime),
@@ -151,6 +160,9 @@ pub(crate) fn decode_field(row: &Row, field: &FieldDef) -> Result<FieldValue> {
     let v = match &field.ty {
         T::Integer { .. } => row.int(col)?.map(FieldValue::Int),
         T::Number => row.float(col)?.map(FieldValue::Number),
+        T::Decimal { scale } => {
+            row.int(col)?.map(|units| FieldValue::Decimal(relata_core::decimal::from_scaled(units, *scale)))
+        }
         T::Boolean => row.bool(col)?.map(FieldValue::Bool),
         T::Date => row.date(col)?.map(FieldValue::Date),
         T::DateTime => row.datetime(col)?.map(FieldValue::DateTime),
@@ -213,7 +225,9 @@ fn custom_expr(backend: Backend, field: &FieldDef) -> SimpleExpr {
         }
         Backend::Postgres => match field.ty {
             FieldType::Money => Expr::cust_with_values("((custom->$1->>'amount_minor')::bigint)", [key]),
-            FieldType::Integer { .. } => Expr::cust_with_values("((custom->>$1)::bigint)", [key]),
+            FieldType::Integer { .. } | FieldType::Decimal { .. } => {
+                Expr::cust_with_values("((custom->>$1)::bigint)", [key])
+            }
             FieldType::Number => Expr::cust_with_values("((custom->>$1)::double precision)", [key]),
             FieldType::Boolean => Expr::cust_with_values("((custom->>$1)::boolean)", [key]),
             _ => Expr::cust_with_values("(custom->>$1)", [key]),
@@ -227,6 +241,10 @@ pub(crate) fn compare_value(field: &FieldDef, v: &FieldValue) -> Value {
         return match v {
             FieldValue::Int(i) => Value::BigInt(Some(*i)),
             FieldValue::Number(n) => Value::Double(Some(*n)),
+            FieldValue::Decimal(d) => Value::BigInt(Some(match field.ty {
+                FieldType::Decimal { scale } => relata_core::decimal::to_scaled(*d, scale),
+                _ => 0,
+            })),
             FieldValue::Bool(b) => Value::Bool(Some(*b)),
             FieldValue::Money(m) => Value::BigInt(Some(m.minor)),
             FieldValue::Date(d) => Value::String(Some(d.to_string())),
@@ -275,6 +293,11 @@ pub(crate) fn condition(backend: Backend, ws: WorkspaceId, kind: EntityKind, fil
             if matches!(field.ty, FieldType::MultiChoice(_)) {
                 return values.iter().fold(Condition::any(), |c, v| c.add(multi_choice_has(backend, field, v)));
             }
+            if field.ty == FieldType::Money {
+                return values
+                    .iter()
+                    .fold(Condition::any(), |c, v| c.add(compare(backend, ws, kind, field, Op::Eq, v)));
+            }
             let vals: Vec<Value> = values.iter().map(|v| compare_value(field, v)).collect();
             Condition::all().add(field_expr(backend, field).is_in(vals))
         }
@@ -311,6 +334,9 @@ fn compare(
         return Condition::all().add(Func::lower(e).like(pattern));
     }
     let v = compare_value(field, value);
+    if let FieldValue::Money(m) = value {
+        return money_compare(backend, field, op, e, v, m.currency.code());
+    }
     let cmp = match op {
         Op::Eq => e.eq(v),
         // "not equal" includes records without a value, as people expect.
@@ -322,6 +348,41 @@ fn compare(
         Op::Contains => unreachable!("handled above"),
     };
     Condition::all().add(cmp)
+}
+
+/// A money comparison holds only between amounts of the same currency: the
+/// filter's (named, or the workspace's default), never silently across
+/// currencies. "Not equal" holds for other currencies and for no amount.
+fn money_compare(backend: Backend, field: &FieldDef, op: Op, amount: SimpleExpr, v: Value, code: &str) -> Condition {
+    let currency = currency_expr(backend, field);
+    let same_currency = currency.clone().eq(code);
+    let cmp = match op {
+        Op::Eq => amount.eq(v),
+        Op::Ne => {
+            return Condition::any()
+                .add(amount.clone().ne(v))
+                .add(amount.is_null())
+                .add(currency.clone().ne(code))
+                .add(currency.is_null());
+        }
+        Op::Lt => amount.lt(v),
+        Op::Le => amount.lte(v),
+        Op::Gt => amount.gt(v),
+        Op::Ge => amount.gte(v),
+        Op::Contains => return Condition::all().add(Expr::val(false).eq(true)),
+    };
+    Condition::all().add(cmp).add(same_currency)
+}
+
+/// The SQL expression for a money field's currency code.
+fn currency_expr(backend: Backend, field: &FieldDef) -> SimpleExpr {
+    match (&field.column, backend) {
+        (Column::Money { currency, .. }, _) => Expr::col(*currency),
+        (_, Backend::Sqlite) => {
+            Expr::cust_with_values("json_extract(custom, ?)", [format!("$.\"{}\".currency", field.id)])
+        }
+        (_, Backend::Postgres) => Expr::cust_with_values("(custom->$1->>'currency')", [field.id.to_string()]),
+    }
 }
 
 /// `id IN (records with a contact point of this kind equal to / containing v)`.

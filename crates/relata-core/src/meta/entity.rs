@@ -43,6 +43,59 @@ pub struct EntityDef {
     /// Configuration rather than business records (pipelines): not handed
     /// over when a member's records are reassigned.
     pub reference_data: bool,
+    /// For header-and-lines documents (quotes, orders, invoices): what a
+    /// line holds and what the header totals from the lines.
+    pub lines: Option<LinesDef>,
+    /// A document number Relata gives each new record (`INV-2026-000123`).
+    pub numbering: Option<Numbering>,
+}
+
+/// The lines of a document type.
+#[derive(Clone, Debug)]
+pub struct LinesDef {
+    /// Line fields, kept in each line's JSON ([`FieldDef::data`]).
+    pub fields: Vec<FieldDef>,
+    /// Header fields Relata keeps as sums over the lines.
+    pub totals: Vec<Total>,
+    /// A header field naming the document's currency (a choice or text of
+    /// ISO codes); without one, the currency of the header's other money
+    /// values, else of the first line's.
+    pub currency_field: Option<Cow<'static, str>>,
+    /// Line fields cleared when a person the document is about is erased.
+    pub personal_fields: Vec<Cow<'static, str>>,
+}
+
+/// A header field that is the sum over the lines of the product of some
+/// line fields (`total = Σ quantity × unit_price`).
+#[derive(Clone, Debug)]
+pub struct Total {
+    pub field: Cow<'static, str>,
+    pub product_of: Vec<Cow<'static, str>>,
+}
+
+/// How a type's records are numbered: a text field Relata fills on create
+/// from a format such as `INV-{YYYY}-{NNNNNN}` (the year of creation and
+/// the number within it, zero-padded to the width of the Ns).
+#[derive(Clone, Debug)]
+pub struct Numbering {
+    pub field: Cow<'static, str>,
+    pub format: Cow<'static, str>,
+    /// Numbers without gaps, taken in the write's own transaction (writers
+    /// of the series wait for each other), as invoices need by law. Without
+    /// it (PostgreSQL), numbers are taken outside the write: no waiting, a
+    /// gap when a write rolls back, and a number never given twice.
+    pub gapless: bool,
+}
+
+impl LinesDef {
+    pub fn field(&self, id: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// Whether `id` is a header field the lines keep.
+    pub fn is_total(&self, id: &str) -> bool {
+        self.totals.iter().any(|t| t.field == id)
+    }
 }
 
 /// How records of a type belong to the stories of other records (an
@@ -81,6 +134,8 @@ impl EntityDef {
             default_columns: Vec::new(),
             role_rights: business_record_rights,
             reference_data: false,
+            lines: None,
+            numbering: None,
         }
     }
 
@@ -182,8 +237,45 @@ impl EntityDef {
                 _ => problems.push(format!("episode time {:?} is not a date-time field", episode.at)),
             }
         }
+        if let Some(lines) = &self.lines {
+            problems.extend(lines_problems(self, lines));
+        }
+        if let Some(numbering) = &self.numbering {
+            match self.field(&numbering.field) {
+                Some(f) if matches!(f.ty, FieldType::Text { .. }) && !f.is_writable() => {}
+                _ => problems.push(format!("numbering field {:?} is not a read-only text field", numbering.field)),
+            }
+            if let Err(e) = crate::document::check_number_format(&numbering.format) {
+                problems.push(e);
+            }
+        }
         problems
     }
+}
+
+fn lines_problems(def: &EntityDef, lines: &LinesDef) -> Vec<String> {
+    let mut problems = Vec::new();
+    for total in &lines.totals {
+        match def.field(&total.field) {
+            Some(f) if !f.is_writable() => {
+                if let Err(e) = crate::document::check_total(f, lines, total) {
+                    problems.push(e);
+                }
+            }
+            _ => problems.push(format!("total {:?} is not a read-only field of the header", total.field)),
+        }
+    }
+    if let Some(currency) = &lines.currency_field
+        && def.field(currency).is_none()
+    {
+        problems.push(format!("currency field {currency:?} is not a field"));
+    }
+    for id in &lines.personal_fields {
+        if lines.field(id).is_none() {
+            problems.push(format!("personal line field {id:?} is not a line field"));
+        }
+    }
+    problems
 }
 
 /// The fields every record has, maintained by Relata.

@@ -31,8 +31,13 @@ pub enum FieldType {
         min: i64,
         max: i64,
     },
-    /// A decimal number (custom fields).
+    /// A floating-point number (custom fields).
     Number,
+    /// An exact decimal with `scale` places after the point (quantities,
+    /// unit prices, rates); see [`crate::decimal`].
+    Decimal {
+        scale: u32,
+    },
     Money,
     Date,
     DateTime,
@@ -59,6 +64,7 @@ impl FieldType {
             FieldType::Phones => "phones",
             FieldType::Integer { .. } => "integer",
             FieldType::Number => "number",
+            FieldType::Decimal { .. } => "decimal",
             FieldType::Money => "money",
             FieldType::Date => "date",
             FieldType::DateTime => "datetime",
@@ -253,6 +259,7 @@ pub const CUSTOM_FIELD_TYPES: &[&str] = &[
     "long_text",
     "number",
     "integer",
+    "decimal",
     "money",
     "date",
     "datetime",
@@ -298,6 +305,7 @@ impl FieldType {
             "text" => FieldType::Text { max_len: 500 },
             "long_text" => FieldType::LongText,
             "number" => FieldType::Number,
+            "decimal" => FieldType::Decimal { scale: 2 },
             "integer" => FieldType::Integer { min: i64::MIN, max: i64::MAX },
             "money" => FieldType::Money,
             "date" => FieldType::Date,
@@ -318,6 +326,27 @@ impl FieldType {
                 return Err(format!("unknown field type {other:?}; one of: {}", CUSTOM_FIELD_TYPES.join(", ")));
             }
         })
+    }
+
+    /// A decimal type with the places a definition gives (2 when it gives
+    /// none); other types take no scale.
+    pub fn with_scale(self, scale: Option<u32>) -> Result<FieldType, String> {
+        match (self, scale) {
+            (FieldType::Decimal { .. }, Some(s)) if s > crate::decimal::MAX_SCALE => {
+                Err(format!("a scale is 0 to {} places", crate::decimal::MAX_SCALE))
+            }
+            (FieldType::Decimal { .. }, Some(scale)) => Ok(FieldType::Decimal { scale }),
+            (ty, None) => Ok(ty),
+            (ty, Some(_)) => Err(format!("{} fields take no scale", ty.name())),
+        }
+    }
+
+    /// The places after the point, for decimal fields.
+    pub fn scale(&self) -> Option<u32> {
+        match self {
+            FieldType::Decimal { scale } => Some(*scale),
+            _ => None,
+        }
     }
 
     /// The relation target's API name, for relation fields.

@@ -203,7 +203,9 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
             id: f.qualified_id().into_owned(),
             label: f.label.to_string(),
             kind: match f.ty {
-                FieldType::Integer { .. } | FieldType::Number | FieldType::Money => "number",
+                FieldType::Integer { .. } | FieldType::Number | FieldType::Decimal { .. } | FieldType::Money => {
+                    "number"
+                }
                 FieldType::Boolean => "boolean",
                 _ => "text",
             },

@@ -63,6 +63,8 @@ struct RecordPage {
     has_timeline: bool,
     timeline: Vec<TimelineEntry>,
     history: Vec<HistoryEntry>,
+    /// A document's lines: the column labels, and each line's cells.
+    lines: Option<(Vec<String>, Vec<Vec<String>>)>,
 }
 
 /// The records that point at this one, a few of each kind: derived from
@@ -226,7 +228,13 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
             key_facts.push(("Last contact".into(), format!("{} ({})", last.at, last.title)));
         }
     }
+    let lines = schema.def().lines.as_ref().zip(record.lines.as_ref()).map(|(def, lines)| {
+        let labels = def.fields.iter().map(|f| f.label.to_string()).collect();
+        let rows = lines.iter().map(|l| def.fields.iter().map(|f| titles.show(l.values.get(f)).0).collect()).collect();
+        (labels, rows)
+    });
     let template = RecordPage {
+        lines,
         key_facts,
         convert_href,
         related,

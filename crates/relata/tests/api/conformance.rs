@@ -10,7 +10,8 @@
 //! here; a new field type needs a sample below.
 
 use crate::custom_objects::vehicles;
-use crate::helpers::{PASSWORD, TestApp, id_of, version_of};
+use crate::documents::work_orders;
+use crate::helpers::{TestApp, id_of, version_of};
 use reqwest::Method;
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
@@ -147,7 +148,7 @@ fn equals(field: &Json, value: &Json) -> String {
         ("emails" | "phones" | "multi_choice", Json::Array(items)) => {
             format!("{id} = {}", quoted(items[0].as_str().unwrap()))
         }
-        ("money", m) => format!("{id} = {}", m["amount"].as_str().unwrap()),
+        ("money", m) => format!("{id} = \"{} {}\"", m["amount"].as_str().unwrap(), m["currency"].as_str().unwrap()),
         (_, Json::String(s)) => format!("{id} = {}", quoted(s)),
         (_, other) => format!("{id} = {other}"),
     }
@@ -187,12 +188,15 @@ fn sort_key(field: &Json, value: &Json) -> String {
 async fn every_entity_type_conforms(app: TestApp) {
     let app = &app;
     app.post("/api/v1/metadata/entities", &vehicles()).await.expect(201);
+    // A document type too: numbered, with lines and totals.
+    app.post("/api/v1/metadata/entities", &work_orders(true)).await.expect(201);
     let metadata = app.get("/api/v1/metadata").await.expect(200).body;
     let entities: Vec<Json> = metadata["entities"].as_array().unwrap().clone();
     let names: Vec<String> = entities.iter().map(|e| e["name"].as_str().unwrap().to_string()).collect();
     let mut registered: Vec<String> =
         relata_core::meta::EntityKind::all().iter().map(|k| k.api_name().to_string()).collect();
     registered.push("vehicles".into());
+    registered.push("work_orders".into());
     assert_eq!(names, registered, "the metadata lists every registered type and the custom object");
     let mut samples = Samples {
         app,
@@ -243,11 +247,14 @@ async fn records_work(app: &TestApp, samples: &mut Samples<'_>, entity: &str) {
 
     // Update under If-Match.
     let fields = samples.writable(entity);
-    let text = fields.iter().find(|f| f["type"] == "text" && !f["id"].as_str().unwrap().starts_with("custom."));
-    let patch = match text {
-        Some(f) => json!({ f["id"].as_str().unwrap(): format!("Changed {entity}") }),
-        None => json!({"owner": samples.admin}),
-    };
+    // A change of the first plain field the type has (text, else another kind).
+    let plain = ["text", "long_text", "integer", "decimal", "date"];
+    let field = plain
+        .iter()
+        .find_map(|ty| fields.iter().find(|f| f["type"] == *ty && !f["id"].as_str().unwrap().starts_with("custom.")))
+        .expect("a type with a plain field");
+    let changed = samples.value(entity, field, 997).expect("a sample");
+    let patch = json!({ field["id"].as_str().unwrap(): changed });
     app.patch(&path, version_of(&a) + 5, &patch).await.expect_problem(412, "version-conflict");
     let updated = app.patch(&path, version_of(&a), &patch).await.expect(200).body;
     assert!(version_of(&updated) > version_of(&a), "{entity}: the version moves on");
@@ -271,7 +278,7 @@ async fn records_work(app: &TestApp, samples: &mut Samples<'_>, entity: &str) {
             let up = listed(app, &token, entity, &format!("{filter}&sort={id}")).await;
             let down = listed(app, &token, entity, &format!("{filter}&sort=-{id}")).await;
             assert_eq!(up.len(), 2, "{entity}: sort={id}");
-            if comparable(&field) && !va.is_null() && !vb.is_null() && va != vb {
+            if comparable(&field) && !va.is_null() && !vb.is_null() && sort_key(&field, &va) != sort_key(&field, &vb) {
                 let a_first = sort_key(&field, &va) < sort_key(&field, &vb);
                 let expected = if a_first { [a_id.clone(), b_id.clone()] } else { [b_id.clone(), a_id.clone()] };
                 assert_eq!(up, expected, "{entity}: sort={id} ({va} vs {vb})");
@@ -377,21 +384,6 @@ async fn visibility_follows_own_team_and_all(app: &TestApp, samples: &mut Sample
     }
 }
 
-/// A browser session's cookie for pages.
-async fn cookie_of(app: &TestApp, email: &str) -> String {
-    let body = json!({"email": email, "password": PASSWORD}).to_string().into_bytes();
-    let reply =
-        app.send(Method::POST, "/api/v1/auth/login", None, &[("content-type", "application/json")], Some(body)).await;
-    reply.header("set-cookie").unwrap().split(';').next().unwrap().to_string()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> String {
-    let response =
-        reqwest::Client::new().get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    response.text().await.unwrap()
-}
-
 async fn hidden_fields_appear_nowhere(app: &TestApp, samples: &mut Samples<'_>, names: &[String]) {
     // For each type, the field that names its records (else a text field)
     // is hidden from the role; a record holds a marker there.
@@ -424,7 +416,7 @@ async fn hidden_fields_appear_nowhere(app: &TestApp, samples: &mut Samples<'_>, 
     );
     app.put_as(&app.token, "/api/v1/roles/conf_hidden", &role).await.expect(200);
     let viewer = app.member("viewer@example.com", "conf_hidden").await;
-    let cookie = cookie_of(app, "viewer@example.com").await;
+    let cookie = app.cookie_of("viewer@example.com").await;
     for entity in names {
         let Some(field) = hidden.get(entity) else { continue };
         let marker = format!("Zqxmarker{}", entity.replace('_', ""));
@@ -466,7 +458,7 @@ async fn hidden_fields_appear_nowhere(app: &TestApp, samples: &mut Samples<'_>, 
             let (p, t) = get(format!("/api/v1/search?q={}", encode(&value))).await;
             assert!(t.contains(&id), "{p} finds the record");
             fetch(p, t);
-            let html = page(app, &cookie, &format!("/search?q={}", encode(&value))).await;
+            let html = app.page(&cookie, &format!("/search?q={}", encode(&value))).await;
             assert!(html.contains(&id), "the search page finds the record");
             fetch(format!("page /search?q={value}"), html);
         }
@@ -504,7 +496,7 @@ async fn hidden_fields_appear_nowhere(app: &TestApp, samples: &mut Samples<'_>, 
                     if timeline.status == 200 {
                         fetch(format!("/api/v1/{target}/{target_id}/timeline"), timeline.body.to_string());
                     }
-                    let html = page(app, &cookie, &format!("/{target}/{target_id}")).await;
+                    let html = app.page(&cookie, &format!("/{target}/{target_id}")).await;
                     fetch(format!("page /{target}/{target_id}"), html);
                 }
             }
@@ -515,8 +507,8 @@ async fn hidden_fields_appear_nowhere(app: &TestApp, samples: &mut Samples<'_>, 
         let (p, t) = get(format!("/api/v1/changes?entities={entity}&limit=1000")).await;
         assert!(t.contains(&id), "the feed has the record");
         fetch(p, t);
-        fetch(format!("page /{entity}"), page(app, &cookie, &format!("/{entity}")).await);
-        fetch(format!("page /{entity}/{id}"), page(app, &cookie, &format!("/{entity}/{id}")).await);
+        fetch(format!("page /{entity}"), app.page(&cookie, &format!("/{entity}")).await);
+        fetch(format!("page /{entity}/{id}"), app.page(&cookie, &format!("/{entity}/{id}")).await);
         for (what, text) in &seen {
             assert!(!text.contains(&marker), "{entity}.{field} is hidden, yet {what} shows it");
         }

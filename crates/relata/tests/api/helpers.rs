@@ -439,6 +439,22 @@ impl TestApp {
         id
     }
 
+    /// A browser session's cookie for pages, for a member with the test password.
+    pub async fn cookie_of(&self, email: &str) -> String {
+        let body = json!({"email": email, "password": PASSWORD}).to_string().into_bytes();
+        let reply = self
+            .send(Method::POST, "/api/v1/auth/login", None, &[("content-type", "application/json")], Some(body))
+            .await;
+        reply.header("set-cookie").expect("a session cookie").split(';').next().unwrap().to_string()
+    }
+
+    /// A page's HTML for a browser session; panics unless it is a 200.
+    pub async fn page(&self, cookie: &str, path: &str) -> String {
+        let response = self.client.get(format!("{}{path}", self.base)).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        response.text().await.unwrap()
+    }
+
     /// The workspace's audit entries for an action (newest first).
     pub async fn audit(&self, query: &str) -> Vec<Json> {
         self.get(&format!("/api/v1/audit?limit=500&{query}")).await.expect(200).body["data"].as_array().unwrap().clone()

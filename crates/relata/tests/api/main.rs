@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod conformance;
 mod custom_objects;
+mod documents;
 mod feed;
 mod forecast;
 mod identity;

@@ -208,6 +208,7 @@ impl App {
     /// Makes sure the default workspace exists and has what every module
     /// needs, and returns it.
     pub async fn bootstrap(&self) -> Result<Workspace, AppError> {
+        self.migrate_modules().await?;
         let ws = self.store.ensure_default_workspace().await?;
         self.setup_workspace(&ws).await?;
         Ok(ws)
@@ -230,6 +231,39 @@ impl App {
     /// Every module's consumers of the change feed.
     pub fn feed_consumers(&self) -> Vec<Arc<dyn feed::FeedConsumer>> {
         self.modules.iter().flat_map(|m| m.feed_consumers()).collect()
+    }
+
+    /// Applies the modules' own migrations (after Relata's, which opening
+    /// the store applied); returns those this call applied.
+    pub async fn migrate_modules(&self) -> Result<Vec<String>, AppError> {
+        let mut applied = Vec::new();
+        for module in self.modules.iter() {
+            let migrations = module.migrations();
+            if !migrations.is_empty() {
+                applied.extend(relata_store::migrate::run_module(&self.store, module.name(), &migrations).await?);
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Makes every module's demo data in a workspace, in installation order,
+    /// on behalf of `actor`; returns the records made, by type.
+    pub async fn load_demo(
+        &self,
+        ws: &Workspace,
+        actor: Option<UserId>,
+        plan: &module::DemoPlan,
+        progress: module::DemoProgress<'_>,
+    ) -> Result<module::DemoCounts, AppError> {
+        let ctx = Ctx::new(ws.clone(), actor);
+        let mut counts = module::DemoCounts::new();
+        for module in self.modules.iter() {
+            for (what, n) in module.demo_data(self, &ctx, plan, progress).await? {
+                *counts.entry(what).or_default() += n;
+            }
+        }
+        self.store.refresh_statistics().await?;
+        Ok(counts)
     }
 
     /// Gives a workspace what every module needs (idempotent).

@@ -135,7 +135,51 @@ pub trait Module: Send + Sync + 'static {
     fn setup_workspace<'a>(&'a self, _app: &'a App, _ws: &'a Workspace) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async { Ok(()) })
     }
+
+    /// The module's own schema changes (its tables), applied in version
+    /// order after Relata's, once per database, at start-up and by
+    /// `relata migrate`.
+    fn migrations(&self) -> Vec<relata_store::migrate::ModuleMigration> {
+        Vec::new()
+    }
+
+    /// Demo data of the module's types, made after the modules installed
+    /// before it made theirs (so it can build on their records). Returns
+    /// how many records of each type it made.
+    fn demo_data<'a>(
+        &'a self,
+        _app: &'a App,
+        _ctx: &'a Ctx,
+        _plan: &'a DemoPlan,
+        _progress: DemoProgress<'a>,
+    ) -> BoxFuture<'a, Result<DemoCounts, AppError>> {
+        Box::pin(async { Ok(DemoCounts::new()) })
+    }
 }
+
+/// How much demo data to make, the same for every module.
+#[derive(Clone, Debug)]
+pub struct DemoPlan {
+    /// The size of the company, as its number of contacts; modules scale
+    /// their records to it.
+    pub contacts: u64,
+    /// The same seed gives the same data.
+    pub seed: u64,
+    /// Records per batch.
+    pub batch: usize,
+}
+
+impl Default for DemoPlan {
+    fn default() -> Self {
+        DemoPlan { contacts: 2_000, seed: 42, batch: 2_000 }
+    }
+}
+
+/// Records made, by what they are (`contacts`, `users`).
+pub type DemoCounts = std::collections::BTreeMap<String, u64>;
+
+/// Progress of demo data: what is being made, how many so far, how many in all.
+pub type DemoProgress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 
 /// Extra items of a record's story.
 pub trait TimelineSource: Send + Sync {

@@ -2,6 +2,7 @@
 //! pipelines (with every stage change recorded), and the pipeline forecast.
 
 pub mod convert;
+pub mod demo;
 mod entities;
 pub mod forecast;
 pub mod lead;
@@ -91,6 +92,19 @@ impl Module for Sales {
 
     fn timeline_sources(&self) -> Vec<Arc<dyn TimelineSource>> {
         vec![Arc::new(opportunity::StageChanges)]
+    }
+
+    /// The whole sales story: reps, accounts and their people (the crm
+    /// module's types), leads, two pipelines of opportunities with their
+    /// stage histories, and two years of calls, meetings, emails and notes.
+    fn demo_data<'a>(
+        &'a self,
+        app: &'a App,
+        ctx: &'a Ctx,
+        plan: &'a relata_app::module::DemoPlan,
+        progress: relata_app::module::DemoProgress<'a>,
+    ) -> BoxFuture<'a, Result<relata_app::module::DemoCounts, AppError>> {
+        Box::pin(async move { Ok(demo::load(app, ctx, plan, progress).await?.counts()) })
     }
 
     fn setup_workspace<'a>(&'a self, app: &'a App, ws: &'a Workspace) -> BoxFuture<'a, Result<(), AppError>> {

@@ -260,8 +260,9 @@ impl Store {
     /// lock that keeps other processes opening the same database out
     /// meanwhile (`BEGIN IMMEDIATE` on SQLite, an advisory transaction lock
     /// on PostgreSQL). True when this call applied it.
-    pub(crate) async fn apply_migration(&self, script: &str, version: i64) -> Result<bool> {
-        const VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+    /// `current` is the query that answers the version the database has.
+    pub(crate) async fn apply_migration(&self, script: &str, version: i64, current: &str) -> Result<bool> {
+        let version_query = || AssertSqlSafe(current.to_string());
         match &self.pools {
             Pools::Sqlite { write, .. } => {
                 let mut conn = write.acquire().await?;
@@ -272,7 +273,7 @@ impl Store {
                 sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
                 sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
                 let applied = async {
-                    let current: i64 = sqlx::query_scalar(VERSION).fetch_one(&mut *conn).await?;
+                    let current: i64 = sqlx::query_scalar(version_query()).fetch_one(&mut *conn).await?;
                     if current >= version {
                         return Ok::<bool, crate::StoreError>(false);
                     }
@@ -295,7 +296,7 @@ impl Store {
             Pools::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::raw_sql(MIGRATION_LOCK).execute(&mut *tx).await?;
-                let current: i64 = sqlx::query_scalar(VERSION).fetch_one(&mut *tx).await?;
+                let current: i64 = sqlx::query_scalar(version_query()).fetch_one(&mut *tx).await?;
                 if current >= version {
                     return Ok(false);
                 }

@@ -115,9 +115,54 @@ pub async fn run(store: &Store) -> Result<Report> {
             m.name,
             chrono::Utc::now().to_rfc3339()
         );
-        if store.apply_migration(&format!("{body}\n{record}"), m.version).await? {
+        let current = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+        if store.apply_migration(&format!("{body}\n{record}"), m.version, current).await? {
             applied.push(format!("{:04}_{}", m.version, m.name));
         }
     }
     Ok(Report { applied, version: std::cmp::max(latest_version(), current) })
+}
+
+/// A schema change a domain module ships with (its own tables, indexes),
+/// applied after Relata's own, in version order, once per database.
+#[derive(Clone, Copy, Debug)]
+pub struct ModuleMigration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+const CREATE_MODULE_TABLE: &str = "CREATE TABLE IF NOT EXISTS module_migrations (\
+    module TEXT NOT NULL, version BIGINT NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, \
+    PRIMARY KEY (module, version))";
+
+/// Applies a module's pending migrations; returns those this call applied.
+/// Like [`run`], safe when several processes start at once.
+pub async fn run_module(store: &Store, module: &'static str, migrations: &[ModuleMigration]) -> Result<Vec<String>> {
+    if !module.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        return Err(StoreError::Corrupt(format!("module name {module:?} is not lower-case letters and _")));
+    }
+    if migrations.windows(2).any(|w| w[0].version >= w[1].version) {
+        return Err(StoreError::Corrupt(format!("the migrations of module {module} are not in version order")));
+    }
+    store.execute_script(CREATE_MODULE_TABLE).await?;
+    let current = format!("SELECT COALESCE(MAX(version), 0) FROM module_migrations WHERE module = '{module}'");
+    let mut applied = Vec::new();
+    for m in migrations {
+        let body = match store.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        let record = format!(
+            "INSERT INTO module_migrations (module, version, name, applied_at) VALUES ('{module}', {}, '{}', '{}');",
+            m.version,
+            m.name.replace('\'', "''"),
+            chrono::Utc::now().to_rfc3339()
+        );
+        if store.apply_migration(&format!("{body}\n{record}"), m.version, &current).await? {
+            applied.push(format!("{module}/{:04}_{}", m.version, m.name));
+        }
+    }
+    Ok(applied)
 }

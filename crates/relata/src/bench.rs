@@ -16,13 +16,14 @@
 //! The servers run as separate processes (`relata serve` and a hidden
 //! `relata bench-baseline`), loaded from this process.
 
-use crate::demo::{self, DemoOptions, Rng};
 use crate::{DbArgs, create_token, load_demo, open};
 use clap::Args;
 use relata_app::Ctx;
 use relata_app::import::{ImportOptions, import_csv};
+use relata_app::module::DemoPlan;
 use relata_app::read::{ListParams, list};
 use relata_core::value::FieldValue;
+use relata_sales::demo::{self, Rng};
 use serde_json::{Value as Json, json};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitCode, Stdio};
@@ -225,12 +226,14 @@ fn sqlite_args(dir: &Path) -> DbArgs {
 async fn build_demo(dir: &Path, contacts: u64) -> Result<(), String> {
     let (app, ws) = open(&sqlite_args(dir)).await?;
     let started = Instant::now();
-    let report = load_demo(&app, &ws, &DemoOptions { contacts, ..Default::default() }).await?;
+    let counts = load_demo(&app, &ws, &DemoPlan { contacts, ..Default::default() }).await?;
     let seconds = started.elapsed().as_secs_f64();
+    // People are not records.
+    let records: u64 = counts.iter().filter(|(what, _)| *what != "users").map(|(_, n)| n).sum();
     figure(
         "demo_load",
-        json!({"records": report.records(), "contacts": report.contacts, "seconds": seconds,
-            "records_per_s": (report.records() as f64 / seconds).round()}),
+        json!({"records": records, "contacts": counts.get("contacts"), "seconds": seconds,
+            "records_per_s": (records as f64 / seconds).round()}),
     );
     app.store.close().await;
     Ok(())

@@ -2,7 +2,6 @@
 
 mod analytics;
 mod bench;
-mod demo;
 mod jobs;
 mod people;
 mod transfer;
@@ -16,6 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use relata_app::App;
+use relata_app::module::DemoPlan;
 use relata_core::meta::EntityKind;
 use relata_store::{DbTarget, Store};
 use std::path::PathBuf;
@@ -316,13 +316,15 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Migrate => {
             let target = cli.db.target();
             let store = Store::connect(&target).await.map_err(|e| format!("cannot open {target:?}: {e}"))?;
-            let report = relata_store::migrate::run(&store).await.map_err(|e| e.to_string())?;
+            let mut report = relata_store::migrate::run(&store).await.map_err(|e| e.to_string())?;
+            let app = relata_server::modules::app(store);
+            report.applied.extend(app.migrate_modules().await.map_err(|e| e.to_string())?);
             if report.applied.is_empty() {
                 println!("{target:?} is up to date (schema version {})", report.version);
             } else {
                 println!("applied {} to {target:?}; schema version {}", report.applied.join(", "), report.version);
             }
-            store.close().await;
+            app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Token { command: TokenCommand::Create { name, scope, workspace, email } } => {
@@ -347,7 +349,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     "the workspace already has {existing} contacts; pass --append to add demo data anyway"
                 ));
             }
-            let report = load_demo(&app, &ws, &demo::DemoOptions { contacts, seed, batch }).await?;
+            let report = load_demo(&app, &ws, &DemoPlan { contacts, seed, batch }).await?;
             println!("{}", serde_json::to_string(&report).expect("report serialises"));
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
@@ -381,18 +383,17 @@ pub async fn create_token(
 pub async fn load_demo(
     app: &App,
     ws: &relata_store::admin::Workspace,
-    opts: &demo::DemoOptions,
-) -> Result<demo::DemoReport, String> {
+    plan: &DemoPlan,
+) -> Result<relata_app::module::DemoCounts, String> {
     let admin = app.bootstrap_admin(ws).await.map_err(|e| e.to_string())?;
     app.store.set_bulk_mode(true).await.map_err(|e| e.to_string())?;
-    let bar = progress_bar(Some(opts.contacts), "demo");
+    let bar = progress_bar(Some(plan.contacts), "demo");
     let progress = |what: &str, done: u64, total: u64| {
         bar.set_message(what.to_string());
         bar.set_length(total);
         bar.set_position(done);
     };
-    let report =
-        demo::load(app, ws.clone(), Some(admin.id), opts, &progress).await.map_err(|e| format!("demo data: {e}"))?;
+    let report = app.load_demo(ws, Some(admin.id), plan, &progress).await.map_err(|e| format!("demo data: {e}"))?;
     bar.finish_and_clear();
     app.store.set_bulk_mode(false).await.map_err(|e| e.to_string())?;
     Ok(report)
@@ -418,9 +419,8 @@ async fn serve(db: &DbArgs, options: ServeOptions) -> Result<ExitCode, String> {
         drop(conn);
         if existing == 0 {
             tracing::info!(contacts = demo_contacts, "loading demo data");
-            let report =
-                load_demo(&app, &ws, &demo::DemoOptions { contacts: demo_contacts, ..Default::default() }).await?;
-            tracing::info!(records = report.records(), "demo data loaded");
+            let report = load_demo(&app, &ws, &DemoPlan { contacts: demo_contacts, ..Default::default() }).await?;
+            tracing::info!(records = report.values().sum::<u64>(), "demo data loaded");
             let secret = create_token(&app, &ws, "demo", "read_write").await?;
             let password = people::demo_admin(&app, &ws).await?;
             eprintln!(

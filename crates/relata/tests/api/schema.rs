@@ -29,6 +29,8 @@ async fn the_migrations_match_the_registry_and_each_other() {
             continue;
         };
         let store = Store::open(&db.target()).await.expect("migrated");
+        // The modules' own migrations too, as start-up applies them.
+        relata_server::modules::app(store.clone()).migrate_modules().await.expect("module migrations");
         let drift = store.registry_drift().await.expect("introspected");
         assert!(drift.is_empty(), "{backend:?} drifts from the registry:\n{}", drift.join("\n"));
         tables.push((backend, store.tables().await.expect("introspected")));
@@ -45,5 +47,44 @@ async fn the_migrations_match_the_registry_and_each_other() {
             .filter(|c| !DIALECT_ONLY_COLUMNS.contains(&c.as_str()))
             .collect();
         assert!(differ.is_empty(), "columns of one backend only: {differ:?}");
+    }
+}
+
+/// A module's migrations: applied after Relata's, in order, once, even when
+/// two processes start together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn module_migrations_apply_once_in_order() {
+    use relata_store::migrate::{ModuleMigration, run_module};
+    const MIGRATIONS: &[ModuleMigration] = &[
+        ModuleMigration {
+            version: 1,
+            name: "products",
+            sqlite: "CREATE TABLE test_products (workspace_id BLOB NOT NULL, id BLOB NOT NULL, PRIMARY KEY (workspace_id, id));",
+            postgres: "CREATE TABLE test_products (workspace_id UUID NOT NULL, id UUID NOT NULL, PRIMARY KEY (workspace_id, id));",
+        },
+        ModuleMigration {
+            version: 2,
+            name: "product_names",
+            sqlite: "ALTER TABLE test_products ADD COLUMN name TEXT;",
+            postgres: "ALTER TABLE test_products ADD COLUMN name TEXT;",
+        },
+    ];
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = TestDb::create(backend, "module_migrations_apply_once_in_order").await else { continue };
+        let (a, b) = (Store::open(&db.target()).await.unwrap(), Store::open(&db.target()).await.unwrap());
+        let (first, second) =
+            tokio::join!(run_module(&a, "test_module", MIGRATIONS), run_module(&b, "test_module", MIGRATIONS));
+        let mut applied = first.unwrap();
+        applied.extend(second.unwrap());
+        applied.sort();
+        assert_eq!(applied, ["test_module/0001_products", "test_module/0002_product_names"], "{backend:?}");
+        assert!(run_module(&a, "test_module", MIGRATIONS).await.unwrap().is_empty(), "applied once");
+        let tables = a.tables().await.unwrap();
+        let columns: Vec<&str> = tables["test_products"].iter().map(String::as_str).collect();
+        assert_eq!(columns, ["id", "name", "workspace_id"]);
+        let unordered = [MIGRATIONS[1], MIGRATIONS[0]];
+        assert!(run_module(&a, "other_module", &unordered).await.is_err(), "versions must ascend");
+        a.close().await;
+        b.close().await;
     }
 }

@@ -10,8 +10,10 @@
 
 mod names;
 
+use crate::{LEADS, OPPORTUNITIES, PIPELINES};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use names::{COUNTRIES, City, Country};
+use relata_app::module::{DemoCounts, DemoPlan};
 use relata_app::write::insert_many_in;
 use relata_app::{App, AppError, Ctx};
 use relata_core::meta::EntityKind;
@@ -19,8 +21,6 @@ use relata_core::money::{Currency, Money};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, UserId};
 use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
-use relata_sales::{LEADS, OPPORTUNITIES, PIPELINES};
-use relata_store::admin::Workspace;
 use serde_json::json;
 
 /// SplitMix64: small, fast, and the same sequence for the same seed on every
@@ -75,21 +75,6 @@ impl Rng {
     }
 }
 
-/// How much demo data to make.
-#[derive(Clone, Debug)]
-pub struct DemoOptions {
-    pub contacts: u64,
-    pub seed: u64,
-    /// Records per transaction.
-    pub batch: usize,
-}
-
-impl Default for DemoOptions {
-    fn default() -> Self {
-        DemoOptions { contacts: 2_000, seed: 42, batch: 2_000 }
-    }
-}
-
 /// How many records of each kind were made.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct DemoReport {
@@ -102,13 +87,24 @@ pub struct DemoReport {
 }
 
 impl DemoReport {
-    pub fn records(&self) -> u64 {
-        self.accounts + self.contacts + self.leads + self.opportunities + self.activities
+    /// The counts by type, as modules report their demo data.
+    pub fn counts(&self) -> DemoCounts {
+        [
+            ("users", self.users),
+            ("accounts", self.accounts),
+            ("contacts", self.contacts),
+            ("leads", self.leads),
+            ("opportunities", self.opportunities),
+            ("activities", self.activities),
+        ]
+        .into_iter()
+        .map(|(what, n)| (what.to_string(), n))
+        .collect()
     }
 }
 
 /// Progress of a load: what is being made, how many so far, how many in all.
-pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+pub type Progress<'a> = relata_app::module::DemoProgress<'a>;
 
 struct AccountInfo {
     id: RecordId,
@@ -129,7 +125,7 @@ struct Loader<'a> {
     batch: usize,
     reps: Vec<UserId>,
     accounts: Vec<AccountInfo>,
-    pipelines: Vec<(RecordId, Vec<relata_sales::pipeline::Stage>)>,
+    pipelines: Vec<(RecordId, Vec<crate::pipeline::Stage>)>,
     report: DemoReport,
     /// The open transaction and how many records it holds: committing every
     /// few batches, not every batch, saves SQLite most of its checkpoints.
@@ -294,11 +290,11 @@ impl Loader<'_> {
 
     async fn pipelines(&mut self) -> Result<(), AppError> {
         let mut conn = self.app.store.read(self.ctx.ws()).await?;
-        let default = relata_sales::pipeline::default_pipeline(&mut conn)
+        let default = crate::pipeline::default_pipeline(&mut conn)
             .await?
             .ok_or_else(|| AppError::BadParameter("demo", "the workspace has no default pipeline".into()))?;
         drop(conn);
-        self.pipelines.push((default.id, relata_sales::pipeline::stages_of(&default)));
+        self.pipelines.push((default.id, crate::pipeline::stages_of(&default)));
         let body = json!({
             "name": "Key accounts",
             "stages": [
@@ -315,7 +311,7 @@ impl Loader<'_> {
             Ok(_) => unreachable!("no idempotency key was given"),
             Err(e) => return Err(e),
         };
-        self.pipelines.push((created.id, relata_sales::pipeline::stages_of(&created)));
+        self.pipelines.push((created.id, crate::pipeline::stages_of(&created)));
         Ok(())
     }
 
@@ -555,7 +551,7 @@ impl Loader<'_> {
                 text(format!("{}.{}{n}@{}", ascii(&first), ascii(&last), self.rng.pick(country.free_mail))),
             );
             v.set_std("phone", text(self.mobile(country)));
-            v.set_std("source", text(*self.rng.pick(relata_sales::LEAD_SOURCES)));
+            v.set_std("source", text(*self.rng.pick(crate::LEAD_SOURCES)));
             let status = *self.rng.weighted(&[("new", 40), ("contacted", 30), ("qualified", 20), ("unqualified", 10)]);
             v.set_std("status", text(status));
             v.set_std("score", FieldValue::Int(self.rng.range(5, 95)));
@@ -636,19 +632,13 @@ impl Loader<'_> {
 }
 
 /// Loads demo data into `workspace`, acting as `actor`.
-pub async fn load(
-    app: &App,
-    workspace: Workspace,
-    actor: Option<UserId>,
-    opts: &DemoOptions,
-    progress: Progress<'_>,
-) -> Result<DemoReport, AppError> {
+pub async fn load(app: &App, ctx: &Ctx, plan: &DemoPlan, progress: Progress<'_>) -> Result<DemoReport, AppError> {
     let mut loader = Loader {
         app,
-        ctx: Ctx::new(workspace, actor),
-        rng: Rng::new(opts.seed),
-        now: relata_core::record::now_micros(),
-        batch: opts.batch.max(1),
+        ctx: ctx.clone(),
+        rng: Rng::new(plan.seed),
+        now: app.store.now(),
+        batch: plan.batch.max(1),
         reps: Vec::new(),
         accounts: Vec::new(),
         pipelines: Vec::new(),
@@ -656,7 +646,7 @@ pub async fn load(
         tx: None,
         pending: 0,
     };
-    let contacts = opts.contacts;
+    let contacts = plan.contacts;
     loader.users().await?;
     loader.pipelines().await?;
     loader.accounts((contacts / 10).max(5), progress).await?;
@@ -664,7 +654,6 @@ pub async fn load(
     loader.leads((contacts / 20).max(5), progress).await?;
     loader.opportunities((contacts / 10).max(5), progress).await?;
     loader.commit().await?;
-    app.store.refresh_statistics().await?;
     Ok(loader.report)
 }
 
@@ -785,7 +774,7 @@ mod tests {
     fn the_benchmark_csv_imports_cleanly() {
         use relata_core::meta::Schema;
         use relata_core::value::{ParseContext, parse_text};
-        relata_server::modules::install();
+        crate::install_for_tests();
         let mut out = Vec::new();
         write_contacts_csv(1, 200, &mut out).unwrap();
         let schema = Schema::standard(CONTACTS);

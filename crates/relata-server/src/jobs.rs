@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use relata_app::AppError;
 use relata_app::jobs::{self, Enqueue, ScheduleInput};
-use relata_store::jobs::{Job, JobQuery, JobState, Schedule};
+use relata_store::jobs::{Job, JobQuery, JobSelector, Schedule};
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 
@@ -77,8 +77,8 @@ pub async fn list(State(server): S, auth: Auth, RawQuery(query): RawQuery) -> Ap
     let workspace = scope(&auth, p.bool("all")?)?;
     let state = match p.text("state").filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(JobState::parse(&s).ok_or_else(|| {
-            Problem::bad_request("state", "invalid_parameter", "one of queued, running, done, dead, cancelled")
+        Some(s) => Some(JobSelector::parse(&s).ok_or_else(|| {
+            Problem::bad_request("state", "invalid_parameter", format!("one of {}", JobSelector::NAMES))
         })?),
     };
     let limit = p.u64("limit")?.unwrap_or(50);

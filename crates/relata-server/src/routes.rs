@@ -489,7 +489,7 @@ fn identity_routes() -> Vec<Route> {
             .query(&["action", "actor", "outcome", "since", "until", "cursor", "limit"])
             .returns(200, Some(list_of("Audit entry")))
             .to(get(p::server_audit_log)),
-        endpoint(Method::GET, "/api/v1/admin/jobs", "admin.jobs.list", "Durable jobs, newest first, with counts per state (admins; all=true: every workspace's, server administrators)")
+        endpoint(Method::GET, "/api/v1/admin/jobs", "admin.jobs.list", "Durable jobs, newest first, with counts per state (admins; state=queued|failed|running|done|dead|cancelled, failed: queued again after a failed attempt; all=true: every workspace's, server administrators)")
             .tag("admin")
             .query(crate::jobs::JOB_PARAMS)
             .returns(200, Some(list_of("Job: id, kind, state, payload, run_at, attempts, max_attempts, lease_until, leased_by, last_error, idempotency_key, schedule, created_at, updated_at, finished_at")))

@@ -106,7 +106,7 @@ impl ScopedConn {
                     Value::String(Some(c.op.as_str().to_string())),
                     uuid_opt(c.actor.map(|a| a.uuid())),
                     Value::ChronoDateTimeUtc(Some(c.at)),
-                    Value::Json(Some(Box::new(c.diff))),
+                    Value::Json(Some(Box::new(diff_to_store(&c)))),
                     tx.clone(),
                     Value::BigInt(Some(c.version)),
                     uuid_opt(c.owner_before.map(|u| u.uuid())),
@@ -120,7 +120,7 @@ impl ScopedConn {
     /// A record's changes in order, after sequence number `after`.
     pub async fn history(&mut self, kind: EntityKind, id: RecordId, after: i64, limit: u64) -> Result<Vec<Change>> {
         let q = Query::select()
-            .columns(["seq", "entity", "record_id", "op", "actor_id", "at", "diff"])
+            .columns(["seq", "entity", "record_id", "op", "actor_id", "at", "diff", "owner_before", "owner_after"])
             .from("changes")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
@@ -140,10 +140,13 @@ impl ScopedConn {
                     op: op.clone(),
                     actor: r.id_text("actor_id")?,
                     at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("change without time".into()))?,
-                    diff: {
-                        let stored = r.json("diff")?.unwrap_or(Json::Null);
-                        if op == "create" { relata_core::record::expand_creation(stored) } else { stored }
-                    },
+                    diff: diff_as_read(
+                        &op,
+                        kind.singular(),
+                        r.json("diff")?.unwrap_or(Json::Null),
+                        r.uuid("owner_before")?,
+                        r.uuid("owner_after")?,
+                    ),
                 })
             })
             .collect()
@@ -177,6 +180,58 @@ impl ScopedConn {
         }
         Ok(n)
     }
+}
+
+/// The diff as stored. A record's change of owner is left out when the
+/// entry's owner columns say the same (the one write path always fills
+/// them), so that every creation does not store its owner twice;
+/// [`diff_as_read`] puts it back.
+fn diff_to_store(change: &NewChange) -> Json {
+    let mut diff = change.diff.clone();
+    if change.entity == METADATA {
+        return diff;
+    }
+    let text = |u: Option<UserId>| u.map_or(Json::Null, |u| Json::String(u.to_string()));
+    let (before, after) = (text(change.owner_before), text(change.owner_after));
+    if let Some(fields) = diff.as_object_mut() {
+        let told_by_columns = match (change.op, fields.get("owner")) {
+            (ChangeOp::Create, Some(owner)) => matches!(before, Json::Null) && *owner == after,
+            (_, Some(owner)) => owner.get("before") == Some(&before) && owner.get("after") == Some(&after),
+            (_, None) => false,
+        };
+        if told_by_columns {
+            fields.remove("owner");
+        }
+    }
+    diff
+}
+
+/// A stored diff as readers see it: `{"field": {"before", "after"}}`, with
+/// the change of owner the entry's columns hold. Creations store their
+/// values alone (`{"field": after}`); metadata entries their definition.
+pub(crate) fn diff_as_read(
+    op: &str,
+    entity: &str,
+    stored: Json,
+    owner_before: Option<uuid::Uuid>,
+    owner_after: Option<uuid::Uuid>,
+) -> Json {
+    if entity == METADATA {
+        return stored;
+    }
+    let mut diff = stored;
+    if owner_before != owner_after
+        && let Some(fields) = diff.as_object_mut()
+    {
+        let text = |u: Option<uuid::Uuid>| u.map_or(Json::Null, |u| Json::String(u.to_string()));
+        let owner = if op == "create" {
+            text(owner_after)
+        } else {
+            serde_json::json!({"before": text(owner_before), "after": text(owner_after)})
+        };
+        fields.entry("owner").or_insert(owner);
+    }
+    if op == "create" { relata_core::record::expand_creation(diff) } else { diff }
 }
 
 /// A diff with every value replaced, field names kept.

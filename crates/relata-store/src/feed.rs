@@ -85,9 +85,10 @@ fn feed_select(backend: Backend, after: i64, limit: u64) -> SelectStatement {
 fn decode_entry(r: &Row) -> Result<FeedEntry> {
     let op = r.text("op")?.unwrap_or_default();
     let entity = r.text("entity")?.unwrap_or_default();
-    let stored = r.json("diff")?.unwrap_or(Json::Null);
-    // Creations store their values alone; metadata entries their definition.
-    let expand = op == "create" && entity != crate::changes::METADATA;
+    let owner_before = r.uuid("owner_before")?;
+    let owner_after = r.uuid("owner_after")?;
+    let diff =
+        crate::changes::diff_as_read(&op, &entity, r.json("diff")?.unwrap_or(Json::Null), owner_before, owner_after);
     Ok(FeedEntry {
         position: r.int("position")?.ok_or_else(|| StoreError::Corrupt("feed entry without position".into()))?,
         workspace: WorkspaceId::from_uuid(
@@ -95,14 +96,14 @@ fn decode_entry(r: &Row) -> Result<FeedEntry> {
         ),
         entity,
         record_id: r.uuid("record_id")?.unwrap_or_default(),
-        diff: if expand { relata_core::record::expand_creation(stored) } else { stored },
+        diff,
         op,
         actor: r.uuid("actor_id")?,
         at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("feed entry without time".into()))?,
         tx_id: r.uuid("tx_id")?,
         version: r.int("version")?,
-        owner_before: r.uuid("owner_before")?,
-        owner_after: r.uuid("owner_after")?,
+        owner_before,
+        owner_after,
     })
 }
 

@@ -53,6 +53,38 @@ impl JobState {
     }
 }
 
+/// What a job list selects by `state`: jobs in one state, or `failed` ones:
+/// queued again after a failed attempt, waiting for their retry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobSelector {
+    State(JobState),
+    Failed,
+}
+
+impl JobSelector {
+    /// The names `parse` accepts, for messages.
+    pub const NAMES: &'static str = "queued, failed, running, done, dead, cancelled";
+
+    pub fn parse(s: &str) -> Option<JobSelector> {
+        if s == "failed" { Some(JobSelector::Failed) } else { JobState::parse(s).map(JobSelector::State) }
+    }
+}
+
+impl From<JobState> for JobSelector {
+    fn from(state: JobState) -> Self {
+        JobSelector::State(state)
+    }
+}
+
+/// Queued jobs that failed an attempt and wait for their retry (a job
+/// retried by hand starts again from no attempts).
+fn failed() -> Condition {
+    Condition::all()
+        .add(Expr::col("state").eq("queued"))
+        .add(Expr::col("attempts").gt(0))
+        .add(Expr::col("last_error").is_not_null())
+}
+
 /// A job as stored.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Job {
@@ -143,7 +175,7 @@ fn job_key(ws: WorkspaceId, id: Uuid) -> Condition {
 pub struct JobQuery {
     /// `None`: every workspace's (server administrators).
     pub workspace: Option<WorkspaceId>,
-    pub state: Option<JobState>,
+    pub state: Option<JobSelector>,
     pub kind: Option<String>,
     /// Jobs created before this one (the cursor).
     pub before: Option<(DateTime<Utc>, Uuid)>,
@@ -345,8 +377,14 @@ impl Store {
         if let Some(ws) = query.workspace {
             q.and_where(in_workspace(ws));
         }
-        if let Some(state) = query.state {
-            q.and_where(Expr::col("state").eq(state.as_str()));
+        match query.state {
+            Some(JobSelector::State(state)) => {
+                q.and_where(Expr::col("state").eq(state.as_str()));
+            }
+            Some(JobSelector::Failed) => {
+                q.cond_where(failed());
+            }
+            None => {}
         }
         if let Some(kind) = &query.kind {
             q.and_where(Expr::col("kind").eq(kind.clone()));
@@ -363,19 +401,29 @@ impl Store {
         conn.fetch_all(&q).await?.iter().map(decode_job).collect()
     }
 
-    /// How many jobs are in each state (of one workspace, or all).
+    /// How many jobs are in each state (of one workspace, or all), and how
+    /// many of the queued ones are `failed` (waiting for a retry).
     pub async fn job_counts(&self, workspace: Option<WorkspaceId>) -> Result<Vec<(String, i64)>> {
-        let mut q = Query::select();
-        q.column("state").expr_as(Expr::cust("COUNT(*)"), "n").from("jobs").group_by_col("state");
+        let mut by_state = Query::select();
+        by_state.column("state").expr_as(Expr::cust("COUNT(*)"), "n").from("jobs").group_by_col("state");
+        let mut failing = Query::select();
+        failing.expr_as(Expr::cust("COUNT(*)"), "n").from("jobs").cond_where(failed());
         if let Some(ws) = workspace {
-            q.and_where(in_workspace(ws));
+            by_state.and_where(in_workspace(ws));
+            failing.and_where(in_workspace(ws));
         }
         let mut conn = self.acquire().await?;
-        conn.fetch_all(&q)
+        let mut counts = conn
+            .fetch_all(&by_state)
             .await?
             .iter()
             .map(|r| Ok((r.text("state")?.unwrap_or_default(), r.int("n")?.unwrap_or(0))))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        let failed = conn.fetch_optional(&failing).await?.map(|r| r.int("n")).transpose()?.flatten().unwrap_or(0);
+        if failed > 0 {
+            counts.push(("failed".to_string(), failed));
+        }
+        Ok(counts)
     }
 
     /// One job by id (of one workspace, or any).

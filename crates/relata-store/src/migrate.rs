@@ -61,6 +61,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_documents.sql"),
         postgres: include_str!("../migrations/postgres/0008_documents.sql"),
     },
+    Migration {
+        version: 9,
+        name: "compact_storage",
+        sqlite: include_str!("../migrations/sqlite/0009_compact_storage.sql"),
+        postgres: include_str!("../migrations/postgres/0009_compact_storage.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

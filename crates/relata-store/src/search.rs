@@ -48,13 +48,16 @@ pub(crate) fn hides_searchable(schema: &Schema) -> bool {
     schema.fields().any(|f| f.searchable && schema.is_hidden(f))
 }
 
-/// The contact points of a record: (kind, value) pairs.
-fn contact_points(schema: &Schema, record: &Record) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
+/// The contact points of a record: distinct (kind, value) pairs (they key
+/// the record's rows in `contact_points`).
+fn contact_points(schema: &Schema, record: &Record) -> std::collections::BTreeSet<(&'static str, String)> {
+    let mut out = std::collections::BTreeSet::new();
     for field in schema.own_fields().iter().filter(|f| is_contact_point(&f.ty)) {
         let kind = contact_point_kind(&field.ty).expect("filtered to contact point fields");
         match record.values.get(field) {
-            FieldValue::Text(s) => out.push((kind, s.to_lowercase())),
+            FieldValue::Text(s) => {
+                out.insert((kind, s.to_lowercase()));
+            }
             FieldValue::List(items) => out.extend(items.iter().map(|i| (kind, i.to_lowercase()))),
             _ => {}
         }
@@ -128,7 +131,13 @@ impl ScopedConn {
                 vec![ws.clone(), Value::String(Some(entity.to_string())), uuid(id.uuid()), Value::String(Some(content))]
             })
             .collect();
-        self.conn.insert_rows("search_docs", &["workspace_id", "entity", "record_id", "content"], docs).await
+        // SQLite's full-text index keeps no copy of the text: a view takes
+        // the rows and hands the text to the index (migration v9).
+        let table = match self.backend() {
+            crate::Backend::Sqlite => "search_docs_input",
+            crate::Backend::Postgres => "search_docs",
+        };
+        self.conn.insert_rows(table, &["workspace_id", "entity", "record_id", "content"], docs).await
     }
 
     /// Live records having this email or E.164 phone number.

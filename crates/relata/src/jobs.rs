@@ -3,14 +3,14 @@
 
 use crate::{DbArgs, open};
 use clap::Subcommand;
-use relata_store::jobs::{JobQuery, JobState};
+use relata_store::jobs::{JobQuery, JobSelector};
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub enum JobsCommand {
     /// List jobs, newest first, with how many are in each state.
     List {
-        /// queued, running, done, dead or cancelled.
+        /// queued, failed (queued again after a failed attempt), running, done, dead or cancelled.
         #[arg(long)]
         state: Option<String>,
         /// Only jobs of this kind (`http.post`).
@@ -37,13 +37,13 @@ pub async fn run(db: &DbArgs, command: JobsCommand) -> Result<ExitCode, String> 
     };
     match command {
         JobsCommand::List { state, kind, limit } => {
-            let state =
-                match state.as_deref() {
-                    None => None,
-                    Some(s) => Some(JobState::parse(s).ok_or_else(|| {
-                        format!("--state: {s:?} is not one of queued, running, done, dead, cancelled")
-                    })?),
-                };
+            let state = match state.as_deref() {
+                None => None,
+                Some(s) => Some(
+                    JobSelector::parse(s)
+                        .ok_or_else(|| format!("--state: {s:?} is not one of {}", JobSelector::NAMES))?,
+                ),
+            };
             let jobs = store
                 .jobs_page(&JobQuery { state, kind, limit: limit.clamp(1, 1000), ..Default::default() })
                 .await

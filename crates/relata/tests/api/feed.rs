@@ -257,6 +257,9 @@ async fn cursors_filters_and_long_polling(app: TestApp) {
     let late = app.create("accounts", json!({"name": "Late"})).await;
     let (page, waited) = waiting.await.unwrap();
     assert_eq!(page["data"][0]["record_id"], late["id"]);
+    let changes = &page["data"][0]["changes"];
+    assert_eq!(changes["name"], json!({"before": null, "after": "Late"}));
+    assert_eq!(changes["owner"], json!({"before": null, "after": late["owner"]}), "{changes}");
     assert!(waited < std::time::Duration::from_secs(25), "answered when the write committed, not at the end");
 }
 

@@ -124,6 +124,9 @@ async fn failing_jobs_back_off_then_are_dead_lettered_and_retried_by_hand(app: T
         assert!(job["last_error"].as_str().unwrap().contains("503"), "{job}");
         if attempt < 3 {
             assert_eq!(job["state"], "queued", "retried later");
+            let failed = app.get("/api/v1/admin/jobs?state=failed").await.expect(200).body;
+            assert_eq!(failed["data"][0]["id"], json!(id), "listed as failed while it waits: {failed}");
+            assert_eq!(failed["counts"]["failed"], 1);
             assert_eq!(workers.run_due().await.unwrap(), 0, "not before its time");
             let run_at = chrono::DateTime::parse_from_rfc3339(job["run_at"].as_str().unwrap()).unwrap();
             let wait = run_at.with_timezone(&chrono::Utc) - app.app.app.store.now();
@@ -147,6 +150,9 @@ async fn failing_jobs_back_off_then_are_dead_lettered_and_retried_by_hand(app: T
     sink.lock().unwrap().status = None;
     let retried = app.post(&format!("/api/v1/admin/jobs/{id}/retry"), &json!({})).await.expect(200).body;
     assert_eq!(retried["state"], "queued");
+    let failed = app.get("/api/v1/admin/jobs?state=failed").await.expect(200).body;
+    assert_eq!(failed["data"], json!([]), "a job retried by hand starts afresh");
+    app.get("/api/v1/admin/jobs?state=broken").await.expect(400);
     assert_eq!(workers.run_due().await.unwrap(), 1);
     assert_eq!(app.get(&format!("/api/v1/admin/jobs/{id}")).await.expect(200).body["state"], "done");
     app.post(&format!("/api/v1/admin/jobs/{id}/retry"), &json!({})).await.expect_problem(409, "conflict");
@@ -268,7 +274,7 @@ async fn two_server_processes_run_a_thousand_jobs_once_each(app: TestApp) {
     assert_eq!(numbers, (0..JOBS as i64).collect::<Vec<_>>());
     let done = server
         .store
-        .jobs_page(&JobQuery { state: Some(JobState::Done), limit: JOBS as u64, ..Default::default() })
+        .jobs_page(&JobQuery { state: Some(JobState::Done.into()), limit: JOBS as u64, ..Default::default() })
         .await
         .unwrap();
     assert!(done.iter().all(|j| j.attempts == 1));

@@ -71,7 +71,9 @@ async fn crud_with_optimistic_concurrency_and_history(app: TestApp) {
     assert_eq!(create["name"], json!({"before": null, "after": "Amber Logistics"}));
     assert_eq!(create["key_account"], json!({"before": null, "after": true}));
     assert!(create.get("website").is_none(), "fields without a value are not in a create's diff");
+    assert_eq!(create["owner"], json!({"before": null, "after": created.body["owner"]}), "the owner, from its column");
     let update = &history["data"][1];
+    assert!(update["changes"].get("owner").is_none(), "the owner did not change");
     assert_eq!(update["changes"]["city"], json!({"before": "Gdańsk", "after": "Gdynia"}));
     assert_eq!(update["changes"]["lifecycle"], json!({"before": "prospect", "after": "customer"}));
     assert!(update["changes"].get("name").is_none(), "unchanged fields are not in the diff");
@@ -121,6 +123,14 @@ async fn contacts_keep_normalised_emails_and_phones(app: TestApp) {
     app.delete(&path).await.expect(200);
     let gone = app.get("/api/v1/lookup?phone=%2B37061234567").await.expect(200).body;
     assert!(gone["data"].as_array().unwrap().is_empty());
+
+    // A number given twice, in two forms, is one contact point.
+    let twice = app
+        .create("contacts", json!({"last_name": "Twice", "phones": ["+48 22 111 22 33", "0048 22 111 22 33"]}))
+        .await;
+    let found = app.get("/api/v1/lookup?phone=%2B48221112233").await.expect(200).body;
+    assert_eq!(found["data"].as_array().unwrap().len(), 1);
+    assert_eq!(found["data"][0]["id"], twice["id"]);
 }
 
 async fn idempotency_key_returns_the_first_result(app: TestApp) {

@@ -177,7 +177,10 @@ impl RowSink for XlsxRows {
 }
 
 /// Every record matching `params`, page by page of 500, into `sink`, as the
-/// user may see them (export right, visibility, hidden fields); audited.
+/// user may see them (export right, visibility, hidden fields). Audited when
+/// it starts, before any row leaves (`export`), and when it ends, however it
+/// ends (`export.end`: how many rows went out, and whether all did): a
+/// client that goes away mid-stream leaves a trace of what it took.
 pub async fn export_rows(
     app: &App,
     ctx: &Ctx,
@@ -189,32 +192,39 @@ pub async fn export_rows(
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
     let columns = export_columns(schema);
-    sink.header(columns.iter().map(|f| f.qualified_id().into_owned()).collect())?;
     let mut params = ListParams { limit: Some(500), cursor: None, ..params.clone() };
+    // The first page checks the filter before anything is audited or sent.
+    let mut page = list(app, ctx, kind, &params).await?.0;
+    let event = |action: &str| crate::audit::Event::new(action).target("entity", kind.api_name());
+    let asked = serde_json::json!({"filter": params.filter, "q": params.q, "deleted": params.deleted});
+    crate::audit::audit(app, ctx, event("export").details(asked)).await?;
     let mut rows = 0u64;
-    loop {
-        let (page, _) = list(app, ctx, kind, &params).await?;
-        for record in &page.records {
-            let cells = columns
-                .iter()
-                .map(|f| if f.system { record.field_value(&f.id).to_csv() } else { record.values.get(f).to_csv() })
-                .collect();
-            sink.row(cells)?;
-            rows += 1;
-        }
-        sink.page_done(rows).await?;
-        match page.next_cursor {
-            Some(c) => params.cursor = Some(c),
-            None => break,
+    let sent: Result<(), AppError> = async {
+        sink.header(columns.iter().map(|f| f.qualified_id().into_owned()).collect())?;
+        loop {
+            for record in &page.records {
+                let cells = columns
+                    .iter()
+                    .map(|f| if f.system { record.field_value(&f.id).to_csv() } else { record.values.get(f).to_csv() })
+                    .collect();
+                sink.row(cells)?;
+                rows += 1;
+            }
+            sink.page_done(rows).await?;
+            match page.next_cursor.take() {
+                Some(c) => params.cursor = Some(c),
+                None => return Ok(()),
+            }
+            page = list(app, ctx, kind, &params).await?.0;
         }
     }
-    crate::audit::audit(
-        app,
-        ctx,
-        crate::audit::Event::new("export").target("entity", kind.api_name()).details(serde_json::json!({
-            "rows": rows, "filter": params.filter, "q": params.q, "deleted": params.deleted,
-        })),
-    )
-    .await?;
-    Ok(rows)
+    .await;
+    let end = match &sent {
+        Ok(()) => event("export.end").details(serde_json::json!({"rows": rows, "completed": true})),
+        Err(e) => event("export.end")
+            .failed()
+            .details(serde_json::json!({"rows": rows, "completed": false, "reason": e.to_string()})),
+    };
+    crate::audit::audit(app, ctx, end).await?;
+    sent.map(|()| rows)
 }

@@ -190,6 +190,9 @@ pub async fn reassign(
     to: UserId,
     kinds: &[EntityKind],
 ) -> Result<Vec<(EntityKind, u64)>, AppError> {
+    if from == to {
+        return Err(ValidationError::single("to", "same_member", "records can only go to another member").into());
+    }
     member(app, ctx, from).await?;
     let target = member(app, ctx, to).await?;
     if !target.active {
@@ -215,13 +218,19 @@ pub async fn reassign(
                 break;
             }
             let mut tx = app.writer(ctx).await?;
+            let mut changed = 0u64;
             for record in &page.records {
                 let mut patch = Values::default();
                 patch.set_std("owner", FieldValue::Ref(to.uuid()));
-                update_in(&mut tx, ctx, schema, record.id, patch, None).await?;
-                moved += 1;
+                let updated = update_in(&mut tx, ctx, schema, record.id, patch, None).await?;
+                changed += u64::from(updated.version != record.version);
             }
             tx.commit().await?;
+            moved += changed;
+            // A batch that changed nothing would be selected again forever.
+            if changed == 0 {
+                break;
+            }
         }
         counts.push((kind, moved));
     }

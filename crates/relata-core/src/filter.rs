@@ -338,24 +338,32 @@ impl Parser {
         Ok(if parts.len() == 1 { parts.pop().unwrap() } else { Expr::And(parts) })
     }
 
+    /// Every form of nesting (parentheses, `not`) goes through here, so one
+    /// limit bounds the parser's recursion, and the compiler's and
+    /// printer's after it, whatever the length limit allows.
+    fn nested<T>(&mut self, parse: impl FnOnce(&mut Self) -> Result<T, FilterError>) -> Result<T, FilterError> {
+        if self.depth >= MAX_DEPTH {
+            return self.fail(format!("nested more than {MAX_DEPTH} levels deep"));
+        }
+        self.depth += 1;
+        let parsed = parse(self);
+        self.depth -= 1;
+        parsed
+    }
+
     fn not(&mut self) -> Result<Expr, FilterError> {
         if self.keyword("not") {
             self.bump();
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            return self.nested(|p| Ok(Expr::Not(Box::new(p.not()?))));
         }
         self.atom()
     }
 
     fn atom(&mut self) -> Result<Expr, FilterError> {
-        if self.depth > MAX_DEPTH {
-            return self.fail("too deeply nested");
-        }
         match self.peek() {
             Some(Tok::LParen) => {
                 self.bump();
-                self.depth += 1;
-                let inner = self.or()?;
-                self.depth -= 1;
+                let inner = self.nested(|p| p.or())?;
                 match self.bump() {
                     Some((Tok::RParen, _)) => Ok(inner),
                     _ => {
@@ -679,5 +687,19 @@ mod tests {
         }
         let deep = "(".repeat(100) + "a = 1" + &")".repeat(100);
         assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn one_limit_bounds_every_form_of_nesting() {
+        let nots = |n: usize| "not ".repeat(n) + "a = 1";
+        let parens = |n: usize| "(".repeat(n) + "a = 1" + &")".repeat(n);
+        let mixed = |n: usize| "not (".repeat(n) + "a = 1" + &")".repeat(n);
+        assert!(parse(&nots(MAX_DEPTH)).is_ok());
+        assert!(parse(&parens(MAX_DEPTH)).is_ok());
+        assert!(parse(&mixed(MAX_DEPTH / 2)).is_ok());
+        for deep in [nots(MAX_DEPTH + 1), parens(MAX_DEPTH + 1), mixed(MAX_DEPTH / 2 + 1), nots(900)] {
+            let e = parse(&deep).unwrap_err();
+            assert!(e.message.contains("nested more than"), "{deep}: {e:?}");
+        }
     }
 }

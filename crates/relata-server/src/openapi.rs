@@ -493,8 +493,7 @@ pub async fn document(State(server): State<Arc<Server>>, auth: Result<Auth, Prob
 pub async fn reference_page() -> Response {
     let mut html = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Relata API reference</title>\
-         <style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}\
-         code{background:#f3f3f3;padding:0 .2rem}td{padding:.2rem .6rem;vertical-align:top}</style></head><body>\
+         <link rel=\"stylesheet\" href=\"/assets/plain.css\"></head><body class=\"reference\">\
          <h1>Relata REST API</h1><p>Machine-readable: <a href=\"/api/v1/openapi.json\">openapi.json</a>. \
          Send <code>Authorization: Bearer &lt;token&gt;</code>; create a token with \
          <code>relata token create --name NAME</code>.</p>",

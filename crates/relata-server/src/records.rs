@@ -16,6 +16,7 @@ use relata_core::meta::EntityKind;
 use relata_core::record::RecordView;
 use relata_core::value::format_datetime;
 use relata_sales::convert;
+use relata_store::admin::Credential;
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 
@@ -41,7 +42,10 @@ pub(crate) fn app_problem(kind: EntityKind, e: relata_app::AppError) -> Problem 
     }
 }
 
-fn idempotency(kind: EntityKind, headers: &HeaderMap, body: &[u8]) -> ApiResult<Option<Idempotency>> {
+/// The create's idempotency key, kept per credential (an API token or a
+/// session) and entity type: another client's request with the same key is
+/// a request of its own.
+fn idempotency(kind: EntityKind, auth: &Auth, headers: &HeaderMap, body: &[u8]) -> ApiResult<Option<Idempotency>> {
     let Some(raw) = headers.get("idempotency-key") else { return Ok(None) };
     let key = raw.to_str().unwrap_or("").trim();
     if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.chars().all(|c| c.is_ascii_graphic()) {
@@ -54,8 +58,12 @@ fn idempotency(kind: EntityKind, headers: &HeaderMap, body: &[u8]) -> ApiResult<
     let mut request = kind.api_name().as_bytes().to_vec();
     request.push(0);
     request.extend_from_slice(body);
+    let credential = match &auth.principal.credential {
+        Credential::Token { id, .. } => format!("token {id}"),
+        Credential::Session { id, .. } => format!("session {id}"),
+    };
     Ok(Some(Idempotency {
-        key: format!("{}:{key}", kind.api_name()),
+        key: relata_identity::secret::digest(&format!("{credential}\0{}\0{key}", kind.api_name())),
         request_hash: relata_identity::secret::digest(&String::from_utf8_lossy(&request)),
     }))
 }
@@ -70,7 +78,7 @@ pub async fn create(
     let kind = path.kind(&server, &auth).await?;
     auth.require_write()?;
     let input = json_body(&headers, &body)?;
-    let idem = idempotency(kind, &headers, &body)?;
+    let idem = idempotency(kind, &auth, &headers, &body)?;
     match write::create(&server.app, &auth.ctx, kind, &input, idem).await? {
         Created::New(record, body) => {
             let mut response = record_response(StatusCode::CREATED, record.version, &body);

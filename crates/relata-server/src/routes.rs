@@ -230,6 +230,10 @@ pub fn table() -> Vec<Route> {
             .tag("pages")
             .public()
             .to(get(crate::web::stylesheet)),
+        endpoint(Method::GET, "/assets/plain.css", "assets.plain_css", "The stylesheet of the sign-in pages and the API reference")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::plain_stylesheet)),
         endpoint(Method::GET, "/assets/app.js", "assets.js", "The script of the pages (search as you type)")
             .tag("pages")
             .public()

@@ -265,10 +265,8 @@ fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · Relata</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b}}\
-         label{{display:block;margin:.8rem 0 .2rem}}input{{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}}\
-         button{{margin-top:1rem;padding:.5rem 1.2rem;font-size:1rem}}.error{{color:#a40000}}</style></head>\
-         <body>{body}</body></html>",
+         <link rel=\"stylesheet\" href=\"/assets/plain.css\"></head>\
+         <body class=\"narrow\">{body}</body></html>",
         escape_html(title)
     )
 }

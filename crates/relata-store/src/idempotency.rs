@@ -1,9 +1,14 @@
-//! Idempotency keys: a retried create returns the first response.
+//! Idempotency keys: a retried create returns the first response, for
+//! [`IDEMPOTENCY_TTL`]. Keys are made by the caller to include who sent them
+//! (the credential), so one client's key never replays another's response.
 
 use crate::db::ScopedConn;
 use crate::error::Result;
 use crate::sql::in_workspace;
 use sea_query::{Expr, ExprTrait, Query, Value};
+
+/// How long a stored response is replayed; older keys are forgotten.
+pub const IDEMPOTENCY_TTL: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredResponse {
@@ -20,6 +25,7 @@ impl ScopedConn {
             .from("idempotency_keys")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("idem_key").eq(key))
+            .and_where(Expr::col("created_at").gte(Value::ChronoDateTimeUtc(Some(self.now() - IDEMPOTENCY_TTL))))
             .to_owned();
         let Some(row) = self.conn.fetch_optional(&q).await? else {
             return Ok(None);
@@ -33,7 +39,14 @@ impl ScopedConn {
 
     /// Saves the response in the transaction that made it; a concurrent
     /// request with the same key fails here on the primary key.
+    /// Keys older than [`IDEMPOTENCY_TTL`] are forgotten first.
     pub async fn save_idempotent_response(&mut self, key: &str, response: &StoredResponse) -> Result<()> {
+        let expired = Query::delete()
+            .from_table("idempotency_keys")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("created_at").lt(Value::ChronoDateTimeUtc(Some(self.now() - IDEMPOTENCY_TTL))))
+            .to_owned();
+        self.conn.execute(&expired).await?;
         let stmt = Query::insert()
             .into_table("idempotency_keys")
             .columns(["workspace_id", "idem_key", "request_hash", "status", "response", "created_at"])

@@ -373,6 +373,11 @@ pub async fn stylesheet() -> Response {
     asset(include_str!("../../assets/app.css"), "text/css; charset=utf-8")
 }
 
+/// The stylesheet of the pages outside the app (sign-in, the API reference).
+pub async fn plain_stylesheet() -> Response {
+    asset(include_str!("../../assets/plain.css"), "text/css; charset=utf-8")
+}
+
 pub async fn script() -> Response {
     asset(include_str!("../../assets/app.js"), "text/javascript; charset=utf-8")
 }

@@ -342,11 +342,51 @@ async fn export_needs_the_right_and_is_audited(app: TestApp) {
     assert!(bytes.starts_with(b"PK\x03\x04") && bytes.len() > 1000, "a zip file of {} bytes", bytes.len());
     app.get_as(&mgr.token, "/api/v1/accounts/export?format=pdf").await.expect_problem(400, "bad-request");
     app.get_as(&ann.token, "/api/v1/accounts/export?format=xlsx").await.expect_problem(403, "forbidden");
-    let exports = app.audit("action=export").await;
-    assert_eq!(exports.len(), 2);
-    assert_eq!(exports[0]["details"]["rows"], 2);
-    let exports: Vec<_> = exports.into_iter().skip(1).collect();
-    assert_eq!(exports.len(), 1);
-    assert_eq!(exports[0]["actor"], json!(mgr.user));
-    assert_eq!(exports[0]["details"]["rows"], 1);
+    // Each export is audited when it starts (what was asked) and when it
+    // ends (how many rows went out); refused ones and bad filters are not
+    // exports.
+    let started = app.audit("action=export").await;
+    assert_eq!(started.len(), 2, "{started:?}");
+    assert!(started.iter().all(|e| e["actor"] == json!(mgr.user)));
+    assert_eq!(started[1]["details"]["filter"], "name ~ \"export\"");
+    let ended = app.audit("action=export.end").await;
+    let rows: Vec<&Json> = ended.iter().map(|e| &e["details"]["rows"]).collect();
+    assert_eq!(rows, [&json!(2), &json!(1)], "newest first: {ended:?}");
+    assert!(ended.iter().all(|e| e["details"]["completed"] == true && e["outcome"] == "success"));
+
+    // A client that goes away mid-stream leaves a trace of how far it got.
+    let csv: String =
+        std::iter::once("name\n".to_string()).chain((0..10_000).map(|i| format!("Bulk {i:05}\n"))).collect();
+    app.send(
+        Method::POST,
+        "/api/v1/accounts/import",
+        Some(&app.token),
+        &[("content-type", "text/csv")],
+        Some(csv.into_bytes()),
+    )
+    .await
+    .expect(200);
+    let mut response = reqwest::Client::new()
+        .get(format!("{}/api/v1/accounts/export?sort=name", app.base))
+        .bearer_auth(&mgr.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.chunk().await.unwrap().is_some(), "the first rows arrive");
+    drop(response);
+    let mut stopped = None;
+    for _ in 0..100 {
+        let ended = app.audit("action=export.end").await;
+        if ended.len() == 3 {
+            stopped = Some(ended[0].clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let stopped = stopped.expect("the interrupted export is audited");
+    assert_eq!(stopped["outcome"], "failure");
+    assert_eq!(stopped["details"]["completed"], false);
+    let sent = stopped["details"]["rows"].as_u64().unwrap();
+    assert!((1..10_000).contains(&sent), "{sent} of 10,003 rows went out");
+    assert_eq!(app.audit("action=export").await.len(), 3, "and it was audited when it started");
 }

@@ -402,8 +402,11 @@ async fn deactivated_members_lose_access_and_their_records_are_reassigned(app: T
     // Their records stay theirs until reassigned; then they move with a change entry each.
     let kept = app.get(&format!("/api/v1/accounts/{}", account["id"].as_str().unwrap())).await.expect(200);
     assert_eq!(kept.body["owner"], json!(hal.user));
-    let bad = app.post(&format!("/api/v1/users/{}/reassign", hal.user), &json!({"to": hal.user})).await;
+    let bad = app.post(&format!("/api/v1/users/{}/reassign", ida.user), &json!({"to": hal.user})).await;
     assert_eq!(bad.expect_problem(422, "validation").error_codes(), ["inactive_user"]);
+    // Giving a member's records to themselves is refused (it used to loop forever).
+    let same = app.post(&format!("/api/v1/users/{}/reassign", ida.user), &json!({"to": ida.user})).await;
+    assert_eq!(same.expect_problem(422, "validation").error_codes(), ["same_member"]);
     let moved = app.post(&format!("/api/v1/users/{}/reassign", hal.user), &json!({"to": ida.user})).await.expect(200);
     assert_eq!(moved.body["reassigned"]["accounts"], 1);
     assert_eq!(moved.body["reassigned"]["activities"], 1);

@@ -163,6 +163,13 @@ async fn the_filter_language_selects_the_right_records(app: TestApp) {
         assert_eq!(reply.body["errors"][0]["column"], column, "{filter}: {}", reply.body);
         assert_eq!(reply.body["errors"][0]["field"], "filter");
     }
+    // Nesting is bounded in every form, `not` as well as parentheses.
+    for deep in ["not ".repeat(500) + r#"city = "Gdańsk""#, "(".repeat(100) + r#"city = "Gdańsk""# + &")".repeat(100)]
+    {
+        let reply = app.get(&format!("/api/v1/contacts?filter={}", enc(&deep))).await;
+        let reply = reply.expect_problem(400, "invalid-filter");
+        assert!(reply.body["errors"][0]["message"].as_str().unwrap().contains("nested"), "{}", reply.body);
+    }
 }
 
 async fn full_text_search_finds_names_emails_phones_and_notes(app: TestApp) {

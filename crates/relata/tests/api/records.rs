@@ -161,6 +161,27 @@ async fn idempotency_key_returns_the_first_result(app: TestApp) {
     let ids: std::collections::HashSet<String> = [a, b, c].iter().map(|r| id_of(&r.body)).collect();
     assert_eq!(ids.len(), 1, "one record for one key");
     assert_eq!(app.list_all("accounts", "&filter=name%20%3D%20%22Sigma%20Retail%22").await.len(), 1);
+
+    // Keys belong to the credential that sent them: another member's
+    // request with the same key is a request of its own, and sees nothing
+    // of the first one's response.
+    let body = json!({"name": "Vistula Shipping"}).to_string().into_bytes();
+    let headers = [("content-type", "application/json"), ("idempotency-key", "shared-key")];
+    let mine = app.send(Method::POST, "/api/v1/accounts", Some(&app.token), &headers, Some(body.clone())).await;
+    let mine = mine.expect(201);
+    let eve = app.member("eve@example.com", "sales_rep").await;
+    let theirs = app.send(Method::POST, "/api/v1/accounts", Some(&eve.token), &headers, Some(body.clone())).await;
+    let theirs = theirs.expect(201);
+    assert!(theirs.header("idempotent-replayed").is_none());
+    assert_ne!(id_of(&theirs.body), id_of(&mine.body));
+    assert_eq!(theirs.body["owner"], json!(eve.user));
+    // Within a day the key replays; after it, it is forgotten.
+    let again = app.send(Method::POST, "/api/v1/accounts", Some(&app.token), &headers, Some(body.clone())).await;
+    assert_eq!(again.expect(201).header("idempotent-replayed"), Some("true"));
+    app.app.app.store.clock().advance(chrono::TimeDelta::hours(24) + chrono::TimeDelta::seconds(1));
+    let later = app.send(Method::POST, "/api/v1/accounts", Some(&app.token), &headers, Some(body)).await.expect(201);
+    assert!(later.header("idempotent-replayed").is_none(), "expired after 24 hours");
+    assert_ne!(id_of(&later.body), id_of(&mine.body));
 }
 
 async fn custom_fields_are_validated_filtered_and_sorted(app: TestApp) {

@@ -13,6 +13,7 @@ crate::both_backends!(
     the_board_groups_opportunities_by_stage_with_totals,
     views_are_saved_private_or_for_the_team,
     bulk_actions_conversion_related_records_and_workspace_switching,
+    every_response_tells_browsers_what_pages_may_do,
 );
 
 /// A browser: the session cookie and CSRF token of a signed-in member.
@@ -383,4 +384,78 @@ async fn bulk_actions_conversion_related_records_and_workspace_switching(app: Te
     let (status, _, _) =
         page(app, &b, Method::POST, "/workspace", &[("csrf_token", b.csrf.as_str()), ("workspace", "nowhere")]).await;
     assert_eq!(status, 404);
+}
+
+/// Security headers on pages, assets and the API; the pages keep to the
+/// policy (no inline script or styles, no event-handler attributes), so it
+/// breaks nothing; HSTS only when Relata is served over HTTPS.
+async fn every_response_tells_browsers_what_pages_may_do(app: TestApp) {
+    let app = &app;
+    app.member("hana@example.com", "manager").await;
+    let b = browser(app, "hana@example.com").await;
+    let contact = app.create("contacts", json!({"last_name": "Headers"})).await;
+    let record = format!("/contacts/{}", id_of(&contact));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let fetch = |base: String, path: String| {
+        let (client, cookie) = (client.clone(), b.cookie.clone());
+        async move {
+            let response = client.get(format!("{base}{path}")).header("cookie", cookie).send().await.unwrap();
+            let headers = response.headers().clone();
+            (headers, response.text().await.unwrap())
+        }
+    };
+    let inline = inline_code;
+    for path in ["/", "/contacts", record.as_str(), "/board", "/search?q=head", "/login", "/api/v1/docs"] {
+        let (headers, html) = fetch(app.base.clone(), path.to_string()).await;
+        let csp = headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        for part in ["script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'"] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert!(headers.get("strict-transport-security").is_none(), "{path}: not over plain HTTP");
+        assert!(html.contains("<html"), "{path} is a page");
+        assert_eq!(inline(&html), None, "{path} breaks its own policy");
+    }
+    for path in ["/api/v1/contacts", "/assets/app.css", "/api/v1/openapi.json"] {
+        let reply = app.get(path).await;
+        assert!(reply.header("content-security-policy").is_some(), "{path}");
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{path}");
+    }
+    // Served over HTTPS (--public-url https://…), browsers are told to stay there.
+    let store = relata_store::Store::open(&app.db().target()).await.unwrap();
+    let https = relata_server::Server::configured(relata_server::modules::app(store), "https://crm.example.com", false);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(relata_server::serve(listener, https, std::future::pending()));
+    let (headers, _) = fetch(base, "/login".to_string()).await;
+    assert_eq!(headers["strict-transport-security"], "max-age=31536000");
+    server.abort();
+}
+
+/// The first inline script, inline style or event-handler attribute of a
+/// page, if it has one.
+fn inline_code(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    if lower.contains("<style") {
+        return Some("<style>".into());
+    }
+    let mut rest = lower.as_str();
+    while let Some(at) = rest.find("<script") {
+        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        if !rest[at..tag_end].contains(" src=") {
+            return Some(rest[at..tag_end].to_string());
+        }
+        rest = &rest[tag_end..];
+    }
+    let attributes =
+        lower.split('<').skip(1).flat_map(|tag| tag.split('>').next().unwrap_or_default().split_whitespace().skip(1));
+    attributes
+        .map(|a| a.split('=').next().unwrap_or_default())
+        .find(|name| {
+            *name == "style"
+                || (name.starts_with("on") && name.len() > 2 && name[2..].chars().all(|c| c.is_ascii_lowercase()))
+        })
+        .map(str::to_string)
 }

@@ -159,6 +159,11 @@ pub async fn create_document_in(
     mut values: Values,
     lines: Vec<LineInput>,
 ) -> Result<Record, AppError> {
+    // The role's field rules hold whoever built the values (defaults and
+    // the owner are Relata's, applied after).
+    let refused: Vec<FieldError> =
+        schema.fields().filter(|f| !values.get(f).is_null()).filter_map(|f| role_refusal(schema, f)).collect();
+    ValidationError::check(refused)?;
     apply_defaults(schema, &mut values);
     if values.std("owner").is_null()
         && let Some(actor) = ctx.actor
@@ -453,6 +458,18 @@ pub async fn update_in(
     update_document_in(tx, ctx, schema, id, patch, None, expected_version).await
 }
 
+/// Why the viewer's role may not write `field`, if it may not: hidden
+/// fields are unknown to it, read-only ones refused.
+fn role_refusal(schema: &Schema, field: &relata_core::meta::FieldDef) -> Option<FieldError> {
+    if schema.is_hidden(field) {
+        Some(FieldError::new(field.qualified_id(), "unknown_field", "is not a field of this type"))
+    } else if schema.is_read_only_for_role(field) {
+        Some(FieldError::new(field.qualified_id(), "read_only", "is read-only for your role"))
+    } else {
+        None
+    }
+}
+
 /// [`update_in`] with a document's new lines, if they change.
 pub async fn update_document_in(
     tx: &mut ScopedConn,
@@ -476,6 +493,9 @@ pub async fn update_document_in(
     let mut new = old.clone();
     // Only the fields the patch changes are re-checked against other records.
     let mut changed = Values::default();
+    // The role's field rules hold here, on the one write path, whoever built
+    // the patch (an API body, a form, the board's drag and drop).
+    let mut refused = Vec::new();
     for field in schema.fields() {
         let v = patch.get(field);
         let present = if field.is_custom() {
@@ -484,9 +504,11 @@ pub async fn update_document_in(
             patch.standard.contains_key(field.id.as_ref())
         };
         if present && old.values.get(field) != v {
+            refused.extend(role_refusal(schema, field));
             changed.set(field, v.clone());
         }
     }
+    ValidationError::check(refused)?;
     merge(&mut new.values, patch);
     if let Some(lines) = lines {
         if schema.def().lines.is_none() {

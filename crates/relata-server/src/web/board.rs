@@ -4,7 +4,7 @@
 
 use super::{
     Layout, Page, PageQuery, S, Titles, after_save, app_error_page, csrf_ok, csrf_refused, layout, message_page,
-    query_string, read_form, render, show_money,
+    query_string, read_form, render, show_money, visible_std,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -136,6 +136,8 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
     let all: Vec<&Record> = loaded.iter().flat_map(|(_, _, records, _, _)| records.iter()).collect();
     let opportunities = page.schema(OPPORTUNITIES);
     let titles = Titles::of_fields(&server, &page, opportunities, &all, Some(&["account"])).await;
+    // A role for which amounts are hidden sees neither them nor their sums.
+    let amounts_visible = opportunities.field("amount").is_some();
     let show = show_money;
     let join = |parts: Vec<String>| if parts.is_empty() { "0".to_string() } else { parts.join(" + ") };
     let mut columns = Vec::with_capacity(stages.len());
@@ -149,13 +151,14 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
                 id: r.id.to_string(),
                 version: r.version,
                 name: opportunities.title(r),
-                account: titles.show(r.values.std("account")).0,
-                amount: match r.values.std("amount") {
+                account: titles.show(visible_std(opportunities, r, "account")).0,
+                amount: match visible_std(opportunities, r, "amount") {
                     FieldValue::Money(m) => format!("{} {}", m.major_string(), m.currency),
                     _ => String::new(),
                 },
             })
             .collect::<Vec<_>>();
+        let (total, weighted) = if amounts_visible { (total, weighted) } else { (String::new(), String::new()) };
         columns.push(BoardColumn {
             id: stage.id.clone(),
             name: stage.name.clone(),

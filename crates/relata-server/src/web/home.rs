@@ -112,7 +112,7 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
             .records
             .iter()
             .map(|r| {
-                let due = match r.values.std("due_at") {
+                let due = match super::visible_std(activities, r, "due_at") {
                     FieldValue::DateTime(t) => Some(*t),
                     _ => None,
                 };

@@ -273,6 +273,14 @@ impl Titles {
     }
 }
 
+/// A record's value of the standard field `name` as the viewer may see it:
+/// nothing when their role hides the field. Pages that pick fields by name
+/// read them through here.
+pub(crate) fn visible_std<'a>(schema: &Schema, record: &'a Record, name: &str) -> &'a FieldValue {
+    static NOTHING: FieldValue = FieldValue::Null;
+    if schema.field(name).is_some() { record.values.std(name) } else { &NOTHING }
+}
+
 pub(crate) fn value_of<'a>(record: &'a Record, field: &FieldDef) -> std::borrow::Cow<'a, FieldValue> {
     if field.system {
         std::borrow::Cow::Owned(record.field_value(&field.id))

@@ -11,6 +11,7 @@ crate::both_backends!(
     line_managers_reassign_within_their_team,
     roles_are_for_admins_and_nobody_raises_their_own,
     hidden_fields_vanish_from_every_path_and_read_only_fields_refuse_writes,
+    invariants_see_the_records_the_actor_cannot,
     export_needs_the_right_and_is_audited,
 );
 
@@ -389,4 +390,44 @@ async fn export_needs_the_right_and_is_audited(app: TestApp) {
     let sent = stopped["details"]["rows"].as_u64().unwrap();
     assert!((1..10_000).contains(&sent), "{sent} of 10,003 rows went out");
     assert_eq!(app.audit("action=export").await.len(), 3, "and it was audited when it started");
+}
+
+/// Domain rules check invariants with every record readable: a cycle or a
+/// stage in use that runs through records the actor may not read is still
+/// found (it used to pass, the rules reading through the actor's view).
+async fn invariants_see_the_records_the_actor_cannot(app: TestApp) {
+    let app = &app;
+    let keeper = json!({"label": "Keeper", "entities": {
+        "accounts": {"create": true, "read": "own", "update": "own", "delete": "none", "export": false},
+        "opportunities": {"create": false, "read": "own", "update": "none", "delete": "none", "export": false},
+        "pipelines": {"create": true, "read": "all", "update": "all", "delete": "none", "export": false}}});
+    app.put_as(&app.token, "/api/v1/roles/keeper", &keeper).await.expect(200);
+    let kim = app.member("kim@example.com", "keeper").await;
+    // Kim's account A, an account B she cannot read below it, and her
+    // account C below B: making A a child of C closes a circle through B.
+    let a = app.post_as(&kim.token, "/api/v1/accounts", &json!({"name": "A"})).await.expect(201).body;
+    let b = app.create("accounts", json!({"name": "B", "parent_account": a["id"]})).await;
+    let c = app.post_as(&kim.token, "/api/v1/accounts", &json!({"name": "C"})).await.expect(201).body;
+    app.patch(&format!("/api/v1/accounts/{}", id_of(&c)), 1, &json!({"parent_account": b["id"]})).await.expect(200);
+    app.get_as(&kim.token, &format!("/api/v1/accounts/{}", id_of(&b))).await.expect_problem(404, "not-found");
+    let cycle = app
+        .patch_as(&kim.token, &format!("/api/v1/accounts/{}", id_of(&a)), 1, &json!({"parent_account": c["id"]}))
+        .await;
+    assert_eq!(cycle.expect_problem(422, "validation").error_codes(), ["cycle"]);
+
+    // A stage used only by opportunities Kim cannot read is still in use.
+    let p = app
+        .create(
+            "pipelines",
+            json!({"name": "Renewals", "stages": [{"name": "Due", "probability": 40},
+            {"name": "Renewed", "kind": "won"}, {"name": "Churned", "kind": "lost"}]}),
+        )
+        .await;
+    let deal = json!({"name": "Hidden renewal", "account": b["id"], "pipeline": p["id"], "stage": "due"});
+    let deal = app.create("opportunities", deal).await;
+    app.get_as(&kim.token, &format!("/api/v1/opportunities/{}", id_of(&deal))).await.expect_problem(404, "not-found");
+    let without_due = json!({"stages": [{"name": "Renewed", "kind": "won"}, {"name": "Churned", "kind": "lost"},
+        {"name": "Pending", "probability": 30}]});
+    let refused = app.patch_as(&kim.token, &format!("/api/v1/pipelines/{}", id_of(&p)), 1, &without_due).await;
+    assert_eq!(refused.expect_problem(422, "validation").error_codes(), ["stage_in_use"]);
 }

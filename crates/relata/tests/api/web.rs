@@ -14,6 +14,7 @@ crate::both_backends!(
     views_are_saved_private_or_for_the_team,
     bulk_actions_conversion_related_records_and_workspace_switching,
     every_response_tells_browsers_what_pages_may_do,
+    field_rules_hold_on_the_board_timelines_and_every_write,
 );
 
 /// A browser: the session cookie and CSRF token of a signed-in member.
@@ -458,4 +459,65 @@ fn inline_code(html: &str) -> Option<String> {
                 || (name.starts_with("on") && name.len() > 2 && name[2..].chars().all(|c| c.is_ascii_lowercase()))
         })
         .map(str::to_string)
+}
+
+/// A role for which opportunity amounts are hidden and stages read-only:
+/// the board shows no amount (cards or totals), the customer's timeline no
+/// amount in stage changes, and the board's move (a patch built by the
+/// page, not parsed from a body) is refused by the write path itself.
+async fn field_rules_hold_on_the_board_timelines_and_every_write(app: TestApp) {
+    let app = &app;
+    let cy = app.member("cy@example.com", "sales_rep").await;
+    let b = browser(app, "cy@example.com").await;
+    let pipeline = app.get("/api/v1/pipelines").await.expect(200).body["data"][0].clone();
+    let stages = pipeline["stages"].as_array().unwrap().clone();
+    let (first, second) = (stages[0]["id"].as_str().unwrap(), stages[1]["id"].as_str().unwrap());
+    let account =
+        app.post_as(&cy.token, "/api/v1/accounts", &json!({"name": "Hidden Sums Ltd"})).await.expect(201).body;
+    let body = json!({"name": "Secret deal", "account": account["id"], "owner": cy.user,
+        "amount": {"amount": "98765.43", "currency": "EUR"}, "stage": first});
+    let deal = app.post("/api/v1/opportunities", &body).await.expect(201).body;
+    let id = id_of(&deal);
+    app.patch(&format!("/api/v1/opportunities/{id}"), 1, &json!({"stage": second})).await.expect(200);
+    app.patch(&format!("/api/v1/opportunities/{id}"), 2, &json!({"stage": first})).await.expect(200);
+
+    let mut rep = app.get("/api/v1/roles").await.expect(200).body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "sales_rep")
+        .unwrap()
+        .clone();
+    rep["fields"] = json!({"opportunities": {"amount": "hidden", "stage": "read_only"}});
+    app.put_as(&app.token, "/api/v1/roles/sales_rep", &rep).await.expect(200);
+    tokio::time::sleep(std::time::Duration::from_millis(5500)).await; // credentials and rights are cached for 5 s
+
+    let (status, _, html) = page(app, &b, Method::GET, "/board", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Secret deal"), "the card is there");
+    assert!(!html.contains("98765") && !html.contains("98 765"), "no amount on the board: {html}");
+    let timeline = app.get_as(&cy.token, &format!("/api/v1/accounts/{}/timeline", id_of(&account))).await.expect(200);
+    let text = timeline.body.to_string();
+    assert!(text.contains("Secret deal") && !text.contains("98765"), "{text}");
+    let (_, _, record_page) = page(app, &b, Method::GET, &format!("/accounts/{}", id_of(&account)), &[]).await;
+    assert!(!record_page.contains("98765") && !record_page.contains("98 765"), "{record_page}");
+
+    // Moving the card is changing the stage: refused, nothing changes.
+    let moved = [("csrf_token", b.csrf.as_str()), ("id", id.as_str()), ("version", "3"), ("stage", second)];
+    let (status, _, html) = page(app, &b, Method::POST, "/board/move", &moved).await;
+    assert_eq!(status, 422, "{html}");
+    let after = app.get(&format!("/api/v1/opportunities/{id}")).await.expect(200).body;
+    assert_eq!((after["stage"].as_str(), after["version"].as_i64()), (Some(first), Some(3)));
+    // Through the API likewise, and a hidden field is no field at all.
+    let write = app.patch_as(&cy.token, &format!("/api/v1/opportunities/{id}"), 3, &json!({"stage": second})).await;
+    assert_eq!(write.expect_problem(422, "validation").error_codes(), ["read_only"]);
+    let write = app
+        .patch_as(
+            &cy.token,
+            &format!("/api/v1/opportunities/{id}"),
+            3,
+            &json!({"amount": {"amount": "1", "currency": "EUR"}}),
+        )
+        .await;
+    assert_eq!(write.expect_problem(422, "validation").error_codes(), ["unknown_field"]);
 }

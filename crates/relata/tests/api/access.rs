@@ -211,13 +211,7 @@ async fn hidden_fields_vanish_from_every_path_and_read_only_fields_refuse_writes
     let app = &app;
     let ann = app.member("ann@example.com", "sales_rep").await;
     app.post("/api/v1/metadata/contacts/fields", &json!({"id": "salary", "type": "number"})).await.expect(201);
-    let mut rep = app.get("/api/v1/roles").await.expect(200).body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "sales_rep")
-        .unwrap()
-        .clone();
+    let mut rep = app.role("sales_rep").await;
     rep["fields"] =
         json!({"contacts": {"birthday": "hidden", "notes": "hidden", "custom.salary": "hidden", "city": "read_only"}});
     rep["entities"]["contacts"]["export"] = json!(true);

@@ -456,6 +456,13 @@ impl TestApp {
     }
 
     /// The workspace's audit entries for an action (newest first).
+    /// A role's definition as `GET /api/v1/roles` shows it (to change and
+    /// `PUT` back).
+    pub async fn role(&self, name: &str) -> Json {
+        let roles = self.get("/api/v1/roles").await.expect(200).body;
+        roles["data"].as_array().unwrap().iter().find(|r| r["name"] == name).expect("the role exists").clone()
+    }
+
     pub async fn audit(&self, query: &str) -> Vec<Json> {
         self.get(&format!("/api/v1/audit?limit=500&{query}")).await.expect(200).body["data"].as_array().unwrap().clone()
     }

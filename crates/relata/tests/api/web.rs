@@ -481,13 +481,7 @@ async fn field_rules_hold_on_the_board_timelines_and_every_write(app: TestApp) {
     app.patch(&format!("/api/v1/opportunities/{id}"), 1, &json!({"stage": second})).await.expect(200);
     app.patch(&format!("/api/v1/opportunities/{id}"), 2, &json!({"stage": first})).await.expect(200);
 
-    let mut rep = app.get("/api/v1/roles").await.expect(200).body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "sales_rep")
-        .unwrap()
-        .clone();
+    let mut rep = app.role("sales_rep").await;
     rep["fields"] = json!({"opportunities": {"amount": "hidden", "stage": "read_only"}});
     app.put_as(&app.token, "/api/v1/roles/sales_rep", &rep).await.expect(200);
     tokio::time::sleep(std::time::Duration::from_millis(5500)).await; // credentials and rights are cached for 5 s

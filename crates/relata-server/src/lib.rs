@@ -79,7 +79,62 @@ pub fn router(server: Arc<Server>) -> Router {
     routes::router()
         .layer(axum::middleware::from_fn_with_state(server.clone(), audit_refusals))
         .layer(axum::middleware::from_fn_with_state(server.clone(), security_headers))
+        .layer(axum::middleware::from_fn(request_id))
         .with_state(server)
+}
+
+/// A request's id: the client's `X-Request-Id` when it is a sensible one
+/// (1 to 128 visible ASCII characters), else a new one. Everything logged
+/// while the request runs carries it (a tracing span), the response echoes
+/// it, and problem documents include it, so a user's report of an error
+/// leads to its log lines.
+async fn request_id(request: Request, next: Next) -> Response {
+    use axum::http::HeaderValue;
+    use tracing::Instrument;
+    let given = request.headers().get("x-request-id").and_then(|v| v.to_str().ok());
+    let id = match given {
+        Some(id) if (1..=128).contains(&id.len()) && id.chars().all(|c| c.is_ascii_graphic()) => id.to_string(),
+        _ => uuid::Uuid::now_v7().simple().to_string(),
+    };
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+    let started = std::time::Instant::now();
+    let response = next.run(request).instrument(span.clone()).await;
+    let (status, micros) = (response.status().as_u16(), started.elapsed().as_micros() as u64);
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::warn!(status, micros, "request failed");
+        } else {
+            tracing::debug!(status, micros, "answered");
+        }
+    });
+    let mut response = with_request_id(response, &id).await;
+    response.headers_mut().insert("x-request-id", HeaderValue::from_str(&id).expect("visible ASCII"));
+    response
+}
+
+/// A problem document with `request_id` added; other responses unchanged.
+async fn with_request_id(response: Response, id: &str) -> Response {
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_problem {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Problem documents are small; a body that is not one is passed on.
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut problem)) => {
+            problem.insert("request_id".into(), id.into());
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec())
+        }
+        _ => bytes.to_vec(),
+    };
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// What every response tells browsers: the pages run only their own script

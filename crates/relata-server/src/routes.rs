@@ -154,6 +154,11 @@ pub fn table() -> Vec<Route> {
             .public()
             .returns(200, Some(json!({"type": "object"})))
             .to(get(service::health)),
+        endpoint(Method::GET, "/readyz", "ready", "Readiness check: the database answers and its schema is current")
+            .tag("service")
+            .public()
+            .returns(200, Some(json!({"type": "object"})))
+            .to(get(service::ready)),
         endpoint(Method::GET, "/api/v1/openapi.json", "openapi", "This OpenAPI 3.1 document")
             .tag("service")
             .public()

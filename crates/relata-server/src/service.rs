@@ -20,6 +20,22 @@ pub async fn health() -> Response {
     json(StatusCode::OK, &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
+/// `GET /readyz`: ready to serve when the database answers and its schema
+/// is the one this binary knows; a 503 problem otherwise.
+pub async fn ready(State(server): State<Arc<Server>>) -> Response {
+    let expected = relata_store::migrate::latest_version();
+    let not_ready = |detail: String| {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready", detail).into_response()
+    };
+    match relata_store::migrate::applied_version(&server.app.store).await {
+        Ok(version) if version == expected => {
+            json(StatusCode::OK, &json!({"status": "ready", "schema_version": version}))
+        }
+        Ok(version) => not_ready(format!("the database is at schema version {version}, this binary needs {expected}")),
+        Err(e) => not_ready(format!("the database does not answer: {e}")),
+    }
+}
+
 /// One field as the metadata endpoint describes it.
 pub fn field_json(schema: &Schema, field: &FieldDef) -> Json {
     json!({

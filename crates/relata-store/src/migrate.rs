@@ -96,6 +96,15 @@ pub async fn current_version(store: &Store) -> Result<i64> {
     })
 }
 
+/// The schema version of the database, read without writing anything (for
+/// readiness checks): an error when the database does not answer.
+pub async fn applied_version(store: &Store) -> Result<i64> {
+    let mut conn = store.acquire().await?;
+    let q = Query::select().expr_as(Expr::col("version").max(), "v").from("schema_migrations").to_owned();
+    let row = conn.fetch_optional(&q).await?;
+    Ok(row.map(|r| r.int("v")).transpose()?.flatten().unwrap_or(0))
+}
+
 /// Refuses to open a database written by a newer binary.
 pub async fn check_not_newer(store: &Store) -> Result<i64> {
     let database = current_version(store).await?;

@@ -268,7 +268,14 @@ fn init_logging(server: bool) {
     let default = if server { "info,sqlx=warn" } else { "warn,sqlx=error" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RELATA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // RELATA_LOG_FORMAT=json: one JSON object per line, with the request's
+    // span (its id, method and path), for log collectors.
+    if std::env::var("RELATA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().with_current_span(true).with_span_list(false).init();
+    } else {
+        logs.init();
+    }
 }
 
 /// Opens the database (applying migrations) and makes sure the default

@@ -13,6 +13,7 @@ mod custom_objects;
 mod documents;
 mod feed;
 mod forecast;
+mod health;
 mod identity;
 mod isolation;
 mod jobs;

@@ -74,3 +74,27 @@ pub async fn page(app: &App, ctx: &Ctx, query: &AuditQuery) -> Result<Vec<AuditR
     let mut conn = app.store.read(ctx.ws()).await?;
     Ok(conn.audit_page(query).await?)
 }
+
+/// Applies an audit retention of `days`: deletes the entries older than
+/// that, and records the purge itself (outside any workspace, for server
+/// administrators). Returns how many entries went.
+pub async fn apply_retention(app: &App, days: u32) -> Result<u64, AppError> {
+    let before = app.store.now() - chrono::TimeDelta::days(i64::from(days));
+    let deleted = app.store.purge_audit(before).await?;
+    if deleted > 0 {
+        app.store
+            .append_audit(vec![AuditEntry {
+                workspace: None,
+                actor: None,
+                action: "audit.purge".into(),
+                outcome: "success",
+                target_type: None,
+                target_id: None,
+                address: None,
+                details: json!({"deleted": deleted, "retention_days": days,
+                    "before": relata_core::value::format_datetime(&before)}),
+            }])
+            .await?;
+    }
+    Ok(deleted)
+}

@@ -53,7 +53,22 @@ pub struct Server {
     /// `X-Forwarded-For` entry (the one the proxy added), for throttling and
     /// the audit log. Off by default: a client could forge the header.
     pub behind_proxy: bool,
+    /// Refusals of requests without valid credentials, per address (see
+    /// [`audit_refusals`]).
+    anonymous_refusals: Mutex<HashMap<String, RefusalWindow>>,
 }
+
+/// An address's refusals in the current minute: how many were written to
+/// the audit log, and how many more were only counted.
+struct RefusalWindow {
+    started: chrono::DateTime<chrono::Utc>,
+    written: u32,
+    suppressed: u64,
+}
+
+/// Refusals of anonymous requests written one by one, per address and
+/// minute; the rest are counted and written as one entry.
+const ANONYMOUS_REFUSALS_LOGGED_PER_MINUTE: u32 = 5;
 
 impl Server {
     pub fn new(app: App) -> Arc<Server> {
@@ -70,6 +85,7 @@ impl Server {
             tokens: Mutex::new(HashMap::new()),
             public_url: public_url.trim_end_matches('/').to_string(),
             behind_proxy,
+            anonymous_refusals: Mutex::new(HashMap::new()),
         })
     }
 }
@@ -110,6 +126,30 @@ async fn request_id(request: Request, next: Next) -> Response {
     let mut response = with_request_id(response, &id).await;
     response.headers_mut().insert("x-request-id", HeaderValue::from_str(&id).expect("visible ASCII"));
     response
+}
+
+/// Counts an anonymous refusal from `address`: `Some(n)` when it is to be
+/// written (with the `n` refusals counted but not written before it),
+/// `None` when it is only counted.
+fn count_anonymous_refusal(server: &Server, address: String) -> Option<u64> {
+    let now = server.app.store.now();
+    let minute = chrono::TimeDelta::minutes(1);
+    let mut windows = server.anonymous_refusals.lock().expect("lock");
+    if windows.len() > 10_000 {
+        windows.retain(|_, w| now - w.started < minute);
+    }
+    let window = windows.entry(address).or_insert(RefusalWindow { started: now, written: 0, suppressed: 0 });
+    if now - window.started >= minute {
+        let carried = window.suppressed;
+        *window = RefusalWindow { started: now, written: 1, suppressed: 0 };
+        Some(carried)
+    } else if window.written < ANONYMOUS_REFUSALS_LOGGED_PER_MINUTE {
+        window.written += 1;
+        Some(0)
+    } else {
+        window.suppressed += 1;
+        None
+    }
 }
 
 /// A problem document with `request_id` added; other responses unchanged.
@@ -158,7 +198,11 @@ async fn security_headers(State(server): State<Arc<Server>>, request: Request, n
 }
 
 /// Records refused requests (401, 403, hidden records) in the audit log,
-/// with the workspace and user when the credentials were good.
+/// with the workspace and user when the credentials were good. Requests
+/// without valid credentials cost nothing to send, so their refusals are
+/// written at most a few per address and minute; the others are counted
+/// and the count written (`suppressed_before`) with that address's next
+/// refusal after the minute.
 async fn audit_refusals(State(server): State<Arc<Server>>, mut request: Request, next: Next) -> Response {
     let caller = auth::Caller::default();
     request.extensions_mut().insert(caller.clone());
@@ -167,6 +211,15 @@ async fn audit_refusals(State(server): State<Arc<Server>>, mut request: Request,
     let response = next.run(request).await;
     if let Some(problem::Refused(reason)) = response.extensions().get::<problem::Refused>() {
         let who = *caller.0.lock().expect("lock");
+        let mut details = serde_json::json!({"status": response.status().as_u16(), "reason": reason});
+        if who.is_none() {
+            let key = address.clone().unwrap_or_default();
+            match count_anonymous_refusal(&server, key) {
+                None => return response,
+                Some(0) => {}
+                Some(suppressed) => details["suppressed_before"] = suppressed.into(),
+            }
+        }
         let entry = AuditEntry {
             workspace: who.map(|(w, _)| w),
             actor: who.map(|(_, u)| u),
@@ -175,7 +228,7 @@ async fn audit_refusals(State(server): State<Arc<Server>>, mut request: Request,
             target_type: Some("endpoint".into()),
             target_id: Some(target),
             address,
-            details: serde_json::json!({"status": response.status().as_u16(), "reason": reason}),
+            details,
         };
         if let Err(e) = server.app.store.append_audit(vec![entry]).await {
             tracing::warn!(error = %e, "could not record a refused request");

@@ -1,6 +1,7 @@
 //! The audit log (sign-ins, permission and role changes, tokens, exports,
 //! deletions, refusals) and the GDPR consent ledger. Both are append-only:
-//! triggers refuse UPDATE and DELETE.
+//! triggers refuse UPDATE and DELETE, except that audit entries older than
+//! the retention cutoff may be deleted ([`Store::purge_audit`]).
 
 use crate::db::{Row, ScopedConn, Store};
 use crate::error::{Result, StoreError};
@@ -86,6 +87,40 @@ fn decode_audit(r: &Row) -> Result<AuditRow> {
 }
 
 impl Store {
+    /// Retention: deletes the audit entries older than `before`, in batches,
+    /// after moving the cutoff the log's triggers check forward (never back:
+    /// entries newer than a cutoff once set stay undeletable). Returns how
+    /// many were deleted.
+    pub async fn purge_audit(&self, before: DateTime<Utc>) -> Result<u64> {
+        let mut conn = self.begin().await?;
+        let forward = Query::update()
+            .table("audit_retention")
+            .value("cutoff", Value::ChronoDateTimeUtc(Some(before)))
+            .and_where(Expr::col("id").eq(1))
+            .and_where(Expr::col("cutoff").lt(Value::ChronoDateTimeUtc(Some(before))))
+            .to_owned();
+        conn.execute(&forward).await?;
+        conn.commit().await?;
+        let mut deleted = 0;
+        loop {
+            let batch = Query::select()
+                .column("seq")
+                .from("audit_log")
+                .and_where(Expr::col("at").lt(Value::ChronoDateTimeUtc(Some(before))))
+                .limit(5_000)
+                .to_owned();
+            let purge =
+                Query::delete().from_table("audit_log").and_where(Expr::col("seq").in_subquery(batch)).to_owned();
+            let mut conn = self.begin().await?;
+            let n = conn.execute(&purge).await?;
+            conn.commit().await?;
+            deleted += n;
+            if n == 0 {
+                return Ok(deleted);
+            }
+        }
+    }
+
     /// Appends entries in their own transaction, so that refusals are kept
     /// even though the request they record changes nothing.
     pub async fn append_audit(&self, entries: Vec<AuditEntry>) -> Result<()> {

@@ -67,6 +67,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_compact_storage.sql"),
         postgres: include_str!("../migrations/postgres/0009_compact_storage.sql"),
     },
+    Migration {
+        version: 10,
+        name: "audit_retention",
+        sqlite: include_str!("../migrations/sqlite/0010_audit_retention.sql"),
+        postgres: include_str!("../migrations/postgres/0010_audit_retention.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -99,6 +99,11 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// The audit log: apply a retention now.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -179,6 +184,10 @@ pub struct WorkArgs {
     /// Seconds running jobs may take to finish at shutdown before they are handed back.
     #[arg(long, default_value_t = 10)]
     drain: u64,
+    /// Days the audit log keeps its entries; older ones are deleted hourly
+    /// (default: keep everything).
+    #[arg(long, env = "RELATA_AUDIT_RETENTION_DAYS")]
+    audit_retention_days: Option<u32>,
 }
 
 impl WorkArgs {
@@ -210,6 +219,9 @@ impl Background {
             for consumer in app.feed_consumers() {
                 tasks.push(tokio::spawn(relata_app::feed::run_consumer(app.clone(), consumer, stopped.clone())));
             }
+            if let Some(days) = work.audit_retention_days {
+                tasks.push(tokio::spawn(audit_retention(app.clone(), days, stopped.clone())));
+            }
         }
         Background { stop, tasks }
     }
@@ -222,6 +234,31 @@ impl Background {
             let _ = task.await;
         }
     }
+}
+
+/// Applies the audit retention at start and every hour until stopped.
+async fn audit_retention(app: Arc<App>, days: u32, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match relata_app::audit::apply_retention(&app, days).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, days, "audit entries past their retention deleted"),
+            Err(e) => tracing::warn!(error = %e, "audit retention failed; trying again in an hour"),
+        }
+        tokio::select! {
+            _ = stopped.changed() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Delete audit entries older than a number of days (the retention
+    /// `--audit-retention-days` applies hourly), and print how many went.
+    Purge {
+        #[arg(long)]
+        older_than_days: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -320,6 +357,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Jobs { command } => jobs::run(&cli.db, command).await,
         Command::Workspace { command } => people::workspace(&cli.db, command).await,
         Command::User { command } => people::user(&cli.db, command).await,
+        Command::Audit { command: AuditCommand::Purge { older_than_days } } => {
+            let (app, _) = open(&cli.db).await?;
+            let deleted = relata_app::audit::apply_retention(&app, older_than_days).await.map_err(|e| e.to_string())?;
+            println!("{}", serde_json::json!({"deleted": deleted, "older_than_days": older_than_days}));
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let target = cli.db.target();
             let store = Store::connect(&target).await.map_err(|e| format!("cannot open {target:?}: {e}"))?;

@@ -18,6 +18,7 @@ crate::both_backends!(
     workspaces_and_users_from_the_command_line,
     browser_pages_sign_in_with_a_form,
     behind_a_proxy_throttling_counts_the_forwarded_address,
+    anonymous_refusals_are_throttled_and_the_audit_log_keeps_its_retention,
 );
 
 /// With `--behind-proxy`, each client behind the proxy has its own
@@ -568,4 +569,69 @@ async fn browser_pages_sign_in_with_a_form(app: TestApp) {
     app.send(Method::GET, "/api/v1/auth/me", None, &[("cookie", &session)], None)
         .await
         .expect_problem(401, "unauthorized");
+}
+
+/// Requests with bad credentials cost an attacker nothing: their refusals
+/// are written a few per address and minute, the rest counted. The audit
+/// log keeps entries for its retention and no longer; newer entries stay
+/// undeletable.
+async fn anonymous_refusals_are_throttled_and_the_audit_log_keeps_its_retention(app: TestApp) {
+    let app = &app;
+    let forged = format!("rlt_{}", "0".repeat(64));
+    for _ in 0..12 {
+        app.get_as(&forged, "/api/v1/contacts").await.expect_problem(401, "unauthorized");
+    }
+    let anonymous = |entries: Vec<Json>| -> Vec<Json> {
+        entries.into_iter().filter(|e| e["actor"].is_null() && e["address"] == "127.0.0.1").collect()
+    };
+    let refused = anonymous(
+        app.get("/api/v1/admin/audit?action=request.refused").await.expect(200).body["data"]
+            .as_array()
+            .unwrap()
+            .clone(),
+    );
+    assert_eq!(refused.len(), 5, "five written, the others counted: {refused:?}");
+    let clock = app.app.app.store.clock().clone();
+    clock.advance(chrono::TimeDelta::seconds(61));
+    app.get_as(&forged, "/api/v1/contacts").await.expect_problem(401, "unauthorized");
+    let refused = anonymous(
+        app.get("/api/v1/admin/audit?action=request.refused").await.expect(200).body["data"]
+            .as_array()
+            .unwrap()
+            .clone(),
+    );
+    assert_eq!(refused.len(), 6);
+    assert_eq!(refused[0]["details"]["suppressed_before"], 7, "{}", refused[0]);
+
+    // Retention: 40 days later, a 30-day retention deletes the old entries
+    // and keeps the new ones; the purge is itself audited.
+    app.post("/api/v1/tokens", &json!({"name": "old"})).await.expect(201);
+    let before = app.audit("").await.len();
+    assert!(before > 0);
+    clock.advance(chrono::TimeDelta::days(40));
+    app.post("/api/v1/tokens", &json!({"name": "recent"})).await.expect(201);
+    let deleted = relata_app::audit::apply_retention(&app.app.app, 30).await.unwrap();
+    assert!(deleted as usize >= before, "{deleted} deleted, {before} were old");
+    let left = app.audit("").await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["action"], "token.create");
+    let purges = app.get("/api/v1/admin/audit?action=audit.purge").await.expect(200).body;
+    assert_eq!(purges["data"][0]["details"]["deleted"], deleted);
+    // A longer retention later does not bring the cutoff back, and what is
+    // newer than the cutoff stays undeletable.
+    assert_eq!(relata_app::audit::apply_retention(&app.app.app, 365).await.unwrap(), 0);
+    let sneak = relata_store::migrate::ModuleMigration {
+        version: 1,
+        name: "sneak",
+        sqlite: "DELETE FROM audit_log;",
+        postgres: "DELETE FROM audit_log;",
+    };
+    let refused = relata_store::migrate::run_module(&app.app.app.store, "test_sneak", &[sneak]).await;
+    assert!(refused.is_err(), "recent entries cannot be deleted");
+    assert_eq!(app.audit("").await.len(), 1);
+    // The command line applies a retention too.
+    let out = relata(app, &["audit", "purge", "--older-than-days", "30"], None).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: Json = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(printed["deleted"], 0);
 }

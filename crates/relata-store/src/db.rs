@@ -65,7 +65,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 #[derive(Clone)]
-enum Pools {
+pub(crate) enum Pools {
     Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
@@ -73,7 +73,7 @@ enum Pools {
 /// The database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pools: Pools,
+    pub(crate) pools: Pools,
     /// Woken whenever a transaction of this process that wrote change
     /// entries commits (readers of the change feed wait on it).
     commits: Arc<tokio::sync::Notify>,

@@ -14,6 +14,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod backup;
 pub mod changes;
 pub mod clock;
 pub mod custom_fields;

@@ -99,6 +99,23 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent, verified copy of the SQLite database to a new
+    /// file, while the server runs (PostgreSQL: use pg_dump, see the README).
+    Backup {
+        /// The backup file to create (it must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup made by `relata backup` as the database of
+    /// --data-dir (stop the server first).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a database that exists already.
+        #[arg(long)]
+        force: bool,
+    },
     /// The audit log: apply a retention now.
     Audit {
         #[command(subcommand)]
@@ -188,6 +205,13 @@ pub struct WorkArgs {
     /// (default: keep everything).
     #[arg(long, env = "RELATA_AUDIT_RETENTION_DAYS")]
     audit_retention_days: Option<u32>,
+    /// Back the SQLite database up into this directory at start and then
+    /// daily, as verified snapshot files (default: no scheduled backups).
+    #[arg(long, env = "RELATA_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
+    /// Scheduled backups kept in --backup-dir; older ones are deleted.
+    #[arg(long, default_value_t = 7, env = "RELATA_BACKUP_KEEP")]
+    backup_keep: usize,
 }
 
 impl WorkArgs {
@@ -222,6 +246,10 @@ impl Background {
             if let Some(days) = work.audit_retention_days {
                 tasks.push(tokio::spawn(audit_retention(app.clone(), days, stopped.clone())));
             }
+            if let Some(dir) = &work.backup_dir {
+                let (dir, keep) = (dir.clone(), work.backup_keep.max(1));
+                tasks.push(tokio::spawn(scheduled_backups(app.clone(), dir, keep, stopped.clone())));
+            }
         }
         Background { stop, tasks }
     }
@@ -249,6 +277,44 @@ async fn audit_retention(app: Arc<App>, days: u32, mut stopped: tokio::sync::wat
             _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
         }
     }
+}
+
+/// Backs the database up into `dir` at start and then daily, keeping the
+/// `keep` newest backups.
+async fn scheduled_backups(app: Arc<App>, dir: PathBuf, keep: usize, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match backup_into(&app, &dir, keep).await {
+            Ok(file) => tracing::info!(file = %file.display(), "database backed up"),
+            Err(e) => {
+                tracing::warn!(error = %e, dir = %dir.display(), "scheduled backup failed; trying again tomorrow")
+            }
+        }
+        tokio::select! {
+            _ = stopped.changed() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)) => {}
+        }
+    }
+}
+
+/// One scheduled backup: a new file named by the time, then the oldest
+/// backups beyond `keep` removed.
+async fn backup_into(app: &App, dir: &std::path::Path, keep: usize) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let name = format!("relata-{}.db", app.store.now().format("%Y%m%dT%H%M%S%.6fZ"));
+    let made = app.store.backup_sqlite(&dir.join(name)).await.map_err(|e| e.to_string())?;
+    let mut backups: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("relata-") && n.ends_with(".db"))
+        })
+        .collect();
+    backups.sort();
+    let excess = backups.len().saturating_sub(keep);
+    for old in &backups[..excess] {
+        std::fs::remove_file(old).map_err(|e| e.to_string())?;
+    }
+    Ok(made.file)
 }
 
 #[derive(Subcommand)]
@@ -357,6 +423,25 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Jobs { command } => jobs::run(&cli.db, command).await,
         Command::Workspace { command } => people::workspace(&cli.db, command).await,
         Command::User { command } => people::user(&cli.db, command).await,
+        Command::Backup { to } => {
+            let target = cli.db.target();
+            let store = Store::connect(&target).await.map_err(|e| format!("cannot open {target:?}: {e}"))?;
+            let made = store.backup_sqlite(&to).await.map_err(|e| e.to_string())?;
+            store.close().await;
+            println!("{}", serde_json::json!({"backup": made, "verified": true}));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from, force } => {
+            let DbTarget::SqliteDir(dir) = cli.db.target() else {
+                return Err("restore works on SQLite; on PostgreSQL use pg_restore (see the README)".into());
+            };
+            let restored = relata_store::backup::restore_sqlite(&from, &dir, force).await.map_err(|e| e.to_string())?;
+            // Opening applies the migrations a backup of an older release needs.
+            let (app, _) = open(&cli.db).await?;
+            app.store.close().await;
+            println!("{}", serde_json::json!({"restored": restored}));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { command: AuditCommand::Purge { older_than_days } } => {
             let (app, _) = open(&cli.db).await?;
             let deleted = relata_app::audit::apply_retention(&app, older_than_days).await.map_err(|e| e.to_string())?;

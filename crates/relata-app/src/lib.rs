@@ -11,6 +11,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod check;
 pub mod custom_fields;
 pub mod custom_objects;
 pub mod error;

@@ -16,6 +16,7 @@ pub mod admin;
 pub mod audit;
 pub mod backup;
 pub mod changes;
+pub mod check;
 pub mod clock;
 pub mod custom_fields;
 pub mod custom_objects;

@@ -39,7 +39,7 @@ fn value_key(value: &FieldValue) -> String {
     format!("{value:?}")
 }
 
-fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
+pub(crate) fn decode_record(row: &Row, schema: &Schema) -> Result<Record> {
     let kind = schema.kind;
     let mut values = Values::default();
     for field in schema.own_fields().iter().filter(|f| !f.system && !f.in_json()) {

@@ -50,7 +50,7 @@ pub(crate) fn hides_searchable(schema: &Schema) -> bool {
 
 /// The contact points of a record: distinct (kind, value) pairs (they key
 /// the record's rows in `contact_points`).
-fn contact_points(schema: &Schema, record: &Record) -> std::collections::BTreeSet<(&'static str, String)> {
+pub(crate) fn contact_points(schema: &Schema, record: &Record) -> std::collections::BTreeSet<(&'static str, String)> {
     let mut out = std::collections::BTreeSet::new();
     for field in schema.own_fields().iter().filter(|f| is_contact_point(&f.ty)) {
         let kind = contact_point_kind(&field.ty).expect("filtered to contact point fields");

@@ -116,6 +116,15 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Verify the database: SQLite's integrity check, every record's contact
+    /// points, search entry and change history, side rows of records that
+    /// are gone. Prints what is wrong; exits with 1 when something is.
+    Check {
+        /// Rebuild what derives from the records (contact points, search
+        /// entries) and remove orphans; the change history is only reported.
+        #[arg(long)]
+        repair: bool,
+    },
     /// The audit log: apply a retention now.
     Audit {
         #[command(subcommand)]
@@ -441,6 +450,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             app.store.close().await;
             println!("{}", serde_json::json!({"restored": restored}));
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { repair } => {
+            let (app, _) = open(&cli.db).await?;
+            let report = relata_app::check::check(&app, repair).await.map_err(|e| e.to_string())?;
+            app.store.close().await;
+            println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+            Ok(if report.sound() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Audit { command: AuditCommand::Purge { older_than_days } } => {
             let (app, _) = open(&cli.db).await?;

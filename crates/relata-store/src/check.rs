@@ -1,0 +1,164 @@
+//! What `relata check` reads: a type's records page by page (live and
+//! trashed), and for a page of them the side rows that derive from them
+//! (contact points, search entries) and their newest change entries; side
+//! rows whose record is gone; and SQLite's own integrity check.
+
+use crate::db::{Pools, ScopedConn, Store};
+use crate::error::Result;
+use crate::search::contact_points;
+use crate::sql::{self, in_workspace, uuid};
+use relata_core::meta::Schema;
+use relata_core::{Record, RecordId};
+use sea_query::{Expr, ExprTrait, Func, Order, Query};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// How one record's derived rows and history disagree with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Disagreement {
+    /// The lookup rows are not the record's emails and phones.
+    ContactPoints,
+    /// A live record without its search entry, or a trashed one with it.
+    SearchEntry,
+    /// No change entry, or the newest says another version.
+    History { newest_version: Option<i64> },
+}
+
+impl Store {
+    /// SQLite's `PRAGMA integrity_check`: empty when sound; `None` on
+    /// PostgreSQL, which checks its pages itself.
+    pub async fn integrity_problems(&self) -> Result<Option<Vec<String>>> {
+        let Pools::Sqlite { read, .. } = &self.pools else { return Ok(None) };
+        let mut conn = read.acquire().await?;
+        let found: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut *conn).await?;
+        Ok(Some(found.into_iter().filter(|line| line != "ok").collect()))
+    }
+}
+
+impl ScopedConn {
+    /// Records of the schema's type after `after` in id order, trashed ones
+    /// included.
+    pub async fn records_after(&mut self, schema: &Schema, after: Option<RecordId>, limit: u64) -> Result<Vec<Record>> {
+        let mut q = Query::select();
+        q.columns(sql::select_columns(schema)).from(schema.kind.table()).cond_where(self.of_kind(schema.kind));
+        if let Some(after) = after {
+            q.and_where(Expr::col("id").gt(uuid(after.uuid())));
+        }
+        q.order_by("id", Order::Asc).limit(limit);
+        self.conn.fetch_all(&q).await?.iter().map(|r| crate::records::decode_record(r, schema)).collect()
+    }
+
+    /// The records of `records` whose contact points, search entry or
+    /// newest change entry disagree with them, and how.
+    pub async fn disagreements(
+        &mut self,
+        schema: &Schema,
+        records: &[Record],
+    ) -> Result<Vec<(RecordId, Disagreement)>> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<sea_query::Value> = records.iter().map(|r| uuid(r.id.uuid())).collect();
+        let entity = schema.kind.singular();
+        let mut points: HashMap<uuid::Uuid, BTreeSet<(String, String)>> = HashMap::new();
+        let q = Query::select()
+            .columns(["record_id", "kind", "value"])
+            .from("contact_points")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("entity").eq(entity))
+            .and_where(Expr::col("record_id").is_in(ids.clone()))
+            .to_owned();
+        for row in self.conn.fetch_all(&q).await? {
+            let id = row.uuid("record_id")?.unwrap_or_default();
+            let point = (row.text("kind")?.unwrap_or_default(), row.text("value")?.unwrap_or_default());
+            points.entry(id).or_default().insert(point);
+        }
+        let q = Query::select()
+            .column("record_id")
+            .from("search_docs")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("record_id").is_in(ids.clone()))
+            .to_owned();
+        let mut indexed = HashSet::new();
+        for row in self.conn.fetch_all(&q).await? {
+            indexed.insert(row.uuid("record_id")?.unwrap_or_default());
+        }
+        let q = Query::select()
+            .column("record_id")
+            .expr_as(Func::max(Expr::col("version")), "newest")
+            .expr_as(Func::count(Expr::col("seq")), "entries")
+            .from("changes")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("entity").eq(entity))
+            .and_where(Expr::col("record_id").is_in(ids))
+            .group_by_col("record_id")
+            .to_owned();
+        let mut history: HashMap<uuid::Uuid, (Option<i64>, i64)> = HashMap::new();
+        for row in self.conn.fetch_all(&q).await? {
+            let id = row.uuid("record_id")?.unwrap_or_default();
+            history.insert(id, (row.int("newest")?, row.int("entries")?.unwrap_or(0)));
+        }
+        let mut found = Vec::new();
+        for record in records {
+            let id = record.id.uuid();
+            let live = record.deleted_at.is_none();
+            let expected: BTreeSet<(String, String)> = if live {
+                contact_points(schema, record).into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            } else {
+                BTreeSet::new()
+            };
+            if points.remove(&id).unwrap_or_default() != expected {
+                found.push((record.id, Disagreement::ContactPoints));
+            }
+            let wants_entry = live && !crate::search::search_content(schema, record).is_empty();
+            if indexed.contains(&id) != wants_entry {
+                found.push((record.id, Disagreement::SearchEntry));
+            }
+            // Entries migrated from schema v5 have no version: only their
+            // presence is checked.
+            match history.get(&id) {
+                None => found.push((record.id, Disagreement::History { newest_version: None })),
+                Some((Some(newest), _)) if *newest != record.version => {
+                    found.push((record.id, Disagreement::History { newest_version: Some(*newest) }))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(found)
+    }
+
+    /// Contact points and search entries of `entity` (a type's singular)
+    /// whose record no longer exists in `table`: (side table, record id).
+    pub async fn orphan_side_rows(&mut self, schema: &Schema) -> Result<Vec<(&'static str, RecordId)>> {
+        let mut found = Vec::new();
+        for side in ["contact_points", "search_docs"] {
+            let exists = Query::select()
+                .expr(Expr::val(1))
+                .from_as(schema.kind.table(), "r")
+                .cond_where(sql::of_kind(self.workspace, schema.kind))
+                .and_where(Expr::col(("r", "id")).equals((side, "record_id")))
+                .to_owned();
+            let mut q = Query::select()
+                .distinct()
+                .column((side, "record_id"))
+                .from(side)
+                .and_where(Expr::col((side, "workspace_id")).eq(uuid(self.workspace.uuid())))
+                .and_where(Expr::exists(exists).not())
+                .to_owned();
+            q.and_where(Expr::col((side, "entity")).eq(schema.kind.singular()));
+            for row in self.conn.fetch_all(&q).await? {
+                found.push((side, RecordId::from_uuid(row.uuid("record_id")?.unwrap_or_default())));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Removes a gone record's side rows.
+    pub async fn remove_side_rows(&mut self, side: &'static str, id: RecordId) -> Result<u64> {
+        let stmt = Query::delete()
+            .from_table(side)
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
+            .to_owned();
+        self.conn.execute(&stmt).await
+    }
+}

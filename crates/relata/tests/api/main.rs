@@ -11,6 +11,7 @@ mod bad_input;
 mod check;
 mod cli;
 mod conformance;
+mod crash;
 mod custom_objects;
 mod documents;
 mod feed;

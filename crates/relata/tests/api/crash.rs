@@ -5,47 +5,13 @@
 //! every side index agreeing with the records; on both backends.
 
 use crate::cli::{relata, stderr, stdout};
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, serve_process};
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 crate::both_backends!(a_server_killed_mid_write_loses_nothing_it_acknowledged);
-
-struct Server(std::process::Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn start(app: &TestApp) -> Server {
-    let address = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().to_string()
-    };
-    let mut args = app.db().cli_args();
-    args.extend(["serve", "--listen", &address, "--workers", "0"].map(String::from));
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
-        .args(&args)
-        .env("RELATA_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("relata starts");
-    // Killed and waited for when dropped, on every path.
-    let server = Server(child, format!("http://{address}"));
-    for _ in 0..400 {
-        if reqwest::get(format!("{}/readyz", server.1)).await.is_ok_and(|r| r.status() == 200) {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("relata serve did not become ready");
-}
 
 /// What the server acknowledged: created ids by name, and the newest
 /// acknowledged version of each updated record.
@@ -57,7 +23,7 @@ struct Acknowledged {
 
 async fn a_server_killed_mid_write_loses_nothing_it_acknowledged(app: TestApp) {
     let app = &app;
-    let server = start(app).await;
+    let server = serve_process(app).await;
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
     let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     let mut clients = Vec::new();
@@ -122,7 +88,7 @@ async fn a_server_killed_mid_write_loses_nothing_it_acknowledged(app: TestApp) {
     assert!(acknowledged.created.len() > 10, "writes were going on: {}", acknowledged.created.len());
 
     // Restarted, every acknowledged write is there once, as acknowledged.
-    let server = start(app).await;
+    let server = serve_process(app).await;
     let list = |filter: String| {
         let (client, base, token) = (client.clone(), server.1.clone(), app.token.clone());
         async move {

@@ -484,3 +484,41 @@ pub fn id_of(record: &Json) -> String {
 pub fn version_of(record: &Json) -> i64 {
     record["version"].as_i64().expect("record has a version")
 }
+
+/// A `relata serve` process on the test's database, listening on a free
+/// port (its base URL is `.1`); killed and waited for when dropped.
+pub struct ServeProcess(pub std::process::Child, pub String);
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `relata serve` (no background workers) on the test's database
+/// and waits until it is ready.
+pub async fn serve_process(app: &TestApp) -> ServeProcess {
+    let address = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().to_string()
+    };
+    let mut args = app.db().cli_args();
+    args.extend(["serve", "--listen", &address, "--workers", "0"].map(String::from));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
+        .args(&args)
+        .env("RELATA_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("relata starts");
+    // Killed and waited for when dropped, on every path.
+    let server = ServeProcess(child, format!("http://{address}"));
+    for _ in 0..400 {
+        if reqwest::get(format!("{}/readyz", server.1)).await.is_ok_and(|r| r.status() == 200) {
+            return server;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("relata serve did not become ready");
+}

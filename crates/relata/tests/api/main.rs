@@ -23,6 +23,7 @@ mod jobs;
 mod lists;
 mod openapi;
 mod privacy;
+mod processes;
 mod records;
 mod schema;
 mod upgrade;

@@ -1,0 +1,102 @@
+//! Several `relata serve` processes on one database (how a company grows
+//! past one machine): a revoked token, a deactivated member, a changed
+//! role and a new custom field take effect on every process within the
+//! documented bound (credentials and schemas are cached for 5 seconds).
+
+use crate::helpers::{ServeProcess, TestApp, serve_process};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value as Json, json};
+use std::time::{Duration, Instant};
+
+crate::both_backends!(changes_reach_every_process_within_the_cache_bound);
+
+async fn call(
+    server: &ServeProcess,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Json>,
+) -> (StatusCode, Json) {
+    let mut request = reqwest::Client::new().request(method, format!("{}{path}", server.1)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.header("if-match", "\"1\"").json(&body);
+    }
+    let reply = request.send().await.unwrap();
+    let status = reply.status();
+    (status, reply.json().await.unwrap_or(Json::Null))
+}
+
+/// The bound the README documents, and the margin a busy test machine needs.
+const BOUND: Duration = Duration::from_secs(5);
+const MARGIN: Duration = Duration::from_secs(3);
+
+async fn changes_reach_every_process_within_the_cache_bound(app: TestApp) {
+    let app = &app;
+    let rae = app.member("rae@example.com", "sales_rep").await;
+    let token = app.post("/api/v1/tokens", &json!({"name": "soon revoked"})).await.expect(201).body;
+    let secret = token["secret"].as_str().expect("the secret, shown once").to_string();
+    let contact = app.create("contacts", json!({"last_name": "Cached", "city": "Gdańsk", "owner": rae.user})).await;
+    let path = format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap());
+    let (a, b) = (serve_process(app).await, serve_process(app).await);
+    // Process B has everything cached.
+    assert_eq!(call(&b, Method::GET, &path, &secret, None).await.0, StatusCode::OK);
+    let (status, seen) = call(&b, Method::GET, &path, &rae.token, None).await;
+    assert_eq!((status, &seen["city"]), (StatusCode::OK, &json!("Gdańsk")));
+    let (status, _) = call(&b, Method::PATCH, &path, &app.token, Some(json!({"custom": {"tier": "gold"}}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no such field yet");
+
+    // Through process A: the token is revoked, the role hides the city, a
+    // custom field is added; then Rae is deactivated.
+    let token_id = token["id"].as_str().unwrap();
+    assert_eq!(
+        call(&a, Method::DELETE, &format!("/api/v1/tokens/{token_id}"), &app.token, None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let mut rep = app.role("sales_rep").await;
+    rep["fields"] = json!({"contacts": {"city": "hidden"}});
+    let put = reqwest::Client::new().put(format!("{}/api/v1/roles/sales_rep", a.1)).bearer_auth(&app.token).json(&rep);
+    assert_eq!(put.send().await.unwrap().status(), StatusCode::OK);
+    let field = json!({"id": "tier", "type": "choice", "options": ["gold", "silver"]});
+    let added = reqwest::Client::new()
+        .post(format!("{}/api/v1/metadata/contacts/fields", a.1))
+        .bearer_auth(&app.token)
+        .json(&field);
+    assert_eq!(added.send().await.unwrap().status(), StatusCode::CREATED);
+    let changed = Instant::now();
+
+    let (mut hidden, mut known, mut revoked) = (None, None, None);
+    while changed.elapsed() < BOUND + MARGIN && (hidden.is_none() || known.is_none() || revoked.is_none()) {
+        if revoked.is_none() && call(&b, Method::GET, &path, &secret, None).await.0 == StatusCode::UNAUTHORIZED {
+            revoked = Some(changed.elapsed());
+        }
+        if hidden.is_none() {
+            let (status, seen) = call(&b, Method::GET, &path, &rae.token, None).await;
+            if status == StatusCode::OK && seen.get("city").is_none() {
+                hidden = Some(changed.elapsed());
+            }
+        }
+        if known.is_none() {
+            let body = json!({"custom": {"tier": "gold"}});
+            if call(&b, Method::PATCH, &path, &app.token, Some(body)).await.0 == StatusCode::OK {
+                known = Some(changed.elapsed());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(revoked.is_some(), "the revoked token still works on B after {:?}", changed.elapsed());
+    assert!(hidden.is_some(), "the role change has not reached B after {:?}", changed.elapsed());
+    assert!(known.is_some(), "the new field is unknown to B after {:?}", changed.elapsed());
+
+    let deactivated = reqwest::Client::new()
+        .post(format!("{}/api/v1/users/{}/deactivate", a.1, rae.user))
+        .bearer_auth(&app.token)
+        .json(&json!({}));
+    assert_eq!(deactivated.send().await.unwrap().status(), StatusCode::OK);
+    let changed = Instant::now();
+    let mut refused = false;
+    while changed.elapsed() < BOUND + MARGIN && !refused {
+        refused = call(&b, Method::GET, &path, &rae.token, None).await.0 == StatusCode::UNAUTHORIZED;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "a deactivated member still works on B after {:?}", changed.elapsed());
+}

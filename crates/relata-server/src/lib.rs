@@ -15,6 +15,7 @@ pub mod auth;
 mod changes;
 mod http;
 mod jobs;
+pub mod metrics;
 pub mod modules;
 pub mod openapi;
 mod people;
@@ -56,6 +57,10 @@ pub struct Server {
     /// Refusals of requests without valid credentials, per address (see
     /// [`audit_refusals`]).
     anonymous_refusals: Mutex<HashMap<String, RefusalWindow>>,
+    /// Requests, sign-ins and the rest `GET /metrics` reports.
+    pub metrics: metrics::Metrics,
+    /// The bearer token that may read `/metrics` from anywhere (`--metrics-token`).
+    pub metrics_token: std::sync::OnceLock<String>,
 }
 
 /// An address's refusals in the current minute: how many were written to
@@ -86,6 +91,8 @@ impl Server {
             public_url: public_url.trim_end_matches('/').to_string(),
             behind_proxy,
             anonymous_refusals: Mutex::new(HashMap::new()),
+            metrics: metrics::Metrics::default(),
+            metrics_token: std::sync::OnceLock::new(),
         })
     }
 }
@@ -95,7 +102,7 @@ pub fn router(server: Arc<Server>) -> Router {
     routes::router()
         .layer(axum::middleware::from_fn_with_state(server.clone(), audit_refusals))
         .layer(axum::middleware::from_fn_with_state(server.clone(), security_headers))
-        .layer(axum::middleware::from_fn(request_id))
+        .layer(axum::middleware::from_fn_with_state(server.clone(), request_id))
         .with_state(server)
 }
 
@@ -104,7 +111,7 @@ pub fn router(server: Arc<Server>) -> Router {
 /// while the request runs carries it (a tracing span), the response echoes
 /// it, and problem documents include it, so a user's report of an error
 /// leads to its log lines.
-async fn request_id(request: Request, next: Next) -> Response {
+async fn request_id(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
     use axum::http::HeaderValue;
     use tracing::Instrument;
     let given = request.headers().get("x-request-id").and_then(|v| v.to_str().ok());
@@ -113,9 +120,13 @@ async fn request_id(request: Request, next: Next) -> Response {
         _ => uuid::Uuid::now_v7().simple().to_string(),
     };
     let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+    let route =
+        request.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
+    let method = request.method().to_string();
     let started = std::time::Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
     let (status, micros) = (response.status().as_u16(), started.elapsed().as_micros() as u64);
+    server.metrics.answered(&route, &method, status, micros as f64 / 1e6);
     span.in_scope(|| {
         if status >= 500 {
             tracing::warn!(status, micros, "request failed");

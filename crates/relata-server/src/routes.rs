@@ -154,6 +154,11 @@ pub fn table() -> Vec<Route> {
             .public()
             .returns(200, Some(json!({"type": "object"})))
             .to(get(service::health)),
+        endpoint(Method::GET, "/metrics", "metrics", "Prometheus metrics (loopback clients, or the metrics token)")
+            .tag("service")
+            .public()
+            .returns(200, None)
+            .to(get(crate::metrics::metrics)),
         endpoint(Method::GET, "/readyz", "ready", "Readiness check: the database answers and its schema is current")
             .tag("service")
             .public()

@@ -143,6 +143,14 @@ impl Store {
         Ok(())
     }
 
+    /// Database connections of this process: (open, idle).
+    pub fn pool_use(&self) -> (u32, u32) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => (read.size() + write.size(), (read.num_idle() + write.num_idle()) as u32),
+            Pools::Postgres(pool) => (pool.size(), pool.num_idle() as u32),
+        }
+    }
+
     /// Connects without migrating; refuses a schema newer than this binary.
     pub async fn connect(target: &DbTarget) -> Result<Store> {
         let mut side = None;

@@ -401,6 +401,20 @@ impl Store {
         conn.fetch_all(&q).await?.iter().map(decode_job).collect()
     }
 
+    /// Seconds the longest-waiting due job has waited (0: none is due).
+    pub async fn oldest_due_job_age(&self) -> Result<f64> {
+        let now = self.now();
+        let q = Query::select()
+            .expr_as(Expr::col("run_at").min(), "oldest")
+            .from("jobs")
+            .and_where(Expr::col("state").eq("queued"))
+            .and_where(Expr::col("run_at").lte(time(now)))
+            .to_owned();
+        let mut conn = self.acquire().await?;
+        let oldest = conn.fetch_optional(&q).await?.map(|r| r.datetime("oldest")).transpose()?.flatten();
+        Ok(oldest.map_or(0.0, |at| Ord::max((now - at).num_milliseconds(), 0) as f64 / 1000.0))
+    }
+
     /// How many jobs are in each state (of one workspace, or all), and how
     /// many of the queued ones are `failed` (waiting for a retry).
     pub async fn job_counts(&self, workspace: Option<WorkspaceId>) -> Result<Vec<(String, i64)>> {

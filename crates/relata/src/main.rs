@@ -73,6 +73,10 @@ enum Command {
         /// clients' addresses from it (sign-in throttling, audit log).
         #[arg(long, env = "RELATA_BEHIND_PROXY")]
         behind_proxy: bool,
+        /// A bearer token that may read /metrics from anywhere (without it,
+        /// only loopback clients not behind a proxy may).
+        #[arg(long, env = "RELATA_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
         #[command(flatten)]
         work: WorkArgs,
     },
@@ -425,8 +429,9 @@ pub fn progress_bar(total: Option<u64>, what: &str) -> ProgressBar {
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Serve { listen, demo, demo_contacts, public_url, behind_proxy, work } => {
-            serve(&cli.db, ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, work }).await
+        Command::Serve { listen, demo, demo_contacts, public_url, behind_proxy, metrics_token, work } => {
+            serve(&cli.db, ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, metrics_token, work })
+                .await
         }
         Command::Worker { work } => worker(&cli.db, work).await,
         Command::Jobs { command } => jobs::run(&cli.db, command).await,
@@ -558,11 +563,12 @@ struct ServeOptions {
     demo_contacts: u64,
     public_url: Option<String>,
     behind_proxy: bool,
+    metrics_token: Option<String>,
     work: WorkArgs,
 }
 
 async fn serve(db: &DbArgs, options: ServeOptions) -> Result<ExitCode, String> {
-    let ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, work } = options;
+    let ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, metrics_token, work } = options;
     let listen = listen.as_str();
     let (app, ws) = open(db).await?;
     if demo {
@@ -590,6 +596,9 @@ async fn serve(db: &DbArgs, options: ServeOptions) -> Result<ExitCode, String> {
     tracing::info!(database = ?db.target(), "Relata listening on http://{addr} (API reference: http://{addr}/api/v1/docs)");
     let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
     let server = relata_server::Server::configured(app, &public_url, behind_proxy);
+    if let Some(token) = metrics_token.filter(|t| !t.is_empty()) {
+        let _ = server.metrics_token.set(token);
+    }
     let background = Background::start(server.app.clone(), &work);
     // On a signal the server stops taking requests and the workers stop
     // claiming jobs at once; both then finish what they are doing.

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 crate::both_backends!(
     health_and_readiness_answer_without_credentials,
     every_request_has_an_id_in_its_response_problem_and_log,
+    metrics_count_requests_sign_in_failures_jobs_and_connections,
 );
 
 async fn health_and_readiness_answer_without_credentials(app: TestApp) {
@@ -102,4 +103,45 @@ async fn every_request_has_an_id_in_its_response_problem_and_log(app: TestApp) {
     assert_eq!(entry["span"]["id"], "logged-request-7", "{entry}");
     assert_eq!(entry["span"]["path"], "/healthz");
     assert_eq!(entry["fields"]["status"], 200);
+}
+
+async fn metrics_count_requests_sign_in_failures_jobs_and_connections(app: TestApp) {
+    let app = &app;
+    app.create("accounts", serde_json::json!({"name": "Measured"})).await;
+    let login = serde_json::json!({"email": "nobody@example.com", "password": "wrong password!"}).to_string();
+    let headers = [("content-type", "application/json")];
+    app.send(Method::POST, "/api/v1/auth/login", None, &headers, Some(login.into_bytes())).await.expect(401);
+    let text = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    for expected in [
+        r#"relata_http_requests_total{route="/api/v1/{entity}",method="POST",status="201"} 1"#,
+        r#"relata_http_request_duration_seconds_bucket{le="#,
+        "relata_sign_in_failures_total 1",
+        r#"relata_db_connections{name="open"}"#,
+        r#"relata_jobs{name="queued"} 0"#,
+        "relata_job_oldest_due_seconds 0",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    // Through a proxy, or from elsewhere, only with the metrics token.
+    let client = reqwest::Client::new();
+    let proxied =
+        client.get(format!("{}/metrics", app.base)).header("x-forwarded-for", "203.0.113.7").send().await.unwrap();
+    assert_eq!(proxied.status(), 403);
+    let store = relata_store::Store::open(&app.db().target()).await.unwrap();
+    let server = relata_server::Server::configured(relata_server::modules::app(store), "http://127.0.0.1", true);
+    server.metrics_token.set("metrics-secret".into()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let running = tokio::spawn(relata_server::serve(listener, server, std::future::pending()));
+    let ask = |token: &'static str| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let request =
+                client.get(format!("{base}/metrics")).header("x-forwarded-for", "203.0.113.7").bearer_auth(token);
+            request.send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(ask("metrics-secret").await, 200);
+    assert_eq!(ask("guessed").await, 403);
+    running.abort();
 }

@@ -72,9 +72,12 @@ pub async fn export_csv_chunks(
 /// The most rows an Excel worksheet holds (with the header row).
 pub const XLSX_MAX_ROWS: u64 = 1_048_575;
 
-/// The export as an Excel workbook (one worksheet). Rows go to temporary
-/// files as they come; the workbook is assembled at the end.
-pub async fn export_xlsx(app: &App, ctx: &Ctx, kind: EntityKind, params: &ListParams) -> Result<Vec<u8>, AppError> {
+/// The export as an Excel workbook (one worksheet), in a temporary file
+/// that is already unlinked: it goes away when the returned handle closes.
+/// Rows go to the writer's temporary files as they come and the workbook is
+/// assembled into the file, so memory stays bounded however many rows there
+/// are (a zip file can only be sent once complete).
+pub async fn export_xlsx(app: &App, ctx: &Ctx, kind: EntityKind, params: &ListParams) -> Result<std::fs::File, AppError> {
     let mut sink = XlsxRows { workbook: rust_xlsxwriter::Workbook::new(), row: 0 };
     sink.workbook
         .add_worksheet_with_constant_memory()
@@ -82,7 +85,16 @@ pub async fn export_xlsx(app: &App, ctx: &Ctx, kind: EntityKind, params: &ListPa
         .set_name(kind.api_name())
         .map_err(xlsx_error)?;
     export_rows(app, ctx, kind, params, &mut sink).await?;
-    sink.workbook.save_to_buffer().map_err(xlsx_error)
+    let path = std::env::temp_dir().join(format!("relata-export-{}.xlsx", uuid::Uuid::now_v7().simple()));
+    let mut workbook = sink.workbook;
+    tokio::task::spawn_blocking(move || {
+        workbook.save(&path).map_err(xlsx_error)?;
+        let file = std::fs::File::open(&path).map_err(|e| AppError::BadParameter("format", e.to_string()));
+        let _ = std::fs::remove_file(&path);
+        file
+    })
+    .await
+    .map_err(|e| AppError::BadParameter("format", format!("the workbook could not be written: {e}")))?
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {

@@ -547,7 +547,20 @@ pub async fn export(
     };
     if xlsx {
         // A workbook is a zip file: it is sent once complete.
-        let bytes = relata_app::export::export_xlsx(&server.app, &auth.ctx, kind, &params).await?;
+        let file = tokio::fs::File::from_std(relata_app::export::export_xlsx(&server.app, &auth.ctx, kind, &params).await?);
+        // Sent in pieces from the file: memory stays bounded by the piece.
+        let pieces = futures_util::stream::unfold(file, |mut file| async move {
+            use tokio::io::AsyncReadExt;
+            let mut piece = vec![0; 64 * 1024];
+            match file.read(&mut piece).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    piece.truncate(n);
+                    Some((Ok::<_, std::io::Error>(Bytes::from(piece)), file))
+                }
+                Err(e) => Some((Err(e), file)),
+            }
+        });
         let disposition = format!("attachment; filename=\"{}.xlsx\"", kind.api_name());
         return Ok((
             StatusCode::OK,
@@ -558,7 +571,7 @@ pub async fn export(
                 ),
                 (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii")),
             ],
-            Body::from(bytes),
+            Body::from_stream(pieces),
         )
             .into_response());
     }

@@ -726,8 +726,42 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     }
 
     figure("server_peak_rss", json!({"mb": peak_rss_mb(server.0.id()), "target_mb": 200}));
+    xlsx_figure(&addr, &token, server.0.id()).await;
     drop(server);
     Ok(())
+}
+
+/// Every contact as an Excel workbook through the API, and the server's
+/// peak memory before and after: the export streams and the workbook is
+/// assembled in a file, so the peak should barely move.
+async fn download_workbook(addr: &str, token: &str) -> Result<(u64, f64), String> {
+    let started = Instant::now();
+    let mut response = reqwest::Client::new()
+        .get(format!("http://{addr}/api/v1/contacts/export?format=xlsx"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status() != 200 {
+        return Err(format!("the export answered {}", response.status()));
+    }
+    let mut bytes = 0u64;
+    while let Some(piece) = response.chunk().await.map_err(|e| e.to_string())? {
+        bytes += piece.len() as u64;
+    }
+    Ok((bytes, started.elapsed().as_secs_f64()))
+}
+
+async fn xlsx_figure(addr: &str, token: &str, pid: u32) {
+    let before = peak_rss_mb(pid);
+    match download_workbook(addr, token).await {
+        Ok((bytes, seconds)) => figure(
+            "xlsx_export",
+            json!({"bytes": bytes, "seconds": seconds, "server_peak_rss_mb_before": before,
+                "server_peak_rss_mb_after": peak_rss_mb(pid)}),
+        ),
+        Err(e) => figure("xlsx_export", json!({"error": e})),
+    }
 }
 
 fn urlencode(s: &str) -> String {

@@ -77,7 +77,12 @@ pub const XLSX_MAX_ROWS: u64 = 1_048_575;
 /// Rows go to the writer's temporary files as they come and the workbook is
 /// assembled into the file, so memory stays bounded however many rows there
 /// are (a zip file can only be sent once complete).
-pub async fn export_xlsx(app: &App, ctx: &Ctx, kind: EntityKind, params: &ListParams) -> Result<std::fs::File, AppError> {
+pub async fn export_xlsx(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    params: &ListParams,
+) -> Result<std::fs::File, AppError> {
     let mut sink = XlsxRows { workbook: rust_xlsxwriter::Workbook::new(), row: 0 };
     sink.workbook
         .add_worksheet_with_constant_memory()

@@ -106,31 +106,33 @@ impl relata_app::module::TimelineSource for StageChanges {
         kind: relata_core::meta::EntityKind,
         id: RecordId,
         before: Option<(chrono::DateTime<chrono::Utc>, String)>,
-        _limit: u64,
+        limit: u64,
     ) -> relata_app::module::BoxFuture<'a, Result<Vec<relata_app::timeline::TimelineItem>, relata_app::error::AppError>>
     {
         Box::pin(async move {
             let schema = schemas.get(OPPORTUNITIES);
-            let Some(created) = schema.fields().find(|f| f.id == "created_at") else { return Ok(Vec::new()) };
-            // Every opportunity of the customer, not only those on this page:
-            // an old opportunity's stage change can be recent.
-            let mut opportunities = Vec::new();
+            // One page: the newest `limit` changes before the cursor of the
+            // customer's opportunities, whatever their age (an old
+            // opportunity's stage change can be recent), read in the database.
+            let mut changes = Vec::new();
             for link in schema
                 .own_fields()
                 .iter()
                 .filter(|f| f.ty == relata_core::meta::FieldType::Relation(relata_core::meta::Target::Entity(kind)))
             {
-                opportunities.extend(conn.records_linked_before(schema, link, id, created, None, 1000).await?);
+                changes.extend(conn.stage_changes_linked(schema, link, id, before.clone(), limit).await?);
             }
-            let ids: Vec<String> = opportunities.iter().map(|o| o.id.to_string()).collect();
+            changes.sort_by_key(|c| std::cmp::Reverse((c.changed_at, c.id.to_string())));
+            changes.dedup_by(|a, b| a.id == b.id);
+            changes.truncate(limit as usize);
+            let mut ids: Vec<String> = changes.iter().map(|c| c.opportunity.to_string()).collect();
+            ids.sort();
+            ids.dedup();
             let names: std::collections::HashMap<String, String> =
-                opportunities.iter().map(|o| (o.id.to_string(), schema.title(o))).collect();
+                conn.records_by_ids(schema, &ids).await?.iter().map(|o| (o.id.to_string(), schema.title(o))).collect();
             let hides_amount = schema.field("amount").is_none();
             let mut items = Vec::new();
-            for c in conn.stage_changes_of(&ids).await? {
-                if before.as_ref().is_some_and(|(at, id)| (c.changed_at, c.id.to_string()) >= (*at, id.clone())) {
-                    continue;
-                }
+            for c in changes {
                 let mut record = serde_json::json!({
                     "opportunity": c.opportunity,
                     "pipeline": c.pipeline,

@@ -547,7 +547,8 @@ pub async fn export(
     };
     if xlsx {
         // A workbook is a zip file: it is sent once complete.
-        let file = tokio::fs::File::from_std(relata_app::export::export_xlsx(&server.app, &auth.ctx, kind, &params).await?);
+        let file =
+            tokio::fs::File::from_std(relata_app::export::export_xlsx(&server.app, &auth.ctx, kind, &params).await?);
         // Sent in pieces from the file: memory stays bounded by the piece.
         let pieces = futures_util::stream::unfold(file, |mut file| async move {
             use tokio::io::AsyncReadExt;

@@ -487,6 +487,26 @@ impl ScopedConn {
         self.members_where(None).await
     }
 
+    /// The names of the members among `ids` (ids as text), for showing who
+    /// owns what: only those asked for are read, however many members the
+    /// workspace has.
+    pub async fn member_names(&mut self, ids: &[String]) -> Result<Vec<(uuid::Uuid, String)>> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(500) {
+            let q = Query::select()
+                .columns([("u", "id"), ("u", "display_name")])
+                .from_as("memberships", "m")
+                .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "user_id")))
+                .and_where(Expr::col(("m", "workspace_id")).eq(uuid(self.workspace.uuid())))
+                .and_where(Expr::col(("m", "user_id")).is_in(chunk.iter().map(|i| crate::sql::id_text(i))))
+                .to_owned();
+            for row in self.conn.fetch_all(&q).await? {
+                found.push((row.uuid("id")?.unwrap_or_default(), row.text("display_name")?.unwrap_or_default()));
+            }
+        }
+        Ok(found)
+    }
+
     /// One member of this workspace.
     pub async fn member(&mut self, user: UserId) -> Result<Option<Member>> {
         Ok(self.members_where(Some(user)).await?.pop())

@@ -3,11 +3,13 @@
 
 use crate::db::ScopedConn;
 use crate::error::{Result, StoreError};
-use crate::sql::{id_text, in_workspace, uuid, uuid_opt};
+use crate::sql::{self, id_text, in_workspace, uuid, uuid_opt};
 use chrono::{DateTime, Utc};
+use relata_core::meta::{FieldDef, Schema};
 use relata_core::money::{Currency, Money};
+use relata_core::value::FieldValue;
 use relata_core::{RecordId, UserId};
-use sea_query::{Expr, ExprTrait, Order, Query, Value};
+use sea_query::{Condition, Expr, ExprTrait, Order, Query, Value};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageChange {
@@ -73,27 +75,63 @@ impl ScopedConn {
             .order_by("changed_at", Order::Asc)
             .order_by("id", Order::Asc)
             .to_owned();
-        let bad = |c: &str| StoreError::Corrupt(format!("stage_history.{c}"));
-        let rows = self.conn.fetch_all(&q).await?;
-        rows.iter()
-            .map(|r| {
-                let amount = match (r.int("amount_minor")?, r.text("amount_currency")?) {
-                    (Some(m), Some(c)) => {
-                        Some(Money::new(m, Currency::parse(&c).ok_or_else(|| bad("amount_currency"))?))
-                    }
-                    _ => None,
-                };
-                Ok(StageChange {
-                    id: RecordId::from_uuid(r.uuid("id")?.ok_or_else(|| bad("id"))?),
-                    opportunity: RecordId::from_uuid(r.uuid("opportunity_id")?.ok_or_else(|| bad("opportunity_id"))?),
-                    pipeline: r.uuid("pipeline_id")?.map(RecordId::from_uuid),
-                    from_stage: r.text("from_stage_id")?,
-                    to_stage: r.text("to_stage_id")?.ok_or_else(|| bad("to_stage_id"))?,
-                    changed_at: r.datetime("changed_at")?.ok_or_else(|| bad("changed_at"))?,
-                    changed_by: r.uuid("changed_by_id")?.map(UserId::from_uuid),
-                    amount,
-                })
-            })
-            .collect()
+        self.conn.fetch_all(&q).await?.iter().map(decode_change).collect()
     }
+
+    /// One page of a customer's stage changes: those of the live
+    /// opportunities whose `link` points at `target` (and which the viewer
+    /// may read), newest first, strictly before `before`, at most `limit`.
+    pub async fn stage_changes_linked(
+        &mut self,
+        schema: &Schema,
+        link: &FieldDef,
+        target: RecordId,
+        before: Option<(DateTime<Utc>, String)>,
+        limit: u64,
+    ) -> Result<Vec<StageChange>> {
+        let backend = self.backend();
+        let mut linked = Query::select();
+        linked
+            .column("id")
+            .from(schema.kind.table())
+            .cond_where(self.of_kind(schema.kind))
+            .and_where(sql::field_expr(backend, link).eq(sql::compare_value(link, &FieldValue::Ref(target.uuid()))))
+            .and_where(Expr::col("deleted_at").is_null());
+        if let Some(visible) = self.visible(schema.kind) {
+            linked.and_where(visible);
+        }
+        let mut q = Query::select();
+        q.columns(COLUMNS)
+            .from("stage_history")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("opportunity_id").in_subquery(linked));
+        if let Some((at, id)) = before {
+            let at = Value::ChronoDateTimeUtc(Some(at));
+            q.cond_where(
+                Condition::any()
+                    .add(Expr::col("changed_at").lt(at.clone()))
+                    .add(Condition::all().add(Expr::col("changed_at").eq(at)).add(Expr::col("id").lt(id_text(&id)))),
+            );
+        }
+        q.order_by("changed_at", Order::Desc).order_by("id", Order::Desc).limit(limit);
+        self.conn.fetch_all(&q).await?.iter().map(decode_change).collect()
+    }
+}
+
+fn decode_change(r: &crate::db::Row) -> Result<StageChange> {
+    let bad = |c: &str| StoreError::Corrupt(format!("stage_history.{c}"));
+    let amount = match (r.int("amount_minor")?, r.text("amount_currency")?) {
+        (Some(m), Some(c)) => Some(Money::new(m, Currency::parse(&c).ok_or_else(|| bad("amount_currency"))?)),
+        _ => None,
+    };
+    Ok(StageChange {
+        id: RecordId::from_uuid(r.uuid("id")?.ok_or_else(|| bad("id"))?),
+        opportunity: RecordId::from_uuid(r.uuid("opportunity_id")?.ok_or_else(|| bad("opportunity_id"))?),
+        pipeline: r.uuid("pipeline_id")?.map(RecordId::from_uuid),
+        from_stage: r.text("from_stage_id")?,
+        to_stage: r.text("to_stage_id")?.ok_or_else(|| bad("to_stage_id"))?,
+        changed_at: r.datetime("changed_at")?.ok_or_else(|| bad("changed_at"))?,
+        changed_by: r.uuid("changed_by_id")?.map(UserId::from_uuid),
+        amount,
+    })
 }

@@ -239,9 +239,11 @@ impl Titles {
         for (target, ids) in wanted {
             match target {
                 Target::User => {
-                    if let Ok(members) = relata_app::people::members(&server.app, ctx).await {
-                        for m in members {
-                            titles.by_id.insert(m.user.id.uuid(), (m.user.display_name, None));
+                    // Only the members this page names, however many there are.
+                    let Ok(mut conn) = server.app.store.read(ctx.ws()).await else { continue };
+                    if let Ok(names) = conn.member_names(&ids).await {
+                        for (id, name) in names {
+                            titles.by_id.insert(id, (name, None));
                         }
                     }
                 }

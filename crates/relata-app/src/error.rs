@@ -38,6 +38,10 @@ pub enum AppError {
     /// The database is busy (a long import holds SQLite's write lock); retry.
     #[error("the database is busy: {0}")]
     Busy(StoreError),
+    /// The database takes no writes now (its disk or size limit is full, or
+    /// it is read-only); reads go on.
+    #[error("the database takes no writes now: {0}")]
+    OutOfSpace(StoreError),
     #[error("internal error: {0}")]
     Internal(StoreError),
 }
@@ -55,6 +59,7 @@ impl From<StoreError> for AppError {
             StoreError::VersionConflict { current } => AppError::VersionConflict { current },
             StoreError::Invalid(v) => AppError::Invalid(v),
             other if other.is_busy() => AppError::Busy(other),
+            other if other.is_out_of_space() => AppError::OutOfSpace(other),
             other => AppError::Internal(other),
         }
     }

@@ -247,6 +247,18 @@ impl From<AppError> for Problem {
                 p.0.retry_after = Some(5);
                 p
             }
+            AppError::OutOfSpace(cause) => {
+                tracing::error!(error = %cause, "the database takes no writes");
+                let mut p = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage-unavailable",
+                    "Storage unavailable",
+                    "the database cannot take changes now (its storage is full or read-only); nothing was changed, \
+                     and reading goes on. Try again once space is freed",
+                );
+                p.0.retry_after = Some(60);
+                p
+            }
             AppError::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
                 Problem::internal()

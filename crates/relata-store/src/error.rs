@@ -36,6 +36,23 @@ impl StoreError {
         }
     }
 
+    /// True when the database cannot take writes now (its disk or its size
+    /// limit is full, or it is read-only) but can still answer reads.
+    pub fn is_out_of_space(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => match e.code() {
+                // SQLITE_FULL and SQLITE_READONLY, with their extended codes.
+                Some(code) => {
+                    code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 13 | 8))
+                    // PostgreSQL: disk full, out of memory or files, read-only transaction.
+                    || matches!(code.as_ref(), "53100" | "53200" | "53000" | "25006")
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
     /// True for unique-constraint violations, which callers turn into field errors.
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -16,6 +16,7 @@ mod custom_objects;
 mod documents;
 mod feed;
 mod forecast;
+mod full;
 mod health;
 mod identity;
 mod isolation;

@@ -53,6 +53,12 @@ pub struct BenchArgs {
     /// Jobs through the queue for the jobs figures.
     #[arg(long, default_value_t = 20_000)]
     jobs: u64,
+    /// Instead of the figures: a mixed workload (70% reads, 30% writes) at
+    /// concurrency 64 for this many seconds, on SQLite (the bench database in
+    /// --dir) or on --database-url, printing throughput, latency, errors
+    /// and memory per minute.
+    #[arg(long)]
+    soak: Option<u64>,
 }
 
 fn figure(name: &str, mut fields: Json) {
@@ -71,7 +77,10 @@ fn quantile(sorted: &[u64], q: f64) -> u64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
-pub async fn run(_db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
+pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
+    if let Some(seconds) = args.soak {
+        return crate::soak::run(db, &args.dir, args.contacts, seconds).await;
+    }
     if args.jobs_only {
         std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
         jobs_figures(&args.dir.join("jobs"), args.jobs).await?;

@@ -4,6 +4,7 @@ mod analytics;
 mod bench;
 mod jobs;
 mod people;
+mod soak;
 mod transfer;
 
 /// mimalloc instead of the system allocator: the server and the bulk paths

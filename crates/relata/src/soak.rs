@@ -22,7 +22,8 @@ const CONCURRENCY: usize = 64;
 enum Outcome {
     Ok,
     Conflict,
-    Error,
+    /// The status of an error answer; 0 when there was no answer.
+    Error(u16),
 }
 
 struct Server(std::process::Child);
@@ -145,7 +146,8 @@ pub async fn run(db: &DbArgs, dir: &Path, contacts: u64, seconds: u64) -> Result
                     }
                     // A stale If-Match, or a record already deleted: expected under concurrent writers.
                     Ok(r) if r.status() == 412 => Outcome::Conflict,
-                    _ => Outcome::Error,
+                    Ok(r) => Outcome::Error(r.status().as_u16()),
+                    Err(_) => Outcome::Error(0),
                 };
                 window.lock().expect("lock").push((sent.elapsed().as_micros() as u64, outcome));
             }
@@ -188,11 +190,18 @@ fn minute_figure(number: usize, answered: &[(u64, Outcome)], length: Duration, r
     let mut latencies: Vec<u64> = answered.iter().map(|(us, _)| *us).collect();
     latencies.sort_unstable();
     let at = |q: f64| latencies.get(((latencies.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or(0);
-    let count = |o: Outcome| answered.iter().filter(|(_, x)| *x == o).count();
+    let mut errors: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for (_, outcome) in answered {
+        if let Outcome::Error(status) = outcome {
+            let key = if *status == 0 { "no answer".to_string() } else { status.to_string() };
+            *errors.entry(key).or_default() += 1;
+        }
+    }
+    let conflicts = answered.iter().filter(|(_, x)| *x == Outcome::Conflict).count();
     let line = json!({"figure": "soak_minute", "minute": number, "requests": answered.len(),
         "requests_per_s": (answered.len() as f64 / length.as_secs_f64()).round(),
         "p50_ms": at(0.5) as f64 / 1000.0, "p99_ms": at(0.99) as f64 / 1000.0,
-        "errors": count(Outcome::Error), "conflicts_412": count(Outcome::Conflict), "rss_mb": rss});
+        "errors": errors.values().sum::<u64>(), "errors_by_status": errors, "conflicts_412": conflicts, "rss_mb": rss});
     println!("{line}");
     line
 }

@@ -78,7 +78,7 @@ pub async fn list(State(server): S, auth: Auth, RawQuery(query): RawQuery) -> Ap
     let state = match p.text("state").filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(JobSelector::parse(&s).ok_or_else(|| {
-            Problem::bad_request("state", "invalid_parameter", format!("one of {}", JobSelector::NAMES))
+            Problem::bad_request("state", "invalid_parameter", format!("one of {}", JobSelector::names().join(", ")))
         })?),
     };
     let limit = p.u64("limit")?.unwrap_or(50);

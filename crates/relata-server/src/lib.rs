@@ -126,7 +126,7 @@ async fn request_id(State(server): State<Arc<Server>>, request: Request, next: N
     let started = std::time::Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
     let (status, micros) = (response.status().as_u16(), started.elapsed().as_micros() as u64);
-    server.metrics.answered(&route, &method, status, micros as f64 / 1e6);
+    server.metrics.answered(route, method, status, micros as f64 / 1e6);
     span.in_scope(|| {
         if status >= 500 {
             tracing::warn!(status, micros, "request failed");

@@ -93,14 +93,14 @@ impl Default for Metrics {
 
 impl Metrics {
     /// Counts an answered request; `route` is the matched route's path.
-    pub fn answered(&self, route: &str, method: &str, status: u16, seconds: f64) {
-        let (route, method) = (route.to_string(), method.to_string());
-        self.requests.get_or_create(&Answered { route: route.clone(), method: method.clone(), status }).inc();
-        self.latency.get_or_create(&Route { route: route.clone(), method: method.clone() }).observe(seconds);
+    pub fn answered(&self, route: String, method: String, status: u16, seconds: f64) {
         let sign_in = matches!(route.as_str(), "/api/v1/auth/login" | "/login") && method == "POST";
         if sign_in && matches!(status, 401 | 429) {
             self.sign_in_failures.inc();
         }
+        let key = Route { route, method };
+        self.latency.get_or_create(&key).observe(seconds);
+        self.requests.get_or_create(&Answered { route: key.route, method: key.method, status }).inc();
     }
 }
 
@@ -130,7 +130,7 @@ pub async fn metrics(State(server): State<Arc<Server>>, request: axum::extract::
     m.connections.get_or_create(&Named { name: "open".into() }).set(i64::from(open));
     m.connections.get_or_create(&Named { name: "idle".into() }).set(i64::from(idle));
     if let Ok(counts) = store.job_counts(None).await {
-        for state in ["queued", "failed", "running", "done", "dead", "cancelled"] {
+        for state in relata_store::jobs::JobSelector::names() {
             let n = counts.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
             m.jobs.get_or_create(&Named { name: state.into() }).set(n);
         }

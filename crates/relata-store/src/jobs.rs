@@ -62,8 +62,12 @@ pub enum JobSelector {
 }
 
 impl JobSelector {
-    /// The names `parse` accepts, for messages.
-    pub const NAMES: &'static str = "queued, failed, running, done, dead, cancelled";
+    /// The names `parse` accepts: the states, with `failed` after `queued`.
+    pub fn names() -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
+        names.insert(1, "failed");
+        names
+    }
 
     pub fn parse(s: &str) -> Option<JobSelector> {
         if s == "failed" { Some(JobSelector::Failed) } else { JobState::parse(s).map(JobSelector::State) }

@@ -423,7 +423,7 @@ fn run_sqlite3(db: &Path, script: &str) -> Result<Option<f64>, String> {
 }
 
 /// Kills a child server when dropped.
-struct ServerProcess(Child);
+pub(crate) struct ServerProcess(pub(crate) Child);
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
@@ -432,12 +432,12 @@ impl Drop for ServerProcess {
     }
 }
 
-fn free_address() -> Result<String, String> {
+pub(crate) fn free_address() -> Result<String, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.to_string())
 }
 
-async fn start(args: &[&str], addr: &str) -> Result<ServerProcess, String> {
+pub(crate) async fn start(args: &[&str], addr: &str) -> Result<ServerProcess, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let child = std::process::Command::new(exe)
         .args(args)
@@ -605,8 +605,14 @@ async fn sequential(urls: &[String], header: (&str, &str)) -> Load {
 }
 
 fn peak_rss_mb(pid: u32) -> Option<f64> {
+    status_mb(pid, "VmHWM:")
+}
+
+/// A memory figure of a process from `/proc/PID/status` (`VmHWM:` the peak,
+/// `VmRSS:` the current resident size), in MB with one decimal.
+pub(crate) fn status_mb(pid: u32, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some((kb / 1024.0 * 10.0).round() / 10.0)
 }

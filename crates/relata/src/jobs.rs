@@ -41,7 +41,7 @@ pub async fn run(db: &DbArgs, command: JobsCommand) -> Result<ExitCode, String> 
                 None => None,
                 Some(s) => Some(
                     JobSelector::parse(s)
-                        .ok_or_else(|| format!("--state: {s:?} is not one of {}", JobSelector::NAMES))?,
+                        .ok_or_else(|| format!("--state: {s:?} is not one of {}", JobSelector::names().join(", ")))?,
                 ),
             };
             let jobs = store

@@ -258,11 +258,21 @@ impl Background {
                 tasks.push(tokio::spawn(relata_app::feed::run_consumer(app.clone(), consumer, stopped.clone())));
             }
             if let Some(days) = work.audit_retention_days {
-                tasks.push(tokio::spawn(audit_retention(app.clone(), days, stopped.clone())));
+                let app = app.clone();
+                let hourly = std::time::Duration::from_secs(3600);
+                tasks.push(tokio::spawn(periodically(hourly, stopped.clone(), move || {
+                    let app = app.clone();
+                    async move { apply_audit_retention(&app, days).await }
+                })));
             }
             if let Some(dir) = &work.backup_dir {
                 let (dir, keep) = (dir.clone(), work.backup_keep.max(1));
-                tasks.push(tokio::spawn(scheduled_backups(app.clone(), dir, keep, stopped.clone())));
+                let app = app.clone();
+                let daily = std::time::Duration::from_secs(24 * 3600);
+                tasks.push(tokio::spawn(periodically(daily, stopped.clone(), move || {
+                    let (app, dir) = (app.clone(), dir.clone());
+                    async move { scheduled_backup(&app, &dir, keep).await }
+                })));
             }
         }
         Background { stop, tasks }
@@ -278,35 +288,35 @@ impl Background {
     }
 }
 
-/// Applies the audit retention at start and every hour until stopped.
-async fn audit_retention(app: Arc<App>, days: u32, mut stopped: tokio::sync::watch::Receiver<bool>) {
+/// Runs `work` at start and then every `period`, until stopped.
+async fn periodically<F, Fut>(period: std::time::Duration, mut stopped: tokio::sync::watch::Receiver<bool>, mut work: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     loop {
-        match relata_app::audit::apply_retention(&app, days).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(deleted, days, "audit entries past their retention deleted"),
-            Err(e) => tracing::warn!(error = %e, "audit retention failed; trying again in an hour"),
-        }
+        work().await;
         tokio::select! {
             _ = stopped.changed() => return,
-            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = tokio::time::sleep(period) => {}
         }
     }
 }
 
-/// Backs the database up into `dir` at start and then daily, keeping the
-/// `keep` newest backups.
-async fn scheduled_backups(app: Arc<App>, dir: PathBuf, keep: usize, mut stopped: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        match backup_into(&app, &dir, keep).await {
-            Ok(file) => tracing::info!(file = %file.display(), "database backed up"),
-            Err(e) => {
-                tracing::warn!(error = %e, dir = %dir.display(), "scheduled backup failed; trying again tomorrow")
-            }
-        }
-        tokio::select! {
-            _ = stopped.changed() => return,
-            _ = tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)) => {}
-        }
+/// Applies the audit retention (hourly).
+async fn apply_audit_retention(app: &App, days: u32) {
+    match relata_app::audit::apply_retention(app, days).await {
+        Ok(0) => {}
+        Ok(deleted) => tracing::info!(deleted, days, "audit entries past their retention deleted"),
+        Err(e) => tracing::warn!(error = %e, "audit retention failed; trying again in an hour"),
+    }
+}
+
+/// Backs the database up into `dir` (daily), keeping the `keep` newest.
+async fn scheduled_backup(app: &App, dir: &std::path::Path, keep: usize) {
+    match backup_into(app, dir, keep).await {
+        Ok(file) => tracing::info!(file = %file.display(), "database backed up"),
+        Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "scheduled backup failed; trying again tomorrow"),
     }
 }
 

@@ -6,12 +6,13 @@
 //! errors, the last minute's p99 within 1.5× of the first's, memory growth
 //! under 10%.
 
+use crate::bench::{free_address, start, status_mb};
 use crate::{DbArgs, create_token, load_demo, open};
 use relata_app::module::DemoPlan;
 use relata_sales::demo::Rng;
 use serde_json::{Value as Json, json};
 use std::path::Path;
-use std::process::{ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,30 +27,13 @@ enum Outcome {
     Error(u16),
 }
 
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn rss_mb(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: f64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some((kb / 102.4).round() / 10.0)
-}
-
 pub async fn run(db: &DbArgs, dir: &Path, contacts: u64, seconds: u64) -> Result<ExitCode, String> {
     // The database: the one --database-url names, or the bench's SQLite one.
-    let db_args: Vec<String> = match db.target() {
-        relata_store::DbTarget::Postgres(url) => vec!["--database-url".into(), url],
-        relata_store::DbTarget::SqliteDir(_) => vec!["--data-dir".into(), dir.join("soak").display().to_string()],
-    };
-    let target = match db.target() {
-        relata_store::DbTarget::Postgres(url) => DbArgs { data_dir: dir.join("soak"), database_url: Some(url) },
-        relata_store::DbTarget::SqliteDir(_) => DbArgs { data_dir: dir.join("soak"), database_url: None },
+    let target =
+        DbArgs { data_dir: dir.join("soak"), database_url: db.database_url.clone().filter(|u| !u.trim().is_empty()) };
+    let db_args: Vec<String> = match &target.database_url {
+        Some(url) => vec!["--database-url".into(), url.clone()],
+        None => vec!["--data-dir".into(), target.data_dir.display().to_string()],
     };
     let (app, ws) = open(&target).await?;
     let ctx = relata_app::Ctx::new(ws.clone(), None);
@@ -65,29 +49,12 @@ pub async fn run(db: &DbArgs, dir: &Path, contacts: u64, seconds: u64) -> Result
     let token = create_token(&app, &ws, "soak", "read_write").await?;
     app.store.close().await;
 
-    let address = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        listener.local_addr().map_err(|e| e.to_string())?.to_string()
-    };
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut args = db_args.clone();
-    args.extend(["serve", "--listen", &address].map(String::from));
-    let server = Server(
-        std::process::Command::new(exe)
-            .args(&args)
-            .env("RELATA_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?,
-    );
+    let address = free_address()?;
+    let mut args: Vec<&str> = db_args.iter().map(String::as_str).collect();
+    args.extend(["serve", "--listen", &address]);
+    let server = start(&args, &address).await?;
     let base = format!("http://{address}");
     let client = reqwest::Client::builder().pool_max_idle_per_host(CONCURRENCY).build().map_err(|e| e.to_string())?;
-    for _ in 0..600 {
-        if client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let ids: Vec<String> = {
         let page: Json = client
             .get(format!("{base}/api/v1/contacts?limit=500"))
@@ -160,7 +127,7 @@ pub async fn run(db: &DbArgs, dir: &Path, contacts: u64, seconds: u64) -> Result
     while started.elapsed() < duration {
         tokio::time::sleep(minute.min(duration.saturating_sub(started.elapsed())).max(Duration::from_millis(10))).await;
         let taken = std::mem::take(&mut *window.lock().expect("lock"));
-        minutes.push(minute_figure(minutes.len() + 1, &taken, minute, rss_mb(pid)));
+        minutes.push(minute_figure(minutes.len() + 1, &taken, minute, status_mb(pid, "VmRSS:")));
     }
     for client in clients {
         let _ = client.await;

@@ -3,16 +3,14 @@
 //! from them; on both backends.
 
 use crate::cli::{relata, stderr, stdout};
-use crate::helpers::{TestApp, id_of};
+use crate::helpers::{TestApp, id_of, run_sql};
 use serde_json::{Value as Json, json};
 
 crate::both_backends!(check_finds_what_disagrees_and_repair_rebuilds_it);
 
-/// Runs SQL on the test's database behind Relata's back (as a module
-/// migration: the one public way to run arbitrary statements).
-async fn tamper(app: &TestApp, name: &'static str, sql: &'static str) {
-    let migration = relata_store::migrate::ModuleMigration { version: 1, name, sqlite: sql, postgres: sql };
-    relata_store::migrate::run_module(&app.app.app.store, name, &[migration]).await.expect("tampered");
+/// Changes the database behind Relata's back.
+async fn tamper(app: &TestApp, name: &str, sql: &str) {
+    run_sql(app, name, sql).await.expect("tampered");
 }
 
 async fn check(app: &TestApp, args: &[&str]) -> (bool, Json) {

@@ -3,15 +3,13 @@
 //! go on, and writing resumes when space returns.
 
 use crate::cli::{relata, stderr, stdout};
-use crate::helpers::{Backend, TestDb, spawn};
+use crate::helpers::{Backend, TestDb, run_sql, spawn};
 use serde_json::json;
 
 /// Sets SQLite's size limit on the server's one writer connection (a
 /// module migration runs its statements there).
-async fn limit_pages(app: &crate::helpers::TestApp, name: &'static str, pages: u64) {
-    let sql: &'static str = format!("PRAGMA max_page_count = {pages};").leak();
-    let migration = relata_store::migrate::ModuleMigration { version: 1, name, sqlite: sql, postgres: sql };
-    relata_store::migrate::run_module(&app.app.app.store, name, &[migration]).await.expect("limit set");
+async fn limit_pages(app: &crate::helpers::TestApp, name: &str, pages: u64) {
+    run_sql(app, name, &format!("PRAGMA max_page_count = {pages};")).await.expect("limit set");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

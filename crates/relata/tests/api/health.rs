@@ -19,15 +19,11 @@ async fn health_and_readiness_answer_without_credentials(app: TestApp) {
     assert_eq!(ready.body["schema_version"], relata_store::migrate::latest_version());
 
     // A newer binary migrated the database under this one: not ready.
-    let future: &'static str = format!(
+    let future = format!(
         "INSERT INTO schema_migrations (version, name, applied_at) VALUES ({}, 'from_the_future', 'now');",
         relata_store::migrate::latest_version() + 1
-    )
-    .leak();
-    let migration =
-        relata_store::migrate::ModuleMigration { version: 1, name: "future", sqlite: future, postgres: future };
-    let store = &app.app.app.store;
-    relata_store::migrate::run_module(store, "test_future", &[migration]).await.unwrap();
+    );
+    crate::helpers::run_sql(app, "test_future", &future).await.unwrap();
     let reply = app.send(Method::GET, "/readyz", None, &[], None).await.expect_problem(503, "not-ready");
     assert!(reply.body["detail"].as_str().unwrap().contains("schema version"), "{}", reply.body);
 }

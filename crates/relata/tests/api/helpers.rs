@@ -522,3 +522,12 @@ pub async fn serve_process(app: &TestApp) -> ServeProcess {
     }
     panic!("relata serve did not become ready");
 }
+
+/// Runs SQL on the test's database behind Relata's back, on the server's
+/// own writer connection (as a module migration named `name`: the one
+/// public way to run arbitrary statements); an error when one fails.
+pub async fn run_sql(app: &TestApp, name: &str, sql: &str) -> Result<(), relata_store::StoreError> {
+    let (name, sql): (&'static str, &'static str) = (name.to_string().leak(), sql.to_string().leak());
+    let migration = relata_store::migrate::ModuleMigration { version: 1, name, sqlite: sql, postgres: sql };
+    relata_store::migrate::run_module(&app.app.app.store, name, &[migration]).await.map(drop)
+}

@@ -620,13 +620,7 @@ async fn anonymous_refusals_are_throttled_and_the_audit_log_keeps_its_retention(
     // A longer retention later does not bring the cutoff back, and what is
     // newer than the cutoff stays undeletable.
     assert_eq!(relata_app::audit::apply_retention(&app.app.app, 365).await.unwrap(), 0);
-    let sneak = relata_store::migrate::ModuleMigration {
-        version: 1,
-        name: "sneak",
-        sqlite: "DELETE FROM audit_log;",
-        postgres: "DELETE FROM audit_log;",
-    };
-    let refused = relata_store::migrate::run_module(&app.app.app.store, "test_sneak", &[sneak]).await;
+    let refused = crate::helpers::run_sql(app, "test_sneak", "DELETE FROM audit_log;").await;
     assert!(refused.is_err(), "recent entries cannot be deleted");
     assert_eq!(app.audit("").await.len(), 1);
     // The command line applies a retention too.

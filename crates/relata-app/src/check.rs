@@ -7,7 +7,7 @@
 
 use crate::App;
 use crate::error::AppError;
-use relata_store::check::Disagreement;
+use relata_store::check::{ContactPointRow, Disagreement};
 use serde::Serialize;
 
 /// One thing found wrong.
@@ -69,7 +69,7 @@ pub async fn check(app: &App, repair: bool) -> Result<CheckReport, AppError> {
                 for (id, disagreement) in found {
                     let (problem, detail, repairable) = match disagreement {
                         Disagreement::ContactPoints => {
-                            ("contact_points", "the lookup rows are not the record's emails and phones".into(), true)
+                            ("contact_points", "some of the record's emails and phones have no lookup row".into(), true)
                         }
                         Disagreement::SearchEntry => {
                             ("search_entry", "the search entry is missing or left behind".into(), true)
@@ -95,7 +95,7 @@ pub async fn check(app: &App, repair: bool) -> Result<CheckReport, AppError> {
                 if !rebuild.is_empty() {
                     let mut tx = app.store.write(workspace.id).await?;
                     for record in page.iter().filter(|r| rebuild.contains(&r.id)) {
-                        tx.index_record(schema, record).await?;
+                        tx.index_record(schema, None, record).await?;
                     }
                     tx.commit().await?;
                 }
@@ -114,6 +114,75 @@ pub async fn check(app: &App, repair: bool) -> Result<CheckReport, AppError> {
             }
             conn.commit().await?;
         }
+        stale_contact_points(app, &workspace, &schemas, repair, &mut report).await?;
     }
     Ok(report)
+}
+
+/// Walks a workspace's contact points in key order and reports (and with
+/// `repair` removes) those no live record's emails and phones account for:
+/// left behind by a changed value, a record in the trash, or one gone.
+async fn stale_contact_points(
+    app: &App,
+    workspace: &relata_store::admin::Workspace,
+    schemas: &crate::Schemas,
+    repair: bool,
+    report: &mut CheckReport,
+) -> Result<(), AppError> {
+    use std::collections::{BTreeMap, HashMap};
+    let mut after: Option<ContactPointRow> = None;
+    loop {
+        let mut conn = app.store.read(workspace.id).await?;
+        let page = conn.contact_points_after(after.as_ref(), PAGE).await?;
+        // Keys only grow, so the walk ends whatever is found.
+        let Some(last) = page.last() else { break };
+        after = Some(last.clone());
+        let mut ids_by_type: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for point in &page {
+            ids_by_type.entry(point.entity.as_str()).or_default().push(point.record_id.to_string());
+        }
+        let mut accounted: HashMap<
+            (String, relata_core::RecordId),
+            std::collections::BTreeSet<(&'static str, String)>,
+        > = HashMap::new();
+        for (entity, ids) in ids_by_type {
+            let Some(schema) = schemas.iter().find(|s| s.kind.singular() == entity) else { continue };
+            for record in conn.records_by_ids(schema, &ids).await? {
+                accounted
+                    .insert((entity.to_string(), record.id), relata_store::search::contact_points(schema, &record));
+            }
+        }
+        drop(conn);
+        let stale: Vec<&ContactPointRow> = page
+            .iter()
+            .filter(|p| {
+                let key = (p.entity.clone(), p.record_id);
+                !accounted.get(&key).is_some_and(|points| points.iter().any(|(k, v)| *k == p.kind && *v == p.value))
+            })
+            .collect();
+        if stale.is_empty() {
+            continue;
+        }
+        let mut tx = if repair { Some(app.store.write(workspace.id).await?) } else { None };
+        for point in stale {
+            if let Some(tx) = tx.as_mut() {
+                tx.remove_stale_contact_point(point).await?;
+            }
+            report.findings.push(Finding {
+                workspace: workspace.slug.clone(),
+                entity: schemas
+                    .iter()
+                    .find(|s| s.kind.singular() == point.entity)
+                    .map_or(point.entity.clone(), |s| s.kind.api_name().to_string()),
+                record_id: point.record_id.to_string(),
+                problem: "contact_points",
+                detail: format!("a lookup row for {} {} that the record does not have", point.kind, point.value),
+                repaired: repair,
+            });
+        }
+        if let Some(tx) = tx {
+            tx.commit().await?;
+        }
+    }
+    Ok(())
 }

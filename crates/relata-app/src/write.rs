@@ -545,7 +545,7 @@ pub async fn update_document_in(
     {
         tx.replace_lines(schema.kind, def, id, lines).await?;
     }
-    tx.index_record(schema, &new).await?;
+    tx.index_record(schema, Some(&old), &new).await?;
     tx.append_changes(vec![NewChange {
         entity: schema.kind.singular(),
         id,
@@ -619,7 +619,7 @@ pub async fn set_deleted_in(
     new.updated_at = now;
     new.updated_by = ctx.actor;
     tx.update_record(schema, &new, old.version).await?;
-    tx.index_record(schema, &new).await?;
+    tx.index_record(schema, Some(&old), &new).await?;
     let change_op = if deleted { ChangeOp::Delete } else { ChangeOp::Restore };
     let at = |d: Option<chrono::DateTime<chrono::Utc>>| json!(d.map(|t| relata_core::value::format_datetime(&t)));
     tx.append_changes(vec![NewChange {

@@ -96,24 +96,27 @@ impl ScopedConn {
         self.wrote_changes = true;
         let ws = uuid(self.workspace.uuid());
         let tx = uuid(self.tx_id());
-        let rows: Vec<Vec<Value>> = changes
-            .into_iter()
-            .map(|c| {
-                vec![
+        let mut rows: Vec<Vec<Value>> = Vec::with_capacity(changes.len());
+        // Runs of entries of one type share a dictionary (if the type has one).
+        for run in changes.chunk_by(|a, b| a.entity == b.entity) {
+            let dictionary = self.packing_dictionary(run[0].entity, run.len()).await?;
+            let mut packer = dictionary.as_deref().map(crate::diff_codec::Dictionary::packer).transpose()?;
+            for c in run {
+                rows.push(vec![
                     ws.clone(),
                     Value::String(Some(c.entity.to_string())),
                     uuid(c.id.uuid()),
                     Value::String(Some(c.op.as_str().to_string())),
                     uuid_opt(c.actor.map(|a| a.uuid())),
                     Value::ChronoDateTimeUtc(Some(c.at)),
-                    Value::Json(Some(Box::new(diff_to_store(&c)))),
+                    ScopedConn::stored_diff(packer.as_mut(), diff_to_store(c))?,
                     tx.clone(),
                     Value::BigInt(Some(c.version)),
                     uuid_opt(c.owner_before.map(|u| u.uuid())),
                     uuid_opt(c.owner_after.map(|u| u.uuid())),
-                ]
-            })
-            .collect();
+                ]);
+            }
+        }
         self.conn.insert_rows("changes", &CHANGE_COLUMNS, rows).await
     }
 
@@ -130,26 +133,21 @@ impl ScopedConn {
             .limit(limit)
             .to_owned();
         let rows = self.conn.fetch_all(&q).await?;
-        rows.iter()
-            .map(|r| {
-                let op = r.text("op")?.unwrap_or_default();
-                Ok(Change {
-                    seq: r.int("seq")?.unwrap_or_default(),
-                    entity: r.text("entity")?.unwrap_or_default(),
-                    record_id: r.id_text("record_id")?.unwrap_or_default(),
-                    op: op.clone(),
-                    actor: r.id_text("actor_id")?,
-                    at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("change without time".into()))?,
-                    diff: diff_as_read(
-                        &op,
-                        kind.singular(),
-                        r.json("diff")?.unwrap_or(Json::Null),
-                        r.uuid("owner_before")?,
-                        r.uuid("owner_after")?,
-                    ),
-                })
-            })
-            .collect()
+        let mut changes = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let op = r.text("op")?.unwrap_or_default();
+            let stored = self.unpack_diff(r).await?;
+            changes.push(Change {
+                seq: r.int("seq")?.unwrap_or_default(),
+                entity: r.text("entity")?.unwrap_or_default(),
+                record_id: r.id_text("record_id")?.unwrap_or_default(),
+                actor: r.id_text("actor_id")?,
+                at: r.datetime("at")?.ok_or_else(|| StoreError::Corrupt("change without time".into()))?,
+                diff: diff_as_read(&op, kind.singular(), stored, r.uuid("owner_before")?, r.uuid("owner_after")?),
+                op,
+            });
+        }
+        Ok(changes)
     }
 
     /// Replaces the values of a record's change entries with `"[erased]"`,
@@ -168,7 +166,7 @@ impl ScopedConn {
         let mut n = 0;
         for row in rows {
             let seq = row.int("seq")?.unwrap_or_default();
-            let redacted = redact_diff(row.json("diff")?.unwrap_or(Json::Null));
+            let redacted = redact_diff(self.unpack_diff(&row).await?);
             let stmt = Query::update()
                 .table("changes")
                 .value("diff", Value::Json(Some(Box::new(redacted))))

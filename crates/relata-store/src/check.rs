@@ -12,10 +12,20 @@ use relata_core::{Record, RecordId};
 use sea_query::{Expr, ExprTrait, Func, Order, Query};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+/// One row of `contact_points`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactPointRow {
+    /// The record's type (singular).
+    pub entity: String,
+    pub record_id: RecordId,
+    pub kind: String,
+    pub value: String,
+}
+
 /// How one record's derived rows and history disagree with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Disagreement {
-    /// The lookup rows are not the record's emails and phones.
+    /// Some of the record's emails and phones have no lookup row.
     ContactPoints,
     /// A live record without its search entry, or a trashed one with it.
     SearchEntry,
@@ -59,18 +69,27 @@ impl ScopedConn {
         }
         let ids: Vec<sea_query::Value> = records.iter().map(|r| uuid(r.id.uuid())).collect();
         let entity = schema.kind.singular();
+        // The page's records' points that are there (rows no record accounts
+        // for are found by walking the table: `contact_points_after`).
+        let expected_values: BTreeSet<String> = records
+            .iter()
+            .filter(|r| r.deleted_at.is_none())
+            .flat_map(|r| contact_points(schema, r).into_iter().map(|(_, v)| v))
+            .collect();
         let mut points: HashMap<uuid::Uuid, BTreeSet<(String, String)>> = HashMap::new();
-        let q = Query::select()
-            .columns(["record_id", "kind", "value"])
-            .from("contact_points")
-            .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("entity").eq(entity))
-            .and_where(Expr::col("record_id").is_in(ids.clone()))
-            .to_owned();
-        for row in self.conn.fetch_all(&q).await? {
-            let id = row.uuid("record_id")?.unwrap_or_default();
-            let point = (row.text("kind")?.unwrap_or_default(), row.text("value")?.unwrap_or_default());
-            points.entry(id).or_default().insert(point);
+        if !expected_values.is_empty() {
+            let q = Query::select()
+                .columns(["record_id", "kind", "value"])
+                .from("contact_points")
+                .and_where(in_workspace(self.workspace))
+                .and_where(Expr::col("value").is_in(expected_values))
+                .and_where(Expr::col("entity").eq(entity))
+                .to_owned();
+            for row in self.conn.fetch_all(&q).await? {
+                let id = row.uuid("record_id")?.unwrap_or_default();
+                let point = (row.text("kind")?.unwrap_or_default(), row.text("value")?.unwrap_or_default());
+                points.entry(id).or_default().insert(point);
+            }
         }
         let q = Query::select()
             .column("record_id")
@@ -106,7 +125,7 @@ impl ScopedConn {
             } else {
                 BTreeSet::new()
             };
-            if points.remove(&id).unwrap_or_default() != expected {
+            if !expected.is_subset(&points.remove(&id).unwrap_or_default()) {
                 found.push((record.id, Disagreement::ContactPoints));
             }
             let wants_entry = live && !crate::search::search_content(schema, record).is_empty();
@@ -126,11 +145,45 @@ impl ScopedConn {
         Ok(found)
     }
 
-    /// Contact points and search entries of `entity` (a type's singular)
-    /// whose record no longer exists in `table`: (side table, record id).
+    /// Contact points in key order after `after`, every type's: `relata
+    /// check` asks each row's record whether it accounts for it.
+    pub async fn contact_points_after(
+        &mut self,
+        after: Option<&ContactPointRow>,
+        limit: u64,
+    ) -> Result<Vec<ContactPointRow>> {
+        let mut q = Query::select();
+        q.columns(["entity", "record_id", "kind", "value"])
+            .from("contact_points")
+            .and_where(in_workspace(self.workspace));
+        if let Some(a) = after {
+            q.and_where(Expr::tuple([Expr::col("kind"), Expr::col("value"), Expr::col("record_id")]).gt(Expr::tuple(
+                [Expr::val(a.kind.as_str()), Expr::val(a.value.as_str()), Expr::val(uuid(a.record_id.uuid()))],
+            )));
+        }
+        q.order_by("kind", Order::Asc).order_by("value", Order::Asc).order_by("record_id", Order::Asc).limit(limit);
+        let mut rows = Vec::new();
+        for row in self.conn.fetch_all(&q).await? {
+            rows.push(ContactPointRow {
+                entity: row.text("entity")?.unwrap_or_default(),
+                record_id: RecordId::from_uuid(row.uuid("record_id")?.unwrap_or_default()),
+                kind: row.text("kind")?.unwrap_or_default(),
+                value: row.text("value")?.unwrap_or_default(),
+            });
+        }
+        Ok(rows)
+    }
+
+    /// Removes a contact point row no record accounts for.
+    pub async fn remove_stale_contact_point(&mut self, point: &ContactPointRow) -> Result<u64> {
+        self.remove_contact_point(point.record_id, &point.kind, &point.value).await
+    }
+
+    /// Search entries of `entity` (a type's singular) whose record no
+    /// longer exists in `table`: (side table, record id).
     pub async fn orphan_side_rows(&mut self, schema: &Schema) -> Result<Vec<(&'static str, RecordId)>> {
         let mut found = Vec::new();
-        for side in ["contact_points", "search_docs"] {
+        for side in ["search_docs"] {
             let exists = Query::select()
                 .expr(Expr::val(1))
                 .from_as(schema.kind.table(), "r")

@@ -84,6 +84,8 @@ pub struct Store {
     /// write (document numbers that may have gaps). Apart from the main
     /// pool, so that writers holding its connections never wait for it.
     side: Option<PgPool>,
+    /// Dictionaries for change diffs (SQLite), shared by every connection.
+    pub(crate) diffs: Arc<crate::diff_codec::DiffCodec>,
 }
 
 impl Store {
@@ -183,6 +185,7 @@ impl Store {
             jobs: Arc::new(tokio::sync::Notify::new()),
             clock: Arc::new(Clock::default()),
             side,
+            diffs: Arc::default(),
         })
     }
 
@@ -239,6 +242,8 @@ impl Store {
             enqueued_jobs: false,
             clock: self.clock.clone(),
             side: self.side.clone(),
+            diffs: self.diffs.clone(),
+            trained: Vec::new(),
         }
     }
 
@@ -417,6 +422,26 @@ impl Conn {
         columns: &[&'static str],
         rows: Vec<Vec<Value>>,
     ) -> Result<()> {
+        self.insert_rows_with(table, columns, rows, "").await
+    }
+
+    /// [`Conn::insert_rows`], skipping rows whose key is already there.
+    pub(crate) async fn insert_missing_rows(
+        &mut self,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<()> {
+        self.insert_rows_with(table, columns, rows, " ON CONFLICT DO NOTHING").await
+    }
+
+    async fn insert_rows_with(
+        &mut self,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: Vec<Vec<Value>>,
+        suffix: &'static str,
+    ) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -424,7 +449,7 @@ impl Conn {
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_chunk).collect();
-            let sql = insert_sql(self.backend(), table, columns, chunk.len());
+            let sql = insert_sql(self.backend(), table, columns, chunk.len()) + suffix;
             let values = SqlxValues(sea_query::Values(chunk.into_iter().flatten().collect()));
             let q = AssertSqlSafe(sql);
             match self {
@@ -621,6 +646,10 @@ pub struct ScopedConn {
     /// The store's side pool (PostgreSQL), for the little work done beside
     /// the transaction (document numbers that may have gaps).
     side: Option<PgPool>,
+    pub(crate) diffs: Arc<crate::diff_codec::DiffCodec>,
+    /// Dictionaries this transaction trained: known to the store only once
+    /// it commits, since a rollback removes them.
+    pub(crate) trained: Vec<Arc<crate::diff_codec::Dictionary>>,
 }
 
 impl ScopedConn {
@@ -688,6 +717,9 @@ impl ScopedConn {
     /// wakes the feed's readers when it wrote change entries.
     pub async fn commit(self) -> Result<()> {
         self.conn.commit().await?;
+        for dictionary in self.trained {
+            self.diffs.install(dictionary);
+        }
         if self.wrote_changes {
             self.notify.notify_waiters();
         }

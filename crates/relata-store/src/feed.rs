@@ -15,7 +15,8 @@
 //! order. Readers run the sequencer before they read.
 
 use crate::changes::CHANGE_COLUMNS;
-use crate::db::{Backend, Row, ScopedConn, Store};
+use crate::db::{Backend, Conn, Row, ScopedConn, Store};
+use crate::diff_codec::{DiffCodec, StoredDiff};
 use crate::error::{Result, StoreError};
 use crate::sql::in_workspace;
 use chrono::{DateTime, Utc};
@@ -82,18 +83,27 @@ fn feed_select(backend: Backend, after: i64, limit: u64) -> SelectStatement {
         .to_owned()
 }
 
-fn decode_entry(r: &Row) -> Result<FeedEntry> {
+/// Decodes feed rows read through `conn`, unpacking their diffs.
+async fn decode_entries(codec: &DiffCodec, conn: &mut Conn, rows: &[Row]) -> Result<Vec<FeedEntry>> {
+    let mut entries = Vec::with_capacity(rows.len());
+    for r in rows {
+        let workspace =
+            r.uuid("workspace_id")?.ok_or_else(|| StoreError::Corrupt("feed entry without workspace".into()))?;
+        let stored = codec.unpack(conn, workspace, StoredDiff::read(r)?).await?;
+        entries.push(decode_entry(r, workspace, stored)?);
+    }
+    Ok(entries)
+}
+
+fn decode_entry(r: &Row, workspace: uuid::Uuid, stored: Json) -> Result<FeedEntry> {
     let op = r.text("op")?.unwrap_or_default();
     let entity = r.text("entity")?.unwrap_or_default();
     let owner_before = r.uuid("owner_before")?;
     let owner_after = r.uuid("owner_after")?;
-    let diff =
-        crate::changes::diff_as_read(&op, &entity, r.json("diff")?.unwrap_or(Json::Null), owner_before, owner_after);
+    let diff = crate::changes::diff_as_read(&op, &entity, stored, owner_before, owner_after);
     Ok(FeedEntry {
         position: r.int("position")?.ok_or_else(|| StoreError::Corrupt("feed entry without position".into()))?,
-        workspace: WorkspaceId::from_uuid(
-            r.uuid("workspace_id")?.ok_or_else(|| StoreError::Corrupt("feed entry without workspace".into()))?,
-        ),
+        workspace: WorkspaceId::from_uuid(workspace),
         entity,
         record_id: r.uuid("record_id")?.unwrap_or_default(),
         diff,
@@ -132,7 +142,8 @@ impl Store {
         self.sequence_changes().await?;
         let mut conn = self.acquire().await?;
         let q = feed_select(self.backend(), after, limit);
-        conn.fetch_all(&q).await?.iter().map(decode_entry).collect()
+        let rows = conn.fetch_all(&q).await?;
+        decode_entries(&self.diffs, &mut conn, &rows).await
     }
 
     /// The position of the newest entry (0 when there is none).
@@ -183,6 +194,7 @@ impl ScopedConn {
         if let Some(entities) = entities {
             q.and_where(Expr::col("entity").is_in(entities.iter().copied()));
         }
-        self.conn.fetch_all(&q).await?.iter().map(decode_entry).collect()
+        let rows = self.conn.fetch_all(&q).await?;
+        decode_entries(&self.diffs.clone(), &mut self.conn, &rows).await
     }
 }

@@ -21,6 +21,7 @@ pub mod clock;
 pub mod custom_fields;
 pub mod custom_objects;
 pub mod db;
+mod diff_codec;
 pub mod documents;
 pub mod error;
 pub mod feed;

@@ -73,6 +73,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_audit_retention.sql"),
         postgres: include_str!("../migrations/postgres/0010_audit_retention.sql"),
     },
+    Migration {
+        version: 11,
+        name: "compress_changes_and_search",
+        sqlite: include_str!("../migrations/sqlite/0011_compress_changes_and_search.sql"),
+        postgres: include_str!("../migrations/postgres/0011_compress_changes_and_search.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -50,7 +50,7 @@ pub(crate) fn hides_searchable(schema: &Schema) -> bool {
 
 /// The contact points of a record: distinct (kind, value) pairs (they key
 /// the record's rows in `contact_points`).
-pub(crate) fn contact_points(schema: &Schema, record: &Record) -> std::collections::BTreeSet<(&'static str, String)> {
+pub fn contact_points(schema: &Schema, record: &Record) -> std::collections::BTreeSet<(&'static str, String)> {
     let mut out = std::collections::BTreeSet::new();
     for field in schema.own_fields().iter().filter(|f| is_contact_point(&f.ty)) {
         let kind = contact_point_kind(&field.ty).expect("filtered to contact point fields");
@@ -71,6 +71,8 @@ pub fn is_contact_point_of(ty: &relata_core::meta::FieldType, kind: &str) -> boo
     contact_point_kind(ty) == Some(kind)
 }
 
+const CONTACT_POINT_COLUMNS: [&str; 5] = ["workspace_id", "entity", "record_id", "kind", "value"];
+
 /// A record found by a contact point.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactPointHit {
@@ -79,50 +81,78 @@ pub struct ContactPointHit {
 }
 
 impl ScopedConn {
-    /// Rewrites a record's side indexes; a soft-deleted record gets none.
-    pub async fn index_record(&mut self, schema: &Schema, record: &Record) -> Result<()> {
-        let id = uuid(record.id.uuid());
-        let del_points = Query::delete()
-            .from_table("contact_points")
-            .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("record_id").eq(id.clone()))
-            .to_owned();
-        self.conn.execute(&del_points).await?;
+    /// Brings a record's side indexes from what `before` (the record as it
+    /// was; `None` when unknown) needed to what `record` needs; a record in
+    /// the trash needs none. Contact points are keyed by their value, so
+    /// the ones to remove are named by `before`; with `before` unknown
+    /// (repairs), missing ones are added and stale ones are left to the
+    /// caller (see `relata check`).
+    pub async fn index_record(&mut self, schema: &Schema, before: Option<&Record>, record: &Record) -> Result<()> {
+        let points_of =
+            |r: &Record| if r.deleted_at.is_none() { contact_points(schema, r) } else { Default::default() };
+        let old_points = before.map(points_of).unwrap_or_default();
+        let new_points = points_of(record);
+        let gone: Vec<_> = old_points.difference(&new_points).collect();
+        for (kind, value) in gone {
+            self.remove_contact_point(record.id, kind, value).await?;
+        }
+        let added: Vec<Vec<Value>> = new_points
+            .difference(&old_points)
+            .map(|(kind, value)| self.contact_point_row(schema, record.id, kind, value.clone()))
+            .collect();
+        self.conn.insert_missing_rows("contact_points", &CONTACT_POINT_COLUMNS, added).await?;
+        let content_of = |r: &Record| if r.deleted_at.is_none() { search_content(schema, r) } else { String::new() };
+        if before.is_some_and(|b| content_of(b) == content_of(record)) {
+            return Ok(());
+        }
         let del_doc = Query::delete()
             .from_table("search_docs")
             .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("record_id").eq(id))
+            .and_where(Expr::col("record_id").eq(uuid(record.id.uuid())))
             .to_owned();
         self.conn.execute(&del_doc).await?;
-        if record.deleted_at.is_none() {
-            self.index_new_records(schema, std::slice::from_ref(record)).await?;
+        if record.deleted_at.is_some() {
+            return Ok(());
         }
-        Ok(())
+        self.insert_search_docs(schema, std::slice::from_ref(record)).await
+    }
+
+    /// Removes one contact point row (by its whole key).
+    pub(crate) async fn remove_contact_point(&mut self, id: RecordId, kind: &str, value: &str) -> Result<u64> {
+        let stmt = Query::delete()
+            .from_table("contact_points")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("kind").eq(kind))
+            .and_where(Expr::col("value").eq(value))
+            .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
+            .to_owned();
+        self.conn.execute(&stmt).await
+    }
+
+    fn contact_point_row(&self, schema: &Schema, id: RecordId, kind: &str, value: String) -> Vec<Value> {
+        vec![
+            uuid(self.workspace.uuid()),
+            Value::String(Some(schema.kind.singular().to_string())),
+            uuid(id.uuid()),
+            Value::String(Some(kind.to_string())),
+            Value::String(Some(value)),
+        ]
     }
 
     /// Adds side indexes for records that have none yet (new records, bulk).
     pub async fn index_new_records(&mut self, schema: &Schema, records: &[Record]) -> Result<()> {
-        let ws = uuid(self.workspace.uuid());
-        let entity = schema.kind.singular();
-        let points: Vec<(RecordId, &'static str, String)> = records
+        let rows: Vec<Vec<Value>> = records
             .iter()
             .flat_map(|r| contact_points(schema, r).into_iter().map(move |(k, v)| (r.id, k, v)))
+            .map(|(id, kind, value)| self.contact_point_row(schema, id, kind, value))
             .collect();
-        let rows: Vec<Vec<Value>> = points
-            .into_iter()
-            .map(|(id, kind, value)| {
-                vec![
-                    ws.clone(),
-                    Value::String(Some(entity.to_string())),
-                    uuid(id.uuid()),
-                    Value::String(Some(kind.to_string())),
-                    Value::String(Some(value)),
-                ]
-            })
-            .collect();
-        self.conn
-            .insert_rows("contact_points", &["workspace_id", "entity", "record_id", "kind", "value"], rows)
-            .await?;
+        self.conn.insert_rows("contact_points", &CONTACT_POINT_COLUMNS, rows).await?;
+        self.insert_search_docs(schema, records).await
+    }
+
+    async fn insert_search_docs(&mut self, schema: &Schema, records: &[Record]) -> Result<()> {
+        let ws = uuid(self.workspace.uuid());
+        let entity = schema.kind.singular();
         let docs: Vec<Vec<Value>> = records
             .iter()
             .map(|r| (r.id, search_content(schema, r)))

@@ -10,6 +10,7 @@ mod backup;
 mod bad_input;
 mod check;
 mod cli;
+mod compression;
 mod conformance;
 mod crash;
 mod custom_objects;

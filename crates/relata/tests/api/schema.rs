@@ -9,9 +9,10 @@ use relata_store::introspect::Tables;
 use std::collections::BTreeSet;
 
 /// Tables only one backend has: SQLite's full-text index is an FTS5 table
-/// with its shadow tables.
+/// with its shadow tables; SQLite compresses change diffs with
+/// dictionaries, PostgreSQL keeps them as JSONB.
 fn dialect_only_table(table: &str) -> bool {
-    table.starts_with("search_fts")
+    table.starts_with("search_fts") || table == "change_dictionaries"
 }
 
 /// Columns only one backend has, as `table.column`: PostgreSQL's change

@@ -4,7 +4,7 @@
 
 use crate::audit::{Event, audit_in};
 use crate::error::AppError;
-use crate::{App, Ctx};
+use crate::{App, Ctx, Schemas};
 use relata_core::access::{Access, BUILT_IN_ROLES, RoleDef, TeamView, built_in_role, is_valid_role_name};
 use relata_core::meta::EntityKind;
 use relata_core::{UserId, ValidationError, WorkspaceId};
@@ -20,15 +20,12 @@ pub struct TokenLimits {
 }
 
 /// The effective definition of a role in a workspace: the stored one, else
-/// the built-in one. An unknown role name gives no rights at all.
-pub async fn role_def(
-    app: &App,
-    conn: &mut ScopedConn,
-    workspace: WorkspaceId,
-    name: &str,
-) -> Result<RoleDef, AppError> {
+/// the built-in one. An unknown role name gives no rights at all. Takes the
+/// workspace's schemas rather than loading them: loading takes a connection
+/// of its own, and a task that waits for a second connection while holding
+/// one deadlocks the pool once enough tasks do so at the same time.
+pub async fn role_def(conn: &mut ScopedConn, schemas: &Schemas, name: &str) -> Result<RoleDef, AppError> {
     let stored = conn.stored_roles().await?;
-    let schemas = app.schemas(workspace).await?;
     // A stored role may name a custom object deleted since: its entry is
     // kept (and harmless) rather than failing the whole role.
     Ok(effective_role(name, &stored, &|n| schemas.kind(n).or_else(|| EntityKind::stored(n))))
@@ -64,9 +61,9 @@ fn effective_role(name: &str, stored: &[(String, Json)], kind_of: &dyn Fn(&str) 
 
 /// Every role of the workspace: the built-in ones (as changed) and custom ones.
 pub async fn roles(app: &App, ctx: &Ctx) -> Result<Vec<RoleDef>, AppError> {
+    let schemas = app.schemas(ctx.ws()).await?;
     let mut conn = app.store.read(ctx.ws()).await?;
     let stored = conn.stored_roles().await?;
-    let schemas = app.schemas(ctx.ws()).await?;
     let kind_of = |n: &str| schemas.kind(n);
     let mut out: Vec<RoleDef> = BUILT_IN_ROLES.iter().map(|n| effective_role(n, &stored, &kind_of)).collect();
     out.extend(
@@ -110,10 +107,11 @@ pub async fn access_for(
     role: &str,
     token: &TokenLimits,
 ) -> Result<Access, AppError> {
-    let mut conn = app.store.read(workspace).await?;
-    let role = role_def(app, &mut conn, workspace, role).await?;
-    let teams = team_view(&mut conn, user).await?;
+    // The schemas first: see `role_def`.
     let schemas = app.schemas(workspace).await?;
+    let mut conn = app.store.read(workspace).await?;
+    let role = role_def(&mut conn, &schemas, role).await?;
+    let teams = team_view(&mut conn, user).await?;
     let token_entities =
         token.entities.as_ref().map(|names| names.iter().filter_map(|n| schemas.kind(n)).collect::<Vec<_>>());
     Ok(Access { user: Some(user), role: Arc::new(role), teams, token_entities, token_read_only: token.read_only })
@@ -143,7 +141,7 @@ pub async fn put_role(app: &App, ctx: &Ctx, name: &str, body: &Json) -> Result<R
     })?;
     role.built_in = BUILT_IN_ROLES.contains(&name);
     let mut tx = app.store.write(ctx.ws()).await?;
-    let before = role_def(app, &mut tx, ctx.ws(), name).await?;
+    let before = role_def(&mut tx, &schemas, name).await?;
     tx.put_role(name, &role.to_json()).await?;
     audit_in(
         &mut tx,

@@ -6,7 +6,7 @@
 use crate::audit::{Event, audit_in};
 use crate::error::AppError;
 use crate::write::{missing_or_hidden, owner_of, update_document_in, update_in};
-use crate::{App, Ctx};
+use crate::{App, Ctx, Schemas};
 use relata_core::access::Right;
 use relata_core::meta::{EntityKind, FieldDef, FieldType, Schema, Target};
 use relata_core::value::{FieldValue, Values};
@@ -52,14 +52,14 @@ pub fn person_kind() -> EntityKind {
         .expect("a module describes the people customers are (crm: contacts)")
 }
 
-/// A readable person, or not found (refusal logged when hidden).
+/// A readable person, or not found (refusal logged when hidden). Takes the
+/// schemas rather than loading them while `conn` is held (see
+/// [`crate::access::role_def`]).
 async fn visible_person(
     conn: &mut ScopedConn,
-    app: &App,
-    ctx: &Ctx,
+    schemas: &Schemas,
     id: RecordId,
 ) -> Result<relata_core::Record, AppError> {
-    let schemas = app.schemas_for(ctx).await?;
     let kind = person_kind();
     match conn.get_record(schemas.get(kind), id, false).await? {
         Some(r) => Ok(r),
@@ -70,8 +70,9 @@ async fn visible_person(
 /// The consent ledger of one contact.
 pub async fn consents(app: &App, ctx: &Ctx, contact: RecordId) -> Result<Vec<ConsentRow>, AppError> {
     ctx.access.check_kind(person_kind(), Right::Read)?;
+    let schemas = app.schemas_for(ctx).await?;
     let mut conn = app.reader(ctx).await?;
-    visible_person(&mut conn, app, ctx, contact).await?;
+    visible_person(&mut conn, &schemas, contact).await?;
     Ok(conn.consents_of(&contact.to_string()).await?)
 }
 
@@ -121,8 +122,9 @@ pub async fn record_consent(app: &App, ctx: &Ctx, contact: RecordId, input: &Jso
     let source = text_member(input, "source", &mut errors, 200, true);
     let note = text_member(input, "note", &mut errors, 2000, false);
     ValidationError::check(errors)?;
+    let schemas = app.schemas_for(ctx).await?;
     let mut tx = app.writer(ctx).await?;
-    let record = visible_person(&mut tx, app, ctx, contact).await?;
+    let record = visible_person(&mut tx, &schemas, contact).await?;
     ctx.access.check(person_kind(), Right::Update, owner_of(&record.values))?;
     let row = ConsentRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -155,9 +157,11 @@ pub async fn export_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Jso
     let kind = person_kind();
     ctx.access.check_kind(kind, Right::Export)?;
     let schemas = app.schemas_for(ctx).await?;
-    let mut conn = app.reader(ctx).await?;
-    let record = visible_person(&mut conn, app, ctx, person).await?;
+    let record = visible_person(&mut app.reader(ctx).await?, &schemas, person).await?;
+    // The history is read with a connection of its own: none may be held
+    // while it is taken.
     let history = crate::read::history(app, ctx, kind, person, 0, 100_000).await?;
+    let mut conn = app.reader(ctx).await?;
     let mut document = serde_json::Map::new();
     document.insert("exported_at".into(), json!(relata_core::value::format_datetime(&app.store.now())));
     document.insert(kind.singular().into(), record.to_json(schemas.get(kind)));

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value as Json, json};
 use std::time::{Duration, Instant};
 
-crate::both_backends!(changes_reach_every_process_within_the_cache_bound);
+crate::both_backends!(changes_reach_every_process_within_the_cache_bound, a_cold_process_serves_a_crowd_at_once);
 
 async fn call(
     server: &ServeProcess,
@@ -99,4 +99,36 @@ async fn changes_reach_every_process_within_the_cache_bound(app: TestApp) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(refused, "a deactivated member still works on B after {:?}", changed.elapsed());
+}
+
+/// More requests at once than the pools have connections, on a process that
+/// has nothing cached: none may wait for a second connection while holding
+/// one (that deadlocked the pool until its 30-second timeout: a soak test's
+/// first minute answered 503s).
+async fn a_cold_process_serves_a_crowd_at_once(app: TestApp) {
+    const CROWD: usize = 64;
+    let app = &app;
+    let contact = app.create("contacts", json!({"last_name": "Crowded"})).await;
+    let path = format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap());
+    let server = serve_process(app).await;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(CROWD).build().unwrap();
+    let requests: Vec<_> = (0..CROWD)
+        .map(|i| {
+            let request = match i % 3 {
+                0 => client.get(format!("{}{path}", server.1)),
+                1 => client.get(format!("{}/api/v1/contacts?limit=5&q=crowded", server.1)),
+                _ => client
+                    .post(format!("{}/api/v1/contacts", server.1))
+                    .json(&json!({"last_name": format!("Crowd {i}")})),
+            };
+            let request = request.bearer_auth(&app.token).timeout(Duration::from_secs(60));
+            tokio::spawn(async move { request.send().await.map(|r| r.status()) })
+        })
+        .collect();
+    // A deadlock is waited out by the pools' 30-second acquire timeout and
+    // answered 503.
+    for request in requests {
+        let status = request.await.unwrap().expect("an answer");
+        assert!(status.is_success(), "{status}");
+    }
 }

@@ -34,6 +34,15 @@ pub enum Disagreement {
 }
 
 impl Store {
+    /// Whether PostgreSQL's autovacuum is on (`None` on SQLite): without it
+    /// dead rows of updates and deletes pile up and every query slows down
+    /// (the soak reports it; it is on by default).
+    pub async fn autovacuum(&self) -> Result<Option<bool>> {
+        let Pools::Postgres(pool) = &self.pools else { return Ok(None) };
+        let setting: String = sqlx::query_scalar("SELECT current_setting('autovacuum')").fetch_one(pool).await?;
+        Ok(Some(setting == "on"))
+    }
+
     /// SQLite's `PRAGMA integrity_check`: empty when sound; `None` on
     /// PostgreSQL, which checks its pages itself.
     pub async fn integrity_problems(&self) -> Result<Option<Vec<String>>> {

@@ -16,6 +16,7 @@
 //! The servers run as separate processes (`relata serve` and a hidden
 //! `relata bench-baseline`), loaded from this process.
 
+use crate::bench_writes;
 use crate::{DbArgs, create_token, load_demo, open};
 use clap::Args;
 use relata_app::Ctx;
@@ -61,7 +62,7 @@ pub struct BenchArgs {
     soak: Option<u64>,
 }
 
-fn figure(name: &str, mut fields: Json) {
+pub(crate) fn figure(name: &str, mut fields: Json) {
     fields["figure"] = json!(name);
     println!("{fields}");
 }
@@ -463,7 +464,9 @@ struct Sample {
     /// (id, first phone) of contacts spread over the whole table.
     contacts: Vec<(String, Option<String>)>,
     workspace: String,
+    /// Read-only, for the read figures; the write figures use `writer_token`.
     token: String,
+    writer_token: String,
     session: String,
 }
 
@@ -498,9 +501,10 @@ async fn sample_contacts(dir: &Path, count: usize) -> Result<Sample, String> {
     }
     let ws = app.store.ensure_default_workspace().await.map_err(|e| e.to_string())?;
     let token = create_token(&app, &ws, "bench", "read").await?;
+    let writer_token = create_token(&app, &ws, "bench writes", "read_write").await?;
     let session = browser_session(&app, &ws).await?;
     app.store.close().await;
-    Ok(Sample { contacts: out, workspace: ws.id.to_string(), token, session })
+    Ok(Sample { contacts: out, workspace: ws.id.to_string(), token, writer_token, session })
 }
 
 /// A signed-in session of the workspace's administrator, as a browser has
@@ -618,7 +622,7 @@ pub(crate) fn status_mb(pid: u32, field: &str) -> Option<f64> {
 }
 
 async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
-    let Sample { contacts: sample, workspace, token, session } = sample_contacts(dir, 2_000).await?;
+    let Sample { contacts: sample, workspace, token, writer_token, session } = sample_contacts(dir, 2_000).await?;
     let bearer = format!("Bearer {token}");
     let cookie = format!("relata_session={session}");
     let duration = Duration::from_secs(args.seconds);
@@ -742,7 +746,19 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
 
     figure("server_peak_rss", json!({"mb": peak_rss_mb(server.0.id()), "target_mb": 200}));
     xlsx_figure(&addr, &token, server.0.id()).await;
+
+    // Writes last (they add contacts): through the API, then the bare
+    // handlers doing the same writes on the same file, with the same clients.
+    let api = format!("http://{addr}/api/v1/contacts");
+    let (creates, updates) = bench_writes::load_writes(&api, Some(&writer_token), "api", c, duration).await;
     drop(server);
+    let baseline_addr = free_address()?;
+    let baseline = start(&["bench-baseline", "--db", &db_file, "--listen", &baseline_addr], &baseline_addr).await?;
+    let bare = format!("http://{baseline_addr}/contacts");
+    let (bare_creates, bare_updates) = bench_writes::load_writes(&bare, None, "bare", c, duration).await;
+    drop(baseline);
+    bench_writes::write_figure("api_create_contact", c, &creates, &bare_creates);
+    bench_writes::write_figure("api_update_contact", c, &updates, &bare_updates);
     Ok(())
 }
 
@@ -885,11 +901,19 @@ pub async fn baseline_server(db: &Path, listen: &str) -> Result<ExitCode, String
     async fn health() -> &'static str {
         "ok"
     }
+    // The writes' yardstick: one writer connection, as Relata's.
+    let writer = bench_writes::bare_writer(db).await?;
+    let actor: uuid::Uuid = sqlx::query_scalar("SELECT user_id FROM memberships WHERE workspace_id = ? LIMIT 1")
+        .bind(workspace)
+        .fetch_one(&writer)
+        .await
+        .map_err(|e| e.to_string())?;
     let app = axum::Router::new()
         .route("/contacts", axum::routing::get(filtered_page))
         .route("/contacts/{id}", axum::routing::get(by_id))
         .route("/healthz", axum::routing::get(health))
-        .with_state((pool, workspace));
+        .with_state((pool, workspace))
+        .merge(bench_writes::bare_routes(bench_writes::Bare { pool: writer, workspace, actor }));
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| e.to_string())?;
     axum::serve(listener, app).await.map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)

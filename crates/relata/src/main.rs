@@ -2,6 +2,7 @@
 
 mod analytics;
 mod bench;
+mod bench_writes;
 mod jobs;
 mod people;
 mod soak;

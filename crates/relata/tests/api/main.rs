@@ -8,6 +8,7 @@ mod access;
 mod analytics;
 mod backup;
 mod bad_input;
+mod bench;
 mod check;
 mod cli;
 mod compression;

@@ -1,0 +1,48 @@
+//! `relata bench`, small: every figure is printed, none reports errors, and
+//! the write figures stand next to their bare yardstick (the figures
+//! themselves are read by people, never asserted: timings vary).
+
+use serde_json::Value as Json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_prints_every_figure_without_errors() {
+    let dir = std::env::temp_dir().join(format!("relata-bench-{}", uuid::Uuid::now_v7().simple()));
+    let out = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
+                .args(["bench", "--contacts", "400", "--seconds", "1", "--concurrency", "2", "--jobs", "200"])
+                .arg("--dir")
+                .arg(&dir)
+                .env("RELATA_LOG", "error")
+                .output()
+                .expect("relata runs")
+        }
+    })
+    .await
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let figures: Vec<Json> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let named = |name: &str| {
+        figures.iter().find(|f| f["figure"] == name).unwrap_or_else(|| panic!("no {name} in {stdout}")).clone()
+    };
+    for figure in &figures {
+        assert!(figure.get("error").is_none(), "{figure}");
+        for key in ["errors", "bare_errors"] {
+            if let Some(errors) = figure.get(key) {
+                assert_eq!(errors, 0, "{figure}");
+            }
+        }
+    }
+    for name in ["csv_import", "bytes_per_contact", "get_contact_by_id", "xlsx_export", "jobs_through_the_queue"] {
+        named(name);
+    }
+    for name in ["api_create_contact", "api_update_contact"] {
+        let writes = named(name);
+        assert!(writes["requests_per_s"].as_f64().unwrap() > 0.0, "{writes}");
+        assert!(writes["bare_requests_per_s"].as_f64().unwrap() > 0.0, "{writes}");
+    }
+}

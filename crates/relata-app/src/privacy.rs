@@ -149,38 +149,114 @@ pub async fn record_consent(app: &App, ctx: &Ctx, contact: RecordId, input: &Jso
     Ok(row)
 }
 
-/// Everything stored about a person, as one JSON document: the person's
-/// record and change history, every record of any type that links to them
-/// (by API name: activities, opportunities, leads converted into them…),
-/// and the consent ledger.
-pub async fn export_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Json, AppError> {
+/// Records and history entries per page of a personal-data export.
+const EXPORT_PAGE: u64 = 500;
+
+/// Refuses an export of `person` that may not be made (no export right, a
+/// person out of reach): answered as a problem before anything is streamed.
+pub async fn check_person_export(app: &App, ctx: &Ctx, person: RecordId) -> Result<(), AppError> {
+    ctx.access.check_kind(person_kind(), Right::Export)?;
+    let schemas = app.schemas_for(ctx).await?;
+    visible_person(&mut app.reader(ctx).await?, &schemas, person).await.map(drop)
+}
+
+/// Everything stored about a person, as one JSON document written to `sink`
+/// page by page (memory stays bounded by the page, however long the
+/// person's story): the person's record and change history, every record of
+/// any type that links to them (by API name: activities, opportunities,
+/// leads converted into them…), and the consent ledger. Audited when it
+/// starts. Returns how many records and history entries went out.
+pub async fn export_person_chunks(
+    app: &App,
+    ctx: &Ctx,
+    person: RecordId,
+    sink: &mut impl crate::export::CsvSink,
+) -> Result<u64, AppError> {
     let kind = person_kind();
     ctx.access.check_kind(kind, Right::Export)?;
     let schemas = app.schemas_for(ctx).await?;
     let record = visible_person(&mut app.reader(ctx).await?, &schemas, person).await?;
-    // The history is read with a connection of its own: none may be held
-    // while it is taken.
-    let history = crate::read::history(app, ctx, kind, person, 0, 100_000).await?;
-    let mut conn = app.reader(ctx).await?;
-    let mut document = serde_json::Map::new();
-    document.insert("exported_at".into(), json!(relata_core::value::format_datetime(&app.store.now())));
-    document.insert(kind.singular().into(), record.to_json(schemas.get(kind)));
-    document.insert("history".into(), serde_json::to_value(&history).unwrap_or_default());
-    for schema in schemas.iter() {
-        if ctx.access.check_kind(schema.kind, Right::Read).is_err() {
-            continue;
+    crate::audit::audit(app, ctx, Event::new("gdpr.export").target(kind.singular(), person)).await?;
+    let mut out = Vec::new();
+    let mut sent = 1;
+    let piece = |value: &Json| serde_json::to_vec(value).unwrap_or_default();
+    out.extend_from_slice(b"{\"exported_at\":");
+    out.extend(piece(&json!(relata_core::value::format_datetime(&app.store.now()))));
+    out.extend(format!(",{}:", json!(kind.singular())).into_bytes());
+    out.extend(piece(&record.to_json(schemas.get(kind))));
+    out.extend_from_slice(b",\"history\":[");
+    let mut after = 0;
+    let mut first = true;
+    loop {
+        let page = crate::read::history(app, ctx, kind, person, after, EXPORT_PAGE).await?;
+        for change in &page {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            out.extend(serde_json::to_vec(change).unwrap_or_default());
         }
-        let linked = linked_to(&mut conn, schema, kind, person).await?;
-        if schema.own_fields().iter().any(|f| is_link_to(f, kind)) {
-            document
-                .insert(schema.kind.api_name().into(), Json::Array(linked.iter().map(|r| r.to_json(schema)).collect()));
+        sent += page.len() as u64;
+        sink.emit(std::mem::take(&mut out), sent).await?;
+        match page.last() {
+            Some(last) if page.len() as u64 == EXPORT_PAGE => after = last.seq,
+            _ => break,
         }
     }
-    let consent_history = conn.consents_of(&person.to_string()).await?;
-    document.insert("consents".into(), json!({"current": current(&consent_history), "history": consent_history}));
-    drop(conn);
-    crate::audit::audit(app, ctx, Event::new("gdpr.export").target(kind.singular(), person)).await?;
-    Ok(Json::Object(document))
+    out.push(b']');
+    for schema in schemas.iter() {
+        let links: Vec<&FieldDef> = schema.fields().filter(|f| is_link_to(f, kind)).collect();
+        if links.is_empty() || ctx.access.check_kind(schema.kind, Right::Read).is_err() {
+            continue;
+        }
+        out.extend(format!(",{}:[", json!(schema.kind.api_name())).into_bytes());
+        let mut first = true;
+        for (i, link) in links.iter().enumerate() {
+            let mut before = None;
+            loop {
+                let page = linked_page(app, ctx, schema, link, person, before.take()).await?;
+                for r in &page {
+                    // One linked through an earlier field went out with it.
+                    if links[..i].iter().any(|l| r.values.ref_id(&l.id) == Some(person.uuid())) {
+                        continue;
+                    }
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    out.extend(piece(&r.to_json(schema)));
+                    sent += 1;
+                }
+                sink.emit(std::mem::take(&mut out), sent).await?;
+                match page.last() {
+                    Some(last) if page.len() as u64 == EXPORT_PAGE => {
+                        before = Some((last.created_at, last.id.to_string()))
+                    }
+                    _ => break,
+                }
+            }
+        }
+        out.push(b']');
+    }
+    let consent_history = app.reader(ctx).await?.consents_of(&person.to_string()).await?;
+    out.extend_from_slice(b",\"consents\":");
+    out.extend(piece(&json!({"current": current(&consent_history), "history": consent_history})));
+    out.push(b'}');
+    sink.emit(out, sent).await?;
+    Ok(sent)
+}
+
+/// A page of the live records of `schema`'s type that link to the person
+/// through `link`, newest first, before `before`.
+async fn linked_page(
+    app: &App,
+    ctx: &Ctx,
+    schema: &Schema,
+    link: &FieldDef,
+    person: RecordId,
+    before: Option<(chrono::DateTime<chrono::Utc>, String)>,
+) -> Result<Vec<Record>, AppError> {
+    let created = schema.fields().find(|f| f.id == "created_at").expect("a system field");
+    let mut conn = app.reader(ctx).await?;
+    Ok(conn.records_linked_before(schema, link, person, created, before, EXPORT_PAGE).await?)
 }
 
 fn is_link_to(field: &FieldDef, kind: EntityKind) -> bool {

@@ -498,15 +498,32 @@ pub async fn record_consent(
     Ok(json(StatusCode::CREATED, &serde_json::to_value(row).unwrap_or_default()))
 }
 
-/// `GET /api/v1/contacts/{id}/personal-data`: everything stored about the person.
+/// `GET /api/v1/contacts/{id}/personal-data`: everything stored about the
+/// person, as one JSON document streamed page by page.
 pub async fn personal_data(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
-    let doc = privacy::export_person(&server.app, &auth.ctx, id)
-        .await
-        .map_err(|e| app_problem(relata_app::privacy::person_kind(), e))?;
-    let mut response = json(StatusCode::OK, &doc);
+    let person = relata_app::privacy::person_kind();
+    // Refusals are answered as problems before streaming starts.
+    privacy::check_person_export(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(person, e))?;
+    let (mut sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let ctx = auth.ctx.clone();
+    tokio::spawn(async move {
+        if let Err(e) = privacy::export_person_chunks(&server.app, &ctx, id, &mut sender).await {
+            tracing::warn!(error = %e, "personal-data export stopped");
+        }
+    });
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (Ok::<_, std::io::Error>(Bytes::from(chunk)), receiver))
+    });
     let disposition = format!("attachment; filename=\"personal-data-{id}.json\"");
-    response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii"));
-    Ok(response)
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii")),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 /// `POST /api/v1/contacts/{id}/erase`: anonymises the person (admins).

@@ -5,7 +5,11 @@ use crate::helpers::{TestApp, id_of};
 use reqwest::Method;
 use serde_json::json;
 
-crate::both_backends!(consent_is_a_ledger_per_channel, a_person_is_exported_and_erased);
+crate::both_backends!(
+    consent_is_a_ledger_per_channel,
+    a_person_is_exported_and_erased,
+    a_long_story_is_exported_whole_page_by_page
+);
 
 async fn consent_is_a_ledger_per_channel(app: TestApp) {
     let app = &app;
@@ -131,4 +135,41 @@ async fn a_person_is_exported_and_erased(app: TestApp) {
     app.send(Method::POST, "/api/v1/contacts/01890000-0000-7000-8000-000000000000/erase", Some(&app.token), &[], None)
         .await
         .expect_problem(404, "not-found");
+}
+
+/// The export streams page by page (500 at a time): a person with more
+/// linked records than a page gets every one of them, each once, in one
+/// valid JSON document, and the export is audited.
+async fn a_long_story_is_exported_whole_page_by_page(app: TestApp) {
+    const ACTIVITIES: usize = 1_234;
+    let app = &app;
+    let contact = app.create("contacts", json!({"last_name": "Długa", "emails": ["dluga@example.com"]})).await;
+    let mut csv = String::from("kind,subject,contact\n");
+    for i in 0..ACTIVITIES {
+        csv.push_str(&format!("note,Note {i},{}\n", id_of(&contact)));
+    }
+    let imported = app
+        .send(
+            Method::POST,
+            "/api/v1/activities/import",
+            Some(&app.token),
+            &[("content-type", "text/csv")],
+            Some(csv.into_bytes()),
+        )
+        .await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    let path = format!("/api/v1/contacts/{}", id_of(&contact));
+    for n in 0..3 {
+        app.patch(&path, n + 1, &json!({"title": format!("Title {n}")})).await.expect(200);
+    }
+    let export = app.get(&format!("{path}/personal-data")).await.expect(200);
+    assert_eq!(export.header("content-type").unwrap(), "application/json");
+    let doc = &export.body;
+    assert_eq!(doc["contact"]["last_name"], "Długa");
+    assert_eq!(doc["history"].as_array().unwrap().len(), 4);
+    let activities = doc["activities"].as_array().unwrap();
+    let ids: std::collections::HashSet<&str> = activities.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!((activities.len(), ids.len()), (ACTIVITIES, ACTIVITIES), "every activity, each once");
+    assert!(doc["consents"]["history"].is_array());
+    assert_eq!(app.audit("action=gdpr.export").await.len(), 1);
 }

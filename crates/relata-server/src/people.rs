@@ -511,19 +511,24 @@ pub async fn personal_data(State(server): S, auth: Auth, IdPath(id): IdPath) -> 
             tracing::warn!(error = %e, "personal-data export stopped");
         }
     });
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (Ok::<_, std::io::Error>(Bytes::from(chunk)), receiver))
+    Ok(attachment(receiver, "application/json", &format!("personal-data-{id}.json")))
+}
+
+/// A download sent as its producer hands over the pieces.
+fn attachment(pieces: tokio::sync::mpsc::Receiver<Vec<u8>>, content_type: &'static str, file: &str) -> Response {
+    let stream = futures_util::stream::unfold(pieces, |mut pieces| async move {
+        pieces.recv().await.map(|chunk| (Ok::<_, std::io::Error>(Bytes::from(chunk)), pieces))
     });
-    let disposition = format!("attachment; filename=\"personal-data-{id}.json\"");
-    Ok((
+    let disposition = format!("attachment; filename=\"{file}\"");
+    (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii")),
         ],
         Body::from_stream(stream),
     )
-        .into_response())
+        .into_response()
 }
 
 /// `POST /api/v1/contacts/{id}/erase`: anonymises the person (admins).
@@ -610,19 +615,7 @@ pub async fn export(
             tracing::warn!(error = %e, "export stopped");
         }
     });
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (Ok::<_, std::io::Error>(Bytes::from(chunk)), receiver))
-    });
-    let disposition = format!("attachment; filename=\"{}.csv\"", kind.api_name());
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii")),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    Ok(attachment(receiver, "text/csv; charset=utf-8", &format!("{}.csv", kind.api_name())))
 }
 
 /// `POST /api/v1/{entity}/import`: a CSV file (`text/csv`) whose header names

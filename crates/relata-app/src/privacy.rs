@@ -263,26 +263,6 @@ fn is_link_to(field: &FieldDef, kind: EntityKind) -> bool {
     field.ty == FieldType::Relation(Target::Entity(kind))
 }
 
-/// Live records of `schema`'s type that link to the person through any of
-/// their relation fields, each once.
-async fn linked_to(
-    conn: &mut ScopedConn,
-    schema: &Schema,
-    kind: EntityKind,
-    person: RecordId,
-) -> Result<Vec<Record>, AppError> {
-    let created = schema.fields().find(|f| f.id == "created_at").expect("a system field");
-    let mut out: Vec<Record> = Vec::new();
-    for link in schema.fields().filter(|f| is_link_to(f, kind)) {
-        for record in conn.records_linked_before(schema, link, person, created, None, 100_000).await? {
-            if !out.iter().any(|r| r.id == record.id) {
-                out.push(record);
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// The anonymised values of a record's personal fields: required ones
 /// become "Erased", the others are cleared.
 fn anonymised(schema: &Schema, record: &Record) -> Values {
@@ -350,27 +330,51 @@ pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Eras
     };
     let updated = update_in(&mut tx, ctx, person_schema, person, anonymised(person_schema, &record), None).await?;
     let mut redacted = tx.redact_history(kind, person).await?;
-    let mut redactions = vec![redaction(kind, &updated, ctx, tx.now())];
+    // Readers of the change feed have copies of what the redacted entries
+    // said: redaction entries, after them in commit order, tell them to erase.
+    let at = tx.now();
+    tx.append_changes(vec![redaction(kind, &updated, ctx, at)]).await?;
     let mut linked = std::collections::BTreeMap::new();
     let holds_personal_data = |s: &&Schema| {
         !s.def().personal_fields.is_empty() || s.def().lines.as_ref().is_some_and(|l| !l.personal_fields.is_empty())
     };
     for schema in schemas.iter().filter(holds_personal_data) {
-        let records = linked_to(&mut tx, schema, kind, person).await?;
-        for r in &records {
-            let lines = anonymised_lines(&mut tx, schema, r.id).await?;
-            let updated = update_document_in(&mut tx, ctx, schema, r.id, anonymised(schema, r), lines, None).await?;
-            redacted += tx.redact_history(schema.kind, r.id).await?;
-            let at = tx.now();
-            redactions.push(redaction(schema.kind, &updated, ctx, at));
+        let links: Vec<&FieldDef> = schema.fields().filter(|f| is_link_to(f, kind)).collect();
+        let created = schema.fields().find(|f| f.id == "created_at").expect("a system field");
+        let mut erased = 0;
+        // Page by page (the newest first; erasure keeps creation times, so
+        // the pages do not shift), each record once whichever field links it.
+        for (i, link) in links.iter().enumerate() {
+            let mut before = None;
+            loop {
+                let page = tx.records_linked_before(schema, link, person, created, before.take(), EXPORT_PAGE).await?;
+                let mut page_redactions = Vec::new();
+                for r in &page {
+                    if links[..i].iter().any(|l| r.values.ref_id(&l.id) == Some(person.uuid())) {
+                        continue;
+                    }
+                    let lines = anonymised_lines(&mut tx, schema, r.id).await?;
+                    let updated =
+                        update_document_in(&mut tx, ctx, schema, r.id, anonymised(schema, r), lines, None).await?;
+                    redacted += tx.redact_history(schema.kind, r.id).await?;
+                    let at = tx.now();
+                    page_redactions.push(redaction(schema.kind, &updated, ctx, at));
+                    erased += 1;
+                }
+                // After the entries they redact, in commit order.
+                tx.append_changes(page_redactions).await?;
+                match page.last() {
+                    Some(last) if page.len() as u64 == EXPORT_PAGE => {
+                        before = Some((last.created_at, last.id.to_string()))
+                    }
+                    _ => break,
+                }
+            }
         }
-        if schema.own_fields().iter().any(|f| is_link_to(f, kind)) {
-            linked.insert(schema.kind.api_name(), records.len());
+        if !links.is_empty() {
+            linked.insert(schema.kind.api_name(), erased);
         }
     }
-    // Readers of the change feed have copies of what the redacted entries
-    // said: these entries, after them in commit order, tell them to erase.
-    tx.append_changes(redactions).await?;
     tx.forget_responses_mentioning(&person.to_string()).await?;
     let erased = Erased { contact: person, linked, history_entries_redacted: redacted };
     audit_in(

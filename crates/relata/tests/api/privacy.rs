@@ -139,7 +139,8 @@ async fn a_person_is_exported_and_erased(app: TestApp) {
 
 /// The export streams page by page (500 at a time): a person with more
 /// linked records than a page gets every one of them, each once, in one
-/// valid JSON document, and the export is audited.
+/// valid JSON document, and the export is audited; erasure pages through
+/// them as well.
 async fn a_long_story_is_exported_whole_page_by_page(app: TestApp) {
     const ACTIVITIES: usize = 1_234;
     let app = &app;
@@ -172,4 +173,11 @@ async fn a_long_story_is_exported_whole_page_by_page(app: TestApp) {
     assert_eq!((activities.len(), ids.len()), (ACTIVITIES, ACTIVITIES), "every activity, each once");
     assert!(doc["consents"]["history"].is_array());
     assert_eq!(app.audit("action=gdpr.export").await.len(), 1);
+
+    // Erasure pages through them too: every one is anonymised.
+    assert_eq!(app.list_all("activities", "&q=note").await.len(), ACTIVITIES);
+    let erased = app.post(&format!("{path}/erase"), &json!({})).await.expect(200);
+    assert_eq!(erased.body["activities"], ACTIVITIES);
+    let left = app.list_all("activities", "&q=note").await;
+    assert!(left.is_empty(), "{} activities still say Note", left.len());
 }

@@ -101,14 +101,14 @@ pub async fn check(app: &App, repair: bool) -> Result<CheckReport, AppError> {
                 }
             }
             let mut conn = app.store.write(workspace.id).await?;
-            for (side, id) in conn.orphan_side_rows(schema).await? {
+            for id in conn.orphan_search_entries(schema).await? {
                 if repair {
-                    conn.remove_side_rows(side, id).await?;
+                    conn.remove_search_entry(id).await?;
                 }
                 report.findings.push(finding(
                     id.to_string(),
                     "orphan",
-                    format!("{side} rows of a record that is gone"),
+                    "the search entry of a record that is gone".into(),
                     repair,
                 ));
             }
@@ -129,7 +129,8 @@ async fn stale_contact_points(
     repair: bool,
     report: &mut CheckReport,
 ) -> Result<(), AppError> {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::{BTreeMap, BTreeSet};
+    let schema_of = |entity: &str| schemas.iter().find(|s| s.kind.singular() == entity);
     let mut after: Option<ContactPointRow> = None;
     loop {
         let mut conn = app.store.read(workspace.id).await?;
@@ -141,24 +142,19 @@ async fn stale_contact_points(
         for point in &page {
             ids_by_type.entry(point.entity.as_str()).or_default().push(point.record_id.to_string());
         }
-        let mut accounted: HashMap<
-            (String, relata_core::RecordId),
-            std::collections::BTreeSet<(&'static str, String)>,
-        > = HashMap::new();
+        // (type, record, kind, value) of every point the page's live records have.
+        let mut accounted: BTreeSet<(&str, relata_core::RecordId, String, String)> = BTreeSet::new();
         for (entity, ids) in ids_by_type {
-            let Some(schema) = schemas.iter().find(|s| s.kind.singular() == entity) else { continue };
+            let Some(schema) = schema_of(entity) else { continue };
             for record in conn.records_by_ids(schema, &ids).await? {
-                accounted
-                    .insert((entity.to_string(), record.id), relata_store::search::contact_points(schema, &record));
+                let points = relata_store::search::contact_points(schema, &record);
+                accounted.extend(points.into_iter().map(|(kind, value)| (entity, record.id, kind.to_string(), value)));
             }
         }
         drop(conn);
         let stale: Vec<&ContactPointRow> = page
             .iter()
-            .filter(|p| {
-                let key = (p.entity.clone(), p.record_id);
-                !accounted.get(&key).is_some_and(|points| points.iter().any(|(k, v)| *k == p.kind && *v == p.value))
-            })
+            .filter(|p| !accounted.contains(&(p.entity.as_str(), p.record_id, p.kind.clone(), p.value.clone())))
             .collect();
         if stale.is_empty() {
             continue;
@@ -166,14 +162,11 @@ async fn stale_contact_points(
         let mut tx = if repair { Some(app.store.write(workspace.id).await?) } else { None };
         for point in stale {
             if let Some(tx) = tx.as_mut() {
-                tx.remove_stale_contact_point(point).await?;
+                tx.remove_contact_point(point.record_id, &point.kind, &point.value).await?;
             }
             report.findings.push(Finding {
                 workspace: workspace.slug.clone(),
-                entity: schemas
-                    .iter()
-                    .find(|s| s.kind.singular() == point.entity)
-                    .map_or(point.entity.clone(), |s| s.kind.api_name().to_string()),
+                entity: schema_of(&point.entity).map_or(point.entity.clone(), |s| s.kind.api_name().to_string()),
                 record_id: point.record_id.to_string(),
                 problem: "contact_points",
                 detail: format!("a lookup row for {} {} that the record does not have", point.kind, point.value),

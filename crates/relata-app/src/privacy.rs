@@ -149,15 +149,22 @@ pub async fn record_consent(app: &App, ctx: &Ctx, contact: RecordId, input: &Jso
     Ok(row)
 }
 
-/// Records and history entries per page of a personal-data export.
+/// Records and history entries per page of a personal-data export or an erasure.
 const EXPORT_PAGE: u64 = 500;
 
+/// A personal-data export that may be made: the person, read through the
+/// caller's view by [`person_to_export`] (the only way to get one).
+pub struct PersonExport {
+    person: Record,
+}
+
 /// Refuses an export of `person` that may not be made (no export right, a
-/// person out of reach): answered as a problem before anything is streamed.
-pub async fn check_person_export(app: &App, ctx: &Ctx, person: RecordId) -> Result<(), AppError> {
+/// person out of reach), before anything is streamed.
+pub async fn person_to_export(app: &App, ctx: &Ctx, person: RecordId) -> Result<PersonExport, AppError> {
     ctx.access.check_kind(person_kind(), Right::Export)?;
     let schemas = app.schemas_for(ctx).await?;
-    visible_person(&mut app.reader(ctx).await?, &schemas, person).await.map(drop)
+    let person = visible_person(&mut app.reader(ctx).await?, &schemas, person).await?;
+    Ok(PersonExport { person })
 }
 
 /// Everything stored about a person, as one JSON document written to `sink`
@@ -169,13 +176,13 @@ pub async fn check_person_export(app: &App, ctx: &Ctx, person: RecordId) -> Resu
 pub async fn export_person_chunks(
     app: &App,
     ctx: &Ctx,
-    person: RecordId,
+    export: PersonExport,
     sink: &mut impl crate::export::CsvSink,
 ) -> Result<u64, AppError> {
     let kind = person_kind();
-    ctx.access.check_kind(kind, Right::Export)?;
     let schemas = app.schemas_for(ctx).await?;
-    let record = visible_person(&mut app.reader(ctx).await?, &schemas, person).await?;
+    let record = export.person;
+    let person = record.id;
     crate::audit::audit(app, ctx, Event::new("gdpr.export").target(kind.singular(), person)).await?;
     let mut out = Vec::new();
     let mut sent = 1;

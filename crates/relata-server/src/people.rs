@@ -503,11 +503,11 @@ pub async fn record_consent(
 pub async fn personal_data(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
     let person = relata_app::privacy::person_kind();
     // Refusals are answered as problems before streaming starts.
-    privacy::check_person_export(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(person, e))?;
+    let export = privacy::person_to_export(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(person, e))?;
     let (mut sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
     let ctx = auth.ctx.clone();
     tokio::spawn(async move {
-        if let Err(e) = privacy::export_person_chunks(&server.app, &ctx, id, &mut sender).await {
+        if let Err(e) = privacy::export_person_chunks(&server.app, &ctx, export, &mut sender).await {
             tracing::warn!(error = %e, "personal-data export stopped");
         }
     });

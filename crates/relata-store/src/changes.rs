@@ -109,7 +109,7 @@ impl ScopedConn {
                     Value::String(Some(c.op.as_str().to_string())),
                     uuid_opt(c.actor.map(|a| a.uuid())),
                     Value::ChronoDateTimeUtc(Some(c.at)),
-                    ScopedConn::stored_diff(packer.as_mut(), diff_to_store(c))?,
+                    crate::diff_codec::stored_diff(packer.as_mut(), diff_to_store(c))?,
                     tx.clone(),
                     Value::BigInt(Some(c.version)),
                     uuid_opt(c.owner_before.map(|u| u.uuid())),

@@ -34,15 +34,6 @@ pub enum Disagreement {
 }
 
 impl Store {
-    /// Whether PostgreSQL's autovacuum is on (`None` on SQLite): without it
-    /// dead rows of updates and deletes pile up and every query slows down
-    /// (the soak reports it; it is on by default).
-    pub async fn autovacuum(&self) -> Result<Option<bool>> {
-        let Pools::Postgres(pool) = &self.pools else { return Ok(None) };
-        let setting: String = sqlx::query_scalar("SELECT current_setting('autovacuum')").fetch_one(pool).await?;
-        Ok(Some(setting == "on"))
-    }
-
     /// SQLite's `PRAGMA integrity_check`: empty when sound; `None` on
     /// PostgreSQL, which checks its pages itself.
     pub async fn integrity_problems(&self) -> Result<Option<Vec<String>>> {
@@ -183,44 +174,27 @@ impl ScopedConn {
         Ok(rows)
     }
 
-    /// Removes a contact point row no record accounts for.
-    pub async fn remove_stale_contact_point(&mut self, point: &ContactPointRow) -> Result<u64> {
-        self.remove_contact_point(point.record_id, &point.kind, &point.value).await
-    }
-
-    /// Search entries of `entity` (a type's singular) whose record no
-    /// longer exists in `table`: (side table, record id).
-    pub async fn orphan_side_rows(&mut self, schema: &Schema) -> Result<Vec<(&'static str, RecordId)>> {
+    /// Records of the schema's type that have a search entry but exist no
+    /// more.
+    pub async fn orphan_search_entries(&mut self, schema: &Schema) -> Result<Vec<RecordId>> {
+        let exists = Query::select()
+            .expr(Expr::val(1))
+            .from_as(schema.kind.table(), "r")
+            .cond_where(sql::of_kind(self.workspace, schema.kind))
+            .and_where(Expr::col(("r", "id")).equals(("search_docs", "record_id")))
+            .to_owned();
+        let q = Query::select()
+            .distinct()
+            .column(("search_docs", "record_id"))
+            .from("search_docs")
+            .and_where(Expr::col(("search_docs", "workspace_id")).eq(uuid(self.workspace.uuid())))
+            .and_where(Expr::col(("search_docs", "entity")).eq(schema.kind.singular()))
+            .and_where(Expr::exists(exists).not())
+            .to_owned();
         let mut found = Vec::new();
-        for side in ["search_docs"] {
-            let exists = Query::select()
-                .expr(Expr::val(1))
-                .from_as(schema.kind.table(), "r")
-                .cond_where(sql::of_kind(self.workspace, schema.kind))
-                .and_where(Expr::col(("r", "id")).equals((side, "record_id")))
-                .to_owned();
-            let mut q = Query::select()
-                .distinct()
-                .column((side, "record_id"))
-                .from(side)
-                .and_where(Expr::col((side, "workspace_id")).eq(uuid(self.workspace.uuid())))
-                .and_where(Expr::exists(exists).not())
-                .to_owned();
-            q.and_where(Expr::col((side, "entity")).eq(schema.kind.singular()));
-            for row in self.conn.fetch_all(&q).await? {
-                found.push((side, RecordId::from_uuid(row.uuid("record_id")?.unwrap_or_default())));
-            }
+        for row in self.conn.fetch_all(&q).await? {
+            found.push(RecordId::from_uuid(row.uuid("record_id")?.unwrap_or_default()));
         }
         Ok(found)
-    }
-
-    /// Removes a gone record's side rows.
-    pub async fn remove_side_rows(&mut self, side: &'static str, id: RecordId) -> Result<u64> {
-        let stmt = Query::delete()
-            .from_table(side)
-            .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
-            .to_owned();
-        self.conn.execute(&stmt).await
     }
 }

@@ -196,6 +196,15 @@ impl Store {
         }
     }
 
+    /// Whether PostgreSQL's autovacuum is on (`None` on SQLite): without it
+    /// dead rows of updates and deletes pile up and every query slows down
+    /// (the soak reports it; it is on by default).
+    pub async fn autovacuum(&self) -> Result<Option<bool>> {
+        let Pools::Postgres(pool) = &self.pools else { return Ok(None) };
+        let setting: String = sqlx::query_scalar("SELECT current_setting('autovacuum')").fetch_one(pool).await?;
+        Ok(Some(setting == "on"))
+    }
+
     /// Notified when a transaction of this process that wrote change
     /// entries commits; other processes' commits are seen by polling.
     pub fn commits(&self) -> Arc<tokio::sync::Notify> {

@@ -69,8 +69,16 @@ impl Dictionary {
             Ok(Some(n)) if n <= MAX_DIFF_BYTES => n as usize,
             _ => return Err(StoreError::Corrupt("a packed diff without a valid size".into())),
         };
-        let mut decompressor = zstd::bulk::Decompressor::with_prepared_dictionary(&self.decoder).map_err(io)?;
-        let text = decompressor.decompress(frame, size).map_err(io)?;
+        // One decompression context per thread, reused: readers unpack a page
+        // of entries at a time, and a context is costly to set up.
+        thread_local! {
+            static CONTEXT: std::cell::RefCell<zstd::zstd_safe::DCtx<'static>> =
+                std::cell::RefCell::new(zstd::zstd_safe::DCtx::create());
+        }
+        let mut text = Vec::with_capacity(size);
+        CONTEXT
+            .with_borrow_mut(|context| context.decompress_using_ddict(&mut text, frame, self.decoder.as_ddict()))
+            .map_err(|code| StoreError::Corrupt(format!("packed diff: {}", zstd::zstd_safe::get_error_name(code))))?;
         serde_json::from_slice(&text).map_err(|e| StoreError::Corrupt(format!("packed diff: {e}")))
     }
 }
@@ -92,6 +100,14 @@ impl Packer<'_> {
         packed.extend_from_slice(&frame);
         Ok(packed)
     }
+}
+
+/// The stored form of a diff: packed when a packer is given.
+pub(crate) fn stored_diff(packer: Option<&mut Packer<'_>>, diff: Json) -> Result<Value> {
+    Ok(match packer {
+        Some(p) => Value::Bytes(Some(p.pack(&diff)?)),
+        None => Value::Json(Some(Box::new(diff))),
+    })
 }
 
 fn io(e: std::io::Error) -> StoreError {
@@ -347,14 +363,6 @@ impl ScopedConn {
             .and_where(Expr::col("entity").eq(entity))
             .to_owned();
         self.conn.fetch_optional(&q).await?.map(|row| dictionary_row(&row)).transpose()
-    }
-
-    /// The stored form of a diff: packed when a packer is given.
-    pub(crate) fn stored_diff(packer: Option<&mut Packer<'_>>, diff: Json) -> Result<Value> {
-        Ok(match packer {
-            Some(p) => Value::Bytes(Some(p.pack(&diff)?)),
-            None => Value::Json(Some(Box::new(diff))),
-        })
     }
 
     /// Unpacks a row's diff read through this connection.

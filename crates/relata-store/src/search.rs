@@ -105,20 +105,25 @@ impl ScopedConn {
         if before.is_some_and(|b| content_of(b) == content_of(record)) {
             return Ok(());
         }
-        let del_doc = Query::delete()
-            .from_table("search_docs")
-            .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("record_id").eq(uuid(record.id.uuid())))
-            .to_owned();
-        self.conn.execute(&del_doc).await?;
+        self.remove_search_entry(record.id).await?;
         if record.deleted_at.is_some() {
             return Ok(());
         }
         self.insert_search_docs(schema, std::slice::from_ref(record)).await
     }
 
+    /// Removes a record's search entry (its words leave the index with it).
+    pub async fn remove_search_entry(&mut self, id: RecordId) -> Result<u64> {
+        let stmt = Query::delete()
+            .from_table("search_docs")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
+            .to_owned();
+        self.conn.execute(&stmt).await
+    }
+
     /// Removes one contact point row (by its whole key).
-    pub(crate) async fn remove_contact_point(&mut self, id: RecordId, kind: &str, value: &str) -> Result<u64> {
+    pub async fn remove_contact_point(&mut self, id: RecordId, kind: &str, value: &str) -> Result<u64> {
         let stmt = Query::delete()
             .from_table("contact_points")
             .and_where(in_workspace(self.workspace))

@@ -166,6 +166,36 @@ fn first(body: &Json, key: &str) -> Option<String> {
     body[key][0].as_str().map(str::to_string)
 }
 
+/// The change entry of a bare write (the actor owns the contact throughout).
+async fn insert_change(
+    tx: &mut sqlx::SqliteConnection,
+    bare: &Bare,
+    id: uuid::Uuid,
+    op: &str,
+    diff: &Json,
+    version: i64,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    let owner_before = (op != "create").then_some(bare.actor);
+    sqlx::query(
+        "INSERT INTO changes (workspace_id, entity, record_id, op, actor_id, at, diff, tx_id, version,
+            owner_before, owner_after) VALUES (?, 'contact', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(bare.workspace)
+    .bind(id)
+    .bind(op)
+    .bind(bare.actor)
+    .bind(now)
+    .bind(diff.to_string())
+    .bind(uuid::Uuid::now_v7())
+    .bind(version)
+    .bind(owner_before)
+    .bind(bare.actor)
+    .execute(tx)
+    .await
+    .map(drop)
+}
+
 async fn bare_create(
     axum::extract::State(bare): axum::extract::State<Bare>,
     axum::Json(body): axum::Json<Json>,
@@ -224,19 +254,7 @@ async fn bare_create(
         .await?;
         let diff = json!({"first_name": first_name, "last_name": last_name, "emails": [email], "phones": [phone],
             "city": city, "lifecycle": "prospect"});
-        sqlx::query(
-            "INSERT INTO changes (workspace_id, entity, record_id, op, actor_id, at, diff, tx_id, version, owner_after)
-             VALUES (?, 'contact', ?, 'create', ?, ?, ?, ?, 1, ?)",
-        )
-        .bind(bare.workspace)
-        .bind(id)
-        .bind(bare.actor)
-        .bind(&now)
-        .bind(diff.to_string())
-        .bind(uuid::Uuid::now_v7())
-        .bind(bare.actor)
-        .execute(&mut *tx)
-        .await?;
+        insert_change(&mut tx, &bare, id, "create", &diff, 1, &now).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     }
@@ -286,21 +304,7 @@ async fn bare_update(
         .execute(&mut *tx)
         .await?;
         let diff = json!({"title": {"before": before, "after": title}});
-        sqlx::query(
-            "INSERT INTO changes (workspace_id, entity, record_id, op, actor_id, at, diff, tx_id, version,
-                owner_before, owner_after) VALUES (?, 'contact', ?, 'update', ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(bare.workspace)
-        .bind(id)
-        .bind(bare.actor)
-        .bind(&now)
-        .bind(diff.to_string())
-        .bind(uuid::Uuid::now_v7())
-        .bind(version + 1)
-        .bind(bare.actor)
-        .bind(bare.actor)
-        .execute(&mut *tx)
-        .await?;
+        insert_change(&mut tx, &bare, id, "update", &diff, version + 1, &now).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(Some(version + 1))
     }

@@ -127,11 +127,23 @@ pub fn creation_diff(schema: &Schema, values: &Values) -> Json {
     Json::Object(out)
 }
 
-/// The before/after form of a stored [`creation_diff`].
+/// The before/after form of a stored [`creation_diff`]. Creations written
+/// by the first release (schema v1) stored that form already; no field's
+/// value is an object of `before` and `after` alone, so such members are
+/// kept as they are.
 pub fn expand_creation(stored: Json) -> Json {
+    let expanded =
+        |v: &Json| v.as_object().is_some_and(|o| o.len() == 2 && o.contains_key("before") && o.contains_key("after"));
     match stored {
         Json::Object(fields) => Json::Object(
-            fields.into_iter().map(|(k, after)| (k, json!({"before": Json::Null, "after": after}))).collect(),
+            fields
+                .into_iter()
+                .map(
+                    |(k, after)| {
+                        if expanded(&after) { (k, after) } else { (k, json!({"before": Json::Null, "after": after})) }
+                    },
+                )
+                .collect(),
         ),
         other => other,
     }
@@ -151,4 +163,19 @@ pub fn diff(schema: &Schema, before: Option<&Values>, after: Option<&Values>) ->
         }
     }
     Json::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creations_expand_once_whichever_release_wrote_them() {
+        let compact = json!({"name": "Acme", "amount": {"amount": "1.00", "currency": "EUR"}});
+        let expanded = expand_creation(compact);
+        assert_eq!(expanded["name"], json!({"before": null, "after": "Acme"}));
+        assert_eq!(expanded["amount"]["after"]["currency"], "EUR");
+        // Schema v1 stored the expanded form; reading it again changes nothing.
+        assert_eq!(expand_creation(expanded.clone()), expanded);
+    }
 }

@@ -13,6 +13,7 @@
 mod analytics;
 pub mod auth;
 mod changes;
+mod commerce;
 mod http;
 mod jobs;
 pub mod metrics;

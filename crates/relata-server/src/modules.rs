@@ -7,7 +7,7 @@ use relata_store::Store;
 use std::sync::Arc;
 
 pub fn modules() -> Vec<Arc<dyn Module>> {
-    vec![Arc::new(relata_crm::Crm), Arc::new(relata_sales::Sales)]
+    vec![Arc::new(relata_crm::Crm), Arc::new(relata_sales::Sales), Arc::new(relata_commerce::Commerce)]
 }
 
 /// The application over `store` with every module.

@@ -311,6 +311,28 @@ pub fn table() -> Vec<Route> {
             .returns(200, Some(schema_ref("LeadConversionResult")))
             .to(post(records::convert_lead)),
     );
+    routes.push(
+        endpoint(
+            Method::POST,
+            "/api/v1/quotes/{id}/revise",
+            "quotes.revise",
+            "A new draft revision of a quote: its lines, the same number, the next revision; the earlier one stays readable",
+        )
+        .tag("quotes")
+        .returns(201, Some(schema_ref("Quote")))
+        .to(post(crate::commerce::revise_quote)),
+    );
+    routes.push(
+        endpoint(
+            Method::POST,
+            "/api/v1/orders/{id}/invoice",
+            "orders.invoice",
+            "A draft invoice for an order's lines at the order's prices",
+        )
+        .tag("orders")
+        .returns(201, Some(schema_ref("Invoice")))
+        .to(post(crate::commerce::invoice_order)),
+    );
     routes
 }
 

@@ -36,7 +36,8 @@ async fn scheduled_backups_keep_the_newest() {
             .unwrap();
         let (expected, earlier) = (run.min(2), backups());
         let mut seen = Vec::new();
-        for _ in 0..200 {
+        // Up to 30 s: a worker starting while the whole suite runs can be slow.
+        for _ in 0..600 {
             seen = backups();
             let made = seen.iter().any(|p| !earlier.contains(p));
             if made && seen.len() == expected {

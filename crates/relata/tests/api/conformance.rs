@@ -51,6 +51,9 @@ impl<'a> Samples<'a> {
         let id = field["id"].as_str().unwrap();
         let name = id.trim_start_matches("custom.");
         let options = || field["options"].as_array().unwrap().clone();
+        if let Some(value) = domain_value(entity, name) {
+            return Some(value);
+        }
         Some(match field["type"].as_str().unwrap() {
             "text" => json!(format!("{name} {n} of {entity}")),
             "long_text" => json!(format!("Notes {n} about {entity}")),
@@ -60,6 +63,7 @@ impl<'a> Samples<'a> {
             "phones" => json!([format!("+48 58 {:03} {:02} {:02}", 100 + self.counter % 800, n % 100, entity.len())]),
             "integer" => json!(10 + n),
             "number" => json!(f64::from(n) + 0.5),
+            "decimal" => json!(format!("{}.5", n % 100)),
             "money" => json!({"amount": format!("{}.50", 100 * n), "currency": "EUR"}),
             "date" => json!(format!("2026-0{}-1{}", 1 + n % 9, n % 10)),
             "datetime" => json!(format!("2026-0{}-1{}T10:00:00Z", 1 + n % 9, n % 10)),
@@ -126,6 +130,20 @@ impl<'a> Samples<'a> {
         let reply = self.app.post(&format!("/api/v1/{entity}"), &body).await;
         assert_eq!(reply.status, 201, "create {entity} from {body}: {}", reply.body);
         reply.body
+    }
+}
+
+/// Values a type's domain rules require where any value of the field's
+/// type would not do: documents are in an enabled currency and start as
+/// drafts (an issued invoice cannot be trashed), payments are payments (a
+/// refund needs credit to pay back).
+fn domain_value(entity: &str, field: &str) -> Option<Json> {
+    match (entity, field) {
+        ("quotes" | "orders" | "invoices" | "price_books", "currency") => Some(json!("EUR")),
+        ("quotes" | "invoices", "status") => Some(json!("draft")),
+        ("invoices", "kind") => Some(json!("invoice")),
+        ("payments", "kind") => Some(json!("payment")),
+        _ => None,
     }
 }
 

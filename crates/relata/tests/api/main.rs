@@ -11,6 +11,7 @@ mod bad_input;
 mod bench;
 mod check;
 mod cli;
+mod commerce;
 mod compression;
 mod conformance;
 mod crash;

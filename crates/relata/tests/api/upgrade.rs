@@ -72,8 +72,9 @@ async fn upgrade(backend: Backend) {
     for (entity, seen) in before.as_object().unwrap() {
         let live = every(&app, &format!("/api/v1/{entity}?limit=500&sort=id")).await;
         let trash = every(&app, &format!("/api/v1/{entity}?limit=500&sort=id&deleted=true")).await;
-        assert_eq!(Json::from(live.clone()), seen["live"], "{entity}: live records");
-        assert_eq!(Json::from(trash.clone()), seen["trash"], "{entity}: trash");
+        // Exactly as that release showed them, beside the fields modules added since.
+        assert!(shows_all_of(&seen["live"], &Json::from(live.clone())), "{entity}: live records {live:?}");
+        assert!(shows_all_of(&seen["trash"], &Json::from(trash.clone())), "{entity}: trash {trash:?}");
         for record in live.iter().chain(&trash) {
             let id = record["id"].as_str().unwrap();
             let history = every(&app, &format!("/api/v1/{entity}/{id}/history?limit=500")).await;

@@ -1,0 +1,302 @@
+//! The rules every sales document (quote, order, invoice) passes on each
+//! write: its currency, its lines completed from the catalogue and priced
+//! from the best price book, quantities the unit allows, prices only those
+//! who keep the price books may change, and the amounts of `pricing`.
+
+use crate::entities::{PRICE_BOOKS, PRODUCTS};
+use crate::pricing::{self, LineInput, Rounding, Treatment};
+use crate::records::{self, error};
+use chrono::NaiveDate;
+use relata_app::Ctx;
+use relata_core::Record;
+use relata_core::access::Right;
+use relata_core::decimal::Decimal;
+use relata_core::document::Line;
+use relata_core::error::FieldError;
+use relata_core::money::{Currency, Money};
+use relata_core::value::FieldValue;
+use relata_store::{ScopedConn, StoreError};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The document's currency: the one it names, else the account's billing
+/// currency, else the workspace's default; it must be enabled.
+pub fn currency(ctx: &Ctx, new: &mut Record, account: Option<&Record>) -> Result<Currency, FieldError> {
+    let named = records::text(&new.values, "currency").map(str::to_string);
+    let billing = account.and_then(|a| records::text(&a.values, "billing_currency")).and_then(Currency::parse);
+    let currency = match named {
+        Some(code) => {
+            Currency::parse(&code.to_uppercase()).filter(|c| ctx.parse.currencies.contains(c)).ok_or_else(|| {
+                error("currency", "unknown_currency", format!("{code:?} is not a currency of this workspace"))
+            })?
+        }
+        None => billing.unwrap_or_else(|| ctx.parse.default_currency()),
+    };
+    new.values.set_std("currency", FieldValue::Text(currency.code().to_string()));
+    Ok(currency)
+}
+
+/// The price books that apply to a document: active ones in its currency,
+/// valid on `day`, for its account, its account's segment, or everyone;
+/// the most specific first (account, then segment, then general).
+async fn applicable_books(
+    tx: &mut ScopedConn,
+    currency: Currency,
+    account: Option<&Record>,
+    day: NaiveDate,
+) -> Result<Vec<Record>, StoreError> {
+    let books = records::all_where(tx, PRICE_BOOKS, "currency", FieldValue::Text(currency.code().into())).await?;
+    let account_id = account.map(|a| a.id.uuid());
+    let segment = account.and_then(|a| records::text(&a.values, "price_segment"));
+    let mut ranked: Vec<(u8, Record)> = books
+        .into_iter()
+        .filter(|b| b.values.std("active") != &FieldValue::Bool(false))
+        .filter(|b| records::date(&b.values, "valid_from").is_none_or(|from| from <= day))
+        .filter(|b| records::date(&b.values, "valid_to").is_none_or(|to| day <= to))
+        .filter_map(|b| {
+            let rank = match (b.values.ref_id("account"), records::text(&b.values, "segment")) {
+                (Some(a), _) if Some(a) == account_id => 0,
+                (Some(_), _) => return None,
+                (None, Some(s)) if Some(s) == segment => 1,
+                (None, Some(_)) => return None,
+                (None, None) => 2,
+            };
+            Some((rank, b))
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    let mut out = Vec::with_capacity(ranked.len());
+    for (_, book) in ranked {
+        // Lines are read with their header only.
+        let schema = relata_core::meta::Schema::standard(PRICE_BOOKS);
+        if let Some(with_lines) = tx.get_record(&schema, book.id, false).await? {
+            out.push(with_lines);
+        }
+    }
+    Ok(out)
+}
+
+/// The price of `product` for `quantity` in the first book that has one:
+/// its entry with the largest "from quantity" not above `quantity`.
+fn price_in(books: &[Record], product: Uuid, quantity: Decimal) -> Option<Money> {
+    books.iter().find_map(|book| {
+        book.lines
+            .iter()
+            .flatten()
+            .filter(|l| l.values.ref_id("product") == Some(product))
+            .filter_map(|l| {
+                let from = records::decimal(&l.values, "min_quantity").unwrap_or(Decimal::ZERO);
+                (from <= quantity).then_some((from, records::money(&l.values, "unit_price")?))
+            })
+            .max_by_key(|(from, _)| *from)
+            .map(|(_, price)| price)
+    })
+}
+
+/// Whether a line is new or its `field` differs from the stored line's.
+fn changed(before: Option<&Line>, values: &relata_core::value::Values, field: &str) -> bool {
+    before.is_none_or(|b| b.values.std(field) != values.std(field))
+}
+
+fn at(i: usize, field: &str) -> String {
+    format!("lines[{i}].{field}")
+}
+
+/// Fills, checks and prices the lines of a document in `currency` and sets
+/// the header's amounts. `day` picks the price books; `old` tells lines
+/// already priced from new or changed ones.
+pub async fn price(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    old: Option<&Record>,
+    new: &mut Record,
+    currency: Currency,
+    account: Option<&Record>,
+    day: NaiveDate,
+) -> Result<Vec<FieldError>, StoreError> {
+    let mut errors = Vec::new();
+    let Some(mut lines) = new.lines.take() else { return Ok(errors) };
+    let old_lines: HashMap<Uuid, &Line> =
+        old.and_then(|o| o.lines.as_ref()).into_iter().flatten().map(|l| (l.id, l)).collect();
+    let mut products: HashMap<Uuid, Option<Record>> = HashMap::new();
+    let mut books: Option<Vec<Record>> = None;
+    let may_change_prices = ctx.access.check(PRICE_BOOKS, Right::Update, None).is_ok();
+    for (i, line) in lines.iter_mut().enumerate() {
+        let before = old_lines.get(&line.id).copied();
+        let product_id = line.values.ref_id("product");
+        let product = match product_id {
+            Some(id) => {
+                if let std::collections::hash_map::Entry::Vacant(slot) = products.entry(id) {
+                    slot.insert(records::get(tx, PRODUCTS, id).await?);
+                }
+                products[&id].as_ref()
+            }
+            None => None,
+        };
+        if let Some(p) = product {
+            if changed(before, &line.values, "product") && p.values.std("active") == &FieldValue::Bool(false) {
+                errors.push(error(at(i, "product"), "inactive", "this product is no longer sold"));
+            }
+            for (field, from) in [("description", "name"), ("unit", "unit"), ("tax_rate", "tax_rate")] {
+                if line.values.std(field).is_null() && !p.values.std(from).is_null() {
+                    line.values.set_std(field, p.values.std(from).clone());
+                }
+            }
+        }
+        let quantity = records::decimal(&line.values, "quantity").unwrap_or(Decimal::ZERO);
+        if quantity <= Decimal::ZERO {
+            errors.push(error(at(i, "quantity"), "not_positive", "must be more than 0"));
+        } else if !quantity.fract().is_zero()
+            && product.is_some_and(|p| p.values.std("fractional_quantities") != &FieldValue::Bool(true))
+        {
+            let unit = product.and_then(|p| records::text(&p.values, "unit")).unwrap_or("piece");
+            errors.push(error(
+                at(i, "quantity"),
+                "whole_units",
+                format!("this product is sold in whole units ({unit}); {quantity} is not one"),
+            ));
+        }
+        let treatment = match records::text(&line.values, "tax_treatment") {
+            Some(t) => Treatment::parse(t).unwrap_or(Treatment::Standard),
+            None => {
+                line.values.set_std("tax_treatment", FieldValue::Text("standard".into()));
+                Treatment::Standard
+            }
+        };
+        if treatment == Treatment::Standard && line.values.std("tax_rate").is_null() {
+            errors.push(error(at(i, "tax_rate"), "required", "is required (the product gives none)"));
+        }
+        for field in ["discount_percent", "tax_rate"] {
+            if let Some(p) = records::decimal(&line.values, field)
+                && !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p)
+            {
+                errors.push(error(at(i, field), "out_of_range", "a percentage from 0 to 100"));
+            }
+        }
+        // The list price is looked up again when the product or quantity
+        // changes; a unit price that followed the old list price follows
+        // the new one.
+        if let Some(id) = product_id
+            && (changed(before, &line.values, "product") || changed(before, &line.values, "quantity"))
+            && quantity > Decimal::ZERO
+        {
+            if books.is_none() {
+                books = Some(applicable_books(tx, currency, account, day).await?);
+            }
+            let list = price_in(books.as_deref().unwrap_or_default(), id, quantity);
+            let followed = before.is_some_and(|b| {
+                b.values.std("unit_price") == b.values.std("list_price")
+                    && b.values.std("unit_price") == line.values.std("unit_price")
+            });
+            if line.values.std("unit_price").is_null() || followed {
+                line.values.set_std("unit_price", list.map_or(FieldValue::Null, FieldValue::Money));
+            }
+            line.values.set_std("list_price", list.map_or(FieldValue::Null, FieldValue::Money));
+        }
+        if let Some(given) = records::money(&line.values, "unit_price")
+            && given.currency != currency
+        {
+            errors.push(error(
+                at(i, "unit_price"),
+                "currency_mismatch",
+                format!("is in {}, but the document is in {currency}", given.currency),
+            ));
+            continue;
+        }
+        match (records::money(&line.values, "unit_price"), records::money(&line.values, "list_price")) {
+            (None, _) if quantity <= Decimal::ZERO => {}
+            (None, _) => errors.push(error(
+                at(i, "unit_price"),
+                "no_price",
+                if product_id.is_some() {
+                    format!("no price book in {currency} prices this product on {day}; give a unit price")
+                } else {
+                    "is required for a line without a product".to_string()
+                },
+            )),
+            (Some(given), Some(list))
+                if given != list
+                    && (changed(before, &line.values, "unit_price") || changed(before, &line.values, "list_price"))
+                    && !may_change_prices =>
+            {
+                errors.push(error(
+                    at(i, "unit_price"),
+                    "price_override",
+                    format!("the price book's price is {list}; only who keeps the price books may sell at another"),
+                ))
+            }
+            _ => {}
+        }
+    }
+    let rounding = records::text(&new.values, "rounding").and_then(Rounding::parse).unwrap_or(Rounding::PerLine);
+    let discount = records::decimal(&new.values, "discount_percent").unwrap_or(Decimal::ZERO);
+    if !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&discount) {
+        errors.push(error("discount_percent", "out_of_range", "a percentage from 0 to 100"));
+    }
+    if !errors.is_empty() {
+        new.lines = Some(lines);
+        return Ok(errors);
+    }
+    let exponent = u32::from(currency.exponent());
+    let major = |m: Option<Money>| m.map_or(Decimal::ZERO, |m| Decimal::new(m.minor, exponent));
+    let inputs: Vec<LineInput> = lines
+        .iter()
+        .map(|l| LineInput {
+            quantity: records::decimal(&l.values, "quantity").unwrap_or(Decimal::ZERO),
+            unit_price: major(records::money(&l.values, "unit_price")),
+            discount_percent: records::decimal(&l.values, "discount_percent").unwrap_or(Decimal::ZERO),
+            tax_rate: records::decimal(&l.values, "tax_rate").unwrap_or(Decimal::ZERO),
+            treatment: records::text(&l.values, "tax_treatment")
+                .and_then(Treatment::parse)
+                .unwrap_or(Treatment::Standard),
+        })
+        .collect();
+    match pricing::compute(&inputs, discount, rounding, exponent) {
+        Ok(amounts) => {
+            for (line, a) in lines.iter_mut().zip(&amounts.lines) {
+                line.values.set_std("net_amount", records::amount(a.net, currency));
+                line.values.set_std("tax_amount", a.tax.map_or(FieldValue::Null, |t| records::amount(t, currency)));
+            }
+            let v = &mut new.values;
+            v.set_std("net_total", records::amount(amounts.net, currency));
+            v.set_std("tax_total", records::amount(amounts.tax, currency));
+            v.set_std("grand_total", records::amount(amounts.gross, currency));
+            let summary = pricing::summary(&amounts.groups, exponent);
+            v.set_std("tax_summary", if summary.is_empty() { FieldValue::Null } else { FieldValue::Text(summary) });
+            let notes = amounts.legal_notes.join("\n");
+            v.set_std("legal_notes", if notes.is_empty() { FieldValue::Null } else { FieldValue::Text(notes) });
+        }
+        Err(pricing::TooLarge) => errors.push(error("lines", "too_large", "the lines add up to too large an amount")),
+    }
+    new.lines = Some(lines);
+    Ok(errors)
+}
+
+/// The lines of one document as the lines of a new one (an order from a
+/// quote, an invoice from an order): the same goods at the same prices.
+pub fn copied_lines(from: &Record) -> Vec<relata_core::document::LineInput> {
+    let keep =
+        ["product", "description", "quantity", "unit", "unit_price", "discount_percent", "tax_rate", "tax_treatment"];
+    from.lines
+        .iter()
+        .flatten()
+        .map(|l| {
+            let mut values = relata_core::value::Values::default();
+            for field in keep {
+                let v = l.values.std(field);
+                if !v.is_null() {
+                    values.set_std(field, v.clone());
+                }
+            }
+            relata_core::document::LineInput { id: None, values }
+        })
+        .collect()
+}
+
+/// A document's account, read for its billing currency and segment.
+pub async fn account_of(tx: &mut ScopedConn, record: &Record) -> Result<Option<Record>, StoreError> {
+    match record.values.ref_id("account") {
+        Some(id) => records::get(tx, relata_crm::ACCOUNTS, id).await,
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,252 @@
+//! Commerce: the product catalogue and price books, quotes with revisions,
+//! orders, invoices and credit notes with gapless numbers, payments
+//! allocated to invoices, and the revenue and balance figures of accounts.
+//! The arithmetic of documents (discounts, taxes per rate, rounding) is in
+//! `pricing`, pure; the rules that read other records in `documents`,
+//! `quotes` and `invoicing`.
+
+mod documents;
+mod entities;
+pub mod invoicing;
+pub mod pricing;
+pub mod quotes;
+mod records;
+
+pub use entities::*;
+
+use relata_app::error::AppError;
+use relata_app::jobs::{JobError, JobHandler};
+use relata_app::module::{BoxFuture, Extension, Module, TrashOp};
+use relata_app::{App, Ctx};
+use relata_core::Record;
+use relata_core::meta::EntityDef;
+use relata_store::admin::Workspace;
+use relata_store::migrate::ModuleMigration;
+use relata_store::{ScopedConn, StoreError};
+use std::sync::Arc;
+
+/// The module.
+pub struct Commerce;
+
+/// The daily job that moves invoices past their due date to overdue and
+/// their accounts' overdue figures on.
+pub const OVERDUE_JOB: &str = "commerce.overdue";
+/// Its schedule, made for every workspace (administrators may change it).
+pub const OVERDUE_SCHEDULE: &str = "commerce_overdue";
+
+impl Module for Commerce {
+    fn name(&self) -> &'static str {
+        "commerce"
+    }
+
+    fn entities(&self) -> Vec<EntityDef> {
+        vec![product(), price_book(), quote(), order(), invoice(), payment()]
+    }
+
+    fn extensions(&self) -> Vec<Extension> {
+        vec![account_figures()]
+    }
+
+    fn before_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        ctx: &'a Ctx,
+        old: Option<&'a Record>,
+        new: &'a mut Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            match new.kind {
+                k if k == QUOTES => quotes::before_save(tx, ctx, old, new).await,
+                k if k == ORDERS => order_before_save(tx, ctx, old, new).await,
+                k if k == INVOICES => invoicing::before_save(tx, ctx, old, new).await,
+                k if k == PAYMENTS => invoicing::payment_before_save(tx, ctx, old, new).await,
+                k if k == PRICE_BOOKS => price_book_before_save(tx, ctx, old, new).await,
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn after_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        ctx: &'a Ctx,
+        old: Option<&'a Record>,
+        new: &'a Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            match new.kind {
+                k if k == INVOICES => invoicing::after_save(tx, ctx, old, new).await,
+                k if k == PAYMENTS => invoicing::payment_after_save(tx, ctx, old, new).await,
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn before_trash<'a>(
+        &'a self,
+        _tx: &'a mut ScopedConn,
+        _ctx: &'a Ctx,
+        op: TrashOp,
+        record: &'a Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            if record.kind == INVOICES && op == TrashOp::Delete { invoicing::before_trash(record) } else { Ok(()) }
+        })
+    }
+
+    fn after_trash<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        ctx: &'a Ctx,
+        op: TrashOp,
+        record: &'a Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            if record.kind == PAYMENTS { invoicing::payment_after_trash(tx, ctx, op, record).await } else { Ok(()) }
+        })
+    }
+
+    fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
+        vec![Arc::new(OverdueJob)]
+    }
+
+    fn setup_workspace<'a>(&'a self, app: &'a App, ws: &'a Workspace) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            let schedules = app.store.read(ws.id).await?.schedules().await?;
+            if schedules.iter().any(|s| s.name == OVERDUE_SCHEDULE) {
+                return Ok(());
+            }
+            let input = relata_app::jobs::ScheduleInput {
+                kind: OVERDUE_JOB.into(),
+                payload: serde_json::json!({}),
+                cron: "0 5 0 * * *".into(),
+                time_zone: "UTC".into(),
+                enabled: true,
+            };
+            relata_app::jobs::put_schedule(app, &Ctx::new(ws.clone(), None), OVERDUE_SCHEDULE, input).await.map(drop)
+        })
+    }
+
+    fn migrations(&self) -> Vec<ModuleMigration> {
+        vec![ModuleMigration {
+            version: 1,
+            name: "commerce",
+            sqlite: include_str!("../migrations/sqlite/0001_commerce.sql"),
+            postgres: include_str!("../migrations/postgres/0001_commerce.sql"),
+        }]
+    }
+}
+
+/// Orders are priced like quotes, at their order date.
+async fn order_before_save(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    old: Option<&Record>,
+    new: &mut Record,
+) -> Result<(), StoreError> {
+    let today = tx.now().date_naive();
+    let day = *records::date(&new.values, "order_date").get_or_insert(today);
+    new.values.set_std("order_date", relata_core::value::FieldValue::Date(day));
+    let account = documents::account_of(tx, new).await?;
+    let currency = documents::currency(ctx, new, account.as_ref()).map_err(|e| records::invalid(vec![e]))?;
+    let errors = documents::price(tx, ctx, old, new, currency, account.as_ref(), day).await?;
+    if errors.is_empty() { Ok(()) } else { Err(records::invalid(errors)) }
+}
+
+/// A price book's currency is enabled, its validity runs forwards, it does
+/// not overlap another active book for the same customers and currency,
+/// and it prices a product once per starting quantity.
+async fn price_book_before_save(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    _old: Option<&Record>,
+    new: &mut Record,
+) -> Result<(), StoreError> {
+    use relata_core::value::FieldValue;
+    let mut errors = Vec::new();
+    let currency = documents::currency(ctx, new, None).map_err(|e| records::invalid(vec![e]))?;
+    let from = records::date(&new.values, "valid_from");
+    let to = records::date(&new.values, "valid_to");
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        errors.push(records::error("valid_to", "before_start", "ends before it starts"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, line) in new.lines.iter().flatten().enumerate() {
+        let key = (line.values.ref_id("product"), records::decimal(&line.values, "min_quantity").unwrap_or_default());
+        if !seen.insert(key) {
+            errors.push(records::error(
+                format!("lines[{i}].product"),
+                "duplicate",
+                "this product already has a price from this quantity in the book",
+            ));
+        }
+        if records::money(&line.values, "unit_price").is_some_and(|m| m.minor < 0) {
+            errors.push(records::error(format!("lines[{i}].unit_price"), "negative", "a price is not negative"));
+        }
+    }
+    if new.values.std("active") != &FieldValue::Bool(false) {
+        let overlaps = |other: &Record| {
+            let (of, ot) = (records::date(&other.values, "valid_from"), records::date(&other.values, "valid_to"));
+            let starts_before_other_ends = match (from, ot) {
+                (Some(f), Some(ot)) => f <= ot,
+                _ => true,
+            };
+            let other_starts_before_end = match (of, to) {
+                (Some(of), Some(t)) => of <= t,
+                _ => true,
+            };
+            starts_before_other_ends && other_starts_before_end
+        };
+        let books = records::all_where(tx, PRICE_BOOKS, "currency", FieldValue::Text(currency.code().into())).await?;
+        if let Some(other) = books.iter().find(|b| {
+            b.id != new.id
+                && b.values.std("active") != &FieldValue::Bool(false)
+                && b.values.std("account") == new.values.std("account")
+                && b.values.std("segment") == new.values.std("segment")
+                && overlaps(b)
+        }) {
+            errors.push(records::error(
+                "valid_from",
+                "overlap",
+                format!(
+                    "overlaps price book {:?} for the same customers in {currency}; end one before the other starts",
+                    records::text(&other.values, "name").unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(records::invalid(errors)) }
+}
+
+/// Runs [`invoicing::overdue_pass`] for its workspace.
+struct OverdueJob;
+
+impl JobHandler for OverdueJob {
+    fn kind(&self) -> &'static str {
+        OVERDUE_JOB
+    }
+
+    fn enqueued_by_administrators(&self) -> bool {
+        true
+    }
+
+    fn run<'a>(&'a self, app: &'a App, job: &'a relata_store::jobs::Job) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            let retry = |e: String| JobError::Retry(e);
+            let ws = app
+                .store
+                .workspaces()
+                .await
+                .map_err(|e| retry(e.to_string()))?
+                .into_iter()
+                .find(|w| w.id == job.workspace)
+                .ok_or_else(|| JobError::Fail("the workspace is gone".into()))?;
+            let ctx = Ctx::new(ws, None);
+            let mut tx = app.writer(&ctx).await.map_err(|e| retry(e.to_string()))?;
+            invoicing::overdue_pass(&mut tx, &ctx).await.map_err(|e| retry(e.to_string()))?;
+            tx.commit().await.map_err(|e| retry(e.to_string()))
+        })
+    }
+}

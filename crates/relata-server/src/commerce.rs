@@ -1,0 +1,47 @@
+//! Commerce's own endpoints (the records themselves are served by the
+//! generic ones): a quote's new revision and an order's invoice.
+
+use crate::Server;
+use crate::auth::Auth;
+use crate::http::record_response;
+use crate::problem::ApiResult;
+use crate::records::app_problem;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use relata_commerce::{INVOICES, ORDERS, QUOTES};
+use relata_core::Record;
+use relata_core::meta::EntityKind;
+use std::sync::Arc;
+
+async fn created(server: &Server, auth: &Auth, kind: EntityKind, record: &Record) -> ApiResult<Response> {
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    let mut response = record_response(StatusCode::CREATED, record.version, &record.to_json(schemas.get(kind)));
+    let location = format!("/api/v1/{}/{}", kind.api_name(), record.id);
+    response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("ascii path"));
+    Ok(response)
+}
+
+/// `POST /api/v1/quotes/{id}/revise`
+pub async fn revise_quote(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    crate::http::IdPath(id): crate::http::IdPath,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let record =
+        relata_commerce::quotes::revise(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(QUOTES, e))?;
+    created(&server, &auth, QUOTES, &record).await
+}
+
+/// `POST /api/v1/orders/{id}/invoice`
+pub async fn invoice_order(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    crate::http::IdPath(id): crate::http::IdPath,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let record =
+        relata_commerce::quotes::invoice_order(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(ORDERS, e))?;
+    created(&server, &auth, INVOICES, &record).await
+}

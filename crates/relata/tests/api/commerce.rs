@@ -1,0 +1,419 @@
+//! Commerce on both backends: products and price books, quotes priced from
+//! the best price book with discounts and taxes, acceptance into an order
+//! that wins the opportunity, revisions, invoices with gapless numbers and
+//! frozen amounts, payments allocated to them, credit notes, the overdue
+//! pass, and the figures accounts keep; bad input refused by field with
+//! nothing changed.
+
+use crate::helpers::{TestApp, account, id_of, version_of};
+use serde_json::{Value as Json, json};
+
+crate::both_backends!(
+    quotes_are_priced_from_the_best_price_book_and_accepted_into_orders,
+    invoices_take_payments_and_accounts_keep_their_figures,
+    bad_commerce_input_is_refused_by_field_and_changes_nothing,
+);
+
+fn eur(amount: &str) -> Json {
+    json!({"amount": amount, "currency": "EUR"})
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn day(offset: i64) -> String {
+    (today() + chrono::Duration::days(offset)).to_string()
+}
+
+struct Catalogue {
+    widget: String,
+    consulting: String,
+    acme: String,
+}
+
+/// Two products, a general price book with a volume price, and a cheaper
+/// book for one account.
+async fn catalogue(app: &TestApp) -> Catalogue {
+    let widget = app
+        .create(
+            "products",
+            json!({"sku": "W-1", "name": "Widget", "unit": "piece", "tax_rate": "23", "family": "Hardware"}),
+        )
+        .await;
+    let consulting = app
+        .create(
+            "products",
+            json!({"sku": "C-1", "name": "Consulting", "kind": "service", "unit": "hour",
+                "fractional_quantities": true, "tax_rate": "8"}),
+        )
+        .await;
+    let acme = app.create("accounts", account("Acme Sp. z o.o.")).await;
+    let (widget, consulting, acme) = (id_of(&widget), id_of(&consulting), id_of(&acme));
+    app.create(
+        "price_books",
+        json!({"name": "List prices 2026", "currency": "EUR", "valid_from": day(-30), "valid_to": day(60), "lines": [
+            {"product": widget, "unit_price": eur("100.00")},
+            {"product": widget, "unit_price": eur("90.00"), "min_quantity": "10"},
+            {"product": consulting, "unit_price": eur("150.00")}
+        ]}),
+    )
+    .await;
+    app.create(
+        "price_books",
+        json!({"name": "Acme contract", "currency": "EUR", "account": acme, "lines": [
+            {"product": widget, "unit_price": eur("80.00")}
+        ]}),
+    )
+    .await;
+    Catalogue { widget, consulting, acme }
+}
+
+async fn quotes_are_priced_from_the_best_price_book_and_accepted_into_orders(app: TestApp) {
+    let c = catalogue(&app).await;
+    let other = id_of(&app.create("accounts", account("Other GmbH")).await);
+    let opportunity =
+        app.create("opportunities", json!({"name": "Acme widgets", "account": c.acme, "amount": eur("5000")})).await;
+    let quote = app
+        .post(
+            "/api/v1/quotes",
+            &json!({"account": c.acme, "opportunity": id_of(&opportunity), "discount_percent": "5", "lines": [
+                {"product": c.widget, "quantity": "12", "discount_percent": "10"},
+                {"product": c.consulting, "quantity": "2.5"},
+                {"description": "Installation", "quantity": "1", "unit_price": eur("50.00"), "tax_rate": "23"},
+                {"description": "Export crate", "quantity": "1", "unit_price": eur("40.00"), "tax_treatment": "reverse_charge"}
+            ]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let lines = quote["lines"].as_array().unwrap();
+    // Acme's own book beats the general one, even its volume price.
+    assert_eq!(lines[0]["unit_price"]["amount"], "80.00");
+    assert_eq!(lines[0]["list_price"]["amount"], "80.00");
+    assert_eq!(lines[0]["description"], "Widget", "completed from the catalogue");
+    assert_eq!(lines[0]["unit"], "piece");
+    assert_eq!(lines[0]["tax_rate"], "23.00");
+    assert_eq!(lines[1]["unit_price"]["amount"], "150.00", "from the general book");
+    // 12 × 80 × 0.9 × 0.95 = 820.80; 2.5 × 150 × 0.95 = 356.25; 50 × 0.95 = 47.50; 40 × 0.95 = 38.00
+    let nets: Vec<&str> = lines.iter().map(|l| l["net_amount"]["amount"].as_str().unwrap()).collect();
+    assert_eq!(nets, ["820.80", "356.25", "47.50", "38.00"]);
+    // Per line: 820.80 × 23% = 188.78 (188.784); 356.25 × 8% = 28.50; 47.50 × 23% = 10.93 (10.925 up).
+    let taxes: Vec<Json> = lines.iter().map(|l| l["tax_amount"]["amount"].clone()).collect();
+    assert_eq!(taxes, [json!("188.78"), json!("28.50"), json!("10.93"), json!("0.00")]);
+    assert_eq!(quote["net_total"]["amount"], "1262.55");
+    assert_eq!(quote["tax_total"]["amount"], "228.21");
+    assert_eq!(quote["grand_total"]["amount"], "1490.76");
+    assert_eq!(quote["tax_summary"], "23% of 868.30: 199.71\n8% of 356.25: 28.50\nreverse charge of 38.00: 0.00");
+    assert!(quote["legal_notes"].as_str().unwrap().contains("Reverse charge"));
+    assert!(quote["number"].as_str().unwrap().starts_with("Q-"));
+    assert_eq!(quote["revision"], 1);
+    assert_eq!(quote["status"], "draft");
+    assert_eq!(quote["valid_until"], day(30), "valid 30 days by default");
+    assert_eq!(quote["currency"], "EUR");
+
+    // Per-document rounding rounds each rate's sum once: 868.30 × 23% = 199.709 → 199.71 as well,
+    // and lines print no tax.
+    let path = format!("/api/v1/quotes/{}", id_of(&quote));
+    let per_doc = app.patch(&path, version_of(&quote), &json!({"rounding": "per_document"})).await.expect(200).body;
+    assert_eq!(per_doc["tax_total"]["amount"], "228.21");
+    assert_eq!(per_doc["lines"][0]["tax_amount"], Json::Null);
+
+    // The general book's volume price applies to another account.
+    let volume = app
+        .post("/api/v1/quotes", &json!({"account": other, "lines": [{"product": c.widget, "quantity": "10"}]}))
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(volume["lines"][0]["unit_price"]["amount"], "90.00");
+    // Changing the quantity follows the book's price again.
+    let fewer = app
+        .patch(
+            &format!("/api/v1/quotes/{}", id_of(&volume)),
+            version_of(&volume),
+            &json!({"lines": [{"id": volume["lines"][0]["id"], "quantity": "3"}]}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(fewer["lines"][0]["unit_price"]["amount"], "100.00");
+    assert_eq!(fewer["grand_total"]["amount"], "369.00");
+
+    // A sales rep may not sell below the book; the administrator may.
+    let rep = app.member("rep@commerce.test", "sales_rep").await;
+    let own = app.post_as(&rep.token, "/api/v1/accounts", &account("Rep's customer")).await.expect(201).body;
+    let own = id_of(&own);
+    let cheap = json!({"account": own, "lines": [{"product": c.widget, "quantity": "1", "unit_price": eur("70.00")}]});
+    let refused = app.post_as(&rep.token, "/api/v1/quotes", &cheap).await.expect(422);
+    assert_eq!(refused.error_fields(), ["lines[0].unit_price"]);
+    assert!(refused.body.to_string().contains("price_override"));
+    let at_list = json!({"account": own, "lines": [{"product": c.widget, "quantity": "1"}]});
+    app.post_as(&rep.token, "/api/v1/quotes", &at_list).await.expect(201);
+    app.post("/api/v1/quotes", &cheap).await.expect(201);
+
+    // Accepting makes the order and wins the opportunity.
+    let accepted = app.patch(&path, version_of(&per_doc), &json!({"status": "accepted"})).await.expect(200).body;
+    let order_id = accepted["order"].as_str().expect("an order").to_string();
+    let order = app.get(&format!("/api/v1/orders/{order_id}")).await.expect(200).body;
+    assert!(order["number"].as_str().unwrap().starts_with("SO-"));
+    assert_eq!(order["quote"], quote["id"]);
+    assert_eq!(order["status"], "open");
+    assert_eq!(order["grand_total"], per_doc["grand_total"]);
+    assert_eq!(order["lines"].as_array().unwrap().len(), 4);
+    let won = app.get(&format!("/api/v1/opportunities/{}", id_of(&opportunity))).await.expect(200).body;
+    assert_eq!(won["status"], "won");
+    // An accepted quote is settled; a revision carries it on.
+    let settled = app.patch(&path, version_of(&accepted), &json!({"discount_percent": "7"})).await.expect(422);
+    assert_eq!(settled.error_fields(), ["discount_percent"]);
+    let revision = app.post(&format!("{path}/revise"), &json!({})).await.expect(201).body;
+    assert_eq!(revision["number"], quote["number"]);
+    assert_eq!(revision["revision"], 2);
+    assert_eq!(revision["revision_of"], quote["id"]);
+    assert_eq!(revision["status"], "draft");
+    assert_eq!(revision["grand_total"], per_doc["grand_total"]);
+    let earlier = app.get(&path).await.expect(200).body;
+    assert_eq!(earlier["status"], "accepted", "the earlier revision stays as it was");
+
+    // Quotes, orders and products are on the customer's timeline and in search.
+    let timeline = app.get(&format!("/api/v1/accounts/{}/timeline", c.acme)).await.expect(200).body;
+    let types: Vec<&str> = timeline["data"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
+    assert!(types.contains(&"quote") && types.contains(&"order"), "{types:?}");
+    let found = app.get("/api/v1/products?q=widget").await.expect(200).body;
+    assert_eq!(found["data"][0]["sku"], "W-1");
+}
+
+async fn invoices_take_payments_and_accounts_keep_their_figures(app: TestApp) {
+    let c = catalogue(&app).await;
+    let order = app
+        .post("/api/v1/orders", &json!({"account": c.acme, "lines": [{"product": c.widget, "quantity": "10"}]}))
+        .await
+        .expect(201)
+        .body;
+    // 10 × 80.00 = 800.00 + 23% = 984.00
+    let draft = app.post(&format!("/api/v1/orders/{}/invoice", id_of(&order)), &json!({})).await.expect(201).body;
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["number"], Json::Null, "drafts take no number");
+    assert_eq!(draft["grand_total"]["amount"], "984.00");
+    assert_eq!(draft["order"], order["id"]);
+    let invoice_path = format!("/api/v1/invoices/{}", id_of(&draft));
+    let issued = app.patch(&invoice_path, version_of(&draft), &json!({"status": "issued"})).await.expect(200).body;
+    let year = today().format("%Y").to_string();
+    assert_eq!(issued["number"], format!("INV-{year}-000001"));
+    assert_eq!(issued["issue_date"], day(0));
+    assert_eq!(issued["due_date"], day(14), "14 days' terms by default");
+    assert_eq!(issued["balance"]["amount"], "984.00");
+    assert_eq!(issued["status"], "issued");
+    let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
+    assert_eq!(acme["billing_currency"], "EUR");
+    assert_eq!(acme["open_balance"]["amount"], "984.00");
+    assert_eq!(acme["overdue_amount"]["amount"], "0.00");
+
+    // Issued means frozen.
+    let frozen = app
+        .patch(
+            &invoice_path,
+            version_of(&issued),
+            &json!({"lines": [{"id": issued["lines"][0]["id"], "quantity": "1"}]}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(frozen.error_fields(), ["lines"]);
+    let cannot = app.delete(&invoice_path).await.expect(422);
+    assert_eq!(cannot.error_fields(), ["status"]);
+    let by_hand = app.patch(&invoice_path, version_of(&issued), &json!({"status": "paid"})).await.expect(422);
+    assert_eq!(by_hand.error_fields(), ["status"]);
+
+    // A partial payment.
+    let first = app
+        .post(
+            "/api/v1/payments",
+            &json!({"account": c.acme, "amount": eur("400.00"), "reference": "BANK-1",
+                "lines": [{"invoice": id_of(&issued), "amount": eur("400.00")}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(first["allocated_amount"]["amount"], "400.00");
+    assert_eq!(first["unallocated_amount"]["amount"], "0.00");
+    let partly = app.get(&invoice_path).await.expect(200).body;
+    assert_eq!(partly["status"], "partly_paid");
+    assert_eq!(partly["paid_amount"]["amount"], "400.00");
+    assert_eq!(partly["balance"]["amount"], "584.00");
+    // More than the balance is refused; the rest with an overpayment held as credit.
+    let over = json!({"account": c.acme, "amount": eur("700.00"),
+        "lines": [{"invoice": id_of(&issued), "amount": eur("600.00")}]});
+    assert_eq!(app.post("/api/v1/payments", &over).await.expect(422).error_fields(), ["lines[0].amount"]);
+    let second = app
+        .post(
+            "/api/v1/payments",
+            &json!({"account": c.acme, "amount": eur("700.00"), "method": "card",
+                "lines": [{"invoice": id_of(&issued), "amount": eur("584.00")}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(second["unallocated_amount"]["amount"], "116.00");
+    let paid = app.get(&invoice_path).await.expect(200).body;
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["balance"]["amount"], "0.00");
+    let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
+    assert_eq!(acme["open_balance"]["amount"], "0.00");
+    assert_eq!(acme["revenue_this_year"]["amount"], "984.00");
+    assert_eq!(acme["revenue_total"]["amount"], "984.00");
+    assert_eq!(acme["credit_balance"]["amount"], "116.00");
+    // A refund pays credit back, never more than is held.
+    let too_much = json!({"account": c.acme, "kind": "refund", "amount": eur("200.00")});
+    assert_eq!(app.post("/api/v1/payments", &too_much).await.expect(422).error_fields(), ["amount"]);
+    app.post("/api/v1/payments", &json!({"account": c.acme, "kind": "refund", "amount": eur("16.00")}))
+        .await
+        .expect(201);
+    let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
+    assert_eq!(acme["credit_balance"]["amount"], "100.00");
+
+    // A second invoice, corrected by a credit note, then overdue.
+    let second_invoice = app
+        .post(
+            "/api/v1/invoices",
+            &json!({"account": c.acme, "payment_terms_days": 7, "lines": [
+                {"product": c.consulting, "quantity": "4"},
+                {"description": "Travel", "quantity": "1", "unit_price": eur("100.00"), "tax_treatment": "zero_rated"}
+            ]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    // 4 × 150 = 600 + 8% = 648.00, + 100.00 zero-rated = 748.00
+    assert_eq!(second_invoice["grand_total"]["amount"], "748.00");
+    let second_path = format!("/api/v1/invoices/{}", id_of(&second_invoice));
+    let second_issued =
+        app.patch(&second_path, version_of(&second_invoice), &json!({"status": "issued"})).await.expect(200).body;
+    assert_eq!(second_issued["number"], format!("INV-{year}-000002"), "no gaps");
+    let credit_note = app
+        .post(
+            "/api/v1/invoices",
+            &json!({"account": c.acme, "kind": "credit_note", "corrects": id_of(&second_invoice),
+                "lines": [{"description": "Travel not taken", "quantity": "1", "unit_price": eur("100.00"),
+                    "tax_treatment": "zero_rated"}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let issued_note = app
+        .patch(
+            &format!("/api/v1/invoices/{}", id_of(&credit_note)),
+            version_of(&credit_note),
+            &json!({"status": "issued"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(issued_note["number"], format!("CN-{year}-000001"), "credit notes have their own series");
+    let corrected = app.get(&second_path).await.expect(200).body;
+    assert_eq!(corrected["credited_amount"]["amount"], "100.00");
+    assert_eq!(corrected["balance"]["amount"], "648.00");
+    assert_eq!(corrected["status"], "partly_paid");
+
+    // Ten days on, the daily pass makes it overdue.
+    let store = &app.app.app.store;
+    store.clock().advance(chrono::Duration::days(10));
+    app.post("/api/v1/admin/jobs", &json!({"kind": "commerce.overdue", "payload": {}})).await.expect(201);
+    let workers = relata_app::jobs::Workers::new(app.app.app.clone(), relata_app::jobs::WorkerOptions::default());
+    assert!(workers.run_due().await.unwrap() >= 1);
+    let overdue = app.get(&second_path).await.expect(200).body;
+    assert_eq!(overdue["status"], "overdue");
+    let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
+    assert_eq!(acme["overdue_amount"]["amount"], "648.00");
+    assert_eq!(acme["overdue_days"], 3);
+    let listed =
+        app.get("/api/v1/accounts?filter=overdue_amount%20%3E%200&sort=-overdue_amount").await.expect(200).body;
+    let names: Vec<&str> = listed["data"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Acme Sp. z o.o."]);
+    // Paying it late settles it, and the figures follow.
+    app.post(
+        "/api/v1/payments",
+        &json!({"account": c.acme, "amount": eur("648.00"), "lines": [{"invoice": id_of(&second_invoice), "amount": eur("648.00")}]}),
+    )
+    .await
+    .expect(201);
+    let settled = app.get(&second_path).await.expect(200).body;
+    assert_eq!(settled["status"], "paid");
+    let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
+    assert_eq!(acme["overdue_amount"]["amount"], "0.00");
+    assert_eq!(acme["overdue_days"], 0);
+
+    // Deleting a payment takes its allocation back.
+    app.delete(&format!("/api/v1/payments/{}", id_of(&first))).await.expect(200);
+    let reopened = app.get(&invoice_path).await.expect(200).body;
+    assert_eq!(reopened["paid_amount"]["amount"], "584.00");
+    assert_eq!(reopened["status"], "partly_paid", "due in 14 days, 10 have passed");
+    let timeline = app.get(&format!("/api/v1/accounts/{}/timeline", c.acme)).await.expect(200).body;
+    let types: Vec<&str> = timeline["data"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
+    assert!(types.contains(&"invoice") && types.contains(&"payment"), "{types:?}");
+}
+
+async fn bad_commerce_input_is_refused_by_field_and_changes_nothing(app: TestApp) {
+    let c = catalogue(&app).await;
+    let other = id_of(&app.create("accounts", account("Other GmbH")).await);
+    let before_quotes = app.get("/api/v1/quotes").await.expect(200).body["data"].as_array().unwrap().len();
+    let bad_lines = json!({"account": c.acme, "lines": [
+        {"product": c.widget, "quantity": "1.5"},
+        {"product": c.widget, "quantity": "-2"},
+        {"product": c.consulting, "quantity": "1", "unit_price": {"amount": "10.00", "currency": "USD"}},
+        {"description": "No price", "quantity": "1", "tax_rate": "23"},
+        {"description": "Odd rate", "quantity": "1", "unit_price": eur("1.00"), "tax_rate": "123"}
+    ]});
+    let refused = app.post("/api/v1/quotes", &bad_lines).await.expect(422);
+    let mut fields = refused.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["lines[0].quantity", "lines[1].quantity", "lines[2].unit_price", "lines[3].unit_price", "lines[4].tax_rate"],
+        "{}",
+        refused.body
+    );
+    let unknown_currency = json!({"account": c.acme, "currency": "XYZ", "lines": []});
+    assert_eq!(app.post("/api/v1/quotes", &unknown_currency).await.expect(422).error_fields(), ["currency"]);
+    let overlapping = json!({"name": "Overlap", "currency": "EUR", "valid_from": day(0),
+        "lines": [{"product": c.widget, "unit_price": eur("1.00")}]});
+    assert_eq!(app.post("/api/v1/price_books", &overlapping).await.expect(422).error_fields(), ["valid_from"]);
+    let duplicate_sku = json!({"sku": "W-1", "name": "Another widget", "tax_rate": "23"});
+    assert_eq!(app.post("/api/v1/products", &duplicate_sku).await.expect(422).error_fields(), ["sku"]);
+
+    // Payments: unknown, another account's and over-allocated invoices.
+    let invoice = app
+        .post("/api/v1/invoices", &json!({"account": c.acme, "lines": [{"product": c.widget, "quantity": "1"}]}))
+        .await
+        .expect(201)
+        .body;
+    let draft_payment = json!({"account": c.acme, "amount": eur("10.00"),
+        "lines": [{"invoice": id_of(&invoice), "amount": eur("10.00")}]});
+    assert_eq!(app.post("/api/v1/payments", &draft_payment).await.expect(422).error_fields(), ["lines[0].invoice"]);
+    let issued = app
+        .patch(&format!("/api/v1/invoices/{}", id_of(&invoice)), version_of(&invoice), &json!({"status": "issued"}))
+        .await
+        .expect(200)
+        .body;
+    let unknown = json!({"account": c.acme, "amount": eur("10.00"),
+        "lines": [{"invoice": uuid::Uuid::now_v7().to_string(), "amount": eur("10.00")}]});
+    assert_eq!(app.post("/api/v1/payments", &unknown).await.expect(422).error_fields(), ["lines[0].invoice"]);
+    let elsewhere = json!({"account": other, "amount": eur("10.00"),
+        "lines": [{"invoice": id_of(&issued), "amount": eur("10.00")}]});
+    assert_eq!(app.post("/api/v1/payments", &elsewhere).await.expect(422).error_fields(), ["lines[0].invoice"]);
+    let over = json!({"account": c.acme, "amount": eur("10.00"),
+        "lines": [{"invoice": id_of(&issued), "amount": eur("20.00")}]});
+    let fields = app.post("/api/v1/payments", &over).await.expect(422).error_fields();
+    assert!(fields.contains(&"lines".to_string()), "{fields:?}");
+    let dollars = json!({"account": c.acme, "amount": {"amount": "10.00", "currency": "USD"}});
+    assert_eq!(app.post("/api/v1/payments", &dollars).await.expect(422).error_fields(), ["amount"]);
+    let usd_invoice = json!({"account": c.acme, "currency": "USD", "lines": []});
+    assert_eq!(app.post("/api/v1/invoices", &usd_invoice).await.expect(422).error_fields(), ["currency"]);
+    let issued_at_once = json!({"account": c.acme, "status": "issued", "lines": []});
+    assert_eq!(app.post("/api/v1/invoices", &issued_at_once).await.expect(422).error_fields(), ["status"]);
+
+    // Nothing of that was written.
+    let after_quotes = app.get("/api/v1/quotes").await.expect(200).body["data"].as_array().unwrap().len();
+    assert_eq!(before_quotes, after_quotes);
+    assert!(app.get("/api/v1/payments").await.expect(200).body["data"].as_array().unwrap().is_empty());
+    let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
+    assert_eq!(acme["open_balance"]["amount"], "98.40", "only the issued invoice: 80.00 + 23%");
+}

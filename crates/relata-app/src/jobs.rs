@@ -455,7 +455,7 @@ impl JobHandler for HttpPost {
 
 /// The job kinds the platform itself provides.
 pub fn platform_handlers() -> Vec<Arc<dyn JobHandler>> {
-    vec![Arc::new(HttpPost::default())]
+    vec![Arc::new(HttpPost::default()), Arc::new(crate::webhooks::DeliverJob::default())]
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod privacy;
 pub mod read;
 pub mod timeline;
 pub mod views;
+pub mod webhooks;
 pub mod workspaces;
 pub mod write;
 
@@ -94,6 +95,10 @@ pub struct App {
     pub store: Store,
     pub modules: &'static module::Modules,
     schemas: Mutex<HashMap<WorkspaceId, (Instant, Arc<Schemas>)>>,
+    /// Whether webhooks may be sent to loopback and private addresses
+    /// (`RELATA_WEBHOOKS_ALLOW_PRIVATE=1`; off by default, so that a
+    /// subscription cannot reach into the server's own network).
+    pub allow_private_webhooks: std::sync::atomic::AtomicBool,
 }
 
 /// Who acts, in which workspace, with which rights.
@@ -141,7 +146,13 @@ impl App {
     /// The application over `store` running `modules` (whose entity types are
     /// installed in the registry, once per process).
     pub fn new(store: Store, modules: Vec<Arc<dyn module::Module>>) -> App {
-        App { store, modules: module::install(modules), schemas: Mutex::new(HashMap::new()) }
+        let allow_private = std::env::var("RELATA_WEBHOOKS_ALLOW_PRIVATE").is_ok_and(|v| v == "1" || v == "true");
+        App {
+            store,
+            modules: module::install(modules),
+            schemas: Mutex::new(HashMap::new()),
+            allow_private_webhooks: std::sync::atomic::AtomicBool::new(allow_private),
+        }
     }
 
     /// The workspace's schemas, from cache when fresh.
@@ -231,7 +242,9 @@ impl App {
 
     /// Every module's consumers of the change feed.
     pub fn feed_consumers(&self) -> Vec<Arc<dyn feed::FeedConsumer>> {
-        self.modules.iter().flat_map(|m| m.feed_consumers()).collect()
+        let mut consumers: Vec<Arc<dyn feed::FeedConsumer>> = vec![Arc::new(webhooks::WebhookConsumer)];
+        consumers.extend(self.modules.iter().flat_map(|m| m.feed_consumers()));
+        consumers
     }
 
     /// Applies the modules' own migrations (after Relata's, which opening

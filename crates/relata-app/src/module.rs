@@ -114,6 +114,18 @@ pub trait Module: Send + Sync + 'static {
 
     /// Timeline items that are not records of an episode type (sales: stage
     /// changes of the customer's opportunities).
+    /// The domain event types a change of this module's records is besides
+    /// `<type>.<op>` (`quote.accepted`), for webhooks and automation.
+    fn events(&self, _entry: &relata_store::feed::FeedEntry) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// Every type [`Module::events`] can give (subscriptions are checked
+    /// against them).
+    fn event_types(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     fn timeline_sources(&self) -> Vec<Arc<dyn TimelineSource>> {
         Vec::new()
     }

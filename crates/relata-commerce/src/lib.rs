@@ -106,6 +106,14 @@ impl Module for Commerce {
         })
     }
 
+    fn events(&self, entry: &relata_store::feed::FeedEntry) -> Vec<&'static str> {
+        events(entry)
+    }
+
+    fn event_types(&self) -> Vec<&'static str> {
+        EVENT_TYPES.to_vec()
+    }
+
     fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
         vec![Arc::new(OverdueJob)]
     }
@@ -218,6 +226,52 @@ async fn price_book_before_save(
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(records::invalid(errors)) }
+}
+
+/// The domain events of commerce's records, for webhooks and automation.
+pub const EVENT_TYPES: &[&str] = &[
+    "quote.sent",
+    "quote.accepted",
+    "quote.rejected",
+    "order.confirmed",
+    "order.shipped",
+    "order.delivered",
+    "order.cancelled",
+    "invoice.issued",
+    "invoice.paid",
+    "invoice.overdue",
+    "credit_note.issued",
+    "payment.received",
+    "payment.refunded",
+];
+
+/// The domain events a change feed entry is: a status reached, a payment
+/// recorded.
+fn events(entry: &relata_store::feed::FeedEntry) -> Vec<&'static str> {
+    let after = |field: &str| entry.diff.get(field).and_then(|c| c.get("after")).and_then(|v| v.as_str());
+    let mut out = Vec::new();
+    let status = after("status");
+    let named = |prefix: &str, status: Option<&str>| {
+        status.and_then(|s| EVENT_TYPES.iter().copied().find(|t| t.strip_prefix(prefix) == Some(s)))
+    };
+    match entry.entity.as_str() {
+        "quote" => out.extend(named("quote.", status)),
+        "order" => out.extend(named("order.", status)),
+        "invoice" => {
+            // Issuing gives the number, from the credit notes' own series.
+            let credit_note = after("number").is_some_and(|n| n.starts_with("CN-"));
+            if status == Some("issued") && credit_note {
+                out.push("credit_note.issued");
+            } else {
+                out.extend(named("invoice.", status));
+            }
+        }
+        "payment" if entry.op == "create" => {
+            out.push(if after("kind") == Some("refund") { "payment.refunded" } else { "payment.received" })
+        }
+        _ => {}
+    }
+    out
 }
 
 /// Runs [`invoicing::overdue_pass`] for its workspace.

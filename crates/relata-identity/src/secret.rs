@@ -12,6 +12,9 @@ pub enum SecretKind {
     Csrf,
     Invitation,
     PasswordReset,
+    /// The key webhook deliveries are signed with (kept, not digested:
+    /// Relata signs with it).
+    WebhookSigning,
 }
 
 impl SecretKind {
@@ -22,6 +25,7 @@ impl SecretKind {
             SecretKind::Csrf => "rlc_",
             SecretKind::Invitation => "rli_",
             SecretKind::PasswordReset => "rlr_",
+            SecretKind::WebhookSigning => "whsec_",
         }
     }
 }
@@ -42,6 +46,19 @@ pub fn digest(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// The signature of a webhook delivery: HMAC-SHA256 with the
+/// subscription's secret over `"{timestamp}.{body}"`, in hex. Receivers
+/// compute the same over the `t` and body they got, compare in constant
+/// time, and refuse a timestamp too far from their clock (replays).
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    hex(&mac.finalize().into_bytes())
+}
+
 /// Compares without revealing, through timing, where the inputs differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -53,6 +70,22 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_signatures_match_rfc_4231_and_cover_time_and_body() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let mut mac = <hmac::Hmac<Sha256> as hmac::KeyInit>::new_from_slice(b"Jefe").unwrap();
+        hmac::Mac::update(&mut mac, b"what do ya want for nothing?");
+        assert_eq!(
+            hex(&hmac::Mac::finalize(mac).into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let signed = webhook_signature("whsec_k", 1_700_000_000, b"{}");
+        assert_eq!(signed.len(), 64);
+        assert_ne!(signed, webhook_signature("whsec_k", 1_700_000_001, b"{}"), "the time is signed");
+        assert_ne!(signed, webhook_signature("whsec_k", 1_700_000_000, b"{ }"), "the body is signed");
+        assert_ne!(signed, webhook_signature("whsec_x", 1_700_000_000, b"{}"), "the key matters");
+    }
 
     #[test]
     fn secrets_are_prefixed_unique_and_stored_as_digests() {

@@ -26,6 +26,7 @@ pub mod routes;
 mod service;
 mod session;
 mod web;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};

@@ -470,6 +470,59 @@ fn identity_routes() -> Vec<Route> {
             .tag("roles")
             .returns(204, None)
             .to(delete(p::delete_role)),
+        endpoint(Method::GET, "/api/v1/webhooks", "webhooks.list", "Outbound webhook subscriptions (administrators)")
+            .tag("webhooks")
+            .returns(200, Some(list_of("Subscription: id, name, url, events, filter, secret, active, paused_reason")))
+            .to(get(crate::webhooks::list)),
+        endpoint(
+            Method::POST,
+            "/api/v1/webhooks",
+            "webhooks.create",
+            "Subscribe a receiver to event types (invoice.issued, contact.updated, order.*, *), optionally for records \
+             a filter selects; deliveries are JSON with an event id, signed in Relata-Signature: t=UNIX,v1=HMAC-SHA256 \
+             of \"t.body\" with the subscription's secret",
+        )
+        .tag("webhooks")
+        .body(object("{name?, url, events: [..], filter?, active?}"))
+        .returns(201, Some(object("Subscription, with its secret")))
+        .to(post(crate::webhooks::create)),
+        endpoint(Method::GET, "/api/v1/webhooks/{id}", "webhooks.get", "One subscription")
+            .tag("webhooks")
+            .returns(200, Some(object("Subscription")))
+            .to(get(crate::webhooks::get)),
+        endpoint(
+            Method::PATCH,
+            "/api/v1/webhooks/{id}",
+            "webhooks.update",
+            "Change a subscription; active: true resumes a paused one (what waited is sent); rotate_secret: true",
+        )
+        .tag("webhooks")
+        .body(object("{name?, url?, events?, filter?, active?, rotate_secret?}"))
+        .returns(200, Some(object("Subscription")))
+        .to(patch(crate::webhooks::update)),
+        endpoint(Method::DELETE, "/api/v1/webhooks/{id}", "webhooks.delete", "Remove a subscription and its log")
+            .tag("webhooks")
+            .returns(200, Some(object("{deleted: true}")))
+            .to(delete(crate::webhooks::delete)),
+        endpoint(
+            Method::GET,
+            "/api/v1/webhooks/{id}/deliveries",
+            "webhooks.deliveries",
+            "The delivery log, newest first: state, attempts, the receiver's status, the last error, the body",
+        )
+        .tag("webhooks")
+        .query(&["before", "limit"])
+        .returns(200, Some(object("{data: [Delivery], next_before}")))
+        .to(get(crate::webhooks::deliveries)),
+        endpoint(
+            Method::POST,
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+            "webhooks.redeliver",
+            "Send a delivery again, with the same event id",
+        )
+        .tag("webhooks")
+        .returns(202, Some(object("Delivery")))
+        .to(post(crate::webhooks::redeliver)),
         endpoint(Method::GET, "/api/v1/teams", "teams.list", "Teams and their members")
             .tag("teams")
             .returns(200, Some(list_of("Team: id, name, members [{user, manager}]")))

@@ -265,7 +265,19 @@ impl Store {
 
     pub(crate) async fn begin(&self) -> Result<Conn> {
         Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => Conn::SqliteTx(write.begin().await?),
+            Pools::Sqlite { write, .. } => {
+                let mut tx = write.begin().await?;
+                // The write lock is taken (waiting out other processes' writes
+                // under the busy timeout) before the transaction reads: one
+                // that read first would fail at its first write, without
+                // waiting, whenever another process (`relata worker`, a second
+                // server) had committed since (SQLITE_BUSY_SNAPSHOT). A write
+                // that changes nothing takes it; `BEGIN IMMEDIATE` would too,
+                // but sqlx refuses a custom BEGIN on a connection whose
+                // transaction SQLite itself rolled back (a full disk).
+                sqlx::raw_sql("UPDATE workspaces SET id = id WHERE 0").execute(&mut *tx).await?;
+                Conn::SqliteTx(tx)
+            }
             Pools::Postgres(pool) => Conn::PgTx(pool.begin().await?),
         })
     }

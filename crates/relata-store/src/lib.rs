@@ -34,6 +34,7 @@ pub mod records;
 pub mod search;
 pub mod sql;
 pub mod stages;
+pub mod webhooks;
 
 pub use db::{Backend, DbTarget, ScopedConn, Store};
 pub use error::StoreError;

@@ -79,6 +79,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_compress_changes_and_search.sql"),
         postgres: include_str!("../migrations/postgres/0011_compress_changes_and_search.sql"),
     },
+    Migration {
+        version: 12,
+        name: "webhooks",
+        sqlite: include_str!("../migrations/sqlite/0012_webhooks.sql"),
+        postgres: include_str!("../migrations/postgres/0012_webhooks.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

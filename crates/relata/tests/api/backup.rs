@@ -20,8 +20,12 @@ async fn scheduled_backups_keep_the_newest() {
     app.create("accounts", json!({"name": "Kept safe"})).await;
     let dir = std::env::temp_dir().join(format!("relata-backups-{}", uuid::Uuid::now_v7().simple()));
     let backups = || -> Vec<std::path::PathBuf> {
-        let mut found: Vec<_> =
-            std::fs::read_dir(&dir).map_or(Vec::new(), |d| d.filter_map(|e| e.ok().map(|e| e.path())).collect());
+        // Backups being written (`.partial`, renamed when verified) are not backups yet.
+        let mut found: Vec<_> = std::fs::read_dir(&dir).map_or(Vec::new(), |d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_none_or(|e| e != "partial"))
+                .collect()
+        });
         found.sort();
         found
     };

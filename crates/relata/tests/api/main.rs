@@ -32,3 +32,4 @@ mod records;
 mod schema;
 mod upgrade;
 mod web;
+mod webhooks;

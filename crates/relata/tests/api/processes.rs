@@ -8,7 +8,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value as Json, json};
 use std::time::{Duration, Instant};
 
-crate::both_backends!(changes_reach_every_process_within_the_cache_bound, a_cold_process_serves_a_crowd_at_once);
+crate::both_backends!(
+    changes_reach_every_process_within_the_cache_bound,
+    a_cold_process_serves_a_crowd_at_once,
+    two_processes_write_one_database_without_refusals,
+);
 
 async fn call(
     server: &ServeProcess,
@@ -131,4 +135,72 @@ async fn a_cold_process_serves_a_crowd_at_once(app: TestApp) {
         let status = request.await.unwrap().expect("an answer");
         assert!(status.is_success(), "{status}");
     }
+}
+
+/// Two servers writing the same database at once: a write that read first
+/// must wait for the other process's lock, not fail (on SQLite a deferred
+/// transaction failed at its first write whenever the other process had
+/// committed since it began, answered 503 "busy" at once).
+async fn two_processes_write_one_database_without_refusals(app: TestApp) {
+    const EACH: usize = 40;
+    let app = &app;
+    let other = serve_process(app).await;
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        ids.push(
+            app.create("contacts", json!({"last_name": format!("Shared {i}")})).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let writers: Vec<_> = [app.base.clone(), other.1.clone()]
+        .into_iter()
+        .enumerate()
+        .flat_map(|(server, base)| {
+            let ids = ids.clone();
+            let (client, token) = (client.clone(), app.token.clone());
+            (0..4).map(move |lane| {
+                let (ids, client, token, base) = (ids.clone(), client.clone(), token.clone(), base.clone());
+                tokio::spawn(async move {
+                    let mut refused = Vec::new();
+                    for n in 0..EACH / 4 {
+                        // Updates read the record, then write it: the case that failed.
+                        let id = &ids[(server * 4 + lane) % ids.len()];
+                        let path = format!("{base}/api/v1/contacts/{id}");
+                        let current: Json =
+                            client.get(&path).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+                        let version = current["version"].as_i64().unwrap();
+                        let reply = client
+                            .patch(&path)
+                            .bearer_auth(&token)
+                            .header("if-match", format!("\"{version}\""))
+                            .json(&json!({"title": format!("{server}-{lane}-{n}")}))
+                            .send()
+                            .await
+                            .unwrap();
+                        let created = client
+                            .post(format!("{base}/api/v1/contacts"))
+                            .bearer_auth(&token)
+                            .json(&json!({"last_name": format!("From {server} {lane} {n}")}))
+                            .send()
+                            .await
+                            .unwrap();
+                        for status in [reply.status(), created.status()] {
+                            if !status.is_success() && status != StatusCode::PRECONDITION_FAILED {
+                                refused.push(status);
+                            }
+                        }
+                    }
+                    refused
+                })
+            })
+        })
+        .collect();
+    for writer in writers {
+        let refused = writer.await.unwrap();
+        assert!(refused.is_empty(), "refused: {refused:?}");
+    }
+    assert_eq!(app.list_all("contacts", "").await.len(), 8 + 2 * EACH);
 }

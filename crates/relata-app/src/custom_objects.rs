@@ -40,6 +40,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "dav",
     "docs",
     "entities",
+    "erp",
     "exports",
     "fields",
     "healthz",

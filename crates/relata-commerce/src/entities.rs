@@ -71,6 +71,7 @@ pub fn product() -> EntityDef {
             FieldDef::standard("fractional_quantities", "Fractional quantities", Boolean).default(Default::Bool(false)),
             percent("tax_rate", "Tax rate (%)"),
             FieldDef::standard("active", "Active", Boolean).default(Default::Bool(true)),
+            FieldDef::standard("stock_quantity", "In stock", Decimal { scale: 3 }).read_only(),
         ])
         .title(&["name"])
         .searchable_globally()

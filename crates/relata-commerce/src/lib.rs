@@ -7,6 +7,7 @@
 
 mod documents;
 mod entities;
+pub mod erp;
 pub mod invoicing;
 pub mod pricing;
 pub mod quotes;
@@ -136,12 +137,20 @@ impl Module for Commerce {
     }
 
     fn migrations(&self) -> Vec<ModuleMigration> {
-        vec![ModuleMigration {
-            version: 1,
-            name: "commerce",
-            sqlite: include_str!("../migrations/sqlite/0001_commerce.sql"),
-            postgres: include_str!("../migrations/postgres/0001_commerce.sql"),
-        }]
+        vec![
+            ModuleMigration {
+                version: 1,
+                name: "commerce",
+                sqlite: include_str!("../migrations/sqlite/0001_commerce.sql"),
+                postgres: include_str!("../migrations/postgres/0001_commerce.sql"),
+            },
+            ModuleMigration {
+                version: 2,
+                name: "stock",
+                sqlite: "ALTER TABLE products ADD COLUMN stock_quantity INTEGER;",
+                postgres: "ALTER TABLE products ADD COLUMN stock_quantity BIGINT;",
+            },
+        ]
     }
 }
 

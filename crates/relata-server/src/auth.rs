@@ -35,6 +35,9 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Token scopes: what a token may do.
 pub const SCOPE_READ: &str = "read";
 pub const SCOPE_READ_WRITE: &str = "read_write";
+/// An ERP's token: reads, and the back office's events (`/api/v1/erp/events`)
+/// applied by Relata on its behalf; no other writes.
+pub const SCOPE_ERP: &str = "erp";
 
 /// Who a request comes from, as far as known; filled in by [`Auth`] so that
 /// refusals can be written to the audit log with the workspace and actor.
@@ -50,6 +53,15 @@ pub struct Auth {
 
 impl Auth {
     /// Refuses tokens that may only read.
+    /// The token's id when it is an ERP token (the sender its events are
+    /// keyed by); refused otherwise.
+    pub fn erp_token(&self) -> Result<String, Problem> {
+        match &self.principal.credential {
+            Credential::Token { id, scope, .. } if scope == SCOPE_ERP => Ok(id.clone()),
+            _ => Err(Problem::forbidden("ERP events are sent with a token of scope erp")),
+        }
+    }
+
     pub fn require_write(&self) -> Result<(), Problem> {
         self.ctx.access.require_write().map_err(|d| Problem::forbidden(d.to_string()))
     }

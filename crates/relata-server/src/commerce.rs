@@ -45,3 +45,21 @@ pub async fn invoice_order(
         relata_commerce::quotes::invoice_order(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(ORDERS, e))?;
     created(&server, &auth, INVOICES, &record).await
 }
+
+/// `POST /api/v1/erp/events`: `{id, type, data}` with a token of scope
+/// `erp`; a replay answers as the first time, with `Idempotent-Replayed`.
+pub async fn erp_event(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let source = auth.erp_token()?;
+    let input = crate::http::json_body(&headers, &body)?;
+    let applied = relata_commerce::erp::apply(&server.app, &auth.ctx, &format!("token {source}"), &input).await?;
+    let mut response = crate::http::json(StatusCode::OK, &applied.result);
+    if applied.replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}

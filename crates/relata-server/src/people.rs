@@ -618,7 +618,8 @@ pub async fn export(
     Ok(attachment(receiver, "text/csv; charset=utf-8", &format!("{}.csv", kind.api_name())))
 }
 
-/// `POST /api/v1/{entity}/import`: a CSV file (`text/csv`) whose header names
+/// `POST /api/v1/{entity}/import`: a CSV file (`text/csv`), or an XLSX
+/// workbook whose first sheet is read the same way, whose header names
 /// fields by id or label, imported like the CLI's `relata import`: every cell
 /// parsed like API input; all or nothing unless `skip_bad_rows=true`; `map`
 /// maps headers to fields (`map=E-mail:emails,Notes:-`). Rejected rows are
@@ -634,14 +635,19 @@ pub async fn import(
     auth.require_write()?;
     let kind = path.kind(&server, &auth).await?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !(content_type.starts_with("text/csv") || content_type.starts_with("application/csv")) {
+    let file = if content_type.starts_with(relata_app::import::XLSX_MEDIA_TYPE) {
+        relata_app::import::xlsx_to_csv(&body)
+            .map_err(|m| Problem::invalid(relata_core::ValidationError::single("file", "invalid_xlsx", m)))?
+    } else if content_type.starts_with("text/csv") || content_type.starts_with("application/csv") {
+        body.to_vec()
+    } else {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
             "Unsupported media type",
-            "send the file as text/csv",
+            format!("send the file as text/csv or {}", relata_app::import::XLSX_MEDIA_TYPE),
         ));
-    }
+    };
     let p = QueryParams::parse(query.as_deref(), &["skip_bad_rows", "map"])?;
     let mut options =
         relata_app::import::ImportOptions { skip_bad_rows: p.bool("skip_bad_rows")?, ..Default::default() };
@@ -651,15 +657,9 @@ pub async fn import(
         };
         options.mapping.insert(header.trim().to_string(), field.trim().to_string());
     }
-    let report = relata_app::import::import_csv(
-        &server.app,
-        &auth.ctx,
-        kind,
-        std::io::Cursor::new(body.to_vec()),
-        &options,
-        &|_| {},
-    )
-    .await?;
+    let report =
+        relata_app::import::import_csv(&server.app, &auth.ctx, kind, std::io::Cursor::new(file), &options, &|_| {})
+            .await?;
     if !report.committed {
         let errors = report
             .errors

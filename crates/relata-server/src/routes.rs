@@ -325,6 +325,21 @@ pub fn table() -> Vec<Route> {
     routes.push(
         endpoint(
             Method::POST,
+            "/api/v1/erp/events",
+            "erp.events",
+            "An event from the back office, with a token of scope erp: payment.received (invoice or account, amount, \
+             payment_date, method, reference), order.confirmed, partly_shipped, shipped, delivered or cancelled \
+             (order), invoice.issued (order, number, issue_date), price.updated (sku, price_book, unit_price, \
+             min_quantity), stock.updated (sku, quantity); applied once per token and event id (a replay answers the same)",
+        )
+        .tag("erp")
+        .body(object("{id, type, data}"))
+        .returns(200, Some(object("{id, type, status, record: {entity, id, version}}")))
+        .to(post(crate::commerce::erp_event)),
+    );
+    routes.push(
+        endpoint(
+            Method::POST,
             "/api/v1/orders/{id}/invoice",
             "orders.invoice",
             "A draft invoice for an order's lines at the order's prices",

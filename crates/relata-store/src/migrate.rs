@@ -81,9 +81,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 12,
-        name: "webhooks",
-        sqlite: include_str!("../migrations/sqlite/0012_webhooks.sql"),
-        postgres: include_str!("../migrations/postgres/0012_webhooks.sql"),
+        name: "integrations",
+        sqlite: include_str!("../migrations/sqlite/0012_integrations.sql"),
+        postgres: include_str!("../migrations/postgres/0012_integrations.sql"),
     },
 ];
 

@@ -349,3 +349,52 @@ impl ScopedConn {
         self.conn.execute(&stmt).await.map(drop)
     }
 }
+
+/// An event another system sent in, as first applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InboundEvent {
+    pub event_type: String,
+    /// A digest of the request, to tell a replay from another event that
+    /// reuses the id.
+    pub request_hash: String,
+    /// What applying it answered.
+    pub result: serde_json::Value,
+}
+
+impl ScopedConn {
+    /// The event `source` (a credential) sent with this id, if applied.
+    pub async fn inbound_event(&mut self, source: &str, event_id: &str) -> Result<Option<InboundEvent>> {
+        let q = Query::select()
+            .columns(["event_type", "request_hash", "result"])
+            .from("inbound_events")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("source").eq(source))
+            .and_where(Expr::col("event_id").eq(event_id))
+            .to_owned();
+        let Some(row) = self.conn.fetch_optional(&q).await? else { return Ok(None) };
+        Ok(Some(InboundEvent {
+            event_type: row.text("event_type")?.unwrap_or_default(),
+            request_hash: row.text("request_hash")?.unwrap_or_default(),
+            result: serde_json::from_str(&row.text("result")?.unwrap_or_default()).unwrap_or(serde_json::Value::Null),
+        }))
+    }
+
+    /// Records an applied event in the transaction that applied it (a
+    /// second writer of the same id fails on the key and rolls back).
+    pub async fn insert_inbound_event(&mut self, source: &str, event_id: &str, event: &InboundEvent) -> Result<()> {
+        let stmt = Query::insert()
+            .into_table("inbound_events")
+            .columns(["workspace_id", "source", "event_id", "event_type", "request_hash", "result", "received_at"])
+            .values_panic([
+                Expr::val(uuid(self.workspace.uuid())),
+                Expr::val(source),
+                Expr::val(event_id),
+                Expr::val(event.event_type.clone()),
+                Expr::val(event.request_hash.clone()),
+                Expr::val(event.result.to_string()),
+                Expr::val(self.now_value()),
+            ])
+            .to_owned();
+        self.conn.execute(&stmt).await.map(drop)
+    }
+}

@@ -158,9 +158,10 @@ enum Command {
     },
     /// Import records from a CSV file (header row = field ids or labels).
     Import {
-        /// Entity type: accounts, contacts, leads, opportunities, activities or pipelines.
+        /// Entity type: accounts, contacts, products, invoices, ... (any type, custom objects too).
         entity: String,
-        /// The CSV file ("-" for standard input).
+        /// The CSV file ("-" for standard input), or an XLSX workbook (by its
+        /// .xlsx extension; its first sheet is read).
         file: PathBuf,
         /// Keep the good rows and report the bad ones (default: all or nothing).
         #[arg(long)]
@@ -174,7 +175,7 @@ enum Command {
     },
     /// Export records as CSV (streamed) to standard output or a file.
     Export {
-        /// Entity type: accounts, contacts, leads, opportunities, activities or pipelines.
+        /// Entity type: accounts, contacts, products, invoices, ... (any type, custom objects too).
         entity: String,
         /// Only records matching this filter (the API's filter language).
         #[arg(long)]
@@ -325,6 +326,14 @@ async fn scheduled_backup(app: &App, dir: &std::path::Path, keep: usize) {
 /// backups beyond `keep` removed.
 async fn backup_into(app: &App, dir: &std::path::Path, keep: usize) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    // What a backup cut short by a crash left: a `.partial` file and its journal.
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("relata-") && (name.ends_with(".db.partial") || name.ends_with(".db.partial-journal")) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
     let name = format!("relata-{}.db", app.store.now().format("%Y%m%dT%H%M%S%.6fZ"));
     let made = app.store.backup_sqlite(&dir.join(name)).await.map_err(|e| e.to_string())?;
     let mut backups: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -360,8 +369,9 @@ enum TokenCommand {
         /// A name to recognise the token by.
         #[arg(long)]
         name: String,
-        /// read (GET only) or read_write.
-        #[arg(long, default_value = "read_write", value_parser = ["read", "read_write"])]
+        /// read (GET only), read_write, or erp (reads, and the ERP's events
+        /// at POST /api/v1/erp/events).
+        #[arg(long, default_value = "read_write", value_parser = ["read", "read_write", "erp"])]
         scope: String,
         /// The workspace's slug.
         #[arg(long, default_value = "default")]

@@ -32,8 +32,15 @@ pub async fn import(
     batch_size: usize,
 ) -> Result<ExitCode, String> {
     let mapping = parse_mappings(mappings)?;
+    let xlsx = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let (input, size): (Box<dyn Read + Send>, Option<u64>) = if file == Path::new("-") {
         (Box::new(std::io::stdin()), None)
+    } else if xlsx {
+        // A workbook is read whole (its sheet is zipped XML), then imported as CSV.
+        let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let csv = relata_app::import::xlsx_to_csv(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        let size = csv.len() as u64;
+        (Box::new(std::io::Cursor::new(csv)), Some(size))
     } else {
         let f = std::fs::File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let size = f.metadata().ok().map(|m| m.len());

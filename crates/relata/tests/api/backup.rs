@@ -20,11 +20,10 @@ async fn scheduled_backups_keep_the_newest() {
     app.create("accounts", json!({"name": "Kept safe"})).await;
     let dir = std::env::temp_dir().join(format!("relata-backups-{}", uuid::Uuid::now_v7().simple()));
     let backups = || -> Vec<std::path::PathBuf> {
-        // Backups being written (`.partial`, renamed when verified) are not backups yet.
+        // Backups being written (`.db.partial` and its journal, renamed when
+        // verified) are not backups yet.
         let mut found: Vec<_> = std::fs::read_dir(&dir).map_or(Vec::new(), |d| {
-            d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_none_or(|e| e != "partial"))
-                .collect()
+            d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "db")).collect()
         });
         found.sort();
         found
@@ -58,6 +57,9 @@ async fn scheduled_backups_keep_the_newest() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    let leftovers: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| !backups().contains(p)).collect();
+    assert!(leftovers.len() <= 2, "at most the last killed backup's partial file and journal: {leftovers:?}");
     for file in backups() {
         let verified = relata_store::backup::verify_sqlite_file(&file).await.expect("a sound backup");
         assert_eq!(verified.schema_version, relata_store::migrate::latest_version());

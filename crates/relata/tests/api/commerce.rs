@@ -12,6 +12,8 @@ crate::both_backends!(
     quotes_are_priced_from_the_best_price_book_and_accepted_into_orders,
     invoices_take_payments_and_accounts_keep_their_figures,
     bad_commerce_input_is_refused_by_field_and_changes_nothing,
+    the_erp_sends_events_that_apply_once,
+    products_import_from_an_xlsx_workbook,
 );
 
 fn eur(amount: &str) -> Json {
@@ -416,4 +418,152 @@ async fn bad_commerce_input_is_refused_by_field_and_changes_nothing(app: TestApp
     assert!(app.get("/api/v1/payments").await.expect(200).body["data"].as_array().unwrap().is_empty());
     let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
     assert_eq!(acme["open_balance"]["amount"], "98.40", "only the issued invoice: 80.00 + 23%");
+}
+
+async fn erp_event(app: &TestApp, token: &str, body: &Json) -> crate::helpers::Reply {
+    app.post_as(token, "/api/v1/erp/events", body).await
+}
+
+async fn the_erp_sends_events_that_apply_once(app: TestApp) {
+    let c = catalogue(&app).await;
+    let erp = app.token_with_scope("erp").await;
+    let order = app
+        .post("/api/v1/orders", &json!({"account": c.acme, "lines": [{"product": c.widget, "quantity": "10"}]}))
+        .await
+        .expect(201)
+        .body;
+    let number = order["number"].as_str().unwrap().to_string();
+
+    // Only an ERP token sends ERP events.
+    let confirm =
+        json!({"id": "erp-1", "type": "order.confirmed", "data": {"order": number, "external_ref": "SAP-4711"}});
+    app.post("/api/v1/erp/events", &confirm).await.expect(403);
+    app.post_as("rlt_not_a_token", "/api/v1/erp/events", &confirm).await.expect(401);
+    // And an ERP token writes nothing else.
+    app.post_as(&erp, "/api/v1/contacts", &json!({"last_name": "Nope"})).await.expect(403);
+
+    let applied = erp_event(&app, &erp, &confirm).await.expect(200);
+    assert_eq!(applied.body["status"], "applied");
+    assert_eq!(applied.body["record"]["entity"], "orders");
+    let confirmed = app.get(&format!("/api/v1/orders/{}", id_of(&order))).await.expect(200).body;
+    assert_eq!(confirmed["status"], "confirmed");
+    assert_eq!(confirmed["external_ref"], "SAP-4711");
+    // A replay answers the same and changes nothing; the same id for another event is refused.
+    let replay = erp_event(&app, &erp, &confirm).await.expect(200);
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    assert_eq!(replay.body, applied.body);
+    let after_replay = app.get(&format!("/api/v1/orders/{}", id_of(&order))).await.expect(200).body;
+    assert_eq!(version_of(&after_replay), version_of(&confirmed));
+    let reused = json!({"id": "erp-1", "type": "order.shipped", "data": {"order": number}});
+    assert!(erp_event(&app, &erp, &reused).await.status.is_client_error());
+    // Another ERP token's event of the same id is its own.
+    let other_erp = app.token_with_scope("erp").await;
+    let shipped = json!({"id": "erp-1", "type": "order.shipped", "data": {"order": "SAP-4711"}});
+    erp_event(&app, &other_erp, &shipped).await.expect(200);
+    let now = app.get(&format!("/api/v1/orders/{}", id_of(&order))).await.expect(200).body;
+    assert_eq!(now["status"], "shipped");
+
+    // The ERP invoices the order, and the customer pays it.
+    let issued = erp_event(
+        &app,
+        &erp,
+        &json!({"id": "erp-2", "type": "invoice.issued", "data": {"order": "SAP-4711", "number": "FV/2026/77"}}),
+    )
+    .await
+    .expect(200)
+    .body;
+    let invoice =
+        app.get(&format!("/api/v1/invoices/{}", issued["record"]["id"].as_str().unwrap())).await.expect(200).body;
+    assert_eq!(invoice["status"], "issued");
+    assert_eq!(invoice["external_ref"], "FV/2026/77");
+    assert_eq!(invoice["grand_total"]["amount"], "984.00");
+    let unknown = json!({"id": "erp-3", "type": "payment.received",
+        "data": {"invoice": "FV/2026/99", "amount": {"amount": "984.00", "currency": "EUR"}}});
+    assert_eq!(erp_event(&app, &erp, &unknown).await.expect(422).error_fields(), ["data.invoice"]);
+    let paid = json!({"id": "erp-3", "type": "payment.received",
+        "data": {"invoice": "FV/2026/77", "amount": {"amount": "1000.00", "currency": "EUR"},
+            "payment_date": day(0), "reference": "MT940 123"}});
+    erp_event(&app, &erp, &paid).await.expect(200);
+    erp_event(&app, &erp, &paid).await.expect(200);
+    let settled = app.get(&format!("/api/v1/invoices/{}", id_of(&invoice))).await.expect(200).body;
+    assert_eq!(settled["status"], "paid");
+    let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
+    assert_eq!(acme["credit_balance"]["amount"], "16.00", "applied once: 1000.00 − 984.00 held");
+    let payments = app.get("/api/v1/payments").await.expect(200).body;
+    assert_eq!(payments["data"].as_array().unwrap().len(), 1);
+
+    // Prices and stock from the back office.
+    let price = json!({"id": "erp-4", "type": "price.updated",
+        "data": {"sku": "W-1", "price_book": "List prices 2026", "unit_price": {"amount": "95.00", "currency": "EUR"}}});
+    erp_event(&app, &erp, &price).await.expect(200);
+    let quote = app
+        .post(
+            "/api/v1/quotes",
+            &json!({"account": id_of(&app.create("accounts", json!({"name": "New"})).await),
+            "lines": [{"product": c.widget, "quantity": "1"}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(quote["lines"][0]["unit_price"]["amount"], "95.00");
+    let stock = json!({"id": "erp-5", "type": "stock.updated", "data": {"sku": "W-1", "quantity": "42"}});
+    erp_event(&app, &erp, &stock).await.expect(200);
+    let widget = app.get(&format!("/api/v1/products/{}", c.widget)).await.expect(200).body;
+    assert_eq!(widget["stock_quantity"], "42.000");
+    let bad = json!({"id": "erp-6", "type": "stock.updated", "data": {"sku": "NOPE", "quantity": "x"}});
+    let mut fields = erp_event(&app, &erp, &bad).await.expect(422).error_fields();
+    fields.sort();
+    assert_eq!(fields, ["data.quantity", "data.sku"]);
+    let unknown_type = json!({"id": "erp-7", "type": "order.teleported", "data": {}});
+    assert_eq!(erp_event(&app, &erp, &unknown_type).await.expect(422).error_fields(), ["type"]);
+
+    // Recorded on the customer's story, by the token's owner.
+    let timeline = app.get(&format!("/api/v1/accounts/{}/timeline", c.acme)).await.expect(200).body;
+    let types: Vec<&str> = timeline["data"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
+    assert!(types.contains(&"payment") && types.contains(&"invoice"), "{types:?}");
+}
+
+async fn import_xlsx(app: &TestApp, query: &str, bytes: Vec<u8>) -> crate::helpers::Reply {
+    let media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    app.send(
+        reqwest::Method::POST,
+        &format!("/api/v1/products/import{query}"),
+        Some(&app.token),
+        &[("content-type", media)],
+        Some(bytes),
+    )
+    .await
+}
+
+async fn products_import_from_an_xlsx_workbook(app: TestApp) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows: [[&str; 4]; 4] = [
+        ["SKU", "Name", "Tax rate (%)", "Unit"],
+        ["P-100", "Pallet wrap", "23", "piece"],
+        ["P-200", "Łańcuch stalowy", "8", "m"],
+        ["P-300", "Broken", "many", "piece"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                _ => sheet.write_string(r as u32, c as u16, *cell).unwrap(),
+            };
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    // All or nothing: the bad row is named by its row in the sheet, nothing is written.
+    let refused = import_xlsx(&app, "", bytes.clone()).await.expect(422);
+    assert_eq!(refused.error_fields(), ["rows[4].tax_rate"], "{}", refused.body);
+    assert!(app.get("/api/v1/products").await.expect(200).body["data"].as_array().unwrap().is_empty());
+    let report = import_xlsx(&app, "?skip_bad_rows=true", bytes).await.expect(200).body;
+    assert_eq!((report["imported"].as_u64(), report["skipped"].as_u64()), (Some(2), Some(1)));
+    let chain = app.get("/api/v1/products?filter=sku%20%3D%20%22P-200%22").await.expect(200).body;
+    assert_eq!(chain["data"][0]["name"], "Łańcuch stalowy");
+    assert_eq!(chain["data"][0]["tax_rate"], "8.00");
+    assert_eq!(chain["data"][0]["unit"], "m");
+    // Not a workbook: a problem naming the file.
+    let broken = import_xlsx(&app, "", b"PK\x03\x04 not really a zip".to_vec()).await.expect(422);
+    assert_eq!(broken.error_fields(), ["file"]);
 }

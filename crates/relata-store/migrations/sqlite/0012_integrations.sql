@@ -1,4 +1,4 @@
--- Relata schema v12 (SQLite): outbound webhooks. A subscription names the
+-- Relata schema v12 (SQLite): integrations. Outbound webhooks: a subscription names the
 -- events it wants (invoice.issued, contact.updated, ...), an optional
 -- filter on the record, its receiver and the secret deliveries are signed
 -- with. Each matching change feed entry becomes one delivery (unique per
@@ -41,3 +41,17 @@ CREATE TABLE webhook_deliveries (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries(workspace_id, subscription_id, event_id);
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries(workspace_id, subscription_id, state, position);
+
+-- Events other systems sent in (the ERP's payments and shipments, a phone
+-- switch's calls): each applied once per sender and event id, for good; a
+-- replay answers what the first one did.
+CREATE TABLE inbound_events (
+    workspace_id BLOB NOT NULL REFERENCES workspaces(id),
+    source TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    result TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, source, event_id)
+) WITHOUT ROWID;

@@ -1,4 +1,4 @@
--- Relata schema v12 (PostgreSQL): outbound webhooks; see the SQLite file.
+-- Relata schema v12 (PostgreSQL): integrations (outbound webhooks, inbound events); see the SQLite file.
 CREATE TABLE webhook_subscriptions (
     workspace_id UUID NOT NULL REFERENCES workspaces(id),
     id UUID NOT NULL,
@@ -35,3 +35,15 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries(workspace_id, subscription_id, event_id);
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries(workspace_id, subscription_id, state, position);
+
+-- Events other systems sent in; see the SQLite file.
+CREATE TABLE inbound_events (
+    workspace_id UUID NOT NULL REFERENCES workspaces(id),
+    source TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    result TEXT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (workspace_id, source, event_id)
+);

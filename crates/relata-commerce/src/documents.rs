@@ -76,6 +76,19 @@ async fn applicable_books(
     Ok(out)
 }
 
+/// The price-book price of a product for a customer, a quantity and a day.
+pub async fn list_price(
+    tx: &mut ScopedConn,
+    currency: Currency,
+    account: Option<&Record>,
+    day: NaiveDate,
+    product: Uuid,
+    quantity: Decimal,
+) -> Result<Option<Money>, StoreError> {
+    let books = applicable_books(tx, currency, account, day).await?;
+    Ok(price_in(&books, product, quantity))
+}
+
 /// The price of `product` for `quantity` in the first book that has one:
 /// its entry with the largest "from quantity" not above `quantity`.
 fn price_in(books: &[Record], product: Uuid, quantity: Decimal) -> Option<Money> {
@@ -173,17 +186,39 @@ pub async fn price(
                 errors.push(error(at(i, field), "out_of_range", "a percentage from 0 to 100"));
             }
         }
-        // The list price is looked up again when the product or quantity
-        // changes; a unit price that followed the old list price follows
-        // the new one.
+        // A configurable product's options are checked, and priced into
+        // its list price.
+        let reconfigured = changed(before, &line.values, "product") || changed(before, &line.values, "configuration");
+        let mut options_price = 0;
+        if let Some(p) = product.filter(|p| p.values.std("configurable") == &FieldValue::Bool(true)) {
+            let text = records::text(&line.values, "configuration").unwrap_or_default();
+            match crate::configurator::parse_selection(text) {
+                Err(m) => errors.push(error(at(i, "configuration"), "invalid_configuration", m)),
+                Ok(selection) => {
+                    let (groups, combinations) = crate::configure::load(tx, p).await?;
+                    let checked = crate::configurator::check(&groups, &combinations, &selection, currency);
+                    options_price = checked.options_price;
+                    if reconfigured && !checked.problems.is_empty() {
+                        let messages: Vec<String> = checked.problems.iter().map(|p| p.message.clone()).collect();
+                        errors.push(error(at(i, "configuration"), "invalid_configuration", messages.join("; ")));
+                    }
+                }
+            }
+        } else if !line.values.std("configuration").is_null() && product_id.is_some() {
+            errors.push(error(at(i, "configuration"), "not_configurable", "this product has no options"));
+        }
+        // The list price is looked up again when the product, its options or
+        // the quantity change; a unit price that followed the old list price
+        // follows the new one.
         if let Some(id) = product_id
-            && (changed(before, &line.values, "product") || changed(before, &line.values, "quantity"))
+            && (reconfigured || changed(before, &line.values, "quantity"))
             && quantity > Decimal::ZERO
         {
             if books.is_none() {
                 books = Some(applicable_books(tx, currency, account, day).await?);
             }
-            let list = price_in(books.as_deref().unwrap_or_default(), id, quantity);
+            let list = price_in(books.as_deref().unwrap_or_default(), id, quantity)
+                .map(|m| Money::new(m.minor + options_price, m.currency));
             let followed = before.is_some_and(|b| {
                 b.values.std("unit_price") == b.values.std("list_price")
                     && b.values.std("unit_price") == line.values.std("unit_price")

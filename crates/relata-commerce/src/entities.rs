@@ -16,6 +16,7 @@ pub const QUOTES: EntityKind = EntityKind::named("quotes");
 pub const ORDERS: EntityKind = EntityKind::named("orders");
 pub const INVOICES: EntityKind = EntityKind::named("invoices");
 pub const PAYMENTS: EntityKind = EntityKind::named("payments");
+pub const OPTION_GROUPS: EntityKind = EntityKind::named("option_groups");
 
 pub const PRODUCT_KINDS: &[&str] = &["goods", "service"];
 pub const UNITS: &[&str] = &["piece", "hour", "day", "month", "year", "kg", "m", "m2", "l", "licence", "set"];
@@ -72,11 +73,46 @@ pub fn product() -> EntityDef {
             percent("tax_rate", "Tax rate (%)"),
             FieldDef::standard("active", "Active", Boolean).default(Default::Bool(true)),
             FieldDef::standard("stock_quantity", "In stock", Decimal { scale: 3 }).read_only(),
+            FieldDef::standard("configurable", "Configurable", Boolean).default(Default::Bool(false)),
+            FieldDef::standard("allowed_combinations", "Allowed combinations", LongText),
         ])
         .title(&["name"])
         .searchable_globally()
         .columns(&["sku", "name", "family", "unit", "tax_rate", "active"])
         .rights(catalogue_rights)
+}
+
+/// A group of options of a configurable product (memory, extras), its
+/// options as lines: a code, a price per unit, quantities, and the codes an
+/// option requires or excludes (see `configurator`).
+pub fn option_group() -> EntityDef {
+    use FieldType::*;
+    let mut def = EntityDef::new(OPTION_GROUPS, "commerce", "option_group", "Option group", "Option groups")
+        .fields([
+            relation("product", "Product", PRODUCTS).required(),
+            FieldDef::text("name", "Name").required().searchable(),
+            FieldDef::standard("position", "Position", Integer { min: 0, max: 1_000_000 }),
+            FieldDef::standard("min_choices", "At least", Integer { min: 0, max: 1_000_000 }),
+            FieldDef::standard("max_choices", "At most", Integer { min: 0, max: 1_000_000 }),
+        ])
+        .title(&["name"])
+        .columns(&["product", "name", "min_choices", "max_choices"])
+        .rights(catalogue_rights);
+    def.lines = Some(LinesDef {
+        fields: vec![
+            FieldDef::data("code".into(), "Code".into(), Text { max_len: 40 }, true),
+            FieldDef::data("name".into(), "Name".into(), Text { max_len: 200 }, true),
+            line_field("price", "Price", Money),
+            line_field("min_quantity", "Minimum quantity", Decimal { scale: 3 }),
+            line_field("max_quantity", "Maximum quantity", Decimal { scale: 3 }),
+            line_field("requires", "Requires", Text { max_len: 500 }),
+            line_field("excludes", "Excludes", Text { max_len: 500 }),
+        ],
+        totals: Vec::new(),
+        currency_field: None,
+        personal_fields: Vec::new(),
+    });
+    def
 }
 
 pub fn price_book() -> EntityDef {
@@ -113,6 +149,7 @@ fn sales_lines() -> LinesDef {
     LinesDef {
         fields: vec![
             line_field("product", "Product", Relation(Target::Entity(PRODUCTS))),
+            line_field("configuration", "Configuration", Text { max_len: 500 }),
             line_field("description", "Description", Text { max_len: 500 }),
             FieldDef::data("quantity".into(), "Quantity".into(), Decimal { scale: 3 }, true),
             line_field("unit", "Unit", Choice(options(UNITS))),

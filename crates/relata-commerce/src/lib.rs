@@ -5,6 +5,8 @@
 //! `pricing`, pure; the rules that read other records in `documents`,
 //! `quotes` and `invoicing`.
 
+pub mod configurator;
+pub mod configure;
 mod documents;
 mod entities;
 pub mod erp;
@@ -41,7 +43,7 @@ impl Module for Commerce {
     }
 
     fn entities(&self) -> Vec<EntityDef> {
-        vec![product(), price_book(), quote(), order(), invoice(), payment()]
+        vec![product(), option_group(), price_book(), quote(), order(), invoice(), payment()]
     }
 
     fn extensions(&self) -> Vec<Extension> {
@@ -62,6 +64,7 @@ impl Module for Commerce {
                 k if k == INVOICES => invoicing::before_save(tx, ctx, old, new).await,
                 k if k == PAYMENTS => invoicing::payment_before_save(tx, ctx, old, new).await,
                 k if k == PRICE_BOOKS => price_book_before_save(tx, ctx, old, new).await,
+                k if k == OPTION_GROUPS => configure::option_group_before_save(tx, new).await,
                 _ => Ok(()),
             }
         })
@@ -149,6 +152,12 @@ impl Module for Commerce {
                 name: "stock",
                 sqlite: "ALTER TABLE products ADD COLUMN stock_quantity INTEGER;",
                 postgres: "ALTER TABLE products ADD COLUMN stock_quantity BIGINT;",
+            },
+            ModuleMigration {
+                version: 3,
+                name: "configurator",
+                sqlite: include_str!("../migrations/sqlite/0003_configurator.sql"),
+                postgres: include_str!("../migrations/postgres/0003_configurator.sql"),
             },
         ]
     }

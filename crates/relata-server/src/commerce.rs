@@ -63,3 +63,19 @@ pub async fn erp_event(
     }
     Ok(response)
 }
+
+/// `POST /api/v1/products/{id}/configure`: checks a configuration and
+/// prices it.
+pub async fn configure_product(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    crate::http::IdPath(id): crate::http::IdPath,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let input = crate::http::json_body(&headers, &body)?;
+    let answer = relata_commerce::configure::configure(&server.app, &auth.ctx, id, &input)
+        .await
+        .map_err(|e| app_problem(relata_commerce::PRODUCTS, e))?;
+    Ok(crate::http::json(StatusCode::OK, &answer))
+}

@@ -325,6 +325,23 @@ pub fn table() -> Vec<Route> {
     routes.push(
         endpoint(
             Method::POST,
+            "/api/v1/products/{id}/configure",
+            "products.configure",
+            "Check a configuration of a configurable product (options: \"RAM*2, GPU\", quantity, currency, account, \
+             date): whether it is valid, every rule it breaks (unknown, quantity, min_choices, max_choices, requires, \
+             excludes, combination, currency) and its price (the price book's for the account, plus the options)",
+        )
+        .tag("products")
+        .body(object("{options, quantity?, currency?, account?, date?}"))
+        .returns(
+            200,
+            Some(object("{valid, problems: [{rule, subject, message}], base_price, options_price, unit_price}")),
+        )
+        .to(post(crate::commerce::configure_product)),
+    );
+    routes.push(
+        endpoint(
+            Method::POST,
             "/api/v1/erp/events",
             "erp.events",
             "An event from the back office, with a token of scope erp: payment.received (invoice or account, amount, \

@@ -14,6 +14,7 @@ crate::both_backends!(
     bad_commerce_input_is_refused_by_field_and_changes_nothing,
     the_erp_sends_events_that_apply_once,
     products_import_from_an_xlsx_workbook,
+    configurable_products_are_checked_and_priced,
 );
 
 fn eur(amount: &str) -> Json {
@@ -566,4 +567,81 @@ async fn products_import_from_an_xlsx_workbook(app: TestApp) {
     // Not a workbook: a problem naming the file.
     let broken = import_xlsx(&app, "", b"PK\x03\x04 not really a zip".to_vec()).await.expect(422);
     assert_eq!(broken.error_fields(), ["file"]);
+}
+
+async fn configurable_products_are_checked_and_priced(app: TestApp) {
+    let laptop =
+        app.create("products", json!({"sku": "LT-1", "name": "Laptop", "tax_rate": "23", "configurable": true})).await;
+    let laptop = id_of(&laptop);
+    app.create(
+        "price_books",
+        json!({"name": "Hardware", "currency": "EUR", "lines": [
+            {"product": laptop, "unit_price": eur("1000.00")}
+        ]}),
+    )
+    .await;
+    app.create(
+        "option_groups",
+        json!({"product": laptop, "name": "Memory", "position": 1, "min_choices": 1, "max_choices": 1, "lines": [
+            {"code": "RAM16", "name": "16 GB", "price": eur("0.00")},
+            {"code": "RAM32", "name": "32 GB", "price": eur("150.00")}
+        ]}),
+    )
+    .await;
+    app.create(
+        "option_groups",
+        json!({"product": laptop, "name": "Extras", "position": 2, "max_choices": 3, "lines": [
+            {"code": "GPU", "name": "Graphics card", "price": eur("300.00"), "requires": "PSU"},
+            {"code": "PSU", "name": "Stronger power supply", "price": eur("80.00")},
+            {"code": "ECO", "name": "Eco mode", "excludes": "GPU"},
+            {"code": "WARRANTY", "name": "Extra warranty year", "price": eur("50.00"), "max_quantity": "3"}
+        ]}),
+    )
+    .await;
+    let duplicate = json!({"product": laptop, "name": "Again", "lines": [{"code": "GPU", "name": "Another GPU"}]});
+    assert_eq!(app.post("/api/v1/option_groups", &duplicate).await.expect(422).error_fields(), ["lines[0].code"]);
+
+    let path = format!("/api/v1/products/{laptop}/configure");
+    let good = app.post(&path, &json!({"options": "RAM32, GPU, PSU, WARRANTY*2"})).await.expect(200).body;
+    assert_eq!(good["valid"], true, "{good}");
+    assert_eq!(good["base_price"]["amount"], "1000.00");
+    assert_eq!(good["options_price"]["amount"], "630.00");
+    assert_eq!(good["unit_price"]["amount"], "1630.00");
+    let bad = app
+        .post(&path, &json!({"options": [{"code": "GPU"}, {"code": "ECO"}, {"code": "WARRANTY", "quantity": "4"}, {"code": "TURBO"}]}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(bad["valid"], false);
+    let mut rules: Vec<&str> =
+        bad["problems"].as_array().unwrap().iter().map(|p| p["rule"].as_str().unwrap()).collect();
+    rules.sort();
+    assert_eq!(rules, ["excludes", "min_choices", "quantity", "requires", "unknown"], "{bad}");
+
+    // On a quote: the configuration prices the line, and a broken one names it.
+    let account = id_of(&app.create("accounts", json!({"name": "Config GmbH"})).await);
+    let quote = app
+        .post(
+            "/api/v1/quotes",
+            &json!({"account": account, "lines": [
+                {"product": laptop, "configuration": "RAM32, GPU, PSU", "quantity": "2"}
+            ]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(quote["lines"][0]["unit_price"]["amount"], "1530.00");
+    assert_eq!(quote["net_total"]["amount"], "3060.00");
+    let broken = json!({"account": account, "lines": [{"product": laptop, "configuration": "GPU", "quantity": "1"}]});
+    let refused = app.post("/api/v1/quotes", &broken).await.expect(422);
+    assert_eq!(refused.error_fields(), ["lines[0].configuration"]);
+    assert!(refused.body.to_string().contains("requires PSU"), "{}", refused.body);
+    let plain = app.create("products", json!({"sku": "PL-1", "name": "Plain", "tax_rate": "23"})).await;
+    let not_configurable = json!({"account": account, "lines": [
+        {"product": id_of(&plain), "configuration": "GPU", "quantity": "1", "unit_price": eur("1.00")}
+    ]});
+    assert_eq!(
+        app.post("/api/v1/quotes", &not_configurable).await.expect(422).error_fields(),
+        ["lines[0].configuration"]
+    );
 }

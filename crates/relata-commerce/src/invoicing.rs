@@ -529,3 +529,40 @@ pub async fn overdue_pass(tx: &mut ScopedConn, ctx: &Ctx) -> Result<(u64, u64), 
     }
     Ok((invoices, accounts.len() as u64))
 }
+
+/// `GET /api/v1/accounts/{id}/revenue`: an account's revenue by year, in
+/// its billing currency: what was invoiced (issued invoices less credit
+/// notes, by issue date) and what was paid (allocated payments, by payment
+/// date), from the documents the caller may read.
+pub async fn revenue_by_year(
+    app: &relata_app::App,
+    ctx: &Ctx,
+    account: relata_core::RecordId,
+) -> Result<serde_json::Value, relata_app::error::AppError> {
+    ctx.access.check_kind(ACCOUNTS, relata_core::access::Right::Read)?;
+    let mut conn = app.reader(ctx).await?;
+    let Some(record) = conn.get_record(&relata_core::meta::Schema::standard(ACCOUNTS), account, false).await? else {
+        return Err(relata_app::write::missing_or_hidden(&mut conn, ACCOUNTS, account).await);
+    };
+    let id = FieldValue::Ref(account.uuid());
+    let invoices = records::all_where(&mut conn, INVOICES, "account", id.clone()).await?;
+    let payments = records::all_where(&mut conn, PAYMENTS, "account", id).await?;
+    let currency = records::text(&record.values, "billing_currency").and_then(Currency::parse);
+    let mut years: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
+    for invoice in invoices.iter().filter(|i| DERIVED.contains(&status(i)) || status(i) == "written_off") {
+        let Some(day) = records::date(&invoice.values, "issue_date") else { continue };
+        let total = records::minor(&invoice.values, "grand_total");
+        years.entry(day.year()).or_default().0 += if is_credit_note(invoice) { -total } else { total };
+    }
+    for payment in payments.iter().filter(|p| records::text(&p.values, "kind") != Some("refund")) {
+        let day = records::date(&payment.values, "payment_date").unwrap_or(payment.created_at.date_naive());
+        years.entry(day.year()).or_default().1 += records::minor(&payment.values, "allocated_amount");
+    }
+    let shown = |minor: i64| currency.map(|c| serde_json::json!(relata_core::money::Money::new(minor, c)));
+    let rows: Vec<serde_json::Value> = years
+        .iter()
+        .rev()
+        .map(|(year, (invoiced, paid))| serde_json::json!({"year": year, "invoiced": shown(*invoiced), "paid": shown(*paid)}))
+        .collect();
+    Ok(serde_json::json!({"account": account.to_string(), "currency": currency.map(|c| c.code()), "years": rows}))
+}

@@ -79,3 +79,15 @@ pub async fn configure_product(
         .map_err(|e| app_problem(relata_commerce::PRODUCTS, e))?;
     Ok(crate::http::json(StatusCode::OK, &answer))
 }
+
+/// `GET /api/v1/accounts/{id}/revenue`: invoiced and paid by year.
+pub async fn account_revenue(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    crate::http::IdPath(id): crate::http::IdPath,
+) -> ApiResult<Response> {
+    let answer = relata_commerce::invoicing::revenue_by_year(&server.app, &auth.ctx, id)
+        .await
+        .map_err(|e| app_problem(relata_crm::ACCOUNTS, e))?;
+    Ok(crate::http::json(StatusCode::OK, &answer))
+}

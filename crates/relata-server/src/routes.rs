@@ -324,6 +324,18 @@ pub fn table() -> Vec<Route> {
     );
     routes.push(
         endpoint(
+            Method::GET,
+            "/api/v1/accounts/{id}/revenue",
+            "accounts.revenue",
+            "An account's revenue by year in its billing currency: invoiced (issued invoices less credit notes, by \
+             issue date) and paid (allocated payments, by payment date), from the documents you may read",
+        )
+        .tag("accounts")
+        .returns(200, Some(object("{account, currency, years: [{year, invoiced, paid}]}")))
+        .to(get(crate::commerce::account_revenue)),
+    );
+    routes.push(
+        endpoint(
             Method::POST,
             "/api/v1/products/{id}/configure",
             "products.configure",

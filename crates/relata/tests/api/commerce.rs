@@ -352,6 +352,21 @@ async fn invoices_take_payments_and_accounts_keep_their_figures(app: TestApp) {
     let timeline = app.get(&format!("/api/v1/accounts/{}/timeline", c.acme)).await.expect(200).body;
     let types: Vec<&str> = timeline["data"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
     assert!(types.contains(&"invoice") && types.contains(&"payment"), "{types:?}");
+
+    // Revenue by year: invoiced 984.00 + 748.00 − 100.00 credited; paid
+    // 584.00 + 648.00 (the deleted payment no longer counts).
+    let revenue = app.get(&format!("/api/v1/accounts/{}/revenue", c.acme)).await.expect(200).body;
+    assert_eq!(revenue["currency"], "EUR");
+    let sum = |what: &str| -> f64 {
+        revenue["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y[what]["amount"].as_str().unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("invoiced"), 1632.0, "{revenue}");
+    assert_eq!(sum("paid"), 1232.0, "{revenue}");
 }
 
 async fn bad_commerce_input_is_refused_by_field_and_changes_nothing(app: TestApp) {

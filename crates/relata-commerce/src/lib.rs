@@ -11,7 +11,9 @@ mod documents;
 mod entities;
 pub mod erp;
 pub mod invoicing;
+pub mod pdf;
 pub mod pricing;
+pub mod printed;
 pub mod quotes;
 mod records;
 

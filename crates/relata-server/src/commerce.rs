@@ -91,3 +91,22 @@ pub async fn account_revenue(
         .map_err(|e| app_problem(relata_crm::ACCOUNTS, e))?;
     Ok(crate::http::json(StatusCode::OK, &answer))
 }
+
+/// `GET /api/v1/{quotes|orders|invoices}/{id}/pdf`
+pub async fn document_pdf(
+    kind: EntityKind,
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    crate::http::IdPath(id): crate::http::IdPath,
+) -> ApiResult<Response> {
+    use axum::response::IntoResponse;
+    let (file, bytes) = relata_commerce::printed::document_pdf(&server.app, &auth.ctx, kind, id)
+        .await
+        .map_err(|e| app_problem(kind, e))?;
+    let disposition = format!("attachment; filename=\"{file}\"");
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+        (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("an ASCII file name")),
+    ];
+    Ok((StatusCode::OK, headers, bytes).into_response())
+}

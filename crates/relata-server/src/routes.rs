@@ -322,6 +322,20 @@ pub fn table() -> Vec<Route> {
         .returns(201, Some(schema_ref("Quote")))
         .to(post(crate::commerce::revise_quote)),
     );
+    for kind in [relata_commerce::QUOTES, relata_commerce::ORDERS, relata_commerce::INVOICES] {
+        let name = kind.api_name();
+        routes.push(
+            endpoint(
+                Method::GET,
+                format!("/api/v1/{name}/{{id}}/pdf"),
+                format!("{name}.pdf"),
+                format!("The {} as a PDF file (an embedded Unicode font)", kind.singular()),
+            )
+            .tag(name)
+            .returns(200, Some(object("application/pdf")))
+            .to(get(move |s: S, a: Auth, id: crate::http::IdPath| crate::commerce::document_pdf(kind, s, a, id))),
+        );
+    }
     routes.push(
         endpoint(
             Method::GET,

@@ -15,6 +15,7 @@ crate::both_backends!(
     the_erp_sends_events_that_apply_once,
     products_import_from_an_xlsx_workbook,
     configurable_products_are_checked_and_priced,
+    documents_print_as_pdf_in_every_language,
 );
 
 fn eur(amount: &str) -> Json {
@@ -659,4 +660,89 @@ async fn configurable_products_are_checked_and_priced(app: TestApp) {
         app.post("/api/v1/quotes", &not_configurable).await.expect(422).error_fields(),
         ["lines[0].configuration"]
     );
+}
+
+/// A file the API serves, as bytes.
+async fn download(app: &TestApp, path: &str) -> Vec<u8> {
+    let client = reqwest::Client::new();
+    let reply = client.get(format!("{}{path}", app.base)).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(reply.status(), 200, "{path}");
+    reply.bytes().await.unwrap().to_vec()
+}
+
+/// The text of a PDF, as poppler's `pdftotext` reads it.
+fn pdf_text(bytes: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!("relata-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (Debian's poppler-utils, which scripts/test installs)");
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn documents_print_as_pdf_in_every_language(app: TestApp) {
+    let account = app
+        .create("accounts", json!({"name": "Żółć i Syn Sp. z o.o.", "street": "ul. Źródlana 5", "city": "Łódź"}))
+        .await;
+    let invoice = app
+        .post(
+            "/api/v1/invoices",
+            &json!({"account": id_of(&account), "lines": [
+                {"description": "Ąžuolinis stalas (ąžuolas)", "quantity": "2", "unit_price": eur("450.00"), "tax_rate": "23"},
+                {"description": "Новогодняя ёлка", "quantity": "1", "unit_price": eur("99.99"), "tax_rate": "8"},
+                {"description": "Щастлива картичка", "quantity": "3", "unit_price": eur("2.50"), "tax_treatment": "reverse_charge"}
+            ]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let path = format!("/api/v1/invoices/{}", id_of(&invoice));
+    let issued = app.patch(&path, version_of(&invoice), &json!({"status": "issued"})).await.expect(200).body;
+    let reply = app.get(&format!("{path}/pdf")).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/pdf"));
+    let number = issued["number"].as_str().unwrap();
+    assert!(reply.header("content-disposition").unwrap().contains(&format!("{number}.pdf")));
+    let bytes = download(&app, &format!("{path}/pdf")).await;
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(bytes.len() < 120_000, "the font is subsetted: {} bytes", bytes.len());
+    let text = pdf_text(&bytes);
+    if std::env::var("RELATA_SHOW_PDF").is_ok() {
+        eprintln!("{} bytes\n{text}", bytes.len());
+    }
+    for expected in [
+        format!("Invoice {number}"),
+        "Żółć i Syn Sp. z o.o.".to_string(),
+        "Łódź".to_string(),
+        "Ąžuolinis stalas (ąžuolas)".to_string(),
+        "Новогодняя ёлка".to_string(),
+        "Щастлива картичка".to_string(),
+        issued["net_total"]["amount"].as_str().unwrap().to_string(),
+        issued["tax_total"]["amount"].as_str().unwrap().to_string(),
+        format!("{} EUR", issued["grand_total"]["amount"].as_str().unwrap()),
+        "Reverse charge".to_string(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} is in the PDF:\n{text}");
+    }
+    // 900.00 × 23% = 207.00; 99.99 × 8% = 8.00 (7.9992); 7.50 reverse charge.
+    assert_eq!(issued["grand_total"]["amount"], "1222.49");
+    assert!(text.contains("1222.49 EUR"));
+    // A quote prints too; what the caller may not read does not.
+    let quote = app
+        .post(
+            "/api/v1/quotes",
+            &json!({"account": id_of(&account), "lines": [
+                {"description": "Consulting", "quantity": "1", "unit_price": eur("10.00"), "tax_rate": "23"}
+            ]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let quote_text = pdf_text(&download(&app, &format!("/api/v1/quotes/{}/pdf", id_of(&quote))).await);
+    assert!(quote_text.contains(&format!("Quote {}", quote["number"].as_str().unwrap())), "{quote_text}");
+    let rep = app.member("rep@pdf.test", "sales_rep").await;
+    app.get_as(&rep.token, &format!("{path}/pdf")).await.expect(404);
 }

@@ -273,19 +273,7 @@ pub async fn price(
         return Ok(errors);
     }
     let exponent = u32::from(currency.exponent());
-    let major = |m: Option<Money>| m.map_or(Decimal::ZERO, |m| Decimal::new(m.minor, exponent));
-    let inputs: Vec<LineInput> = lines
-        .iter()
-        .map(|l| LineInput {
-            quantity: records::decimal(&l.values, "quantity").unwrap_or(Decimal::ZERO),
-            unit_price: major(records::money(&l.values, "unit_price")),
-            discount_percent: records::decimal(&l.values, "discount_percent").unwrap_or(Decimal::ZERO),
-            tax_rate: records::decimal(&l.values, "tax_rate").unwrap_or(Decimal::ZERO),
-            treatment: records::text(&l.values, "tax_treatment")
-                .and_then(Treatment::parse)
-                .unwrap_or(Treatment::Standard),
-        })
-        .collect();
+    let inputs: Vec<LineInput> = lines.iter().map(|l| pricing_input(&l.values, exponent)).collect();
     match pricing::compute(&inputs, discount, rounding, exponent) {
         Ok(amounts) => {
             for (line, a) in lines.iter_mut().zip(&amounts.lines) {
@@ -305,6 +293,17 @@ pub async fn price(
     }
     new.lines = Some(lines);
     Ok(errors)
+}
+
+/// What a stored line gives the arithmetic of `pricing`.
+pub fn pricing_input(line: &relata_core::value::Values, exponent: u32) -> LineInput {
+    LineInput {
+        quantity: records::decimal(line, "quantity").unwrap_or(Decimal::ZERO),
+        unit_price: records::money(line, "unit_price").map_or(Decimal::ZERO, |m| Decimal::new(m.minor, exponent)),
+        discount_percent: records::decimal(line, "discount_percent").unwrap_or(Decimal::ZERO),
+        tax_rate: records::decimal(line, "tax_rate").unwrap_or(Decimal::ZERO),
+        treatment: records::text(line, "tax_treatment").and_then(Treatment::parse).unwrap_or(Treatment::Standard),
+    }
 }
 
 /// The lines of one document as the lines of a new one (an order from a

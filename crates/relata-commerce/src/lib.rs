@@ -16,6 +16,7 @@ pub mod pricing;
 pub mod printed;
 pub mod quotes;
 mod records;
+pub mod ubl;
 
 pub use entities::*;
 

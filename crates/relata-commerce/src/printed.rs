@@ -178,3 +178,38 @@ pub async fn document_pdf(
     let file = format!("{}.pdf", number.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
     Ok((file, page.finish(&heading)))
 }
+
+/// An issued invoice or credit note as UBL 2.1 XML (`GET
+/// /api/v1/invoices/{id}/ubl`), and a file name for it.
+pub async fn invoice_ubl(app: &App, ctx: &Ctx, id: relata_core::RecordId) -> Result<(String, String), AppError> {
+    let schemas = app.schemas_for(ctx).await?;
+    let schema = schemas.get(INVOICES);
+    for field in ["net_total", "tax_total", "grand_total"] {
+        if schema.field(field).is_none_or(|f| schema.is_hidden(f)) {
+            return Err(AppError::Forbidden(format!("the invoice's {field} is hidden from your role")));
+        }
+    }
+    let mut conn = app.reader(ctx).await?;
+    let Some(invoice) = conn.get_record(schema, id, false).await? else {
+        return Err(relata_app::write::missing_or_hidden(&mut conn, INVOICES, id).await);
+    };
+    let Some(number) = records::text(&invoice.values, "number").map(str::to_string) else {
+        return Err(AppError::Conflict("a draft invoice has no number yet: issue it first".into()));
+    };
+    let account = match invoice.values.ref_id("account") {
+        Some(a) => {
+            conn.get_record(schemas.get(relata_crm::ACCOUNTS), relata_core::RecordId::from_uuid(a), false).await?
+        }
+        None => None,
+    };
+    let corrected = match invoice.values.ref_id("corrects") {
+        Some(c) => conn
+            .get_record(schema, relata_core::RecordId::from_uuid(c), false)
+            .await?
+            .and_then(|r| records::text(&r.values, "number").map(str::to_string)),
+        None => None,
+    };
+    let xml = crate::ubl::document(&invoice, account.as_ref(), &ctx.workspace.name, corrected.as_deref());
+    let file = format!("{}.xml", number.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
+    Ok((file, xml))
+}

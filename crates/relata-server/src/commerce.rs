@@ -110,3 +110,21 @@ pub async fn document_pdf(
     ];
     Ok((StatusCode::OK, headers, bytes).into_response())
 }
+
+/// `GET /api/v1/invoices/{id}/ubl`
+pub async fn invoice_ubl(
+    State(server): State<Arc<Server>>,
+    auth: Auth,
+    crate::http::IdPath(id): crate::http::IdPath,
+) -> ApiResult<Response> {
+    use axum::response::IntoResponse;
+    let (file, xml) = relata_commerce::printed::invoice_ubl(&server.app, &auth.ctx, id)
+        .await
+        .map_err(|e| app_problem(INVOICES, e))?;
+    let disposition = format!("attachment; filename=\"{file}\"");
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8")),
+        (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("an ASCII file name")),
+    ];
+    Ok((StatusCode::OK, headers, xml).into_response())
+}

@@ -339,6 +339,17 @@ pub fn table() -> Vec<Route> {
     routes.push(
         endpoint(
             Method::GET,
+            "/api/v1/invoices/{id}/ubl",
+            "invoices.ubl",
+            "An issued invoice or credit note as UBL 2.1 XML with the EN 16931 core fields, for e-invoicing",
+        )
+        .tag("invoices")
+        .returns(200, Some(object("application/xml")))
+        .to(get(crate::commerce::invoice_ubl)),
+    );
+    routes.push(
+        endpoint(
+            Method::GET,
             "/api/v1/accounts/{id}/revenue",
             "accounts.revenue",
             "An account's revenue by year in its billing currency: invoiced (issued invoices less credit notes, by \

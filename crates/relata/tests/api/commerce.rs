@@ -16,6 +16,7 @@ crate::both_backends!(
     products_import_from_an_xlsx_workbook,
     configurable_products_are_checked_and_priced,
     documents_print_as_pdf_in_every_language,
+    invoices_export_as_ubl,
 );
 
 fn eur(amount: &str) -> Json {
@@ -745,4 +746,89 @@ async fn documents_print_as_pdf_in_every_language(app: TestApp) {
     assert!(quote_text.contains(&format!("Quote {}", quote["number"].as_str().unwrap())), "{quote_text}");
     let rep = app.member("rep@pdf.test", "sales_rep").await;
     app.get_as(&rep.token, &format!("{path}/pdf")).await.expect(404);
+}
+
+/// Every element's text in an XML document, by its path (`Invoice/cbc:ID`);
+/// fails on XML that is not well-formed.
+fn xml_texts(xml: &str) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut path: Vec<String> = Vec::new();
+    let mut text = String::new();
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                path.push(e.name().as_ref().to_string());
+                text.clear();
+            }
+            Event::End(_) => {
+                if !text.is_empty() {
+                    out.push((path.join("/"), std::mem::take(&mut text)));
+                }
+                path.pop();
+            }
+            Event::Text(t) => text.push_str(&t.into_inner()),
+            Event::GeneralRef(r) => text.push_str(match r.into_inner().as_ref() {
+                "amp" => "&",
+                "lt" => "<",
+                "gt" => ">",
+                "quot" => "\"",
+                "apos" => "'",
+                other => panic!("an unexpected entity {other}"),
+            }),
+            Event::Eof => return out,
+            _ => {}
+        }
+    }
+}
+
+async fn invoices_export_as_ubl(app: TestApp) {
+    let account = app
+        .create(
+            "accounts",
+            json!({"name": "Ąžuolas & Co", "street": "Gedimino pr. 1", "city": "Vilnius", "country": "Lithuania"}),
+        )
+        .await;
+    let invoice = app
+        .post(
+            "/api/v1/invoices",
+            &json!({"account": id_of(&account), "discount_percent": "10", "lines": [
+                {"description": "Oak table <large>", "quantity": "2", "unit": "piece", "unit_price": eur("450.00"), "tax_rate": "21"},
+                {"description": "Assembly", "quantity": "1.5", "unit": "hour", "unit_price": eur("40.00"), "tax_treatment": "reverse_charge"}
+            ]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let path = format!("/api/v1/invoices/{}", id_of(&invoice));
+    assert_eq!(app.get(&format!("{path}/ubl")).await.status, 409, "a draft has no number");
+    let issued = app.patch(&path, version_of(&invoice), &json!({"status": "issued"})).await.expect(200).body;
+    let xml = String::from_utf8(download(&app, &format!("{path}/ubl")).await).unwrap();
+    let texts = xml_texts(&xml);
+    let at = |p: &str| -> Vec<String> { texts.iter().filter(|(k, _)| k == p).map(|(_, v)| v.clone()).collect() };
+    assert_eq!(at("Invoice/cbc:ID"), [issued["number"].as_str().unwrap()]);
+    assert_eq!(at("Invoice/cbc:InvoiceTypeCode"), ["380"]);
+    assert_eq!(at("Invoice/cbc:DocumentCurrencyCode"), ["EUR"]);
+    assert_eq!(at("Invoice/cbc:DueDate"), [issued["due_date"].as_str().unwrap()]);
+    assert_eq!(at("Invoice/cac:AccountingCustomerParty/cac:Party/cac:PartyName/cbc:Name"), ["Ąžuolas & Co"]);
+    assert_eq!(
+        at("Invoice/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
+        ["LT"]
+    );
+    // 2 × 450 − 10% = 810.00 at 21% = 170.10; 1.5 × 40 − 10% = 54.00 reverse charge.
+    assert_eq!(at("Invoice/cac:TaxTotal/cbc:TaxAmount"), [issued["tax_total"]["amount"].as_str().unwrap()]);
+    assert_eq!(at("Invoice/cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID"), ["S", "AE"]);
+    assert_eq!(at("Invoice/cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount"), ["810.00", "54.00"]);
+    assert_eq!(
+        at("Invoice/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount"),
+        [issued["grand_total"]["amount"].as_str().unwrap()]
+    );
+    assert_eq!(at("Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount"), ["1034.10"]);
+    assert_eq!(at("Invoice/cac:InvoiceLine/cbc:LineExtensionAmount"), ["810.00", "54.00"]);
+    assert_eq!(at("Invoice/cac:InvoiceLine/cbc:InvoicedQuantity"), ["2", "1.5"]);
+    assert_eq!(at("Invoice/cac:InvoiceLine/cac:Item/cbc:Name"), ["Oak table <large>", "Assembly"]);
+    assert_eq!(at("Invoice/cac:InvoiceLine/cac:AllowanceCharge/cbc:Amount"), ["90.00", "6.00"]);
+    assert!(xml.contains(r#"unitCode="HUR""#), "{xml}");
+    assert!(at("Invoice/cbc:Note")[0].contains("Reverse charge"));
 }

@@ -78,7 +78,15 @@ async fn a_server_killed_mid_write_loses_nothing_it_acknowledged(app: TestApp) {
                 .map(|r| r.status().as_u16())
         })
     };
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Killed once writes are well under way (a loaded machine takes longer
+    // to get there), while they go on.
+    for _ in 0..600 {
+        if acknowledged.lock().unwrap().created.len() > 10 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
     drop(server); // SIGKILL, mid-write
     for client in clients {
         client.await.unwrap();

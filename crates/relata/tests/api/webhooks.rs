@@ -161,6 +161,15 @@ async fn every_event_arrives_signed_and_in_order_through_an_outage_and_a_killed_
         ids.len() >= 43
     })
     .await;
+    // The worker records what the receiver took a batch at a time; the log
+    // catches up before the worker stops.
+    until("the log to record every delivery", 60, || {
+        let log = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async { app.get(&log_path).await.body })
+        });
+        log["data"].as_array().unwrap().iter().all(|d| d["state"] == "delivered")
+    })
+    .await;
     process.kill().unwrap();
     process.wait().unwrap();
 

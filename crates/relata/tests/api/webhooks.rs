@@ -76,9 +76,25 @@ async fn until(what: &str, seconds: u64, done: impl Fn() -> bool) {
     panic!("waited {seconds} s for {what}");
 }
 
+/// A child process killed when dropped, also when a test fails half way.
+struct Worker(std::process::Child);
+
+impl Worker {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// A `relata worker` process (feed consumers and jobs) on the test's
 /// database, allowed to send to loopback.
-fn worker(app: &TestApp) -> std::process::Child {
+fn worker(app: &TestApp) -> Worker {
     let mut args = app.db().cli_args();
     args.push("worker".into());
     std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
@@ -88,6 +104,7 @@ fn worker(app: &TestApp) -> std::process::Child {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
+        .map(Worker)
         .expect("relata worker starts")
 }
 
@@ -138,8 +155,7 @@ async fn every_event_arrives_signed_and_in_order_through_an_outage_and_a_killed_
         log["data"].as_array().unwrap().iter().any(|d| d["response_status"] == 503)
     })
     .await;
-    process.kill().unwrap();
-    process.wait().unwrap();
+    process.kill();
     received.down.store(false, Ordering::SeqCst);
     // An invoice issued while no worker runs: its domain event follows.
     let acme = app.create("accounts", json!({"name": "Hook Acme"})).await;
@@ -170,8 +186,7 @@ async fn every_event_arrives_signed_and_in_order_through_an_outage_and_a_killed_
         log["data"].as_array().unwrap().iter().all(|d| d["state"] == "delivered")
     })
     .await;
-    process.kill().unwrap();
-    process.wait().unwrap();
+    process.kill();
 
     let got = events(&received, &secret);
     let unique: std::collections::BTreeMap<String, Json> = got.iter().cloned().collect();

@@ -133,6 +133,8 @@ pub async fn price(
         old.and_then(|o| o.lines.as_ref()).into_iter().flatten().map(|l| (l.id, l)).collect();
     let mut products: HashMap<Uuid, Option<Record>> = HashMap::new();
     let mut books: Option<Vec<Record>> = None;
+    type Options = (Vec<crate::configurator::Group>, Vec<std::collections::BTreeSet<String>>);
+    let mut options: HashMap<Uuid, Options> = HashMap::new();
     let may_change_prices = ctx.access.check(PRICE_BOOKS, Right::Update, None).is_ok();
     for (i, line) in lines.iter_mut().enumerate() {
         let before = old_lines.get(&line.id).copied();
@@ -195,8 +197,12 @@ pub async fn price(
             match crate::configurator::parse_selection(text) {
                 Err(m) => errors.push(error(at(i, "configuration"), "invalid_configuration", m)),
                 Ok(selection) => {
-                    let (groups, combinations) = crate::configure::load(tx, p).await?;
-                    let checked = crate::configurator::check(&groups, &combinations, &selection, currency);
+                    // Read once per product, however many lines configure it.
+                    if let std::collections::hash_map::Entry::Vacant(slot) = options.entry(p.id.uuid()) {
+                        slot.insert(crate::configure::load(tx, p).await?);
+                    }
+                    let (groups, combinations) = &options[&p.id.uuid()];
+                    let checked = crate::configurator::check(groups, combinations, &selection, currency);
                     options_price = checked.options_price;
                     if reconfigured && !checked.problems.is_empty() {
                         let messages: Vec<String> = checked.problems.iter().map(|p| p.message.clone()).collect();
@@ -304,6 +310,19 @@ pub fn pricing_input(line: &relata_core::value::Values, exponent: u32) -> LineIn
         tax_rate: records::decimal(line, "tax_rate").unwrap_or(Decimal::ZERO),
         treatment: records::text(line, "tax_treatment").and_then(Treatment::parse).unwrap_or(Treatment::Standard),
     }
+}
+
+/// The header values a document made from another (an order from a quote,
+/// an invoice from an order) carries over: its customer and its terms.
+pub fn carried_header(from: &Record, extra: &[&str]) -> relata_core::value::Values {
+    let mut values = relata_core::value::Values::default();
+    for field in ["account", "contact", "currency", "discount_percent", "rounding"].iter().chain(extra) {
+        let v = from.values.std(field);
+        if !v.is_null() {
+            values.set_std(field, v.clone());
+        }
+    }
+    values
 }
 
 /// The lines of one document as the lines of a new one (an order from a

@@ -274,13 +274,7 @@ async fn invoice_issued(tx: &mut ScopedConn, ctx: &Ctx, data: &Json) -> Result<R
     let Some(order) = find_document(tx, ORDERS, reference).await? else {
         return Err(refused(vec![error(field("order"), "not_found", format!("no order {reference:?}"))]));
     };
-    let mut values = Values::default();
-    for name in ["account", "contact", "currency", "discount_percent", "rounding"] {
-        let v = order.values.std(name);
-        if !v.is_null() {
-            values.set_std(name, v.clone());
-        }
-    }
+    let mut values = crate::documents::carried_header(&order, &[]);
     values.set_std("order", FieldValue::Ref(order.id.uuid()));
     if let Some(number) = text(data, "number") {
         values.set_std("external_ref", FieldValue::Text(number.to_string()));

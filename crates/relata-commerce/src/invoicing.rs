@@ -360,6 +360,7 @@ pub async fn payment_after_save(
     let before = allocations(old);
     let after = allocations(Some(new));
     let invoices: std::collections::BTreeSet<Uuid> = before.keys().chain(after.keys()).copied().collect();
+    let mut changed_accounts = std::collections::BTreeSet::new();
     for invoice in invoices {
         let delta = after.get(&invoice).copied().unwrap_or(0) - before.get(&invoice).copied().unwrap_or(0);
         if delta == 0 {
@@ -377,10 +378,15 @@ pub async fn payment_after_save(
         }
         let mut patch = Values::default();
         patch.set_std("paid_amount", records::amount(paid, currency));
-        records::update(tx, ctx, INVOICES, invoice, patch).await?;
+        let updated = records::update(tx, ctx, INVOICES, invoice, patch).await?;
+        changed_accounts.extend(updated.values.ref_id("account"));
     }
+    // Each changed invoice refreshed its account after this payment was
+    // stored; an account none of them belongs to is refreshed here.
     for account in [old.and_then(|o| o.values.ref_id("account")), new.values.ref_id("account")].into_iter().flatten() {
-        refresh_account(tx, ctx, account).await?;
+        if !changed_accounts.contains(&account) {
+            refresh_account(tx, ctx, account).await?;
+        }
     }
     Ok(())
 }
@@ -507,20 +513,17 @@ pub async fn overdue_pass(tx: &mut ScopedConn, ctx: &Ctx) -> Result<(u64, u64), 
     let mut accounts = std::collections::BTreeSet::new();
     for state in ["issued", "partly_paid", "overdue"] {
         for invoice in records::all_where(tx, INVOICES, "status", FieldValue::Text(state.into())).await? {
-            if records::date(&invoice.values, "due_date").is_some_and(|d| d < today) {
-                if let Some(a) = invoice.values.ref_id("account") {
-                    accounts.insert(a);
-                }
-                if state != "overdue" {
-                    // An empty patch: saving the invoice again lets its
-                    // rules derive the status from today's date.
-                    let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
-                    let schema = relata_core::meta::Schema::standard(INVOICES);
-                    relata_app::write::update_in(tx, &relata, &schema, invoice.id, Values::default(), None)
-                        .await
-                        .map_err(records::into_store)?;
-                    invoices += 1;
-                }
+            if records::date(&invoice.values, "due_date").is_none_or(|d| d >= today) {
+                continue;
+            }
+            if state == "overdue" {
+                // Its account's days overdue move on with the date.
+                accounts.extend(invoice.values.ref_id("account"));
+            } else {
+                // An empty patch: saving the invoice again lets its rules
+                // derive the status from today's date, and refresh its account.
+                records::update(tx, ctx, INVOICES, invoice.id.uuid(), Values::default()).await?;
+                invoices += 1;
             }
         }
     }

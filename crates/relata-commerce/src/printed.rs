@@ -35,6 +35,22 @@ fn title(kind: EntityKind, record: &Record) -> &'static str {
     }
 }
 
+/// A document printed or exported without its amounts would not be one:
+/// refused to a role from which any of them is hidden.
+fn require_amounts(schema: &relata_core::meta::Schema) -> Result<(), AppError> {
+    for field in ["net_total", "tax_total", "grand_total"] {
+        if schema.field(field).is_none_or(|f| schema.is_hidden(f)) {
+            return Err(AppError::Forbidden(format!("the document's {field} is hidden from your role")));
+        }
+    }
+    Ok(())
+}
+
+/// A download's file name from a document number (`INV-2026-000001.pdf`).
+fn file_name(number: &str, extension: &str) -> String {
+    format!("{}.{extension}", number.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"))
+}
+
 /// The PDF of a document the caller may read, and a file name for it.
 pub async fn document_pdf(
     app: &App,
@@ -47,12 +63,7 @@ pub async fn document_pdf(
     }
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
-    // A document printed without its amounts would not be one.
-    for field in ["net_total", "tax_total", "grand_total"] {
-        if schema.field(field).is_none_or(|f| schema.is_hidden(f)) {
-            return Err(AppError::Forbidden(format!("the document's {field} is hidden from your role")));
-        }
-    }
+    require_amounts(schema)?;
     let mut conn = app.reader(ctx).await?;
     let Some(record) = conn.get_record(schema, id, false).await? else {
         return Err(relata_app::write::missing_or_hidden(&mut conn, kind, id).await);
@@ -175,7 +186,7 @@ pub async fn document_pdf(
             page.paragraph(MARGIN, 8.0, right - MARGIN, text);
         }
     }
-    let file = format!("{}.pdf", number.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
+    let file = file_name(&number, "pdf");
     Ok((file, page.finish(&heading)))
 }
 
@@ -184,11 +195,7 @@ pub async fn document_pdf(
 pub async fn invoice_ubl(app: &App, ctx: &Ctx, id: relata_core::RecordId) -> Result<(String, String), AppError> {
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(INVOICES);
-    for field in ["net_total", "tax_total", "grand_total"] {
-        if schema.field(field).is_none_or(|f| schema.is_hidden(f)) {
-            return Err(AppError::Forbidden(format!("the invoice's {field} is hidden from your role")));
-        }
-    }
+    require_amounts(schema)?;
     let mut conn = app.reader(ctx).await?;
     let Some(invoice) = conn.get_record(schema, id, false).await? else {
         return Err(relata_app::write::missing_or_hidden(&mut conn, INVOICES, id).await);
@@ -210,6 +217,6 @@ pub async fn invoice_ubl(app: &App, ctx: &Ctx, id: relata_core::RecordId) -> Res
         None => None,
     };
     let xml = crate::ubl::document(&invoice, account.as_ref(), &ctx.workspace.name, corrected.as_deref());
-    let file = format!("{}.xml", number.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
+    let file = file_name(&number, "xml");
     Ok((file, xml))
 }

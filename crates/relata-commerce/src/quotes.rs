@@ -119,13 +119,7 @@ async fn number(tx: &mut ScopedConn, new: &mut Record) -> Result<(), StoreError>
 /// The order an accepted quote becomes: its customer, goods and prices
 /// (made by Relata: accepting the quote was the decision).
 async fn order_from(tx: &mut ScopedConn, ctx: &Ctx, quote: &Record) -> Result<Record, StoreError> {
-    let mut values = Values::default();
-    for field in ["account", "contact", "opportunity", "currency", "discount_percent", "rounding", "owner"] {
-        let v = quote.values.std(field);
-        if !v.is_null() {
-            values.set_std(field, v.clone());
-        }
-    }
+    let mut values = documents::carried_header(quote, &["opportunity", "owner"]);
     values.set_std("quote", FieldValue::Ref(quote.id.uuid()));
     values.set_std("order_date", FieldValue::Date(tx.now().date_naive()));
     let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
@@ -203,13 +197,7 @@ pub async fn invoice_order(app: &App, ctx: &Ctx, id: RecordId) -> Result<Record,
     if status(&order) == "cancelled" {
         return Err(AppError::Conflict("a cancelled order is not invoiced".into()));
     }
-    let mut values = Values::default();
-    for field in ["account", "contact", "currency", "discount_percent", "rounding"] {
-        let v = order.values.std(field);
-        if !v.is_null() {
-            values.set_std(field, v.clone());
-        }
-    }
+    let mut values = documents::carried_header(&order, &[]);
     values.set_std("order", FieldValue::Ref(id.uuid()));
     let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
     let record = relata_app::write::create_document_in(

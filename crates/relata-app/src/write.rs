@@ -379,11 +379,18 @@ fn replay(previous: StoredResponse, idem: &Idempotency) -> Result<Created, AppEr
     Ok(Created::Replayed(previous))
 }
 
-/// Creates a record from values already parsed (web forms).
-pub async fn create_values(app: &App, ctx: &Ctx, kind: EntityKind, values: Values) -> Result<Record, AppError> {
+/// Creates a record from values already parsed (web forms), with a
+/// document's lines.
+pub async fn create_values(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    values: Values,
+    lines: Vec<LineInput>,
+) -> Result<Record, AppError> {
     let schemas = app.schemas_for(ctx).await?;
     let mut tx = app.writer(ctx).await?;
-    let record = create_in(&mut tx, ctx, schemas.get(kind), values).await?;
+    let record = create_document_in(&mut tx, ctx, schemas.get(kind), values, lines).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -397,9 +404,23 @@ pub async fn update_values(
     patch: Values,
     expected_version: i64,
 ) -> Result<Record, AppError> {
+    update_document_values(app, ctx, kind, id, patch, None, expected_version).await
+}
+
+/// [`update_values`] with a document's lines, when they are given (see
+/// [`relata_core::document::merge_lines`]).
+pub async fn update_document_values(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    patch: Values,
+    lines: Option<Vec<LineInput>>,
+    expected_version: i64,
+) -> Result<Record, AppError> {
     let schemas = app.schemas_for(ctx).await?;
     let mut tx = app.writer(ctx).await?;
-    let record = update_in(&mut tx, ctx, schemas.get(kind), id, patch, Some(expected_version)).await?;
+    let record = update_document_in(&mut tx, ctx, schemas.get(kind), id, patch, lines, Some(expected_version)).await?;
     tx.commit().await?;
     Ok(record)
 }

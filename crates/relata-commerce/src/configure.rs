@@ -173,3 +173,14 @@ pub async fn configure(app: &App, ctx: &Ctx, id: relata_core::RecordId, body: &J
 fn invalid_body(field: &str, message: &str) -> AppError {
     AppError::Invalid(relata_core::ValidationError::single(field, "invalid", message.to_string()))
 }
+
+/// A product's option groups, for the configuration page.
+pub async fn option_groups(app: &App, ctx: &Ctx, id: relata_core::RecordId) -> Result<Vec<Group>, AppError> {
+    ctx.access.check_kind(PRODUCTS, Right::Read)?;
+    let mut tx = app.reader(ctx).await?;
+    let Some(product) = tx.get_record(&Schema::standard(PRODUCTS), id, false).await? else {
+        return Err(relata_app::write::missing_or_hidden(&mut tx, PRODUCTS, id).await);
+    };
+    let (groups, _) = load(&mut tx, &product).await?;
+    Ok(groups)
+}

@@ -709,7 +709,7 @@ fn identity_routes() -> Vec<Route> {
 
 /// The pages of every entity type (signed in by session cookie).
 fn page_routes() -> Vec<Route> {
-    use crate::web::{forms, lists, records};
+    use crate::web::{commerce, forms, lists, records};
     let page = |method: Method, path: &str, id: &str, summary: &str| {
         endpoint(method, path.to_string(), id.to_string(), summary.to_string()).tag("pages").public()
     };
@@ -724,6 +724,24 @@ fn page_routes() -> Vec<Route> {
             .returns(303, None)
             .to(post(forms::update)),
         page(Method::GET, "/{entity}/{id}/edit", "pages.edit", "A record's edit form").to(get(forms::edit_form)),
+        page(Method::POST, "/{entity}/{id}/status", "pages.set_status", "Move a record to a status from its page")
+            .returns(303, None)
+            .to(post(records::set_status)),
+        page(Method::POST, "/quotes/{id}/revise", "pages.quotes.revise", "Make a quote's next revision")
+            .returns(303, None)
+            .to(post(commerce::revise)),
+        page(Method::POST, "/orders/{id}/invoice", "pages.orders.invoice", "Make an order's invoice")
+            .returns(303, None)
+            .to(post(commerce::invoice_order)),
+        page(Method::GET, "/products/{id}/configure", "pages.products.configure", "A configurable product's options")
+            .to(get(commerce::configure_form)),
+        page(
+            Method::POST,
+            "/products/{id}/configure",
+            "pages.products.configure_check",
+            "Check and price a configuration",
+        )
+        .to(post(commerce::configure_check)),
         page(Method::POST, "/{entity}/bulk", "pages.bulk", "Assign or trash the selected records")
             .returns(303, None)
             .to(post(lists::bulk)),

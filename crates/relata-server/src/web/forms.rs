@@ -10,21 +10,23 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use relata_app::read;
+use relata_app::read::{self, ListParams};
 use relata_app::{AppError, Ctx, write};
 use relata_core::RecordId;
 use relata_core::access::Right;
-use relata_core::meta::{Access as FieldAccess, FieldDef, FieldType, Schema};
+use relata_core::document::LineInput;
+use relata_core::meta::{Access as FieldAccess, FieldDef, FieldType, LinesDef, Schema, Target};
 use relata_core::value::{FieldValue, Values, format_datetime, parse_text};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use uuid::Uuid;
 
 pub struct FormField {
     pub id: String,
     pub label: String,
     /// `choice`, `boolean`, `long_text`, or an input type (`text`, `email`, `date`, `number`).
     pub kind: &'static str,
-    /// Choices, and whether each is the current value.
-    pub options: Vec<(String, bool)>,
+    /// Choices (value, label), and whether each is the current value.
+    pub options: Vec<(String, String, bool)>,
     pub value: String,
     pub checked: bool,
     pub required: bool,
@@ -43,7 +45,36 @@ struct FormPage {
     /// After a conflict: the record as it is now.
     reload_href: Option<String>,
     fields: Vec<FormField>,
+    /// A document's lines, edited in a table under the header's fields.
+    lines: Option<LinesForm>,
 }
+
+/// The lines table of a document's form: a row per line (the stored ones,
+/// then empty rows for new lines), a column per writable line field. Cells
+/// are named `lines[N].field`; a stored line carries its id, and a line can
+/// be removed by ticking its box.
+pub struct LinesForm {
+    pub labels: Vec<String>,
+    pub rows: Vec<LineRow>,
+    pub error: Option<String>,
+}
+
+pub struct LineRow {
+    pub index: usize,
+    pub line_id: Option<String>,
+    pub removed: bool,
+    pub cells: Vec<FormField>,
+    pub error: Option<String>,
+}
+
+/// Empty rows a lines table offers for new lines, and how many more
+/// "Add lines" gives.
+const NEW_LINE_ROWS: usize = 3;
+const MORE_LINE_ROWS: usize = 5;
+
+/// A relation field is a choice among the records it may point at when the
+/// viewer can read at most this many of them; beyond, the id is typed.
+const RELATION_CHOICES: u64 = 200;
 
 /// The fields a form offers: visible, writable by Relata's rules and the role's.
 fn editable(schema: &Schema) -> Vec<&FieldDef> {
@@ -67,22 +98,214 @@ fn input_kind(ty: &FieldType) -> &'static str {
     }
 }
 
-fn form_fields(schema: &Schema, typed: &HashMap<String, String>, errors: &HashMap<String, String>) -> Vec<FormField> {
-    editable(schema)
+/// The records a relation field may point at, (id, title) by title, when
+/// there are few enough to choose from.
+async fn relation_choices(server: &crate::Server, page: &Page, field: &FieldDef) -> Option<Vec<(String, String)>> {
+    let FieldType::Relation(Target::Entity(kind)) = field.ty else { return None };
+    let schema = page.schemas.try_get(kind)?;
+    let params = ListParams { limit: Some(RELATION_CHOICES), ..Default::default() };
+    let (found, _) = read::list(&server.app, &page.ctx, kind, &params).await.ok()?;
+    if found.next_cursor.is_some() {
+        return None;
+    }
+    let mut choices: Vec<(String, String)> =
+        found.records.iter().map(|r| (r.id.to_string(), schema.title(r))).collect();
+    choices.sort_by_key(|a| a.1.to_lowercase());
+    Some(choices)
+}
+
+/// Relation choices per field, looked up once per form.
+type Choices = HashMap<String, Option<Vec<(String, String)>>>;
+
+async fn choices_for<'a>(
+    server: &crate::Server,
+    page: &Page,
+    fields: impl Iterator<Item = &'a FieldDef>,
+    choices: &mut Choices,
+) {
+    for field in fields {
+        let key = format!("{:?}", field.ty);
+        if matches!(field.ty, FieldType::Relation(Target::Entity(_))) && !choices.contains_key(&key) {
+            let found = relation_choices(server, page, field).await;
+            choices.insert(key, found);
+        }
+    }
+}
+
+/// One input of a form: `name` is what the browser sends.
+fn form_field(field: &FieldDef, name: String, value: String, error: Option<String>, choices: &Choices) -> FormField {
+    let relation = choices.get(&format!("{:?}", field.ty)).and_then(|c| c.as_ref());
+    // A value outside the choices (a record beyond them) stays typed.
+    let relation = relation.filter(|c| value.is_empty() || c.iter().any(|(id, _)| *id == value));
+    let (kind, options) = match (relation, field.ty.options()) {
+        (Some(c), _) => ("choice", c.iter().map(|(id, title)| (id.clone(), title.clone(), *id == value)).collect()),
+        (None, Some(o)) => ("choice", o.iter().map(|o| (o.clone(), o.clone(), *o == value)).collect()),
+        (None, None) => (input_kind(&field.ty), Vec::new()),
+    };
+    FormField {
+        options,
+        checked: value == "true",
+        value,
+        error,
+        label: field.label.to_string(),
+        kind,
+        required: field.required,
+        id: name,
+    }
+}
+
+async fn form_fields(
+    server: &crate::Server,
+    page: &Page,
+    schema: &Schema,
+    typed: &HashMap<String, String>,
+    errors: &HashMap<String, String>,
+) -> (Vec<FormField>, Option<LinesForm>) {
+    let mut choices = Choices::new();
+    choices_for(server, page, editable(schema).into_iter(), &mut choices).await;
+    if let Some(def) = &schema.def().lines {
+        choices_for(server, page, line_fields(def).into_iter(), &mut choices).await;
+    }
+    let fields = editable(schema)
         .into_iter()
         .map(|f| {
             let id = f.qualified_id().into_owned();
             let value = typed.get(&id).cloned().unwrap_or_default();
-            FormField {
-                options: f.ty.options().unwrap_or_default().iter().map(|o| (o.clone(), *o == value)).collect(),
-                checked: value == "true",
-                value,
-                error: errors.get(&id).cloned(),
-                label: f.label.to_string(),
-                kind: input_kind(&f.ty),
-                required: f.required,
-                id,
+            form_field(f, id.clone(), value, errors.get(&id).cloned(), &choices)
+        })
+        .collect();
+    let lines = schema.def().lines.as_ref().map(|def| lines_form(def, typed, errors, &choices));
+    (fields, lines)
+}
+
+/// The line fields a form offers.
+fn line_fields(def: &LinesDef) -> Vec<&FieldDef> {
+    def.fields.iter().filter(|f| f.is_writable()).collect()
+}
+
+/// The row numbers a form's lines use (`lines[3].quantity` → 3).
+fn line_indexes(typed: &HashMap<String, String>) -> BTreeSet<usize> {
+    typed
+        .keys()
+        .filter_map(|k| k.strip_prefix("lines[")?.split_once(']')?.0.parse().ok())
+        .filter(|i| *i < relata_core::document::MAX_LINES)
+        .collect()
+}
+
+fn lines_form(
+    def: &LinesDef,
+    typed: &HashMap<String, String>,
+    errors: &HashMap<String, String>,
+    choices: &Choices,
+) -> LinesForm {
+    let fields = line_fields(def);
+    let used = line_indexes(typed).last().map_or(0, |i| i + 1);
+    let extra = NEW_LINE_ROWS + typed.get("add_lines").map_or(0, |_| MORE_LINE_ROWS);
+    let rows = (0..used + extra)
+        .map(|index| {
+            let name = |member: &str| format!("lines[{index}].{member}");
+            LineRow {
+                index,
+                line_id: typed.get(&name("id")).filter(|v| !v.is_empty()).cloned(),
+                removed: typed.get(&name("remove")).is_some_and(|v| v == "true"),
+                error: errors.get(&format!("lines[{index}]")).cloned(),
+                cells: fields
+                    .iter()
+                    .map(|f| {
+                        let value = typed.get(&name(&f.id)).cloned().unwrap_or_default();
+                        form_field(f, name(&f.id), value, errors.get(&name(&f.id)).cloned(), choices)
+                    })
+                    .collect(),
             }
+        })
+        .collect();
+    LinesForm {
+        labels: fields.iter().map(|f| f.label.to_string()).collect(),
+        rows,
+        error: errors.get("lines").cloned(),
+    }
+}
+
+/// A stored document's lines as a form's values.
+fn typed_lines(def: &LinesDef, record: &relata_core::Record, typed: &mut HashMap<String, String>) {
+    for (index, line) in record.lines.iter().flatten().enumerate() {
+        typed.insert(format!("lines[{index}].id"), line.id.to_string());
+        for field in line_fields(def) {
+            typed.insert(format!("lines[{index}].{}", field.id), form_text(line.values.get(field)));
+        }
+    }
+}
+
+/// A submitted lines table as the lines the document keeps (`None` when
+/// the form had no table), the row each kept line came from (to put
+/// messages about `lines[k]` on the right row), and a message per cell
+/// that did not parse. Empty new rows and ticked rows are left out.
+fn parse_form_lines(
+    def: &LinesDef,
+    form: &HashMap<String, String>,
+    ctx: &Ctx,
+) -> (Option<Vec<LineInput>>, Vec<usize>, HashMap<String, String>) {
+    if !form.contains_key("lines_present") {
+        return (None, Vec::new(), HashMap::new());
+    }
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    let mut errors = HashMap::new();
+    for index in line_indexes(form) {
+        let name = |member: &str| format!("lines[{index}].{member}");
+        if form.get(&name("remove")).is_some_and(|v| v == "true") {
+            continue;
+        }
+        let id = match form.get(&name("id")).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(text) => match Uuid::parse_str(text) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.insert(format!("lines[{index}]"), "this line is not one of the document's".to_string());
+                    continue;
+                }
+            },
+        };
+        let mut values = Values::default();
+        let mut typed_any = false;
+        for field in line_fields(def) {
+            let text = form.get(&name(&field.id)).map(|t| t.trim()).unwrap_or("");
+            if text.is_empty() {
+                // A stored line's emptied cell is cleared; a new line's is left out.
+                if id.is_some() {
+                    values.set(field, FieldValue::Null);
+                }
+                continue;
+            }
+            typed_any = true;
+            match parse_text(field, text, &ctx.parse) {
+                Ok(v) => values.set(field, v),
+                Err(e) => {
+                    errors.insert(name(&field.id), e.message);
+                }
+            }
+        }
+        if id.is_none() && !typed_any {
+            continue;
+        }
+        lines.push(LineInput { id, values });
+        rows.push(index);
+    }
+    (Some(lines), rows, errors)
+}
+
+/// Messages about the saved lines (`lines[k].field`) moved to the rows
+/// of the form they came from.
+fn on_form_rows(errors: HashMap<String, String>, rows: &[usize]) -> HashMap<String, String> {
+    errors
+        .into_iter()
+        .map(|(field, message)| {
+            let moved = field.strip_prefix("lines[").and_then(|rest| {
+                let (k, member) = rest.split_once(']')?;
+                let row = rows.get(k.parse::<usize>().ok()?)?;
+                Some(format!("lines[{row}]{member}"))
+            });
+            (moved.unwrap_or(field), message)
         })
         .collect()
 }
@@ -123,29 +346,75 @@ fn parse_form(
     (values, errors)
 }
 
+/// A form page's frame and fields; `problem` and `status` say how the last
+/// submission went.
+struct FormView<'a> {
+    heading: String,
+    action: String,
+    cancel_href: String,
+    version: Option<i64>,
+    typed: &'a HashMap<String, String>,
+    errors: &'a HashMap<String, String>,
+    problem: Option<String>,
+    reload_href: Option<String>,
+}
+
+async fn show_form(
+    server: &crate::Server,
+    page: &Page,
+    kind: relata_core::meta::EntityKind,
+    view: FormView<'_>,
+    status: StatusCode,
+) -> Response {
+    let (fields, lines) = form_fields(server, page, page.schema(kind), view.typed, view.errors).await;
+    let template = FormPage {
+        layout: layout(page, &view.heading, Some(kind)),
+        heading: view.heading,
+        action: view.action,
+        cancel_href: view.cancel_href,
+        version: view.version,
+        problem: view.problem,
+        reload_href: view.reload_href,
+        fields,
+        lines,
+    };
+    render(&template, status)
+}
+
 /// `GET /{entity}/new`
-pub async fn new_form(path: PagePath, page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn new_form(State(server): S, path: PagePath, page: Page, RawQuery(raw): RawQuery) -> Response {
     let Some(kind) = kind_of(&page, &path.entity) else { return not_found(&page) };
     if let Err(d) = page.ctx.access.check_kind(kind, Right::Create) {
         return message_page(&page, StatusCode::FORBIDDEN, "Not allowed", &d.to_string());
     }
-    // Fields may be prefilled from the query string (`?account=…`).
-    let typed: HashMap<String, String> = PageQuery::parse(raw.as_deref()).0.into_iter().collect();
-    let heading = format!("New {}", page.schema(kind).def().label.to_lowercase());
-    let template = FormPage {
-        layout: layout(&page, &heading, Some(kind)),
-        heading,
+    // Fields may be prefilled from the query string (`?account=…`,
+    // `?lines[0].product=…`).
+    let mut typed: HashMap<String, String> = PageQuery::parse(raw.as_deref()).0.into_iter().collect();
+    // The fields' defaults are shown as chosen (a quote's status, its rounding).
+    let schema = page.schema(kind);
+    let mut defaults = Values::default();
+    relata_core::input::apply_defaults(schema, &mut defaults);
+    for field in editable(schema) {
+        let value = defaults.get(field);
+        if !value.is_null() {
+            typed.entry(field.qualified_id().into_owned()).or_insert_with(|| form_text(value));
+        }
+    }
+    let view = FormView {
+        heading: format!("New {}", schema.def().label.to_lowercase()),
         action: format!("/{}", kind.api_name()),
         cancel_href: format!("/{}", kind.api_name()),
         version: None,
+        typed: &typed,
+        errors: &HashMap::new(),
         problem: None,
         reload_href: None,
-        fields: form_fields(page.schema(kind), &typed, &HashMap::new()),
     };
-    render(&template, StatusCode::OK)
+    show_form(&server, &page, kind, view, StatusCode::OK).await
 }
 
 /// `POST /{entity}`: creates from the form; on errors shows it again.
+/// "Add lines" shows it again with more empty lines, saving nothing.
 pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     let Some(kind) = kind_of(&page, &path.entity) else { return not_found(&page) };
     let form = read_form(&body);
@@ -154,6 +423,11 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
     }
     let schema = page.schema(kind);
     let (values, mut errors) = parse_form(schema, &form, &page.ctx, false);
+    let (lines, rows, line_errors) = match &schema.def().lines {
+        Some(def) => parse_form_lines(def, &form, &page.ctx),
+        None => (None, Vec::new(), HashMap::new()),
+    };
+    errors.extend(line_errors);
     if !errors.is_empty() {
         // Say at once what else is missing, as the API does.
         let mut with_defaults = values.clone();
@@ -163,26 +437,31 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
         }
     }
     let mut problem = None;
-    if errors.is_empty() {
-        match write::create_values(&server.app, &page.ctx, kind, values).await {
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if form.contains_key("add_lines") {
+        status = StatusCode::OK;
+    } else if errors.is_empty() {
+        match write::create_values(&server.app, &page.ctx, kind, values, lines.unwrap_or_default()).await {
             Ok(record) => return after_save(&form, format!("/{}/{}", kind.api_name(), record.id)),
-            Err(AppError::Invalid(v)) => errors = field_errors(&v),
+            Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(&v), &rows),
             Err(AppError::Forbidden(m)) => problem = Some(m),
             Err(e) => return app_error_page(&page, e),
         }
     }
-    let heading = format!("New {}", schema.def().label.to_lowercase());
-    let template = FormPage {
-        layout: layout(&page, &heading, Some(kind)),
-        heading,
+    if status != StatusCode::OK {
+        problem = problem.or_else(|| Some("Some fields need your attention.".into()));
+    }
+    let view = FormView {
+        heading: format!("New {}", schema.def().label.to_lowercase()),
         action: format!("/{}", kind.api_name()),
         cancel_href: format!("/{}", kind.api_name()),
         version: None,
-        problem: problem.or_else(|| Some("Some fields need your attention.".into())),
+        typed: &form,
+        errors: &errors,
+        problem,
         reload_href: None,
-        fields: form_fields(schema, &form, &errors),
     };
-    render(&template, StatusCode::UNPROCESSABLE_ENTITY)
+    show_form(&server, &page, kind, view, status).await
 }
 
 /// `GET /{entity}/{id}/edit`
@@ -195,22 +474,24 @@ pub async fn edit_form(State(server): S, path: PagePath, page: Page) -> Response
         Err(e) => return app_error_page(&page, e),
     };
     let schema = schemas.get(kind);
-    let typed = editable(schema)
+    let mut typed: HashMap<String, String> = editable(schema)
         .into_iter()
         .map(|f| (f.qualified_id().into_owned(), form_text(record.values.get(f))))
         .collect();
-    let heading = format!("Edit {}", schema.title(&record));
-    let template = FormPage {
-        layout: layout(&page, &heading, Some(kind)),
-        heading,
+    if let Some(def) = &schema.def().lines {
+        typed_lines(def, &record, &mut typed);
+    }
+    let view = FormView {
+        heading: format!("Edit {}", schema.title(&record)),
         action: format!("/{}/{}", kind.api_name(), id),
         cancel_href: format!("/{}/{}", kind.api_name(), id),
         version: Some(record.version),
+        typed: &typed,
+        errors: &HashMap::new(),
         problem: None,
         reload_href: None,
-        fields: form_fields(schema, &typed, &HashMap::new()),
     };
-    render(&template, StatusCode::OK)
+    show_form(&server, &page, kind, view, StatusCode::OK).await
 }
 
 /// `POST /{entity}/{id}`: saves the form if nobody changed the record
@@ -226,12 +507,19 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
     let schema = page.schema(kind);
     let version: i64 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     let (values, mut errors) = parse_form(schema, &form, &page.ctx, true);
+    let (lines, rows, line_errors) = match &schema.def().lines {
+        Some(def) => parse_form_lines(def, &form, &page.ctx),
+        None => (None, Vec::new(), HashMap::new()),
+    };
+    errors.extend(line_errors);
     let mut problem = None;
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if errors.is_empty() {
-        match write::update_values(&server.app, &page.ctx, kind, id, values, version).await {
+    if form.contains_key("add_lines") {
+        status = StatusCode::OK;
+    } else if errors.is_empty() {
+        match write::update_document_values(&server.app, &page.ctx, kind, id, values, lines, version).await {
             Ok(_) => return after_save(&form, format!("/{}/{}", kind.api_name(), id)),
-            Err(AppError::Invalid(v)) => errors = field_errors(&v),
+            Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(&v), &rows),
             Err(AppError::Forbidden(m)) => {
                 problem = Some(m);
                 status = StatusCode::FORBIDDEN;
@@ -256,16 +544,18 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
             Err(e) => return app_error_page(&page, e),
         }
     }
-    let heading = "Edit".to_string();
-    let template = FormPage {
-        layout: layout(&page, &heading, Some(kind)),
-        heading,
+    if status != StatusCode::OK {
+        problem = problem.or_else(|| Some("Some fields need your attention.".into()));
+    }
+    let view = FormView {
+        heading: "Edit".to_string(),
         action: format!("/{}/{}", kind.api_name(), id),
         cancel_href: format!("/{}/{}", kind.api_name(), id),
         version: Some(version),
+        typed: &form,
+        errors: &errors,
+        problem,
         reload_href: (status == StatusCode::CONFLICT).then(|| format!("/{}/{}", kind.api_name(), id)),
-        problem: problem.or_else(|| Some("Some fields need your attention.".into())),
-        fields: form_fields(schema, &form, &errors),
     };
-    render(&template, status)
+    show_form(&server, &page, kind, view, status).await
 }

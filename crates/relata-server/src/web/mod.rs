@@ -10,6 +10,7 @@
 //! in, the page frame, showing values, reading forms.
 
 pub mod board;
+pub mod commerce;
 pub mod convert;
 pub mod forms;
 pub mod home;
@@ -190,7 +191,10 @@ impl<St: Send + Sync> FromRequestParts<St> for PagePath {
         let not_found = || (StatusCode::NOT_FOUND, Html("<h1>Not found</h1>".to_string())).into_response();
         let axum::extract::Path(mut params): axum::extract::Path<HashMap<String, String>> =
             axum::extract::Path::from_request_parts(parts, state).await.map_err(|_| not_found())?;
-        let entity = params.remove("entity").unwrap_or_default();
+        // A domain's own page (`/quotes/{id}/revise`) names its type in the path.
+        let entity = params
+            .remove("entity")
+            .unwrap_or_else(|| parts.uri.path().trim_start_matches('/').split('/').next().unwrap_or("").to_string());
         if !relata_core::meta::is_valid_custom_object_id(&entity) {
             return Err(not_found());
         }
@@ -226,7 +230,6 @@ impl Titles {
         records: &[&Record],
         only: Option<&[&str]>,
     ) -> Titles {
-        let ctx = &page.ctx;
         let mut wanted: HashMap<Target, Vec<String>> = HashMap::new();
         for record in records {
             for field in schema.visible_fields().filter(|f| only.is_none_or(|o| o.contains(&f.id.as_ref()))) {
@@ -234,7 +237,22 @@ impl Titles {
                     wanted.entry(*t).or_default().push(id.to_string());
                 }
             }
+            // A document's lines point at records too (a line's product).
+            if let (Some(def), Some(lines)) = (&schema.def().lines, &record.lines) {
+                for field in &def.fields {
+                    for line in lines {
+                        if let (FieldType::Relation(t), FieldValue::Ref(id)) = (&field.ty, line.values.get(field)) {
+                            wanted.entry(*t).or_default().push(id.to_string());
+                        }
+                    }
+                }
+            }
         }
+        Titles::lookup(server, page, wanted).await
+    }
+
+    async fn lookup(server: &Server, page: &Page, wanted: HashMap<Target, Vec<String>>) -> Titles {
+        let ctx = &page.ctx;
         let mut titles = Titles::default();
         for (target, ids) in wanted {
             match target {
@@ -341,6 +359,30 @@ pub(crate) fn after_save(form: &HashMap<String, String>, fallback: String) -> Re
     let mut response = Redirect::to(&target).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     response
+}
+
+/// A refusal of an action, as a page that says why.
+pub(crate) fn action_refused(page: &Page, e: AppError) -> Response {
+    match e {
+        AppError::Invalid(v) => {
+            let text = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
+            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, "Not done", &text)
+        }
+        AppError::Conflict(m) => message_page(page, StatusCode::CONFLICT, "Not done", &m),
+        other => app_error_page(page, other),
+    }
+}
+
+/// A redirect after a form's action.
+pub(crate) fn see_other(target: String) -> Response {
+    let mut response = Redirect::to(&target).into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
+}
+
+/// The record id a page's path names.
+pub(crate) fn record_id(path: &PagePath) -> Option<relata_core::RecordId> {
+    path.id.as_deref()?.parse().ok()
 }
 
 pub(crate) fn field_errors(e: &relata_core::ValidationError) -> HashMap<String, String> {

@@ -2,15 +2,17 @@
 //! its story (the timeline of the 360 view), quick actions and its history.
 
 use super::{
-    Layout, Page, PagePath, PageQuery, S, Titles, app_error_page, kind_of, layout, not_found, render, show_money,
-    value_of,
+    Layout, Page, PagePath, PageQuery, S, Titles, app_error_page, csrf_ok, csrf_refused, kind_of, layout, message_page,
+    not_found, read_form, render, show_money, value_of,
 };
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use relata_app::read::{self, ListParams};
 use relata_app::timeline;
+use relata_app::{AppError, write};
 use relata_core::RecordId;
 use relata_core::access::Right;
 use relata_core::filter::Expr;
@@ -19,6 +21,9 @@ use relata_core::value::{FieldValue, format_datetime};
 use relata_crm::ACTIVITIES;
 use relata_sales::{LEADS, OPPORTUNITIES};
 use uuid::Uuid;
+
+/// A value as a page shows it, with a link when it names a record.
+type Shown = (String, Option<String>);
 
 pub struct Fact {
     pub label: String,
@@ -64,7 +69,9 @@ struct RecordPage {
     timeline: Vec<TimelineEntry>,
     history: Vec<HistoryEntry>,
     /// A document's lines: the column labels, and each line's cells.
-    lines: Option<(Vec<String>, Vec<Vec<String>>)>,
+    lines: Option<(Vec<String>, Vec<Vec<Shown>>)>,
+    /// What the record's domain offers on its page (print, issue, …).
+    actions: Vec<super::commerce::Action>,
 }
 
 /// The records that point at this one, a few of each kind: derived from
@@ -230,10 +237,12 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
     }
     let lines = schema.def().lines.as_ref().zip(record.lines.as_ref()).map(|(def, lines)| {
         let labels = def.fields.iter().map(|f| f.label.to_string()).collect();
-        let rows = lines.iter().map(|l| def.fields.iter().map(|f| titles.show(l.values.get(f)).0).collect()).collect();
+        let rows = lines.iter().map(|l| def.fields.iter().map(|f| titles.show(l.values.get(f))).collect()).collect();
         (labels, rows)
     });
+    let actions = super::commerce::actions(&page, schema, &record);
     let template = RecordPage {
+        actions,
         lines,
         key_facts,
         convert_href,
@@ -249,4 +258,35 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
         history,
     };
     render(&template, StatusCode::OK)
+}
+
+/// `POST /{entity}/{id}/status`: the status buttons of record pages; the
+/// record moves if nobody changed it meanwhile and the move is allowed.
+pub async fn set_status(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Some(kind) = super::kind_of(&page, &path.entity) else { return not_found(&page) };
+    let Some(id) = super::record_id(&path) else { return not_found(&page) };
+    let schema = page.schema(kind);
+    let Some(field) = schema.field("status") else { return not_found(&page) };
+    let asked = form.get("status").cloned().unwrap_or_default();
+    let value = match relata_core::value::parse_text(field, &asked, &page.ctx.parse) {
+        Ok(v) => v,
+        Err(e) => return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "Not done", &e.message),
+    };
+    let mut patch = relata_core::value::Values::default();
+    patch.set(field, value);
+    let version = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    match write::update_values(&server.app, &page.ctx, kind, id, patch, version).await {
+        Ok(_) => super::see_other(format!("/{}/{id}", kind.api_name())),
+        Err(AppError::VersionConflict { .. }) => message_page(
+            &page,
+            StatusCode::CONFLICT,
+            "Changed meanwhile",
+            "Someone changed this record while you were looking at it. Reload it and try again.",
+        ),
+        Err(e) => super::action_refused(&page, e),
+    }
 }

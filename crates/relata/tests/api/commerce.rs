@@ -17,6 +17,7 @@ crate::both_backends!(
     configurable_products_are_checked_and_priced,
     documents_print_as_pdf_in_every_language,
     invoices_export_as_ubl,
+    quotes_are_built_and_worked_through_to_payment_on_the_pages,
 );
 
 fn eur(amount: &str) -> Json {
@@ -831,4 +832,197 @@ async fn invoices_export_as_ubl(app: TestApp) {
     assert_eq!(at("Invoice/cac:InvoiceLine/cac:AllowanceCharge/cbc:Amount"), ["90.00", "6.00"]);
     assert!(xml.contains(r#"unitCode="HUR""#), "{xml}");
     assert!(at("Invoice/cbc:Note")[0].contains("Reverse charge"));
+}
+
+/// The id at the end of a redirect to a record's page (`/quotes/{id}`).
+fn id_in(location: &str) -> String {
+    location.trim_end_matches("/edit").rsplit('/').next().unwrap().to_string()
+}
+
+async fn quotes_are_built_and_worked_through_to_payment_on_the_pages(app: TestApp) {
+    use crate::web::{browser, page};
+    use reqwest::Method;
+    let app = &app;
+    let cat = catalogue(app).await;
+    app.member("clerk@example.com", "admin").await;
+    let b = browser(app, "clerk@example.com").await;
+    let csrf = b.csrf.clone();
+
+    // The new-quote form offers a lines table whose product is a choice.
+    let (status, _, html) = page(app, &b, Method::GET, &format!("/quotes/new?account={}", cat.acme), &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"lines_present\""), "{html}");
+    assert!(html.contains(&format!("<option value=\"{}\">Widget</option>", cat.widget)), "{html}");
+    assert!(html.contains("name=\"lines[2].quantity\""), "three empty rows for new lines");
+
+    // A bad cell is named on its row, everything typed is kept, nothing saved.
+    let mut form = vec![
+        ("csrf_token", csrf.as_str()),
+        ("account", cat.acme.as_str()),
+        ("lines_present", "1"),
+        ("lines[0].product", cat.widget.as_str()),
+        ("lines[0].quantity", "2"),
+        ("lines[1].quantity", ""),
+        ("lines[2].product", cat.consulting.as_str()),
+        ("lines[2].quantity", "lots"),
+    ];
+    let (status, _, html) = page(app, &b, Method::POST, "/quotes", &form).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"e-lines[2].quantity\""), "{html}");
+    assert!(html.contains("value=\"lots\""));
+    assert!(app.list_all("quotes", "").await.is_empty(), "nothing saved");
+    // A rule of the saved document (a line's product) comes back on the row it came from.
+    form[7] = ("lines[2].quantity", "1.5");
+    form.push(("lines[2].unit", "bottle"));
+    let (status, _, html) = page(app, &b, Method::POST, "/quotes", &form).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"e-lines[2].unit\""), "{html}");
+    form.pop();
+    let (status, location, html) = page(app, &b, Method::POST, "/quotes", &form).await;
+    assert_eq!(status, 303, "{html}");
+    let quote_id = id_in(&location);
+    let quote = app.get(&format!("/api/v1/quotes/{quote_id}")).await.expect(200).body;
+    let lines = quote["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "the empty row is left out: {quote}");
+    assert_eq!(lines[0]["unit_price"]["amount"], "80.00", "the account's price book");
+    assert_eq!(lines[1]["quantity"], "1.500");
+    assert_eq!(lines[1]["unit_price"]["amount"], "150.00");
+
+    // The record page shows the lines with the products' names, and the actions.
+    let (_, _, html) = page(app, &b, Method::GET, &location, &[]).await;
+    assert!(html.contains(&format!("<a href=\"/products/{}\">Widget</a>", cat.widget)), "{html}");
+    for action in ["Download PDF", "Mark as sent", "Accept", "Revise", &format!("/api/v1/quotes/{quote_id}/pdf")] {
+        assert!(html.contains(action), "{action}: {html}");
+    }
+
+    // Edit: change one line, remove the other.
+    let (_, _, html) = page(app, &b, Method::GET, &format!("/quotes/{quote_id}/edit"), &[]).await;
+    let first = lines[0]["id"].as_str().unwrap();
+    let second = lines[1]["id"].as_str().unwrap();
+    assert!(html.contains(&format!("name=\"lines[0].id\" value=\"{first}\"")), "{html}");
+    let version = version_of(&quote).to_string();
+    let edit = [
+        ("csrf_token", csrf.as_str()),
+        ("version", version.as_str()),
+        ("account", cat.acme.as_str()),
+        ("lines_present", "1"),
+        ("lines[0].id", first),
+        ("lines[0].product", cat.widget.as_str()),
+        ("lines[0].quantity", "3"),
+        ("lines[1].id", second),
+        ("lines[1].product", cat.consulting.as_str()),
+        ("lines[1].quantity", "1.5"),
+        ("lines[1].remove", "true"),
+    ];
+    // "Add lines" shows more empty rows and saves nothing.
+    let mut more = edit.to_vec();
+    more.push(("add_lines", "1"));
+    let (status, _, html) = page(app, &b, Method::POST, &format!("/quotes/{quote_id}"), &more).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"lines[9].quantity\""), "{html}");
+    let (status, _, html) = page(app, &b, Method::POST, &format!("/quotes/{quote_id}"), &edit).await;
+    assert_eq!(status, 303, "{html}");
+    let quote = app.get(&format!("/api/v1/quotes/{quote_id}")).await.expect(200).body;
+    assert_eq!(quote["lines"].as_array().unwrap().len(), 1, "{quote}");
+    assert_eq!(quote["lines"][0]["id"], first, "the kept line keeps its id");
+    assert_eq!(quote["lines"][0]["quantity"], "3.000");
+    assert_eq!(quote["grand_total"]["amount"], "295.20", "3 × 80.00 + 23% tax");
+
+    // Accept from the page: the quote becomes an order, which is invoiced,
+    // issued and paid from the pages.
+    let version = version_of(&quote).to_string();
+    let stale = [("csrf_token", csrf.as_str()), ("status", "accepted"), ("version", "1")];
+    let (status, _, _) = page(app, &b, Method::POST, &format!("/quotes/{quote_id}/status"), &stale).await;
+    assert_eq!(status, 409, "a stale page does not move the record");
+    let forged = [("csrf_token", "forged"), ("status", "accepted"), ("version", version.as_str())];
+    let (status, _, _) = page(app, &b, Method::POST, &format!("/quotes/{quote_id}/status"), &forged).await;
+    assert_eq!(status, 403);
+    let accept = [("csrf_token", csrf.as_str()), ("status", "accepted"), ("version", version.as_str())];
+    let (status, location, html) = page(app, &b, Method::POST, &format!("/quotes/{quote_id}/status"), &accept).await;
+    assert_eq!((status, location.as_str()), (303, format!("/quotes/{quote_id}").as_str()), "{html}");
+    let orders = app.list_all("orders", &format!("&filter=quote%20%3D%20%22{quote_id}%22")).await;
+    assert_eq!(orders.len(), 1);
+    let order_id = id_of(&orders[0]);
+    let (_, _, html) = page(app, &b, Method::GET, &format!("/orders/{order_id}"), &[]).await;
+    assert!(html.contains("Create invoice"), "{html}");
+    let token = [("csrf_token", csrf.as_str())];
+    let (status, location, html) = page(app, &b, Method::POST, &format!("/orders/{order_id}/invoice"), &token).await;
+    assert_eq!(status, 303, "{html}");
+    let invoice_id = id_in(&location);
+    let invoice = app.get(&format!("/api/v1/invoices/{invoice_id}")).await.expect(200).body;
+    let issue = [("csrf_token", csrf.as_str()), ("status", "issued"), ("version", &version_of(&invoice).to_string())];
+    let (status, _, html) = page(app, &b, Method::POST, &format!("/invoices/{invoice_id}/status"), &issue).await;
+    assert_eq!(status, 303, "{html}");
+    let (_, _, html) = page(app, &b, Method::GET, &format!("/invoices/{invoice_id}"), &[]).await;
+    assert!(html.contains("Download UBL") && html.contains("Credit note"), "{html}");
+    let pay_link = html
+        .split("href=\"")
+        .map(|h| h.split('"').next().unwrap())
+        .find(|h| h.starts_with("/payments/new?"))
+        .expect("a link to record a payment")
+        .replace("&#38;", "&");
+    let (status, _, form_html) = page(app, &b, Method::GET, &pay_link, &[]).await;
+    assert_eq!(status, 200);
+    assert!(form_html.contains("value=\"295.20 EUR\""), "the balance prefilled: {form_html}");
+    let payment = [
+        ("csrf_token", csrf.as_str()),
+        ("account", cat.acme.as_str()),
+        ("amount", "295.20 EUR"),
+        ("reference", "Transfer 77"),
+        ("lines_present", "1"),
+        ("lines[0].invoice", invoice_id.as_str()),
+        ("lines[0].amount", "295.20 EUR"),
+    ];
+    let (status, _, html) = page(app, &b, Method::POST, "/payments", &payment).await;
+    assert_eq!(status, 303, "{html}");
+    let invoice = app.get(&format!("/api/v1/invoices/{invoice_id}")).await.expect(200).body;
+    assert_eq!(invoice["status"], "paid", "{invoice}");
+
+    // A refused move says why on a page.
+    let again = [("csrf_token", csrf.as_str()), ("status", "draft"), ("version", &version_of(&invoice).to_string())];
+    let (status, _, html) = page(app, &b, Method::POST, &format!("/invoices/{invoice_id}/status"), &again).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("cannot go from paid to draft"), "{html}");
+
+    // Configure a product on its page: broken rules named, a valid one priced
+    // and offered as a quote line.
+    let laptop =
+        app.create("products", json!({"sku": "LT-9", "name": "Laptop", "tax_rate": "23", "configurable": true})).await;
+    let laptop = id_of(&laptop);
+    let books = app.list_all("price_books", "").await;
+    let book = books.iter().find(|b| b["name"] == "List prices 2026").unwrap();
+    let book = &app.get(&format!("/api/v1/price_books/{}", id_of(book))).await.expect(200).body;
+    let mut book_lines: Vec<Json> = book["lines"].as_array().unwrap().iter().map(|l| json!({"id": l["id"]})).collect();
+    book_lines.push(json!({"product": laptop, "unit_price": eur("1000.00")}));
+    let book_path = format!("/api/v1/price_books/{}", id_of(book));
+    app.patch(&book_path, version_of(book), &json!({"lines": book_lines})).await.expect(200);
+    app.create(
+        "option_groups",
+        json!({"product": laptop, "name": "Extras", "lines": [
+            {"code": "GPU", "name": "Graphics card", "price": eur("300.00"), "requires": "PSU"},
+            {"code": "PSU", "name": "Stronger power supply", "price": eur("80.00")}
+        ]}),
+    )
+    .await;
+    let (_, _, html) = page(app, &b, Method::GET, &format!("/products/{laptop}"), &[]).await;
+    assert!(html.contains(&format!("/products/{laptop}/configure")), "{html}");
+    let path = format!("/products/{laptop}/configure");
+    let (status, _, html) = page(app, &b, Method::GET, &path, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"option.GPU\"") && html.contains("Graphics card"), "{html}");
+    let broken = [("csrf_token", csrf.as_str()), ("quantity", "1"), ("option.GPU", "true"), ("check", "1")];
+    let (status, _, html) = page(app, &b, Method::POST, &path, &broken).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("GPU (requires)"), "{html}");
+    let valid = [
+        ("csrf_token", csrf.as_str()),
+        ("quantity", "2"),
+        ("option.GPU", "true"),
+        ("option.PSU", "true"),
+        ("check", "1"),
+    ];
+    let (status, _, html) = page(app, &b, Method::POST, &path, &valid).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Unit price: 1380.00 EUR"), "{html}");
+    assert!(html.contains("lines%5B0%5D.configuration=GPU%2C+PSU"), "{html}");
 }

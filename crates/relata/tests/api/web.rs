@@ -18,12 +18,12 @@ crate::both_backends!(
 );
 
 /// A browser: the session cookie and CSRF token of a signed-in member.
-struct Browser {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Browser {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-async fn browser(app: &TestApp, email: &str) -> Browser {
+pub(crate) async fn browser(app: &TestApp, email: &str) -> Browser {
     let body = json!({"email": email, "password": PASSWORD}).to_string().into_bytes();
     let reply =
         app.send(Method::POST, "/api/v1/auth/login", None, &[("content-type", "application/json")], Some(body)).await;
@@ -32,7 +32,13 @@ async fn browser(app: &TestApp, email: &str) -> Browser {
 }
 
 /// A page: status, location (for redirects) and the HTML.
-async fn page(app: &TestApp, b: &Browser, method: Method, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+pub(crate) async fn page(
+    app: &TestApp,
+    b: &Browser,
+    method: Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut request = client.request(method, format!("{}{path}", app.base)).header("cookie", &b.cookie);
     if !form.is_empty() {

@@ -148,6 +148,26 @@ async fn a_rep_works_through_the_pages(app: TestApp) {
     browser.click("nav.views a").await;
     browser.wait_for_text("Nowak").await;
 
+    // Build a quote with the line editor: choose a product, type a
+    // quantity, save; the price comes from the price book.
+    let product = app.create("products", json!({"sku": "AMB-1", "name": "Amber necklace", "tax_rate": "23"})).await;
+    let product_id = product["id"].as_str().unwrap().to_string();
+    let price = json!({"amount": "120.00", "currency": "EUR"});
+    app.create(
+        "price_books",
+        json!({"name": "Jewellery", "currency": "EUR", "lines": [{"product": product_id, "unit_price": price}]}),
+    )
+    .await;
+    browser.goto(&format!("{base}/quotes/new?account={account_id}")).await;
+    browser.click(&format!("select[name='lines[0].product'] option[value='{product_id}']")).await;
+    browser.type_into("input[name='lines[0].quantity']", "2").await;
+    browser.screenshot(&shots.join("quote-form.png")).await;
+    browser.click("form.record button[type=submit]:not([name])").await;
+    browser.wait_for_text("Download PDF").await;
+    browser.wait_for_text("Amber necklace</a>").await;
+    assert!(browser.source().await.contains("295.20"), "2 × 120.00 + 23% tax");
+    browser.screenshot(&shots.join("quote.png")).await;
+
     // Search as you type, then choose with the keyboard.
     browser.goto(&format!("{base}/")).await;
     browser.type_into("#global-search", "Nowak").await;

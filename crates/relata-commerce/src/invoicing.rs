@@ -357,6 +357,69 @@ pub async fn payment_after_save(
     old: Option<&Record>,
     new: &Record,
 ) -> Result<(), StoreError> {
+    let changed_accounts = apply_allocations(tx, ctx, old, new).await?;
+    // Each changed invoice refreshed its account after this payment was
+    // stored; an account none of them belongs to is refreshed here.
+    for account in [old.and_then(|o| o.values.ref_id("account")), new.values.ref_id("account")].into_iter().flatten() {
+        if !changed_accounts.contains(&account) {
+            refresh_account(tx, ctx, account).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Payments stored in bulk (an import): each one's allocations applied as
+/// for one payment, and each account refreshed at most once. An account
+/// already billed in the payments' currency whose invoices did not move
+/// only has its credit moved by what the payments hold (or refund), so a
+/// batch costs the same however many payments the accounts already have.
+pub async fn payments_after_insert_many(tx: &mut ScopedConn, ctx: &Ctx, payments: &[Record]) -> Result<(), StoreError> {
+    let mut refreshed = std::collections::BTreeSet::new();
+    let mut credit: std::collections::BTreeMap<Uuid, (i64, Option<Currency>)> = std::collections::BTreeMap::new();
+    for payment in payments {
+        refreshed.extend(apply_allocations(tx, ctx, None, payment).await?);
+        let Some(account) = payment.values.ref_id("account") else { continue };
+        let moved = if records::text(&payment.values, "kind") == Some("refund") {
+            -records::minor(&payment.values, "amount")
+        } else {
+            records::minor(&payment.values, "unallocated_amount")
+        };
+        let entry = credit.entry(account).or_insert((0, Some(currency_of(payment))));
+        entry.0 += moved;
+        if entry.1 != Some(currency_of(payment)) {
+            entry.1 = None;
+        }
+    }
+    for (account, (moved, currency)) in credit {
+        if refreshed.contains(&account) {
+            continue;
+        }
+        let Some(record) = records::get(tx, ACCOUNTS, account).await? else { continue };
+        let billed = records::text(&record.values, "billing_currency").and_then(Currency::parse);
+        match (billed, currency) {
+            (Some(billed), Some(currency)) if billed == currency => {
+                if moved != 0 {
+                    let mut patch = Values::default();
+                    let held = records::minor(&record.values, "credit_balance") + moved;
+                    patch.set_std("credit_balance", records::amount(held, currency));
+                    records::update(tx, ctx, ACCOUNTS, account, patch).await?;
+                }
+            }
+            _ => refresh_account(tx, ctx, account).await?,
+        }
+    }
+    Ok(())
+}
+
+/// Moves the invoices' paid amounts by the change of a payment's
+/// allocations; returns the accounts of the invoices that moved (each
+/// refreshed by its invoice's update).
+async fn apply_allocations(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    old: Option<&Record>,
+    new: &Record,
+) -> Result<std::collections::BTreeSet<Uuid>, StoreError> {
     let before = allocations(old);
     let after = allocations(Some(new));
     let invoices: std::collections::BTreeSet<Uuid> = before.keys().chain(after.keys()).copied().collect();
@@ -381,14 +444,7 @@ pub async fn payment_after_save(
         let updated = records::update(tx, ctx, INVOICES, invoice, patch).await?;
         changed_accounts.extend(updated.values.ref_id("account"));
     }
-    // Each changed invoice refreshed its account after this payment was
-    // stored; an account none of them belongs to is refreshed here.
-    for account in [old.and_then(|o| o.values.ref_id("account")), new.values.ref_id("account")].into_iter().flatten() {
-        if !changed_accounts.contains(&account) {
-            refresh_account(tx, ctx, account).await?;
-        }
-    }
-    Ok(())
+    Ok(changed_accounts)
 }
 
 /// What a trashed or restored payment changes: as if its allocations were

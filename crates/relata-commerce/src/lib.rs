@@ -89,6 +89,25 @@ impl Module for Commerce {
         })
     }
 
+    fn after_insert_many<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        ctx: &'a Ctx,
+        records: &'a [Record],
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            match records.first().map(|r| r.kind) {
+                Some(k) if k == PAYMENTS => invoicing::payments_after_insert_many(tx, ctx, records).await,
+                _ => {
+                    for record in records {
+                        self.after_save(tx, ctx, None, record).await?;
+                    }
+                    Ok(())
+                }
+            }
+        })
+    }
+
     fn before_trash<'a>(
         &'a self,
         _tx: &'a mut ScopedConn,

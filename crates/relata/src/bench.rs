@@ -60,6 +60,26 @@ pub struct BenchArgs {
     /// and memory per minute.
     #[arg(long)]
     soak: Option<u64>,
+    /// Payments imported for the commerce figure on account balances.
+    #[arg(long, default_value_t = 100_000)]
+    payments: u64,
+    /// Events delivered to a loopback receiver for the webhook figure.
+    #[arg(long, default_value_t = 2_000)]
+    webhook_events: u64,
+    /// Only the commerce figures (quotes, PDF, webhooks, payments).
+    #[arg(long)]
+    commerce_only: bool,
+}
+
+impl BenchArgs {
+    fn commerce(&self) -> crate::bench_commerce::CommerceBench {
+        crate::bench_commerce::CommerceBench {
+            seconds: self.seconds,
+            concurrency: self.concurrency,
+            payments: self.payments,
+            webhook_events: self.webhook_events,
+        }
+    }
 }
 
 pub(crate) fn figure(name: &str, mut fields: Json) {
@@ -82,6 +102,10 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     if let Some(seconds) = args.soak {
         return crate::soak::run(db, &args.dir, args.contacts, seconds).await;
     }
+    if args.commerce_only {
+        crate::bench_commerce::run(&args.dir.join("commerce"), &args.commerce()).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.jobs_only {
         std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
         jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
@@ -98,6 +122,7 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     }
     http_figures(&demo_dir, &args).await?;
     jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
+    crate::bench_commerce::run(&args.dir.join("commerce"), &args.commerce()).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -229,7 +254,7 @@ async fn bare_insert_and_delete(dir: &Path, jobs: u64, batch: u64) -> Result<f64
     Ok(started.elapsed().as_secs_f64())
 }
 
-fn sqlite_args(dir: &Path) -> DbArgs {
+pub(crate) fn sqlite_args(dir: &Path) -> DbArgs {
     DbArgs { data_dir: dir.to_path_buf(), database_url: None }
 }
 
@@ -439,9 +464,15 @@ pub(crate) fn free_address() -> Result<String, String> {
 }
 
 pub(crate) async fn start(args: &[&str], addr: &str) -> Result<ServerProcess, String> {
+    start_with_env(args, addr, &[]).await
+}
+
+/// [`start`] with more environment variables.
+pub(crate) async fn start_with_env(args: &[&str], addr: &str, env: &[(&str, &str)]) -> Result<ServerProcess, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let child = std::process::Command::new(exe)
         .args(args)
+        .envs(env.iter().copied())
         .env("RELATA_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

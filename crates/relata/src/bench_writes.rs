@@ -152,6 +152,7 @@ pub fn bare_routes(state: Bare) -> axum::Router {
 pub async fn bare_writer(db: &std::path::Path) -> Result<sqlx::SqlitePool, String> {
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(db)
+        .create_if_missing(true)
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
         .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10));

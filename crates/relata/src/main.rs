@@ -2,6 +2,7 @@
 
 mod analytics;
 mod bench;
+mod bench_commerce;
 mod bench_writes;
 mod jobs;
 mod people;

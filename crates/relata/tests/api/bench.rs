@@ -12,6 +12,7 @@ async fn the_benchmark_prints_every_figure_without_errors() {
         move || {
             std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
                 .args(["bench", "--contacts", "400", "--seconds", "1", "--concurrency", "2", "--jobs", "200"])
+                .args(["--payments", "300", "--webhook-events", "50"])
                 .arg("--dir")
                 .arg(&dir)
                 .env("RELATA_LOG", "error")
@@ -40,9 +41,17 @@ async fn the_benchmark_prints_every_figure_without_errors() {
     for name in ["csv_import", "bytes_per_contact", "get_contact_by_id", "xlsx_export", "jobs_through_the_queue"] {
         named(name);
     }
+    let payments = named("payments_import_balances");
+    assert_eq!(payments["imported"], 300, "{payments}");
+    assert_eq!(payments["accounts_with_wrong_balance"], 0, "{payments}");
+    assert_eq!(named("webhook_deliveries")["received"], 50);
+    assert!(named("invoice_pdf")["p95_ms"].as_f64().unwrap() > 0.0);
     for name in ["api_create_contact", "api_update_contact"] {
         let writes = named(name);
         assert!(writes["requests_per_s"].as_f64().unwrap() > 0.0, "{writes}");
         assert!(writes["bare_requests_per_s"].as_f64().unwrap() > 0.0, "{writes}");
     }
+    let quotes = named("api_create_quote_10_lines");
+    assert!(quotes["documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
+    assert!(quotes["bare_documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
 }

@@ -18,6 +18,7 @@ crate::both_backends!(
     documents_print_as_pdf_in_every_language,
     invoices_export_as_ubl,
     quotes_are_built_and_worked_through_to_payment_on_the_pages,
+    payments_imported_in_bulk_keep_the_accounts_figures,
 );
 
 fn eur(amount: &str) -> Json {
@@ -1025,4 +1026,57 @@ async fn quotes_are_built_and_worked_through_to_payment_on_the_pages(app: TestAp
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("Unit price: 1380.00 EUR"), "{html}");
     assert!(html.contains("lines%5B0%5D.configuration=GPU%2C+PSU"), "{html}");
+}
+
+async fn import_csv(app: &TestApp, entity: &str, csv: &str) -> crate::helpers::Reply {
+    let headers = [("content-type", "text/csv")];
+    let path = format!("/api/v1/{entity}/import");
+    app.send(reqwest::Method::POST, &path, Some(&app.token), &headers, Some(csv.as_bytes().to_vec())).await
+}
+
+async fn payments_imported_in_bulk_keep_the_accounts_figures(app: TestApp) {
+    let c = catalogue(&app).await;
+    let fresh = id_of(&app.create("accounts", account("Fresh Payer")).await);
+    // Acme owes an issued invoice: billed in EUR, with an open balance.
+    let invoice = app
+        .post("/api/v1/invoices", &json!({"account": c.acme, "lines": [{"product": c.widget, "quantity": "1"}]}))
+        .await
+        .expect(201)
+        .body;
+    let path = format!("/api/v1/invoices/{}", id_of(&invoice));
+    app.patch(&path, version_of(&invoice), &json!({"status": "issued"})).await.expect(200);
+    let figures = |id: &str| {
+        let path = format!("/api/v1/accounts/{id}");
+        let app = &app;
+        async move { app.get(&path).await.expect(200).body }
+    };
+
+    // The first import bills the fresh account in EUR; both hold credit.
+    let csv = format!(
+        "account,amount,reference\n{fresh},10.00 EUR,P-1\n{fresh},20.00 EUR,P-2\n{acme},100.00 EUR,P-3\n{fresh},5.50 EUR,P-4\n",
+        acme = c.acme
+    );
+    let report = import_csv(&app, "payments", &csv).await.expect(200).body;
+    assert_eq!(report["imported"], 4, "{report}");
+    let account = figures(&fresh).await;
+    assert_eq!(account["billing_currency"], "EUR");
+    assert_eq!(account["credit_balance"]["amount"], "35.50", "{account}");
+    let acme = figures(&c.acme).await;
+    assert_eq!(acme["credit_balance"]["amount"], "100.00", "{acme}");
+    assert_eq!(acme["open_balance"]["amount"], "98.40", "the invoice is untouched");
+
+    // The second moves the credit by what it holds and refunds.
+    let csv = format!("account,amount,kind,reference\n{fresh},4.50 EUR,payment,P-5\n{fresh},30.00 EUR,refund,R-1\n");
+    import_csv(&app, "payments", &csv).await.expect(200);
+    assert_eq!(figures(&fresh).await["credit_balance"]["amount"], "10.00");
+    // A payment in another currency than the account's is refused by row, nothing imported.
+    let csv = format!("account,amount,reference\n{fresh},1.00 EUR,P-6\n{fresh},7.00 PLN,P-7\n");
+    let refused = import_csv(&app, "payments", &csv).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(figures(&fresh).await["credit_balance"]["amount"], "10.00", "nothing changed");
+    // A payment saved alone recomputes everything: the same figures.
+    app.post("/api/v1/payments", &json!({"account": fresh, "amount": eur("1.00"), "reference": "P-8"}))
+        .await
+        .expect(201);
+    assert_eq!(figures(&fresh).await["credit_balance"]["amount"], "11.00");
 }

@@ -259,6 +259,19 @@ pub async fn list(app: &App, ctx: &Ctx) -> Result<Vec<Subscription>, AppError> {
     Ok(app.store.read(ctx.ws()).await?.subscriptions().await?)
 }
 
+/// The paused subscriptions the signed-in administrator owns (or that
+/// nobody owns): what the start page tells them about. Others: none.
+pub async fn paused_for(app: &App, ctx: &Ctx) -> Result<Vec<Subscription>, AppError> {
+    if ctx.access.require_admin().is_err() {
+        return Ok(Vec::new());
+    }
+    let all = app.store.read(ctx.ws()).await?.subscriptions().await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| !s.active && s.paused_reason.is_some() && s.owner.is_none_or(|o| Some(o) == ctx.actor))
+        .collect())
+}
+
 pub async fn get(app: &App, ctx: &Ctx, id: Uuid) -> Result<Subscription, AppError> {
     ctx.access.require_admin()?;
     app.store.read(ctx.ws()).await?.subscription(id).await?.ok_or_else(not_found)

@@ -128,6 +128,7 @@ pub async fn price(
     day: NaiveDate,
 ) -> Result<Vec<FieldError>, StoreError> {
     let mut errors = Vec::new();
+    crate::templates::settle_rounding(tx, new).await?;
     let Some(mut lines) = new.lines.take() else { return Ok(errors) };
     let old_lines: HashMap<Uuid, &Line> =
         old.and_then(|o| o.lines.as_ref()).into_iter().flatten().map(|l| (l.id, l)).collect();
@@ -316,7 +317,7 @@ pub fn pricing_input(line: &relata_core::value::Values, exponent: u32) -> LineIn
 /// an invoice from an order) carries over: its customer and its terms.
 pub fn carried_header(from: &Record, extra: &[&str]) -> relata_core::value::Values {
     let mut values = relata_core::value::Values::default();
-    for field in ["account", "contact", "currency", "discount_percent", "rounding"].iter().chain(extra) {
+    for field in ["account", "contact", "currency", "discount_percent", "rounding", "template"].iter().chain(extra) {
         let v = from.values.std(field);
         if !v.is_null() {
             values.set_std(field, v.clone());

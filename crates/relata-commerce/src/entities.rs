@@ -17,6 +17,7 @@ pub const ORDERS: EntityKind = EntityKind::named("orders");
 pub const INVOICES: EntityKind = EntityKind::named("invoices");
 pub const PAYMENTS: EntityKind = EntityKind::named("payments");
 pub const OPTION_GROUPS: EntityKind = EntityKind::named("option_groups");
+pub const DOCUMENT_TEMPLATES: EntityKind = EntityKind::named("document_templates");
 
 pub const PRODUCT_KINDS: &[&str] = &["goods", "service"];
 pub const UNITS: &[&str] = &["piece", "hour", "day", "month", "year", "kg", "m", "m2", "l", "licence", "set"];
@@ -50,7 +51,7 @@ fn line_field(id: &str, label: &str, ty: FieldType) -> FieldDef {
 
 /// Everyone reads the catalogue; managers and administrators keep it.
 /// Who may change price books may also sell at another price than theirs.
-fn catalogue_rights(role: &str) -> EntityRights {
+pub(crate) fn catalogue_rights(role: &str) -> EntityRights {
     match role {
         "manager" => {
             EntityRights { create: true, read: Level::All, update: Level::All, delete: Level::All, export: true }
@@ -177,9 +178,10 @@ fn document_fields() -> Vec<FieldDef> {
         FieldDef::text("external_ref", "ERP reference"),
         FieldDef::standard("currency", "Currency", Text { max_len: 3 }),
         percent("discount_percent", "Document discount (%)"),
-        FieldDef::standard("rounding", "Tax rounding", Choice(options(crate::pricing::Rounding::NAMES)))
-            .required()
-            .default(Default::Text("per_line")),
+        // Unless given, a new document takes its template's rounding (the
+        // workspace's setting): see `templates::settle_rounding`.
+        FieldDef::standard("rounding", "Tax rounding", Choice(options(crate::pricing::Rounding::NAMES))),
+        relation("template", "Template", DOCUMENT_TEMPLATES),
         money("net_total", "Net total").read_only(),
         money("tax_total", "Tax total").read_only(),
         money("grand_total", "Total").read_only(),

@@ -16,6 +16,7 @@ pub mod pricing;
 pub mod printed;
 pub mod quotes;
 mod records;
+pub mod templates;
 pub mod ubl;
 
 pub use entities::*;
@@ -46,7 +47,16 @@ impl Module for Commerce {
     }
 
     fn entities(&self) -> Vec<EntityDef> {
-        vec![product(), option_group(), price_book(), quote(), order(), invoice(), payment()]
+        vec![
+            product(),
+            option_group(),
+            price_book(),
+            quote(),
+            order(),
+            invoice(),
+            payment(),
+            templates::document_template(),
+        ]
     }
 
     fn extensions(&self) -> Vec<Extension> {
@@ -68,6 +78,7 @@ impl Module for Commerce {
                 k if k == PAYMENTS => invoicing::payment_before_save(tx, ctx, old, new).await,
                 k if k == PRICE_BOOKS => price_book_before_save(tx, ctx, old, new).await,
                 k if k == OPTION_GROUPS => configure::option_group_before_save(tx, new).await,
+                k if k == DOCUMENT_TEMPLATES => templates::before_save(tx, ctx, old, new).await,
                 _ => Ok(()),
             }
         })
@@ -180,6 +191,12 @@ impl Module for Commerce {
                 name: "configurator",
                 sqlite: include_str!("../migrations/sqlite/0003_configurator.sql"),
                 postgres: include_str!("../migrations/postgres/0003_configurator.sql"),
+            },
+            ModuleMigration {
+                version: 4,
+                name: "document templates",
+                sqlite: include_str!("../migrations/sqlite/0004_templates.sql"),
+                postgres: include_str!("../migrations/postgres/0004_templates.sql"),
             },
         ]
     }

@@ -15,8 +15,65 @@ pub const PAGE_HEIGHT: f32 = 842.0;
 pub const MARGIN: f32 = 50.0;
 
 enum Item {
-    Text { x: f32, y: f32, size: f32, text: String },
-    Rule { x1: f32, x2: f32, y: f32 },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+    },
+    Rule {
+        x1: f32,
+        x2: f32,
+        y: f32,
+    },
+    /// The document's image (a logo), its lower left corner and size.
+    Image {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+    },
+}
+
+/// A JPEG embedded as is (the PDF reader decodes it).
+struct Jpeg {
+    data: Vec<u8>,
+    width: u32,
+    height: u32,
+    components: u8,
+}
+
+/// The width, height and colour components of a baseline or progressive
+/// JPEG, read from its frame header; `None` when the bytes are not one.
+pub fn jpeg_size(bytes: &[u8]) -> Option<(u32, u32, u8)> {
+    if bytes.len() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8 {
+        return None;
+    }
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return None;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        let frame = (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker);
+        if frame {
+            let header = bytes.get(at + 4..at + 10)?;
+            let height = u32::from(u16::from_be_bytes([header[1], header[2]]));
+            let width = u32::from(u16::from_be_bytes([header[3], header[4]]));
+            let components = header[5];
+            return (width > 0 && height > 0 && [1, 3, 4].contains(&components)).then_some((width, height, components));
+        }
+        if length < 2 {
+            return None;
+        }
+        at += 2 + length;
+    }
+    None
 }
 
 /// Where the text goes, page by page; a new page starts when a line would
@@ -26,6 +83,7 @@ pub struct Layout {
     pages: Vec<Vec<Item>>,
     /// The baseline of the next line, from the bottom of the page.
     y: f32,
+    image: Option<Jpeg>,
 }
 
 /// How a text sits on its line.
@@ -44,7 +102,7 @@ impl Default for Layout {
 impl Layout {
     pub fn new() -> Layout {
         let face = ttf_parser::Face::parse(FONT, 0).expect("the embedded font parses");
-        Layout { face, pages: vec![Vec::new()], y: PAGE_HEIGHT - MARGIN }
+        Layout { face, pages: vec![Vec::new()], y: PAGE_HEIGHT - MARGIN, image: None }
     }
 
     /// The width of a text at a size, in points.
@@ -92,6 +150,18 @@ impl Layout {
         };
         let y = self.y;
         self.pages.last_mut().expect("a page").push(Item::Text { x, y, size, text: text.to_string() });
+    }
+
+    /// A JPEG on the current page whose top right corner is at (`right`,
+    /// the current line's top), at most `max_width` by `max_height`
+    /// points, its proportions kept; one per document.
+    pub fn image(&mut self, jpeg: Vec<u8>, right: f32, max_width: f32, max_height: f32) {
+        let Some((width, height, components)) = jpeg_size(&jpeg) else { return };
+        let scale = (max_width / width as f32).min(max_height / height as f32);
+        let (w, h) = (width as f32 * scale, height as f32 * scale);
+        let top = self.y;
+        self.pages.last_mut().expect("a page").push(Item::Image { x: right - w, y: top - h, width: w, height: h });
+        self.image = Some(Jpeg { data: jpeg, width, height, components });
     }
 
     /// A horizontal rule under the current line.
@@ -150,6 +220,7 @@ impl Layout {
             Ref::new(next - 1)
         };
         let (catalog, tree, font, cid, descriptor, file, cmap, info) = (id(), id(), id(), id(), id(), id(), id(), id());
+        let image_id = id();
         let page_ids: Vec<(Ref, Ref)> = self.pages.iter().map(|_| (id(), id())).collect();
         let mut pdf = Pdf::new();
         pdf.catalog(catalog).pages(tree);
@@ -204,6 +275,19 @@ impl Layout {
         }
         let map = map.finish();
         pdf.cmap(cmap, &map);
+        if let Some(jpeg) = &self.image {
+            let mut image = pdf.image_xobject(image_id, &jpeg.data);
+            image.filter(pdf_writer::Filter::DctDecode);
+            image.width(jpeg.width as i32);
+            image.height(jpeg.height as i32);
+            image.bits_per_component(8);
+            match jpeg.components {
+                1 => image.color_space().device_gray(),
+                4 => image.color_space().device_cmyk(),
+                _ => image.color_space().device_rgb(),
+            };
+            image.finish();
+        }
 
         for ((page_id, content_id), (items, texts)) in page_ids.iter().zip(self.pages.iter().zip(encoded)) {
             let mut content = Content::new();
@@ -217,6 +301,12 @@ impl Layout {
                         content.next_line(*x, *y);
                         content.show(Str(&bytes));
                         content.end_text();
+                    }
+                    Item::Image { x, y, width, height } => {
+                        content.save_state();
+                        content.transform([*width, 0.0, 0.0, *height, *x, *y]);
+                        content.x_object(Name(b"Im1"));
+                        content.restore_state();
                     }
                     Item::Rule { x1, x2, y } => {
                         content.set_line_width(0.5);
@@ -232,7 +322,12 @@ impl Layout {
             page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT));
             page.parent(tree);
             page.contents(*content_id);
-            page.resources().fonts().pair(Name(b"F1"), font);
+            let mut resources = page.resources();
+            resources.fonts().pair(Name(b"F1"), font);
+            if self.image.is_some() {
+                resources.x_objects().pair(Name(b"Im1"), image_id);
+            }
+            resources.finish();
             page.finish();
         }
         pdf.finish()

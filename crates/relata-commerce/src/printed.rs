@@ -23,15 +23,16 @@ fn shown(value: &FieldValue) -> String {
     }
 }
 
-fn title(kind: EntityKind, record: &Record) -> &'static str {
+/// The label key of a document's title.
+fn title_key(kind: EntityKind, record: &Record) -> &'static str {
     if kind == QUOTES {
-        "Quote"
+        "quote"
     } else if kind == ORDERS {
-        "Order confirmation"
+        "order"
     } else if records::text(&record.values, "kind") == Some("credit_note") {
-        "Credit note"
+        "credit_note"
     } else {
-        "Invoice"
+        "invoice"
     }
 }
 
@@ -74,65 +75,96 @@ pub async fn document_pdf(
         }
         None => None,
     };
+    let template = crate::templates::template_for(&mut conn, &record).await?;
     drop(conn);
     let v = &record.values;
+    let t = template.as_ref().map(|t| &t.values);
+    let from_template = |field: &str| t.and_then(|t| records::text(t, field)).unwrap_or_default().to_string();
+    let language = t.and_then(|t| records::text(t, "language")).unwrap_or("en").to_string();
+    let label = |key: &str| crate::templates::label(&language, key);
     let number = records::text(v, "number").unwrap_or("draft").to_string();
-    let heading = format!("{} {number}", title(kind, &record));
+    let heading = format!("{} {number}", label(title_key(kind, &record)));
     let mut page = Layout::new();
     let right = PAGE_WIDTH - MARGIN;
+    if let Some(logo) = template.as_ref().and_then(crate::templates::logo) {
+        page.image(logo, right, 140.0, 48.0);
+    }
     page.line(16.0);
     page.text(MARGIN, 16.0, Align::Left, &heading);
-    page.text(right, 10.0, Align::Right, &ctx.workspace.name);
-    page.space(10.0);
-    page.line(10.0);
-    page.text(MARGIN, 10.0, Align::Left, "Customer");
-    let mut dates: Vec<(&str, String)> = Vec::new();
-    for (field, label) in [
-        ("quote_date", "Date"),
-        ("order_date", "Date"),
-        ("issue_date", "Issued"),
-        ("valid_until", "Valid until"),
-        ("due_date", "Due"),
-    ] {
-        if !v.std(field).is_null() {
-            dates.push((label, shown(v.std(field))));
+    page.space(if template.as_ref().is_some_and(|t| crate::templates::logo(t).is_some()) { 30.0 } else { 10.0 });
+    // The seller on the left, the customer on the right.
+    let company = from_template("company_name");
+    let mut seller = vec![if company.is_empty() { ctx.workspace.name.clone() } else { company }];
+    seller.extend(from_template("company_address").lines().map(str::to_string).filter(|l| !l.trim().is_empty()));
+    for (field, key) in [("tax_id", "tax_id"), ("registration_id", "registration_id")] {
+        let value = from_template(field);
+        if !value.is_empty() {
+            seller.push(format!("{}: {value}", label(key)));
         }
     }
-    if let Some((label, value)) = dates.first() {
-        page.text(right, 10.0, Align::Right, &format!("{label}: {value}"));
+    let contact_line = from_template("contact_line");
+    if !contact_line.is_empty() {
+        seller.push(contact_line);
     }
     let customer: Vec<String> = match &account {
-        Some(a) => ["name", "street", "postal_code", "city", "country"]
-            .iter()
-            .map(|f| shown(a.values.std(f)))
-            .filter(|s| !s.is_empty())
-            .collect(),
+        Some(a) => {
+            let place = [shown(a.values.std("postal_code")), shown(a.values.std("city"))].join(" ").trim().to_string();
+            [shown(a.values.std("name")), shown(a.values.std("street")), place, shown(a.values.std("country"))]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect()
+        }
         None => vec!["—".into()],
     };
-    for (i, text) in customer.iter().enumerate() {
+    let column = 310.0;
+    page.line(10.0);
+    page.text(MARGIN, 10.0, Align::Left, label("seller"));
+    page.text(column, 10.0, Align::Left, label("customer"));
+    for i in 0..seller.len().max(customer.len()) {
         page.line(10.0);
-        page.text(MARGIN, 10.0, Align::Left, text);
-        if let Some((label, value)) = dates.get(i + 1) {
-            page.text(right, 10.0, Align::Right, &format!("{label}: {value}"));
+        if let Some(text) = seller.get(i) {
+            let fitted = page.fit(text, 10.0, column - MARGIN - 10.0);
+            page.text(MARGIN, 10.0, Align::Left, &fitted);
         }
+        if let Some(text) = customer.get(i) {
+            let fitted = page.fit(text, 10.0, right - column);
+            page.text(column, 10.0, Align::Left, &fitted);
+        }
+    }
+    page.space(6.0);
+    let mut dates: Vec<String> = Vec::new();
+    for (field, key) in [
+        ("quote_date", "date"),
+        ("order_date", "date"),
+        ("issue_date", "issued"),
+        ("valid_until", "valid_until"),
+        ("due_date", "due"),
+    ] {
+        if !v.std(field).is_null() {
+            dates.push(format!("{}: {}", label(key), shown(v.std(field))));
+        }
+    }
+    if !dates.is_empty() {
+        page.line(10.0);
+        page.text(MARGIN, 10.0, Align::Left, &dates.join("    "));
     }
     if let Some(corrects) = record.values.ref_id("corrects") {
         page.line(10.0);
-        page.text(MARGIN, 10.0, Align::Left, &format!("Corrects invoice {corrects}"));
+        page.text(MARGIN, 10.0, Align::Left, &format!("{} {corrects}", label("corrects")));
     }
     page.space(14.0);
     // The lines: description, quantity and unit, unit price, discount, tax, net.
     let columns: [(&str, f32, Align); 6] = [
-        ("Description", MARGIN, Align::Left),
-        ("Quantity", 320.0, Align::Right),
-        ("Unit price", 400.0, Align::Right),
-        ("Disc. %", 440.0, Align::Right),
-        ("Tax", 480.0, Align::Right),
-        ("Net", right, Align::Right),
+        (label("description"), MARGIN, Align::Left),
+        (label("quantity"), 320.0, Align::Right),
+        (label("unit_price"), 400.0, Align::Right),
+        (label("discount"), 440.0, Align::Right),
+        (label("tax"), 480.0, Align::Right),
+        (label("net"), right, Align::Right),
     ];
     page.line(9.0);
-    for (label, x, align) in columns {
-        page.text(x, 9.0, align, label);
+    for (text, x, align) in columns {
+        page.text(x, 9.0, align, text);
     }
     page.rule();
     for line in record.lines.iter().flatten() {
@@ -158,33 +190,45 @@ pub async fn document_pdf(
     }
     page.rule();
     page.space(6.0);
-    let mut totals: Vec<(String, String)> = Vec::new();
+    let mut totals: Vec<(&str, String)> = Vec::new();
     if let Some(d) = records::decimal(v, "discount_percent").filter(|d| !d.is_zero()) {
-        totals.push(("Document discount".into(), format!("{}%", d.normalize())));
+        totals.push((label("document_discount"), format!("{}%", d.normalize())));
     }
-    totals.push(("Net total".into(), shown(v.std("net_total"))));
+    totals.push((label("net_total"), shown(v.std("net_total"))));
     for row in records::text(v, "tax_summary").unwrap_or_default().lines() {
-        totals.push(("Tax".into(), row.to_string()));
+        totals.push((label("tax"), row.to_string()));
     }
-    totals.push(("Tax total".into(), shown(v.std("tax_total"))));
-    totals.push(("Total".into(), shown(v.std("grand_total"))));
-    if kind == INVOICES && records::text(v, "kind") != Some("credit_note") {
-        for (field, label) in [("paid_amount", "Paid"), ("credited_amount", "Credited"), ("balance", "Balance due")] {
+    totals.push((label("tax_total"), shown(v.std("tax_total"))));
+    totals.push((label("total"), shown(v.std("grand_total"))));
+    let invoice = kind == INVOICES && records::text(v, "kind") != Some("credit_note");
+    if invoice {
+        for (field, key) in [("paid_amount", "paid"), ("credited_amount", "credited"), ("balance", "balance")] {
             if !v.std(field).is_null() && !schema.field(field).is_some_and(|f| schema.is_hidden(f)) {
-                totals.push((label.into(), shown(v.std(field))));
+                totals.push((label(key), shown(v.std(field))));
             }
         }
     }
-    for (label, value) in totals {
+    for (text, value) in totals {
         page.line(10.0);
-        page.text(330.0, 10.0, Align::Left, &label);
+        page.text(330.0, 10.0, Align::Left, text);
         page.text(right, 10.0, Align::Right, &value);
+    }
+    let bank = [from_template("bank_name"), from_template("bank_account")].join(" ").trim().to_string();
+    if invoice && !bank.is_empty() {
+        page.space(8.0);
+        page.line(10.0);
+        page.text(MARGIN, 10.0, Align::Left, &format!("{}: {bank}", label("bank")));
     }
     for field in ["legal_notes", "terms", "notes"] {
         if let Some(text) = records::text(v, field) {
             page.space(8.0);
             page.paragraph(MARGIN, 8.0, right - MARGIN, text);
         }
+    }
+    let footer = from_template("legal_footer");
+    if !footer.is_empty() {
+        page.space(12.0);
+        page.paragraph(MARGIN, 7.0, right - MARGIN, &footer);
     }
     let file = file_name(&number, "pdf");
     Ok((file, page.finish(&heading)))

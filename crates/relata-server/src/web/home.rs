@@ -30,6 +30,8 @@ struct HomePage {
     team_svg: String,
     /// (href, title, kind) of the latest activities the user may see.
     recent: Vec<(String, String, String)>,
+    /// The user's webhook subscriptions that were paused: (url, reason).
+    paused_webhooks: Vec<(String, String)>,
 }
 
 /// Open amounts of the opportunities a condition selects, per stage of the
@@ -144,7 +146,14 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
                 .collect()
         })
         .unwrap_or_default();
+    let paused_webhooks = relata_app::webhooks::paused_for(&server.app, &page.ctx)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.url, s.paused_reason.unwrap_or_default()))
+        .collect();
     let template = HomePage {
+        paused_webhooks,
         layout: layout(&page, "Home", None),
         tasks,
         pipeline_svg: pipeline_svg(&by_stage),

@@ -19,6 +19,7 @@ crate::both_backends!(
     invoices_export_as_ubl,
     quotes_are_built_and_worked_through_to_payment_on_the_pages,
     payments_imported_in_bulk_keep_the_accounts_figures,
+    documents_print_with_the_workspace_template_in_its_language,
 );
 
 fn eur(amount: &str) -> Json {
@@ -1079,4 +1080,85 @@ async fn payments_imported_in_bulk_keep_the_accounts_figures(app: TestApp) {
         .await
         .expect(201);
     assert_eq!(figures(&fresh).await["credit_balance"]["amount"], "11.00");
+}
+
+/// The images of a PDF, as poppler's `pdfimages -list` reads them.
+fn pdf_images(bytes: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!("relata-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&file, bytes).unwrap();
+    let out =
+        std::process::Command::new("pdfimages").args(["-list", file.to_str().unwrap()]).output().expect("pdfimages");
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "pdfimages: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn documents_print_with_the_workspace_template_in_its_language(app: TestApp) {
+    // A 16×8 JPEG made by Chromium's canvas, as a data URL.
+    let logo = include_str!("../fixtures/logo-jpeg.txt").trim();
+    let bad = app.post("/api/v1/document_templates", &json!({"name": "Broken", "logo": "bm90IGFuIGltYWdl"})).await;
+    assert_eq!(bad.expect(422).error_fields(), ["logo"]);
+    let polish = app
+        .create(
+            "document_templates",
+            json!({"name": "Polskie dokumenty", "is_default": true, "language": "pl", "rounding": "per_document",
+                "company_name": "Bursztyn Sp. z o.o.", "company_address": "ul. Długa 1\n80-001 Gdańsk",
+                "tax_id": "PL5250001009", "registration_id": "012345678", "bank_name": "mBank",
+                "bank_account": "PL61 1090 1014 0000 0712 1981 2874", "contact_line": "biuro@bursztyn.pl",
+                "legal_footer": "Sąd Rejonowy Gdańsk-Północ, KRS 0000123456", "logo": logo}),
+        )
+        .await;
+    let account = app.create("accounts", json!({"name": "Jantar UAB", "city": "Vilnius"})).await;
+    let line = |name: &str| json!({"description": name, "quantity": "1", "unit_price": eur("0.15"), "tax_rate": "23"});
+    let lines = json!([line("Bursztynowy naszyjnik"), line("Kolczyki"), line("Broszka")]);
+    // The workspace's rounding (the default template's) applies to new
+    // documents: per document, 0.45 × 23% = 0.1035 → 0.10; per line,
+    // 0.0345 → 0.03 three times = 0.09.
+    let invoice =
+        app.post("/api/v1/invoices", &json!({"account": id_of(&account), "lines": lines})).await.expect(201).body;
+    assert_eq!(invoice["rounding"], "per_document");
+    assert_eq!(invoice["tax_total"]["amount"], "0.10");
+    let given = json!({"account": id_of(&account), "rounding": "per_line", "lines": lines});
+    assert_eq!(app.post("/api/v1/invoices", &given).await.expect(201).body["tax_total"]["amount"], "0.09");
+    let path = format!("/api/v1/invoices/{}", id_of(&invoice));
+    let issued = app.patch(&path, version_of(&invoice), &json!({"status": "issued"})).await.expect(200).body;
+    let bytes = download(&app, &format!("{path}/pdf")).await;
+    let text = pdf_text(&bytes);
+    for expected in [
+        format!("Faktura {}", issued["number"].as_str().unwrap()),
+        "Sprzedawca".into(),
+        "Nabywca".into(),
+        "Bursztyn Sp. z o.o.".into(),
+        "80-001 Gdańsk".into(),
+        "NIP: PL5250001009".into(),
+        "Jantar UAB".into(),
+        "Razem brutto".into(),
+        "Do zapłaty".into(),
+        "Rachunek bankowy: mBank PL61 1090 1014 0000 0712 1981 2874".into(),
+        "KRS 0000123456".into(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} is in the PDF:\n{text}");
+    }
+    let images = pdf_images(&bytes);
+    assert!(images.lines().any(|l| l.contains("jpeg") && l.contains(" 16 ") && l.contains(" 8 ")), "{images}");
+
+    // A document may name another template; a new default takes over.
+    let lithuanian = app
+        .create("document_templates", json!({"name": "Lietuviški", "language": "lt", "company_name": "Gintaras UAB"}))
+        .await;
+    let quote = app
+        .post("/api/v1/quotes", &json!({"account": id_of(&account), "template": id_of(&lithuanian), "lines": lines}))
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(quote["rounding"], "per_line", "the named template's rounding");
+    let text = pdf_text(&download(&app, &format!("/api/v1/quotes/{}/pdf", id_of(&quote))).await);
+    assert!(
+        text.contains("Komercinis pasiūlymas") && text.contains("Gintaras UAB") && text.contains("Pirkėjas"),
+        "{text}"
+    );
+    let path = format!("/api/v1/document_templates/{}", id_of(&lithuanian));
+    app.patch(&path, version_of(&lithuanian), &json!({"is_default": true})).await.expect(200);
+    let before = app.get(&format!("/api/v1/document_templates/{}", id_of(&polish))).await.expect(200).body;
+    assert_eq!(before["is_default"], false, "one default at a time");
 }

@@ -61,7 +61,8 @@ impl<'a> Samples<'a> {
             "emails" => json!([format!("{name}{n}.{entity}@example.com")]),
             "phone" => json!(format!("+48 58 {:03} {:02} {:02}", 100 + self.counter % 800, n % 100, entity.len())),
             "phones" => json!([format!("+48 58 {:03} {:02} {:02}", 100 + self.counter % 800, n % 100, entity.len())]),
-            "integer" => json!(10 + n),
+            // Within the narrowest range a type gives (a score: 0 to 100).
+            "integer" => json!(10 + n % 80),
             "number" => json!(f64::from(n) + 0.5),
             "decimal" => json!(format!("{}.5", n % 100)),
             "money" => json!({"amount": format!("{}.50", 100 * n), "currency": "EUR"}),
@@ -143,6 +144,8 @@ fn domain_value(entity: &str, field: &str) -> Option<Json> {
         ("quotes" | "invoices", "status") => Some(json!("draft")),
         ("invoices", "kind") => Some(json!("invoice")),
         ("payments", "kind") => Some(json!("payment")),
+        // A logo is a JPEG; an empty one is no logo.
+        ("document_templates", "logo") => Some(json!("")),
         _ => None,
     }
 }

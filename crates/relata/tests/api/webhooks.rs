@@ -230,7 +230,10 @@ async fn a_failing_receiver_pauses_its_subscription_until_resumed(app: TestApp) 
     app.app.app.allow_private_webhooks.store(true, Ordering::SeqCst);
     let (url, received) = receiver().await;
     received.down.store(true, Ordering::SeqCst);
-    let sub = app.post("/api/v1/webhooks", &json!({"url": url, "events": ["account.*"]})).await.expect(201).body;
+    // The subscription is an administrator's, who is told on the start page.
+    let owner = app.member("integrations@example.com", "admin").await;
+    let subscribe = json!({"url": url, "events": ["account.*"]});
+    let sub = app.post_as(&owner.token, "/api/v1/webhooks", &subscribe).await.expect(201).body;
     let sub_path = format!("/api/v1/webhooks/{}", id_of(&sub));
     app.create("accounts", json!({"name": "Paused Ltd"})).await;
     let consumer = relata_app::webhooks::WebhookConsumer;
@@ -247,6 +250,13 @@ async fn a_failing_receiver_pauses_its_subscription_until_resumed(app: TestApp) 
     assert!(paused["paused_reason"].as_str().unwrap().contains("503"), "{paused}");
     let audit = app.audit("action=webhook.paused").await;
     assert_eq!(audit.len(), 1, "{audit:?}");
+    let b = crate::web::browser(&app, "integrations@example.com").await;
+    let (_, _, home) = crate::web::page(&app, &b, reqwest::Method::GET, "/", &[]).await;
+    assert!(home.contains("Needs your attention") && home.contains(&url) && home.contains("503"), "{home}");
+    app.member("other-admin@example.com", "admin").await;
+    let other = crate::web::browser(&app, "other-admin@example.com").await;
+    let (_, _, home) = crate::web::page(&app, &other, reqwest::Method::GET, "/", &[]).await;
+    assert!(!home.contains("Needs your attention"), "only the owner is told");
     // While paused, events wait; resuming sends them, in order.
     app.create("accounts", json!({"name": "Waiting Ltd"})).await;
     relata_app::feed::consume_available(&app.app.app, &consumer).await.unwrap();

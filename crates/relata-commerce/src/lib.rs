@@ -331,7 +331,8 @@ fn events(entry: &relata_store::feed::FeedEntry) -> Vec<&'static str> {
     out
 }
 
-/// Runs [`invoicing::overdue_pass`] for its workspace.
+/// The daily pass of a workspace: [`invoicing::overdue_pass`] and
+/// [`quotes::expire_quotes`].
 struct OverdueJob;
 
 impl JobHandler for OverdueJob {
@@ -357,6 +358,7 @@ impl JobHandler for OverdueJob {
             let ctx = Ctx::new(ws, None);
             let mut tx = app.writer(&ctx).await.map_err(|e| retry(e.to_string()))?;
             invoicing::overdue_pass(&mut tx, &ctx).await.map_err(|e| retry(e.to_string()))?;
+            quotes::expire_quotes(&mut tx, &ctx).await.map_err(|e| retry(e.to_string()))?;
             tx.commit().await.map_err(|e| retry(e.to_string()))
         })
     }

@@ -211,3 +211,22 @@ pub async fn invoice_order(app: &App, ctx: &Ctx, id: RecordId) -> Result<Record,
     tx.commit().await?;
     Ok(record)
 }
+
+/// The daily pass's part for quotes: drafts and sent quotes whose validity
+/// ended before today become expired (a revision can offer them again).
+/// Returns how many.
+pub async fn expire_quotes(tx: &mut relata_store::ScopedConn, ctx: &Ctx) -> Result<u64, relata_store::StoreError> {
+    let today = tx.now().date_naive();
+    let mut expired = 0;
+    for state in ["draft", "sent"] {
+        for quote in records::all_where(tx, QUOTES, "status", FieldValue::Text(state.into())).await? {
+            if records::date(&quote.values, "valid_until").is_some_and(|until| until < today) {
+                let mut patch = Values::default();
+                patch.set_std("status", FieldValue::Text("expired".into()));
+                records::update(tx, ctx, QUOTES, quote.id.uuid(), patch).await?;
+                expired += 1;
+            }
+        }
+    }
+    Ok(expired)
+}

@@ -321,7 +321,12 @@ async fn invoices_take_payments_and_accounts_keep_their_figures(app: TestApp) {
     assert_eq!(corrected["balance"]["amount"], "648.00");
     assert_eq!(corrected["status"], "partly_paid");
 
-    // Ten days on, the daily pass makes it overdue.
+    // Ten days on, the daily pass makes it overdue, and expires a sent
+    // quote valid until yesterday (an accepted one stays accepted).
+    let sent = json!({"account": c.acme, "status": "sent", "valid_until": day(9), "lines": [{"product": c.widget, "quantity": "1"}]});
+    let sent = app.post("/api/v1/quotes", &sent).await.expect(201).body;
+    let still = json!({"account": c.acme, "valid_until": day(30), "lines": [{"product": c.widget, "quantity": "1"}]});
+    let still = app.post("/api/v1/quotes", &still).await.expect(201).body;
     let store = &app.app.app.store;
     store.clock().advance(chrono::Duration::days(10));
     app.post("/api/v1/admin/jobs", &json!({"kind": "commerce.overdue", "payload": {}})).await.expect(201);
@@ -329,6 +334,9 @@ async fn invoices_take_payments_and_accounts_keep_their_figures(app: TestApp) {
     assert!(workers.run_due().await.unwrap() >= 1);
     let overdue = app.get(&second_path).await.expect(200).body;
     assert_eq!(overdue["status"], "overdue");
+    let sent = app.get(&format!("/api/v1/quotes/{}", id_of(&sent))).await.expect(200).body;
+    assert_eq!(sent["status"], "expired");
+    assert_eq!(app.get(&format!("/api/v1/quotes/{}", id_of(&still))).await.expect(200).body["status"], "draft");
     let acme = app.get(&format!("/api/v1/accounts/{}", c.acme)).await.expect(200).body;
     assert_eq!(acme["overdue_amount"]["amount"], "648.00");
     assert_eq!(acme["overdue_days"], 3);

@@ -7,6 +7,7 @@
 
 pub mod configurator;
 pub mod configure;
+mod demo;
 mod documents;
 mod entities;
 pub mod erp;
@@ -170,6 +171,16 @@ impl Module for Commerce {
             };
             relata_app::jobs::put_schedule(app, &Ctx::new(ws.clone(), None), OVERDUE_SCHEDULE, input).await.map(drop)
         })
+    }
+
+    fn demo_data<'a>(
+        &'a self,
+        app: &'a App,
+        ctx: &'a Ctx,
+        plan: &'a relata_app::module::DemoPlan,
+        progress: relata_app::module::DemoProgress<'a>,
+    ) -> BoxFuture<'a, Result<relata_app::module::DemoCounts, AppError>> {
+        Box::pin(demo::load(app, ctx, plan, progress))
     }
 
     fn migrations(&self) -> Vec<ModuleMigration> {

@@ -295,6 +295,16 @@ impl Loader<'_> {
             .ok_or_else(|| AppError::BadParameter("demo", "the workspace has no default pipeline".into()))?;
         drop(conn);
         self.pipelines.push((default.id, crate::pipeline::stages_of(&default)));
+        // Demo data loaded again (`--append`) uses the pipeline it made before.
+        let params = relata_app::read::ListParams {
+            conditions: vec![relata_core::filter::Expr::eq("name", "Key accounts")],
+            ..Default::default()
+        };
+        let (found, _) = relata_app::read::list(self.app, &self.ctx, PIPELINES, &params).await?;
+        if let Some(existing) = found.records.first() {
+            self.pipelines.push((existing.id, crate::pipeline::stages_of(existing)));
+            return Ok(());
+        }
         let body = json!({
             "name": "Key accounts",
             "stages": [

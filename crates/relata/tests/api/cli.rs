@@ -210,6 +210,10 @@ async fn demo_data_is_deterministic_by_seed(app: TestApp) {
     assert_eq!(report["contacts"], 60);
     assert_eq!(report["accounts"], 6);
     assert!(report["activities"].as_i64().unwrap() > 20);
+    // Commerce: a catalogue, a quote per account, invoices issued and paid.
+    assert_eq!((report["products"].as_i64(), report["quotes"].as_i64()), (Some(10), Some(6)), "{report}");
+    let invoices = app.list_all("invoices", "").await;
+    assert!(!invoices.is_empty() && invoices.iter().all(|i| i["status"] != "draft"), "{invoices:?}");
     let refused = relata(&app, &["demo", "--contacts", "60"], None).await;
     assert!(!refused.status.success(), "loading twice needs --append");
 
@@ -248,6 +252,10 @@ async fn demo_data_is_deterministic_by_seed(app: TestApp) {
     let stages: std::collections::HashSet<&str> = opportunities.iter().map(|o| o["stage"].as_str().unwrap()).collect();
     assert!(stages.len() >= 3, "{stages:?}");
     assert!(app.list_all("pipelines", "").await.len() >= 2);
+    // More demo data on top adds people, not a second catalogue.
+    let more = relata(&app, &["demo", "--contacts", "20", "--seed", "5", "--append"], None).await;
+    assert!(more.status.success(), "{}", stderr(&more));
+    assert_eq!(app.list_all("products", "").await.len(), 10);
 }
 
 /// `relata serve --demo` loads demo data into an empty workspace and prints,

@@ -13,6 +13,7 @@ use relata_core::access::Right;
 use relata_core::decimal::Decimal;
 use relata_core::document::Line;
 use relata_core::error::FieldError;
+use relata_core::meta::Schema;
 use relata_core::money::{Currency, Money};
 use relata_core::value::FieldValue;
 use relata_store::{ScopedConn, StoreError};
@@ -132,7 +133,20 @@ pub async fn price(
     let Some(mut lines) = new.lines.take() else { return Ok(errors) };
     let old_lines: HashMap<Uuid, &Line> =
         old.and_then(|o| o.lines.as_ref()).into_iter().flatten().map(|l| (l.id, l)).collect();
-    let mut products: HashMap<Uuid, Option<Record>> = HashMap::new();
+    // The lines' products, read in one query.
+    let wanted: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.values.ref_id("product"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .iter()
+        .map(Uuid::to_string)
+        .collect();
+    let mut products: HashMap<Uuid, Option<Record>> = tx
+        .records_by_ids(&Schema::standard(PRODUCTS), &wanted)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.uuid(), Some(p)))
+        .collect();
     let mut books: Option<Vec<Record>> = None;
     type Options = (Vec<crate::configurator::Group>, Vec<std::collections::BTreeSet<String>>);
     let mut options: HashMap<Uuid, Options> = HashMap::new();

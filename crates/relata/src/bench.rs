@@ -69,6 +69,10 @@ pub struct BenchArgs {
     /// Only the commerce figures (quotes, PDF, webhooks, payments).
     #[arg(long)]
     commerce_only: bool,
+    /// Only the API write figures (creates and updates next to a bare
+    /// handler), on a fresh SQLite database in --dir or on --database-url.
+    #[arg(long)]
+    writes_only: bool,
 }
 
 impl BenchArgs {
@@ -101,6 +105,10 @@ fn quantile(sorted: &[u64], q: f64) -> u64 {
 pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     if let Some(seconds) = args.soak {
         return crate::soak::run(db, &args.dir, args.contacts, seconds).await;
+    }
+    if args.writes_only {
+        write_figures(db, &args).await?;
+        return Ok(ExitCode::SUCCESS);
     }
     if args.commerce_only {
         crate::bench_commerce::run(&args.dir.join("commerce"), &args.commerce()).await?;
@@ -791,6 +799,85 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     bench_writes::write_figure("api_create_contact", c, &creates, &bare_creates);
     bench_writes::write_figure("api_update_contact", c, &updates, &bare_updates);
     Ok(())
+}
+
+/// The API write figures alone, on either backend: contacts created and
+/// updated through `relata serve` by `--concurrency` clients, then by a
+/// bare handler process doing the same writes on the same database.
+async fn write_figures(db: &DbArgs, args: &BenchArgs) -> Result<(), String> {
+    let sqlite = DbArgs { data_dir: args.dir.join("writes"), database_url: None };
+    let target = match db.target() {
+        relata_store::DbTarget::Postgres(_) => db,
+        relata_store::DbTarget::SqliteDir(_) => {
+            if args.dir.exists() {
+                std::fs::remove_dir_all(&args.dir).map_err(|e| format!("cannot empty {}: {e}", args.dir.display()))?;
+            }
+            &sqlite
+        }
+    };
+    let (app, ws) = open(target).await?;
+    let token = create_token(&app, &ws, "bench writes", "read_write").await?;
+    app.store.close().await;
+    let (backend, db_args): (&str, Vec<String>) = match target.target() {
+        relata_store::DbTarget::Postgres(url) => ("postgres", vec!["--database-url".into(), url]),
+        relata_store::DbTarget::SqliteDir(dir) => {
+            ("sqlite", vec!["--data-dir".into(), dir.to_string_lossy().to_string()])
+        }
+    };
+    let with = |command: &[&str], addr: &str| -> Vec<String> {
+        let mut all = db_args.clone();
+        all.extend(command.iter().map(|c| c.to_string()));
+        all.extend(["--listen".to_string(), addr.to_string()]);
+        all
+    };
+    let (c, duration) = (args.concurrency, Duration::from_secs(args.seconds));
+    let addr = free_address()?;
+    let serve = with(&["serve"], &addr);
+    let server = start(&serve.iter().map(String::as_str).collect::<Vec<_>>(), &addr).await?;
+    let api = format!("http://{addr}/api/v1/contacts");
+    let (creates, updates) = bench_writes::load_writes(&api, Some(&token), "api", c, duration).await;
+    drop(server);
+    let baseline_addr = free_address()?;
+    let mut baseline_args = with(&["bench-baseline"], &baseline_addr);
+    if backend == "sqlite" {
+        let file = sqlite.data_dir.join("relata.db").to_string_lossy().to_string();
+        baseline_args.extend(["--db".to_string(), file]);
+    }
+    let baseline = start(&baseline_args.iter().map(String::as_str).collect::<Vec<_>>(), &baseline_addr).await?;
+    let bare = format!("http://{baseline_addr}/contacts");
+    let (bare_creates, bare_updates) = bench_writes::load_writes(&bare, None, "bare", c, duration).await;
+    drop(baseline);
+    bench_writes::write_figure_on(backend, "api_create_contact", c, &creates, &bare_creates);
+    bench_writes::write_figure_on(backend, "api_update_contact", c, &updates, &bare_updates);
+    Ok(())
+}
+
+/// The bare write handlers on PostgreSQL (`relata --database-url URL
+/// bench-baseline`), with a pool as large as Relata's.
+pub async fn baseline_pg_server(url: &str, listen: &str) -> Result<ExitCode, String> {
+    use std::str::FromStr;
+    let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(|e| e.to_string())?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(16)
+        .connect_with(options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (workspace, actor): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "SELECT m.workspace_id, m.user_id FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE w.slug = 'default' LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    async fn health() -> &'static str {
+        "ok"
+    }
+    let app = axum::Router::new()
+        .route("/healthz", axum::routing::get(health))
+        .merge(bench_writes::bare_pg_routes(bench_writes::BarePg { pool, workspace, actor }));
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| e.to_string())?;
+    axum::serve(listener, app).await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Every contact as an Excel workbook through the API, and the server's

@@ -197,20 +197,81 @@ async fn insert_change(
     .map(drop)
 }
 
+/// What a bare create writes, from the same body the API gets.
+struct NewContact {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    city: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+impl NewContact {
+    fn from_body(body: &Json) -> NewContact {
+        NewContact {
+            first_name: text(body, "first_name"),
+            last_name: text(body, "last_name"),
+            city: text(body, "city"),
+            email: first(body, "emails").map(|e| e.to_lowercase()),
+            phone: first(body, "phones"),
+        }
+    }
+
+    /// The search entry's words.
+    fn words(&self) -> String {
+        [&self.first_name, &self.last_name, &self.email, &self.phone, &self.city]
+            .into_iter()
+            .flatten()
+            .flat_map(|v| relata_core::text::search_words(v).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The change entry's diff.
+    fn diff(&self) -> Json {
+        json!({"first_name": self.first_name, "last_name": self.last_name, "emails": [self.email],
+            "phones": [self.phone], "city": self.city, "lifecycle": "prospect"})
+    }
+
+    fn points(&self) -> [(&'static str, &Option<String>); 2] {
+        [("email", &self.email), ("phone", &self.phone)]
+    }
+}
+
+fn created(result: Result<(), sqlx::Error>, id: uuid::Uuid) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match result {
+        Ok(()) => {
+            (axum::http::StatusCode::CREATED, axum::Json(json!({"id": id.to_string(), "version": 1}))).into_response()
+        }
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+fn updated(result: Result<Option<i64>, sqlx::Error>, id: uuid::Uuid) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match result {
+        Ok(Some(v)) => axum::Json(json!({"id": id.to_string(), "version": v})).into_response(),
+        Ok(None) => axum::http::StatusCode::PRECONDITION_FAILED.into_response(),
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The id and `If-Match` version of a bare update, or the answer refusing it.
+fn update_target(id: &str, headers: &axum::http::HeaderMap) -> Result<(uuid::Uuid, i64), axum::http::StatusCode> {
+    let Ok(id) = uuid::Uuid::parse_str(id) else { return Err(axum::http::StatusCode::NOT_FOUND) };
+    let version =
+        headers.get("if-match").and_then(|v| v.to_str().ok()).and_then(|v| v.trim_matches('"').parse::<i64>().ok());
+    version.map(|v| (id, v)).ok_or(axum::http::StatusCode::PRECONDITION_REQUIRED)
+}
+
 async fn bare_create(
     axum::extract::State(bare): axum::extract::State<Bare>,
     axum::Json(body): axum::Json<Json>,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let id = uuid::Uuid::now_v7();
     let now = relata_core::record::now_micros().to_rfc3339();
-    let (first_name, last_name, city) = (text(&body, "first_name"), text(&body, "last_name"), text(&body, "city"));
-    let (email, phone) = (first(&body, "emails").map(|e| e.to_lowercase()), first(&body, "phones"));
-    let words: Vec<String> = [&first_name, &last_name, &email, &phone, &city]
-        .into_iter()
-        .flatten()
-        .flat_map(|v| relata_core::text::search_words(v).collect::<Vec<_>>())
-        .collect();
+    let contact = NewContact::from_body(&body);
     let result = async {
         let mut tx = bare.pool.begin().await?;
         sqlx::query(
@@ -225,14 +286,14 @@ async fn bare_create(
         .bind(&now)
         .bind(bare.actor)
         .bind(bare.actor)
-        .bind(&first_name)
-        .bind(&last_name)
-        .bind(&email)
-        .bind(&phone)
-        .bind(&city)
+        .bind(&contact.first_name)
+        .bind(&contact.last_name)
+        .bind(&contact.email)
+        .bind(&contact.phone)
+        .bind(&contact.city)
         .execute(&mut *tx)
         .await?;
-        for (kind, value) in [("email", &email), ("phone", &phone)] {
+        for (kind, value) in contact.points() {
             if let Some(value) = value {
                 sqlx::query(
                     "INSERT INTO contact_points (workspace_id, kind, value, record_id, entity) VALUES (?, ?, ?, ?, 'contact')",
@@ -250,22 +311,14 @@ async fn bare_create(
         )
         .bind(bare.workspace)
         .bind(id)
-        .bind(words.join(" "))
+        .bind(contact.words())
         .execute(&mut *tx)
         .await?;
-        let diff = json!({"first_name": first_name, "last_name": last_name, "emails": [email], "phones": [phone],
-            "city": city, "lifecycle": "prospect"});
-        insert_change(&mut tx, &bare, id, "create", &diff, 1, &now).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(())
+        insert_change(&mut tx, &bare, id, "create", &contact.diff(), 1, &now).await?;
+        tx.commit().await
     }
     .await;
-    match result {
-        Ok(()) => {
-            (axum::http::StatusCode::CREATED, axum::Json(json!({"id": id.to_string(), "version": 1}))).into_response()
-        }
-        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    created(result, id)
 }
 
 async fn bare_update(
@@ -274,12 +327,9 @@ async fn bare_update(
     headers: axum::http::HeaderMap,
     axum::Json(body): axum::Json<Json>,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let Ok(id) = uuid::Uuid::parse_str(&id) else { return axum::http::StatusCode::NOT_FOUND.into_response() };
-    let Some(version) =
-        headers.get("if-match").and_then(|v| v.to_str().ok()).and_then(|v| v.trim_matches('"').parse::<i64>().ok())
-    else {
-        return axum::http::StatusCode::PRECONDITION_REQUIRED.into_response();
+    let (id, version) = match update_target(&id, &headers) {
+        Ok(target) => target,
+        Err(refused) => return axum::response::IntoResponse::into_response(refused),
     };
     let title = text(&body, "title");
     let now = relata_core::record::now_micros().to_rfc3339();
@@ -310,18 +360,163 @@ async fn bare_update(
         Ok::<_, sqlx::Error>(Some(version + 1))
     }
     .await;
-    match result {
-        Ok(Some(v)) => axum::Json(json!({"id": id.to_string(), "version": v})).into_response(),
-        Ok(None) => axum::http::StatusCode::PRECONDITION_FAILED.into_response(),
-        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    updated(result, id)
+}
+
+/// The bare handlers on PostgreSQL: the same writes, in PostgreSQL's SQL
+/// and types, over a pool as large as Relata's.
+#[derive(Clone)]
+pub struct BarePg {
+    pub pool: sqlx::PgPool,
+    pub workspace: uuid::Uuid,
+    pub actor: uuid::Uuid,
+}
+
+/// Routes of the bare PostgreSQL writer, as [`bare_routes`].
+pub fn bare_pg_routes(state: BarePg) -> axum::Router {
+    axum::Router::new()
+        .route("/contacts", axum::routing::post(bare_pg_create))
+        .route("/contacts/{id}", axum::routing::patch(bare_pg_update))
+        .with_state(state)
+}
+
+async fn insert_pg_change(
+    tx: &mut sqlx::PgConnection,
+    bare: &BarePg,
+    id: uuid::Uuid,
+    op: &str,
+    diff: &Json,
+    version: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    let owner_before = (op != "create").then_some(bare.actor);
+    sqlx::query(
+        "INSERT INTO changes (workspace_id, entity, record_id, op, actor_id, at, diff, tx_id, version,
+            owner_before, owner_after) VALUES ($1, 'contact', $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(bare.workspace)
+    .bind(id)
+    .bind(op)
+    .bind(bare.actor)
+    .bind(now)
+    .bind(diff)
+    .bind(uuid::Uuid::now_v7())
+    .bind(version)
+    .bind(owner_before)
+    .bind(bare.actor)
+    .execute(tx)
+    .await
+    .map(drop)
+}
+
+async fn bare_pg_create(
+    axum::extract::State(bare): axum::extract::State<BarePg>,
+    axum::Json(body): axum::Json<Json>,
+) -> axum::response::Response {
+    let id = uuid::Uuid::now_v7();
+    let now = relata_core::record::now_micros();
+    let contact = NewContact::from_body(&body);
+    let result = async {
+        let mut tx = bare.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO contacts (id, workspace_id, version, owner_id, created_at, updated_at, created_by_id,
+                updated_by_id, first_name, last_name, emails, phones, city, lifecycle, custom)
+             VALUES ($1, $2, 1, $3, $4, $4, $3, $3, $5, $6, jsonb_build_array($7::text), jsonb_build_array($8::text),
+                $9, 'prospect', '{}')",
+        )
+        .bind(id)
+        .bind(bare.workspace)
+        .bind(bare.actor)
+        .bind(now)
+        .bind(&contact.first_name)
+        .bind(&contact.last_name)
+        .bind(&contact.email)
+        .bind(&contact.phone)
+        .bind(&contact.city)
+        .execute(&mut *tx)
+        .await?;
+        for (kind, value) in contact.points() {
+            if let Some(value) = value {
+                sqlx::query(
+                    "INSERT INTO contact_points (workspace_id, kind, value, record_id, entity)
+                     VALUES ($1, $2, $3, $4, 'contact')",
+                )
+                .bind(bare.workspace)
+                .bind(kind)
+                .bind(value)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO search_docs (workspace_id, entity, record_id, content) VALUES ($1, 'contact', $2, $3)",
+        )
+        .bind(bare.workspace)
+        .bind(id)
+        .bind(contact.words())
+        .execute(&mut *tx)
+        .await?;
+        insert_pg_change(&mut tx, &bare, id, "create", &contact.diff(), 1, now).await?;
+        tx.commit().await
     }
+    .await;
+    created(result, id)
+}
+
+async fn bare_pg_update(
+    axum::extract::State(bare): axum::extract::State<BarePg>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    axum::Json(body): axum::Json<Json>,
+) -> axum::response::Response {
+    let (id, version) = match update_target(&id, &headers) {
+        Ok(target) => target,
+        Err(refused) => return axum::response::IntoResponse::into_response(refused),
+    };
+    let title = text(&body, "title");
+    let now = relata_core::record::now_micros();
+    let result = async {
+        let mut tx = bare.pool.begin().await?;
+        let before: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT title FROM contacts WHERE workspace_id = $1 AND id = $2 AND version = $3 FOR UPDATE",
+        )
+        .bind(bare.workspace)
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(before) = before else { return Ok(None) };
+        sqlx::query(
+            "UPDATE contacts SET title = $1, version = version + 1, updated_at = $2, updated_by_id = $3
+             WHERE workspace_id = $4 AND id = $5",
+        )
+        .bind(&title)
+        .bind(now)
+        .bind(bare.actor)
+        .bind(bare.workspace)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let diff = json!({"title": {"before": before, "after": title}});
+        insert_pg_change(&mut tx, &bare, id, "update", &diff, version + 1, now).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(Some(version + 1))
+    }
+    .await;
+    updated(result, id)
 }
 
 /// Prints a write figure next to its bare yardstick.
 pub fn write_figure(name: &str, concurrency: usize, ours: &Writes, bare: &Writes) {
+    write_figure_on("sqlite", name, concurrency, ours, bare)
+}
+
+/// [`write_figure`] on a named backend.
+pub fn write_figure_on(backend: &str, name: &str, concurrency: usize, ours: &Writes, bare: &Writes) {
     crate::bench::figure(
         name,
-        json!({"concurrency": concurrency, "requests_per_s": ours.rate(), "p50_ms": ours.p(0.5),
+        json!({"backend": backend, "concurrency": concurrency, "requests_per_s": ours.rate(), "p50_ms": ours.p(0.5),
             "p99_ms": ours.p(0.99), "errors": ours.errors, "bare_requests_per_s": bare.rate(),
             "bare_p99_ms": bare.p(0.99), "bare_errors": bare.errors,
             "ratio_to_bare": ((ours.rate() / bare.rate().max(1.0)) * 100.0).round() / 100.0, "target": ">= 0.5"}),

@@ -198,8 +198,9 @@ enum Command {
     /// The benchmark's yardstick server (started by `relata bench`).
     #[command(hide = true)]
     BenchBaseline {
+        /// The SQLite file (without it: the bare writers on --database-url).
         #[arg(long)]
-        db: PathBuf,
+        db: Option<PathBuf>,
         #[arg(long)]
         listen: String,
     },
@@ -542,7 +543,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Bench(args) => bench::run(&cli.db, args).await,
         Command::Analytics { command } => analytics::run(&cli.db, command).await,
-        Command::BenchBaseline { db, listen } => bench::baseline_server(&db, &listen).await,
+        Command::BenchBaseline { db, listen } => match (db, cli.db.target()) {
+            (Some(file), _) => bench::baseline_server(&file, &listen).await,
+            (None, DbTarget::Postgres(url)) => bench::baseline_pg_server(&url, &listen).await,
+            (None, DbTarget::SqliteDir(_)) => Err("bench-baseline needs --db FILE or --database-url".into()),
+        },
     }
 }
 

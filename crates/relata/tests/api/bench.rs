@@ -55,3 +55,37 @@ async fn the_benchmark_prints_every_figure_without_errors() {
     assert!(quotes["documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
     assert!(quotes["bare_documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
 }
+
+/// `relata bench --writes-only` on PostgreSQL: API creates and updates next
+/// to the bare PostgreSQL writer, both answered without errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_write_figures_run_on_postgres() {
+    let Some(db) = crate::helpers::TestDb::create(crate::helpers::Backend::Postgres, "bench_writes").await else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("relata-bench-{}", uuid::Uuid::now_v7().simple()));
+    let mut args = db.cli_args();
+    args.extend(["bench", "--writes-only", "--seconds", "1", "--concurrency", "2"].map(str::to_string));
+    args.extend(["--dir".to_string(), dir.display().to_string()]);
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
+            .args(&args)
+            .env("RELATA_LOG", "error")
+            .output()
+            .expect("relata runs")
+    })
+    .await
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let figures: Vec<Json> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for name in ["api_create_contact", "api_update_contact"] {
+        let figure = figures.iter().find(|f| f["figure"] == name).unwrap_or_else(|| panic!("{name}: {stdout}"));
+        assert_eq!(figure["backend"], "postgres");
+        assert_eq!((figure["errors"].as_i64(), figure["bare_errors"].as_i64()), (Some(0), Some(0)), "{figure}");
+        assert!(
+            figure["requests_per_s"].as_f64().unwrap() > 0.0 && figure["bare_requests_per_s"].as_f64().unwrap() > 0.0
+        );
+    }
+}

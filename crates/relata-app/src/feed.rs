@@ -264,12 +264,24 @@ pub async fn run_consumer(
             }
         };
         tokio::select! {
-            _ = committed => {}
+            _ = committed => {
+                // Let the writes that follow this one gather, so that under
+                // load a consumer takes them in one batch and advances its
+                // offset in one write, instead of competing with every
+                // request for the writer.
+                tokio::select! {
+                    _ = tokio::time::sleep(GATHER) => {}
+                    _ = stop.changed() => {}
+                }
+            }
             _ = tokio::time::sleep(pause) => {}
             _ = stop.changed() => {}
         }
     }
 }
+
+/// How long a woken consumer waits for more commits before reading the feed.
+const GATHER: Duration = Duration::from_millis(50);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ pub mod feed;
 pub mod import;
 pub mod jobs;
 pub mod module;
+pub mod notifications;
 pub mod people;
 pub mod privacy;
 pub mod read;

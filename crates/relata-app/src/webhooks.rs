@@ -537,6 +537,21 @@ impl DeliverJob {
             paused.paused_reason =
                 Some(format!("paused after {} failed attempts of {}: {message}", d.attempts + 1, d.event_id));
             tx.update_subscription(&paused).await.map_err(retry)?;
+            // Its owner is told, by the bell in the header.
+            if let Some(owner) = s.owner {
+                let title = format!("Webhook to {} paused", s.url);
+                let link = format!("/api/v1/webhooks/{id}/deliveries");
+                crate::notifications::notify_in(
+                    &mut tx,
+                    owner,
+                    "webhook.paused",
+                    &title,
+                    paused.paused_reason.as_deref(),
+                    Some(&link),
+                )
+                .await
+                .map_err(retry)?;
+            }
             tx.commit().await.map_err(retry)?;
             // The pause is audited as the subscription owner's concern.
             let workspace = app.store.workspaces().await.map_err(retry)?.into_iter().find(|w| w.id == ws);

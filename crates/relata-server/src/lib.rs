@@ -18,6 +18,7 @@ mod http;
 mod jobs;
 pub mod metrics;
 pub mod modules;
+mod notifications;
 pub mod openapi;
 mod people;
 pub mod problem;

@@ -539,6 +539,34 @@ fn identity_routes() -> Vec<Route> {
             .tag("roles")
             .returns(204, None)
             .to(delete(p::delete_role)),
+        endpoint(
+            Method::GET,
+            "/api/v1/notifications",
+            "notifications.list",
+            "Your notifications, newest first (unread=true: only unread; before: a notification id), and how many \
+             are unread",
+        )
+        .tag("notifications")
+        .query(&["unread", "before", "limit"])
+        .returns(200, Some(object("data: [{id, kind, title, body, link, created_at, read_at, read}], unread, next_before")))
+        .to(get(crate::notifications::list)),
+        endpoint(Method::POST, "/api/v1/notifications/{id}/read", "notifications.read", "Mark one of your notifications read")
+            .tag("notifications")
+            .returns(200, Some(object("marked")))
+            .to(post(crate::notifications::read_one)),
+        endpoint(Method::POST, "/api/v1/notifications/read", "notifications.read_all", "Mark all your notifications read")
+            .tag("notifications")
+            .returns(200, Some(object("marked")))
+            .to(post(crate::notifications::read_all)),
+        endpoint(Method::GET, "/notifications", "pages.notifications", "Your notifications (the header's bell)")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::home::notifications_page)),
+        endpoint(Method::POST, "/notifications/read", "pages.notifications_read", "Mark notifications read from the page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::home::notifications_read)),
         endpoint(Method::GET, "/api/v1/webhooks", "webhooks.list", "Outbound webhook subscriptions (administrators)")
             .tag("webhooks")
             .returns(200, Some(list_of("Subscription: id, name, url, events, filter, secret, active, paused_reason")))

@@ -30,6 +30,7 @@ pub mod identity;
 pub mod introspect;
 pub mod jobs;
 pub mod migrate;
+pub mod notifications;
 pub mod records;
 pub mod search;
 pub mod sql;

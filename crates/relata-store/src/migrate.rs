@@ -85,6 +85,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_integrations.sql"),
         postgres: include_str!("../migrations/postgres/0012_integrations.sql"),
     },
+    Migration {
+        version: 13,
+        name: "notifications",
+        sqlite: include_str!("../migrations/sqlite/0013_notifications.sql"),
+        postgres: include_str!("../migrations/postgres/0013_notifications.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

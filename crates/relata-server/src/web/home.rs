@@ -162,3 +162,72 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
     };
     render(&template, StatusCode::OK)
 }
+
+pub struct NotificationItem {
+    pub id: String,
+    pub at: String,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    items: Vec<NotificationItem>,
+    /// The next page's link, when there are more.
+    more: Option<String>,
+}
+
+/// `GET /notifications`: the user's notifications, newest first, a page
+/// at a time (`?before=ID`).
+pub async fn notifications_page(
+    State(server): S,
+    page: Page,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    const PER_PAGE: u64 = 50;
+    let before = super::PageQuery::parse(raw.as_deref()).get("before").parse::<uuid::Uuid>().ok();
+    let found = match relata_app::notifications::list(&server.app, &page.ctx, false, before, PER_PAGE).await {
+        Ok(found) => found,
+        Err(e) => return super::app_error_page(&page, e),
+    };
+    let more = (found.len() as u64 == PER_PAGE)
+        .then(|| found.last().map(|n| format!("/notifications?before={}", n.id)))
+        .flatten();
+    let items = found
+        .iter()
+        .map(|n| NotificationItem {
+            id: n.id.to_string(),
+            at: format_datetime(&n.created_at),
+            title: n.title.clone(),
+            body: n.body.clone().unwrap_or_default(),
+            // Only this server's paths are links.
+            link: n.link.clone().filter(|l| l.starts_with('/') && !l.starts_with("//")),
+            unread: n.read_at.is_none(),
+        })
+        .collect();
+    render(&NotificationsPage { layout: layout(&page, "Notifications", None), items, more }, StatusCode::OK)
+}
+
+/// `POST /notifications/read`: one (`id`) or all of the user's
+/// notifications marked read.
+pub async fn notifications_read(State(server): S, page: Page, body: axum::body::Bytes) -> Response {
+    let form = super::read_form(&body);
+    if !super::csrf_ok(&page, &form) {
+        return super::csrf_refused();
+    }
+    let id = match form.get("id").filter(|i| !i.is_empty()) {
+        Some(text) => match text.parse::<uuid::Uuid>() {
+            Ok(id) => Some(id),
+            Err(_) => return super::not_found(&page),
+        },
+        None => None,
+    };
+    match relata_app::notifications::mark_read(&server.app, &page.ctx, id).await {
+        Ok(_) => super::see_other("/notifications".into()),
+        Err(e) => super::app_error_page(&page, e),
+    }
+}

@@ -48,6 +48,8 @@ pub struct Page {
     pub workspaces: Vec<(String, String, bool)>,
     /// The workspace's entity types as the user sees them.
     pub schemas: Arc<Schemas>,
+    /// The user's unread notifications (the header's bell).
+    pub unread: i64,
 }
 
 impl FromRequestParts<Arc<Server>> for Page {
@@ -84,7 +86,8 @@ impl FromRequestParts<Arc<Server>> for Page {
                 (m.workspace.slug, m.workspace.name, current)
             })
             .collect();
-        Ok(Page { principal, ctx, csrf, workspaces, schemas })
+        let unread = relata_app::notifications::unread(&server.app, &ctx).await.unwrap_or(0);
+        Ok(Page { principal, ctx, csrf, workspaces, schemas, unread })
     }
 }
 
@@ -104,6 +107,7 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     /// The user's workspaces (slug, name, current), for switching.
     pub workspaces: Vec<(String, String, bool)>,
+    pub unread: i64,
 }
 
 pub struct NavItem {
@@ -136,6 +140,7 @@ pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> L
         csrf: page.csrf.clone(),
         nav,
         workspaces: page.workspaces.clone(),
+        unread: page.unread,
     }
 }
 

@@ -253,10 +253,30 @@ async fn a_failing_receiver_pauses_its_subscription_until_resumed(app: TestApp) 
     let b = crate::web::browser(&app, "integrations@example.com").await;
     let (_, _, home) = crate::web::page(&app, &b, reqwest::Method::GET, "/", &[]).await;
     assert!(home.contains("Needs your attention") && home.contains(&url) && home.contains("503"), "{home}");
-    app.member("other-admin@example.com", "admin").await;
+    assert!(home.contains("Notifications, 1 unread"), "the bell: {home}");
+    let other_admin = app.member("other-admin@example.com", "admin").await;
     let other = crate::web::browser(&app, "other-admin@example.com").await;
     let (_, _, home) = crate::web::page(&app, &other, reqwest::Method::GET, "/", &[]).await;
     assert!(!home.contains("Needs your attention"), "only the owner is told");
+    assert!(home.contains("Notifications, 0 unread"));
+    // The notification is the owner's alone, in the API and on its page.
+    let mine = app.get_as(&owner.token, "/api/v1/notifications?unread=true").await.expect(200).body;
+    assert_eq!(mine["unread"], 1, "{mine}");
+    let note = &mine["data"][0];
+    assert_eq!(note["kind"], "webhook.paused");
+    assert!(note["title"].as_str().unwrap().contains(&url) && note["body"].as_str().unwrap().contains("503"));
+    let theirs = app.get_as(&other_admin.token, "/api/v1/notifications").await.expect(200).body;
+    assert_eq!(theirs["data"], json!([]));
+    let read_path = format!("/api/v1/notifications/{}/read", note["id"].as_str().unwrap());
+    app.post_as(&other_admin.token, &read_path, &json!({})).await.expect(404);
+    let (_, _, list) = crate::web::page(&app, &b, reqwest::Method::GET, "/notifications", &[]).await;
+    assert!(list.contains("Mark read") && list.contains("class=\"unread\""), "{list}");
+    let form = [("csrf_token", b.csrf.as_str()), ("id", note["id"].as_str().unwrap())];
+    let (status, _, _) = crate::web::page(&app, &b, reqwest::Method::POST, "/notifications/read", &form).await;
+    assert_eq!(status, 303);
+    let after = app.get_as(&owner.token, "/api/v1/notifications").await.expect(200).body;
+    assert_eq!((after["unread"].as_i64(), after["data"][0]["read"].as_bool()), (Some(0), Some(true)), "{after}");
+    assert_eq!(app.post_as(&owner.token, &read_path, &json!({})).await.expect(200).body["marked"], 0);
     // While paused, events wait; resuming sends them, in order.
     app.create("accounts", json!({"name": "Waiting Ltd"})).await;
     relata_app::feed::consume_available(&app.app.app, &consumer).await.unwrap();

@@ -1,0 +1,83 @@
+//! In-app notifications: what Relata tells one user (their webhook was
+//! paused; later, automation steps), shown by the bell in the page header
+//! and at `/api/v1/notifications`. Only the user they are for lists them
+//! or marks them read.
+
+use crate::{App, AppError, Ctx};
+use relata_core::UserId;
+use relata_store::notifications::Notification;
+use relata_store::{ScopedConn, StoreError};
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+/// The most notifications one page lists.
+pub const MAX_PAGE: u64 = 200;
+
+/// Tells `user` something, inside the caller's write.
+pub async fn notify_in(
+    tx: &mut ScopedConn,
+    user: UserId,
+    kind: &str,
+    title: &str,
+    body: Option<&str>,
+    link: Option<&str>,
+) -> Result<(), StoreError> {
+    let n = Notification {
+        id: Uuid::now_v7(),
+        user,
+        kind: kind.to_string(),
+        title: title.chars().take(300).collect(),
+        body: body.map(str::to_string),
+        link: link.map(str::to_string),
+        created_at: tx.now(),
+        read_at: None,
+    };
+    tx.insert_notification(&n).await
+}
+
+fn me(ctx: &Ctx) -> Result<UserId, AppError> {
+    ctx.actor.ok_or_else(|| AppError::Forbidden("notifications are a signed-in user's".into()))
+}
+
+/// The signed-in user's notifications, newest first, before `before`.
+pub async fn list(
+    app: &App,
+    ctx: &Ctx,
+    unread_only: bool,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Notification>, AppError> {
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(AppError::BadParameter("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    let user = me(ctx)?;
+    Ok(app.store.read(ctx.ws()).await?.notifications_of(user, unread_only, before, limit).await?)
+}
+
+/// How many of the signed-in user's notifications are unread (0 for
+/// credentials without a user).
+pub async fn unread(app: &App, ctx: &Ctx) -> Result<i64, AppError> {
+    let Some(user) = ctx.actor else { return Ok(0) };
+    Ok(app.store.read(ctx.ws()).await?.unread_notifications(user).await?)
+}
+
+/// Marks one of the user's notifications read (not found when it is not
+/// theirs), or all of them; returns how many were unread.
+pub async fn mark_read(app: &App, ctx: &Ctx, id: Option<Uuid>) -> Result<u64, AppError> {
+    let user = me(ctx)?;
+    let mut tx = app.store.write(ctx.ws()).await?;
+    if let Some(id) = id
+        && !tx.has_notification(user, id).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    let marked = tx.mark_notifications_read(user, id).await?;
+    tx.commit().await?;
+    Ok(marked)
+}
+
+pub fn to_json(n: &Notification) -> Json {
+    json!({"id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "link": n.link,
+        "created_at": relata_core::value::format_datetime(&n.created_at),
+        "read_at": n.read_at.map(|t| relata_core::value::format_datetime(&t)), "read": n.read_at.is_some()})
+}

@@ -12,6 +12,7 @@
 
 mod analytics;
 pub mod auth;
+mod calls;
 mod changes;
 mod commerce;
 mod http;

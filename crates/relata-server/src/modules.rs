@@ -7,7 +7,12 @@ use relata_store::Store;
 use std::sync::Arc;
 
 pub fn modules() -> Vec<Arc<dyn Module>> {
-    vec![Arc::new(relata_crm::Crm), Arc::new(relata_sales::Sales), Arc::new(relata_commerce::Commerce)]
+    vec![
+        Arc::new(relata_crm::Crm),
+        Arc::new(relata_sales::Sales),
+        Arc::new(relata_commerce::Commerce),
+        Arc::new(relata_calls::Calls),
+    ]
 }
 
 /// The application over `store` with every module.

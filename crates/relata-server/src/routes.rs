@@ -558,6 +558,30 @@ fn identity_routes() -> Vec<Route> {
             .tag("notifications")
             .returns(200, Some(object("marked")))
             .to(post(crate::notifications::read_all)),
+        endpoint(Method::GET, "/api/v1/calls/next", "calls.next", "Your next call: your open call-queue entry due now with the highest priority (data: null when none)")
+            .tag("calls")
+            .returns(200, Some(object("data: CallQueueEntry or null")))
+            .to(get(crate::calls::next)),
+        endpoint(
+            Method::POST,
+            "/api/v1/call_queue_entries/{id}/outcome",
+            "calls.outcome",
+            "Log a call of an open entry: reached or wrong_number close it, no_answer and busy make it due an hour \
+             later, call_back makes it due at call_back_at; the call is an activity on the customer's timeline",
+        )
+        .tag("calls")
+        .body(object("{outcome: reached|no_answer|busy|wrong_number|call_back, note?, call_back_at?}"))
+        .returns(200, Some(object("entry, call")))
+        .to(post(crate::calls::outcome)),
+        endpoint(Method::GET, "/calls/next", "pages.calls.next", "The next call to make, and the form logging it")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::calls::next_call)),
+        endpoint(Method::POST, "/calls/{id}/outcome", "pages.calls.outcome", "Log a call from the next-call page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::calls::log_outcome)),
         endpoint(Method::GET, "/notifications", "pages.notifications", "Your notifications (the header's bell)")
             .tag("pages")
             .public()

@@ -10,6 +10,7 @@
 //! in, the page frame, showing values, reading forms.
 
 pub mod board;
+pub mod calls;
 pub mod commerce;
 pub mod convert;
 pub mod forms;
@@ -130,6 +131,9 @@ pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> L
             current: Some(s.kind) == current,
         })
         .collect();
+    if page.ctx.access.check_kind(relata_calls::CALL_QUEUE_ENTRIES, Right::Update).is_ok() {
+        nav.insert(0, NavItem { href: "/calls/next".into(), label: "Next call".into(), current: false });
+    }
     if page.ctx.access.check_kind(relata_sales::OPPORTUNITIES, Right::Read).is_ok() {
         nav.insert(0, NavItem { href: "/board".into(), label: "Pipeline".into(), current: false });
     }

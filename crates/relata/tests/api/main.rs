@@ -9,6 +9,7 @@ mod analytics;
 mod backup;
 mod bad_input;
 mod bench;
+mod calls;
 mod check;
 mod cli;
 mod commerce;

@@ -1,0 +1,251 @@
+//! Calls to make: the `calls` module. A call-queue entry says whom to call
+//! (a contact, an account, the number), why, how urgent (priority 0 to
+//! 100) and from when; it belongs to the agent who owns it. The agent works
+//! their queue one call after the other (`next_call`): the open entry due
+//! now with the highest priority, the oldest first among equals. Each
+//! outcome (`log_outcome`) is logged as a call activity on the customer's
+//! timeline; a reached customer or a wrong number closes the entry, no
+//! answer or busy tries again an hour later, a call back is due when the
+//! customer asked. Automation (dunning) and the call center add entries
+//! through the same write path.
+
+use chrono::{DateTime, Duration, Utc};
+use relata_app::error::AppError;
+use relata_app::module::{BoxFuture, Module};
+use relata_app::read::{self, ListParams};
+use relata_app::{App, Ctx};
+use relata_core::access::Right;
+use relata_core::error::{FieldError, ValidationError};
+use relata_core::meta::{
+    Default, EntityDef, EntityKind, FieldDef, FieldType, Schema, Target, business_record_rights, options,
+};
+use relata_core::value::{FieldValue, Values};
+use relata_core::{Record, RecordId};
+use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
+use relata_store::migrate::ModuleMigration;
+use relata_store::{ScopedConn, StoreError};
+
+pub const CALL_QUEUE_ENTRIES: EntityKind = EntityKind::named("call_queue_entries");
+
+/// What a call came to.
+pub const OUTCOMES: &[&str] = &["reached", "no_answer", "busy", "wrong_number", "call_back"];
+pub const STATUSES: &[&str] = &["open", "done", "cancelled"];
+
+/// When a call that found no one is tried again.
+pub const RETRY_AFTER: Duration = Duration::hours(1);
+
+/// The module.
+pub struct Calls;
+
+fn relation(id: &'static str, label: &'static str, kind: EntityKind) -> FieldDef {
+    FieldDef::standard(id, label, FieldType::Relation(Target::Entity(kind)))
+}
+
+pub fn call_queue_entry() -> EntityDef {
+    use FieldType::*;
+    EntityDef::new(CALL_QUEUE_ENTRIES, "calls", "call_queue_entry", "Call to make", "Calls to make")
+        .fields([
+            FieldDef::text("reason", "Reason").required().searchable(),
+            relation("contact", "Contact", CONTACTS),
+            relation("account", "Account", ACCOUNTS),
+            FieldDef::standard("phone", "Phone", Phone),
+            // 50 unless given (set when saved).
+            FieldDef::standard("priority", "Priority", Integer { min: 0, max: 100 }),
+            FieldDef::standard("status", "Status", Choice(options(STATUSES))).required().default(Default::Text("open")),
+            FieldDef::standard("due_at", "Call from", DateTime),
+            FieldDef::standard("attempts", "Attempts", Integer { min: 0, max: 1_000_000 }).read_only(),
+            FieldDef::standard("last_outcome", "Last outcome", Choice(options(OUTCOMES))).read_only(),
+            FieldDef::standard("last_called_at", "Last called", DateTime).read_only(),
+        ])
+        .title(&["reason"])
+        .episode(&["account", "contact"], "created_at")
+        .columns(&["reason", "contact", "account", "priority", "status", "due_at", "owner"])
+        .rights(business_record_rights)
+}
+
+impl Module for Calls {
+    fn name(&self) -> &'static str {
+        "calls"
+    }
+
+    fn entities(&self) -> Vec<EntityDef> {
+        vec![call_queue_entry()]
+    }
+
+    fn before_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        _ctx: &'a Ctx,
+        _old: Option<&'a Record>,
+        new: &'a mut Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move { if new.kind == CALL_QUEUE_ENTRIES { before_save(tx, new).await } else { Ok(()) } })
+    }
+
+    fn migrations(&self) -> Vec<ModuleMigration> {
+        vec![ModuleMigration {
+            version: 1,
+            name: "call queues",
+            sqlite: include_str!("../migrations/sqlite/0001_calls.sql"),
+            postgres: include_str!("../migrations/postgres/0001_calls.sql"),
+        }]
+    }
+}
+
+fn first_phone(record: &Record, field: &str) -> Option<String> {
+    match record.values.std(field) {
+        FieldValue::List(phones) => phones.first().cloned(),
+        FieldValue::Text(phone) => Some(phone.clone()),
+        _ => None,
+    }
+}
+
+/// The priority of an entry that gives none.
+pub const DEFAULT_PRIORITY: i64 = 50;
+
+/// An entry names whom to call; without a number it takes the contact's
+/// first phone, else the account's.
+async fn before_save(tx: &mut ScopedConn, new: &mut Record) -> Result<(), StoreError> {
+    if new.values.std("priority").is_null() {
+        new.values.set_std("priority", FieldValue::Int(DEFAULT_PRIORITY));
+    }
+    let contact = new.values.ref_id("contact");
+    let account = new.values.ref_id("account");
+    if contact.is_none() && account.is_none() {
+        return Err(StoreError::Invalid(ValidationError::single(
+            "contact",
+            "required",
+            "a call is to a contact or an account; name one",
+        )));
+    }
+    if new.values.std("phone").is_null() {
+        let mut phone = None;
+        if let Some(id) = contact
+            && let Some(c) = tx.get_record(&Schema::standard(CONTACTS), RecordId::from_uuid(id), false).await?
+        {
+            phone = first_phone(&c, "phones");
+        }
+        if phone.is_none()
+            && let Some(id) = account
+            && let Some(a) = tx.get_record(&Schema::standard(ACCOUNTS), RecordId::from_uuid(id), false).await?
+        {
+            phone = first_phone(&a, "phone");
+        }
+        if let Some(phone) = phone {
+            new.values.set_std("phone", FieldValue::Text(phone));
+        }
+    }
+    Ok(())
+}
+
+/// The caller's next call: their open entry due now (or with no time) with
+/// the highest priority, the longest waiting first among equals.
+pub async fn next_call(app: &App, ctx: &Ctx) -> Result<Option<Record>, AppError> {
+    let Some(me) = ctx.actor else { return Ok(None) };
+    let now = relata_core::value::format_datetime(&app.store.now());
+    let params = ListParams {
+        filter: Some(format!("status = \"open\" and owner = \"{me}\" and (due_at = null or due_at <= \"{now}\")")),
+        sort: Some("-priority".into()),
+        limit: Some(NEXT_CALL_WINDOW),
+        ..ListParams::default()
+    };
+    let (page, _) = read::list(app, ctx, CALL_QUEUE_ENTRIES, &params).await?;
+    // Among the highest priority, the one waiting longest: due first, then
+    // made first.
+    let top = page.records.first().map(|r| r.values.std("priority").clone());
+    let waiting = |r: &Record| match r.values.std("due_at") {
+        FieldValue::DateTime(at) => *at,
+        _ => r.created_at,
+    };
+    Ok(page
+        .records
+        .into_iter()
+        .filter(|r| Some(r.values.std("priority")) == top.as_ref())
+        .min_by_key(|r| (waiting(r), r.id)))
+}
+
+/// How many of the highest-priority due entries the next call is chosen from.
+const NEXT_CALL_WINDOW: u64 = 200;
+
+/// What an agent says about a call.
+pub struct Outcome {
+    pub outcome: String,
+    pub note: Option<String>,
+    pub call_back_at: Option<DateTime<Utc>>,
+}
+
+/// Logs a call of an open entry: a call activity on the customer's
+/// timeline, and the entry closed or due again. Returns the entry and
+/// the activity.
+pub async fn log_outcome(app: &App, ctx: &Ctx, id: RecordId, said: Outcome) -> Result<(Record, Record), AppError> {
+    let now = app.store.now();
+    let mut errors = Vec::new();
+    if !OUTCOMES.contains(&said.outcome.as_str()) {
+        errors.push(FieldError::new("outcome", "invalid_choice", format!("one of {}", OUTCOMES.join(", "))));
+    }
+    match (said.outcome.as_str(), said.call_back_at) {
+        ("call_back", None) => errors.push(FieldError::new("call_back_at", "required", "when to call back")),
+        ("call_back", Some(at)) if at <= now => {
+            errors.push(FieldError::new("call_back_at", "in_the_past", "a time still to come"))
+        }
+        _ => {}
+    }
+    if said.note.as_ref().is_some_and(|n| n.len() > 10_000) {
+        errors.push(FieldError::new("note", "too_long", "at most 10000 bytes"));
+    }
+    ValidationError::check(errors)?;
+    let schemas = app.schemas_for(ctx).await?;
+    let mut tx = app.writer(ctx).await?;
+    let Some(entry) = tx.get_record(schemas.get(CALL_QUEUE_ENTRIES), id, false).await? else {
+        return Err(relata_app::write::missing_or_hidden(&mut tx, CALL_QUEUE_ENTRIES, id).await);
+    };
+    ctx.access.check(CALL_QUEUE_ENTRIES, Right::Update, relata_app::write::owner_of(&entry.values))?;
+    ctx.access.check_kind(ACTIVITIES, Right::Create)?;
+    if entry.values.text("status") != Some("open") {
+        return Err(AppError::Conflict("this call is no longer open".into()));
+    }
+    let reason = entry.values.text("reason").unwrap_or_default().to_string();
+    let label = said.outcome.replace('_', " ");
+    let mut call = Values::default();
+    call.set_std("kind", FieldValue::Text("call".into()));
+    call.set_std("subject", FieldValue::Text(format!("Call: {reason} ({label})").chars().take(200).collect()));
+    call.set_std("direction", FieldValue::Text("outbound".into()));
+    call.set_std("done", FieldValue::Bool(true));
+    call.set_std("outcome", FieldValue::Text(said.outcome.clone()));
+    call.set_std("start_at", FieldValue::DateTime(now));
+    if let Some(note) = said.note.filter(|n| !n.trim().is_empty()) {
+        call.set_std("body", FieldValue::Text(note));
+    }
+    for link in ["contact", "account"] {
+        if let Some(to) = entry.values.ref_id(link) {
+            call.set_std(link, FieldValue::Ref(to));
+        }
+    }
+    let activity = relata_app::write::create_in(&mut tx, ctx, schemas.get(ACTIVITIES), call).await?;
+    // The entry's own figures are Relata's to keep.
+    let mut patch = Values::default();
+    let attempts = match entry.values.std("attempts") {
+        FieldValue::Int(n) => *n,
+        _ => 0,
+    };
+    patch.set_std("attempts", FieldValue::Int(attempts + 1));
+    patch.set_std("last_outcome", FieldValue::Text(said.outcome.clone()));
+    patch.set_std("last_called_at", FieldValue::DateTime(now));
+    match said.outcome.as_str() {
+        "reached" | "wrong_number" => patch.set_std("status", FieldValue::Text("done".into())),
+        "call_back" => patch.set_std("due_at", FieldValue::DateTime(said.call_back_at.unwrap_or(now))),
+        _ => patch.set_std("due_at", FieldValue::DateTime(now + RETRY_AFTER)),
+    }
+    let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
+    let entry = relata_app::write::update_in(
+        &mut tx,
+        &relata,
+        &Schema::standard(CALL_QUEUE_ENTRIES),
+        id,
+        patch,
+        Some(entry.version),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((entry, activity))
+}

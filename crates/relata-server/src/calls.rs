@@ -1,0 +1,57 @@
+//! Calls to make: the caller's next call and a call's outcome
+//! (`/api/v1/calls/next`, `/api/v1/call_queue_entries/{id}/outcome`); the
+//! entries themselves are served by the generic record endpoints.
+
+use crate::Server;
+use crate::auth::Auth;
+use crate::http::{json, json_body};
+use crate::problem::{ApiResult, Problem};
+use crate::records::app_problem;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use relata_calls::{CALL_QUEUE_ENTRIES, Outcome};
+use relata_crm::ACTIVITIES;
+use serde_json::{Value as Json, json};
+use std::sync::Arc;
+
+type S = State<Arc<Server>>;
+
+/// `GET /api/v1/calls/next`: `{data: entry or null}`.
+pub async fn next(State(server): S, auth: Auth) -> ApiResult<Response> {
+    let found = relata_calls::next_call(&server.app, &auth.ctx).await?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    let data = found.map_or(Json::Null, |r| r.to_json(schemas.get(CALL_QUEUE_ENTRIES)));
+    Ok(json(StatusCode::OK, &json!({"data": data})))
+}
+
+/// `POST /api/v1/call_queue_entries/{id}/outcome`: `{outcome, note?,
+/// call_back_at?}` → the entry and the logged call.
+pub async fn outcome(
+    State(server): S,
+    auth: Auth,
+    crate::http::IdPath(id): crate::http::IdPath,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let text = |key: &str| input.get(key).and_then(Json::as_str).map(str::to_string);
+    let call_back_at = match input.get("call_back_at") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) => Some(relata_core::value::parse_datetime(s).ok_or_else(|| {
+            Problem::bad_request("call_back_at", "invalid_datetime", "a time like 2026-12-24T10:00:00Z")
+        })?),
+        Some(_) => return Err(Problem::bad_request("call_back_at", "invalid_type", "a time as text")),
+    };
+    let said = Outcome { outcome: text("outcome").unwrap_or_default(), note: text("note"), call_back_at };
+    let (entry, call) = relata_calls::log_outcome(&server.app, &auth.ctx, id, said)
+        .await
+        .map_err(|e| app_problem(CALL_QUEUE_ENTRIES, e))?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    Ok(json(
+        StatusCode::OK,
+        &json!({"entry": entry.to_json(schemas.get(CALL_QUEUE_ENTRIES)), "call": call.to_json(schemas.get(ACTIVITIES))}),
+    ))
+}

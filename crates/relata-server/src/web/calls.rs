@@ -1,0 +1,125 @@
+//! The agent's next call (`/calls/next`): whom to call and why, their number
+//! as a `tel:` link, the customer's last episodes, and the form that logs
+//! the outcome and moves on to the next call.
+
+use super::{
+    Layout, Page, PagePath, S, Titles, action_refused, csrf_ok, csrf_refused, layout, read_form, render, see_other,
+};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use relata_calls::{CALL_QUEUE_ENTRIES, OUTCOMES, Outcome};
+use relata_core::meta::EntityKind;
+use relata_core::value::{format_datetime, parse_datetime};
+
+pub struct NextCall {
+    pub id: String,
+    pub reason: String,
+    pub priority: String,
+    pub phone: Option<String>,
+    /// (label, title, link) of the contact and the account.
+    pub who: Vec<(String, String, Option<String>)>,
+    pub attempts: String,
+    pub last_outcome: String,
+    /// (time, title) of the customer's last episodes.
+    pub story: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "next_call.html")]
+struct NextCallPage {
+    layout: Layout,
+    call: Option<NextCall>,
+    outcomes: Vec<(String, String)>,
+    problem: Option<String>,
+}
+
+async fn next_call_page(server: &crate::Server, page: &Page, problem: Option<String>, status: StatusCode) -> Response {
+    let found = match relata_calls::next_call(&server.app, &page.ctx).await {
+        Ok(found) => found,
+        Err(e) => return super::app_error_page(page, e),
+    };
+    let mut call = None;
+    if let Some(entry) = found {
+        let schema = page.schema(CALL_QUEUE_ENTRIES);
+        let titles = Titles::of(server, page, schema, &[&entry]).await;
+        let mut who = Vec::new();
+        let mut story = Vec::new();
+        for (field, kind) in [("contact", relata_crm::CONTACTS), ("account", relata_crm::ACCOUNTS)] {
+            let value = super::visible_std(schema, &entry, field);
+            let Some(id) = value.as_ref_id() else { continue };
+            let (title, href) = titles.show(value);
+            let label = schema.field(field).map(|f| f.label.to_string()).unwrap_or_default();
+            who.push((label, title, href));
+            if story.is_empty() {
+                story = last_episodes(server, page, kind, id).await;
+            }
+        }
+        let text = |field: &str| titles.show(super::visible_std(schema, &entry, field)).0;
+        call = Some(NextCall {
+            id: entry.id.to_string(),
+            reason: text("reason"),
+            priority: text("priority"),
+            phone: super::visible_std(schema, &entry, "phone").as_text().map(str::to_string),
+            who,
+            attempts: text("attempts"),
+            last_outcome: text("last_outcome").replace('_', " "),
+            story,
+        });
+    }
+    let outcomes = OUTCOMES.iter().map(|o| (o.to_string(), o.replace('_', " "))).collect();
+    render(
+        &NextCallPage { layout: layout(page, "Next call", Some(CALL_QUEUE_ENTRIES)), call, outcomes, problem },
+        status,
+    )
+}
+
+/// The five latest episodes of a customer's story the agent may see.
+async fn last_episodes(server: &crate::Server, page: &Page, kind: EntityKind, id: uuid::Uuid) -> Vec<(String, String)> {
+    let id = relata_core::RecordId::from_uuid(id);
+    match relata_app::timeline::timeline(&server.app, &page.ctx, kind, id, None, 5).await {
+        Ok(t) => t.items.iter().map(|i| (format_datetime(&i.at), i.title.clone())).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// `GET /calls/next`
+pub async fn next_call(State(server): S, page: Page) -> Response {
+    next_call_page(&server, &page, None, StatusCode::OK).await
+}
+
+/// `POST /calls/{id}/outcome`: logs the call, then shows the next one.
+pub async fn log_outcome(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Some(id) = super::record_id(&path) else { return super::not_found(&page) };
+    let call_back = form.get("call_back_at").map(|t| t.trim()).filter(|t| !t.is_empty());
+    // A browser's date and time field has no seconds and no zone: UTC.
+    let call_back_at = match call_back {
+        None => None,
+        Some(text) => match parse_datetime(text).or_else(|| parse_datetime(&format!("{text}:00Z"))) {
+            Some(at) => Some(at),
+            None => {
+                let problem = format!("call back at: {text:?} is not a date and time");
+                return next_call_page(&server, &page, Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+        },
+    };
+    let said = Outcome {
+        outcome: form.get("outcome").cloned().unwrap_or_default(),
+        note: form.get("note").cloned(),
+        call_back_at,
+    };
+    match relata_calls::log_outcome(&server.app, &page.ctx, id, said).await {
+        Ok(_) => see_other("/calls/next".into()),
+        Err(relata_app::AppError::Invalid(v)) => {
+            let problem = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
+            next_call_page(&server, &page, Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => action_refused(&page, e),
+    }
+}

@@ -56,6 +56,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "me",
     "metadata",
     "new",
+    "notifications",
     "openapi",
     "portal",
     "problems",

@@ -224,6 +224,35 @@ pub trait FeedConsumer: Send + Sync {
     fn handle<'a>(&'a self, app: &'a App, entries: &'a [FeedEntry]) -> BoxFuture<'a, Result<(), AppError>>;
 }
 
+/// Whether `entry`'s record passes a subscription's filter (a filter that
+/// does not fit the record's type passes nothing).
+pub async fn record_passes(app: &App, entry: &FeedEntry, filter: &str) -> Result<bool, AppError> {
+    let Some(kind) = relata_core::meta::EntityKind::from_singular(&entry.entity) else { return Ok(false) };
+    let schemas = app.schemas(entry.workspace).await?;
+    let Some(schema) = schemas.try_get(kind) else { return Ok(false) };
+    let Ok(expr) = relata_core::filter::parse(filter) else { return Ok(false) };
+    let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
+    let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
+    let id = relata_core::filter::Expr::eq("id", entry.record_id.to_string());
+    let (Ok(filter), Ok(id)) =
+        (relata_core::filter::compile(&expr, schema, &cx), relata_core::filter::compile(&id, schema, &cx))
+    else {
+        return Ok(false);
+    };
+    let sort = relata_core::list::parse_sort(Some("id"), schema).map_err(|e| AppError::BadParameter("sort", e))?;
+    let query = relata_store::records::ListQuery {
+        filter: Some(relata_core::filter::Filter::And(vec![id, filter])),
+        sort,
+        cursor: None,
+        limit: 1,
+        q: None,
+        deleted: entry.op == "delete",
+        search_order: false,
+    };
+    let mut conn = app.store.read(entry.workspace).await?;
+    Ok(!conn.list_records(schema, &query).await?.records.is_empty())
+}
+
 /// Entries a consumer takes in one batch.
 const BATCH: u64 = 500;
 

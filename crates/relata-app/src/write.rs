@@ -159,6 +159,7 @@ pub async fn create_document_in(
     mut values: Values,
     lines: Vec<LineInput>,
 ) -> Result<Record, AppError> {
+    check_made_by_relata(ctx, schema)?;
     // The role's field rules hold whoever built the values (defaults and
     // the owner are Relata's, applied after).
     let refused: Vec<FieldError> =
@@ -205,6 +206,14 @@ pub async fn create_document_in(
     .await?;
     after_save(tx, ctx, None, &record).await?;
     Ok(record)
+}
+
+/// Records only Relata writes (automation runs) refuse every person's write.
+fn check_made_by_relata(ctx: &Ctx, schema: &Schema) -> Result<(), AppError> {
+    if schema.def().made_by_relata && ctx.actor.is_some() {
+        return Err(AppError::Forbidden(format!("{} are written by Relata only", schema.def().plural_label)));
+    }
+    Ok(())
 }
 
 /// The owner a record's values name.
@@ -506,6 +515,7 @@ pub async fn update_document_in(
         None => return Err(missing_or_hidden(tx, schema.kind, id).await),
     };
     ctx.access.check(schema.kind, Right::Update, owner_of(&old.values))?;
+    check_made_by_relata(ctx, schema)?;
     if let Some(v) = expected_version
         && v != old.version
     {
@@ -614,6 +624,7 @@ pub async fn set_deleted_in(
         None => return Err(missing_or_hidden(tx, kind, id).await),
     };
     ctx.access.check(kind, Right::Delete, owner_of(&old.values))?;
+    check_made_by_relata(ctx, schema)?;
     if old.deleted_at.is_some() != deleted {
         if !deleted {
             // Restoring a record whose unique value was taken meanwhile would break uniqueness.
@@ -697,6 +708,7 @@ pub async fn insert_many_in(
     mut records: Vec<Record>,
 ) -> Result<(Vec<Record>, Vec<(usize, Vec<FieldError>)>), AppError> {
     ctx.access.check_kind(schema.kind, Right::Create)?;
+    check_made_by_relata(ctx, schema)?;
     let refs: Vec<&Record> = records.iter().collect();
     let mut checks = check_references(tx, schema, &refs).await?;
     for (record, errors) in records.iter().zip(checks.iter_mut()) {

@@ -65,6 +65,7 @@ fn entity_json(schema: &Schema) -> Json {
         "custom": schema.kind.is_custom(),
         "title_fields": def.title_fields,
         "global_search": def.global_search,
+        "made_by_relata": def.made_by_relata,
         "episode": def.episode.as_ref().map(|e| json!({"links": e.links, "at": e.at})),
         "default_columns": def.default_columns,
         "fields": schema.visible_fields().map(|f| field_json(schema, f)).collect::<Vec<_>>(),

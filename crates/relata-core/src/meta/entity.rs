@@ -48,6 +48,9 @@ pub struct EntityDef {
     pub lines: Option<LinesDef>,
     /// A document number Relata gives each new record (`INV-2026-000123`).
     pub numbering: Option<Numbering>,
+    /// Records only Relata writes (a log, such as automation runs): people
+    /// read them, and every write by a person is refused.
+    pub made_by_relata: bool,
 }
 
 /// The lines of a document type.
@@ -134,6 +137,7 @@ impl EntityDef {
             default_columns: Vec::new(),
             role_rights: business_record_rights,
             reference_data: false,
+            made_by_relata: false,
             lines: None,
             numbering: None,
         }
@@ -194,6 +198,12 @@ impl EntityDef {
     }
 
     /// Configuration that everyone reads and administrators change.
+    /// Records of this type are written by Relata only.
+    pub fn made_by_relata(mut self) -> Self {
+        self.made_by_relata = true;
+        self
+    }
+
     pub fn reference_data(mut self) -> Self {
         self.role_rights = reference_data_rights;
         self.reference_data = true;

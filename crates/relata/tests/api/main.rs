@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod analytics;
+mod automation;
 mod backup;
 mod bad_input;
 mod bench;

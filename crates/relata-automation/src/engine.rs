@@ -1,0 +1,263 @@
+//! The `automation` feed consumer: every change of a record is matched
+//! against the workspace's active rules, and each rule it triggers runs in
+//! its own write, recorded as a run (with that write's id, so the changes
+//! it made are recognised when they come back).
+
+use crate::rules::{self, AUTOMATION_RULES, AUTOMATION_RUNS, MAX_DEPTH};
+use relata_app::feed::FeedConsumer;
+use relata_app::module::BoxFuture;
+use relata_app::read::{self, ListParams};
+use relata_app::{App, AppError, Ctx, write};
+use relata_core::meta::{EntityKind, Schema};
+use relata_core::value::{FieldValue, Values};
+use relata_core::{Record, RecordId, UserId};
+use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
+use relata_store::feed::FeedEntry;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+const CONSUMER: &str = "automation";
+
+pub struct AutomationConsumer;
+
+impl FeedConsumer for AutomationConsumer {
+    fn name(&self) -> &'static str {
+        CONSUMER
+    }
+
+    fn handle<'a>(&'a self, app: &'a App, entries: &'a [FeedEntry]) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            let mut by_workspace: BTreeMap<Uuid, Vec<&FeedEntry>> = BTreeMap::new();
+            for entry in entries.iter().filter(|e| e.entity != "metadata" && !e.entity.starts_with("automation_")) {
+                by_workspace.entry(entry.workspace.uuid()).or_default().push(entry);
+            }
+            if by_workspace.is_empty() {
+                return Ok(());
+            }
+            let workspaces = app.store.workspaces().await?;
+            for (ws, entries) in by_workspace {
+                let Some(workspace) = workspaces.iter().find(|w| w.id.uuid() == ws) else { continue };
+                let ctx = Ctx::new(workspace.clone(), None);
+                let rules = active_rules(app, &ctx).await?;
+                if rules.is_empty() {
+                    continue;
+                }
+                for entry in entries {
+                    handle_entry(app, &ctx, &rules, entry).await?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The workspace's active rules, with their steps.
+async fn active_rules(app: &App, ctx: &Ctx) -> Result<Vec<Record>, AppError> {
+    let params = ListParams { filter: Some("active = true".into()), limit: Some(500), ..ListParams::default() };
+    let (page, _) = read::list(app, ctx, AUTOMATION_RULES, &params).await?;
+    let mut out = Vec::with_capacity(page.records.len());
+    for head in page.records {
+        out.push(read::get(app, ctx, AUTOMATION_RULES, head.id, false).await?.0);
+    }
+    Ok(out)
+}
+
+fn text<'r>(record: &'r Record, field: &str) -> &'r str {
+    record.values.std(field).as_text().unwrap_or_default()
+}
+
+/// Whether a rule's event and watched fields take this change.
+fn triggers(rule: &Record, kind: EntityKind, entry: &FeedEntry) -> bool {
+    if text(rule, "entity") != kind.api_name() {
+        return false;
+    }
+    let event = text(rule, "event");
+    let takes = match entry.op.as_str() {
+        "create" => event == "created" || event == "created_or_updated",
+        "update" => event == "updated" || event == "created_or_updated",
+        "delete" => event == "deleted",
+        _ => false,
+    };
+    let watched = rules::watched(text(rule, "watch_fields"));
+    takes
+        && (entry.op != "update"
+            || watched.is_empty()
+            || watched
+                .iter()
+                .any(|f| entry.diff.get(f).is_some() || entry.diff.pointer(&format!("/custom/{f}")).is_some()))
+}
+
+/// A run that wrote a change: the rule and how deep in a chain it was.
+async fn origin(app: &App, ctx: &Ctx, entry: &FeedEntry) -> Result<Option<(Uuid, i64)>, AppError> {
+    let Some(tx) = entry.tx_id else { return Ok(None) };
+    let params = ListParams { filter: Some(format!("tx_id = \"{tx}\"")), limit: Some(1), ..ListParams::default() };
+    let (page, _) = read::list(app, ctx, AUTOMATION_RUNS, &params).await?;
+    Ok(page.records.first().and_then(|run| {
+        let depth = match run.values.std("depth") {
+            FieldValue::Int(d) => *d,
+            _ => 0,
+        };
+        run.values.ref_id("rule").map(|rule| (rule, depth))
+    }))
+}
+
+async fn already_ran(app: &App, ctx: &Ctx, rule: &Record, entry: &FeedEntry) -> Result<bool, AppError> {
+    let filter = format!("rule = \"{}\" and feed_position = {}", rule.id, entry.position);
+    let params = ListParams { filter: Some(filter), limit: Some(1), ..ListParams::default() };
+    Ok(!read::list(app, ctx, AUTOMATION_RUNS, &params).await?.0.records.is_empty())
+}
+
+async fn handle_entry(app: &App, ctx: &Ctx, rules: &[Record], entry: &FeedEntry) -> Result<(), AppError> {
+    let Some(kind) = EntityKind::from_singular(&entry.entity) else { return Ok(()) };
+    let triggered: Vec<&Record> = rules.iter().filter(|r| triggers(r, kind, entry)).collect();
+    if triggered.is_empty() {
+        return Ok(());
+    }
+    let from = origin(app, ctx, entry).await?;
+    for rule in triggered {
+        // A rule's own changes do not trigger it again.
+        if from.is_some_and(|(by, _)| by == rule.id.uuid()) || already_ran(app, ctx, rule, entry).await? {
+            continue;
+        }
+        let conditions = text(rule, "conditions");
+        if !conditions.trim().is_empty() && !relata_app::feed::record_passes(app, entry, conditions).await? {
+            continue;
+        }
+        let depth = from.map_or(0, |(_, d)| d + 1);
+        if depth > MAX_DEPTH {
+            let detail = format!("cut: a chain of {} rules triggering each other; the limit is {MAX_DEPTH}", depth + 1);
+            record_run(app, ctx, rule, kind, entry, depth, "cut", &detail).await?;
+            tracing::warn!(rule = %rule.id, record = %entry.record_id, "an automation chain was cut");
+            continue;
+        }
+        if let Err(e) = run(app, ctx, rule, kind, entry, depth).await {
+            record_run(app, ctx, rule, kind, entry, depth, "failed", &e.to_string()).await?;
+        }
+    }
+    Ok(())
+}
+
+fn run_values(rule: &Record, kind: EntityKind, entry: &FeedEntry, depth: i64, status: &str, detail: &str) -> Values {
+    let mut v = Values::default();
+    v.set_std("rule", FieldValue::Ref(rule.id.uuid()));
+    v.set_std("rule_version", FieldValue::Int(rule.version));
+    v.set_std("entity", FieldValue::Text(kind.api_name().into()));
+    v.set_std("record_id", FieldValue::Text(entry.record_id.to_string()));
+    v.set_std("feed_position", FieldValue::Int(entry.position));
+    v.set_std("status", FieldValue::Text(status.into()));
+    v.set_std("depth", FieldValue::Int(depth));
+    if !detail.is_empty() {
+        v.set_std("detail", FieldValue::Text(detail.into()));
+    }
+    v
+}
+
+/// A run that did nothing (cut, failed), in a write of its own.
+#[allow(clippy::too_many_arguments)]
+async fn record_run(
+    app: &App,
+    ctx: &Ctx,
+    rule: &Record,
+    kind: EntityKind,
+    entry: &FeedEntry,
+    depth: i64,
+    status: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    let mut tx = app.writer(ctx).await?;
+    let values = run_values(rule, kind, entry, depth, status, detail);
+    write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Runs a rule's steps on the changed record, in one write recorded as a
+/// run with that write's id.
+async fn run(
+    app: &App,
+    ctx: &Ctx,
+    rule: &Record,
+    kind: EntityKind,
+    entry: &FeedEntry,
+    depth: i64,
+) -> Result<(), AppError> {
+    let schema = Schema::standard(kind);
+    let id = RecordId::from_uuid(entry.record_id);
+    let mut tx = app.writer(ctx).await?;
+    let Some(record) = tx.get_record(&schema, id, entry.op == "delete").await? else { return Ok(()) };
+    let mut values = run_values(rule, kind, entry, depth, "done", "");
+    values.set_std("tx_id", FieldValue::Text(tx.tx_id().to_string()));
+    write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
+    let owner = record.values.ref_id("owner").map(UserId::from_uuid);
+    let mut patch = Values::default();
+    let now = tx.now();
+    for step in record_steps(rule) {
+        let field = |f: &str| step.values.std(f).as_text().unwrap_or_default().to_string();
+        match field("action").as_str() {
+            "update_field" => {
+                if let Some((id, value)) = rules::step_value(&schema, &field("field"), &field("value")) {
+                    patch.set_std(&id, value);
+                }
+            }
+            "create_task" => {
+                let mut task = Values::default();
+                task.set_std("kind", FieldValue::Text("task".into()));
+                task.set_std("subject", FieldValue::Text(field("subject")));
+                let days = match step.values.std("due_in_days") {
+                    FieldValue::Int(d) => *d,
+                    _ => 0,
+                };
+                task.set_std("due_at", FieldValue::DateTime(now + chrono::Duration::days(days)));
+                if let Some(owner) = owner {
+                    task.set_std("owner", FieldValue::Ref(owner.uuid()));
+                }
+                for (link, value) in links(kind, &record) {
+                    task.set_std(link, FieldValue::Ref(value));
+                }
+                write::create_in(&mut tx, ctx, &Schema::standard(ACTIVITIES), task).await?;
+            }
+            "notify_owner" => {
+                if let Some(owner) = owner {
+                    let link = format!("/{}/{}", kind.api_name(), record.id);
+                    let rule_name = format!("Automation rule: {}", text(rule, "name"));
+                    relata_app::notifications::notify_in(
+                        &mut tx,
+                        owner,
+                        "automation",
+                        &field("subject"),
+                        Some(&rule_name),
+                        Some(&link),
+                    )
+                    .await?;
+                }
+            }
+            _ => {}
+        }
+    }
+    if !patch.standard.is_empty() && entry.op != "delete" {
+        write::update_in(&mut tx, ctx, &schema, id, patch, None).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn record_steps(rule: &Record) -> &[relata_core::document::Line] {
+    rule.lines.as_deref().unwrap_or_default()
+}
+
+/// What a task about a record links to: the account and the contact it is
+/// or names.
+fn links(kind: EntityKind, record: &Record) -> Vec<(&'static str, Uuid)> {
+    let mut out = Vec::new();
+    if kind == ACCOUNTS {
+        out.push(("account", record.id.uuid()));
+    } else if let Some(account) = record.values.ref_id("account") {
+        out.push(("account", account));
+    }
+    if kind == CONTACTS {
+        out.push(("contact", record.id.uuid()));
+    } else if let Some(contact) = record.values.ref_id("contact") {
+        out.push(("contact", contact));
+    }
+    out
+}

@@ -30,6 +30,20 @@ pub enum JobError {
 
 /// The code that runs jobs of one kind. The job's id is the idempotency key
 /// for its side effects: a job runs at least once, and again after a crash.
+/// The workspace a job runs for; a job whose workspace is gone fails for good.
+pub async fn workspace_of(
+    app: &App,
+    job: &relata_store::jobs::Job,
+) -> Result<relata_store::admin::Workspace, JobError> {
+    app.store
+        .workspaces()
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?
+        .into_iter()
+        .find(|w| w.id == job.workspace)
+        .ok_or_else(|| JobError::Fail("the workspace is gone".into()))
+}
+
 pub trait JobHandler: Send + Sync {
     /// The kind, by convention `module.what` (`http.post`).
     fn kind(&self) -> &'static str;

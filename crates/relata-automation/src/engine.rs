@@ -8,10 +8,10 @@ use relata_app::feed::FeedConsumer;
 use relata_app::module::BoxFuture;
 use relata_app::read::{self, ListParams};
 use relata_app::{App, AppError, Ctx, write};
-use relata_core::meta::{EntityKind, Schema};
+use relata_core::meta::{EntityKind, FieldType, Schema, Target};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, UserId};
-use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
+use relata_crm::ACTIVITIES;
 use relata_store::feed::FeedEntry;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -130,7 +130,8 @@ async fn handle_entry(app: &App, ctx: &Ctx, rules: &[Record], entry: &FeedEntry)
             tracing::warn!(rule = %rule.id, record = %entry.record_id, "an automation chain was cut");
             continue;
         }
-        if let Err(e) = run(app, ctx, rule, kind, entry, depth).await {
+        let values = run_values(rule, kind, entry, depth, "done", "");
+        if let Err(e) = run_steps(app, ctx, rule, kind, entry.record_id, entry.op == "delete", values).await {
             record_run(app, ctx, rule, kind, entry, depth, "failed", &e.to_string()).await?;
         }
     }
@@ -171,21 +172,21 @@ async fn record_run(
     Ok(())
 }
 
-/// Runs a rule's steps on the changed record, in one write recorded as a
-/// run with that write's id.
-async fn run(
+/// Runs a rule's steps on a record, in one write recorded as the run
+/// `values` describe, with that write's id.
+async fn run_steps(
     app: &App,
     ctx: &Ctx,
     rule: &Record,
     kind: EntityKind,
-    entry: &FeedEntry,
-    depth: i64,
+    record_id: Uuid,
+    deleted: bool,
+    mut values: Values,
 ) -> Result<(), AppError> {
     let schema = Schema::standard(kind);
-    let id = RecordId::from_uuid(entry.record_id);
+    let id = RecordId::from_uuid(record_id);
     let mut tx = app.writer(ctx).await?;
-    let Some(record) = tx.get_record(&schema, id, entry.op == "delete").await? else { return Ok(()) };
-    let mut values = run_values(rule, kind, entry, depth, "done", "");
+    let Some(record) = tx.get_record(&schema, id, deleted).await? else { return Ok(()) };
     values.set_std("tx_id", FieldValue::Text(tx.tx_id().to_string()));
     write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
     let owner = record.values.ref_id("owner").map(UserId::from_uuid);
@@ -212,7 +213,7 @@ async fn run(
                     task.set_std("owner", FieldValue::Ref(owner.uuid()));
                 }
                 for (link, value) in links(kind, &record) {
-                    task.set_std(link, FieldValue::Ref(value));
+                    task.set_std(&link, FieldValue::Ref(value));
                 }
                 write::create_in(&mut tx, ctx, &Schema::standard(ACTIVITIES), task).await?;
             }
@@ -234,7 +235,7 @@ async fn run(
             _ => {}
         }
     }
-    if !patch.standard.is_empty() && entry.op != "delete" {
+    if !patch.standard.is_empty() && !deleted {
         write::update_in(&mut tx, ctx, &schema, id, patch, None).await?;
     }
     tx.commit().await?;
@@ -245,19 +246,84 @@ fn record_steps(rule: &Record) -> &[relata_core::document::Line] {
     rule.lines.as_deref().unwrap_or_default()
 }
 
-/// What a task about a record links to: the account and the contact it is
-/// or names.
-fn links(kind: EntityKind, record: &Record) -> Vec<(&'static str, Uuid)> {
-    let mut out = Vec::new();
-    if kind == ACCOUNTS {
-        out.push(("account", record.id.uuid()));
-    } else if let Some(account) = record.values.ref_id("account") {
-        out.push(("account", account));
-    }
-    if kind == CONTACTS {
-        out.push(("contact", record.id.uuid()));
-    } else if let Some(contact) = record.values.ref_id("contact") {
-        out.push(("contact", contact));
+/// What a task about a record links to: the record itself where
+/// activities can point at its type (an opportunity, a lead, an account),
+/// and the account and contact it names.
+fn links(kind: EntityKind, record: &Record) -> Vec<(String, Uuid)> {
+    let activities = Schema::standard(ACTIVITIES);
+    let mut out: Vec<(String, Uuid)> = activities
+        .fields()
+        .filter(|f| f.ty == FieldType::Relation(Target::Entity(kind)) && f.is_writable() && !f.system)
+        .map(|f| (f.id.to_string(), record.id.uuid()))
+        .collect();
+    for link in ["account", "contact"] {
+        if let Some(to) = record.values.ref_id(link)
+            && activities.field(link).is_some()
+            && !out.iter().any(|(f, _)| f == link)
+        {
+            out.push((link.to_string(), to));
+        }
     }
     out
+}
+
+/// The daily pass of date rules: each active `date_reached` rule acts once
+/// on every record whose date field plus the rule's days has come, from the
+/// day the rule was made on (so a new rule does not act on the whole past).
+/// Returns how many runs it made.
+pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
+    let today = app.store.now().date_naive();
+    let mut made = 0;
+    for rule in active_rules(app, ctx).await?.iter().filter(|r| text(r, "event") == "date_reached") {
+        let Some(kind) = rules::target(text(rule, "entity")) else { continue };
+        let field = text(rule, "date_field").to_string();
+        let offset = match rule.values.std("offset_days") {
+            FieldValue::Int(d) => *d,
+            _ => 0,
+        };
+        let reached = today - chrono::Duration::days(offset);
+        let since = rule.created_at.date_naive() - chrono::Duration::days(offset);
+        let mut filter = format!("{field} <= \"{reached}\" and {field} >= \"{since}\"");
+        let conditions = text(rule, "conditions");
+        if !conditions.trim().is_empty() {
+            filter = format!("({filter}) and ({conditions})");
+        }
+        let mut cursor = None;
+        loop {
+            let params = ListParams { filter: Some(filter.clone()), cursor, limit: Some(500), ..ListParams::default() };
+            let (page, _) = read::list(app, ctx, kind, &params).await?;
+            for record in &page.records {
+                let occurrence = record.values.std(&field).to_csv();
+                let done = format!(
+                    "rule = \"{}\" and record_id = \"{}\" and occurrence = \"{occurrence}\"",
+                    rule.id, record.id
+                );
+                let seen = ListParams { filter: Some(done), limit: Some(1), ..ListParams::default() };
+                if !read::list(app, ctx, AUTOMATION_RUNS, &seen).await?.0.records.is_empty() {
+                    continue;
+                }
+                let mut values = Values::default();
+                values.set_std("rule", FieldValue::Ref(rule.id.uuid()));
+                values.set_std("rule_version", FieldValue::Int(rule.version));
+                values.set_std("entity", FieldValue::Text(kind.api_name().into()));
+                values.set_std("record_id", FieldValue::Text(record.id.to_string()));
+                values.set_std("occurrence", FieldValue::Text(occurrence));
+                values.set_std("status", FieldValue::Text("done".into()));
+                values.set_std("depth", FieldValue::Int(0));
+                if let Err(e) = run_steps(app, ctx, rule, kind, record.id.uuid(), false, values.clone()).await {
+                    values.set_std("status", FieldValue::Text("failed".into()));
+                    values.set_std("detail", FieldValue::Text(e.to_string()));
+                    let mut tx = app.writer(ctx).await?;
+                    write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
+                    tx.commit().await?;
+                }
+                made += 1;
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(made)
 }

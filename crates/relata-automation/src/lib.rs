@@ -15,19 +15,27 @@
 mod engine;
 mod rules;
 
-pub use engine::AutomationConsumer;
+pub use engine::{AutomationConsumer, date_pass};
 pub use rules::{AUTOMATION_RULES, AUTOMATION_RUNS, MAX_DEPTH};
 
-use relata_app::Ctx;
+use relata_app::error::AppError;
+use relata_app::jobs::{JobError, JobHandler};
 use relata_app::module::{BoxFuture, Module};
+use relata_app::{App, Ctx};
 use relata_core::Record;
 use relata_core::meta::EntityDef;
+use relata_store::admin::Workspace;
 use relata_store::migrate::ModuleMigration;
 use relata_store::{ScopedConn, StoreError};
 use std::sync::Arc;
 
 /// The module.
 pub struct Automation;
+
+/// The daily job that runs the date rules of a workspace.
+pub const DATES_JOB: &str = "automation.dates";
+/// Its schedule, made for every workspace (administrators may change it).
+pub const DATES_SCHEDULE: &str = "automation_dates";
 
 impl Module for Automation {
     fn name(&self) -> &'static str {
@@ -52,12 +60,61 @@ impl Module for Automation {
         vec![Arc::new(AutomationConsumer)]
     }
 
+    fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
+        vec![Arc::new(DatesJob)]
+    }
+
+    fn setup_workspace<'a>(&'a self, app: &'a App, ws: &'a Workspace) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            let schedules = app.store.read(ws.id).await?.schedules().await?;
+            if schedules.iter().any(|s| s.name == DATES_SCHEDULE) {
+                return Ok(());
+            }
+            let input = relata_app::jobs::ScheduleInput {
+                kind: DATES_JOB.into(),
+                payload: serde_json::json!({}),
+                cron: "0 15 0 * * *".into(),
+                time_zone: "UTC".into(),
+                enabled: true,
+            };
+            relata_app::jobs::put_schedule(app, &Ctx::new(ws.clone(), None), DATES_SCHEDULE, input).await.map(drop)
+        })
+    }
+
     fn migrations(&self) -> Vec<ModuleMigration> {
-        vec![ModuleMigration {
-            version: 1,
-            name: "automation",
-            sqlite: include_str!("../migrations/sqlite/0001_automation.sql"),
-            postgres: include_str!("../migrations/postgres/0001_automation.sql"),
-        }]
+        vec![
+            ModuleMigration {
+                version: 1,
+                name: "automation",
+                sqlite: include_str!("../migrations/sqlite/0001_automation.sql"),
+                postgres: include_str!("../migrations/postgres/0001_automation.sql"),
+            },
+            ModuleMigration {
+                version: 2,
+                name: "date triggers",
+                sqlite: include_str!("../migrations/sqlite/0002_dates.sql"),
+                postgres: include_str!("../migrations/postgres/0002_dates.sql"),
+            },
+        ]
+    }
+}
+
+/// Runs [`date_pass`] for its workspace.
+struct DatesJob;
+
+impl JobHandler for DatesJob {
+    fn kind(&self) -> &'static str {
+        DATES_JOB
+    }
+
+    fn enqueued_by_administrators(&self) -> bool {
+        true
+    }
+
+    fn run<'a>(&'a self, app: &'a App, job: &'a relata_store::jobs::Job) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            let ws = relata_app::jobs::workspace_of(app, job).await?;
+            date_pass(app, &Ctx::new(ws, None)).await.map(drop).map_err(|e| JobError::Retry(e.to_string()))
+        })
     }
 }

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 pub const AUTOMATION_RULES: EntityKind = EntityKind::named("automation_rules");
 pub const AUTOMATION_RUNS: EntityKind = EntityKind::named("automation_runs");
 
-pub const EVENTS: &[&str] = &["created", "updated", "created_or_updated", "deleted"];
+pub const EVENTS: &[&str] = &["created", "updated", "created_or_updated", "deleted", "date_reached"];
 pub const ACTIONS: &[&str] = &["update_field", "create_task", "notify_owner"];
 pub const RUN_STATUSES: &[&str] = &["done", "failed", "cut"];
 
@@ -45,6 +45,12 @@ pub fn rule() -> EntityDef {
                     .required()
                     .default(Default::Text("created_or_updated")),
                 FieldDef::text("watch_fields", "Only when these fields change"),
+                FieldDef::text("date_field", "Date field (date reached)"),
+                FieldDef::standard(
+                    "offset_days",
+                    "Days after the date (before: negative)",
+                    Integer { min: -3650, max: 3650 },
+                ),
                 FieldDef::standard("conditions", "Conditions (filter)", LongText),
                 FieldDef::standard("active", "Active", Boolean).default(Default::Bool(true)),
             ])
@@ -78,6 +84,7 @@ pub fn run() -> EntityDef {
             FieldDef::standard("status", "Status", Choice(options(RUN_STATUSES))).read_only(),
             FieldDef::standard("depth", "Depth", Integer { min: 0, max: 1000 }).read_only(),
             FieldDef::text("tx_id", "Write").read_only(),
+            FieldDef::text("occurrence", "Date reached").read_only(),
             FieldDef::standard("detail", "Detail", LongText).read_only(),
         ])
         .title(&["status"])
@@ -112,6 +119,13 @@ pub fn check(rule: &Record) -> Result<(), StoreError> {
     for field in watched(&text("watch_fields")) {
         if schema.field(&field).is_none() {
             errors.push(FieldError::new("watch_fields", "unknown_field", format!("{kind} has no field {field:?}")));
+        }
+    }
+    if text("event") == "date_reached" {
+        match schema.field(&text("date_field")) {
+            Some(f) if matches!(f.ty, FieldType::Date | FieldType::DateTime) => {}
+            Some(_) => errors.push(FieldError::new("date_field", "not_a_date", format!("not a date field of {kind}"))),
+            None => errors.push(FieldError::new("date_field", "required", format!("a date field of {kind}"))),
         }
     }
     let conditions = text("conditions");

@@ -358,14 +358,7 @@ impl JobHandler for OverdueJob {
     fn run<'a>(&'a self, app: &'a App, job: &'a relata_store::jobs::Job) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             let retry = |e: String| JobError::Retry(e);
-            let ws = app
-                .store
-                .workspaces()
-                .await
-                .map_err(|e| retry(e.to_string()))?
-                .into_iter()
-                .find(|w| w.id == job.workspace)
-                .ok_or_else(|| JobError::Fail("the workspace is gone".into()))?;
+            let ws = relata_app::jobs::workspace_of(app, job).await?;
             let ctx = Ctx::new(ws, None);
             let mut tx = app.writer(&ctx).await.map_err(|e| retry(e.to_string()))?;
             invoicing::overdue_pass(&mut tx, &ctx).await.map_err(|e| retry(e.to_string()))?;

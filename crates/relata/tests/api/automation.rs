@@ -8,7 +8,11 @@
 use crate::helpers::{TestApp, id_of};
 use serde_json::{Value as Json, json};
 
-crate::both_backends!(rules_act_on_changes_and_never_loop, bad_rules_are_refused_by_field);
+crate::both_backends!(
+    rules_act_on_changes_and_never_loop,
+    bad_rules_are_refused_by_field,
+    date_rules_act_once_when_the_date_is_reached
+);
 
 /// Runs the automation consumer until the feed has nothing more for it.
 async fn settle(app: &TestApp) {
@@ -172,6 +176,7 @@ async fn bad_rules_are_refused_by_field(app: TestApp) {
         ),
         (rule("x", "contacts", "created", "", "", json!([{"action": "create_task"}])), "lines[0].subject"),
         (rule("x", "contacts", "created", "", "", json!([])), "lines"),
+        (rule("x", "contacts", "date_reached", "", "", step.clone()), "date_field"),
     ];
     for (body, field) in cases {
         let refused = app.post("/api/v1/automation_rules", &body).await.expect(422);
@@ -181,4 +186,53 @@ async fn bad_rules_are_refused_by_field(app: TestApp) {
     let rep = app.member("rep@rules.test", "sales_rep").await;
     let good = rule("x", "contacts", "created", "", "", step);
     app.post_as(&rep.token, "/api/v1/automation_rules", &good).await.expect(403);
+}
+
+async fn date_rules_act_once_when_the_date_is_reached(app: TestApp) {
+    let today = chrono::Utc::now().date_naive();
+    let account = app.create("accounts", json!({"name": "Closing Ltd"})).await;
+    let deal = |name: &str, days: i64| {
+        let body = json!({"name": name, "account": id_of(&account), "expected_close_date": (today + chrono::Duration::days(days)).to_string()});
+        let app = &app;
+        async move { app.create("opportunities", body).await }
+    };
+    let soon = deal("Closes soon", 2).await;
+    let later = deal("Closes later", 10).await;
+    let mut chase = rule(
+        "Chase closing deals",
+        "opportunities",
+        "date_reached",
+        "",
+        "status = \"open\"",
+        json!([
+            {"action": "create_task", "subject": "The close date has come", "due_in_days": 0}
+        ]),
+    );
+    chase["date_field"] = json!("expected_close_date");
+    chase["offset_days"] = json!(1);
+    let chase = app.create("automation_rules", chase).await;
+    let pass = || async {
+        app.post("/api/v1/admin/jobs", &json!({"kind": "automation.dates", "payload": {}})).await.expect(201);
+        let workers = relata_app::jobs::Workers::new(app.app.app.clone(), relata_app::jobs::WorkerOptions::default());
+        workers.run_due().await.unwrap();
+    };
+    let tasks_of = |deal: &Json| {
+        let path = format!("&filter=opportunity%20%3D%20%22{}%22", id_of(deal));
+        let app = &app;
+        async move { app.list_all("activities", &path).await }
+    };
+    pass().await;
+    assert!(runs_of(&app, &chase).await.is_empty(), "not yet");
+    // A day after the close date: the deal closing soon, once.
+    app.app.app.store.clock().advance(chrono::Duration::days(3));
+    pass().await;
+    pass().await;
+    let runs = runs_of(&app, &chase).await;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((runs[0]["record_id"].as_str(), runs[0]["status"].as_str()), (soon["id"].as_str(), Some("done")));
+    assert_eq!(runs[0]["occurrence"], soon["expected_close_date"]);
+    let tasks = tasks_of(&soon).await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0]["subject"], "The close date has come");
+    assert!(tasks_of(&later).await.is_empty());
 }

@@ -189,10 +189,12 @@ async fn failing_jobs_back_off_then_are_dead_lettered_and_retried_by_hand(app: T
 
 async fn a_recurring_job_fires_when_the_clock_reaches_it(app: TestApp) {
     // Only this test's schedule fires here: the modules' own (commerce's
-    // nightly overdue pass) are switched off.
+    // nightly overdue pass, automation's date rules) are switched off.
     let off =
         json!({"kind": "commerce.overdue", "payload": {}, "cron": "0 5 0 * * *", "time_zone": "UTC", "enabled": false});
     app.put_as(&app.token, "/api/v1/admin/schedules/commerce_overdue", &off).await.expect(200);
+    let off = json!({"kind": "automation.dates", "payload": {}, "cron": "0 15 0 * * *", "time_zone": "UTC", "enabled": false});
+    app.put_as(&app.token, "/api/v1/admin/schedules/automation_dates", &off).await.expect(200);
     let (url, sink) = sink().await;
     let body = json!({"kind": "http.post", "payload": {"url": url, "body": {"report": "daily"}},
         "cron": "0 9 * * *", "time_zone": "Europe/Warsaw"});

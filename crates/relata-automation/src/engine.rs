@@ -217,6 +217,25 @@ async fn run_steps(
                 }
                 write::create_in(&mut tx, ctx, &Schema::standard(ACTIVITIES), task).await?;
             }
+            "create_call" => {
+                let mut call = Values::default();
+                call.set_std("reason", FieldValue::Text(field("subject")));
+                let priority = rules::call_priority(&field("value")).unwrap_or(relata_calls::DEFAULT_PRIORITY);
+                call.set_std("priority", FieldValue::Int(priority));
+                let days = match step.values.std("due_in_days") {
+                    FieldValue::Int(d) => *d,
+                    _ => 0,
+                };
+                call.set_std("due_at", FieldValue::DateTime(now + chrono::Duration::days(days)));
+                if let Some(owner) = owner {
+                    call.set_std("owner", FieldValue::Ref(owner.uuid()));
+                }
+                let calls = Schema::standard(relata_calls::CALL_QUEUE_ENTRIES);
+                for (link, value) in links(kind, &record).into_iter().filter(|(l, _)| calls.field(l).is_some()) {
+                    call.set_std(&link, FieldValue::Ref(value));
+                }
+                write::create_in(&mut tx, ctx, &calls, call).await?;
+            }
             "notify_owner" => {
                 if let Some(owner) = owner {
                     let link = format!("/{}/{}", kind.api_name(), record.id);

@@ -14,7 +14,7 @@ pub const AUTOMATION_RULES: EntityKind = EntityKind::named("automation_rules");
 pub const AUTOMATION_RUNS: EntityKind = EntityKind::named("automation_runs");
 
 pub const EVENTS: &[&str] = &["created", "updated", "created_or_updated", "deleted", "date_reached"];
-pub const ACTIONS: &[&str] = &["update_field", "create_task", "notify_owner"];
+pub const ACTIONS: &[&str] = &["update_field", "create_task", "notify_owner", "create_call"];
 pub const RUN_STATUSES: &[&str] = &["done", "failed", "cut"];
 
 /// How many rules may trigger each other in a chain; the next is cut.
@@ -162,8 +162,11 @@ pub fn check(rule: &Record) -> Result<(), StoreError> {
                     }
                 }
             },
-            "create_task" | "notify_owner" if value("subject").trim().is_empty() => {
-                errors.push(FieldError::new(at("subject"), "required", "what the task or message says"))
+            "create_task" | "notify_owner" | "create_call" if value("subject").trim().is_empty() => {
+                errors.push(FieldError::new(at("subject"), "required", "what the task, message or call is about"))
+            }
+            "create_call" if !value("value").is_empty() && call_priority(&value("value")).is_none() => {
+                errors.push(FieldError::new(at("value"), "invalid_priority", "a call's priority, 0 to 100"))
             }
             _ => {}
         }
@@ -176,4 +179,9 @@ pub fn step_value(schema: &Schema, field: &str, text: &str) -> Option<(Cow<'stat
     let def = schema.field(field)?;
     let parse = ParseContext { phone_region: None, currencies: Vec::new() };
     parse_text(def, text, &parse).ok().map(|v| (def.id.clone(), v))
+}
+
+/// A `create_call` step's priority (its `value`), 0 to 100.
+pub fn call_priority(text: &str) -> Option<i64> {
+    text.trim().parse::<i64>().ok().filter(|p| (0..=100).contains(p))
 }

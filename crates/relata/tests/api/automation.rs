@@ -177,6 +177,17 @@ async fn bad_rules_are_refused_by_field(app: TestApp) {
         (rule("x", "contacts", "created", "", "", json!([{"action": "create_task"}])), "lines[0].subject"),
         (rule("x", "contacts", "created", "", "", json!([])), "lines"),
         (rule("x", "contacts", "date_reached", "", "", step.clone()), "date_field"),
+        (
+            rule(
+                "x",
+                "contacts",
+                "created",
+                "",
+                "",
+                json!([{"action": "create_call", "subject": "Call", "value": "high"}]),
+            ),
+            "lines[0].value",
+        ),
     ];
     for (body, field) in cases {
         let refused = app.post("/api/v1/automation_rules", &body).await.expect(422);
@@ -205,7 +216,8 @@ async fn date_rules_act_once_when_the_date_is_reached(app: TestApp) {
         "",
         "status = \"open\"",
         json!([
-            {"action": "create_task", "subject": "The close date has come", "due_in_days": 0}
+            {"action": "create_task", "subject": "The close date has come", "due_in_days": 0},
+            {"action": "create_call", "subject": "Ask about the deal", "value": "70"}
         ]),
     );
     chase["date_field"] = json!("expected_close_date");
@@ -235,4 +247,9 @@ async fn date_rules_act_once_when_the_date_is_reached(app: TestApp) {
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0]["subject"], "The close date has come");
     assert!(tasks_of(&later).await.is_empty());
+    // And a call to make about it, for the deal's owner, to its account.
+    let calls = app.list_all("call_queue_entries", "").await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!((calls[0]["reason"].as_str(), calls[0]["priority"].as_i64()), (Some("Ask about the deal"), Some(70)));
+    assert_eq!((&calls[0]["account"], &calls[0]["owner"]), (&account["id"], &soon["owner"]));
 }

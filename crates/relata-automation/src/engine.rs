@@ -204,14 +204,7 @@ async fn run_steps(
                 let mut task = Values::default();
                 task.set_std("kind", FieldValue::Text("task".into()));
                 task.set_std("subject", FieldValue::Text(field("subject")));
-                let days = match step.values.std("due_in_days") {
-                    FieldValue::Int(d) => *d,
-                    _ => 0,
-                };
-                task.set_std("due_at", FieldValue::DateTime(now + chrono::Duration::days(days)));
-                if let Some(owner) = owner {
-                    task.set_std("owner", FieldValue::Ref(owner.uuid()));
-                }
+                assign(&mut task, step, now, owner);
                 for (link, value) in links(kind, &record) {
                     task.set_std(&link, FieldValue::Ref(value));
                 }
@@ -222,14 +215,7 @@ async fn run_steps(
                 call.set_std("reason", FieldValue::Text(field("subject")));
                 let priority = rules::call_priority(&field("value")).unwrap_or(relata_calls::DEFAULT_PRIORITY);
                 call.set_std("priority", FieldValue::Int(priority));
-                let days = match step.values.std("due_in_days") {
-                    FieldValue::Int(d) => *d,
-                    _ => 0,
-                };
-                call.set_std("due_at", FieldValue::DateTime(now + chrono::Duration::days(days)));
-                if let Some(owner) = owner {
-                    call.set_std("owner", FieldValue::Ref(owner.uuid()));
-                }
+                assign(&mut call, step, now, owner);
                 let calls = Schema::standard(relata_calls::CALL_QUEUE_ENTRIES);
                 for (link, value) in links(kind, &record).into_iter().filter(|(l, _)| calls.field(l).is_some()) {
                     call.set_std(&link, FieldValue::Ref(value));
@@ -259,6 +245,24 @@ async fn run_steps(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A task's or call's due time (the step's days from now) and owner (the
+/// record's).
+fn assign(
+    values: &mut Values,
+    step: &relata_core::document::Line,
+    now: chrono::DateTime<chrono::Utc>,
+    owner: Option<UserId>,
+) {
+    let days = match step.values.std("due_in_days") {
+        FieldValue::Int(d) => *d,
+        _ => 0,
+    };
+    values.set_std("due_at", FieldValue::DateTime(now + chrono::Duration::days(days)));
+    if let Some(owner) = owner {
+        values.set_std("owner", FieldValue::Ref(owner.uuid()));
+    }
 }
 
 fn record_steps(rule: &Record) -> &[relata_core::document::Line] {

@@ -126,25 +126,25 @@ async fn handle_entry(app: &App, ctx: &Ctx, rules: &[Record], entry: &FeedEntry)
         let depth = from.map_or(0, |(_, d)| d + 1);
         if depth > MAX_DEPTH {
             let detail = format!("cut: a chain of {} rules triggering each other; the limit is {MAX_DEPTH}", depth + 1);
-            record_run(app, ctx, rule, kind, entry, depth, "cut", &detail).await?;
+            record_run(app, ctx, feed_run(rule, kind, entry, depth, "cut", &detail)).await?;
             tracing::warn!(rule = %rule.id, record = %entry.record_id, "an automation chain was cut");
             continue;
         }
-        let values = run_values(rule, kind, entry, depth, "done", "");
+        let values = feed_run(rule, kind, entry, depth, "done", "");
         if let Err(e) = run_steps(app, ctx, rule, kind, entry.record_id, entry.op == "delete", values).await {
-            record_run(app, ctx, rule, kind, entry, depth, "failed", &e.to_string()).await?;
+            record_run(app, ctx, feed_run(rule, kind, entry, depth, "failed", &e.to_string())).await?;
         }
     }
     Ok(())
 }
 
-fn run_values(rule: &Record, kind: EntityKind, entry: &FeedEntry, depth: i64, status: &str, detail: &str) -> Values {
+/// What a run records: the rule and its version, the record, the outcome.
+fn run_values(rule: &Record, kind: EntityKind, record_id: Uuid, depth: i64, status: &str, detail: &str) -> Values {
     let mut v = Values::default();
     v.set_std("rule", FieldValue::Ref(rule.id.uuid()));
     v.set_std("rule_version", FieldValue::Int(rule.version));
     v.set_std("entity", FieldValue::Text(kind.api_name().into()));
-    v.set_std("record_id", FieldValue::Text(entry.record_id.to_string()));
-    v.set_std("feed_position", FieldValue::Int(entry.position));
+    v.set_std("record_id", FieldValue::Text(record_id.to_string()));
     v.set_std("status", FieldValue::Text(status.into()));
     v.set_std("depth", FieldValue::Int(depth));
     if !detail.is_empty() {
@@ -153,20 +153,16 @@ fn run_values(rule: &Record, kind: EntityKind, entry: &FeedEntry, depth: i64, st
     v
 }
 
+/// A run of a change from the feed.
+fn feed_run(rule: &Record, kind: EntityKind, entry: &FeedEntry, depth: i64, status: &str, detail: &str) -> Values {
+    let mut v = run_values(rule, kind, entry.record_id, depth, status, detail);
+    v.set_std("feed_position", FieldValue::Int(entry.position));
+    v
+}
+
 /// A run that did nothing (cut, failed), in a write of its own.
-#[allow(clippy::too_many_arguments)]
-async fn record_run(
-    app: &App,
-    ctx: &Ctx,
-    rule: &Record,
-    kind: EntityKind,
-    entry: &FeedEntry,
-    depth: i64,
-    status: &str,
-    detail: &str,
-) -> Result<(), AppError> {
+async fn record_run(app: &App, ctx: &Ctx, values: Values) -> Result<(), AppError> {
     let mut tx = app.writer(ctx).await?;
-    let values = run_values(rule, kind, entry, depth, status, detail);
     write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
     tx.commit().await?;
     Ok(())
@@ -325,20 +321,13 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
                 if !read::list(app, ctx, AUTOMATION_RUNS, &seen).await?.0.records.is_empty() {
                     continue;
                 }
-                let mut values = Values::default();
-                values.set_std("rule", FieldValue::Ref(rule.id.uuid()));
-                values.set_std("rule_version", FieldValue::Int(rule.version));
-                values.set_std("entity", FieldValue::Text(kind.api_name().into()));
-                values.set_std("record_id", FieldValue::Text(record.id.to_string()));
-                values.set_std("occurrence", FieldValue::Text(occurrence));
-                values.set_std("status", FieldValue::Text("done".into()));
-                values.set_std("depth", FieldValue::Int(0));
-                if let Err(e) = run_steps(app, ctx, rule, kind, record.id.uuid(), false, values.clone()).await {
-                    values.set_std("status", FieldValue::Text("failed".into()));
-                    values.set_std("detail", FieldValue::Text(e.to_string()));
-                    let mut tx = app.writer(ctx).await?;
-                    write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
-                    tx.commit().await?;
+                let date_run = |status: &str, detail: &str| {
+                    let mut v = run_values(rule, kind, record.id.uuid(), 0, status, detail);
+                    v.set_std("occurrence", FieldValue::Text(occurrence.clone()));
+                    v
+                };
+                if let Err(e) = run_steps(app, ctx, rule, kind, record.id.uuid(), false, date_run("done", "")).await {
+                    record_run(app, ctx, date_run("failed", &e.to_string())).await?;
                 }
                 made += 1;
             }

@@ -86,12 +86,14 @@ pub async fn document_pdf(
     let heading = format!("{} {number}", label(title_key(kind, &record)));
     let mut page = Layout::new();
     let right = PAGE_WIDTH - MARGIN;
-    if let Some(logo) = template.as_ref().and_then(crate::templates::logo) {
+    let logo = template.as_ref().and_then(crate::templates::logo);
+    let has_logo = logo.is_some();
+    if let Some(logo) = logo {
         page.image(logo, right, 140.0, 48.0);
     }
     page.line(16.0);
     page.text(MARGIN, 16.0, Align::Left, &heading);
-    page.space(if template.as_ref().is_some_and(|t| crate::templates::logo(t).is_some()) { 30.0 } else { 10.0 });
+    page.space(if has_logo { 30.0 } else { 10.0 });
     // The seller on the left, the customer on the right.
     let company = from_template("company_name");
     let mut seller = vec![if company.is_empty() { ctx.workspace.name.clone() } else { company }];

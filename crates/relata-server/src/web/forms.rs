@@ -100,8 +100,11 @@ fn input_kind(ty: &FieldType) -> &'static str {
 
 /// The records a relation field may point at, (id, title) by title, when
 /// there are few enough to choose from.
-async fn relation_choices(server: &crate::Server, page: &Page, field: &FieldDef) -> Option<Vec<(String, String)>> {
-    let FieldType::Relation(Target::Entity(kind)) = field.ty else { return None };
+async fn relation_choices(
+    server: &crate::Server,
+    page: &Page,
+    kind: relata_core::meta::EntityKind,
+) -> Option<Vec<(String, String)>> {
     let schema = page.schemas.try_get(kind)?;
     let params = ListParams { limit: Some(RELATION_CHOICES), ..Default::default() };
     let (found, _) = read::list(&server.app, &page.ctx, kind, &params).await.ok()?;
@@ -114,8 +117,8 @@ async fn relation_choices(server: &crate::Server, page: &Page, field: &FieldDef)
     Some(choices)
 }
 
-/// Relation choices per field, looked up once per form.
-type Choices = HashMap<String, Option<Vec<(String, String)>>>;
+/// Relation choices per target type, looked up once per form.
+type Choices = HashMap<relata_core::meta::EntityKind, Option<Vec<(String, String)>>>;
 
 async fn choices_for<'a>(
     server: &crate::Server,
@@ -124,17 +127,21 @@ async fn choices_for<'a>(
     choices: &mut Choices,
 ) {
     for field in fields {
-        let key = format!("{:?}", field.ty);
-        if matches!(field.ty, FieldType::Relation(Target::Entity(_))) && !choices.contains_key(&key) {
-            let found = relation_choices(server, page, field).await;
-            choices.insert(key, found);
+        if let FieldType::Relation(Target::Entity(kind)) = field.ty
+            && !choices.contains_key(&kind)
+        {
+            let found = relation_choices(server, page, kind).await;
+            choices.insert(kind, found);
         }
     }
 }
 
 /// One input of a form: `name` is what the browser sends.
 fn form_field(field: &FieldDef, name: String, value: String, error: Option<String>, choices: &Choices) -> FormField {
-    let relation = choices.get(&format!("{:?}", field.ty)).and_then(|c| c.as_ref());
+    let relation = match field.ty {
+        FieldType::Relation(Target::Entity(kind)) => choices.get(&kind).and_then(|c| c.as_ref()),
+        _ => None,
+    };
     // A value outside the choices (a record beyond them) stays typed.
     let relation = relation.filter(|c| value.is_empty() || c.iter().any(|(id, _)| *id == value));
     let (kind, options) = match (relation, field.ty.options()) {

@@ -205,7 +205,7 @@ pub async fn notifications_page(
             title: n.title.clone(),
             body: n.body.clone().unwrap_or_default(),
             // Only this server's paths are links.
-            link: n.link.clone().filter(|l| l.starts_with('/') && !l.starts_with("//")),
+            link: n.link.clone().filter(|l| super::is_local_path(l)),
             unread: n.read_at.is_none(),
         })
         .collect();

@@ -358,13 +358,14 @@ pub(crate) fn csrf_refused() -> Response {
         .into_response()
 }
 
+/// Whether a link is a path of this site (not another host's: `//host`, `/\\host`).
+pub(crate) fn is_local_path(link: &str) -> bool {
+    link.starts_with('/') && !link.starts_with("//") && !link.contains('\\')
+}
+
 /// Where to go after saving: a page of this site named by the form, or the record.
 pub(crate) fn after_save(form: &HashMap<String, String>, fallback: String) -> Response {
-    let target = form
-        .get("return_to")
-        .filter(|t| t.starts_with('/') && !t.starts_with("//") && !t.contains('\\'))
-        .cloned()
-        .unwrap_or(fallback);
+    let target = form.get("return_to").filter(|t| is_local_path(t)).cloned().unwrap_or(fallback);
     let mut response = Redirect::to(&target).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     response

@@ -277,6 +277,13 @@ async fn a_failing_receiver_pauses_its_subscription_until_resumed(app: TestApp) 
     let after = app.get_as(&owner.token, "/api/v1/notifications").await.expect(200).body;
     assert_eq!((after["unread"].as_i64(), after["data"][0]["read"].as_bool()), (Some(0), Some(true)), "{after}");
     assert_eq!(app.post_as(&owner.token, &read_path, &json!({})).await.expect(200).body["marked"], 0);
+    // Bad queries are named.
+    for (query, field) in
+        [("unread=maybe", "unread"), ("before=yesterday", "before"), ("limit=0", "limit"), ("colour=red", "colour")]
+    {
+        let refused = app.get_as(&owner.token, &format!("/api/v1/notifications?{query}")).await.expect(400);
+        assert_eq!(refused.error_fields(), [field], "{query}");
+    }
     // While paused, events wait; resuming sends them, in order.
     app.create("accounts", json!({"name": "Waiting Ltd"})).await;
     relata_app::feed::consume_available(&app.app.app, &consumer).await.unwrap();

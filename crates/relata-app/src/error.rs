@@ -64,3 +64,16 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+/// An application error met inside a module's hook, as the store error
+/// hooks return (so that it reaches the caller unchanged: a validation
+/// error stays one).
+pub fn into_store(e: AppError) -> StoreError {
+    match e {
+        AppError::Invalid(v) => StoreError::Invalid(v),
+        AppError::NotFound | AppError::Hidden { .. } => StoreError::NotFound,
+        AppError::VersionConflict { current } => StoreError::VersionConflict { current },
+        AppError::Busy(s) | AppError::OutOfSpace(s) | AppError::Internal(s) => s,
+        other => StoreError::Corrupt(other.to_string()),
+    }
+}

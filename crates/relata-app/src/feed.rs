@@ -230,10 +230,24 @@ pub async fn record_passes(app: &App, entry: &FeedEntry, filter: &str) -> Result
     let Some(kind) = relata_core::meta::EntityKind::from_singular(&entry.entity) else { return Ok(false) };
     let schemas = app.schemas(entry.workspace).await?;
     let Some(schema) = schemas.try_get(kind) else { return Ok(false) };
+    let mut conn = app.store.read(entry.workspace).await?;
+    record_matches_in(&mut conn, schema, entry.record_id, entry.op == "delete", filter).await
+}
+
+/// Whether the record `id` of `schema`'s type passes a filter, read in
+/// `conn` (a transaction sees its own writes); a filter that does not fit
+/// the type passes nothing.
+pub async fn record_matches_in(
+    conn: &mut relata_store::ScopedConn,
+    schema: &relata_core::meta::Schema,
+    id: uuid::Uuid,
+    deleted: bool,
+    filter: &str,
+) -> Result<bool, AppError> {
     let Ok(expr) = relata_core::filter::parse(filter) else { return Ok(false) };
     let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
     let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
-    let id = relata_core::filter::Expr::eq("id", entry.record_id.to_string());
+    let id = relata_core::filter::Expr::eq("id", id.to_string());
     let (Ok(filter), Ok(id)) =
         (relata_core::filter::compile(&expr, schema, &cx), relata_core::filter::compile(&id, schema, &cx))
     else {
@@ -246,10 +260,9 @@ pub async fn record_passes(app: &App, entry: &FeedEntry, filter: &str) -> Result
         cursor: None,
         limit: 1,
         q: None,
-        deleted: entry.op == "delete",
+        deleted,
         search_order: false,
     };
-    let mut conn = app.store.read(entry.workspace).await?;
     Ok(!conn.list_records(schema, &query).await?.records.is_empty())
 }
 

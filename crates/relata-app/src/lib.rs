@@ -100,6 +100,10 @@ pub struct App {
     /// (`RELATA_WEBHOOKS_ALLOW_PRIVATE=1`; off by default, so that a
     /// subscription cannot reach into the server's own network).
     pub allow_private_webhooks: std::sync::atomic::AtomicBool,
+    /// The address people reach this server at (`--public-url`), for links
+    /// in what Relata sends (an email's unsubscribe link); set once by the
+    /// server.
+    pub public_url: std::sync::OnceLock<String>,
 }
 
 /// Who acts, in which workspace, with which rights.
@@ -147,13 +151,22 @@ impl App {
     /// The application over `store` running `modules` (whose entity types are
     /// installed in the registry, once per process).
     pub fn new(store: Store, modules: Vec<Arc<dyn module::Module>>) -> App {
+        // Every HTTPS and TLS client (webhooks, SMS gateways, SMTP) uses
+        // rustls with the ring provider; installed once per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let allow_private = std::env::var("RELATA_WEBHOOKS_ALLOW_PRIVATE").is_ok_and(|v| v == "1" || v == "true");
         App {
             store,
             modules: module::install(modules),
             schemas: Mutex::new(HashMap::new()),
             allow_private_webhooks: std::sync::atomic::AtomicBool::new(allow_private),
+            public_url: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The address people reach this server at, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        self.public_url.get().map_or("http://127.0.0.1:8080", String::as_str)
     }
 
     /// The workspace's schemas, from cache when fresh.

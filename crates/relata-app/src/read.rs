@@ -30,6 +30,35 @@ pub struct ListParams {
     pub deleted: bool,
 }
 
+/// Every live record of `schema`'s type that `filter` selects, read page
+/// by page in `conn` (a module's hook sees its transaction's writes).
+pub async fn every_in(
+    conn: &mut relata_store::ScopedConn,
+    schema: &relata_core::meta::Schema,
+    filter: Filter<'_>,
+) -> Result<Vec<Record>, relata_store::StoreError> {
+    let sort = parse_sort(Some("id"), schema).map_err(relata_store::StoreError::Corrupt)?;
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let query = ListQuery {
+            filter: Some(filter.clone()),
+            sort: sort.clone(),
+            cursor,
+            limit: 500,
+            q: None,
+            deleted: false,
+            search_order: false,
+        };
+        let page = conn.list_records(schema, &query).await?;
+        out.extend(page.records);
+        match page.next_cursor {
+            Some(next) => cursor = Some(Cursor::decode(&next, &sort).map_err(relata_store::StoreError::Corrupt)?),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// One record; soft-deleted records only when `include_deleted`.
 pub async fn get(
     app: &App,

@@ -1,22 +1,37 @@
-//! The `automation` feed consumer: every change of a record is matched
-//! against the workspace's active rules, and each rule it triggers runs in
-//! its own write, recorded as a run (with that write's id, so the changes
-//! it made are recognised when they come back).
+//! Running rules. A rule's trigger starts a run on a record: the `automation`
+//! feed consumer for changes, the daily `automation.dates` job for dates and
+//! anniversaries, a rule's own schedule for recurring rules. A run copies
+//! the rule's steps when it starts (its plan, with the rule's version), so
+//! that editing the rule does not disturb runs already under way, and goes
+//! through them in one write per stretch: up to a wait, where it sleeps as a
+//! durable `automation.resume` job until its time, or to the end. Before
+//! every step the rule's stop condition is asked (the invoice got paid); a
+//! branch jumps forward or stops. Every run records the write it made, so the
+//! changes a run made are known when they come back through the feed.
 
 use crate::rules::{self, AUTOMATION_RULES, AUTOMATION_RUNS, MAX_DEPTH};
-use relata_app::feed::FeedConsumer;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use relata_app::feed::{FeedConsumer, record_matches_in};
+use relata_app::jobs::{JobError, JobHandler};
 use relata_app::module::BoxFuture;
 use relata_app::read::{self, ListParams};
 use relata_app::{App, AppError, Ctx, write};
 use relata_core::meta::{EntityKind, FieldType, Schema, Target};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, UserId};
-use relata_crm::ACTIVITIES;
+use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
+use relata_store::ScopedConn;
 use relata_store::feed::FeedEntry;
+use relata_store::jobs::{Job, NewJob};
+use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
 const CONSUMER: &str = "automation";
+/// The job that wakes a waiting run.
+pub const RESUME_JOB: &str = "automation.resume";
+/// The job a schedule rule's schedule fires.
+pub const SCHEDULED_JOB: &str = "automation.scheduled";
 
 pub struct AutomationConsumer;
 
@@ -52,7 +67,7 @@ impl FeedConsumer for AutomationConsumer {
 }
 
 /// The workspace's active rules, with their steps.
-async fn active_rules(app: &App, ctx: &Ctx) -> Result<Vec<Record>, AppError> {
+pub async fn active_rules(app: &App, ctx: &Ctx) -> Result<Vec<Record>, AppError> {
     let params = ListParams { filter: Some("active = true".into()), limit: Some(500), ..ListParams::default() };
     let (page, _) = read::list(app, ctx, AUTOMATION_RULES, &params).await?;
     let mut out = Vec::with_capacity(page.records.len());
@@ -64,6 +79,13 @@ async fn active_rules(app: &App, ctx: &Ctx) -> Result<Vec<Record>, AppError> {
 
 fn text<'r>(record: &'r Record, field: &str) -> &'r str {
     record.values.std(field).as_text().unwrap_or_default()
+}
+
+fn int(record: &Record, field: &str) -> i64 {
+    match record.values.std(field) {
+        FieldValue::Int(n) => *n,
+        _ => 0,
+    }
 }
 
 /// Whether a rule's event and watched fields take this change.
@@ -92,23 +114,40 @@ async fn origin(app: &App, ctx: &Ctx, entry: &FeedEntry) -> Result<Option<(Uuid,
     let Some(tx) = entry.tx_id else { return Ok(None) };
     let params = ListParams { filter: Some(format!("tx_id = \"{tx}\"")), limit: Some(1), ..ListParams::default() };
     let (page, _) = read::list(app, ctx, AUTOMATION_RUNS, &params).await?;
-    Ok(page.records.first().and_then(|run| {
-        let depth = match run.values.std("depth") {
-            FieldValue::Int(d) => *d,
-            _ => 0,
-        };
-        run.values.ref_id("rule").map(|rule| (rule, depth))
-    }))
+    Ok(page.records.first().and_then(|run| run.values.ref_id("rule").map(|rule| (rule, int(run, "depth")))))
 }
 
-async fn already_ran(app: &App, ctx: &Ctx, rule: &Record, entry: &FeedEntry) -> Result<bool, AppError> {
-    let filter = format!("rule = \"{}\" and feed_position = {}", rule.id, entry.position);
+async fn first_run(app: &App, ctx: &Ctx, filter: String) -> Result<Option<Record>, AppError> {
     let params = ListParams { filter: Some(filter), limit: Some(1), ..ListParams::default() };
-    Ok(!read::list(app, ctx, AUTOMATION_RUNS, &params).await?.0.records.is_empty())
+    Ok(read::list(app, ctx, AUTOMATION_RUNS, &params).await?.0.records.into_iter().next())
+}
+
+/// Whether a rule may start a run on a record now: once per change; a
+/// sequence (a rule with a wait) keeps one run per record while it waits;
+/// a rule `once_per_record` runs once per record, ever.
+async fn may_start(app: &App, ctx: &Ctx, rule: &Record, record: Uuid, position: Option<i64>) -> Result<bool, AppError> {
+    let base = format!("rule = \"{}\" and record_id = \"{record}\"", rule.id);
+    if let Some(position) = position
+        && first_run(app, ctx, format!("rule = \"{}\" and feed_position = {position}", rule.id)).await?.is_some()
+    {
+        return Ok(false);
+    }
+    if rule.values.std("once_per_record") == &FieldValue::Bool(true) {
+        return Ok(first_run(app, ctx, format!("{base} and status != \"cut\"")).await?.is_none());
+    }
+    if is_sequence(rule) {
+        return Ok(first_run(app, ctx, format!("{base} and status = \"waiting\"")).await?.is_none());
+    }
+    Ok(true)
+}
+
+fn is_sequence(rule: &Record) -> bool {
+    rule.lines.as_deref().unwrap_or_default().iter().any(|s| s.values.std("action").as_text() == Some("wait"))
 }
 
 async fn handle_entry(app: &App, ctx: &Ctx, rules: &[Record], entry: &FeedEntry) -> Result<(), AppError> {
     let Some(kind) = EntityKind::from_singular(&entry.entity) else { return Ok(()) };
+    stop_waiting_runs(app, ctx, rules, kind, entry).await?;
     let triggered: Vec<&Record> = rules.iter().filter(|r| triggers(r, kind, entry)).collect();
     if triggered.is_empty() {
         return Ok(());
@@ -116,7 +155,9 @@ async fn handle_entry(app: &App, ctx: &Ctx, rules: &[Record], entry: &FeedEntry)
     let from = origin(app, ctx, entry).await?;
     for rule in triggered {
         // A rule's own changes do not trigger it again.
-        if from.is_some_and(|(by, _)| by == rule.id.uuid()) || already_ran(app, ctx, rule, entry).await? {
+        if from.is_some_and(|(by, _)| by == rule.id.uuid())
+            || !may_start(app, ctx, rule, entry.record_id, Some(entry.position)).await?
+        {
             continue;
         }
         let conditions = text(rule, "conditions");
@@ -124,145 +165,552 @@ async fn handle_entry(app: &App, ctx: &Ctx, rules: &[Record], entry: &FeedEntry)
             continue;
         }
         let depth = from.map_or(0, |(_, d)| d + 1);
+        let mut values = run_values(rule, kind, entry.record_id, depth);
+        values.set_std("feed_position", FieldValue::Int(entry.position));
         if depth > MAX_DEPTH {
             let detail = format!("cut: a chain of {} rules triggering each other; the limit is {MAX_DEPTH}", depth + 1);
-            record_run(app, ctx, feed_run(rule, kind, entry, depth, "cut", &detail)).await?;
+            finished_run(app, ctx, values, "cut", &detail).await?;
             tracing::warn!(rule = %rule.id, record = %entry.record_id, "an automation chain was cut");
             continue;
         }
-        let values = feed_run(rule, kind, entry, depth, "done", "");
-        if let Err(e) = run_steps(app, ctx, rule, kind, entry.record_id, entry.op == "delete", values).await {
-            record_run(app, ctx, feed_run(rule, kind, entry, depth, "failed", &e.to_string())).await?;
+        start(app, ctx, rule, kind, entry.record_id, entry.op == "delete", values).await?;
+    }
+    Ok(())
+}
+
+/// A change to a record stops the runs waiting on it whose rule's stop
+/// condition now holds, so that the record shows it at once.
+async fn stop_waiting_runs(
+    app: &App,
+    ctx: &Ctx,
+    rules: &[Record],
+    kind: EntityKind,
+    entry: &FeedEntry,
+) -> Result<(), AppError> {
+    let stoppable: Vec<&Record> = rules
+        .iter()
+        .filter(|r| text(r, "entity") == kind.api_name() && !text(r, "stop_when").trim().is_empty())
+        .collect();
+    if stoppable.is_empty() || entry.op == "create" {
+        return Ok(());
+    }
+    let filter = format!("record_id = \"{}\" and status = \"waiting\"", entry.record_id);
+    let params = ListParams { filter: Some(filter), limit: Some(50), ..ListParams::default() };
+    let waiting = read::list(app, ctx, AUTOMATION_RUNS, &params).await?.0.records;
+    for run in waiting {
+        let Some(rule) = stoppable.iter().find(|r| run.values.ref_id("rule") == Some(r.id.uuid())) else { continue };
+        let plan = Plan::of_run(&run).unwrap_or_else(|| Plan::of_rule(rule));
+        if entry.op == "delete" || relata_app::feed::record_passes(app, entry, &plan.stop_when).await? {
+            let mut patch = Values::default();
+            patch.set_std("status", FieldValue::Text("stopped".into()));
+            let why = if entry.op == "delete" { "the record was deleted" } else { "the stop condition holds" };
+            patch.set_std("detail", FieldValue::Text(append(text(&run, "detail"), why)));
+            patch.set_std("wake_at", FieldValue::Null);
+            let mut tx = app.writer(ctx).await?;
+            write::update_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), run.id, patch, None).await?;
+            tx.commit().await?;
         }
     }
     Ok(())
 }
 
-/// What a run records: the rule and its version, the record, the outcome.
-fn run_values(rule: &Record, kind: EntityKind, record_id: Uuid, depth: i64, status: &str, detail: &str) -> Values {
+/// What a run records when it starts: the rule and its version, the record.
+pub fn run_values(rule: &Record, kind: EntityKind, record_id: Uuid, depth: i64) -> Values {
     let mut v = Values::default();
     v.set_std("rule", FieldValue::Ref(rule.id.uuid()));
     v.set_std("rule_version", FieldValue::Int(rule.version));
     v.set_std("entity", FieldValue::Text(kind.api_name().into()));
     v.set_std("record_id", FieldValue::Text(record_id.to_string()));
-    v.set_std("status", FieldValue::Text(status.into()));
     v.set_std("depth", FieldValue::Int(depth));
-    if !detail.is_empty() {
-        v.set_std("detail", FieldValue::Text(detail.into()));
-    }
     v
 }
 
-/// A run of a change from the feed.
-fn feed_run(rule: &Record, kind: EntityKind, entry: &FeedEntry, depth: i64, status: &str, detail: &str) -> Values {
-    let mut v = run_values(rule, kind, entry.record_id, depth, status, detail);
-    v.set_std("feed_position", FieldValue::Int(entry.position));
-    v
-}
-
-/// A run that did nothing (cut, failed), in a write of its own.
-async fn record_run(app: &App, ctx: &Ctx, values: Values) -> Result<(), AppError> {
+/// A run that did nothing (cut, failed to start), in a write of its own.
+async fn finished_run(app: &App, ctx: &Ctx, mut values: Values, status: &str, detail: &str) -> Result<(), AppError> {
+    values.set_std("status", FieldValue::Text(status.into()));
+    values.set_std("detail", FieldValue::Text(detail.into()));
     let mut tx = app.writer(ctx).await?;
     write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Runs a rule's steps on a record, in one write recorded as the run
-/// `values` describe, with that write's id.
-async fn run_steps(
+/// One step of a plan, as the rule said when the run started.
+#[derive(Clone, Debug, Default)]
+pub struct Step {
+    pub action: String,
+    pub field: String,
+    pub value: String,
+    pub subject: String,
+    pub template: String,
+    pub assign_to: String,
+    pub until_field: String,
+    pub condition: String,
+    pub due_in_days: i64,
+    pub wait_days: i64,
+    pub wait_hours: i64,
+}
+
+/// A run's copy of its rule: what it does and when it stops.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub name: String,
+    pub stop_when: String,
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    pub fn of_rule(rule: &Record) -> Plan {
+        let steps = rule
+            .lines
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|line| {
+                let t = |f: &str| line.values.std(f).as_text().unwrap_or_default().to_string();
+                let n = |f: &str| match line.values.std(f) {
+                    FieldValue::Int(n) => *n,
+                    _ => 0,
+                };
+                Step {
+                    action: t("action"),
+                    field: t("field"),
+                    value: t("value"),
+                    subject: t("subject"),
+                    template: t("template"),
+                    assign_to: t("assign_to"),
+                    until_field: t("until_field"),
+                    condition: t("condition"),
+                    due_in_days: n("due_in_days"),
+                    wait_days: n("wait_days"),
+                    wait_hours: n("wait_hours"),
+                }
+            })
+            .collect();
+        Plan { name: text(rule, "name").to_string(), stop_when: text(rule, "stop_when").to_string(), steps }
+    }
+
+    pub fn to_json(&self) -> Json {
+        let steps: Vec<Json> = self
+            .steps
+            .iter()
+            .map(|s| {
+                json!({"action": s.action, "field": s.field, "value": s.value, "subject": s.subject,
+                       "template": s.template, "assign_to": s.assign_to, "until_field": s.until_field,
+                       "condition": s.condition, "due_in_days": s.due_in_days, "wait_days": s.wait_days,
+                       "wait_hours": s.wait_hours})
+            })
+            .collect();
+        json!({"name": self.name, "stop_when": self.stop_when, "steps": steps})
+    }
+
+    fn of_run(run: &Record) -> Option<Plan> {
+        let json: Json = serde_json::from_str(text(run, "plan")).ok()?;
+        let t = |v: &Json, k: &str| v.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+        let n = |v: &Json, k: &str| v.get(k).and_then(Json::as_i64).unwrap_or(0);
+        let steps = json
+            .get("steps")?
+            .as_array()?
+            .iter()
+            .map(|s| Step {
+                action: t(s, "action"),
+                field: t(s, "field"),
+                value: t(s, "value"),
+                subject: t(s, "subject"),
+                template: t(s, "template"),
+                assign_to: t(s, "assign_to"),
+                until_field: t(s, "until_field"),
+                condition: t(s, "condition"),
+                due_in_days: n(s, "due_in_days"),
+                wait_days: n(s, "wait_days"),
+                wait_hours: n(s, "wait_hours"),
+            })
+            .collect();
+        Some(Plan { name: t(&json, "name"), stop_when: t(&json, "stop_when"), steps })
+    }
+}
+
+fn append(detail: &str, line: &str) -> String {
+    if detail.is_empty() { line.to_string() } else { format!("{detail}\n{line}") }
+}
+
+/// Where a stretch of a run ended.
+enum Outcome {
+    Done,
+    Stopped(String),
+    Waiting { next: usize, wake_at: DateTime<Utc> },
+}
+
+/// Starts a run of `rule` on a record: its plan copied, its first stretch
+/// run in one write. A failure is recorded as a failed run.
+pub async fn start(
     app: &App,
     ctx: &Ctx,
     rule: &Record,
     kind: EntityKind,
     record_id: Uuid,
     deleted: bool,
+    values: Values,
+) -> Result<(), AppError> {
+    let plan = Plan::of_rule(rule);
+    match start_in_write(app, ctx, &plan, kind, record_id, deleted, values.clone()).await {
+        Ok(()) => Ok(()),
+        Err(e) => finished_run(app, ctx, values, "failed", &e.to_string()).await,
+    }
+}
+
+async fn start_in_write(
+    app: &App,
+    ctx: &Ctx,
+    plan: &Plan,
+    kind: EntityKind,
+    record_id: Uuid,
+    deleted: bool,
     mut values: Values,
 ) -> Result<(), AppError> {
-    let schema = Schema::standard(kind);
-    let id = RecordId::from_uuid(record_id);
     let mut tx = app.writer(ctx).await?;
-    let Some(record) = tx.get_record(&schema, id, deleted).await? else { return Ok(()) };
+    let schema = Schema::standard(kind);
+    let Some(record) = tx.get_record(&schema, RecordId::from_uuid(record_id), deleted).await? else {
+        return Ok(());
+    };
     values.set_std("tx_id", FieldValue::Text(tx.tx_id().to_string()));
-    write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
-    let owner = record.values.ref_id("owner").map(UserId::from_uuid);
+    values.set_std("plan", FieldValue::Text(plan.to_json().to_string()));
+    values.set_std("step", FieldValue::Int(0));
+    values.set_std("status", FieldValue::Text("waiting".into()));
+    let run = write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
+    stretch(&mut tx, app, ctx, plan, &run, record, deleted, 0).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Runs the steps from `from` in `tx` and records where the run is now.
+#[allow(clippy::too_many_arguments)]
+async fn stretch(
+    tx: &mut ScopedConn,
+    app: &App,
+    ctx: &Ctx,
+    plan: &Plan,
+    run: &Record,
+    record: Record,
+    deleted: bool,
+    from: usize,
+) -> Result<(), AppError> {
+    let mut notes = Vec::new();
+    let outcome = steps(tx, app, ctx, plan, run, record, deleted, from, &mut notes).await?;
     let mut patch = Values::default();
+    patch.set_std("tx_id", FieldValue::Text(tx.tx_id().to_string()));
+    let mut detail = text(run, "detail").to_string();
+    for note in notes {
+        detail = append(&detail, &note);
+    }
+    match outcome {
+        Outcome::Done => {
+            patch.set_std("status", FieldValue::Text("done".into()));
+            patch.set_std("step", FieldValue::Int(plan.steps.len() as i64));
+            patch.set_std("wake_at", FieldValue::Null);
+        }
+        Outcome::Stopped(why) => {
+            patch.set_std("status", FieldValue::Text("stopped".into()));
+            patch.set_std("wake_at", FieldValue::Null);
+            detail = append(&detail, &why);
+        }
+        Outcome::Waiting { next, wake_at } => {
+            patch.set_std("status", FieldValue::Text("waiting".into()));
+            patch.set_std("step", FieldValue::Int(next as i64));
+            patch.set_std("wake_at", FieldValue::DateTime(wake_at));
+            let job = NewJob {
+                kind: RESUME_JOB.into(),
+                payload: json!({"run": run.id.to_string(), "step": next}),
+                run_at: wake_at,
+                max_attempts: 8,
+                idempotency_key: Some(format!("resume:{}:{next}", run.id)),
+                schedule: None,
+            };
+            tx.enqueue_job(job).await?;
+        }
+    }
+    if !detail.is_empty() {
+        patch.set_std("detail", FieldValue::Text(detail));
+    }
+    write::update_in(tx, ctx, &Schema::standard(AUTOMATION_RUNS), run.id, patch, None).await?;
+    Ok(())
+}
+
+/// The steps themselves, from `from` until a wait, a stop or the end.
+#[allow(clippy::too_many_arguments)]
+async fn steps(
+    tx: &mut ScopedConn,
+    app: &App,
+    ctx: &Ctx,
+    plan: &Plan,
+    run: &Record,
+    mut record: Record,
+    deleted: bool,
+    from: usize,
+    notes: &mut Vec<String>,
+) -> Result<Outcome, AppError> {
+    let kind = record.kind;
+    let schema = Schema::standard(kind);
     let now = tx.now();
-    for step in record_steps(rule) {
-        let field = |f: &str| step.values.std(f).as_text().unwrap_or_default().to_string();
-        match field("action").as_str() {
-            "update_field" => {
-                if let Some((id, value)) = rules::step_value(&schema, &field("field"), &field("value")) {
+    let mut i = from;
+    // Every step either moves forward or ends the run: this loop ends.
+    while i < plan.steps.len() {
+        if !plan.stop_when.trim().is_empty()
+            && record_matches_in(tx, &schema, record.id.uuid(), deleted, &plan.stop_when).await?
+        {
+            return Ok(Outcome::Stopped(format!("stopped before step {}: the stop condition holds", i + 1)));
+        }
+        let step = &plan.steps[i];
+        match step.action.as_str() {
+            "wait" => {
+                let wake_at = wake_time(step, &record, now);
+                if wake_at > now {
+                    return Ok(Outcome::Waiting { next: i + 1, wake_at });
+                }
+            }
+            "branch" => {
+                if record_matches_in(tx, &schema, record.id.uuid(), deleted, &step.condition).await? {
+                    match rules::branch_target(&step.value, i, plan.steps.len()) {
+                        Some(Some(to)) => {
+                            i = to;
+                            continue;
+                        }
+                        _ => return Ok(Outcome::Stopped(format!("stopped by the branch at step {}", i + 1))),
+                    }
+                }
+            }
+            "update_field" if !deleted => {
+                if let Some((id, value)) = rules::step_value(&schema, &step.field, &step.value) {
+                    let mut patch = Values::default();
                     patch.set_std(&id, value);
+                    record = write::update_in(tx, ctx, &schema, record.id, patch, None).await?;
                 }
             }
             "create_task" => {
                 let mut task = Values::default();
                 task.set_std("kind", FieldValue::Text("task".into()));
-                task.set_std("subject", FieldValue::Text(field("subject")));
-                assign(&mut task, step, now, owner);
+                task.set_std("subject", FieldValue::Text(step.subject.clone()));
+                task.set_std("due_at", FieldValue::DateTime(now + Duration::days(step.due_in_days)));
+                if let Some(owner) = assignee(tx, step, &record).await? {
+                    task.set_std("owner", FieldValue::Ref(owner.uuid()));
+                }
+                let mut body = format!("Made by the automation rule \"{}\".", plan.name);
+                if step.template == "history" || plan.steps.iter().any(|s| rules::message_channel(&s.action).is_some())
+                {
+                    body.push_str(&history(tx, &record, run).await?);
+                }
+                task.set_std("body", FieldValue::Text(body));
                 for (link, value) in links(kind, &record) {
                     task.set_std(&link, FieldValue::Ref(value));
                 }
-                write::create_in(&mut tx, ctx, &Schema::standard(ACTIVITIES), task).await?;
+                write::create_in(tx, ctx, &Schema::standard(ACTIVITIES), task).await?;
             }
             "create_call" => {
                 let mut call = Values::default();
-                call.set_std("reason", FieldValue::Text(field("subject")));
-                let priority = rules::call_priority(&field("value")).unwrap_or(relata_calls::DEFAULT_PRIORITY);
+                call.set_std("reason", FieldValue::Text(step.subject.clone()));
+                let priority = rules::call_priority(&step.value).unwrap_or(relata_calls::DEFAULT_PRIORITY);
                 call.set_std("priority", FieldValue::Int(priority));
-                assign(&mut call, step, now, owner);
+                call.set_std("due_at", FieldValue::DateTime(now + Duration::days(step.due_in_days)));
+                if let Some(owner) = assignee(tx, step, &record).await? {
+                    call.set_std("owner", FieldValue::Ref(owner.uuid()));
+                }
                 let calls = Schema::standard(relata_calls::CALL_QUEUE_ENTRIES);
                 for (link, value) in links(kind, &record).into_iter().filter(|(l, _)| calls.field(l).is_some()) {
                     call.set_std(&link, FieldValue::Ref(value));
                 }
-                write::create_in(&mut tx, ctx, &calls, call).await?;
+                write::create_in(tx, ctx, &calls, call).await?;
             }
-            "notify_owner" => {
-                if let Some(owner) = owner {
+            "notify_owner" | "notify" => {
+                if let Some(user) = assignee(tx, step, &record).await? {
                     let link = format!("/{}/{}", kind.api_name(), record.id);
-                    let rule_name = format!("Automation rule: {}", text(rule, "name"));
+                    let rule_name = format!("Automation rule: {}", plan.name);
                     relata_app::notifications::notify_in(
-                        &mut tx,
-                        owner,
+                        tx,
+                        user,
                         "automation",
-                        &field("subject"),
+                        &step.subject,
                         Some(&rule_name),
                         Some(&link),
                     )
                     .await?;
                 }
             }
-            _ => {}
+            "call_webhook" => {
+                let allow = app.allow_private_webhooks.load(std::sync::atomic::Ordering::Relaxed);
+                match relata_app::webhooks::check_url(&step.value, allow).await {
+                    Ok(url) => {
+                        let body = json!({"rule": plan.name, "run": run.id.to_string(), "entity": kind.api_name(),
+                                          "record": record.to_json(&schema)});
+                        let job = NewJob {
+                            kind: "http.post".into(),
+                            payload: json!({"url": url.to_string(), "body": body}),
+                            run_at: now,
+                            max_attempts: 8,
+                            idempotency_key: Some(format!("webhook:{}:{i}:{}", run.id, now.timestamp())),
+                            schedule: None,
+                        };
+                        tx.enqueue_job(job).await?;
+                    }
+                    Err(e) => notes.push(format!("step {}: not called: {e}", i + 1)),
+                }
+            }
+            action => {
+                if let Some(channel) = rules::message_channel(action)
+                    && let Err(e) = send(tx, ctx, step, channel, &record, run).await
+                {
+                    match e {
+                        // A message that cannot be written (no address) is
+                        // noted; the sequence goes on to its next step.
+                        AppError::Invalid(v) => notes.push(format!("step {}: not sent: {v}", i + 1)),
+                        other => return Err(other),
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    Ok(Outcome::Done)
+}
+
+/// When a wait step ends: a date field of the record plus the days, or now
+/// plus the days and hours.
+fn wake_time(step: &Step, record: &Record, now: DateTime<Utc>) -> DateTime<Utc> {
+    let span = Duration::days(step.wait_days) + Duration::hours(step.wait_hours);
+    if step.until_field.is_empty() {
+        return now + span;
+    }
+    match record.values.std(&step.until_field) {
+        FieldValue::Date(d) => d.and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc()) + span,
+        FieldValue::DateTime(t) => *t + span,
+        // No date: nothing to wait for.
+        _ => now,
+    }
+}
+
+/// A message step: a message from the template (the variant in the
+/// contact's language is the channels module's choice), to the record's
+/// contact (or account), about the record.
+async fn send(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    step: &Step,
+    channel: &str,
+    record: &Record,
+    run: &Record,
+) -> Result<(), AppError> {
+    let template = relata_channels::template_by_key(tx, &step.template, channel).await?.ok_or_else(|| {
+        relata_core::ValidationError::single(
+            "template",
+            "unknown_template",
+            format!("no {channel} template {:?}", step.template),
+        )
+    })?;
+    let mut message = Values::default();
+    message.set_std("channel", FieldValue::Text(channel.into()));
+    message.set_std("template", FieldValue::Ref(template.id.uuid()));
+    match record.kind {
+        k if k == CONTACTS => message.set_std("contact", FieldValue::Ref(record.id.uuid())),
+        k if k == ACCOUNTS => message.set_std("account", FieldValue::Ref(record.id.uuid())),
+        _ => {
+            for link in ["contact", "account"] {
+                if let Some(id) = record.values.ref_id(link) {
+                    message.set_std(link, FieldValue::Ref(id));
+                }
+            }
         }
     }
-    if !patch.standard.is_empty() && !deleted {
-        write::update_in(&mut tx, ctx, &schema, id, patch, None).await?;
+    if record.kind != CONTACTS && record.kind != ACCOUNTS {
+        message.set_std("about_entity", FieldValue::Text(record.kind.api_name().into()));
+        message.set_std("about_id", FieldValue::Text(record.id.to_string()));
     }
-    tx.commit().await?;
+    message.set_std("automation_run", FieldValue::Text(run.id.to_string()));
+    if let Some(owner) = record.values.ref_id("owner") {
+        message.set_std("owner", FieldValue::Ref(owner));
+    }
+    write::create_in(tx, ctx, &Schema::standard(relata_channels::MESSAGES), message).await?;
     Ok(())
 }
 
-/// A task's or call's due time (the step's days from now) and owner (the
-/// record's).
-fn assign(
-    values: &mut Values,
-    step: &relata_core::document::Line,
-    now: chrono::DateTime<chrono::Utc>,
-    owner: Option<UserId>,
-) {
-    let days = match step.values.std("due_in_days") {
-        FieldValue::Int(d) => *d,
-        _ => 0,
-    };
-    values.set_std("due_at", FieldValue::DateTime(now + chrono::Duration::days(days)));
-    if let Some(owner) = owner {
-        values.set_std("owner", FieldValue::Ref(owner.uuid()));
+/// The messages this run sent about the record, for the task that hands
+/// the case on (the dunning ladder's last step: the whole history).
+async fn history(tx: &mut ScopedConn, record: &Record, run: &Record) -> Result<String, AppError> {
+    let schema = Schema::standard(relata_channels::MESSAGES);
+    let field = schema.field("automation_run").expect("messages name their run").clone();
+    let ids = tx.find_ids_with(&schema, &field, &FieldValue::Text(run.id.to_string())).await?;
+    let mut lines = vec![format!("\n\nHistory of {} {}:", record.kind.def().label, record.id)];
+    let mut messages = Vec::new();
+    for id in ids.iter().filter_map(|id| Uuid::parse_str(id).ok()) {
+        if let Some(m) = tx.get_record(&schema, RecordId::from_uuid(id), false).await? {
+            messages.push(m);
+        }
     }
+    messages.sort_by_key(|m| m.created_at);
+    for m in &messages {
+        lines.push(format!(
+            "- {} {}: {} ({}{})",
+            m.created_at.format("%Y-%m-%d"),
+            text(m, "channel"),
+            text(m, "subject"),
+            text(m, "status"),
+            if text(m, "error").is_empty() { String::new() } else { format!(": {}", text(m, "error")) }
+        ));
+    }
+    if messages.is_empty() {
+        lines.push("- no messages".into());
+    }
+    Ok(lines.join("\n"))
 }
 
-fn record_steps(rule: &Record) -> &[relata_core::document::Line] {
-    rule.lines.as_deref().unwrap_or_default()
+/// Whom a step's task, call or notification is for (see
+/// [`rules::check`]); a team's members take turns.
+async fn assignee(tx: &mut ScopedConn, step: &Step, record: &Record) -> Result<Option<UserId>, AppError> {
+    let owner_of = |r: &Record| r.values.ref_id("owner").map(UserId::from_uuid);
+    let spec = step.assign_to.trim();
+    Ok(match spec {
+        "" | "owner" => owner_of(record),
+        "account_owner" => {
+            let account =
+                if record.kind == ACCOUNTS { Some(record.id.uuid()) } else { record.values.ref_id("account") };
+            match account {
+                Some(a) => tx
+                    .get_record(&Schema::standard(ACCOUNTS), RecordId::from_uuid(a), false)
+                    .await?
+                    .as_ref()
+                    .and_then(owner_of),
+                None => None,
+            }
+            .or_else(|| owner_of(record))
+        }
+        _ => match spec.strip_prefix("team:") {
+            Some(team) => next_in_team(tx, team.trim()).await?.or_else(|| owner_of(record)),
+            None => {
+                let email = spec.strip_prefix("user:").unwrap_or(spec);
+                let members = tx.member_list().await?;
+                members.iter().find(|m| m.active && m.user.email.eq_ignore_ascii_case(email)).map(|m| m.user.id)
+            }
+        },
+    })
+}
+
+/// The next member of a team in turn, the turn kept as a workspace setting.
+async fn next_in_team(tx: &mut ScopedConn, name: &str) -> Result<Option<UserId>, AppError> {
+    let Some(team) = tx.teams().await?.into_iter().find(|t| t.name.eq_ignore_ascii_case(name)) else { return Ok(None) };
+    let active: Vec<UserId> = tx.member_list().await?.into_iter().filter(|m| m.active).map(|m| m.user.id).collect();
+    let mut members: Vec<UserId> = tx
+        .team_memberships()
+        .await?
+        .into_iter()
+        .filter(|(t, m)| *t == team.id && active.contains(&m.user))
+        .map(|(_, m)| m.user)
+        .collect();
+    members.sort_by_key(|u| u.uuid());
+    if members.is_empty() {
+        return Ok(None);
+    }
+    let key = format!("automation.round_robin.{}", team.id);
+    let turn = tx.setting(&key).await?.and_then(|v| v.as_u64()).unwrap_or(0);
+    tx.put_setting(&key, &json!(turn + 1)).await?;
+    Ok(Some(members[(turn % members.len() as u64) as usize]))
 }
 
 /// What a task about a record links to: the record itself where
@@ -286,24 +734,134 @@ fn links(kind: EntityKind, record: &Record) -> Vec<(String, Uuid)> {
     out
 }
 
-/// The daily pass of date rules: each active `date_reached` rule acts once
-/// on every record whose date field plus the rule's days has come, from the
-/// day the rule was made on (so a new rule does not act on the whole past).
-/// Returns how many runs it made.
+/// `automation.resume`: wakes a waiting run at its step. A paused rule's
+/// runs stay waiting (resuming the rule wakes them); a run that moved on
+/// (a repeat of this job) is left alone.
+pub struct ResumeJob;
+
+impl JobHandler for ResumeJob {
+    fn kind(&self) -> &'static str {
+        RESUME_JOB
+    }
+
+    fn run<'a>(&'a self, app: &'a App, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            let ws = relata_app::jobs::workspace_of(app, job).await?;
+            let ctx = Ctx::new(ws, None);
+            let run_id = job
+                .payload
+                .get("run")
+                .and_then(Json::as_str)
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .ok_or_else(|| JobError::Fail("payload.run: a run id".into()))?;
+            let step = job.payload.get("step").and_then(Json::as_i64).unwrap_or(-1);
+            resume(app, &ctx, run_id, step).await.map_err(|e| JobError::Retry(e.to_string()))
+        })
+    }
+}
+
+/// Wakes a run waiting at `step`.
+pub async fn resume(app: &App, ctx: &Ctx, run_id: Uuid, step: i64) -> Result<(), AppError> {
+    let runs = Schema::standard(AUTOMATION_RUNS);
+    let mut tx = app.writer(ctx).await?;
+    let Some(run) = tx.get_record(&runs, RecordId::from_uuid(run_id), false).await? else { return Ok(()) };
+    if text(&run, "status") != "waiting" || int(&run, "step") != step {
+        return Ok(());
+    }
+    let Some(rule_id) = run.values.ref_id("rule") else { return Ok(()) };
+    let rule = tx.get_record(&Schema::standard(AUTOMATION_RULES), RecordId::from_uuid(rule_id), false).await?;
+    if rule.as_ref().is_some_and(|r| r.values.std("active") == &FieldValue::Bool(false)) {
+        return Ok(());
+    }
+    let plan = Plan::of_run(&run).unwrap_or_default();
+    let kind = rules::target(text(&run, "entity"));
+    let record_id = Uuid::parse_str(text(&run, "record_id")).ok();
+    let record = match (kind, record_id) {
+        (Some(kind), Some(id)) => tx.get_record(&Schema::standard(kind), RecordId::from_uuid(id), false).await?,
+        _ => None,
+    };
+    let outcome = match record {
+        None => {
+            let mut patch = Values::default();
+            patch.set_std("status", FieldValue::Text("stopped".into()));
+            patch.set_std("wake_at", FieldValue::Null);
+            patch.set_std("detail", FieldValue::Text(append(text(&run, "detail"), "the record is gone")));
+            write::update_in(&mut tx, ctx, &runs, run.id, patch, None).await.map(drop)
+        }
+        Some(record) => stretch(&mut tx, app, ctx, &plan, &run, record, false, step.max(0) as usize).await,
+    };
+    match outcome {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(())
+        }
+        Err(e) => {
+            drop(tx);
+            let mut patch = Values::default();
+            patch.set_std("status", FieldValue::Text("failed".into()));
+            patch.set_std("detail", FieldValue::Text(append(text(&run, "detail"), &e.to_string())));
+            let mut tx = app.writer(ctx).await?;
+            write::update_in(&mut tx, ctx, &runs, run.id, patch, None).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+    }
+}
+
+/// Wakes the runs of a rule that were left waiting while it was paused
+/// (in the rule's save, when it is resumed): each gets a resume job at its
+/// own time, or now when that has passed.
+pub async fn wake_paused(tx: &mut ScopedConn, rule: &Record) -> Result<(), relata_store::StoreError> {
+    let runs = Schema::standard(AUTOMATION_RUNS);
+    let filter = format!("rule = \"{}\" and status = \"waiting\"", rule.id);
+    let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
+    let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
+    let expr = relata_core::filter::parse(&filter).map_err(|e| relata_store::StoreError::Corrupt(e.to_string()))?;
+    let compiled = relata_core::filter::compile(&expr, &runs, &cx)
+        .map_err(|e| relata_store::StoreError::Corrupt(e.to_string()))?;
+    let now = tx.now();
+    for run in relata_app::read::every_in(tx, &runs, compiled).await? {
+        let step = int(&run, "step");
+        let wake_at = match run.values.std("wake_at") {
+            FieldValue::DateTime(t) => (*t).max(now),
+            _ => now,
+        };
+        let job = NewJob {
+            kind: RESUME_JOB.into(),
+            payload: json!({"run": run.id.to_string(), "step": step}),
+            run_at: wake_at,
+            max_attempts: 8,
+            idempotency_key: Some(format!("resume:{}:{step}:v{}", run.id, rule.version)),
+            schedule: None,
+        };
+        tx.enqueue_job(job).await?;
+    }
+    Ok(())
+}
+
+/// The daily pass of date and anniversary rules: each active rule acts once
+/// on every record whose date (plus the rule's days) has come, or whose
+/// anniversary is today, from the day the rule was made on (so a new rule
+/// does not act on the whole past). Returns how many runs it started.
 pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
     let today = app.store.now().date_naive();
     let mut made = 0;
-    for rule in active_rules(app, ctx).await?.iter().filter(|r| text(r, "event") == "date_reached") {
-        let Some(kind) = rules::target(text(rule, "entity")) else { continue };
-        let field = text(rule, "date_field").to_string();
-        let offset = match rule.values.std("offset_days") {
-            FieldValue::Int(d) => *d,
-            _ => 0,
+    for rule in active_rules(app, ctx).await? {
+        let event = text(&rule, "event");
+        if event != "date_reached" && event != "anniversary" {
+            continue;
+        }
+        let Some(kind) = rules::target(text(&rule, "entity")) else { continue };
+        let field = text(&rule, "date_field").to_string();
+        let offset = int(&rule, "offset_days");
+        let mut filter = if event == "date_reached" {
+            let reached = today - Duration::days(offset);
+            let since = rule.created_at.date_naive() - Duration::days(offset);
+            format!("{field} <= \"{reached}\" and {field} >= \"{since}\"")
+        } else {
+            format!("{field} is not null")
         };
-        let reached = today - chrono::Duration::days(offset);
-        let since = rule.created_at.date_naive() - chrono::Duration::days(offset);
-        let mut filter = format!("{field} <= \"{reached}\" and {field} >= \"{since}\"");
-        let conditions = text(rule, "conditions");
+        let conditions = text(&rule, "conditions");
         if !conditions.trim().is_empty() {
             filter = format!("({filter}) and ({conditions})");
         }
@@ -311,26 +869,12 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
         loop {
             let params = ListParams { filter: Some(filter.clone()), cursor, limit: Some(500), ..ListParams::default() };
             let (page, _) = read::list(app, ctx, kind, &params).await?;
-            for record in &page.records {
-                let occurrence = record.values.std(&field).to_csv();
-                let done = format!(
-                    "rule = \"{}\" and record_id = \"{}\" and occurrence = \"{occurrence}\"",
-                    rule.id, record.id
-                );
-                let seen = ListParams { filter: Some(done), limit: Some(1), ..ListParams::default() };
-                if !read::list(app, ctx, AUTOMATION_RUNS, &seen).await?.0.records.is_empty() {
-                    continue;
-                }
-                let date_run = |status: &str, detail: &str| {
-                    let mut v = run_values(rule, kind, record.id.uuid(), 0, status, detail);
-                    v.set_std("occurrence", FieldValue::Text(occurrence.clone()));
-                    v
-                };
-                if let Err(e) = run_steps(app, ctx, rule, kind, record.id.uuid(), false, date_run("done", "")).await {
-                    record_run(app, ctx, date_run("failed", &e.to_string())).await?;
-                }
-                made += 1;
-            }
+            let candidates: Vec<(&Record, String)> = page
+                .records
+                .iter()
+                .filter_map(|r| occurrence(event, r.values.std(&field), offset, today).map(|o| (r, o)))
+                .collect();
+            made += start_occurrences(app, ctx, &rule, kind, candidates).await?;
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
                 None => break,
@@ -338,4 +882,306 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
         }
     }
     Ok(made)
+}
+
+/// What a date rule's run on a record is for: the date itself (a date
+/// reached), or this year's anniversary when it is today (29 February
+/// falls on 28 February in other years); `None` when nothing is due.
+fn occurrence(event: &str, value: &FieldValue, offset: i64, today: NaiveDate) -> Option<String> {
+    let date = match value {
+        FieldValue::Date(d) => *d,
+        FieldValue::DateTime(t) => t.date_naive(),
+        _ => return None,
+    };
+    if event == "date_reached" {
+        return Some(value.to_csv());
+    }
+    let day = today - Duration::days(offset);
+    let this_year = NaiveDate::from_ymd_opt(day.year(), date.month(), date.day())
+        .or_else(|| NaiveDate::from_ymd_opt(day.year(), 2, 28))?;
+    (this_year == day && date < day).then(|| this_year.to_string())
+}
+
+/// Starts a run for each (record, occurrence) the rule has not run for
+/// yet; returns how many it started.
+async fn start_occurrences(
+    app: &App,
+    ctx: &Ctx,
+    rule: &Record,
+    kind: EntityKind,
+    candidates: Vec<(&Record, String)>,
+) -> Result<u64, AppError> {
+    let seen = seen_occurrences(app, ctx, rule, &candidates).await?;
+    let mut made = 0;
+    for (record, occurrence) in candidates {
+        if seen.contains(&(record.id.uuid(), occurrence.clone()))
+            || !may_start(app, ctx, rule, record.id.uuid(), None).await?
+        {
+            continue;
+        }
+        let mut values = run_values(rule, kind, record.id.uuid(), 0);
+        values.set_std("occurrence", FieldValue::Text(occurrence));
+        start(app, ctx, rule, kind, record.id.uuid(), false, values).await?;
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// The (record, occurrence) pairs a rule already ran for among `candidates`.
+async fn seen_occurrences(
+    app: &App,
+    ctx: &Ctx,
+    rule: &Record,
+    candidates: &[(&Record, String)],
+) -> Result<std::collections::HashSet<(Uuid, String)>, AppError> {
+    let mut seen = std::collections::HashSet::new();
+    if candidates.is_empty() {
+        return Ok(seen);
+    }
+    let ids: Vec<String> = candidates.iter().map(|(r, _)| format!("\"{}\"", r.id)).collect();
+    let filter = format!("rule = \"{}\" and record_id in ({})", rule.id, ids.join(", "));
+    let mut cursor = None;
+    loop {
+        let params = ListParams { filter: Some(filter.clone()), cursor, limit: Some(500), ..ListParams::default() };
+        let (page, _) = read::list(app, ctx, AUTOMATION_RUNS, &params).await?;
+        for run in &page.records {
+            if let Ok(id) = Uuid::parse_str(text(run, "record_id")) {
+                seen.insert((id, text(run, "occurrence").to_string()));
+            }
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(seen),
+        }
+    }
+}
+
+/// `automation.scheduled`: a schedule rule's firing: a run on every record
+/// its conditions select now (one per record and firing).
+pub struct ScheduledJob;
+
+impl JobHandler for ScheduledJob {
+    fn kind(&self) -> &'static str {
+        SCHEDULED_JOB
+    }
+
+    fn enqueued_by_administrators(&self) -> bool {
+        true
+    }
+
+    fn run<'a>(&'a self, app: &'a App, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            let ws = relata_app::jobs::workspace_of(app, job).await?;
+            let ctx = Ctx::new(ws, None);
+            let rule_id = job
+                .payload
+                .get("rule")
+                .and_then(Json::as_str)
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .ok_or_else(|| JobError::Fail("payload.rule: a rule id".into()))?;
+            scheduled_pass(app, &ctx, rule_id, &job.id.to_string())
+                .await
+                .map(drop)
+                .map_err(|e| JobError::Retry(e.to_string()))
+        })
+    }
+}
+
+/// One firing of a schedule rule, named by `firing` (its job) so that a
+/// repeat of the job starts nothing twice. Returns how many runs started.
+pub async fn scheduled_pass(app: &App, ctx: &Ctx, rule_id: Uuid, firing: &str) -> Result<u64, AppError> {
+    let Ok((rule, _)) = read::get(app, ctx, AUTOMATION_RULES, RecordId::from_uuid(rule_id), false).await else {
+        return Ok(0);
+    };
+    if rule.values.std("active") != &FieldValue::Bool(true) || text(&rule, "event") != "schedule" {
+        return Ok(0);
+    }
+    let Some(kind) = rules::target(text(&rule, "entity")) else { return Ok(0) };
+    let conditions = text(&rule, "conditions").trim().to_string();
+    let mut made = 0;
+    let mut cursor = None;
+    loop {
+        let filter = (!conditions.is_empty()).then(|| conditions.clone());
+        let params = ListParams { filter, cursor, limit: Some(500), ..ListParams::default() };
+        let (page, _) = read::list(app, ctx, kind, &params).await?;
+        let candidates: Vec<(&Record, String)> = page.records.iter().map(|r| (r, firing.to_string())).collect();
+        made += start_occurrences(app, ctx, &rule, kind, candidates).await?;
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(made),
+        }
+    }
+}
+
+/// A schedule rule's schedule: made or changed with the rule (enabled while
+/// it is active and a schedule rule), in the rule's write.
+pub async fn sync_schedule(tx: &mut ScopedConn, rule: &Record, gone: bool) -> Result<(), relata_store::StoreError> {
+    let name = format!("automation_rule_{}", rule.id.uuid().simple());
+    let existing = tx.schedules().await?.into_iter().find(|s| s.name == name);
+    let is_schedule = text(rule, "event") == "schedule" && !gone;
+    if !is_schedule && existing.is_none() {
+        return Ok(());
+    }
+    let cron = text(rule, "cron").trim().to_string();
+    let zone = match text(rule, "time_zone").trim() {
+        "" => "UTC".to_string(),
+        z => z.to_string(),
+    };
+    let next = relata_app::jobs::next_firing(&cron, &zone, tx.now()).ok();
+    let enabled = is_schedule && rule.values.std("active") == &FieldValue::Bool(true) && next.is_some();
+    let schedule = relata_store::jobs::Schedule {
+        workspace: tx.workspace(),
+        id: existing.as_ref().map_or_else(Uuid::now_v7, |s| s.id),
+        name,
+        kind: SCHEDULED_JOB.into(),
+        payload: json!({"rule": rule.id.to_string()}),
+        cron: if cron.is_empty() {
+            existing.as_ref().map(|s| s.cron.clone()).unwrap_or_else(|| "0 0 0 * * *".into())
+        } else {
+            cron
+        },
+        time_zone: zone,
+        next_run_at: next.unwrap_or_else(|| tx.now()),
+        enabled,
+    };
+    tx.put_schedule(&schedule).await
+}
+
+/// What a rule would do now, without doing it: the records it would start
+/// runs on (date rules: those due today; schedule rules and others: those
+/// its conditions select), and per record the first messages it would
+/// write, merged. At most `limit` records.
+pub async fn dry_run(app: &App, ctx: &Ctx, rule: &Record, limit: u64) -> Result<Json, AppError> {
+    let Some(kind) = rules::target(text(rule, "entity")) else {
+        return Ok(json!({"records": [], "count": 0}));
+    };
+    let event = text(rule, "event");
+    let today = app.store.now().date_naive();
+    let field = text(rule, "date_field").to_string();
+    let offset = int(rule, "offset_days");
+    let mut filter = match event {
+        "date_reached" => {
+            let reached = today - Duration::days(offset);
+            format!("{field} <= \"{reached}\"")
+        }
+        "anniversary" => format!("{field} is not null"),
+        _ => String::new(),
+    };
+    let conditions = text(rule, "conditions");
+    if !conditions.trim().is_empty() {
+        filter = if filter.is_empty() { conditions.to_string() } else { format!("({filter}) and ({conditions})") };
+    }
+    let plan = Plan::of_rule(rule);
+    let mut out = Vec::new();
+    let mut cursor = None;
+    let mut count = 0u64;
+    let schemas = app.schemas_for(ctx).await?;
+    loop {
+        let params = ListParams {
+            filter: (!filter.is_empty()).then(|| filter.clone()),
+            cursor,
+            limit: Some(500),
+            ..ListParams::default()
+        };
+        let (page, _) = read::list(app, ctx, kind, &params).await?;
+        for record in &page.records {
+            if event == "anniversary" && occurrence(event, record.values.std(&field), offset, today).is_none() {
+                continue;
+            }
+            count += 1;
+            if (out.len() as u64) < limit {
+                let (full, _) = read::get(app, ctx, kind, record.id, false).await?;
+                let messages = preview_messages(app, ctx, &plan, &full).await?;
+                out.push(json!({"record": full.to_json(schemas.get(kind)), "messages": messages}));
+            }
+        }
+        match page.next_cursor {
+            Some(next) if count < 100_000 => cursor = Some(next),
+            _ => break,
+        }
+    }
+    let steps: Vec<String> =
+        plan.steps.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, describe(s))).collect();
+    Ok(json!({"count": count, "records": out, "steps": steps}))
+}
+
+/// The messages a plan would write for a record, merged as the channels
+/// module would (in a write that is rolled back).
+async fn preview_messages(app: &App, ctx: &Ctx, plan: &Plan, record: &Record) -> Result<Vec<Json>, AppError> {
+    let mut out = Vec::new();
+    let mut tx = app.writer(ctx).await?;
+    let schema = Schema::standard(relata_channels::MESSAGES);
+    let fake_run = record.clone();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let Some(channel) = rules::message_channel(&step.action) else { continue };
+        match send(&mut tx, ctx, step, channel, record, &fake_run).await {
+            Ok(()) => {}
+            Err(AppError::Invalid(v)) => {
+                out.push(json!({"step": i + 1, "channel": channel, "error": v.to_string()}));
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        let field = schema.field("automation_run").expect("messages name their run").clone();
+        let ids = tx.find_ids_with(&schema, &field, &FieldValue::Text(fake_run.id.to_string())).await?;
+        for id in ids.iter().filter_map(|id| Uuid::parse_str(id).ok()) {
+            if let Some(m) = tx.get_record(&schema, RecordId::from_uuid(id), false).await?
+                && !out.iter().any(|o| o.get("id").and_then(Json::as_str) == Some(&m.id.to_string()))
+            {
+                out.push(json!({"step": i + 1, "channel": channel, "id": m.id.to_string(), "to": text(&m, "to_address"),
+                                "language": text(&m, "language"), "subject": text(&m, "subject"), "body": text(&m, "body")}));
+            }
+        }
+    }
+    // Nothing of the preview is kept.
+    drop(tx);
+    for o in &mut out {
+        o.as_object_mut().map(|m| m.remove("id"));
+    }
+    Ok(out)
+}
+
+/// A step in words, for the dry run.
+fn describe(step: &Step) -> String {
+    match step.action.as_str() {
+        "wait" if !step.until_field.is_empty() => format!("wait until {} + {} days", step.until_field, step.wait_days),
+        "wait" => format!("wait {} days {} hours", step.wait_days, step.wait_hours),
+        "branch" => format!(
+            "if {} then {}",
+            step.condition,
+            if step.value == "stop" { "stop".into() } else { format!("go to step {}", step.value) }
+        ),
+        "update_field" => format!("set {} to {:?}", step.field, step.value),
+        a if rules::message_channel(a).is_some() => format!("{a} with template {}", step.template),
+        a => format!("{a}: {}", step.subject),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anniversaries_fall_on_their_day_and_leap_days_on_28_february() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let birthday = FieldValue::Date(day(1980, 12, 4));
+        assert_eq!(occurrence("anniversary", &birthday, 0, day(2026, 12, 4)).as_deref(), Some("2026-12-04"));
+        assert_eq!(occurrence("anniversary", &birthday, 0, day(2026, 12, 5)), None);
+        // A card posted three days ahead: the rule's offset is -3.
+        assert_eq!(occurrence("anniversary", &birthday, -3, day(2026, 12, 1)).as_deref(), Some("2026-12-04"));
+        let leap = FieldValue::Date(day(1992, 2, 29));
+        assert_eq!(occurrence("anniversary", &leap, 0, day(2027, 2, 28)).as_deref(), Some("2027-02-28"));
+        // Born today: no anniversary yet.
+        assert_eq!(occurrence("anniversary", &FieldValue::Date(day(2026, 12, 4)), 0, day(2026, 12, 4)), None);
+    }
+
+    #[test]
+    fn branches_only_jump_forward() {
+        assert_eq!(rules::branch_target("stop", 0, 5), Some(None));
+        assert_eq!(rules::branch_target("3", 0, 5), Some(Some(2)));
+        assert_eq!(rules::branch_target("2", 0, 5), None, "the next step is no jump");
+        assert_eq!(rules::branch_target("1", 2, 5), None, "backwards could loop");
+        assert_eq!(rules::branch_target("6", 0, 5), None);
+        assert_eq!(rules::branch_target("soon", 0, 5), None);
+    }
 }

@@ -7,15 +7,40 @@ use relata_core::access::{EntityRights, Level};
 use relata_core::error::{FieldError, ValidationError};
 use relata_core::meta::{Default, EntityDef, EntityKind, FieldDef, FieldType, LinesDef, Schema, Target, options};
 use relata_core::value::{FieldValue, ParseContext, parse_text};
-use relata_store::StoreError;
+use relata_store::{ScopedConn, StoreError};
 use std::borrow::Cow;
 
 pub const AUTOMATION_RULES: EntityKind = EntityKind::named("automation_rules");
 pub const AUTOMATION_RUNS: EntityKind = EntityKind::named("automation_runs");
 
-pub const EVENTS: &[&str] = &["created", "updated", "created_or_updated", "deleted", "date_reached"];
-pub const ACTIONS: &[&str] = &["update_field", "create_task", "notify_owner", "create_call"];
-pub const RUN_STATUSES: &[&str] = &["done", "failed", "cut"];
+pub const EVENTS: &[&str] =
+    &["created", "updated", "created_or_updated", "deleted", "date_reached", "anniversary", "schedule"];
+pub const ACTIONS: &[&str] = &[
+    "update_field",
+    "create_task",
+    "notify_owner",
+    "notify",
+    "create_call",
+    "send_email",
+    "send_sms",
+    "print_letter",
+    "call_webhook",
+    "wait",
+    "branch",
+];
+/// `waiting` until a wait step's time comes; `stopped` when the rule's stop
+/// condition held (the invoice got paid) or a branch ended it.
+pub const RUN_STATUSES: &[&str] = &["done", "failed", "cut", "waiting", "stopped"];
+
+/// The channel of a step that sends a message.
+pub fn message_channel(action: &str) -> Option<&'static str> {
+    match action {
+        "send_email" => Some("email"),
+        "send_sms" => Some("sms"),
+        "print_letter" => Some("letter"),
+        _ => None,
+    }
+}
 
 /// How many rules may trigger each other in a chain; the next is cut.
 pub const MAX_DEPTH: i64 = 3;
@@ -51,7 +76,11 @@ pub fn rule() -> EntityDef {
                     "Days after the date (before: negative)",
                     Integer { min: -3650, max: 3650 },
                 ),
+                FieldDef::text("cron", "Schedule (cron: sec min hour day month weekday)"),
+                FieldDef::text("time_zone", "Schedule's time zone"),
                 FieldDef::standard("conditions", "Conditions (filter)", LongText),
+                FieldDef::standard("stop_when", "Stop the sequence when (filter)", LongText),
+                FieldDef::standard("once_per_record", "Once per record, ever", Boolean).default(Default::Bool(false)),
                 FieldDef::standard("active", "Active", Boolean).default(Default::Bool(true)),
             ])
             .title(&["name"])
@@ -64,6 +93,12 @@ pub fn rule() -> EntityDef {
             line_field("value", "Value", Text { max_len: 500 }),
             line_field("subject", "Task or message", Text { max_len: 200 }),
             line_field("due_in_days", "Due in days", Integer { min: 0, max: 3650 }),
+            line_field("template", "Template (key)", Text { max_len: 100 }),
+            line_field("assign_to", "For (owner, account_owner, a user's email, team:name)", Text { max_len: 200 }),
+            line_field("wait_days", "Wait days", Integer { min: 0, max: 3650 }),
+            line_field("wait_hours", "Wait hours", Integer { min: 0, max: 8760 }),
+            line_field("until_field", "Wait until this date field (plus the days)", Text { max_len: 100 }),
+            line_field("condition", "Condition (filter)", Text { max_len: 2000 }),
         ],
         totals: Vec::new(),
         currency_field: None,
@@ -86,9 +121,12 @@ pub fn run() -> EntityDef {
             FieldDef::text("tx_id", "Write").read_only(),
             FieldDef::text("occurrence", "Date reached").read_only(),
             FieldDef::standard("detail", "Detail", LongText).read_only(),
+            FieldDef::standard("step", "Next step", Integer { min: 0, max: 1000 }).read_only(),
+            FieldDef::standard("wake_at", "Waits until", DateTime).read_only(),
+            FieldDef::standard("plan", "Steps as run (the rule's version)", LongText).read_only(),
         ])
         .title(&["status"])
-        .columns(&["rule", "entity", "record_id", "status", "depth", "created_at"])
+        .columns(&["rule", "entity", "record_id", "status", "step", "wake_at", "created_at"])
         .rights(automation_rights)
         .made_by_relata()
 }
@@ -104,7 +142,7 @@ pub fn watched(text: &str) -> Vec<String> {
 }
 
 /// A rule as saved is one Relata can run: every problem named by field.
-pub fn check(rule: &Record) -> Result<(), StoreError> {
+pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError> {
     let text = |f: &str| rule.values.std(f).as_text().unwrap_or_default().to_string();
     let mut errors = Vec::new();
     let Some(kind) = target(&text("entity")) else {
@@ -116,40 +154,46 @@ pub fn check(rule: &Record) -> Result<(), StoreError> {
         )));
     };
     let schema = Schema::standard(kind);
-    for field in watched(&text("watch_fields")) {
-        if schema.field(&field).is_none() {
+    let watched_fields = watched(&text("watch_fields"));
+    for field in &watched_fields {
+        if schema.field(field).is_none() {
             errors.push(FieldError::new("watch_fields", "unknown_field", format!("{kind} has no field {field:?}")));
         }
     }
-    if text("event") == "date_reached" {
+    let event = text("event");
+    if ["date_reached", "anniversary"].contains(&event.as_str()) {
         match schema.field(&text("date_field")) {
             Some(f) if matches!(f.ty, FieldType::Date | FieldType::DateTime) => {}
             Some(_) => errors.push(FieldError::new("date_field", "not_a_date", format!("not a date field of {kind}"))),
             None => errors.push(FieldError::new("date_field", "required", format!("a date field of {kind}"))),
         }
     }
-    let conditions = text("conditions");
-    if !conditions.trim().is_empty() {
-        let parse = ParseContext { phone_region: None, currencies: Vec::new() };
-        let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
-        match relata_core::filter::parse(&conditions) {
-            Err(e) => errors.push(FieldError::new("conditions", "invalid_filter", e.to_string())),
-            Ok(expr) => {
-                if let Err(e) = relata_core::filter::compile(&expr, &schema, &cx) {
-                    errors.push(FieldError::new("conditions", "invalid_filter", e.to_string()));
-                }
-            }
-        }
+    if event == "schedule" {
+        check_schedule(&text("cron"), &text("time_zone"), &mut errors);
     }
+    check_filter("conditions", &text("conditions"), &schema, &mut errors);
+    check_filter("stop_when", &text("stop_when"), &schema, &mut errors);
     let steps = rule.lines.as_deref().unwrap_or_default();
     // A draft (inactive) rule may have no steps yet.
     if steps.is_empty() && rule.values.std("active") != &FieldValue::Bool(false) {
         errors.push(FieldError::new("lines", "required", "an active rule has at least one step"));
     }
+    let members = tx.member_list().await?;
+    let teams = tx.teams().await?;
+    // A rule with no conditions that changes a field it reacts to would
+    // trigger itself on every save (the engine ignores a rule's own changes,
+    // but such a rule says something else than its author meant).
+    let reacts_to_updates =
+        ["updated", "created_or_updated"].contains(&event.as_str()) && text("conditions").trim().is_empty();
     for (i, step) in steps.iter().enumerate() {
         let at = |f: &str| format!("lines[{i}].{f}");
         let value = |f: &str| step.values.std(f).as_text().unwrap_or_default().to_string();
-        match value("action").as_str() {
+        let number = |f: &str| match step.values.std(f) {
+            FieldValue::Int(n) => *n,
+            _ => 0,
+        };
+        let action = value("action");
+        match action.as_str() {
             "update_field" => match schema.field(&value("field")) {
                 None => errors.push(FieldError::new(at("field"), "unknown_field", format!("{kind} has no such field"))),
                 Some(field) if !field.is_writable() || field.system => {
@@ -160,18 +204,164 @@ pub fn check(rule: &Record) -> Result<(), StoreError> {
                     if let Err(e) = parse_text(field, &value("value"), &parse) {
                         errors.push(FieldError::new(at("value"), e.code, e.message));
                     }
+                    if reacts_to_updates
+                        && (watched_fields.is_empty() || watched_fields.contains(&field.id.to_string()))
+                    {
+                        errors.push(FieldError::new(
+                            at("field"),
+                            "triggers_itself",
+                            format!(
+                                "the rule reacts to changes of {} and would change it itself; \
+                                 name the fields to watch without it, or add conditions",
+                                field.id
+                            ),
+                        ));
+                    }
                 }
             },
-            "create_task" | "notify_owner" | "create_call" if value("subject").trim().is_empty() => {
+            "create_task" | "notify_owner" | "notify" | "create_call" if value("subject").trim().is_empty() => {
                 errors.push(FieldError::new(at("subject"), "required", "what the task, message or call is about"))
             }
             "create_call" if !value("value").is_empty() && call_priority(&value("value")).is_none() => {
                 errors.push(FieldError::new(at("value"), "invalid_priority", "a call's priority, 0 to 100"))
             }
+            "call_webhook" => match reqwest_like_url(&value("value")) {
+                true => {}
+                false => errors.push(FieldError::new(at("value"), "invalid_url", "the http or https URL to post to")),
+            },
+            "wait" => {
+                let until = value("until_field");
+                if !until.is_empty() {
+                    match schema.field(&until) {
+                        Some(f) if matches!(f.ty, FieldType::Date | FieldType::DateTime) => {}
+                        _ => errors.push(FieldError::new(
+                            at("until_field"),
+                            "not_a_date",
+                            format!("not a date field of {kind}"),
+                        )),
+                    }
+                } else if number("wait_days") == 0 && number("wait_hours") == 0 {
+                    errors.push(FieldError::new(at("wait_days"), "required", "how long to wait (days or hours)"));
+                }
+            }
+            "branch" => {
+                if value("condition").trim().is_empty() {
+                    errors.push(FieldError::new(at("condition"), "required", "the condition to branch on"));
+                } else {
+                    check_filter(&at("condition"), &value("condition"), &schema, &mut errors);
+                }
+                if branch_target(&value("value"), i, steps.len()).is_none() {
+                    errors.push(FieldError::new(
+                        at("value"),
+                        "invalid_branch",
+                        format!("\"stop\", or the number of a later step ({} to {})", i + 3, steps.len()),
+                    ));
+                }
+            }
             _ => {}
+        }
+        if let Some(channel) = message_channel(&action) {
+            let key = value("template");
+            if key.trim().is_empty() {
+                errors.push(FieldError::new(at("template"), "required", format!("the key of a {channel} template")));
+            } else {
+                match relata_channels::template_by_key(tx, &key, channel).await? {
+                    None => errors.push(FieldError::new(
+                        at("template"),
+                        "unknown_template",
+                        format!("no {channel} template with the key {key:?}"),
+                    )),
+                    Some(t) => {
+                        let about = t.values.std("entity").as_text().unwrap_or_default().to_string();
+                        if !about.is_empty() && about != kind.api_name() {
+                            errors.push(FieldError::new(
+                                at("template"),
+                                "wrong_template",
+                                format!("the template is about {about}, the rule about {}", kind.api_name()),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if let Err(message) = check_assignee(&value("assign_to"), &members, &teams) {
+            errors.push(FieldError::new(at("assign_to"), "unknown_assignee", message));
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(StoreError::Invalid(ValidationError { errors })) }
+}
+
+fn reqwest_like_url(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with("https://") || t.starts_with("http://")) && t.len() > 8 && !t.contains(char::is_whitespace)
+}
+
+/// Where a branch goes when its condition holds: `None` to stop the run,
+/// `Some(index)` of a later step; `Err` for a value that is neither. Steps
+/// are numbered from 1 for people; a branch only jumps forward, so that
+/// every run ends.
+pub fn branch_target(value: &str, at: usize, steps: usize) -> Option<Option<usize>> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("stop") {
+        return Some(None);
+    }
+    let n: usize = value.parse().ok()?;
+    (n >= at + 3 && n <= steps).then_some(Some(n - 1))
+}
+
+fn check_filter(field: &str, text: &str, schema: &Schema, errors: &mut Vec<FieldError>) {
+    if text.trim().is_empty() {
+        return;
+    }
+    let parse = ParseContext { phone_region: None, currencies: Vec::new() };
+    let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
+    match relata_core::filter::parse(text) {
+        Err(e) => errors.push(FieldError::new(field, "invalid_filter", e.to_string())),
+        Ok(expr) => {
+            if let Err(e) = relata_core::filter::compile(&expr, schema, &cx) {
+                errors.push(FieldError::new(field, "invalid_filter", e.to_string()));
+            }
+        }
+    }
+}
+
+fn check_schedule(cron: &str, time_zone: &str, errors: &mut Vec<FieldError>) {
+    let now = chrono::Utc::now();
+    let zone = if time_zone.trim().is_empty() { "UTC" } else { time_zone.trim() };
+    if let Err(e) = relata_app::jobs::next_firing("0 0 0 * * *", zone, now) {
+        errors.push(FieldError::new("time_zone", "invalid_time_zone", e));
+        return;
+    }
+    if cron.trim().is_empty() {
+        errors.push(FieldError::new("cron", "required", "when the rule runs, as cron (0 0 8 * * Mon)"));
+    } else if let Err(e) = relata_app::jobs::next_firing(cron.trim(), zone, now) {
+        errors.push(FieldError::new("cron", "invalid_cron", e));
+    }
+}
+
+/// Whom a step's task, call or notification is for: `owner` (the
+/// default), `account_owner`, a member's email, or `team:<name>` (its
+/// members in turn).
+fn check_assignee(
+    text: &str,
+    members: &[relata_store::identity::Member],
+    teams: &[relata_store::identity::Team],
+) -> Result<(), String> {
+    match text.trim() {
+        "" | "owner" | "account_owner" => Ok(()),
+        t => match t.strip_prefix("team:") {
+            Some(team) if teams.iter().any(|x| x.name.eq_ignore_ascii_case(team.trim())) => Ok(()),
+            Some(team) => Err(format!("no team {:?}", team.trim())),
+            None => {
+                let email = t.strip_prefix("user:").unwrap_or(t);
+                if members.iter().any(|m| m.active && m.user.email.eq_ignore_ascii_case(email)) {
+                    Ok(())
+                } else {
+                    Err(format!("{email:?} is not an active member of the workspace"))
+                }
+            }
+        },
+    }
 }
 
 /// The field value a step writes (checked when the rule was saved).

@@ -261,6 +261,8 @@ pub fn invoice() -> EntityDef {
             money("paid_amount", "Paid").read_only(),
             money("credited_amount", "Credited").read_only(),
             money("balance", "Balance").read_only(),
+            // The customer contests it: reminders stop until it is settled.
+            FieldDef::standard("disputed", "Disputed", Boolean).default(Default::Bool(false)),
         ])
         .fields(document_fields())
         .title(&["number"])

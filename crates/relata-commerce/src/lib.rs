@@ -209,6 +209,12 @@ impl Module for Commerce {
                 sqlite: include_str!("../migrations/sqlite/0004_templates.sql"),
                 postgres: include_str!("../migrations/postgres/0004_templates.sql"),
             },
+            ModuleMigration {
+                version: 5,
+                name: "disputed invoices",
+                sqlite: include_str!("../migrations/sqlite/0005_disputes.sql"),
+                postgres: include_str!("../migrations/postgres/0005_disputes.sql"),
+            },
         ]
     }
 }

@@ -137,6 +137,12 @@ impl Layout {
         }
     }
 
+    /// Starts a new page (the next letter of a print batch).
+    pub fn page_break(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = PAGE_HEIGHT - MARGIN;
+    }
+
     /// Leaves some space.
     pub fn space(&mut self, points: f32) {
         self.y -= points;

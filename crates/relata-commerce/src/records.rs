@@ -6,12 +6,10 @@ use relata_app::Ctx;
 use relata_core::decimal::Decimal;
 use relata_core::error::FieldError;
 use relata_core::filter::{Filter, Op};
-use relata_core::list::{Cursor, parse_sort};
 use relata_core::meta::{EntityKind, Schema};
 use relata_core::money::{Currency, Money};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, ValidationError};
-use relata_store::records::ListQuery;
 use relata_store::{ScopedConn, StoreError};
 use uuid::Uuid;
 
@@ -39,28 +37,7 @@ pub async fn all_where(
     let schema = Schema::standard(kind);
     let def = kind.def();
     let field = def.field(field).expect("a field of the type");
-    let sort = parse_sort(Some("id"), &schema).expect("id sorts");
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let query = ListQuery {
-            filter: Some(Filter::Compare { field, op: Op::Eq, value: value.clone() }),
-            sort: sort.clone(),
-            cursor,
-            limit: 500,
-            q: None,
-            deleted: false,
-            search_order: false,
-        };
-        let page = tx.list_records(&schema, &query).await?;
-        out.extend(page.records);
-        match page.next_cursor {
-            Some(next) => {
-                cursor = Some(Cursor::decode(&next, &sort).map_err(StoreError::Corrupt)?);
-            }
-            None => return Ok(out),
-        }
-    }
+    relata_app::read::every_in(tx, &schema, Filter::Compare { field, op: Op::Eq, value }).await
 }
 
 /// Relata's own update of another record, with every right, recorded as
@@ -78,17 +55,7 @@ pub async fn update(
         .map_err(into_store)
 }
 
-/// An application error met inside a hook, as the store error hooks return.
-pub fn into_store(e: relata_app::error::AppError) -> StoreError {
-    use relata_app::error::AppError;
-    match e {
-        AppError::Invalid(v) => StoreError::Invalid(v),
-        AppError::NotFound | AppError::Hidden { .. } => StoreError::NotFound,
-        AppError::VersionConflict { current } => StoreError::VersionConflict { current },
-        AppError::Busy(s) | AppError::OutOfSpace(s) | AppError::Internal(s) => s,
-        other => StoreError::Corrupt(other.to_string()),
-    }
-}
+pub use relata_app::error::into_store;
 
 pub fn decimal(values: &Values, id: &str) -> Option<Decimal> {
     match values.std(id) {

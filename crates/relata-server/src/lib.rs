@@ -14,6 +14,7 @@ mod analytics;
 pub mod auth;
 mod calls;
 mod changes;
+mod channels;
 mod commerce;
 mod http;
 mod jobs;
@@ -89,6 +90,7 @@ impl Server {
     }
 
     pub fn configured(app: App, public_url: &str, behind_proxy: bool) -> Arc<Server> {
+        let _ = app.public_url.set(public_url.trim_end_matches('/').to_string());
         Arc::new(Server {
             app: Arc::new(app),
             tokens: Mutex::new(HashMap::new()),

@@ -12,6 +12,7 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(relata_sales::Sales),
         Arc::new(relata_commerce::Commerce),
         Arc::new(relata_calls::Calls),
+        Arc::new(relata_channels::Channels),
         Arc::new(relata_automation::Automation),
     ]
 }

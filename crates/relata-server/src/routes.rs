@@ -573,6 +573,58 @@ fn identity_routes() -> Vec<Route> {
         .body(object("{outcome: reached|no_answer|busy|wrong_number|call_back, note?, call_back_at?}"))
         .returns(200, Some(object("entry, call")))
         .to(post(crate::calls::outcome)),
+        endpoint(Method::GET, "/api/v1/channels/{channel}", "channels.settings", "A channel's settings (email: the SMTP server; sms: the HTTP gateway), secrets left out (administrators)")
+            .tag("channels")
+            .returns(200, Some(object("channel, settings (null when unset)")))
+            .to(get(crate::channels::settings)),
+        endpoint(
+            Method::PUT,
+            "/api/v1/channels/{channel}",
+            "channels.put_settings",
+            "Put a channel's settings (administrators). email takes host, port, security (starttls, tls or none), \
+             username, password, from_address, from_name and reply_to; sms takes url, method, content_type (json or \
+             form), body (a template with the merge fields to, from and text), sender, auth_header, auth_value and \
+             success_contains. A secret left out is kept.",
+        )
+        .tag("channels")
+        .body(object("the channel's settings"))
+        .returns(200, Some(object("channel, settings")))
+        .to(put(crate::channels::put_settings)),
+        endpoint(Method::GET, "/api/v1/print_batches/{id}/pdf", "print_batches.pdf", "The batch's letters as one PDF on the workspace's letterhead")
+            .tag("print_batches")
+            .returns(200, Some(object("application/pdf")))
+            .to(get(crate::channels::batch_pdf)),
+        endpoint(Method::POST, "/api/v1/print_batches/{id}/posted", "print_batches.posted", "Mark the batch posted: its letters are sent (blocked where postal consent was withdrawn)")
+            .tag("print_batches")
+            .returns(200, Some(schema_ref("Printbatch")))
+            .to(post(crate::channels::batch_posted)),
+        endpoint(
+            Method::POST,
+            "/api/v1/message_templates/{id}/preview",
+            "message_templates.preview",
+            "The message the template makes for one recipient (the variant in the contact's language, merge fields filled), nothing stored",
+        )
+        .tag("message_templates")
+        .body(object("{contact?, account?, about_entity?, about_id?}"))
+        .returns(200, Some(object("channel, to_address, postal_address, language, purpose, subject, body")))
+        .to(post(crate::channels::preview)),
+        endpoint(
+            Method::POST,
+            "/api/v1/automation_rules/{id}/dry_run",
+            "automation_rules.dry_run",
+            "What the rule would act on now (count, the first 20 records) and the messages it would write for each, nothing done",
+        )
+        .tag("automation_rules")
+        .returns(200, Some(object("count, records: [{record, messages}], steps")))
+        .to(post(crate::channels::dry_run)),
+        endpoint(Method::GET, "/unsubscribe/{workspace}/{token}", "pages.unsubscribe", "The page an email's unsubscribe link opens: asks to confirm")
+            .tag("pages")
+            .public()
+            .to(get(crate::channels::unsubscribe_form)),
+        endpoint(Method::POST, "/unsubscribe/{workspace}/{token}", "pages.unsubscribe_confirm", "Unsubscribe (the page's button, or a mail client's one-click request, RFC 8058): consent withdrawn")
+            .tag("pages")
+            .public()
+            .to(post(crate::channels::unsubscribe)),
         endpoint(Method::GET, "/calls/next", "pages.calls.next", "The next call to make, and the form logging it")
             .tag("pages")
             .public()

@@ -261,7 +261,7 @@ pub async fn totp_disable(State(server): S, auth: Auth, headers: HeaderMap, body
 
 const LOGIN_CSRF_COOKIE: &str = "relata_login_csrf";
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · Relata</title>\

@@ -33,6 +33,7 @@ pub mod migrate;
 pub mod notifications;
 pub mod records;
 pub mod search;
+pub mod settings;
 pub mod sql;
 pub mod stages;
 pub mod webhooks;

@@ -91,6 +91,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_notifications.sql"),
         postgres: include_str!("../migrations/postgres/0013_notifications.sql"),
     },
+    Migration {
+        version: 14,
+        name: "workspace settings",
+        sqlite: include_str!("../migrations/sqlite/0014_settings.sql"),
+        postgres: include_str!("../migrations/postgres/0014_settings.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -11,7 +11,10 @@ use serde_json::{Value as Json, json};
 crate::both_backends!(
     rules_act_on_changes_and_never_loop,
     bad_rules_are_refused_by_field,
-    date_rules_act_once_when_the_date_is_reached
+    date_rules_act_once_when_the_date_is_reached,
+    the_dunning_ladder_climbs_to_the_lawyer_and_stops_when_paid,
+    sequences_wait_branch_pause_and_keep_their_version,
+    birthdays_and_schedules_start_runs_once
 );
 
 /// Runs the automation consumer until the feed has nothing more for it.
@@ -67,21 +70,26 @@ async fn rules_act_on_changes_and_never_loop(app: TestApp) {
             ),
         )
         .await;
-    let touch = app
-        .create(
-            "automation_rules",
-            rule(
-                "Mark every update",
-                "contacts",
-                "updated",
-                "",
-                "",
-                json!([
-                    {"action": "update_field", "field": "notes", "value": "Checked"}
-                ]),
-            ),
+    // Unconditionally changing what it reacts to, a rule would trigger
+    // itself on every save: refused, by step.
+    let mark = |conditions: &str| {
+        rule(
+            "Mark every update",
+            "contacts",
+            "updated",
+            "",
+            conditions,
+            json!([
+                {"action": "update_field", "field": "notes", "value": "Checked"}
+            ]),
         )
-        .await;
+    };
+    let refused = app.post("/api/v1/automation_rules", &mark("")).await.expect(422).body;
+    assert_eq!(refused["errors"][0]["field"], "lines[0].field", "{refused}");
+    assert_eq!(refused["errors"][0]["code"], "triggers_itself");
+    // With conditions that its own change leaves true, only the engine
+    // keeps it from triggering itself.
+    let touch = app.create("automation_rules", mark("city = \"Gdańsk\"")).await;
     let ola = json!({"first_name": "Ola", "last_name": "Nowak", "city": "Gdańsk"});
     let ola = app.post_as(&rep.token, "/api/v1/contacts", &ola).await.expect(201).body;
     let jan = json!({"first_name": "Jan", "last_name": "Kowal", "city": "Sopot"});
@@ -188,12 +196,76 @@ async fn bad_rules_are_refused_by_field(app: TestApp) {
             ),
             "lines[0].value",
         ),
+        (
+            rule("x", "contacts", "created", "", "", json!([{"action": "send_email", "template": "nope"}])),
+            "lines[0].template",
+        ),
+        (
+            rule("x", "contacts", "created", "", "", json!([{"action": "send_email", "template": "dunning_reminder"}])),
+            "lines[0].template",
+        ),
+        (rule("x", "contacts", "created", "", "", json!([{"action": "wait"}])), "lines[0].wait_days"),
+        (
+            rule("x", "contacts", "created", "", "", json!([{"action": "wait", "until_field": "city"}])),
+            "lines[0].until_field",
+        ),
+        (
+            rule(
+                "x",
+                "contacts",
+                "created",
+                "",
+                "",
+                json!([{"action": "branch", "condition": "city = \"x\"", "value": "1"}, step[0]]),
+            ),
+            "lines[0].value",
+        ),
+        (
+            rule(
+                "x",
+                "contacts",
+                "created",
+                "",
+                "",
+                json!([{"action": "create_task", "subject": "x", "assign_to": "nobody@x.test"}]),
+            ),
+            "lines[0].assign_to",
+        ),
+        (
+            rule("x", "contacts", "created", "", "", json!([{"action": "call_webhook", "value": "ftp://x"}])),
+            "lines[0].value",
+        ),
+        (
+            {
+                let mut r = rule("x", "contacts", "schedule", "", "", step.clone());
+                r["cron"] = json!("every monday");
+                r
+            },
+            "cron",
+        ),
+        (
+            {
+                let mut r = rule("x", "contacts", "schedule", "", "", step.clone());
+                r["cron"] = json!("0 0 8 * * Mon");
+                r["time_zone"] = json!("Europe/Gdansk");
+                r
+            },
+            "time_zone",
+        ),
+        (
+            {
+                let mut r = rule("x", "contacts", "created", "", "", step.clone());
+                r["stop_when"] = json!("nope = 1");
+                r
+            },
+            "stop_when",
+        ),
     ];
     for (body, field) in cases {
         let refused = app.post("/api/v1/automation_rules", &body).await.expect(422);
         assert_eq!(refused.error_fields(), [field], "{body}");
     }
-    assert!(app.list_all("automation_rules", "").await.is_empty(), "nothing saved");
+    assert!(app.list_all("automation_rules", "&filter=name%20%3D%20%22x%22").await.is_empty(), "nothing saved");
     let rep = app.member("rep@rules.test", "sales_rep").await;
     let good = rule("x", "contacts", "created", "", "", step);
     app.post_as(&rep.token, "/api/v1/automation_rules", &good).await.expect(403);
@@ -252,4 +324,283 @@ async fn date_rules_act_once_when_the_date_is_reached(app: TestApp) {
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!((calls[0]["reason"].as_str(), calls[0]["priority"].as_i64()), (Some("Ask about the deal"), Some(70)));
     assert_eq!((&calls[0]["account"], &calls[0]["owner"]), (&account["id"], &soon["owner"]));
+}
+
+/// A built-in rule by name, made active with `change` applied to it.
+async fn activate(app: &TestApp, name: &str, change: impl FnOnce(&mut Json)) -> Json {
+    let filter = format!("&filter=name%20%3D%20%22{}%22", name.replace(' ', "%20"));
+    let head = app.list_all("automation_rules", &filter).await.into_iter().next().expect("the built-in rule");
+    let mut rule = app.get(&format!("/api/v1/automation_rules/{}", id_of(&head))).await.expect(200).body;
+    change(&mut rule);
+    let patch = json!({"active": true, "lines": rule["lines"], "conditions": rule["conditions"]});
+    let path = format!("/api/v1/automation_rules/{}", id_of(&rule));
+    app.patch(&path, rule["version"].as_i64().unwrap(), &patch).await.expect(200).body
+}
+
+/// Runs the daily date pass, then every job that comes due.
+async fn daily(app: &TestApp) {
+    app.post("/api/v1/admin/jobs", &json!({"kind": "automation.dates", "payload": {}})).await.expect(201);
+    crate::channels::work(app).await;
+}
+
+async fn after_days(app: &TestApp, days: i64) {
+    app.app.app.store.clock().advance(chrono::Duration::days(days));
+    crate::channels::work(app).await;
+}
+
+async fn the_dunning_ladder_climbs_to_the_lawyer_and_stops_when_paid(app: TestApp) {
+    use crate::channels::{SmtpSink, gateway, use_smtp};
+    let sink = SmtpSink::start();
+    use_smtp(&app, &sink, "billing@relata.test").await;
+    app.app.app.allow_private_webhooks.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (url, sms) = gateway().await;
+    app.put_as(&app.token, "/api/v1/channels/sms", &json!({"url": url})).await.expect(200);
+    let rep = app.member("rep@dunning.test", "sales_rep").await;
+    let lawyer = app.member("legal@dunning.test", "manager").await;
+    let ladder = activate(&app, "Dunning ladder", |rule| {
+        let last = rule["lines"].as_array_mut().unwrap().last_mut().unwrap();
+        last["assign_to"] = json!("legal@dunning.test");
+    })
+    .await;
+    let rep_id = json!(rep.user);
+    let account = app
+        .create("accounts", json!({"name": "Slow Payer Sp. z o.o.", "owner": rep_id, "street": "ul. Krótka 2", "postal_code": "00-001", "city": "Warszawa"}))
+        .await;
+    let contact = app
+        .create(
+            "contacts",
+            json!({"first_name": "Piotr", "last_name": "Wolny", "account": id_of(&account), "language": "pl",
+                                   "emails": ["piotr@slowpayer.pl"], "phones": ["+48 602 000 111"]}),
+        )
+        .await;
+    let invoice = |amount: &str| {
+        let body = json!({"account": id_of(&account), "contact": id_of(&contact), "currency": "EUR", "payment_terms_days": 0,
+                          "lines": [{"description": "Consulting", "quantity": "1", "unit_price": {"amount": amount, "currency": "EUR"}, "tax_rate": "0"}]});
+        let app = &app;
+        async move {
+            let draft = app.post("/api/v1/invoices", &body).await.expect(201).body;
+            let path = format!("/api/v1/invoices/{}", id_of(&draft));
+            app.patch(&path, draft["version"].as_i64().unwrap(), &json!({"status": "issued"})).await.expect(200).body
+        }
+    };
+    let unpaid = invoice("1000.00").await;
+    let soon_paid = invoice("200.00").await;
+    // A partial payment before the first reminder: the reminder thanks for it.
+    let pay = |invoice: &Json, amount: &str| {
+        let body = json!({"account": id_of(&account), "amount": {"amount": amount, "currency": "EUR"},
+                          "lines": [{"invoice": id_of(invoice), "amount": {"amount": amount, "currency": "EUR"}}]});
+        let app = &app;
+        async move { app.post("/api/v1/payments", &body).await.expect(201) }
+    };
+    pay(&unpaid, "250.00").await;
+    let runs = |invoice: &Json| {
+        let filter = format!("&filter=record_id%20%3D%20%22{}%22", id_of(invoice));
+        let app = &app;
+        async move { app.list_all("automation_runs", &filter).await }
+    };
+    let messages = |invoice: &Json| {
+        let filter = format!("&filter=about_id%20%3D%20%22{}%22&sort=created_at", id_of(invoice));
+        let app = &app;
+        async move { app.list_all("messages", &filter).await }
+    };
+
+    // Due today: nothing before the due date + 3 days.
+    daily(&app).await;
+    assert!(runs(&unpaid).await.is_empty());
+    // + 3: the reminder by email, in Polish, with the payment acknowledged.
+    after_days(&app, 3).await;
+    daily(&app).await;
+    let run = runs(&unpaid).await;
+    assert_eq!(run.len(), 1, "{run:?}");
+    assert_eq!(
+        (run[0]["status"].as_str(), run[0]["rule_version"].as_i64()),
+        (Some("waiting"), ladder["version"].as_i64())
+    );
+    let sent = messages(&unpaid).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let mail = sink.received();
+    assert_eq!(mail.len(), 2, "one reminder per invoice: {mail:?}");
+    let reminder = mail.iter().find(|m| m.contains(unpaid["number"].as_str().unwrap())).expect("the reminder");
+    assert!(reminder.contains("Subject: Przypomnienie o "), "{reminder}");
+    let reminder_body = app.get(&format!("/api/v1/messages/{}", id_of(&sent[0]))).await.expect(200).body;
+    let text = reminder_body["body"].as_str().unwrap();
+    assert!(text.contains("Dzień dobry Piotr Wolny,"), "{text}");
+    assert!(text.contains("w wysokości 250,00\u{a0}€"), "the partial payment, in Polish format: {text}");
+    assert!(text.contains("Do zapłaty pozostaje 750,00\u{a0}€"), "{text}");
+    // The other invoice is paid after its reminder: its run stops at once.
+    pay(&soon_paid, "200.00").await;
+    let consumer = app.app.app.feed_consumers().into_iter().find(|c| c.name() == "automation").unwrap();
+    while relata_app::feed::consume_available(&app.app.app, consumer.as_ref()).await.unwrap() > 0 {}
+    let stopped = runs(&soon_paid).await;
+    assert_eq!(stopped[0]["status"], "stopped", "{stopped:?}");
+    assert!(stopped[0]["detail"].as_str().unwrap().contains("stop condition"), "{stopped:?}");
+
+    // + 10: an SMS.
+    after_days(&app, 7).await;
+    let requests = sms.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1, "only the unpaid invoice: {requests:?}");
+    assert_eq!(requests[0].1["to"], "+48602000111");
+    assert!(requests[0].1["text"].as_str().unwrap().contains("750,00"), "{requests:?}");
+    // + 17: a printed letter in the open print batch.
+    after_days(&app, 7).await;
+    let letters = app.list_all("messages", "&filter=channel%20%3D%20%22letter%22").await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(letters[0]["print_batch"].is_string());
+    assert_eq!(letters[0]["subject"], format!("Wezwanie do zapłaty: faktura {}", unpaid["number"].as_str().unwrap()));
+    // + 24: a call to make, for the account's owner.
+    after_days(&app, 7).await;
+    let calls = app.list_all("call_queue_entries", "").await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!((calls[0]["owner"].clone(), calls[0]["priority"].as_i64()), (rep_id.clone(), Some(80)));
+    assert_eq!(calls[0]["contact"], contact["id"]);
+    // + 38: the task for whoever hands it to the lawyer, with the history.
+    after_days(&app, 14).await;
+    let tasks = app.list_all("activities", "&filter=subject%20~%20%22lawyer%22").await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    let task = app.get(&format!("/api/v1/activities/{}", id_of(&tasks[0]))).await.expect(200).body;
+    assert_eq!(task["owner"], json!(lawyer.user));
+    let history = task["body"].as_str().unwrap();
+    for line in [" email: Przypomnienie", " sms: ", " letter: Wezwanie"] {
+        assert!(history.contains(line), "{line:?} in {history}");
+    }
+    let done = runs(&unpaid).await;
+    assert_eq!(done[0]["status"], "done", "{done:?}");
+    // Nothing more, ever: the run is over.
+    after_days(&app, 30).await;
+    daily(&app).await;
+    assert_eq!(runs(&unpaid).await.len(), 1);
+    assert_eq!(sink.received().len(), 2);
+    assert_eq!(sms.requests.lock().unwrap().len(), 1);
+}
+
+async fn sequences_wait_branch_pause_and_keep_their_version(app: TestApp) {
+    let vip = json!([
+        {"action": "create_task", "subject": "First", "due_in_days": 0},
+        {"action": "wait", "wait_days": 2},
+        {"action": "branch", "condition": "key_account = true", "value": "5"},
+        {"action": "create_task", "subject": "Ordinary follow-up"},
+        {"action": "create_task", "subject": "Second"}
+    ]);
+    let mut body = rule("Two-step", "accounts", "created", "", "", vip);
+    body["stop_when"] = json!("lifecycle = \"former\"");
+    let rule = app.create("automation_rules", body).await;
+    let key = app.create("accounts", json!({"name": "Key Ltd", "key_account": true})).await;
+    let plain = app.create("accounts", json!({"name": "Plain Ltd"})).await;
+    let gone = app.create("accounts", json!({"name": "Leaving Ltd"})).await;
+    settle(&app).await;
+    let tasks = |account: &Json| {
+        let filter = format!("&filter=account%20%3D%20%22{}%22&sort=created_at", id_of(account));
+        let app = &app;
+        async move {
+            app.list_all("activities", &filter)
+                .await
+                .iter()
+                .map(|t| t["subject"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(tasks(&key).await, ["First"]);
+    let runs = runs_of(&app, &rule).await;
+    assert!(runs.iter().all(|r| r["status"] == "waiting" && r["step"] == 2 && r["wake_at"].is_string()), "{runs:?}");
+    // Editing the rule while runs wait does not change what they do.
+    let edited = json!({"lines": [{"action": "create_task", "subject": "Changed"}]});
+    let path = format!("/api/v1/automation_rules/{}", id_of(&rule));
+    let rule = app.patch(&path, rule["version"].as_i64().unwrap(), &edited).await.expect(200).body;
+    // Pausing keeps them waiting past their time.
+    let rule = app.patch(&path, rule["version"].as_i64().unwrap(), &json!({"active": false})).await.expect(200).body;
+    app.patch(
+        &format!("/api/v1/accounts/{}", id_of(&gone)),
+        gone["version"].as_i64().unwrap(),
+        &json!({"lifecycle": "former"}),
+    )
+    .await
+    .expect(200);
+    settle(&app).await;
+    after_days(&app, 3).await;
+    assert_eq!(tasks(&key).await, ["First"], "paused");
+    // Resumed: they go on with the steps they started with.
+    app.patch(&path, rule["version"].as_i64().unwrap(), &json!({"active": true})).await.expect(200);
+    crate::channels::work(&app).await;
+    assert_eq!(tasks(&key).await, ["First", "Second"], "the branch skipped the ordinary follow-up");
+    assert_eq!(tasks(&plain).await, ["First", "Ordinary follow-up", "Second"]);
+    assert_eq!(tasks(&gone).await, ["First"], "stopped: lifecycle former");
+    let runs = runs_of(&app, &rule).await;
+    let status = |account: &Json| runs.iter().find(|r| r["record_id"] == account["id"]).unwrap()["status"].clone();
+    assert_eq!((status(&key), status(&plain), status(&gone)), (json!("done"), json!("done"), json!("stopped")));
+    assert!(runs.iter().all(|r| r["rule_version"] == 1), "the version that ran: {runs:?}");
+}
+
+async fn birthdays_and_schedules_start_runs_once(app: TestApp) {
+    use crate::channels::{SmtpSink, use_smtp};
+    let sink = SmtpSink::start();
+    use_smtp(&app, &sink, "hello@relata.test").await;
+    activate(&app, "Birthday greetings", |_| {}).await;
+    use chrono::Datelike;
+    let today = app.app.app.store.now().date_naive();
+    let born = |years: i32, days: i64| {
+        let day = today - chrono::Duration::days(days);
+        day.with_year(day.year() - years).unwrap_or(day - chrono::Duration::days(1)).to_string()
+    };
+    let with_consent = app
+        .create("contacts", json!({"first_name": "Maria", "last_name": "Lis", "emails": ["maria@example.com"], "birthday": born(40, -1)}))
+        .await;
+    app.post(
+        &format!("/api/v1/contacts/{}/consents", id_of(&with_consent)),
+        &json!({"channel": "email", "status": "given", "source": "form"}),
+    )
+    .await
+    .expect(201);
+    let without = app
+        .create("contacts", json!({"first_name": "Karol", "last_name": "Mak", "emails": ["karol@example.com"], "birthday": born(30, -1)}))
+        .await;
+    app.create("contacts", json!({"last_name": "Other day", "emails": ["x@example.com"], "birthday": born(30, 10)}))
+        .await;
+    daily(&app).await;
+    assert!(sink.received().is_empty(), "tomorrow");
+    after_days(&app, 1).await;
+    daily(&app).await;
+    daily(&app).await;
+    let mails = sink.received();
+    assert_eq!(mails.len(), 1, "only with consent, once: {mails:?}");
+    assert!(mails[0].contains("Happy birthday, Maria!"));
+    let blocked = app.list_all("messages", &format!("&filter=contact%20%3D%20%22{}%22", id_of(&without))).await;
+    assert_eq!(blocked[0]["status"], "blocked");
+
+    // A rule on a schedule: every Monday at 8 in Warsaw, a task per key account.
+    let mut weekly = rule(
+        "Weekly key accounts",
+        "accounts",
+        "schedule",
+        "",
+        "key_account = true",
+        json!([{"action": "create_task", "subject": "Weekly check"}]),
+    );
+    weekly["cron"] = json!("0 0 8 * * Mon");
+    weekly["time_zone"] = json!("Europe/Warsaw");
+    let weekly = app.create("automation_rules", weekly).await;
+    let schedules = app.get("/api/v1/admin/schedules").await.expect(200).body;
+    let schedule = schedules["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "automation.scheduled")
+        .expect("its schedule")
+        .clone();
+    assert_eq!(
+        (schedule["cron"].as_str(), schedule["time_zone"].as_str(), schedule["enabled"].as_bool()),
+        (Some("0 0 8 * * Mon"), Some("Europe/Warsaw"), Some(true))
+    );
+    app.create("accounts", json!({"name": "Key", "key_account": true})).await;
+    app.create("accounts", json!({"name": "Small", "key_account": false})).await;
+    let job = json!({"kind": "automation.scheduled", "payload": {"rule": id_of(&weekly)}});
+    app.post("/api/v1/admin/jobs", &job).await.expect(201);
+    crate::channels::work(&app).await;
+    let checks = app.list_all("activities", "&filter=subject%20%3D%20%22Weekly%20check%22").await;
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    // Paused, the schedule is off.
+    app.patch(&format!("/api/v1/automation_rules/{}", id_of(&weekly)), 1, &json!({"active": false})).await.expect(200);
+    let schedules = app.get("/api/v1/admin/schedules").await.expect(200).body;
+    let schedule =
+        schedules["data"].as_array().unwrap().iter().find(|s| s["kind"] == "automation.scheduled").unwrap().clone();
+    assert_eq!(schedule["enabled"], false);
 }

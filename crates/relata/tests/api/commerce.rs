@@ -675,7 +675,7 @@ async fn configurable_products_are_checked_and_priced(app: TestApp) {
 }
 
 /// A file the API serves, as bytes.
-async fn download(app: &TestApp, path: &str) -> Vec<u8> {
+pub(crate) async fn download(app: &TestApp, path: &str) -> Vec<u8> {
     let client = reqwest::Client::new();
     let reply = client.get(format!("{}{path}", app.base)).bearer_auth(&app.token).send().await.unwrap();
     assert_eq!(reply.status(), 200, "{path}");
@@ -683,7 +683,7 @@ async fn download(app: &TestApp, path: &str) -> Vec<u8> {
 }
 
 /// The text of a PDF, as poppler's `pdftotext` reads it.
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let file = std::env::temp_dir().join(format!("relata-{}.pdf", uuid::Uuid::now_v7()));
     std::fs::write(&file, bytes).unwrap();
     let out = std::process::Command::new("pdftotext")

@@ -51,8 +51,11 @@ impl<'a> Samples<'a> {
         let id = field["id"].as_str().unwrap();
         let name = id.trim_start_matches("custom.");
         let options = || field["options"].as_array().unwrap().clone();
-        if let Some(value) = domain_value(entity, name) {
+        if let Some(value) = domain_value(entity, name, n) {
             return Some(value);
+        }
+        if (entity, name) == ("messages", "about_id") {
+            return Some(json!(self.target("contacts")));
         }
         Some(match field["type"].as_str().unwrap() {
             "text" => json!(format!("{name} {n} of {entity}")),
@@ -138,7 +141,7 @@ impl<'a> Samples<'a> {
 /// type would not do: documents are in an enabled currency and start as
 /// drafts (an issued invoice cannot be trashed), payments are payments (a
 /// refund needs credit to pay back).
-fn domain_value(entity: &str, field: &str) -> Option<Json> {
+fn domain_value(entity: &str, field: &str, n: u32) -> Option<Json> {
     match (entity, field) {
         ("quotes" | "orders" | "invoices" | "price_books", "currency") => Some(json!("EUR")),
         ("quotes" | "invoices", "status") => Some(json!("draft")),
@@ -149,7 +152,14 @@ fn domain_value(entity: &str, field: &str) -> Option<Json> {
         ("automation_rules", "entity") => Some(json!("contacts")),
         ("automation_rules", "watch_fields") => Some(json!("city")),
         ("automation_rules", "conditions") => Some(json!("city = \"Gdańsk\"")),
+        ("automation_rules", "stop_when") => Some(json!("city = \"Sopot\"")),
         ("automation_rules", "active") => Some(json!(false)),
+        // A template has a key (one per language and channel) and is about
+        // any record; a message goes by email to an address, about no record.
+        ("message_templates", "key") => Some(json!(format!("key_{n}"))),
+        ("message_templates" | "messages", "channel") => Some(json!("email")),
+        ("message_templates", "entity") | ("messages", "about_entity") => Some(json!("contacts")),
+        ("messages", "to_address") => Some(json!(format!("to{n}@example.com"))),
         // A logo is a JPEG; an empty one is no logo.
         ("document_templates", "logo") => Some(json!("")),
         _ => None,

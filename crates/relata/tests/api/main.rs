@@ -11,6 +11,7 @@ mod backup;
 mod bad_input;
 mod bench;
 mod calls;
+mod channels;
 mod check;
 mod cli;
 mod commerce;

@@ -1,0 +1,257 @@
+//! Channels: the `channels` module. Messages to customers by email (SMTP),
+//! SMS (an HTTP gateway) and printed letters (print batches), written from
+//! templates with merge fields in the recipient's language, each an episode
+//! of the contact's and account's story with its delivery status. Consent
+//! is asked of the ledger when a message is sent, not only when it is
+//! written. Automation, the service desk and people use the same path: they
+//! create a message record, and the module does the rest.
+
+pub mod builtins;
+pub mod entities;
+pub mod format;
+pub mod letters;
+pub mod merge;
+pub mod messages;
+pub mod settings;
+mod sms;
+pub mod smtp;
+
+pub use entities::{MESSAGE_TEMPLATES, MESSAGES, PRINT_BATCHES};
+
+use relata_app::error::AppError;
+use relata_app::jobs::JobHandler;
+use relata_app::module::{BoxFuture, Module};
+use relata_app::{App, Ctx};
+use relata_core::Record;
+use relata_core::WorkspaceId;
+use relata_core::error::{FieldError, ValidationError};
+use relata_core::meta::{EntityDef, EntityKind, Schema};
+use relata_core::value::{FieldValue, Values};
+use relata_store::admin::Workspace;
+use relata_store::audit::ConsentRow;
+use relata_store::migrate::ModuleMigration;
+use relata_store::{ScopedConn, StoreError};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// The module.
+pub struct Channels;
+
+/// The setting that says the built-in templates were made (so that one an
+/// administrator deleted does not come back).
+const BUILTINS_SETTING: &str = "channels.builtins";
+
+fn text<'a>(r: &'a Record, field: &str) -> &'a str {
+    r.values.std(field).as_text().unwrap_or_default()
+}
+
+/// A template as saved is one that renders: its merge fields parse and name
+/// fields the records it is about have; one per key, channel and language.
+async fn check_template(tx: &mut ScopedConn, new: &Record) -> Result<(), StoreError> {
+    let mut errors = Vec::new();
+    let key = text(new, "key");
+    if !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        errors.push(FieldError::new("key", "invalid_key", "lowercase letters, digits and _ (dunning_reminder)"));
+    }
+    let about = match text(new, "entity") {
+        "" => None,
+        name => match EntityKind::from_api_name(name).filter(|k| EntityKind::all().contains(k)) {
+            Some(kind) => Some(kind),
+            None => {
+                errors.push(FieldError::new("entity", "unknown_entity", format!("{name:?} is not an entity type")));
+                None
+            }
+        },
+    };
+    if text(new, "channel") != "sms" && text(new, "subject").trim().is_empty() {
+        errors.push(FieldError::new("subject", "required", "emails and letters have a subject"));
+    }
+    for field in ["subject", "body"] {
+        match merge::Template::parse(text(new, field)) {
+            Err(e) => errors.push(FieldError::new(field, e.code, e.message)),
+            Ok(t) => {
+                if let Err(message) = messages::check_fields(&t, about) {
+                    errors.push(FieldError::new(field, "unknown_merge_field", message));
+                }
+            }
+        }
+    }
+    let schema = Schema::standard(MESSAGE_TEMPLATES);
+    let key_field = schema.field("key").expect("templates have keys").clone();
+    for id in tx.find_ids_with(&schema, &key_field, &FieldValue::Text(key.to_string())).await? {
+        let Ok(id) = Uuid::parse_str(&id) else { continue };
+        if id == new.id.uuid() {
+            continue;
+        }
+        let other = tx.get_record(&schema, relata_core::RecordId::from_uuid(id), false).await?;
+        if other.is_some_and(|o| {
+            text(&o, "language") == text(new, "language") && text(&o, "channel") == text(new, "channel")
+        }) {
+            errors.push(FieldError::new(
+                "key",
+                "duplicate",
+                format!("there is a {} template {key:?} in {} already", text(new, "channel"), text(new, "language")),
+            ));
+        }
+    }
+    ValidationError::check(errors).map_err(StoreError::Invalid)
+}
+
+impl Module for Channels {
+    fn name(&self) -> &'static str {
+        "channels"
+    }
+
+    fn entities(&self) -> Vec<EntityDef> {
+        vec![entities::message_template(), entities::message(), entities::print_batch()]
+    }
+
+    fn before_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        ctx: &'a Ctx,
+        old: Option<&'a Record>,
+        new: &'a mut Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            match (new.kind, old) {
+                (k, _) if k == MESSAGE_TEMPLATES => check_template(tx, new).await,
+                (k, None) if k == MESSAGES => messages::compose(tx, ctx, new).await,
+                (k, Some(old)) if k == MESSAGES => messages::check_update(ctx, old, new),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn after_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        ctx: &'a Ctx,
+        old: Option<&'a Record>,
+        new: &'a Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            if new.kind == MESSAGES && old.is_none() { messages::queue(tx, ctx, new).await } else { Ok(()) }
+        })
+    }
+
+    fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
+        vec![Arc::new(messages::SendJob::default())]
+    }
+
+    fn setup_workspace<'a>(&'a self, app: &'a App, ws: &'a Workspace) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            let ctx = Ctx::new(ws.clone(), None);
+            let mut tx = app.writer(&ctx).await?;
+            if tx.setting(BUILTINS_SETTING).await?.is_some() {
+                return Ok(());
+            }
+            let schema = Schema::standard(MESSAGE_TEMPLATES);
+            for t in builtins::templates() {
+                let mut v = Values::default();
+                for (field, value) in [
+                    ("key", t.key),
+                    ("channel", t.channel),
+                    ("language", t.language),
+                    ("purpose", t.purpose),
+                    ("entity", t.about),
+                    ("name", t.name),
+                    ("subject", t.subject),
+                    ("body", &t.body),
+                ] {
+                    if !value.is_empty() {
+                        v.set_std(field, FieldValue::Text(value.to_string()));
+                    }
+                }
+                relata_app::write::create_in(&mut tx, &ctx, &schema, v).await?;
+            }
+            tx.put_setting(BUILTINS_SETTING, &serde_json::json!(1)).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn migrations(&self) -> Vec<ModuleMigration> {
+        vec![ModuleMigration {
+            version: 1,
+            name: "channels",
+            sqlite: include_str!("../migrations/sqlite/0001_channels.sql"),
+            postgres: include_str!("../migrations/postgres/0001_channels.sql"),
+        }]
+    }
+}
+
+/// The key of a template variant in the workspace: the first template with
+/// this key and channel (any language), for callers that name templates by
+/// key (automation steps).
+pub async fn template_by_key(tx: &mut ScopedConn, key: &str, channel: &str) -> Result<Option<Record>, StoreError> {
+    let schema = Schema::standard(MESSAGE_TEMPLATES);
+    let key_field = schema.field("key").expect("templates have keys").clone();
+    let mut found: Vec<Record> = Vec::new();
+    for id in tx.find_ids_with(&schema, &key_field, &FieldValue::Text(key.to_string())).await? {
+        let Ok(id) = Uuid::parse_str(&id) else { continue };
+        if let Some(t) = tx.get_record(&schema, relata_core::RecordId::from_uuid(id), false).await?
+            && text(&t, "channel") == channel
+        {
+            found.push(t);
+        }
+    }
+    // English first, as the variant to fall back on.
+    found.sort_by_key(|t| (text(t, "language") != "en", t.id.uuid()));
+    Ok(found.into_iter().next())
+}
+
+/// What an unsubscribe link is for: the message it came in, if the token is
+/// one.
+pub async fn unsubscribe_target(app: &App, workspace: Uuid, token: &str) -> Result<Option<(Ctx, Record)>, AppError> {
+    if token.len() != 36 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let Some(ws) = app.store.workspaces().await?.into_iter().find(|w| w.id == WorkspaceId::from_uuid(workspace)) else {
+        return Ok(None);
+    };
+    let ctx = Ctx::new(ws, None);
+    let mut conn = app.reader(&ctx).await?;
+    let schema = Schema::standard(MESSAGES);
+    let field = schema.field("unsubscribe_token").expect("messages have tokens").clone();
+    let ids = conn.find_ids_with(&schema, &field, &FieldValue::Text(token.to_string())).await?;
+    let Some(id) = ids.first().and_then(|id| Uuid::parse_str(id).ok()) else { return Ok(None) };
+    let message = conn.get_record(&schema, relata_core::RecordId::from_uuid(id), false).await?;
+    Ok(message.map(|m| (ctx, m)))
+}
+
+/// Withdraws the consent a message's link was for (its channel), in the
+/// ledger, as the contact's own act; a second click changes nothing.
+pub async fn unsubscribe(app: &App, ctx: &Ctx, message: &Record) -> Result<bool, AppError> {
+    let Some(contact) = message.values.ref_id("contact") else { return Ok(false) };
+    let channel = match text(message, "channel") {
+        "letter" => "post",
+        other => other,
+    };
+    let mut tx = app.writer(ctx).await?;
+    let history = tx.consents_of(&contact.to_string()).await?;
+    if history.iter().rev().find(|c| c.channel == channel).is_some_and(|c| c.status == "withdrawn") {
+        return Ok(false);
+    }
+    let row = ConsentRow {
+        id: Uuid::now_v7().to_string(),
+        contact: contact.to_string(),
+        channel: channel.to_string(),
+        status: "withdrawn".into(),
+        source: "unsubscribe link".into(),
+        note: Some(format!("from message {}", message.id)),
+        at: tx.now(),
+        actor: None,
+    };
+    tx.append_consent(&row).await?;
+    relata_app::audit::audit_in(
+        &mut tx,
+        ctx,
+        relata_app::audit::Event::new("consent.change")
+            .target("contact", contact)
+            .details(serde_json::json!({"channel": channel, "status": "withdrawn", "source": "unsubscribe link"})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

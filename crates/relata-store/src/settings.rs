@@ -1,0 +1,42 @@
+//! A workspace's settings by name, as JSON (the channels module keeps its
+//! SMTP server and SMS gateway here). What a setting means, and which of its
+//! keys are secrets never shown again, is up to the module that owns it.
+
+use crate::db::ScopedConn;
+use crate::error::{Result, StoreError};
+use crate::sql::{in_workspace, uuid};
+use sea_query::{Expr, ExprTrait, OnConflict, Query};
+use serde_json::Value as Json;
+
+impl ScopedConn {
+    /// The setting `name`, if it was ever put.
+    pub async fn setting(&mut self, name: &str) -> Result<Option<Json>> {
+        let q = Query::select()
+            .column("value")
+            .from("workspace_settings")
+            .cond_where(in_workspace(self.workspace))
+            .and_where(Expr::col("name").eq(name))
+            .to_owned();
+        let Some(row) = self.conn.fetch_optional(&q).await? else { return Ok(None) };
+        let text = row.text("value")?.unwrap_or_default();
+        serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}")))
+    }
+
+    /// Puts the setting `name` (replacing what was there).
+    pub async fn put_setting(&mut self, name: &str, value: &Json) -> Result<()> {
+        let stmt = Query::insert()
+            .into_table("workspace_settings")
+            .columns(["workspace_id", "name", "value", "updated_at"])
+            .values_panic([
+                Expr::val(uuid(self.workspace.uuid())),
+                Expr::val(name),
+                Expr::val(value.to_string()),
+                Expr::val(self.now_value()),
+            ])
+            .on_conflict(
+                OnConflict::columns(["workspace_id", "name"]).update_columns(["value", "updated_at"]).to_owned(),
+            )
+            .to_owned();
+        self.conn.execute(&stmt).await.map(drop)
+    }
+}

@@ -366,21 +366,34 @@ async fn start_in_write(
     kind: EntityKind,
     record_id: Uuid,
     deleted: bool,
-    mut values: Values,
+    values: Values,
 ) -> Result<(), AppError> {
     let mut tx = app.writer(ctx).await?;
     let schema = Schema::standard(kind);
     let Some(record) = tx.get_record(&schema, RecordId::from_uuid(record_id), deleted).await? else {
         return Ok(());
     };
+    start_in(&mut tx, app, ctx, plan, record, deleted, values).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A run of `plan` on `record` recorded in `tx`, with its first stretch.
+async fn start_in(
+    tx: &mut ScopedConn,
+    app: &App,
+    ctx: &Ctx,
+    plan: &Plan,
+    record: Record,
+    deleted: bool,
+    mut values: Values,
+) -> Result<(), AppError> {
     values.set_std("tx_id", FieldValue::Text(tx.tx_id().to_string()));
     values.set_std("plan", FieldValue::Text(plan.to_json().to_string()));
     values.set_std("step", FieldValue::Int(0));
     values.set_std("status", FieldValue::Text("waiting".into()));
-    let run = write::create_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
-    stretch(&mut tx, app, ctx, plan, &run, record, deleted, 0).await?;
-    tx.commit().await?;
-    Ok(())
+    let run = write::create_in(tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
+    stretch(tx, app, ctx, plan, &run, record, deleted, 0).await
 }
 
 /// Runs the steps from `from` in `tx` and records where the run is now.
@@ -495,8 +508,8 @@ async fn steps(
                     task.set_std("owner", FieldValue::Ref(owner.uuid()));
                 }
                 let mut body = format!("Made by the automation rule \"{}\".", plan.name);
-                if step.template == "history" || plan.steps.iter().any(|s| rules::message_channel(&s.action).is_some())
-                {
+                // A sequence that wrote to the customer hands its history on.
+                if plan.steps.iter().any(|s| rules::message_channel(&s.action).is_some()) {
                     body.push_str(&history(tx, &record, run).await?);
                 }
                 task.set_std("body", FieldValue::Text(body));
@@ -903,7 +916,11 @@ fn occurrence(event: &str, value: &FieldValue, offset: i64, today: NaiveDate) ->
 }
 
 /// Starts a run for each (record, occurrence) the rule has not run for
-/// yet; returns how many it started.
+/// yet (and, for a sequence, on records without a waiting run; for a rule
+/// once per record, on records it never ran on); returns how many it
+/// started. The runs of a page share one write; when that write fails,
+/// each run is tried in a write of its own, so that one record's failure is
+/// its run's alone.
 async fn start_occurrences(
     app: &App,
     ctx: &Ctx,
@@ -911,47 +928,81 @@ async fn start_occurrences(
     kind: EntityKind,
     candidates: Vec<(&Record, String)>,
 ) -> Result<u64, AppError> {
-    let seen = seen_occurrences(app, ctx, rule, &candidates).await?;
-    let mut made = 0;
-    for (record, occurrence) in candidates {
-        if seen.contains(&(record.id.uuid(), occurrence.clone()))
-            || !may_start(app, ctx, rule, record.id.uuid(), None).await?
-        {
-            continue;
-        }
-        let mut values = run_values(rule, kind, record.id.uuid(), 0);
-        values.set_std("occurrence", FieldValue::Text(occurrence));
-        start(app, ctx, rule, kind, record.id.uuid(), false, values).await?;
-        made += 1;
+    let prior = prior_runs(app, ctx, rule, &candidates).await?;
+    let once = rule.values.std("once_per_record") == &FieldValue::Bool(true);
+    let sequence = is_sequence(rule);
+    let todo: Vec<(Uuid, String)> = candidates
+        .into_iter()
+        .map(|(r, o)| (r.id.uuid(), o))
+        .filter(|(id, occurrence)| {
+            !prior.iter().any(|(r, o, status)| {
+                r == id && (o == occurrence || (once && status != "cut") || (sequence && status == "waiting"))
+            })
+        })
+        .collect();
+    if todo.is_empty() {
+        return Ok(0);
     }
-    Ok(made)
+    let plan = Plan::of_rule(rule);
+    let values = |id: Uuid, occurrence: &str| {
+        let mut values = run_values(rule, kind, id, 0);
+        values.set_std("occurrence", FieldValue::Text(occurrence.to_string()));
+        values
+    };
+    let together = async {
+        let mut tx = app.writer(ctx).await?;
+        let schema = Schema::standard(kind);
+        let mut made = 0;
+        for (id, occurrence) in &todo {
+            let Some(record) = tx.get_record(&schema, RecordId::from_uuid(*id), false).await? else { continue };
+            start_in(&mut tx, app, ctx, &plan, record, false, values(*id, occurrence)).await?;
+            made += 1;
+        }
+        tx.commit().await?;
+        Ok::<u64, AppError>(made)
+    }
+    .await;
+    match together {
+        Ok(made) => Ok(made),
+        Err(e) => {
+            tracing::info!(rule = %rule.id, error = %e, "a page of runs failed together; each runs alone");
+            for (id, occurrence) in &todo {
+                start(app, ctx, rule, kind, *id, false, values(*id, occurrence)).await?;
+            }
+            Ok(todo.len() as u64)
+        }
+    }
 }
 
-/// The (record, occurrence) pairs a rule already ran for among `candidates`.
-async fn seen_occurrences(
+/// The runs a rule made on the records of `candidates`: (record,
+/// occurrence, status).
+async fn prior_runs(
     app: &App,
     ctx: &Ctx,
     rule: &Record,
     candidates: &[(&Record, String)],
-) -> Result<std::collections::HashSet<(Uuid, String)>, AppError> {
-    let mut seen = std::collections::HashSet::new();
+) -> Result<Vec<(Uuid, String, String)>, AppError> {
+    let mut out = Vec::new();
     if candidates.is_empty() {
-        return Ok(seen);
+        return Ok(out);
     }
-    let ids: Vec<String> = candidates.iter().map(|(r, _)| format!("\"{}\"", r.id)).collect();
-    let filter = format!("rule = \"{}\" and record_id in ({})", rule.id, ids.join(", "));
+    let ids: Vec<String> = candidates.iter().map(|(r, _)| r.id.to_string()).collect();
+    let conditions = vec![
+        relata_core::filter::Expr::eq("rule", rule.id.to_string()),
+        relata_core::filter::Expr::one_of("record_id", ids),
+    ];
     let mut cursor = None;
     loop {
-        let params = ListParams { filter: Some(filter.clone()), cursor, limit: Some(500), ..ListParams::default() };
+        let params = ListParams { conditions: conditions.clone(), cursor, limit: Some(500), ..ListParams::default() };
         let (page, _) = read::list(app, ctx, AUTOMATION_RUNS, &params).await?;
         for run in &page.records {
             if let Ok(id) = Uuid::parse_str(text(run, "record_id")) {
-                seen.insert((id, text(run, "occurrence").to_string()));
+                out.push((id, text(run, "occurrence").to_string(), text(run, "status").to_string()));
             }
         }
         match page.next_cursor {
             Some(next) => cursor = Some(next),
-            None => return Ok(seen),
+            None => return Ok(out),
         }
     }
 }

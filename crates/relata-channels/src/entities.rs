@@ -17,8 +17,9 @@ pub const CHANNELS: &[&str] = &["email", "sms", "letter"];
 pub const PURPOSES: &[&str] = &["transactional", "marketing"];
 /// `queued` until sent; `sending` while handed to the server (a crash then
 /// leaves it for a person to check, never sent twice); `delivered` where the
-/// channel reports it; `blocked` when consent forbade it.
-pub const MESSAGE_STATUSES: &[&str] = &["queued", "sending", "sent", "delivered", "failed", "blocked"];
+/// channel reports it; `blocked` when consent forbade it; `received` for a
+/// message that came in (mail synced from a mailbox).
+pub const MESSAGE_STATUSES: &[&str] = &["queued", "sending", "sent", "delivered", "failed", "blocked", "received"];
 pub const DIRECTIONS: &[&str] = &["outbound", "inbound"];
 pub const BATCH_STATUSES: &[&str] = &["open", "posted"];
 

@@ -54,10 +54,8 @@ pub async fn batch_pdf(app: &App, ctx: &Ctx, id: RecordId) -> Result<(String, Ve
     let letterhead = relata_commerce::templates::template_for(&mut conn, &batch).await?;
     let mut printed = Vec::new();
     for letter in letters {
-        let refused = match letter.values.ref_id("contact") {
-            Some(c) => consent_refusal(&mut conn, c, "letter", text(&letter, "purpose")).await?,
-            None => None,
-        };
+        let refused =
+            consent_refusal(&mut conn, letter.values.ref_id("contact"), "letter", text(&letter, "purpose")).await?;
         if refused.is_none() && ["queued", "sent"].contains(&text(&letter, "status")) {
             printed.push(letter);
         }
@@ -124,10 +122,8 @@ pub async fn mark_posted(app: &App, ctx: &Ctx, id: RecordId) -> Result<Record, A
     let now = tx.now();
     let messages = Schema::standard(MESSAGES);
     for letter in all.iter().filter(|l| text(l, "status") == "queued") {
-        let refused = match letter.values.ref_id("contact") {
-            Some(c) => consent_refusal(&mut tx, c, "letter", text(letter, "purpose")).await?,
-            None => None,
-        };
+        let refused =
+            consent_refusal(&mut tx, letter.values.ref_id("contact"), "letter", text(letter, "purpose")).await?;
         let mut patch = Values::default();
         match refused {
             Some(reason) => {

@@ -181,22 +181,22 @@ impl Module for Channels {
     }
 }
 
-/// The key of a template variant in the workspace: the first template with
-/// this key and channel (any language), for callers that name templates by
-/// key (automation steps).
-pub async fn template_by_key(tx: &mut ScopedConn, key: &str, channel: &str) -> Result<Option<Record>, StoreError> {
+/// The templates with this key and channel, every language, in one read.
+pub async fn templates_by_key(tx: &mut ScopedConn, key: &str, channel: &str) -> Result<Vec<Record>, StoreError> {
+    use relata_core::filter::{Filter, Op};
     let schema = Schema::standard(MESSAGE_TEMPLATES);
-    let key_field = schema.field("key").expect("templates have keys").clone();
-    let mut found: Vec<Record> = Vec::new();
-    for id in tx.find_ids_with(&schema, &key_field, &FieldValue::Text(key.to_string())).await? {
-        let Ok(id) = Uuid::parse_str(&id) else { continue };
-        if let Some(t) = tx.get_record(&schema, relata_core::RecordId::from_uuid(id), false).await?
-            && text(&t, "channel") == channel
-        {
-            found.push(t);
-        }
-    }
-    // English first, as the variant to fall back on.
+    let field = |id: &str| schema.field(id).expect("a field of templates");
+    let filter = Filter::And(vec![
+        Filter::Compare { field: field("key"), op: Op::Eq, value: FieldValue::Text(key.to_string()) },
+        Filter::Compare { field: field("channel"), op: Op::Eq, value: FieldValue::Text(channel.to_string()) },
+    ]);
+    relata_app::read::every_in(tx, &schema, filter).await
+}
+
+/// The template a caller names by key (automation steps): the English
+/// variant if there is one (the one to fall back on), else any.
+pub async fn template_by_key(tx: &mut ScopedConn, key: &str, channel: &str) -> Result<Option<Record>, StoreError> {
+    let mut found = templates_by_key(tx, key, channel).await?;
     found.sort_by_key(|t| (text(t, "language") != "en", t.id.uuid()));
     Ok(found.into_iter().next())
 }

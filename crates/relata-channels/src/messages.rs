@@ -155,19 +155,9 @@ async fn variant(tx: &mut ScopedConn, template: &Record, language: &str) -> Resu
     if text(&template.values, "language") == language {
         return Ok(None);
     }
-    let schema = Schema::standard(MESSAGE_TEMPLATES);
-    let key_field = schema.field("key").expect("templates have keys").clone();
-    let key = FieldValue::Text(text(&template.values, "key").to_string());
-    for id in tx.find_ids_with(&schema, &key_field, &key).await? {
-        let Ok(id) = Uuid::parse_str(&id) else { continue };
-        if let Some(t) = get(tx, MESSAGE_TEMPLATES, id).await?
-            && text(&t.values, "language") == language
-            && text(&t.values, "channel") == text(&template.values, "channel")
-        {
-            return Ok(Some(t));
-        }
-    }
-    Ok(None)
+    let (key, channel) = (text(&template.values, "key"), text(&template.values, "channel"));
+    let variants = crate::templates_by_key(tx, key, channel).await?;
+    Ok(variants.into_iter().find(|t| text(&t.values, "language") == language))
 }
 
 /// The postal address block of a letter, from the contact's address or
@@ -209,10 +199,13 @@ pub async fn compose(tx: &mut ScopedConn, ctx: &Ctx, new: &mut Record) -> Result
     let channel = text(&new.values, "channel").to_string();
     let mut errors = Vec::new();
     let v = &mut new.values;
-    v.set_std("status", FieldValue::Text("queued".into()));
-    if v.std("direction").is_null() {
-        v.set_std("direction", FieldValue::Text("outbound".into()));
+    if text(v, "direction") == "inbound" {
+        // A message that came in is kept as it came: nothing to compose or send.
+        v.set_std("status", FieldValue::Text("received".into()));
+        return Ok(());
     }
+    v.set_std("status", FieldValue::Text("queued".into()));
+    v.set_std("direction", FieldValue::Text("outbound".into()));
     v.set_std("attempts", FieldValue::Int(0));
     let contact = named(tx, v, "contact", CONTACTS).await?;
     if v.std("account").is_null()
@@ -383,6 +376,9 @@ use relata_app::error::into_store;
 /// After a message is stored: an email or SMS to send is a job in the same
 /// transaction; a letter counts in its batch.
 pub async fn queue(tx: &mut ScopedConn, ctx: &Ctx, message: &Record) -> Result<(), StoreError> {
+    if text(&message.values, "status") != "queued" {
+        return Ok(());
+    }
     match text(&message.values, "channel") {
         "email" | "sms" => {
             let job = NewJob {
@@ -432,13 +428,17 @@ pub fn check_update(ctx: &Ctx, old: &Record, new: &Record) -> Result<(), StoreEr
 /// `None` when it may be sent, else why not.
 pub async fn consent_refusal(
     conn: &mut ScopedConn,
-    contact: Uuid,
+    contact: Option<Uuid>,
     channel: &str,
     purpose: &str,
 ) -> Result<Option<String>, StoreError> {
     let ledger_channel = match channel {
         "letter" => "post",
         other => other,
+    };
+    let Some(contact) = contact else {
+        // Consent is a person's: marketing to no one in particular is not sent.
+        return Ok((purpose == "marketing").then(|| "marketing goes to a contact who gave consent".to_string()));
     };
     let history = conn.consents_of(&contact.to_string()).await?;
     let latest = history.iter().rev().find(|c| c.channel == ledger_channel).map(|c| c.status.as_str());
@@ -581,10 +581,8 @@ async fn claim(app: &App, ctx: &Ctx, id: Uuid) -> Result<Option<(Record, Ready)>
     }
     if patch.standard.is_empty() {
         let channel = text(&message.values, "channel");
-        let refusal = match message.values.ref_id("contact") {
-            Some(contact) => consent_refusal(&mut tx, contact, channel, text(&message.values, "purpose")).await?,
-            None => None,
-        };
+        let purpose = text(&message.values, "purpose");
+        let refusal = consent_refusal(&mut tx, message.values.ref_id("contact"), channel, purpose).await?;
         ready = match channel {
             "email" => settings::email(&mut tx).await?.map(Ready::Email),
             "sms" => settings::sms(&mut tx).await?.map(Ready::Sms),

@@ -625,6 +625,28 @@ fn identity_routes() -> Vec<Route> {
             .tag("pages")
             .public()
             .to(post(crate::channels::unsubscribe)),
+        endpoint(Method::GET, "/automation_rules/{id}/dry_run", "pages.automation_rules.dry_run", "What a rule would act on now and what it would send, nothing done")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::automation::dry_run)),
+        endpoint(Method::POST, "/automation_rules/{id}/active", "pages.automation_rules.active", "Pause or resume a rule from its page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::automation::set_active)),
+        endpoint(Method::POST, "/print_batches/{id}/posted", "pages.print_batches.posted", "Mark a print batch posted from its page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::automation::posted)),
+        endpoint(Method::GET, "/settings/channels", "pages.settings.channels", "The workspace's SMTP server and SMS gateway (administrators)")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::automation::channel_settings)),
+        endpoint(Method::POST, "/settings/channels/{channel}", "pages.settings.channels_save", "Save a channel's settings from the page")
+            .tag("pages")
+            .public()
+            .to(post(crate::web::automation::save_channel_settings)),
         endpoint(Method::GET, "/calls/next", "pages.calls.next", "The next call to make, and the form logging it")
             .tag("pages")
             .public()

@@ -73,6 +73,13 @@ pub struct BenchArgs {
     /// handler), on a fresh SQLite database in --dir or on --database-url.
     #[arg(long)]
     writes_only: bool,
+    /// Only the automation figures (the dunning rule over --invoices overdue
+    /// invoices and the drain of its emails; the feed's lag under writes).
+    #[arg(long)]
+    automation_only: bool,
+    /// Overdue invoices for the dunning figure.
+    #[arg(long, default_value_t = 100_000)]
+    invoices: u64,
 }
 
 impl BenchArgs {
@@ -114,6 +121,10 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         crate::bench_commerce::run(&args.dir.join("commerce"), &args.commerce()).await?;
         return Ok(ExitCode::SUCCESS);
     }
+    if args.automation_only {
+        crate::bench_automation::run(&args.dir.join("automation"), args.invoices).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.jobs_only {
         std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
         jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
@@ -131,6 +142,7 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     http_figures(&demo_dir, &args).await?;
     jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
     crate::bench_commerce::run(&args.dir.join("commerce"), &args.commerce()).await?;
+    crate::bench_automation::run(&args.dir.join("automation"), args.invoices).await?;
     Ok(ExitCode::SUCCESS)
 }
 

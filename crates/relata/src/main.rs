@@ -2,6 +2,7 @@
 
 mod analytics;
 mod bench;
+mod bench_automation;
 mod bench_commerce;
 mod bench_writes;
 mod jobs;

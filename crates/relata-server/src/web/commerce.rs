@@ -32,11 +32,11 @@ pub struct Action {
 }
 
 impl Action {
-    fn link(label: &str, href: String) -> Action {
+    pub(crate) fn link(label: &str, href: String) -> Action {
         Action { label: label.into(), href, post: None }
     }
 
-    fn post(label: &str, href: String, fields: Vec<(String, String)>) -> Action {
+    pub(crate) fn post(label: &str, href: String, fields: Vec<(String, String)>) -> Action {
         Action { label: label.into(), href, post: Some(fields) }
     }
 

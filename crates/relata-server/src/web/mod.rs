@@ -9,6 +9,7 @@
 //! message per field. This file holds what every page shares: who is signed
 //! in, the page frame, showing values, reading forms.
 
+pub mod automation;
 pub mod board;
 pub mod calls;
 pub mod commerce;
@@ -136,6 +137,9 @@ pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> L
     }
     if page.ctx.access.check_kind(relata_sales::OPPORTUNITIES, Right::Read).is_ok() {
         nav.insert(0, NavItem { href: "/board".into(), label: "Pipeline".into(), current: false });
+    }
+    if page.ctx.access.is_admin() {
+        nav.push(NavItem { href: "/settings/channels".into(), label: "Channels".into(), current: false });
     }
     Layout {
         title: title.to_string(),

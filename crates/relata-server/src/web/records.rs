@@ -240,7 +240,8 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
         let rows = lines.iter().map(|l| def.fields.iter().map(|f| titles.show(l.values.get(f))).collect()).collect();
         (labels, rows)
     });
-    let actions = super::commerce::actions(&page, schema, &record);
+    let mut actions = super::commerce::actions(&page, schema, &record);
+    actions.extend(super::automation::actions(&page, schema, &record));
     let template = RecordPage {
         actions,
         lines,

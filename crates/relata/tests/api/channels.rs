@@ -16,7 +16,8 @@ crate::both_backends!(
     email_goes_out_over_smtp_in_the_contacts_language_with_consent_and_unsubscribe,
     sms_go_through_the_gateway_and_failures_are_retried_once,
     letters_collect_in_a_print_batch_printed_as_one_pdf,
-    templates_and_settings_refuse_bad_input_by_field
+    templates_and_settings_refuse_bad_input_by_field,
+    channel_settings_rules_and_batches_work_from_the_pages
 );
 
 /// A real SMTP server on a free port, keeping what it accepts in a folder.
@@ -387,4 +388,81 @@ async fn templates_and_settings_refuse_bad_input_by_field(app: TestApp) {
         .post("/api/v1/messages", &json!({"channel": "email", "contact": id_of(&nobody), "subject": "x", "body": "y"}))
         .await;
     assert_eq!(none.expect(422).error_fields(), ["to_address"]);
+}
+
+async fn channel_settings_rules_and_batches_work_from_the_pages(app: TestApp) {
+    use crate::web::{browser, page};
+    use reqwest::Method;
+    app.member("boss@pages.test", "admin").await;
+    app.member("rep@pages.test", "sales_rep").await;
+    let admin = browser(&app, "boss@pages.test").await;
+    let (status, _, html) = page(&app, &admin, Method::GET, "/settings/channels", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("SMTP server") && html.contains("SMS gateway"), "{html}");
+    let bad = [
+        ("csrf_token", admin.csrf.as_str()),
+        ("host", "127.0.0.1"),
+        ("port", "0"),
+        ("security", "none"),
+        ("from_address", "billing@pages.test"),
+    ];
+    let (status, _, html) = page(&app, &admin, Method::POST, "/settings/channels/email", &bad).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("a port number"), "{html}");
+    let good = [
+        ("csrf_token", admin.csrf.as_str()),
+        ("host", "127.0.0.1"),
+        ("port", "2525"),
+        ("security", "none"),
+        ("password", "pw"),
+        ("from_address", "billing@pages.test"),
+    ];
+    let (status, _, html) = page(&app, &admin, Method::POST, "/settings/channels/email", &good).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Saved the email settings"));
+    let shown = app.get("/api/v1/channels/email").await.expect(200).body;
+    assert_eq!(
+        (shown["settings"]["port"].as_u64(), shown["settings"]["password_set"].as_bool()),
+        (Some(2525), Some(true))
+    );
+    // Saved again without the password: it is kept.
+    let again = [good[0], good[1], good[2], good[3], good[5]];
+    let (status, _, _) = page(&app, &admin, Method::POST, "/settings/channels/email", &again).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.get("/api/v1/channels/email").await.expect(200).body["settings"]["password_set"], true);
+    let rep = browser(&app, "rep@pages.test").await;
+    let (status, _, _) = page(&app, &rep, Method::GET, "/settings/channels", &[]).await;
+    assert_eq!(status, 403);
+
+    // The dunning rule's page: its dry run, and resuming it.
+    let rule = app.list_all("automation_rules", "&filter=name%20%3D%20%22Dunning%20ladder%22").await.remove(0);
+    let path = format!("/automation_rules/{}", id_of(&rule));
+    let (status, _, html) = page(&app, &admin, Method::GET, &path, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Dry run") && html.contains("Resume") && html.contains("Runs"), "{html}");
+    let (status, _, html) = page(&app, &admin, Method::GET, &format!("{path}/dry_run"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Dry run: Dunning ladder") && html.contains("No record would be acted on now"), "{html}");
+    assert!(html.contains("send_email with template dunning_reminder"), "{html}");
+    let version = rule["version"].as_i64().unwrap().to_string();
+    let resume = [("csrf_token", admin.csrf.as_str()), ("active", "true"), ("version", version.as_str())];
+    let (status, location, _) = page(&app, &admin, Method::POST, &format!("{path}/active"), &resume).await;
+    assert_eq!((status, location.as_str()), (303, path.as_str()));
+    assert_eq!(app.get(&format!("/api/v1{path}")).await.expect(200).body["active"], true);
+
+    // A print batch's page: download, then mark posted.
+    let ewa = app
+        .create("contacts", json!({"first_name": "Ewa", "last_name": "Lis", "street": "Polna 1", "city": "Sopot"}))
+        .await;
+    let letter =
+        message(&app, json!({"channel": "letter", "contact": id_of(&ewa), "subject": "Hello", "body": "Dear Ewa"}))
+            .await;
+    let batch = format!("/print_batches/{}", letter["print_batch"].as_str().unwrap());
+    let (status, _, html) = page(&app, &admin, Method::GET, &batch, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Download letters (PDF)") && html.contains("Mark posted"), "{html}");
+    let (status, location, _) =
+        page(&app, &admin, Method::POST, &format!("{batch}/posted"), &[("csrf_token", admin.csrf.as_str())]).await;
+    assert_eq!((status, location.as_str()), (303, batch.as_str()));
+    assert_eq!(reread(&app, &letter).await["status"], "sent");
 }

@@ -1,0 +1,337 @@
+//! The pages of automation and channels beyond the generic ones: the
+//! actions on a rule's page (dry run, pause or resume, its runs), on a print
+//! batch's page (download the letters, mark them posted), the run history of
+//! any record, and the dry run's page. Rules, runs, templates, messages and
+//! batches themselves are listed and edited through the generic pages.
+
+use super::commerce::Action;
+use super::{
+    Layout, Page, PagePath, S, action_refused, csrf_ok, csrf_refused, layout, not_found, read_form, render, see_other,
+};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use relata_automation::{AUTOMATION_RULES, AUTOMATION_RUNS};
+use relata_channels::PRINT_BATCHES;
+use relata_core::Record;
+use relata_core::access::Right;
+use relata_core::meta::Schema;
+use relata_core::value::{FieldValue, Values};
+use serde_json::Value as Json;
+use std::collections::HashMap;
+
+/// What can be done from a record's page besides the generic: the rule's
+/// and the batch's actions, and every record's automation runs.
+pub(crate) fn actions(page: &Page, schema: &Schema, record: &Record) -> Vec<Action> {
+    let kind = schema.kind;
+    let access = &page.ctx.access;
+    let id = record.id;
+    let mut out = Vec::new();
+    if kind == PRINT_BATCHES {
+        out.push(Action::link("Download letters (PDF)", format!("/api/v1/print_batches/{id}/pdf")));
+        let open = super::visible_std(schema, record, "status").as_text() == Some("open");
+        if open && access.check_kind(PRINT_BATCHES, Right::Update).is_ok() {
+            out.push(Action::post("Mark posted", format!("/print_batches/{id}/posted"), Vec::new()));
+        }
+    }
+    if kind == AUTOMATION_RULES {
+        out.push(Action::link("Dry run", format!("/automation_rules/{id}/dry_run")));
+        out.push(Action::link("Runs", runs_href("rule", &id.to_string())));
+        if access.check_kind(AUTOMATION_RULES, Right::Update).is_ok() {
+            let active = super::visible_std(schema, record, "active") == &FieldValue::Bool(true);
+            let (label, to) = if active { ("Pause", "false") } else { ("Resume", "true") };
+            let fields = vec![("active".into(), to.into()), ("version".into(), record.version.to_string())];
+            out.push(Action::post(label, format!("/automation_rules/{id}/active"), fields));
+        }
+    } else if kind != AUTOMATION_RUNS && access.check_kind(AUTOMATION_RUNS, Right::Read).is_ok() {
+        out.push(Action::link("Automation runs", runs_href("record_id", &id.to_string())));
+    }
+    out
+}
+
+fn runs_href(field: &str, id: &str) -> String {
+    format!("/automation_runs?{}", super::query_string(&[("filter", &format!("{field} = \"{id}\""))]))
+}
+
+/// `POST /print_batches/{id}/posted`: the batch went to the post.
+pub async fn posted(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
+    if !csrf_ok(&page, &read_form(&body)) {
+        return csrf_refused();
+    }
+    let Some(id) = super::record_id(&path) else { return not_found(&page) };
+    match relata_channels::letters::mark_posted(&server.app, &page.ctx, id).await {
+        Ok(_) => see_other(format!("/print_batches/{id}")),
+        Err(e) => action_refused(&page, e),
+    }
+}
+
+/// `POST /automation_rules/{id}/active`: pauses or resumes a rule (if
+/// nobody changed it meanwhile).
+pub async fn set_active(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Some(id) = super::record_id(&path) else { return not_found(&page) };
+    let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
+    let mut patch = Values::default();
+    patch.set_std("active", FieldValue::Bool(form.get("active").map(String::as_str) == Some("true")));
+    let schema = page.schema(AUTOMATION_RULES).clone();
+    let result = async {
+        let mut tx = server.app.writer(&page.ctx).await?;
+        relata_app::write::update_in(&mut tx, &page.ctx, &schema, id, patch, version).await?;
+        tx.commit().await?;
+        Ok::<(), relata_app::AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => see_other(format!("/automation_rules/{id}")),
+        Err(e) => action_refused(&page, e),
+    }
+}
+
+pub struct MessageView {
+    pub channel: String,
+    pub to: String,
+    pub language: String,
+    pub subject: String,
+    pub body: String,
+    pub error: String,
+}
+
+pub struct RecordView {
+    pub title: String,
+    pub href: String,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Template)]
+#[template(path = "dry_run.html")]
+struct DryRunPage {
+    layout: Layout,
+    rule_id: String,
+    rule_name: String,
+    count: u64,
+    shown: u64,
+    steps: Vec<String>,
+    records: Vec<RecordView>,
+}
+
+/// `GET /automation_rules/{id}/dry_run`: what the rule would act on now,
+/// and what it would send, nothing done.
+pub async fn dry_run(State(server): S, path: PagePath, page: Page) -> Response {
+    let Some(id) = super::record_id(&path) else { return not_found(&page) };
+    let report = async {
+        let (rule, _) = relata_app::read::get(&server.app, &page.ctx, AUTOMATION_RULES, id, false).await?;
+        let report = relata_automation::dry_run(&server.app, &page.ctx, &rule, 20).await?;
+        Ok::<_, relata_app::AppError>((rule, report))
+    }
+    .await;
+    let (rule, report) = match report {
+        Ok(r) => r,
+        Err(e) => return super::app_error_page(&page, e),
+    };
+    let entity = rule.values.std("entity").as_text().unwrap_or_default().to_string();
+    let text = |j: &Json, k: &str| j.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+    let records: Vec<RecordView> = report["records"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let record = &r["record"];
+            let id = text(record, "id");
+            let title = ["name", "number", "subject", "last_name"]
+                .iter()
+                .map(|f| text(record, f))
+                .find(|t| !t.is_empty())
+                .unwrap_or_else(|| id.clone());
+            let messages = r["messages"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|m| MessageView {
+                    channel: text(m, "channel"),
+                    to: text(m, "to"),
+                    language: text(m, "language"),
+                    subject: text(m, "subject"),
+                    body: text(m, "body"),
+                    error: text(m, "error"),
+                })
+                .collect();
+            RecordView { href: format!("/{entity}/{id}"), title, messages }
+        })
+        .collect();
+    let name = rule.values.std("name").as_text().unwrap_or_default().to_string();
+    let page_view = DryRunPage {
+        layout: layout(&page, &format!("Dry run: {name}"), Some(AUTOMATION_RULES)),
+        rule_id: id.to_string(),
+        rule_name: name,
+        count: report["count"].as_u64().unwrap_or(0),
+        shown: records.len() as u64,
+        steps: report["steps"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect(),
+        records,
+    };
+    render(&page_view, StatusCode::OK)
+}
+
+pub struct SettingField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    /// A choice's options, the current one marked.
+    pub options: Vec<(&'static str, bool)>,
+    pub secret: bool,
+    /// A secret that is stored (and is not shown).
+    pub set: bool,
+    pub error: String,
+}
+
+pub struct SettingsForm {
+    pub channel: &'static str,
+    pub title: &'static str,
+    pub fields: Vec<SettingField>,
+}
+
+#[derive(Template)]
+#[template(path = "channel_settings.html")]
+struct ChannelSettingsPage {
+    layout: Layout,
+    notice: String,
+    forms: Vec<SettingsForm>,
+}
+
+/// The fields of a channel's form: `(name, label, options, secret)`.
+fn setting_fields(channel: &str) -> Vec<(&'static str, &'static str, Vec<&'static str>, bool)> {
+    match channel {
+        "email" => vec![
+            ("host", "SMTP server", vec![], false),
+            ("port", "Port", vec![], false),
+            ("security", "Security", relata_channels::settings::SECURITIES.to_vec(), false),
+            ("username", "User name", vec![], false),
+            ("password", "Password", vec![], true),
+            ("from_address", "From address", vec![], false),
+            ("from_name", "From name", vec![], false),
+            ("reply_to", "Reply-to address", vec![], false),
+        ],
+        _ => vec![
+            ("url", "Gateway URL", vec![], false),
+            ("method", "Method", vec!["POST", "PUT", "GET"], false),
+            ("content_type", "Body format", vec!["json", "form"], false),
+            ("body", "Body (with {{to}}, {{from}}, {{text}})", vec![], false),
+            ("sender", "Sender", vec![], false),
+            ("auth_header", "Credential header", vec![], false),
+            ("auth_value", "Credential", vec![], true),
+            ("success_contains", "A success answer contains", vec![], false),
+        ],
+    }
+}
+
+fn settings_form(
+    channel: &'static str,
+    shown: &Json,
+    input: Option<&std::collections::HashMap<String, String>>,
+    errors: &std::collections::HashMap<String, String>,
+) -> SettingsForm {
+    let fields = setting_fields(channel)
+        .into_iter()
+        .map(|(name, label, options, secret)| {
+            let stored = match &shown[name] {
+                Json::String(s) => s.clone(),
+                Json::Number(n) => n.to_string(),
+                _ => String::new(),
+            };
+            let value = if secret { String::new() } else { input.and_then(|i| i.get(name).cloned()).unwrap_or(stored) };
+            let options = options.into_iter().map(|o| (o, o == value)).collect();
+            SettingField {
+                name,
+                label,
+                value,
+                options,
+                secret,
+                set: shown[format!("{name}_set")] == Json::Bool(true),
+                error: errors.get(name).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let title = if channel == "email" { "Email (SMTP)" } else { "SMS gateway" };
+    SettingsForm { channel, title, fields }
+}
+
+/// A form that was refused: its channel, what was typed, the errors by field.
+struct Refused<'a> {
+    channel: &'a str,
+    input: HashMap<String, String>,
+    errors: HashMap<String, String>,
+}
+
+async fn settings_page(server: &crate::Server, page: &Page, notice: String, failed: Option<Refused<'_>>) -> Response {
+    let mut forms = Vec::new();
+    for channel in ["email", "sms"] {
+        let shown = match relata_channels::settings::shown(&server.app, &page.ctx, channel).await {
+            Ok(s) => s,
+            Err(e) => return super::app_error_page(page, e),
+        };
+        let (input, errors) = match &failed {
+            Some(f) if f.channel == channel => (Some(&f.input), f.errors.clone()),
+            _ => (None, Default::default()),
+        };
+        forms.push(settings_form(channel, &shown, input, &errors));
+    }
+    let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render(&ChannelSettingsPage { layout: layout(page, "Channels", None), notice, forms }, status)
+}
+
+/// `GET /settings/channels`: the SMTP server and SMS gateway (administrators).
+pub async fn channel_settings(State(server): S, page: Page) -> Response {
+    settings_page(&server, &page, String::new(), None).await
+}
+
+/// `POST /settings/channels/{channel}`: saves one channel's settings; an
+/// empty secret keeps the stored one.
+pub async fn save_channel_settings(
+    State(server): S,
+    page: Page,
+    axum::extract::Path(channel): axum::extract::Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let channel: &'static str = match channel.as_str() {
+        "email" => "email",
+        "sms" => "sms",
+        _ => return not_found(&page),
+    };
+    let mut input = serde_json::Map::new();
+    for (name, _, _, secret) in setting_fields(channel) {
+        let value = form.get(name).map(|v| v.trim().to_string()).unwrap_or_default();
+        if secret && value.is_empty() {
+            continue;
+        }
+        let json = match (name, value.parse::<u64>()) {
+            ("port", Ok(n)) => Json::from(n),
+            _ if value.is_empty() => Json::Null,
+            _ => Json::String(value),
+        };
+        input.insert(name.to_string(), json);
+    }
+    match relata_channels::settings::put(&server.app, &page.ctx, channel, &Json::Object(input)).await {
+        Ok(_) => settings_page(&server, &page, format!("Saved the {channel} settings."), None).await,
+        Err(relata_app::AppError::Invalid(v)) => {
+            let errors = super::field_errors(&v);
+            settings_page(&server, &page, String::new(), Some(Refused { channel, input: form, errors })).await
+        }
+        Err(e) => action_refused(&page, e),
+    }
+}

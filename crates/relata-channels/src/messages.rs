@@ -661,3 +661,49 @@ pub async fn preview(
               "template": template.id.to_string()}),
     )
 }
+
+/// A delivery report (an SMS gateway's callback, a mail server's bounce
+/// handled elsewhere): a sent message becomes `delivered`, or `failed` with
+/// the reason. `{status: delivered|failed, reason?}`; the caller needs the
+/// right to change the message.
+pub async fn record_delivery(
+    app: &App,
+    ctx: &Ctx,
+    id: RecordId,
+    input: &Json,
+) -> Result<Record, relata_app::error::AppError> {
+    let status = input.get("status").and_then(Json::as_str).unwrap_or_default();
+    let reason = input.get("reason").and_then(Json::as_str).unwrap_or_default();
+    let mut errors = Vec::new();
+    if let Json::Object(obj) = input {
+        for key in obj.keys().filter(|k| !["status", "reason"].contains(&k.as_str())) {
+            errors.push(FieldError::new(key.as_str(), "unknown_field", "a delivery report has status and reason"));
+        }
+    }
+    if !["delivered", "failed"].contains(&status) {
+        errors.push(FieldError::new("status", "invalid_choice", "delivered or failed"));
+    }
+    if reason.chars().count() > 1000 {
+        errors.push(FieldError::new("reason", "too_long", "at most 1000 characters"));
+    }
+    ValidationError::check(errors)?;
+    let (message, _) = relata_app::read::get(app, ctx, MESSAGES, id, false).await?;
+    ctx.access.check(MESSAGES, relata_core::access::Right::Update, relata_app::write::owner_of(&message.values))?;
+    if !["sent", "delivered"].contains(&text(&message.values, "status")) {
+        return Err(ValidationError::single("status", "not_sent", "only a sent message can be delivered").into());
+    }
+    let mut patch = Values::default();
+    patch.set_std("status", FieldValue::Text(status.into()));
+    if status == "failed" {
+        patch.set_std(
+            "error",
+            FieldValue::Text(if reason.is_empty() { "the channel reported a failure" } else { reason }.into()),
+        );
+    }
+    // Relata records what the channel said (people do not set a status).
+    let relata = Ctx::new(ctx.workspace.clone(), None);
+    let mut tx = app.writer(&relata).await?;
+    let updated = relata_app::write::update_in(&mut tx, &relata, &Schema::standard(MESSAGES), id, patch, None).await?;
+    tx.commit().await?;
+    Ok(updated)
+}

@@ -136,3 +136,21 @@ async fn target(
     let Ok(workspace) = uuid::Uuid::parse_str(workspace) else { return Ok(None) };
     Ok(relata_channels::unsubscribe_target(&server.app, workspace, token).await?)
 }
+
+/// `POST /api/v1/messages/{id}/delivery`: a delivery report, `{status:
+/// delivered|failed, reason?}` (an SMS gateway's callback, with a token).
+pub async fn delivery(
+    State(server): S,
+    auth: Auth,
+    IdPath(id): IdPath,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let message = relata_channels::messages::record_delivery(&server.app, &auth.ctx, id, &input)
+        .await
+        .map_err(|e| app_problem(relata_channels::MESSAGES, e))?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    Ok(json(StatusCode::OK, &message.to_json(schemas.get(relata_channels::MESSAGES))))
+}

@@ -590,6 +590,16 @@ fn identity_routes() -> Vec<Route> {
         .body(object("the channel's settings"))
         .returns(200, Some(object("channel, settings")))
         .to(put(crate::channels::put_settings)),
+        endpoint(
+            Method::POST,
+            "/api/v1/messages/{id}/delivery",
+            "messages.delivery",
+            "A delivery report for a sent message (an SMS gateway's callback): delivered, or failed with the reason",
+        )
+        .tag("messages")
+        .body(object("{status: delivered|failed, reason?}"))
+        .returns(200, Some(schema_ref("Message")))
+        .to(post(crate::channels::delivery)),
         endpoint(Method::GET, "/api/v1/print_batches/{id}/pdf", "print_batches.pdf", "The batch's letters as one PDF on the workspace's letterhead")
             .tag("print_batches")
             .returns(200, Some(object("application/pdf")))

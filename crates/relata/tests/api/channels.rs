@@ -287,6 +287,11 @@ async fn sms_go_through_the_gateway_and_failures_are_retried_once(app: TestApp) 
     let (auth, body) = &requests[0];
     assert_eq!(auth, "Bearer s3cret");
     assert_eq!(body, &json!({"to": "+48601234567", "from": "Relata", "text": "Your \"order\" is ready"}));
+    // The gateway reports the delivery back.
+    let report = format!("/api/v1/messages/{}/delivery", id_of(&sms));
+    assert_eq!(app.post(&report, &json!({"status": "read"})).await.expect(422).error_fields(), ["status"]);
+    let delivered = app.post(&report, &json!({"status": "delivered"})).await.expect(200).body;
+    assert_eq!(delivered["status"], "delivered");
 
     // Consent withdrawn for SMS: blocked at send time.
     app.post(
@@ -298,6 +303,8 @@ async fn sms_go_through_the_gateway_and_failures_are_retried_once(app: TestApp) 
     let after = message(&app, json!({"channel": "sms", "contact": id_of(&jan), "body": "Hello again"})).await;
     work(&app).await;
     assert_eq!(reread(&app, &after).await["status"], "blocked");
+    let report = format!("/api/v1/messages/{}/delivery", id_of(&after));
+    assert_eq!(app.post(&report, &json!({"status": "delivered"})).await.expect(422).error_codes(), ["not_sent"]);
     assert_eq!(gateway.requests.lock().unwrap().len(), 1);
 }
 

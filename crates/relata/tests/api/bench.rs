@@ -12,7 +12,7 @@ async fn the_benchmark_prints_every_figure_without_errors() {
         move || {
             std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
                 .args(["bench", "--contacts", "400", "--seconds", "1", "--concurrency", "2", "--jobs", "200"])
-                .args(["--payments", "300", "--webhook-events", "50"])
+                .args(["--payments", "300", "--webhook-events", "50", "--invoices", "300"])
                 .arg("--dir")
                 .arg(&dir)
                 .env("RELATA_LOG", "error")
@@ -51,6 +51,15 @@ async fn the_benchmark_prints_every_figure_without_errors() {
         assert!(writes["requests_per_s"].as_f64().unwrap() > 0.0, "{writes}");
         assert!(writes["bare_requests_per_s"].as_f64().unwrap() > 0.0, "{writes}");
     }
+    let dunning = named("dunning_rule_evaluation");
+    assert_eq!(dunning["runs"], 300, "a run per overdue invoice: {dunning}");
+    let drained = named("dunning_jobs_drained");
+    assert_eq!(
+        (drained["emails_received"].as_u64(), drained["correct"].as_bool()),
+        (Some(300), Some(true)),
+        "{drained}"
+    );
+    assert!(named("feed_lag_under_writes")["writes_per_second"].as_f64().unwrap() > 0.0);
     let quotes = named("api_create_quote_10_lines");
     assert!(quotes["documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
     assert!(quotes["bare_documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");

@@ -14,7 +14,8 @@ crate::both_backends!(
     date_rules_act_once_when_the_date_is_reached,
     the_dunning_ladder_climbs_to_the_lawyer_and_stops_when_paid,
     sequences_wait_branch_pause_and_keep_their_version,
-    birthdays_and_schedules_start_runs_once
+    birthdays_and_schedules_start_runs_once,
+    the_welcome_and_the_quote_follow_up_run_as_built
 );
 
 /// Runs the automation consumer until the feed has nothing more for it.
@@ -603,4 +604,50 @@ async fn birthdays_and_schedules_start_runs_once(app: TestApp) {
     let schedule =
         schedules["data"].as_array().unwrap().iter().find(|s| s["kind"] == "automation.scheduled").unwrap().clone();
     assert_eq!(schedule["enabled"], false);
+}
+
+async fn the_welcome_and_the_quote_follow_up_run_as_built(app: TestApp) {
+    use crate::channels::{SmtpSink, use_smtp};
+    let sink = SmtpSink::start();
+    use_smtp(&app, &sink, "hello@relata.test").await;
+    activate(&app, "Welcome a new customer", |_| {}).await;
+    activate(&app, "Quote follow-up", |_| {}).await;
+    let account = app.create("accounts", json!({"name": "Nowa Firma", "email": "biuro@nowa.pl"})).await;
+    let anna = app
+        .create("contacts", json!({"first_name": "Anna", "last_name": "Nowak", "account": id_of(&account), "emails": ["anna@nowa.pl"], "language": "pl"}))
+        .await;
+    // The account becomes a customer: a welcome now, a task a week later.
+    let path = format!("/api/v1/accounts/{}", id_of(&account));
+    app.patch(&path, account["version"].as_i64().unwrap(), &json!({"lifecycle": "customer"})).await.expect(200);
+    settle(&app).await;
+    crate::channels::work(&app).await;
+    let mails = sink.received();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].contains("To: biuro@nowa.pl") && mails[0].contains("Welcome to"), "{}", mails[0]);
+    after_days(&app, 8).await;
+    let tasks =
+        app.list_all("activities", "&filter=subject%20%3D%20%22Check%20in%20with%20the%20new%20customer%22").await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+
+    // Two quotes sent: one is accepted within three days and gets no reminder.
+    let quote = || {
+        let body = json!({"account": id_of(&account), "contact": id_of(&anna), "currency": "EUR",
+                          "lines": [{"description": "Audit", "quantity": "1", "unit_price": {"amount": "900.00", "currency": "EUR"}, "tax_rate": "23"}]});
+        let app = &app;
+        async move {
+            let q = app.post("/api/v1/quotes", &body).await.expect(201).body;
+            let path = format!("/api/v1/quotes/{}", id_of(&q));
+            app.patch(&path, q["version"].as_i64().unwrap(), &json!({"status": "sent"})).await.expect(200).body
+        }
+    };
+    let (waiting, accepted) = (quote().await, quote().await);
+    settle(&app).await;
+    let path = format!("/api/v1/quotes/{}", id_of(&accepted));
+    app.patch(&path, accepted["version"].as_i64().unwrap(), &json!({"status": "accepted"})).await.expect(200);
+    settle(&app).await;
+    after_days(&app, 4).await;
+    let mails = sink.received();
+    let follow_ups: Vec<&String> = mails.iter().filter(|m| m.contains("Subject: Nasza oferta")).collect();
+    assert_eq!(follow_ups.len(), 1, "{mails:?}");
+    assert!(follow_ups[0].contains(waiting["number"].as_str().unwrap()), "{}", follow_ups[0]);
 }

@@ -147,13 +147,18 @@ impl Ctx {
     }
 }
 
+/// Every HTTPS and TLS client of the process (webhooks, SMS gateways, SMTP,
+/// the CLI's own) uses rustls with the ring provider: installed once, before
+/// the first client is built (a second call does nothing).
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl App {
     /// The application over `store` running `modules` (whose entity types are
     /// installed in the registry, once per process).
     pub fn new(store: Store, modules: Vec<Arc<dyn module::Module>>) -> App {
-        // Every HTTPS and TLS client (webhooks, SMS gateways, SMTP) uses
-        // rustls with the ring provider; installed once per process.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls();
         let allow_private = std::env::var("RELATA_WEBHOOKS_ALLOW_PRIVATE").is_ok_and(|v| v == "1" || v == "true");
         App {
             store,

@@ -386,6 +386,7 @@ enum TokenCommand {
 }
 
 fn main() -> ExitCode {
+    relata_app::install_tls();
     let cli = Cli::parse();
     init_logging(matches!(cli.command, Command::Serve { .. } | Command::Worker { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -458,13 +458,19 @@ impl JobHandler for HttpPost {
             let status = response.status();
             if status.is_success() {
                 Ok(())
-            } else if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+            } else if worth_retrying(status) {
                 Err(JobError::Retry(format!("the receiver answered {status}")))
             } else {
                 Err(JobError::Fail(format!("the receiver answered {status}")))
             }
         })
     }
+}
+
+/// Whether an HTTP answer is worth another attempt later: a timeout, too
+/// many requests, or a server error; other refusals stay refusals.
+pub fn worth_retrying(status: reqwest::StatusCode) -> bool {
+    status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429
 }
 
 /// The job kinds the platform itself provides.

@@ -19,11 +19,53 @@ use serde_json::{Value as Json, json};
 pub const CHANNELS: [&str; 4] = ["email", "sms", "phone", "post"];
 pub const STATUSES: [&str; 2] = ["given", "withdrawn"];
 
-/// Whether the contact's latest word on `channel` is consent given. Every
-/// send over a channel asks this first; no entry means no consent.
-pub async fn may_contact(conn: &mut ScopedConn, contact: RecordId, channel: &str) -> Result<bool, AppError> {
+/// The contact's latest word on `channel` (`given`, `withdrawn`), if any.
+pub async fn latest_consent(
+    conn: &mut ScopedConn,
+    contact: RecordId,
+    channel: &str,
+) -> Result<Option<String>, relata_store::StoreError> {
     let history = conn.consents_of(&contact.to_string()).await?;
-    Ok(history.iter().rev().find(|c| c.channel == channel).is_some_and(|c| c.status == "given"))
+    Ok(history.into_iter().rev().find(|c| c.channel == channel).map(|c| c.status))
+}
+
+/// Whether the contact's latest word on `channel` is consent given; no
+/// entry means no consent.
+pub async fn may_contact(conn: &mut ScopedConn, contact: RecordId, channel: &str) -> Result<bool, AppError> {
+    Ok(latest_consent(conn, contact, channel).await?.as_deref() == Some("given"))
+}
+
+/// A consent given or withdrawn, appended to the ledger in `tx` and
+/// audited; `ctx.actor` is who recorded it (none: the contact, by a link).
+pub async fn append_consent_in(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    contact: RecordId,
+    channel: &str,
+    status: &str,
+    source: &str,
+    note: Option<&str>,
+) -> Result<ConsentRow, AppError> {
+    let row = ConsentRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        contact: contact.to_string(),
+        channel: channel.to_string(),
+        status: status.to_string(),
+        source: source.to_string(),
+        note: note.map(str::to_string),
+        at: tx.now(),
+        actor: ctx.actor.map(|a| a.to_string()),
+    };
+    tx.append_consent(&row).await?;
+    audit_in(
+        tx,
+        ctx,
+        Event::new("consent.change")
+            .target("contact", contact)
+            .details(json!({"channel": row.channel, "status": row.status, "source": row.source})),
+    )
+    .await?;
+    Ok(row)
 }
 
 /// The latest entry per channel.
@@ -126,25 +168,9 @@ pub async fn record_consent(app: &App, ctx: &Ctx, contact: RecordId, input: &Jso
     let mut tx = app.writer(ctx).await?;
     let record = visible_person(&mut tx, &schemas, contact).await?;
     ctx.access.check(person_kind(), Right::Update, owner_of(&record.values))?;
-    let row = ConsentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        contact: contact.to_string(),
-        channel: channel.unwrap_or_default().to_string(),
-        status: status.unwrap_or_default().to_string(),
-        source: source.unwrap_or_default().to_string(),
-        note: note.map(str::to_string),
-        at: tx.now(),
-        actor: ctx.actor.map(|a| a.to_string()),
-    };
-    tx.append_consent(&row).await?;
-    audit_in(
-        &mut tx,
-        ctx,
-        Event::new("consent.change")
-            .target("contact", contact)
-            .details(json!({"channel": row.channel, "status": row.status, "source": row.source})),
-    )
-    .await?;
+    let (channel, status, source) =
+        (channel.unwrap_or_default(), status.unwrap_or_default(), source.unwrap_or_default());
+    let row = append_consent_in(&mut tx, ctx, contact, channel, status, source, note).await?;
     tx.commit().await?;
     Ok(row)
 }

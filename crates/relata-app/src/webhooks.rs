@@ -105,17 +105,28 @@ pub fn is_private(ip: std::net::IpAddr) -> bool {
     }
 }
 
-/// Checks a receiver URL: http(s), a host, and (unless allowed) no address
-/// in a private network. The message says what is wrong.
-pub async fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+/// Reads a URL Relata may post to: http(s), a host, no credentials in it
+/// (where it resolves to is [`check_url`]'s question). The message says
+/// what is wrong.
+pub fn parse_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| format!("not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err("only http and https URLs receive webhooks".into());
+        return Err("only http and https URLs are posted to".into());
     }
-    let host = parsed.host_str().ok_or("the URL has no host")?.to_string();
+    if parsed.host_str().is_none() {
+        return Err("the URL has no host".into());
+    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err("credentials do not belong in the URL".into());
     }
+    Ok(parsed)
+}
+
+/// Checks a receiver URL: [`parse_url`], and (unless allowed) no address
+/// in a private network. The message says what is wrong.
+pub async fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, String> {
+    let parsed = parse_url(url)?;
+    let host = parsed.host_str().unwrap_or_default().to_string();
     if allow_private {
         return Ok(parsed);
     }

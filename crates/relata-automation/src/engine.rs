@@ -16,6 +16,7 @@ use relata_app::jobs::{JobError, JobHandler};
 use relata_app::module::BoxFuture;
 use relata_app::read::{self, ListParams};
 use relata_app::{App, AppError, Ctx, write};
+use relata_core::filter::{Expr, Literal, Op};
 use relata_core::meta::{EntityKind, FieldType, Schema, Target};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, UserId};
@@ -23,6 +24,7 @@ use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
 use relata_store::ScopedConn;
 use relata_store::feed::FeedEntry;
 use relata_store::jobs::{Job, NewJob};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -109,36 +111,104 @@ fn triggers(rule: &Record, kind: EntityKind, entry: &FeedEntry) -> bool {
                 .any(|f| entry.diff.get(f).is_some() || entry.diff.pointer(&format!("/custom/{f}")).is_some()))
 }
 
+/// Runs that `conditions` select, page by page.
+async fn runs_where(app: &App, ctx: &Ctx, conditions: Vec<Expr>) -> Result<Vec<Record>, AppError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let params = ListParams { conditions: conditions.clone(), cursor, limit: Some(500), ..ListParams::default() };
+        let (page, _) = read::list(app, ctx, AUTOMATION_RUNS, &params).await?;
+        out.extend(page.records);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// A run that wrote a change: the rule and how deep in a chain it was.
 async fn origin(app: &App, ctx: &Ctx, entry: &FeedEntry) -> Result<Option<(Uuid, i64)>, AppError> {
     let Some(tx) = entry.tx_id else { return Ok(None) };
-    let params = ListParams { filter: Some(format!("tx_id = \"{tx}\"")), limit: Some(1), ..ListParams::default() };
+    let params = ListParams { conditions: vec![Expr::eq("tx_id", tx)], limit: Some(1), ..ListParams::default() };
     let (page, _) = read::list(app, ctx, AUTOMATION_RUNS, &params).await?;
     Ok(page.records.first().and_then(|run| run.values.ref_id("rule").map(|rule| (rule, int(run, "depth")))))
 }
 
-async fn first_run(app: &App, ctx: &Ctx, filter: String) -> Result<Option<Record>, AppError> {
-    let params = ListParams { filter: Some(filter), limit: Some(1), ..ListParams::default() };
-    Ok(read::list(app, ctx, AUTOMATION_RUNS, &params).await?.0.records.into_iter().next())
+/// What a run starts for: the change at a feed position, or an occurrence
+/// (a date reached, an anniversary, a schedule's firing).
+#[derive(Clone, Debug, PartialEq)]
+enum Occasion {
+    Change(i64),
+    Occurrence(String),
 }
 
-/// Whether a rule may start a run on a record now: once per change; a
-/// sequence (a rule with a wait) keeps one run per record while it waits;
-/// a rule `once_per_record` runs once per record, ever.
-async fn may_start(app: &App, ctx: &Ctx, rule: &Record, record: Uuid, position: Option<i64>) -> Result<bool, AppError> {
-    let base = format!("rule = \"{}\" and record_id = \"{record}\"", rule.id);
-    if let Some(position) = position
-        && first_run(app, ctx, format!("rule = \"{}\" and feed_position = {position}", rule.id)).await?.is_some()
-    {
-        return Ok(false);
+impl Occasion {
+    fn of(run: &Record) -> Occasion {
+        match run.values.std("feed_position") {
+            FieldValue::Int(position) => Occasion::Change(*position),
+            _ => Occasion::Occurrence(text(run, "occurrence").to_string()),
+        }
     }
-    if rule.values.std("once_per_record") == &FieldValue::Bool(true) {
-        return Ok(first_run(app, ctx, format!("{base} and status != \"cut\"")).await?.is_none());
+
+    fn set(&self, values: &mut Values) {
+        match self {
+            Occasion::Change(position) => values.set_std("feed_position", FieldValue::Int(*position)),
+            Occasion::Occurrence(o) => values.set_std("occurrence", FieldValue::Text(o.clone())),
+        }
     }
-    if is_sequence(rule) {
-        return Ok(first_run(app, ctx, format!("{base} and status = \"waiting\"")).await?.is_none());
+}
+
+/// The candidates a rule may start a run on: never twice for one occasion;
+/// for a sequence (a rule with a wait), not on a record with a waiting run;
+/// for a rule `once_per_record`, not on a record it ever ran on. One read
+/// of only the runs that can stand in the way.
+async fn startable(
+    app: &App,
+    ctx: &Ctx,
+    rule: &Record,
+    candidates: Vec<(Uuid, Occasion)>,
+) -> Result<Vec<(Uuid, Occasion)>, AppError> {
+    if candidates.is_empty() {
+        return Ok(candidates);
     }
-    Ok(true)
+    let once = rule.values.std("once_per_record") == &FieldValue::Bool(true);
+    let sequence = is_sequence(rule);
+    let mut positions = Vec::new();
+    let mut occurrences = Vec::new();
+    for (_, occasion) in &candidates {
+        match occasion {
+            Occasion::Change(p) => positions.push(Literal::Number(p.to_string())),
+            Occasion::Occurrence(o) => occurrences.push(Literal::String(o.clone())),
+        }
+    }
+    let mut in_the_way = Vec::new();
+    if !positions.is_empty() {
+        in_the_way.push(Expr::one_of("feed_position", positions));
+    }
+    if !occurrences.is_empty() {
+        in_the_way.push(Expr::one_of("occurrence", occurrences));
+    }
+    if sequence {
+        in_the_way.push(Expr::eq("status", "waiting"));
+    }
+    if once {
+        in_the_way.push(Expr::compare("status", Op::Ne, "cut"));
+    }
+    let records: Vec<String> = candidates.iter().map(|(id, _)| id.to_string()).collect();
+    let conditions = vec![Expr::eq("rule", rule.id.uuid()), Expr::one_of("record_id", records), Expr::Or(in_the_way)];
+    let prior = runs_where(app, ctx, conditions).await?;
+    Ok(candidates
+        .into_iter()
+        .filter(|(id, occasion)| {
+            !prior.iter().any(|run| {
+                let status = text(run, "status");
+                text(run, "record_id") == id.to_string()
+                    && (Occasion::of(run) == *occasion
+                        || (once && status != "cut")
+                        || (sequence && status == "waiting"))
+            })
+        })
+        .collect())
 }
 
 fn is_sequence(rule: &Record) -> bool {
@@ -155,8 +225,9 @@ async fn handle_entry(app: &App, ctx: &Ctx, rules: &[Record], entry: &FeedEntry)
     let from = origin(app, ctx, entry).await?;
     for rule in triggered {
         // A rule's own changes do not trigger it again.
+        let occasion = Occasion::Change(entry.position);
         if from.is_some_and(|(by, _)| by == rule.id.uuid())
-            || !may_start(app, ctx, rule, entry.record_id, Some(entry.position)).await?
+            || startable(app, ctx, rule, vec![(entry.record_id, occasion.clone())]).await?.is_empty()
         {
             continue;
         }
@@ -166,7 +237,7 @@ async fn handle_entry(app: &App, ctx: &Ctx, rules: &[Record], entry: &FeedEntry)
         }
         let depth = from.map_or(0, |(_, d)| d + 1);
         let mut values = run_values(rule, kind, entry.record_id, depth);
-        values.set_std("feed_position", FieldValue::Int(entry.position));
+        occasion.set(&mut values);
         if depth > MAX_DEPTH {
             let detail = format!("cut: a chain of {} rules triggering each other; the limit is {MAX_DEPTH}", depth + 1);
             finished_run(app, ctx, values, "cut", &detail).await?;
@@ -194,9 +265,8 @@ async fn stop_waiting_runs(
     if stoppable.is_empty() || entry.op == "create" {
         return Ok(());
     }
-    let filter = format!("record_id = \"{}\" and status = \"waiting\"", entry.record_id);
-    let params = ListParams { filter: Some(filter), limit: Some(50), ..ListParams::default() };
-    let waiting = read::list(app, ctx, AUTOMATION_RUNS, &params).await?.0.records;
+    let conditions = vec![Expr::eq("record_id", entry.record_id.to_string()), Expr::eq("status", "waiting")];
+    let waiting = runs_where(app, ctx, conditions).await?;
     for run in waiting {
         let Some(rule) = stoppable.iter().find(|r| run.values.ref_id("rule") == Some(r.id.uuid())) else { continue };
         let plan = Plan::of_run(&run).unwrap_or_else(|| Plan::of_rule(rule));
@@ -235,8 +305,10 @@ async fn finished_run(app: &App, ctx: &Ctx, mut values: Values, status: &str, de
     Ok(())
 }
 
-/// One step of a plan, as the rule said when the run started.
-#[derive(Clone, Debug, Default)]
+/// One step of a plan, as the rule said when the run started (its fields
+/// are the rule's line fields).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Step {
     pub action: String,
     pub field: String,
@@ -251,8 +323,10 @@ pub struct Step {
     pub wait_hours: i64,
 }
 
-/// A run's copy of its rule: what it does and when it stops.
-#[derive(Clone, Debug, Default)]
+/// A run's copy of its rule: what it does and when it stops, kept on the
+/// run as JSON.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Plan {
     pub name: String,
     pub stop_when: String,
@@ -267,66 +341,16 @@ impl Plan {
             .unwrap_or_default()
             .iter()
             .map(|line| {
-                let t = |f: &str| line.values.std(f).as_text().unwrap_or_default().to_string();
-                let n = |f: &str| match line.values.std(f) {
-                    FieldValue::Int(n) => *n,
-                    _ => 0,
-                };
-                Step {
-                    action: t("action"),
-                    field: t("field"),
-                    value: t("value"),
-                    subject: t("subject"),
-                    template: t("template"),
-                    assign_to: t("assign_to"),
-                    until_field: t("until_field"),
-                    condition: t("condition"),
-                    due_in_days: n("due_in_days"),
-                    wait_days: n("wait_days"),
-                    wait_hours: n("wait_hours"),
-                }
+                let set = line.values.standard.iter().filter(|(_, v)| !v.is_null());
+                let object: serde_json::Map<String, Json> = set.map(|(k, v)| (k.clone(), v.to_json())).collect();
+                serde_json::from_value(Json::Object(object)).unwrap_or_default()
             })
             .collect();
         Plan { name: text(rule, "name").to_string(), stop_when: text(rule, "stop_when").to_string(), steps }
     }
 
-    pub fn to_json(&self) -> Json {
-        let steps: Vec<Json> = self
-            .steps
-            .iter()
-            .map(|s| {
-                json!({"action": s.action, "field": s.field, "value": s.value, "subject": s.subject,
-                       "template": s.template, "assign_to": s.assign_to, "until_field": s.until_field,
-                       "condition": s.condition, "due_in_days": s.due_in_days, "wait_days": s.wait_days,
-                       "wait_hours": s.wait_hours})
-            })
-            .collect();
-        json!({"name": self.name, "stop_when": self.stop_when, "steps": steps})
-    }
-
     fn of_run(run: &Record) -> Option<Plan> {
-        let json: Json = serde_json::from_str(text(run, "plan")).ok()?;
-        let t = |v: &Json, k: &str| v.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
-        let n = |v: &Json, k: &str| v.get(k).and_then(Json::as_i64).unwrap_or(0);
-        let steps = json
-            .get("steps")?
-            .as_array()?
-            .iter()
-            .map(|s| Step {
-                action: t(s, "action"),
-                field: t(s, "field"),
-                value: t(s, "value"),
-                subject: t(s, "subject"),
-                template: t(s, "template"),
-                assign_to: t(s, "assign_to"),
-                until_field: t(s, "until_field"),
-                condition: t(s, "condition"),
-                due_in_days: n(s, "due_in_days"),
-                wait_days: n(s, "wait_days"),
-                wait_hours: n(s, "wait_hours"),
-            })
-            .collect();
-        Some(Plan { name: t(&json, "name"), stop_when: t(&json, "stop_when"), steps })
+        serde_json::from_str(text(run, "plan")).ok()
     }
 }
 
@@ -389,7 +413,7 @@ async fn start_in(
     mut values: Values,
 ) -> Result<(), AppError> {
     values.set_std("tx_id", FieldValue::Text(tx.tx_id().to_string()));
-    values.set_std("plan", FieldValue::Text(plan.to_json().to_string()));
+    values.set_std("plan", FieldValue::Text(serde_json::to_string(plan).unwrap_or_default()));
     values.set_std("step", FieldValue::Int(0));
     values.set_std("status", FieldValue::Text("waiting".into()));
     let run = write::create_in(tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
@@ -559,7 +583,8 @@ async fn steps(
                             payload: json!({"url": url.to_string(), "body": body}),
                             run_at: now,
                             max_attempts: 8,
-                            idempotency_key: Some(format!("webhook:{}:{i}:{}", run.id, now.timestamp())),
+                            // A run passes each step once (branches jump forward).
+                            idempotency_key: Some(format!("webhook:{}:{i}", run.id)),
                             schedule: None,
                         };
                         tx.enqueue_job(job).await?;
@@ -569,7 +594,7 @@ async fn steps(
             }
             action => {
                 if let Some(channel) = rules::message_channel(action)
-                    && let Err(e) = send(tx, ctx, step, channel, &record, run).await
+                    && let Err(e) = send(tx, ctx, step, channel, &record, Some(run.id.uuid())).await
                 {
                     match e {
                         // A message that cannot be written (no address) is
@@ -602,15 +627,15 @@ fn wake_time(step: &Step, record: &Record, now: DateTime<Utc>) -> DateTime<Utc> 
 
 /// A message step: a message from the template (the variant in the
 /// contact's language is the channels module's choice), to the record's
-/// contact (or account), about the record.
+/// contact (or account), about the record, from the run (none: a preview).
 async fn send(
     tx: &mut ScopedConn,
     ctx: &Ctx,
     step: &Step,
     channel: &str,
     record: &Record,
-    run: &Record,
-) -> Result<(), AppError> {
+    run: Option<Uuid>,
+) -> Result<Record, AppError> {
     let template = relata_channels::template_by_key(tx, &step.template, channel).await?.ok_or_else(|| {
         relata_core::ValidationError::single(
             "template",
@@ -636,27 +661,34 @@ async fn send(
         message.set_std("about_entity", FieldValue::Text(record.kind.api_name().into()));
         message.set_std("about_id", FieldValue::Text(record.id.to_string()));
     }
-    message.set_std("automation_run", FieldValue::Text(run.id.to_string()));
+    if let Some(run) = run {
+        message.set_std("automation_run", FieldValue::Text(run.to_string()));
+    }
     if let Some(owner) = record.values.ref_id("owner") {
         message.set_std("owner", FieldValue::Ref(owner));
     }
-    write::create_in(tx, ctx, &Schema::standard(relata_channels::MESSAGES), message).await?;
-    Ok(())
+    write::create_in(tx, ctx, &Schema::standard(relata_channels::MESSAGES), message).await
+}
+
+/// The records of `schema`'s type `parts` select, read in `tx`.
+async fn every_where(
+    tx: &mut ScopedConn,
+    schema: &Schema,
+    parts: Vec<Expr>,
+) -> Result<Vec<Record>, relata_store::StoreError> {
+    let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
+    let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
+    let filter = relata_core::filter::compile(&Expr::all(parts), schema, &cx)
+        .map_err(|e| relata_store::StoreError::Corrupt(e.to_string()))?;
+    read::every_in(tx, schema, filter).await
 }
 
 /// The messages this run sent about the record, for the task that hands
 /// the case on (the dunning ladder's last step: the whole history).
 async fn history(tx: &mut ScopedConn, record: &Record, run: &Record) -> Result<String, AppError> {
     let schema = Schema::standard(relata_channels::MESSAGES);
-    let field = schema.field("automation_run").expect("messages name their run").clone();
-    let ids = tx.find_ids_with(&schema, &field, &FieldValue::Text(run.id.to_string())).await?;
+    let mut messages = every_where(tx, &schema, vec![Expr::eq("automation_run", run.id.to_string())]).await?;
     let mut lines = vec![format!("\n\nHistory of {} {}:", record.kind.def().label, record.id)];
-    let mut messages = Vec::new();
-    for id in ids.iter().filter_map(|id| Uuid::parse_str(id).ok()) {
-        if let Some(m) = tx.get_record(&schema, RecordId::from_uuid(id), false).await? {
-            messages.push(m);
-        }
-    }
     messages.sort_by_key(|m| m.created_at);
     for m in &messages {
         lines.push(format!(
@@ -826,14 +858,9 @@ pub async fn resume(app: &App, ctx: &Ctx, run_id: Uuid, step: i64) -> Result<(),
 /// own time, or now when that has passed.
 pub async fn wake_paused(tx: &mut ScopedConn, rule: &Record) -> Result<(), relata_store::StoreError> {
     let runs = Schema::standard(AUTOMATION_RUNS);
-    let filter = format!("rule = \"{}\" and status = \"waiting\"", rule.id);
-    let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
-    let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
-    let expr = relata_core::filter::parse(&filter).map_err(|e| relata_store::StoreError::Corrupt(e.to_string()))?;
-    let compiled = relata_core::filter::compile(&expr, &runs, &cx)
-        .map_err(|e| relata_store::StoreError::Corrupt(e.to_string()))?;
+    let waiting = vec![Expr::eq("rule", rule.id.uuid()), Expr::eq("status", "waiting")];
     let now = tx.now();
-    for run in relata_app::read::every_in(tx, &runs, compiled).await? {
+    for run in every_where(tx, &runs, waiting).await? {
         let step = int(&run, "step");
         let wake_at = match run.values.std("wake_at") {
             FieldValue::DateTime(t) => (*t).max(now),
@@ -865,27 +892,17 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
             continue;
         }
         let Some(kind) = rules::target(text(&rule, "entity")) else { continue };
-        let field = text(&rule, "date_field").to_string();
-        let offset = int(&rule, "offset_days");
-        let mut filter = if event == "date_reached" {
-            let reached = today - Duration::days(offset);
-            let since = rule.created_at.date_naive() - Duration::days(offset);
-            format!("{field} <= \"{reached}\" and {field} >= \"{since}\"")
-        } else {
-            format!("{field} is not null")
-        };
-        let conditions = text(&rule, "conditions");
-        if !conditions.trim().is_empty() {
-            filter = format!("({filter}) and ({conditions})");
-        }
+        let (field, offset) = (text(&rule, "date_field"), int(&rule, "offset_days"));
         let mut cursor = None;
         loop {
-            let params = ListParams { filter: Some(filter.clone()), cursor, limit: Some(500), ..ListParams::default() };
+            let params =
+                ListParams { filter: due_filter(&rule, today), cursor, limit: Some(500), ..ListParams::default() };
             let (page, _) = read::list(app, ctx, kind, &params).await?;
-            let candidates: Vec<(&Record, String)> = page
+            let candidates: Vec<(Uuid, Occasion)> = page
                 .records
                 .iter()
-                .filter_map(|r| occurrence(event, r.values.std(&field), offset, today).map(|o| (r, o)))
+                .filter_map(|r| occurrence(event, r.values.std(field), offset, today).map(|o| (r.id.uuid(), o)))
+                .map(|(id, o)| (id, Occasion::Occurrence(o)))
                 .collect();
             made += start_occurrences(app, ctx, &rule, kind, candidates).await?;
             match page.next_cursor {
@@ -895,6 +912,28 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
         }
     }
     Ok(made)
+}
+
+/// The records a rule acts on now, as a filter: for a date rule, those whose
+/// date plus the rule's days has come, from the day the rule was made on;
+/// for an anniversary, those with a date (the day is checked by
+/// [`occurrence`]); and the rule's conditions. `None`: every record.
+fn due_filter(rule: &Record, today: NaiveDate) -> Option<String> {
+    let field = text(rule, "date_field");
+    let offset = Duration::days(int(rule, "offset_days"));
+    let due = match text(rule, "event") {
+        "date_reached" => {
+            let (reached, since) = (today - offset, rule.created_at.date_naive() - offset);
+            Some(format!("{field} <= \"{reached}\" and {field} >= \"{since}\""))
+        }
+        "anniversary" => Some(format!("{field} is not null")),
+        _ => None,
+    };
+    match (due, text(rule, "conditions").trim()) {
+        (due, "") => due,
+        (None, conditions) => Some(conditions.to_string()),
+        (Some(due), conditions) => Some(format!("({due}) and ({conditions})")),
+    }
 }
 
 /// What a date rule's run on a record is for: the date itself (a date
@@ -915,47 +954,34 @@ fn occurrence(event: &str, value: &FieldValue, offset: i64, today: NaiveDate) ->
     (this_year == day && date < day).then(|| this_year.to_string())
 }
 
-/// Starts a run for each (record, occurrence) the rule has not run for
-/// yet (and, for a sequence, on records without a waiting run; for a rule
-/// once per record, on records it never ran on); returns how many it
-/// started. The runs of a page share one write; when that write fails,
-/// each run is tried in a write of its own, so that one record's failure is
-/// its run's alone.
+/// Starts a run for each candidate the rule may start one on (see
+/// [`startable`]); returns how many it started. The runs of a page share
+/// one write; when that write fails, each run is tried in a write of its
+/// own, so that one record's failure is its run's alone.
 async fn start_occurrences(
     app: &App,
     ctx: &Ctx,
     rule: &Record,
     kind: EntityKind,
-    candidates: Vec<(&Record, String)>,
+    candidates: Vec<(Uuid, Occasion)>,
 ) -> Result<u64, AppError> {
-    let prior = prior_runs(app, ctx, rule, &candidates).await?;
-    let once = rule.values.std("once_per_record") == &FieldValue::Bool(true);
-    let sequence = is_sequence(rule);
-    let todo: Vec<(Uuid, String)> = candidates
-        .into_iter()
-        .map(|(r, o)| (r.id.uuid(), o))
-        .filter(|(id, occurrence)| {
-            !prior.iter().any(|(r, o, status)| {
-                r == id && (o == occurrence || (once && status != "cut") || (sequence && status == "waiting"))
-            })
-        })
-        .collect();
+    let todo = startable(app, ctx, rule, candidates).await?;
     if todo.is_empty() {
         return Ok(0);
     }
     let plan = Plan::of_rule(rule);
-    let values = |id: Uuid, occurrence: &str| {
+    let values = |id: Uuid, occasion: &Occasion| {
         let mut values = run_values(rule, kind, id, 0);
-        values.set_std("occurrence", FieldValue::Text(occurrence.to_string()));
+        occasion.set(&mut values);
         values
     };
     let together = async {
         let mut tx = app.writer(ctx).await?;
         let schema = Schema::standard(kind);
         let mut made = 0;
-        for (id, occurrence) in &todo {
+        for (id, occasion) in &todo {
             let Some(record) = tx.get_record(&schema, RecordId::from_uuid(*id), false).await? else { continue };
-            start_in(&mut tx, app, ctx, &plan, record, false, values(*id, occurrence)).await?;
+            start_in(&mut tx, app, ctx, &plan, record, false, values(*id, occasion)).await?;
             made += 1;
         }
         tx.commit().await?;
@@ -966,43 +992,10 @@ async fn start_occurrences(
         Ok(made) => Ok(made),
         Err(e) => {
             tracing::info!(rule = %rule.id, error = %e, "a page of runs failed together; each runs alone");
-            for (id, occurrence) in &todo {
-                start(app, ctx, rule, kind, *id, false, values(*id, occurrence)).await?;
+            for (id, occasion) in &todo {
+                start(app, ctx, rule, kind, *id, false, values(*id, occasion)).await?;
             }
             Ok(todo.len() as u64)
-        }
-    }
-}
-
-/// The runs a rule made on the records of `candidates`: (record,
-/// occurrence, status).
-async fn prior_runs(
-    app: &App,
-    ctx: &Ctx,
-    rule: &Record,
-    candidates: &[(&Record, String)],
-) -> Result<Vec<(Uuid, String, String)>, AppError> {
-    let mut out = Vec::new();
-    if candidates.is_empty() {
-        return Ok(out);
-    }
-    let ids: Vec<String> = candidates.iter().map(|(r, _)| r.id.to_string()).collect();
-    let conditions = vec![
-        relata_core::filter::Expr::eq("rule", rule.id.to_string()),
-        relata_core::filter::Expr::one_of("record_id", ids),
-    ];
-    let mut cursor = None;
-    loop {
-        let params = ListParams { conditions: conditions.clone(), cursor, limit: Some(500), ..ListParams::default() };
-        let (page, _) = read::list(app, ctx, AUTOMATION_RUNS, &params).await?;
-        for run in &page.records {
-            if let Ok(id) = Uuid::parse_str(text(run, "record_id")) {
-                out.push((id, text(run, "occurrence").to_string(), text(run, "status").to_string()));
-            }
-        }
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return Ok(out),
         }
     }
 }
@@ -1055,7 +1048,8 @@ pub async fn scheduled_pass(app: &App, ctx: &Ctx, rule_id: Uuid, firing: &str) -
         let filter = (!conditions.is_empty()).then(|| conditions.clone());
         let params = ListParams { filter, cursor, limit: Some(500), ..ListParams::default() };
         let (page, _) = read::list(app, ctx, kind, &params).await?;
-        let candidates: Vec<(&Record, String)> = page.records.iter().map(|r| (r, firing.to_string())).collect();
+        let candidates: Vec<(Uuid, Occasion)> =
+            page.records.iter().map(|r| (r.id.uuid(), Occasion::Occurrence(firing.to_string()))).collect();
         made += start_occurrences(app, ctx, &rule, kind, candidates).await?;
         match page.next_cursor {
             Some(next) => cursor = Some(next),
@@ -1108,42 +1102,26 @@ pub async fn dry_run(app: &App, ctx: &Ctx, rule: &Record, limit: u64) -> Result<
     };
     let event = text(rule, "event");
     let today = app.store.now().date_naive();
-    let field = text(rule, "date_field").to_string();
-    let offset = int(rule, "offset_days");
-    let mut filter = match event {
-        "date_reached" => {
-            let reached = today - Duration::days(offset);
-            format!("{field} <= \"{reached}\"")
-        }
-        "anniversary" => format!("{field} is not null"),
-        _ => String::new(),
-    };
-    let conditions = text(rule, "conditions");
-    if !conditions.trim().is_empty() {
-        filter = if filter.is_empty() { conditions.to_string() } else { format!("({filter}) and ({conditions})") };
-    }
+    let (field, offset) = (text(rule, "date_field"), int(rule, "offset_days"));
+    let filter = due_filter(rule, today);
     let plan = Plan::of_rule(rule);
     let mut out = Vec::new();
     let mut cursor = None;
     let mut count = 0u64;
     let schemas = app.schemas_for(ctx).await?;
     loop {
-        let params = ListParams {
-            filter: (!filter.is_empty()).then(|| filter.clone()),
-            cursor,
-            limit: Some(500),
-            ..ListParams::default()
-        };
+        let params = ListParams { filter: filter.clone(), cursor, limit: Some(500), ..ListParams::default() };
         let (page, _) = read::list(app, ctx, kind, &params).await?;
         for record in &page.records {
-            if event == "anniversary" && occurrence(event, record.values.std(&field), offset, today).is_none() {
+            if event == "anniversary" && occurrence(event, record.values.std(field), offset, today).is_none() {
                 continue;
             }
             count += 1;
             if (out.len() as u64) < limit {
                 let (full, _) = read::get(app, ctx, kind, record.id, false).await?;
                 let messages = preview_messages(app, ctx, &plan, &full).await?;
-                out.push(json!({"record": full.to_json(schemas.get(kind)), "messages": messages}));
+                let schema = schemas.get(kind);
+                out.push(json!({"record": full.to_json(schema), "title": schema.title(&full), "messages": messages}));
             }
         }
         match page.next_cursor {
@@ -1161,34 +1139,17 @@ pub async fn dry_run(app: &App, ctx: &Ctx, rule: &Record, limit: u64) -> Result<
 async fn preview_messages(app: &App, ctx: &Ctx, plan: &Plan, record: &Record) -> Result<Vec<Json>, AppError> {
     let mut out = Vec::new();
     let mut tx = app.writer(ctx).await?;
-    let schema = Schema::standard(relata_channels::MESSAGES);
-    let fake_run = record.clone();
     for (i, step) in plan.steps.iter().enumerate() {
         let Some(channel) = rules::message_channel(&step.action) else { continue };
-        match send(&mut tx, ctx, step, channel, record, &fake_run).await {
-            Ok(()) => {}
-            Err(AppError::Invalid(v)) => {
-                out.push(json!({"step": i + 1, "channel": channel, "error": v.to_string()}));
-                continue;
-            }
+        out.push(match send(&mut tx, ctx, step, channel, record, None).await {
+            Ok(m) => json!({"step": i + 1, "channel": channel, "to": text(&m, "to_address"),
+                            "language": text(&m, "language"), "subject": text(&m, "subject"), "body": text(&m, "body")}),
+            Err(AppError::Invalid(v)) => json!({"step": i + 1, "channel": channel, "error": v.to_string()}),
             Err(e) => return Err(e),
-        }
-        let field = schema.field("automation_run").expect("messages name their run").clone();
-        let ids = tx.find_ids_with(&schema, &field, &FieldValue::Text(fake_run.id.to_string())).await?;
-        for id in ids.iter().filter_map(|id| Uuid::parse_str(id).ok()) {
-            if let Some(m) = tx.get_record(&schema, RecordId::from_uuid(id), false).await?
-                && !out.iter().any(|o| o.get("id").and_then(Json::as_str) == Some(&m.id.to_string()))
-            {
-                out.push(json!({"step": i + 1, "channel": channel, "id": m.id.to_string(), "to": text(&m, "to_address"),
-                                "language": text(&m, "language"), "subject": text(&m, "subject"), "body": text(&m, "body")}));
-            }
-        }
+        });
     }
     // Nothing of the preview is kept.
     drop(tx);
-    for o in &mut out {
-        o.as_object_mut().map(|m| m.remove("id"));
-    }
     Ok(out)
 }
 

@@ -225,10 +225,11 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
             "create_call" if !value("value").is_empty() && call_priority(&value("value")).is_none() => {
                 errors.push(FieldError::new(at("value"), "invalid_priority", "a call's priority, 0 to 100"))
             }
-            "call_webhook" => match reqwest_like_url(&value("value")) {
-                true => {}
-                false => errors.push(FieldError::new(at("value"), "invalid_url", "the http or https URL to post to")),
-            },
+            "call_webhook" => {
+                if let Err(e) = relata_app::webhooks::parse_url(&value("value")) {
+                    errors.push(FieldError::new(at("value"), "invalid_url", e));
+                }
+            }
             "wait" => {
                 let until = value("until_field");
                 if !until.is_empty() {
@@ -289,11 +290,6 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(StoreError::Invalid(ValidationError { errors })) }
-}
-
-fn reqwest_like_url(text: &str) -> bool {
-    let t = text.trim();
-    (t.starts_with("https://") || t.starts_with("http://")) && t.len() > 8 && !t.contains(char::is_whitespace)
 }
 
 /// Where a branch goes when its condition holds: `None` to stop the run,

@@ -28,7 +28,6 @@ use relata_core::error::{FieldError, ValidationError};
 use relata_core::meta::{EntityDef, EntityKind, Schema};
 use relata_core::value::{FieldValue, Values};
 use relata_store::admin::Workspace;
-use relata_store::audit::ConsentRow;
 use relata_store::migrate::ModuleMigration;
 use relata_store::{ScopedConn, StoreError};
 use std::sync::Arc;
@@ -76,23 +75,13 @@ async fn check_template(tx: &mut ScopedConn, new: &Record) -> Result<(), StoreEr
             }
         }
     }
-    let schema = Schema::standard(MESSAGE_TEMPLATES);
-    let key_field = schema.field("key").expect("templates have keys").clone();
-    for id in tx.find_ids_with(&schema, &key_field, &FieldValue::Text(key.to_string())).await? {
-        let Ok(id) = Uuid::parse_str(&id) else { continue };
-        if id == new.id.uuid() {
-            continue;
-        }
-        let other = tx.get_record(&schema, relata_core::RecordId::from_uuid(id), false).await?;
-        if other.is_some_and(|o| {
-            text(&o, "language") == text(new, "language") && text(&o, "channel") == text(new, "channel")
-        }) {
-            errors.push(FieldError::new(
-                "key",
-                "duplicate",
-                format!("there is a {} template {key:?} in {} already", text(new, "channel"), text(new, "language")),
-            ));
-        }
+    let same_key = templates_by_key(tx, key, text(new, "channel")).await?;
+    if same_key.iter().any(|o| o.id != new.id && text(o, "language") == text(new, "language")) {
+        errors.push(FieldError::new(
+            "key",
+            "duplicate",
+            format!("there is a {} template {key:?} in {} already", text(new, "channel"), text(new, "language")),
+        ));
     }
     ValidationError::check(errors).map_err(StoreError::Invalid)
 }
@@ -223,33 +212,23 @@ pub async fn unsubscribe_target(app: &App, workspace: Uuid, token: &str) -> Resu
 /// Withdraws the consent a message's link was for (its channel), in the
 /// ledger, as the contact's own act; a second click changes nothing.
 pub async fn unsubscribe(app: &App, ctx: &Ctx, message: &Record) -> Result<bool, AppError> {
-    let Some(contact) = message.values.ref_id("contact") else { return Ok(false) };
-    let channel = match text(message, "channel") {
-        "letter" => "post",
-        other => other,
+    let Some(contact) = message.values.ref_id("contact").map(relata_core::RecordId::from_uuid) else {
+        return Ok(false);
     };
+    let channel = messages::ledger_channel(text(message, "channel"));
     let mut tx = app.writer(ctx).await?;
-    let history = tx.consents_of(&contact.to_string()).await?;
-    if history.iter().rev().find(|c| c.channel == channel).is_some_and(|c| c.status == "withdrawn") {
+    if relata_app::privacy::latest_consent(&mut tx, contact, channel).await?.as_deref() == Some("withdrawn") {
         return Ok(false);
     }
-    let row = ConsentRow {
-        id: Uuid::now_v7().to_string(),
-        contact: contact.to_string(),
-        channel: channel.to_string(),
-        status: "withdrawn".into(),
-        source: "unsubscribe link".into(),
-        note: Some(format!("from message {}", message.id)),
-        at: tx.now(),
-        actor: None,
-    };
-    tx.append_consent(&row).await?;
-    relata_app::audit::audit_in(
+    let note = format!("from message {}", message.id);
+    relata_app::privacy::append_consent_in(
         &mut tx,
         ctx,
-        relata_app::audit::Event::new("consent.change")
-            .target("contact", contact)
-            .details(serde_json::json!({"channel": channel, "status": "withdrawn", "source": "unsubscribe link"})),
+        contact,
+        channel,
+        "withdrawn",
+        "unsubscribe link",
+        Some(&note),
     )
     .await?;
     tx.commit().await?;

@@ -13,6 +13,7 @@ use crate::entities::{MESSAGE_TEMPLATES, MESSAGES, PRINT_BATCHES};
 use crate::format;
 use crate::merge::{self, Template};
 use crate::settings::{self, EmailSettings, SmsSettings};
+use relata_app::error::into_store;
 use relata_app::jobs::{JobError, JobHandler};
 use relata_app::module::BoxFuture;
 use relata_app::{App, Ctx};
@@ -31,6 +32,8 @@ pub const SEND_JOB: &str = "channels.send";
 /// The placeholder a composed body keeps for the unsubscribe link, which
 /// is made when the message is sent (it needs the server's address).
 pub const UNSUBSCRIBE_PLACEHOLDER: &str = "{{unsubscribe_url}}";
+/// Merge fields that name no record.
+const SPECIAL_FIELDS: [&str; 3] = ["today", "unsubscribe_url", "workspace.name"];
 
 fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::Invalid(ValidationError::single(field, code, message))
@@ -59,15 +62,15 @@ async fn named(
 }
 
 /// The records a template merges, by the name its fields use.
-pub struct Merge<'a> {
-    pub language: &'a str,
-    pub today: chrono::NaiveDate,
-    pub workspace: &'a str,
-    pub records: Vec<(&'static str, &'a Record)>,
+struct Merge<'a> {
+    language: &'a str,
+    today: chrono::NaiveDate,
+    workspace: &'a str,
+    records: Vec<(&'static str, &'a Record)>,
 }
 
 /// A value as the recipient reads it.
-pub fn shown(value: &FieldValue, language: &str) -> String {
+fn shown(value: &FieldValue, language: &str) -> String {
     match value {
         FieldValue::Null => String::new(),
         FieldValue::Text(s) => s.clone(),
@@ -118,7 +121,7 @@ impl merge::Values for Merge<'_> {
 
     fn present(&self, path: &str) -> bool {
         match path {
-            "today" | "unsubscribe_url" | "workspace.name" => true,
+            _ if SPECIAL_FIELDS.contains(&path) => true,
             _ => self.value(path).is_some_and(present),
         }
     }
@@ -128,7 +131,7 @@ impl merge::Values for Merge<'_> {
 /// field is not one of them.
 pub fn check_fields(template: &Template, about: Option<EntityKind>) -> Result<(), String> {
     for path in template.fields() {
-        if ["today", "unsubscribe_url", "workspace.name"].contains(&path) {
+        if SPECIAL_FIELDS.contains(&path) {
             continue;
         }
         let known = path.split_once('.').and_then(|(name, field)| {
@@ -143,7 +146,7 @@ pub fn check_fields(template: &Template, about: Option<EntityKind>) -> Result<()
             let mut names = vec!["contact.…", "account.…"];
             let about_name = about.map(|k| format!("{}.…", k.singular()));
             names.extend(about_name.as_deref());
-            names.extend(["today", "unsubscribe_url", "workspace.name"]);
+            names.extend(SPECIAL_FIELDS);
             return Err(format!("{{{{{path}}}}} is not a merge field here; use {}", names.join(", ")));
         }
     }
@@ -242,18 +245,14 @@ pub async fn compose(tx: &mut ScopedConn, ctx: &Ctx, new: &mut Record) -> Result
                 format!("a template for {}", text(&template.values, "channel")),
             ));
         }
-        match wanted {
-            Some(lang) => {
-                if let Some(other) = variant(tx, &template, lang).await? {
-                    template = other;
-                }
-            }
-            None => language = text(&template.values, "language").to_string(),
+        if let Some(lang) = wanted
+            && let Some(other) = variant(tx, &template, lang).await?
+        {
+            template = other;
         }
-        if wanted.is_some() && text(&template.values, "language") != language {
-            // No variant in the contact's language: the template's own.
-            language = text(&template.values, "language").to_string();
-        }
+        // The contact's language where there is a variant in it, else the
+        // template's own.
+        language = text(&template.values, "language").to_string();
         v.set_std("template", FieldValue::Ref(template.id.uuid()));
         if v.std("purpose").is_null() {
             v.set_std("purpose", template.values.std("purpose").clone());
@@ -371,8 +370,6 @@ async fn open_batch(tx: &mut ScopedConn, ctx: &Ctx) -> Result<Uuid, StoreError> 
     Ok(batch.id.uuid())
 }
 
-use relata_app::error::into_store;
-
 /// After a message is stored: an email or SMS to send is a job in the same
 /// transaction; a letter counts in its batch.
 pub async fn queue(tx: &mut ScopedConn, ctx: &Ctx, message: &Record) -> Result<(), StoreError> {
@@ -424,6 +421,14 @@ pub fn check_update(ctx: &Ctx, old: &Record, new: &Record) -> Result<(), StoreEr
     Ok(())
 }
 
+/// The consent ledger's channel a message's channel asks (letters: post).
+pub fn ledger_channel(channel: &str) -> &str {
+    match channel {
+        "letter" => "post",
+        other => other,
+    }
+}
+
 /// What the consent ledger says about sending over `channel` to a contact:
 /// `None` when it may be sent, else why not.
 pub async fn consent_refusal(
@@ -432,17 +437,13 @@ pub async fn consent_refusal(
     channel: &str,
     purpose: &str,
 ) -> Result<Option<String>, StoreError> {
-    let ledger_channel = match channel {
-        "letter" => "post",
-        other => other,
-    };
+    let ledger_channel = ledger_channel(channel);
     let Some(contact) = contact else {
         // Consent is a person's: marketing to no one in particular is not sent.
         return Ok((purpose == "marketing").then(|| "marketing goes to a contact who gave consent".to_string()));
     };
-    let history = conn.consents_of(&contact.to_string()).await?;
-    let latest = history.iter().rev().find(|c| c.channel == ledger_channel).map(|c| c.status.as_str());
-    Ok(match (purpose, latest) {
+    let latest = relata_app::privacy::latest_consent(conn, RecordId::from_uuid(contact), ledger_channel).await?;
+    Ok(match (purpose, latest.as_deref()) {
         (_, Some("withdrawn")) => Some(format!("the contact withdrew consent to {ledger_channel}")),
         ("marketing", None) => Some(format!("the contact has not given consent to {ledger_channel}")),
         _ => None,
@@ -545,19 +546,19 @@ impl JobHandler for SendJob {
                     Err(JobError::Retry(reason))
                 }
             };
-            set(app, &ctx, id, patch).await.map_err(retry)?;
+            set(app, &ctx, RecordId::from_uuid(id), patch).await.map_err(retry)?;
             result
         })
     }
 }
 
 /// Relata's change of a message's state, in a write of its own.
-pub async fn set(app: &App, ctx: &Ctx, id: Uuid, patch: Values) -> Result<(), relata_app::error::AppError> {
-    let mut tx = app.writer(ctx).await?;
-    relata_app::write::update_in(&mut tx, ctx, &Schema::standard(MESSAGES), RecordId::from_uuid(id), patch, None)
-        .await?;
+async fn set(app: &App, ctx: &Ctx, id: RecordId, patch: Values) -> Result<Record, relata_app::error::AppError> {
+    let relata = Ctx::new(ctx.workspace.clone(), None);
+    let mut tx = app.writer(&relata).await?;
+    let message = relata_app::write::update_in(&mut tx, &relata, &Schema::standard(MESSAGES), id, patch, None).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(message)
 }
 
 /// Takes a queued message for sending: consent and settings checked, marked
@@ -701,9 +702,5 @@ pub async fn record_delivery(
         );
     }
     // Relata records what the channel said (people do not set a status).
-    let relata = Ctx::new(ctx.workspace.clone(), None);
-    let mut tx = app.writer(&relata).await?;
-    let updated = relata_app::write::update_in(&mut tx, &relata, &Schema::standard(MESSAGES), id, patch, None).await?;
-    tx.commit().await?;
-    Ok(updated)
+    set(app, ctx, id, patch).await
 }

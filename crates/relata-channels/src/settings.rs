@@ -178,7 +178,6 @@ impl EmailSettings {
     /// What the API shows: everything but the password.
     pub fn public_json(&self) -> Json {
         let mut shown = self.stored_json();
-        shown["password"] = Json::Null;
         shown.as_object_mut().map(|o| o.remove("password"));
         shown["password_set"] = Json::Bool(self.password.is_some());
         shown
@@ -211,11 +210,10 @@ impl SmsSettings {
         unknown_keys(input, SMS_KEYS, &mut errors);
         let url = text(input, "url", &mut errors, 2000);
         let url = required(url, "url", &mut errors);
-        if !url.is_empty() {
-            match reqwest::Url::parse(&url) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-                _ => errors.push(FieldError::new("url", "invalid_url", "an http or https URL")),
-            }
+        if !url.is_empty()
+            && let Err(e) = relata_app::webhooks::parse_url(&url)
+        {
+            errors.push(FieldError::new("url", "invalid_url", e));
         }
         let method = text(input, "method", &mut errors, 10).unwrap_or_else(|| "POST".into()).to_ascii_uppercase();
         if !["POST", "GET", "PUT"].contains(&method.as_str()) {

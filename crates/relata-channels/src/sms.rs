@@ -65,15 +65,14 @@ pub async fn send(
     let body = body(settings, to, text)?;
     let content_type =
         if settings.content_type == "form" { "application/x-www-form-urlencoded" } else { "application/json" };
-    let request = if method == reqwest::Method::GET {
+    let mut request = if method == reqwest::Method::GET {
         // A GET gateway takes the (form-encoded) body as its query.
-        let mut url = url.clone();
+        let mut url = url;
         url.set_query(Some(&body));
         http.request(method, url)
     } else {
-        http.request(method, url.clone()).header("content-type", content_type).body(body)
+        http.request(method, url).header("content-type", content_type).body(body)
     };
-    let mut request = request;
     if let (Some(name), Some(value)) = (&settings.auth_header, &settings.auth_value) {
         request = request.header(name.as_str(), value.as_str());
     }
@@ -88,7 +87,7 @@ pub async fn send(
             }
             _ => Ok(provider_id(&answer)),
         }
-    } else if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+    } else if relata_app::jobs::worth_retrying(status) {
         Err(SendError::Transient(format!("the gateway answered {status}: {answer}")))
     } else {
         Err(SendError::Permanent(format!("the gateway answered {status}: {answer}")))

@@ -80,8 +80,7 @@ pub async fn preview(
 
 /// `POST /api/v1/automation_rules/{id}/dry_run?limit=`: what the rule
 /// would act on now and what it would send, nothing done.
-pub async fn dry_run(State(server): S, auth: Auth, IdPath(id): IdPath, headers: HeaderMap) -> ApiResult<Response> {
-    let _ = headers;
+pub async fn dry_run(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
     let (rule, _) = relata_app::read::get(&server.app, &auth.ctx, relata_automation::AUTOMATION_RULES, id, false)
         .await
         .map_err(|e| app_problem(relata_automation::AUTOMATION_RULES, e))?;

@@ -625,7 +625,7 @@ fn identity_routes() -> Vec<Route> {
             "What the rule would act on now (count, the first 20 records) and the messages it would write for each, nothing done",
         )
         .tag("automation_rules")
-        .returns(200, Some(object("count, records: [{record, messages}], steps")))
+        .returns(200, Some(object("count, records: [{record, title, messages}], steps")))
         .to(post(crate::channels::dry_run)),
         endpoint(Method::GET, "/unsubscribe/{workspace}/{token}", "pages.unsubscribe", "The page an email's unsubscribe link opens: asks to confirm")
             .tag("pages")

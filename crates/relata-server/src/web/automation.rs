@@ -141,13 +141,9 @@ pub async fn dry_run(State(server): S, path: PagePath, page: Page) -> Response {
         .unwrap_or_default()
         .iter()
         .map(|r| {
-            let record = &r["record"];
-            let id = text(record, "id");
-            let title = ["name", "number", "subject", "last_name"]
-                .iter()
-                .map(|f| text(record, f))
-                .find(|t| !t.is_empty())
-                .unwrap_or_else(|| id.clone());
+            let id = text(&r["record"], "id");
+            // The title as the viewer may see it (hidden fields never name a record).
+            let title = text(r, "title");
             let messages = r["messages"]
                 .as_array()
                 .map(Vec::as_slice)

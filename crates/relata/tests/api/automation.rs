@@ -408,8 +408,22 @@ async fn the_dunning_ladder_climbs_to_the_lawyer_and_stops_when_paid(app: TestAp
     // Due today: nothing before the due date + 3 days.
     daily(&app).await;
     assert!(runs(&unpaid).await.is_empty());
-    // + 3: the reminder by email, in Polish, with the payment acknowledged.
-    after_days(&app, 3).await;
+    // + 3: the dry run lists both invoices and the reminder each would get,
+    // doing nothing; then the reminder by email, in Polish, with the
+    // payment acknowledged.
+    app.app.app.store.clock().advance(chrono::Duration::days(3));
+    let dry =
+        app.post(&format!("/api/v1/automation_rules/{}/dry_run", id_of(&ladder)), &json!({})).await.expect(200).body;
+    assert_eq!(dry["count"], 2, "{dry}");
+    let listed = dry["records"].as_array().unwrap().iter().find(|r| r["record"]["id"] == unpaid["id"]).expect("listed");
+    assert_eq!(listed["title"], unpaid["number"]);
+    assert_eq!(listed["messages"][0]["to"], "piotr@slowpayer.pl");
+    assert_eq!(listed["messages"][0]["language"], "pl");
+    assert!(listed["messages"][0]["body"].as_str().unwrap().contains("750,00"), "{listed}");
+    assert!(runs(&unpaid).await.is_empty(), "a dry run starts no run");
+    let kept = messages(&unpaid).await;
+    assert!(kept.is_empty(), "a dry run writes no message: {kept:?}");
+    crate::channels::work(&app).await;
     daily(&app).await;
     let run = runs(&unpaid).await;
     assert_eq!(run.len(), 1, "{run:?}");

@@ -16,6 +16,7 @@ use relata_app::jobs::{JobError, JobHandler};
 use relata_app::module::BoxFuture;
 use relata_app::read::{self, ListParams};
 use relata_app::{App, AppError, Ctx, write};
+use relata_core::error::ValidationError;
 use relata_core::filter::{Expr, Literal, Op};
 use relata_core::meta::{EntityKind, FieldType, Schema, Target};
 use relata_core::value::{FieldValue, Values};
@@ -455,15 +456,7 @@ async fn stretch(
             patch.set_std("status", FieldValue::Text("waiting".into()));
             patch.set_std("step", FieldValue::Int(next as i64));
             patch.set_std("wake_at", FieldValue::DateTime(wake_at));
-            let job = NewJob {
-                kind: RESUME_JOB.into(),
-                payload: json!({"run": run.id.to_string(), "step": next}),
-                run_at: wake_at,
-                max_attempts: 8,
-                idempotency_key: Some(format!("resume:{}:{next}", run.id)),
-                schedule: None,
-            };
-            tx.enqueue_job(job).await?;
+            tx.enqueue_job(resume_job(run.id, next, wake_at)).await?;
         }
     }
     if !detail.is_empty() {
@@ -955,9 +948,12 @@ fn occurrence(event: &str, value: &FieldValue, offset: i64, today: NaiveDate) ->
 }
 
 /// Starts a run for each candidate the rule may start one on (see
-/// [`startable`]); returns how many it started. The runs of a page share
-/// one write; when that write fails, each run is tried in a write of its
-/// own, so that one record's failure is its run's alone.
+/// [`startable`]); returns how many it started. The runs of a page are
+/// written together, in multi-row statements, each waiting at its first
+/// step with a resume job due now: deciding is set-based, and the steps
+/// (templates merged, messages queued) run in the jobs, a record's failure
+/// its run's alone. When the page's write fails, each run starts in a
+/// write of its own.
 async fn start_occurrences(
     app: &App,
     ctx: &Ctx,
@@ -969,23 +965,35 @@ async fn start_occurrences(
     if todo.is_empty() {
         return Ok(0);
     }
-    let plan = Plan::of_rule(rule);
     let values = |id: Uuid, occasion: &Occasion| {
         let mut values = run_values(rule, kind, id, 0);
         occasion.set(&mut values);
         values
     };
+    let plan = serde_json::to_string(&Plan::of_rule(rule)).unwrap_or_default();
     let together = async {
         let mut tx = app.writer(ctx).await?;
-        let schema = Schema::standard(kind);
-        let mut made = 0;
-        for (id, occasion) in &todo {
-            let Some(record) = tx.get_record(&schema, RecordId::from_uuid(*id), false).await? else { continue };
-            start_in(&mut tx, app, ctx, &plan, record, false, values(*id, occasion)).await?;
-            made += 1;
+        let now = tx.now();
+        let rows = todo
+            .iter()
+            .map(|(id, occasion)| {
+                let mut run = values(*id, occasion);
+                run.set_std("tx_id", FieldValue::Text(tx.tx_id().to_string()));
+                run.set_std("plan", FieldValue::Text(plan.clone()));
+                run.set_std("step", FieldValue::Int(0));
+                run.set_std("status", FieldValue::Text("waiting".into()));
+                run.set_std("wake_at", FieldValue::DateTime(now));
+                run
+            })
+            .collect();
+        let (made, refused) = write::create_many_in(&mut tx, ctx, &Schema::standard(AUTOMATION_RUNS), rows).await?;
+        if let Some((_, errors)) = refused.into_iter().next() {
+            return Err(ValidationError { errors }.into());
         }
+        let jobs: Vec<NewJob> = made.iter().map(|run| resume_job(run.id, 0, now)).collect();
+        tx.enqueue_jobs(&jobs).await?;
         tx.commit().await?;
-        Ok::<u64, AppError>(made)
+        Ok::<u64, AppError>(made.len() as u64)
     }
     .await;
     match together {
@@ -997,6 +1005,18 @@ async fn start_occurrences(
             }
             Ok(todo.len() as u64)
         }
+    }
+}
+
+/// The job that wakes run `run` at `step` at `at` (once per run and step).
+fn resume_job(run: RecordId, step: usize, at: DateTime<Utc>) -> NewJob {
+    NewJob {
+        kind: RESUME_JOB.into(),
+        payload: json!({"run": run.to_string(), "step": step}),
+        run_at: at,
+        max_attempts: 8,
+        idempotency_key: Some(format!("resume:{run}:{step}")),
+        schedule: None,
     }
 }
 

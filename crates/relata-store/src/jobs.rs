@@ -192,25 +192,7 @@ impl ScopedConn {
     /// idempotency key was used before).
     pub async fn enqueue_job(&mut self, job: NewJob) -> Result<Uuid> {
         let id = Uuid::now_v7();
-        let now = self.now();
-        let values: Vec<Value> = vec![
-            uuid(self.workspace.uuid()),
-            uuid(id),
-            Value::from(job.kind.clone()),
-            Value::Json(Some(Box::new(job.payload))),
-            Value::from(JobState::Queued.as_str()),
-            time(job.run_at),
-            Value::BigInt(Some(0)),
-            Value::BigInt(Some(Ord::max(job.max_attempts, 1))),
-            Value::ChronoDateTimeUtc(None),
-            Value::String(None),
-            Value::String(None),
-            Value::String(job.idempotency_key.clone()),
-            crate::sql::uuid_opt(job.schedule),
-            time(now),
-            time(now),
-            Value::ChronoDateTimeUtc(None),
-        ];
+        let values = self.job_row(id, &job);
         let stmt = Query::insert()
             .into_table("jobs")
             .columns(COLUMNS)
@@ -232,6 +214,42 @@ impl ScopedConn {
             .to_owned();
         let row = self.conn.fetch_optional(&q).await?.ok_or(StoreError::NotFound)?;
         row.uuid("id")?.ok_or(StoreError::NotFound)
+    }
+
+    /// Enqueues many jobs in this transaction in multi-row statements (the
+    /// automation's daily pass); a job whose idempotency key was used
+    /// before is skipped, the earlier one standing.
+    pub async fn enqueue_jobs(&mut self, jobs: &[NewJob]) -> Result<()> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let rows = jobs.iter().map(|job| self.job_row(Uuid::now_v7(), job)).collect();
+        self.conn.insert_missing_rows("jobs", &COLUMNS, rows).await?;
+        self.enqueued_jobs = true;
+        Ok(())
+    }
+
+    /// A new job's row, one value per [`COLUMNS`].
+    fn job_row(&self, id: Uuid, job: &NewJob) -> Vec<Value> {
+        let now = self.now();
+        vec![
+            uuid(self.workspace.uuid()),
+            uuid(id),
+            Value::from(job.kind.clone()),
+            Value::Json(Some(Box::new(job.payload.clone()))),
+            Value::from(JobState::Queued.as_str()),
+            time(job.run_at),
+            Value::BigInt(Some(0)),
+            Value::BigInt(Some(Ord::max(job.max_attempts, 1))),
+            Value::ChronoDateTimeUtc(None),
+            Value::String(None),
+            Value::String(None),
+            Value::String(job.idempotency_key.clone()),
+            crate::sql::uuid_opt(job.schedule),
+            time(now),
+            time(now),
+            Value::ChronoDateTimeUtc(None),
+        ]
     }
 
     /// A job of this workspace.

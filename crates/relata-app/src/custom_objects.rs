@@ -53,6 +53,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "login",
     "logout",
     "lookup",
+    "mailbox",
     "metrics",
     "me",
     "metadata",

@@ -9,6 +9,7 @@ use relata_crm::{ACCOUNTS, CONTACTS};
 pub const MESSAGE_TEMPLATES: EntityKind = EntityKind::named("message_templates");
 pub const MESSAGES: EntityKind = EntityKind::named("messages");
 pub const PRINT_BATCHES: EntityKind = EntityKind::named("print_batches");
+pub const EMAILS: EntityKind = EntityKind::named("emails");
 
 pub const CHANNELS: &[&str] = &["email", "sms", "letter"];
 /// A transactional message (a reminder of an unpaid invoice) goes out unless
@@ -107,4 +108,39 @@ pub fn print_batch() -> EntityDef {
         .columns(&["name", "status", "letters", "posted_at", "created_at"])
         .rights(business_record_rights)
         .made_by_relata()
+}
+
+/// Mail synced from a person's own mailbox: read by its owner alone, for
+/// every role (colleagues see what the owner shares on the customer's
+/// timeline, [`crate::mailbox::SharedMail`]); written by the sync only.
+fn email_rights(_role: &str) -> EntityRights {
+    EntityRights { create: false, read: Level::Own, update: Level::None, delete: Level::None, export: true }
+}
+
+pub fn email() -> EntityDef {
+    use FieldType::*;
+    EntityDef::new(EMAILS, "channels", "email", "Email", "Emails")
+        .fields([
+            FieldDef::standard("direction", "Direction", Choice(options(DIRECTIONS))).read_only(),
+            FieldDef::text("subject", "Subject").searchable().read_only(),
+            FieldDef::text("from_address", "From").read_only(),
+            FieldDef::text("to_addresses", "To").read_only(),
+            FieldDef::text("cc_addresses", "Cc").read_only(),
+            FieldDef::standard("sent_at", "Date", DateTime).read_only(),
+            FieldDef::standard("body", "Body", LongText).read_only(),
+            relation("contact", "Contact", CONTACTS).read_only(),
+            relation("account", "Account", ACCOUNTS).read_only(),
+            FieldDef::text("folder", "Folder").read_only(),
+            FieldDef::text("message_id", "Message-ID").read_only(),
+            FieldDef::text("in_reply_to", "In reply to").read_only(),
+            FieldDef::text("thread", "Thread").read_only(),
+            FieldDef::standard("attachments", "Attachments", LongText).read_only(),
+        ])
+        .title(&["subject"])
+        .episode(&["account", "contact"], "sent_at")
+        .personal(&["from_address", "to_addresses", "cc_addresses", "subject", "body"])
+        .columns(&["subject", "direction", "from_address", "contact", "sent_at"])
+        .rights(email_rights)
+        .made_by_relata()
+        .private_to_owner()
 }

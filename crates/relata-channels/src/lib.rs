@@ -9,14 +9,16 @@
 pub mod builtins;
 pub mod entities;
 pub mod format;
+pub mod imap;
 pub mod letters;
+pub mod mailbox;
 pub mod merge;
 pub mod messages;
 pub mod settings;
 mod sms;
 pub mod smtp;
 
-pub use entities::{MESSAGE_TEMPLATES, MESSAGES, PRINT_BATCHES};
+pub use entities::{EMAILS, MESSAGE_TEMPLATES, MESSAGES, PRINT_BATCHES};
 
 use relata_app::error::AppError;
 use relata_app::jobs::JobHandler;
@@ -92,7 +94,7 @@ impl Module for Channels {
     }
 
     fn entities(&self) -> Vec<EntityDef> {
-        vec![entities::message_template(), entities::message(), entities::print_batch()]
+        vec![entities::message_template(), entities::message(), entities::print_batch(), entities::email()]
     }
 
     fn before_save<'a>(
@@ -124,8 +126,12 @@ impl Module for Channels {
         })
     }
 
+    fn timeline_sources(&self) -> Vec<Arc<dyn relata_app::module::TimelineSource>> {
+        vec![Arc::new(mailbox::SharedMail)]
+    }
+
     fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
-        vec![Arc::new(messages::SendJob::default())]
+        vec![Arc::new(messages::SendJob::default()), Arc::new(mailbox::SyncJob)]
     }
 
     fn setup_workspace<'a>(&'a self, app: &'a App, ws: &'a Workspace) -> BoxFuture<'a, Result<(), AppError>> {
@@ -161,12 +167,20 @@ impl Module for Channels {
     }
 
     fn migrations(&self) -> Vec<ModuleMigration> {
-        vec![ModuleMigration {
-            version: 1,
-            name: "channels",
-            sqlite: include_str!("../migrations/sqlite/0001_channels.sql"),
-            postgres: include_str!("../migrations/postgres/0001_channels.sql"),
-        }]
+        vec![
+            ModuleMigration {
+                version: 1,
+                name: "channels",
+                sqlite: include_str!("../migrations/sqlite/0001_channels.sql"),
+                postgres: include_str!("../migrations/postgres/0001_channels.sql"),
+            },
+            ModuleMigration {
+                version: 2,
+                name: "emails",
+                sqlite: include_str!("../migrations/sqlite/0002_emails.sql"),
+                postgres: include_str!("../migrations/postgres/0002_emails.sql"),
+            },
+        ]
     }
 }
 

@@ -53,7 +53,7 @@ fn setting_name(channel: &str) -> String {
     format!("channels.{channel}")
 }
 
-fn text(input: &Map<String, Json>, key: &str, errors: &mut Vec<FieldError>, max: usize) -> Option<String> {
+pub(crate) fn text(input: &Map<String, Json>, key: &str, errors: &mut Vec<FieldError>, max: usize) -> Option<String> {
     match input.get(key) {
         None | Some(Json::Null) => None,
         Some(Json::String(s)) if s.trim().is_empty() => None,
@@ -69,21 +69,21 @@ fn text(input: &Map<String, Json>, key: &str, errors: &mut Vec<FieldError>, max:
     }
 }
 
-fn required(value: Option<String>, key: &str, errors: &mut Vec<FieldError>) -> String {
+pub(crate) fn required(value: Option<String>, key: &str, errors: &mut Vec<FieldError>) -> String {
     if value.is_none() && !errors.iter().any(|e| e.field == key) {
         errors.push(FieldError::new(key, "required", "required"));
     }
     value.unwrap_or_default()
 }
 
-fn unknown_keys(input: &Map<String, Json>, known: &[&str], errors: &mut Vec<FieldError>) {
+pub(crate) fn unknown_keys(input: &Map<String, Json>, known: &[&str], errors: &mut Vec<FieldError>) {
     for key in input.keys().filter(|k| !known.contains(&k.as_str())) {
         errors.push(FieldError::new(key.as_str(), "unknown_field", format!("one of {}", known.join(", "))));
     }
 }
 
 /// A secret as put: absent keeps the stored one, `""` or null clears it.
-fn secret(
+pub(crate) fn secret(
     input: &Map<String, Json>,
     key: &str,
     stored: Option<String>,
@@ -105,7 +105,7 @@ fn secret(
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 

@@ -350,6 +350,13 @@ impl Visibility {
         Visibility { by_kind: BTreeMap::new(), others: OwnerScope::All }
     }
 
+    /// Records of `kind` owned by `owners`, nothing else (a module's read of
+    /// what people share with the viewer).
+    pub fn only(kind: EntityKind, owners: Vec<UserId>) -> Visibility {
+        let none = OwnerScope::Owners(Arc::from(vec![]));
+        Visibility { by_kind: BTreeMap::from([(kind, OwnerScope::Owners(Arc::from(owners)))]), others: none }
+    }
+
     pub fn scope(&self, kind: EntityKind) -> &OwnerScope {
         self.by_kind.get(&kind).unwrap_or(&self.others)
     }
@@ -473,7 +480,9 @@ impl Access {
     }
 
     fn level(&self, kind: EntityKind, right: Right) -> Level {
-        level_of(self.role.rights(kind), right)
+        let level = level_of(self.role.rights(kind), right);
+        // Checked here, where every right of every path is decided.
+        if kind.def().private_to_owner { level.min(Level::Own) } else { level }
     }
 
     /// The owners whose records a level reaches for this user.

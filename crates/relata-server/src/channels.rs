@@ -38,6 +38,35 @@ pub async fn put_settings(
     Ok(json(StatusCode::OK, &json!({"channel": channel, "settings": shown})))
 }
 
+/// `GET /api/v1/mailbox`: the caller's own mailbox, its password left out,
+/// with where each folder's sync stands.
+pub async fn mailbox(State(server): S, auth: Auth) -> ApiResult<Response> {
+    let shown = relata_channels::mailbox::shown(&server.app, &auth.ctx).await?;
+    Ok(json(StatusCode::OK, &json!({"mailbox": shown})))
+}
+
+/// `PUT /api/v1/mailbox`: connects (or changes) the caller's mailbox.
+pub async fn put_mailbox(State(server): S, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let shown = relata_channels::mailbox::put(&server.app, &auth.ctx, &input).await?;
+    Ok(json(StatusCode::OK, &json!({"mailbox": shown})))
+}
+
+/// `DELETE /api/v1/mailbox`: disconnects it; the mail logged stays.
+pub async fn delete_mailbox(State(server): S, auth: Auth) -> ApiResult<Response> {
+    auth.require_write()?;
+    relata_channels::mailbox::remove(&server.app, &auth.ctx).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /api/v1/mailbox/sync`: a sync now, as a job.
+pub async fn sync_mailbox(State(server): S, auth: Auth) -> ApiResult<Response> {
+    auth.require_write()?;
+    let job = relata_channels::mailbox::request_sync(&server.app, &auth.ctx).await?;
+    Ok(json(StatusCode::ACCEPTED, &json!({"job": job})))
+}
+
 /// `GET /api/v1/print_batches/{id}/pdf`: the batch's letters as one PDF.
 pub async fn batch_pdf(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
     let (file, bytes) = relata_channels::letters::batch_pdf(&server.app, &auth.ctx, id)

@@ -590,6 +590,31 @@ fn identity_routes() -> Vec<Route> {
         .body(object("the channel's settings"))
         .returns(200, Some(object("channel, settings")))
         .to(put(crate::channels::put_settings)),
+        endpoint(Method::GET, "/api/v1/mailbox", "mailbox.get", "Your own mailbox (IMAP), the password left out, with each folder's checkpoint and the last sync's outcome (mailbox: null when none)")
+            .tag("channels")
+            .returns(200, Some(object("mailbox")))
+            .to(get(crate::channels::mailbox)),
+        endpoint(
+            Method::PUT,
+            "/api/v1/mailbox",
+            "mailbox.put",
+            "Connect your own mailbox: host, port, security (tls, starttls, or none on loopback), username, password \
+             (an app password; left out, the stored one is kept), address (yours: mail from it is outbound), folders \
+             (default INBOX) and sharing (nothing, subject_and_people or everything: what colleagues see of your mail \
+             on customers' timelines). Mail to and from known contacts is logged as emails, every five minutes.",
+        )
+        .tag("channels")
+        .body(object("the mailbox's settings"))
+        .returns(200, Some(object("mailbox")))
+        .to(put(crate::channels::put_mailbox)),
+        endpoint(Method::DELETE, "/api/v1/mailbox", "mailbox.delete", "Disconnect your mailbox; the mail logged stays")
+            .tag("channels")
+            .returns(204, None)
+            .to(delete(crate::channels::delete_mailbox)),
+        endpoint(Method::POST, "/api/v1/mailbox/sync", "mailbox.sync", "Sync your mailbox now (a job; answers its id)")
+            .tag("channels")
+            .returns(202, Some(object("job")))
+            .to(post(crate::channels::sync_mailbox)),
         endpoint(
             Method::POST,
             "/api/v1/messages/{id}/delivery",

@@ -51,6 +51,10 @@ pub struct EntityDef {
     /// Records only Relata writes (a log, such as automation runs): people
     /// read them, and every write by a person is refused.
     pub made_by_relata: bool,
+    /// Records private to their owner (mail synced from a person's own
+    /// mailbox): no role reaches further than its own records, however
+    /// wide its rights, administrators included.
+    pub private_to_owner: bool,
 }
 
 /// The lines of a document type.
@@ -138,6 +142,7 @@ impl EntityDef {
             role_rights: business_record_rights,
             reference_data: false,
             made_by_relata: false,
+            private_to_owner: false,
             lines: None,
             numbering: None,
         }
@@ -201,6 +206,12 @@ impl EntityDef {
     /// Records of this type are written by Relata only.
     pub fn made_by_relata(mut self) -> Self {
         self.made_by_relata = true;
+        self
+    }
+
+    /// Records of this type are their owner's alone, whatever the role.
+    pub fn private_to_owner(mut self) -> Self {
+        self.private_to_owner = true;
         self
     }
 

@@ -28,6 +28,7 @@ mod identity;
 mod isolation;
 mod jobs;
 mod lists;
+mod mailbox;
 mod openapi;
 mod privacy;
 mod processes;

@@ -1,0 +1,799 @@
+//! People's own mailboxes: each user may connect one over IMAP (with an
+//! app password), and the mail to and from known contacts is logged as
+//! `emails` on the contact's and account's timelines, private to its owner;
+//! the owner chooses what colleagues see (everything, subject and people
+//! only, or nothing), on the customer's timeline ([`SharedMail`]).
+//!
+//! The sync never loses or doubles mail: each folder has a checkpoint
+//! (UIDVALIDITY and the last UID done), written in the same transaction as
+//! the messages of each batch, so that a sync killed at any point resumes
+//! after the last batch that committed. A folder whose UIDVALIDITY changed
+//! is read again from its start, and a message already logged for its
+//! owner (by Message-ID) is not logged again. Messages deleted from the
+//! mailbox stay in the CRM: the sync only ever adds.
+
+use crate::entities::EMAILS;
+use crate::imap;
+use crate::settings::{SECURITIES, is_loopback, required, secret, text, unknown_keys};
+use chrono::{DateTime, Utc};
+use relata_app::audit::{Event, audit_in};
+use relata_app::jobs::{JobError, JobHandler};
+use relata_app::module::BoxFuture;
+use relata_app::{App, AppError, Ctx, write};
+use relata_core::error::{FieldError, ValidationError};
+use relata_core::filter::{Filter, Op};
+use relata_core::meta::{EntityKind, Schema};
+use relata_core::value::{FieldValue, Values};
+use relata_core::{RecordId, UserId};
+use relata_crm::{ACCOUNTS, CONTACTS};
+use relata_store::ScopedConn;
+use relata_store::jobs::{Job, NewJob};
+use serde_json::{Map, Value as Json, json};
+use std::collections::{BTreeMap, HashSet};
+use uuid::Uuid;
+
+pub const SYNC_JOB: &str = "mail.sync";
+/// What colleagues see of a person's synced mail.
+pub const SHARING: &[&str] = &["nothing", "subject_and_people", "everything"];
+/// Messages fetched and logged per transaction (a checkpoint each).
+const BATCH: usize = 25;
+/// A body is kept up to this many characters.
+const BODY_LIMIT: usize = 100_000;
+/// The workspace setting with every user's sharing level (for the timeline).
+const SHARING_SETTING: &str = "mail.sharing";
+/// Mail from these domains names a person, not a company.
+const PUBLIC_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "yahoo.com",
+    "icloud.com",
+    "wp.pl",
+    "o2.pl",
+    "onet.pl",
+    "interia.pl",
+    "gmx.de",
+    "mail.ru",
+    "yandex.ru",
+    "abv.bg",
+];
+
+fn setting_name(user: UserId) -> String {
+    format!("mail.mailbox.{}", user.uuid())
+}
+
+fn checkpoint_name(user: UserId, folder: &str) -> String {
+    format!("mail.checkpoint.{}.{folder}", user.uuid())
+}
+
+/// A user's mailbox as they put it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MailboxSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: String,
+    pub username: String,
+    pub password: Option<String>,
+    /// The user's own address: mail from it is outbound.
+    pub address: String,
+    pub folders: Vec<String>,
+    pub sharing: String,
+}
+
+const KEYS: &[&str] = &["host", "port", "security", "username", "password", "address", "folders", "sharing"];
+
+impl MailboxSettings {
+    pub fn parse(input: &Json, stored: Option<&MailboxSettings>) -> Result<MailboxSettings, ValidationError> {
+        let Json::Object(input) = input else {
+            return Err(ValidationError::single("", "invalid_type", "a JSON object"));
+        };
+        let mut errors = Vec::new();
+        unknown_keys(input, KEYS, &mut errors);
+        let host = required(text(input, "host", &mut errors, 253), "host", &mut errors);
+        let security = text(input, "security", &mut errors, 20).unwrap_or_else(|| "tls".into());
+        if !SECURITIES.contains(&security.as_str()) {
+            errors.push(FieldError::new("security", "invalid_choice", format!("one of {}", SECURITIES.join(", "))));
+        }
+        let port = match input.get("port") {
+            None | Some(Json::Null) => Some(if security == "tls" { 993 } else { 143 }),
+            Some(p) => p.as_u64().and_then(|p| u16::try_from(p).ok()).filter(|p| *p > 0),
+        };
+        if port.is_none() {
+            errors.push(FieldError::new("port", "invalid_port", "a port number, 1 to 65535"));
+        }
+        let username = required(text(input, "username", &mut errors, 320), "username", &mut errors);
+        let password = secret(input, "password", stored.and_then(|s| s.password.clone()), &mut errors);
+        if password.is_none() && !errors.iter().any(|e| e.field == "password") {
+            errors.push(FieldError::new("password", "required", "the mailbox's (app) password"));
+        }
+        if security == "none" && !host.is_empty() && !is_loopback(&host) {
+            errors.push(FieldError::new(
+                "security",
+                "insecure",
+                "the password would cross the network in clear text; use tls or starttls",
+            ));
+        }
+        let address = required(text(input, "address", &mut errors, 320), "address", &mut errors);
+        if !address.is_empty()
+            && let Err(e) = relata_core::email::Email::parse(&address)
+        {
+            errors.push(FieldError::new("address", "invalid_email", e.to_string()));
+        }
+        let folders = folders(input.get("folders"), &mut errors);
+        let sharing = text(input, "sharing", &mut errors, 40).unwrap_or_else(|| "nothing".into());
+        if !SHARING.contains(&sharing.as_str()) {
+            errors.push(FieldError::new("sharing", "invalid_choice", format!("one of {}", SHARING.join(", "))));
+        }
+        ValidationError::check(errors)?;
+        Ok(MailboxSettings {
+            host,
+            port: port.unwrap_or(993),
+            security,
+            username,
+            password,
+            address: address.to_lowercase(),
+            folders,
+            sharing,
+        })
+    }
+
+    fn stored_json(&self) -> Json {
+        json!({"host": self.host, "port": self.port, "security": self.security, "username": self.username,
+               "password": self.password, "address": self.address, "folders": self.folders,
+               "sharing": self.sharing})
+    }
+
+    /// What the API shows: everything but the password.
+    pub fn public_json(&self) -> Json {
+        let mut shown = self.stored_json();
+        shown["password"] = json!(self.password.is_some());
+        shown
+    }
+
+    fn from_stored(v: &Json) -> Option<MailboxSettings> {
+        let s = |k: &str| v.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+        let folders = v.get("folders")?.as_array()?.iter().filter_map(|f| f.as_str().map(str::to_string)).collect();
+        Some(MailboxSettings {
+            host: s("host"),
+            port: v.get("port").and_then(Json::as_u64).and_then(|p| u16::try_from(p).ok())?,
+            security: s("security"),
+            username: s("username"),
+            password: v.get("password").and_then(Json::as_str).map(str::to_string),
+            address: s("address"),
+            folders,
+            sharing: s("sharing"),
+        })
+    }
+}
+
+fn folders(input: Option<&Json>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let default = || vec!["INBOX".to_string()];
+    let Some(value) = input.filter(|v| !v.is_null()) else { return default() };
+    let Some(list) = value.as_array() else {
+        errors.push(FieldError::new("folders", "invalid_type", "a list of folder names"));
+        return default();
+    };
+    let mut out = Vec::new();
+    for (i, f) in list.iter().enumerate() {
+        match f.as_str().map(str::trim) {
+            // A name goes into an IMAP command: no quotes, no line breaks.
+            Some(name) if !name.is_empty() && name.len() <= 200 && !name.contains(['"', '\\', '\r', '\n']) => {
+                if !out.iter().any(|o| o == name) {
+                    out.push(name.to_string());
+                }
+            }
+            _ => errors.push(FieldError::new(
+                format!("folders[{i}]"),
+                "invalid_folder",
+                "a folder name (up to 200 characters, no quotes or line breaks)",
+            )),
+        }
+    }
+    if out.is_empty() && errors.iter().all(|e| !e.field.starts_with("folders")) {
+        errors.push(FieldError::new("folders", "required", "at least one folder (INBOX)"));
+    }
+    if out.len() > 20 {
+        errors.push(FieldError::new("folders", "too_many", "at most 20 folders"));
+    }
+    out
+}
+
+/// Where the sync of a folder stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub uid_validity: u32,
+    pub last_uid: u32,
+}
+
+async fn checkpoint(conn: &mut ScopedConn, user: UserId, folder: &str) -> Result<Checkpoint, AppError> {
+    let stored = conn.setting(&checkpoint_name(user, folder)).await?;
+    let number = |k: &str| stored.as_ref().and_then(|v| v.get(k)).and_then(Json::as_u64).unwrap_or(0) as u32;
+    Ok(Checkpoint { uid_validity: number("uid_validity"), last_uid: number("last_uid") })
+}
+
+fn me(ctx: &Ctx) -> Result<UserId, AppError> {
+    ctx.actor.ok_or_else(|| AppError::Forbidden("a mailbox belongs to a signed-in user".into()))
+}
+
+pub async fn settings_of(conn: &mut ScopedConn, user: UserId) -> Result<Option<MailboxSettings>, AppError> {
+    Ok(conn.setting(&setting_name(user)).await?.as_ref().and_then(MailboxSettings::from_stored))
+}
+
+/// The caller's mailbox (`null` when none) with each folder's state.
+pub async fn shown(app: &App, ctx: &Ctx) -> Result<Json, AppError> {
+    let user = me(ctx)?;
+    let mut conn = app.reader(ctx).await?;
+    let Some(settings) = settings_of(&mut conn, user).await? else { return Ok(Json::Null) };
+    let mut folders = Vec::new();
+    for folder in &settings.folders {
+        let at = checkpoint(&mut conn, user, folder).await?;
+        folders.push(json!({"folder": folder, "uid_validity": at.uid_validity, "last_uid": at.last_uid}));
+    }
+    let state = conn.setting(&format!("mail.state.{}", user.uuid())).await?.unwrap_or(Json::Null);
+    let mut shown = settings.public_json();
+    shown["folder_state"] = Json::Array(folders);
+    shown["last_sync"] = state;
+    Ok(shown)
+}
+
+/// Puts the caller's mailbox, and syncs it every five minutes from now.
+pub async fn put(app: &App, ctx: &Ctx, input: &Json) -> Result<Json, AppError> {
+    let user = me(ctx)?;
+    let mut tx = app.writer(ctx).await?;
+    let settings = MailboxSettings::parse(input, settings_of(&mut tx, user).await?.as_ref())?;
+    tx.put_setting(&setting_name(user), &settings.stored_json()).await?;
+    set_sharing(&mut tx, user, Some(&settings.sharing)).await?;
+    put_schedule(&mut tx, user, true).await?;
+    let shown = settings.public_json();
+    audit_in(&mut tx, ctx, Event::new("mailbox.change").target("user", user.uuid()).details(shown.clone())).await?;
+    tx.commit().await?;
+    Ok(shown)
+}
+
+/// Disconnects the caller's mailbox; the mail logged so far stays.
+pub async fn remove(app: &App, ctx: &Ctx) -> Result<(), AppError> {
+    let user = me(ctx)?;
+    let mut tx = app.writer(ctx).await?;
+    if settings_of(&mut tx, user).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    tx.put_setting(&setting_name(user), &Json::Null).await?;
+    set_sharing(&mut tx, user, None).await?;
+    put_schedule(&mut tx, user, false).await?;
+    audit_in(&mut tx, ctx, Event::new("mailbox.remove").target("user", user.uuid())).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Asks for a sync of the caller's mailbox now; answers the job's id.
+pub async fn request_sync(app: &App, ctx: &Ctx) -> Result<Uuid, AppError> {
+    let user = me(ctx)?;
+    let mut tx = app.writer(ctx).await?;
+    if settings_of(&mut tx, user).await?.is_none() {
+        return Err(ValidationError::single("mailbox", "not_connected", "connect a mailbox first").into());
+    }
+    let id = tx.enqueue_job(sync_job(user, tx.now())).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn sync_job(user: UserId, at: DateTime<Utc>) -> NewJob {
+    NewJob {
+        kind: SYNC_JOB.into(),
+        payload: json!({"user": user.uuid().to_string()}),
+        run_at: at,
+        max_attempts: 5,
+        idempotency_key: None,
+        schedule: None,
+    }
+}
+
+async fn put_schedule(tx: &mut ScopedConn, user: UserId, enabled: bool) -> Result<(), AppError> {
+    let name = format!("mailbox_{}", user.uuid().simple());
+    let existing = tx.schedules().await?.into_iter().find(|s| s.name == name);
+    let cron = "0 */5 * * * *";
+    let schedule = relata_store::jobs::Schedule {
+        workspace: tx.workspace(),
+        id: existing.map_or_else(Uuid::now_v7, |s| s.id),
+        name,
+        kind: SYNC_JOB.into(),
+        payload: json!({"user": user.uuid().to_string()}),
+        cron: cron.into(),
+        time_zone: "UTC".into(),
+        next_run_at: relata_app::jobs::next_firing(cron, "UTC", tx.now()).unwrap_or_else(|_| tx.now()),
+        enabled,
+    };
+    Ok(tx.put_schedule(&schedule).await?)
+}
+
+/// Keeps the workspace's map of who shares what (read by the timeline).
+async fn set_sharing(tx: &mut ScopedConn, user: UserId, level: Option<&str>) -> Result<(), AppError> {
+    let mut map = match tx.setting(SHARING_SETTING).await? {
+        Some(Json::Object(m)) => m,
+        _ => Map::new(),
+    };
+    match level {
+        Some(level) if level != "nothing" => map.insert(user.uuid().to_string(), json!(level)),
+        _ => map.remove(&user.uuid().to_string()),
+    };
+    Ok(tx.put_setting(SHARING_SETTING, &Json::Object(map)).await?)
+}
+
+/// `mail.sync`: one user's mailbox, every folder, from its checkpoints.
+pub struct SyncJob;
+
+impl JobHandler for SyncJob {
+    fn kind(&self) -> &'static str {
+        SYNC_JOB
+    }
+
+    fn max_attempts(&self) -> i64 {
+        5
+    }
+
+    fn run<'a>(&'a self, app: &'a App, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            let ws = relata_app::jobs::workspace_of(app, job).await?;
+            let ctx = Ctx::new(ws, None);
+            let user = job
+                .payload
+                .get("user")
+                .and_then(Json::as_str)
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .map(UserId::from_uuid)
+                .ok_or_else(|| JobError::Fail("payload.user: a user id".into()))?;
+            let outcome = sync(app, &ctx, user).await;
+            let state = match &outcome {
+                Ok(n) => json!({"at": app.store.now(), "logged": n, "error": null}),
+                Err(e) => json!({"at": app.store.now(), "error": e.to_string()}),
+            };
+            // What the last sync did, for the user's page; best effort.
+            if let Ok(mut tx) = app.writer(&ctx).await
+                && tx.put_setting(&format!("mail.state.{}", user.uuid()), &state).await.is_ok()
+            {
+                let _ = tx.commit().await;
+            }
+            outcome.map(drop).map_err(|e| JobError::Retry(e.to_string()))
+        })
+    }
+}
+
+/// Why a sync stopped: the mail server, or Relata's side.
+#[derive(Debug)]
+pub enum SyncError {
+    Mail(String),
+    App(AppError),
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SyncError::Mail(e) => write!(f, "the mail server: {e}"),
+            SyncError::App(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<AppError> for SyncError {
+    fn from(e: AppError) -> SyncError {
+        SyncError::App(e)
+    }
+}
+
+impl From<relata_store::StoreError> for SyncError {
+    fn from(e: relata_store::StoreError) -> SyncError {
+        SyncError::App(e.into())
+    }
+}
+
+/// Syncs one user's mailbox; answers how many messages it logged.
+pub async fn sync(app: &App, ctx: &Ctx, user: UserId) -> Result<u64, SyncError> {
+    let settings = {
+        let mut conn = app.reader(ctx).await?;
+        match settings_of(&mut conn, user).await? {
+            Some(s) => s,
+            None => return Ok(0),
+        }
+    };
+    let password = settings.password.clone().unwrap_or_default();
+    let mut session = imap::connect(&settings.host, settings.port, &settings.security, &settings.username, &password)
+        .await
+        .map_err(SyncError::Mail)?;
+    let mut logged = 0;
+    for folder in &settings.folders {
+        match sync_folder(app, ctx, user, &settings, &mut session, folder).await {
+            Ok(n) => logged += n,
+            Err(e) => {
+                imap::logout(session).await;
+                return Err(e);
+            }
+        }
+    }
+    imap::logout(session).await;
+    Ok(logged)
+}
+
+async fn sync_folder(
+    app: &App,
+    ctx: &Ctx,
+    user: UserId,
+    settings: &MailboxSettings,
+    session: &mut imap::ImapSession,
+    folder: &str,
+) -> Result<u64, SyncError> {
+    let validity = imap::open(session, folder).await.map_err(SyncError::Mail)?;
+    let mut at = {
+        let mut conn = app.reader(ctx).await?;
+        checkpoint(&mut conn, user, folder).await?
+    };
+    if at.uid_validity != validity {
+        // A new generation of the folder: its UIDs mean other messages now.
+        at = Checkpoint { uid_validity: validity, last_uid: 0 };
+    }
+    let uids = imap::uids_after(session, at.last_uid).await.map_err(SyncError::Mail)?;
+    let mut logged = 0;
+    for chunk in uids.chunks(BATCH) {
+        let fetched = imap::fetch(session, chunk).await.map_err(SyncError::Mail)?;
+        let last = *chunk.last().expect("a chunk is never empty");
+        logged += log_batch(
+            app,
+            ctx,
+            user,
+            settings,
+            folder,
+            &fetched,
+            Checkpoint { uid_validity: validity, last_uid: last },
+        )
+        .await?;
+    }
+    Ok(logged)
+}
+
+/// A message as the CRM keeps it.
+#[derive(Debug, PartialEq)]
+pub struct Mail {
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub thread: String,
+    pub subject: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub body: String,
+    pub attachments: Vec<Json>,
+}
+
+fn addresses(list: Option<&mail_parser::Address>) -> Vec<String> {
+    list.map(|a| a.iter().filter_map(|x| x.address()).map(|s| s.trim().to_lowercase()).collect()).unwrap_or_default()
+}
+
+/// Reads a raw message; `fallback_id` names it when it has no Message-ID.
+pub fn parse_mail(raw: &[u8], fallback_id: &str) -> Option<Mail> {
+    use mail_parser::MimeHeaders;
+    let message = mail_parser::MessageParser::default().parse(raw)?;
+    let message_id = message.message_id().map(str::to_string).unwrap_or_else(|| fallback_id.to_string());
+    let in_reply_to = message.in_reply_to().as_text().map(str::to_string);
+    let references: Vec<String> = match message.references() {
+        mail_parser::HeaderValue::Text(t) => vec![t.to_string()],
+        mail_parser::HeaderValue::TextList(l) => l.iter().map(|t| t.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    // A thread is named by its first message.
+    let thread = references.first().cloned().or_else(|| in_reply_to.clone()).unwrap_or_else(|| message_id.clone());
+    let body: String = message.body_text(0).map(|b| b.chars().take(BODY_LIMIT).collect()).unwrap_or_default();
+    let attachments = message
+        .attachments()
+        .map(|a| {
+            let ctype = a.content_type().map(|c| match c.subtype() {
+                Some(sub) => format!("{}/{sub}", c.ctype()),
+                None => c.ctype().to_string(),
+            });
+            json!({"name": a.attachment_name().unwrap_or("(unnamed)"), "content_type": ctype, "size": a.contents().len()})
+        })
+        .collect();
+    Some(Mail {
+        message_id,
+        in_reply_to,
+        thread,
+        subject: message.subject().unwrap_or_default().chars().take(500).collect(),
+        from: addresses(message.from()).into_iter().next().unwrap_or_default(),
+        to: addresses(message.to()),
+        cc: addresses(message.cc()),
+        sent_at: message.date().and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
+        body,
+        attachments,
+    })
+}
+
+/// Logs the batch's messages that concern known contacts and moves the
+/// folder's checkpoint past the batch, in one transaction.
+async fn log_batch(
+    app: &App,
+    ctx: &Ctx,
+    user: UserId,
+    settings: &MailboxSettings,
+    folder: &str,
+    fetched: &[(u32, Vec<u8>)],
+    done: Checkpoint,
+) -> Result<u64, AppError> {
+    let mut tx = app.writer(ctx).await?;
+    // The checkpoint first: on PostgreSQL its row stays locked until this
+    // commits, so that two syncs of one mailbox take turns and the second
+    // sees what the first logged.
+    let checkpoint = json!({"uid_validity": done.uid_validity, "last_uid": done.last_uid});
+    tx.put_setting(&checkpoint_name(user, folder), &checkpoint).await?;
+    let mails: Vec<Mail> = fetched
+        .iter()
+        .filter_map(|(uid, raw)| {
+            let fallback = format!("<{}.{uid}.{}@relata.mailbox>", done.uid_validity, folder.replace(' ', "_"));
+            parse_mail(raw, &fallback)
+        })
+        .collect();
+    let ids: Vec<FieldValue> = mails.iter().map(|m| FieldValue::Text(m.message_id.clone())).collect();
+    let mut seen = logged_ids(&mut tx, user, ids).await?;
+    let mut rows = Vec::new();
+    for mail in mails {
+        if !seen.insert(mail.message_id.clone()) {
+            continue;
+        }
+        let outbound = mail.from == settings.address;
+        let others: Vec<&String> = if outbound { mail.to.iter().chain(&mail.cc).collect() } else { vec![&mail.from] };
+        let Some((contact, account)) = known_party(&mut tx, &others).await? else { continue };
+        rows.push(email_values(user, folder, outbound, mail, contact, account));
+    }
+    let made = if rows.is_empty() {
+        0
+    } else {
+        let (made, refused) = write::create_many_in(&mut tx, ctx, &Schema::standard(EMAILS), rows).await?;
+        if let Some((_, errors)) = refused.into_iter().next() {
+            return Err(ValidationError { errors }.into());
+        }
+        made.len() as u64
+    };
+    tx.commit().await?;
+    Ok(made)
+}
+
+/// The Message-IDs among `ids` already logged for `user`.
+async fn logged_ids(tx: &mut ScopedConn, user: UserId, ids: Vec<FieldValue>) -> Result<HashSet<String>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let schema = Schema::standard(EMAILS);
+    let field = |id: &str| schema.field(id).expect("a field of emails");
+    let filter = Filter::And(vec![
+        Filter::In { field: field("message_id"), values: ids },
+        Filter::Compare { field: field("owner"), op: Op::Eq, value: FieldValue::Ref(user.uuid()) },
+    ]);
+    let found = relata_app::read::every_in(tx, &schema, filter).await?;
+    Ok(found.iter().filter_map(|r| r.values.std("message_id").as_text().map(str::to_string)).collect())
+}
+
+/// The first of `addresses` that is a contact's (with the contact's
+/// account), else the account of the first company domain among them.
+async fn known_party(
+    tx: &mut ScopedConn,
+    addresses: &[&String],
+) -> Result<Option<(Option<RecordId>, Option<RecordId>)>, AppError> {
+    for address in addresses {
+        let Ok(email) = relata_core::email::Email::parse(address) else { continue };
+        let hits = tx.lookup_contact_point("email", email.as_str()).await?;
+        if let Some(hit) = hits.iter().find(|h| h.kind == CONTACTS) {
+            let contact = tx.get_record(&Schema::standard(CONTACTS), hit.id, false).await?;
+            let account = contact.and_then(|c| c.values.ref_id("account")).map(RecordId::from_uuid);
+            return Ok(Some((Some(hit.id), account)));
+        }
+    }
+    for address in addresses {
+        let Some(domain) = address.rsplit_once('@').map(|(_, d)| d) else { continue };
+        if PUBLIC_DOMAINS.contains(&domain) {
+            continue;
+        }
+        if let Some(account) = account_by_domain(tx, domain).await? {
+            return Ok(Some((None, Some(account))));
+        }
+    }
+    Ok(None)
+}
+
+/// The one account whose website is on `domain` (none when several are).
+async fn account_by_domain(tx: &mut ScopedConn, domain: &str) -> Result<Option<RecordId>, AppError> {
+    let schema = Schema::standard(ACCOUNTS);
+    let website = schema.field("website").expect("accounts have a website");
+    let filter = Filter::Compare { field: website, op: Op::Contains, value: FieldValue::Text(domain.to_string()) };
+    let found = relata_app::read::every_in(tx, &schema, filter).await?;
+    let on_domain: Vec<_> = found
+        .iter()
+        .filter(|a| {
+            let site = a.values.std("website").as_text().unwrap_or_default().to_lowercase();
+            let host = site.trim_start_matches("https://").trim_start_matches("http://").trim_start_matches("www.");
+            host.split(['/', ':']).next() == Some(domain)
+        })
+        .collect();
+    Ok(if on_domain.len() == 1 { Some(on_domain[0].id) } else { None })
+}
+
+fn email_values(
+    user: UserId,
+    folder: &str,
+    outbound: bool,
+    mail: Mail,
+    contact: Option<RecordId>,
+    account: Option<RecordId>,
+) -> Values {
+    let mut v = Values::default();
+    let text = |s: String| if s.is_empty() { FieldValue::Null } else { FieldValue::Text(s) };
+    v.set_std("owner", FieldValue::Ref(user.uuid()));
+    v.set_std("direction", FieldValue::Text(if outbound { "outbound" } else { "inbound" }.into()));
+    v.set_std("subject", text(mail.subject));
+    v.set_std("from_address", text(mail.from));
+    v.set_std("to_addresses", text(mail.to.join(", ")));
+    v.set_std("cc_addresses", text(mail.cc.join(", ")));
+    v.set_std("sent_at", mail.sent_at.map_or(FieldValue::Null, FieldValue::DateTime));
+    v.set_std("body", text(mail.body));
+    v.set_std("contact", contact.map_or(FieldValue::Null, |c| FieldValue::Ref(c.uuid())));
+    v.set_std("account", account.map_or(FieldValue::Null, |a| FieldValue::Ref(a.uuid())));
+    v.set_std("folder", FieldValue::Text(folder.to_string()));
+    v.set_std("message_id", FieldValue::Text(mail.message_id));
+    v.set_std("in_reply_to", mail.in_reply_to.map_or(FieldValue::Null, FieldValue::Text));
+    v.set_std("thread", FieldValue::Text(mail.thread));
+    if !mail.attachments.is_empty() {
+        v.set_std("attachments", FieldValue::Text(Json::Array(mail.attachments).to_string()));
+    }
+    v
+}
+
+/// The mail colleagues share, on a customer's timeline: for owners who
+/// share everything, the message; for those who share subject and people,
+/// the message without its body. The viewer's own mail is not here (it is
+/// an episode of the timeline already).
+pub struct SharedMail;
+
+impl relata_app::module::TimelineSource for SharedMail {
+    fn items<'a>(
+        &'a self,
+        conn: &'a mut ScopedConn,
+        schemas: &'a relata_app::Schemas,
+        kind: EntityKind,
+        id: RecordId,
+        before: Option<(DateTime<Utc>, String)>,
+        limit: u64,
+    ) -> BoxFuture<'a, Result<Vec<relata_app::timeline::TimelineItem>, AppError>> {
+        Box::pin(async move {
+            let levels: BTreeMap<UserId, String> = match conn.setting(SHARING_SETTING).await? {
+                Some(Json::Object(m)) => m
+                    .iter()
+                    .filter_map(|(u, l)| Some((UserId::from_uuid(Uuid::parse_str(u).ok()?), l.as_str()?.to_string())))
+                    .collect(),
+                _ => BTreeMap::new(),
+            };
+            let schema = schemas.get(EMAILS);
+            let Some(at) = schema.field("sent_at") else { return Ok(Vec::new()) };
+            let links: Vec<_> = ["contact", "account"]
+                .iter()
+                .filter_map(|f| schema.field(f))
+                .filter(|f| f.ty == relata_core::meta::FieldType::Relation(relata_core::meta::Target::Entity(kind)))
+                .collect();
+            if levels.is_empty() || links.is_empty() {
+                return Ok(Vec::new());
+            }
+            // The viewer's own scope: their own mail, which they see already.
+            let viewer = conn.lift_visibility();
+            let own: Vec<UserId> = match viewer.as_ref().map(|v| v.scope(EMAILS).clone()) {
+                Some(relata_core::access::OwnerScope::Owners(users)) => users.to_vec(),
+                // Reads that see everything (Relata's own) see it as episodes.
+                _ => {
+                    conn.restore_visibility(viewer);
+                    return Ok(Vec::new());
+                }
+            };
+            let sharers: Vec<UserId> = levels.keys().filter(|u| !own.contains(u)).copied().collect();
+            conn.restore_visibility(Some(std::sync::Arc::new(relata_core::access::Visibility::only(EMAILS, sharers))));
+            let mut found = Vec::new();
+            let mut outcome = Ok(());
+            for link in links {
+                match conn.records_linked_before(schema, link, id, at, before.clone(), limit).await {
+                    Ok(records) => found.extend(records),
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+            }
+            conn.restore_visibility(viewer);
+            outcome?;
+            let mut items = Vec::new();
+            for mail in found {
+                let level = mail.values.ref_id("owner").and_then(|o| levels.get(&UserId::from_uuid(o)));
+                let mut record = mail.to_json(schema);
+                if level.map(String::as_str) != Some("everything") {
+                    // Subject and people only.
+                    for hidden in ["body", "attachments"] {
+                        record.as_object_mut().map(|o| o.remove(hidden));
+                    }
+                }
+                items.push(relata_app::timeline::TimelineItem {
+                    at: match mail.values.std("sent_at") {
+                        FieldValue::DateTime(t) => *t,
+                        _ => mail.created_at,
+                    },
+                    item_type: "shared_email",
+                    id: mail.id.to_string(),
+                    title: schema.title(&mail),
+                    record,
+                });
+            }
+            Ok(items)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mailbox_settings_are_checked_by_field_and_keep_their_password() {
+        let bad = json!({"host": "", "port": 0, "security": "none", "username": "anna", "address": "not mail",
+                         "folders": ["INBOX", "bad\"name"], "sharing": "some", "colour": 1});
+        let fields: Vec<String> =
+            MailboxSettings::parse(&bad, None).unwrap_err().errors.into_iter().map(|e| e.field.to_string()).collect();
+        for field in ["host", "port", "password", "address", "folders[1]", "sharing", "colour"] {
+            assert!(fields.iter().any(|f| f == field), "{field} in {fields:?}");
+        }
+        let remote = json!({"host": "imap.example.com", "security": "none", "username": "a", "password": "p",
+                            "address": "a@example.com"});
+        let e = MailboxSettings::parse(&remote, None).unwrap_err();
+        assert_eq!(e.errors[0].code, "insecure");
+        let good = json!({"host": "imap.example.com", "username": "anna", "password": "secret",
+                          "address": "Anna@Example.com"});
+        let s = MailboxSettings::parse(&good, None).unwrap();
+        assert_eq!(
+            (s.port, s.security.as_str(), s.folders.clone(), s.sharing.as_str()),
+            (993, "tls", vec!["INBOX".to_string()], "nothing")
+        );
+        assert_eq!(s.address, "anna@example.com");
+        assert_eq!(s.public_json()["password"], json!(true));
+        let again = json!({"host": "imap.example.com", "username": "anna", "address": "anna@example.com",
+                           "sharing": "everything"});
+        assert_eq!(MailboxSettings::parse(&again, Some(&s)).unwrap().password.as_deref(), Some("secret"));
+        assert_eq!(MailboxSettings::from_stored(&s.stored_json()), Some(s));
+    }
+
+    #[test]
+    fn mail_is_read_with_its_thread_people_and_attachments() {
+        let raw = concat!(
+            "From: Jan Kowalski <Jan@Acme.pl>\r\n",
+            "To: anna@example.com, Piotr <piotr@acme.pl>\r\n",
+            "Cc: ola@acme.pl\r\n",
+            "Subject: =?UTF-8?Q?Zam=C3=B3wienie?=\r\n",
+            "Date: Fri, 04 Dec 2026 10:00:00 +0100\r\n",
+            "Message-ID: <reply@acme.pl>\r\n",
+            "In-Reply-To: <second@example.com>\r\n",
+            "References: <first@example.com> <second@example.com>\r\n",
+            "MIME-Version: 1.0\r\n",
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n",
+            "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Dzie&#324; dobry <script>alert(1)</script><b>Anno</b></p>\r\n",
+            "--b\r\nContent-Type: application/pdf; name=order.pdf\r\nContent-Disposition: attachment; filename=order.pdf\r\n",
+            "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+        );
+        let mail = parse_mail(raw.as_bytes(), "<fallback>").unwrap();
+        assert_eq!(mail.subject, "Zamówienie");
+        assert_eq!(mail.from, "jan@acme.pl");
+        assert_eq!(mail.to, vec!["anna@example.com", "piotr@acme.pl"]);
+        assert_eq!(mail.cc, vec!["ola@acme.pl"]);
+        assert_eq!((mail.message_id.as_str(), mail.thread.as_str()), ("reply@acme.pl", "first@example.com"));
+        assert_eq!(mail.in_reply_to.as_deref(), Some("second@example.com"));
+        assert!(mail.body.contains("Dzień dobry") && mail.body.contains("Anno"), "{}", mail.body);
+        assert!(!mail.body.contains('<'), "no markup is kept: {}", mail.body);
+        assert_eq!(mail.sent_at.unwrap().to_rfc3339(), "2026-12-04T09:00:00+00:00");
+        assert_eq!(mail.attachments, vec![json!({"name": "order.pdf", "content_type": "application/pdf", "size": 9})]);
+        let bare = parse_mail(b"From: a@b.c\r\nSubject: x\r\n\r\nhi", "<7.1.INBOX@relata.mailbox>").unwrap();
+        assert_eq!(
+            (bare.message_id.as_str(), bare.thread.as_str()),
+            ("<7.1.INBOX@relata.mailbox>", "<7.1.INBOX@relata.mailbox>")
+        );
+    }
+}

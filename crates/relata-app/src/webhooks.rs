@@ -369,7 +369,13 @@ impl FeedConsumer for WebhookConsumer {
                 let mut made = Vec::new();
                 for entry in entries {
                     let types = event_types(app, entry);
+                    // A private type's changes go to its owner's subscriptions only.
+                    let private = relata_core::meta::EntityKind::from_singular(&entry.entity)
+                        .is_some_and(|k| k.def().private_to_owner);
                     for s in &subscriptions {
+                        if private && (entry.owner_after.is_none() || s.owner.map(|o| o.uuid()) != entry.owner_after) {
+                            continue;
+                        }
                         let wanted: Vec<&String> =
                             types.iter().filter(|t| s.events.iter().any(|p| takes(p, t))).collect();
                         if wanted.is_empty() {

@@ -132,8 +132,10 @@ pub fn run() -> EntityDef {
 }
 
 /// The entity type a rule names: one that modules define.
+/// The type a rule acts on; a type private to its owners (synced mail) is
+/// none: rules run for the whole workspace and would carry it further.
 pub fn target(name: &str) -> Option<EntityKind> {
-    EntityKind::from_api_name(name).filter(|k| EntityKind::all().contains(k))
+    EntityKind::from_api_name(name).filter(|k| EntityKind::all().contains(k) && !k.def().private_to_owner)
 }
 
 /// The field ids of a rule's `watch_fields`.

@@ -79,9 +79,24 @@ pub struct MailboxSettings {
     pub address: String,
     pub folders: Vec<String>,
     pub sharing: String,
+    /// The user's own SMTP server, for what they write in Relata (with the
+    /// mailbox's username and password); `None`: the workspace's is used.
+    pub smtp: Option<(String, u16, String)>,
 }
 
-const KEYS: &[&str] = &["host", "port", "security", "username", "password", "address", "folders", "sharing"];
+const KEYS: &[&str] = &[
+    "host",
+    "port",
+    "security",
+    "username",
+    "password",
+    "address",
+    "folders",
+    "sharing",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+];
 
 impl MailboxSettings {
     pub fn parse(input: &Json, stored: Option<&MailboxSettings>) -> Result<MailboxSettings, ValidationError> {
@@ -125,8 +140,10 @@ impl MailboxSettings {
         if !SHARING.contains(&sharing.as_str()) {
             errors.push(FieldError::new("sharing", "invalid_choice", format!("one of {}", SHARING.join(", "))));
         }
+        let smtp = smtp(input, &mut errors);
         ValidationError::check(errors)?;
         Ok(MailboxSettings {
+            smtp,
             host,
             port: port.unwrap_or(993),
             security,
@@ -139,9 +156,29 @@ impl MailboxSettings {
     }
 
     fn stored_json(&self) -> Json {
+        let (smtp_host, smtp_port, smtp_security) = match &self.smtp {
+            Some((h, p, s)) => (json!(h), json!(p), json!(s)),
+            None => (Json::Null, Json::Null, Json::Null),
+        };
         json!({"host": self.host, "port": self.port, "security": self.security, "username": self.username,
                "password": self.password, "address": self.address, "folders": self.folders,
-               "sharing": self.sharing})
+               "sharing": self.sharing, "smtp_host": smtp_host, "smtp_port": smtp_port,
+               "smtp_security": smtp_security})
+    }
+
+    /// The server what the user writes goes out through, if they gave one.
+    pub fn sending(&self) -> Option<crate::settings::EmailSettings> {
+        let (host, port, security) = self.smtp.clone()?;
+        Some(crate::settings::EmailSettings {
+            host,
+            port,
+            security,
+            username: Some(self.username.clone()),
+            password: self.password.clone(),
+            from_address: self.address.clone(),
+            from_name: None,
+            reply_to: None,
+        })
     }
 
     /// What the API shows: everything but the password.
@@ -163,8 +200,41 @@ impl MailboxSettings {
             address: s("address"),
             folders,
             sharing: s("sharing"),
+            smtp: match (v.get("smtp_host").and_then(Json::as_str), v.get("smtp_port").and_then(Json::as_u64)) {
+                (Some(h), Some(p)) => Some((h.to_string(), u16::try_from(p).ok()?, s("smtp_security"))),
+                _ => None,
+            },
         })
     }
+}
+
+/// The user's own SMTP server, when they give `smtp_host`.
+fn smtp(input: &Map<String, Json>, errors: &mut Vec<FieldError>) -> Option<(String, u16, String)> {
+    let host = text(input, "smtp_host", errors, 253)?;
+    let security = text(input, "smtp_security", errors, 20).unwrap_or_else(|| "starttls".into());
+    if !SECURITIES.contains(&security.as_str()) {
+        errors.push(FieldError::new("smtp_security", "invalid_choice", format!("one of {}", SECURITIES.join(", "))));
+    }
+    if security == "none" && !is_loopback(&host) {
+        errors.push(FieldError::new("smtp_security", "insecure", "the password would cross the network in clear text"));
+    }
+    let port = match input.get("smtp_port") {
+        None | Some(Json::Null) => Some(if security == "tls" { 465 } else { 587 }),
+        Some(p) => p.as_u64().and_then(|p| u16::try_from(p).ok()).filter(|p| *p > 0),
+    };
+    if port.is_none() {
+        errors.push(FieldError::new("smtp_port", "invalid_port", "a port number, 1 to 65535"));
+    }
+    Some((host, port.unwrap_or(587), security))
+}
+
+/// The SMTP server `user` sends through, if they connected one.
+pub async fn sending_settings(
+    conn: &mut ScopedConn,
+    user: Option<UserId>,
+) -> Result<Option<crate::settings::EmailSettings>, AppError> {
+    let Some(user) = user else { return Ok(None) };
+    Ok(settings_of(conn, user).await?.and_then(|s| s.sending()))
 }
 
 fn folders(input: Option<&Json>, errors: &mut Vec<FieldError>) -> Vec<String> {

@@ -585,7 +585,12 @@ async fn claim(app: &App, ctx: &Ctx, id: Uuid) -> Result<Option<(Record, Ready)>
         let purpose = text(&message.values, "purpose");
         let refusal = consent_refusal(&mut tx, message.values.ref_id("contact"), channel, purpose).await?;
         ready = match channel {
-            "email" => settings::email(&mut tx).await?.map(Ready::Email),
+            // What a person writes goes through their own SMTP server when
+            // they connected one; the rest through the workspace's.
+            "email" => match crate::mailbox::sending_settings(&mut tx, message.created_by).await? {
+                Some(own) => Some(Ready::Email(own)),
+                None => settings::email(&mut tx).await?.map(Ready::Email),
+            },
             "sms" => settings::sms(&mut tx).await?.map(Ready::Sms),
             _ => None,
         };

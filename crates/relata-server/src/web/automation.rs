@@ -1,7 +1,8 @@
 //! The pages of automation and channels beyond the generic ones: the
 //! actions on a rule's page (dry run, pause or resume, its runs), on a print
 //! batch's page (download the letters, mark them posted), the run history of
-//! any record, and the dry run's page. Rules, runs, templates, messages and
+//! any record, the dry run's page, and writing an email from a contact's,
+//! account's or opportunity's page. Rules, runs, templates, messages and
 //! batches themselves are listed and edited through the generic pages.
 
 use super::commerce::Action;
@@ -14,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use relata_automation::{AUTOMATION_RULES, AUTOMATION_RUNS};
-use relata_channels::PRINT_BATCHES;
+use relata_channels::{MESSAGES, PRINT_BATCHES};
 use relata_core::Record;
 use relata_core::access::Right;
 use relata_core::meta::Schema;
@@ -48,7 +49,39 @@ pub(crate) fn actions(page: &Page, schema: &Schema, record: &Record) -> Vec<Acti
     } else if kind != AUTOMATION_RUNS && access.check_kind(AUTOMATION_RUNS, Right::Read).is_ok() {
         out.push(Action::link("Automation runs", runs_href("record_id", &id.to_string())));
     }
+    if let Some(query) = compose_query(schema, record)
+        && access.check_kind(MESSAGES, Right::Create).is_ok()
+    {
+        let pairs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        out.push(Action::link("Write an email", format!("/messages/new?{}", super::query_string(&pairs))));
+    }
     out
+}
+
+/// The new email's form for a customer's record: to the contact (the
+/// account's first address otherwise), about the opportunity; a template
+/// is picked in the form. Sent through the writer's own SMTP server when
+/// they connected their mailbox.
+fn compose_query(schema: &Schema, record: &Record) -> Option<Vec<(&'static str, String)>> {
+    use relata_crm::{ACCOUNTS, CONTACTS};
+    let id = record.id.to_string();
+    let linked = |field: &str| super::visible_std(schema, record, field).as_ref_id().map(|r| r.to_string());
+    let mut query = vec![("channel", "email".to_string())];
+    match schema.kind {
+        k if k == CONTACTS => {
+            query.push(("contact", id));
+            query.extend(linked("account").map(|a| ("account", a)));
+        }
+        k if k == ACCOUNTS => query.push(("account", id)),
+        k if k == relata_sales::OPPORTUNITIES => {
+            query.extend(linked("primary_contact").map(|c| ("contact", c)));
+            query.extend(linked("account").map(|a| ("account", a)));
+            query.push(("about_entity", "opportunities".into()));
+            query.push(("about_id", id));
+        }
+        _ => return None,
+    }
+    Some(query)
 }
 
 fn runs_href(field: &str, id: &str) -> String {

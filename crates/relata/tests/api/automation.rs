@@ -159,6 +159,8 @@ async fn bad_rules_are_refused_by_field(app: TestApp) {
     let step = json!([{"action": "update_field", "field": "lifecycle", "value": "current"}]);
     let cases = [
         (rule("x", "spaceships", "created", "", "", step.clone()), "entity"),
+        // Mail private to its owners is no rule's to act on.
+        (rule("x", "emails", "created", "", "", json!([{"action": "notify", "subject": "x"}])), "entity"),
         (rule("x", "contacts", "updated", "colour", "", step.clone()), "watch_fields"),
         (rule("x", "contacts", "created", "", "city = ", step.clone()), "conditions"),
         (

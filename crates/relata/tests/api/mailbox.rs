@@ -113,6 +113,14 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
     assert_eq!(app.get("/api/v1/mailbox").await.expect(200).body["mailbox"], Json::Null);
     app.post("/api/v1/mailbox/sync", &json!({})).await.expect_problem(422, "validation");
 
+    // Webhooks: another administrator's subscription gets nothing of the
+    // mail (the owner's own does).
+    app.app.app.allow_private_webhooks.store(true, std::sync::atomic::Ordering::SeqCst);
+    let admin = app.member("second-admin@example.com", "admin").await;
+    let hook = json!({"url": "http://127.0.0.1:9/hook", "events": ["email.*"]});
+    let theirs = app.post_as(&admin.token, "/api/v1/webhooks", &hook).await.expect(201).body;
+    let mine = app.post("/api/v1/webhooks", &hook).await.expect(201).body;
+
     let shown = app.put_as(&app.token, "/api/v1/mailbox", &settings(imap.port, "nothing")).await.expect(200).body;
     assert_eq!(shown["mailbox"]["password"], json!(true), "the password is never shown: {shown}");
 
@@ -154,6 +162,16 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
         (offer["direction"].as_str(), &offer["contact"], offer["folder"].as_str()),
         (Some("outbound"), &jan["id"], Some("Clients"))
     );
+    relata_app::feed::consume_available(&app.app.app, &relata_app::webhooks::WebhookConsumer).await.unwrap();
+    let deliveries = |sub: &Json| {
+        let (app, path) = (&app, format!("/api/v1/webhooks/{}/deliveries?limit=100", id_of(sub)));
+        async move { app.get(&path).await.expect(200).body["data"].as_array().unwrap().len() }
+    };
+    assert_eq!(
+        (deliveries(&mine).await, deliveries(&theirs).await),
+        (4, 0),
+        "private mail reaches its owner's hooks only"
+    );
     let timeline = app.get(&format!("/api/v1/contacts/{}/timeline", id_of(&jan))).await.expect(200).body;
     let on_timeline = timeline["data"].as_array().unwrap().iter().filter(|i| i["type"] == "email").count();
     assert_eq!(on_timeline, 3, "{timeline}");
@@ -177,7 +195,6 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
 
     // Private: a colleague, an administrator too, sees none of it.
     let rep = app.member("manager@example.com", "manager").await;
-    let admin = app.member("second-admin@example.com", "admin").await;
     for viewer in [&rep, &admin] {
         let list = app.get_as(&viewer.token, "/api/v1/emails").await.expect(200).body;
         assert_eq!(list["data"], json!([]), "{list}");
@@ -224,6 +241,40 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
     assert!(
         items.iter().any(|i| i["record"]["body"].as_str().is_some_and(|b| b.contains("About Order 1"))),
         "{items:?}"
+    );
+
+    // Writing from the contact's page: the form comes prefilled, and what
+    // Anna writes goes out through her own SMTP server, from her address.
+    {
+        use crate::web::{browser, page};
+        let session = browser(&app, "second-admin@example.com").await;
+        let (status, _, html) =
+            page(&app, &session, reqwest::Method::GET, &format!("/contacts/{}", id_of(&jan)), &[]).await;
+        assert_eq!(status, 200);
+        let compose = format!("/messages/new?channel=email&#38;contact={}&#38;account={}", id_of(&jan), id_of(&acme));
+        assert!(html.contains("Write an email") && html.contains(&compose), "{html}");
+    }
+    let sink = crate::channels::SmtpSink::start();
+    let mut own = settings(imap.port, "everything");
+    own["smtp_host"] = json!("127.0.0.1");
+    own["smtp_port"] = json!(sink.port);
+    own["smtp_security"] = json!("none");
+    let shown = app.put_as(&app.token, "/api/v1/mailbox", &own).await.expect(200).body;
+    assert_eq!(shown["mailbox"]["smtp_host"], "127.0.0.1", "{shown}");
+    let written =
+        json!({"channel": "email", "contact": id_of(&jan), "subject": "About your order", "body": "Dear Jan"});
+    let message = app.post("/api/v1/messages", &written).await.expect(201).body;
+    crate::channels::work(&app).await;
+    let sent = app.get(&format!("/api/v1/messages/{}", id_of(&message))).await.expect(200).body;
+    assert_eq!((sent["status"].as_str(), sent["from_address"].as_str()), (Some("sent"), Some(ANNA)), "{sent}");
+    let received = sink.received();
+    assert_eq!(received.len(), 1);
+    let through_hers = format!("X-Sink-Login: {ANNA}\r\n");
+    assert!(received[0].starts_with(&through_hers), "signed in as Anna: {}", received[0]);
+    assert!(
+        received[0].contains(&format!("From: {ANNA}")) && received[0].contains("About your order"),
+        "{}",
+        received[0]
     );
 
     // Disconnected: the mail logged stays.

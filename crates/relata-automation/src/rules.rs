@@ -78,8 +78,8 @@ pub fn rule() -> EntityDef {
                 ),
                 FieldDef::text("cron", "Schedule (cron: sec min hour day month weekday)"),
                 FieldDef::text("time_zone", "Schedule's time zone"),
-                FieldDef::standard("conditions", "Conditions (filter)", LongText),
-                FieldDef::standard("stop_when", "Stop the sequence when (filter)", LongText),
+                FieldDef::standard("conditions", "Conditions (filter)", LongText).filter_over("entity"),
+                FieldDef::standard("stop_when", "Stop the sequence when (filter)", LongText).filter_over("entity"),
                 FieldDef::standard("once_per_record", "Once per record, ever", Boolean).default(Default::Bool(false)),
                 FieldDef::standard("active", "Active", Boolean).default(Default::Bool(true)),
             ])

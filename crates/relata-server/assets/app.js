@@ -134,31 +134,78 @@
   });
 })();
 
-// The filter builder: picks a field, an operator and a value, and writes the
-// condition into the filter box in the filter language (which stays editable).
+// The filter builders: pick a field, an operator and a value, and write the
+// condition into a filter box in the filter language (which stays editable):
+// a list's filter, and the filters of forms (a rule's conditions).
 (function () {
   "use strict";
-  const builder = document.querySelector("[data-filter-builder]");
-  const input = document.getElementById("filter");
-  if (!builder || !input) return;
-  builder.hidden = false;
-  const field = document.getElementById("fb-field");
-  const op = document.getElementById("fb-op");
-  const value = document.getElementById("fb-value");
   function literal(type, text) {
     if (type === "number" || type === "boolean") return text.trim();
     return '"' + text.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"';
   }
-  op.addEventListener("change", function () { value.hidden = op.value.indexOf("null") !== -1; });
-  document.getElementById("fb-add").addEventListener("click", function () {
+  // Appends the condition the builder's inputs describe to `target`.
+  function add(target, field, op, value) {
+    if (field.selectedIndex < 0) return;
     const type = field.options[field.selectedIndex].dataset.type;
     let condition = field.value + " " + op.value;
     if (op.value.indexOf("null") === -1) {
       if (!value.value.trim()) { value.focus(); return; }
       condition += " " + literal(type, value.value);
     }
-    input.value = input.value.trim() ? input.value.trim() + " and " + condition : condition;
+    target.value = target.value.trim() ? target.value.trim() + " and " + condition : condition;
     value.value = "";
-    input.focus();
+    target.focus();
+  }
+
+  // A list's filter.
+  const builder = document.querySelector("[data-filter-builder]");
+  const input = document.getElementById("filter");
+  if (builder && input) {
+    builder.hidden = false;
+    const field = document.getElementById("fb-field");
+    const op = document.getElementById("fb-op");
+    const value = document.getElementById("fb-value");
+    op.addEventListener("change", function () { value.hidden = op.value.indexOf("null") !== -1; });
+    document.getElementById("fb-add").addEventListener("click", function () { add(input, field, op, value); });
+  }
+
+  // Filters in forms (a rule's conditions): the fields offered are those of
+  // the type the form's other input names, as it changes.
+  const form = document.querySelector("form[data-filter-fields]");
+  if (!form) return;
+  let catalogue = {};
+  try { catalogue = JSON.parse(form.dataset.filterFields); } catch (e) { return; }
+  form.querySelectorAll("[data-filter-for]").forEach(function (builder) {
+    const target = document.getElementById(builder.dataset.filterFor);
+    const over = document.getElementById(builder.dataset.over);
+    if (!target || !over) return;
+    const part = function (name) { return builder.querySelector("[data-part='" + name + "']"); };
+    const field = part("field"), op = part("op"), value = part("value"), none = part("none");
+    builder.hidden = false;
+    let offered = null;
+    function offer() {
+      // Leaving the type's input fires "change" too: the fields (and the
+      // one chosen) stay as they are unless the type changed.
+      if (over.value.trim() === offered) return;
+      offered = over.value.trim();
+      const fields = catalogue[offered] || [];
+      field.replaceChildren();
+      fields.forEach(function (f) {
+        const option = document.createElement("option");
+        option.value = f[0];
+        option.textContent = f[1];
+        option.dataset.type = f[2];
+        field.appendChild(option);
+      });
+      const empty = fields.length === 0;
+      none.hidden = !empty;
+      [field, op, value, part("add")].forEach(function (el) { el.disabled = empty; });
+    }
+    over.addEventListener("input", offer);
+    over.addEventListener("change", offer);
+    op.addEventListener("change", function () { value.hidden = op.value.indexOf("null") !== -1; });
+    part("add").addEventListener("click", function () { add(target, field, op, value); });
+    offer();
   });
 })();
+

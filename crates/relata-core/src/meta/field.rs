@@ -134,6 +134,9 @@ pub struct FieldDef {
     /// System fields (id, version, timestamps) are columns of every table.
     pub system: bool,
     pub default: Option<Default>,
+    /// A filter (in the list filter language) over the records of the type
+    /// this other field names: the form offers a filter builder for it.
+    pub filter_over: Option<&'static str>,
 }
 
 impl FieldDef {
@@ -163,6 +166,7 @@ impl FieldDef {
             access: Access::Writable,
             system: false,
             default: None,
+            filter_over: None,
         }
     }
 
@@ -181,6 +185,7 @@ impl FieldDef {
             access: Access::Writable,
             system: false,
             default: None,
+            filter_over: None,
         }
     }
 
@@ -192,6 +197,12 @@ impl FieldDef {
         self.unique = true;
         self
     }
+    /// This text is a filter over the type named by the field `type_field`.
+    pub fn filter_over(mut self, type_field: &'static str) -> Self {
+        self.filter_over = Some(type_field);
+        self
+    }
+
     pub fn searchable(mut self) -> Self {
         self.searchable = true;
         self

@@ -31,6 +31,8 @@ pub struct FormField {
     pub checked: bool,
     pub required: bool,
     pub error: Option<String>,
+    /// For a filter: the input naming the type it filters (`f-entity`).
+    pub filter_over: Option<String>,
 }
 
 #[derive(Template)]
@@ -47,6 +49,9 @@ struct FormPage {
     fields: Vec<FormField>,
     /// A document's lines, edited in a table under the header's fields.
     lines: Option<LinesForm>,
+    /// For a form with filters: the filterable fields of every type the
+    /// viewer reads, as JSON (`{"invoices": [[id, label, kind], …]}`).
+    filter_fields: Option<String>,
 }
 
 /// The lines table of a document's form: a row per line (the stored ones,
@@ -157,6 +162,7 @@ fn form_field(field: &FieldDef, name: String, value: String, error: Option<Strin
         label: field.label.to_string(),
         kind,
         required: field.required,
+        filter_over: field.filter_over.map(|over| format!("f-{over}")),
         id: name,
     }
 }
@@ -374,7 +380,9 @@ async fn show_form(
     status: StatusCode,
 ) -> Response {
     let (fields, lines) = form_fields(server, page, page.schema(kind), view.typed, view.errors).await;
+    let filter_fields = fields.iter().any(|f| f.filter_over.is_some()).then(|| filter_catalogue(page));
     let template = FormPage {
+        filter_fields,
         layout: layout(page, &view.heading, Some(kind)),
         heading: view.heading,
         action: view.action,
@@ -386,6 +394,23 @@ async fn show_form(
         lines,
     };
     render(&template, status)
+}
+
+/// The fields a filter builder offers, per type the viewer reads (types
+/// private to their owners left out: no filter of a rule reaches them).
+fn filter_catalogue(page: &Page) -> String {
+    let mut catalogue = serde_json::Map::new();
+    for schema in page.schemas.iter() {
+        if page.ctx.access.check_kind(schema.kind, Right::Read).is_err() || schema.def().private_to_owner {
+            continue;
+        }
+        let fields: Vec<serde_json::Value> = super::lists::offered_fields(schema)
+            .filter(|f| f.filterable)
+            .map(|f| serde_json::json!([f.qualified_id(), f.label, super::lists::builder_kind(&f.ty)]))
+            .collect();
+        catalogue.insert(schema.kind.api_name().to_string(), serde_json::Value::Array(fields));
+    }
+    serde_json::Value::Object(catalogue).to_string()
 }
 
 /// `GET /{entity}/new`

@@ -14,7 +14,7 @@ use relata_app::AppError;
 use relata_app::read::{self, ListParams};
 use relata_app::write;
 use relata_core::access::Right;
-use relata_core::meta::{FieldDef, FieldType};
+use relata_core::meta::{FieldDef, FieldType, Schema};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId};
 use std::collections::HashMap;
@@ -194,21 +194,11 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
         .map(|m| (m.user.id.to_string(), m.user.display_name))
         .collect();
     let shown: Vec<String> = fields.iter().map(|f| f.qualified_id().into_owned()).collect();
-    let all_fields = schema
-        .visible_fields()
-        .filter(|f| {
-            !matches!(f.ty, FieldType::Stages | FieldType::Id) && !["deleted_at", "version"].contains(&f.id.as_ref())
-        })
+    let all_fields = offered_fields(schema)
         .map(|f| FieldChoice {
             id: f.qualified_id().into_owned(),
             label: f.label.to_string(),
-            kind: match f.ty {
-                FieldType::Integer { .. } | FieldType::Number | FieldType::Decimal { .. } | FieldType::Money => {
-                    "number"
-                }
-                FieldType::Boolean => "boolean",
-                _ => "text",
-            },
+            kind: builder_kind(&f.ty),
             filterable: f.filterable,
             shown: shown.contains(&f.qualified_id().into_owned()),
         })
@@ -325,4 +315,22 @@ pub async fn delete_view(State(server): S, path: PagePath, page: Page, body: Byt
         Ok(()) => after_save(&HashMap::new(), format!("/{}", kind.api_name())),
         Err(e) => app_error_page(&page, e),
     }
+}
+
+/// How the filter builder writes a field's values: `number`, `boolean` or
+/// `text` (quoted).
+pub(crate) fn builder_kind(ty: &FieldType) -> &'static str {
+    match ty {
+        FieldType::Integer { .. } | FieldType::Number | FieldType::Decimal { .. } | FieldType::Money => "number",
+        FieldType::Boolean => "boolean",
+        _ => "text",
+    }
+}
+
+/// The fields people choose among in the column chooser and the filter
+/// builders: those they see, less the internal ones.
+pub(crate) fn offered_fields(schema: &Schema) -> impl Iterator<Item = &FieldDef> {
+    schema.visible_fields().filter(|f| {
+        !matches!(f.ty, FieldType::Stages | FieldType::Id) && !["deleted_at", "version"].contains(&f.id.as_ref())
+    })
 }

@@ -17,7 +17,7 @@ use serde_json::json;
 use std::path::PathBuf;
 use webdriver::Browser;
 
-crate::both_backends!(a_rep_works_through_the_pages);
+crate::both_backends!(a_rep_works_through_the_pages, a_manager_writes_a_rule_with_the_filter_builder);
 
 fn screenshot_dir(backend: Backend) -> PathBuf {
     let base = std::env::var("RELATA_SCREENSHOTS")
@@ -175,5 +175,39 @@ async fn a_rep_works_through_the_pages(app: TestApp) {
     browser.keys("#global-search", "\u{E015}\u{E007}").await;
     browser.wait_for_url(&format!("/contacts/{contact_id}")).await;
     eprintln!("screenshots of the main pages: {}", shots.display());
+    browser.quit().await;
+}
+
+/// A manager writes an automation rule: the conditions' filter builder
+/// offers the fields of the type the rule names, as it is typed.
+async fn a_manager_writes_a_rule_with_the_filter_builder(app: TestApp) {
+    let Some(browser) = Browser::start().await else { return };
+    let base = app.base.clone();
+    app.member("manager@example.com", "manager").await;
+    browser.goto(&format!("{base}/login")).await;
+    browser.type_into("#email", "manager@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form[action='/login'] button[type=submit]").await;
+    browser.wait_for_text("My open tasks").await;
+
+    browser.goto(&format!("{base}/automation_rules/new")).await;
+    browser.find("[data-filter-for='f-conditions'] [data-part='none']:not([hidden])").await;
+    browser.type_into("#f-name", "Chase overdue invoices").await;
+    browser.type_into("#f-entity", "invoices").await;
+    browser.click("#fb-field-conditions option[value='status']").await;
+    browser.click("#fb-op-conditions option[value='=']").await;
+    browser.type_into("#fb-value-conditions", "overdue").await;
+    browser.click("#fb-add-conditions").await;
+    browser.click("#fb-field-conditions option[value='balance']").await;
+    browser.click("#fb-op-conditions option[value='>']").await;
+    browser.type_into("#fb-value-conditions", "100").await;
+    browser.click("#fb-add-conditions").await;
+    assert_eq!(browser.value("#f-conditions").await, "status = \"overdue\" and balance > 100");
+    browser.click("#f-event option[value='updated']").await;
+    browser.click("select[name='lines[0].action'] option[value='notify_owner']").await;
+    browser.type_into("input[name='lines[0].subject']", "An invoice is overdue").await;
+    browser.click("form.record button[type=submit]:not([name])").await;
+    browser.wait_for_text("Dry run").await;
+    browser.screenshot(&screenshot_dir(app.backend).join("rule.png")).await;
     browser.quit().await;
 }

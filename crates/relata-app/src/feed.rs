@@ -246,7 +246,11 @@ pub async fn record_matches_in(
 ) -> Result<bool, AppError> {
     let Ok(expr) = relata_core::filter::parse(filter) else { return Ok(false) };
     let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
-    let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
+    let cx = relata_core::filter::CompileContext {
+        me: None,
+        parse: &parse,
+        related: Some(&relata_core::filter::any_shared_type),
+    };
     let id = relata_core::filter::Expr::eq("id", id.to_string());
     let (Ok(filter), Ok(id)) =
         (relata_core::filter::compile(&expr, schema, &cx), relata_core::filter::compile(&id, schema, &cx))

@@ -121,7 +121,8 @@ fn compile_filter<'s>(
     text: Option<&str>,
     conditions: &[Expr],
 ) -> Result<Option<Filter<'s>>, AppError> {
-    let cx = CompileContext { me: ctx.actor.map(|u| u.uuid()), parse: &ctx.parse };
+    let related = |kind, field: &relata_core::meta::FieldDef| ctx.access.may_filter_related(kind, field);
+    let cx = CompileContext { me: ctx.actor.map(|u| u.uuid()), parse: &ctx.parse, related: Some(&related) };
     let mut parts = Vec::new();
     // Not trimmed: error columns must count from the text as the client wrote it.
     if let Some(text) = text.filter(|f| !f.trim().is_empty()) {

@@ -670,7 +670,11 @@ async fn every_where(
     parts: Vec<Expr>,
 ) -> Result<Vec<Record>, relata_store::StoreError> {
     let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
-    let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
+    let cx = relata_core::filter::CompileContext {
+        me: None,
+        parse: &parse,
+        related: Some(&relata_core::filter::any_shared_type),
+    };
     let filter = relata_core::filter::compile(&Expr::all(parts), schema, &cx)
         .map_err(|e| relata_store::StoreError::Corrupt(e.to_string()))?;
     read::every_in(tx, schema, filter).await

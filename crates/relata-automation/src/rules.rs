@@ -312,7 +312,11 @@ fn check_filter(field: &str, text: &str, schema: &Schema, errors: &mut Vec<Field
         return;
     }
     let parse = ParseContext { phone_region: None, currencies: Vec::new() };
-    let cx = relata_core::filter::CompileContext { me: None, parse: &parse };
+    let cx = relata_core::filter::CompileContext {
+        me: None,
+        parse: &parse,
+        related: Some(&relata_core::filter::any_shared_type),
+    };
     match relata_core::filter::parse(text) {
         Err(e) => errors.push(FieldError::new(field, "invalid_filter", e.to_string())),
         Ok(expr) => {

@@ -547,6 +547,14 @@ impl Access {
         self.owners(self.level(kind, Right::Update).max(floor)).allows(owner)
     }
 
+    /// Whether a filter may look at `field` of related records of `kind`
+    /// (`account.city = …`): the user reads the type and sees the field.
+    pub fn may_filter_related(&self, kind: EntityKind, field: &crate::meta::FieldDef) -> bool {
+        self.check_kind(kind, Right::Read).is_ok()
+            && !kind.def().private_to_owner
+            && self.field_rules(kind).and_then(|r| r.get(field.id.as_ref())) != Some(&FieldAccess::Hidden)
+    }
+
     /// The field rules that apply to `kind` for this user.
     pub fn field_rules(&self, kind: EntityKind) -> Option<&FieldRules> {
         self.role.field_rules(kind)

@@ -14,7 +14,7 @@
 //! store turns into SQL through its query builder. Both steps report errors
 //! with the 1-based column where the problem starts.
 
-use crate::meta::{FieldDef, FieldType, Schema, Target};
+use crate::meta::{EntityKind, FieldDef, FieldType, Schema, Target};
 use crate::value::{FieldValue, ParseContext, parse_text};
 use serde::Serialize;
 use std::fmt;
@@ -468,39 +468,96 @@ pub enum Filter<'a> {
     And(Vec<Filter<'a>>),
     Or(Vec<Filter<'a>>),
     Not(Box<Filter<'a>>),
-    Compare { field: &'a FieldDef, op: Op, value: FieldValue },
-    In { field: &'a FieldDef, values: Vec<FieldValue> },
-    IsNull { field: &'a FieldDef, negated: bool },
+    Compare {
+        field: &'a FieldDef,
+        op: Op,
+        value: FieldValue,
+    },
+    In {
+        field: &'a FieldDef,
+        values: Vec<FieldValue>,
+    },
+    IsNull {
+        field: &'a FieldDef,
+        negated: bool,
+    },
+    /// A condition on the record a relation field points at
+    /// (`account.city = "Gdańsk"`): `inner` is about the `target` type.
+    Related {
+        link: &'a FieldDef,
+        target: EntityKind,
+        inner: Box<Filter<'a>>,
+    },
 }
 
-/// Who "me" is and how to read literal values.
+/// Whether a filter may look at a field of related records of a type.
+pub type RelatedFields<'c> = dyn Fn(EntityKind, &FieldDef) -> bool + Sync + 'c;
+
+/// Who "me" is, how to read literal values, and which fields of related
+/// records a filter may name (`None`: none).
 pub struct CompileContext<'c> {
     pub me: Option<Uuid>,
     pub parse: &'c ParseContext,
+    /// Whether the filter may look at this field of a related type (the
+    /// reader sees the type and the field).
+    pub related: Option<&'c RelatedFields<'c>>,
+}
+
+/// For filters Relata itself applies (rules, webhooks): any related type
+/// but those private to their owners.
+pub fn any_shared_type(kind: EntityKind, _field: &FieldDef) -> bool {
+    !kind.def().private_to_owner
 }
 
 /// Checks an expression against `schema` and types its values.
 pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Result<Filter<'a>, FilterError> {
-    let field_of = |name: &str, at: usize| -> Result<&'a FieldDef, FilterError> {
-        let field = schema
-            .field(name)
-            .ok_or_else(|| FilterError { column: at + 1, message: format!("unknown field {name:?}") })?;
+    // A field of the record, or of a related one (`account.city`): then
+    // also the relation that leads there, and the type it leads to.
+    type Resolved<'a> = (&'a FieldDef, Option<(&'a FieldDef, EntityKind)>);
+    let field_of = |name: &str, at: usize| -> Result<Resolved<'a>, FilterError> {
+        let unknown = || FilterError { column: at + 1, message: format!("unknown field {name:?}") };
+        let (field, link) = match schema.field(name) {
+            Some(field) => (field, None),
+            None => {
+                let (link, rest) = name.split_once('.').ok_or_else(unknown)?;
+                let link = schema.field(link).filter(|l| l.filterable).ok_or_else(unknown)?;
+                let FieldType::Relation(Target::Entity(target)) = link.ty else { return Err(unknown()) };
+                let allowed = cx.related.ok_or_else(|| FilterError {
+                    column: at + 1,
+                    message: format!("{name}: conditions on related records are not available here"),
+                })?;
+                let field: &'static FieldDef = if target.is_custom() {
+                    None
+                } else {
+                    target.def().fields.iter().find(|f| f.id == rest && allowed(target, f))
+                }
+                .ok_or_else(unknown)?;
+                (field, Some((link, target)))
+            }
+        };
         if !field.filterable {
             return Err(FilterError { column: at + 1, message: format!("{name} cannot be filtered on") });
         }
-        Ok(field)
+        Ok((field, link))
+    };
+    let related = |link: Option<(&'a FieldDef, EntityKind)>, inner: Filter<'a>| match link {
+        Some((link, target)) => Filter::Related { link, target, inner: Box::new(inner) },
+        None => inner,
     };
     Ok(match expr {
         Expr::And(parts) => Filter::And(parts.iter().map(|p| compile(p, schema, cx)).collect::<Result<_, _>>()?),
         Expr::Or(parts) => Filter::Or(parts.iter().map(|p| compile(p, schema, cx)).collect::<Result<_, _>>()?),
         Expr::Not(inner) => Filter::Not(Box::new(compile(inner, schema, cx)?)),
-        Expr::IsNull { field, at, negated } => Filter::IsNull { field: field_of(field, *at)?, negated: *negated },
+        Expr::IsNull { field, at, negated } => {
+            let (f, link) = field_of(field, *at)?;
+            related(link, Filter::IsNull { field: f, negated: *negated })
+        }
         Expr::Compare { field, at, op, value, value_at } => {
-            let f = field_of(field, *at)?;
+            let (f, link) = field_of(field, *at)?;
             if *value == Literal::Null {
                 return match op {
-                    Op::Eq => Ok(Filter::IsNull { field: f, negated: false }),
-                    Op::Ne => Ok(Filter::IsNull { field: f, negated: true }),
+                    Op::Eq => Ok(related(link, Filter::IsNull { field: f, negated: false })),
+                    Op::Ne => Ok(related(link, Filter::IsNull { field: f, negated: true })),
                     _ => Err(FilterError {
                         column: value_at + 1,
                         message: "null only compares with = or !=; or write is null".into(),
@@ -516,13 +573,13 @@ pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Resu
             } else {
                 literal_value(f, value, *value_at, cx)?
             };
-            Filter::Compare { field: f, op: *op, value }
+            related(link, Filter::Compare { field: f, op: *op, value })
         }
         Expr::In { field, at, values } => {
-            let f = field_of(field, *at)?;
+            let (f, link) = field_of(field, *at)?;
             check_operator(f, Op::Eq, *at)?;
             let values = values.iter().map(|(v, va)| literal_value(f, v, *va, cx)).collect::<Result<_, _>>()?;
-            Filter::In { field: f, values }
+            related(link, Filter::In { field: f, values })
         }
     })
 }
@@ -644,7 +701,7 @@ mod tests {
         testing::install();
         let schema = Schema::standard(CONTACTS);
         let p = pctx();
-        let cx = CompileContext { me: Some(Uuid::nil()), parse: &p };
+        let cx = CompileContext { me: Some(Uuid::nil()), parse: &p, related: None };
         let ok = |s: &str| compile(&parse(s).unwrap(), &schema, &cx);
         assert!(ok(r#"lifecycle = "current" and city = "Gdańsk" and owner = me"#).is_ok());
         assert_eq!(ok(r#"colour = "red""#).unwrap_err().column, 1);
@@ -660,6 +717,35 @@ mod tests {
     }
 
     #[test]
+    fn conditions_reach_related_records_where_the_reader_may_look() {
+        testing::install();
+        let schema = Schema::standard(CONTACTS);
+        let p = pctx();
+        let not_city = |_: EntityKind, f: &FieldDef| f.id != "city";
+        let cx = CompileContext { me: None, parse: &p, related: Some(&not_city) };
+        let f = compile(&parse(r#"account.name ~ "Acme" and lifecycle = "current""#).unwrap(), &schema, &cx).unwrap();
+        let Filter::And(parts) = f else { panic!("{f:?}") };
+        assert!(
+            matches!(&parts[0], Filter::Related { link, target, inner }
+                if link.id == "account" && *target == EntityKind::named("accounts")
+                    && matches!(**inner, Filter::Compare { op: Op::Contains, .. })),
+            "{parts:?}"
+        );
+        assert!(matches!(
+            compile(&parse("account.name = null").unwrap(), &schema, &cx).unwrap(),
+            Filter::Related { .. }
+        ));
+        // A field the reader may not look at is unknown, as is one that is not there.
+        let e = compile(&parse(r#"account.city = "Gdańsk""#).unwrap(), &schema, &cx).unwrap_err();
+        assert_eq!((e.column, e.message.contains("unknown field")), (1, true));
+        assert!(compile(&parse(r#"account.colour = "red""#).unwrap(), &schema, &cx).is_err());
+        assert!(compile(&parse(r#"city.name = "x""#).unwrap(), &schema, &cx).is_err(), "city is no relation");
+        let plain = CompileContext { me: None, parse: &p, related: None };
+        let e = compile(&parse(r#"account.name = "x""#).unwrap(), &schema, &plain).unwrap_err();
+        assert!(e.message.contains("not available here"), "{e:?}");
+    }
+
+    #[test]
     fn filters_built_in_code_read_back_from_their_text() {
         testing::install();
         let id = Uuid::now_v7();
@@ -672,7 +758,7 @@ mod tests {
         let text = to_text(&built);
         let schema = Schema::standard(CONTACTS);
         let p = pctx();
-        let cx = CompileContext { me: None, parse: &p };
+        let cx = CompileContext { me: None, parse: &p, related: None };
         assert_eq!(compile(&parse(&text).unwrap(), &schema, &cx).unwrap(), compile(&built, &schema, &cx).unwrap());
     }
 

@@ -273,7 +273,7 @@ impl ScopedConn {
             q.and_where(visible);
         }
         if let Some(filter) = filter {
-            q.cond_where(sql::condition(self.backend(), self.workspace, kind, filter));
+            q.cond_where(sql::condition(self.backend(), self.workspace, kind, filter, &|k| self.visible(k)));
         }
         let rows = self.conn.fetch_all(&q).await?;
         rows.iter()
@@ -297,7 +297,7 @@ impl ScopedConn {
             Expr::col("deleted_at").is_null()
         });
         if let Some(filter) = &query.filter {
-            q.cond_where(sql::condition(self.backend(), self.workspace, kind, filter));
+            q.cond_where(sql::condition(self.backend(), self.workspace, kind, filter, &|k| self.visible(k)));
         }
         q
     }

@@ -274,12 +274,38 @@ fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// Turns a typed filter into a SQL condition for `kind` in workspace `ws`.
-pub(crate) fn condition(backend: Backend, ws: WorkspaceId, kind: EntityKind, filter: &Filter) -> Condition {
+/// What a reader may see of a type, as a condition (`None`: all of it).
+pub(crate) type Visible<'v> = &'v dyn Fn(EntityKind) -> Option<SimpleExpr>;
+
+/// Turns a typed filter into a SQL condition for `kind` in workspace `ws`;
+/// a condition on related records looks only at those `visible` shows.
+pub(crate) fn condition(
+    backend: Backend,
+    ws: WorkspaceId,
+    kind: EntityKind,
+    filter: &Filter,
+    visible: Visible,
+) -> Condition {
+    let each = |p: &Filter| condition(backend, ws, kind, p, visible);
     match filter {
-        Filter::And(parts) => parts.iter().fold(Condition::all(), |c, p| c.add(condition(backend, ws, kind, p))),
-        Filter::Or(parts) => parts.iter().fold(Condition::any(), |c, p| c.add(condition(backend, ws, kind, p))),
-        Filter::Not(inner) => condition(backend, ws, kind, inner).not(),
+        Filter::And(parts) => parts.iter().fold(Condition::all(), |c, p| c.add(each(p))),
+        Filter::Or(parts) => parts.iter().fold(Condition::any(), |c, p| c.add(each(p))),
+        Filter::Not(inner) => each(inner).not(),
+        Filter::Related { link, target, inner } => {
+            let mut related = Query::select();
+            related
+                .column("id")
+                .from(target.table())
+                .and_where(in_workspace(ws))
+                .and_where(Expr::col("deleted_at").is_null())
+                .cond_where(condition(backend, ws, *target, inner, visible));
+            if let Some(v) = visible(*target) {
+                related.and_where(v);
+            }
+            // Two-valued, so that `not` holds for a record with no related one.
+            let link = field_expr(backend, link);
+            Condition::all().add(link.clone().is_not_null()).add(link.in_subquery(related))
+        }
         Filter::IsNull { field, negated } => {
             let e = field_expr(backend, field);
             Condition::all().add(if *negated { e.is_not_null() } else { e.is_null() })

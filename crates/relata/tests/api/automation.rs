@@ -15,7 +15,8 @@ crate::both_backends!(
     the_dunning_ladder_climbs_to_the_lawyer_and_stops_when_paid,
     sequences_wait_branch_pause_and_keep_their_version,
     birthdays_and_schedules_start_runs_once,
-    the_welcome_and_the_quote_follow_up_run_as_built
+    the_welcome_and_the_quote_follow_up_run_as_built,
+    conditions_and_stop_conditions_look_at_related_records
 );
 
 /// Runs the automation consumer until the feed has nothing more for it.
@@ -666,4 +667,48 @@ async fn the_welcome_and_the_quote_follow_up_run_as_built(app: TestApp) {
     let follow_ups: Vec<&String> = mails.iter().filter(|m| m.contains("Subject: Nasza oferta")).collect();
     assert_eq!(follow_ups.len(), 1, "{mails:?}");
     assert!(follow_ups[0].contains(waiting["number"].as_str().unwrap()), "{}", follow_ups[0]);
+}
+
+/// A rule's conditions and stop condition may name fields of related
+/// records: `account.city`, `account.name`.
+async fn conditions_and_stop_conditions_look_at_related_records(app: TestApp) {
+    let gdansk = app.create("accounts", json!({"name": "Amber", "city": "Gdańsk"})).await;
+    let sopot = app.create("accounts", json!({"name": "Pier", "city": "Sopot"})).await;
+    let mut follow = rule(
+        "Follow up Gdańsk customers",
+        "contacts",
+        "created",
+        "",
+        "account.city = \"Gdańsk\"",
+        json!([
+            {"action": "wait", "wait_days": 3},
+            {"action": "create_task", "subject": "Follow up", "due_in_days": 0}
+        ]),
+    );
+    follow["stop_when"] = json!("account.name = \"Closed\"");
+    let follow = app.create("automation_rules", follow).await;
+    let bad = rule(
+        "Bad",
+        "contacts",
+        "created",
+        "",
+        "account.colour = \"red\"",
+        json!([{"action": "notify_owner", "subject": "x"}]),
+    );
+    let refused = app.post("/api/v1/automation_rules", &bad).await.expect(422).body;
+    assert_eq!(refused["errors"][0]["field"], "conditions", "{refused}");
+    let ola = app.create("contacts", json!({"last_name": "Nowak", "account": id_of(&gdansk)})).await;
+    app.create("contacts", json!({"last_name": "Kowal", "account": id_of(&sopot)})).await;
+    settle(&app).await;
+    let runs = runs_of(&app, &follow).await;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((runs[0]["record_id"].as_str(), runs[0]["status"].as_str()), (ola["id"].as_str(), Some("waiting")));
+    // The account closes: the waiting run stops before its task.
+    let path = format!("/api/v1/accounts/{}", id_of(&gdansk));
+    app.patch(&path, gdansk["version"].as_i64().unwrap(), &json!({"name": "Closed"})).await.expect(200);
+    after_days(&app, 4).await;
+    let runs = runs_of(&app, &follow).await;
+    assert_eq!(runs[0]["status"], "stopped", "{runs:?}");
+    let tasks = app.list_all("activities", &format!("&filter=contact%20%3D%20%22{}%22", id_of(&ola))).await;
+    assert!(tasks.is_empty(), "{tasks:?}");
 }

@@ -9,6 +9,7 @@ crate::both_backends!(
     cursor_pages_visit_every_record_once_in_order,
     the_filter_language_selects_the_right_records,
     full_text_search_finds_names_emails_phones_and_notes,
+    filters_reach_related_records_the_reader_may_see,
 );
 
 fn enc(s: &str) -> String {
@@ -257,4 +258,42 @@ async fn full_text_search_finds_names_emails_phones_and_notes(app: TestApp) {
     let petrauskas = app.list_all("contacts", "&q=Petrauskas").await;
     app.delete(&format!("/api/v1/contacts/{}", id_of(&petrauskas[0]))).await.expect(200);
     assert!(search("Petrauskas").await.is_empty());
+}
+
+/// `account.city = "Gdańsk"`: a condition on the record a relation points
+/// at, seeing only related records the reader may see.
+async fn filters_reach_related_records_the_reader_may_see(app: TestApp) {
+    let gdansk = app.create("accounts", json!({"name": "Amber", "city": "Gdańsk"})).await;
+    let sopot = app.create("accounts", json!({"name": "Pier", "city": "Sopot"})).await;
+    let rep = app.member("rep@example.com", "sales_rep").await;
+    app.create("contacts", json!({"last_name": "InGdansk", "account": id_of(&gdansk)})).await;
+    app.create("contacts", json!({"last_name": "InSopot", "account": id_of(&sopot)})).await;
+    app.create("contacts", json!({"last_name": "Alone"})).await;
+    // The rep's own contact at an account the rep may not see.
+    app.create("contacts", json!({"last_name": "RepsOwn", "account": id_of(&gdansk), "owner": rep.user})).await;
+    let list = |token: String, filter: &str| {
+        let (app, path) = (&app, format!("/api/v1/contacts?limit=100&filter={}", enc(filter)));
+        async move {
+            let mut found = names(app.get_as(&token, &path).await.expect(200).body["data"].as_array().unwrap());
+            found.sort();
+            found
+        }
+    };
+    let admin = app.token.clone();
+    assert_eq!(list(admin.clone(), r#"account.city = "Gdańsk""#).await, ["InGdansk", "RepsOwn"]);
+    assert_eq!(list(admin.clone(), r#"account.city != "Gdańsk""#).await, ["InSopot"]);
+    assert_eq!(
+        list(admin.clone(), r#"account.name in ("Pier", "Nowhere") or last_name = "Alone""#).await,
+        ["Alone", "InSopot"]
+    );
+    assert_eq!(list(admin.clone(), r#"not account.city ~ "gda""#).await, ["Alone", "InSopot"]);
+    // The rep sees the contact, not its account: the condition cannot hold.
+    assert_eq!(list(rep.token.clone(), "last_name = \"RepsOwn\"").await, ["RepsOwn"]);
+    assert!(list(rep.token.clone(), r#"account.city = "Gdańsk""#).await.is_empty());
+    for (filter, column) in [(r#"account.colour = "red""#, 1), (r#"city.name = "x""#, 1), (r#"account.city = 5 "#, 16)]
+    {
+        let reply = app.get(&format!("/api/v1/contacts?filter={}", enc(filter))).await;
+        let reply = reply.expect_problem(400, "invalid-filter");
+        assert_eq!(reply.body["errors"][0]["column"], column, "{filter}: {}", reply.body);
+    }
 }

@@ -230,8 +230,31 @@ pub async fn record_passes(app: &App, entry: &FeedEntry, filter: &str) -> Result
     let Some(kind) = relata_core::meta::EntityKind::from_singular(&entry.entity) else { return Ok(false) };
     let schemas = app.schemas(entry.workspace).await?;
     let Some(schema) = schemas.try_get(kind) else { return Ok(false) };
+    let Ok(mut expr) = relata_core::filter::parse(filter) else { return Ok(false) };
+    if relata_core::filter::mentions_before(&expr) {
+        // `before.<field>`: the field's value before this change.
+        let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
+        let cx = system_compile_context(&parse);
+        let earlier = |field: &relata_core::meta::FieldDef| {
+            let change = entry
+                .diff
+                .get(field.qualified_id().as_ref())
+                .or_else(|| entry.diff.pointer(&format!("/custom/{}", field.id)))?;
+            Some(
+                relata_core::value::parse_json(field, change.get("before")?, &parse)
+                    .unwrap_or(relata_core::value::FieldValue::Null),
+            )
+        };
+        expr = relata_core::filter::settle_before(expr, schema, &cx, &earlier);
+    }
     let mut conn = app.store.read(entry.workspace).await?;
-    record_matches_in(&mut conn, schema, entry.record_id, entry.op == "delete", filter).await
+    record_matches_expr_in(&mut conn, schema, entry.record_id, entry.op == "delete", &expr).await
+}
+
+/// How Relata compiles its own filters (rules, webhooks): no "me", values
+/// read without a region, related records of every type not private.
+fn system_compile_context(parse: &relata_core::value::ParseContext) -> relata_core::filter::CompileContext<'_> {
+    relata_core::filter::CompileContext { me: None, parse, related: Some(&relata_core::filter::any_shared_type) }
 }
 
 /// Whether the record `id` of `schema`'s type passes a filter, read in
@@ -245,15 +268,22 @@ pub async fn record_matches_in(
     filter: &str,
 ) -> Result<bool, AppError> {
     let Ok(expr) = relata_core::filter::parse(filter) else { return Ok(false) };
+    record_matches_expr_in(conn, schema, id, deleted, &expr).await
+}
+
+/// [`record_matches_in`] for a parsed filter.
+async fn record_matches_expr_in(
+    conn: &mut relata_store::ScopedConn,
+    schema: &relata_core::meta::Schema,
+    id: uuid::Uuid,
+    deleted: bool,
+    expr: &relata_core::filter::Expr,
+) -> Result<bool, AppError> {
     let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
-    let cx = relata_core::filter::CompileContext {
-        me: None,
-        parse: &parse,
-        related: Some(&relata_core::filter::any_shared_type),
-    };
+    let cx = system_compile_context(&parse);
     let id = relata_core::filter::Expr::eq("id", id.to_string());
     let (Ok(filter), Ok(id)) =
-        (relata_core::filter::compile(&expr, schema, &cx), relata_core::filter::compile(&id, schema, &cx))
+        (relata_core::filter::compile(expr, schema, &cx), relata_core::filter::compile(&id, schema, &cx))
     else {
         return Ok(false);
     };

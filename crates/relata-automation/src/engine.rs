@@ -892,8 +892,15 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
         let (field, offset) = (text(&rule, "date_field"), int(&rule, "offset_days"));
         let mut cursor = None;
         loop {
-            let params =
-                ListParams { filter: due_filter(&rule, today), cursor, limit: Some(500), ..ListParams::default() };
+            // In the date's order: pages then follow the date's index,
+            // rather than sorting every due record again for each page.
+            let params = ListParams {
+                filter: due_filter(&rule, today),
+                sort: Some(field.to_string()),
+                cursor,
+                limit: Some(500),
+                ..ListParams::default()
+            };
             let (page, _) = read::list(app, ctx, kind, &params).await?;
             let candidates: Vec<(Uuid, Occasion)> = page
                 .records

@@ -173,8 +173,10 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
     if event == "schedule" {
         check_schedule(&text("cron"), &text("time_zone"), &mut errors);
     }
-    check_filter("conditions", &text("conditions"), &schema, &mut errors);
-    check_filter("stop_when", &text("stop_when"), &schema, &mut errors);
+    // `before.<field>` (the value before the change) only where there is one.
+    let on_updates = ["updated", "created_or_updated"].contains(&text("event").as_str());
+    check_filter("conditions", &text("conditions"), &schema, on_updates, &mut errors);
+    check_filter("stop_when", &text("stop_when"), &schema, false, &mut errors);
     let steps = rule.lines.as_deref().unwrap_or_default();
     // A draft (inactive) rule may have no steps yet.
     if steps.is_empty() && rule.values.std("active") != &FieldValue::Bool(false) {
@@ -251,7 +253,7 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
                 if value("condition").trim().is_empty() {
                     errors.push(FieldError::new(at("condition"), "required", "the condition to branch on"));
                 } else {
-                    check_filter(&at("condition"), &value("condition"), &schema, &mut errors);
+                    check_filter(&at("condition"), &value("condition"), &schema, false, &mut errors);
                 }
                 if branch_target(&value("value"), i, steps.len()).is_none() {
                     errors.push(FieldError::new(
@@ -307,7 +309,7 @@ pub fn branch_target(value: &str, at: usize, steps: usize) -> Option<Option<usiz
     (n >= at + 3 && n <= steps).then_some(Some(n - 1))
 }
 
-fn check_filter(field: &str, text: &str, schema: &Schema, errors: &mut Vec<FieldError>) {
+fn check_filter(field: &str, text: &str, schema: &Schema, before: bool, errors: &mut Vec<FieldError>) {
     if text.trim().is_empty() {
         return;
     }
@@ -319,8 +321,13 @@ fn check_filter(field: &str, text: &str, schema: &Schema, errors: &mut Vec<Field
     };
     match relata_core::filter::parse(text) {
         Err(e) => errors.push(FieldError::new(field, "invalid_filter", e.to_string())),
+        Ok(expr) if !before && relata_core::filter::mentions_before(&expr) => errors.push(FieldError::new(
+            field,
+            "invalid_filter",
+            "before.<field> is a field's value before an update: only in the conditions of rules on updates",
+        )),
         Ok(expr) => {
-            if let Err(e) = relata_core::filter::compile(&expr, schema, &cx) {
+            if let Err(e) = relata_core::filter::compile(&relata_core::filter::strip_before(expr), schema, &cx) {
                 errors.push(FieldError::new(field, "invalid_filter", e.to_string()));
             }
         }

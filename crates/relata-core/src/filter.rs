@@ -584,6 +584,146 @@ pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Resu
     })
 }
 
+/// The prefix of a rule's conditions that names a field's value before the
+/// change the rule reacts to (`before.status = "draft"`).
+pub const BEFORE: &str = "before.";
+
+/// `expr` with each condition on `before.<field>` settled: where `before`
+/// gives the field's earlier value (the change changed it), the condition
+/// is decided on that value and becomes always true or always false;
+/// elsewhere (`None`: the field did not change) it is about the field as
+/// it is. A condition that cannot be decided on a value holds not.
+pub fn settle_before(
+    expr: Expr,
+    schema: &Schema,
+    cx: &CompileContext,
+    before: &dyn Fn(&FieldDef) -> Option<FieldValue>,
+) -> Expr {
+    let each = |parts: Vec<Expr>| parts.into_iter().map(|p| settle_before(p, schema, cx, before)).collect();
+    let leaf = match expr {
+        Expr::And(parts) => return Expr::And(each(parts)),
+        Expr::Or(parts) => return Expr::Or(each(parts)),
+        Expr::Not(inner) => return Expr::Not(Box::new(settle_before(*inner, schema, cx, before))),
+        leaf => leaf,
+    };
+    let Some(now) = without_before(&leaf) else { return leaf };
+    let Some(earlier) = leaf_field(&now).and_then(|f| schema.field(f)).and_then(before) else { return now };
+    let holds = compile(&now, schema, cx).ok().and_then(|f| holds(&f, &|_| earlier.clone())).unwrap_or(false);
+    // Always true, always false: the record's id is never empty.
+    Expr::IsNull { field: "id".into(), at: 0, negated: holds }
+}
+
+/// `before.<field>` in a condition made about `<field>`; `None` when the
+/// condition is not about an earlier value.
+pub fn without_before(leaf: &Expr) -> Option<Expr> {
+    let strip = |f: &String| f.strip_prefix(BEFORE).map(str::to_string);
+    Some(match leaf {
+        Expr::Compare { field, at, op, value, value_at } => {
+            Expr::Compare { field: strip(field)?, at: *at, op: *op, value: value.clone(), value_at: *value_at }
+        }
+        Expr::In { field, at, values } => Expr::In { field: strip(field)?, at: *at, values: values.clone() },
+        Expr::IsNull { field, at, negated } => Expr::IsNull { field: strip(field)?, at: *at, negated: *negated },
+        _ => return None,
+    })
+}
+
+/// Every condition on `before.<field>` made about `<field>` (to check a
+/// rule's conditions against its type).
+pub fn strip_before(expr: Expr) -> Expr {
+    match expr {
+        Expr::And(parts) => Expr::And(parts.into_iter().map(strip_before).collect()),
+        Expr::Or(parts) => Expr::Or(parts.into_iter().map(strip_before).collect()),
+        Expr::Not(inner) => Expr::Not(Box::new(strip_before(*inner))),
+        leaf => without_before(&leaf).unwrap_or(leaf),
+    }
+}
+
+/// Whether `expr` names an earlier value anywhere.
+pub fn mentions_before(expr: &Expr) -> bool {
+    match expr {
+        Expr::And(parts) | Expr::Or(parts) => parts.iter().any(mentions_before),
+        Expr::Not(inner) => mentions_before(inner),
+        leaf => without_before(leaf).is_some(),
+    }
+}
+
+fn leaf_field(leaf: &Expr) -> Option<&str> {
+    match leaf {
+        Expr::Compare { field, .. } | Expr::In { field, .. } | Expr::IsNull { field, .. } => Some(field),
+        _ => None,
+    }
+}
+
+/// Whether `filter` holds for a record whose fields have the values
+/// `value_of` gives, decided in memory as the database would (nothing
+/// compares with an empty value); `None` where only the database can
+/// tell (related records, lists of values).
+pub fn holds(filter: &Filter, value_of: &dyn Fn(&FieldDef) -> FieldValue) -> Option<bool> {
+    Some(match filter {
+        Filter::And(parts) => {
+            for part in parts {
+                if !holds(part, value_of)? {
+                    return Some(false);
+                }
+            }
+            true
+        }
+        Filter::Or(parts) => {
+            for part in parts {
+                if holds(part, value_of)? {
+                    return Some(true);
+                }
+            }
+            false
+        }
+        Filter::Not(inner) => !holds(inner, value_of)?,
+        Filter::IsNull { field, negated } => value_of(field).is_null() != *negated,
+        Filter::In { field, values } => {
+            let value = value_of(field);
+            let mut any = false;
+            for v in values {
+                any |= compare_values(&value, Op::Eq, v)?;
+            }
+            any
+        }
+        Filter::Compare { field, op, value } => compare_values(&value_of(field), *op, value)?,
+        Filter::Related { .. } => return None,
+    })
+}
+
+fn compare_values(left: &FieldValue, op: Op, right: &FieldValue) -> Option<bool> {
+    use FieldValue::*;
+    use std::cmp::Ordering;
+    if left.is_null() || right.is_null() {
+        return Some(false);
+    }
+    if op == Op::Contains {
+        let (Text(l), Text(r)) = (left, right) else { return None };
+        return Some(l.to_lowercase().contains(&r.to_lowercase()));
+    }
+    let order = match (left, right) {
+        (Text(l), Text(r)) => l.cmp(r),
+        (Int(l), Int(r)) => l.cmp(r),
+        (Number(l), Number(r)) => l.partial_cmp(r)?,
+        (Decimal(l), Decimal(r)) => l.cmp(r),
+        (Date(l), Date(r)) => l.cmp(r),
+        (DateTime(l), DateTime(r)) => l.cmp(r),
+        (Bool(l), Bool(r)) => l.cmp(r),
+        (Ref(l), Ref(r)) => l.cmp(r),
+        (Money(l), Money(r)) if l.currency == r.currency => l.minor.cmp(&r.minor),
+        _ => return None,
+    };
+    Some(match op {
+        Op::Eq => order == Ordering::Equal,
+        Op::Ne => order != Ordering::Equal,
+        Op::Lt => order == Ordering::Less,
+        Op::Le => order != Ordering::Greater,
+        Op::Gt => order == Ordering::Greater,
+        Op::Ge => order != Ordering::Less,
+        Op::Contains => unreachable!("handled above"),
+    })
+}
+
 fn check_operator(field: &FieldDef, op: Op, at: usize) -> Result<(), FilterError> {
     use FieldType::*;
     let ordered =
@@ -743,6 +883,43 @@ mod tests {
         let plain = CompileContext { me: None, parse: &p, related: None };
         let e = compile(&parse(r#"account.name = "x""#).unwrap(), &schema, &plain).unwrap_err();
         assert!(e.message.contains("not available here"), "{e:?}");
+    }
+
+    #[test]
+    fn earlier_values_settle_their_conditions_in_memory() {
+        testing::install();
+        let schema = Schema::standard(CONTACTS);
+        let p = pctx();
+        let cx = CompileContext { me: None, parse: &p, related: None };
+        let text = r#"before.lifecycle = "potential" and lifecycle = "current" and not before.city ~ "gda""#;
+        let expr = parse(text).unwrap();
+        assert!(mentions_before(&expr));
+        assert!(compile(&strip_before(expr.clone()), &schema, &cx).is_ok());
+        let potential = |f: &FieldDef| (f.id == "lifecycle").then(|| FieldValue::Text("potential".into()));
+        // The lifecycle changed from potential; the city did not change: it
+        // is asked of the record as it is.
+        let settled = settle_before(expr.clone(), &schema, &cx, &potential);
+        assert!(!mentions_before(&settled));
+        let printed = to_text(&settled);
+        assert_eq!(printed, r#"(id is not null) and (lifecycle = "current") and (not (city ~ "gda"))"#);
+        let former = |f: &FieldDef| (f.id == "lifecycle").then(|| FieldValue::Text("former".into()));
+        assert!(to_text(&settle_before(expr, &schema, &cx, &former)).starts_with("(id is null) and"));
+
+        let value_of = |f: &FieldDef| match f.id.as_ref() {
+            "city" => FieldValue::Text("Gdańsk".into()),
+            "birthday" => FieldValue::Date(chrono::NaiveDate::from_ymd_opt(1990, 5, 1).unwrap()),
+            _ => FieldValue::Null,
+        };
+        let holds_for = |s: &str| holds(&compile(&parse(s).unwrap(), &schema, &cx).unwrap(), &value_of);
+        assert_eq!(holds_for(r#"city ~ "GDA" and birthday < "2000-01-01""#), Some(true));
+        assert_eq!(holds_for(r#"city in ("Sopot", "Gdańsk") and not birthday > "1995-01-01""#), Some(true));
+        assert_eq!(holds_for(r#"last_name = "x" or last_name != "x""#), Some(false), "empty compares with nothing");
+        assert_eq!(holds_for("last_name is null and city is not null"), Some(true));
+        let opp = Schema::standard(OPPORTUNITIES);
+        let eur = Currency::parse("EUR").unwrap();
+        let amount = |_: &FieldDef| FieldValue::Money(crate::money::Money::parse_major("1500.00", eur).unwrap());
+        let f = compile(&parse("amount > 1000").unwrap(), &opp, &cx).unwrap();
+        assert_eq!(holds(&f, &amount), Some(true));
     }
 
     #[test]

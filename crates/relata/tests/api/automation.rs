@@ -697,9 +697,48 @@ async fn conditions_and_stop_conditions_look_at_related_records(app: TestApp) {
     );
     let refused = app.post("/api/v1/automation_rules", &bad).await.expect(422).body;
     assert_eq!(refused["errors"][0]["field"], "conditions", "{refused}");
+    // An update rule may ask what a field was before the change.
+    let won = app
+        .create(
+            "automation_rules",
+            rule(
+                "Welcome a new customer",
+                "contacts",
+                "updated",
+                "lifecycle",
+                "before.lifecycle = \"potential\" and lifecycle = \"current\"",
+                json!([{"action": "update_field", "field": "title", "value": "Won"}]),
+            ),
+        )
+        .await;
+    let mut misplaced = rule(
+        "Bad",
+        "contacts",
+        "created",
+        "",
+        "before.city = \"x\"",
+        json!([{"action": "notify_owner", "subject": "x"}]),
+    );
+    let refused = app.post("/api/v1/automation_rules", &misplaced).await.expect(422).body;
+    assert_eq!(refused["errors"][0]["field"], "conditions", "{refused}");
+    misplaced["event"] = json!("updated");
+    misplaced["conditions"] = json!("before.colour = \"x\"");
+    app.post("/api/v1/automation_rules", &misplaced).await.expect(422);
     let ola = app.create("contacts", json!({"last_name": "Nowak", "account": id_of(&gdansk)})).await;
     app.create("contacts", json!({"last_name": "Kowal", "account": id_of(&sopot)})).await;
+    let potential = app.create("contacts", json!({"last_name": "Potential", "lifecycle": "potential"})).await;
+    let former = app.create("contacts", json!({"last_name": "Former", "lifecycle": "former"})).await;
     settle(&app).await;
+    for c in [&potential, &former] {
+        let path = format!("/api/v1/contacts/{}", id_of(c));
+        app.patch(&path, c["version"].as_i64().unwrap(), &json!({"lifecycle": "current"})).await.expect(200);
+    }
+    settle(&app).await;
+    let runs = runs_of(&app, &won).await;
+    assert_eq!(runs.len(), 1, "from potential only: {runs:?}");
+    assert_eq!(runs[0]["record_id"], potential["id"]);
+    let titled = app.get(&format!("/api/v1/contacts/{}", id_of(&potential))).await.expect(200).body;
+    assert_eq!(titled["title"], "Won");
     let runs = runs_of(&app, &follow).await;
     assert_eq!(runs.len(), 1, "{runs:?}");
     assert_eq!((runs[0]["record_id"].as_str(), runs[0]["status"].as_str()), (ola["id"].as_str(), Some("waiting")));

@@ -117,7 +117,12 @@ async fn runs_where(app: &App, ctx: &Ctx, conditions: Vec<Expr>) -> Result<Vec<R
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let params = ListParams { conditions: conditions.clone(), cursor, limit: Some(500), ..ListParams::default() };
+        // In the order of the records' ids, which the conditions name: the
+        // (rule, record) index then finds and orders them, where id order
+        // would walk every run of the workspace.
+        let sort = Some("record_id".to_string());
+        let params =
+            ListParams { conditions: conditions.clone(), sort, cursor, limit: Some(500), ..ListParams::default() };
         let (page, _) = read::list(app, ctx, AUTOMATION_RUNS, &params).await?;
         out.extend(page.records);
         match page.next_cursor {
@@ -892,15 +897,10 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
         let (field, offset) = (text(&rule, "date_field"), int(&rule, "offset_days"));
         let mut cursor = None;
         loop {
-            // In the date's order: pages then follow the date's index,
-            // rather than sorting every due record again for each page.
-            let params = ListParams {
-                filter: due_filter(&rule, today),
-                sort: Some(field.to_string()),
-                cursor,
-                limit: Some(500),
-                ..ListParams::default()
-            };
+            // In id order, along the primary key: many records share a due
+            // date, and a page after one of them would scan them all.
+            let params =
+                ListParams { filter: due_filter(&rule, today), cursor, limit: Some(500), ..ListParams::default() };
             let (page, _) = read::list(app, ctx, kind, &params).await?;
             let candidates: Vec<(Uuid, Occasion)> = page
                 .records

@@ -471,9 +471,12 @@ pub async fn sync(app: &App, ctx: &Ctx, user: UserId) -> Result<u64, SyncError> 
         .await
         .map_err(SyncError::Mail)?;
     let mut logged = 0;
+    let mut failed = Vec::new();
+    // A folder that fails (gone, renamed) does not keep the others back.
     for folder in &settings.folders {
         match sync_folder(app, ctx, user, &settings, &mut session, folder).await {
             Ok(n) => logged += n,
+            Err(SyncError::Mail(e)) => failed.push(format!("{folder}: {e}")),
             Err(e) => {
                 imap::logout(session).await;
                 return Err(e);
@@ -481,7 +484,7 @@ pub async fn sync(app: &App, ctx: &Ctx, user: UserId) -> Result<u64, SyncError> 
         }
     }
     imap::logout(session).await;
-    Ok(logged)
+    if failed.is_empty() { Ok(logged) } else { Err(SyncError::Mail(failed.join("; "))) }
 }
 
 async fn sync_folder(

@@ -193,6 +193,17 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
     assert_ne!(before[1]["uid_validity"], after["folder_state"][1]["uid_validity"], "{before} {after}");
     assert_eq!(after["last_sync"]["error"], Json::Null, "{after}");
 
+    // A folder that is not there is reported, and the others still sync.
+    let mut missing = settings(imap.port, "nothing");
+    missing["folders"] = json!(["Gone", "INBOX"]);
+    app.put_as(&app.token, "/api/v1/mailbox", &missing).await.expect(200);
+    imap.append("INBOX", &[mail("jan@acme.pl", ANNA, "Still synced", "still@acme.pl", "")]);
+    sync(&app).await;
+    by_subject(&emails(&app).await, "Still synced");
+    let state = app.get("/api/v1/mailbox").await.expect(200).body["mailbox"]["last_sync"].clone();
+    assert!(state["error"].as_str().is_some_and(|e| e.contains("Gone")), "{state}");
+    app.put_as(&app.token, "/api/v1/mailbox", &settings(imap.port, "nothing")).await.expect(200);
+
     // Private: a colleague, an administrator too, sees none of it.
     let rep = app.member("manager@example.com", "manager").await;
     for viewer in [&rep, &admin] {
@@ -227,12 +238,12 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
     .await
     .expect(200);
     let items = shared(rep.token.clone()).await;
-    assert_eq!(items.len(), 4, "{items:?}");
+    assert_eq!(items.len(), 5, "{items:?}");
     assert!(items.iter().all(|i| i["type"] == "shared_email" && i["record"]["body"].is_null()), "{items:?}");
     assert!(items.iter().any(|i| i["record"]["subject"] == "Order 1" && i["record"]["from_address"] == "jan@acme.pl"));
     // The owner sees their own as emails, not twice.
     let own = shared(app.token.clone()).await;
-    assert_eq!(own.len(), 4, "{own:?}");
+    assert_eq!(own.len(), 5, "{own:?}");
     assert!(own.iter().all(|i| i["type"] == "email"));
 
     // Everything: the body too.
@@ -280,7 +291,7 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
     // Disconnected: the mail logged stays.
     app.delete("/api/v1/mailbox").await.expect(204);
     assert_eq!(app.get("/api/v1/mailbox").await.expect(200).body["mailbox"], Json::Null);
-    assert_eq!(emails(&app).await.len(), 5);
+    assert_eq!(emails(&app).await.len(), 6);
 }
 
 /// A worker process killed with SIGKILL in the middle of a large folder:

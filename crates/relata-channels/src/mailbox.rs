@@ -27,6 +27,7 @@ use relata_core::value::{FieldValue, Values};
 use relata_core::{RecordId, UserId};
 use relata_crm::{ACCOUNTS, CONTACTS};
 use relata_store::ScopedConn;
+use relata_store::files::{NewFile, StoredFile};
 use relata_store::jobs::{Job, NewJob};
 use serde_json::{Map, Value as Json, json};
 use std::collections::{BTreeMap, HashSet};
@@ -39,6 +40,9 @@ pub const SHARING: &[&str] = &["nothing", "subject_and_people", "everything"];
 const BATCH: usize = 25;
 /// A body is kept up to this many characters.
 const BODY_LIMIT: usize = 100_000;
+/// Attachments' bytes are kept up to this much per message (their names,
+/// types and sizes always).
+const ATTACHMENTS_LIMIT: usize = 25 * 1024 * 1024;
 /// The workspace setting with every user's sharing level (for the timeline).
 const SHARING_SETTING: &str = "mail.sharing";
 /// Mail from these domains names a person, not a company.
@@ -535,7 +539,10 @@ pub struct Mail {
     pub cc: Vec<String>,
     pub sent_at: Option<DateTime<Utc>>,
     pub body: String,
+    /// Name, type, size, and whether the bytes are kept, per attachment.
     pub attachments: Vec<Json>,
+    /// The bytes kept, by the attachment's position.
+    pub files: Vec<(i64, String, String, Vec<u8>)>,
 }
 
 fn addresses(list: Option<&mail_parser::Address>) -> Vec<String> {
@@ -556,16 +563,25 @@ pub fn parse_mail(raw: &[u8], fallback_id: &str) -> Option<Mail> {
     // A thread is named by its first message.
     let thread = references.first().cloned().or_else(|| in_reply_to.clone()).unwrap_or_else(|| message_id.clone());
     let body: String = message.body_text(0).map(|b| b.chars().take(BODY_LIMIT).collect()).unwrap_or_default();
-    let attachments = message
-        .attachments()
-        .map(|a| {
-            let ctype = a.content_type().map(|c| match c.subtype() {
-                Some(sub) => format!("{}/{sub}", c.ctype()),
-                None => c.ctype().to_string(),
-            });
-            json!({"name": a.attachment_name().unwrap_or("(unnamed)"), "content_type": ctype, "size": a.contents().len()})
-        })
-        .collect();
+    let mut attachments = Vec::new();
+    let mut files = Vec::new();
+    let mut kept_bytes = 0;
+    for (position, a) in message.attachments().enumerate() {
+        let ctype = a.content_type().map(|c| match c.subtype() {
+            Some(sub) => format!("{}/{sub}", c.ctype()),
+            None => c.ctype().to_string(),
+        });
+        let name = a.attachment_name().unwrap_or("(unnamed)");
+        let bytes = a.contents();
+        let kept = kept_bytes + bytes.len() <= ATTACHMENTS_LIMIT;
+        if kept {
+            kept_bytes += bytes.len();
+            let content_type = ctype.clone().unwrap_or_else(|| "application/octet-stream".into());
+            files.push((position as i64, name.to_string(), content_type, bytes.to_vec()));
+        }
+        attachments.push(json!({"position": position, "name": name, "content_type": ctype, "size": bytes.len(),
+                                "kept": kept}));
+    }
     Some(Mail {
         message_id,
         in_reply_to,
@@ -577,6 +593,7 @@ pub fn parse_mail(raw: &[u8], fallback_id: &str) -> Option<Mail> {
         sent_at: message.date().and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
         body,
         attachments,
+        files,
     })
 }
 
@@ -607,13 +624,15 @@ async fn log_batch(
     let ids: Vec<FieldValue> = mails.iter().map(|m| FieldValue::Text(m.message_id.clone())).collect();
     let mut seen = logged_ids(&mut tx, user, ids).await?;
     let mut rows = Vec::new();
-    for mail in mails {
+    let mut files = Vec::new();
+    for mut mail in mails {
         if !seen.insert(mail.message_id.clone()) {
             continue;
         }
         let outbound = mail.from == settings.address;
         let others: Vec<&String> = if outbound { mail.to.iter().chain(&mail.cc).collect() } else { vec![&mail.from] };
         let Some((contact, account)) = known_party(&mut tx, &others).await? else { continue };
+        files.push(std::mem::take(&mut mail.files));
         rows.push(email_values(user, folder, outbound, mail, contact, account));
     }
     let made = if rows.is_empty() {
@@ -622,6 +641,14 @@ async fn log_batch(
         let (made, refused) = write::create_many_in(&mut tx, ctx, &Schema::standard(EMAILS), rows).await?;
         if let Some((_, errors)) = refused.into_iter().next() {
             return Err(ValidationError { errors }.into());
+        }
+        // Every row was made, in order: each email's attachments with it.
+        for (email, kept) in made.iter().zip(files) {
+            let kept = kept
+                .into_iter()
+                .map(|(position, name, content_type, content)| NewFile { position, name, content_type, content })
+                .collect();
+            tx.put_files(EMAIL_FILES, email.id.uuid(), kept).await?;
         }
         made.len() as u64
     };
@@ -716,6 +743,19 @@ fn email_values(
         v.set_std("attachments", FieldValue::Text(Json::Array(mail.attachments).to_string()));
     }
     v
+}
+
+/// Whose files an email's attachments are in the store.
+const EMAIL_FILES: &str = "email";
+
+/// Attachment `position` of email `id`, for whoever may read the email
+/// (its owner): name, type and bytes.
+pub async fn attachment(app: &App, ctx: &Ctx, id: RecordId, position: i64) -> Result<StoredFile, AppError> {
+    let mut conn = app.reader(ctx).await?;
+    if conn.get_record(&Schema::standard(EMAILS), id, false).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    conn.file(EMAIL_FILES, id.uuid(), position).await?.ok_or(AppError::NotFound)
 }
 
 /// The mail colleagues share, on a customer's timeline: for owners who
@@ -862,7 +902,13 @@ mod tests {
         assert!(mail.body.contains("Dzień dobry") && mail.body.contains("Anno"), "{}", mail.body);
         assert!(!mail.body.contains('<'), "no markup is kept: {}", mail.body);
         assert_eq!(mail.sent_at.unwrap().to_rfc3339(), "2026-12-04T09:00:00+00:00");
-        assert_eq!(mail.attachments, vec![json!({"name": "order.pdf", "content_type": "application/pdf", "size": 9})]);
+        let pdf =
+            json!({"position": 0, "name": "order.pdf", "content_type": "application/pdf", "size": 9, "kept": true});
+        assert_eq!(mail.attachments, vec![pdf]);
+        assert_eq!(
+            mail.files,
+            vec![(0, "order.pdf".to_string(), "application/pdf".to_string(), b"%PDF-1.4\n".to_vec())]
+        );
         let bare = parse_mail(b"From: a@b.c\r\nSubject: x\r\n\r\nhi", "<7.1.INBOX@relata.mailbox>").unwrap();
         assert_eq!(
             (bare.message_id.as_str(), bare.thread.as_str()),

@@ -590,6 +590,15 @@ fn identity_routes() -> Vec<Route> {
         .body(object("the channel's settings"))
         .returns(200, Some(object("channel, settings")))
         .to(put(crate::channels::put_settings)),
+        endpoint(
+            Method::GET,
+            "/api/v1/emails/{id}/attachments/{position}",
+            "emails.attachment",
+            "An attachment of a synced email (position as in its attachments), to the email's owner, as a download",
+        )
+        .tag("channels")
+        .returns(200, None)
+        .to(get(crate::channels::email_attachment)),
         endpoint(Method::GET, "/api/v1/mailbox", "mailbox.get", "Your own mailbox (IMAP), the password left out, with each folder's checkpoint and the last sync's outcome (mailbox: null when none)")
             .tag("channels")
             .returns(200, Some(object("mailbox")))

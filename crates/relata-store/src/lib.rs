@@ -25,6 +25,7 @@ mod diff_codec;
 pub mod documents;
 pub mod error;
 pub mod feed;
+pub mod files;
 pub mod idempotency;
 pub mod identity;
 pub mod introspect;

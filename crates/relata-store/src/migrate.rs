@@ -97,6 +97,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_settings.sql"),
         postgres: include_str!("../migrations/postgres/0014_settings.sql"),
     },
+    Migration {
+        version: 15,
+        name: "files",
+        sqlite: include_str!("../migrations/sqlite/0015_files.sql"),
+        postgres: include_str!("../migrations/postgres/0015_files.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

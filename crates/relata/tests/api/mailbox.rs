@@ -139,7 +139,16 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
             ),
         ],
     );
-    imap.append("Clients", &[mail(ANNA, "jan@acme.pl", "Your offer", "offer@example.com", "")]);
+    let with_pdf = concat!(
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n",
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe offer is attached.\r\n",
+        "--b\r\nContent-Type: application/pdf; name=offer.pdf\r\nContent-Disposition: attachment; filename=offer.pdf\r\n",
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+    );
+    let offer_mail = mail(ANNA, "jan@acme.pl", "Your offer", "offer@example.com", "")
+        .replace("\r\nAbout Your offer.\r\n", "")
+        + with_pdf;
+    imap.append("Clients", &[offer_mail]);
     sync(&app).await;
 
     let logged = emails(&app).await;
@@ -162,6 +171,13 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
         (offer["direction"].as_str(), &offer["contact"], offer["folder"].as_str()),
         (Some("outbound"), &jan["id"], Some("Clients"))
     );
+    // Its attachment is kept, and served to the owner as a download.
+    let listed: Json = serde_json::from_str(offer["attachments"].as_str().unwrap()).unwrap();
+    assert_eq!(listed[0]["name"], "offer.pdf", "{listed}");
+    let pdf = app.get(&format!("/api/v1/emails/{}/attachments/0", id_of(offer))).await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-disposition"), Some("attachment; filename=\"offer.pdf\""));
+    app.get(&format!("/api/v1/emails/{}/attachments/1", id_of(offer))).await.expect(404);
     relata_app::feed::consume_available(&app.app.app, &relata_app::webhooks::WebhookConsumer).await.unwrap();
     let deliveries = |sub: &Json| {
         let (app, path) = (&app, format!("/api/v1/webhooks/{}/deliveries?limit=100", id_of(sub)));
@@ -210,6 +226,8 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
         let list = app.get_as(&viewer.token, "/api/v1/emails").await.expect(200).body;
         assert_eq!(list["data"], json!([]), "{list}");
         app.get_as(&viewer.token, &format!("/api/v1/emails/{}", id_of(order))).await.expect(404);
+        let path = format!("/api/v1/emails/{}/attachments/0", id_of(by_subject(&logged, "Your offer")));
+        app.get_as(&viewer.token, &path).await.expect(404);
     }
     let shared = |viewer: String| {
         let app = &app;

@@ -8,7 +8,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use relata_core::filter::{CompileContext, any_shared_type, compile, parse, to_text};
+use relata_core::filter::{CompileContext, compile, parse, to_text};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -18,6 +18,6 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(to_text(&again), printed, "printing is stable");
     let schema = common::contacts();
     let parse_context = common::parse_context();
-    let cx = CompileContext { me: None, parse: &parse_context, related: Some(&any_shared_type) };
+    let cx = CompileContext::relata(&parse_context);
     let _ = compile(&expr, &schema, &cx);
 });

@@ -234,7 +234,7 @@ pub async fn record_passes(app: &App, entry: &FeedEntry, filter: &str) -> Result
     if relata_core::filter::mentions_before(&expr) {
         // `before.<field>`: the field's value before this change.
         let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
-        let cx = system_compile_context(&parse);
+        let cx = relata_core::filter::CompileContext::relata(&parse);
         let earlier = |field: &relata_core::meta::FieldDef| {
             let change = entry
                 .diff
@@ -249,12 +249,6 @@ pub async fn record_passes(app: &App, entry: &FeedEntry, filter: &str) -> Result
     }
     let mut conn = app.store.read(entry.workspace).await?;
     record_matches_expr_in(&mut conn, schema, entry.record_id, entry.op == "delete", &expr).await
-}
-
-/// How Relata compiles its own filters (rules, webhooks): no "me", values
-/// read without a region, related records of every type not private.
-fn system_compile_context(parse: &relata_core::value::ParseContext) -> relata_core::filter::CompileContext<'_> {
-    relata_core::filter::CompileContext { me: None, parse, related: Some(&relata_core::filter::any_shared_type) }
 }
 
 /// Whether the record `id` of `schema`'s type passes a filter, read in
@@ -280,7 +274,7 @@ async fn record_matches_expr_in(
     expr: &relata_core::filter::Expr,
 ) -> Result<bool, AppError> {
     let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
-    let cx = system_compile_context(&parse);
+    let cx = relata_core::filter::CompileContext::relata(&parse);
     let id = relata_core::filter::Expr::eq("id", id.to_string());
     let (Ok(filter), Ok(id)) =
         (relata_core::filter::compile(expr, schema, &cx), relata_core::filter::compile(&id, schema, &cx))

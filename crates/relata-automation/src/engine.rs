@@ -675,11 +675,7 @@ async fn every_where(
     parts: Vec<Expr>,
 ) -> Result<Vec<Record>, relata_store::StoreError> {
     let parse = relata_core::value::ParseContext { phone_region: None, currencies: Vec::new() };
-    let cx = relata_core::filter::CompileContext {
-        me: None,
-        parse: &parse,
-        related: Some(&relata_core::filter::any_shared_type),
-    };
+    let cx = relata_core::filter::CompileContext::relata(&parse);
     let filter = relata_core::filter::compile(&Expr::all(parts), schema, &cx)
         .map_err(|e| relata_store::StoreError::Corrupt(e.to_string()))?;
     read::every_in(tx, schema, filter).await
@@ -868,15 +864,9 @@ pub async fn wake_paused(tx: &mut ScopedConn, rule: &Record) -> Result<(), relat
             FieldValue::DateTime(t) => (*t).max(now),
             _ => now,
         };
-        let job = NewJob {
-            kind: RESUME_JOB.into(),
-            payload: json!({"run": run.id.to_string(), "step": step}),
-            run_at: wake_at,
-            max_attempts: 8,
-            idempotency_key: Some(format!("resume:{}:{step}:v{}", run.id, rule.version)),
-            schedule: None,
-        };
-        tx.enqueue_job(job).await?;
+        // Keyed by the rule's version too: the wait's own job was used.
+        let key = Some(format!("resume:{}:{step}:v{}", run.id, rule.version));
+        tx.enqueue_job(NewJob { idempotency_key: key, ..resume_job(run.id, step.max(0) as usize, wake_at) }).await?;
     }
     Ok(())
 }

@@ -314,11 +314,7 @@ fn check_filter(field: &str, text: &str, schema: &Schema, before: bool, errors: 
         return;
     }
     let parse = ParseContext { phone_region: None, currencies: Vec::new() };
-    let cx = relata_core::filter::CompileContext {
-        me: None,
-        parse: &parse,
-        related: Some(&relata_core::filter::any_shared_type),
-    };
+    let cx = relata_core::filter::CompileContext::relata(&parse);
     match relata_core::filter::parse(text) {
         Err(e) => errors.push(FieldError::new(field, "invalid_filter", e.to_string())),
         Ok(expr) if !before && relata_core::filter::mentions_before(&expr) => errors.push(FieldError::new(

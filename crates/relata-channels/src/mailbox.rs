@@ -14,7 +14,7 @@
 
 use crate::entities::EMAILS;
 use crate::imap;
-use crate::settings::{SECURITIES, is_loopback, required, secret, text, unknown_keys};
+use crate::settings::{required, secret, server_address, text, unknown_keys};
 use chrono::{DateTime, Utc};
 use relata_app::audit::{Event, audit_in};
 use relata_app::jobs::{JobError, JobHandler};
@@ -109,30 +109,12 @@ impl MailboxSettings {
         };
         let mut errors = Vec::new();
         unknown_keys(input, KEYS, &mut errors);
-        let host = required(text(input, "host", &mut errors, 253), "host", &mut errors);
-        let security = text(input, "security", &mut errors, 20).unwrap_or_else(|| "tls".into());
-        if !SECURITIES.contains(&security.as_str()) {
-            errors.push(FieldError::new("security", "invalid_choice", format!("one of {}", SECURITIES.join(", "))));
-        }
-        let port = match input.get("port") {
-            None | Some(Json::Null) => Some(if security == "tls" { 993 } else { 143 }),
-            Some(p) => p.as_u64().and_then(|p| u16::try_from(p).ok()).filter(|p| *p > 0),
-        };
-        if port.is_none() {
-            errors.push(FieldError::new("port", "invalid_port", "a port number, 1 to 65535"));
-        }
-        let username = required(text(input, "username", &mut errors, 320), "username", &mut errors);
         let password = secret(input, "password", stored.and_then(|s| s.password.clone()), &mut errors);
         if password.is_none() && !errors.iter().any(|e| e.field == "password") {
             errors.push(FieldError::new("password", "required", "the mailbox's (app) password"));
         }
-        if security == "none" && !host.is_empty() && !is_loopback(&host) {
-            errors.push(FieldError::new(
-                "security",
-                "insecure",
-                "the password would cross the network in clear text; use tls or starttls",
-            ));
-        }
+        let server = server_address(input, "", "tls", (993, 143), true, &mut errors);
+        let username = required(text(input, "username", &mut errors, 320), "username", &mut errors);
         let address = required(text(input, "address", &mut errors, 320), "address", &mut errors);
         if !address.is_empty()
             && let Err(e) = relata_core::email::Email::parse(&address)
@@ -144,13 +126,18 @@ impl MailboxSettings {
         if !SHARING.contains(&sharing.as_str()) {
             errors.push(FieldError::new("sharing", "invalid_choice", format!("one of {}", SHARING.join(", "))));
         }
-        let smtp = smtp(input, &mut errors);
+        // The user's own SMTP server, when they give one.
+        let smtp = input
+            .get("smtp_host")
+            .filter(|h| !h.is_null() && h.as_str().is_none_or(|h| !h.trim().is_empty()))
+            .map(|_| server_address(input, "smtp_", "starttls", (465, 587), true, &mut errors))
+            .map(|s| (s.host, s.port, s.security));
         ValidationError::check(errors)?;
         Ok(MailboxSettings {
             smtp,
-            host,
-            port: port.unwrap_or(993),
-            security,
+            host: server.host,
+            port: server.port,
+            security: server.security,
             username,
             password,
             address: address.to_lowercase(),
@@ -210,26 +197,6 @@ impl MailboxSettings {
             },
         })
     }
-}
-
-/// The user's own SMTP server, when they give `smtp_host`.
-fn smtp(input: &Map<String, Json>, errors: &mut Vec<FieldError>) -> Option<(String, u16, String)> {
-    let host = text(input, "smtp_host", errors, 253)?;
-    let security = text(input, "smtp_security", errors, 20).unwrap_or_else(|| "starttls".into());
-    if !SECURITIES.contains(&security.as_str()) {
-        errors.push(FieldError::new("smtp_security", "invalid_choice", format!("one of {}", SECURITIES.join(", "))));
-    }
-    if security == "none" && !is_loopback(&host) {
-        errors.push(FieldError::new("smtp_security", "insecure", "the password would cross the network in clear text"));
-    }
-    let port = match input.get("smtp_port") {
-        None | Some(Json::Null) => Some(if security == "tls" { 465 } else { 587 }),
-        Some(p) => p.as_u64().and_then(|p| u16::try_from(p).ok()).filter(|p| *p > 0),
-    };
-    if port.is_none() {
-        errors.push(FieldError::new("smtp_port", "invalid_port", "a port number, 1 to 65535"));
-    }
-    Some((host, port.unwrap_or(587), security))
 }
 
 /// The SMTP server `user` sends through, if they connected one.
@@ -452,12 +419,6 @@ impl std::fmt::Display for SyncError {
 impl From<AppError> for SyncError {
     fn from(e: AppError) -> SyncError {
         SyncError::App(e)
-    }
-}
-
-impl From<relata_store::StoreError> for SyncError {
-    fn from(e: relata_store::StoreError) -> SyncError {
-        SyncError::App(e.into())
     }
 }
 
@@ -775,13 +736,6 @@ impl relata_app::module::TimelineSource for SharedMail {
         limit: u64,
     ) -> BoxFuture<'a, Result<Vec<relata_app::timeline::TimelineItem>, AppError>> {
         Box::pin(async move {
-            let levels: BTreeMap<UserId, String> = match conn.setting(SHARING_SETTING).await? {
-                Some(Json::Object(m)) => m
-                    .iter()
-                    .filter_map(|(u, l)| Some((UserId::from_uuid(Uuid::parse_str(u).ok()?), l.as_str()?.to_string())))
-                    .collect(),
-                _ => BTreeMap::new(),
-            };
             let schema = schemas.get(EMAILS);
             let Some(at) = schema.field("sent_at") else { return Ok(Vec::new()) };
             let links: Vec<_> = ["contact", "account"]
@@ -789,7 +743,18 @@ impl relata_app::module::TimelineSource for SharedMail {
                 .filter_map(|f| schema.field(f))
                 .filter(|f| f.ty == relata_core::meta::FieldType::Relation(relata_core::meta::Target::Entity(kind)))
                 .collect();
-            if levels.is_empty() || links.is_empty() {
+            // Only the types mail is filed under read who shares it.
+            if links.is_empty() {
+                return Ok(Vec::new());
+            }
+            let levels: BTreeMap<UserId, String> = match conn.setting(SHARING_SETTING).await? {
+                Some(Json::Object(m)) => m
+                    .iter()
+                    .filter_map(|(u, l)| Some((UserId::from_uuid(Uuid::parse_str(u).ok()?), l.as_str()?.to_string())))
+                    .collect(),
+                _ => BTreeMap::new(),
+            };
+            if levels.is_empty() {
                 return Ok(Vec::new());
             }
             // The viewer's own scope: their own mail, which they see already.
@@ -872,7 +837,26 @@ mod tests {
         let again = json!({"host": "imap.example.com", "username": "anna", "address": "anna@example.com",
                            "sharing": "everything"});
         assert_eq!(MailboxSettings::parse(&again, Some(&s)).unwrap().password.as_deref(), Some("secret"));
-        assert_eq!(MailboxSettings::from_stored(&s.stored_json()), Some(s));
+        assert_eq!(MailboxSettings::from_stored(&s.stored_json()), Some(s.clone()));
+        // The own SMTP server: checked like the workspace's, by its own keys.
+        let mut smtp = good.clone();
+        smtp["smtp_host"] = json!("smtp.example.com");
+        smtp["smtp_security"] = json!("none");
+        smtp["smtp_port"] = json!(0);
+        let codes: Vec<(String, &str)> = MailboxSettings::parse(&smtp, None)
+            .unwrap_err()
+            .errors
+            .into_iter()
+            .map(|e| (e.field.to_string(), e.code))
+            .collect();
+        assert_eq!(codes, [("smtp_port".to_string(), "invalid_port"), ("smtp_security".to_string(), "insecure")]);
+        smtp["smtp_security"] = json!("tls");
+        smtp["smtp_port"] = Json::Null;
+        let own = MailboxSettings::parse(&smtp, None).unwrap();
+        assert_eq!(own.smtp, Some(("smtp.example.com".to_string(), 465, "tls".to_string())));
+        assert_eq!(own.sending().map(|e| e.from_address), Some("anna@example.com".to_string()));
+        smtp["smtp_host"] = json!("");
+        assert_eq!(MailboxSettings::parse(&smtp, None).unwrap().smtp, None, "an empty host: none");
     }
 
     #[test]

@@ -105,6 +105,47 @@ pub(crate) fn secret(
     }
 }
 
+/// Where a mail server is: `<prefix>host`, `<prefix>port` (by default
+/// `ports.0` for TLS, `ports.1` otherwise) and `<prefix>security` (one of
+/// [`SECURITIES`]); with a password, no clear text beyond loopback.
+pub(crate) struct ServerAddress {
+    pub host: String,
+    pub port: u16,
+    pub security: String,
+}
+
+pub(crate) fn server_address(
+    input: &Map<String, Json>,
+    prefix: &str,
+    default_security: &str,
+    ports: (u16, u16),
+    with_password: bool,
+    errors: &mut Vec<FieldError>,
+) -> ServerAddress {
+    let key = |name: &str| format!("{prefix}{name}");
+    let host = required(text(input, &key("host"), errors, 253), &key("host"), errors);
+    let security = text(input, &key("security"), errors, 20).unwrap_or_else(|| default_security.into());
+    if !SECURITIES.contains(&security.as_str()) {
+        errors.push(FieldError::new(key("security"), "invalid_choice", format!("one of {}", SECURITIES.join(", "))));
+    }
+    let default_port = if security == "tls" { ports.0 } else { ports.1 };
+    let port = match input.get(&key("port")) {
+        None | Some(Json::Null) => Some(default_port),
+        Some(p) => p.as_u64().and_then(|p| u16::try_from(p).ok()).filter(|p| *p > 0),
+    };
+    if port.is_none() {
+        errors.push(FieldError::new(key("port"), "invalid_port", "a port number, 1 to 65535"));
+    }
+    if security == "none" && with_password && !host.is_empty() && !is_loopback(&host) {
+        errors.push(FieldError::new(
+            key("security"),
+            "insecure",
+            "a password would cross the network in clear text; use starttls or tls",
+        ));
+    }
+    ServerAddress { host, port: port.unwrap_or(default_port), security }
+}
+
 pub(crate) fn is_loopback(host: &str) -> bool {
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
@@ -120,28 +161,9 @@ impl EmailSettings {
         };
         let mut errors = Vec::new();
         unknown_keys(input, EMAIL_KEYS, &mut errors);
-        let host = text(input, "host", &mut errors, 253);
-        let host = required(host, "host", &mut errors);
-        let security = text(input, "security", &mut errors, 20).unwrap_or_else(|| "starttls".into());
-        if !SECURITIES.contains(&security.as_str()) {
-            errors.push(FieldError::new("security", "invalid_choice", format!("one of {}", SECURITIES.join(", "))));
-        }
-        let port = match input.get("port") {
-            None | Some(Json::Null) => Some(if security == "tls" { 465 } else { 587 }),
-            Some(p) => p.as_u64().and_then(|p| u16::try_from(p).ok()).filter(|p| *p > 0),
-        };
-        if port.is_none() {
-            errors.push(FieldError::new("port", "invalid_port", "a port number, 1 to 65535"));
-        }
-        let username = text(input, "username", &mut errors, 320);
         let password = secret(input, "password", stored.and_then(|s| s.password.clone()), &mut errors);
-        if security == "none" && password.is_some() && !is_loopback(&host) {
-            errors.push(FieldError::new(
-                "security",
-                "insecure",
-                "a password would cross the network in clear text; use starttls or tls",
-            ));
-        }
+        let server = server_address(input, "", "starttls", (465, 587), password.is_some(), &mut errors);
+        let username = text(input, "username", &mut errors, 320);
         let from = text(input, "from_address", &mut errors, 320);
         let from_address = required(from, "from_address", &mut errors);
         if !from_address.is_empty()
@@ -158,9 +180,9 @@ impl EmailSettings {
         let from_name = text(input, "from_name", &mut errors, 200);
         ValidationError::check(errors)?;
         Ok(EmailSettings {
-            host,
-            port: port.unwrap_or(587),
-            security,
+            host: server.host,
+            port: server.port,
+            security: server.security,
             username,
             password,
             from_address,

@@ -509,6 +509,14 @@ pub fn any_shared_type(kind: EntityKind, _field: &FieldDef) -> bool {
     !kind.def().private_to_owner
 }
 
+impl<'c> CompileContext<'c> {
+    /// How Relata compiles its own filters (rules, webhooks): no "me", and
+    /// related records of every type not private to its owners.
+    pub fn relata(parse: &'c ParseContext) -> CompileContext<'c> {
+        CompileContext { me: None, parse, related: Some(&any_shared_type) }
+    }
+}
+
 /// Checks an expression against `schema` and types its values.
 pub fn compile<'a>(expr: &Expr, schema: &'a Schema, cx: &CompileContext) -> Result<Filter<'a>, FilterError> {
     // A field of the record, or of a related one (`account.city`): then

@@ -296,13 +296,14 @@ fn is_link_to(field: &FieldDef, kind: EntityKind) -> bool {
     field.ty == FieldType::Relation(Target::Entity(kind))
 }
 
-/// The anonymised values of a record's personal fields: required ones
-/// become "Erased", the others are cleared.
+/// The anonymised values of a record's personal fields (read-only ones
+/// too: erasure is Relata's write): required ones become "Erased", the
+/// others are cleared.
 fn anonymised(schema: &Schema, record: &Record) -> Values {
     let mut patch = Values::default();
     for id in &schema.def().personal_fields {
         let Some(field) = schema.own_fields().iter().find(|f| f.id == *id) else { continue };
-        if !field.is_writable() || record.values.get(field).is_null() {
+        if record.values.get(field).is_null() {
             continue;
         }
         let value = if field.required { FieldValue::Text("Erased".into()) } else { FieldValue::Null };
@@ -348,20 +349,28 @@ pub struct Erased {
 
 /// Erases a person (administrators only): the personal fields of the
 /// person's record and of every record linked to them are anonymised (as
-/// each type's description names them), and their change history redacted.
-/// Records without personal fields (opportunities, amounts) stay, so counts
-/// and aggregates do. One transaction.
+/// each type's description names them), the files kept with them deleted,
+/// and their change history redacted. Records without personal fields
+/// (opportunities, amounts) stay, so counts and aggregates do. One
+/// transaction.
+///
+/// The linked records are anonymised by Relata, whoever may see or write
+/// them: mail private to the colleagues whose mailboxes logged it, and
+/// types only Relata writes, are erased too.
 pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Erased, AppError> {
     ctx.access.require_admin()?;
     let kind = person_kind();
     let schemas = app.schemas(ctx.ws()).await?;
     let mut tx = app.writer(ctx).await?;
+    tx.lift_visibility();
+    let relata = Ctx::new(ctx.workspace.clone(), None);
     let person_schema = schemas.get(kind);
     let record = match tx.get_record(person_schema, person, false).await? {
         Some(r) => r,
         None => return Err(missing_or_hidden(&mut tx, kind, person).await),
     };
     let updated = update_in(&mut tx, ctx, person_schema, person, anonymised(person_schema, &record), None).await?;
+    tx.delete_files(kind.singular(), person.uuid()).await?;
     let mut redacted = tx.redact_history(kind, person).await?;
     // Readers of the change feed have copies of what the redacted entries
     // said: redaction entries, after them in commit order, tell them to erase.
@@ -388,7 +397,8 @@ pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Eras
                     }
                     let lines = anonymised_lines(&mut tx, schema, r.id).await?;
                     let updated =
-                        update_document_in(&mut tx, ctx, schema, r.id, anonymised(schema, r), lines, None).await?;
+                        update_document_in(&mut tx, &relata, schema, r.id, anonymised(schema, r), lines, None).await?;
+                    tx.delete_files(schema.kind.singular(), r.id.uuid()).await?;
                     redacted += tx.redact_history(schema.kind, r.id).await?;
                     let at = tx.now();
                     page_redactions.push(redaction(schema.kind, &updated, ctx, at));

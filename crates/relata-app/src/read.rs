@@ -59,6 +59,20 @@ pub async fn every_in(
     }
 }
 
+/// A file kept with a record (by its position among the record's
+/// attachments), to whoever may read the record.
+pub async fn file(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    position: i64,
+) -> Result<relata_store::files::StoredFile, AppError> {
+    let (record, _) = get(app, ctx, kind, id, false).await?;
+    let mut conn = app.reader(ctx).await?;
+    conn.file(kind.singular(), record.id.uuid(), position).await?.ok_or(AppError::NotFound)
+}
+
 /// One record; soft-deleted records only when `include_deleted`.
 pub async fn get(
     app: &App,

@@ -138,9 +138,10 @@ pub fn email() -> EntityDef {
         ])
         .title(&["subject"])
         .episode(&["account", "contact"], "sent_at")
-        .personal(&["from_address", "to_addresses", "cc_addresses", "subject", "body"])
+        .personal(&["from_address", "to_addresses", "cc_addresses", "subject", "body", "attachments"])
         .columns(&["subject", "direction", "from_address", "contact", "sent_at"])
         .rights(email_rights)
         .made_by_relata()
         .private_to_owner()
+        .keeps_files()
 }

@@ -27,7 +27,7 @@ use relata_core::value::{FieldValue, Values};
 use relata_core::{RecordId, UserId};
 use relata_crm::{ACCOUNTS, CONTACTS};
 use relata_store::ScopedConn;
-use relata_store::files::{NewFile, StoredFile};
+use relata_store::files::NewFile;
 use relata_store::jobs::{Job, NewJob};
 use serde_json::{Map, Value as Json, json};
 use std::collections::{BTreeMap, HashSet};
@@ -146,7 +146,8 @@ impl MailboxSettings {
         })
     }
 
-    fn stored_json(&self) -> Json {
+    /// The settings as stored (the password included).
+    pub fn stored_json(&self) -> Json {
         let (smtp_host, smtp_port, smtp_security) = match &self.smtp {
             Some((h, p, s)) => (json!(h), json!(p), json!(s)),
             None => (Json::Null, Json::Null, Json::Null),
@@ -179,7 +180,7 @@ impl MailboxSettings {
         shown
     }
 
-    fn from_stored(v: &Json) -> Option<MailboxSettings> {
+    pub fn from_stored(v: &Json) -> Option<MailboxSettings> {
         let s = |k: &str| v.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
         let folders = v.get("folders")?.as_array()?.iter().filter_map(|f| f.as_str().map(str::to_string)).collect();
         Some(MailboxSettings {
@@ -248,7 +249,12 @@ pub struct Checkpoint {
 }
 
 async fn checkpoint(conn: &mut ScopedConn, user: UserId, folder: &str) -> Result<Checkpoint, AppError> {
-    let stored = conn.setting(&checkpoint_name(user, folder)).await?;
+    checkpoint_at(conn, &checkpoint_name(user, folder)).await
+}
+
+/// The checkpoint kept in setting `name`.
+pub async fn checkpoint_at(conn: &mut ScopedConn, name: &str) -> Result<Checkpoint, AppError> {
+    let stored = conn.setting(name).await?;
     let number = |k: &str| stored.as_ref().and_then(|v| v.get(k)).and_then(Json::as_u64).unwrap_or(0) as u32;
     Ok(Checkpoint { uid_validity: number("uid_validity"), last_uid: number("last_uid") })
 }
@@ -332,14 +338,27 @@ fn sync_job(user: UserId, at: DateTime<Utc>) -> NewJob {
 
 async fn put_schedule(tx: &mut ScopedConn, user: UserId, enabled: bool) -> Result<(), AppError> {
     let name = format!("mailbox_{}", user.uuid().simple());
+    let payload = json!({"user": user.uuid().to_string()});
+    put_reading_schedule(tx, name, SYNC_JOB, payload, enabled).await
+}
+
+/// The schedule `name` that reads a mailbox every five minutes (a job of
+/// `kind` with `payload`), switched on or off.
+pub async fn put_reading_schedule(
+    tx: &mut ScopedConn,
+    name: String,
+    kind: &str,
+    payload: Json,
+    enabled: bool,
+) -> Result<(), AppError> {
     let existing = tx.schedules().await?.into_iter().find(|s| s.name == name);
     let cron = "0 */5 * * * *";
     let schedule = relata_store::jobs::Schedule {
         workspace: tx.workspace(),
         id: existing.map_or_else(Uuid::now_v7, |s| s.id),
         name,
-        kind: SYNC_JOB.into(),
-        payload: json!({"user": user.uuid().to_string()}),
+        kind: kind.into(),
+        payload,
         cron: cron.into(),
         time_zone: "UTC".into(),
         next_run_at: relata_app::jobs::next_firing(cron, "UTC", tx.now()).unwrap_or_else(|_| tx.now()),
@@ -385,16 +404,7 @@ impl JobHandler for SyncJob {
                 .map(UserId::from_uuid)
                 .ok_or_else(|| JobError::Fail("payload.user: a user id".into()))?;
             let outcome = sync(app, &ctx, user).await;
-            let state = match &outcome {
-                Ok(n) => json!({"at": app.store.now(), "logged": n, "error": null}),
-                Err(e) => json!({"at": app.store.now(), "error": e.to_string()}),
-            };
-            // What the last sync did, for the user's page; best effort.
-            if let Ok(mut tx) = app.writer(&ctx).await
-                && tx.put_setting(&format!("mail.state.{}", user.uuid()), &state).await.is_ok()
-            {
-                let _ = tx.commit().await;
-            }
+            keep_outcome(app, &ctx, &format!("mail.state.{}", user.uuid()), "logged", &outcome).await;
             outcome.map(drop).map_err(|e| JobError::Retry(e.to_string()))
         })
     }
@@ -422,6 +432,77 @@ impl From<AppError> for SyncError {
     }
 }
 
+/// What a mailbox's new messages are handed to, a batch at a time: a
+/// person's mail log, the service desk's cases.
+pub trait MailSink: Send + Sync {
+    /// The setting that keeps `folder`'s checkpoint.
+    fn checkpoint_setting(&self, folder: &str) -> String;
+
+    /// Takes a batch of `folder`'s messages and moves the folder's
+    /// checkpoint past it to `done`, in one transaction (the checkpoint
+    /// first: see [`save_checkpoint`]); answers how many it kept.
+    fn take<'a>(
+        &'a self,
+        app: &'a App,
+        ctx: &'a Ctx,
+        folder: &'a str,
+        fetched: &'a [(u32, Vec<u8>)],
+        done: Checkpoint,
+    ) -> BoxFuture<'a, Result<u64, AppError>>;
+}
+
+/// Writes a folder's checkpoint in a batch's transaction, before anything
+/// else: on PostgreSQL its row stays locked until this commits, so that
+/// two readers of one mailbox take turns and the second sees what the
+/// first kept.
+pub async fn save_checkpoint(tx: &mut ScopedConn, name: &str, done: Checkpoint) -> Result<(), AppError> {
+    let checkpoint = json!({"uid_validity": done.uid_validity, "last_uid": done.last_uid});
+    Ok(tx.put_setting(name, &checkpoint).await?)
+}
+
+/// Reads every folder of a mailbox from its checkpoints into `sink`;
+/// answers how many messages it kept. A folder that fails (gone, renamed)
+/// is reported and does not keep the others back.
+pub async fn read_mailbox(
+    app: &App,
+    ctx: &Ctx,
+    settings: &MailboxSettings,
+    sink: &dyn MailSink,
+) -> Result<u64, SyncError> {
+    let password = settings.password.clone().unwrap_or_default();
+    let mut session = imap::connect(&settings.host, settings.port, &settings.security, &settings.username, &password)
+        .await
+        .map_err(SyncError::Mail)?;
+    let mut kept = 0;
+    let mut failed = Vec::new();
+    for folder in &settings.folders {
+        match read_folder(app, ctx, &mut session, folder, sink).await {
+            Ok(n) => kept += n,
+            Err(SyncError::Mail(e)) => failed.push(format!("{folder}: {e}")),
+            Err(e) => {
+                imap::logout(session).await;
+                return Err(e);
+            }
+        }
+    }
+    imap::logout(session).await;
+    if failed.is_empty() { Ok(kept) } else { Err(SyncError::Mail(failed.join("; "))) }
+}
+
+/// Keeps what a mailbox's last read did (when, how many messages as
+/// `counted`, or the error) in setting `name`, for its page; best effort.
+pub async fn keep_outcome(app: &App, ctx: &Ctx, name: &str, counted: &str, outcome: &Result<u64, SyncError>) {
+    let state = match outcome {
+        Ok(n) => json!({"at": app.store.now(), counted: n, "error": null}),
+        Err(e) => json!({"at": app.store.now(), "error": e.to_string()}),
+    };
+    if let Ok(mut tx) = app.writer(ctx).await
+        && tx.put_setting(name, &state).await.is_ok()
+    {
+        let _ = tx.commit().await;
+    }
+}
+
 /// Syncs one user's mailbox; answers how many messages it logged.
 pub async fn sync(app: &App, ctx: &Ctx, user: UserId) -> Result<u64, SyncError> {
     let settings = {
@@ -431,61 +512,57 @@ pub async fn sync(app: &App, ctx: &Ctx, user: UserId) -> Result<u64, SyncError> 
             None => return Ok(0),
         }
     };
-    let password = settings.password.clone().unwrap_or_default();
-    let mut session = imap::connect(&settings.host, settings.port, &settings.security, &settings.username, &password)
-        .await
-        .map_err(SyncError::Mail)?;
-    let mut logged = 0;
-    let mut failed = Vec::new();
-    // A folder that fails (gone, renamed) does not keep the others back.
-    for folder in &settings.folders {
-        match sync_folder(app, ctx, user, &settings, &mut session, folder).await {
-            Ok(n) => logged += n,
-            Err(SyncError::Mail(e)) => failed.push(format!("{folder}: {e}")),
-            Err(e) => {
-                imap::logout(session).await;
-                return Err(e);
-            }
-        }
-    }
-    imap::logout(session).await;
-    if failed.is_empty() { Ok(logged) } else { Err(SyncError::Mail(failed.join("; "))) }
+    read_mailbox(app, ctx, &settings, &PersonalMail { user, settings: &settings }).await
 }
 
-async fn sync_folder(
+async fn read_folder(
     app: &App,
     ctx: &Ctx,
-    user: UserId,
-    settings: &MailboxSettings,
     session: &mut imap::ImapSession,
     folder: &str,
+    sink: &dyn MailSink,
 ) -> Result<u64, SyncError> {
     let validity = imap::open(session, folder).await.map_err(SyncError::Mail)?;
     let mut at = {
         let mut conn = app.reader(ctx).await?;
-        checkpoint(&mut conn, user, folder).await?
+        checkpoint_at(&mut conn, &sink.checkpoint_setting(folder)).await?
     };
     if at.uid_validity != validity {
         // A new generation of the folder: its UIDs mean other messages now.
         at = Checkpoint { uid_validity: validity, last_uid: 0 };
     }
     let uids = imap::uids_after(session, at.last_uid).await.map_err(SyncError::Mail)?;
-    let mut logged = 0;
+    let mut kept = 0;
     for chunk in uids.chunks(BATCH) {
         let fetched = imap::fetch(session, chunk).await.map_err(SyncError::Mail)?;
         let last = *chunk.last().expect("a chunk is never empty");
-        logged += log_batch(
-            app,
-            ctx,
-            user,
-            settings,
-            folder,
-            &fetched,
-            Checkpoint { uid_validity: validity, last_uid: last },
-        )
-        .await?;
+        let done = Checkpoint { uid_validity: validity, last_uid: last };
+        kept += sink.take(app, ctx, folder, &fetched, done).await?;
     }
-    Ok(logged)
+    Ok(kept)
+}
+
+/// A person's mailbox: mail to and from known contacts is logged as theirs.
+struct PersonalMail<'s> {
+    user: UserId,
+    settings: &'s MailboxSettings,
+}
+
+impl MailSink for PersonalMail<'_> {
+    fn checkpoint_setting(&self, folder: &str) -> String {
+        checkpoint_name(self.user, folder)
+    }
+
+    fn take<'a>(
+        &'a self,
+        app: &'a App,
+        ctx: &'a Ctx,
+        folder: &'a str,
+        fetched: &'a [(u32, Vec<u8>)],
+        done: Checkpoint,
+    ) -> BoxFuture<'a, Result<u64, AppError>> {
+        Box::pin(log_batch(app, ctx, self.user, self.settings, folder, fetched, done))
+    }
 }
 
 /// A message as the CRM keeps it.
@@ -558,6 +635,18 @@ pub fn parse_mail(raw: &[u8], fallback_id: &str) -> Option<Mail> {
     })
 }
 
+/// A batch's messages as read; one without a Message-ID is named by its
+/// place in the folder.
+pub fn parse_batch(folder: &str, fetched: &[(u32, Vec<u8>)], done: Checkpoint) -> Vec<Mail> {
+    fetched
+        .iter()
+        .filter_map(|(uid, raw)| {
+            let fallback = format!("<{}.{uid}.{}@relata.mailbox>", done.uid_validity, folder.replace(' ', "_"));
+            parse_mail(raw, &fallback)
+        })
+        .collect()
+}
+
 /// Logs the batch's messages that concern known contacts and moves the
 /// folder's checkpoint past the batch, in one transaction.
 async fn log_batch(
@@ -570,18 +659,8 @@ async fn log_batch(
     done: Checkpoint,
 ) -> Result<u64, AppError> {
     let mut tx = app.writer(ctx).await?;
-    // The checkpoint first: on PostgreSQL its row stays locked until this
-    // commits, so that two syncs of one mailbox take turns and the second
-    // sees what the first logged.
-    let checkpoint = json!({"uid_validity": done.uid_validity, "last_uid": done.last_uid});
-    tx.put_setting(&checkpoint_name(user, folder), &checkpoint).await?;
-    let mails: Vec<Mail> = fetched
-        .iter()
-        .filter_map(|(uid, raw)| {
-            let fallback = format!("<{}.{uid}.{}@relata.mailbox>", done.uid_validity, folder.replace(' ', "_"));
-            parse_mail(raw, &fallback)
-        })
-        .collect();
+    save_checkpoint(&mut tx, &checkpoint_name(user, folder), done).await?;
+    let mails = parse_batch(folder, fetched, done);
     let ids: Vec<FieldValue> = mails.iter().map(|m| FieldValue::Text(m.message_id.clone())).collect();
     let mut seen = logged_ids(&mut tx, user, ids).await?;
     let mut rows = Vec::new();
@@ -609,7 +688,7 @@ async fn log_batch(
                 .into_iter()
                 .map(|(position, name, content_type, content)| NewFile { position, name, content_type, content })
                 .collect();
-            tx.put_files(EMAIL_FILES, email.id.uuid(), kept).await?;
+            tx.put_files(EMAILS.singular(), email.id.uuid(), kept).await?;
         }
         made.len() as u64
     };
@@ -704,19 +783,6 @@ fn email_values(
         v.set_std("attachments", FieldValue::Text(Json::Array(mail.attachments).to_string()));
     }
     v
-}
-
-/// Whose files an email's attachments are in the store.
-const EMAIL_FILES: &str = "email";
-
-/// Attachment `position` of email `id`, for whoever may read the email
-/// (its owner): name, type and bytes.
-pub async fn attachment(app: &App, ctx: &Ctx, id: RecordId, position: i64) -> Result<StoredFile, AppError> {
-    let mut conn = app.reader(ctx).await?;
-    if conn.get_record(&Schema::standard(EMAILS), id, false).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    conn.file(EMAIL_FILES, id.uuid(), position).await?.ok_or(AppError::NotFound)
 }
 
 /// The mail colleagues share, on a customer's timeline: for owners who

@@ -67,37 +67,6 @@ pub async fn sync_mailbox(State(server): S, auth: Auth) -> ApiResult<Response> {
     Ok(json(StatusCode::ACCEPTED, &json!({"job": job})))
 }
 
-/// `GET /api/v1/emails/{id}/attachments/{position}`: an attachment of a
-/// synced email, to its owner, always as a download.
-pub async fn email_attachment(
-    State(server): S,
-    auth: Auth,
-    Path((id, position)): Path<(String, i64)>,
-) -> ApiResult<Response> {
-    let id =
-        id.parse::<relata_core::RecordId>().map_err(|_| Problem::not_found(format!("{id:?} is not a record id")))?;
-    let file = relata_channels::mailbox::attachment(&server.app, &auth.ctx, id, position)
-        .await
-        .map_err(|e| app_problem(relata_channels::EMAILS, e))?;
-    // Only types a browser shows harmlessly keep their type; the file is a
-    // download either way.
-    let safe = ["application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv"];
-    let content_type = if safe.contains(&file.content_type.as_str()) {
-        file.content_type.as_str()
-    } else {
-        "application/octet-stream"
-    };
-    let name: String =
-        file.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let disposition = format!("attachment; filename=\"{name}\"");
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_str(content_type).expect("an ASCII type")),
-        (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("an ASCII file name")),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-    ];
-    Ok((StatusCode::OK, headers, file.content).into_response())
-}
-
 /// `GET /api/v1/print_batches/{id}/pdf`: the batch's letters as one PDF.
 pub async fn batch_pdf(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
     let (file, bytes) = relata_channels::letters::batch_pdf(&server.app, &auth.ctx, id)

@@ -107,6 +107,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
 pub struct EntityPath {
     entity: String,
     id: Option<String>,
+    position: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for EntityPath {
@@ -117,11 +118,17 @@ impl<S: Send + Sync> FromRequestParts<S> for EntityPath {
             .await
             .map_err(|e| Problem::bad_request("entity", "invalid_path", e.body_text()))?;
         let entity = params.remove("entity").unwrap_or_default();
-        Ok(EntityPath { entity, id: params.remove("id") })
+        Ok(EntityPath { entity, id: params.remove("id"), position: params.remove("position") })
     }
 }
 
 impl EntityPath {
+    /// A position in the path (`/attachments/{position}`), or a 404 problem.
+    pub fn position(&self) -> ApiResult<i64> {
+        let text = self.position.as_deref().unwrap_or_default();
+        text.parse().map_err(|_| Problem::not_found(format!("{text:?} is not a position")))
+    }
+
     /// The entity type, or a 404 problem listing the workspace's types.
     pub async fn kind(
         &self,

@@ -16,6 +16,7 @@ mod calls;
 mod changes;
 mod channels;
 mod commerce;
+mod customer_service;
 mod http;
 mod jobs;
 pub mod metrics;

@@ -14,6 +14,7 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(relata_calls::Calls),
         Arc::new(relata_channels::Channels),
         Arc::new(relata_automation::Automation),
+        Arc::new(relata_service::Service),
     ]
 }
 

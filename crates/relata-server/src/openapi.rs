@@ -433,6 +433,9 @@ fn operations(schemas: &Schemas) -> Vec<Operation> {
                     if which == PerEntity::WithTimeline && !relata_app::timeline::has_timeline(schemas, schema.kind) {
                         continue;
                     }
+                    if which == PerEntity::WithFiles && !schema.def().keeps_files {
+                        continue;
+                    }
                     out.push(route.op.for_entity(schema));
                 }
             }

@@ -46,6 +46,8 @@ pub enum PerEntity {
     All,
     /// Types whose records have a story (others' episodes link to them).
     WithTimeline,
+    /// Types whose records keep files.
+    WithFiles,
 }
 
 impl Operation {
@@ -592,13 +594,63 @@ fn identity_routes() -> Vec<Route> {
         .to(put(crate::channels::put_settings)),
         endpoint(
             Method::GET,
-            "/api/v1/emails/{id}/attachments/{position}",
-            "emails.attachment",
-            "An attachment of a synced email (position as in its attachments), to the email's owner, as a download",
+            "/api/v1/service/mailboxes",
+            "service.mailboxes",
+            "The service desk's mailboxes (administrators), passwords left out, with each folder's checkpoint and the last read's outcome",
         )
-        .tag("channels")
-        .returns(200, None)
-        .to(get(crate::channels::email_attachment)),
+        .tag("service")
+        .returns(200, Some(object("data: the mailboxes")))
+        .to(get(crate::customer_service::mailboxes)),
+        endpoint(
+            Method::PUT,
+            "/api/v1/service/mailboxes/{name}",
+            "service.mailboxes.put",
+            "Connect a service desk mailbox (administrators): host, port, security (tls, starttls, or none on \
+             loopback), username, password (left out, the stored one is kept), address (the desk's: its own mail is \
+             skipped), folders (default INBOX), and what a case it opens starts with (team, category). Read every \
+             five minutes: a new message opens a case, a reply is threaded into its case.",
+        )
+        .tag("service")
+        .body(object("the mailbox's settings"))
+        .returns(200, Some(object("mailbox")))
+        .to(put(crate::customer_service::put_mailbox)),
+        endpoint(
+            Method::DELETE,
+            "/api/v1/service/mailboxes/{name}",
+            "service.mailboxes.delete",
+            "Remove a service desk mailbox; the cases it opened stay",
+        )
+        .tag("service")
+        .returns(204, None)
+        .to(delete(crate::customer_service::delete_mailbox)),
+        endpoint(
+            Method::POST,
+            "/api/v1/service/mailboxes/{name}/sync",
+            "service.mailboxes.sync",
+            "Read a service desk mailbox now (a job; answers its id)",
+        )
+        .tag("service")
+        .returns(202, Some(object("job")))
+        .to(post(crate::customer_service::sync_mailbox)),
+        endpoint(
+            Method::GET,
+            "/api/v1/cases/{id}/suggested_articles",
+            "cases.suggested_articles",
+            "Published knowledge articles that share the most words with the case's subject and description (at most five)",
+        )
+        .tag("cases")
+        .returns(200, Some(object("data: articles")))
+        .to(get(crate::customer_service::suggested_articles)),
+        endpoint(
+            Method::POST,
+            "/api/v1/kb_articles/{id}/feedback",
+            "kb_articles.feedback",
+            "Was this article helpful: a body with helpful true or false, counted on the published article",
+        )
+        .tag("kb_articles")
+        .body(object("{helpful: boolean}"))
+        .returns(200, Some(schema_ref("Knowledgearticle")))
+        .to(post(crate::customer_service::article_feedback)),
         endpoint(Method::GET, "/api/v1/mailbox", "mailbox.get", "Your own mailbox (IMAP), the password left out, with each folder's checkpoint and the last sync's outcome (mailbox: null when none)")
             .tag("channels")
             .returns(200, Some(object("mailbox")))
@@ -992,6 +1044,16 @@ fn entity_routes() -> Vec<Route> {
             .header("If-Match", false)
             .returns(200, Some(record))
             .to(post(records::restore)),
+        endpoint(
+            Method::GET,
+            format!("{one}/attachments/{{position}}"),
+            "{entity}.attachment",
+            "A file kept with the {singular} (position as in its attachments), to whoever may read it, as a download",
+        )
+        .tag("{entity}")
+        .per_entity(PerEntity::WithFiles)
+        .returns(200, None)
+        .to(get(records::attachment)),
         endpoint(Method::GET, format!("{one}/history"), "{entity}.history", "{Label} change history")
             .tag("{entity}")
             .per_entity(all)

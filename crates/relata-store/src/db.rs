@@ -274,8 +274,11 @@ impl Store {
                 // server) had committed since (SQLITE_BUSY_SNAPSHOT). A write
                 // that changes nothing takes it; `BEGIN IMMEDIATE` would too,
                 // but sqlx refuses a custom BEGIN on a connection whose
-                // transaction SQLite itself rolled back (a full disk).
-                sqlx::raw_sql("UPDATE workspaces SET id = id WHERE 0").execute(&mut *tx).await?;
+                // transaction SQLite itself rolled back (a full disk). The
+                // statement is prepared once and kept: preparing it plans a
+                // foreign-key check of every table that refers to
+                // workspaces, which cost more than the writes it guards.
+                sqlx::query("UPDATE workspaces SET id = id WHERE 0").execute(&mut *tx).await?;
                 Conn::SqliteTx(tx)
             }
             Pools::Postgres(pool) => Conn::PgTx(pool.begin().await?),

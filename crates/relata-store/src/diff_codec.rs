@@ -41,26 +41,30 @@ pub(crate) struct Dictionary {
     id: i64,
     workspace: uuid::Uuid,
     entity: String,
-    encoder: zstd::dict::EncoderDictionary<'static>,
+    /// One compression context with the dictionary loaded, reused by every
+    /// write (setting one up cost more than compressing a diff).
+    compressor: std::sync::Mutex<zstd::bulk::Compressor<'static>>,
     decoder: zstd::dict::DecoderDictionary<'static>,
 }
 
 impl Dictionary {
-    fn new(id: i64, workspace: uuid::Uuid, entity: String, bytes: &[u8]) -> Dictionary {
-        Dictionary {
+    fn new(id: i64, workspace: uuid::Uuid, entity: String, bytes: &[u8]) -> Result<Dictionary> {
+        let mut compressor = zstd::bulk::Compressor::with_dictionary(LEVEL, bytes).map_err(io)?;
+        // The frame needs no copy of the dictionary's id: the prefix holds ours.
+        compressor.set_parameter(zstd::zstd_safe::CParameter::DictIdFlag(false)).map_err(io)?;
+        Ok(Dictionary {
             id,
             workspace,
             entity,
-            encoder: zstd::dict::EncoderDictionary::copy(bytes, LEVEL),
+            compressor: std::sync::Mutex::new(compressor),
             decoder: zstd::dict::DecoderDictionary::copy(bytes),
-        }
+        })
     }
 
-    /// A packer for a run of diffs (its compression context is reused).
+    /// A packer for a run of diffs, holding the dictionary's compression
+    /// context meanwhile.
     pub(crate) fn packer(&self) -> Result<Packer<'_>> {
-        let mut compressor = zstd::bulk::Compressor::with_prepared_dictionary(&self.encoder).map_err(io)?;
-        // The frame needs no copy of the dictionary's id: the prefix holds ours.
-        compressor.set_parameter(zstd::zstd_safe::CParameter::DictIdFlag(false)).map_err(io)?;
+        let compressor = self.compressor.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(Packer { id: self.id, compressor })
     }
 
@@ -86,7 +90,7 @@ impl Dictionary {
 /// Packs diffs with one dictionary.
 pub(crate) struct Packer<'d> {
     id: i64,
-    compressor: zstd::bulk::Compressor<'d>,
+    compressor: std::sync::MutexGuard<'d, zstd::bulk::Compressor<'static>>,
 }
 
 impl Packer<'_> {
@@ -246,7 +250,7 @@ fn dictionary_row(row: &Row) -> Result<Dictionary> {
     let workspace = row.uuid("workspace_id")?.unwrap_or_default();
     let entity = row.text("entity")?.unwrap_or_default();
     let bytes: Vec<u8> = row.get("dictionary")?;
-    Ok(Dictionary::new(id, workspace, entity, &bytes))
+    Dictionary::new(id, workspace, entity, &bytes)
 }
 
 const DICTIONARY_COLUMNS: [&str; 4] = ["id", "workspace_id", "entity", "dictionary"];
@@ -403,7 +407,7 @@ mod tests {
             })
             .collect();
         let bytes = zstd::dict::from_samples(&samples, DICTIONARY_BYTES).expect("trained");
-        let d = Dictionary::new(7, uuid::Uuid::nil(), "contact".into(), &bytes);
+        let d = Dictionary::new(7, uuid::Uuid::nil(), "contact".into(), &bytes).unwrap();
         let diff = serde_json::json!({"first_name": "Name3", "last_name": "Surname9", "city": "Sofia",
             "lifecycle": "potential", "emails": ["someone@example.com"], "phones": ["+37060000001"]});
         let packed = d.packer().unwrap().pack(&diff).unwrap();

@@ -65,4 +65,16 @@ impl ScopedConn {
             content: row.get::<Option<Vec<u8>>>("content")?.unwrap_or_default(),
         }))
     }
+
+    /// Removes the files kept with record `record` of type `entity` (an
+    /// erased person's attachments); returns how many there were.
+    pub async fn delete_files(&mut self, entity: &str, record: uuid::Uuid) -> Result<u64> {
+        let stmt = Query::delete()
+            .from_table("files")
+            .cond_where(in_workspace(self.workspace))
+            .and_where(Expr::col("entity").eq(entity))
+            .and_where(Expr::col("record_id").eq(uuid(record)))
+            .to_owned();
+        self.conn.execute(&stmt).await
+    }
 }

@@ -55,6 +55,10 @@ pub struct EntityDef {
     /// mailbox): no role reaches further than its own records, however
     /// wide its rights, administrators included.
     pub private_to_owner: bool,
+    /// Records of this type keep files (a synced email's attachments),
+    /// served at `/api/v1/{type}/{id}/attachments/{position}` to whoever may
+    /// read the record, and deleted when the person they are about is erased.
+    pub keeps_files: bool,
 }
 
 /// The lines of a document type.
@@ -143,6 +147,7 @@ impl EntityDef {
             reference_data: false,
             made_by_relata: false,
             private_to_owner: false,
+            keeps_files: false,
             lines: None,
             numbering: None,
         }
@@ -212,6 +217,11 @@ impl EntityDef {
     /// Records of this type are their owner's alone, whatever the role.
     pub fn private_to_owner(mut self) -> Self {
         self.private_to_owner = true;
+        self
+    }
+
+    pub fn keeps_files(mut self) -> Self {
+        self.keeps_files = true;
         self
     }
 

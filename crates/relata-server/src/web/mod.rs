@@ -19,6 +19,7 @@ pub mod home;
 pub mod lists;
 pub mod records;
 pub mod search;
+pub mod service;
 
 use crate::Server;
 use crate::auth::{SESSION_COOKIE, cookie};

@@ -205,7 +205,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
         (kind == LEADS && record.values.std("converted_at").is_null()).then(|| format!("/leads/{}/convert", record.id));
     let related = related(&server, &page, kind, id).await;
     let mut key_facts = Vec::new();
-    for field in ["lifecycle", "status", "stage", "amount", "owner"] {
+    for field in ["lifecycle", "status", "stage", "amount", "priority", "sla_status", "resolution_due", "owner"] {
         if let Some(f) = schema.field(field) {
             let (text, _) = titles.show(&value_of(&record, f));
             if !text.is_empty() {
@@ -242,6 +242,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
     });
     let mut actions = super::commerce::actions(&page, schema, &record);
     actions.extend(super::automation::actions(&page, schema, &record));
+    actions.extend(super::service::actions(&page, schema, &record));
     let template = RecordPage {
         actions,
         lines,

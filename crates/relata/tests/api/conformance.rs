@@ -107,6 +107,10 @@ impl<'a> Samples<'a> {
         if let Some(owner) = owner {
             body["owner"] = json!(owner);
         }
+        // Business hours need at least one period of work.
+        if entity == "service_calendars" {
+            body["lines"] = json!([{"day": "monday", "start": "09:00", "end": "17:00"}]);
+        }
         body
     }
 
@@ -162,6 +166,7 @@ fn domain_value(entity: &str, field: &str, n: u32) -> Option<Json> {
         ("messages", "to_address") => Some(json!(format!("to{n}@example.com"))),
         // A logo is a JPEG; an empty one is no logo.
         ("document_templates", "logo") => Some(json!("")),
+        ("service_calendars", "time_zone") => Some(json!("Europe/Warsaw")),
         _ => None,
     }
 }

@@ -13,16 +13,17 @@ use std::time::Duration;
 
 crate::both_backends!(
     mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses,
-    a_sync_killed_mid_folder_loses_and_doubles_nothing
+    a_sync_killed_mid_folder_loses_and_doubles_nothing,
+    erasing_a_person_erases_the_mail_of_every_mailbox_and_its_attachments
 );
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/imap_server.py");
-const ANNA: &str = "anna@example.com";
-const SECRET: &str = "app-password";
+pub(crate) const ANNA: &str = "anna@example.com";
+pub(crate) const SECRET: &str = "app-password";
 
 /// A real IMAP server on a free port, stopped when dropped.
-struct ImapServer {
-    port: u16,
+pub(crate) struct ImapServer {
+    pub(crate) port: u16,
     child: std::process::Child,
     _dir: PathBuf,
 }
@@ -36,7 +37,7 @@ impl Drop for ImapServer {
 }
 
 impl ImapServer {
-    fn start() -> ImapServer {
+    pub(crate) fn start() -> ImapServer {
         use std::io::BufRead;
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = std::env::temp_dir().join(format!("relata-imap-{}", uuid::Uuid::now_v7()));
@@ -52,7 +53,7 @@ impl ImapServer {
         ImapServer { port, child, _dir: dir }
     }
 
-    fn run(&self, args: &[&str], input: Option<String>) {
+    pub(crate) fn run(&self, args: &[&str], input: Option<String>) {
         let port = self.port.to_string();
         let mut all = vec![FIXTURE, args[0], &port, ANNA, SECRET];
         all.extend(&args[1..]);
@@ -61,12 +62,12 @@ impl ImapServer {
         assert!(child.wait().unwrap().success(), "imap_server.py {args:?}");
     }
 
-    fn append(&self, folder: &str, messages: &[String]) {
+    pub(crate) fn append(&self, folder: &str, messages: &[String]) {
         self.run(&["append", folder], Some(serde_json::to_string(messages).unwrap()));
     }
 }
 
-fn mail(from: &str, to: &str, subject: &str, id: &str, extra: &str) -> String {
+pub(crate) fn mail(from: &str, to: &str, subject: &str, id: &str, extra: &str) -> String {
     format!(
         "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
          Date: Thu, 03 Dec 2026 10:00:00 +0000\r\n{extra}\r\nAbout {subject}.\r\n"
@@ -89,6 +90,17 @@ async fn emails(app: &TestApp) -> Vec<Json> {
 
 fn by_subject<'a>(list: &'a [Json], subject: &str) -> &'a Json {
     list.iter().find(|e| e["subject"] == subject).unwrap_or_else(|| panic!("{subject} in {list:?}"))
+}
+
+/// A message to `to` with a small PDF attached.
+pub(crate) fn mail_with_pdf(from: &str, to: &str, subject: &str, id: &str) -> String {
+    let with_pdf = concat!(
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n",
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe offer is attached.\r\n",
+        "--b\r\nContent-Type: application/pdf; name=offer.pdf\r\nContent-Disposition: attachment; filename=offer.pdf\r\n",
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+    );
+    mail(from, to, subject, id, "").replace(&format!("\r\nAbout {subject}.\r\n"), "") + with_pdf
 }
 
 async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses(app: TestApp) {
@@ -139,16 +151,7 @@ async fn mail_with_known_contacts_is_logged_once_and_shared_as_its_owner_chooses
             ),
         ],
     );
-    let with_pdf = concat!(
-        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n",
-        "--b\r\nContent-Type: text/plain\r\n\r\nThe offer is attached.\r\n",
-        "--b\r\nContent-Type: application/pdf; name=offer.pdf\r\nContent-Disposition: attachment; filename=offer.pdf\r\n",
-        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
-    );
-    let offer_mail = mail(ANNA, "jan@acme.pl", "Your offer", "offer@example.com", "")
-        .replace("\r\nAbout Your offer.\r\n", "")
-        + with_pdf;
-    imap.append("Clients", &[offer_mail]);
+    imap.append("Clients", &[mail_with_pdf(ANNA, "jan@acme.pl", "Your offer", "offer@example.com")]);
     sync(&app).await;
 
     let logged = emails(&app).await;
@@ -388,4 +391,56 @@ async fn a_sync_killed_mid_folder_loses_and_doubles_nothing(app: TestApp) {
     ids.sort();
     ids.dedup();
     assert_eq!((logged.len(), ids.len()), (MESSAGES, MESSAGES), "every message once");
+}
+
+/// Erasure is Relata's: it reaches every mailbox's mail about the person
+/// (private to their owners, written by Relata only, every field read-only),
+/// and the attachments' bytes; the next sync does not bring them back.
+async fn erasing_a_person_erases_the_mail_of_every_mailbox_and_its_attachments(app: TestApp) {
+    let imap = ImapServer::start();
+    let jan =
+        app.create("contacts", json!({"first_name": "Jan", "last_name": "Kowalski", "emails": ["jan@acme.pl"]})).await;
+    let rep = app.member("rep@example.com", "sales_rep").await;
+    app.put_as(&rep.token, "/api/v1/mailbox", &settings(imap.port, "everything")).await.expect(200);
+    imap.append(
+        "INBOX",
+        &[
+            mail("Jan Kowalski <jan@acme.pl>", ANNA, "Order 1", "order-1@acme.pl", ""),
+            mail_with_pdf(ANNA, "jan@acme.pl", "Your offer", "offer@example.com"),
+        ],
+    );
+    let sync_as_rep = || async {
+        app.post_as(&rep.token, "/api/v1/mailbox/sync", &json!({})).await.expect(202);
+        crate::channels::work(&app).await;
+    };
+    sync_as_rep().await;
+    let reps_mail =
+        || async { app.get_as(&rep.token, "/api/v1/emails?limit=100").await.expect(200).body["data"].clone() };
+    let logged = reps_mail().await;
+    assert_eq!(logged.as_array().unwrap().len(), 2, "{logged}");
+    let offer = by_subject(logged.as_array().unwrap(), "Your offer").clone();
+    assert_eq!(emails(&app).await.len(), 0, "the administrator does not see the rep's mail");
+
+    let erased = app.post(&format!("/api/v1/contacts/{}/erase", id_of(&jan)), &json!({})).await.expect(200).body;
+    assert_eq!(erased["emails"], 2, "{erased}");
+    for _ in 0..2 {
+        let after = reps_mail().await;
+        let after = after.as_array().unwrap();
+        assert_eq!(after.len(), 2, "the mail stays, anonymised: {after:?}");
+        for email in after {
+            for field in ["subject", "from_address", "to_addresses", "body", "attachments"] {
+                assert_eq!(email[field], Json::Null, "{field} of {email}");
+            }
+            assert!(email["message_id"].is_string(), "kept, so that the next sync knows it: {email}");
+        }
+        let attachment = format!("/api/v1/emails/{}/attachments/0", id_of(&offer));
+        app.get_as(&rep.token, &attachment).await.expect(404);
+        let mut conn = app.app.app.store.read(app.workspace.id).await.unwrap();
+        let id = offer["id"].as_str().unwrap().parse().unwrap();
+        assert!(conn.file("email", id, 0).await.unwrap().is_none(), "the attachment's bytes are gone");
+        let found = app.get_as(&rep.token, "/api/v1/search?q=offer").await.expect(200).body;
+        assert!(!found.to_string().contains(&id_of(&offer)), "the search entry is gone: {found}");
+        // The next sync finds the messages logged and leaves them erased.
+        sync_as_rep().await;
+    }
 }

@@ -34,6 +34,7 @@ mod privacy;
 mod processes;
 mod records;
 mod schema;
+mod service;
 mod upgrade;
 mod web;
 mod webhooks;

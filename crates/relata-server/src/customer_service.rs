@@ -1,0 +1,83 @@
+//! Customer service over HTTP: the service desk's mailboxes, read into
+//! cases (administrators); the knowledge articles suggested for a case,
+//! and readers' feedback on an article.
+
+use crate::Server;
+use crate::auth::Auth;
+use crate::http::{IdPath, json_body};
+use crate::problem::ApiResult;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use std::sync::Arc;
+
+type S = State<Arc<Server>>;
+
+/// `GET /api/v1/service/mailboxes`: every desk mailbox, passwords left out.
+pub async fn mailboxes(State(server): S, auth: Auth) -> ApiResult<Response> {
+    let listed = relata_service::inbound::list(&server.app, &auth.ctx).await?;
+    Ok(crate::http::json(StatusCode::OK, &listed))
+}
+
+/// `PUT /api/v1/service/mailboxes/{name}`: connects or changes one.
+pub async fn put_mailbox(
+    State(server): S,
+    auth: Auth,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let shown = relata_service::inbound::put(&server.app, &auth.ctx, &name, &input).await?;
+    Ok(crate::http::json(StatusCode::OK, &json!({"mailbox": shown})))
+}
+
+/// `DELETE /api/v1/service/mailboxes/{name}`: removes it; its cases stay.
+pub async fn delete_mailbox(State(server): S, auth: Auth, Path(name): Path<String>) -> ApiResult<Response> {
+    auth.require_write()?;
+    relata_service::inbound::remove(&server.app, &auth.ctx, &name).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /api/v1/service/mailboxes/{name}/sync`: a read now, as a job.
+pub async fn sync_mailbox(State(server): S, auth: Auth, Path(name): Path<String>) -> ApiResult<Response> {
+    auth.require_write()?;
+    let job = relata_service::inbound::request_read(&server.app, &auth.ctx, &name).await?;
+    Ok(crate::http::json(StatusCode::ACCEPTED, &json!({"job": job})))
+}
+
+/// `GET /api/v1/cases/{id}/suggested_articles`: published articles that
+/// share the most words with the case.
+pub async fn suggested_articles(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
+    use relata_service::entities::{CASES, KB_ARTICLES};
+    let found = relata_service::kb::suggested(&server.app, &auth.ctx, id)
+        .await
+        .map_err(|e| crate::records::app_problem(CASES, e))?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    let schema = schemas.get(KB_ARTICLES);
+    let data: Vec<serde_json::Value> = found.iter().map(|a| a.to_json(schema)).collect();
+    Ok(crate::http::json(StatusCode::OK, &json!({"data": data})))
+}
+
+/// `POST /api/v1/kb_articles/{id}/feedback`: `{helpful: true|false}`.
+pub async fn article_feedback(
+    State(server): S,
+    auth: Auth,
+    IdPath(id): IdPath,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    use relata_service::entities::KB_ARTICLES;
+    let input = json_body(&headers, &body)?;
+    let Some(helpful) = input.get("helpful").and_then(serde_json::Value::as_bool) else {
+        return Err(crate::problem::Problem::bad_request("helpful", "required", "true or false"));
+    };
+    let saved = relata_service::kb::feedback(&server.app, &auth.ctx, id, helpful)
+        .await
+        .map_err(|e| crate::records::app_problem(KB_ARTICLES, e))?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    Ok(crate::http::json(StatusCode::OK, &saved.to_json(schemas.get(KB_ARTICLES))))
+}

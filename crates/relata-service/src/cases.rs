@@ -1,0 +1,313 @@
+//! A case's life: routed to a team and an agent when it is opened; its
+//! status kept with the times it was resolved and closed; its SLA clock,
+//! paused while the case waits on the customer; a breach escalates it (a
+//! priority up, to the team's manager, both told). Comments: a reply goes
+//! to the customer by email and is the first response; a note stays
+//! internal; what the customer writes brings a waiting or resolved case
+//! back to work.
+
+use crate::entities::{CASES, SERVICE_TEAMS, SLA_POLICIES};
+use crate::routing;
+use crate::sla::{self, RUNNING, record, time};
+use relata_app::Ctx;
+use relata_app::error::into_store;
+use relata_core::error::ValidationError;
+use relata_core::meta::Schema;
+use relata_core::value::{FieldValue, Values};
+use relata_core::{Record, UserId};
+use relata_store::{ScopedConn, StoreError};
+
+fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid(ValidationError::single(field, code, message))
+}
+
+fn status(record: &Record) -> &str {
+    record.values.text("status").unwrap_or("new")
+}
+
+fn datetime(t: Option<chrono::DateTime<chrono::Utc>>) -> FieldValue {
+    t.map_or(FieldValue::Null, FieldValue::DateTime)
+}
+
+/// Before a case is stored.
+pub async fn before_save(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    old: Option<&Record>,
+    new: &mut Record,
+) -> Result<(), StoreError> {
+    if old.is_none() {
+        route(tx, ctx, new).await?;
+    }
+    let now = tx.now();
+    let changed = |field: &str| old.is_none_or(|o| o.values.std(field) != new.values.std(field));
+    if changed("account") || changed("product") || changed("contract") {
+        crate::contracts::cover(tx, new).await?;
+    }
+    let changed = |field: &str| old.is_none_or(|o| o.values.std(field) != new.values.std(field));
+    let policy = if changed("priority") || changed("account") || changed("team") || changed("contract") {
+        sla::policy_for(tx, new).await?
+    } else {
+        record(tx, SLA_POLICIES, new.values.ref_id("sla_policy")).await?
+    };
+    let calendar = sla::calendar_for(tx, policy.as_ref(), new).await?;
+    keep_status_times(new, old, now, &calendar)?;
+    let Some(policy) = policy else {
+        for field in ["sla_policy", "sla_status", "first_response_due", "resolution_due"] {
+            new.values.set_std(field, FieldValue::Null);
+        }
+        return Ok(());
+    };
+    new.values.set_std("sla_policy", FieldValue::Ref(policy.id.uuid()));
+    let (first_due, resolution_due) = sla::dues(&calendar, &policy, new);
+    new.values.set_std("first_response_due", datetime(first_due));
+    new.values.set_std("resolution_due", datetime(resolution_due));
+    let standing = sla::standing(new, sla::warn_minutes(Some(&policy)), now);
+    let before = old.and_then(|o| o.values.text("sla_status"));
+    if standing == "breached" && before != Some("breached") && RUNNING.contains(&status(new)) {
+        escalate(tx, new).await?;
+    }
+    new.values.set_std("sla_status", FieldValue::Text(standing.into()));
+    Ok(())
+}
+
+/// A new case without a team gets one from the routing rules; a case with
+/// a team goes to one of its present agents, unless its owner is one.
+async fn route(tx: &mut ScopedConn, ctx: &Ctx, new: &mut Record) -> Result<(), StoreError> {
+    if new.values.ref_id("team").is_none()
+        && let Some(team) = routing::team_for(tx, new).await?
+    {
+        new.values.set_std("team", FieldValue::Ref(team));
+    }
+    let Some(team) = record(tx, SERVICE_TEAMS, new.values.ref_id("team")).await? else { return Ok(()) };
+    let members = routing::present_members(&team);
+    if new.values.ref_id("owner").is_some_and(|owner| members.contains(&owner)) {
+        return Ok(());
+    }
+    if let Some(agent) = routing::agent_for(tx, &team).await? {
+        new.values.set_std("owner", FieldValue::Ref(agent));
+        routing::remember_assignment(tx, ctx, &team, agent).await?;
+    }
+    Ok(())
+}
+
+/// The times a status change stands for: waiting on the customer pauses
+/// the clock (the business time waited is added when work resumes);
+/// resolving needs a resolution; reopening clears the resolution times.
+fn keep_status_times(
+    new: &mut Record,
+    old: Option<&Record>,
+    now: chrono::DateTime<chrono::Utc>,
+    calendar: &crate::calendar::BusinessCalendar,
+) -> Result<(), StoreError> {
+    let was = old.map(|o| status(o).to_string());
+    let is = status(new).to_string();
+    if matches!(is.as_str(), "resolved" | "closed") && new.values.text("resolution").is_none_or(str::is_empty) {
+        return Err(invalid("resolution", "required", "say how the case was resolved"));
+    }
+    if was.as_deref() == Some(is.as_str()) {
+        return Ok(());
+    }
+    if was.as_deref() == Some("waiting_on_customer") {
+        if let Some(since) = time(new, "paused_since") {
+            let waited = calendar.minutes_between(since, now);
+            let total = match new.values.std("paused_minutes") {
+                FieldValue::Int(i) => i + waited,
+                _ => waited,
+            };
+            new.values.set_std("paused_minutes", FieldValue::Int(total));
+        }
+        new.values.set_std("paused_since", FieldValue::Null);
+    }
+    match is.as_str() {
+        "waiting_on_customer" => new.values.set_std("paused_since", FieldValue::DateTime(now)),
+        "resolved" => new.values.set_std("resolved_at", FieldValue::DateTime(now)),
+        "closed" => {
+            if time(new, "resolved_at").is_none() {
+                new.values.set_std("resolved_at", FieldValue::DateTime(now));
+            }
+            new.values.set_std("closed_at", FieldValue::DateTime(now));
+        }
+        _ => {
+            new.values.set_std("resolved_at", FieldValue::Null);
+            new.values.set_std("closed_at", FieldValue::Null);
+        }
+    }
+    Ok(())
+}
+
+/// A breach: the priority one step up, the case to the team's manager.
+async fn escalate(tx: &mut ScopedConn, case: &mut Record) -> Result<(), StoreError> {
+    if let Some(up) = case.values.text("priority").and_then(sla::raised) {
+        case.values.set_std("priority", FieldValue::Text(up.into()));
+    }
+    let count = match case.values.std("escalations") {
+        FieldValue::Int(i) => i + 1,
+        _ => 1,
+    };
+    case.values.set_std("escalations", FieldValue::Int(count));
+    let team = record(tx, SERVICE_TEAMS, case.values.ref_id("team")).await?;
+    if let Some(manager) = team.and_then(|t| t.values.ref_id("manager")) {
+        case.values.set_std("owner", FieldValue::Ref(manager));
+    }
+    Ok(())
+}
+
+fn title(case: &Record) -> String {
+    let number = case.values.text("number").unwrap_or("");
+    let subject = case.values.text("subject").unwrap_or("");
+    format!("{number} {subject}").trim().to_string()
+}
+
+/// After a case is stored: who must know is told (a new owner, the owner
+/// of a case near or past its target).
+pub async fn after_save(tx: &mut ScopedConn, ctx: &Ctx, old: Option<&Record>, new: &Record) -> Result<(), StoreError> {
+    let link = format!("/{}/{}", CASES.api_name(), new.id);
+    let owner = new.values.ref_id("owner").map(UserId::from_uuid);
+    let old_owner = old.and_then(|o| o.values.ref_id("owner")).map(UserId::from_uuid);
+    let standing = new.values.text("sla_status");
+    let was = old.and_then(|o| o.values.text("sla_status"));
+    let mut messages: Vec<(UserId, String, Option<String>)> = Vec::new();
+    if standing != was {
+        match standing {
+            Some("warning") => {
+                let due = time(new, "first_response_due")
+                    .filter(|_| time(new, "first_response_at").is_none())
+                    .or(time(new, "resolution_due"));
+                let body = due.map(|d| format!("Due {}", relata_core::value::format_datetime(&d)));
+                if let Some(user) = owner {
+                    messages.push((user, format!("SLA warning: {}", title(new)), body));
+                }
+            }
+            Some("breached") if RUNNING.contains(&status(new)) => {
+                let body = Some(format!("Escalated to priority {}", new.values.text("priority").unwrap_or("")));
+                for user in owner.into_iter().chain(old_owner.filter(|o| Some(*o) != owner)) {
+                    messages.push((user, format!("SLA breached: {}", title(new)), body.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if owner != old_owner
+        && let Some(user) = owner
+        && ctx.actor != Some(user)
+        && !messages.iter().any(|(u, ..)| *u == user)
+    {
+        messages.push((user, format!("Case assigned to you: {}", title(new)), None));
+    }
+    for (user, text, body) in messages {
+        relata_app::notifications::notify_in(tx, user, "service", &text, body.as_deref(), Some(&link)).await?;
+    }
+    // What the contract's entitlements have been used for.
+    let contract = new.values.ref_id("contract");
+    let was_under = old.and_then(|o| o.values.ref_id("contract"));
+    let use_changed = |field: &str| old.is_none_or(|o| o.values.std(field) != new.values.std(field));
+    if contract != was_under || use_changed("hours_spent") || use_changed("on_site_visit") {
+        for c in contract.into_iter().chain(was_under.filter(|w| Some(*w) != contract)) {
+            crate::contracts::count_use(tx, ctx, c).await?;
+        }
+    }
+    // The next moment its standing changes by itself, it is looked at again.
+    let policy = record(tx, SLA_POLICIES, new.values.ref_id("sla_policy")).await?;
+    if let Some(at) = sla::next_check(new, sla::warn_minutes(policy.as_ref()), tx.now()) {
+        tx.enqueue_jobs(&[sla::check_job(new.id, at)]).await?;
+    }
+    Ok(())
+}
+
+/// Before a comment is stored: it is about a case, whose customer it
+/// belongs to (for the timeline); a new reply is emailed to the case's
+/// contact (as a message from whoever wrote it), which it needs.
+pub async fn before_save_comment(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    old: Option<&Record>,
+    new: &mut Record,
+) -> Result<(), StoreError> {
+    let Some(case) = record(tx, CASES, new.values.ref_id("case")).await? else {
+        return Err(invalid("case", "not_found", "no such case"));
+    };
+    for field in ["contact", "account"] {
+        new.values.set_std(field, case.values.std(field).clone());
+    }
+    if new.values.text("kind") == Some("reply") && old.is_none() {
+        if reply_address(tx, &case).await?.is_none() {
+            return Err(invalid(
+                "kind",
+                "no_recipient",
+                "the case has no contact with an email address to reply to; add one, or write a note",
+            ));
+        }
+        let message = send_reply(tx, ctx, &case, new).await?;
+        new.values.set_std("email_sent", FieldValue::Ref(message));
+    }
+    Ok(())
+}
+
+async fn reply_address(tx: &mut ScopedConn, case: &Record) -> Result<Option<String>, StoreError> {
+    let contact = record(tx, relata_crm::CONTACTS, case.values.ref_id("contact")).await?;
+    Ok(contact.and_then(|c| match c.values.std("emails") {
+        FieldValue::List(emails) => emails.first().cloned(),
+        _ => None,
+    }))
+}
+
+/// After a new comment: a reply counts as the first response; what the
+/// customer wrote resumes a waiting case and reopens a resolved one.
+pub async fn after_save_comment(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    old: Option<&Record>,
+    new: &Record,
+) -> Result<(), StoreError> {
+    if old.is_some() {
+        return Ok(());
+    }
+    let Some(case) = record(tx, CASES, new.values.ref_id("case")).await? else { return Ok(()) };
+    let relata = Ctx::new(ctx.workspace.clone(), None);
+    let mut patch = Values::default();
+    match new.values.text("kind") {
+        Some("reply") => {
+            if time(&case, "first_response_at").is_none() {
+                patch.set_std("first_response_at", FieldValue::DateTime(new.created_at));
+            }
+            if status(&case) == "new" {
+                patch.set_std("status", FieldValue::Text("open".into()));
+            }
+        }
+        Some("customer") if matches!(status(&case), "waiting_on_customer" | "resolved" | "closed") => {
+            patch.set_std("status", FieldValue::Text("open".into()));
+        }
+        _ => {}
+    }
+    if patch.standard.is_empty() {
+        return Ok(());
+    }
+    relata_app::write::update_in(tx, &relata, &Schema::standard(CASES), case.id, patch, None)
+        .await
+        .map(drop)
+        .map_err(into_store)
+}
+
+/// The reply as an email message to the case's contact, its subject
+/// carrying the case's number (so the customer's answer finds the case).
+async fn send_reply(tx: &mut ScopedConn, ctx: &Ctx, case: &Record, comment: &Record) -> Result<uuid::Uuid, StoreError> {
+    let mut values = Values::default();
+    let subject = format!(
+        "[{}] {}",
+        case.values.text("number").unwrap_or_default(),
+        case.values.text("subject").unwrap_or_default()
+    );
+    values.set_std("channel", FieldValue::Text("email".into()));
+    values.set_std("purpose", FieldValue::Text("transactional".into()));
+    values.set_std("subject", FieldValue::Text(subject));
+    values.set_std("body", comment.values.std("body").clone());
+    for field in ["contact", "account"] {
+        values.set_std(field, case.values.std(field).clone());
+    }
+    values.set_std("about_entity", FieldValue::Text(CASES.api_name().into()));
+    values.set_std("about_id", FieldValue::Text(case.id.to_string()));
+    let messages = Schema::standard(relata_channels::entities::MESSAGES);
+    let message = relata_app::write::create_in(tx, ctx, &messages, values).await.map_err(into_store)?;
+    Ok(message.id.uuid())
+}

@@ -1,0 +1,360 @@
+//! Service levels: which policy a case falls under, when its first
+//! response and its resolution are due in business time, where it stands
+//! against them, and the `service.sla` job that finds the cases whose
+//! standing changed with time (warnings, breaches) and saves them, which
+//! escalates them (see [`crate::cases`]).
+
+use crate::calendar::{BusinessCalendar, CalendarLine, CalendarProblem, parse_time};
+use crate::entities::{CASES, PRIORITIES, SERVICE_CALENDARS, SERVICE_TEAMS, SLA_POLICIES};
+use chrono::{DateTime, Duration, Utc, Weekday};
+use relata_app::jobs::{JobError, JobHandler};
+use relata_app::module::BoxFuture;
+use relata_app::{App, Ctx};
+use relata_core::error::FieldError;
+use relata_core::filter::{Filter, Op};
+use relata_core::meta::Schema;
+use relata_core::value::FieldValue;
+use relata_core::{Record, RecordId};
+use relata_store::jobs::Job;
+use relata_store::{ScopedConn, StoreError};
+use uuid::Uuid;
+
+pub const SLA_JOB: &str = "service.sla";
+/// Warned this long before a target when the policy says nothing.
+pub const DEFAULT_WARN_MINUTES: i64 = 60;
+/// Statuses in which a case is being worked (the clock runs).
+pub const RUNNING: &[&str] = &["new", "open", "waiting_on_third_party"];
+
+pub(crate) async fn record(
+    tx: &mut ScopedConn,
+    kind: relata_core::meta::EntityKind,
+    id: Option<Uuid>,
+) -> Result<Option<Record>, StoreError> {
+    let Some(id) = id else { return Ok(None) };
+    tx.get_record(&Schema::standard(kind), RecordId::from_uuid(id), false).await
+}
+
+/// A calendar record as business time; its problems by field
+/// (`lines[2].start`, `time_zone`).
+pub fn calendar_of(record: &Record) -> Result<BusinessCalendar, Vec<FieldError>> {
+    let zone_text = record.values.text("time_zone").unwrap_or("UTC");
+    let zone = zone_text.parse::<chrono_tz::Tz>();
+    let mut errors = Vec::new();
+    let mut lines = Vec::new();
+    for (i, line) in record.lines.iter().flatten().enumerate() {
+        let text = |id: &str| line.values.std(id).as_text().map(str::to_string);
+        let day = text("day").unwrap_or_default();
+        if day == "holiday" {
+            match line.values.std("date") {
+                FieldValue::Date(d) => lines.push(CalendarLine::Holiday(*d)),
+                _ => errors.push(FieldError::new(format!("lines[{i}].date"), "required", "a holiday needs its date")),
+            }
+            continue;
+        }
+        let Some(weekday) = weekday(&day) else { continue };
+        let mut time = |id: &str| match text(id).as_deref().map(parse_time) {
+            Some(Some(t)) => Some(t),
+            Some(None) => {
+                errors.push(FieldError::new(format!("lines[{i}].{id}"), "invalid", "a time such as 09:00 or 17:30"));
+                None
+            }
+            None => {
+                errors.push(FieldError::new(format!("lines[{i}].{id}"), "required", "working hours need a time"));
+                None
+            }
+        };
+        if let (Some(start), Some(end)) = (time("start"), time("end")) {
+            lines.push(CalendarLine::Hours { weekday, start, end });
+        }
+    }
+    let zone = match zone {
+        Ok(zone) => Some(zone),
+        Err(_) => {
+            errors.push(FieldError::new(
+                "time_zone",
+                "invalid",
+                format!("{zone_text:?} is not a time zone such as Europe/Warsaw"),
+            ));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    BusinessCalendar::new(zone.unwrap_or(chrono_tz::Tz::UTC), &lines)
+        .map_err(|problems| problems.into_iter().map(problem_error).collect())
+}
+
+fn problem_error(p: CalendarProblem) -> FieldError {
+    let field = match p.line {
+        Some(i) => format!("lines[{i}].{}", p.field),
+        None => p.field.to_string(),
+    };
+    FieldError::new(field, "invalid", p.message)
+}
+
+fn weekday(day: &str) -> Option<Weekday> {
+    Some(match day {
+        "monday" => Weekday::Mon,
+        "tuesday" => Weekday::Tue,
+        "wednesday" => Weekday::Wed,
+        "thursday" => Weekday::Thu,
+        "friday" => Weekday::Fri,
+        "saturday" => Weekday::Sat,
+        "sunday" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+/// Whether the case's account is a key account (`key_account`) or not.
+async fn customer_of(tx: &mut ScopedConn, case: &Record) -> Result<&'static str, StoreError> {
+    let account = record(tx, relata_crm::ACCOUNTS, case.values.ref_id("account")).await?;
+    let key = account.is_some_and(|a| matches!(a.values.std("key_account"), FieldValue::Bool(true)));
+    Ok(if key { "key_account" } else { "other" })
+}
+
+/// The active policy for a case: its contract's, else (among those not
+/// only for contracts) one that names its priority and kind of customer
+/// beats one that names only one of them, which beats one for all; among
+/// equals, the first made.
+pub async fn policy_for(tx: &mut ScopedConn, case: &Record) -> Result<Option<Record>, StoreError> {
+    // A contract's own policy comes first.
+    let contract = record(tx, crate::entities::SERVICE_CONTRACTS, case.values.ref_id("contract")).await?;
+    if let Some(policy) = record(tx, SLA_POLICIES, contract.and_then(|c| c.values.ref_id("sla_policy"))).await?
+        && matches!(policy.values.std("active"), FieldValue::Bool(true) | FieldValue::Null)
+    {
+        return Ok(Some(policy));
+    }
+    let schema = Schema::standard(SLA_POLICIES);
+    let active = schema.field("active").expect("a field of SLA policies");
+    let filter = Filter::Compare { field: active, op: Op::Eq, value: FieldValue::Bool(true) };
+    let policies = relata_app::read::every_in(tx, &schema, filter).await?;
+    let priority = case.values.text("priority").unwrap_or("normal");
+    let customer = customer_of(tx, case).await?;
+    let fits = |p: &Record, field: &str, value: &str| match p.values.text(field) {
+        None => Some(0),
+        Some(v) if v == value => Some(1),
+        Some(_) => None,
+    };
+    let best = policies
+        .into_iter()
+        .filter(|p| !matches!(p.values.std("contract_only"), FieldValue::Bool(true)))
+        .filter_map(|p| Some((fits(&p, "priority", priority)? + fits(&p, "customer", customer)?, p)))
+        .max_by(|(a, p), (b, q)| a.cmp(b).then(q.created_at.cmp(&p.created_at)).then(q.id.uuid().cmp(&p.id.uuid())));
+    Ok(best.map(|(_, p)| p))
+}
+
+/// The business time a case is counted in: its policy's calendar, else its
+/// team's, else every hour of every day.
+pub async fn calendar_for(
+    tx: &mut ScopedConn,
+    policy: Option<&Record>,
+    case: &Record,
+) -> Result<BusinessCalendar, StoreError> {
+    let mut calendar = policy.and_then(|p| p.values.ref_id("calendar"));
+    if calendar.is_none() {
+        calendar =
+            record(tx, SERVICE_TEAMS, case.values.ref_id("team")).await?.and_then(|t| t.values.ref_id("calendar"));
+    }
+    Ok(match record(tx, SERVICE_CALENDARS, calendar).await? {
+        // A stored calendar passed its checks when saved.
+        Some(c) => calendar_of(&c).unwrap_or_else(|_| BusinessCalendar::always()),
+        None => BusinessCalendar::always(),
+    })
+}
+
+fn int(record: &Record, field: &str) -> i64 {
+    match record.values.std(field) {
+        FieldValue::Int(i) => *i,
+        _ => 0,
+    }
+}
+
+pub(crate) fn time(record: &Record, field: &str) -> Option<DateTime<Utc>> {
+    match record.values.std(field) {
+        FieldValue::DateTime(t) => Some(*t),
+        _ => None,
+    }
+}
+
+/// When the first response and the resolution are due: the policy's
+/// targets in business time from the case's creation, moved on by the
+/// business time spent waiting on the customer.
+pub fn dues(
+    calendar: &BusinessCalendar,
+    policy: &Record,
+    case: &Record,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let waited = int(case, "paused_minutes");
+    let due = |target: &str| calendar.add(case.created_at, int(policy, target) + waited);
+    (due("first_response_minutes"), due("resolution_minutes"))
+}
+
+/// Where a case stands against its targets at `now`.
+pub fn standing(case: &Record, warn_minutes: i64, now: DateTime<Utc>) -> &'static str {
+    let status = case.values.text("status").unwrap_or("new");
+    let first_due = time(case, "first_response_due");
+    let resolution_due = time(case, "resolution_due");
+    let responded = time(case, "first_response_at");
+    let late = |done: Option<DateTime<Utc>>, due: Option<DateTime<Utc>>| match (done, due) {
+        (_, None) => false,
+        (Some(done), Some(due)) => done > due,
+        (None, Some(due)) => now > due,
+    };
+    if late(responded, first_due) {
+        return "breached";
+    }
+    match status {
+        "resolved" | "closed" => {
+            if late(time(case, "resolved_at").or(Some(now)), resolution_due) {
+                "breached"
+            } else {
+                "met"
+            }
+        }
+        "waiting_on_customer" => "paused",
+        _ if late(None, resolution_due) => "breached",
+        _ => {
+            let next =
+                if responded.is_none() { first_due.into_iter().chain(resolution_due).min() } else { resolution_due };
+            match next {
+                Some(due) if now + Duration::minutes(warn_minutes) >= due => "warning",
+                _ => "on_track",
+            }
+        }
+    }
+}
+
+/// The warning time of a policy.
+pub fn warn_minutes(policy: Option<&Record>) -> i64 {
+    policy
+        .and_then(|p| match p.values.std("warn_before_minutes") {
+            FieldValue::Int(i) => Some(*i),
+            _ => None,
+        })
+        .unwrap_or(DEFAULT_WARN_MINUTES)
+}
+
+/// The next priority up, if there is one.
+pub fn raised(priority: &str) -> Option<&'static str> {
+    let at = PRIORITIES.iter().position(|p| *p == priority)?;
+    PRIORITIES.get(at + 1).copied()
+}
+
+/// When a worked case's standing will next change by itself (its warning
+/// time, else its due time, of the next target), if it will.
+pub fn next_check(case: &Record, warn_minutes: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if !RUNNING.contains(&case.values.text("status").unwrap_or("new"))
+        || matches!(case.values.text("sla_status"), None | Some("breached"))
+    {
+        return None;
+    }
+    let mut targets = vec![time(case, "resolution_due")];
+    if time(case, "first_response_at").is_none() {
+        targets.push(time(case, "first_response_due"));
+    }
+    targets
+        .into_iter()
+        .flatten()
+        .filter_map(|due| {
+            let warn_at = due - Duration::minutes(warn_minutes);
+            if warn_at > now { Some(warn_at) } else { (due > now).then_some(due) }
+        })
+        .min()
+}
+
+/// The job that brings a case's standing up to date at `at`.
+pub fn check_job(case: RecordId, at: DateTime<Utc>) -> relata_store::jobs::NewJob {
+    relata_store::jobs::NewJob {
+        kind: SLA_JOB.into(),
+        payload: serde_json::json!({"case": case.to_string()}),
+        run_at: at,
+        max_attempts: 5,
+        idempotency_key: Some(format!("sla.{case}.{}", at.timestamp())),
+        schedule: None,
+    }
+}
+
+/// `service.sla`: saves a case again when its standing is due to change
+/// (the save brings it up to date and escalates a breach, and plans the
+/// next check); without a case in the payload (an administrator's
+/// request), every worked case near or past a target.
+pub struct SlaJob;
+
+impl JobHandler for SlaJob {
+    fn kind(&self) -> &'static str {
+        SLA_JOB
+    }
+
+    fn enqueued_by_administrators(&self) -> bool {
+        true
+    }
+
+    fn run<'a>(&'a self, app: &'a App, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            let ws = relata_app::jobs::workspace_of(app, job).await?;
+            let ctx = Ctx::new(ws, None);
+            let outcome = match job.payload.get("case").and_then(serde_json::Value::as_str) {
+                Some(id) => {
+                    let id: RecordId = id.parse().map_err(|_| JobError::Fail("payload.case: a case id".into()))?;
+                    refresh(app, &ctx, id).await.map(drop)
+                }
+                None => evaluate(app, &ctx).await.map(drop),
+            };
+            outcome.map_err(|e| JobError::Retry(e.to_string()))
+        })
+    }
+}
+
+/// Saves a live case again (its standing brought up to date); true when
+/// that changed it.
+async fn refresh(app: &App, ctx: &Ctx, id: RecordId) -> Result<bool, relata_app::AppError> {
+    let schema = Schema::standard(CASES);
+    let mut tx = app.writer(ctx).await?;
+    let Some(case) = tx.get_record(&schema, id, false).await? else { return Ok(false) };
+    let saved = relata_app::write::update_in(&mut tx, ctx, &schema, id, Default::default(), None).await?;
+    tx.commit().await?;
+    Ok(saved.version != case.version)
+}
+
+/// Brings every worked case near or past a target up to date; returns how
+/// many changed.
+pub async fn evaluate(app: &App, ctx: &Ctx) -> Result<u64, relata_app::AppError> {
+    let schema = Schema::standard(CASES);
+    let policies = {
+        let mut conn = app.reader(ctx).await?;
+        let all = Schema::standard(SLA_POLICIES);
+        let everything = Filter::IsNull { field: all.field("name").expect("a field"), negated: true };
+        relata_app::read::every_in(&mut conn, &all, everything).await?
+    };
+    let longest_warning = policies.iter().map(|p| warn_minutes(Some(p))).max().unwrap_or(DEFAULT_WARN_MINUTES);
+    let horizon = FieldValue::DateTime(app.store.now() + Duration::minutes(longest_warning));
+    let field = |id: &str| schema.field(id).expect("a field of cases");
+    let due_soon = |id: &str| Filter::Compare { field: field(id), op: Op::Le, value: horizon.clone() };
+    let filter = Filter::And(vec![
+        Filter::In {
+            field: field("status"),
+            values: RUNNING.iter().map(|s| FieldValue::Text(s.to_string())).collect(),
+        },
+        Filter::In {
+            field: field("sla_status"),
+            values: ["on_track", "warning"].iter().map(|s| FieldValue::Text(s.to_string())).collect(),
+        },
+        Filter::Or(vec![
+            Filter::And(vec![
+                due_soon("first_response_due"),
+                Filter::IsNull { field: field("first_response_at"), negated: false },
+            ]),
+            due_soon("resolution_due"),
+        ]),
+    ]);
+    let candidates = {
+        let mut conn = app.reader(ctx).await?;
+        relata_app::read::every_in(&mut conn, &schema, filter).await?
+    };
+    let mut changed = 0;
+    for case in candidates {
+        changed += u64::from(refresh(app, ctx, case.id).await?);
+    }
+    Ok(changed)
+}

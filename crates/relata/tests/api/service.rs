@@ -1,0 +1,524 @@
+//! Customer service: cases routed to a team and its least busy agent,
+//! counted against an SLA policy in business time, paused while waiting on
+//! the customer, warned about and escalated by jobs at the moment they are
+//! due; replies emailed to the customer through a real SMTP server; notes
+//! kept internal; every case and comment on the customer's timeline.
+
+use crate::channels::{SmtpSink, use_smtp, work};
+use crate::helpers::{TestApp, id_of};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value as Json, json};
+
+crate::both_backends!(
+    a_case_is_routed_answered_paused_and_escalated_on_time,
+    bad_service_settings_are_refused_by_field,
+    mail_to_the_desk_opens_cases_and_answers_thread_back_once,
+    contracts_cover_cases_set_their_targets_and_come_up_for_renewal,
+    articles_are_reviewed_published_suggested_and_rated
+);
+
+fn at(record: &Json, field: &str) -> DateTime<Utc> {
+    record[field].as_str().unwrap_or_else(|| panic!("{field} in {record}")).parse().unwrap()
+}
+
+async fn case(app: &TestApp, id: &str) -> Json {
+    app.get(&format!("/api/v1/cases/{id}")).await.expect(200).body
+}
+
+/// The titles of a member's notifications (signed in anew: the clock moves).
+async fn titles(app: &TestApp, email: &str) -> Vec<String> {
+    let session = app.sign_in(email, crate::helpers::PASSWORD).await;
+    let notes = app.get_as(&session.token, "/api/v1/notifications").await.expect(200).body;
+    notes["data"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap().to_string()).collect()
+}
+
+/// Every day from 00:00 to 24:00, so that targets are plain durations.
+fn round_the_clock() -> Json {
+    let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let lines: Vec<Json> = days.iter().map(|d| json!({"day": d, "start": "00:00", "end": "24:00"})).collect();
+    json!({"name": "Round the clock", "time_zone": "UTC", "lines": lines})
+}
+
+async fn a_case_is_routed_answered_paused_and_escalated_on_time(app: TestApp) {
+    let sink = SmtpSink::start();
+    use_smtp(&app, &sink, "support@example.com").await;
+    let anna = app.member("anna@example.com", "service_agent").await;
+    let piotr = app.member("piotr@example.com", "service_agent").await;
+    let boss = app.member("boss@example.com", "manager").await;
+    let office = app
+        .create(
+            "service_calendars",
+            json!({"name": "Warsaw office", "time_zone": "Europe/Warsaw", "lines": [
+                {"day": "monday", "start": "09:00", "end": "17:00"},
+                {"day": "tuesday", "start": "09:00", "end": "17:00"},
+                {"day": "wednesday", "start": "09:00", "end": "17:00"},
+                {"day": "thursday", "start": "09:00", "end": "17:00"},
+                {"day": "friday", "start": "09:00", "end": "17:00"},
+                {"day": "holiday", "date": "2026-12-24"}]}),
+        )
+        .await;
+    let always = app.create("service_calendars", round_the_clock()).await;
+    let team = app
+        .create(
+            "service_teams",
+            json!({"name": "Complaints", "calendar": id_of(&office), "manager": boss.user,
+                   "lines": [{"member": anna.user, "present": true}, {"member": piotr.user, "present": true}]}),
+        )
+        .await;
+    app.create(
+        "routing_rules",
+        json!({"name": "Complaints", "position": 1, "category": "complaint", "team": id_of(&team)}),
+    )
+    .await;
+    let standard = app
+        .create(
+            "sla_policies",
+            json!({"name": "Standard", "first_response_minutes": 240, "resolution_minutes": 960,
+                   "warn_before_minutes": 60, "calendar": id_of(&always)}),
+        )
+        .await;
+    let urgent = app
+        .create(
+            "sla_policies",
+            json!({"name": "Urgent", "priority": "urgent", "first_response_minutes": 60, "resolution_minutes": 480}),
+        )
+        .await;
+    let acme = app.create("accounts", json!({"name": "Acme"})).await;
+    let jan = app
+        .create(
+            "contacts",
+            json!({"first_name": "Jan", "last_name": "Nowak", "emails": ["jan@acme.pl"], "account": id_of(&acme)}),
+        )
+        .await;
+
+    // Opened by phone: routed to the complaints team's first agent, under
+    // the standard policy counted round the clock.
+    let first = app
+        .create(
+            "cases",
+            json!({"subject": "Broken hinge", "category": "complaint", "contact": id_of(&jan), "account": id_of(&acme)}),
+        )
+        .await;
+    let year = at(&first, "created_at").format("%Y").to_string();
+    assert_eq!(first["number"], format!("CASE-{year}-000001"));
+    assert_eq!((&first["team"], first["owner"].as_str()), (&team["id"], Some(anna.user.as_str())));
+    assert_eq!(
+        (&first["sla_policy"], first["status"].as_str(), first["sla_status"].as_str()),
+        (&standard["id"], Some("new"), Some("on_track"))
+    );
+    let created = at(&first, "created_at");
+    assert_eq!(at(&first, "first_response_due"), created + Duration::minutes(240));
+    assert_eq!(at(&first, "resolution_due"), created + Duration::minutes(960));
+    // The next complaint goes to whoever has fewer open cases.
+    let second = app
+        .create("cases", json!({"subject": "Scratched door", "category": "complaint", "contact": id_of(&jan)}))
+        .await;
+    assert_eq!(second["owner"].as_str(), Some(piotr.user.as_str()));
+    let assigned = format!("Case assigned to you: CASE-{year}-000001 Broken hinge");
+    assert!(titles(&app, "anna@example.com").await.contains(&assigned));
+    // Urgent cases fall under the urgent policy, in the team's office hours.
+    let third = app.create("cases", json!({"subject": "Fire", "category": "complaint", "priority": "urgent"})).await;
+    assert_eq!(third["sla_policy"], urgent["id"]);
+    let office_hours = relata_service::calendar::BusinessCalendar::new(
+        chrono_tz::Europe::Warsaw,
+        &["Mon", "Tue", "Wed", "Thu", "Fri"]
+            .map(|d| relata_service::calendar::CalendarLine::Hours {
+                weekday: d.parse().unwrap(),
+                start: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                end: chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            })
+            .into_iter()
+            .chain([relata_service::calendar::CalendarLine::Holiday("2026-12-24".parse().unwrap())])
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let third_created = at(&third, "created_at");
+    assert_eq!(Some(at(&third, "first_response_due")), office_hours.add(third_created, 60));
+
+    // A reply goes to the customer by email and is the first response; a
+    // note stays internal.
+    let id = id_of(&first);
+    let reply = json!({"case": id, "kind": "reply", "body": "We are sending a new hinge today."});
+    let reply = app.post_as(&anna.token, "/api/v1/case_comments", &reply).await.expect(201).body;
+    assert_eq!((&reply["contact"], &reply["account"]), (&jan["id"], &acme["id"]));
+    assert!(reply["email_sent"].is_string(), "the message it went out as: {reply}");
+    app.post_as(&anna.token, "/api/v1/case_comments", &json!({"case": id, "kind": "note", "body": "Supplier is slow"}))
+        .await
+        .expect(201);
+    work(&app).await;
+    let received = sink.received();
+    assert_eq!(received.len(), 1, "the reply only: {received:?}");
+    assert!(received[0].contains("jan@acme.pl") && received[0].contains(&format!("[CASE-{year}-000001] Broken hinge")));
+    assert!(received[0].contains("new hinge") && !received[0].contains("Supplier"));
+    let answered = case(&app, &id).await;
+    assert_eq!(answered["status"], "open");
+    assert_eq!(at(&answered, "first_response_at"), at(&reply, "created_at"));
+    // A reply needs someone to send it to.
+    let nobody = json!({"case": id_of(&third), "kind": "reply", "body": "Hello?"});
+    let refused = app.post("/api/v1/case_comments", &nobody).await.expect_problem(422, "validation");
+    assert!(refused.error_fields().contains(&"kind".to_string()));
+
+    // Waiting on the customer stops the clock; their answer starts it again.
+    let waiting = app
+        .patch_as(
+            &anna.token,
+            &format!("/api/v1/cases/{id}"),
+            answered["version"].as_i64().unwrap(),
+            &json!({"status": "waiting_on_customer"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(waiting["sla_status"], "paused");
+    let clock = app.app.app.store.clock().clone();
+    clock.advance(Duration::minutes(120));
+    app.post("/api/v1/case_comments", &json!({"case": id, "kind": "customer", "body": "Still broken"}))
+        .await
+        .expect(201);
+    let resumed = case(&app, &id).await;
+    assert_eq!((resumed["status"].as_str(), resumed["paused_minutes"].as_i64()), (Some("open"), Some(120)));
+    let due = at(&resumed, "resolution_due");
+    assert_eq!(due, created + Duration::minutes(960 + 120), "moved on by the time waited");
+
+    // An hour before the target the owner is warned, at the target the
+    // case is escalated: a priority up, to the team's manager, both told.
+    let now = app.app.app.store.now();
+    clock.advance(due - now - Duration::minutes(59));
+    work(&app).await;
+    let warned = case(&app, &id).await;
+    assert_eq!(warned["sla_status"], "warning");
+    assert!(titles(&app, "anna@example.com").await.iter().any(|t| t.starts_with("SLA warning")));
+    clock.advance(Duration::minutes(60));
+    work(&app).await;
+    let breached = case(&app, &id).await;
+    assert_eq!(
+        (
+            breached["sla_status"].as_str(),
+            breached["priority"].as_str(),
+            breached["owner"].as_str(),
+            breached["escalations"].as_i64()
+        ),
+        (Some("breached"), Some("high"), Some(boss.user.as_str()), Some(1))
+    );
+    for email in ["anna@example.com", "boss@example.com"] {
+        assert!(titles(&app, email).await.iter().any(|t| t.starts_with("SLA breached")), "{email} told");
+    }
+    // The jobs run again change nothing more.
+    clock.advance(Duration::hours(1));
+    work(&app).await;
+    assert_eq!(case(&app, &id).await["version"], breached["version"]);
+
+    // Resolving needs a resolution; resolved late stays breached.
+    let path = format!("/api/v1/cases/{id}");
+    let version = breached["version"].as_i64().unwrap();
+    let refused = app.patch(&path, version, &json!({"status": "resolved"})).await.expect_problem(422, "validation");
+    assert!(refused.error_fields().contains(&"resolution".to_string()));
+    let resolved = app
+        .patch(
+            &path,
+            version,
+            &json!({"status": "resolved", "resolution": "New hinge fitted", "root_cause": "product_defect"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!((resolved["status"].as_str(), resolved["sla_status"].as_str()), (Some("resolved"), Some("breached")));
+    assert!(resolved["resolved_at"].is_string());
+    // The customer writing again reopens it.
+    app.post("/api/v1/case_comments", &json!({"case": id, "kind": "customer", "body": "It broke again"}))
+        .await
+        .expect(201);
+    let reopened = case(&app, &id).await;
+    assert_eq!((reopened["status"].as_str(), &reopened["resolved_at"]), (Some("open"), &Json::Null));
+
+    // The page of the case (its owner now the manager): where it stands, and the replies to write.
+    let agent = crate::web::browser(&app, "boss@example.com").await;
+    let (status, _, html) = crate::web::page(&app, &agent, reqwest::Method::GET, &format!("/cases/{id}"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/case_comments/new?case={id}&#38;kind=reply")), "a reply link");
+    assert!(html.contains("Add an internal note") && html.contains("breached"), "the note link and the SLA");
+    let form = format!("/case_comments/new?case={id}&kind=reply");
+    let (status, _, html) = crate::web::page(&app, &agent, reqwest::Method::GET, &form, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("value=\"reply\" selected"), "the reply is chosen");
+
+    // The case and its comments are the customer's story.
+    let timeline = app.get(&format!("/api/v1/contacts/{}/timeline", id_of(&jan))).await.expect(200).body;
+    let types: Vec<&str> = timeline["data"].as_array().unwrap().iter().filter_map(|i| i["type"].as_str()).collect();
+    assert!(types.iter().filter(|t| **t == "case").count() >= 2, "{types:?}");
+    assert!(types.iter().filter(|t| **t == "case_comment").count() >= 4, "{types:?}");
+}
+
+async fn bad_service_settings_are_refused_by_field(app: TestApp) {
+    let bad = json!({"name": "Broken", "time_zone": "Mars/Olympus", "lines": [
+        {"day": "monday", "start": "09:00", "end": "13:00"},
+        {"day": "monday", "start": "12:00", "end": "17:00"},
+        {"day": "tuesday", "start": "9am", "end": "17:00"},
+        {"day": "holiday"}]});
+    let refused = app.post("/api/v1/service_calendars", &bad).await.expect_problem(422, "validation");
+    let fields = refused.error_fields();
+    for field in ["time_zone", "lines[2].start", "lines[3].date"] {
+        assert!(fields.contains(&field.to_string()), "{field} in {fields:?}");
+    }
+    let overlapping = json!({"name": "Overlap", "time_zone": "Europe/Vilnius", "lines": [
+        {"day": "monday", "start": "09:00", "end": "13:00"},
+        {"day": "monday", "start": "12:00", "end": "17:00"}]});
+    let refused = app.post("/api/v1/service_calendars", &overlapping).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["lines[1].start"]);
+    assert!(app.list_all("service_calendars", "").await.is_empty(), "nothing stored");
+    // Unknown categories and statuses are refused like any bad choice.
+    let refused = app
+        .post("/api/v1/cases", &json!({"subject": "x", "category": "spaceship", "status": "lost"}))
+        .await
+        .expect_problem(422, "validation");
+    let fields = refused.error_fields();
+    assert!(fields.contains(&"category".to_string()) && fields.contains(&"status".to_string()), "{fields:?}");
+    assert!(app.list_all("cases", "").await.is_empty());
+}
+
+async fn comments_of(app: &TestApp, case: &str) -> Vec<Json> {
+    app.list_all("case_comments", &format!("&filter=case%20%3D%20%22{case}%22&sort=created_at")).await
+}
+
+/// The Message-ID header of a message as received.
+fn message_id(raw: &str) -> String {
+    let line = raw.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")).expect("a Message-ID");
+    line.split_once(':').unwrap().1.trim().to_string()
+}
+
+async fn mail_to_the_desk_opens_cases_and_answers_thread_back_once(app: TestApp) {
+    use crate::mailbox::{ANNA, ImapServer, SECRET, mail, mail_with_pdf};
+    let imap = ImapServer::start();
+    let sink = SmtpSink::start();
+    use_smtp(&app, &sink, "support@example.com").await;
+    let agent = app.member("agent@example.com", "service_agent").await;
+    let team =
+        app.create("service_teams", json!({"name": "Desk", "lines": [{"member": agent.user, "present": true}]})).await;
+    let acme = app.create("accounts", json!({"name": "Acme"})).await;
+    let jan =
+        app.create("contacts", json!({"last_name": "Nowak", "emails": ["jan@acme.pl"], "account": id_of(&acme)})).await;
+    let desk = json!({"host": "127.0.0.1", "port": imap.port, "security": "none", "username": ANNA, "password": SECRET,
+                      "address": ANNA, "folders": ["INBOX"], "team": id_of(&team), "category": "problem"});
+
+    // Administrators only; bad settings refused by field.
+    app.put_as(&agent.token, "/api/v1/service/mailboxes/desk", &desk).await.expect_problem(403, "forbidden");
+    let mut bad = desk.clone();
+    bad["team"] = json!(uuid::Uuid::now_v7().to_string());
+    bad["category"] = json!("spaceship");
+    bad["port"] = json!(0);
+    let refused =
+        app.put_as(&app.token, "/api/v1/service/mailboxes/desk", &bad).await.expect_problem(422, "validation");
+    let fields = refused.error_fields();
+    for field in ["team", "category", "port"] {
+        assert!(fields.contains(&field.to_string()), "{field} in {fields:?}");
+    }
+    app.put_as(&app.token, "/api/v1/service/mailboxes/Not%20a%20name", &desk).await.expect_problem(422, "validation");
+    let shown = app.put_as(&app.token, "/api/v1/service/mailboxes/desk", &desk).await.expect(200).body;
+    assert_eq!(shown["mailbox"]["password"], json!(true), "never shown: {shown}");
+
+    let no_sender = "To: anna@example.com\r\nSubject: Who am I\r\nMessage-ID: <anon@x>\r\n\r\nHello\r\n".to_string();
+    imap.append(
+        "INBOX",
+        &[
+            mail("Jan Nowak <jan@acme.pl>", ANNA, "Printer on fire", "m1@acme.pl", ""),
+            mail("Stranger <who@else.org>", ANNA, "A question", "m2@else.org", ""),
+            no_sender,
+            mail(ANNA, "jan@acme.pl", "Our own newsletter", "own@example.com", ""),
+        ],
+    );
+    let read = || async {
+        app.post("/api/v1/service/mailboxes/desk/sync", &json!({})).await.expect(202);
+        work(&app).await;
+    };
+    read().await;
+    let cases = app.list_all("cases", "&sort=created_at").await;
+    assert_eq!(cases.len(), 2, "a case per customer message, none for the sender-less or our own: {cases:?}");
+    let fire = cases.iter().find(|c| c["subject"] == "Printer on fire").unwrap();
+    assert_eq!(
+        (&fire["contact"], &fire["account"], &fire["team"], fire["owner"].as_str()),
+        (&jan["id"], &acme["id"], &team["id"], Some(agent.user.as_str()))
+    );
+    assert_eq!((fire["channel"].as_str(), fire["category"].as_str()), (Some("email"), Some("problem")));
+    let question = cases.iter().find(|c| c["subject"] == "A question").unwrap();
+    assert_eq!((&question["contact"], question["requester_email"].as_str()), (&Json::Null, Some("who@else.org")));
+    let fire_id = id_of(fire);
+    let first = comments_of(&app, &fire_id).await;
+    assert_eq!(first.len(), 1);
+    assert_eq!((first[0]["kind"].as_str(), first[0]["message_id"].as_str()), (Some("customer"), Some("m1@acme.pl")));
+
+    // The agent answers from the case; the customer's answer, by
+    // In-Reply-To alone, comes back into the same case and resumes it.
+    let reply = json!({"case": fire_id, "kind": "reply", "body": "Unplug it, please."});
+    app.post_as(&agent.token, "/api/v1/case_comments", &reply).await.expect(201);
+    work(&app).await;
+    let sent = sink.received();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let number = fire["number"].as_str().unwrap();
+    assert!(sent[0].contains(&format!("[{number}] Printer on fire")));
+    let version = case(&app, &fire_id).await["version"].as_i64().unwrap();
+    app.patch(&format!("/api/v1/cases/{fire_id}"), version, &json!({"status": "waiting_on_customer"}))
+        .await
+        .expect(200);
+    let in_reply_to = format!("In-Reply-To: {}\r\n", message_id(&sent[0]));
+    imap.append(
+        "INBOX",
+        &[
+            mail("jan@acme.pl", ANNA, "Re: your answer", "m3@acme.pl", &in_reply_to),
+            mail_with_pdf("jan@acme.pl", ANNA, &format!("Photo for [{number}]"), "m4@acme.pl"),
+        ],
+    );
+    read().await;
+    assert_eq!(app.list_all("cases", "").await.len(), 2, "no new case: both are answers");
+    let thread = comments_of(&app, &fire_id).await;
+    let taken: Vec<&str> = thread.iter().filter_map(|c| c["message_id"].as_str()).collect();
+    assert_eq!(taken, ["m1@acme.pl", "m3@acme.pl", "m4@acme.pl"]);
+    assert_eq!(case(&app, &fire_id).await["status"], "open", "the customer's answer resumes it");
+    // The photo is kept with its comment, served to who may read the case.
+    let photo = thread.iter().find(|c| c["message_id"] == "m4@acme.pl").unwrap();
+    let listed: Json = serde_json::from_str(photo["attachments"].as_str().unwrap()).unwrap();
+    assert_eq!(listed[0]["name"], "offer.pdf");
+    let file = app.get(&format!("/api/v1/case_comments/{}/attachments/0", id_of(photo))).await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.header("content-type"), Some("application/pdf"));
+    app.get(&format!("/api/v1/case_comments/{}/attachments/1", id_of(photo))).await.expect(404);
+
+    // Read again, and again from the start (a checkpoint lost, as after a
+    // restore): nothing is taken twice.
+    read().await;
+    let store = &app.app.app.store;
+    let mut tx = store.write(app.workspace.id).await.unwrap();
+    tx.put_setting("service.mail.checkpoint.desk.INBOX", &json!({"uid_validity": 0, "last_uid": 0})).await.unwrap();
+    tx.commit().await.unwrap();
+    read().await;
+    assert_eq!(app.list_all("cases", "").await.len(), 2);
+    assert_eq!(comments_of(&app, &fire_id).await.len(), thread.len());
+    let listed = app.get("/api/v1/service/mailboxes").await.expect(200).body;
+    assert_eq!(listed["data"][0]["last_sync"]["error"], Json::Null, "{listed}");
+
+    // A server that is down is said, and the job retried.
+    drop(imap);
+    read().await;
+    let listed = app.get("/api/v1/service/mailboxes").await.expect(200).body;
+    assert!(listed["data"][0]["last_sync"]["error"].is_string(), "{listed}");
+    app.delete("/api/v1/service/mailboxes/desk").await.expect(204);
+    assert_eq!(app.get("/api/v1/service/mailboxes").await.expect(200).body["data"], json!([]));
+}
+
+async fn tasks_of(app: &TestApp, account: &Json) -> Vec<Json> {
+    let filter = format!("&filter=account%20%3D%20%22{}%22%20and%20kind%20%3D%20%22task%22", id_of(account));
+    app.list_all("activities", &filter).await
+}
+
+async fn contracts_cover_cases_set_their_targets_and_come_up_for_renewal(app: TestApp) {
+    let acme = app.create("accounts", json!({"name": "Acme"})).await;
+    let other = app.create("accounts", json!({"name": "Globex"})).await;
+    let hinge = app.create("products", json!({"sku": "H-1", "name": "Hinge", "tax_rate": "23"})).await;
+    let door = app.create("products", json!({"sku": "D-1", "name": "Door", "tax_rate": "23"})).await;
+    let gold = app
+        .create(
+            "sla_policies",
+            json!({"name": "Gold", "first_response_minutes": 30, "resolution_minutes": 120, "contract_only": true}),
+        )
+        .await;
+    let standard = app
+        .create("sla_policies", json!({"name": "Standard", "first_response_minutes": 240, "resolution_minutes": 960}))
+        .await;
+    let today = app.app.app.store.now().date_naive();
+    let day = |offset: i64| (today + Duration::days(offset)).to_string();
+    let bad = json!({"name": "Backwards", "account": id_of(&acme), "starts_on": day(5), "ends_on": day(1)});
+    let refused = app.post("/api/v1/service_contracts", &bad).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["ends_on"]);
+    let contract = app
+        .create(
+            "service_contracts",
+            json!({"name": "Gold support", "account": id_of(&acme), "starts_on": day(-10), "ends_on": day(40),
+                   "sla_policy": id_of(&gold), "visits_included": 2, "hours_included": "10",
+                   "renewal_notice_days": 30, "lines": [{"product": id_of(&hinge), "serial_number": "H-0001"}]}),
+        )
+        .await;
+
+    // Covered: the contract's policy sets the targets.
+    let covered = app
+        .create("cases", json!({"subject": "Hinge squeaks", "account": id_of(&acme), "product": id_of(&hinge)}))
+        .await;
+    assert_eq!((&covered["contract"], &covered["sla_policy"]), (&contract["id"], &gold["id"]));
+    let coverage = covered["coverage"].as_str().unwrap();
+    assert!(coverage.starts_with(&format!("Covered by contract Gold support until {}", day(40))), "{coverage}");
+    assert_eq!(at(&covered, "first_response_due"), at(&covered, "created_at") + Duration::minutes(30));
+    // Not covered: another product, another customer; the agent is told.
+    for (account, product) in [(&acme, &door), (&other, &hinge)] {
+        let outside = app
+            .create("cases", json!({"subject": "Other", "account": id_of(account), "product": id_of(product)}))
+            .await;
+        assert_eq!((&outside["contract"], &outside["sla_policy"]), (&Json::Null, &standard["id"]));
+        assert!(outside["coverage"].as_str().unwrap().starts_with("Not covered"), "{outside}");
+    }
+
+    // Work under the contract counts against its entitlements.
+    let path = format!("/api/v1/cases/{}", id_of(&covered));
+    let version = covered["version"].as_i64().unwrap();
+    let worked =
+        app.patch(&path, version, &json!({"hours_spent": "2.5", "on_site_visit": true})).await.expect(200).body;
+    let used = app.get(&format!("/api/v1/service_contracts/{}", id_of(&contract))).await.expect(200).body;
+    assert_eq!((used["visits_used"].as_i64(), used["hours_used"].as_str()), (Some(1), Some("2.50")), "{used}");
+    assert!(worked["coverage"].is_string());
+
+    // Thirty days before its end, its owner gets a task to renew it.
+    work(&app).await;
+    assert!(tasks_of(&app, &acme).await.is_empty(), "not yet");
+    app.app.app.store.clock().advance(Duration::days(11));
+    work(&app).await;
+    let tasks = tasks_of(&app, &acme).await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0]["subject"], format!("Renew Gold support (ends {})", day(40)));
+    assert_eq!(tasks[0]["owner"], contract["owner"]);
+    work(&app).await;
+    assert_eq!(tasks_of(&app, &acme).await.len(), 1, "once");
+}
+
+async fn articles_are_reviewed_published_suggested_and_rated(app: TestApp) {
+    let agent = app.member("agent@example.com", "service_agent").await;
+    let boss = app.member("boss@example.com", "manager").await;
+    let draft = json!({"title": "Printer jams on duplex printing", "category": "printers",
+                       "body": "Open the rear tray and remove the sheet. Duplex printing needs the tray closed."});
+    let article = app.post_as(&agent.token, "/api/v1/kb_articles", &draft).await.expect(201).body;
+    assert_eq!((article["status"].as_str(), &article["revision"]), (Some("draft"), &Json::Null));
+    let path = format!("/api/v1/kb_articles/{}", id_of(&article));
+    let v = article["version"].as_i64().unwrap();
+    let review = app.patch_as(&agent.token, &path, v, &json!({"status": "in_review"})).await.expect(200).body;
+    // Agents write and ask for review; managers publish.
+    let v = review["version"].as_i64().unwrap();
+    let refused = app.patch_as(&agent.token, &path, v, &json!({"status": "published"})).await;
+    assert_eq!(refused.expect_problem(422, "validation").error_fields(), ["status"]);
+    let published = app.patch_as(&boss.token, &path, v, &json!({"status": "published"})).await.expect(200).body;
+    assert_eq!((published["status"].as_str(), published["revision"].as_i64()), (Some("published"), Some(1)));
+    assert!(published["published_at"].is_string());
+    let v = published["version"].as_i64().unwrap();
+    let edited = json!({"body": "Open the rear tray, remove the sheet, close the tray."});
+    let republished = app.patch_as(&boss.token, &path, v, &edited).await.expect(200).body;
+    assert_eq!(republished["revision"].as_i64(), Some(2), "each published text is a revision");
+    let other =
+        json!({"title": "Resetting a password", "body": "Use the link on the sign-in page.", "status": "published"});
+    app.post_as(&boss.token, "/api/v1/kb_articles", &other).await.expect(201);
+    let hidden = json!({"title": "Printer duplex draft", "body": "Not yet.", "status": "draft"});
+    app.post_as(&agent.token, "/api/v1/kb_articles", &hidden).await.expect(201);
+
+    // Suggested on a case from its words: published ones only.
+    let case = app
+        .create("cases", json!({"subject": "Duplex printing jams", "description": "The printer stops with a jam."}))
+        .await;
+    let suggested = app.get(&format!("/api/v1/cases/{}/suggested_articles", id_of(&case))).await.expect(200).body;
+    let titles: Vec<&str> =
+        suggested["data"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Printer jams on duplex printing"]);
+    // Linked to the case it helped with; rated by its readers.
+    let v = case["version"].as_i64().unwrap();
+    let linked = app.patch(&format!("/api/v1/cases/{}", id_of(&case)), v, &json!({"article": id_of(&article)})).await;
+    assert_eq!(linked.expect(200).body["article"], article["id"]);
+    let feedback = format!("{path}/feedback");
+    app.post_as(&agent.token, &feedback, &json!({"helpful": true})).await.expect(200);
+    app.post_as(&boss.token, &feedback, &json!({"helpful": true})).await.expect(200);
+    let rated = app.post(&feedback, &json!({"helpful": false})).await.expect(200).body;
+    assert_eq!((rated["helpful_yes"].as_i64(), rated["helpful_no"].as_i64()), (Some(2), Some(1)));
+    app.post(&feedback, &json!({"helpful": "very"})).await.expect_problem(400, "bad-request");
+}

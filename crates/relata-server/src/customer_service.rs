@@ -81,3 +81,56 @@ pub async fn article_feedback(
     let schemas = server.app.schemas_for(&auth.ctx).await?;
     Ok(crate::http::json(StatusCode::OK, &saved.to_json(schemas.get(KB_ARTICLES))))
 }
+
+/// `POST /api/v1/cases/{id}/merge`: `{into: case id}`; the case's comments
+/// move to the other, and it is closed as merged.
+pub async fn merge_case(
+    State(server): S,
+    auth: Auth,
+    IdPath(id): IdPath,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    use relata_service::entities::CASES;
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let into = input.get("into").and_then(serde_json::Value::as_str).and_then(|s| s.parse().ok());
+    let Some(into) = into else {
+        return Err(crate::problem::Problem::bad_request("into", "required", "the id of the case to merge into"));
+    };
+    let closed = relata_service::merge::merge(&server.app, &auth.ctx, id, into)
+        .await
+        .map_err(|e| crate::records::app_problem(CASES, e))?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    Ok(crate::http::json(StatusCode::OK, &closed.to_json(schemas.get(CASES))))
+}
+
+/// `POST /api/v1/cases/{id}/split`: `{subject, comments: [comment ids]}`;
+/// answers the new case, linked to this one, that the comments moved to.
+pub async fn split_case(
+    State(server): S,
+    auth: Auth,
+    IdPath(id): IdPath,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    use relata_service::entities::CASES;
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let subject = input.get("subject").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let mut comments = Vec::new();
+    for (i, c) in input.get("comments").and_then(serde_json::Value::as_array).into_iter().flatten().enumerate() {
+        match c.as_str().and_then(|s| s.parse().ok()) {
+            Some(id) => comments.push(id),
+            None => {
+                let field = format!("comments[{i}]");
+                return Err(crate::problem::Problem::bad_request(&field, "invalid", "a comment id"));
+            }
+        }
+    }
+    let made = relata_service::merge::split(&server.app, &auth.ctx, id, subject, &comments)
+        .await
+        .map_err(|e| crate::records::app_problem(CASES, e))?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    Ok(crate::http::json(StatusCode::CREATED, &made.to_json(schemas.get(CASES))))
+}

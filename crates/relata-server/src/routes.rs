@@ -643,6 +643,26 @@ fn identity_routes() -> Vec<Route> {
         .to(get(crate::customer_service::suggested_articles)),
         endpoint(
             Method::POST,
+            "/api/v1/cases/{id}/merge",
+            "cases.merge",
+            "Merge a duplicate case into another: its comments move over, and it is closed as merged (into: the case id)",
+        )
+        .tag("cases")
+        .body(object("into: the case to merge into"))
+        .returns(200, Some(schema_ref("Case")))
+        .to(post(crate::customer_service::merge_case)),
+        endpoint(
+            Method::POST,
+            "/api/v1/cases/{id}/split",
+            "cases.split",
+            "Split comments off into a new case about the same customer, linked to this one (subject, comments)",
+        )
+        .tag("cases")
+        .body(object("subject, comments: the ids of the comments that move"))
+        .returns(201, Some(schema_ref("Case")))
+        .to(post(crate::customer_service::split_case)),
+        endpoint(
+            Method::POST,
             "/api/v1/kb_articles/{id}/feedback",
             "kb_articles.feedback",
             "Was this article helpful: a body with helpful true or false, counted on the published article",

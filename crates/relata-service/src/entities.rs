@@ -77,6 +77,8 @@ pub fn case() -> EntityDef {
             choice("root_cause", "Root cause", ROOT_CAUSES),
             relation("contract", "Contract or warranty", SERVICE_CONTRACTS),
             relation("article", "Knowledge article used", KB_ARTICLES),
+            relation("related_case", "Related case", CASES),
+            relation("merged_into", "Merged into", CASES).read_only(),
             FieldDef::text("coverage", "Coverage").read_only(),
             FieldDef::standard("hours_spent", "Hours spent", Decimal { scale: 2 }),
             FieldDef::standard("on_site_visit", "Visit on site", Boolean).default(Default::Bool(false)),

@@ -11,10 +11,11 @@ pub mod contracts;
 pub mod entities;
 pub mod inbound;
 pub mod kb;
+pub mod merge;
 pub mod routing;
 pub mod sla;
 
-use entities::{CASE_COMMENTS, CASES, KB_ARTICLES, SERVICE_CALENDARS, SERVICE_CONTRACTS};
+use entities::{CASE_COMMENTS, CASES, KB_ARTICLES, SERVICE_CALENDARS, SERVICE_CONTRACTS, SLA_POLICIES};
 use relata_app::Ctx;
 use relata_app::module::{BoxFuture, Module};
 use relata_core::Record;
@@ -82,6 +83,11 @@ impl Module for Service {
                 CASES => cases::after_save(tx, ctx, old, new).await,
                 CASE_COMMENTS => cases::after_save_comment(tx, ctx, old, new).await,
                 SERVICE_CONTRACTS => contracts::plan_renewal(tx, new).await,
+                // Every worked case's due times may move.
+                SERVICE_CALENDARS | SLA_POLICIES if old.is_some() => {
+                    let now = tx.now();
+                    tx.enqueue_jobs(&[sla::everything_job(new, now)]).await
+                }
                 _ => Ok(()),
             }
         })

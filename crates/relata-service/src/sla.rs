@@ -263,6 +263,19 @@ pub fn next_check(case: &Record, warn_minutes: i64, now: DateTime<Utc>) -> Optio
         .min()
 }
 
+/// The job that saves every worked case again (after a change of the
+/// calendars or policies their due times come from), once per change.
+pub fn everything_job(changed: &Record, at: DateTime<Utc>) -> relata_store::jobs::NewJob {
+    relata_store::jobs::NewJob {
+        kind: SLA_JOB.into(),
+        payload: serde_json::json!({"all": true}),
+        run_at: at,
+        max_attempts: 5,
+        idempotency_key: Some(format!("sla.all.{}.{}", changed.id, changed.version)),
+        schedule: None,
+    }
+}
+
 /// The job that brings a case's standing up to date at `at`.
 pub fn check_job(case: RecordId, at: DateTime<Utc>) -> relata_store::jobs::NewJob {
     relata_store::jobs::NewJob {
@@ -299,7 +312,10 @@ impl JobHandler for SlaJob {
                     let id: RecordId = id.parse().map_err(|_| JobError::Fail("payload.case: a case id".into()))?;
                     refresh(app, &ctx, id).await.map(drop)
                 }
-                None => evaluate(app, &ctx).await.map(drop),
+                None if job.payload.get("all") == Some(&serde_json::Value::Bool(true)) => {
+                    evaluate(app, &ctx, Pass::Everything).await.map(drop)
+                }
+                None => evaluate(app, &ctx, Pass::DueSoon).await.map(drop),
             };
             outcome.map_err(|e| JobError::Retry(e.to_string()))
         })
@@ -317,9 +333,22 @@ async fn refresh(app: &App, ctx: &Ctx, id: RecordId) -> Result<bool, relata_app:
     Ok(saved.version != case.version)
 }
 
-/// Brings every worked case near or past a target up to date; returns how
-/// many changed.
-pub async fn evaluate(app: &App, ctx: &Ctx) -> Result<u64, relata_app::AppError> {
+/// Which worked cases a pass saves again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pass {
+    /// Those near or past a target (an administrator's check).
+    DueSoon,
+    /// All of them (a calendar or a policy changed: every due time may move).
+    Everything,
+}
+
+/// How many cases a pass reads at a time.
+const PASS_PAGE: u64 = 500;
+
+/// Brings the worked cases `pass` selects up to date, a page at a time by
+/// id (each case once, however the saves change them); returns how many
+/// changed.
+pub async fn evaluate(app: &App, ctx: &Ctx, pass: Pass) -> Result<u64, relata_app::AppError> {
     let schema = Schema::standard(CASES);
     let policies = {
         let mut conn = app.reader(ctx).await?;
@@ -331,30 +360,44 @@ pub async fn evaluate(app: &App, ctx: &Ctx) -> Result<u64, relata_app::AppError>
     let horizon = FieldValue::DateTime(app.store.now() + Duration::minutes(longest_warning));
     let field = |id: &str| schema.field(id).expect("a field of cases");
     let due_soon = |id: &str| Filter::Compare { field: field(id), op: Op::Le, value: horizon.clone() };
-    let filter = Filter::And(vec![
-        Filter::In {
-            field: field("status"),
-            values: RUNNING.iter().map(|s| FieldValue::Text(s.to_string())).collect(),
-        },
-        Filter::In {
-            field: field("sla_status"),
-            values: ["on_track", "warning"].iter().map(|s| FieldValue::Text(s.to_string())).collect(),
-        },
-        Filter::Or(vec![
+    let texts = |values: &[&str]| values.iter().map(|s| FieldValue::Text(s.to_string())).collect();
+    let mut conditions = vec![Filter::In { field: field("status"), values: texts(RUNNING) }];
+    if pass == Pass::DueSoon {
+        conditions.push(Filter::In { field: field("sla_status"), values: texts(&["on_track", "warning"]) });
+        conditions.push(Filter::Or(vec![
             Filter::And(vec![
                 due_soon("first_response_due"),
                 Filter::IsNull { field: field("first_response_at"), negated: false },
             ]),
             due_soon("resolution_due"),
-        ]),
-    ]);
-    let candidates = {
-        let mut conn = app.reader(ctx).await?;
-        relata_app::read::every_in(&mut conn, &schema, filter).await?
-    };
-    let mut changed = 0;
-    for case in candidates {
-        changed += u64::from(refresh(app, ctx, case.id).await?);
+        ]));
     }
-    Ok(changed)
+    let sort = relata_core::list::parse_sort(Some("id"), &schema).map_err(relata_store::StoreError::Corrupt)?;
+    let mut cursor = None;
+    let mut changed = 0;
+    loop {
+        let page = {
+            let mut conn = app.reader(ctx).await?;
+            let query = relata_store::records::ListQuery {
+                filter: Some(Filter::And(conditions.clone())),
+                sort: sort.clone(),
+                cursor: cursor.take(),
+                limit: PASS_PAGE,
+                q: None,
+                deleted: false,
+                search_order: false,
+            };
+            conn.list_records(&schema, &query).await?
+        };
+        for case in &page.records {
+            changed += u64::from(refresh(app, ctx, case.id).await?);
+        }
+        match page.next_cursor {
+            Some(next) => {
+                cursor =
+                    Some(relata_core::list::Cursor::decode(&next, &sort).map_err(relata_store::StoreError::Corrupt)?)
+            }
+            None => return Ok(changed),
+        }
+    }
 }

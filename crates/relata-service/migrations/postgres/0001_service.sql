@@ -27,6 +27,8 @@ CREATE TABLE cases (
     root_cause TEXT,
     contract_id UUID,
     article_id UUID,
+    related_case_id UUID,
+    merged_into_id UUID,
     coverage TEXT,
     hours_spent BIGINT,
     on_site_visit BOOLEAN,

@@ -29,6 +29,8 @@ CREATE TABLE cases (
     root_cause TEXT,
     contract_id BLOB,
     article_id BLOB,
+    related_case_id BLOB,
+    merged_into_id BLOB,
     coverage TEXT,
     hours_spent INTEGER,
     on_site_visit INTEGER,

@@ -14,7 +14,8 @@ crate::both_backends!(
     bad_service_settings_are_refused_by_field,
     mail_to_the_desk_opens_cases_and_answers_thread_back_once,
     contracts_cover_cases_set_their_targets_and_come_up_for_renewal,
-    articles_are_reviewed_published_suggested_and_rated
+    articles_are_reviewed_published_suggested_and_rated,
+    duplicates_are_merged_and_tangles_split
 );
 
 fn at(record: &Json, field: &str) -> DateTime<Utc> {
@@ -134,6 +135,14 @@ async fn a_case_is_routed_answered_paused_and_escalated_on_time(app: TestApp) {
     .unwrap();
     let third_created = at(&third, "created_at");
     assert_eq!(Some(at(&third, "first_response_due")), office_hours.add(third_created, 60));
+    // A policy changed moves the due times of the cases it counts.
+    let policy_path = format!("/api/v1/sla_policies/{}", id_of(&urgent));
+    app.patch(&policy_path, urgent["version"].as_i64().unwrap(), &json!({"first_response_minutes": 120}))
+        .await
+        .expect(200);
+    work(&app).await;
+    let moved = case(&app, &id_of(&third)).await;
+    assert_eq!(Some(at(&moved, "first_response_due")), office_hours.add(third_created, 120));
 
     // A reply goes to the customer by email and is the first response; a
     // note stays internal.
@@ -521,4 +530,40 @@ async fn articles_are_reviewed_published_suggested_and_rated(app: TestApp) {
     let rated = app.post(&feedback, &json!({"helpful": false})).await.expect(200).body;
     assert_eq!((rated["helpful_yes"].as_i64(), rated["helpful_no"].as_i64()), (Some(2), Some(1)));
     app.post(&feedback, &json!({"helpful": "very"})).await.expect_problem(400, "bad-request");
+}
+
+async fn duplicates_are_merged_and_tangles_split(app: TestApp) {
+    let jan = app.create("contacts", json!({"last_name": "Nowak", "emails": ["jan@acme.pl"]})).await;
+    let first = app.create("cases", json!({"subject": "Invoice wrong", "contact": id_of(&jan)})).await;
+    let again = app.create("cases", json!({"subject": "Invoice wrong (again)", "contact": id_of(&jan)})).await;
+    for (case, text) in [(&first, "The amount is wrong"), (&again, "Still wrong"), (&again, "And the address too")] {
+        app.post("/api/v1/case_comments", &json!({"case": id_of(case), "kind": "customer", "body": text}))
+            .await
+            .expect(201);
+    }
+    let merge = |from: &Json| format!("/api/v1/cases/{}/merge", id_of(from));
+    let refused = app.post(&merge(&again), &json!({"into": id_of(&again)})).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["into"]);
+    app.post(&merge(&again), &json!({})).await.expect_problem(400, "bad-request");
+    let closed = app.post(&merge(&again), &json!({"into": id_of(&first)})).await.expect(200).body;
+    assert_eq!((closed["status"].as_str(), &closed["merged_into"]), (Some("closed"), &first["id"]));
+    let number = first["number"].as_str().unwrap();
+    assert_eq!(closed["resolution"], format!("Merged into {number}"));
+    let thread = comments_of(&app, &id_of(&first)).await;
+    assert_eq!(thread.len(), 3, "the duplicate's comments moved over");
+    assert!(comments_of(&app, &id_of(&again)).await.is_empty());
+    let refused = app.post(&merge(&again), &json!({"into": id_of(&first)})).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["id"], "merged once");
+
+    // The address is another matter: split off into a case of its own.
+    let address = thread.iter().find(|c| c["body"] == "And the address too").unwrap();
+    let split = format!("/api/v1/cases/{}/split", id_of(&first));
+    let body = json!({"subject": "Wrong address", "comments": [id_of(address)]});
+    let made = app.post(&split, &body).await.expect(201).body;
+    assert_eq!((&made["contact"], &made["related_case"]), (&jan["id"], &first["id"]));
+    assert_eq!(comments_of(&app, &id_of(&made)).await.len(), 1);
+    assert_eq!(comments_of(&app, &id_of(&first)).await.len(), 2);
+    let stranger = json!({"subject": "x", "comments": [id_of(address)]});
+    let refused = app.post(&split, &stranger).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["comments[0]"], "not a comment of this case any more");
 }

@@ -252,6 +252,15 @@ pub fn table() -> Vec<Route> {
             .to(get(crate::web::script)),
     ];
     routes.extend([
+        endpoint(
+            Method::GET,
+            "/service",
+            "pages.service",
+            "The service dashboard: backlog, SLA compliance, response times",
+        )
+        .tag("pages")
+        .public()
+        .to(get(crate::web::service_dashboard::dashboard)),
         endpoint(Method::GET, "/board", "pages.board", "The pipeline board (query: pipeline, owner, close)")
             .tag("pages")
             .public()
@@ -641,6 +650,16 @@ fn identity_routes() -> Vec<Route> {
         .tag("cases")
         .returns(200, Some(object("data: articles")))
         .to(get(crate::customer_service::suggested_articles)),
+        endpoint(
+            Method::GET,
+            "/api/v1/service/report",
+            "service.report",
+            "Service figures of the last days (1 to 366, 30 by default) over the cases you may read: open backlog by age, team and priority, SLA compliance, first-response and resolution times (median, 90th percentile), the backlog by day, top categories and root causes, comments per case by channel; JSON or an XLSX workbook (format)",
+        )
+        .tag("service")
+        .query(&["days", "format"])
+        .returns(200, Some(object("the figures")))
+        .to(get(crate::customer_service::report)),
         endpoint(
             Method::POST,
             "/api/v1/cases/{id}/merge",

@@ -12,6 +12,7 @@ pub mod entities;
 pub mod inbound;
 pub mod kb;
 pub mod merge;
+pub mod report;
 pub mod routing;
 pub mod sla;
 

@@ -74,10 +74,15 @@ fn pipeline_svg(bars: &[(String, i64, String)]) -> String {
     if bars.is_empty() {
         return "<p>No open opportunities.</p>".into();
     }
+    bars_svg("Open pipeline by stage", bars)
+}
+
+/// Horizontal bars (label, value, value shown), drawn by the server.
+pub(crate) fn bars_svg(what: &str, bars: &[(String, i64, String)]) -> String {
     let max = bars.iter().map(|(_, v, _)| *v).max().unwrap_or(1).max(1) as f64;
     let height = bars.len() * 28 + 8;
     let mut svg =
-        format!("<svg role=\"img\" aria-label=\"Open pipeline by stage\" viewBox=\"0 0 480 {height}\" width=\"100%\">");
+        format!("<svg role=\"img\" aria-label=\"{}\" viewBox=\"0 0 480 {height}\" width=\"100%\">", escape_html(what));
     for (i, (stage, value, label)) in bars.iter().enumerate() {
         let y = 4 + i * 28;
         let width = ((*value as f64 / max) * 280.0).max(2.0);

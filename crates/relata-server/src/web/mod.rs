@@ -20,6 +20,7 @@ pub mod lists;
 pub mod records;
 pub mod search;
 pub mod service;
+pub mod service_dashboard;
 
 use crate::Server;
 use crate::auth::{SESSION_COOKIE, cookie};
@@ -138,6 +139,9 @@ pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> L
     }
     if page.ctx.access.check_kind(relata_sales::OPPORTUNITIES, Right::Read).is_ok() {
         nav.insert(0, NavItem { href: "/board".into(), label: "Pipeline".into(), current: false });
+    }
+    if page.ctx.access.check_kind(relata_service::entities::CASES, Right::Read).is_ok() {
+        nav.insert(0, NavItem { href: "/service".into(), label: "Service".into(), current: false });
     }
     if page.ctx.access.is_admin() {
         nav.push(NavItem { href: "/settings/channels".into(), label: "Channels".into(), current: false });

@@ -15,7 +15,8 @@ crate::both_backends!(
     mail_to_the_desk_opens_cases_and_answers_thread_back_once,
     contracts_cover_cases_set_their_targets_and_come_up_for_renewal,
     articles_are_reviewed_published_suggested_and_rated,
-    duplicates_are_merged_and_tangles_split
+    duplicates_are_merged_and_tangles_split,
+    the_service_report_counts_backlog_sla_and_times
 );
 
 fn at(record: &Json, field: &str) -> DateTime<Utc> {
@@ -566,4 +567,54 @@ async fn duplicates_are_merged_and_tangles_split(app: TestApp) {
     let stranger = json!({"subject": "x", "comments": [id_of(address)]});
     let refused = app.post(&split, &stranger).await.expect_problem(422, "validation");
     assert_eq!(refused.error_fields(), ["comments[0]"], "not a comment of this case any more");
+}
+
+async fn the_service_report_counts_backlog_sla_and_times(app: TestApp) {
+    app.create("sla_policies", json!({"name": "All", "first_response_minutes": 60, "resolution_minutes": 180})).await;
+    let jan = app.create("contacts", json!({"last_name": "Nowak", "emails": ["jan@acme.pl"]})).await;
+    let quick = app.create("cases", json!({"subject": "Quick", "contact": id_of(&jan)})).await;
+    let slow = app.create("cases", json!({"subject": "Slow"})).await;
+    app.create("cases", json!({"subject": "Open", "category": "complaint", "channel": "email"})).await;
+    let clock = app.app.app.store.clock().clone();
+    clock.advance(Duration::minutes(30));
+    app.post("/api/v1/case_comments", &json!({"case": id_of(&quick), "kind": "reply", "body": "On it"}))
+        .await
+        .expect(201);
+    let resolve = |case: &Json| {
+        let (app, path) = (&app, format!("/api/v1/cases/{}", id_of(case)));
+        async move {
+            let version = app.get(&path).await.expect(200).body["version"].as_i64().unwrap();
+            let body = json!({"status": "resolved", "resolution": "Done"});
+            app.patch(&path, version, &body).await.expect(200).body
+        }
+    };
+    clock.advance(Duration::minutes(120));
+    assert_eq!(resolve(&quick).await["sla_status"], "met");
+    clock.advance(Duration::minutes(90));
+    assert_eq!(resolve(&slow).await["sla_status"], "breached");
+
+    let report = app.get("/api/v1/service/report?days=7").await.expect(200).body;
+    assert_eq!((report["open"].as_u64(), report["resolved"].as_u64()), (Some(1), Some(2)), "{report}");
+    assert_eq!((report["sla_met"].as_u64(), report["sla_breached"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(report["sla_compliance_percent"], 50.0);
+    assert_eq!(report["first_response"], json!({"cases": 1, "median_minutes": 30, "p90_minutes": 30}));
+    assert_eq!(report["resolution"], json!({"cases": 2, "median_minutes": 150, "p90_minutes": 240}));
+    assert_eq!(report["open_by_age"][0], json!(["under a day", 1]));
+    assert_eq!(report["top_categories"], json!([["(none)", 2], ["complaint", 1]]));
+    assert_eq!(report["contacts_by_channel"], json!([["email", 1, 0, 0.0], ["phone", 2, 1, 0.5]]));
+    assert_eq!(report["backlog"].as_array().unwrap().len(), 7);
+    assert_eq!(report["backlog"][6][1], 1, "one open at the end of today");
+    app.get("/api/v1/service/report?days=0").await.expect_problem(400, "bad-request");
+    app.get("/api/v1/service/report?format=pdf").await.expect_problem(400, "bad-request");
+    let workbook = app.get("/api/v1/service/report?format=xlsx").await;
+    assert_eq!(workbook.status, 200);
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    assert_eq!(workbook.header("content-type"), Some(xlsx));
+
+    // The dashboard draws the same figures.
+    app.member("boss@example.com", "manager").await;
+    let cookie = crate::web::browser(&app, "boss@example.com").await;
+    let (status, _, html) = crate::web::page(&app, &cookie, reqwest::Method::GET, "/service", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("50 % (1 breached)") && html.contains("<svg"), "compliance and charts");
 }

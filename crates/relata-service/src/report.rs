@@ -1,0 +1,301 @@
+//! Service reports: the open backlog by age, team and priority; SLA
+//! compliance, first-response and resolution times (median and 90th
+//! percentile) of the cases resolved in a period; the backlog day by day;
+//! top categories and root causes; comments per case by channel. Read
+//! through the viewer's visibility, so each sees the figures of what they
+//! may read. As JSON, and as an XLSX workbook with a sheet per figure.
+
+use crate::entities::{CASE_COMMENTS, CASES, SERVICE_TEAMS};
+use crate::sla::time;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use relata_app::{App, AppError, Ctx};
+use relata_core::Record;
+use relata_core::access::Right;
+use relata_core::filter::{Filter, Op};
+use relata_core::meta::Schema;
+use relata_core::value::FieldValue;
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, HashMap};
+
+/// Counts by label, largest first.
+pub type Counts = Vec<(String, u64)>;
+
+/// A distribution of durations in minutes.
+#[derive(Debug, serde::Serialize, PartialEq)]
+pub struct Times {
+    pub cases: usize,
+    pub median_minutes: Option<i64>,
+    pub p90_minutes: Option<i64>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ServiceReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub open: usize,
+    pub open_by_age: Counts,
+    pub open_by_team: Counts,
+    pub open_by_priority: Counts,
+    pub resolved: usize,
+    pub sla_met: usize,
+    pub sla_breached: usize,
+    /// Percent of the resolved cases under a policy that met it.
+    pub sla_compliance_percent: Option<f64>,
+    pub first_response: Times,
+    pub resolution: Times,
+    /// Open cases at the end of each day of the period.
+    pub backlog: Vec<(NaiveDate, u64)>,
+    pub top_categories: Counts,
+    pub top_root_causes: Counts,
+    /// Channel, cases opened in the period, their comments, comments per case.
+    pub contacts_by_channel: Vec<(String, u64, u64, f64)>,
+}
+
+fn text(record: &Record, field: &str) -> String {
+    record.values.text(field).unwrap_or("(none)").to_string()
+}
+
+fn counted(values: impl Iterator<Item = String>) -> Counts {
+    let mut map: HashMap<String, u64> = HashMap::new();
+    for v in values {
+        *map.entry(v).or_default() += 1;
+    }
+    let mut out: Counts = map.into_iter().collect();
+    out.sort_by(|(a, x), (b, y)| y.cmp(x).then(a.cmp(b)));
+    out
+}
+
+/// The median and 90th percentile (nearest rank) of `minutes`.
+pub fn times(mut minutes: Vec<i64>) -> Times {
+    minutes.sort_unstable();
+    let rank = |q: f64| -> Option<i64> {
+        if minutes.is_empty() {
+            return None;
+        }
+        let i = ((q * minutes.len() as f64).ceil() as usize).clamp(1, minutes.len()) - 1;
+        Some(minutes[i])
+    };
+    Times { cases: minutes.len(), median_minutes: rank(0.5), p90_minutes: rank(0.9) }
+}
+
+fn age_bucket(age: Duration) -> &'static str {
+    match age.num_hours() {
+        h if h < 24 => "under a day",
+        h if h < 72 => "1 to 3 days",
+        h if h < 168 => "3 to 7 days",
+        h if h < 720 => "7 to 30 days",
+        _ => "over 30 days",
+    }
+}
+
+const AGE_ORDER: [&str; 5] = ["under a day", "1 to 3 days", "3 to 7 days", "7 to 30 days", "over 30 days"];
+
+async fn all(
+    app: &App,
+    ctx: &Ctx,
+    kind: relata_core::meta::EntityKind,
+    filter: Option<Filter<'_>>,
+) -> Result<Vec<Record>, AppError> {
+    let schemas = app.schemas_for(ctx).await?;
+    let schema = schemas.get(kind);
+    let everything = Filter::IsNull { field: schema.field("id").expect("an id"), negated: true };
+    let mut conn = app.reader(ctx).await?;
+    Ok(relata_app::read::every_in(&mut conn, schema, filter.unwrap_or(everything)).await?)
+}
+
+/// The report over the `days` up to today.
+pub async fn build(app: &App, ctx: &Ctx, days: i64) -> Result<ServiceReport, AppError> {
+    ctx.access.check_kind(CASES, Right::Read)?;
+    let now = app.store.now();
+    let to = now.date_naive();
+    let from = to - Duration::days(days.clamp(1, 366) - 1);
+    let start: DateTime<Utc> = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let schema = Schema::standard(CASES);
+    // The cases open now or touched in the period.
+    let recent = Filter::Or(vec![
+        Filter::Compare {
+            field: schema.field("updated_at").expect("a field"),
+            op: Op::Ge,
+            value: FieldValue::DateTime(start),
+        },
+        Filter::In {
+            field: schema.field("status").expect("a field"),
+            values: crate::sla::RUNNING
+                .iter()
+                .chain(&["waiting_on_customer"])
+                .map(|s| FieldValue::Text(s.to_string()))
+                .collect(),
+        },
+    ]);
+    let cases = all(app, ctx, CASES, Some(recent)).await?;
+    let teams: HashMap<uuid::Uuid, String> = match ctx.access.check_kind(SERVICE_TEAMS, Right::Read) {
+        Ok(()) => {
+            all(app, ctx, SERVICE_TEAMS, None).await?.into_iter().map(|t| (t.id.uuid(), text(&t, "name"))).collect()
+        }
+        Err(_) => HashMap::new(),
+    };
+    let is_open = |c: &Record| !matches!(c.values.text("status"), Some("resolved" | "closed"));
+    let open: Vec<&Record> = cases.iter().filter(|c| is_open(c)).collect();
+    let mut open_by_age: Counts = AGE_ORDER.iter().map(|a| (a.to_string(), 0)).collect();
+    for case in &open {
+        let bucket = age_bucket(now - case.created_at);
+        if let Some(entry) = open_by_age.iter_mut().find(|(a, _)| a == bucket) {
+            entry.1 += 1;
+        }
+    }
+    let team_of =
+        |c: &Record| c.values.ref_id("team").and_then(|t| teams.get(&t).cloned()).unwrap_or_else(|| "(none)".into());
+    let resolved: Vec<&Record> = cases.iter().filter(|c| time(c, "resolved_at").is_some_and(|t| t >= start)).collect();
+    let sla_met = resolved.iter().filter(|c| c.values.text("sla_status") == Some("met")).count();
+    let sla_breached = resolved.iter().filter(|c| c.values.text("sla_status") == Some("breached")).count();
+    let minutes = |c: &Record, field: &str| time(c, field).map(|t| (t - c.created_at).num_minutes());
+    let in_period: Vec<&Record> = cases.iter().filter(|c| c.created_at >= start).collect();
+    let mut backlog = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let end = (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let open_then =
+            cases.iter().filter(|c| c.created_at < end && time(c, "resolved_at").is_none_or(|r| r >= end)).count();
+        backlog.push((day, open_then as u64));
+        day += Duration::days(1);
+    }
+    let comments = match ctx.access.check_kind(CASE_COMMENTS, Right::Read) {
+        Ok(()) => {
+            let schema = Schema::standard(CASE_COMMENTS);
+            let since = Filter::Compare {
+                field: schema.field("created_at").expect("a field"),
+                op: Op::Ge,
+                value: FieldValue::DateTime(start),
+            };
+            all(app, ctx, CASE_COMMENTS, Some(since)).await?
+        }
+        Err(_) => Vec::new(),
+    };
+    let mut per_case: HashMap<uuid::Uuid, u64> = HashMap::new();
+    for comment in &comments {
+        if let Some(case) = comment.values.ref_id("case") {
+            *per_case.entry(case).or_default() += 1;
+        }
+    }
+    let mut by_channel: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for case in &in_period {
+        let entry = by_channel.entry(text(case, "channel")).or_default();
+        entry.0 += 1;
+        entry.1 += per_case.get(&case.id.uuid()).copied().unwrap_or(0);
+    }
+    let contacts_by_channel = by_channel
+        .into_iter()
+        .map(|(channel, (n, c))| (channel, n, c, ((c as f64 / n.max(1) as f64) * 100.0).round() / 100.0))
+        .collect();
+    let under_policy = sla_met + sla_breached;
+    Ok(ServiceReport {
+        from,
+        to,
+        open: open.len(),
+        open_by_age,
+        open_by_team: counted(open.iter().map(|c| team_of(c))),
+        open_by_priority: counted(open.iter().map(|c| text(c, "priority"))),
+        resolved: resolved.len(),
+        sla_met,
+        sla_breached,
+        sla_compliance_percent: (under_policy > 0)
+            .then(|| ((sla_met as f64 / under_policy as f64) * 1000.0).round() / 10.0),
+        first_response: times(in_period.iter().filter_map(|c| minutes(c, "first_response_at")).collect()),
+        resolution: times(resolved.iter().filter_map(|c| minutes(c, "resolved_at")).collect()),
+        backlog,
+        top_categories: counted(in_period.iter().map(|c| text(c, "category"))),
+        top_root_causes: counted(resolved.iter().map(|c| text(c, "root_cause"))),
+        contacts_by_channel,
+    })
+}
+
+impl ServiceReport {
+    pub fn to_json(&self) -> Json {
+        serde_json::to_value(self).unwrap_or(Json::Null)
+    }
+
+    /// A workbook: a summary sheet and a sheet per breakdown.
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, String> {
+        use rust_xlsxwriter::Workbook;
+        let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+        let mut book = Workbook::new();
+        let summary = book.add_worksheet().set_name("Summary").map_err(e)?;
+        let opt = |v: Option<i64>| v.map_or(String::new(), |m| m.to_string());
+        let rows: Vec<(&str, String)> = vec![
+            ("From", self.from.to_string()),
+            ("To", self.to.to_string()),
+            ("Open cases", self.open.to_string()),
+            ("Resolved in the period", self.resolved.to_string()),
+            ("SLA met", self.sla_met.to_string()),
+            ("SLA breached", self.sla_breached.to_string()),
+            ("SLA compliance (%)", self.sla_compliance_percent.map_or(String::new(), |p| p.to_string())),
+            ("First response, median (minutes)", opt(self.first_response.median_minutes)),
+            ("First response, 90th percentile (minutes)", opt(self.first_response.p90_minutes)),
+            ("Resolution, median (minutes)", opt(self.resolution.median_minutes)),
+            ("Resolution, 90th percentile (minutes)", opt(self.resolution.p90_minutes)),
+        ];
+        for (i, (label, value)) in rows.iter().enumerate() {
+            summary.write_string(i as u32, 0, *label).map_err(e)?;
+            match value.parse::<f64>() {
+                Ok(n) if !value.contains('-') => summary.write_number(i as u32, 1, n).map_err(e)?,
+                _ => summary.write_string(i as u32, 1, value).map_err(e)?,
+            };
+        }
+        let sheets: [(&str, &Counts); 5] = [
+            ("Open by age", &self.open_by_age),
+            ("Open by team", &self.open_by_team),
+            ("Open by priority", &self.open_by_priority),
+            ("Top categories", &self.top_categories),
+            ("Top root causes", &self.top_root_causes),
+        ];
+        for (name, counts) in sheets {
+            let sheet = book.add_worksheet().set_name(name).map_err(e)?;
+            sheet.write_string(0, 0, "").map_err(e)?;
+            sheet.write_string(0, 1, "Cases").map_err(e)?;
+            for (i, (label, n)) in counts.iter().enumerate() {
+                sheet.write_string(i as u32 + 1, 0, label).map_err(e)?;
+                sheet.write_number(i as u32 + 1, 1, *n as f64).map_err(e)?;
+            }
+        }
+        let sheet = book.add_worksheet().set_name("Backlog").map_err(e)?;
+        sheet.write_string(0, 0, "Day").map_err(e)?;
+        sheet.write_string(0, 1, "Open at its end").map_err(e)?;
+        for (i, (day, n)) in self.backlog.iter().enumerate() {
+            sheet.write_string(i as u32 + 1, 0, day.to_string()).map_err(e)?;
+            sheet.write_number(i as u32 + 1, 1, *n as f64).map_err(e)?;
+        }
+        let sheet = book.add_worksheet().set_name("Contacts by channel").map_err(e)?;
+        for (col, head) in ["Channel", "Cases", "Comments", "Comments per case"].iter().enumerate() {
+            sheet.write_string(0, col as u16, *head).map_err(e)?;
+        }
+        for (i, (channel, cases, comments, per)) in self.contacts_by_channel.iter().enumerate() {
+            let row = i as u32 + 1;
+            sheet.write_string(row, 0, channel).map_err(e)?;
+            sheet.write_number(row, 1, *cases as f64).map_err(e)?;
+            sheet.write_number(row, 2, *comments as f64).map_err(e)?;
+            sheet.write_number(row, 3, *per).map_err(e)?;
+        }
+        book.save_to_buffer().map_err(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        assert_eq!(times(vec![]), Times { cases: 0, median_minutes: None, p90_minutes: None });
+        let t = times(vec![50, 10, 40, 20, 30, 60, 70, 80, 90, 100]);
+        assert_eq!((t.cases, t.median_minutes, t.p90_minutes), (10, Some(50), Some(90)));
+        assert_eq!(times(vec![7]).p90_minutes, Some(7));
+    }
+
+    #[test]
+    fn ages_fall_in_buckets() {
+        assert_eq!(age_bucket(Duration::hours(5)), "under a day");
+        assert_eq!(age_bucket(Duration::hours(24)), "1 to 3 days");
+        assert_eq!(age_bucket(Duration::days(10)), "7 to 30 days");
+        assert_eq!(age_bucket(Duration::days(45)), "over 30 days");
+    }
+}

@@ -283,6 +283,7 @@ pub fn routing_rule() -> EntityDef {
             choice("customer", "Customers", CUSTOMERS),
             relation("product", "Product", relata_commerce::PRODUCTS),
             FieldDef::text("language", "Language"),
+            FieldDef::text("territory", "Account's territory"),
             relation("team", "Team", SERVICE_TEAMS).required(),
             FieldDef::standard("active", "Active", Boolean).default(Default::Bool(true)),
         ])

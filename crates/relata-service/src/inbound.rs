@@ -47,6 +47,23 @@ pub struct DeskMailbox {
     pub settings: MailboxSettings,
     pub team: Option<Uuid>,
     pub category: Option<String>,
+    /// What a customer's reply to a closed case does: `reopen` it, or open a
+    /// `new_case` linked to it.
+    pub closed_replies: String,
+}
+
+pub const CLOSED_REPLIES: &[&str] = &["reopen", "new_case"];
+
+/// One of `options` as `field`, if given; else a field error.
+fn choice_of(value: Option<&Json>, field: &str, options: &[&str], errors: &mut Vec<FieldError>) -> Option<String> {
+    let value = value.filter(|v| !v.is_null())?;
+    match value.as_str().filter(|v| options.contains(v)) {
+        Some(v) => Some(v.to_string()),
+        None => {
+            errors.push(FieldError::new(field, "invalid_choice", format!("one of {}", options.join(", "))));
+            None
+        }
+    }
 }
 
 fn valid_name(name: &str) -> bool {
@@ -67,6 +84,7 @@ fn from_stored(name: &str, v: &Json) -> Option<DeskMailbox> {
         settings: MailboxSettings::from_stored(v)?,
         team: v.get("team").and_then(Json::as_str).and_then(|t| t.parse().ok()),
         category: v.get("category").and_then(Json::as_str).map(str::to_string),
+        closed_replies: v.get("closed_replies").and_then(Json::as_str).unwrap_or("reopen").to_string(),
     })
 }
 
@@ -79,6 +97,7 @@ fn public_json(mailbox: &DeskMailbox) -> Json {
     shown["name"] = json!(mailbox.name);
     shown["team"] = json!(mailbox.team.map(|t| t.to_string()));
     shown["category"] = json!(mailbox.category);
+    shown["closed_replies"] = json!(mailbox.closed_replies);
     shown
 }
 
@@ -112,9 +131,9 @@ pub async fn put(app: &App, ctx: &Ctx, name: &str, input: &Json) -> Result<Json,
     let mut all = stored(&mut tx).await?;
     let previous = all.get(name).and_then(|v| from_stored(name, v));
     let mut settings_input = input.clone();
-    let (team, category) = match settings_input.as_object_mut() {
-        Some(o) => (o.remove("team"), o.remove("category")),
-        None => (None, None),
+    let (team, category, closed_replies) = match settings_input.as_object_mut() {
+        Some(o) => (o.remove("team"), o.remove("category"), o.remove("closed_replies")),
+        None => (None, None, None),
     };
     let parsed = MailboxSettings::parse(&settings_input, previous.as_ref().map(|p| &p.settings));
     let mut errors = parsed.as_ref().err().map(|e| e.errors.clone()).unwrap_or_default();
@@ -130,23 +149,16 @@ pub async fn put(app: &App, ctx: &Ctx, name: &str, input: &Json) -> Result<Json,
             }
         },
     };
-    let category = match category.as_ref().filter(|c| !c.is_null()) {
-        None => None,
-        Some(c) => match c.as_str().filter(|c| crate::entities::CATEGORIES.contains(c)) {
-            Some(c) => Some(c.to_string()),
-            None => {
-                let known = crate::entities::CATEGORIES.join(", ");
-                errors.push(FieldError::new("category", "invalid_choice", format!("one of {known}")));
-                None
-            }
-        },
-    };
+    let category = choice_of(category.as_ref(), "category", crate::entities::CATEGORIES, &mut errors);
+    let closed_replies = choice_of(closed_replies.as_ref(), "closed_replies", CLOSED_REPLIES, &mut errors)
+        .unwrap_or_else(|| "reopen".into());
     ValidationError::check(errors)?;
     let settings = parsed?;
-    let mailbox = DeskMailbox { name: name.to_string(), settings, team, category };
+    let mailbox = DeskMailbox { name: name.to_string(), settings, team, category, closed_replies };
     let mut stored_json = mailbox.settings.stored_json();
     stored_json["team"] = json!(team.map(|t| t.to_string()));
     stored_json["category"] = json!(mailbox.category);
+    stored_json["closed_replies"] = json!(mailbox.closed_replies);
     all.insert(name.to_string(), stored_json);
     tx.put_setting(SETTING, &Json::Object(all)).await?;
     put_schedule(&mut tx, name, true).await?;
@@ -281,8 +293,12 @@ async fn taken_ids(tx: &mut ScopedConn, ids: Vec<FieldValue>) -> Result<HashSet<
 /// A message as a customer comment, on the case it answers or on a new one.
 async fn take_one(tx: &mut ScopedConn, ctx: &Ctx, desk: &DeskMailbox, mut mail: Mail) -> Result<(), AppError> {
     let case = match case_answered(tx, &mail).await? {
+        // A reply to a closed case opens a new one linked to it, if so set.
+        Some(case) if desk.closed_replies == "new_case" && is_closed(tx, case).await? => {
+            open_case(tx, ctx, desk, &mail, Some(case)).await?
+        }
         Some(case) => case,
-        None => open_case(tx, ctx, desk, &mail).await?,
+        None => open_case(tx, ctx, desk, &mail, None).await?,
     };
     let mut values = Values::default();
     values.set_std("case", FieldValue::Ref(case.uuid()));
@@ -341,6 +357,11 @@ async fn case_answered(tx: &mut ScopedConn, mail: &Mail) -> Result<Option<Record
     Ok(relata_app::read::every_in(tx, &cases, filter).await?.first().map(|c| c.id))
 }
 
+async fn is_closed(tx: &mut ScopedConn, id: RecordId) -> Result<bool, AppError> {
+    let case = tx.get_record(&Schema::standard(CASES), id, false).await?;
+    Ok(case.is_some_and(|c| c.values.text("status") == Some("closed")))
+}
+
 async fn live_case(tx: &mut ScopedConn, id: RecordId) -> Result<bool, AppError> {
     Ok(tx.get_record(&Schema::standard(CASES), id, false).await?.is_some())
 }
@@ -355,8 +376,15 @@ pub fn case_number(subject: &str) -> Option<&str> {
 }
 
 /// A new case from a message: its sender matched to a contact by address
-/// (and the contact's account), else kept as the requester.
-async fn open_case(tx: &mut ScopedConn, ctx: &Ctx, desk: &DeskMailbox, mail: &Mail) -> Result<RecordId, AppError> {
+/// (and the contact's account), else kept as the requester; linked to the
+/// closed case it follows up, if any.
+async fn open_case(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    desk: &DeskMailbox,
+    mail: &Mail,
+    follows: Option<RecordId>,
+) -> Result<RecordId, AppError> {
     let contacts = Schema::standard(relata_crm::CONTACTS);
     let filter = Filter::Compare {
         field: contacts.field("emails").expect("a field of contacts"),
@@ -379,6 +407,9 @@ async fn open_case(tx: &mut ScopedConn, ctx: &Ctx, desk: &DeskMailbox, mail: &Ma
     }
     if let Some(category) = &desk.category {
         values.set_std("category", FieldValue::Text(category.clone()));
+    }
+    if let Some(closed) = follows {
+        values.set_std("related_case", FieldValue::Ref(closed.uuid()));
     }
     let case = relata_app::write::create_in(tx, ctx, &Schema::standard(CASES), values).await?;
     Ok(case.id)

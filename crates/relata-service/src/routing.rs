@@ -18,12 +18,13 @@ pub async fn team_for(tx: &mut ScopedConn, case: &Record) -> Result<Option<Uuid>
     let filter = Filter::Compare { field: active, op: Op::Eq, value: FieldValue::Bool(true) };
     let mut rules = relata_app::read::every_in(tx, &schema, filter).await?;
     rules.sort_by_key(|r| (position(r), r.created_at, r.id.uuid()));
-    let key_account = match record(tx, relata_crm::ACCOUNTS, case.values.ref_id("account")).await? {
-        Some(account) => matches!(account.values.std("key_account"), FieldValue::Bool(true)),
-        None => false,
+    let account = record(tx, relata_crm::ACCOUNTS, case.values.ref_id("account")).await?;
+    let key_account = account.as_ref().is_some_and(|a| matches!(a.values.std("key_account"), FieldValue::Bool(true)));
+    let customer = Customer {
+        kind: if key_account { "key_account" } else { "other" },
+        territory: account.as_ref().and_then(|a| a.values.text("territory")),
     };
-    let customer = if key_account { "key_account" } else { "other" };
-    Ok(rules.iter().find(|rule| meets(rule, case, customer)).and_then(|rule| rule.values.ref_id("team")))
+    Ok(rules.iter().find(|rule| meets(rule, case, &customer)).and_then(|rule| rule.values.ref_id("team")))
 }
 
 fn position(rule: &Record) -> i64 {
@@ -33,8 +34,15 @@ fn position(rule: &Record) -> i64 {
     }
 }
 
+/// What routing knows of the case's customer.
+struct Customer<'a> {
+    /// `key_account` or `other`.
+    kind: &'static str,
+    territory: Option<&'a str>,
+}
+
 /// Every condition a rule names holds for the case (an empty one always does).
-fn meets(rule: &Record, case: &Record, customer: &str) -> bool {
+fn meets(rule: &Record, case: &Record, customer: &Customer) -> bool {
     let same = |field: &str| match rule.values.std(field) {
         FieldValue::Null => true,
         wanted => case.values.std(field) == wanted,
@@ -43,8 +51,12 @@ fn meets(rule: &Record, case: &Record, customer: &str) -> bool {
         None => true,
         Some(wanted) => case.values.text("language").is_some_and(|l| l.eq_ignore_ascii_case(wanted)),
     };
-    let customer_fits = rule.values.text("customer").is_none_or(|wanted| wanted == customer);
-    same("category") && same("priority") && same("product") && language && customer_fits
+    let customer_fits = rule.values.text("customer").is_none_or(|wanted| wanted == customer.kind);
+    let territory = match rule.values.text("territory") {
+        None => true,
+        Some(wanted) => customer.territory.is_some_and(|t| t.eq_ignore_ascii_case(wanted)),
+    };
+    same("category") && same("priority") && same("product") && language && customer_fits && territory
 }
 
 /// The agents of a team who are present, in the order the team lists them.

@@ -155,6 +155,7 @@ CREATE TABLE routing_rules (
     customer TEXT,
     product_id UUID,
     language TEXT,
+    territory TEXT,
     team_id UUID NOT NULL,
     active BOOLEAN,
     custom JSONB NOT NULL DEFAULT '{}',

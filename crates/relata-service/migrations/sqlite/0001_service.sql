@@ -157,6 +157,7 @@ CREATE TABLE routing_rules (
     customer TEXT,
     product_id BLOB,
     language TEXT,
+    territory TEXT,
     team_id BLOB NOT NULL,
     active INTEGER,
     custom TEXT NOT NULL DEFAULT '{}',

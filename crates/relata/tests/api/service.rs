@@ -118,6 +118,15 @@ async fn a_case_is_routed_answered_paused_and_escalated_on_time(app: TestApp) {
     assert_eq!(second["owner"].as_str(), Some(piotr.user.as_str()));
     let assigned = format!("Case assigned to you: CASE-{year}-000001 Broken hinge");
     assert!(titles(&app, "anna@example.com").await.contains(&assigned));
+    // A rule earlier in order sends the north's customers to their own desk.
+    let north =
+        app.create("service_teams", json!({"name": "North", "lines": [{"member": piotr.user, "present": true}]})).await;
+    app.create("routing_rules", json!({"name": "North", "position": 0, "territory": "north", "team": id_of(&north)}))
+        .await;
+    let nordic = app.create("accounts", json!({"name": "Nordic", "territory": "North"})).await;
+    let routed =
+        app.create("cases", json!({"subject": "Cold", "category": "complaint", "account": id_of(&nordic)})).await;
+    assert_eq!((&routed["team"], routed["owner"].as_str()), (&north["id"], Some(piotr.user.as_str())));
     // Urgent cases fall under the urgent policy, in the team's office hours.
     let third = app.create("cases", json!({"subject": "Fire", "category": "complaint", "priority": "urgent"})).await;
     assert_eq!(third["sla_policy"], urgent["id"]);
@@ -351,6 +360,12 @@ async fn mail_to_the_desk_opens_cases_and_answers_thread_back_once(app: TestApp)
     assert_eq!((fire["channel"].as_str(), fire["category"].as_str()), (Some("email"), Some("problem")));
     let question = cases.iter().find(|c| c["subject"] == "A question").unwrap();
     assert_eq!((&question["contact"], question["requester_email"].as_str()), (&Json::Null, Some("who@else.org")));
+    // The agent is offered a new contact for the unknown sender.
+    let agent_page = crate::web::browser(&app, "agent@example.com").await;
+    let path = format!("/cases/{}", id_of(question));
+    let (status, _, html) = crate::web::page(&app, &agent_page, reqwest::Method::GET, &path, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("/contacts/new?emails=who%40else.org"), "a contact proposed");
     let fire_id = id_of(fire);
     let first = comments_of(&app, &fire_id).await;
     assert_eq!(first.len(), 1);
@@ -392,6 +407,38 @@ async fn mail_to_the_desk_opens_cases_and_answers_thread_back_once(app: TestApp)
     assert_eq!(file.header("content-type"), Some("application/pdf"));
     app.get(&format!("/api/v1/case_comments/{}/attachments/1", id_of(photo))).await.expect(404);
 
+    // A reply to a closed case reopens it; with `new_case`, it opens a new
+    // case linked to the closed one.
+    let question_id = id_of(question);
+    let close = |id: String| {
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/cases/{id}");
+            let version = app.get(&path).await.expect(200).body["version"].as_i64().unwrap();
+            app.patch(&path, version, &json!({"status": "closed", "resolution": "Answered"})).await.expect(200);
+        }
+    };
+    close(question_id.clone()).await;
+    let q_number = question["number"].as_str().unwrap().to_string();
+    imap.append("INBOX", &[mail("who@else.org", ANNA, &format!("Re: [{q_number}] A question"), "m5@else.org", "")]);
+    read().await;
+    assert_eq!(case(&app, &question_id).await["status"], "open", "reopened");
+    close(question_id.clone()).await;
+    let mut new_case_desk = desk.clone();
+    new_case_desk["closed_replies"] = json!("new_case");
+    app.put_as(&app.token, "/api/v1/service/mailboxes/desk", &new_case_desk).await.expect(200);
+    imap.append("INBOX", &[mail("who@else.org", ANNA, &format!("Re: [{q_number}] A question"), "m6@else.org", "")]);
+    read().await;
+    assert_eq!(case(&app, &question_id).await["status"], "closed", "stays closed");
+    let follow_ups = app.list_all("cases", &format!("&filter=related_case%20%3D%20%22{question_id}%22")).await;
+    assert_eq!(follow_ups.len(), 1, "a new case, linked: {follow_ups:?}");
+    assert_eq!(follow_ups[0]["requester_email"], "who@else.org");
+    let mut bad = desk.clone();
+    bad["closed_replies"] = json!("ignore");
+    let refused =
+        app.put_as(&app.token, "/api/v1/service/mailboxes/desk", &bad).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["closed_replies"]);
+
     // Read again, and again from the start (a checkpoint lost, as after a
     // restore): nothing is taken twice.
     read().await;
@@ -400,7 +447,7 @@ async fn mail_to_the_desk_opens_cases_and_answers_thread_back_once(app: TestApp)
     tx.put_setting("service.mail.checkpoint.desk.INBOX", &json!({"uid_validity": 0, "last_uid": 0})).await.unwrap();
     tx.commit().await.unwrap();
     read().await;
-    assert_eq!(app.list_all("cases", "").await.len(), 2);
+    assert_eq!(app.list_all("cases", "").await.len(), 3);
     assert_eq!(comments_of(&app, &fire_id).await.len(), thread.len());
     let listed = app.get("/api/v1/service/mailboxes").await.expect(200).body;
     assert_eq!(listed["data"][0]["last_sync"]["error"], Json::Null, "{listed}");

@@ -328,8 +328,19 @@ async fn refresh(app: &App, ctx: &Ctx, id: RecordId) -> Result<bool, relata_app:
     let schema = Schema::standard(CASES);
     let mut tx = app.writer(ctx).await?;
     let Some(case) = tx.get_record(&schema, id, false).await? else { return Ok(false) };
-    let saved = relata_app::write::update_in(&mut tx, ctx, &schema, id, Default::default(), None).await?;
+    let changed = refresh_in(&mut tx, ctx, &schema, &case).await?;
     tx.commit().await?;
+    Ok(changed)
+}
+
+/// [`refresh`] in an open transaction, of a case as read.
+async fn refresh_in(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    schema: &Schema,
+    case: &Record,
+) -> Result<bool, relata_app::AppError> {
+    let saved = relata_app::write::update_in(tx, ctx, schema, case.id, Default::default(), None).await?;
     Ok(saved.version != case.version)
 }
 
@@ -389,9 +400,12 @@ pub async fn evaluate(app: &App, ctx: &Ctx, pass: Pass) -> Result<u64, relata_ap
             };
             conn.list_records(&schema, &query).await?
         };
+        // A page in one transaction: one commit per 500 cases, not per case.
+        let mut tx = app.writer(ctx).await?;
         for case in &page.records {
-            changed += u64::from(refresh(app, ctx, case.id).await?);
+            changed += u64::from(refresh_in(&mut tx, ctx, &schema, case).await?);
         }
+        tx.commit().await?;
         match page.next_cursor {
             Some(next) => {
                 cursor =

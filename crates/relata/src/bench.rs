@@ -80,6 +80,13 @@ pub struct BenchArgs {
     /// Overdue invoices for the dunning figure.
     #[arg(long, default_value_t = 100_000)]
     invoices: u64,
+    /// Only the service figures (the case list by team and status, a full
+    /// SLA re-evaluation) over --cases cases.
+    #[arg(long)]
+    service_only: bool,
+    /// Cases for the service figures.
+    #[arg(long, default_value_t = 100_000)]
+    cases: u64,
 }
 
 impl BenchArgs {
@@ -125,6 +132,10 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         crate::bench_automation::run(&args.dir.join("automation"), args.invoices).await?;
         return Ok(ExitCode::SUCCESS);
     }
+    if args.service_only {
+        crate::bench_service::run(&args.dir.join("service"), args.cases).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.jobs_only {
         std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
         jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
@@ -143,6 +154,7 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
     crate::bench_commerce::run(&args.dir.join("commerce"), &args.commerce()).await?;
     crate::bench_automation::run(&args.dir.join("automation"), args.invoices).await?;
+    crate::bench_service::run(&args.dir.join("service"), args.cases).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@ mod analytics;
 mod bench;
 mod bench_automation;
 mod bench_commerce;
+mod bench_service;
 mod bench_writes;
 mod jobs;
 mod people;

@@ -12,7 +12,7 @@ async fn the_benchmark_prints_every_figure_without_errors() {
         move || {
             std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
                 .args(["bench", "--contacts", "400", "--seconds", "1", "--concurrency", "2", "--jobs", "200"])
-                .args(["--payments", "300", "--webhook-events", "50", "--invoices", "300"])
+                .args(["--payments", "300", "--webhook-events", "50", "--invoices", "300", "--cases", "2000"])
                 .arg("--dir")
                 .arg(&dir)
                 .env("RELATA_LOG", "error")
@@ -60,6 +60,10 @@ async fn the_benchmark_prints_every_figure_without_errors() {
         "{drained}"
     );
     assert!(named("feed_lag_under_writes")["writes_per_second"].as_f64().unwrap() > 0.0);
+    let reevaluated = named("service_sla_reevaluation");
+    assert_eq!((reevaluated["cases"].as_u64(), reevaluated["worked_cases"].as_u64()), (Some(2000), Some(1500)));
+    assert_eq!(reevaluated["changed"], 1500, "every worked case's due times moved: {reevaluated}");
+    assert!(named("service_case_list_by_team_and_status")["bare_p50_ms"].as_f64().unwrap() > 0.0);
     let quotes = named("api_create_quote_10_lines");
     assert!(quotes["documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
     assert!(quotes["bare_documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");

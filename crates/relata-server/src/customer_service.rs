@@ -15,6 +15,18 @@ use std::sync::Arc;
 
 type S = State<Arc<Server>>;
 
+/// A record as the caller may see it (their field rules), with its ETag.
+async fn record_answer(
+    server: &Server,
+    auth: &Auth,
+    kind: relata_core::meta::EntityKind,
+    status: StatusCode,
+    record: &relata_core::Record,
+) -> ApiResult<Response> {
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    Ok(crate::http::record_response(status, record.version, &record.to_json(schemas.get(kind))))
+}
+
 /// `GET /api/v1/service/mailboxes`: every desk mailbox, passwords left out.
 pub async fn mailboxes(State(server): S, auth: Auth) -> ApiResult<Response> {
     let listed = relata_service::inbound::list(&server.app, &auth.ctx).await?;
@@ -78,8 +90,7 @@ pub async fn article_feedback(
     let saved = relata_service::kb::feedback(&server.app, &auth.ctx, id, helpful)
         .await
         .map_err(|e| crate::records::app_problem(KB_ARTICLES, e))?;
-    let schemas = server.app.schemas_for(&auth.ctx).await?;
-    Ok(crate::http::json(StatusCode::OK, &saved.to_json(schemas.get(KB_ARTICLES))))
+    record_answer(&server, &auth, KB_ARTICLES, StatusCode::OK, &saved).await
 }
 
 /// `POST /api/v1/cases/{id}/merge`: `{into: case id}`; the case's comments
@@ -101,8 +112,7 @@ pub async fn merge_case(
     let closed = relata_service::merge::merge(&server.app, &auth.ctx, id, into)
         .await
         .map_err(|e| crate::records::app_problem(CASES, e))?;
-    let schemas = server.app.schemas_for(&auth.ctx).await?;
-    Ok(crate::http::json(StatusCode::OK, &closed.to_json(schemas.get(CASES))))
+    record_answer(&server, &auth, CASES, StatusCode::OK, &closed).await
 }
 
 /// `POST /api/v1/cases/{id}/split`: `{subject, comments: [comment ids]}`;
@@ -131,8 +141,7 @@ pub async fn split_case(
     let made = relata_service::merge::split(&server.app, &auth.ctx, id, subject, &comments)
         .await
         .map_err(|e| crate::records::app_problem(CASES, e))?;
-    let schemas = server.app.schemas_for(&auth.ctx).await?;
-    Ok(crate::http::json(StatusCode::CREATED, &made.to_json(schemas.get(CASES))))
+    record_answer(&server, &auth, CASES, StatusCode::CREATED, &made).await
 }
 
 /// `GET /api/v1/service/report[?days=30&format=json|xlsx]`: the service

@@ -593,7 +593,10 @@ async fn duplicates_are_merged_and_tangles_split(app: TestApp) {
     let refused = app.post(&merge(&again), &json!({"into": id_of(&again)})).await.expect_problem(422, "validation");
     assert_eq!(refused.error_fields(), ["into"]);
     app.post(&merge(&again), &json!({})).await.expect_problem(400, "bad-request");
-    let closed = app.post(&merge(&again), &json!({"into": id_of(&first)})).await.expect(200).body;
+    let merged = app.post(&merge(&again), &json!({"into": id_of(&first)})).await;
+    let closed = merged.body.clone();
+    assert_eq!(merged.header("etag").map(str::to_string), Some(format!("\"{}\"", closed["version"])), "with its ETag");
+    let closed = merged.expect(200).body;
     assert_eq!((closed["status"].as_str(), &closed["merged_into"]), (Some("closed"), &first["id"]));
     let number = first["number"].as_str().unwrap();
     assert_eq!(closed["resolution"], format!("Merged into {number}"));

@@ -110,17 +110,29 @@ pub async fn feedback(app: &App, ctx: &Ctx, article: RecordId, helpful: bool) ->
     }
     let field = if helpful { "helpful_yes" } else { "helpful_no" };
     let relata = Ctx::new(ctx.workspace.clone(), None);
-    let mut tx = app.writer(&relata).await?;
-    // Read again under the write lock: concurrent votes all count.
-    let current = tx.get_record(&Schema::standard(KB_ARTICLES), article, false).await?.ok_or(AppError::NotFound)?;
+    // Concurrent votes all count: a vote that lost the race to another
+    // (PostgreSQL lets both read the same count) counts again on top of it.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match count_vote(app, &relata, article, field).await {
+            Err(AppError::VersionConflict { .. }) if attempts < 20 => continue,
+            done => return done,
+        }
+    }
+}
+
+async fn count_vote(app: &App, relata: &Ctx, article: RecordId, field: &str) -> Result<Record, AppError> {
+    let schema = Schema::standard(KB_ARTICLES);
+    let mut tx = app.writer(relata).await?;
+    let current = tx.get_record(&schema, article, false).await?.ok_or(AppError::NotFound)?;
     let count = match current.values.std(field) {
         FieldValue::Int(i) => i + 1,
         _ => 1,
     };
     let mut patch = Values::default();
     patch.set_std(field, FieldValue::Int(count));
-    let saved =
-        relata_app::write::update_in(&mut tx, &relata, &Schema::standard(KB_ARTICLES), article, patch, None).await?;
+    let saved = relata_app::write::update_in(&mut tx, relata, &schema, article, patch, Some(current.version)).await?;
     tx.commit().await?;
     Ok(saved)
 }

@@ -577,6 +577,22 @@ async fn articles_are_reviewed_published_suggested_and_rated(app: TestApp) {
     app.post_as(&boss.token, &feedback, &json!({"helpful": true})).await.expect(200);
     let rated = app.post(&feedback, &json!({"helpful": false})).await.expect(200).body;
     assert_eq!((rated["helpful_yes"].as_i64(), rated["helpful_no"].as_i64()), (Some(2), Some(1)));
+    // Votes at the same moment all count.
+    let url = format!("{}{feedback}", app.base);
+    let votes: Vec<_> = (0..8)
+        .map(|_| {
+            let (url, token) = (url.clone(), app.token.clone());
+            tokio::spawn(async move {
+                let vote = reqwest::Client::new().post(url).bearer_auth(token).json(&json!({"helpful": true}));
+                vote.send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    for vote in votes {
+        assert_eq!(vote.await.unwrap(), 200);
+    }
+    let counted = app.get(&path).await.expect(200).body;
+    assert_eq!(counted["helpful_yes"].as_i64(), Some(10), "{counted}");
     app.post(&feedback, &json!({"helpful": "very"})).await.expect_problem(400, "bad-request");
 }
 

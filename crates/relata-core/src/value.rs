@@ -52,6 +52,27 @@ impl FieldValue {
         }
     }
 
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            FieldValue::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_date(&self) -> Option<NaiveDate> {
+        match self {
+            FieldValue::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    pub fn as_datetime(&self) -> Option<DateTime<Utc>> {
+        match self {
+            FieldValue::DateTime(t) => Some(*t),
+            _ => None,
+        }
+    }
+
     /// The JSON the API returns for this value.
     pub fn to_json(&self) -> Json {
         match self {
@@ -416,6 +437,18 @@ impl Values {
 
     pub fn ref_id(&self, id: &str) -> Option<Uuid> {
         self.std(id).as_ref_id()
+    }
+
+    pub fn int(&self, id: &str) -> Option<i64> {
+        self.std(id).as_int()
+    }
+
+    pub fn date(&self, id: &str) -> Option<NaiveDate> {
+        self.std(id).as_date()
+    }
+
+    pub fn datetime(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.std(id).as_datetime()
     }
 }
 

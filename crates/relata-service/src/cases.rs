@@ -8,7 +8,7 @@
 
 use crate::entities::{CASES, SERVICE_TEAMS, SLA_POLICIES};
 use crate::routing;
-use crate::sla::{self, RUNNING, record, time};
+use crate::sla::{self, RUNNING, record};
 use relata_app::Ctx;
 use relata_app::error::into_store;
 use relata_core::error::ValidationError;
@@ -23,6 +23,11 @@ fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Store
 
 fn status(record: &Record) -> &str {
     record.values.text("status").unwrap_or("new")
+}
+
+/// Whether any of `fields` differs from before (a new record: all do).
+fn changed(old: Option<&Record>, new: &Record, fields: &[&str]) -> bool {
+    old.is_none_or(|o| fields.iter().any(|f| o.values.std(f) != new.values.std(f)))
 }
 
 fn datetime(t: Option<chrono::DateTime<chrono::Utc>>) -> FieldValue {
@@ -40,12 +45,10 @@ pub async fn before_save(
         route(tx, ctx, new).await?;
     }
     let now = tx.now();
-    let changed = |field: &str| old.is_none_or(|o| o.values.std(field) != new.values.std(field));
-    if changed("account") || changed("product") || changed("contract") {
+    if changed(old, new, &["account", "product", "contract"]) {
         crate::contracts::cover(tx, new).await?;
     }
-    let changed = |field: &str| old.is_none_or(|o| o.values.std(field) != new.values.std(field));
-    let policy = if changed("priority") || changed("account") || changed("team") || changed("contract") {
+    let policy = if changed(old, new, &["priority", "account", "team", "contract"]) {
         sla::policy_for(tx, new).await?
     } else {
         record(tx, SLA_POLICIES, new.values.ref_id("sla_policy")).await?
@@ -109,12 +112,9 @@ fn keep_status_times(
         return Ok(());
     }
     if was.as_deref() == Some("waiting_on_customer") {
-        if let Some(since) = time(new, "paused_since") {
+        if let Some(since) = new.values.datetime("paused_since") {
             let waited = calendar.minutes_between(since, now);
-            let total = match new.values.std("paused_minutes") {
-                FieldValue::Int(i) => i + waited,
-                _ => waited,
-            };
+            let total = new.values.int("paused_minutes").unwrap_or(0) + waited;
             new.values.set_std("paused_minutes", FieldValue::Int(total));
         }
         new.values.set_std("paused_since", FieldValue::Null);
@@ -123,7 +123,7 @@ fn keep_status_times(
         "waiting_on_customer" => new.values.set_std("paused_since", FieldValue::DateTime(now)),
         "resolved" => new.values.set_std("resolved_at", FieldValue::DateTime(now)),
         "closed" => {
-            if time(new, "resolved_at").is_none() {
+            if new.values.datetime("resolved_at").is_none() {
                 new.values.set_std("resolved_at", FieldValue::DateTime(now));
             }
             new.values.set_std("closed_at", FieldValue::DateTime(now));
@@ -141,10 +141,7 @@ async fn escalate(tx: &mut ScopedConn, case: &mut Record) -> Result<(), StoreErr
     if let Some(up) = case.values.text("priority").and_then(sla::raised) {
         case.values.set_std("priority", FieldValue::Text(up.into()));
     }
-    let count = match case.values.std("escalations") {
-        FieldValue::Int(i) => i + 1,
-        _ => 1,
-    };
+    let count = case.values.int("escalations").unwrap_or(0) + 1;
     case.values.set_std("escalations", FieldValue::Int(count));
     let team = record(tx, SERVICE_TEAMS, case.values.ref_id("team")).await?;
     if let Some(manager) = team.and_then(|t| t.values.ref_id("manager")) {
@@ -171,9 +168,11 @@ pub async fn after_save(tx: &mut ScopedConn, ctx: &Ctx, old: Option<&Record>, ne
     if standing != was {
         match standing {
             Some("warning") => {
-                let due = time(new, "first_response_due")
-                    .filter(|_| time(new, "first_response_at").is_none())
-                    .or(time(new, "resolution_due"));
+                let due = new
+                    .values
+                    .datetime("first_response_due")
+                    .filter(|_| new.values.datetime("first_response_at").is_none())
+                    .or(new.values.datetime("resolution_due"));
                 let body = due.map(|d| format!("Due {}", relata_core::value::format_datetime(&d)));
                 if let Some(user) = owner {
                     messages.push((user, format!("SLA warning: {}", title(new)), body));
@@ -201,8 +200,7 @@ pub async fn after_save(tx: &mut ScopedConn, ctx: &Ctx, old: Option<&Record>, ne
     // What the contract's entitlements have been used for.
     let contract = new.values.ref_id("contract");
     let was_under = old.and_then(|o| o.values.ref_id("contract"));
-    let use_changed = |field: &str| old.is_none_or(|o| o.values.std(field) != new.values.std(field));
-    if contract != was_under || use_changed("hours_spent") || use_changed("on_site_visit") {
+    if contract != was_under || changed(old, new, &["hours_spent", "on_site_visit"]) {
         for c in contract.into_iter().chain(was_under.filter(|w| Some(*w) != contract)) {
             crate::contracts::count_use(tx, ctx, c).await?;
         }
@@ -268,7 +266,7 @@ pub async fn after_save_comment(
     let mut patch = Values::default();
     match new.values.text("kind") {
         Some("reply") => {
-            if time(&case, "first_response_at").is_none() {
+            if case.values.datetime("first_response_at").is_none() {
                 patch.set_std("first_response_at", FieldValue::DateTime(new.created_at));
             }
             if status(&case) == "new" {

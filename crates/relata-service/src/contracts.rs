@@ -27,23 +27,9 @@ pub const RENEWAL_JOB: &str = "service.renewal";
 /// Renewal tasks come this many days before the end unless the contract says.
 pub const DEFAULT_NOTICE_DAYS: i64 = 30;
 
-fn date(record: &Record, field: &str) -> Option<NaiveDate> {
-    match record.values.std(field) {
-        FieldValue::Date(d) => Some(*d),
-        _ => None,
-    }
-}
-
-fn int(record: &Record, field: &str) -> Option<i64> {
-    match record.values.std(field) {
-        FieldValue::Int(i) => Some(*i),
-        _ => None,
-    }
-}
-
 /// A contract's own rules: it ends on or after the day it starts.
 pub fn check(contract: &Record) -> Result<(), StoreError> {
-    if let (Some(starts), Some(ends)) = (date(contract, "starts_on"), date(contract, "ends_on"))
+    if let (Some(starts), Some(ends)) = (contract.values.date("starts_on"), contract.values.date("ends_on"))
         && ends < starts
     {
         return Err(StoreError::Invalid(ValidationError::single("ends_on", "before_start", "ends before it starts")));
@@ -54,8 +40,8 @@ pub fn check(contract: &Record) -> Result<(), StoreError> {
 /// Whether `contract` covers a case about `product` on `day`.
 fn covers(contract: &Record, product: Option<Uuid>, day: NaiveDate) -> bool {
     let active = contract.values.text("status") != Some("cancelled");
-    let in_time =
-        date(contract, "starts_on").is_none_or(|s| s <= day) && date(contract, "ends_on").is_none_or(|e| day <= e);
+    let in_time = contract.values.date("starts_on").is_none_or(|s| s <= day)
+        && contract.values.date("ends_on").is_none_or(|e| day <= e);
     let products: Vec<Uuid> = contract.lines.iter().flatten().filter_map(|l| l.values.ref_id("product")).collect();
     let for_product = products.is_empty() || product.is_some_and(|p| products.contains(&p));
     active && in_time && for_product
@@ -88,7 +74,8 @@ pub async fn cover(tx: &mut ScopedConn, case: &mut Record) -> Result<(), StoreEr
             candidates.push(contract);
         }
     }
-    candidates.sort_by_key(|c| (c.values.text("kind") == Some("warranty"), std::cmp::Reverse(date(c, "ends_on"))));
+    candidates
+        .sort_by_key(|c| (c.values.text("kind") == Some("warranty"), std::cmp::Reverse(c.values.date("ends_on"))));
     let given = case.values.ref_id("contract");
     let chosen = given.and_then(|g| candidates.iter().find(|c| c.id.uuid() == g)).or(candidates.first());
     let Some(contract) = chosen else {
@@ -107,11 +94,11 @@ fn coverage_text(contract: &Record) -> String {
     let kind = if contract.values.text("kind") == Some("warranty") { "warranty" } else { "contract" };
     let name = contract.values.text("name").unwrap_or_default();
     let mut text = format!("Covered by {kind} {name}");
-    if let Some(ends) = date(contract, "ends_on") {
+    if let Some(ends) = contract.values.date("ends_on") {
         text.push_str(&format!(" until {ends}"));
     }
-    if let Some(included) = int(contract, "visits_included") {
-        let used = int(contract, "visits_used").unwrap_or(0);
+    if let Some(included) = contract.values.int("visits_included") {
+        let used = contract.values.int("visits_used").unwrap_or(0);
         text.push_str(&format!("; {used} of {included} visits used"));
         if used >= included {
             text.push_str(" (none left)");
@@ -158,8 +145,8 @@ pub async fn count_use(tx: &mut ScopedConn, ctx: &Ctx, contract: Uuid) -> Result
 /// When a contract's renewal task is due: its notice before the end, at
 /// eight in the morning (UTC); at once when that has passed.
 fn renewal_at(contract: &Record, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let ends = date(contract, "ends_on")?;
-    let notice = int(contract, "renewal_notice_days").unwrap_or(DEFAULT_NOTICE_DAYS);
+    let ends = contract.values.date("ends_on")?;
+    let notice = contract.values.int("renewal_notice_days").unwrap_or(DEFAULT_NOTICE_DAYS);
     let at = (ends - Duration::days(notice)).and_time(NaiveTime::from_hms_opt(8, 0, 0)?).and_utc();
     (ends >= now.date_naive()).then_some(at.max(now))
 }
@@ -170,7 +157,7 @@ pub async fn plan_renewal(tx: &mut ScopedConn, contract: &Record) -> Result<(), 
         return Ok(());
     }
     let Some(at) = renewal_at(contract, tx.now()) else { return Ok(()) };
-    let ends = date(contract, "ends_on").map(|d| d.to_string()).unwrap_or_default();
+    let ends = contract.values.date("ends_on").map(|d| d.to_string()).unwrap_or_default();
     tx.enqueue_jobs(&[NewJob {
         kind: RENEWAL_JOB.into(),
         payload: json!({"contract": contract.id.to_string(), "ends_on": ends}),
@@ -205,7 +192,7 @@ impl JobHandler for RenewalJob {
             let outcome = async {
                 let mut tx = app.writer(&ctx).await?;
                 let Some(contract) = record(&mut tx, SERVICE_CONTRACTS, Some(id)).await? else { return Ok(()) };
-                let current = date(&contract, "ends_on").map(|d| d.to_string()).unwrap_or_default();
+                let current = contract.values.date("ends_on").map(|d| d.to_string()).unwrap_or_default();
                 if current != ends || contract.values.text("status") == Some("cancelled") {
                     return Ok(());
                 }
@@ -215,7 +202,7 @@ impl JobHandler for RenewalJob {
                 task.set_std("subject", FieldValue::Text(format!("Renew {name} (ends {ends})")));
                 task.set_std("account", contract.values.std("account").clone());
                 task.set_std("owner", contract.values.std("owner").clone());
-                if let Some(day) = date(&contract, "ends_on") {
+                if let Some(day) = contract.values.date("ends_on") {
                     let due = day.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN)).and_utc();
                     task.set_std("due_at", FieldValue::DateTime(due - Duration::days(7)));
                 }

@@ -48,10 +48,7 @@ pub fn before_save(
                 "a manager or an administrator publishes articles; ask for a review",
             ));
         }
-        let revision = match new.values.std("revision") {
-            FieldValue::Int(i) => i + 1,
-            _ => 1,
-        };
+        let revision = new.values.int("revision").unwrap_or(0) + 1;
         new.values.set_std("revision", FieldValue::Int(revision));
         new.values.set_std("published_at", FieldValue::DateTime(now));
     }
@@ -93,10 +90,7 @@ pub async fn suggested(app: &App, ctx: &Ctx, case: RecordId) -> Result<Vec<Recor
             found.entry(article.id).or_insert((0, article)).0 += 1;
         }
     }
-    let helpful = |r: &Record| match r.values.std("helpful_yes") {
-        FieldValue::Int(i) => *i,
-        _ => 0,
-    };
+    let helpful = |r: &Record| r.values.int("helpful_yes").unwrap_or(0);
     let mut ranked: Vec<(usize, Record)> = found.into_values().collect();
     ranked.sort_by(|(a, r), (b, s)| b.cmp(a).then(helpful(s).cmp(&helpful(r))).then(r.id.uuid().cmp(&s.id.uuid())));
     Ok(ranked.into_iter().take(SUGGESTIONS).map(|(_, r)| r).collect())
@@ -126,10 +120,7 @@ async fn count_vote(app: &App, relata: &Ctx, article: RecordId, field: &str) -> 
     let schema = Schema::standard(KB_ARTICLES);
     let mut tx = app.writer(relata).await?;
     let current = tx.get_record(&schema, article, false).await?.ok_or(AppError::NotFound)?;
-    let count = match current.values.std(field) {
-        FieldValue::Int(i) => i + 1,
-        _ => 1,
-    };
+    let count = current.values.int(field).unwrap_or(0) + 1;
     let mut patch = Values::default();
     patch.set_std(field, FieldValue::Int(count));
     let saved = relata_app::write::update_in(&mut tx, relata, &schema, article, patch, Some(current.version)).await?;

@@ -16,9 +16,9 @@ fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> AppEr
     ValidationError::single(field, code, message).into()
 }
 
-async fn case(tx: &mut ScopedConn, app: &App, ctx: &Ctx, id: RecordId, field: &str) -> Result<Record, AppError> {
-    let schemas = app.schemas_for(ctx).await?;
-    match tx.get_record(schemas.get(CASES), id, false).await? {
+/// A case the caller may read, else a field error on `field`.
+async fn case(tx: &mut ScopedConn, cases: &Schema, id: RecordId, field: &str) -> Result<Record, AppError> {
+    match tx.get_record(cases, id, false).await? {
         Some(case) => Ok(case),
         None => Err(invalid(field, "not_found", format!("no such case: {id}"))),
     }
@@ -48,16 +48,16 @@ pub async fn merge(app: &App, ctx: &Ctx, duplicate: RecordId, into: RecordId) ->
     if duplicate == into {
         return Err(invalid("into", "same_case", "a case cannot be merged into itself"));
     }
+    let schemas = app.schemas_for(ctx).await?;
+    let cases = schemas.get(CASES);
     let mut tx = app.writer(ctx).await?;
-    let dup = case(&mut tx, app, ctx, duplicate, "id").await?;
-    let target = case(&mut tx, app, ctx, into, "into").await?;
+    let dup = case(&mut tx, cases, duplicate, "id").await?;
+    let target = case(&mut tx, cases, into, "into").await?;
     for (record, field) in [(&dup, "id"), (&target, "into")] {
         if record.values.ref_id("merged_into").is_some() {
             return Err(invalid(field, "merged", "this case was merged into another already"));
         }
     }
-    let schemas = app.schemas_for(ctx).await?;
-    let cases = schemas.get(CASES);
     // The caller's rights on the target: touching it through the write path.
     relata_app::write::update_in(&mut tx, ctx, cases, into, Values::default(), None).await?;
     for comment in comments_of(&mut tx, duplicate).await? {
@@ -89,8 +89,10 @@ pub async fn split(
     if comments.is_empty() {
         return Err(invalid("comments", "required", "the comments that go to the new case"));
     }
+    let schemas = app.schemas_for(ctx).await?;
+    let cases = schemas.get(CASES);
     let mut tx = app.writer(ctx).await?;
-    let original = case(&mut tx, app, ctx, from, "id").await?;
+    let original = case(&mut tx, cases, from, "id").await?;
     let all = comments_of(&mut tx, from).await?;
     let mut moving = Vec::new();
     for (i, id) in comments.iter().enumerate() {
@@ -116,8 +118,7 @@ pub async fn split(
         values.set_std(field, original.values.std(field).clone());
     }
     values.set_std("related_case", FieldValue::Ref(from.uuid()));
-    let schemas = app.schemas_for(ctx).await?;
-    let new_case = relata_app::write::create_in(&mut tx, ctx, schemas.get(CASES), values).await?;
+    let new_case = relata_app::write::create_in(&mut tx, ctx, cases, values).await?;
     for comment in &moving {
         move_comment(&mut tx, ctx, comment, new_case.id).await?;
     }

@@ -6,7 +6,6 @@
 //! may read. As JSON, and as an XLSX workbook with a sheet per figure.
 
 use crate::entities::{CASE_COMMENTS, CASES, SERVICE_TEAMS};
-use crate::sla::time;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relata_app::{App, AppError, Ctx};
 use relata_core::Record;
@@ -145,17 +144,20 @@ pub async fn build(app: &App, ctx: &Ctx, days: i64) -> Result<ServiceReport, App
     }
     let team_of =
         |c: &Record| c.values.ref_id("team").and_then(|t| teams.get(&t).cloned()).unwrap_or_else(|| "(none)".into());
-    let resolved: Vec<&Record> = cases.iter().filter(|c| time(c, "resolved_at").is_some_and(|t| t >= start)).collect();
+    let resolved: Vec<&Record> =
+        cases.iter().filter(|c| c.values.datetime("resolved_at").is_some_and(|t| t >= start)).collect();
     let sla_met = resolved.iter().filter(|c| c.values.text("sla_status") == Some("met")).count();
     let sla_breached = resolved.iter().filter(|c| c.values.text("sla_status") == Some("breached")).count();
-    let minutes = |c: &Record, field: &str| time(c, field).map(|t| (t - c.created_at).num_minutes());
+    let minutes = |c: &Record, field: &str| c.values.datetime(field).map(|t| (t - c.created_at).num_minutes());
     let in_period: Vec<&Record> = cases.iter().filter(|c| c.created_at >= start).collect();
     let mut backlog = Vec::new();
     let mut day = from;
     while day <= to {
         let end = (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let open_then =
-            cases.iter().filter(|c| c.created_at < end && time(c, "resolved_at").is_none_or(|r| r >= end)).count();
+        let open_then = cases
+            .iter()
+            .filter(|c| c.created_at < end && c.values.datetime("resolved_at").is_none_or(|r| r >= end))
+            .count();
         backlog.push((day, open_then as u64));
         day += Duration::days(1);
     }

@@ -19,19 +19,15 @@ pub async fn team_for(tx: &mut ScopedConn, case: &Record) -> Result<Option<Uuid>
     let mut rules = relata_app::read::every_in(tx, &schema, filter).await?;
     rules.sort_by_key(|r| (position(r), r.created_at, r.id.uuid()));
     let account = record(tx, relata_crm::ACCOUNTS, case.values.ref_id("account")).await?;
-    let key_account = account.as_ref().is_some_and(|a| matches!(a.values.std("key_account"), FieldValue::Bool(true)));
     let customer = Customer {
-        kind: if key_account { "key_account" } else { "other" },
+        kind: crate::sla::customer_kind(account.as_ref()),
         territory: account.as_ref().and_then(|a| a.values.text("territory")),
     };
     Ok(rules.iter().find(|rule| meets(rule, case, &customer)).and_then(|rule| rule.values.ref_id("team")))
 }
 
 fn position(rule: &Record) -> i64 {
-    match rule.values.std("position") {
-        FieldValue::Int(i) => *i,
-        _ => i64::MAX,
-    }
+    rule.values.int("position").unwrap_or(i64::MAX)
 }
 
 /// What routing knows of the case's customer.

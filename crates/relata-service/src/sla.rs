@@ -106,11 +106,17 @@ fn weekday(day: &str) -> Option<Weekday> {
     })
 }
 
-/// Whether the case's account is a key account (`key_account`) or not.
+/// The kind of customer policies and routing rules name: `key_account`
+/// for a key account, else `other`.
+pub fn customer_kind(account: Option<&Record>) -> &'static str {
+    let key = account.is_some_and(|a| matches!(a.values.std("key_account"), FieldValue::Bool(true)));
+    if key { "key_account" } else { "other" }
+}
+
+/// The kind of customer of the case's account.
 async fn customer_of(tx: &mut ScopedConn, case: &Record) -> Result<&'static str, StoreError> {
     let account = record(tx, relata_crm::ACCOUNTS, case.values.ref_id("account")).await?;
-    let key = account.is_some_and(|a| matches!(a.values.std("key_account"), FieldValue::Bool(true)));
-    Ok(if key { "key_account" } else { "other" })
+    Ok(customer_kind(account.as_ref()))
 }
 
 /// The active policy for a case: its contract's, else (among those not
@@ -163,20 +169,6 @@ pub async fn calendar_for(
     })
 }
 
-fn int(record: &Record, field: &str) -> i64 {
-    match record.values.std(field) {
-        FieldValue::Int(i) => *i,
-        _ => 0,
-    }
-}
-
-pub(crate) fn time(record: &Record, field: &str) -> Option<DateTime<Utc>> {
-    match record.values.std(field) {
-        FieldValue::DateTime(t) => Some(*t),
-        _ => None,
-    }
-}
-
 /// When the first response and the resolution are due: the policy's
 /// targets in business time from the case's creation, moved on by the
 /// business time spent waiting on the customer.
@@ -185,17 +177,17 @@ pub fn dues(
     policy: &Record,
     case: &Record,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    let waited = int(case, "paused_minutes");
-    let due = |target: &str| calendar.add(case.created_at, int(policy, target) + waited);
+    let waited = case.values.int("paused_minutes").unwrap_or(0);
+    let due = |target: &str| calendar.add(case.created_at, policy.values.int(target).unwrap_or(0) + waited);
     (due("first_response_minutes"), due("resolution_minutes"))
 }
 
 /// Where a case stands against its targets at `now`.
 pub fn standing(case: &Record, warn_minutes: i64, now: DateTime<Utc>) -> &'static str {
     let status = case.values.text("status").unwrap_or("new");
-    let first_due = time(case, "first_response_due");
-    let resolution_due = time(case, "resolution_due");
-    let responded = time(case, "first_response_at");
+    let first_due = case.values.datetime("first_response_due");
+    let resolution_due = case.values.datetime("resolution_due");
+    let responded = case.values.datetime("first_response_at");
     let late = |done: Option<DateTime<Utc>>, due: Option<DateTime<Utc>>| match (done, due) {
         (_, None) => false,
         (Some(done), Some(due)) => done > due,
@@ -206,7 +198,7 @@ pub fn standing(case: &Record, warn_minutes: i64, now: DateTime<Utc>) -> &'stati
     }
     match status {
         "resolved" | "closed" => {
-            if late(time(case, "resolved_at").or(Some(now)), resolution_due) {
+            if late(case.values.datetime("resolved_at").or(Some(now)), resolution_due) {
                 "breached"
             } else {
                 "met"
@@ -227,12 +219,7 @@ pub fn standing(case: &Record, warn_minutes: i64, now: DateTime<Utc>) -> &'stati
 
 /// The warning time of a policy.
 pub fn warn_minutes(policy: Option<&Record>) -> i64 {
-    policy
-        .and_then(|p| match p.values.std("warn_before_minutes") {
-            FieldValue::Int(i) => Some(*i),
-            _ => None,
-        })
-        .unwrap_or(DEFAULT_WARN_MINUTES)
+    policy.and_then(|p| p.values.int("warn_before_minutes")).unwrap_or(DEFAULT_WARN_MINUTES)
 }
 
 /// The next priority up, if there is one.
@@ -249,9 +236,9 @@ pub fn next_check(case: &Record, warn_minutes: i64, now: DateTime<Utc>) -> Optio
     {
         return None;
     }
-    let mut targets = vec![time(case, "resolution_due")];
-    if time(case, "first_response_at").is_none() {
-        targets.push(time(case, "first_response_due"));
+    let mut targets = vec![case.values.datetime("resolution_due")];
+    if case.values.datetime("first_response_at").is_none() {
+        targets.push(case.values.datetime("first_response_due"));
     }
     targets
         .into_iter()

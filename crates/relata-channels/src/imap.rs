@@ -94,16 +94,52 @@ pub async fn uids_after(session: &mut ImapSession, last: u32) -> Result<Vec<u32>
     Ok(uids)
 }
 
-/// The raw messages with these UIDs, as `(uid, bytes)` in UID order.
-pub async fn fetch(session: &mut ImapSession, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, String> {
-    let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-    let fetched: Vec<_> =
-        timed("UID FETCH", async { session.uid_fetch(&set, "(UID BODY.PEEK[])").await?.try_collect::<Vec<_>>().await })
-            .await?;
-    let mut out: Vec<(u32, Vec<u8>)> =
-        fetched.iter().filter_map(|f| Some((f.uid?, f.body()?.to_vec()))).filter(|(u, _)| uids.contains(u)).collect();
-    out.sort_by_key(|(u, _)| *u);
+/// A message as fetched: whole, or (over the size limit) its header alone.
+#[derive(Debug)]
+pub struct Fetched {
+    pub uid: u32,
+    /// The whole message's size in bytes, as the server gives it.
+    pub size: u32,
+    pub raw: Vec<u8>,
+    /// `raw` is the header only: the message is larger than was asked for.
+    pub header_only: bool,
+}
+
+/// The messages with these UIDs, in UID order: whole up to `limit` bytes,
+/// only their header above it (their size is asked first, so that a huge
+/// message is never downloaded).
+pub async fn fetch(session: &mut ImapSession, uids: &[u32], limit: u32) -> Result<Vec<Fetched>, String> {
+    let sizes = fetch_items(session, uids, "(UID RFC822.SIZE)").await?;
+    let sizes: Vec<(u32, u32)> = sizes.iter().filter_map(|f| Some((f.uid?, f.size.unwrap_or(0)))).collect();
+    let (whole, large): (Vec<_>, Vec<_>) = sizes.into_iter().partition(|(_, size)| *size <= limit);
+    let mut out = Vec::with_capacity(uids.len());
+    for (wanted, query, header_only) in
+        [(&whole, "(UID BODY.PEEK[])", false), (&large, "(UID BODY.PEEK[HEADER])", true)]
+    {
+        if wanted.is_empty() {
+            continue;
+        }
+        let asked: Vec<u32> = wanted.iter().map(|(uid, _)| *uid).collect();
+        for f in fetch_items(session, &asked, query).await? {
+            let raw = if header_only { f.header() } else { f.body() };
+            let (Some(uid), Some(raw)) = (f.uid, raw) else { continue };
+            if let Some((_, size)) = wanted.iter().find(|(u, _)| *u == uid) {
+                out.push(Fetched { uid, size: *size, raw: raw.to_vec(), header_only });
+            }
+        }
+    }
+    out.sort_by_key(|f| f.uid);
+    out.dedup_by_key(|f| f.uid);
     Ok(out)
+}
+
+async fn fetch_items(
+    session: &mut ImapSession,
+    uids: &[u32],
+    query: &str,
+) -> Result<Vec<async_imap::types::Fetch>, String> {
+    let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+    timed("UID FETCH", async { session.uid_fetch(&set, query).await?.try_collect::<Vec<_>>().await }).await
 }
 
 pub async fn logout(mut session: ImapSession) {

@@ -14,6 +14,7 @@
 
 use crate::entities::EMAILS;
 use crate::imap;
+pub use crate::imap::Fetched;
 use crate::settings::{required, secret, server_address, text, unknown_keys};
 use chrono::{DateTime, Utc};
 use relata_app::audit::{Event, audit_in};
@@ -43,6 +44,9 @@ const BODY_LIMIT: usize = 100_000;
 /// Attachments' bytes are kept up to this much per message (their names,
 /// types and sizes always).
 const ATTACHMENTS_LIMIT: usize = 25 * 1024 * 1024;
+/// Larger messages are fetched as their header alone (unless a mailbox
+/// says otherwise).
+pub const MESSAGE_LIMIT: u32 = 50 * 1024 * 1024;
 /// The workspace setting with every user's sharing level (for the timeline).
 const SHARING_SETTING: &str = "mail.sharing";
 /// Mail from these domains names a person, not a company.
@@ -72,7 +76,7 @@ fn checkpoint_name(user: UserId, folder: &str) -> String {
 }
 
 /// A user's mailbox as they put it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MailboxSettings {
     pub host: String,
     pub port: u16,
@@ -438,6 +442,12 @@ pub trait MailSink: Send + Sync {
     /// The setting that keeps `folder`'s checkpoint.
     fn checkpoint_setting(&self, folder: &str) -> String;
 
+    /// Messages larger than this many bytes are fetched as their header
+    /// alone.
+    fn size_limit(&self) -> u32 {
+        MESSAGE_LIMIT
+    }
+
     /// Takes a batch of `folder`'s messages and moves the folder's
     /// checkpoint past it to `done`, in one transaction (the checkpoint
     /// first: see [`save_checkpoint`]); answers how many it kept.
@@ -446,7 +456,7 @@ pub trait MailSink: Send + Sync {
         app: &'a App,
         ctx: &'a Ctx,
         folder: &'a str,
-        fetched: &'a [(u32, Vec<u8>)],
+        fetched: &'a [Fetched],
         done: Checkpoint,
     ) -> BoxFuture<'a, Result<u64, AppError>>;
 }
@@ -534,7 +544,7 @@ async fn read_folder(
     let uids = imap::uids_after(session, at.last_uid).await.map_err(SyncError::Mail)?;
     let mut kept = 0;
     for chunk in uids.chunks(BATCH) {
-        let fetched = imap::fetch(session, chunk).await.map_err(SyncError::Mail)?;
+        let fetched = imap::fetch(session, chunk, sink.size_limit()).await.map_err(SyncError::Mail)?;
         let last = *chunk.last().expect("a chunk is never empty");
         let done = Checkpoint { uid_validity: validity, last_uid: last };
         kept += sink.take(app, ctx, folder, &fetched, done).await?;
@@ -558,7 +568,7 @@ impl MailSink for PersonalMail<'_> {
         app: &'a App,
         ctx: &'a Ctx,
         folder: &'a str,
-        fetched: &'a [(u32, Vec<u8>)],
+        fetched: &'a [Fetched],
         done: Checkpoint,
     ) -> BoxFuture<'a, Result<u64, AppError>> {
         Box::pin(log_batch(app, ctx, self.user, self.settings, folder, fetched, done))
@@ -566,7 +576,7 @@ impl MailSink for PersonalMail<'_> {
 }
 
 /// A message as the CRM keeps it.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Mail {
     pub message_id: String,
     pub in_reply_to: Option<String>,
@@ -581,6 +591,10 @@ pub struct Mail {
     pub attachments: Vec<Json>,
     /// The bytes kept, by the attachment's position.
     pub files: Vec<(i64, String, String, Vec<u8>)>,
+    /// Why the receiving server found the sender forged, if it did.
+    pub forged: Option<String>,
+    /// What of the message could not be decoded, if anything.
+    pub damaged: Option<String>,
 }
 
 fn addresses(list: Option<&mail_parser::Address>) -> Vec<String> {
@@ -588,9 +602,10 @@ fn addresses(list: Option<&mail_parser::Address>) -> Vec<String> {
 }
 
 /// Reads a raw message; `fallback_id` names it when it has no Message-ID.
+/// Bytes without a single header are not a message: `None`.
 pub fn parse_mail(raw: &[u8], fallback_id: &str) -> Option<Mail> {
     use mail_parser::MimeHeaders;
-    let message = mail_parser::MessageParser::default().parse(raw)?;
+    let message = mail_parser::MessageParser::default().parse(raw).filter(|m| !m.headers().is_empty())?;
     let message_id = message.message_id().map(str::to_string).unwrap_or_else(|| fallback_id.to_string());
     let in_reply_to = message.in_reply_to().as_text().map(str::to_string);
     let references: Vec<String> = match message.references() {
@@ -632,19 +647,56 @@ pub fn parse_mail(raw: &[u8], fallback_id: &str) -> Option<Mail> {
         body,
         attachments,
         files,
+        forged: forged_sender(&message),
+        damaged: damage(&message),
     })
 }
 
-/// A batch's messages as read; one without a Message-ID is named by its
-/// place in the folder.
-pub fn parse_batch(folder: &str, fetched: &[(u32, Vec<u8>)], done: Checkpoint) -> Vec<Mail> {
-    fetched
+/// Why the receiving server found the sender forged, if it did: DMARC
+/// failed, or SPF failed with no DKIM signature passing (its
+/// `Authentication-Results`, RFC 8601, and `Received-SPF`, RFC 7208).
+fn forged_sender(message: &mail_parser::Message) -> Option<String> {
+    let mut results = Vec::new();
+    for (name, value) in message.headers_raw() {
+        let value = value.to_ascii_lowercase();
+        if name.eq_ignore_ascii_case("Authentication-Results") {
+            results.extend(value.split(|c: char| c.is_whitespace() || c == ';').map(str::to_string));
+        } else if name.eq_ignore_ascii_case("Received-SPF") && value.trim_start().starts_with("fail") {
+            results.push("spf=fail".into());
+        }
+    }
+    let has = |token: &str| results.iter().any(|t| t == token);
+    if has("dmarc=fail") {
+        Some("the receiving server's DMARC check failed".into())
+    } else if has("spf=fail") && !has("dkim=pass") {
+        Some("the receiving server's SPF check failed and no DKIM signature passed".into())
+    } else {
+        None
+    }
+}
+
+/// Which parts of a message could not be decoded (a broken transfer
+/// encoding, a multipart cut short), if any.
+fn damage(message: &mail_parser::Message) -> Option<String> {
+    let damaged: Vec<String> = message
+        .parts
         .iter()
-        .filter_map(|(uid, raw)| {
-            let fallback = format!("<{}.{uid}.{}@relata.mailbox>", done.uid_validity, folder.replace(' ', "_"));
-            parse_mail(raw, &fallback)
-        })
-        .collect()
+        .enumerate()
+        // A part with no bytes is a message without a body, not damage.
+        .filter(|(_, part)| part.is_encoding_problem && part.offset_end > part.offset_body)
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    (!damaged.is_empty()).then(|| format!("part {} could not be decoded", damaged.join(", ")))
+}
+
+/// The name of a message without a Message-ID: its place in the folder.
+pub fn fallback_id(folder: &str, uid: u32, done: Checkpoint) -> String {
+    format!("<{}.{uid}.{}@relata.mailbox>", done.uid_validity, folder.replace(' ', "_"))
+}
+
+/// A batch's messages as read.
+pub fn parse_batch(folder: &str, fetched: &[Fetched], done: Checkpoint) -> Vec<Mail> {
+    fetched.iter().filter_map(|f| parse_mail(&f.raw, &fallback_id(folder, f.uid, done))).collect()
 }
 
 /// Logs the batch's messages that concern known contacts and moves the
@@ -655,7 +707,7 @@ async fn log_batch(
     user: UserId,
     settings: &MailboxSettings,
     folder: &str,
-    fetched: &[(u32, Vec<u8>)],
+    fetched: &[Fetched],
     done: Checkpoint,
 ) -> Result<u64, AppError> {
     let mut tx = app.writer(ctx).await?;
@@ -964,5 +1016,45 @@ mod tests {
             (bare.message_id.as_str(), bare.thread.as_str()),
             ("<7.1.INBOX@relata.mailbox>", "<7.1.INBOX@relata.mailbox>")
         );
+    }
+
+    #[test]
+    fn forged_senders_and_damaged_messages_are_told_apart() {
+        let with = |headers: &str, body: &str| {
+            let raw = format!("From: a@bank.com\r\nSubject: x\r\nMessage-ID: <1@x>\r\n{headers}\r\n{body}");
+            parse_mail(raw.as_bytes(), "<f>").unwrap()
+        };
+        let passed = with("Authentication-Results: mx.example.com; spf=pass; dkim=pass; dmarc=pass\r\n", "hi");
+        assert_eq!((passed.forged, passed.damaged), (None, None));
+        let dmarc = with(
+            "Authentication-Results: mx.example.com;\r\n spf=fail smtp.mailfrom=bank.com;\r\n dmarc=fail (p=reject) header.from=bank.com\r\n",
+            "hi",
+        );
+        assert!(dmarc.forged.unwrap().contains("DMARC"));
+        let spf = with("Received-SPF: Fail (mx.example.com: domain does not designate 1.2.3.4)\r\n", "hi");
+        assert!(spf.forged.unwrap().contains("SPF"));
+        let signed =
+            with("Received-SPF: fail\r\nAuthentication-Results: mx.example.com; dkim=pass header.d=bank.com\r\n", "hi");
+        assert_eq!(signed.forged, None, "a passing DKIM signature vouches for it");
+        let soft = with("Authentication-Results: mx.example.com; spf=softfail; dmarc=none\r\n", "hi");
+        assert_eq!(soft.forged, None);
+
+        let multipart = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n";
+        let broken_base64 = with(
+            multipart,
+            "--b\r\nContent-Type: text/plain\r\n\r\nPlease see the photo.\r\n--b\r\nContent-Type: image/jpeg; name=a.jpg\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@@ not base64 !!!!\r\n--b--\r\n",
+        );
+        assert_eq!(broken_base64.damaged.as_deref(), Some("part 3 could not be decoded"));
+        assert!(broken_base64.body.contains("Please see the photo."), "what can be read is kept");
+        let cut_short = with(
+            multipart,
+            "--b\r\nContent-Type: text/plain\r\n\r\nPlease see the photo.\r\n--b\r\nContent-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQ",
+        );
+        assert_eq!(cut_short.damaged.as_deref(), Some("part 3 could not be decoded"));
+        for raw in [&b""[..], b"\r\n\r\n", b"just some words without a header\r\n"] {
+            assert_eq!(parse_mail(raw, "<f>"), None, "{raw:?} is not a message");
+        }
+        let headerless = with("", "");
+        assert_eq!(headerless.damaged, None, "a message without a body is not damaged");
     }
 }

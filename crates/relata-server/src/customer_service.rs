@@ -144,6 +144,28 @@ pub async fn split_case(
     record_answer(&server, &auth, CASES, StatusCode::CREATED, &made).await
 }
 
+/// `POST /api/v1/held_messages/{id}/release`: the held message into a
+/// case after all; answers the case.
+pub async fn release_held(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
+    use relata_service::entities::{CASES, HELD_MESSAGES};
+    auth.require_write()?;
+    let case = relata_service::inbound::release(&server.app, &auth.ctx, id)
+        .await
+        .map_err(|e| crate::records::app_problem(HELD_MESSAGES, e))?;
+    record_answer(&server, &auth, CASES, StatusCode::OK, &case).await
+}
+
+/// `POST /api/v1/held_messages/{id}/discard`: kept as discarded, its
+/// bytes deleted.
+pub async fn discard_held(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResult<Response> {
+    use relata_service::entities::HELD_MESSAGES;
+    auth.require_write()?;
+    let held = relata_service::inbound::discard(&server.app, &auth.ctx, id)
+        .await
+        .map_err(|e| crate::records::app_problem(HELD_MESSAGES, e))?;
+    record_answer(&server, &auth, HELD_MESSAGES, StatusCode::OK, &held).await
+}
+
 /// `GET /api/v1/service/report[?days=30&format=json|xlsx]`: the service
 /// figures of the last `days` (1 to 366), of the cases the caller may read.
 pub async fn report(

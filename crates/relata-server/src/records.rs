@@ -297,7 +297,7 @@ pub async fn attachment(State(server): State<Arc<Server>>, auth: Auth, path: Ent
     let file = read::file(&server.app, &auth.ctx, kind, id, position).await.map_err(|e| app_problem(kind, e))?;
     // Only types a browser shows harmlessly keep their type; the file is a
     // download either way.
-    let safe = ["application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv"];
+    let safe = ["application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv", "message/rfc822"];
     let content_type = if safe.contains(&file.content_type.as_str()) {
         file.content_type.as_str()
     } else {

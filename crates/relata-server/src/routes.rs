@@ -615,9 +615,11 @@ fn identity_routes() -> Vec<Route> {
             "/api/v1/service/mailboxes/{name}",
             "service.mailboxes.put",
             "Connect a service desk mailbox (administrators): host, port, security (tls, starttls, or none on \
-             loopback), username, password (left out, the stored one is kept), address (the desk's: its own mail is \
-             skipped), folders (default INBOX), and what a case it opens starts with (team, category). Read every \
-             five minutes: a new message opens a case, a reply is threaded into its case.",
+             loopback), username, password (left out, the stored one is kept), address (the desk's: mail from it is \
+             held), folders (default INBOX), max_message_mb (1 to 100, default 25: a larger message is held, its header \
+             alone read), closed_replies (reopen or new_case) and what a case it opens starts with (team, category). \
+             Read every five minutes: a new message opens a case, a reply is threaded into its case; what cannot or \
+             should not be answered is held (held_messages).",
         )
         .tag("service")
         .body(object("the mailbox's settings"))
@@ -680,6 +682,24 @@ fn identity_routes() -> Vec<Route> {
         .body(object("subject, comments: the ids of the comments that move"))
         .returns(201, Some(schema_ref("Case")))
         .to(post(crate::customer_service::split_case)),
+        endpoint(
+            Method::POST,
+            "/api/v1/held_messages/{id}/release",
+            "held_messages.release",
+            "Take a message the desk held back (no sender, a forged one, the desk's own address, over the size limit, unreadable) into a case after all, as the desk would have; answers the case",
+        )
+        .tag("held_messages")
+        .returns(200, Some(schema_ref("Case")))
+        .to(post(crate::customer_service::release_held)),
+        endpoint(
+            Method::POST,
+            "/api/v1/held_messages/{id}/discard",
+            "held_messages.discard",
+            "Discard a message the desk held back: kept as discarded, its bytes deleted",
+        )
+        .tag("held_messages")
+        .returns(200, Some(schema_ref("Heldmessage")))
+        .to(post(crate::customer_service::discard_held)),
         endpoint(
             Method::POST,
             "/api/v1/kb_articles/{id}/feedback",

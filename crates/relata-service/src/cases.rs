@@ -41,13 +41,14 @@ pub async fn before_save(
     old: Option<&Record>,
     new: &mut Record,
 ) -> Result<(), StoreError> {
+    // Coverage first: routing may go by it.
+    if changed(old, new, &["account", "product", "contract"]) {
+        crate::contracts::cover(tx, new).await?;
+    }
     if old.is_none() {
         route(tx, ctx, new).await?;
     }
     let now = tx.now();
-    if changed(old, new, &["account", "product", "contract"]) {
-        crate::contracts::cover(tx, new).await?;
-    }
     let policy = if changed(old, new, &["priority", "account", "team", "contract"]) {
         sla::policy_for(tx, new).await?
     } else {
@@ -228,26 +229,41 @@ pub async fn before_save_comment(
     for field in ["contact", "account"] {
         new.values.set_std(field, case.values.std(field).clone());
     }
-    if new.values.text("kind") == Some("reply") && old.is_none() {
-        if reply_address(tx, &case).await?.is_none() {
+    let is_reply = new.values.text("kind") == Some("reply");
+    let template = new.values.ref_id("template");
+    if template.is_some() && !is_reply {
+        return Err(invalid("template", "not_a_reply", "only a reply is written from a template"));
+    }
+    let has_body = new.values.text("body").is_some_and(|b| !b.trim().is_empty());
+    if !has_body && (template.is_none() || old.is_some()) {
+        return Err(invalid("body", "required", "what the comment says (or, for a reply, a template)"));
+    }
+    if is_reply && old.is_none() {
+        let Some(to) = reply_address(tx, &case).await? else {
             return Err(invalid(
                 "kind",
                 "no_recipient",
-                "the case has no contact with an email address to reply to; add one, or write a note",
+                "the case has no contact or requester with an email address to reply to; add one, or write a note",
             ));
+        };
+        let message = send_reply(tx, ctx, &case, new, &to).await?;
+        new.values.set_std("email_sent", FieldValue::Ref(message.id.uuid()));
+        if !has_body {
+            new.values.set_std("body", message.values.std("body").clone());
         }
-        let message = send_reply(tx, ctx, &case, new).await?;
-        new.values.set_std("email_sent", FieldValue::Ref(message));
     }
     Ok(())
 }
 
+/// Where a reply goes: the contact's first address, else the address the
+/// case came from.
 async fn reply_address(tx: &mut ScopedConn, case: &Record) -> Result<Option<String>, StoreError> {
     let contact = record(tx, relata_crm::CONTACTS, case.values.ref_id("contact")).await?;
-    Ok(contact.and_then(|c| match c.values.std("emails") {
+    let first = contact.and_then(|c| match c.values.std("emails") {
         FieldValue::List(emails) => emails.first().cloned(),
         _ => None,
-    }))
+    });
+    Ok(first.or_else(|| case.values.text("requester_email").filter(|e| !e.is_empty()).map(str::to_string)))
 }
 
 /// After a new comment: a reply counts as the first response; what the
@@ -287,9 +303,17 @@ pub async fn after_save_comment(
         .map_err(into_store)
 }
 
-/// The reply as an email message to the case's contact, its subject
-/// carrying the case's number (so the customer's answer finds the case).
-async fn send_reply(tx: &mut ScopedConn, ctx: &Ctx, case: &Record, comment: &Record) -> Result<uuid::Uuid, StoreError> {
+/// The reply as an email message to `to`, about the case, its subject
+/// carrying the case's number (so the customer's answer finds the case);
+/// its text is the comment's, or its template's merged with the case, its
+/// contact and account in the contact's language.
+async fn send_reply(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    case: &Record,
+    comment: &Record,
+    to: &str,
+) -> Result<Record, StoreError> {
     let mut values = Values::default();
     let subject = format!(
         "[{}] {}",
@@ -299,13 +323,16 @@ async fn send_reply(tx: &mut ScopedConn, ctx: &Ctx, case: &Record, comment: &Rec
     values.set_std("channel", FieldValue::Text("email".into()));
     values.set_std("purpose", FieldValue::Text("transactional".into()));
     values.set_std("subject", FieldValue::Text(subject));
-    values.set_std("body", comment.values.std("body").clone());
+    values.set_std("to_address", FieldValue::Text(to.to_string()));
+    if comment.values.text("body").is_some_and(|b| !b.trim().is_empty()) {
+        values.set_std("body", comment.values.std("body").clone());
+    }
+    values.set_std("template", comment.values.std("template").clone());
     for field in ["contact", "account"] {
         values.set_std(field, case.values.std(field).clone());
     }
     values.set_std("about_entity", FieldValue::Text(CASES.api_name().into()));
     values.set_std("about_id", FieldValue::Text(case.id.to_string()));
     let messages = Schema::standard(relata_channels::entities::MESSAGES);
-    let message = relata_app::write::create_in(tx, ctx, &messages, values).await.map_err(into_store)?;
-    Ok(message.id.uuid())
+    relata_app::write::create_in(tx, ctx, &messages, values).await.map_err(into_store)
 }

@@ -15,6 +15,12 @@ pub const SLA_POLICIES: EntityKind = EntityKind::named("sla_policies");
 pub const ROUTING_RULES: EntityKind = EntityKind::named("routing_rules");
 pub const SERVICE_CONTRACTS: EntityKind = EntityKind::named("service_contracts");
 pub const KB_ARTICLES: EntityKind = EntityKind::named("kb_articles");
+pub const HELD_MESSAGES: EntityKind = EntityKind::named("held_messages");
+/// Why the desk held a message back instead of opening or answering a case.
+pub const HOLD_REASONS: &[&str] = &["no_sender", "forged_sender", "from_desk", "too_large", "unreadable"];
+pub const HELD_STATUSES: &[&str] = &["held", "released", "discarded"];
+/// What covers a case, for routing: a contract, a warranty, or nothing.
+pub const COVERAGES: &[&str] = &["contract", "warranty", "none"];
 pub const ARTICLE_STATUSES: &[&str] = &["draft", "in_review", "published", "archived"];
 pub const CONTRACT_KINDS: &[&str] = &["contract", "warranty"];
 pub const CONTRACT_STATUSES: &[&str] = &["active", "cancelled"];
@@ -113,10 +119,13 @@ pub fn case_comment() -> EntityDef {
         .fields([
             relation("case", "Case", CASES).required(),
             choice("kind", "Kind", COMMENT_KINDS).required().default(Default::Text("note")),
-            FieldDef::standard("body", "Text", LongText).required().searchable(),
+            // Required, unless a reply's template gives it (see `cases`).
+            FieldDef::standard("body", "Text", LongText).searchable(),
             relation("contact", "Contact", CONTACTS).read_only(),
             relation("account", "Account", ACCOUNTS).read_only(),
             relation("email_sent", "Email sent", relata_channels::entities::MESSAGES).read_only(),
+            // A reply may be written from a template (merged with the case).
+            relation("template", "Template", relata_channels::entities::MESSAGE_TEMPLATES),
             // What came in by email: its Message-ID (never taken twice), sender and attachments.
             FieldDef::text("message_id", "Message-ID").read_only(),
             FieldDef::text("from_address", "From").read_only(),
@@ -284,10 +293,48 @@ pub fn routing_rule() -> EntityDef {
             relation("product", "Product", relata_commerce::PRODUCTS),
             FieldDef::text("language", "Language"),
             FieldDef::text("territory", "Account's territory"),
+            choice("coverage", "Covered by", COVERAGES),
             relation("team", "Team", SERVICE_TEAMS).required(),
             FieldDef::standard("active", "Active", Boolean).default(Default::Bool(true)),
         ])
         .title(&["name"])
         .columns(&["position", "name", "category", "priority", "customer", "team", "active"])
         .reference_data()
+}
+
+/// Held mail is the service desk's to look at: agents and managers read it
+/// and release or discard it (through the desk's actions; Relata writes it).
+fn held_rights(role: &str) -> relata_core::access::EntityRights {
+    use relata_core::access::{EntityRights, Level};
+    match role {
+        "manager" | "service_agent" => {
+            EntityRights { create: false, read: Level::All, update: Level::All, delete: Level::None, export: false }
+        }
+        _ => EntityRights::NONE,
+    }
+}
+
+/// A message a desk mailbox held back, with the message (or, over the size
+/// limit, its header) kept as its file at position 0.
+pub fn held_message() -> EntityDef {
+    use FieldType::*;
+    EntityDef::new(HELD_MESSAGES, "service", "held_message", "Held message", "Held mail")
+        .fields([
+            FieldDef::text("mailbox", "Mailbox").required(),
+            FieldDef::text("folder", "Folder"),
+            FieldDef::standard("message_id", "Message-ID", Text { max_len: 1000 }),
+            FieldDef::text("from_address", "From").searchable(),
+            FieldDef::standard("subject", "Subject", Text { max_len: 500 }).searchable(),
+            choice("reason", "Held because", HOLD_REASONS).required(),
+            FieldDef::standard("detail", "Detail", LongText),
+            FieldDef::standard("size", "Size (bytes)", Integer { min: 0, max: i64::MAX }),
+            choice("status", "Status", HELD_STATUSES).required().default(Default::Text("held")),
+            relation("case", "Case", CASES),
+        ])
+        .title(&["subject"])
+        .personal(&["from_address", "subject"])
+        .keeps_files()
+        .made_by_relata()
+        .columns(&["created_at", "mailbox", "from_address", "subject", "reason", "status", "case"])
+        .rights(held_rights)
 }

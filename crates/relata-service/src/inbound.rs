@@ -8,15 +8,16 @@
 //! and its attachments; none is taken twice (the checkpoint moves in the
 //! batch's transaction, and a Message-ID already taken is skipped).
 
-use crate::entities::{CASE_COMMENTS, CASES};
+use crate::entities::{CASE_COMMENTS, CASES, HELD_MESSAGES};
 use relata_app::audit::{Event, audit_in};
 use relata_app::jobs::{JobError, JobHandler};
 use relata_app::module::BoxFuture;
 use relata_app::{App, AppError, Ctx};
 use relata_channels::mailbox::{
-    Checkpoint, Mail, MailSink, MailboxSettings, SyncError, checkpoint_at, keep_outcome, parse_batch,
-    put_reading_schedule, read_mailbox, save_checkpoint,
+    Checkpoint, Fetched, Mail, MailSink, MailboxSettings, SyncError, checkpoint_at, fallback_id, keep_outcome,
+    parse_mail, put_reading_schedule, read_mailbox, save_checkpoint,
 };
+use relata_core::access::Right;
 use relata_core::error::{FieldError, ValidationError};
 use relata_core::filter::{Filter, Op};
 use relata_core::meta::Schema;
@@ -50,7 +51,13 @@ pub struct DeskMailbox {
     /// What a customer's reply to a closed case does: `reopen` it, or open a
     /// `new_case` linked to it.
     pub closed_replies: String,
+    /// Larger messages are held, their header alone fetched.
+    pub max_message_mb: u32,
 }
+
+/// The size limit a desk mailbox has unless its settings say otherwise.
+pub const DEFAULT_MAX_MESSAGE_MB: u32 = 25;
+const MAX_MESSAGE_MB: std::ops::RangeInclusive<u64> = 1..=100;
 
 pub const CLOSED_REPLIES: &[&str] = &["reopen", "new_case"];
 
@@ -85,6 +92,11 @@ fn from_stored(name: &str, v: &Json) -> Option<DeskMailbox> {
         team: v.get("team").and_then(Json::as_str).and_then(|t| t.parse().ok()),
         category: v.get("category").and_then(Json::as_str).map(str::to_string),
         closed_replies: v.get("closed_replies").and_then(Json::as_str).unwrap_or("reopen").to_string(),
+        max_message_mb: v
+            .get("max_message_mb")
+            .and_then(Json::as_u64)
+            .and_then(|m| u32::try_from(m).ok())
+            .unwrap_or(DEFAULT_MAX_MESSAGE_MB),
     })
 }
 
@@ -98,6 +110,7 @@ fn public_json(mailbox: &DeskMailbox) -> Json {
     shown["team"] = json!(mailbox.team.map(|t| t.to_string()));
     shown["category"] = json!(mailbox.category);
     shown["closed_replies"] = json!(mailbox.closed_replies);
+    shown["max_message_mb"] = json!(mailbox.max_message_mb);
     shown
 }
 
@@ -131,9 +144,9 @@ pub async fn put(app: &App, ctx: &Ctx, name: &str, input: &Json) -> Result<Json,
     let mut all = stored(&mut tx).await?;
     let previous = all.get(name).and_then(|v| from_stored(name, v));
     let mut settings_input = input.clone();
-    let (team, category, closed_replies) = match settings_input.as_object_mut() {
-        Some(o) => (o.remove("team"), o.remove("category"), o.remove("closed_replies")),
-        None => (None, None, None),
+    let (team, category, closed_replies, max_message_mb) = match settings_input.as_object_mut() {
+        Some(o) => (o.remove("team"), o.remove("category"), o.remove("closed_replies"), o.remove("max_message_mb")),
+        None => (None, None, None, None),
     };
     let parsed = MailboxSettings::parse(&settings_input, previous.as_ref().map(|p| &p.settings));
     let mut errors = parsed.as_ref().err().map(|e| e.errors.clone()).unwrap_or_default();
@@ -152,13 +165,25 @@ pub async fn put(app: &App, ctx: &Ctx, name: &str, input: &Json) -> Result<Json,
     let category = choice_of(category.as_ref(), "category", crate::entities::CATEGORIES, &mut errors);
     let closed_replies = choice_of(closed_replies.as_ref(), "closed_replies", CLOSED_REPLIES, &mut errors)
         .unwrap_or_else(|| "reopen".into());
+    let max_message_mb = match max_message_mb.filter(|m| !m.is_null()) {
+        None => DEFAULT_MAX_MESSAGE_MB,
+        Some(m) => match m.as_u64().filter(|m| MAX_MESSAGE_MB.contains(m)) {
+            Some(m) => m as u32,
+            None => {
+                let (low, high) = (MAX_MESSAGE_MB.start(), MAX_MESSAGE_MB.end());
+                errors.push(FieldError::new("max_message_mb", "out_of_range", format!("{low} to {high} (MB)")));
+                DEFAULT_MAX_MESSAGE_MB
+            }
+        },
+    };
     ValidationError::check(errors)?;
     let settings = parsed?;
-    let mailbox = DeskMailbox { name: name.to_string(), settings, team, category, closed_replies };
+    let mailbox = DeskMailbox { name: name.to_string(), settings, team, category, closed_replies, max_message_mb };
     let mut stored_json = mailbox.settings.stored_json();
     stored_json["team"] = json!(team.map(|t| t.to_string()));
     stored_json["category"] = json!(mailbox.category);
     stored_json["closed_replies"] = json!(mailbox.closed_replies);
+    stored_json["max_message_mb"] = json!(mailbox.max_message_mb);
     all.insert(name.to_string(), stored_json);
     tx.put_setting(SETTING, &Json::Object(all)).await?;
     put_schedule(&mut tx, name, true).await?;
@@ -250,27 +275,35 @@ impl MailSink for DeskMailbox {
         checkpoint_name(&self.name, folder)
     }
 
+    fn size_limit(&self) -> u32 {
+        self.max_message_mb.saturating_mul(1024 * 1024)
+    }
+
     fn take<'a>(
         &'a self,
         app: &'a App,
         ctx: &'a Ctx,
         folder: &'a str,
-        fetched: &'a [(u32, Vec<u8>)],
+        fetched: &'a [Fetched],
         done: Checkpoint,
     ) -> BoxFuture<'a, Result<u64, AppError>> {
         Box::pin(async move {
             let mut tx = app.writer(ctx).await?;
             save_checkpoint(&mut tx, &checkpoint_name(&self.name, folder), done).await?;
-            let mails = parse_batch(folder, fetched, done);
-            let ids = mails.iter().map(|m| FieldValue::Text(m.message_id.clone())).collect();
+            let arrivals: Vec<Arrival> = fetched.iter().map(|f| self.sort(folder, f, done)).collect();
+            let ids = arrivals.iter().map(|a| FieldValue::Text(a.message_id().to_string())).collect();
             let mut seen = taken_ids(&mut tx, ids).await?;
             let mut taken = 0;
-            for mail in mails {
-                if mail.from.is_empty() || mail.from == self.settings.address || !seen.insert(mail.message_id.clone()) {
-                    // No sender to answer, the desk's own mail, or taken before.
+            for arrival in arrivals {
+                if !seen.insert(arrival.message_id().to_string()) {
                     continue;
                 }
-                take_one(&mut tx, ctx, self, mail).await?;
+                match arrival {
+                    Arrival::Take(mail) => {
+                        take_one(&mut tx, ctx, self, *mail).await?;
+                    }
+                    Arrival::Hold(held) => hold(&mut tx, ctx, &self.name, folder, held).await?,
+                }
                 taken += 1;
             }
             tx.commit().await?;
@@ -279,19 +312,229 @@ impl MailSink for DeskMailbox {
     }
 }
 
-/// The Message-IDs among `ids` already taken.
-async fn taken_ids(tx: &mut ScopedConn, ids: Vec<FieldValue>) -> Result<HashSet<String>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
+/// What the desk does with a message it fetched: take it into a case, or
+/// hold it for an agent to look at.
+#[derive(Debug)]
+enum Arrival {
+    Take(Box<Mail>),
+    Hold(Held),
+}
+
+impl Arrival {
+    fn message_id(&self) -> &str {
+        match self {
+            Arrival::Take(mail) => &mail.message_id,
+            Arrival::Hold(held) => &held.message_id,
+        }
     }
-    let schema = Schema::standard(CASE_COMMENTS);
-    let filter = Filter::In { field: schema.field("message_id").expect("a field of comments"), values: ids };
-    let found = relata_app::read::every_in(tx, &schema, filter).await?;
-    Ok(found.iter().filter_map(|r| r.values.text("message_id").map(str::to_string)).collect())
+}
+
+/// A message held back, with why, and its bytes as fetched.
+#[derive(Debug)]
+pub struct Held {
+    pub message_id: String,
+    pub from: String,
+    pub subject: String,
+    pub reason: &'static str,
+    pub detail: String,
+    pub size: u32,
+    pub raw: Vec<u8>,
+}
+
+impl DeskMailbox {
+    /// Holds what no one can answer or should not be answered (no sender or
+    /// one that is not an address, the desk's own address, a sender the
+    /// receiving server found forged), what is over the size limit, and
+    /// what cannot be read at all; takes the rest, a damaged message with
+    /// its original attached.
+    fn sort(&self, folder: &str, fetched: &Fetched, done: Checkpoint) -> Arrival {
+        let fallback = fallback_id(folder, fetched.uid, done);
+        let hold = |mail: Option<&Mail>, reason: &'static str, detail: String| {
+            Arrival::Hold(Held {
+                message_id: mail.map_or_else(|| fallback.clone(), |m| m.message_id.clone()),
+                from: mail.map(|m| m.from.clone()).unwrap_or_default(),
+                subject: mail.map(|m| m.subject.clone()).unwrap_or_default(),
+                reason,
+                detail,
+                size: fetched.size,
+                raw: fetched.raw.clone(),
+            })
+        };
+        let Some(mut mail) = parse_mail(&fetched.raw, &fallback) else {
+            return hold(None, "unreadable", "not a mail message: no header could be read".into());
+        };
+        if fetched.header_only {
+            let size = format!("{:.1} MB", f64::from(fetched.size) / (1024.0 * 1024.0));
+            let detail =
+                format!("{size}, over this mailbox's limit of {} MB; only its header was read", self.max_message_mb);
+            return hold(Some(&mail), "too_large", detail);
+        }
+        if mail.from.is_empty() {
+            return hold(Some(&mail), "no_sender", "the message names no sender: there is no one to answer".into());
+        }
+        if relata_core::email::Email::parse(&mail.from).is_err() {
+            return hold(Some(&mail), "no_sender", format!("the sender {:?} is not an email address", mail.from));
+        }
+        if mail.from == self.settings.address {
+            let detail = "sent from the desk's own address: a mail loop or a forgery".to_string();
+            return hold(Some(&mail), "from_desk", detail);
+        }
+        if let Some(why) = mail.forged.clone() {
+            return hold(Some(&mail), "forged_sender", why);
+        }
+        if let Some(damage) = mail.damaged.clone() {
+            // Taken as far as it could be read, the original beside it.
+            attach_original(&mut mail, &fetched.raw, &format!("this message was damaged ({damage})"));
+        }
+        Arrival::Take(Box::new(mail))
+    }
+}
+
+/// Says on a message's text what was wrong with it, and attaches the
+/// message as it came.
+fn attach_original(mail: &mut Mail, raw: &[u8], what: &str) {
+    mail.body = format!("[Relata: {what}; the original is attached as original.eml.]\n\n{}", mail.body);
+    let position = mail.attachments.len() as i64;
+    mail.attachments.push(json!({"position": position, "name": "original.eml", "content_type": "message/rfc822",
+                                 "size": raw.len(), "kept": true}));
+    mail.files.push((position, "original.eml".into(), "message/rfc822".into(), raw.to_vec()));
+}
+
+/// Takes a held message into a case after all, as the desk would have (an
+/// agent judged it real): from the bytes kept, or for a message over the
+/// size limit from its header, saying so. Answers the case.
+pub async fn release(app: &App, ctx: &Ctx, id: RecordId) -> Result<Record, AppError> {
+    ctx.access.check_kind(HELD_MESSAGES, Right::Update)?;
+    ctx.access.check_kind(CASES, Right::Create)?;
+    let mut tx = app.writer(ctx).await?;
+    let held = still_held(&mut tx, id).await?;
+    let raw = tx.file(HELD_MESSAGES.singular(), id.uuid(), 0).await?.map(|f| f.content).unwrap_or_default();
+    let name = held.values.text("mailbox").unwrap_or_default().to_string();
+    let desk = match mailbox(&mut tx, &name).await? {
+        Some(desk) => desk,
+        // The mailbox was removed since: its case starts plain.
+        None => DeskMailbox {
+            name,
+            settings: MailboxSettings::default(),
+            team: None,
+            category: None,
+            closed_replies: "reopen".into(),
+            max_message_mb: DEFAULT_MAX_MESSAGE_MB,
+        },
+    };
+    let message_id = held.values.text("message_id").unwrap_or_default().to_string();
+    let detail = held.values.text("detail").unwrap_or_default().to_string();
+    let mut mail = match parse_mail(&raw, &message_id) {
+        Some(mail) => mail,
+        None => Mail { thread: message_id.clone(), subject: "(an unreadable message)".into(), ..Mail::default() },
+    };
+    mail.message_id = message_id;
+    if relata_core::email::Email::parse(&mail.from).is_err() {
+        mail.from = String::new();
+    }
+    match held.values.text("reason") {
+        Some("too_large") => {
+            mail.body = format!("[Relata: the message was held: {detail}. Ask the customer for its content.]")
+        }
+        Some("unreadable") => attach_original(&mut mail, &raw, "the message could not be read"),
+        _ => {}
+    }
+    // The desk's work, done as Relata; a case routed to no one is the
+    // releasing agent's.
+    tx.lift_visibility();
+    let relata = Ctx::new(ctx.workspace.clone(), None);
+    let case = take_one(&mut tx, &relata, &desk, mail).await?;
+    let cases = Schema::standard(CASES);
+    let mut opened = tx.get_record(&cases, case, false).await?.ok_or(AppError::NotFound)?;
+    if opened.values.ref_id("owner").is_none()
+        && let Some(agent) = ctx.actor
+    {
+        let mut patch = Values::default();
+        patch.set_std("owner", FieldValue::Ref(agent.uuid()));
+        opened = relata_app::write::update_in(&mut tx, &relata, &cases, case, patch, None).await?;
+    }
+    let mut patch = Values::default();
+    patch.set_std("status", FieldValue::Text("released".into()));
+    patch.set_std("case", FieldValue::Ref(case.uuid()));
+    relata_app::write::update_in(&mut tx, &relata, &Schema::standard(HELD_MESSAGES), id, patch, None).await?;
+    let details = json!({"held_message": id.to_string(), "case": case.to_string()});
+    audit_in(&mut tx, ctx, Event::new("service.mail.released").details(details)).await?;
+    tx.commit().await?;
+    Ok(opened)
+}
+
+/// Discards a held message (junk, a loop): kept as discarded, its bytes
+/// deleted.
+pub async fn discard(app: &App, ctx: &Ctx, id: RecordId) -> Result<Record, AppError> {
+    ctx.access.check_kind(HELD_MESSAGES, Right::Update)?;
+    let mut tx = app.writer(ctx).await?;
+    still_held(&mut tx, id).await?;
+    tx.delete_files(HELD_MESSAGES.singular(), id.uuid()).await?;
+    let mut patch = Values::default();
+    patch.set_std("status", FieldValue::Text("discarded".into()));
+    let relata = Ctx::new(ctx.workspace.clone(), None);
+    let held =
+        relata_app::write::update_in(&mut tx, &relata, &Schema::standard(HELD_MESSAGES), id, patch, None).await?;
+    audit_in(&mut tx, ctx, Event::new("service.mail.discarded").details(json!({"held_message": id.to_string()})))
+        .await?;
+    tx.commit().await?;
+    Ok(held)
+}
+
+async fn still_held(tx: &mut ScopedConn, id: RecordId) -> Result<Record, AppError> {
+    let held = tx.get_record(&Schema::standard(HELD_MESSAGES), id, false).await?.ok_or(AppError::NotFound)?;
+    if held.values.text("status") != Some("held") {
+        return Err(AppError::Conflict("this message was released or discarded already".into()));
+    }
+    Ok(held)
+}
+
+/// Keeps a held message, its bytes as its file.
+async fn hold(tx: &mut ScopedConn, ctx: &Ctx, mailbox: &str, folder: &str, held: Held) -> Result<(), AppError> {
+    let mut values = Values::default();
+    values.set_std("mailbox", FieldValue::Text(mailbox.to_string()));
+    values.set_std("folder", FieldValue::Text(folder.to_string()));
+    values.set_std("message_id", FieldValue::Text(held.message_id.chars().take(1000).collect()));
+    if !held.from.is_empty() {
+        values.set_std("from_address", FieldValue::Text(held.from.chars().take(200).collect()));
+    }
+    let subject = if held.subject.trim().is_empty() { "(no subject)".to_string() } else { held.subject.clone() };
+    values.set_std("subject", FieldValue::Text(subject));
+    values.set_std("reason", FieldValue::Text(held.reason.into()));
+    values.set_std("detail", FieldValue::Text(held.detail.clone()));
+    values.set_std("size", FieldValue::Int(i64::from(held.size)));
+    let record = relata_app::write::create_in(tx, ctx, &Schema::standard(HELD_MESSAGES), values).await?;
+    let name = if held.reason == "too_large" { "header.eml" } else { "message.eml" };
+    let file = NewFile { position: 0, name: name.into(), content_type: "message/rfc822".into(), content: held.raw };
+    tx.put_files(HELD_MESSAGES.singular(), record.id.uuid(), vec![file]).await?;
+    audit_in(
+        tx,
+        ctx,
+        Event::new("service.mail.held").details(json!({"mailbox": mailbox, "held_message": record.id.to_string(),
+                                                        "reason": held.reason, "detail": held.detail})),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The Message-IDs among `ids` already taken into a case or held.
+async fn taken_ids(tx: &mut ScopedConn, ids: Vec<FieldValue>) -> Result<HashSet<String>, AppError> {
+    let mut seen = HashSet::new();
+    if ids.is_empty() {
+        return Ok(seen);
+    }
+    for kind in [CASE_COMMENTS, HELD_MESSAGES] {
+        let schema = Schema::standard(kind);
+        let field = schema.field("message_id").expect("a field of comments and held mail");
+        let filter = Filter::In { field, values: ids.clone() };
+        let found = relata_app::read::every_in(tx, &schema, filter).await?;
+        seen.extend(found.iter().filter_map(|r| r.values.text("message_id").map(str::to_string)));
+    }
+    Ok(seen)
 }
 
 /// A message as a customer comment, on the case it answers or on a new one.
-async fn take_one(tx: &mut ScopedConn, ctx: &Ctx, desk: &DeskMailbox, mut mail: Mail) -> Result<(), AppError> {
+async fn take_one(tx: &mut ScopedConn, ctx: &Ctx, desk: &DeskMailbox, mut mail: Mail) -> Result<RecordId, AppError> {
     let case = match case_answered(tx, &mail).await? {
         // A reply to a closed case opens a new one linked to it, if so set.
         Some(case) if desk.closed_replies == "new_case" && is_closed(tx, case).await? => {
@@ -303,7 +546,7 @@ async fn take_one(tx: &mut ScopedConn, ctx: &Ctx, desk: &DeskMailbox, mut mail: 
     let mut values = Values::default();
     values.set_std("case", FieldValue::Ref(case.uuid()));
     values.set_std("kind", FieldValue::Text("customer".into()));
-    let body = if mail.body.trim().is_empty() { "(no text)".to_string() } else { mail.body.clone() };
+    let body = if mail.body.trim().is_empty() { "(no text)".to_string() } else { mail.body.trim_end().to_string() };
     values.set_std("body", FieldValue::Text(body));
     values.set_std("message_id", FieldValue::Text(mail.message_id.clone()));
     values.set_std("from_address", FieldValue::Text(mail.from.clone()));
@@ -316,7 +559,7 @@ async fn take_one(tx: &mut ScopedConn, ctx: &Ctx, desk: &DeskMailbox, mut mail: 
         .map(|(position, name, content_type, content)| NewFile { position, name, content_type, content })
         .collect();
     tx.put_files(CASE_COMMENTS.singular(), comment.id.uuid(), files).await?;
-    Ok(())
+    Ok(case)
 }
 
 /// The case a message answers: the one the desk's reply it answers was
@@ -394,10 +637,13 @@ async fn open_case(
     let contact: Option<Record> = relata_app::read::every_in(tx, &contacts, filter).await?.into_iter().next();
     let mut values = Values::default();
     let subject = if mail.subject.trim().is_empty() { "(no subject)".to_string() } else { mail.subject.clone() };
+    let subject: String = subject.chars().take(200).collect();
     values.set_std("subject", FieldValue::Text(subject));
     values.set_std("description", FieldValue::Text(mail.body.clone()));
     values.set_std("channel", FieldValue::Text("email".into()));
-    values.set_std("requester_email", FieldValue::Text(mail.from.clone()));
+    if !mail.from.is_empty() {
+        values.set_std("requester_email", FieldValue::Text(mail.from.clone()));
+    }
     if let Some(contact) = &contact {
         values.set_std("contact", FieldValue::Ref(contact.id.uuid()));
         values.set_std("account", contact.values.std("account").clone());

@@ -44,6 +44,7 @@ impl Module for Service {
             entities::routing_rule(),
             entities::service_contract(),
             entities::kb_article(),
+            entities::held_message(),
         ]
     }
 
@@ -99,11 +100,19 @@ impl Module for Service {
     }
 
     fn migrations(&self) -> Vec<ModuleMigration> {
-        vec![ModuleMigration {
-            version: 1,
-            name: "cases",
-            sqlite: include_str!("../migrations/sqlite/0001_service.sql"),
-            postgres: include_str!("../migrations/postgres/0001_service.sql"),
-        }]
+        vec![
+            ModuleMigration {
+                version: 1,
+                name: "cases",
+                sqlite: include_str!("../migrations/sqlite/0001_service.sql"),
+                postgres: include_str!("../migrations/postgres/0001_service.sql"),
+            },
+            ModuleMigration {
+                version: 2,
+                name: "held mail, routing by coverage, reply templates",
+                sqlite: include_str!("../migrations/sqlite/0002_held_mail.sql"),
+                postgres: include_str!("../migrations/postgres/0002_held_mail.sql"),
+            },
+        ]
     }
 }

@@ -1,8 +1,10 @@
 //! Routing: the first active rule (by its order) whose conditions a new
-//! case meets gives it a team; the team's present agents then get it by
-//! round-robin or to whoever has the fewest open cases.
+//! case meets (category, priority, product, language, the customer's kind
+//! and territory, what covers the case) gives it a team; the team's
+//! present agents then get it by round-robin or to whoever has the fewest
+//! open cases.
 
-use crate::entities::{CASES, ROUTING_RULES, SERVICE_TEAMS};
+use crate::entities::{CASES, ROUTING_RULES, SERVICE_CONTRACTS, SERVICE_TEAMS};
 use crate::sla::{RUNNING, record};
 use relata_core::filter::{Filter, Op};
 use relata_core::meta::Schema;
@@ -19,9 +21,15 @@ pub async fn team_for(tx: &mut ScopedConn, case: &Record) -> Result<Option<Uuid>
     let mut rules = relata_app::read::every_in(tx, &schema, filter).await?;
     rules.sort_by_key(|r| (position(r), r.created_at, r.id.uuid()));
     let account = record(tx, relata_crm::ACCOUNTS, case.values.ref_id("account")).await?;
+    let contract = record(tx, SERVICE_CONTRACTS, case.values.ref_id("contract")).await?;
     let customer = Customer {
         kind: crate::sla::customer_kind(account.as_ref()),
         territory: account.as_ref().and_then(|a| a.values.text("territory")),
+        coverage: match &contract {
+            Some(c) if c.values.text("kind") == Some("warranty") => "warranty",
+            Some(_) => "contract",
+            None => "none",
+        },
     };
     Ok(rules.iter().find(|rule| meets(rule, case, &customer)).and_then(|rule| rule.values.ref_id("team")))
 }
@@ -35,6 +43,8 @@ struct Customer<'a> {
     /// `key_account` or `other`.
     kind: &'static str,
     territory: Option<&'a str>,
+    /// What covers the case: `contract`, `warranty` or `none`.
+    coverage: &'static str,
 }
 
 /// Every condition a rule names holds for the case (an empty one always does).
@@ -52,7 +62,8 @@ fn meets(rule: &Record, case: &Record, customer: &Customer) -> bool {
         None => true,
         Some(wanted) => customer.territory.is_some_and(|t| t.eq_ignore_ascii_case(wanted)),
     };
-    same("category") && same("priority") && same("product") && language && customer_fits && territory
+    let covered = rule.values.text("coverage").is_none_or(|wanted| wanted == customer.coverage);
+    same("category") && same("priority") && same("product") && language && customer_fits && territory && covered
 }
 
 /// The agents of a team who are present, in the order the team lists them.

@@ -202,14 +202,21 @@ pub async fn spawn_on(backend: Backend, db: TestDb) -> TestApp {
     test_app
 }
 
-/// A response: status, headers and the JSON body (`Null` when empty or not JSON).
+/// A response: status, headers and the JSON body (`Null` when empty or not
+/// JSON), and the bytes as they came.
 pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Json,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -288,7 +295,7 @@ impl TestApp {
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("body read");
         let body = serde_json::from_slice(&bytes).unwrap_or(Json::Null);
-        Reply { status, headers, body }
+        Reply { status, headers, body, bytes: bytes.to_vec() }
     }
 
     pub async fn get(&self, path: &str) -> Reply {

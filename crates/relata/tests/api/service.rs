@@ -13,6 +13,8 @@ crate::both_backends!(
     a_case_is_routed_answered_paused_and_escalated_on_time,
     bad_service_settings_are_refused_by_field,
     mail_to_the_desk_opens_cases_and_answers_thread_back_once,
+    mail_no_one_can_answer_is_held_for_an_agent_and_released_or_discarded,
+    replies_are_written_from_templates_in_the_customers_language,
     contracts_cover_cases_set_their_targets_and_come_up_for_renewal,
     articles_are_reviewed_published_suggested_and_rated,
     duplicates_are_merged_and_tangles_split,
@@ -461,6 +463,202 @@ async fn mail_to_the_desk_opens_cases_and_answers_thread_back_once(app: TestApp)
     assert_eq!(app.get("/api/v1/service/mailboxes").await.expect(200).body["data"], json!([]));
 }
 
+async fn held(app: &TestApp) -> Vec<Json> {
+    app.list_all("held_messages", "&sort=created_at").await
+}
+
+async fn mail_no_one_can_answer_is_held_for_an_agent_and_released_or_discarded(app: TestApp) {
+    use crate::mailbox::{ANNA, ImapServer, SECRET, mail};
+    let imap = ImapServer::start();
+    let agent = app.member("agent@example.com", "service_agent").await;
+    let rep = app.member("rep@example.com", "sales_rep").await;
+    let desk = json!({"host": "127.0.0.1", "port": imap.port, "security": "none", "username": ANNA, "password": SECRET,
+                      "address": ANNA, "max_message_mb": 1});
+    for bad in [json!(0), json!(101), json!("big")] {
+        let mut wrong = desk.clone();
+        wrong["max_message_mb"] = bad;
+        let refused =
+            app.put_as(&app.token, "/api/v1/service/mailboxes/desk", &wrong).await.expect_problem(422, "validation");
+        assert_eq!(refused.error_fields(), ["max_message_mb"]);
+    }
+    let shown = app.put_as(&app.token, "/api/v1/service/mailboxes/desk", &desk).await.expect(200).body;
+    assert_eq!(shown["mailbox"]["max_message_mb"], 1, "{shown}");
+
+    let no_sender = "To: anna@example.com\r\nSubject: Who am I\r\nMessage-ID: <anon@x>\r\n\r\nHello\r\n".to_string();
+    let forged = mail(
+        "Your Bank <security@bank.com>",
+        ANNA,
+        "Verify your account",
+        "phish@bank.com",
+        "Authentication-Results: mx.example.com; spf=fail smtp.mailfrom=bank.com;\r\n dmarc=fail (p=reject) header.from=bank.com\r\n",
+    );
+    // 1.5 MB of photo, over the mailbox's limit of 1 MB.
+    let photo: String = "QUJD"
+        .repeat(400_000)
+        .as_bytes()
+        .chunks(76)
+        .map(|l| format!("{}\r\n", std::str::from_utf8(l).unwrap()))
+        .collect();
+    let large = mail("jan@acme.pl", ANNA, "Photos of the damage", "large@acme.pl", "")
+        .replace("\r\nAbout Photos of the damage.\r\n", "")
+        + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the photos.\r\n\
+           --b\r\nContent-Type: image/jpeg; name=a.jpg\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + &photo
+        + "--b--\r\n";
+    let damaged = mail("jan@acme.pl", ANNA, "Invoice question", "damaged@acme.pl", "")
+        .replace("\r\nAbout Invoice question.\r\n", "")
+        + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+           The invoice is wrong.\r\n--b\r\nContent-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQ";
+    imap.append(
+        "INBOX",
+        &[
+            no_sender,
+            mail(ANNA, ANNA, "Out of office: Re: [CASE-2026-000001]", "loop@example.com", ""),
+            forged,
+            large,
+            damaged,
+            mail("Jan Nowak <jan@acme.pl>", ANNA, "Still broken", "fine@acme.pl", ""),
+            "no header at all, just words\r\n".to_string(),
+        ],
+    );
+    let read = || async {
+        app.post("/api/v1/service/mailboxes/desk/sync", &json!({})).await.expect(202);
+        work(&app).await;
+    };
+    read().await;
+    let listed = app.get("/api/v1/service/mailboxes").await.expect(200).body;
+    assert_eq!(listed["data"][0]["last_sync"]["error"], Json::Null, "nothing failed: {listed}");
+    assert_eq!(listed["data"][0]["last_sync"]["taken"], 7, "every message taken or held: {listed}");
+
+    // Held, each with why, for the desk (not for sales).
+    let held_now = held(&app).await;
+    let reasons: Vec<(&str, &str)> =
+        held_now.iter().map(|h| (h["subject"].as_str().unwrap(), h["reason"].as_str().unwrap())).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("Who am I", "no_sender"),
+            ("Out of office: Re: [CASE-2026-000001]", "from_desk"),
+            ("Verify your account", "forged_sender"),
+            ("Photos of the damage", "too_large"),
+            ("(no subject)", "unreadable")
+        ]
+    );
+    assert!(held_now.iter().all(|h| h["status"] == "held"));
+    let large = &held_now[3];
+    assert!(large["size"].as_i64().unwrap() > 1024 * 1024, "{large}");
+    assert!(large["detail"].as_str().unwrap().contains("over this mailbox's limit of 1 MB"), "{large}");
+    assert!(held_now[2]["detail"].as_str().unwrap().contains("DMARC"), "{}", held_now[2]);
+    let header = app.get(&format!("/api/v1/held_messages/{}/attachments/0", id_of(large))).await.expect(200);
+    assert_eq!(header.header("content-type"), Some("message/rfc822"));
+    assert!(header.text().contains("Subject: Photos of the damage") && header.bytes.len() < 4096, "the header alone");
+    let seen = app.get_as(&agent.token, "/api/v1/held_messages").await.expect(200).body;
+    assert_eq!(seen["data"].as_array().unwrap().len(), 5, "the desk sees them");
+    app.get_as(&rep.token, "/api/v1/held_messages").await.expect_problem(403, "forbidden");
+    app.post("/api/v1/held_messages", &json!({"mailbox": "desk", "reason": "no_sender"})).await.expect(403);
+
+    // The rest became cases; the damaged one says so and keeps its original.
+    let cases = app.list_all("cases", "&sort=created_at").await;
+    let subjects: Vec<&str> = cases.iter().map(|c| c["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Invoice question", "Still broken"]);
+    let comment = &comments_of(&app, &id_of(&cases[0])).await[0];
+    let body = comment["body"].as_str().unwrap();
+    assert!(body.starts_with("[Relata: this message was damaged") && body.contains("The invoice is wrong."), "{body}");
+    let original = app.get(&format!("/api/v1/case_comments/{}/attachments/1", id_of(comment))).await.expect(200);
+    assert_eq!(original.header("content-type"), Some("message/rfc822"));
+    assert!(original.text().contains("/9j/4AAQ"));
+
+    // An agent releases what is real: a case, as the desk would have made.
+    let path = |h: &Json, action: &str| format!("/api/v1/held_messages/{}/{action}", id_of(h));
+    let case = app.post_as(&agent.token, &path(&held_now[0], "release"), &json!({})).await.expect(200).body;
+    assert_eq!((case["subject"].as_str(), case["channel"].as_str()), (Some("Who am I"), Some("email")));
+    assert_eq!(case["requester_email"], Json::Null, "no one to answer");
+    assert_eq!(comments_of(&app, &id_of(&case)).await[0]["body"], "Hello");
+    let released = app.get(&format!("/api/v1/held_messages/{}", id_of(&held_now[0]))).await.expect(200).body;
+    assert_eq!((&released["status"], &released["case"]), (&json!("released"), &case["id"]));
+    app.post_as(&agent.token, &path(&held_now[0], "release"), &json!({})).await.expect_problem(409, "conflict");
+    let big = app.post_as(&agent.token, &path(large, "release"), &json!({})).await.expect(200).body;
+    let note = &comments_of(&app, &id_of(&big)).await[0]["body"];
+    assert!(note.as_str().unwrap().contains("Ask the customer for its content"), "{note}");
+    assert_eq!(big["requester_email"], "jan@acme.pl");
+    // ... and discards what is not: the bytes go.
+    let gone = app.post_as(&agent.token, &path(&held_now[1], "discard"), &json!({})).await.expect(200).body;
+    assert_eq!(gone["status"], "discarded");
+    app.get(&format!("/api/v1/held_messages/{}/attachments/0", id_of(&held_now[1]))).await.expect(404);
+    app.post_as(&rep.token, &path(&held_now[2], "discard"), &json!({})).await.expect_problem(403, "forbidden");
+    app.post_as(&agent.token, &path(&held_now[2], "release"), &json!({})).await.expect(200);
+    let unreadable = app.post_as(&agent.token, &path(&held_now[4], "release"), &json!({})).await.expect(200).body;
+    assert_eq!(unreadable["subject"], "(an unreadable message)");
+    let kept = &comments_of(&app, &id_of(&unreadable)).await[0];
+    let kept = app.get(&format!("/api/v1/case_comments/{}/attachments/0", id_of(kept))).await.expect(200);
+    assert!(kept.text().contains("no header at all, just words"), "the original is attached");
+
+    // Read again from the start: nothing is held or taken twice.
+    let store = &app.app.app.store;
+    let mut tx = store.write(app.workspace.id).await.unwrap();
+    tx.put_setting("service.mail.checkpoint.desk.INBOX", &json!({"uid_validity": 0, "last_uid": 0})).await.unwrap();
+    tx.commit().await.unwrap();
+    read().await;
+    assert_eq!(held(&app).await.len(), 5);
+    assert_eq!(app.list_all("cases", "").await.len(), 6);
+}
+
+async fn replies_are_written_from_templates_in_the_customers_language(app: TestApp) {
+    let sink = SmtpSink::start();
+    use_smtp(&app, &sink, "support@example.com").await;
+    let template = |language: &str, body: &str| {
+        json!({"name": format!("Case received ({language})"), "key": "case_received", "channel": "email",
+               "language": language, "entity": "cases", "subject": "About {{case.subject}}", "body": body})
+    };
+    app.create("message_templates", template("en", "Dear {{contact.first_name}}, we are on {{case.number}}.")).await;
+    let polish = template("pl", "Szanowny Panie {{contact.first_name}}, zajmujemy się sprawą {{case.number}}.");
+    app.create("message_templates", polish).await;
+    let english = app.list_all("message_templates", "&filter=language%20%3D%20%22en%22").await;
+    let jan = app
+        .create(
+            "contacts",
+            json!({"first_name": "Jan", "last_name": "Nowak", "emails": ["jan@acme.pl"], "language": "pl"}),
+        )
+        .await;
+    let case = app.create("cases", json!({"subject": "Broken hinge", "contact": id_of(&jan)})).await;
+    let number = case["number"].as_str().unwrap();
+
+    // The English template, answered in the contact's Polish, merged with the case.
+    let reply = json!({"case": id_of(&case), "kind": "reply", "template": id_of(&english[0])});
+    let written = app.post("/api/v1/case_comments", &reply).await.expect(201).body;
+    let expected = format!("Szanowny Panie Jan, zajmujemy się sprawą {number}.");
+    assert_eq!(written["body"], expected.as_str());
+    work(&app).await;
+    let sent = sink.received();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].contains("To: jan@acme.pl") && sent[0].contains(&format!("[{number}] Broken hinge")),
+        "{}",
+        sent[0]
+    );
+
+    // A case from an unknown sender is answered at the address it came from.
+    let stranger = app
+        .create("cases", json!({"subject": "A question", "channel": "email", "requester_email": "who@else.org"}))
+        .await;
+    let reply = json!({"case": id_of(&stranger), "kind": "reply", "body": "Here is the answer."});
+    app.post("/api/v1/case_comments", &reply).await.expect(201);
+    work(&app).await;
+    assert!(sink.received().iter().any(|m| m.contains("To: who@else.org")), "{:?}", sink.received());
+
+    // A note is not written from a template; a comment says something.
+    let note = json!({"case": id_of(&case), "kind": "note", "template": id_of(&english[0])});
+    let refused = app.post("/api/v1/case_comments", &note).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["template"]);
+    let empty = json!({"case": id_of(&case), "kind": "note", "body": "  "});
+    let refused = app.post("/api/v1/case_comments", &empty).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["body"]);
+    let nobody = app.create("cases", json!({"subject": "Walk-in"})).await;
+    let reply = json!({"case": id_of(&nobody), "kind": "reply", "body": "Hi"});
+    let refused = app.post("/api/v1/case_comments", &reply).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["kind"]);
+}
+
 async fn tasks_of(app: &TestApp, account: &Json) -> Vec<Json> {
     let filter = format!("&filter=account%20%3D%20%22{}%22%20and%20kind%20%3D%20%22task%22", id_of(account));
     app.list_all("activities", &filter).await
@@ -510,6 +708,23 @@ async fn contracts_cover_cases_set_their_targets_and_come_up_for_renewal(app: Te
         assert_eq!((&outside["contract"], &outside["sla_policy"]), (&Json::Null, &standard["id"]));
         assert!(outside["coverage"].as_str().unwrap().starts_with("Not covered"), "{outside}");
     }
+
+    // Routing may go by what covers the case.
+    let warranty_desk = app.create("service_teams", json!({"name": "Warranty desk"})).await;
+    let rule = json!({"name": "Warranties", "position": 1, "coverage": "warranty", "team": id_of(&warranty_desk)});
+    app.create("routing_rules", rule).await;
+    let initech = app.create("accounts", json!({"name": "Initech"})).await;
+    app.create(
+        "service_contracts",
+        json!({"name": "Hinge warranty", "account": id_of(&initech), "kind": "warranty", "starts_on": day(-1),
+               "ends_on": day(700)}),
+    )
+    .await;
+    let under_warranty = app.create("cases", json!({"subject": "Hinge broke", "account": id_of(&initech)})).await;
+    assert_eq!(under_warranty["team"], warranty_desk["id"]);
+    assert!(under_warranty["coverage"].as_str().unwrap().starts_with("Covered by warranty Hinge warranty"));
+    let uncovered = app.create("cases", json!({"subject": "Other", "account": id_of(&other)})).await;
+    assert_eq!(uncovered["team"], Json::Null, "the rule is for warranties");
 
     // Work under the contract counts against its entitlements.
     let path = format!("/api/v1/cases/{}", id_of(&covered));

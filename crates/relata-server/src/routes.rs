@@ -1023,6 +1023,17 @@ fn page_routes() -> Vec<Route> {
             "Check and price a configuration",
         )
         .to(post(commerce::configure_check)),
+        page(
+            Method::POST,
+            "/held_messages/{id}/release",
+            "pages.held_messages.release",
+            "Release held mail into a case",
+        )
+        .returns(303, None)
+        .to(post(crate::web::service::release_held)),
+        page(Method::POST, "/held_messages/{id}/discard", "pages.held_messages.discard", "Discard held mail")
+            .returns(303, None)
+            .to(post(crate::web::service::discard_held)),
         page(Method::POST, "/{entity}/bulk", "pages.bulk", "Assign or trash the selected records")
             .returns(303, None)
             .to(post(lists::bulk)),

@@ -6,12 +6,13 @@
 //! internal; what the customer writes brings a waiting or resolved case
 //! back to work.
 
-use crate::entities::{CASES, SERVICE_TEAMS, SLA_POLICIES};
+use crate::entities::{CASE_COMMENTS, CASES, SERVICE_TEAMS, SLA_POLICIES};
 use crate::routing;
 use crate::sla::{self, RUNNING, record};
 use relata_app::Ctx;
 use relata_app::error::into_store;
 use relata_core::error::ValidationError;
+use relata_core::filter::{Filter, Op};
 use relata_core::meta::Schema;
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, UserId};
@@ -198,6 +199,9 @@ pub async fn after_save(tx: &mut ScopedConn, ctx: &Ctx, old: Option<&Record>, ne
     for (user, text, body) in messages {
         relata_app::notifications::notify_in(tx, user, "service", &text, body.as_deref(), Some(&link)).await?;
     }
+    if let Some(was) = old_owner.filter(|_| owner.is_some() && owner != old_owner) {
+        comments_follow(tx, ctx, new, was).await?;
+    }
     // What the contract's entitlements have been used for.
     let contract = new.values.ref_id("contract");
     let was_under = old.and_then(|o| o.values.ref_id("contract"));
@@ -228,6 +232,16 @@ pub async fn before_save_comment(
     };
     for field in ["contact", "account"] {
         new.values.set_std(field, case.values.std(field).clone());
+    }
+    // Whoever may read the case reads its conversation: a new comment
+    // belongs to the case's owner (who wrote it stays in `created_by`),
+    // unless it was given to someone else.
+    let owner = new.values.ref_id("owner");
+    if old.is_none()
+        && case.values.ref_id("owner").is_some()
+        && (owner.is_none() || owner == ctx.actor.map(|a| a.uuid()))
+    {
+        new.values.set_std("owner", case.values.std("owner").clone());
     }
     let is_reply = new.values.text("kind") == Some("reply");
     let template = new.values.ref_id("template");
@@ -335,4 +349,29 @@ async fn send_reply(
     values.set_std("about_id", FieldValue::Text(case.id.to_string()));
     let messages = Schema::standard(relata_channels::entities::MESSAGES);
     relata_app::write::create_in(tx, ctx, &messages, values).await.map_err(into_store)
+}
+
+/// A reassigned case's comments that were its owner's go to its new owner
+/// (see [`before_save_comment`]), whoever may read them.
+async fn comments_follow(tx: &mut ScopedConn, ctx: &Ctx, case: &Record, was: UserId) -> Result<(), StoreError> {
+    let lifted = tx.lift_visibility();
+    let result = move_comments(tx, ctx, case, was).await;
+    tx.restore_visibility(lifted);
+    result
+}
+
+async fn move_comments(tx: &mut ScopedConn, ctx: &Ctx, case: &Record, was: UserId) -> Result<(), StoreError> {
+    let schema = Schema::standard(CASE_COMMENTS);
+    let field = |id: &str| schema.field(id).expect("a field of comments");
+    let filter = Filter::And(vec![
+        Filter::Compare { field: field("case"), op: Op::Eq, value: FieldValue::Ref(case.id.uuid()) },
+        Filter::Compare { field: field("owner"), op: Op::Eq, value: FieldValue::Ref(was.uuid()) },
+    ]);
+    let relata = Ctx::new(ctx.workspace.clone(), None);
+    for comment in relata_app::read::every_in(tx, &schema, filter).await? {
+        let mut patch = Values::default();
+        patch.set_std("owner", case.values.std("owner").clone());
+        relata_app::write::update_in(tx, &relata, &schema, comment.id, patch, None).await.map_err(into_store)?;
+    }
+    Ok(())
 }

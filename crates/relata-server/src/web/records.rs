@@ -46,6 +46,7 @@ pub struct HistoryEntry {
 }
 
 pub struct Related {
+    pub kind: EntityKind,
     pub title: String,
     pub items: Vec<(String, String)>,
     pub new_href: Option<String>,
@@ -72,6 +73,8 @@ struct RecordPage {
     lines: Option<(Vec<String>, Vec<Vec<Shown>>)>,
     /// What the record's domain offers on its page (print, issue, …).
     actions: Vec<super::commerce::Action>,
+    /// A case's comments and the form to answer it.
+    conversation: Option<super::service::Conversation>,
 }
 
 /// The records that point at this one, a few of each kind: derived from
@@ -103,7 +106,7 @@ async fn related(server: &crate::Server, page: &Page, kind: EntityKind, id: Reco
                 .then(|| format!("/{}/new?{}={id}", schema.kind.api_name(), link.qualified_id()));
             let plural = schema.def().plural_label.to_string();
             let title = if link.id == kind.singular() { plural } else { format!("{plural} ({})", link.label) };
-            out.push(Related { title, items, new_href });
+            out.push(Related { kind: schema.kind, title, items, new_href });
         }
     }
     out
@@ -203,7 +206,12 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
     timeline_filters.extend(item_types.iter().map(|t| (format!("{here}?show={t}"), item_label(&page, t), show == *t)));
     let convert_href =
         (kind == LEADS && record.values.std("converted_at").is_null()).then(|| format!("/leads/{}/convert", record.id));
-    let related = related(&server, &page, kind, id).await;
+    let mut related = related(&server, &page, kind, id).await;
+    let conversation = super::service::conversation(&server, &page, &record).await;
+    if conversation.is_some() {
+        // The conversation shows the comments in full.
+        related.retain(|group| group.kind != relata_service::entities::CASE_COMMENTS);
+    }
     let mut key_facts = Vec::new();
     for field in ["lifecycle", "status", "stage", "amount", "priority", "sla_status", "resolution_due", "owner"] {
         if let Some(f) = schema.field(field) {
@@ -245,6 +253,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
     actions.extend(super::service::actions(&page, schema, &record));
     let template = RecordPage {
         actions,
+        conversation,
         lines,
         key_facts,
         convert_href,

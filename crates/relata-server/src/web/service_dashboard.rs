@@ -16,6 +16,21 @@ struct Dashboard {
     layout: Layout,
     facts: Vec<(String, String)>,
     charts: Vec<(String, String)>,
+    /// How much mail the desk held, for who may look at it ("100+" past a page).
+    held: Option<String>,
+}
+
+/// The held mail waiting for an agent, counted up to a page.
+async fn held_count(server: &crate::Server, page: &Page) -> Option<String> {
+    use relata_service::entities::HELD_MESSAGES;
+    let params = relata_app::read::ListParams {
+        conditions: vec![relata_core::filter::Expr::eq("status", "held")],
+        limit: Some(100),
+        ..Default::default()
+    };
+    let (found, _) = relata_app::read::list(&server.app, &page.ctx, HELD_MESSAGES, &params).await.ok()?;
+    let n = found.records.len();
+    Some(if found.next_cursor.is_some() { format!("{n}+") } else { n.to_string() })
 }
 
 fn bars(counts: &Counts) -> Vec<(String, i64, String)> {
@@ -77,5 +92,6 @@ pub async fn dashboard(State(server): S, page: Page) -> Response {
         ("Top categories".to_string(), bars_svg("Top categories", &bars(&report.top_categories))),
         ("Top root causes".to_string(), bars_svg("Top root causes", &bars(&report.top_root_causes))),
     ];
-    render(&Dashboard { layout: layout(&page, "Service", None), facts, charts }, StatusCode::OK)
+    let held = held_count(&server, &page).await;
+    render(&Dashboard { layout: layout(&page, "Service", None), facts, charts, held }, StatusCode::OK)
 }

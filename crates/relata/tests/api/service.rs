@@ -568,6 +568,15 @@ async fn mail_no_one_can_answer_is_held_for_an_agent_and_released_or_discarded(a
     assert_eq!(original.header("content-type"), Some("message/rfc822"));
     assert!(original.text().contains("/9j/4AAQ"));
 
+    // Its page offers the agent the two ways out.
+    let browser = crate::web::browser(&app, "agent@example.com").await;
+    let held_page = format!("/held_messages/{}", id_of(&held_now[1]));
+    let (status, _, html) = crate::web::page(&app, &browser, reqwest::Method::GET, &held_page, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("{held_page}/release")) && html.contains(&format!("{held_page}/discard")));
+    let (_, _, dashboard) = crate::web::page(&app, &browser, reqwest::Method::GET, "/service", &[]).await;
+    assert!(dashboard.contains("Held mail (5)"), "the dashboard says what waits");
+
     // An agent releases what is real: a case, as the desk would have made.
     let path = |h: &Json, action: &str| format!("/api/v1/held_messages/{}/{action}", id_of(h));
     let case = app.post_as(&agent.token, &path(&held_now[0], "release"), &json!({})).await.expect(200).body;
@@ -581,9 +590,14 @@ async fn mail_no_one_can_answer_is_held_for_an_agent_and_released_or_discarded(a
     let note = &comments_of(&app, &id_of(&big)).await[0]["body"];
     assert!(note.as_str().unwrap().contains("Ask the customer for its content"), "{note}");
     assert_eq!(big["requester_email"], "jan@acme.pl");
-    // ... and discards what is not: the bytes go.
-    let gone = app.post_as(&agent.token, &path(&held_now[1], "discard"), &json!({})).await.expect(200).body;
+    // ... and discards what is not (here from its page): the bytes go.
+    let form = [("csrf_token", browser.csrf.as_str())];
+    let discard = format!("{held_page}/discard");
+    let (status, _, _) = crate::web::page(&app, &browser, reqwest::Method::POST, &discard, &form).await;
+    assert_eq!(status, 303);
+    let gone = app.get(&format!("/api/v1/held_messages/{}", id_of(&held_now[1]))).await.expect(200).body;
     assert_eq!(gone["status"], "discarded");
+    app.post_as(&agent.token, &path(&held_now[1], "discard"), &json!({})).await.expect_problem(409, "conflict");
     app.get(&format!("/api/v1/held_messages/{}/attachments/0", id_of(&held_now[1]))).await.expect(404);
     app.post_as(&rep.token, &path(&held_now[2], "discard"), &json!({})).await.expect_problem(403, "forbidden");
     app.post_as(&agent.token, &path(&held_now[2], "release"), &json!({})).await.expect(200);
@@ -636,6 +650,36 @@ async fn replies_are_written_from_templates_in_the_customers_language(app: TestA
         "{}",
         sent[0]
     );
+
+    // On the case's page: the conversation, and a form answering from a
+    // template; a note written there stays internal.
+    let agent = app.member("agent@example.com", "service_agent").await;
+    let version = self::case(&app, &id_of(&case)).await["version"].as_i64().unwrap();
+    let owner = json!({"owner": agent.user});
+    app.patch(&format!("/api/v1/cases/{}", id_of(&case)), version, &owner).await.expect(200);
+    let theirs = format!("/api/v1/case_comments?filter=case%20%3D%20%22{}%22", id_of(&case));
+    let seen = app.get_as(&agent.token, &theirs).await.expect(200).body;
+    assert_eq!(seen["data"].as_array().unwrap().len(), 1, "the conversation goes with the case: {seen}");
+    let browser = crate::web::browser(&app, "agent@example.com").await;
+    let here = format!("/cases/{}", id_of(&case));
+    let (status, _, html) = crate::web::page(&app, &browser, reqwest::Method::GET, &here, &[]).await;
+    assert_eq!(status, 200);
+    let conversation = &html[html.find("id=\"conversation\"").expect("a conversation")..];
+    assert!(conversation.contains(&expected) && conversation.contains("class=\"comment reply\""), "{conversation}");
+    assert!(conversation.contains(&format!("<option value=\"{}\">", id_of(&english[0]))), "templates offered");
+    let form = [
+        ("csrf_token", browser.csrf.as_str()),
+        ("case", &id_of(&case)),
+        ("return_to", &here),
+        ("kind", "note"),
+        ("template", ""),
+        ("body", "Customer sounded upset; call back tomorrow."),
+    ];
+    let (status, location, _) = crate::web::page(&app, &browser, reqwest::Method::POST, "/case_comments", &form).await;
+    assert_eq!((status, location.as_str()), (303, here.as_str()));
+    let (_, _, html) = crate::web::page(&app, &browser, reqwest::Method::GET, &here, &[]).await;
+    assert!(html.contains("class=\"comment note\"") && html.contains("call back tomorrow"), "the note is shown");
+    assert_eq!(sink.received().len(), 1, "a note sends nothing");
 
     // A case from an unknown sender is answered at the address it came from.
     let stranger = app

@@ -614,7 +614,8 @@ fn identity_routes() -> Vec<Route> {
             Method::PUT,
             "/api/v1/service/mailboxes/{name}",
             "service.mailboxes.put",
-            "Connect a service desk mailbox (administrators): host, port, security (tls, starttls, or none on \
+            "Connect a service desk mailbox (administrators): receive (imap, the default, or smtp: the mail is delivered \
+             to Relata's own SMTP endpoint, relata serve --smtp-listen, and only the address is needed); for imap: host, port, security (tls, starttls, or none on \
              loopback), username, password (left out, the stored one is kept), address (the desk's: mail from it is \
              held), folders (default INBOX), max_message_mb (1 to 100, default 25: a larger message is held, its header \
              alone read), closed_replies (reopen or new_case) and what a case it opens starts with (team, category). \

@@ -45,6 +45,9 @@ fn state_name(mailbox: &str) -> String {
 /// case it opens starts with.
 pub struct DeskMailbox {
     pub name: String,
+    /// How its mail arrives: read over `imap`, or delivered to Relata's own
+    /// `smtp` endpoint (see `smtp_in`).
+    pub receive: String,
     pub settings: MailboxSettings,
     pub team: Option<Uuid>,
     pub category: Option<String>,
@@ -60,6 +63,7 @@ pub const DEFAULT_MAX_MESSAGE_MB: u32 = 25;
 const MAX_MESSAGE_MB: std::ops::RangeInclusive<u64> = 1..=100;
 
 pub const CLOSED_REPLIES: &[&str] = &["reopen", "new_case"];
+pub const RECEIVE: &[&str] = &["imap", "smtp"];
 
 /// One of `options` as `field`, if given; else a field error.
 fn choice_of(value: Option<&Json>, field: &str, options: &[&str], errors: &mut Vec<FieldError>) -> Option<String> {
@@ -86,9 +90,16 @@ async fn stored(conn: &mut ScopedConn) -> Result<Map<String, Json>, AppError> {
 }
 
 fn from_stored(name: &str, v: &Json) -> Option<DeskMailbox> {
+    let receive = v.get("receive").and_then(Json::as_str).unwrap_or("imap").to_string();
+    let settings = if receive == "smtp" {
+        MailboxSettings { address: v.get("address")?.as_str()?.to_string(), ..MailboxSettings::default() }
+    } else {
+        MailboxSettings::from_stored(v)?
+    };
     Some(DeskMailbox {
         name: name.to_string(),
-        settings: MailboxSettings::from_stored(v)?,
+        receive,
+        settings,
         team: v.get("team").and_then(Json::as_str).and_then(|t| t.parse().ok()),
         category: v.get("category").and_then(Json::as_str).map(str::to_string),
         closed_replies: v.get("closed_replies").and_then(Json::as_str).unwrap_or("reopen").to_string(),
@@ -105,7 +116,12 @@ pub async fn mailbox(conn: &mut ScopedConn, name: &str) -> Result<Option<DeskMai
 }
 
 fn public_json(mailbox: &DeskMailbox) -> Json {
-    let mut shown = mailbox.settings.public_json();
+    let mut shown = if mailbox.receive == "smtp" {
+        json!({"address": mailbox.settings.address})
+    } else {
+        mailbox.settings.public_json()
+    };
+    shown["receive"] = json!(mailbox.receive);
     shown["name"] = json!(mailbox.name);
     shown["team"] = json!(mailbox.team.map(|t| t.to_string()));
     shown["category"] = json!(mailbox.category);
@@ -122,7 +138,7 @@ pub async fn list(app: &App, ctx: &Ctx) -> Result<Json, AppError> {
     for (name, v) in stored(&mut conn).await? {
         let Some(mailbox) = from_stored(&name, &v) else { continue };
         let mut folders = Vec::new();
-        for folder in &mailbox.settings.folders {
+        for folder in mailbox.settings.folders.iter().filter(|_| mailbox.receive == "imap") {
             let at = checkpoint_at(&mut conn, &checkpoint_name(&name, folder)).await?;
             folders.push(json!({"folder": folder, "uid_validity": at.uid_validity, "last_uid": at.last_uid}));
         }
@@ -144,12 +160,26 @@ pub async fn put(app: &App, ctx: &Ctx, name: &str, input: &Json) -> Result<Json,
     let mut all = stored(&mut tx).await?;
     let previous = all.get(name).and_then(|v| from_stored(name, v));
     let mut settings_input = input.clone();
-    let (team, category, closed_replies, max_message_mb) = match settings_input.as_object_mut() {
-        Some(o) => (o.remove("team"), o.remove("category"), o.remove("closed_replies"), o.remove("max_message_mb")),
-        None => (None, None, None, None),
+    let (team, category, closed_replies, max_message_mb, receive) = match settings_input.as_object_mut() {
+        Some(o) => (
+            o.remove("team"),
+            o.remove("category"),
+            o.remove("closed_replies"),
+            o.remove("max_message_mb"),
+            o.remove("receive"),
+        ),
+        None => (None, None, None, None, None),
     };
-    let parsed = MailboxSettings::parse(&settings_input, previous.as_ref().map(|p| &p.settings));
-    let mut errors = parsed.as_ref().err().map(|e| e.errors.clone()).unwrap_or_default();
+    let mut errors = Vec::new();
+    let receive = choice_of(receive.as_ref(), "receive", RECEIVE, &mut errors).unwrap_or_else(|| "imap".into());
+    // What else is needed depends on how the mail arrives.
+    ValidationError::check(std::mem::take(&mut errors))?;
+    let parsed = if receive == "smtp" {
+        smtp_settings(&settings_input)
+    } else {
+        MailboxSettings::parse(&settings_input, previous.as_ref().map(|p| &p.settings))
+    };
+    errors.extend(parsed.as_ref().err().map(|e| e.errors.clone()).unwrap_or_default());
     let team = match team.as_ref().filter(|t| !t.is_null()) {
         None => None,
         Some(t) => match t.as_str().and_then(|t| t.parse::<Uuid>().ok()) {
@@ -178,15 +208,21 @@ pub async fn put(app: &App, ctx: &Ctx, name: &str, input: &Json) -> Result<Json,
     };
     ValidationError::check(errors)?;
     let settings = parsed?;
-    let mailbox = DeskMailbox { name: name.to_string(), settings, team, category, closed_replies, max_message_mb };
-    let mut stored_json = mailbox.settings.stored_json();
+    let mailbox =
+        DeskMailbox { name: name.to_string(), receive, settings, team, category, closed_replies, max_message_mb };
+    let mut stored_json = if mailbox.receive == "smtp" {
+        json!({"address": mailbox.settings.address})
+    } else {
+        mailbox.settings.stored_json()
+    };
+    stored_json["receive"] = json!(mailbox.receive);
     stored_json["team"] = json!(team.map(|t| t.to_string()));
     stored_json["category"] = json!(mailbox.category);
     stored_json["closed_replies"] = json!(mailbox.closed_replies);
     stored_json["max_message_mb"] = json!(mailbox.max_message_mb);
     all.insert(name.to_string(), stored_json);
     tx.put_setting(SETTING, &Json::Object(all)).await?;
-    put_schedule(&mut tx, name, true).await?;
+    put_schedule(&mut tx, name, mailbox.receive == "imap").await?;
     let shown = public_json(&mailbox);
     audit_in(&mut tx, ctx, Event::new("service.mailbox.change").details(shown.clone())).await?;
     tx.commit().await?;
@@ -212,8 +248,14 @@ pub async fn remove(app: &App, ctx: &Ctx, name: &str) -> Result<(), AppError> {
 pub async fn request_read(app: &App, ctx: &Ctx, name: &str) -> Result<Uuid, AppError> {
     ctx.access.require_admin()?;
     let mut tx = app.writer(ctx).await?;
-    if mailbox(&mut tx, name).await?.is_none() {
-        return Err(AppError::NotFound);
+    match mailbox(&mut tx, name).await? {
+        None => return Err(AppError::NotFound),
+        Some(desk) if desk.receive == "smtp" => {
+            return Err(AppError::Conflict(
+                "this desk's mail is delivered to Relata's SMTP endpoint: nothing to read".into(),
+            ));
+        }
+        Some(_) => {}
     }
     let id = tx.enqueue_job(read_job(name, tx.now())).await?;
     tx.commit().await?;
@@ -267,7 +309,57 @@ impl JobHandler for MailJob {
 /// Reads a desk mailbox; answers how many messages it took.
 pub async fn read(app: &App, ctx: &Ctx, name: &str) -> Result<u64, SyncError> {
     let Some(mailbox) = mailbox(&mut app.reader(ctx).await?, name).await? else { return Ok(0) };
+    if mailbox.receive != "imap" {
+        return Ok(0);
+    }
     read_mailbox(app, ctx, &mailbox.settings, &mailbox).await
+}
+
+/// A desk that takes its mail on the SMTP endpoint needs only its address.
+fn smtp_settings(input: &Json) -> Result<MailboxSettings, ValidationError> {
+    let address = input.get("address").and_then(Json::as_str).unwrap_or_default().trim().to_lowercase();
+    match relata_core::email::Email::parse(&address) {
+        Ok(_) => Ok(MailboxSettings { address, ..MailboxSettings::default() }),
+        Err(e) => Err(ValidationError::single("address", "invalid_email", e.to_string())),
+    }
+}
+
+/// Every desk of the workspace that takes mail for `address` on the SMTP
+/// endpoint.
+pub async fn smtp_desks_for(conn: &mut ScopedConn, address: &str) -> Result<Vec<DeskMailbox>, AppError> {
+    let all = stored(conn).await?;
+    Ok(all
+        .iter()
+        .filter_map(|(name, v)| from_stored(name, v))
+        .filter(|d| d.receive == "smtp" && d.settings.address.eq_ignore_ascii_case(address))
+        .collect())
+}
+
+/// A message delivered to the desk on the SMTP endpoint: taken or held as
+/// the desk's IMAP mail is, in one transaction (committed before the
+/// sender is told it was received), `trace` (its `Received:` line) put
+/// first. A message without a Message-ID is named by its content as sent,
+/// so that a sender's retry is not taken twice.
+pub async fn deliver(app: &App, ctx: &Ctx, desk: &DeskMailbox, trace: &str, sent: &[u8]) -> Result<u64, AppError> {
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(sent).iter().map(|b| format!("{b:02x}")).collect();
+    let fallback = format!("<{digest}@relata.smtp>");
+    let mut raw = Vec::with_capacity(trace.len() + sent.len());
+    raw.extend_from_slice(trace.as_bytes());
+    raw.extend_from_slice(sent);
+    let size = u32::try_from(raw.len()).unwrap_or(u32::MAX);
+    let fetched = if size > desk.size_limit() {
+        // As over IMAP: over the limit, only the header is kept.
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(raw.len(), |at| at + 4);
+        Fetched { uid: 0, size, raw: raw[..end.min(64 * 1024)].to_vec(), header_only: true }
+    } else {
+        Fetched { uid: 0, size, raw, header_only: false }
+    };
+    let arrival = desk.sort(&fetched, fallback);
+    let mut tx = app.writer(ctx).await?;
+    let taken = take_arrivals(&mut tx, ctx, desk, "smtp", vec![arrival]).await?;
+    tx.commit().await?;
+    Ok(taken)
 }
 
 impl MailSink for DeskMailbox {
@@ -290,26 +382,37 @@ impl MailSink for DeskMailbox {
         Box::pin(async move {
             let mut tx = app.writer(ctx).await?;
             save_checkpoint(&mut tx, &checkpoint_name(&self.name, folder), done).await?;
-            let arrivals: Vec<Arrival> = fetched.iter().map(|f| self.sort(folder, f, done)).collect();
-            let ids = arrivals.iter().map(|a| FieldValue::Text(a.message_id().to_string())).collect();
-            let mut seen = taken_ids(&mut tx, ids).await?;
-            let mut taken = 0;
-            for arrival in arrivals {
-                if !seen.insert(arrival.message_id().to_string()) {
-                    continue;
-                }
-                match arrival {
-                    Arrival::Take(mail) => {
-                        take_one(&mut tx, ctx, self, *mail).await?;
-                    }
-                    Arrival::Hold(held) => hold(&mut tx, ctx, &self.name, folder, held).await?,
-                }
-                taken += 1;
-            }
+            let arrivals = fetched.iter().map(|f| self.sort(f, fallback_id(folder, f.uid, done))).collect();
+            let taken = take_arrivals(&mut tx, ctx, self, folder, arrivals).await?;
             tx.commit().await?;
             Ok(taken)
         })
     }
+}
+
+/// Takes or holds each arrival, once (by Message-ID, against what was
+/// taken or held before); answers how many were new.
+async fn take_arrivals(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    desk: &DeskMailbox,
+    folder: &str,
+    arrivals: Vec<Arrival>,
+) -> Result<u64, AppError> {
+    let ids = arrivals.iter().map(|a| FieldValue::Text(a.message_id().to_string())).collect();
+    let mut seen = taken_ids(tx, ids).await?;
+    let mut taken = 0;
+    for arrival in arrivals {
+        if !seen.insert(arrival.message_id().to_string()) {
+            continue;
+        }
+        match arrival {
+            Arrival::Take(mail) => drop(take_one(tx, ctx, desk, *mail).await?),
+            Arrival::Hold(held) => hold(tx, ctx, &desk.name, folder, held).await?,
+        }
+        taken += 1;
+    }
+    Ok(taken)
 }
 
 /// What the desk does with a message it fetched: take it into a case, or
@@ -347,8 +450,7 @@ impl DeskMailbox {
     /// receiving server found forged), what is over the size limit, and
     /// what cannot be read at all; takes the rest, a damaged message with
     /// its original attached.
-    fn sort(&self, folder: &str, fetched: &Fetched, done: Checkpoint) -> Arrival {
-        let fallback = fallback_id(folder, fetched.uid, done);
+    fn sort(&self, fetched: &Fetched, fallback: String) -> Arrival {
         let hold = |mail: Option<&Mail>, reason: &'static str, detail: String| {
             Arrival::Hold(Held {
                 message_id: mail.map_or_else(|| fallback.clone(), |m| m.message_id.clone()),
@@ -415,6 +517,7 @@ pub async fn release(app: &App, ctx: &Ctx, id: RecordId) -> Result<Record, AppEr
         // The mailbox was removed since: its case starts plain.
         None => DeskMailbox {
             name,
+            receive: "imap".into(),
             settings: MailboxSettings::default(),
             team: None,
             category: None,

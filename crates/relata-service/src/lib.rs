@@ -15,6 +15,7 @@ pub mod merge;
 pub mod report;
 pub mod routing;
 pub mod sla;
+pub mod smtp_in;
 
 use entities::{CASE_COMMENTS, CASES, KB_ARTICLES, SERVICE_CALENDARS, SERVICE_CONTRACTS, SLA_POLICIES};
 use relata_app::Ctx;

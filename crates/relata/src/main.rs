@@ -82,6 +82,10 @@ enum Command {
         /// only loopback clients not behind a proxy may).
         #[arg(long, env = "RELATA_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        /// Also take mail for the service desks set to `receive: smtp` on
+        /// this address (e.g. 127.0.0.1:2525, relayed to from the MX).
+        #[arg(long, env = "RELATA_SMTP_LISTEN")]
+        smtp_listen: Option<String>,
         #[command(flatten)]
         work: WorkArgs,
     },
@@ -456,9 +460,18 @@ pub fn progress_bar(total: Option<u64>, what: &str) -> ProgressBar {
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Serve { listen, demo, demo_contacts, public_url, behind_proxy, metrics_token, work } => {
-            serve(&cli.db, ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, metrics_token, work })
-                .await
+        Command::Serve { listen, demo, demo_contacts, public_url, behind_proxy, metrics_token, smtp_listen, work } => {
+            let options = ServeOptions {
+                listen,
+                demo,
+                demo_contacts,
+                public_url,
+                behind_proxy,
+                metrics_token,
+                smtp_listen,
+                work,
+            };
+            serve(&cli.db, options).await
         }
         Command::Worker { work } => worker(&cli.db, work).await,
         Command::Jobs { command } => jobs::run(&cli.db, command).await,
@@ -595,11 +608,13 @@ struct ServeOptions {
     public_url: Option<String>,
     behind_proxy: bool,
     metrics_token: Option<String>,
+    smtp_listen: Option<String>,
     work: WorkArgs,
 }
 
 async fn serve(db: &DbArgs, options: ServeOptions) -> Result<ExitCode, String> {
-    let ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, metrics_token, work } = options;
+    let ServeOptions { listen, demo, demo_contacts, public_url, behind_proxy, metrics_token, smtp_listen, work } =
+        options;
     let listen = listen.as_str();
     let (app, ws) = open(db).await?;
     if demo {
@@ -638,6 +653,15 @@ async fn serve(db: &DbArgs, options: ServeOptions) -> Result<ExitCode, String> {
         shutdown_signal().await;
         let _ = signalled.send(true);
     });
+    if let Some(address) = smtp_listen.filter(|a| !a.is_empty()) {
+        let smtp =
+            tokio::net::TcpListener::bind(&address).await.map_err(|e| format!("cannot take mail on {address}: {e}"))?;
+        tracing::info!(
+            "Relata taking mail for the service desks on smtp://{}",
+            smtp.local_addr().map_err(|e| e.to_string())?
+        );
+        tokio::spawn(relata_service::smtp_in::serve(server.app.clone(), smtp, on_signal.clone()));
+    }
     let mut http_stops = on_signal.clone();
     let http = relata_server::serve(listener, Arc::clone(&server), async move {
         let _ = http_stops.wait_for(|s| *s).await;

@@ -506,6 +506,11 @@ impl Drop for ServeProcess {
 /// Starts `relata serve` (no background workers) on the test's database
 /// and waits until it is ready.
 pub async fn serve_process(app: &TestApp) -> ServeProcess {
+    serve_process_with(app, &[]).await
+}
+
+/// [`serve_process`] with more environment (`RELATA_…` settings).
+pub async fn serve_process_with(app: &TestApp, env: &[(&str, &str)]) -> ServeProcess {
     let address = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().to_string()
@@ -515,6 +520,7 @@ pub async fn serve_process(app: &TestApp) -> ServeProcess {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
         .args(&args)
         .env("RELATA_LOG", "error")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

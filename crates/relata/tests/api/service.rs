@@ -15,6 +15,7 @@ crate::both_backends!(
     mail_to_the_desk_opens_cases_and_answers_thread_back_once,
     mail_no_one_can_answer_is_held_for_an_agent_and_released_or_discarded,
     replies_are_written_from_templates_in_the_customers_language,
+    mail_delivered_to_relatas_own_smtp_endpoint_opens_cases_once,
     contracts_cover_cases_set_their_targets_and_come_up_for_renewal,
     articles_are_reviewed_published_suggested_and_rated,
     duplicates_are_merged_and_tangles_split,
@@ -615,6 +616,110 @@ async fn mail_no_one_can_answer_is_held_for_an_agent_and_released_or_discarded(a
     read().await;
     assert_eq!(held(&app).await.len(), 5);
     assert_eq!(app.list_all("cases", "").await.len(), 6);
+}
+
+/// Sends `message` from `from` to `to` with Python's smtplib (a real
+/// client); answers "sent" or the refusal's class and code.
+fn send_smtp(port: u16, from: &str, to: &str, message: &str) -> String {
+    let script = r#"
+import smtplib, sys
+port, sender, to = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+message = sys.stdin.buffer.read()
+try:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.sendmail(sender, [to], message)
+    print("sent")
+except smtplib.SMTPRecipientsRefused as e:
+    print("refused", list(e.recipients.values())[0][0])
+except smtplib.SMTPResponseException as e:
+    print("error", e.smtp_code)
+"#;
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script, &port.to_string(), from, to])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+async fn mail_delivered_to_relatas_own_smtp_endpoint_opens_cases_once(app: TestApp) {
+    use crate::mailbox::mail;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(relata_service::smtp_in::serve(app.app.app.clone(), listener, stopped));
+    let desks = "/api/v1/service/mailboxes";
+    for (bad, field) in [
+        (json!({"receive": "pop3", "address": "help@example.com"}), "receive"),
+        (json!({"receive": "smtp", "address": "not an address"}), "address"),
+    ] {
+        let refused = app.put_as(&app.token, &format!("{desks}/help"), &bad).await.expect_problem(422, "validation");
+        assert_eq!(refused.error_fields(), [field]);
+    }
+    let desk = json!({"receive": "smtp", "address": "Help@Example.com", "max_message_mb": 1, "category": "question"});
+    let shown = app.put_as(&app.token, &format!("{desks}/help"), &desk).await.expect(200).body;
+    assert_eq!(
+        (shown["mailbox"]["receive"].as_str(), shown["mailbox"]["address"].as_str()),
+        (Some("smtp"), Some("help@example.com"))
+    );
+    app.post(&format!("{desks}/help/sync"), &json!({})).await.expect_problem(409, "conflict");
+
+    // Mail to the desk opens a case; to anyone else it is refused (no relay).
+    let question = mail("Jan <jan@acme.pl>", "help@example.com", "Opening hours?", "q1@acme.pl", "");
+    assert_eq!(send_smtp(port, "jan@acme.pl", "help@example.com", &question), "sent");
+    assert_eq!(send_smtp(port, "jan@acme.pl", "someone@elsewhere.org", &question), "refused 550");
+    let cases = app.list_all("cases", "").await;
+    assert_eq!(cases.len(), 1, "kept before the sender heard 250: {cases:?}");
+    assert_eq!(
+        (cases[0]["subject"].as_str(), cases[0]["category"].as_str()),
+        (Some("Opening hours?"), Some("question"))
+    );
+    assert_eq!(cases[0]["requester_email"], "jan@acme.pl");
+    let number = cases[0]["number"].as_str().unwrap().to_string();
+
+    // A reply threads into its case; a retry of a message without a
+    // Message-ID is not taken twice; lines starting with a dot survive.
+    let answer = format!(
+        "From: jan@acme.pl\r\nTo: help@example.com\r\nSubject: Re: [{number}] Opening hours?\r\n\r\nThanks.\r\n.signature\r\n"
+    );
+    for _ in 0..2 {
+        assert_eq!(send_smtp(port, "jan@acme.pl", "help@example.com", &answer), "sent");
+    }
+    let thread = comments_of(&app, &id_of(&cases[0])).await;
+    assert_eq!(thread.len(), 2, "{thread:?}");
+    assert_eq!(thread[1]["body"], "Thanks.\r\n.signature");
+    assert_eq!(app.list_all("cases", "").await.len(), 1);
+
+    // Over the desk's limit: held, its header kept; from no one: held.
+    let big = mail("jan@acme.pl", "help@example.com", "Scans", "big@acme.pl", "")
+        + &"A"
+            .repeat(76)
+            .repeat(20_000)
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(76)
+            .map(|c| c.iter().collect::<String>() + "\r\n")
+            .collect::<String>();
+    assert_eq!(send_smtp(port, "jan@acme.pl", "help@example.com", &big), "sent");
+    let anonymous = "To: help@example.com\r\nSubject: Hi\r\nMessage-ID: <anon@x>\r\n\r\nHello\r\n";
+    assert_eq!(send_smtp(port, "", "help@example.com", anonymous), "sent");
+    let held_now = held(&app).await;
+    let reasons: Vec<&str> = held_now.iter().map(|h| h["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons, ["too_large", "no_sender"]);
+    assert_eq!(held_now[0]["mailbox"], "help");
+    let _ = stop.send(true);
+
+    // `relata serve --smtp-listen` (here by its environment variable) takes mail too.
+    let smtp_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{smtp_port}");
+    let _server = crate::helpers::serve_process_with(&app, &[("RELATA_SMTP_LISTEN", &listen)]).await;
+    let later = mail("ola@acme.pl", "help@example.com", "Invoice copy", "q2@acme.pl", "");
+    assert_eq!(send_smtp(smtp_port, "ola@acme.pl", "help@example.com", &later), "sent");
+    assert_eq!(app.list_all("cases", "").await.len(), 2);
 }
 
 async fn replies_are_written_from_templates_in_the_customers_language(app: TestApp) {

@@ -77,17 +77,9 @@ pub fn times(mut minutes: Vec<i64>) -> Times {
     Times { cases: minutes.len(), median_minutes: rank(0.5), p90_minutes: rank(0.9) }
 }
 
-fn age_bucket(age: Duration) -> &'static str {
-    match age.num_hours() {
-        h if h < 24 => "under a day",
-        h if h < 72 => "1 to 3 days",
-        h if h < 168 => "3 to 7 days",
-        h if h < 720 => "7 to 30 days",
-        _ => "over 30 days",
-    }
-}
-
 const AGE_ORDER: [&str; 5] = ["under a day", "1 to 3 days", "3 to 7 days", "7 to 30 days", "over 30 days"];
+/// Where each age bucket but the last ends, in hours.
+const AGE_LIMITS: [i64; 4] = [24, 72, 168, 720];
 
 async fn all(
     app: &App,
@@ -102,6 +94,75 @@ async fn all(
     Ok(relata_app::read::every_in(&mut conn, schema, filter.unwrap_or(everything)).await?)
 }
 
+/// The statuses of a case not yet resolved.
+const OPEN: [&str; 4] = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
+
+fn is_open(case: &Record) -> bool {
+    case.values.text("status").is_some_and(|s| OPEN.contains(&s))
+}
+
+/// The open backlog counted in the database (it may be large): in all, by
+/// age, by team, by priority.
+struct OpenBacklog {
+    total: u64,
+    by_age: Counts,
+    by_team: Counts,
+    by_priority: Counts,
+}
+
+async fn open_backlog(
+    app: &App,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+    teams: &HashMap<uuid::Uuid, String>,
+) -> Result<OpenBacklog, AppError> {
+    let schema = Schema::standard(CASES);
+    let field = |id: &str| schema.field(id).expect("a field of cases");
+    let open = || Filter::In {
+        field: field("status"),
+        values: OPEN.iter().map(|s| FieldValue::Text(s.to_string())).collect(),
+    };
+    let mut conn = app.reader(ctx).await?;
+    let label = |v: &FieldValue| match v {
+        FieldValue::Ref(id) => teams.get(id).cloned().unwrap_or_else(|| "(none)".into()),
+        FieldValue::Text(t) => t.clone(),
+        _ => "(none)".into(),
+    };
+    let mut by = async |group: &str| -> Result<Counts, AppError> {
+        let rows = conn.count_by(&schema, Some(&open()), Some(field(group))).await?;
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for (value, n) in rows {
+            *counts.entry(label(&value)).or_default() += n as u64;
+        }
+        let mut out: Counts = counts.into_iter().collect();
+        out.sort_by(|(a, x), (b, y)| y.cmp(x).then(a.cmp(b)));
+        Ok(out)
+    };
+    let by_team = by("team").await?;
+    let by_priority = by("priority").await?;
+    // Opened at or after each bucket's start, youngest first; the
+    // differences are the buckets.
+    let mut at_least = Vec::new();
+    for hours in AGE_LIMITS {
+        let since = Filter::Compare {
+            field: field("created_at"),
+            op: Op::Ge,
+            value: FieldValue::DateTime(now - Duration::hours(hours)),
+        };
+        let rows = conn.count_by(&schema, Some(&Filter::And(vec![open(), since])), None).await?;
+        at_least.push(rows.first().map_or(0, |(_, n)| *n as u64));
+    }
+    let total = conn.count_by(&schema, Some(&open()), None).await?.first().map_or(0, |(_, n)| *n as u64);
+    at_least.push(total);
+    let mut by_age = Vec::new();
+    let mut below = 0;
+    for (label, upto) in AGE_ORDER.iter().zip(&at_least) {
+        by_age.push((label.to_string(), upto.saturating_sub(below)));
+        below = *upto;
+    }
+    Ok(OpenBacklog { total, by_age, by_team, by_priority })
+}
+
 /// The report over the `days` up to today.
 pub async fn build(app: &App, ctx: &Ctx, days: i64) -> Result<ServiceReport, AppError> {
     ctx.access.check_kind(CASES, Right::Read)?;
@@ -110,55 +171,39 @@ pub async fn build(app: &App, ctx: &Ctx, days: i64) -> Result<ServiceReport, App
     let from = to - Duration::days(days.clamp(1, 366) - 1);
     let start: DateTime<Utc> = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let schema = Schema::standard(CASES);
-    // The cases open now or touched in the period.
-    let recent = Filter::Or(vec![
-        Filter::Compare {
-            field: schema.field("updated_at").expect("a field"),
-            op: Op::Ge,
-            value: FieldValue::DateTime(start),
-        },
-        Filter::In {
-            field: schema.field("status").expect("a field"),
-            values: crate::sla::RUNNING
-                .iter()
-                .chain(&["waiting_on_customer"])
-                .map(|s| FieldValue::Text(s.to_string()))
-                .collect(),
-        },
-    ]);
-    let cases = all(app, ctx, CASES, Some(recent)).await?;
     let teams: HashMap<uuid::Uuid, String> = match ctx.access.check_kind(SERVICE_TEAMS, Right::Read) {
         Ok(()) => {
             all(app, ctx, SERVICE_TEAMS, None).await?.into_iter().map(|t| (t.id.uuid(), text(&t, "name"))).collect()
         }
         Err(_) => HashMap::new(),
     };
-    let is_open = |c: &Record| !matches!(c.values.text("status"), Some("resolved" | "closed"));
-    let open: Vec<&Record> = cases.iter().filter(|c| is_open(c)).collect();
-    let mut open_by_age: Counts = AGE_ORDER.iter().map(|a| (a.to_string(), 0)).collect();
-    for case in &open {
-        let bucket = age_bucket(now - case.created_at);
-        if let Some(entry) = open_by_age.iter_mut().find(|(a, _)| a == bucket) {
-            entry.1 += 1;
-        }
-    }
-    let team_of =
-        |c: &Record| c.values.ref_id("team").and_then(|t| teams.get(&t).cloned()).unwrap_or_else(|| "(none)".into());
+    let open = open_backlog(app, ctx, now, &teams).await?;
+    // The cases changed in the period: every one opened or resolved in it.
+    let touched = Filter::Compare {
+        field: schema.field("updated_at").expect("a field"),
+        op: Op::Ge,
+        value: FieldValue::DateTime(start),
+    };
+    let cases = all(app, ctx, CASES, Some(touched)).await?;
     let resolved: Vec<&Record> =
         cases.iter().filter(|c| c.values.datetime("resolved_at").is_some_and(|t| t >= start)).collect();
     let sla_met = resolved.iter().filter(|c| c.values.text("sla_status") == Some("met")).count();
     let sla_breached = resolved.iter().filter(|c| c.values.text("sla_status") == Some("breached")).count();
     let minutes = |c: &Record, field: &str| c.values.datetime(field).map(|t| (t - c.created_at).num_minutes());
     let in_period: Vec<&Record> = cases.iter().filter(|c| c.created_at >= start).collect();
+    // Open at the end of a day: open now, less those opened since, plus
+    // those resolved since that were open then (all of which changed in
+    // the period).
     let mut backlog = Vec::new();
     let mut day = from;
     while day <= to {
         let end = (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let open_then = cases
+        let opened_since = cases.iter().filter(|c| is_open(c) && c.created_at >= end).count() as u64;
+        let resolved_since = cases
             .iter()
-            .filter(|c| c.created_at < end && c.values.datetime("resolved_at").is_none_or(|r| r >= end))
-            .count();
-        backlog.push((day, open_then as u64));
+            .filter(|c| !is_open(c) && c.created_at < end && c.values.datetime("resolved_at").is_some_and(|r| r >= end))
+            .count() as u64;
+        backlog.push((day, (open.total + resolved_since).saturating_sub(opened_since)));
         day += Duration::days(1);
     }
     let comments = match ctx.access.check_kind(CASE_COMMENTS, Right::Read) {
@@ -193,10 +238,10 @@ pub async fn build(app: &App, ctx: &Ctx, days: i64) -> Result<ServiceReport, App
     Ok(ServiceReport {
         from,
         to,
-        open: open.len(),
-        open_by_age,
-        open_by_team: counted(open.iter().map(|c| team_of(c))),
-        open_by_priority: counted(open.iter().map(|c| text(c, "priority"))),
+        open: open.total as usize,
+        open_by_age: open.by_age,
+        open_by_team: open.by_team,
+        open_by_priority: open.by_priority,
         resolved: resolved.len(),
         sla_met,
         sla_breached,
@@ -291,13 +336,5 @@ mod tests {
         let t = times(vec![50, 10, 40, 20, 30, 60, 70, 80, 90, 100]);
         assert_eq!((t.cases, t.median_minutes, t.p90_minutes), (10, Some(50), Some(90)));
         assert_eq!(times(vec![7]).p90_minutes, Some(7));
-    }
-
-    #[test]
-    fn ages_fall_in_buckets() {
-        assert_eq!(age_bucket(Duration::hours(5)), "under a day");
-        assert_eq!(age_bucket(Duration::hours(24)), "1 to 3 days");
-        assert_eq!(age_bucket(Duration::days(10)), "7 to 30 days");
-        assert_eq!(age_bucket(Duration::days(45)), "over 30 days");
     }
 }

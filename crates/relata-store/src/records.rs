@@ -257,30 +257,63 @@ impl ScopedConn {
         let relata_core::meta::Column::Money { amount, currency } = &field.column else {
             return Err(StoreError::Corrupt(format!("{} is not a stored money field", field.id)));
         };
-        let kind = schema.kind;
-        let mut q = Query::select();
+        let mut q = self.aggregate(schema.kind, filter);
         q.expr_as(Expr::col(*currency), "currency")
             // A bigint on both backends (PostgreSQL's SUM of bigint is numeric);
             // the column name comes from the registry, not from input.
             .expr_as(Expr::cust(format!("CAST(SUM(\"{amount}\") AS BIGINT)")), "total")
             // COUNT(*), not COUNT(id): the id is not in the covering index.
             .expr_as(Expr::cust("COUNT(*)"), "n")
-            .from(kind.table())
-            .cond_where(self.of_kind(kind))
-            .and_where(Expr::col("deleted_at").is_null())
             .group_by_col(*currency);
-        if let Some(visible) = self.visible(kind) {
-            q.and_where(visible);
-        }
-        if let Some(filter) = filter {
-            q.cond_where(sql::condition(self.backend(), self.workspace, kind, filter, &|k| self.visible(k)));
-        }
         let rows = self.conn.fetch_all(&q).await?;
         rows.iter()
             .map(|r| {
                 Ok((r.text("currency")?.unwrap_or_default(), r.int("total")?.unwrap_or(0), r.int("n")?.unwrap_or(0)))
             })
             .collect()
+    }
+
+    /// How many live, visible records a filter selects, per value of
+    /// `group` (a field with its own column), as `(value, records)`; without
+    /// `group`, one row under `Null`. One aggregate query; nothing is loaded.
+    pub async fn count_by(
+        &mut self,
+        schema: &Schema,
+        filter: Option<&Filter<'_>>,
+        group: Option<&FieldDef>,
+    ) -> Result<Vec<(FieldValue, i64)>> {
+        let mut q = self.aggregate(schema.kind, filter);
+        q.expr_as(Expr::cust("COUNT(*)"), "n");
+        if let Some(field) = group {
+            let Column::Named(column) = field.column else {
+                return Err(StoreError::Corrupt(format!("{} has no column of its own to group by", field.id)));
+            };
+            q.column(column).group_by_col(column);
+        }
+        let rows = self.conn.fetch_all(&q).await?;
+        rows.iter()
+            .map(|r| {
+                let value = match group {
+                    Some(field) => sql::decode_field(r, field)?,
+                    None => FieldValue::Null,
+                };
+                Ok((value, r.int("n")?.unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    /// A query over the live, visible records of `kind` that `filter`
+    /// selects, to which an aggregate adds what it counts or sums.
+    fn aggregate(&self, kind: EntityKind, filter: Option<&Filter<'_>>) -> SelectStatement {
+        let mut q = Query::select();
+        q.from(kind.table()).cond_where(self.of_kind(kind)).and_where(Expr::col("deleted_at").is_null());
+        if let Some(visible) = self.visible(kind) {
+            q.and_where(visible);
+        }
+        if let Some(filter) = filter {
+            q.cond_where(sql::condition(self.backend(), self.workspace, kind, filter, &|k| self.visible(k)));
+        }
+        q
     }
 
     /// The records of the workspace the query's filter and trash flag select.

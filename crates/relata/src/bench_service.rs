@@ -165,6 +165,28 @@ pub async fn run(dir: &Path, cases: u64) -> Result<(), String> {
                "bare_p50_ms": quantile(&bare, 0.5), "bare_p95_ms": quantile(&bare, 0.95)}),
     );
 
+    // The service report of the last 30 days (in this fixture every case
+    // was opened now: the worst case, every one of them read), next to a
+    // bare count of the open backlog by team.
+    let t = Instant::now();
+    let report = relata_service::report::build(&app, &ctx, 30).await.map_err(err)?;
+    let report_seconds = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let by_team: Vec<(Option<uuid::Uuid>, i64)> = sqlx::query_as(
+        "SELECT team_id, count(*) FROM cases WHERE workspace_id = ? AND deleted_at IS NULL \
+         AND status IN ('new', 'open', 'waiting_on_customer', 'waiting_on_third_party') GROUP BY team_id",
+    )
+    .bind(ws.id.uuid())
+    .fetch_all(&pool)
+    .await
+    .map_err(err)?;
+    let bare_count_seconds = t.elapsed().as_secs_f64();
+    figure(
+        "service_report_30_days",
+        json!({"cases": total, "open": report.open, "teams": by_team.len(), "seconds": round(report_seconds),
+               "bare_open_by_team_seconds": round(bare_count_seconds)}),
+    );
+
     // A full re-evaluation, as a changed calendar starts it: every worked
     // case saved again, its due times moved (the office moves an hour west).
     let mut tx = app.writer(&ctx).await.map_err(err)?;

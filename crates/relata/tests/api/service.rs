@@ -1000,12 +1000,16 @@ async fn duplicates_are_merged_and_tangles_split(app: TestApp) {
 }
 
 async fn the_service_report_counts_backlog_sla_and_times(app: TestApp) {
+    // Days begin at 08:00, so that nothing below crosses a midnight.
+    let clock = app.app.app.store.clock().clone();
+    let now = clock.now();
+    let eight = (now.date_naive() + Duration::days(1)).and_hms_opt(8, 0, 0).unwrap().and_utc();
+    clock.advance(eight - now);
     app.create("sla_policies", json!({"name": "All", "first_response_minutes": 60, "resolution_minutes": 180})).await;
     let jan = app.create("contacts", json!({"last_name": "Nowak", "emails": ["jan@acme.pl"]})).await;
     let quick = app.create("cases", json!({"subject": "Quick", "contact": id_of(&jan)})).await;
     let slow = app.create("cases", json!({"subject": "Slow"})).await;
     app.create("cases", json!({"subject": "Open", "category": "complaint", "channel": "email"})).await;
-    let clock = app.app.app.store.clock().clone();
     clock.advance(Duration::minutes(30));
     app.post("/api/v1/case_comments", &json!({"case": id_of(&quick), "kind": "reply", "body": "On it"}))
         .await
@@ -1034,6 +1038,20 @@ async fn the_service_report_counts_backlog_sla_and_times(app: TestApp) {
     assert_eq!(report["contacts_by_channel"], json!([["email", 1, 0, 0.0], ["phone", 2, 1, 0.5]]));
     assert_eq!(report["backlog"].as_array().unwrap().len(), 7);
     assert_eq!(report["backlog"][6][1], 1, "one open at the end of today");
+    // Two days on, two more: the backlog day by day, the open ones by age.
+    clock.advance(Duration::days(2));
+    for subject in ["Later", "Later still"] {
+        app.create("cases", json!({"subject": subject, "priority": "high"})).await;
+    }
+    let report = app.get("/api/v1/service/report?days=7").await.expect(200).body;
+    let backlog: Vec<u64> = report["backlog"].as_array().unwrap().iter().map(|d| d[1].as_u64().unwrap()).collect();
+    assert_eq!(backlog, [0, 0, 0, 0, 1, 1, 3], "{report}");
+    assert_eq!(
+        report["open_by_age"],
+        json!([["under a day", 2], ["1 to 3 days", 1], ["3 to 7 days", 0], ["7 to 30 days", 0], ["over 30 days", 0]])
+    );
+    assert_eq!(report["open_by_priority"], json!([["high", 2], ["normal", 1]]));
+    assert_eq!(report["open_by_team"], json!([["(none)", 3]]));
     app.get("/api/v1/service/report?days=0").await.expect_problem(400, "bad-request");
     app.get("/api/v1/service/report?format=pdf").await.expect_problem(400, "bad-request");
     let workbook = app.get("/api/v1/service/report?format=xlsx").await;

@@ -115,12 +115,19 @@ pub async fn mailbox(conn: &mut ScopedConn, name: &str) -> Result<Option<DeskMai
     Ok(stored(conn).await?.get(name).and_then(|v| from_stored(name, v)))
 }
 
+impl DeskMailbox {
+    /// How its mail arrives, as stored (`public`: without the password).
+    fn receiving_json(&self, public: bool) -> Json {
+        match (self.receive.as_str(), public) {
+            ("smtp", _) => json!({"address": self.settings.address}),
+            (_, true) => self.settings.public_json(),
+            (_, false) => self.settings.stored_json(),
+        }
+    }
+}
+
 fn public_json(mailbox: &DeskMailbox) -> Json {
-    let mut shown = if mailbox.receive == "smtp" {
-        json!({"address": mailbox.settings.address})
-    } else {
-        mailbox.settings.public_json()
-    };
+    let mut shown = mailbox.receiving_json(true);
     shown["receive"] = json!(mailbox.receive);
     shown["name"] = json!(mailbox.name);
     shown["team"] = json!(mailbox.team.map(|t| t.to_string()));
@@ -210,11 +217,7 @@ pub async fn put(app: &App, ctx: &Ctx, name: &str, input: &Json) -> Result<Json,
     let settings = parsed?;
     let mailbox =
         DeskMailbox { name: name.to_string(), receive, settings, team, category, closed_replies, max_message_mb };
-    let mut stored_json = if mailbox.receive == "smtp" {
-        json!({"address": mailbox.settings.address})
-    } else {
-        mailbox.settings.stored_json()
-    };
+    let mut stored_json = mailbox.receiving_json(false);
     stored_json["receive"] = json!(mailbox.receive);
     stored_json["team"] = json!(team.map(|t| t.to_string()));
     stored_json["category"] = json!(mailbox.category);
@@ -434,14 +437,14 @@ impl Arrival {
 
 /// A message held back, with why, and its bytes as fetched.
 #[derive(Debug)]
-pub struct Held {
-    pub message_id: String,
-    pub from: String,
-    pub subject: String,
-    pub reason: &'static str,
-    pub detail: String,
-    pub size: u32,
-    pub raw: Vec<u8>,
+struct Held {
+    message_id: String,
+    from: String,
+    subject: String,
+    reason: &'static str,
+    detail: String,
+    size: u32,
+    raw: Vec<u8>,
 }
 
 impl DeskMailbox {

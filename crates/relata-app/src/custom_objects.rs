@@ -42,6 +42,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "docs",
     "entities",
     "erp",
+    "telephony",
     "exports",
     "fields",
     "healthz",

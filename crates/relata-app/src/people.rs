@@ -365,8 +365,8 @@ pub async fn create_token(app: &App, ctx: &Ctx, new: NewToken) -> Result<(Issued
     if name.is_empty() || name.chars().count() > 100 {
         errors.push(relata_core::FieldError::new("name", "invalid", "1 to 100 characters"));
     }
-    if !["read", "read_write", "erp"].contains(&new.scope.as_str()) {
-        errors.push(relata_core::FieldError::new("scope", "invalid", "read, read_write or erp"));
+    if !["read", "read_write", "erp", "telephony"].contains(&new.scope.as_str()) {
+        errors.push(relata_core::FieldError::new("scope", "invalid", "read, read_write, erp or telephony"));
     }
     if let Some(entities) = &new.entities {
         if entities.is_empty() {

@@ -23,6 +23,8 @@ use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId};
 use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
 use relata_store::migrate::ModuleMigration;
+
+pub mod telephony;
 use relata_store::{ScopedConn, StoreError};
 
 pub const CALL_QUEUE_ENTRIES: EntityKind = EntityKind::named("call_queue_entries");
@@ -37,7 +39,7 @@ pub const RETRY_AFTER: Duration = Duration::hours(1);
 /// The module.
 pub struct Calls;
 
-fn relation(id: &'static str, label: &'static str, kind: EntityKind) -> FieldDef {
+pub(crate) fn relation(id: &'static str, label: &'static str, kind: EntityKind) -> FieldDef {
     FieldDef::standard(id, label, FieldType::Relation(Target::Entity(kind)))
 }
 
@@ -69,7 +71,9 @@ impl Module for Calls {
     }
 
     fn entities(&self) -> Vec<EntityDef> {
-        vec![call_queue_entry()]
+        let mut entities = vec![call_queue_entry()];
+        entities.extend(Calls::telephony_entities());
+        entities
     }
 
     fn before_save<'a>(
@@ -83,12 +87,20 @@ impl Module for Calls {
     }
 
     fn migrations(&self) -> Vec<ModuleMigration> {
-        vec![ModuleMigration {
-            version: 1,
-            name: "call queues",
-            sqlite: include_str!("../migrations/sqlite/0001_calls.sql"),
-            postgres: include_str!("../migrations/postgres/0001_calls.sql"),
-        }]
+        vec![
+            ModuleMigration {
+                version: 1,
+                name: "call queues",
+                sqlite: include_str!("../migrations/sqlite/0001_calls.sql"),
+                postgres: include_str!("../migrations/postgres/0001_calls.sql"),
+            },
+            ModuleMigration {
+                version: 2,
+                name: "phone calls",
+                sqlite: include_str!("../migrations/sqlite/0002_phone_calls.sql"),
+                postgres: include_str!("../migrations/postgres/0002_phone_calls.sql"),
+            },
+        ]
     }
 }
 

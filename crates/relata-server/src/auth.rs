@@ -38,6 +38,9 @@ pub const SCOPE_READ_WRITE: &str = "read_write";
 /// An ERP's token: reads, and the back office's events (`/api/v1/erp/events`)
 /// applied by Relata on its behalf; no other writes.
 pub const SCOPE_ERP: &str = "erp";
+/// A telephone switch's token: reads, and its call events
+/// (`/api/v1/telephony/events`); no other writes.
+pub const SCOPE_TELEPHONY: &str = "telephony";
 
 /// Who a request comes from, as far as known; filled in by [`Auth`] so that
 /// refusals can be written to the audit log with the workspace and actor.
@@ -59,6 +62,15 @@ impl Auth {
         match &self.principal.credential {
             Credential::Token { id, scope, .. } if scope == SCOPE_ERP => Ok(id.clone()),
             _ => Err(Problem::forbidden("ERP events are sent with a token of scope erp")),
+        }
+    }
+
+    /// The token's id when it is a telephony token (the sender its events
+    /// are keyed by); refused otherwise.
+    pub fn telephony_token(&self) -> Result<String, Problem> {
+        match &self.principal.credential {
+            Credential::Token { id, scope, .. } if scope == SCOPE_TELEPHONY => Ok(id.clone()),
+            _ => Err(Problem::forbidden("telephony events are sent with a token of scope telephony")),
         }
     }
 

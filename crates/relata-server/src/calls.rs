@@ -55,3 +55,31 @@ pub async fn outcome(
         &json!({"entry": entry.to_json(schemas.get(CALL_QUEUE_ENTRIES)), "call": call.to_json(schemas.get(ACTIVITIES))}),
     ))
 }
+
+/// `POST /api/v1/telephony/events`: a call's event with a token of scope
+/// `telephony`; a repeat answers as the first time, with `Idempotent-Replayed`.
+pub async fn telephony_event(State(server): S, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+    let source = auth.telephony_token()?;
+    let input = json_body(&headers, &body)?;
+    let applied = relata_calls::telephony::apply(&server.app, &auth.ctx, &format!("token {source}"), &input).await?;
+    Ok(crate::http::event_answer(&applied.result, applied.replayed))
+}
+
+/// `GET /api/v1/telephony/settings`: extensions and the priority formula.
+pub async fn telephony_settings(State(server): S, auth: Auth) -> ApiResult<Response> {
+    let answer = relata_calls::telephony::settings(&server.app, &auth.ctx).await?;
+    Ok(json(StatusCode::OK, &answer))
+}
+
+/// `PUT /api/v1/telephony/settings`: `{extensions?, priority?}`.
+pub async fn put_telephony_settings(
+    State(server): S,
+    auth: Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let answer = relata_calls::telephony::put_settings(&server.app, &auth.ctx, &input).await?;
+    Ok(json(StatusCode::OK, &answer))
+}

@@ -57,11 +57,7 @@ pub async fn erp_event(
     let source = auth.erp_token()?;
     let input = crate::http::json_body(&headers, &body)?;
     let applied = relata_commerce::erp::apply(&server.app, &auth.ctx, &format!("token {source}"), &input).await?;
-    let mut response = crate::http::json(StatusCode::OK, &applied.result);
-    if applied.replayed {
-        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(crate::http::event_answer(&applied.result, applied.replayed))
 }
 
 /// `POST /api/v1/products/{id}/configure`: checks a configuration and

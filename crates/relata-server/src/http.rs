@@ -346,3 +346,13 @@ impl<'a> Input<'a> {
 pub fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
+
+/// An inbound event's answer (ERP, telephone switch): what applying it gave,
+/// marked `Idempotent-Replayed` when it had been applied before.
+pub fn event_answer(result: &serde_json::Value, replayed: bool) -> axum::response::Response {
+    let mut response = json(axum::http::StatusCode::OK, result);
+    if replayed {
+        response.headers_mut().insert("idempotent-replayed", axum::http::HeaderValue::from_static("true"));
+    }
+    response
+}

@@ -405,6 +405,48 @@ pub fn table() -> Vec<Route> {
     routes.push(
         endpoint(
             Method::POST,
+            "/api/v1/telephony/events",
+            "telephony.events",
+            "An event of a call from the telephone switch, with a token of scope telephony: call_id, event (ringing, \
+             answered, transferred, ended), direction (inbound by default, or outbound), from, to, queue, extension \
+             (the agent's, see the telephony settings), at (RFC 3339, now by default). Applied once per token and body \
+             (a repeat answers the same), in any order. The answer names the call, its status, the caller (number in \
+             E.164, withheld, the contacts, accounts and leads it matches, or links to a new contact or lead) and the \
+             priority (0 to 100), value tier and queue the caller's worth gives",
+        )
+        .tag("telephony")
+        .body(object("{call_id, event, direction, from, to, queue, extension, at}"))
+        .returns(200, Some(object("{call, call_id, event, status, caller, priority, value_tier, queue, problems}")))
+        .to(post(crate::calls::telephony_event)),
+    );
+    routes.push(
+        endpoint(
+            Method::GET,
+            "/api/v1/telephony/settings",
+            "telephony.settings",
+            "The agents' extensions and the priority formula (administrators)",
+        )
+        .tag("telephony")
+        .returns(200, Some(object("{extensions, priority}")))
+        .to(get(crate::calls::telephony_settings)),
+    );
+    routes.push(
+        endpoint(
+            Method::PUT,
+            "/api/v1/telephony/settings",
+            "telephony.settings.put",
+            "Set the agents' extensions (extension: user id) and/or the priority formula (base, key_account, \
+             revenue_per_point in minor units of the last year's invoices, revenue_max, contract, unknown, queues: \
+             [from, queue]) (administrators)",
+        )
+        .tag("telephony")
+        .body(object("{extensions?, priority?}"))
+        .returns(200, Some(object("{extensions, priority}")))
+        .to(put(crate::calls::put_telephony_settings)),
+    );
+    routes.push(
+        endpoint(
+            Method::POST,
             "/api/v1/orders/{id}/invoice",
             "orders.invoice",
             "A draft invoice for an order's lines at the order's prices",

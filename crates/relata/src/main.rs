@@ -377,9 +377,10 @@ enum TokenCommand {
         /// A name to recognise the token by.
         #[arg(long)]
         name: String,
-        /// read (GET only), read_write, or erp (reads, and the ERP's events
-        /// at POST /api/v1/erp/events).
-        #[arg(long, default_value = "read_write", value_parser = ["read", "read_write", "erp"])]
+        /// read (GET only), read_write, erp (reads, and the ERP's events at
+        /// POST /api/v1/erp/events) or telephony (reads, and the switch's
+        /// events at POST /api/v1/telephony/events).
+        #[arg(long, default_value = "read_write", value_parser = ["read", "read_write", "erp", "telephony"])]
         scope: String,
         /// The workspace's slug.
         #[arg(long, default_value = "default")]

@@ -1,0 +1,627 @@
+//! The telephone switch's events (`POST /api/v1/telephony/events`, with a
+//! token of scope `telephony`): a call ringing, answered, transferred and
+//! ended, kept as a `phone_calls` record per call id. Each event is applied
+//! once per sender (a repeat answers what the first did), in any order: an
+//! answer before its ringing, an end before its answer, an event of a call
+//! that never rang all give the call what they say, and what was odd is
+//! noted on the call. The caller is identified by their number (E.164, a
+//! national number read in the workspace's region) among contacts',
+//! accounts' and leads' phones; the answer to a ringing event carries the
+//! caller and a priority and queue computed from what the customer is worth
+//! (see [`Formula`]), so that the switch can put the best customers first.
+
+use crate::{Calls, relation};
+use chrono::{DateTime, Duration, Utc};
+use relata_app::error::AppError;
+use relata_app::{App, Ctx};
+use relata_core::error::FieldError;
+use relata_core::filter::{Filter, Op};
+use relata_core::meta::{Default, EntityDef, EntityKind, FieldDef, FieldType, Schema, Target, options};
+use relata_core::phone::PhoneE164;
+use relata_core::value::{FieldValue, Values};
+use relata_core::{Record, RecordId, ValidationError};
+use relata_crm::{ACCOUNTS, CONTACTS};
+use relata_store::ScopedConn;
+use relata_store::webhooks::InboundEvent;
+use serde_json::{Value as Json, json};
+
+pub const PHONE_CALLS: EntityKind = EntityKind::named("phone_calls");
+pub const LEADS: EntityKind = EntityKind::named("leads");
+pub const EVENTS: &[&str] = &["ringing", "answered", "transferred", "ended"];
+pub const DIRECTIONS: &[&str] = &["inbound", "outbound"];
+/// Where a call stands: `missed` ended without being answered.
+pub const CALL_STATUSES: &[&str] = &["ringing", "answered", "transferred", "ended", "missed"];
+pub const TIERS: &[&str] = &["top", "high", "standard", "unknown"];
+const EXTENSIONS: &str = "telephony.extensions";
+const FORMULA: &str = "telephony.priority";
+/// What a switch sends for a number it withholds.
+const WITHHELD: &[&str] = &["", "anonymous", "withheld", "private", "unknown", "restricted"];
+
+pub fn phone_call() -> EntityDef {
+    use FieldType::*;
+    let seconds = |id: &'static str, label: &'static str| {
+        FieldDef::standard(id, label, Integer { min: 0, max: i64::MAX }).read_only()
+    };
+    let time = |id: &'static str, label: &'static str| FieldDef::standard(id, label, DateTime).read_only();
+    EntityDef::new(PHONE_CALLS, "calls", "phone_call", "Phone call", "Phone calls")
+        .fields([
+            FieldDef::standard("call_id", "Call id", Text { max_len: 200 }).required(),
+            FieldDef::standard("direction", "Direction", Choice(options(DIRECTIONS))).required(),
+            FieldDef::text("from_number", "From").searchable(),
+            FieldDef::text("to_number", "To").searchable(),
+            FieldDef::standard("withheld", "Number withheld", Boolean).default(Default::Bool(false)),
+            FieldDef::text("queue", "Queue"),
+            FieldDef::text("extension", "Extension"),
+            FieldDef::standard("agent", "Agent", Relation(Target::User)),
+            relation("contact", "Contact", CONTACTS),
+            relation("account", "Account", ACCOUNTS),
+            relation("lead", "Lead", LEADS),
+            FieldDef::standard("matches", "Records matching the number", Integer { min: 0, max: 1000 }),
+            FieldDef::standard("status", "Status", Choice(options(CALL_STATUSES))).required(),
+            FieldDef::standard("priority", "Priority", Integer { min: 0, max: 100 }),
+            FieldDef::standard("value_tier", "Value tier", Choice(options(TIERS))),
+            time("rang_at", "Rang"),
+            time("answered_at", "Answered"),
+            time("ended_at", "Ended"),
+            seconds("wait_seconds", "Waited (s)"),
+            seconds("talk_seconds", "Talked (s)"),
+            // What was odd about the events (out of order, unknown extension, …).
+            FieldDef::standard("problems", "Problems", LongText),
+        ])
+        .title(&["from_number"])
+        .episode(&["account", "contact"], "created_at")
+        .made_by_relata()
+        .columns(&["rang_at", "direction", "from_number", "contact", "account", "status", "agent", "priority"])
+        .rights(relata_core::meta::business_record_rights)
+}
+
+impl Calls {
+    pub(crate) fn telephony_entities() -> Vec<EntityDef> {
+        vec![phone_call()]
+    }
+}
+
+/// An event as the switch sends it (the generic body; Asterisk's and
+/// FreeSWITCH's fields map onto it, see the README).
+#[derive(Debug)]
+pub struct Event {
+    pub call_id: String,
+    pub event: String,
+    pub direction: String,
+    pub from: String,
+    pub to: String,
+    pub queue: Option<String>,
+    pub extension: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
+fn text(body: &Json, key: &str) -> Option<String> {
+    body.get(key).and_then(Json::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+impl Event {
+    /// The event, or every field that is wrong.
+    pub fn parse(body: &Json) -> Result<Event, ValidationError> {
+        let mut errors = Vec::new();
+        if !body.is_object() {
+            return Err(ValidationError::single("", "invalid_type", "a JSON object"));
+        }
+        let call_id = text(body, "call_id").unwrap_or_default();
+        if call_id.is_empty() || call_id.chars().count() > 200 {
+            errors.push(FieldError::new("call_id", "invalid", "the switch's id of the call: 1 to 200 characters"));
+        }
+        let event = text(body, "event").unwrap_or_default();
+        if !EVENTS.contains(&event.as_str()) {
+            errors.push(FieldError::new("event", "unknown_event", format!("one of {}", EVENTS.join(", "))));
+        }
+        let direction = text(body, "direction").unwrap_or_else(|| "inbound".into());
+        if !DIRECTIONS.contains(&direction.as_str()) {
+            errors.push(FieldError::new("direction", "invalid_choice", "inbound or outbound"));
+        }
+        let at = match body.get("at").filter(|a| !a.is_null()) {
+            None => None,
+            Some(a) => match a.as_str().and_then(|a| DateTime::parse_from_rfc3339(a).ok()) {
+                Some(t) => Some(t.with_timezone(&Utc)),
+                None => {
+                    errors.push(FieldError::new("at", "invalid_datetime", "an RFC 3339 time"));
+                    None
+                }
+            },
+        };
+        for key in ["from", "to", "queue", "extension"] {
+            if text(body, key).is_some_and(|v| v.chars().count() > 100) {
+                errors.push(FieldError::new(key, "too_long", "at most 100 characters"));
+            }
+        }
+        ValidationError::check(errors)?;
+        Ok(Event {
+            call_id,
+            event,
+            direction,
+            from: text(body, "from").unwrap_or_default(),
+            to: text(body, "to").unwrap_or_default(),
+            queue: text(body, "queue"),
+            extension: text(body, "extension"),
+            at,
+        })
+    }
+}
+
+/// How a caller's worth becomes a priority (0 to 100) and a queue: `base`,
+/// plus `key_account` for a key account, plus a point per
+/// `revenue_per_point` of what the account was invoiced in the last year
+/// (at most `revenue_max`), plus `contract` for an active service contract;
+/// a caller no record knows gets `unknown`. The first of `queues` whose
+/// `from` the priority reaches names the queue.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Formula {
+    pub base: i64,
+    pub key_account: i64,
+    /// Minor units of the invoiced amount per point.
+    pub revenue_per_point: i64,
+    pub revenue_max: i64,
+    pub contract: i64,
+    pub unknown: i64,
+    pub queues: Vec<QueueThreshold>,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct QueueThreshold {
+    pub from: i64,
+    pub queue: String,
+}
+
+impl std::default::Default for Formula {
+    fn default() -> Formula {
+        Formula {
+            base: 20,
+            key_account: 40,
+            revenue_per_point: 100_000,
+            revenue_max: 30,
+            contract: 10,
+            unknown: 10,
+            queues: vec![
+                QueueThreshold { from: 70, queue: "priority".into() },
+                QueueThreshold { from: 0, queue: "general".into() },
+            ],
+        }
+    }
+}
+
+/// What the formula knows of a caller.
+#[derive(Debug, Default)]
+pub struct Worth {
+    pub known: bool,
+    pub key_account: bool,
+    /// Invoiced in the last year, in minor units (the largest currency's).
+    pub revenue_minor: i64,
+    pub contract: bool,
+}
+
+impl Formula {
+    pub fn parse(input: &Json) -> Result<Formula, ValidationError> {
+        let formula: Formula = serde_json::from_value(input.clone()).map_err(|e| {
+            ValidationError::single("", "invalid", format!("base, key_account, revenue_per_point, revenue_max, contract, unknown (numbers) and queues ([{{from, queue}}]): {e}"))
+        })?;
+        let mut errors = Vec::new();
+        if formula.revenue_per_point <= 0 {
+            errors.push(FieldError::new("revenue_per_point", "out_of_range", "more than 0"));
+        }
+        if formula.queues.is_empty() || formula.queues.iter().any(|q| q.queue.trim().is_empty()) {
+            errors.push(FieldError::new("queues", "required", "at least one queue, each named"));
+        }
+        ValidationError::check(errors)?;
+        Ok(formula)
+    }
+
+    /// The priority (0 to 100), the value tier and the queue for a caller.
+    pub fn rank(&self, worth: &Worth) -> (i64, &'static str, String) {
+        let priority = if worth.known {
+            let revenue = (worth.revenue_minor / self.revenue_per_point).clamp(0, self.revenue_max);
+            self.base
+                + if worth.key_account { self.key_account } else { 0 }
+                + revenue
+                + if worth.contract { self.contract } else { 0 }
+        } else {
+            self.unknown
+        }
+        .clamp(0, 100);
+        let tier = match priority {
+            _ if !worth.known => "unknown",
+            p if p >= 70 => "top",
+            p if p >= 40 => "high",
+            _ => "standard",
+        };
+        let mut queues = self.queues.clone();
+        queues.sort_by_key(|q| std::cmp::Reverse(q.from));
+        let queue = queues.iter().find(|q| priority >= q.from).or(queues.last()).map(|q| q.queue.clone());
+        (priority, tier, queue.unwrap_or_default())
+    }
+}
+
+/// What applying an event answered, and whether it was a repeat.
+pub struct Applied {
+    pub result: Json,
+    pub replayed: bool,
+}
+
+/// Applies an event from `source` (the telephony token's id).
+pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Applied, AppError> {
+    let event = Event::parse(body)?;
+    let request_hash = relata_identity::secret::digest(&body.to_string());
+    // The same body again is the same event (a switch repeats itself); a
+    // second transfer of a call differs in its body.
+    let event_id = format!("{}:{}:{}", event.call_id, event.event, &request_hash[..16.min(request_hash.len())]);
+    let mut tx = app.store.write(ctx.ws()).await?;
+    if let Some(done) = tx.inbound_event(source, &event_id).await? {
+        return Ok(Applied { result: done.result, replayed: true });
+    }
+    let relata = Ctx::new(ctx.workspace.clone(), None);
+    let at = event.at.unwrap_or_else(|| tx.now());
+    let result = record_event(&mut tx, &relata, ctx, &event, at).await?;
+    let stored =
+        InboundEvent { event_type: format!("telephony.{}", event.event), request_hash, result: result.clone() };
+    match tx.insert_inbound_event(source, &event_id, &stored).await {
+        Ok(()) => tx.commit().await?,
+        // The same event applied at the same moment by another request.
+        Err(e) if e.is_unique_violation() => {
+            drop(tx);
+            let done = app.store.read(ctx.ws()).await?.inbound_event(source, &event_id).await?;
+            return Ok(Applied { result: done.map(|d| d.result).unwrap_or(result), replayed: true });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Applied { result, replayed: false })
+}
+
+/// What was odd about a call's events, a line each.
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn note(&mut self, problem: String) {
+        if !self.0.contains(&problem) {
+            self.0.push(problem);
+        }
+    }
+}
+
+/// Where a call stands, from what is known of it (whatever order the
+/// events came in): an end is final (`missed` if no one answered), a
+/// transfer outranks an answer, an answer outranks ringing.
+fn standing(ended: bool, answered: bool, transferred: bool) -> &'static str {
+    match (ended, answered, transferred) {
+        (true, true, _) => "ended",
+        (true, false, _) => "missed",
+        (false, _, true) => "transferred",
+        (false, true, false) => "answered",
+        (false, false, false) => "ringing",
+    }
+}
+
+fn seconds(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> FieldValue {
+    match (from, to) {
+        (Some(a), Some(b)) => FieldValue::Int((b - a).num_seconds().max(0)),
+        _ => FieldValue::Null,
+    }
+}
+
+/// The call's record after `event`, and the answer to the switch.
+async fn record_event(
+    tx: &mut ScopedConn,
+    relata: &Ctx,
+    sender: &Ctx,
+    event: &Event,
+    at: DateTime<Utc>,
+) -> Result<Json, AppError> {
+    let schema = Schema::standard(PHONE_CALLS);
+    let filter = Filter::Compare {
+        field: schema.field("call_id").expect("a field of calls"),
+        op: Op::Eq,
+        value: FieldValue::Text(event.call_id.clone()),
+    };
+    let existing = relata_app::read::every_in(tx, &schema, filter).await?.into_iter().next();
+    let mut values = Values::default();
+    let mut problems = Problems(
+        existing
+            .as_ref()
+            .and_then(|c| c.values.text("problems"))
+            .map(|p| p.lines().map(str::to_string).collect())
+            .unwrap_or_default(),
+    );
+    let time = |field: &str| existing.as_ref().and_then(|c| c.values.datetime(field));
+    let mut rang = time("rang_at");
+    let mut answered = time("answered_at");
+    let mut ended = time("ended_at");
+    match event.event.as_str() {
+        "ringing" => rang = Some(rang.map_or(at, |r| r.min(at))),
+        "answered" => answered = Some(answered.map_or(at, |a| a.min(at))),
+        "ended" => ended = Some(ended.map_or(at, |e| e.max(at))),
+        _ => {}
+    }
+    const NO_RINGING: &str = "no ringing event came for this call";
+    if rang.is_none() {
+        problems.note(NO_RINGING.into());
+    } else {
+        problems.0.retain(|p| p != NO_RINGING);
+    }
+    if existing.as_ref().is_some_and(|c| matches!(c.values.text("status"), Some("ended" | "missed")))
+        && event.event != "ended"
+    {
+        problems.note(format!("a {} event came after the call ended", event.event));
+    }
+    let transferred = event.event == "transferred"
+        || existing.as_ref().is_some_and(|c| c.values.text("status") == Some("transferred"));
+    let status = standing(ended.is_some(), answered.is_some(), transferred);
+    values.set_std("status", FieldValue::Text(status.into()));
+    values.set_std("rang_at", rang.map_or(FieldValue::Null, FieldValue::DateTime));
+    values.set_std("answered_at", answered.map_or(FieldValue::Null, FieldValue::DateTime));
+    values.set_std("ended_at", ended.map_or(FieldValue::Null, FieldValue::DateTime));
+    values.set_std("wait_seconds", seconds(rang, answered.or(ended)));
+    values.set_std("talk_seconds", seconds(answered, ended));
+    if let Some(queue) = &event.queue {
+        values.set_std("queue", FieldValue::Text(queue.clone()));
+    }
+    if let Some(extension) = &event.extension {
+        values.set_std("extension", FieldValue::Text(extension.clone()));
+        match agent_of(tx, extension).await? {
+            Some(agent) => values.set_std("agent", FieldValue::Ref(agent)),
+            None => problems.note(format!("extension {extension} is no one's")),
+        }
+    }
+    let mut answer = json!({"call_id": event.call_id, "event": event.event, "status": status});
+    if existing.is_none() || event.event == "ringing" {
+        let caller = identify(tx, sender, event, &mut values, &mut problems).await?;
+        answer["caller"] = caller;
+    }
+    let problems = if problems.0.is_empty() { FieldValue::Null } else { FieldValue::Text(problems.0.join("\n")) };
+    values.set_std("problems", problems);
+    let call = match existing {
+        Some(call) => relata_app::write::update_in(tx, relata, &schema, call.id, values, None).await?,
+        None => {
+            values.set_std("call_id", FieldValue::Text(event.call_id.clone()));
+            values.set_std("direction", FieldValue::Text(event.direction.clone()));
+            relata_app::write::create_in(tx, relata, &schema, values).await?
+        }
+    };
+    answer["call"] = json!(call.id.to_string());
+    for field in ["priority", "value_tier", "queue"] {
+        answer[field] = call.values.std(field).to_json();
+    }
+    answer["problems"] = json!(call.values.text("problems").map(|p| p.lines().collect::<Vec<_>>()).unwrap_or_default());
+    Ok(answer)
+}
+
+/// Who is calling (the other party: the caller of an inbound call, the
+/// called of an outbound one): their number, the records it matches, the
+/// priority and queue their worth gives; noted on the call's values.
+async fn identify(
+    tx: &mut ScopedConn,
+    sender: &Ctx,
+    event: &Event,
+    values: &mut Values,
+    problems: &mut Problems,
+) -> Result<Json, AppError> {
+    let raw = if event.direction == "inbound" { &event.from } else { &event.to };
+    values.set_std("from_number", FieldValue::Text(event.from.clone()));
+    values.set_std("to_number", FieldValue::Text(event.to.clone()));
+    let formula = formula(tx).await?;
+    let withheld = WITHHELD.contains(&raw.to_ascii_lowercase().as_str());
+    values.set_std("withheld", FieldValue::Bool(withheld));
+    let number = match PhoneE164::parse(raw, sender.parse.phone_region) {
+        Ok(number) if !withheld => Some(number),
+        Ok(_) => None,
+        Err(e) => {
+            if !withheld {
+                problems.note(format!("the number {raw:?} is not a phone number: {e}"));
+            }
+            None
+        }
+    };
+    let mut matches = Vec::new();
+    if let Some(number) = &number {
+        let field = if event.direction == "inbound" { "from_number" } else { "to_number" };
+        values.set_std(field, FieldValue::Text(number.as_str().to_string()));
+        for hit in tx.lookup_contact_point("phone", number.as_str()).await? {
+            if let Some(record) = tx.get_record(&Schema::standard(hit.kind), hit.id, false).await? {
+                matches.push(record);
+            }
+        }
+    }
+    values.set_std("matches", FieldValue::Int(matches.len() as i64));
+    // The first match of each kind is the call's (a person before a company).
+    let contact = matches.iter().find(|r| r.kind == CONTACTS);
+    let account_id = matches
+        .iter()
+        .find(|r| r.kind == ACCOUNTS)
+        .map(|a| a.id.uuid())
+        .or_else(|| contact.and_then(|c| c.values.ref_id("account")));
+    if let Some(c) = contact {
+        values.set_std("contact", FieldValue::Ref(c.id.uuid()));
+    }
+    if let Some(a) = account_id {
+        values.set_std("account", FieldValue::Ref(a));
+    }
+    if let Some(l) = matches.iter().find(|r| r.kind == LEADS) {
+        values.set_std("lead", FieldValue::Ref(l.id.uuid()));
+    }
+    let account = match account_id {
+        Some(id) => tx.get_record(&Schema::standard(ACCOUNTS), RecordId::from_uuid(id), false).await?,
+        None => None,
+    };
+    let worth = worth_of(tx, !matches.is_empty(), account.as_ref()).await?;
+    let (priority, tier, queue) = formula.rank(&worth);
+    values.set_std("priority", FieldValue::Int(priority));
+    values.set_std("value_tier", FieldValue::Text(tier.into()));
+    if event.queue.is_none() {
+        values.set_std("queue", FieldValue::Text(queue));
+    }
+    let offered: Vec<Json> = matches
+        .iter()
+        .map(|r| {
+            let schema = Schema::standard(r.kind);
+            json!({"entity": r.kind.api_name(), "id": r.id.to_string(), "title": schema.title(r)})
+        })
+        .collect();
+    let mut caller = json!({"number": number.as_ref().map(|n| n.as_str().to_string()), "withheld": withheld,
+                            "matches": offered});
+    if matches.is_empty()
+        && let Some(number) = &number
+    {
+        // No one: a new contact or lead, prefilled with the number.
+        let query = format!("phones={}", number.as_str().replace('+', "%2B"));
+        caller["new_contact"] = json!(format!("/contacts/new?{query}"));
+        caller["new_lead"] = json!(format!("/leads/new?{query}"));
+    }
+    Ok(caller)
+}
+
+/// What the formula needs to know of a caller's account.
+async fn worth_of(tx: &mut ScopedConn, known: bool, account: Option<&Record>) -> Result<Worth, AppError> {
+    let Some(account) = account else { return Ok(Worth { known, ..Worth::default() }) };
+    let key_account = matches!(account.values.std("key_account"), FieldValue::Bool(true));
+    let year_ago = tx.now() - Duration::days(365);
+    let mut revenue_minor = 0;
+    // What the commerce and service modules know, when they run.
+    if let Some(schema) = registered("invoices") {
+        let field = |id: &str| schema.field(id);
+        if let (Some(of), Some(issued), Some(total)) = (field("account"), field("issue_date"), field("grand_total")) {
+            let filter = Filter::And(vec![
+                Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
+                Filter::Compare { field: issued, op: Op::Ge, value: FieldValue::Date(year_ago.date_naive()) },
+            ]);
+            let totals = tx.money_totals(&schema, Some(&filter), total).await?;
+            revenue_minor = totals.iter().map(|(_, minor, _)| *minor).max().unwrap_or(0);
+        }
+    }
+    let mut contract = false;
+    if let Some(schema) = registered("service_contracts") {
+        let today = tx.now().date_naive();
+        let field = |id: &str| schema.field(id);
+        if let (Some(of), Some(ends), Some(status)) = (field("account"), field("ends_on"), field("status")) {
+            let filter = Filter::And(vec![
+                Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
+                Filter::Compare { field: ends, op: Op::Ge, value: FieldValue::Date(today) },
+                Filter::Compare { field: status, op: Op::Eq, value: FieldValue::Text("active".into()) },
+            ]);
+            contract = !relata_app::read::every_in(tx, &schema, filter).await?.is_empty();
+        }
+    }
+    Ok(Worth { known, key_account, revenue_minor, contract })
+}
+
+/// A type of another module, if the process runs it.
+fn registered(name: &'static str) -> Option<Schema> {
+    let kind = EntityKind::named(name);
+    EntityKind::all().contains(&kind).then(|| Schema::standard(kind))
+}
+
+/// The user an extension is, if any.
+async fn agent_of(tx: &mut ScopedConn, extension: &str) -> Result<Option<uuid::Uuid>, AppError> {
+    let map = tx.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
+    Ok(map.get(extension).and_then(Json::as_str).and_then(|u| u.parse().ok()))
+}
+
+/// The workspace's priority formula (the default unless set).
+pub async fn formula(conn: &mut ScopedConn) -> Result<Formula, AppError> {
+    Ok(conn.setting(FORMULA).await?.and_then(|f| serde_json::from_value(f).ok()).unwrap_or_default())
+}
+
+/// `GET /api/v1/telephony/settings`: extensions and the formula.
+pub async fn settings(app: &App, ctx: &Ctx) -> Result<Json, AppError> {
+    ctx.access.require_admin()?;
+    let mut conn = app.reader(ctx).await?;
+    let extensions = conn.setting(EXTENSIONS).await?.unwrap_or_else(|| json!({}));
+    let formula = formula(&mut conn).await?;
+    Ok(json!({"extensions": extensions, "priority": formula}))
+}
+
+/// `PUT /api/v1/telephony/settings`: `extensions` (extension → user id, of
+/// the workspace's members) and/or `priority` (the formula).
+pub async fn put_settings(app: &App, ctx: &Ctx, input: &Json) -> Result<Json, AppError> {
+    ctx.access.require_admin()?;
+    let mut errors = Vec::new();
+    let mut tx = app.writer(ctx).await?;
+    if let Some(extensions) = input.get("extensions") {
+        match extensions.as_object() {
+            Some(map) => {
+                let ids: Vec<String> = map.values().filter_map(Json::as_str).map(str::to_string).collect();
+                let known = tx.member_names(&ids).await?;
+                for (extension, user) in map {
+                    let found = user
+                        .as_str()
+                        .and_then(|u| u.parse::<uuid::Uuid>().ok())
+                        .filter(|u| known.iter().any(|(id, _)| id == u));
+                    if extension.is_empty() || extension.len() > 20 || found.is_none() {
+                        errors.push(FieldError::new(
+                            format!("extensions.{extension}"),
+                            "unknown_user",
+                            "a member's user id, for an extension of 1 to 20 characters",
+                        ));
+                    }
+                }
+                if errors.is_empty() {
+                    tx.put_setting(EXTENSIONS, extensions).await?;
+                }
+            }
+            None => errors.push(FieldError::new("extensions", "invalid_type", "an object: extension → user id")),
+        }
+    }
+    if let Some(priority) = input.get("priority") {
+        match Formula::parse(priority) {
+            Ok(formula) => tx.put_setting(FORMULA, &json!(formula)).await?,
+            Err(e) => errors.extend(e.errors.into_iter().map(|mut f| {
+                f.field = if f.field.is_empty() { "priority".into() } else { format!("priority.{}", f.field) };
+                f
+            })),
+        }
+    }
+    ValidationError::check(errors)?;
+    let answer = json!({
+        "extensions": tx.setting(EXTENSIONS).await?.unwrap_or_else(|| json!({})),
+        "priority": formula(&mut tx).await?,
+    });
+    relata_app::audit::audit_in(
+        &mut tx,
+        ctx,
+        relata_app::audit::Event::new("telephony.settings").details(answer.clone()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worth_becomes_priority_tier_and_queue() {
+        let formula = Formula::default();
+        let unknown = formula.rank(&Worth::default());
+        assert_eq!(unknown, (10, "unknown", "general".to_string()));
+        let plain = formula.rank(&Worth { known: true, ..Worth::default() });
+        assert_eq!(plain, (20, "standard", "general".to_string()));
+        let key = formula.rank(&Worth { known: true, key_account: true, revenue_minor: 1_500_000, contract: true });
+        assert_eq!(key, (85, "top", "priority".to_string()), "20 + 40 + 15 + 10");
+        let capped = formula.rank(&Worth { known: true, key_account: true, revenue_minor: i64::MAX, contract: true });
+        assert_eq!(capped.0, 100);
+    }
+
+    #[test]
+    fn events_are_checked_by_field() {
+        let bad = Event::parse(&json!({"event": "exploded", "direction": "sideways", "at": "noon"})).unwrap_err();
+        let fields: Vec<&str> = bad.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["call_id", "event", "direction", "at"]);
+        let good = Event::parse(&json!({"call_id": "c1", "event": "ringing", "from": " 0501234567 "})).unwrap();
+        assert_eq!((good.direction.as_str(), good.from.as_str()), ("inbound", "0501234567"));
+    }
+
+    #[test]
+    fn an_end_is_final_and_an_answer_outranks_ringing() {
+        assert_eq!(standing(false, false, false), "ringing");
+        assert_eq!(standing(false, true, false), "answered");
+        assert_eq!(standing(false, true, true), "transferred");
+        assert_eq!(standing(true, false, false), "missed");
+        assert_eq!(standing(true, true, true), "ended");
+    }
+}

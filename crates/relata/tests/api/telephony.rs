@@ -1,0 +1,154 @@
+//! The telephone switch's events: ringing, answered, transferred, ended,
+//! applied once per sender and in any order; the caller identified by their
+//! number in mixed formats; a priority and queue from what the customer is
+//! worth; unknown extensions, withheld and malformed numbers noted, not lost.
+
+use crate::helpers::{TestApp, id_of};
+use reqwest::Method;
+use serde_json::{Value as Json, json};
+
+crate::both_backends!(
+    switch_events_make_calls_that_know_the_caller_and_rank_them_by_value,
+    telephony_settings_and_events_refuse_bad_input_by_field
+);
+
+async fn event(app: &TestApp, token: &str, body: Json) -> crate::helpers::Reply {
+    let bytes = body.to_string().into_bytes();
+    app.send(
+        Method::POST,
+        "/api/v1/telephony/events",
+        Some(token),
+        &[("content-type", "application/json")],
+        Some(bytes),
+    )
+    .await
+}
+
+async fn call(app: &TestApp, call_id: &str) -> Json {
+    let calls = app.list_all("phone_calls", &format!("&filter=call_id%20%3D%20%22{call_id}%22")).await;
+    assert_eq!(calls.len(), 1, "one call {call_id}: {calls:?}");
+    calls[0].clone()
+}
+
+async fn switch_events_make_calls_that_know_the_caller_and_rank_them_by_value(app: TestApp) {
+    let agent = app.member("agent@example.com", "service_agent").await;
+    let other = app.member("other@example.com", "service_agent").await;
+    let set = json!({"extensions": {"201": agent.user, "202": other.user}});
+    app.put_as(&app.token, "/api/v1/telephony/settings", &set).await.expect(200);
+    let acme = app.create("accounts", json!({"name": "Acme", "key_account": true})).await;
+    let jan = app
+        .create("contacts", json!({"last_name": "Nowak", "phones": ["+48 501 234 567"], "account": id_of(&acme)}))
+        .await;
+    app.create("contacts", json!({"last_name": "Small", "phones": ["+48 600 100 200"]})).await;
+    // What Acme is worth: a key account, 5,000 EUR invoiced this year, a
+    // service contract.
+    let body = json!({"account": id_of(&acme), "currency": "EUR", "payment_terms_days": 14,
+                      "lines": [{"description": "Hinges", "quantity": "1",
+                                 "unit_price": {"amount": "5000.00", "currency": "EUR"}, "tax_rate": "0"}]});
+    let draft = app.post("/api/v1/invoices", &body).await.expect(201).body;
+    let path = format!("/api/v1/invoices/{}", id_of(&draft));
+    app.patch(&path, draft["version"].as_i64().unwrap(), &json!({"status": "issued"})).await.expect(200);
+    let today = app.app.app.store.now().date_naive();
+    let contract = json!({"name": "Support", "account": id_of(&acme), "starts_on": today.to_string(),
+                          "ends_on": (today + chrono::Duration::days(365)).to_string()});
+    app.create("service_contracts", contract).await;
+    let switch = app.token_with_scope("telephony").await;
+
+    // A key account's contact rings, from a number written another way.
+    let ringing = json!({"call_id": "c-1", "event": "ringing", "from": "0048 501-234-567", "to": "+48221234567",
+                         "at": "2026-12-05T10:00:00Z"});
+    let answer = event(&app, &switch, ringing.clone()).await.expect(200).body;
+    assert_eq!(answer["caller"]["number"], "+48501234567");
+    assert_eq!(answer["caller"]["matches"][0]["id"], jan["id"], "{answer}");
+    // 20 to start, 40 for a key account, 5 for 5,000 EUR, 10 for the contract.
+    assert_eq!((answer["priority"].as_i64(), answer["value_tier"].as_str()), (Some(75), Some("top")), "{answer}");
+    assert_eq!(answer["queue"], "priority");
+    // A repeat answers the same, and changes nothing.
+    let again = event(&app, &switch, ringing).await.expect(200);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.body, answer);
+
+    // Answered, transferred to another extension, ended: times and agent.
+    let at = |t: &str| format!("2026-12-05T10:{t}Z");
+    let steps = [("answered", "201", at("00:20")), ("transferred", "202", at("03:00")), ("ended", "202", at("05:20"))];
+    for (name, extension, when) in steps {
+        let body = json!({"call_id": "c-1", "event": name, "extension": extension, "at": when});
+        event(&app, &switch, body).await.expect(200);
+    }
+    let done = call(&app, "c-1").await;
+    assert_eq!((done["status"].as_str(), done["agent"].as_str()), (Some("ended"), Some(other.user.as_str())));
+    assert_eq!((done["wait_seconds"].as_i64(), done["talk_seconds"].as_i64()), (Some(20), Some(300)));
+    assert_eq!((&done["contact"], &done["account"]), (&jan["id"], &acme["id"]));
+    assert_eq!(done["problems"], Json::Null, "{done}");
+    // The call is an episode of the customer's story.
+    let story = app.get(&format!("/api/v1/contacts/{}/timeline", id_of(&jan))).await.expect(200).body;
+    assert!(story["data"].as_array().unwrap().iter().any(|e| e["type"] == "phone_call"), "{story}");
+
+    // Out of order: the end first, then the answer, then the ringing.
+    let late = [("ended", at("09:00")), ("answered", at("08:00")), ("ringing", at("07:30"))];
+    for (name, when) in late {
+        let body = json!({"call_id": "c-2", "event": name, "from": "+48 600 100 200", "extension": "201", "at": when});
+        event(&app, &switch, body).await.expect(200);
+    }
+    let c2 = call(&app, "c-2").await;
+    assert_eq!(
+        (c2["status"].as_str(), c2["wait_seconds"].as_i64(), c2["talk_seconds"].as_i64()),
+        (Some("ended"), Some(30), Some(60))
+    );
+    assert!(c2["problems"].as_str().unwrap().contains("after the call ended"), "{c2}");
+    assert!(!c2["problems"].as_str().unwrap().contains("no ringing"), "the ringing came at last: {c2}");
+
+    // No one answers: missed. Withheld, malformed and unknown numbers.
+    let body = json!({"call_id": "c-3", "event": "ringing", "from": "anonymous", "extension": "299"});
+    let withheld = event(&app, &switch, body).await.expect(200).body;
+    assert_eq!(
+        (withheld["caller"]["withheld"].as_bool(), withheld["value_tier"].as_str()),
+        (Some(true), Some("unknown"))
+    );
+    assert!(withheld["problems"][0].as_str().unwrap().contains("extension 299"), "{withheld}");
+    event(&app, &switch, json!({"call_id": "c-3", "event": "ended"})).await.expect(200);
+    assert_eq!(call(&app, "c-3").await["status"], "missed");
+    let body = json!({"call_id": "c-4", "event": "ringing", "from": "12ab"});
+    let malformed = event(&app, &switch, body).await.expect(200).body;
+    assert!(malformed["problems"][0].as_str().unwrap().contains("not a phone number"), "{malformed}");
+    let body = json!({"call_id": "c-5", "event": "ringing", "from": "+48 700 800 900"});
+    let stranger = event(&app, &switch, body).await.expect(200).body;
+    assert_eq!(stranger["caller"]["matches"], json!([]));
+    assert_eq!(stranger["caller"]["new_contact"], "/contacts/new?phones=%2B48700800900");
+    // An event of a call that never rang is kept, and says so.
+    event(&app, &switch, json!({"call_id": "c-6", "event": "answered", "extension": "201"})).await.expect(200);
+    assert!(call(&app, "c-6").await["problems"].as_str().unwrap().contains("no ringing event"));
+
+    // The formula is the workspace's.
+    let formula = json!({"base": 30, "key_account": 45, "revenue_per_point": 100000, "revenue_max": 30, "contract": 10,
+                         "unknown": 5, "queues": [{"from": 70, "queue": "vip"}, {"from": 0, "queue": "general"}]});
+    app.put_as(&app.token, "/api/v1/telephony/settings", &json!({"priority": formula})).await.expect(200);
+    let body = json!({"call_id": "c-7", "event": "ringing", "from": "+48501234567"});
+    let ranked = event(&app, &switch, body).await.expect(200).body;
+    assert_eq!(
+        (ranked["priority"].as_i64(), ranked["queue"].as_str(), ranked["value_tier"].as_str()),
+        (Some(90), Some("vip"), Some("top"))
+    );
+}
+
+async fn telephony_settings_and_events_refuse_bad_input_by_field(app: TestApp) {
+    let switch = app.token_with_scope("telephony").await;
+    // Only a telephony token sends events; it writes nothing else.
+    let body = json!({"call_id": "x", "event": "ringing"});
+    event(&app, &app.token, body.clone()).await.expect_problem(403, "forbidden");
+    app.post_as(&switch, "/api/v1/contacts", &json!({"last_name": "X"})).await.expect_problem(403, "forbidden");
+    let refused = event(&app, &switch, json!({"event": "exploded", "direction": "up", "at": "noon"}))
+        .await
+        .expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["call_id", "event", "direction", "at"]);
+    assert!(app.list_all("phone_calls", "").await.is_empty(), "nothing kept");
+    let bad = json!({"extensions": {"201": uuid::Uuid::now_v7().to_string()},
+                     "priority": {"base": 1, "key_account": 1, "revenue_per_point": 0, "revenue_max": 1, "contract": 1,
+                                  "unknown": 1, "queues": []}});
+    let refused = app.put_as(&app.token, "/api/v1/telephony/settings", &bad).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["extensions.201", "priority.revenue_per_point", "priority.queues"]);
+    let agent = app.member("agent@example.com", "service_agent").await;
+    app.put_as(&agent.token, "/api/v1/telephony/settings", &json!({})).await.expect_problem(403, "forbidden");
+    let shown = app.get("/api/v1/telephony/settings").await.expect(200).body;
+    assert_eq!((shown["extensions"].clone(), shown["priority"]["base"].as_i64()), (json!({}), Some(20)), "unchanged");
+}

@@ -364,7 +364,11 @@ async fn record_event(
     if let Some(extension) = &event.extension {
         values.set_std("extension", FieldValue::Text(extension.clone()));
         match agent_of(tx, extension).await? {
-            Some(agent) => values.set_std("agent", FieldValue::Ref(agent)),
+            // The agent's call: theirs to read (and whoever may read theirs).
+            Some(agent) => {
+                values.set_std("agent", FieldValue::Ref(agent));
+                values.set_std("owner", FieldValue::Ref(agent));
+            }
             None => problems.note(format!("extension {extension} is no one's")),
         }
     }
@@ -475,6 +479,80 @@ async fn identify(
     Ok(caller)
 }
 
+/// What an agent's screen shows of a call the moment it rings: the caller
+/// and their account, worth, open cases, overdue invoices, open
+/// opportunities and last five episodes, with links to open the record and
+/// log the call; read as the agent may read them.
+pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, AppError> {
+    let schemas = app.schemas_for(ctx).await?;
+    let link = |kind: EntityKind, id: uuid::Uuid| format!("/{}/{}", kind.api_name(), RecordId::from_uuid(id));
+    let titled = async |kind: EntityKind, id: Option<uuid::Uuid>| -> Option<Json> {
+        let id = id?;
+        let (record, _) = relata_app::read::get(app, ctx, kind, RecordId::from_uuid(id), false).await.ok()?;
+        Some(json!({"title": schemas.get(kind).title(&record), "href": link(kind, id)}))
+    };
+    let contact = titled(CONTACTS, call.values.ref_id("contact")).await;
+    let account = titled(ACCOUNTS, call.values.ref_id("account")).await;
+    let lead = titled(LEADS, call.values.ref_id("lead")).await;
+    let account_id = call.values.ref_id("account");
+    let count = async |name: &'static str, filter: String| -> Option<usize> {
+        let kind = EntityKind::named(name);
+        schemas.try_get(kind)?;
+        let params =
+            relata_app::read::ListParams { filter: Some(filter), limit: Some(100), ..std::default::Default::default() };
+        relata_app::read::list(app, ctx, kind, &params).await.ok().map(|(page, _)| page.records.len())
+    };
+    let (mut open_cases, mut overdue_invoices, mut open_opportunities) = (None, None, None);
+    if let Some(account) = account_id {
+        let of = format!("account = \"{account}\"");
+        let open = "(\"new\", \"open\", \"waiting_on_customer\", \"waiting_on_third_party\")";
+        open_cases = count("cases", format!("{of} and status in {open}")).await;
+        overdue_invoices = count("invoices", format!("{of} and status = \"overdue\"")).await;
+        open_opportunities = count("opportunities", format!("{of} and status = \"open\"")).await;
+    }
+    // The story of whom the call is about: the contact's, else the account's.
+    let about = match (call.values.ref_id("contact"), account_id) {
+        (Some(c), _) => Some((CONTACTS, c)),
+        (None, Some(a)) => Some((ACCOUNTS, a)),
+        _ => None,
+    };
+    let mut episodes = Vec::new();
+    if let Some((kind, id)) = about
+        && let Ok(page) = relata_app::timeline::timeline(app, ctx, kind, RecordId::from_uuid(id), None, 6).await
+    {
+        let others = page.items.iter().filter(|i| i.id != call.id.to_string()).take(5);
+        episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();
+    }
+    let number = if call.values.text("direction") == Some("outbound") { "to_number" } else { "from_number" };
+    let number = call.values.text(number).unwrap_or_default().to_string();
+    let mut log = vec![("kind", "call".to_string()), ("subject", format!("Call with {number}"))];
+    if let Some((kind, id)) = about {
+        log.push((if kind == CONTACTS { "contact" } else { "account" }, id.to_string()));
+    }
+    let log_href = format!("/activities/new?{}", serde_urlencoded::to_string(&log).unwrap_or_default());
+    let new_contact = (about.is_none() && lead.is_none() && !number.is_empty())
+        .then(|| format!("/contacts/new?{}", serde_urlencoded::to_string([("phones", &number)]).unwrap_or_default()));
+    Ok(json!({
+        "call": call.id.to_string(),
+        "call_id": call.values.text("call_id"),
+        "status": call.values.text("status"),
+        "number": number,
+        "withheld": call.values.std("withheld").to_json(),
+        "priority": call.values.std("priority").to_json(),
+        "value_tier": call.values.text("value_tier"),
+        "queue": call.values.text("queue"),
+        "contact": contact,
+        "account": account,
+        "lead": lead,
+        "open_cases": open_cases,
+        "overdue_invoices": overdue_invoices,
+        "open_opportunities": open_opportunities,
+        "episodes": episodes,
+        "log_call_href": log_href,
+        "new_contact_href": new_contact,
+    }))
+}
+
 /// What the formula needs to know of a caller's account.
 async fn worth_of(tx: &mut ScopedConn, known: bool, account: Option<&Record>) -> Result<Worth, AppError> {
     let Some(account) = account else { return Ok(Worth { known, ..Worth::default() }) };
@@ -519,6 +597,13 @@ fn registered(name: &'static str) -> Option<Schema> {
 async fn agent_of(tx: &mut ScopedConn, extension: &str) -> Result<Option<uuid::Uuid>, AppError> {
     let map = tx.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
     Ok(map.get(extension).and_then(Json::as_str).and_then(|u| u.parse().ok()))
+}
+
+/// Whether `user` has an extension (is an agent the switch rings).
+pub async fn has_extension(app: &App, ctx: &Ctx, user: relata_core::UserId) -> Result<bool, AppError> {
+    let map = app.reader(ctx).await?.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
+    let user = user.uuid().to_string();
+    Ok(map.as_object().is_some_and(|m| m.values().any(|v| v.as_str() == Some(user.as_str()))))
 }
 
 /// The workspace's priority formula (the default unless set).

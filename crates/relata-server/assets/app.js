@@ -209,3 +209,68 @@
   });
 })();
 
+
+// Screen pops: the caller of a call ringing at the agent's extension, pushed
+// by the server (server-sent events), shown in a panel with links to the
+// customer and to log the call. Built with textContent only.
+(function () {
+  "use strict";
+  const panel = document.getElementById("screen-pop");
+  if (!panel || !window.EventSource) return;
+  const source = new EventSource("/api/v1/telephony/screen_pops");
+  // Connected: calls from now on reach this page (tests wait for it).
+  source.addEventListener("open", function () { panel.dataset.connected = "true"; });
+
+  function line(parent, tag, text, cls) {
+    const el = document.createElement(tag);
+    el.textContent = text;
+    if (cls) el.className = cls;
+    parent.appendChild(el);
+    return el;
+  }
+
+  function link(parent, href, text) {
+    const a = line(parent, "a", text);
+    a.href = href;
+    return a;
+  }
+
+  function show(pop, ended) {
+    panel.textContent = "";
+    const who = pop.contact || pop.lead || pop.account;
+    line(panel, "h2", (ended ? "Call ended: " : "Incoming call: ") + (who ? who.title : (pop.withheld ? "number withheld" : pop.number || "unknown caller")));
+    const facts = document.createElement("dl");
+    const fact = function (label, value) {
+      if (value === null || value === undefined || value === "") return;
+      line(facts, "dt", label);
+      line(facts, "dd", String(value));
+    };
+    fact("Number", pop.number);
+    fact("Account", pop.account && pop.account.title);
+    fact("Value", pop.value_tier + " (priority " + pop.priority + ")");
+    fact("Open cases", pop.open_cases);
+    fact("Overdue invoices", pop.overdue_invoices);
+    fact("Open opportunities", pop.open_opportunities);
+    panel.appendChild(facts);
+    if (pop.episodes && pop.episodes.length) {
+      const list = line(panel, "ol", "", "episodes");
+      pop.episodes.forEach(function (e) { line(list, "li", e.title + " (" + e.type.replace(/_/g, " ") + ")"); });
+    }
+    const actions = line(panel, "p", "", "actions");
+    if (who) link(actions, who.href, "Open " + who.title);
+    if (pop.new_contact_href) link(actions, pop.new_contact_href, "New contact");
+    link(actions, pop.log_call_href, "Log the call");
+    const close = line(actions, "button", "Close");
+    close.type = "button";
+    close.addEventListener("click", function () { panel.hidden = true; });
+    panel.dataset.call = pop.call;
+    panel.dataset.status = pop.status;
+    panel.hidden = false;
+  }
+
+  source.addEventListener("pop", function (e) { show(JSON.parse(e.data), false); });
+  source.addEventListener("ended", function (e) {
+    const pop = JSON.parse(e.data);
+    if (panel.dataset.call === pop.call) show(pop, true);
+  });
+})();

@@ -83,3 +83,78 @@ pub async fn put_telephony_settings(
     let answer = relata_calls::telephony::put_settings(&server.app, &auth.ctx, &input).await?;
     Ok(json(StatusCode::OK, &answer))
 }
+
+/// `GET /api/v1/telephony/screen_pops`: server-sent events for the signed-in
+/// agent: a `pop` with the caller's summary when a call to their extension
+/// rings or is answered, an `ended` when it ends (204 for who has no
+/// extension). Read from the change feed, so a call reported to any server
+/// process reaches the agent.
+pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
+    use axum::response::IntoResponse;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let Some(agent) = auth.ctx.actor else {
+        return Err(Problem::forbidden("screen pops are for people signed in"));
+    };
+    // Who has no extension gets no calls: 204 tells the browser not to
+    // connect again.
+    if !relata_calls::telephony::has_extension(&server.app, &auth.ctx, agent).await? {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let head = server.app.store.feed_head().await.map_err(relata_app::AppError::from)?;
+    let state = Pops {
+        cursor: relata_app::feed::encode_cursor(auth.ctx.ws(), head),
+        shown: std::collections::HashMap::new(),
+        ready: std::collections::VecDeque::new(),
+    };
+    let ctx = auth.ctx.clone();
+    let stream = futures_util::stream::unfold((server, ctx, state), move |(server, ctx, mut state)| async move {
+        loop {
+            if let Some(event) = state.ready.pop_front() {
+                return Some((Ok::<_, std::convert::Infallible>(event), (server, ctx, state)));
+            }
+            let query = relata_app::feed::FeedQuery {
+                after: Some(state.cursor.clone()),
+                entities: Some(vec![relata_calls::telephony::PHONE_CALLS.api_name().to_string()]),
+                limit: Some(100),
+                wait: std::time::Duration::from_secs(20),
+            };
+            let page = match relata_app::feed::read(&server.app, &ctx, &query).await {
+                Ok(page) => page,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            state.cursor = page.next_cursor;
+            for entry in page.entries {
+                let Some(id) = entry["record_id"].as_str().and_then(|i| i.parse().ok()) else { continue };
+                let Ok((call, _)) =
+                    relata_app::read::get(&server.app, &ctx, relata_calls::telephony::PHONE_CALLS, id, false).await
+                else {
+                    continue;
+                };
+                if call.values.ref_id("agent") != Some(agent.uuid()) {
+                    continue;
+                }
+                let status = call.values.text("status").unwrap_or_default().to_string();
+                let before = state.shown.insert(call.id.to_string(), status.clone());
+                if before.as_deref() == Some(status.as_str()) {
+                    continue;
+                }
+                let name = if matches!(status.as_str(), "ended" | "missed") { "ended" } else { "pop" };
+                if let Ok(pop) = relata_calls::telephony::screen_pop(&server.app, &ctx, &call).await {
+                    state.ready.push_back(Event::default().event(name).data(pop.to_string()));
+                }
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// Where an agent's screen-pop stream stands.
+struct Pops {
+    cursor: String,
+    /// The status each call was last shown in.
+    shown: std::collections::HashMap<String, String>,
+    ready: std::collections::VecDeque<axum::response::sse::Event>,
+}

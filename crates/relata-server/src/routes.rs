@@ -422,6 +422,19 @@ pub fn table() -> Vec<Route> {
     routes.push(
         endpoint(
             Method::GET,
+            "/api/v1/telephony/screen_pops",
+            "telephony.screen_pops",
+            "Server-sent events for the signed-in agent: pop (the caller's summary: name, account, value tier, open \
+             cases, overdue invoices, open opportunities, the last five episodes, links to open the record and log \
+             the call) when a call to their extension rings or is answered, ended when it ends",
+        )
+        .tag("telephony")
+        .returns(200, None)
+        .to(get(crate::calls::screen_pops)),
+    );
+    routes.push(
+        endpoint(
+            Method::GET,
             "/api/v1/telephony/settings",
             "telephony.settings",
             "The agents' extensions and the priority formula (administrators)",

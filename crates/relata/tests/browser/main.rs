@@ -17,7 +17,11 @@ use serde_json::json;
 use std::path::PathBuf;
 use webdriver::Browser;
 
-crate::both_backends!(a_rep_works_through_the_pages, a_manager_writes_a_rule_with_the_filter_builder);
+crate::both_backends!(
+    a_rep_works_through_the_pages,
+    a_manager_writes_a_rule_with_the_filter_builder,
+    an_agent_sees_who_is_calling_the_moment_it_rings
+);
 
 fn screenshot_dir(backend: Backend) -> PathBuf {
     let base = std::env::var("RELATA_SCREENSHOTS")
@@ -209,5 +213,46 @@ async fn a_manager_writes_a_rule_with_the_filter_builder(app: TestApp) {
     browser.click("form.record button[type=submit]:not([name])").await;
     browser.wait_for_text("Dry run").await;
     browser.screenshot(&screenshot_dir(app.backend).join("rule.png")).await;
+    browser.quit().await;
+}
+
+async fn an_agent_sees_who_is_calling_the_moment_it_rings(app: TestApp) {
+    let Some(browser) = Browser::start().await else { return };
+    let base = app.base.clone();
+    let agent = app.member("agent@example.com", "service_agent").await;
+    let set = json!({"extensions": {"201": agent.user}});
+    app.put_as(&app.token, "/api/v1/telephony/settings", &set).await.expect(200);
+    let acme = app.create("accounts", json!({"name": "Acme", "key_account": true})).await;
+    let jan = json!({"first_name": "Jan", "last_name": "Nowak", "phones": ["+48 501 234 567"], "account": acme["id"]});
+    let jan = app.create("contacts", jan).await;
+    let note = json!({"kind": "note", "subject": "Asked about hinges", "contact": jan["id"]});
+    app.create("activities", note).await;
+    let switch = app.token_with_scope("telephony").await;
+
+    browser.goto(&format!("{base}/login")).await;
+    browser.type_into("#email", "agent@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form[action='/login'] button[type=submit]").await;
+    browser.find("#screen-pop[data-connected]").await;
+
+    let send = |body: serde_json::Value| {
+        let (app, switch) = (&app, &switch);
+        async move {
+            let bytes = body.to_string().into_bytes();
+            let headers = [("content-type", "application/json")];
+            let reply =
+                app.send(reqwest::Method::POST, "/api/v1/telephony/events", Some(switch), &headers, Some(bytes)).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+        }
+    };
+    send(json!({"call_id": "pop-1", "event": "ringing", "from": "0048501234567", "extension": "201"})).await;
+    browser.wait_for_text("Incoming call: Jan Nowak").await;
+    let panel = browser.source().await;
+    assert!(panel.contains("Asked about hinges"), "the last episodes");
+    assert!(panel.contains("Log the call") && panel.contains("high (priority 60)"), "worth and actions");
+    browser.screenshot(&screenshot_dir(app.backend).join("screen_pop.png")).await;
+    send(json!({"call_id": "pop-1", "event": "answered", "extension": "201"})).await;
+    send(json!({"call_id": "pop-1", "event": "ended", "extension": "201"})).await;
+    browser.wait_for_text("Call ended: Jan Nowak").await;
     browser.quit().await;
 }

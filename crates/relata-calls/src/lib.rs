@@ -24,6 +24,7 @@ use relata_core::{Record, RecordId};
 use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
 use relata_store::migrate::ModuleMigration;
 
+pub mod lists;
 pub mod telephony;
 use relata_store::{ScopedConn, StoreError};
 
@@ -58,6 +59,7 @@ pub fn call_queue_entry() -> EntityDef {
             FieldDef::standard("attempts", "Attempts", Integer { min: 0, max: 1_000_000 }).read_only(),
             FieldDef::standard("last_outcome", "Last outcome", Choice(options(OUTCOMES))).read_only(),
             FieldDef::standard("last_called_at", "Last called", DateTime).read_only(),
+            lists::list_field(),
         ])
         .title(&["reason"])
         .episode(&["account", "contact"], "created_at")
@@ -71,7 +73,7 @@ impl Module for Calls {
     }
 
     fn entities(&self) -> Vec<EntityDef> {
-        let mut entities = vec![call_queue_entry()];
+        let mut entities = vec![call_queue_entry(), lists::call_list()];
         entities.extend(Calls::telephony_entities());
         entities
     }
@@ -83,7 +85,13 @@ impl Module for Calls {
         _old: Option<&'a Record>,
         new: &'a mut Record,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move { if new.kind == CALL_QUEUE_ENTRIES { before_save(tx, new).await } else { Ok(()) } })
+        Box::pin(async move {
+            match new.kind {
+                CALL_QUEUE_ENTRIES => before_save(tx, new).await,
+                lists::CALL_LISTS => lists::check(new),
+                _ => Ok(()),
+            }
+        })
     }
 
     fn migrations(&self) -> Vec<ModuleMigration> {
@@ -96,7 +104,7 @@ impl Module for Calls {
             },
             ModuleMigration {
                 version: 2,
-                name: "phone calls",
+                name: "phone calls and call lists",
                 sqlite: include_str!("../migrations/sqlite/0002_phone_calls.sql"),
                 postgres: include_str!("../migrations/postgres/0002_phone_calls.sql"),
             },
@@ -151,29 +159,68 @@ async fn before_save(tx: &mut ScopedConn, new: &mut Record) -> Result<(), StoreE
 }
 
 /// The caller's next call: their open entry due now (or with no time) with
-/// the highest priority, the longest waiting first among equals.
+/// the highest priority, the longest waiting first among equals. A call to
+/// a contact who has since said not to be called is cancelled, not offered.
 pub async fn next_call(app: &App, ctx: &Ctx) -> Result<Option<Record>, AppError> {
     let Some(me) = ctx.actor else { return Ok(None) };
-    let now = relata_core::value::format_datetime(&app.store.now());
-    let params = ListParams {
-        filter: Some(format!("status = \"open\" and owner = \"{me}\" and (due_at = null or due_at <= \"{now}\")")),
-        sort: Some("-priority".into()),
-        limit: Some(NEXT_CALL_WINDOW),
-        ..ListParams::default()
+    loop {
+        let now = relata_core::value::format_datetime(&app.store.now());
+        let params = ListParams {
+            filter: Some(format!("status = \"open\" and owner = \"{me}\" and (due_at = null or due_at <= \"{now}\")")),
+            sort: Some("-priority".into()),
+            limit: Some(NEXT_CALL_WINDOW),
+            ..ListParams::default()
+        };
+        let (page, _) = read::list(app, ctx, CALL_QUEUE_ENTRIES, &params).await?;
+        // Among the highest priority, the one waiting longest: due first,
+        // then made first.
+        let top = page.records.first().map(|r| r.values.std("priority").clone());
+        let waiting = |r: &Record| match r.values.std("due_at") {
+            FieldValue::DateTime(at) => *at,
+            _ => r.created_at,
+        };
+        let Some(next) = page
+            .records
+            .into_iter()
+            .filter(|r| Some(r.values.std("priority")) == top.as_ref())
+            .min_by_key(|r| (waiting(r), r.id))
+        else {
+            return Ok(None);
+        };
+        if !cancel_if_refused(app, ctx, &next).await? {
+            return Ok(Some(next));
+        }
+        // Cancelled: the loop ends, as each pass closes one entry for good.
+    }
+}
+
+/// Cancels an entry whose contact said not to be called (for its list's
+/// purpose); answers whether it did.
+async fn cancel_if_refused(app: &App, ctx: &Ctx, entry: &Record) -> Result<bool, AppError> {
+    let Some(contact) = entry.values.ref_id("contact") else { return Ok(false) };
+    let mut tx = app.writer(ctx).await?;
+    let list = match entry.values.ref_id("call_list") {
+        Some(id) => tx.get_record(&Schema::standard(lists::CALL_LISTS), RecordId::from_uuid(id), false).await?,
+        None => None,
     };
-    let (page, _) = read::list(app, ctx, CALL_QUEUE_ENTRIES, &params).await?;
-    // Among the highest priority, the one waiting longest: due first, then
-    // made first.
-    let top = page.records.first().map(|r| r.values.std("priority").clone());
-    let waiting = |r: &Record| match r.values.std("due_at") {
-        FieldValue::DateTime(at) => *at,
-        _ => r.created_at,
-    };
-    Ok(page
-        .records
-        .into_iter()
-        .filter(|r| Some(r.values.std("priority")) == top.as_ref())
-        .min_by_key(|r| (waiting(r), r.id)))
+    let purpose = list.as_ref().and_then(|l| l.values.text("purpose")).unwrap_or("service").to_string();
+    if !lists::refuses_calls(&mut tx, RecordId::from_uuid(contact), &purpose).await? {
+        return Ok(false);
+    }
+    let mut patch = Values::default();
+    patch.set_std("status", FieldValue::Text("cancelled".into()));
+    let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
+    relata_app::write::update_in(&mut tx, &relata, &Schema::standard(CALL_QUEUE_ENTRIES), entry.id, patch, None)
+        .await?;
+    relata_app::audit::audit_in(
+        &mut tx,
+        ctx,
+        relata_app::audit::Event::new("calls.do_not_call").details(serde_json::json!({
+            "call_queue_entry": entry.id.to_string(), "contact": contact.to_string()})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// How many of the highest-priority due entries the next call is chosen from.
@@ -232,7 +279,12 @@ pub async fn log_outcome(app: &App, ctx: &Ctx, id: RecordId, said: Outcome) -> R
             call.set_std(link, FieldValue::Ref(to));
         }
     }
-    let activity = relata_app::write::create_in(&mut tx, ctx, schemas.get(ACTIVITIES), call).await?;
+    // The entry vouches for whom it calls: an agent given a list's calls
+    // logs them against customers they might not otherwise see.
+    let lifted = tx.lift_visibility();
+    let activity = relata_app::write::create_in(&mut tx, ctx, schemas.get(ACTIVITIES), call).await;
+    tx.restore_visibility(lifted);
+    let activity = activity?;
     // The entry's own figures are Relata's to keep.
     let mut patch = Values::default();
     let attempts = match entry.values.std("attempts") {

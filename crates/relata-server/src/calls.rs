@@ -158,3 +158,19 @@ struct Pops {
     shown: std::collections::HashMap<String, String>,
     ready: std::collections::VecDeque<axum::response::sse::Event>,
 }
+
+/// `POST /api/v1/call_lists/{id}/generate`: the list's calls to make, for
+/// its agents in turn; `{list, made, skipped}`.
+pub async fn generate_list(
+    State(server): S,
+    auth: Auth,
+    crate::http::IdPath(id): crate::http::IdPath,
+) -> ApiResult<Response> {
+    use relata_calls::lists::CALL_LISTS;
+    auth.require_write()?;
+    let made =
+        relata_calls::lists::generate(&server.app, &auth.ctx, id).await.map_err(|e| app_problem(CALL_LISTS, e))?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    let body = json!({"list": made.list.to_json(schemas.get(CALL_LISTS)), "made": made.made, "skipped": made.skipped});
+    Ok(json(StatusCode::OK, &body))
+}

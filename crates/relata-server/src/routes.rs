@@ -421,6 +421,19 @@ pub fn table() -> Vec<Route> {
     );
     routes.push(
         endpoint(
+            Method::POST,
+            "/api/v1/call_lists/{id}/generate",
+            "call_lists.generate",
+            "Make the list's calls: a call to make for each contact its filter selects that you may read, with a phone, \
+             who may be called for the list's purpose (not withdrawn; for marketing, consent given) and has no call of \
+             this list yet, for the list's agents in turn; safe to run again",
+        )
+        .tag("call_lists")
+        .returns(200, Some(object("{list, made, skipped: {no_phone, do_not_call, listed_before}}")))
+        .to(post(crate::calls::generate_list)),
+    );
+    routes.push(
+        endpoint(
             Method::GET,
             "/api/v1/telephony/screen_pops",
             "telephony.screen_pops",

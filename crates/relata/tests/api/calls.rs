@@ -7,7 +7,10 @@
 use crate::helpers::{TestApp, id_of};
 use serde_json::json;
 
-crate::both_backends!(an_agent_works_the_queue_by_priority_and_logs_every_call);
+crate::both_backends!(
+    an_agent_works_the_queue_by_priority_and_logs_every_call,
+    a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice
+);
 
 async fn an_agent_works_the_queue_by_priority_and_logs_every_call(app: TestApp) {
     let rep = app.member("caller@example.com", "sales_rep").await;
@@ -92,4 +95,72 @@ async fn an_agent_works_the_queue_by_priority_and_logs_every_call(app: TestApp) 
     assert_eq!((done["status"].as_str(), done["attempts"].as_i64()), (Some("done"), Some(2)));
     let again = outcome(id_of(&overdue), json!({"outcome": "reached"})).await;
     assert_eq!(again.status.as_u16(), 409, "a closed call is not logged again");
+}
+
+async fn a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice(app: TestApp) {
+    let anna = app.member("anna@example.com", "sales_rep").await;
+    let piotr = app.member("piotr@example.com", "sales_rep").await;
+    let phone = |n: u32| json!([format!("+48 601 000 {n:03}")]);
+    let mut gdansk = Vec::new();
+    for n in 0..6 {
+        let contact = json!({"last_name": format!("Gdańsk {n}"), "city": "Gdańsk", "phones": phone(n)});
+        gdansk.push(app.create("contacts", contact).await);
+    }
+    app.create("contacts", json!({"last_name": "No phone", "city": "Gdańsk"})).await;
+    app.create("contacts", json!({"last_name": "Elsewhere", "city": "Sopot", "phones": phone(99)})).await;
+    // One said not to be called.
+    let consents = format!("/api/v1/contacts/{}/consents", id_of(&gdansk[5]));
+    app.post(&consents, &json!({"channel": "phone", "status": "withdrawn", "source": "call"})).await.expect(201);
+
+    let bad = json!({"name": "Bad", "filter": "city = ", "lines": [{"agent": anna.user}]});
+    let refused = app.post("/api/v1/call_lists", &bad).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["filter"]);
+    let list = json!({"name": "Gdańsk winter offer", "filter": "city = \"Gdańsk\"", "priority": 70,
+                      "lines": [{"agent": anna.user}, {"agent": piotr.user}]});
+    let list = app.create("call_lists", list).await;
+    let generate = format!("/api/v1/call_lists/{}/generate", id_of(&list));
+    let made = app.post(&generate, &json!({})).await.expect(200).body;
+    assert_eq!(made["made"], 5, "{made}");
+    assert_eq!(made["skipped"], json!({"no_phone": 1, "do_not_call": 1, "listed_before": 0}));
+    let again = app.post(&generate, &json!({})).await.expect(200).body;
+    assert_eq!(again["made"], 0, "only who is new is added: {again}");
+    assert_eq!(again["skipped"], json!({"no_phone": 1, "do_not_call": 1, "listed_before": 5}));
+
+    // A marketing list needs consent given: no one here gave it.
+    let marketing =
+        json!({"name": "Cold", "purpose": "marketing", "filter": "city = \"Sopot\"", "lines": [{"agent": anna.user}]});
+    let marketing = app.create("call_lists", marketing).await;
+    let cold =
+        app.post(&format!("/api/v1/call_lists/{}/generate", id_of(&marketing)), &json!({})).await.expect(200).body;
+    assert_eq!((cold["made"].as_u64(), cold["skipped"]["do_not_call"].as_u64()), (Some(0), Some(1)));
+
+    // Meanwhile one more withdraws: their call is cancelled, not offered.
+    let consents = format!("/api/v1/contacts/{}/consents", id_of(&gdansk[4]));
+    app.post(&consents, &json!({"channel": "phone", "status": "withdrawn", "source": "email"})).await.expect(201);
+    // The two agents work their calls to the end, in turns.
+    let mut called = Vec::new();
+    for round in 0..10 {
+        let mut any = false;
+        for agent in [&anna, &piotr] {
+            let next = app.get_as(&agent.token, "/api/v1/calls/next").await.expect(200).body;
+            let Some(entry) = next["data"].as_object() else { continue };
+            any = true;
+            called.push(entry["contact"].as_str().unwrap().to_string());
+            let path = format!("/api/v1/call_queue_entries/{}/outcome", entry["id"].as_str().unwrap());
+            app.post_as(&agent.token, &path, &json!({"outcome": "reached"})).await.expect(200);
+        }
+        if !any {
+            assert!(round > 0);
+            break;
+        }
+    }
+    called.sort();
+    let mut expected: Vec<String> = gdansk[..4].iter().map(id_of).collect();
+    expected.sort();
+    assert_eq!(called, expected, "each once, none who said no");
+    let entries =
+        app.list_all("call_queue_entries", &format!("&filter=call_list%20%3D%20%22{}%22", id_of(&list))).await;
+    let cancelled: Vec<&serde_json::Value> = entries.iter().filter(|e| e["status"] == "cancelled").collect();
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(cancelled[0]["contact"], gdansk[4]["id"]);
 }

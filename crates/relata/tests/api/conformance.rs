@@ -169,6 +169,7 @@ fn domain_value(entity: &str, field: &str, n: u32) -> Option<Json> {
         ("service_calendars", "time_zone") => Some(json!("Europe/Warsaw")),
         // Only a reply is written from a template, and the samples are notes.
         ("case_comments", "template") => Some(Json::Null),
+        ("call_lists", "filter") => Some(json!(format!("city = \"City {n}\""))),
         _ => None,
     }
 }

@@ -29,8 +29,9 @@ pub const PHONE_CALLS: EntityKind = EntityKind::named("phone_calls");
 pub const LEADS: EntityKind = EntityKind::named("leads");
 pub const EVENTS: &[&str] = &["ringing", "answered", "transferred", "ended"];
 pub const DIRECTIONS: &[&str] = &["inbound", "outbound"];
-/// Where a call stands: `missed` ended without being answered.
-pub const CALL_STATUSES: &[&str] = &["ringing", "answered", "transferred", "ended", "missed"];
+/// Where a call stands: `dialing` asked of the switch by an agent
+/// (click-to-dial), `missed` ended without being answered.
+pub const CALL_STATUSES: &[&str] = &["dialing", "ringing", "answered", "transferred", "ended", "missed"];
 pub const TIERS: &[&str] = &["top", "high", "standard", "unknown"];
 const EXTENSIONS: &str = "telephony.extensions";
 const FORMULA: &str = "telephony.priority";
@@ -373,7 +374,10 @@ async fn record_event(
         }
     }
     let mut answer = json!({"call_id": event.call_id, "event": event.event, "status": status});
-    if existing.is_none() || event.event == "ringing" {
+    // The other party is known from the first event, or from a ringing
+    // event that names them (a dialled call's events need not).
+    let party = if event.direction == "inbound" { &event.from } else { &event.to };
+    if existing.is_none() || (event.event == "ringing" && !party.is_empty()) {
         let caller = identify(tx, sender, event, &mut values, &mut problems).await?;
         answer["caller"] = caller;
     }
@@ -406,8 +410,11 @@ async fn identify(
     problems: &mut Problems,
 ) -> Result<Json, AppError> {
     let raw = if event.direction == "inbound" { &event.from } else { &event.to };
-    values.set_std("from_number", FieldValue::Text(event.from.clone()));
-    values.set_std("to_number", FieldValue::Text(event.to.clone()));
+    for (field, number) in [("from_number", &event.from), ("to_number", &event.to)] {
+        if !number.is_empty() {
+            values.set_std(field, FieldValue::Text(number.clone()));
+        }
+    }
     let formula = formula(tx).await?;
     let withheld = WITHHELD.contains(&raw.to_ascii_lowercase().as_str());
     values.set_std("withheld", FieldValue::Bool(withheld));
@@ -597,6 +604,82 @@ fn registered(name: &'static str) -> Option<Schema> {
 async fn agent_of(tx: &mut ScopedConn, extension: &str) -> Result<Option<uuid::Uuid>, AppError> {
     let map = tx.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
     Ok(map.get(extension).and_then(Json::as_str).and_then(|u| u.parse().ok()))
+}
+
+/// Click-to-dial: asks the switch (through a webhook subscribed to
+/// `phone_call.created` with `status = "dialing"`) to call `number`, or the
+/// contact's first phone, from the agent's extension, as a `phone_calls`
+/// record whose `call_id` the switch's events then use. A contact who said
+/// not to be called (the consent ledger's `phone`, found by the contact or
+/// by the number) is refused, and the refusal audited.
+pub async fn dial(app: &App, ctx: &Ctx, input: &Json) -> Result<Record, AppError> {
+    let agent = ctx.actor.ok_or_else(|| AppError::Forbidden("dialling is for people signed in".into()))?;
+    let mut tx = app.writer(ctx).await?;
+    let extensions = tx.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
+    let me = agent.uuid().to_string();
+    let extension = extensions
+        .as_object()
+        .and_then(|m| m.iter().find(|(_, user)| user.as_str() == Some(me.as_str())).map(|(e, _)| e.clone()));
+    let Some(extension) = extension else {
+        return Err(AppError::Conflict("you have no extension to dial from (telephony settings)".into()));
+    };
+    let contact = match text(input, "contact") {
+        None => None,
+        Some(id) => {
+            let id =
+                id.parse::<RecordId>().map_err(|_| ValidationError::single("contact", "invalid_id", "a contact id"))?;
+            let found = tx.get_record(&Schema::standard(CONTACTS), id, false).await?;
+            Some(found.ok_or_else(|| ValidationError::single("contact", "not_found", "no such contact"))?)
+        }
+    };
+    let raw = match (text(input, "number"), &contact) {
+        (Some(number), _) => number,
+        (None, Some(c)) => match c.values.std("phones") {
+            FieldValue::List(phones) if !phones.is_empty() => phones[0].clone(),
+            _ => return Err(ValidationError::single("contact", "no_phone", "the contact has no phone number").into()),
+        },
+        (None, None) => {
+            return Err(ValidationError::single("number", "required", "a number or a contact to call").into());
+        }
+    };
+    let number = PhoneE164::parse(&raw, ctx.parse.phone_region)
+        .map_err(|e| ValidationError::single("number", "invalid_phone", e.to_string()))?;
+    // Whoever the number is: the contact named, and every contact it reaches.
+    let mut people: Vec<RecordId> = contact.iter().map(|c| c.id).collect();
+    for hit in tx.lookup_contact_point("phone", number.as_str()).await? {
+        if hit.kind == CONTACTS && !people.contains(&hit.id) {
+            people.push(hit.id);
+        }
+    }
+    for person in &people {
+        if crate::lists::refuses_calls(&mut tx, *person, "service").await? {
+            let details = json!({"contact": person.to_string(), "number": number.as_str()});
+            relata_app::audit::audit_in(
+                &mut tx,
+                ctx,
+                relata_app::audit::Event::new("telephony.dial_refused").details(details),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::Conflict(format!("{} asked not to be called (do not call)", number.as_str())));
+        }
+    }
+    let mut values = Values::default();
+    values.set_std("call_id", FieldValue::Text(format!("relata-{}", uuid::Uuid::now_v7())));
+    values.set_std("direction", FieldValue::Text("outbound".into()));
+    values.set_std("status", FieldValue::Text("dialing".into()));
+    values.set_std("from_number", FieldValue::Text(extension.clone()));
+    values.set_std("to_number", FieldValue::Text(number.as_str().to_string()));
+    values.set_std("extension", FieldValue::Text(extension));
+    values.set_std("agent", FieldValue::Ref(agent.uuid()));
+    values.set_std("owner", FieldValue::Ref(agent.uuid()));
+    if let Some(person) = people.first() {
+        values.set_std("contact", FieldValue::Ref(person.uuid()));
+    }
+    let relata = Ctx::new(ctx.workspace.clone(), None);
+    let call = relata_app::write::create_in(&mut tx, &relata, &Schema::standard(PHONE_CALLS), values).await?;
+    tx.commit().await?;
+    Ok(call)
 }
 
 /// Whether `user` has an extension (is an agent the switch rings).

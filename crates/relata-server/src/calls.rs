@@ -174,3 +174,14 @@ pub async fn generate_list(
     let body = json!({"list": made.list.to_json(schemas.get(CALL_LISTS)), "made": made.made, "skipped": made.skipped});
     Ok(json(StatusCode::OK, &body))
 }
+
+/// `POST /api/v1/telephony/dial`: `{number?, contact?}` → the dialling call.
+pub async fn dial(State(server): S, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+    use relata_calls::telephony::PHONE_CALLS;
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let call =
+        relata_calls::telephony::dial(&server.app, &auth.ctx, &input).await.map_err(|e| app_problem(PHONE_CALLS, e))?;
+    let schemas = server.app.schemas_for(&auth.ctx).await?;
+    Ok(json(StatusCode::CREATED, &call.to_json(schemas.get(PHONE_CALLS))))
+}

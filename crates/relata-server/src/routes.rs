@@ -434,6 +434,20 @@ pub fn table() -> Vec<Route> {
     );
     routes.push(
         endpoint(
+            Method::POST,
+            "/api/v1/telephony/dial",
+            "telephony.dial",
+            "Click-to-dial from your extension: number, or contact (their first phone). Makes a phone call in status \
+             dialing, which a webhook subscribed to phone_call.created hands to the switch; the switch's events then \
+             use its call_id. A number of a contact who asked not to be called is refused (409) and audited",
+        )
+        .tag("telephony")
+        .body(object("{number?, contact?}"))
+        .returns(201, Some(schema_ref("Phonecall")))
+        .to(post(crate::calls::dial)),
+    );
+    routes.push(
+        endpoint(
             Method::GET,
             "/api/v1/telephony/screen_pops",
             "telephony.screen_pops",

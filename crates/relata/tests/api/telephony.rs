@@ -9,7 +9,8 @@ use serde_json::{Value as Json, json};
 
 crate::both_backends!(
     switch_events_make_calls_that_know_the_caller_and_rank_them_by_value,
-    telephony_settings_and_events_refuse_bad_input_by_field
+    telephony_settings_and_events_refuse_bad_input_by_field,
+    click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_number
 );
 
 async fn event(app: &TestApp, token: &str, body: Json) -> crate::helpers::Reply {
@@ -151,4 +152,47 @@ async fn telephony_settings_and_events_refuse_bad_input_by_field(app: TestApp) {
     app.put_as(&agent.token, "/api/v1/telephony/settings", &json!({})).await.expect_problem(403, "forbidden");
     let shown = app.get("/api/v1/telephony/settings").await.expect(200).body;
     assert_eq!((shown["extensions"].clone(), shown["priority"]["base"].as_i64()), (json!({}), Some(20)), "unchanged");
+}
+
+async fn click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_number(app: TestApp) {
+    let agent = app.member("agent@example.com", "service_agent").await;
+    let nobody = app.member("nobody@example.com", "service_agent").await;
+    app.put_as(&app.token, "/api/v1/telephony/settings", &json!({"extensions": {"201": agent.user}})).await.expect(200);
+    let jan = json!({"last_name": "Nowak", "phones": ["+48 501 234 567"], "owner": agent.user});
+    let jan = app.create("contacts", jan).await;
+    let ola =
+        app.create("contacts", json!({"last_name": "Wolna", "phones": ["+48 600 100 200"], "owner": agent.user})).await;
+    let consents = format!("/api/v1/contacts/{}/consents", id_of(&ola));
+    app.post(&consents, &json!({"channel": "phone", "status": "withdrawn", "source": "call"})).await.expect(201);
+
+    let dial = |token: &str, body: Json| {
+        let (app, token) = (&app, token.to_string());
+        async move { app.post_as(&token, "/api/v1/telephony/dial", &body).await }
+    };
+    let call = dial(&agent.token, json!({"contact": id_of(&jan)})).await.expect(201).body;
+    assert_eq!((call["status"].as_str(), call["to_number"].as_str()), (Some("dialing"), Some("+48501234567")));
+    assert_eq!((call["extension"].as_str(), &call["contact"]), (Some("201"), &jan["id"]));
+    // The switch reports the dialled call by the id Relata gave it.
+    let switch = app.token_with_scope("telephony").await;
+    let call_id = call["call_id"].as_str().unwrap();
+    for (name, status) in [("ringing", "ringing"), ("answered", "answered"), ("ended", "ended")] {
+        let body = json!({"call_id": call_id, "event": name, "direction": "outbound", "extension": "201"});
+        let answer = event(&app, &switch, body).await.expect(200).body;
+        assert_eq!(answer["status"], status, "{answer}");
+    }
+
+    // Never a contact who said no, whether named or by their number.
+    dial(&agent.token, json!({"contact": id_of(&ola)})).await.expect_problem(409, "conflict");
+    dial(&agent.token, json!({"number": "0048600100200"})).await.expect_problem(409, "conflict");
+    assert_eq!(app.audit("action=telephony.dial_refused").await.len(), 2);
+    // No extension, no number, a number that is none.
+    dial(&nobody.token, json!({"number": "+48501234567"})).await.expect_problem(409, "conflict");
+    let refused = dial(&agent.token, json!({})).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["number"]);
+    let refused = dial(&agent.token, json!({"number": "12ab"})).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["number"]);
+    let calls = app.list_all("phone_calls", "").await;
+    assert_eq!(calls.len(), 1, "only the one dialled: {calls:?}");
+    let dialled = &calls[0];
+    assert_eq!((dialled["to_number"].as_str(), &dialled["contact"]), (Some("+48501234567"), &jan["id"]), "kept");
 }

@@ -889,6 +889,10 @@ fn identity_routes() -> Vec<Route> {
             .tag("pages")
             .public()
             .to(get(crate::web::calls::next_call)),
+        endpoint(Method::GET, "/calls/waiting", "pages.calls.waiting", "The calls ringing now, by queue, the most valuable caller first")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::calls::waiting_calls)),
         endpoint(Method::POST, "/calls/{id}/outcome", "pages.calls.outcome", "Log a call from the next-call page")
             .tag("pages")
             .public()

@@ -123,3 +123,56 @@ pub async fn log_outcome(State(server): S, path: PagePath, page: Page, body: Byt
         Err(e) => action_refused(&page, e),
     }
 }
+
+/// A queue's waiting calls, the most valuable caller first.
+pub struct WaitingQueue {
+    pub name: String,
+    /// (link, caller, number, tier, priority, ringing since)
+    pub calls: Vec<(String, String, String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "waiting_calls.html")]
+struct WaitingPage {
+    layout: Layout,
+    queues: Vec<WaitingQueue>,
+}
+
+/// `GET /calls/waiting`: the inbound calls ringing now, by queue, each
+/// queue in the order its callers' worth gives (as far as the viewer may
+/// read them: a manager sees every one).
+pub async fn waiting_calls(State(server): S, page: Page) -> Response {
+    use relata_calls::telephony::PHONE_CALLS;
+    let params = relata_app::read::ListParams {
+        filter: Some("status = \"ringing\" and direction = \"inbound\"".into()),
+        sort: Some("-priority".into()),
+        limit: Some(500),
+        ..Default::default()
+    };
+    let (found, schemas) = match relata_app::read::list(&server.app, &page.ctx, PHONE_CALLS, &params).await {
+        Ok(found) => found,
+        Err(e) => return super::app_error_page(&page, e),
+    };
+    let schema = schemas.get(PHONE_CALLS);
+    let calls: Vec<&relata_core::Record> = found.records.iter().collect();
+    let titles = Titles::of_fields(&server, &page, schema, &calls, Some(&["contact", "account", "lead"])).await;
+    let mut queues: Vec<WaitingQueue> = Vec::new();
+    for call in calls {
+        let text = |field: &str| super::visible_std(schema, call, field).as_text().unwrap_or_default().to_string();
+        let caller = ["contact", "lead", "account"]
+            .iter()
+            .map(|f| super::visible_std(schema, call, f))
+            .find(|v| !v.is_null())
+            .map_or_else(|| "unknown caller".to_string(), |v| titles.show(v).0);
+        let since = call.values.datetime("rang_at").map(|t| format_datetime(&t)).unwrap_or_default();
+        let priority = super::visible_std(schema, call, "priority").to_csv();
+        let row =
+            (format!("/phone_calls/{}", call.id), caller, text("from_number"), text("value_tier"), priority, since);
+        let name = text("queue");
+        match queues.iter_mut().find(|q| q.name == name) {
+            Some(queue) => queue.calls.push(row),
+            None => queues.push(WaitingQueue { name, calls: vec![row] }),
+        }
+    }
+    render(&WaitingPage { layout: layout(&page, "Waiting calls", None), queues }, StatusCode::OK)
+}

@@ -130,6 +130,14 @@ async fn switch_events_make_calls_that_know_the_caller_and_rank_them_by_value(ap
         (ranked["priority"].as_i64(), ranked["queue"].as_str(), ranked["value_tier"].as_str()),
         (Some(90), Some("vip"), Some("top"))
     );
+
+    // The waiting calls, by queue, the most valuable first.
+    app.member("boss@example.com", "manager").await;
+    let boss = crate::web::browser(&app, "boss@example.com").await;
+    let (status, _, html) = crate::web::page(&app, &boss, Method::GET, "/calls/waiting", &[]).await;
+    assert_eq!(status, 200);
+    let (vip, general) = (html.find("vip (1)").expect("the vip queue"), html.find("general (2)").expect("general"));
+    assert!(vip < general && html[vip..general].contains("Nowak"), "{html}");
 }
 
 async fn telephony_settings_and_events_refuse_bad_input_by_field(app: TestApp) {

@@ -245,3 +245,48 @@ pub async fn export_rows(
     crate::audit::audit(app, ctx, end).await?;
     sent.map(|()| rows)
 }
+
+/// A table of a report's workbook: its sheet name, column headings and rows
+/// (cells as text; those that read as numbers are written as numbers).
+pub struct ReportTable {
+    pub name: String,
+    pub headings: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl ReportTable {
+    pub fn new(name: &str, headings: &[&str], rows: Vec<Vec<String>>) -> ReportTable {
+        ReportTable { name: name.to_string(), headings: headings.iter().map(|h| h.to_string()).collect(), rows }
+    }
+}
+
+/// A report as a workbook: a summary sheet of (label, value), then a sheet
+/// per table.
+pub fn report_workbook(summary: &[(&str, String)], tables: &[ReportTable]) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+    fn cell(sheet: &mut Worksheet, row: u32, col: u16, text: &str) -> Result<(), XlsxError> {
+        match text.parse::<f64>() {
+            Ok(n) if n.is_finite() => sheet.write_number(row, col, n).map(drop),
+            _ => sheet.write_string(row, col, text).map(drop),
+        }
+    }
+    let e = |e: XlsxError| e.to_string();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Summary").map_err(e)?;
+    for (i, (label, value)) in summary.iter().enumerate() {
+        sheet.write_string(i as u32, 0, *label).map_err(e)?;
+        cell(sheet, i as u32, 1, value).map_err(e)?;
+    }
+    for table in tables {
+        let sheet = book.add_worksheet().set_name(&table.name).map_err(e)?;
+        for (col, heading) in table.headings.iter().enumerate() {
+            sheet.write_string(0, col as u16, heading).map_err(e)?;
+        }
+        for (i, row) in table.rows.iter().enumerate() {
+            for (col, text) in row.iter().enumerate() {
+                cell(sheet, i as u32 + 1, col as u16, text).map_err(e)?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(e)
+}

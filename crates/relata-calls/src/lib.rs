@@ -25,6 +25,7 @@ use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
 use relata_store::migrate::ModuleMigration;
 
 pub mod lists;
+pub mod report;
 pub mod telephony;
 use relata_store::{ScopedConn, StoreError};
 

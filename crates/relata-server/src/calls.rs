@@ -185,3 +185,15 @@ pub async fn dial(State(server): S, auth: Auth, headers: HeaderMap, body: Bytes)
     let schemas = server.app.schemas_for(&auth.ctx).await?;
     Ok(json(StatusCode::CREATED, &call.to_json(schemas.get(PHONE_CALLS))))
 }
+
+/// `GET /api/v1/calls/report[?days=30&format=json|xlsx]`: the call
+/// center's figures over the calls the caller may read.
+pub async fn report(
+    State(server): S,
+    auth: Auth,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> ApiResult<Response> {
+    let (days, xlsx) = crate::http::report_query(query.as_deref())?;
+    let built = relata_calls::report::build(&server.app, &auth.ctx, days).await?;
+    crate::http::report_response(built.to_json(), xlsx.then(|| built.to_xlsx()), "call-center-report.xlsx")
+}

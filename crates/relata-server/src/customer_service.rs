@@ -173,37 +173,7 @@ pub async fn report(
     auth: Auth,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> ApiResult<Response> {
-    use axum::http::{HeaderValue, header};
-    let p = crate::http::QueryParams::parse(query.as_deref(), &["days", "format"])?;
-    let days = p.u64("days")?.unwrap_or(30);
-    if !(1..=366).contains(&days) {
-        return Err(crate::problem::Problem::bad_request("days", "invalid_parameter", "from 1 to 366"));
-    }
-    let xlsx = match p.text("format").as_deref() {
-        None | Some("json") => false,
-        Some("xlsx") => true,
-        Some(other) => {
-            return Err(crate::problem::Problem::bad_request(
-                "format",
-                "invalid_parameter",
-                format!("{other:?} is not json or xlsx"),
-            ));
-        }
-    };
-    let built = relata_service::report::build(&server.app, &auth.ctx, days as i64).await?;
-    if !xlsx {
-        return Ok(crate::http::json(StatusCode::OK, &built.to_json()));
-    }
-    let bytes = built.to_xlsx().map_err(|e| {
-        tracing::error!(error = %e, "the service report's workbook");
-        crate::problem::Problem::internal()
-    })?;
-    let headers = [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ),
-        (header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"service-report.xlsx\"")),
-    ];
-    Ok((StatusCode::OK, headers, bytes).into_response())
+    let (days, xlsx) = crate::http::report_query(query.as_deref())?;
+    let built = relata_service::report::build(&server.app, &auth.ctx, days).await?;
+    crate::http::report_response(built.to_json(), xlsx.then(|| built.to_xlsx()), "service-report.xlsx")
 }

@@ -356,3 +356,46 @@ pub fn event_answer(result: &serde_json::Value, replayed: bool) -> axum::respons
     }
     response
 }
+
+/// What a report is asked for: `days` (1 to 366, 30 by default) and whether
+/// as a workbook (`format=xlsx`) rather than JSON.
+pub fn report_query(query: Option<&str>) -> Result<(i64, bool), crate::problem::Problem> {
+    use crate::problem::Problem;
+    let p = QueryParams::parse(query, &["days", "format"])?;
+    let days = p.u64("days")?.unwrap_or(30);
+    if !(1..=366).contains(&days) {
+        return Err(Problem::bad_request("days", "invalid_parameter", "from 1 to 366"));
+    }
+    let xlsx = match p.text("format").as_deref() {
+        None | Some("json") => false,
+        Some("xlsx") => true,
+        Some(other) => {
+            return Err(Problem::bad_request("format", "invalid_parameter", format!("{other:?} is not json or xlsx")));
+        }
+    };
+    Ok((days as i64, xlsx))
+}
+
+/// A report's answer: its JSON, or its workbook as a download `name`.
+pub fn report_response(
+    json_body: serde_json::Value,
+    workbook: Option<Result<Vec<u8>, String>>,
+    name: &'static str,
+) -> Result<axum::response::Response, crate::problem::Problem> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let Some(workbook) = workbook else { return Ok(json(axum::http::StatusCode::OK, &json_body)) };
+    let bytes = workbook.map_err(|e| {
+        tracing::error!(error = %e, report = name, "a report's workbook");
+        crate::problem::Problem::internal()
+    })?;
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).expect("an ASCII name");
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((axum::http::StatusCode::OK, headers, bytes).into_response())
+}

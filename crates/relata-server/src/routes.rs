@@ -449,6 +449,21 @@ pub fn table() -> Vec<Route> {
     routes.push(
         endpoint(
             Method::GET,
+            "/api/v1/calls/report",
+            "calls.report",
+            "The call center's figures of the last days (1 to 366, 30 by default) over the calls you may read: inbound \
+             calls answered and abandoned with their rates, outbound calls, calls per agent and per hour, average wait \
+             and handle time by value tier, first-call resolution, each call list's penetration and conversion; JSON or \
+             an XLSX workbook (format)",
+        )
+        .tag("telephony")
+        .query(&["days", "format"])
+        .returns(200, Some(object("the figures")))
+        .to(get(crate::calls::report)),
+    );
+    routes.push(
+        endpoint(
+            Method::GET,
             "/api/v1/telephony/screen_pops",
             "telephony.screen_pops",
             "Server-sent events for the signed-in agent: pop (the caller's summary: name, account, value tier, open \
@@ -889,6 +904,10 @@ fn identity_routes() -> Vec<Route> {
             .tag("pages")
             .public()
             .to(get(crate::web::calls::next_call)),
+        endpoint(Method::GET, "/calls/dashboard", "pages.calls.dashboard", "The call center's last 30 days, drawn by the server")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::calls::dashboard)),
         endpoint(Method::GET, "/calls/waiting", "pages.calls.waiting", "The calls ringing now, by queue, the most valuable caller first")
             .tag("pages")
             .public()

@@ -263,12 +263,9 @@ impl ServiceReport {
 
     /// A workbook: a summary sheet and a sheet per breakdown.
     pub fn to_xlsx(&self) -> Result<Vec<u8>, String> {
-        use rust_xlsxwriter::Workbook;
-        let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
-        let mut book = Workbook::new();
-        let summary = book.add_worksheet().set_name("Summary").map_err(e)?;
+        use relata_app::export::{ReportTable, report_workbook};
         let opt = |v: Option<i64>| v.map_or(String::new(), |m| m.to_string());
-        let rows: Vec<(&str, String)> = vec![
+        let summary: Vec<(&str, String)> = vec![
             ("From", self.from.to_string()),
             ("To", self.to.to_string()),
             ("Open cases", self.open.to_string()),
@@ -281,48 +278,34 @@ impl ServiceReport {
             ("Resolution, median (minutes)", opt(self.resolution.median_minutes)),
             ("Resolution, 90th percentile (minutes)", opt(self.resolution.p90_minutes)),
         ];
-        for (i, (label, value)) in rows.iter().enumerate() {
-            summary.write_string(i as u32, 0, *label).map_err(e)?;
-            match value.parse::<f64>() {
-                Ok(n) if !value.contains('-') => summary.write_number(i as u32, 1, n).map_err(e)?,
-                _ => summary.write_string(i as u32, 1, value).map_err(e)?,
-            };
-        }
-        let sheets: [(&str, &Counts); 5] = [
-            ("Open by age", &self.open_by_age),
-            ("Open by team", &self.open_by_team),
-            ("Open by priority", &self.open_by_priority),
-            ("Top categories", &self.top_categories),
-            ("Top root causes", &self.top_root_causes),
-        ];
-        for (name, counts) in sheets {
-            let sheet = book.add_worksheet().set_name(name).map_err(e)?;
-            sheet.write_string(0, 0, "").map_err(e)?;
-            sheet.write_string(0, 1, "Cases").map_err(e)?;
-            for (i, (label, n)) in counts.iter().enumerate() {
-                sheet.write_string(i as u32 + 1, 0, label).map_err(e)?;
-                sheet.write_number(i as u32 + 1, 1, *n as f64).map_err(e)?;
-            }
-        }
-        let sheet = book.add_worksheet().set_name("Backlog").map_err(e)?;
-        sheet.write_string(0, 0, "Day").map_err(e)?;
-        sheet.write_string(0, 1, "Open at its end").map_err(e)?;
-        for (i, (day, n)) in self.backlog.iter().enumerate() {
-            sheet.write_string(i as u32 + 1, 0, day.to_string()).map_err(e)?;
-            sheet.write_number(i as u32 + 1, 1, *n as f64).map_err(e)?;
-        }
-        let sheet = book.add_worksheet().set_name("Contacts by channel").map_err(e)?;
-        for (col, head) in ["Channel", "Cases", "Comments", "Comments per case"].iter().enumerate() {
-            sheet.write_string(0, col as u16, *head).map_err(e)?;
-        }
-        for (i, (channel, cases, comments, per)) in self.contacts_by_channel.iter().enumerate() {
-            let row = i as u32 + 1;
-            sheet.write_string(row, 0, channel).map_err(e)?;
-            sheet.write_number(row, 1, *cases as f64).map_err(e)?;
-            sheet.write_number(row, 2, *comments as f64).map_err(e)?;
-            sheet.write_number(row, 3, *per).map_err(e)?;
-        }
-        book.save_to_buffer().map_err(e)
+        let counts = |name: &str, counts: &Counts| {
+            let rows = counts.iter().map(|(label, n)| vec![label.clone(), n.to_string()]).collect();
+            ReportTable::new(name, &["", "Cases"], rows)
+        };
+        let backlog = self.backlog.iter().map(|(day, n)| vec![day.to_string(), n.to_string()]).collect();
+        let channels = self
+            .contacts_by_channel
+            .iter()
+            .map(|(channel, cases, comments, per)| {
+                vec![channel.clone(), cases.to_string(), comments.to_string(), per.to_string()]
+            })
+            .collect();
+        report_workbook(
+            &summary,
+            &[
+                counts("Open by age", &self.open_by_age),
+                counts("Open by team", &self.open_by_team),
+                counts("Open by priority", &self.open_by_priority),
+                counts("Top categories", &self.top_categories),
+                counts("Top root causes", &self.top_root_causes),
+                ReportTable::new("Backlog", &["Day", "Open at its end"], backlog),
+                ReportTable::new(
+                    "Contacts by channel",
+                    &["Channel", "Cases", "Comments", "Comments per case"],
+                    channels,
+                ),
+            ],
+        )
     }
 }
 

@@ -176,3 +176,66 @@ pub async fn waiting_calls(State(server): S, page: Page) -> Response {
     }
     render(&WaitingPage { layout: layout(&page, "Waiting calls", None), queues }, StatusCode::OK)
 }
+
+#[derive(Template)]
+#[template(path = "calls_dashboard.html")]
+struct CallsDashboard {
+    layout: Layout,
+    facts: Vec<(String, String)>,
+    charts: Vec<(String, String)>,
+}
+
+/// `GET /calls/dashboard`: the call center's last 30 days, drawn by the
+/// server, with the workbook to download.
+pub async fn dashboard(State(server): S, page: Page) -> Response {
+    use super::home::bars_svg;
+    let report = match relata_calls::report::build(&server.app, &page.ctx, 30).await {
+        Ok(r) => r,
+        Err(e) => return super::app_error_page(&page, e),
+    };
+    let percent = |p: Option<f64>| p.map_or("–".to_string(), |p| format!("{p} %"));
+    let facts = vec![
+        ("Inbound calls".to_string(), report.inbound.to_string()),
+        ("Answered".to_string(), format!("{} ({})", report.answered, percent(report.answer_rate_percent))),
+        ("Abandoned".to_string(), format!("{} ({})", report.abandoned, percent(report.abandon_rate_percent))),
+        ("Outbound calls".to_string(), report.outbound.to_string()),
+        ("First-call resolution".to_string(), percent(report.first_call_resolution_percent)),
+    ];
+    let ids: Vec<String> = report.calls_per_agent.iter().map(|(id, _)| id.clone()).collect();
+    let names: std::collections::HashMap<String, String> = match server.app.store.read(page.ctx.ws()).await {
+        Ok(mut conn) => {
+            conn.member_names(&ids).await.unwrap_or_default().into_iter().map(|(id, n)| (id.to_string(), n)).collect()
+        }
+        Err(_) => Default::default(),
+    };
+    let bar = |label: String, n: u64| (label, n as i64, n.to_string());
+    let agents: Vec<_> = report
+        .calls_per_agent
+        .iter()
+        .map(|(id, n)| bar(names.get(id).cloned().unwrap_or_else(|| id.clone()), *n))
+        .collect();
+    let hours: Vec<_> = report.calls_per_hour.iter().map(|(h, n)| bar(format!("{h:02}:00"), *n)).collect();
+    let waits: Vec<_> = report
+        .by_tier
+        .iter()
+        .map(|t| {
+            let wait = t.average_wait_seconds.unwrap_or(0.0);
+            (t.tier.clone(), wait.round() as i64, format!("{wait} s"))
+        })
+        .collect();
+    let lists: Vec<_> = report
+        .lists
+        .iter()
+        .map(|l| {
+            let p = l.penetration_percent.unwrap_or(0.0);
+            (l.list.clone(), p.round() as i64, format!("{p} %"))
+        })
+        .collect();
+    let charts = vec![
+        ("Calls per agent".to_string(), bars_svg("Calls per agent", &agents)),
+        ("Calls per hour (UTC)".to_string(), bars_svg("Calls per hour", &hours)),
+        ("Average wait by value tier".to_string(), bars_svg("Average wait by value tier", &waits)),
+        ("Call lists: penetration".to_string(), bars_svg("Call list penetration", &lists)),
+    ];
+    render(&CallsDashboard { layout: layout(&page, "Call center", None), facts, charts }, StatusCode::OK)
+}

@@ -136,6 +136,7 @@ pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> L
         .collect();
     if page.ctx.access.check_kind(relata_calls::telephony::PHONE_CALLS, Right::Read).is_ok() {
         nav.insert(0, NavItem { href: "/calls/waiting".into(), label: "Waiting calls".into(), current: false });
+        nav.insert(0, NavItem { href: "/calls/dashboard".into(), label: "Call center".into(), current: false });
     }
     if page.ctx.access.check_kind(relata_calls::CALL_QUEUE_ENTRIES, Right::Update).is_ok() {
         nav.insert(0, NavItem { href: "/calls/next".into(), label: "Next call".into(), current: false });

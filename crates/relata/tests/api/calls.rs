@@ -163,4 +163,12 @@ async fn a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice(app
     let cancelled: Vec<&serde_json::Value> = entries.iter().filter(|e| e["status"] == "cancelled").collect();
     assert_eq!(cancelled.len(), 1);
     assert_eq!(cancelled[0]["contact"], gdansk[4]["id"]);
+    // Penetration (called of the list's calls) and conversion (reached of those called).
+    let report = app.get("/api/v1/calls/report").await.expect(200).body;
+    let winter = report["lists"].as_array().unwrap().iter().find(|l| l["list"] == "Gdańsk winter offer").unwrap();
+    assert_eq!(
+        winter,
+        &json!({"list": "Gdańsk winter offer", "entries": 5, "called": 4, "reached": 4,
+                "penetration_percent": 80.0, "conversion_percent": 100.0})
+    );
 }

@@ -131,6 +131,36 @@ async fn switch_events_make_calls_that_know_the_caller_and_rank_them_by_value(ap
         (Some(90), Some("vip"), Some("top"))
     );
 
+    // The figures: rates, agents, tiers; as a workbook too.
+    let report = app.get("/api/v1/calls/report?days=7").await.expect(200).body;
+    let counts = (report["inbound"].as_u64(), report["answered"].as_u64(), report["abandoned"].as_u64());
+    assert_eq!(counts, (Some(7), Some(3), Some(1)), "{report}");
+    assert_eq!(
+        (report["answer_rate_percent"].as_f64(), report["abandon_rate_percent"].as_f64()),
+        (Some(42.9), Some(14.3))
+    );
+    let mut agents: Vec<(String, u64)> = report["calls_per_agent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a[0].as_str().unwrap().to_string(), a[1].as_u64().unwrap()))
+        .collect();
+    agents.sort();
+    let mut expected = vec![(agent.user.clone(), 2), (other.user.clone(), 1)];
+    expected.sort();
+    assert_eq!(agents, expected);
+    let top = report["by_tier"].as_array().unwrap().iter().find(|t| t["tier"] == "top").unwrap();
+    assert_eq!(
+        top,
+        &json!({"tier": "top", "calls": 2, "answered": 1, "average_wait_seconds": 20.0, "average_handle_seconds": 300.0})
+    );
+    let workbook = app.get("/api/v1/calls/report?format=xlsx").await.expect(200);
+    assert_eq!(
+        workbook.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    app.get("/api/v1/calls/report?days=400").await.expect_problem(400, "bad-request");
+
     // The waiting calls, by queue, the most valuable first.
     app.member("boss@example.com", "manager").await;
     let boss = crate::web::browser(&app, "boss@example.com").await;
@@ -138,6 +168,10 @@ async fn switch_events_make_calls_that_know_the_caller_and_rank_them_by_value(ap
     assert_eq!(status, 200);
     let (vip, general) = (html.find("vip (1)").expect("the vip queue"), html.find("general (2)").expect("general"));
     assert!(vip < general && html[vip..general].contains("Nowak"), "{html}");
+    // The dashboard draws the figures (a manager reads every call).
+    let (status, _, html) = crate::web::page(&app, &boss, Method::GET, "/calls/dashboard", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("3 (42.9 %)") && html.contains("<svg") && html.contains("agent@example.com"), "{html}");
 }
 
 async fn telephony_settings_and_events_refuse_bad_input_by_field(app: TestApp) {

@@ -64,6 +64,12 @@ async fn the_benchmark_prints_every_figure_without_errors() {
     assert_eq!((reevaluated["cases"].as_u64(), reevaluated["worked_cases"].as_u64()), (Some(2000), Some(1500)));
     assert_eq!(reevaluated["changed"], 1500, "every worked case's due times moved: {reevaluated}");
     assert!(named("service_case_list_by_team_and_status")["bare_p50_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(named("service_report_30_days")["open"], 1500);
+    let events = named("telephony_ringing_events");
+    assert!(
+        events["requests"].as_u64().unwrap() > 0 && events["events_per_second"].as_f64().unwrap() > 0.0,
+        "{events}"
+    );
     let quotes = named("api_create_quote_10_lines");
     assert!(quotes["documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
     assert!(quotes["bare_documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");

@@ -73,10 +73,14 @@ async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<L
         return Ok(Line::Closed);
     }
     if !line.ends_with(b"\n") {
-        // The rest of the overlong line is skipped.
-        let mut rest = Vec::new();
-        reader.read_until(b'\n', &mut rest).await?;
-        return Ok(Line::TooLong);
+        // The rest of the overlong line is skipped, a bounded piece at a time.
+        loop {
+            let mut rest = Vec::new();
+            let read = (&mut *reader).take(MAX_LINE as u64).read_until(b'\n', &mut rest).await?;
+            if read == 0 || rest.ends_with(b"\n") {
+                return Ok(Line::TooLong);
+            }
+        }
     }
     while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
         line.pop();
@@ -215,30 +219,34 @@ fn declared_size(params: &str) -> Option<usize> {
         .find_map(|p| p.get(..5).filter(|k| k.eq_ignore_ascii_case("SIZE=")).and(p[5..].parse().ok()))
 }
 
-/// The message up to the lone dot, dots unstuffed, lines ending in CRLF;
-/// `None` when it is over [`MAX_MESSAGE`] (the rest is read and dropped).
+/// The message up to the lone dot, dots unstuffed; `None` when it is over
+/// [`MAX_MESSAGE`] (the rest is read and dropped). Read a bounded piece at a
+/// time, so that no line, however long, is held whole.
 async fn read_data<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Option<Vec<u8>>> {
+    const PIECE: u64 = 64 * 1024;
     let mut message = Vec::new();
     let mut too_big = false;
+    let mut line_start = true;
     loop {
-        let mut line = Vec::new();
-        let read = tokio::time::timeout(IDLE, reader.read_until(b'\n', &mut line))
+        let mut piece = Vec::new();
+        let read = tokio::time::timeout(IDLE, (&mut *reader).take(PIECE).read_until(b'\n', &mut piece))
             .await
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "idle"))??;
         if read == 0 {
             return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "closed in DATA"));
         }
-        if line == b".\r\n" || line == b".\n" {
+        if line_start && (piece == b".\r\n" || piece == b".\n") {
             return Ok((!too_big).then_some(message));
         }
-        let line = line.strip_prefix(b".").unwrap_or(&line);
-        if message.len() + line.len() > MAX_MESSAGE {
+        let piece = if line_start { piece.strip_prefix(b".").unwrap_or(&piece) } else { &piece[..] };
+        if message.len() + piece.len() > MAX_MESSAGE {
             too_big = true;
             message = Vec::new();
         }
         if !too_big {
-            message.extend_from_slice(line);
+            message.extend_from_slice(piece);
         }
+        line_start = piece.ends_with(b"\n");
     }
 }
 
@@ -288,5 +296,9 @@ mod tests {
         assert_eq!(rest, "NOOP\r\n", "what follows the dot is the next command");
         let cut: &[u8] = b"Subject: x\r\n";
         assert!(read_data(&mut BufReader::new(cut)).await.is_err(), "a connection closed in DATA keeps nothing");
+        // A line longer than a piece stays whole; a dot inside it is text.
+        let long = format!("{}.y\r\n.\r\n", "x".repeat(64 * 1024));
+        let body = read_data(&mut BufReader::new(long.as_bytes())).await.unwrap().unwrap();
+        assert_eq!(body, format!("{}.y\r\n", "x".repeat(64 * 1024)).into_bytes());
     }
 }

@@ -46,7 +46,7 @@ pub fn phone_call() -> EntityDef {
     let time = |id: &'static str, label: &'static str| FieldDef::standard(id, label, DateTime).read_only();
     EntityDef::new(PHONE_CALLS, "calls", "phone_call", "Phone call", "Phone calls")
         .fields([
-            FieldDef::standard("call_id", "Call id", Text { max_len: 200 }).required(),
+            FieldDef::standard("call_id", "Call id", Text { max_len: 200 }).required().unique(),
             FieldDef::standard("direction", "Direction", Choice(options(DIRECTIONS))).required(),
             FieldDef::text("from_number", "From").searchable(),
             FieldDef::text("to_number", "To").searchable(),
@@ -240,6 +240,10 @@ impl Formula {
     }
 }
 
+/// How often an event is tried again after losing a race with another
+/// event of the same call.
+const RETRIES: u32 = 8;
+
 /// What applying an event answered, and whether it was a repeat.
 pub struct Applied {
     pub result: Json,
@@ -253,13 +257,26 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     // The same body again is the same event (a switch repeats itself); a
     // second transfer of a call differs in its body.
     let event_id = format!("{}:{}:{}", event.call_id, event.event, &request_hash[..16.min(request_hash.len())]);
-    let mut tx = app.store.write(ctx.ws()).await?;
-    if let Some(done) = tx.inbound_event(source, &event_id).await? {
-        return Ok(Applied { result: done.result, replayed: true });
-    }
     let relata = Ctx::new(ctx.workspace.clone(), None);
-    let at = event.at.unwrap_or_else(|| tx.now());
-    let result = record_event(&mut tx, &relata, ctx, &event, at).await?;
+    // Another event of the same call at the same moment may have made its
+    // record (the unique call id) or changed it (its version): try again,
+    // on what it left.
+    let mut tries = 0;
+    let (mut tx, result) = loop {
+        let mut tx = app.store.write(ctx.ws()).await?;
+        if let Some(done) = tx.inbound_event(source, &event_id).await? {
+            return Ok(Applied { result: done.result, replayed: true });
+        }
+        let at = event.at.unwrap_or_else(|| tx.now());
+        match record_event(&mut tx, &relata, ctx, &event, at).await {
+            Ok(result) => break (tx, result),
+            Err(AppError::Invalid(v)) if tries < RETRIES && v.errors.iter().any(|e| e.code == "duplicate") => {
+                tries += 1
+            }
+            Err(AppError::VersionConflict { .. }) if tries < RETRIES => tries += 1,
+            Err(e) => return Err(e),
+        }
+    };
     let stored =
         InboundEvent { event_type: format!("telephony.{}", event.event), request_hash, result: result.clone() };
     match tx.insert_inbound_event(source, &event_id, &stored).await {

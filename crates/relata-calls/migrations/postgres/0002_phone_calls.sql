@@ -34,7 +34,8 @@ CREATE TABLE phone_calls (
     PRIMARY KEY (workspace_id, id)
 );
 CREATE INDEX phone_calls_ws_owner_id ON phone_calls(workspace_id, owner_id, id);
-CREATE INDEX phone_calls_ws_call_id ON phone_calls(workspace_id, call_id);
+-- One record per call: two first events at once make one, the second an update.
+CREATE UNIQUE INDEX phone_calls_ws_call_id ON phone_calls(workspace_id, call_id);
 CREATE INDEX phone_calls_ws_contact_id ON phone_calls(workspace_id, contact_id, id);
 CREATE INDEX phone_calls_ws_account_id ON phone_calls(workspace_id, account_id, id);
 CREATE INDEX phone_calls_ws_agent_status ON phone_calls(workspace_id, agent_id, status, id);

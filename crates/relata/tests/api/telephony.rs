@@ -192,6 +192,25 @@ async fn telephony_settings_and_events_refuse_bad_input_by_field(app: TestApp) {
     assert_eq!(refused.error_fields(), ["extensions.201", "priority.revenue_per_point", "priority.queues"]);
     let agent = app.member("agent@example.com", "service_agent").await;
     app.put_as(&agent.token, "/api/v1/telephony/settings", &json!({})).await.expect_problem(403, "forbidden");
+    // The first events of one call at the same moment make one call.
+    let url = format!("{}/api/v1/telephony/events", app.base);
+    let sent: Vec<_> = ["ringing", "answered", "transferred", "ended"]
+        .iter()
+        .flat_map(|name| [name, name])
+        .enumerate()
+        .map(|(n, name)| {
+            let (url, token) = (url.clone(), switch.clone());
+            let body = json!({"call_id": "race", "event": name, "from": "+48501234567", "queue": format!("q{n}")});
+            tokio::spawn(async move {
+                let sent = reqwest::Client::new().post(url).bearer_auth(token).json(&body).send().await.unwrap();
+                sent.status().as_u16()
+            })
+        })
+        .collect();
+    for status in sent {
+        assert_eq!(status.await.unwrap(), 200);
+    }
+    assert_eq!(app.list_all("phone_calls", "&filter=call_id%20%3D%20%22race%22").await.len(), 1);
     let shown = app.get("/api/v1/telephony/settings").await.expect(200).body;
     assert_eq!((shown["extensions"].clone(), shown["priority"]["base"].as_i64()), (json!({}), Some(20)), "unchanged");
 }

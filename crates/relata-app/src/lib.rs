@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod feed;
 pub mod import;
+pub mod inbound;
 pub mod jobs;
 pub mod module;
 pub mod notifications;

@@ -29,6 +29,21 @@ pub async fn latest_consent(
     Ok(history.into_iter().rev().find(|c| c.channel == channel).map(|c| c.status))
 }
 
+/// Why the contact may not be reached over `channel` for `purpose`, if they
+/// may not: they withdrew consent, or (for marketing) never gave it.
+pub async fn refusal(
+    conn: &mut ScopedConn,
+    contact: RecordId,
+    channel: &str,
+    purpose: &str,
+) -> Result<Option<String>, relata_store::StoreError> {
+    Ok(match (purpose, latest_consent(conn, contact, channel).await?.as_deref()) {
+        (_, Some("withdrawn")) => Some(format!("the contact withdrew consent to {channel}")),
+        ("marketing", None) => Some(format!("the contact has not given consent to {channel}")),
+        _ => None,
+    })
+}
+
 /// Whether the contact's latest word on `channel` is consent given; no
 /// entry means no consent.
 pub async fn may_contact(conn: &mut ScopedConn, contact: RecordId, channel: &str) -> Result<bool, AppError> {

@@ -74,9 +74,7 @@ impl Module for Calls {
     }
 
     fn entities(&self) -> Vec<EntityDef> {
-        let mut entities = vec![call_queue_entry(), lists::call_list()];
-        entities.extend(Calls::telephony_entities());
-        entities
+        vec![call_queue_entry(), lists::call_list(), telephony::phone_call()]
     }
 
     fn before_save<'a>(

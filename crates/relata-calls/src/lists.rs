@@ -165,12 +165,8 @@ async fn already_listed(tx: &mut ScopedConn, list: RecordId) -> Result<HashSet<u
     Ok(found?.iter().filter_map(|e| e.values.ref_id("contact")).collect())
 }
 
-/// Whether a contact said not to be called (for `purpose`).
+/// Whether a contact said not to be called (for `purpose`): the consent
+/// ledger's rule, for the channel `phone`.
 pub async fn refuses_calls(tx: &mut ScopedConn, contact: RecordId, purpose: &str) -> Result<bool, AppError> {
-    let latest = relata_app::privacy::latest_consent(tx, contact, "phone").await?;
-    Ok(match latest.as_deref() {
-        Some("withdrawn") => true,
-        Some(_) => false,
-        None => purpose == "marketing",
-    })
+    Ok(relata_app::privacy::refusal(tx, contact, "phone", purpose).await?.is_some())
 }

@@ -10,9 +10,10 @@
 //! caller and a priority and queue computed from what the customer is worth
 //! (see [`Formula`]), so that the switch can put the best customers first.
 
-use crate::{Calls, relation};
+use crate::relation;
 use chrono::{DateTime, Duration, Utc};
 use relata_app::error::AppError;
+use relata_app::inbound::{self, Applied, Once};
 use relata_app::{App, Ctx};
 use relata_core::error::FieldError;
 use relata_core::filter::{Filter, Op};
@@ -21,12 +22,12 @@ use relata_core::phone::PhoneE164;
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId, ValidationError};
 use relata_crm::{ACCOUNTS, CONTACTS};
+use relata_sales::LEADS;
 use relata_store::ScopedConn;
 use relata_store::webhooks::InboundEvent;
 use serde_json::{Value as Json, json};
 
 pub const PHONE_CALLS: EntityKind = EntityKind::named("phone_calls");
-pub const LEADS: EntityKind = EntityKind::named("leads");
 pub const EVENTS: &[&str] = &["ringing", "answered", "transferred", "ended"];
 pub const DIRECTIONS: &[&str] = &["inbound", "outbound"];
 /// Where a call stands: `dialing` asked of the switch by an agent
@@ -74,12 +75,6 @@ pub fn phone_call() -> EntityDef {
         .made_by_relata()
         .columns(&["rang_at", "direction", "from_number", "contact", "account", "status", "agent", "priority"])
         .rights(relata_core::meta::business_record_rights)
-}
-
-impl Calls {
-    pub(crate) fn telephony_entities() -> Vec<EntityDef> {
-        vec![phone_call()]
-    }
 }
 
 /// An event as the switch sends it (the generic body; Asterisk's and
@@ -244,12 +239,6 @@ impl Formula {
 /// event of the same call.
 const RETRIES: u32 = 8;
 
-/// What applying an event answered, and whether it was a repeat.
-pub struct Applied {
-    pub result: Json,
-    pub replayed: bool,
-}
-
 /// Applies an event from `source` (the telephony token's id).
 pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Applied, AppError> {
     let event = Event::parse(body)?;
@@ -262,11 +251,11 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     // record (the unique call id) or changed it (its version): try again,
     // on what it left.
     let mut tries = 0;
-    let (mut tx, result) = loop {
-        let mut tx = app.store.write(ctx.ws()).await?;
-        if let Some(done) = tx.inbound_event(source, &event_id).await? {
-            return Ok(Applied { result: done.result, replayed: true });
-        }
+    let (tx, result) = loop {
+        let mut tx = match inbound::begin(app, ctx.ws(), source, &event_id, &request_hash).await? {
+            Once::Done(applied) => return Ok(applied),
+            Once::Fresh(tx) => tx,
+        };
         let at = event.at.unwrap_or_else(|| tx.now());
         match record_event(&mut tx, &relata, ctx, &event, at).await {
             Ok(result) => break (tx, result),
@@ -277,19 +266,8 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
             Err(e) => return Err(e),
         }
     };
-    let stored =
-        InboundEvent { event_type: format!("telephony.{}", event.event), request_hash, result: result.clone() };
-    match tx.insert_inbound_event(source, &event_id, &stored).await {
-        Ok(()) => tx.commit().await?,
-        // The same event applied at the same moment by another request.
-        Err(e) if e.is_unique_violation() => {
-            drop(tx);
-            let done = app.store.read(ctx.ws()).await?.inbound_event(source, &event_id).await?;
-            return Ok(Applied { result: done.map(|d| d.result).unwrap_or(result), replayed: true });
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(Applied { result, replayed: false })
+    let event = InboundEvent { event_type: format!("telephony.{}", event.event), request_hash, result };
+    inbound::finish(app, ctx.ws(), tx, source, &event_id, event).await
 }
 
 /// What was odd about a call's events, a line each.

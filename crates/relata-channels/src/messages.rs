@@ -442,12 +442,7 @@ pub async fn consent_refusal(
         // Consent is a person's: marketing to no one in particular is not sent.
         return Ok((purpose == "marketing").then(|| "marketing goes to a contact who gave consent".to_string()));
     };
-    let latest = relata_app::privacy::latest_consent(conn, RecordId::from_uuid(contact), ledger_channel).await?;
-    Ok(match (purpose, latest.as_deref()) {
-        (_, Some("withdrawn")) => Some(format!("the contact withdrew consent to {ledger_channel}")),
-        ("marketing", None) => Some(format!("the contact has not given consent to {ledger_channel}")),
-        _ => None,
-    })
+    relata_app::privacy::refusal(conn, RecordId::from_uuid(contact), ledger_channel, purpose).await
 }
 
 /// `channels.send`: sends one queued email or SMS.

@@ -9,6 +9,7 @@
 use crate::entities::{INVOICES, ORDERS, PAYMENTS, PRICE_BOOKS, PRODUCTS};
 use crate::records::{self, error};
 use relata_app::error::AppError;
+use relata_app::inbound::{self, Applied, Once};
 use relata_app::{App, Ctx};
 use relata_core::decimal::Decimal;
 use relata_core::document::LineInput;
@@ -33,12 +34,6 @@ pub const EVENT_TYPES: &[&str] = &[
     "price.updated",
     "stock.updated",
 ];
-
-/// What applying an event answered, and whether it was a replay.
-pub struct Applied {
-    pub result: Json,
-    pub replayed: bool,
-}
 
 fn field(name: &str) -> String {
     format!("data.{name}")
@@ -132,13 +127,10 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     }
     let request_hash = relata_identity::secret::digest(&body.to_string());
     let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
-    let mut tx = app.store.write(ctx.ws()).await?;
-    if let Some(done) = tx.inbound_event(source, id).await? {
-        if done.request_hash != request_hash {
-            return Err(AppError::IdempotencyMismatch);
-        }
-        return Ok(Applied { result: done.result, replayed: true });
-    }
+    let mut tx = match inbound::begin(app, ctx.ws(), source, id, &request_hash).await? {
+        Once::Done(applied) => return Ok(applied),
+        Once::Fresh(tx) => tx,
+    };
     let record = match kind {
         "payment.received" => payment_received(&mut tx, &relata, &data).await?,
         "invoice.issued" => invoice_issued(&mut tx, &relata, &data).await?,
@@ -153,25 +145,8 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
         "id": id, "type": kind, "status": "applied",
         "record": {"entity": record.kind.api_name(), "id": record.id.to_string(), "version": record.version},
     });
-    let event = InboundEvent { event_type: kind.to_string(), request_hash, result: result.clone() };
-    match tx.insert_inbound_event(source, id, &event).await {
-        Ok(()) => {}
-        // The same event applied at the same moment by another request
-        // (PostgreSQL): this one rolls back and answers what that one did.
-        Err(e) if e.is_unique_violation() => {
-            drop(tx);
-            let done = app.store.read(ctx.ws()).await?.inbound_event(source, id).await?;
-            return match done {
-                Some(done) if done.request_hash == event.request_hash => {
-                    Ok(Applied { result: done.result, replayed: true })
-                }
-                _ => Err(AppError::IdempotencyMismatch),
-            };
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
-    Ok(Applied { result, replayed: false })
+    let event = InboundEvent { event_type: kind.to_string(), request_hash, result };
+    inbound::finish(app, ctx.ws(), tx, source, id, event).await
 }
 
 /// A payment, allocated to the invoice it names (up to its balance; the

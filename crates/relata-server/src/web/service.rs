@@ -95,17 +95,16 @@ pub(crate) async fn conversation(server: &crate::Server, page: &Page, record: &R
     let comments: Vec<&Record> = found.records.iter().collect();
     let titles = Titles::of_fields(server, page, schema, &comments, Some(&["created_by"])).await;
     let entries = comments.iter().map(|c| entry(schema, &titles, c)).collect();
-    let form = page.ctx.access.check_kind(CASE_COMMENTS, Right::Create).is_ok().then(|| CommentForm {
-        case: record.id.to_string(),
-        return_to: format!("/{}/{}", CASES.api_name(), record.id),
-        can_reply: record.values.ref_id("contact").is_some() || record.values.text("requester_email").is_some(),
-        templates: Vec::new(),
-    });
-    let mut conversation = Conversation { entries, form };
-    if let Some(form) = &mut conversation.form {
-        form.templates = reply_templates(server, page).await;
-    }
-    Some(conversation)
+    let form = match page.ctx.access.check_kind(CASE_COMMENTS, Right::Create) {
+        Err(_) => None,
+        Ok(()) => Some(CommentForm {
+            case: record.id.to_string(),
+            return_to: format!("/{}/{}", CASES.api_name(), record.id),
+            can_reply: record.values.ref_id("contact").is_some() || record.values.text("requester_email").is_some(),
+            templates: reply_templates(server, page).await,
+        }),
+    };
+    Some(Conversation { entries, form })
 }
 
 fn entry(schema: &Schema, titles: &Titles, comment: &Record) -> Entry {

@@ -1,0 +1,69 @@
+//! Events other systems send in (the ERP's, the telephone switch's): each
+//! applied once per sender and event id, in the transaction that records
+//! it. A repeat answers what the first did; the same id with another body
+//! is refused.
+
+use crate::App;
+use crate::error::AppError;
+use relata_core::WorkspaceId;
+use relata_store::ScopedConn;
+use relata_store::webhooks::InboundEvent;
+use serde_json::Value as Json;
+
+/// What applying an event answered, and whether it was a repeat.
+pub struct Applied {
+    pub result: Json,
+    pub replayed: bool,
+}
+
+/// Where an event stands: applied before, or to be applied in this
+/// transaction.
+pub enum Once {
+    Done(Applied),
+    Fresh(ScopedConn),
+}
+
+/// Opens the event's transaction, or answers what it did the first time.
+pub async fn begin(
+    app: &App,
+    ws: WorkspaceId,
+    source: &str,
+    event_id: &str,
+    request_hash: &str,
+) -> Result<Once, AppError> {
+    let mut tx = app.store.write(ws).await?;
+    match tx.inbound_event(source, event_id).await? {
+        Some(done) if done.request_hash != request_hash => Err(AppError::IdempotencyMismatch),
+        Some(done) => Ok(Once::Done(Applied { result: done.result, replayed: true })),
+        None => Ok(Once::Fresh(tx)),
+    }
+}
+
+/// Records the event as applied in `tx` and commits. The same event applied
+/// at the same moment by another request (PostgreSQL) wins: this one rolls
+/// back and answers what that one did.
+pub async fn finish(
+    app: &App,
+    ws: WorkspaceId,
+    mut tx: ScopedConn,
+    source: &str,
+    event_id: &str,
+    event: InboundEvent,
+) -> Result<Applied, AppError> {
+    match tx.insert_inbound_event(source, event_id, &event).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Applied { result: event.result, replayed: false })
+        }
+        Err(e) if e.is_unique_violation() => {
+            drop(tx);
+            match app.store.read(ws).await?.inbound_event(source, event_id).await? {
+                Some(done) if done.request_hash == event.request_hash => {
+                    Ok(Applied { result: done.result, replayed: true })
+                }
+                _ => Err(AppError::IdempotencyMismatch),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -3,30 +3,34 @@
 //! 100) and from when; it belongs to the agent who owns it. The agent works
 //! their queue one call after the other (`next_call`): the open entry due
 //! now with the highest priority, the oldest first among equals. Each
-//! outcome (`log_outcome`) is logged as a call activity on the customer's
+//! outcome ([`logging::log`]) is logged as a call activity on the customer's
 //! timeline; a reached customer or a wrong number closes the entry, no
 //! answer or busy tries again an hour later, a call back is due when the
 //! customer asked. Automation (dunning) and the call center add entries
 //! through the same write path.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use relata_app::error::AppError;
 use relata_app::module::{BoxFuture, Module};
 use relata_app::read::{self, ListParams};
 use relata_app::{App, Ctx};
-use relata_core::access::Right;
-use relata_core::error::{FieldError, ValidationError};
+use relata_core::error::ValidationError;
 use relata_core::meta::{
     Default, EntityDef, EntityKind, FieldDef, FieldType, Schema, Target, business_record_rights, options,
 };
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId};
-use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
+use relata_crm::{ACCOUNTS, CONTACTS};
 use relata_store::migrate::ModuleMigration;
 
+pub mod dialler;
 pub mod lists;
+pub mod logging;
+pub mod orders;
 pub mod report;
+pub mod switches;
 pub mod telephony;
+pub use logging::{CallToLog, FollowUp, Outcome};
 use relata_store::{ScopedConn, StoreError};
 
 pub const CALL_QUEUE_ENTRIES: EntityKind = EntityKind::named("call_queue_entries");
@@ -106,6 +110,12 @@ impl Module for Calls {
                 name: "phone calls and call lists",
                 sqlite: include_str!("../migrations/sqlite/0002_phone_calls.sql"),
                 postgres: include_str!("../migrations/postgres/0002_phone_calls.sql"),
+            },
+            ModuleMigration {
+                version: 3,
+                name: "dialler, call logging and orders taken in calls",
+                sqlite: include_str!("../migrations/sqlite/0003_dialler.sql"),
+                postgres: include_str!("../migrations/postgres/0003_dialler.sql"),
             },
         ]
     }
@@ -198,116 +208,30 @@ pub async fn next_call(app: &App, ctx: &Ctx) -> Result<Option<Record>, AppError>
 async fn cancel_if_refused(app: &App, ctx: &Ctx, entry: &Record) -> Result<bool, AppError> {
     let Some(contact) = entry.values.ref_id("contact") else { return Ok(false) };
     let mut tx = app.writer(ctx).await?;
-    let list = match entry.values.ref_id("call_list") {
-        Some(id) => tx.get_record(&Schema::standard(lists::CALL_LISTS), RecordId::from_uuid(id), false).await?,
-        None => None,
+    let purpose = match entry.values.ref_id("call_list") {
+        Some(id) => lists::purpose_of(&mut tx, RecordId::from_uuid(id)).await?,
+        None => "service".to_string(),
     };
-    let purpose = list.as_ref().and_then(|l| l.values.text("purpose")).unwrap_or("service").to_string();
     if !lists::refuses_calls(&mut tx, RecordId::from_uuid(contact), &purpose).await? {
         return Ok(false);
     }
-    let mut patch = Values::default();
-    patch.set_std("status", FieldValue::Text("cancelled".into()));
-    let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
-    relata_app::write::update_in(&mut tx, &relata, &Schema::standard(CALL_QUEUE_ENTRIES), entry.id, patch, None)
-        .await?;
-    relata_app::audit::audit_in(
-        &mut tx,
-        ctx,
-        relata_app::audit::Event::new("calls.do_not_call").details(serde_json::json!({
-            "call_queue_entry": entry.id.to_string(), "contact": contact.to_string()})),
-    )
-    .await?;
+    cancel_refused(&mut tx, ctx, entry).await?;
     tx.commit().await?;
     Ok(true)
 }
 
+/// Cancels a call to make whose contact said not to be called, audited as
+/// `calls.do_not_call`.
+pub(crate) async fn cancel_refused(tx: &mut ScopedConn, ctx: &Ctx, entry: &Record) -> Result<(), AppError> {
+    let mut patch = Values::default();
+    patch.set_std("status", FieldValue::Text("cancelled".into()));
+    let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
+    relata_app::write::update_in(tx, &relata, &Schema::standard(CALL_QUEUE_ENTRIES), entry.id, patch, None).await?;
+    let contact = entry.values.ref_id("contact").map(|c| c.to_string());
+    let details = serde_json::json!({"call_queue_entry": entry.id.to_string(), "contact": contact});
+    relata_app::audit::audit_in(tx, ctx, relata_app::audit::Event::new("calls.do_not_call").details(details)).await?;
+    Ok(())
+}
+
 /// How many of the highest-priority due entries the next call is chosen from.
 const NEXT_CALL_WINDOW: u64 = 200;
-
-/// What an agent says about a call.
-pub struct Outcome {
-    pub outcome: String,
-    pub note: Option<String>,
-    pub call_back_at: Option<DateTime<Utc>>,
-}
-
-/// Logs a call of an open entry: a call activity on the customer's
-/// timeline, and the entry closed or due again. Returns the entry and
-/// the activity.
-pub async fn log_outcome(app: &App, ctx: &Ctx, id: RecordId, said: Outcome) -> Result<(Record, Record), AppError> {
-    let now = app.store.now();
-    let mut errors = Vec::new();
-    if !OUTCOMES.contains(&said.outcome.as_str()) {
-        errors.push(FieldError::new("outcome", "invalid_choice", format!("one of {}", OUTCOMES.join(", "))));
-    }
-    match (said.outcome.as_str(), said.call_back_at) {
-        ("call_back", None) => errors.push(FieldError::new("call_back_at", "required", "when to call back")),
-        ("call_back", Some(at)) if at <= now => {
-            errors.push(FieldError::new("call_back_at", "in_the_past", "a time still to come"))
-        }
-        _ => {}
-    }
-    if said.note.as_ref().is_some_and(|n| n.len() > 10_000) {
-        errors.push(FieldError::new("note", "too_long", "at most 10000 bytes"));
-    }
-    ValidationError::check(errors)?;
-    let schemas = app.schemas_for(ctx).await?;
-    let mut tx = app.writer(ctx).await?;
-    let Some(entry) = tx.get_record(schemas.get(CALL_QUEUE_ENTRIES), id, false).await? else {
-        return Err(relata_app::write::missing_or_hidden(&mut tx, CALL_QUEUE_ENTRIES, id).await);
-    };
-    ctx.access.check(CALL_QUEUE_ENTRIES, Right::Update, relata_app::write::owner_of(&entry.values))?;
-    if entry.values.text("status") != Some("open") {
-        return Err(AppError::Conflict("this call is no longer open".into()));
-    }
-    let reason = entry.values.text("reason").unwrap_or_default().to_string();
-    let label = said.outcome.replace('_', " ");
-    let mut call = Values::default();
-    call.set_std("kind", FieldValue::Text("call".into()));
-    call.set_std("subject", FieldValue::Text(format!("Call: {reason} ({label})").chars().take(200).collect()));
-    call.set_std("direction", FieldValue::Text("outbound".into()));
-    call.set_std("done", FieldValue::Bool(true));
-    call.set_std("outcome", FieldValue::Text(said.outcome.clone()));
-    call.set_std("start_at", FieldValue::DateTime(now));
-    if let Some(note) = said.note.filter(|n| !n.trim().is_empty()) {
-        call.set_std("body", FieldValue::Text(note));
-    }
-    for link in ["contact", "account"] {
-        if let Some(to) = entry.values.ref_id(link) {
-            call.set_std(link, FieldValue::Ref(to));
-        }
-    }
-    // The entry vouches for whom it calls: an agent given a list's calls
-    // logs them against customers they might not otherwise see.
-    let lifted = tx.lift_visibility();
-    let activity = relata_app::write::create_in(&mut tx, ctx, schemas.get(ACTIVITIES), call).await;
-    tx.restore_visibility(lifted);
-    let activity = activity?;
-    // The entry's own figures are Relata's to keep.
-    let mut patch = Values::default();
-    let attempts = match entry.values.std("attempts") {
-        FieldValue::Int(n) => *n,
-        _ => 0,
-    };
-    patch.set_std("attempts", FieldValue::Int(attempts + 1));
-    patch.set_std("last_outcome", FieldValue::Text(said.outcome.clone()));
-    patch.set_std("last_called_at", FieldValue::DateTime(now));
-    match said.outcome.as_str() {
-        "reached" | "wrong_number" => patch.set_std("status", FieldValue::Text("done".into())),
-        "call_back" => patch.set_std("due_at", FieldValue::DateTime(said.call_back_at.unwrap_or(now))),
-        _ => patch.set_std("due_at", FieldValue::DateTime(now + RETRY_AFTER)),
-    }
-    let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
-    let entry = relata_app::write::update_in(
-        &mut tx,
-        &relata,
-        &Schema::standard(CALL_QUEUE_ENTRIES),
-        id,
-        patch,
-        Some(entry.version),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((entry, activity))
-}

@@ -16,15 +16,20 @@ use relata_core::meta::{
 };
 use relata_core::value::{FieldValue, ParseContext, Values};
 use relata_core::{Record, RecordId, ValidationError};
-use relata_crm::CONTACTS;
+use relata_crm::{ACCOUNTS, CONTACTS};
 use relata_store::{ScopedConn, StoreError};
 use serde_json::{Value as Json, json};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub const CALL_LISTS: EntityKind = EntityKind::named("call_lists");
 /// Why a list calls: marketing calls need consent given; the others only
 /// that it was not withdrawn.
 pub const PURPOSES: &[&str] = &["sales", "service", "collections", "marketing"];
+/// How a list's calls are shared among its agents: in turn; by the
+/// territory of the contact's account (an agent line's `territory`; lines
+/// without one take what no territory claims); among the agents whose
+/// `skills` include the list's `skill`, in turn.
+pub const DISTRIBUTIONS: &[&str] = &["round_robin", "territory", "skills"];
 
 pub fn call_list() -> EntityDef {
     use FieldType::*;
@@ -37,6 +42,9 @@ pub fn call_list() -> EntityDef {
             FieldDef::standard("filter", "Contacts (a filter)", Text { max_len: 2000 }),
             FieldDef::text("reason", "Reason given to each call"),
             FieldDef::standard("priority", "Priority", Integer { min: 0, max: 100 }),
+            FieldDef::standard("distribution", "Shared among agents", Choice(options(DISTRIBUTIONS)))
+                .default(Default::Text("round_robin")),
+            FieldDef::text("skill", "Skill needed (shared by skills)"),
             FieldDef::standard("generated", "Calls made", Integer { min: 0, max: i64::MAX }).read_only(),
             FieldDef::standard("skipped", "Contacts left out", Integer { min: 0, max: i64::MAX }).read_only(),
             FieldDef::standard("generated_at", "Made", DateTime).read_only(),
@@ -45,7 +53,11 @@ pub fn call_list() -> EntityDef {
         .columns(&["name", "purpose", "generated", "skipped", "generated_at", "owner"])
         .rights(business_record_rights);
     def.lines = Some(LinesDef {
-        fields: vec![FieldDef::data("agent".to_string(), "Agent".to_string(), FieldType::Relation(Target::User), true)],
+        fields: vec![
+            FieldDef::data("agent".to_string(), "Agent".to_string(), FieldType::Relation(Target::User), true),
+            FieldDef::data("territory".to_string(), "Territory".to_string(), FieldType::Text { max_len: 200 }, false),
+            FieldDef::data("skills".to_string(), "Skills (comma-separated)".to_string(), Text { max_len: 500 }, false),
+        ],
         totals: Vec::new(),
         currency_field: None,
         personal_fields: Vec::new(),
@@ -58,8 +70,14 @@ pub fn list_field() -> FieldDef {
     relation("call_list", "Call list", CALL_LISTS)
 }
 
-/// A list's own rules: its filter reads as a filter over contacts.
+/// A list's own rules: its filter reads as a filter over contacts; a list
+/// shared by skills names the skill.
 pub fn check(list: &Record) -> Result<(), StoreError> {
+    if list.values.text("distribution") == Some("skills") && list.values.text("skill").is_none_or(str::is_empty) {
+        let e =
+            ValidationError::single("skill", "required", "the skill the list's calls need, to share them by skills");
+        return Err(StoreError::Invalid(e));
+    }
     let Some(text) = list.values.text("filter").filter(|f| !f.trim().is_empty()) else { return Ok(()) };
     let parse = ParseContext { phone_region: None, currencies: Vec::new() };
     let cx = relata_core::filter::CompileContext::relata(&parse);
@@ -87,16 +105,13 @@ pub async fn generate(app: &App, ctx: &Ctx, id: RecordId) -> Result<Made, AppErr
     let schemas = app.schemas_for(ctx).await?;
     let (list, _) = read::get(app, ctx, CALL_LISTS, id, false).await?;
     ctx.access.check(CALL_LISTS, Right::Update, relata_app::write::owner_of(&list.values))?;
-    let agents: Vec<uuid::Uuid> = list.lines.iter().flatten().filter_map(|l| l.values.ref_id("agent")).collect();
-    if agents.is_empty() {
-        return Err(ValidationError::single("lines", "required", "name the agents who make the calls").into());
-    }
+    let mut share = Share::of(&list)?;
     let purpose = list.values.text("purpose").unwrap_or("sales").to_string();
     let mut tx = app.writer(ctx).await?;
     let mut listed = already_listed(&mut tx, id).await?;
     let mut cursor = None;
-    let (mut made, mut turn) = (0u64, 0usize);
-    let (mut no_phone, mut do_not_call, mut listed_before) = (0u64, 0u64, 0u64);
+    let mut made = 0u64;
+    let (mut no_phone, mut do_not_call, mut listed_before, mut no_agent) = (0u64, 0u64, 0u64, 0u64);
     let entries = schemas.get(CALL_QUEUE_ENTRIES);
     loop {
         let params = ListParams {
@@ -107,6 +122,10 @@ pub async fn generate(app: &App, ctx: &Ctx, id: RecordId) -> Result<Made, AppErr
             ..ListParams::default()
         };
         let (page, _) = read::list(app, ctx, CONTACTS, &params).await?;
+        let territories = match share.by_territory {
+            true => territories(&mut tx, &page.records).await?,
+            false => HashMap::new(),
+        };
         for contact in &page.records {
             if !listed.insert(contact.id.uuid()) {
                 listed_before += 1;
@@ -122,14 +141,19 @@ pub async fn generate(app: &App, ctx: &Ctx, id: RecordId) -> Result<Made, AppErr
                 do_not_call += 1;
                 continue;
             }
+            let territory = contact.values.ref_id("account").and_then(|a| territories.get(&a)).map(String::as_str);
+            let Some(agent) = share.next(territory) else {
+                no_agent += 1;
+                listed.remove(&contact.id.uuid());
+                continue;
+            };
             let mut values = Values::default();
             let reason = list.values.text("reason").or(list.values.text("name")).unwrap_or_default();
             values.set_std("reason", FieldValue::Text(reason.to_string()));
             values.set_std("contact", FieldValue::Ref(contact.id.uuid()));
             values.set_std("call_list", FieldValue::Ref(id.uuid()));
             values.set_std("priority", list.values.std("priority").clone());
-            values.set_std("owner", FieldValue::Ref(agents[turn % agents.len()]));
-            turn += 1;
+            values.set_std("owner", FieldValue::Ref(agent));
             relata_app::write::create_in(&mut tx, ctx, entries, values).await?;
             made += 1;
         }
@@ -138,16 +162,93 @@ pub async fn generate(app: &App, ctx: &Ctx, id: RecordId) -> Result<Made, AppErr
             None => break,
         }
     }
-    let skipped = json!({"no_phone": no_phone, "do_not_call": do_not_call, "listed_before": listed_before});
+    let skipped = json!({"no_phone": no_phone, "do_not_call": do_not_call, "listed_before": listed_before,
+                         "no_agent": no_agent});
     let mut patch = Values::default();
     let total = list.values.int("generated").unwrap_or(0) + made as i64;
     patch.set_std("generated", FieldValue::Int(total));
-    patch.set_std("skipped", FieldValue::Int((no_phone + do_not_call) as i64));
+    patch.set_std("skipped", FieldValue::Int((no_phone + do_not_call + no_agent) as i64));
     patch.set_std("generated_at", FieldValue::DateTime(tx.now()));
     let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
     let list = relata_app::write::update_in(&mut tx, &relata, schemas.get(CALL_LISTS), id, patch, None).await?;
     tx.commit().await?;
     Ok(Made { list, made, skipped })
+}
+
+/// Who gets a list's next call (see [`DISTRIBUTIONS`]).
+#[derive(Debug)]
+struct Share {
+    /// (agent, territory in lower case) of the agents who may get calls.
+    agents: Vec<(uuid::Uuid, Option<String>)>,
+    by_territory: bool,
+    /// The next turn among the agents of each territory (`None`: of no
+    /// territory, or of all when not shared by territory).
+    turns: HashMap<Option<String>, usize>,
+}
+
+impl Share {
+    fn of(list: &Record) -> Result<Share, ValidationError> {
+        let norm = |t: &str| Some(t.trim().to_lowercase()).filter(|t| !t.is_empty());
+        let lines: Vec<_> = list.lines.iter().flatten().collect();
+        let mut agents: Vec<(uuid::Uuid, Option<String>)> = lines
+            .iter()
+            .filter_map(|l| Some((l.values.ref_id("agent")?, l.values.text("territory").and_then(norm))))
+            .collect();
+        if agents.is_empty() {
+            return Err(ValidationError::single("lines", "required", "name the agents who make the calls"));
+        }
+        let distribution = list.values.text("distribution").unwrap_or("round_robin");
+        if distribution == "skills" {
+            let skill = list.values.text("skill").and_then(norm).unwrap_or_default();
+            let has = |l: &&&relata_core::document::Line| {
+                l.values.text("skills").is_some_and(|s| s.split(',').any(|k| norm(k).as_deref() == Some(&skill)))
+            };
+            let skilled: Vec<uuid::Uuid> = lines.iter().filter(has).filter_map(|l| l.values.ref_id("agent")).collect();
+            agents.retain(|(a, _)| skilled.contains(a));
+            if agents.is_empty() {
+                let message = format!("no agent of the list has the skill {skill:?}");
+                return Err(ValidationError::single("skill", "no_agent", message));
+            }
+        }
+        Ok(Share { agents, by_territory: distribution == "territory", turns: HashMap::new() })
+    }
+
+    /// The next agent for a contact of `territory`: in turn among the
+    /// agents of that territory, else among those of none; `None` when no
+    /// agent takes it.
+    fn next(&mut self, territory: Option<&str>) -> Option<uuid::Uuid> {
+        let key = match self.by_territory {
+            false => None,
+            true => territory
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| self.agents.iter().any(|(_, own)| own.as_ref() == Some(t))),
+        };
+        let eligible: Vec<uuid::Uuid> =
+            self.agents.iter().filter(|(_, own)| !self.by_territory || *own == key).map(|(agent, _)| *agent).collect();
+        if eligible.is_empty() {
+            return None;
+        }
+        let turn = self.turns.entry(key).or_default();
+        let agent = eligible[*turn % eligible.len()];
+        *turn += 1;
+        Some(agent)
+    }
+}
+
+/// The territory of each contact's account, read past the caller's read
+/// limits: it only routes the call.
+async fn territories(tx: &mut ScopedConn, contacts: &[Record]) -> Result<HashMap<uuid::Uuid, String>, AppError> {
+    let ids: Vec<String> = contacts
+        .iter()
+        .filter_map(|c| c.values.ref_id("account"))
+        .collect::<HashSet<_>>()
+        .iter()
+        .map(uuid::Uuid::to_string)
+        .collect();
+    let lifted = tx.lift_visibility();
+    let accounts = tx.records_by_ids(&Schema::standard(ACCOUNTS), &ids).await;
+    tx.restore_visibility(lifted);
+    Ok(accounts?.into_iter().filter_map(|a| Some((a.id.uuid(), a.values.text("territory")?.to_string()))).collect())
 }
 
 /// The contacts that have a call of this list already, whatever became of it.
@@ -165,8 +266,67 @@ async fn already_listed(tx: &mut ScopedConn, list: RecordId) -> Result<HashSet<u
     Ok(found?.iter().filter_map(|e| e.values.ref_id("contact")).collect())
 }
 
+/// Why a list calls (`sales` for a list no longer there).
+pub async fn purpose_of(tx: &mut ScopedConn, list: RecordId) -> Result<String, AppError> {
+    let lifted = tx.lift_visibility();
+    let found = tx.get_record(&Schema::standard(CALL_LISTS), list, false).await;
+    tx.restore_visibility(lifted);
+    Ok(found?.as_ref().and_then(|l| l.values.text("purpose")).unwrap_or("sales").to_string())
+}
+
 /// Whether a contact said not to be called (for `purpose`): the consent
 /// ledger's rule, for the channel `phone`.
 pub async fn refuses_calls(tx: &mut ScopedConn, contact: RecordId, purpose: &str) -> Result<bool, AppError> {
     Ok(relata_app::privacy::refusal(tx, contact, "phone", purpose).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relata_core::document::Line;
+
+    fn list(distribution: &str, skill: Option<&str>, agents: &[(u128, Option<&str>, &str)]) -> Record {
+        let mut record = Record::new(CALL_LISTS, None, Values::default(), chrono::Utc::now());
+        record.values.set_std("distribution", FieldValue::Text(distribution.into()));
+        if let Some(skill) = skill {
+            record.values.set_std("skill", FieldValue::Text(skill.into()));
+        }
+        let lines = agents.iter().map(|(agent, territory, skills)| {
+            let mut line = Line { id: uuid::Uuid::from_u128(*agent + 1000), values: Values::default() };
+            line.values.set_std("agent", FieldValue::Ref(uuid::Uuid::from_u128(*agent)));
+            if let Some(t) = territory {
+                line.values.set_std("territory", FieldValue::Text(t.to_string()));
+            }
+            line.values.set_std("skills", FieldValue::Text(skills.to_string()));
+            line
+        });
+        record.lines = Some(lines.collect());
+        record
+    }
+
+    fn agent(n: u128) -> Option<uuid::Uuid> {
+        Some(uuid::Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn calls_go_round_in_turn_by_territory_and_by_skill() {
+        let agents = [(1, Some("North"), "polish, german"), (2, Some("north "), "german"), (3, None, "polish")];
+        let mut turns = Share::of(&list("round_robin", None, &agents)).unwrap();
+        let given: Vec<_> = (0..4).map(|_| turns.next(Some("South"))).collect();
+        assert_eq!(given, [agent(1), agent(2), agent(3), agent(1)]);
+
+        let mut by_place = Share::of(&list("territory", None, &agents)).unwrap();
+        assert_eq!(by_place.next(Some("NORTH")), agent(1), "territories match without regard to case");
+        assert_eq!(by_place.next(Some("South")), agent(3), "what no agent claims goes to the agents of none");
+        assert_eq!(by_place.next(Some("north")), agent(2));
+        assert_eq!(by_place.next(None), agent(3));
+        let mut only_north = Share::of(&list("territory", None, &agents[..2])).unwrap();
+        assert_eq!(only_north.next(Some("South")), None, "no agent takes it");
+
+        let mut speakers = Share::of(&list("skills", Some(" Polish"), &agents)).unwrap();
+        let given: Vec<_> = (0..3).map(|_| speakers.next(None)).collect();
+        assert_eq!(given, [agent(1), agent(3), agent(1)]);
+        let none = Share::of(&list("skills", Some("french"), &agents)).unwrap_err();
+        assert_eq!(none.errors[0].field, "skill");
+    }
 }

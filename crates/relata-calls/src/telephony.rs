@@ -37,7 +37,7 @@ pub const TIERS: &[&str] = &["top", "high", "standard", "unknown"];
 const EXTENSIONS: &str = "telephony.extensions";
 const FORMULA: &str = "telephony.priority";
 /// What a switch sends for a number it withholds.
-const WITHHELD: &[&str] = &["", "anonymous", "withheld", "private", "unknown", "restricted"];
+const WITHHELD: &[&str] = &["", "anonymous", "<unknown>", "withheld", "private", "unknown", "restricted"];
 
 pub fn phone_call() -> EntityDef {
     use FieldType::*;
@@ -69,6 +69,10 @@ pub fn phone_call() -> EntityDef {
             seconds("talk_seconds", "Talked (s)"),
             // What was odd about the events (out of order, unknown extension, …).
             FieldDef::standard("problems", "Problems", LongText),
+            // The call to make it was dialled for (the dialler's).
+            relation("call_queue_entry", "Call to make", crate::CALL_QUEUE_ENTRIES),
+            relation("activity", "Logged as", relata_crm::ACTIVITIES),
+            relation("order", "Order taken", relata_commerce::ORDERS),
         ])
         .title(&["from_number"])
         .episode(&["account", "contact"], "created_at")
@@ -240,8 +244,16 @@ impl Formula {
 const RETRIES: u32 = 8;
 
 /// Applies an event from `source` (the telephony token's id).
+/// The body is the generic one or a switch's (see [`crate::switches`]).
 pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Applied, AppError> {
-    let event = Event::parse(body)?;
+    let body = match crate::switches::read(body) {
+        crate::switches::Read::Generic(body) => body,
+        crate::switches::Read::Ignored(name) => {
+            let result = json!({"ignored": true, "event": name, "reason": "this event does not change a call"});
+            return Ok(Applied { result, replayed: false });
+        }
+    };
+    let event = Event::parse(&body)?;
     let request_hash = relata_identity::secret::digest(&body.to_string());
     // The same body again is the same event (a switch repeats itself); a
     // second transfer of a call differs in its body.
@@ -527,17 +539,15 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     }
     let number = if call.values.text("direction") == Some("outbound") { "to_number" } else { "from_number" };
     let number = call.values.text(number).unwrap_or_default().to_string();
-    let mut log = vec![("kind", "call".to_string()), ("subject", format!("Call with {number}"))];
-    if let Some((kind, id)) = about {
-        log.push((if kind == CONTACTS { "contact" } else { "account" }, id.to_string()));
-    }
-    let log_href = format!("/activities/new?{}", serde_urlencoded::to_string(&log).unwrap_or_default());
+    // The call page logs the call and takes orders.
+    let log_href = format!("/calls/phone/{}", call.id);
     let new_contact = (about.is_none() && lead.is_none() && !number.is_empty())
         .then(|| format!("/contacts/new?{}", serde_urlencoded::to_string([("phones", &number)]).unwrap_or_default()));
     Ok(json!({
         "call": call.id.to_string(),
         "call_id": call.values.text("call_id"),
         "status": call.values.text("status"),
+        "direction": call.values.text("direction"),
         "number": number,
         "withheld": call.values.std("withheld").to_json(),
         "priority": call.values.std("priority").to_json(),
@@ -603,13 +613,33 @@ async fn agent_of(tx: &mut ScopedConn, extension: &str) -> Result<Option<uuid::U
 
 /// Click-to-dial: asks the switch (through a webhook subscribed to
 /// `phone_call.created` with `status = "dialing"`) to call `number`, or the
-/// contact's first phone, from the agent's extension, as a `phone_calls`
-/// record whose `call_id` the switch's events then use. A contact who said
-/// not to be called (the consent ledger's `phone`, found by the contact or
-/// by the number) is refused, and the refusal audited.
+/// contact's first phone, or the number of a call to make
+/// (`call_queue_entry`, which the call then names), from the agent's
+/// extension, as a `phone_calls` record whose `call_id` the switch's events
+/// then use. A contact who said not to be called (the consent ledger's
+/// `phone`, found by the contact or by the number) is refused, and the
+/// refusal audited.
 pub async fn dial(app: &App, ctx: &Ctx, input: &Json) -> Result<Record, AppError> {
-    let agent = ctx.actor.ok_or_else(|| AppError::Forbidden("dialling is for people signed in".into()))?;
     let mut tx = app.writer(ctx).await?;
+    let placed = dial_in(&mut tx, ctx, input).await?;
+    tx.commit().await?;
+    match placed {
+        Dialled::Call(call) => Ok(call),
+        Dialled::Refused(number) => Err(AppError::Conflict(format!("{number} asked not to be called (do not call)"))),
+    }
+}
+
+/// What a dial request came to.
+pub enum Dialled {
+    Call(Record),
+    /// The number (E.164) of someone who asked not to be called; the
+    /// refusal is audited in the transaction.
+    Refused(String),
+}
+
+/// [`dial`] in a transaction the caller commits.
+pub async fn dial_in(tx: &mut ScopedConn, ctx: &Ctx, input: &Json) -> Result<Dialled, AppError> {
+    let agent = ctx.actor.ok_or_else(|| AppError::Forbidden("dialling is for people signed in".into()))?;
     let extensions = tx.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
     let me = agent.uuid().to_string();
     let extension = extensions
@@ -618,16 +648,34 @@ pub async fn dial(app: &App, ctx: &Ctx, input: &Json) -> Result<Record, AppError
     let Some(extension) = extension else {
         return Err(AppError::Conflict("you have no extension to dial from (telephony settings)".into()));
     };
-    let contact = match text(input, "contact") {
+    let id = |key: &str, what: &str| -> Result<Option<RecordId>, ValidationError> {
+        text(input, key)
+            .map(|id| id.parse::<RecordId>())
+            .transpose()
+            .map_err(|_| ValidationError::single(key, "invalid_id", format!("the id of a {what}")))
+    };
+    let (contact_id, entry_id) = (id("contact", "contact")?, id("call_queue_entry", "call to make")?);
+    let entry = match entry_id {
         None => None,
         Some(id) => {
-            let id =
-                id.parse::<RecordId>().map_err(|_| ValidationError::single("contact", "invalid_id", "a contact id"))?;
+            let found = tx.get_record(&Schema::standard(crate::CALL_QUEUE_ENTRIES), id, false).await?;
+            let entry =
+                found.ok_or_else(|| ValidationError::single("call_queue_entry", "not_found", "no such call"))?;
+            let owner = relata_app::write::owner_of(&entry.values);
+            ctx.access.check(crate::CALL_QUEUE_ENTRIES, relata_core::access::Right::Update, owner)?;
+            Some(entry)
+        }
+    };
+    let contact_id = contact_id.or_else(|| entry.as_ref()?.values.ref_id("contact").map(RecordId::from_uuid));
+    let contact = match contact_id {
+        None => None,
+        Some(id) => {
             let found = tx.get_record(&Schema::standard(CONTACTS), id, false).await?;
             Some(found.ok_or_else(|| ValidationError::single("contact", "not_found", "no such contact"))?)
         }
     };
-    let raw = match (text(input, "number"), &contact) {
+    let entry_phone = entry.as_ref().and_then(|e| e.values.text("phone")).map(str::to_string);
+    let raw = match (text(input, "number").or(entry_phone), &contact) {
         (Some(number), _) => number,
         (None, Some(c)) => match c.values.std("phones") {
             FieldValue::List(phones) if !phones.is_empty() => phones[0].clone(),
@@ -646,17 +694,21 @@ pub async fn dial(app: &App, ctx: &Ctx, input: &Json) -> Result<Record, AppError
             people.push(hit.id);
         }
     }
+    let purpose = match entry.as_ref().and_then(|e| e.values.ref_id("call_list")) {
+        Some(list) => crate::lists::purpose_of(tx, RecordId::from_uuid(list)).await?,
+        None => "service".to_string(),
+    };
     for person in &people {
-        if crate::lists::refuses_calls(&mut tx, *person, "service").await? {
-            let details = json!({"contact": person.to_string(), "number": number.as_str()});
+        if crate::lists::refuses_calls(tx, *person, &purpose).await? {
+            let details = json!({"contact": person.to_string(), "number": number.as_str(),
+                                 "call_queue_entry": entry.as_ref().map(|e| e.id.to_string())});
             relata_app::audit::audit_in(
-                &mut tx,
+                tx,
                 ctx,
                 relata_app::audit::Event::new("telephony.dial_refused").details(details),
             )
             .await?;
-            tx.commit().await?;
-            return Err(AppError::Conflict(format!("{} asked not to be called (do not call)", number.as_str())));
+            return Ok(Dialled::Refused(number.as_str().to_string()));
         }
     }
     let mut values = Values::default();
@@ -671,10 +723,15 @@ pub async fn dial(app: &App, ctx: &Ctx, input: &Json) -> Result<Record, AppError
     if let Some(person) = people.first() {
         values.set_std("contact", FieldValue::Ref(person.uuid()));
     }
+    if let Some(entry) = &entry {
+        values.set_std("call_queue_entry", FieldValue::Ref(entry.id.uuid()));
+        if let Some(account) = entry.values.ref_id("account") {
+            values.set_std("account", FieldValue::Ref(account));
+        }
+    }
     let relata = Ctx::new(ctx.workspace.clone(), None);
-    let call = relata_app::write::create_in(&mut tx, &relata, &Schema::standard(PHONE_CALLS), values).await?;
-    tx.commit().await?;
-    Ok(call)
+    let call = relata_app::write::create_in(tx, &relata, &Schema::standard(PHONE_CALLS), values).await?;
+    Ok(Dialled::Call(call))
 }
 
 /// Whether `user` has an extension (is an agent the switch rings).

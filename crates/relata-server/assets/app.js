@@ -238,7 +238,8 @@
   function show(pop, ended) {
     panel.textContent = "";
     const who = pop.contact || pop.lead || pop.account;
-    line(panel, "h2", (ended ? "Call ended: " : "Incoming call: ") + (who ? who.title : (pop.withheld ? "number withheld" : pop.number || "unknown caller")));
+    const opening = pop.direction === "outbound" ? "Calling: " : "Incoming call: ";
+    line(panel, "h2", (ended ? "Call ended: " : opening) + (who ? who.title : (pop.withheld ? "number withheld" : pop.number || "unknown caller")));
     const facts = document.createElement("dl");
     const fact = function (label, value) {
       if (value === null || value === undefined || value === "") return;
@@ -268,9 +269,46 @@
     panel.hidden = false;
   }
 
-  source.addEventListener("pop", function (e) { show(JSON.parse(e.data), false); });
+  // The page's own view of a call follows it too: its status, and the
+  // outcome offered first once it ends.
+  function follow(pop) {
+    document.querySelectorAll("[data-call-status=\"" + pop.call + "\"]").forEach(function (el) { el.textContent = pop.status; });
+    if (pop.status !== "ended" && pop.status !== "missed") return;
+    document.querySelectorAll("select[data-outcome-for=\"" + pop.call + "\"]").forEach(function (select) {
+      select.value = pop.status === "missed" ? "no_answer" : "reached";
+    });
+  }
+
+  source.addEventListener("pop", function (e) {
+    const pop = JSON.parse(e.data);
+    show(pop, false);
+    follow(pop);
+  });
   source.addEventListener("ended", function (e) {
     const pop = JSON.parse(e.data);
     if (panel.dataset.call === pop.call) show(pop, true);
+    follow(pop);
+  });
+})();
+
+// The progressive dialler: the form dials by itself after its countdown
+// unless the agent pauses it.
+(function () {
+  const form = document.querySelector("form[data-autosubmit]");
+  if (!form) return;
+  let left = parseInt(form.dataset.autosubmit, 10) || 3;
+  const shown = form.querySelector("[data-countdown]");
+  const timer = setInterval(function () {
+    left -= 1;
+    if (shown) shown.textContent = String(Math.max(left, 0));
+    if (left <= 0) {
+      clearInterval(timer);
+      form.submit();
+    }
+  }, 1000);
+  const pause = form.querySelector("[data-pause]");
+  if (pause) pause.addEventListener("click", function () {
+    clearInterval(timer);
+    window.location.href = "/calls/next";
   });
 })();

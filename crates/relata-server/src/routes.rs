@@ -412,7 +412,9 @@ pub fn table() -> Vec<Route> {
              (the agent's, see the telephony settings), at (RFC 3339, now by default). Applied once per token and body \
              (a repeat answers the same), in any order. The answer names the call, its status, the caller (number in \
              E.164, withheld, the contacts, accounts and leads it matches, or links to a new contact or lead) and the \
-             priority (0 to 100), value tier and queue the caller's worth gives",
+             priority (0 to 100), value tier and queue the caller's worth gives. Asterisk AMI and FreeSWITCH \
+             event-socket events are read as the switch sends them (Key: Value lines as text/plain, or the same keys \
+             as JSON); events that change no call are answered with ignored: true and not kept",
         )
         .tag("telephony")
         .body(object("{call_id, event, direction, from, to, queue, extension, at}"))
@@ -675,12 +677,54 @@ fn identity_routes() -> Vec<Route> {
             "/api/v1/call_queue_entries/{id}/outcome",
             "calls.outcome",
             "Log a call of an open entry: reached or wrong_number close it, no_answer and busy make it due an hour \
-             later, call_back makes it due at call_back_at; the call is an activity on the customer's timeline",
+             later, call_back makes it due at call_back_at; the call is an activity on the customer's timeline, timed \
+             by the phone call the dialler made for the entry (answered to ended), with an optional follow-up task",
         )
         .tag("calls")
-        .body(object("{outcome: reached|no_answer|busy|wrong_number|call_back, note?, call_back_at?}"))
-        .returns(200, Some(object("entry, call")))
+        .body(object(
+            "{outcome: reached|no_answer|busy|wrong_number|call_back, note?, call_back_at?, follow_up?: {subject, due_at}}",
+        ))
+        .returns(200, Some(object("entry, call, phone_call, follow_up")))
         .to(post(crate::calls::outcome)),
+        endpoint(
+            Method::POST,
+            "/api/v1/phone_calls/{id}/log",
+            "phone_calls.log",
+            "Log a phone call the switch reported: a call activity on the customer's timeline with the outcome, notes \
+             and the duration of the switch's events (answered to ended), an optional follow-up task, and for \
+             call_back a call to make due at call_back_at; the entry the dialler called is closed or due again. A call \
+             is logged once (409 after)",
+        )
+        .tag("telephony")
+        .body(object(
+            "{outcome: reached|no_answer|busy|wrong_number|call_back, note?, call_back_at?, follow_up?: {subject, due_at}}",
+        ))
+        .returns(200, Some(object("activity, phone_call, entry, follow_up, call_back")))
+        .to(post(crate::calls::log_phone_call)),
+        endpoint(
+            Method::POST,
+            "/api/v1/phone_calls/{id}/order",
+            "phone_calls.order",
+            "Take an order in a call: an order for the caller's account and contact, its lines' products priced from \
+             the catalogue's price books as any order; the call names the order. 422 on account when the caller has \
+             no account",
+        )
+        .tag("telephony")
+        .body(object("{lines: [{product, quantity}], notes?, currency?}"))
+        .returns(201, Some(object("order, phone_call")))
+        .to(post(crate::calls::take_order)),
+        endpoint(
+            Method::POST,
+            "/api/v1/calls/dialler",
+            "calls.dialler",
+            "The progressive dialler: when you are free (no call of yours dialling, ringing or talked on in the last \
+             two hours), dials your next call to make from your extension (201, state dialled); otherwise says why: \
+             busy (your live call), to_log (the next entry's last call waits for its outcome) or done (no call due). A \
+             do-not-call number cancels its entry and the next is dialled",
+        )
+        .tag("calls")
+        .returns(201, Some(object("{state: dialled (201) | busy | to_log | done (200), entry, call}")))
+        .to(post(crate::calls::dialler)),
         endpoint(Method::GET, "/api/v1/channels/{channel}", "channels.settings", "A channel's settings (email: the SMTP server; sms: the HTTP gateway), secrets left out (administrators)")
             .tag("channels")
             .returns(200, Some(object("channel, settings (null when unset)")))
@@ -917,6 +961,25 @@ fn identity_routes() -> Vec<Route> {
             .public()
             .returns(303, None)
             .to(post(crate::web::calls::log_outcome)),
+        endpoint(Method::POST, "/calls/next/dial", "pages.calls.dial_next", "The dialler's next step from the next-call page: dial the next call when you are free")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::calls::dial_next)),
+        endpoint(Method::GET, "/calls/phone/{id}", "pages.calls.phone_call", "A phone call's page: the caller, the form logging the call and the form taking an order")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::calls::phone_call)),
+        endpoint(Method::POST, "/calls/phone/{id}/log", "pages.calls.log_phone_call", "Log a phone call from its page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::calls::log_phone_call)),
+        endpoint(Method::POST, "/calls/phone/{id}/order", "pages.calls.take_order", "Take an order for the caller's account from the call's page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::calls::take_order)),
         endpoint(Method::GET, "/notifications", "pages.notifications", "Your notifications (the header's bell)")
             .tag("pages")
             .public()

@@ -533,6 +533,8 @@ struct Sample {
     /// The telephone switch's (scope telephony), for the call events.
     switch_token: String,
     session: String,
+    /// (user id, token) of the call-center agents.
+    agents: Vec<(String, String)>,
 }
 
 /// Picks contacts spread over the whole table (by random time-ordered ids).
@@ -569,8 +571,9 @@ async fn sample_contacts(dir: &Path, count: usize) -> Result<Sample, String> {
     let writer_token = create_token(&app, &ws, "bench writes", "read_write").await?;
     let switch_token = create_token(&app, &ws, "bench switch", "telephony").await?;
     let session = browser_session(&app, &ws).await?;
+    let agents = crate::bench_calls::agents(&app, &ws).await?;
     app.store.close().await;
-    Ok(Sample { contacts: out, workspace: ws.id.to_string(), token, writer_token, switch_token, session })
+    Ok(Sample { contacts: out, workspace: ws.id.to_string(), token, writer_token, switch_token, session, agents })
 }
 
 /// A signed-in session of the workspace's administrator, as a browser has
@@ -702,7 +705,7 @@ pub(crate) fn status_mb(pid: u32, field: &str) -> Option<f64> {
 }
 
 async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
-    let Sample { contacts: sample, workspace, token, writer_token, switch_token, session } =
+    let Sample { contacts: sample, workspace, token, writer_token, switch_token, session, agents } =
         sample_contacts(dir, 2_000).await?;
     let bearer = format!("Bearer {token}");
     let cookie = format!("relata_session={session}");
@@ -809,12 +812,17 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
             _ => format!("+{digits}"),
         }
     };
-    let bodies: Vec<String> = sample
+    let phones: Vec<String> = sample
         .iter()
         .filter_map(|(_, phone)| phone.as_ref())
         .take(1000)
         .enumerate()
-        .map(|(n, p)| json!({"call_id": format!("bench-{n}"), "event": "ringing", "from": mixed(n, p)}).to_string())
+        .map(|(n, p)| mixed(n, p))
+        .collect();
+    let bodies: Vec<String> = phones
+        .iter()
+        .enumerate()
+        .map(|(n, p)| json!({"call_id": format!("bench-{n}"), "event": "ringing", "from": p}).to_string())
         .collect();
     let events = post_sequential(&format!("http://{addr}/api/v1/telephony/events"), &bodies, &switch_token).await;
     figure(
@@ -824,6 +832,7 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
             "errors": events.errors, "caller_lookup_target_p99_ms": 2, "note": "one switch, sequential; each event \
             is a lookup, a ranking and a committed write"}),
     );
+    crate::bench_calls::screen_pops(&addr, &writer_token, &switch_token, &agents, &phones, args.contacts).await;
 
     // Pages as a signed-in person gets them, one at a time: the time is the
     // server's rendering plus a loopback round trip.

@@ -3,6 +3,7 @@
 mod analytics;
 mod bench;
 mod bench_automation;
+mod bench_calls;
 mod bench_commerce;
 mod bench_service;
 mod bench_writes;

@@ -7,10 +7,11 @@ use super::{
 };
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use relata_calls::{CALL_QUEUE_ENTRIES, OUTCOMES, Outcome};
+use chrono::{DateTime, Utc};
+use relata_calls::{CALL_QUEUE_ENTRIES, CallToLog, FollowUp, OUTCOMES, Outcome};
 use relata_core::meta::EntityKind;
 use relata_core::value::{format_datetime, parse_datetime};
 
@@ -27,6 +28,15 @@ pub struct NextCall {
     pub story: Vec<(String, String)>,
 }
 
+/// A phone call as the next-call page shows it: the live call (the
+/// agent's, or the one dialled for the entry shown).
+pub struct LiveCall {
+    pub id: String,
+    pub status: String,
+    pub number: String,
+    pub talked: String,
+}
+
 #[derive(Template)]
 #[template(path = "next_call.html")]
 struct NextCallPage {
@@ -34,12 +44,54 @@ struct NextCallPage {
     call: Option<NextCall>,
     outcomes: Vec<(String, String)>,
     problem: Option<String>,
+    /// The progressive dialler is on: the next call is dialled when the
+    /// agent is free.
+    dialler: bool,
+    /// A call of the agent's being dialled, ringing or talked on.
+    live: Option<LiveCall>,
+    /// The call dialled for the entry shown, waiting for its outcome.
+    dialled: Option<LiveCall>,
+    /// The outcome to offer first (what the dialled call came to).
+    preselect: String,
 }
 
-async fn next_call_page(server: &crate::Server, page: &Page, problem: Option<String>, status: StatusCode) -> Response {
+fn live_call(call: &relata_core::Record) -> LiveCall {
+    let seconds = call.values.int("talk_seconds");
+    LiveCall {
+        id: call.id.to_string(),
+        status: call.values.text("status").unwrap_or_default().to_string(),
+        number: relata_calls::logging::number_of(call),
+        talked: seconds.map(|s| format!("{} min {:02} s", s / 60, s % 60)).unwrap_or_default(),
+    }
+}
+
+struct Shown {
+    problem: Option<String>,
+    status: StatusCode,
+    dialler: bool,
+}
+
+async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Response {
+    let Shown { problem, status, dialler } = shown;
     let found = match relata_calls::next_call(&server.app, &page.ctx).await {
         Ok(found) => found,
         Err(e) => return super::app_error_page(page, e),
+    };
+    let live = match relata_calls::dialler::live_call(&server.app, &page.ctx).await {
+        Ok(live) => live,
+        Err(e) => return super::app_error_page(page, e),
+    };
+    let mut dialled = None;
+    if let Some(entry) = &found {
+        let pending = async {
+            let mut tx = server.app.writer(&page.ctx).await?;
+            relata_calls::logging::dialled_for(&mut tx, entry.id).await
+        };
+        dialled = pending.await.ok().flatten();
+    }
+    let preselect = match dialled.as_ref().and_then(|c| c.values.text("status")) {
+        Some("missed") => "no_answer",
+        _ => "reached",
     };
     let mut call = None;
     if let Some(entry) = found {
@@ -70,10 +122,25 @@ async fn next_call_page(server: &crate::Server, page: &Page, problem: Option<Str
         });
     }
     let outcomes = OUTCOMES.iter().map(|o| (o.to_string(), o.replace('_', " "))).collect();
-    render(
-        &NextCallPage { layout: layout(page, "Next call", Some(CALL_QUEUE_ENTRIES)), call, outcomes, problem },
-        status,
-    )
+    let page = NextCallPage {
+        layout: layout(page, "Next call", Some(CALL_QUEUE_ENTRIES)),
+        call,
+        outcomes,
+        problem,
+        dialler,
+        live: live.as_ref().map(live_call),
+        dialled: dialled.as_ref().map(live_call),
+        preselect: preselect.to_string(),
+    };
+    render(&page, status)
+}
+
+fn dialler_on(raw: Option<&str>) -> bool {
+    raw.is_some_and(|q| form_urlencoded_pairs(q).any(|(k, v)| k == "dialler" && v == "on"))
+}
+
+fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default().into_iter()
 }
 
 /// The five latest episodes of a customer's story the agent may see.
@@ -85,9 +152,68 @@ async fn last_episodes(server: &crate::Server, page: &Page, kind: EntityKind, id
     }
 }
 
-/// `GET /calls/next`
-pub async fn next_call(State(server): S, page: Page) -> Response {
-    next_call_page(&server, &page, None, StatusCode::OK).await
+/// `GET /calls/next[?dialler=on]`
+pub async fn next_call(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Response {
+    let shown = Shown { problem: None, status: StatusCode::OK, dialler: dialler_on(raw.as_deref()) };
+    next_call_page(&server, &page, shown).await
+}
+
+/// `POST /calls/next/dial`: the dialler's next step (dial the next call
+/// when the agent is free), then the next-call page again.
+pub async fn dial_next(State(server): S, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let dialler = form.get("dialler").is_some_and(|d| d == "on");
+    match relata_calls::dialler::offer(&server.app, &page.ctx).await {
+        Ok(_) => see_other(if dialler { "/calls/next?dialler=on".into() } else { "/calls/next".into() }),
+        Err(e) => {
+            let shown = Shown { problem: Some(problem_text(e)), status: StatusCode::UNPROCESSABLE_ENTITY, dialler };
+            next_call_page(&server, &page, shown).await
+        }
+    }
+}
+
+/// What went wrong, in a sentence for the page.
+fn problem_text(e: relata_app::AppError) -> String {
+    match e {
+        relata_app::AppError::Invalid(v) => {
+            v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A time from a browser's date and time field (no seconds, no zone: UTC).
+fn form_time(
+    form: &std::collections::HashMap<String, String>,
+    field: &str,
+    label: &str,
+) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(text) = form.get(field).map(|t| t.trim()).filter(|t| !t.is_empty()) else { return Ok(None) };
+    match parse_datetime(text).or_else(|| parse_datetime(&format!("{text}:00Z"))) {
+        Some(at) => Ok(Some(at)),
+        None => Err(format!("{label}: {text:?} is not a date and time")),
+    }
+}
+
+/// What the agent said in a log form: outcome, notes, call back, follow-up.
+fn outcome_of(form: &std::collections::HashMap<String, String>) -> Result<Outcome, String> {
+    let follow_subject = form.get("follow_up_subject").map(|s| s.trim()).filter(|s| !s.is_empty());
+    let follow_due = form_time(form, "follow_up_due", "follow-up due")?;
+    let follow_up = match (follow_subject, follow_due) {
+        (None, None) => None,
+        (Some(subject), Some(due_at)) => Some(FollowUp { subject: subject.to_string(), due_at }),
+        (Some(_), None) => return Err("follow-up due: when the task is due".into()),
+        (None, Some(_)) => return Err("follow-up: what to do".into()),
+    };
+    Ok(Outcome {
+        outcome: form.get("outcome").cloned().unwrap_or_default(),
+        note: form.get("note").cloned(),
+        call_back_at: form_time(form, "call_back_at", "call back at")?,
+        follow_up,
+    })
 }
 
 /// `POST /calls/{id}/outcome`: logs the call, then shows the next one.
@@ -97,29 +223,183 @@ pub async fn log_outcome(State(server): S, path: PagePath, page: Page, body: Byt
         return csrf_refused();
     }
     let Some(id) = super::record_id(&path) else { return super::not_found(&page) };
-    let call_back = form.get("call_back_at").map(|t| t.trim()).filter(|t| !t.is_empty());
-    // A browser's date and time field has no seconds and no zone: UTC.
-    let call_back_at = match call_back {
-        None => None,
-        Some(text) => match parse_datetime(text).or_else(|| parse_datetime(&format!("{text}:00Z"))) {
-            Some(at) => Some(at),
-            None => {
-                let problem = format!("call back at: {text:?} is not a date and time");
-                return next_call_page(&server, &page, Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await;
-            }
-        },
+    let dialler = form.get("dialler").is_some_and(|d| d == "on");
+    let refused = |problem| Shown { problem: Some(problem), status: StatusCode::UNPROCESSABLE_ENTITY, dialler };
+    let said = match outcome_of(&form) {
+        Ok(said) => said,
+        Err(problem) => return next_call_page(&server, &page, refused(problem)).await,
     };
-    let said = Outcome {
-        outcome: form.get("outcome").cloned().unwrap_or_default(),
-        note: form.get("note").cloned(),
-        call_back_at,
+    match relata_calls::logging::log(&server.app, &page.ctx, CallToLog::Entry(id), said).await {
+        Ok(_) => see_other(if dialler { "/calls/next?dialler=on".into() } else { "/calls/next".into() }),
+        Err(e @ relata_app::AppError::Invalid(_)) => next_call_page(&server, &page, refused(problem_text(e))).await,
+        Err(e) => action_refused(&page, e),
+    }
+}
+
+/// The call page (`/calls/phone/{id}`): who is on the line and what they
+/// are worth, their last episodes, the form logging the call and the form
+/// taking an order for their account.
+#[derive(Template)]
+#[template(path = "call_page.html")]
+struct CallPage {
+    layout: Layout,
+    id: String,
+    heading: String,
+    call: LiveCall,
+    /// (label, value, link)
+    facts: Vec<(String, String, Option<String>)>,
+    /// (time, title)
+    episodes: Vec<(String, String)>,
+    /// The activity the call was logged as, and the order taken in it.
+    logged: Option<String>,
+    order: Option<String>,
+    can_order: bool,
+    /// (id, name) of the products on sale.
+    products: Vec<(String, String)>,
+    rows: Vec<usize>,
+    outcomes: Vec<(String, String)>,
+    preselect: String,
+    problem: Option<String>,
+}
+
+/// Rows of the order form.
+const ORDER_ROWS: usize = 5;
+
+async fn call_page(
+    server: &crate::Server,
+    page: &Page,
+    id: relata_core::RecordId,
+    problem: Option<String>,
+) -> Response {
+    use relata_calls::telephony::PHONE_CALLS;
+    let call = match relata_app::read::get(&server.app, &page.ctx, PHONE_CALLS, id, false).await {
+        Ok((call, _)) => call,
+        Err(e) => return super::app_error_page(page, e),
     };
-    match relata_calls::log_outcome(&server.app, &page.ctx, id, said).await {
-        Ok(_) => see_other("/calls/next".into()),
-        Err(relata_app::AppError::Invalid(v)) => {
-            let problem = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
-            next_call_page(&server, &page, Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await
+    let pop = match relata_calls::telephony::screen_pop(&server.app, &page.ctx, &call).await {
+        Ok(pop) => pop,
+        Err(e) => return super::app_error_page(page, e),
+    };
+    let titled =
+        |key: &str| pop[key]["title"].as_str().map(|t| (t.to_string(), pop[key]["href"].as_str().map(str::to_string)));
+    let live = live_call(&call);
+    let heading = ["contact", "lead", "account"]
+        .iter()
+        .find_map(|k| titled(k).map(|(t, _)| t))
+        .unwrap_or_else(|| if live.number.is_empty() { "Number withheld".into() } else { live.number.clone() });
+    let mut facts = Vec::new();
+    for (key, label) in [("contact", "Contact"), ("lead", "Lead"), ("account", "Account")] {
+        if let Some((title, href)) = titled(key) {
+            facts.push((label.to_string(), title, href));
         }
+    }
+    let count = |key: &str| pop[key].as_u64().map(|n| n.to_string());
+    let value = format!("{} (priority {})", pop["value_tier"].as_str().unwrap_or("unknown"), pop["priority"]);
+    facts.push(("Value".into(), value, None));
+    for (key, label) in [
+        ("open_cases", "Open cases"),
+        ("overdue_invoices", "Overdue invoices"),
+        ("open_opportunities", "Open opportunities"),
+    ] {
+        if let Some(n) = count(key) {
+            facts.push((label.to_string(), n, None));
+        }
+    }
+    if let Some(href) = pop["new_contact_href"].as_str() {
+        facts.push(("Unknown number".into(), "New contact".into(), Some(href.to_string())));
+    }
+    let episodes = pop["episodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (e["at"].as_str().unwrap_or_default().to_string(), e["title"].as_str().unwrap_or_default().to_string())
+        })
+        .collect();
+    let link = |field: &str, kind: EntityKind| call.values.ref_id(field).map(|id| format!("/{}/{id}", kind.api_name()));
+    let can_order = call.values.ref_id("account").is_some()
+        && page.ctx.access.check_kind(relata_commerce::ORDERS, relata_core::access::Right::Create).is_ok();
+    let mut products = Vec::new();
+    if can_order {
+        let params = relata_app::read::ListParams {
+            filter: Some("active = true".into()),
+            sort: Some("name".into()),
+            limit: Some(500),
+            ..Default::default()
+        };
+        if let Ok((found, schemas)) =
+            relata_app::read::list(&server.app, &page.ctx, relata_commerce::PRODUCTS, &params).await
+        {
+            let schema = schemas.get(relata_commerce::PRODUCTS);
+            products = found.records.iter().map(|p| (p.id.to_string(), schema.title(p))).collect();
+        }
+    }
+    let preselect = if live.status == "missed" { "no_answer" } else { "reached" };
+    let call_page = CallPage {
+        layout: layout(page, &format!("Call: {heading}"), Some(PHONE_CALLS)),
+        id: call.id.to_string(),
+        heading,
+        logged: link("activity", relata_crm::ACTIVITIES),
+        order: link("order", relata_commerce::ORDERS),
+        call: live,
+        facts,
+        episodes,
+        can_order,
+        products,
+        rows: (0..ORDER_ROWS).collect(),
+        outcomes: OUTCOMES.iter().map(|o| (o.to_string(), o.replace('_', " "))).collect(),
+        preselect: preselect.to_string(),
+        problem,
+    };
+    let status = if call_page.problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render(&call_page, status)
+}
+
+/// `GET /calls/phone/{id}`
+pub async fn phone_call(State(server): S, path: PagePath, page: Page) -> Response {
+    let Some(id) = super::record_id(&path) else { return super::not_found(&page) };
+    call_page(&server, &page, id, None).await
+}
+
+/// `POST /calls/phone/{id}/log`: logs the call, then shows its page.
+pub async fn log_phone_call(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Some(id) = super::record_id(&path) else { return super::not_found(&page) };
+    let said = match outcome_of(&form) {
+        Ok(said) => said,
+        Err(problem) => return call_page(&server, &page, id, Some(problem)).await,
+    };
+    match relata_calls::logging::log(&server.app, &page.ctx, CallToLog::PhoneCall(id), said).await {
+        Ok(_) => see_other(format!("/calls/phone/{id}")),
+        Err(e @ (relata_app::AppError::Invalid(_) | relata_app::AppError::Conflict(_))) => {
+            call_page(&server, &page, id, Some(problem_text(e))).await
+        }
+        Err(e) => action_refused(&page, e),
+    }
+}
+
+/// `POST /calls/phone/{id}/order`: takes the order (rows `product_N`,
+/// `quantity_N`), then shows the call's page with it.
+pub async fn take_order(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let Some(id) = super::record_id(&path) else { return super::not_found(&page) };
+    let lines: Vec<serde_json::Value> = (0..ORDER_ROWS)
+        .filter_map(|i| {
+            let product = form.get(&format!("product_{i}")).map(|p| p.trim()).filter(|p| !p.is_empty())?;
+            let quantity = form.get(&format!("quantity_{i}")).map(|q| q.trim()).unwrap_or("1");
+            Some(serde_json::json!({"product": product, "quantity": quantity}))
+        })
+        .collect();
+    let input = serde_json::json!({"lines": lines, "notes": form.get("notes").filter(|n| !n.trim().is_empty())});
+    match relata_calls::orders::take(&server.app, &page.ctx, id, &input).await {
+        Ok(_) => see_other(format!("/calls/phone/{id}")),
+        Err(e @ relata_app::AppError::Invalid(_)) => call_page(&server, &page, id, Some(problem_text(e))).await,
         Err(e) => action_refused(&page, e),
     }
 }

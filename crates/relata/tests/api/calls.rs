@@ -9,7 +9,9 @@ use serde_json::json;
 
 crate::both_backends!(
     an_agent_works_the_queue_by_priority_and_logs_every_call,
-    a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice
+    a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice,
+    a_list_is_shared_by_territory_and_by_skill,
+    the_progressive_dialler_dials_the_next_call_when_the_agent_is_free
 );
 
 async fn an_agent_works_the_queue_by_priority_and_logs_every_call(app: TestApp) {
@@ -121,10 +123,10 @@ async fn a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice(app
     let generate = format!("/api/v1/call_lists/{}/generate", id_of(&list));
     let made = app.post(&generate, &json!({})).await.expect(200).body;
     assert_eq!(made["made"], 5, "{made}");
-    assert_eq!(made["skipped"], json!({"no_phone": 1, "do_not_call": 1, "listed_before": 0}));
+    assert_eq!(made["skipped"], json!({"no_phone": 1, "do_not_call": 1, "listed_before": 0, "no_agent": 0}));
     let again = app.post(&generate, &json!({})).await.expect(200).body;
     assert_eq!(again["made"], 0, "only who is new is added: {again}");
-    assert_eq!(again["skipped"], json!({"no_phone": 1, "do_not_call": 1, "listed_before": 5}));
+    assert_eq!(again["skipped"], json!({"no_phone": 1, "do_not_call": 1, "listed_before": 5, "no_agent": 0}));
 
     // A marketing list needs consent given: no one here gave it.
     let marketing =
@@ -171,4 +173,149 @@ async fn a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice(app
         &json!({"list": "Gdańsk winter offer", "entries": 5, "called": 4, "reached": 4,
                 "penetration_percent": 80.0, "conversion_percent": 100.0})
     );
+}
+
+async fn a_list_is_shared_by_territory_and_by_skill(app: TestApp) {
+    let north = app.member("north@example.com", "sales_rep").await;
+    let south = app.member("south@example.com", "sales_rep").await;
+    let anyone = app.member("anyone@example.com", "sales_rep").await;
+    let mut contacts = Vec::new();
+    for (n, territory) in ["North", "south", "West", "North"].iter().enumerate() {
+        let account = app.create("accounts", json!({"name": format!("Firm {n}"), "territory": territory})).await;
+        let contact = json!({"last_name": format!("Buyer {n}"), "city": "Łódź", "account": id_of(&account),
+                             "phones": [format!("+48 602 000 {n:03}")]});
+        contacts.push(app.create("contacts", contact).await);
+    }
+    let lines = json!([{"agent": north.user, "territory": "north", "skills": "polish"},
+                       {"agent": south.user, "territory": "South", "skills": "polish, german"},
+                       {"agent": anyone.user, "skills": "english"}]);
+    let list =
+        json!({"name": "By territory", "filter": "city = \"Łódź\"", "distribution": "territory", "lines": lines});
+    let list = app.create("call_lists", list).await;
+    let made = app.post(&format!("/api/v1/call_lists/{}/generate", id_of(&list)), &json!({})).await.expect(200).body;
+    assert_eq!(made["made"], 4, "{made}");
+    let entries =
+        app.list_all("call_queue_entries", &format!("&filter=call_list%20%3D%20%22{}%22", id_of(&list))).await;
+    let owner_of = |contact: &serde_json::Value| {
+        let entry = entries.iter().find(|e| e["contact"] == contact["id"]).expect("an entry per contact");
+        entry["owner"].as_str().unwrap().to_string()
+    };
+    assert_eq!(owner_of(&contacts[0]), north.user, "North goes to the north's agent");
+    assert_eq!(owner_of(&contacts[3]), north.user);
+    assert_eq!(owner_of(&contacts[1]), south.user, "territories match without regard to case");
+    assert_eq!(owner_of(&contacts[2]), anyone.user, "what no territory claims goes to the agent of none");
+
+    // Shared by skill: only the agents who speak German, in turn.
+    let by_skill = json!({"name": "German speakers", "filter": "city = \"Łódź\"", "distribution": "skills",
+                          "skill": "German", "lines": lines});
+    let by_skill = app.create("call_lists", by_skill).await;
+    let generate = format!("/api/v1/call_lists/{}/generate", id_of(&by_skill));
+    app.post(&generate, &json!({})).await.expect(200);
+    let entries =
+        app.list_all("call_queue_entries", &format!("&filter=call_list%20%3D%20%22{}%22", id_of(&by_skill))).await;
+    assert_eq!(entries.len(), 4);
+    assert!(entries.iter().all(|e| e["owner"] == south.user), "{entries:?}");
+    // A skills list names its skill; a skill no agent has makes no calls.
+    let unnamed = json!({"name": "No skill", "distribution": "skills", "lines": lines});
+    assert_eq!(app.post("/api/v1/call_lists", &unnamed).await.expect(422).error_fields(), ["skill"]);
+    let french = json!({"name": "French", "distribution": "skills", "skill": "French", "lines": lines});
+    let french = app.create("call_lists", french).await;
+    let refused = app.post(&format!("/api/v1/call_lists/{}/generate", id_of(&french)), &json!({})).await.expect(422);
+    assert_eq!(refused.error_fields(), ["skill"]);
+}
+
+async fn the_progressive_dialler_dials_the_next_call_when_the_agent_is_free(app: TestApp) {
+    let agent = app.member("dialler@example.com", "sales_rep").await;
+    app.put_as(&app.token, "/api/v1/telephony/settings", &json!({"extensions": {"301": agent.user}})).await.expect(200);
+    let switch = app.token_with_scope("telephony").await;
+    let contact = |name: &str, phone: &str| json!({"last_name": name, "phones": [phone], "owner": agent.user});
+    let first = app.create("contacts", contact("First", "+48 603 000 001")).await;
+    let second = app.create("contacts", contact("Second", "+48 603 000 002")).await;
+    // The second's entry calls a number whose owner said not to be called.
+    let refuser = app.create("contacts", contact("Refuser", "+48 603 000 009")).await;
+    let consents = format!("/api/v1/contacts/{}/consents", id_of(&refuser));
+    app.post(&consents, &json!({"channel": "phone", "status": "withdrawn", "source": "call"})).await.expect(201);
+    let entry = |reason: &str, contact: &serde_json::Value, phone: Option<&str>, priority: i64| {
+        let mut body = json!({"reason": reason, "contact": id_of(contact), "priority": priority, "owner": agent.user});
+        if let Some(phone) = phone {
+            body["phone"] = json!(phone);
+        }
+        body
+    };
+    let one = app.create("call_queue_entries", entry("Offer", &first, None, 90)).await;
+    let two = app.create("call_queue_entries", entry("Wrong number", &second, Some("+48603000009"), 80)).await;
+    let three = app.create("call_queue_entries", entry("Follow up", &second, None, 70)).await;
+    let nothing = json!({});
+    let dial = || app.post_as(&agent.token, "/api/v1/calls/dialler", &nothing);
+
+    // Free: the highest priority is dialled from the agent's extension.
+    let dialled = dial().await.expect(201).body;
+    assert_eq!((dialled["state"].as_str(), &dialled["entry"]["id"]), (Some("dialled"), &one["id"]), "{dialled}");
+    let call = &dialled["call"];
+    assert_eq!((call["status"].as_str(), call["to_number"].as_str()), (Some("dialing"), Some("+48603000001")));
+    assert_eq!((call["extension"].as_str(), &call["call_queue_entry"]), (Some("301"), &one["id"]));
+    // Busy while it is dialled, rings and is talked on.
+    assert_eq!(dial().await.expect(200).body["state"], "busy");
+    let call_id = call["call_id"].as_str().unwrap();
+    for (name, at) in [("answered", "2026-12-05T09:00:05Z"), ("ended", "2026-12-05T09:02:05Z")] {
+        let body = json!({"call_id": call_id, "event": name, "direction": "outbound", "extension": "301", "at": at});
+        let bytes = body.to_string().into_bytes();
+        let headers = [("content-type", "application/json")];
+        app.send(reqwest::Method::POST, "/api/v1/telephony/events", Some(&switch), &headers, Some(bytes))
+            .await
+            .expect(200);
+    }
+    // Ended, but not logged: the entry waits for its outcome.
+    let waiting = dial().await.expect(200).body;
+    assert_eq!((waiting["state"].as_str(), &waiting["call"]["id"]), (Some("to_log"), &call["id"]), "{waiting}");
+    let note = json!({"outcome": "reached", "note": "Wants the offer in writing"});
+    let path = format!("/api/v1/call_queue_entries/{}/outcome", id_of(&one));
+    let logged = app.post_as(&agent.token, &path, &note).await.expect(200).body;
+    assert_eq!(logged["entry"]["status"], "done");
+    let activity = &logged["call"];
+    assert_eq!(
+        (activity["start_at"].as_str(), activity["end_at"].as_str()),
+        (Some("2026-12-05T09:00:05.000000Z"), Some("2026-12-05T09:02:05.000000Z")),
+        "timed by the switch: {activity}"
+    );
+    assert_eq!(logged["phone_call"]["activity"], activity["id"]);
+
+    // Next: the do-not-call number is cancelled, not dialled; the one after is.
+    let next = dial().await.expect(201).body;
+    assert_eq!((next["state"].as_str(), &next["entry"]["id"]), (Some("dialled"), &three["id"]), "{next}");
+    let cancelled = app.get(&format!("/api/v1/call_queue_entries/{}", id_of(&two))).await.expect(200).body;
+    assert_eq!(cancelled["status"], "cancelled");
+    let calls = app.list_all("phone_calls", "&filter=to_number%20%3D%20%22%2B48603000009%22").await;
+    assert!(calls.is_empty(), "never dialled: {calls:?}");
+    assert_eq!(app.audit("action=telephony.dial_refused").await.len(), 1);
+    // The next-call page shows the dialled call and, with the dialler on,
+    // dials by itself only when the agent is free.
+    let b = crate::web::browser(&app, "dialler@example.com").await;
+    let (status, _, html) = crate::web::page(&app, &b, reqwest::Method::GET, "/calls/next?dialler=on", &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Progressive dialler on") && html.contains(&format!("/calls/phone/{}", id_of(&next["call"])))
+    );
+    assert!(!html.contains("data-autosubmit"), "busy on a call: nothing dialled by itself: {html}");
+    // Nothing left once it is logged.
+    let path = format!("/api/v1/call_queue_entries/{}/outcome", id_of(&three));
+    app.post_as(&agent.token, &path, &json!({"outcome": "wrong_number"})).await.expect(200);
+    let done = dial().await.expect(200).body;
+    assert_eq!(done, json!({"state": "done", "entry": null, "call": null}));
+    let fourth = app.create("call_queue_entries", entry("One more", &first, None, 60)).await;
+    let (_, _, html) = crate::web::page(&app, &b, reqwest::Method::GET, "/calls/next?dialler=on", &[]).await;
+    assert!(html.contains("data-autosubmit") && html.contains("One more"), "free: the dialler counts down: {html}");
+    let dialler = [("csrf_token", b.csrf.as_str()), ("dialler", "on")];
+    let (status, location, _) = crate::web::page(&app, &b, reqwest::Method::POST, "/calls/next/dial", &dialler).await;
+    assert_eq!((status, location.as_str()), (303, "/calls/next?dialler=on"));
+    let dialled =
+        app.list_all("phone_calls", &format!("&filter=call_queue_entry%20%3D%20%22{}%22", id_of(&fourth))).await;
+    assert_eq!(dialled.len(), 1, "the page's dial dialled the next call");
+    let path = format!("/api/v1/call_queue_entries/{}/outcome", id_of(&fourth));
+    app.post_as(&agent.token, &path, &json!({"outcome": "reached"})).await.expect(200);
+    // Who has no extension cannot use it.
+    let other = app.member("noext@example.com", "sales_rep").await;
+    let theirs = json!({"reason": "Theirs", "contact": id_of(&first), "owner": other.user});
+    app.create("call_queue_entries", theirs).await;
+    app.post_as(&other.token, "/api/v1/calls/dialler", &json!({})).await.expect(409);
 }

@@ -10,7 +10,9 @@ use serde_json::{Value as Json, json};
 crate::both_backends!(
     switch_events_make_calls_that_know_the_caller_and_rank_them_by_value,
     telephony_settings_and_events_refuse_bad_input_by_field,
-    click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_number
+    click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_number,
+    asterisk_and_freeswitch_events_are_read_as_the_switch_sends_them,
+    an_agent_logs_a_call_with_its_duration_and_a_follow_up_and_takes_an_order_in_it
 );
 
 async fn event(app: &TestApp, token: &str, body: Json) -> crate::helpers::Reply {
@@ -256,4 +258,184 @@ async fn click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_n
     assert_eq!(calls.len(), 1, "only the one dialled: {calls:?}");
     let dialled = &calls[0];
     assert_eq!((dialled["to_number"].as_str(), &dialled["contact"]), (Some("+48501234567"), &jan["id"]), "kept");
+}
+
+async fn plain(app: &TestApp, token: &str, lines: &str) -> crate::helpers::Reply {
+    let bytes = lines.replace('\n', "\r\n").into_bytes();
+    app.send(Method::POST, "/api/v1/telephony/events", Some(token), &[("content-type", "text/plain")], Some(bytes))
+        .await
+}
+
+async fn asterisk_and_freeswitch_events_are_read_as_the_switch_sends_them(app: TestApp) {
+    let agent = app.member("agent@example.com", "service_agent").await;
+    app.put_as(&app.token, "/api/v1/telephony/settings", &json!({"extensions": {"201": agent.user}})).await.expect(200);
+    let jan = app.create("contacts", json!({"last_name": "Nowak", "phones": ["+48 501 234 567"]})).await;
+    let switch = app.token_with_scope("telephony").await;
+
+    // Asterisk: a caller joins a queue, an agent's phone takes the call,
+    // the caller hangs up; AMI's own lines, times from its Timestamp.
+    let join = "Event: QueueCallerJoin\nChannel: PJSIP/trunk-0000002a\nCallerIDNum: +48501234567\nExten: 800\n\
+                Queue: support\nUniqueid: 1765.41\nLinkedid: 1765.40\nTimestamp: 1765000000.000000\n";
+    let answer = plain(&app, &switch, join).await.expect(200).body;
+    assert_eq!(answer["caller"]["matches"][0]["id"], jan["id"], "{answer}");
+    let noise = plain(&app, &switch, "Event: VarSet\nVariable: QUEUEPOS\nValue: 1\n").await.expect(200).body;
+    assert_eq!(noise["ignored"], true, "{noise}");
+    let connect = "Event: AgentConnect\nInterface: PJSIP/201\nLinkedid: 1765.40\nTimestamp: 1765000012.000000\n";
+    plain(&app, &switch, connect).await.expect(200);
+    let hangup = "Event: Hangup\nUniqueid: 1765.41\nLinkedid: 1765.40\nCause: 16\nTimestamp: 1765000192.500000\n";
+    plain(&app, &switch, hangup).await.expect(200);
+    let call_a = call(&app, "1765.40").await;
+    assert_eq!((call_a["status"].as_str(), call_a["queue"].as_str()), (Some("ended"), Some("support")), "{call_a}");
+    assert_eq!((call_a["agent"].as_str(), call_a["contact"].as_str()), (Some(agent.user.as_str()), jan["id"].as_str()));
+    assert_eq!((call_a["wait_seconds"].as_i64(), call_a["talk_seconds"].as_i64()), (Some(12), Some(180)));
+
+    // FreeSWITCH, as JSON (the event socket's json format): an unknown
+    // caller, answered by the agent, then hung up.
+    let fs = |name: &str, micros: i64| {
+        json!({"Event-Name": name, "Channel-Call-UUID": "9f1c-77aa", "Unique-ID": "77aa",
+               "Call-Direction": "inbound", "Caller-Caller-ID-Number": "0601999888",
+               "Caller-Destination-Number": "800", "Other-Leg-Destination-Number": "201",
+               "Event-Date-Timestamp": (1_765_000_000_000_000i64 + micros).to_string()})
+    };
+    for (name, at) in [("CHANNEL_CREATE", 0), ("CHANNEL_BRIDGE", 5_000_000), ("CHANNEL_HANGUP_COMPLETE", 65_000_000)] {
+        event(&app, &switch, fs(name, at)).await.expect(200);
+    }
+    let call_b = call(&app, "9f1c-77aa").await;
+    assert_eq!((call_b["status"].as_str(), call_b["matches"].as_i64()), (Some("ended"), Some(0)), "{call_b}");
+    assert_eq!((call_b["wait_seconds"].as_i64(), call_b["talk_seconds"].as_i64()), (Some(5), Some(60)));
+
+    // Lines that are not a switch's event, and an AMI event without a call.
+    let bad = plain(&app, &switch, "hello there").await.expect(400).body;
+    assert_eq!(bad["errors"][0]["code"], "malformed_event", "{bad}");
+    let no_call = plain(&app, &switch, "Event: Hangup\nCause: 16\n").await.expect(422).body;
+    assert_eq!(no_call["errors"][0]["field"], "call_id", "{no_call}");
+}
+
+async fn an_agent_logs_a_call_with_its_duration_and_a_follow_up_and_takes_an_order_in_it(app: TestApp) {
+    let agent = app.member("agent@example.com", "sales_rep").await;
+    app.put_as(&app.token, "/api/v1/telephony/settings", &json!({"extensions": {"201": agent.user}})).await.expect(200);
+    let acme = app.create("accounts", json!({"name": "Acme", "owner": agent.user})).await;
+    let jan =
+        json!({"last_name": "Nowak", "phones": ["+48 501 234 567"], "account": id_of(&acme), "owner": agent.user});
+    let jan = app.create("contacts", jan).await;
+    let widget =
+        app.create("products", json!({"sku": "W-1", "name": "Widget", "unit": "piece", "tax_rate": "23"})).await;
+    let eur = |amount: &str| json!({"amount": amount, "currency": "EUR"});
+    let book = json!({"name": "List prices", "currency": "EUR", "lines": [
+        {"product": id_of(&widget), "unit_price": eur("100.00")},
+        {"product": id_of(&widget), "unit_price": eur("90.00"), "min_quantity": "10"}]});
+    app.create("price_books", book).await;
+    let switch = app.token_with_scope("telephony").await;
+    let steps = [("ringing", "10:00:00"), ("answered", "10:00:15"), ("ended", "10:04:45")];
+    for (name, at) in steps {
+        let body = json!({"call_id": "order-1", "event": name, "from": "+48501234567", "extension": "201",
+                          "at": format!("2026-12-05T{at}Z")});
+        event(&app, &switch, body).await.expect(200);
+    }
+    let talked = call(&app, "order-1").await;
+    let log = format!("/api/v1/phone_calls/{}/log", id_of(&talked));
+    let order = format!("/api/v1/phone_calls/{}/order", id_of(&talked));
+
+    // The outcome, notes and a follow-up task; timed by the switch.
+    let due = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M:%S.000000Z").to_string();
+    let said = json!({"outcome": "reached", "note": "Orders 12 widgets", "follow_up": {"subject": "Send the invoice", "due_at": due}});
+    let logged = app.post_as(&agent.token, &log, &said).await.expect(200).body;
+    let activity = &logged["activity"];
+    assert_eq!((activity["kind"].as_str(), activity["direction"].as_str()), (Some("call"), Some("inbound")));
+    assert_eq!(
+        (activity["start_at"].as_str(), activity["end_at"].as_str()),
+        (Some("2026-12-05T10:00:15.000000Z"), Some("2026-12-05T10:04:45.000000Z")),
+        "four and a half minutes talked: {activity}"
+    );
+    assert_eq!(
+        (&activity["contact"], &activity["account"], activity["body"].as_str()),
+        (&jan["id"], &acme["id"], Some("Orders 12 widgets"))
+    );
+    let task = &logged["follow_up"];
+    assert_eq!(
+        (task["kind"].as_str(), task["subject"].as_str(), task["due_at"].as_str()),
+        (Some("task"), Some("Send the invoice"), Some(due.as_str()))
+    );
+    assert_eq!((&task["contact"], &task["owner"]), (&jan["id"], &json!(agent.user)));
+    assert_eq!(logged["phone_call"]["activity"], activity["id"]);
+    // Once only, and bad input by field.
+    app.post_as(&agent.token, &log, &json!({"outcome": "reached"})).await.expect_problem(409, "conflict");
+
+    // An order in the call: the catalogue prices it (the volume price for 12).
+    let taken = json!({"lines": [{"product": id_of(&widget), "quantity": "12"}], "notes": "By phone"});
+    let taken = app.post_as(&agent.token, &order, &taken).await.expect(201).body;
+    let placed = &taken["order"];
+    assert_eq!((&placed["account"], &placed["contact"]), (&acme["id"], &jan["id"]));
+    assert_eq!(placed["lines"][0]["unit_price"]["amount"], "90.00", "{placed}");
+    assert_eq!(placed["lines"][0]["description"], "Widget");
+    assert_eq!(taken["phone_call"]["order"], placed["id"]);
+    let refused = app.post_as(&agent.token, &order, &json!({"lines": []})).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["lines"]);
+    let refused = json!({"lines": [{"product": id_of(&widget), "quantity": "-1"}]});
+    let refused = app.post_as(&agent.token, &order, &refused).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["lines[0].quantity"]);
+
+    // An unknown caller: no order (no account), and a call back needs a record.
+    let body = json!({"call_id": "unknown-1", "event": "ringing", "from": "+48 700 000 000", "extension": "201"});
+    event(&app, &switch, body).await.expect(200);
+    let stranger = call(&app, "unknown-1").await;
+    let path = format!("/api/v1/phone_calls/{}/order", id_of(&stranger));
+    let one = json!({"lines": [{"product": id_of(&widget), "quantity": "1"}]});
+    let refused = app.post_as(&agent.token, &path, &one).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["account"]);
+    let path = format!("/api/v1/phone_calls/{}/log", id_of(&stranger));
+    let later = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+    let call_back = json!({"outcome": "call_back", "call_back_at": later});
+    let refused = app.post_as(&agent.token, &path, &call_back).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["contact"], "an unknown caller is made a record first: {:?}", refused.body);
+    let bad = json!({"outcome": "lunch", "follow_up": {"subject": "", "due_at": "2020-01-01T00:00:00Z"}});
+    let refused = app.post_as(&agent.token, &path, &bad).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["outcome", "follow_up.subject", "follow_up.due_at"]);
+    let stranger_now = call(&app, "unknown-1").await;
+    assert_eq!(stranger_now["activity"], Json::Null, "nothing logged");
+    // A known caller asking to be called back gets a call to make.
+    let body = json!({"call_id": "again-1", "event": "ringing", "from": "+48501234567", "extension": "201"});
+    event(&app, &switch, body).await.expect(200);
+    let again = call(&app, "again-1").await;
+    let path = format!("/api/v1/phone_calls/{}/log", id_of(&again));
+    let logged = app.post_as(&agent.token, &path, &call_back).await.expect(200).body;
+    let back = &logged["call_back"];
+    assert_eq!(
+        (back["status"].as_str(), &back["contact"], &back["owner"]),
+        (Some("open"), &jan["id"], &json!(agent.user))
+    );
+    assert_eq!(back["phone"], "+48501234567");
+    // Another agent cannot see, so cannot log, the agent's call.
+    let other = app.member("other@example.com", "sales_rep").await;
+    let path = format!("/api/v1/phone_calls/{}/log", id_of(&stranger));
+    app.post_as(&other.token, &path, &json!({"outcome": "reached"})).await.expect(404);
+
+    // The call page: who is on the line, the order form, the log form.
+    let body = json!({"call_id": "page-1", "event": "ringing", "from": "+48501234567", "extension": "201"});
+    event(&app, &switch, body).await.expect(200);
+    let on_page = call(&app, "page-1").await;
+    let b = crate::web::browser(&app, "agent@example.com").await;
+    let page = format!("/calls/phone/{}", id_of(&on_page));
+    let (status, _, html) = crate::web::page(&app, &b, Method::GET, &page, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Nowak") && html.contains("Acme") && html.contains("Take an order"), "{html}");
+    assert!(html.contains(&format!("<option value=\"{}\">Widget", id_of(&widget))), "the catalogue: {html}");
+    let widget_id = id_of(&widget);
+    let csrf = ("csrf_token", b.csrf.as_str());
+    let form = [csrf, ("product_0", widget_id.as_str()), ("quantity_0", "3"), ("product_1", ""), ("quantity_1", "1")];
+    let (status, location, _) = crate::web::page(&app, &b, Method::POST, &format!("{page}/order"), &form).await;
+    assert_eq!((status, location.as_str()), (303, page.as_str()));
+    let ordered = call(&app, "page-1").await;
+    let placed = app.get(&format!("/api/v1/orders/{}", ordered["order"].as_str().unwrap())).await.expect(200).body;
+    assert_eq!((placed["lines"][0]["quantity"].as_str(), &placed["account"]), (Some("3.000"), &acme["id"]));
+    let half = [csrf, ("outcome", "reached"), ("follow_up_subject", "Ship it")];
+    let (status, _, html) = crate::web::page(&app, &b, Method::POST, &format!("{page}/log"), &half).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("follow-up due"), "{html}");
+    let (status, _, _) =
+        crate::web::page(&app, &b, Method::POST, &format!("{page}/log"), &[csrf, ("outcome", "busy")]).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = crate::web::page(&app, &b, Method::GET, &page, &[]).await;
+    assert!(html.contains("Logged:") && html.contains("Order taken:"), "{html}");
+    assert!(call(&app, "page-1").await["activity"].is_string());
 }

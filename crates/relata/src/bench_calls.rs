@@ -1,0 +1,189 @@
+//! The call center's live figure: agents connected to their screen-pop
+//! streams (`GET /api/v1/telephony/screen_pops`) while the switch sends
+//! ringing events for their extensions from several connections at once;
+//! how many events the server takes per second, and how long from sending
+//! an event to its pop arriving in the agent's stream.
+
+use crate::bench::figure;
+use relata_app::{App, Ctx};
+use relata_store::admin::Workspace;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// Agents connected at once.
+pub(crate) const AGENTS: usize = 50;
+/// Ringing events sent at most (fewer for a small data set), and over how
+/// many connections.
+const EVENTS: usize = 2000;
+const SWITCH_CONNECTIONS: usize = 8;
+/// The first extension (agent n has `FIRST_EXTENSION + n`).
+const FIRST_EXTENSION: usize = 7000;
+
+/// (user id, read token) of each bench agent, made members of `ws` as
+/// service agents (found again when the bench runs on the same data).
+pub(crate) async fn agents(app: &App, ws: &Workspace) -> Result<Vec<(String, String)>, String> {
+    let ctx = Ctx::new(ws.clone(), None);
+    let mut out = Vec::with_capacity(AGENTS);
+    for n in 0..AGENTS {
+        let email = format!("agent{n}@bench.relata.invalid");
+        let user = match app.store.account_by_email(&email).await.map_err(|e| e.to_string())? {
+            Some(account) => account.user,
+            None => {
+                let password = format!("bench agent {n} password");
+                let added = relata_app::people::add_user(app, &ctx, &email, "service_agent", None, Some(&password))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                added.user.ok_or("the agent was invited, not added")?
+            }
+        };
+        let token = app.store.create_token(ws.id, user.id, "bench agent", "read").await.map_err(|e| e.to_string())?;
+        out.push((user.id.to_string(), token.secret));
+    }
+    Ok(out)
+}
+
+/// Connects every agent, sends the events, and prints
+/// `telephony_screen_pops`.
+pub(crate) async fn screen_pops(
+    addr: &str,
+    admin_token: &str,
+    switch_token: &str,
+    agents: &[(String, String)],
+    phones: &[String],
+    contacts: u64,
+) {
+    let events = (contacts as usize / 2).clamp(100, EVENTS);
+    let client = reqwest::Client::new();
+    let extensions: serde_json::Map<String, serde_json::Value> =
+        agents.iter().enumerate().map(|(n, (user, _))| ((FIRST_EXTENSION + n).to_string(), json!(user))).collect();
+    let set = client
+        .put(format!("http://{addr}/api/v1/telephony/settings"))
+        .bearer_auth(admin_token)
+        .json(&json!({"extensions": extensions}))
+        .send()
+        .await;
+    if !set.as_ref().is_ok_and(|r| r.status().is_success()) {
+        figure("telephony_screen_pops", json!({"errors": 1, "note": "the extensions could not be set"}));
+        return;
+    }
+    let (arrived, mut arrivals) = mpsc::unbounded_channel::<(String, Instant)>();
+    let (ready, mut connected) = mpsc::unbounded_channel::<bool>();
+    let listeners: Vec<_> = agents
+        .iter()
+        .map(|(_, token)| {
+            tokio::spawn(listen(client.clone(), addr.to_string(), token.clone(), ready.clone(), arrived.clone()))
+        })
+        .collect();
+    let mut streams = 0;
+    while streams < agents.len() {
+        match tokio::time::timeout(Duration::from_secs(10), connected.recv()).await {
+            Ok(Some(true)) => streams += 1,
+            _ => break,
+        }
+    }
+    let sent = Arc::new(std::sync::Mutex::new(HashMap::<String, Instant>::with_capacity(events)));
+    let next = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let switches: Vec<_> = (0..SWITCH_CONNECTIONS)
+        .map(|_| {
+            let (client, url, token) =
+                (client.clone(), format!("http://{addr}/api/v1/telephony/events"), switch_token.to_string());
+            let (sent, next, errors, phones) = (sent.clone(), next.clone(), errors.clone(), phones.to_vec());
+            tokio::spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= events {
+                        break;
+                    }
+                    let call_id = format!("pop-{}-{n}", std::process::id());
+                    let body = json!({"call_id": call_id, "event": "ringing", "from": phones[n % phones.len()],
+                                      "extension": (FIRST_EXTENSION + n % AGENTS).to_string()});
+                    sent.lock().expect("the sent times").insert(call_id, Instant::now());
+                    match client.post(&url).bearer_auth(&token).json(&body).send().await {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                        }
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for switch in switches {
+        let _ = switch.await;
+    }
+    let posting = started.elapsed().as_secs_f64();
+    // The pops still on their way: wait until each came, or a while after.
+    let mut latencies = Vec::with_capacity(events);
+    let sent = std::mem::take(&mut *sent.lock().expect("the sent times"));
+    while latencies.len() < sent.len() {
+        match tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await {
+            Ok(Some((call_id, at))) => {
+                if let Some(from) = sent.get(&call_id) {
+                    latencies.push(at.saturating_duration_since(*from).as_micros() as u64);
+                }
+            }
+            _ => break,
+        }
+    }
+    for listener in listeners {
+        listener.abort();
+    }
+    latencies.sort_unstable();
+    let p = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1))
+            .map(|m| (*m as f64 / 10.0).round() / 100.0)
+    };
+    figure(
+        "telephony_screen_pops",
+        json!({"agents_connected": streams, "events": events, "switch_connections": SWITCH_CONNECTIONS,
+               "events_per_second": (events as f64 / posting).round(), "pops_delivered": latencies.len(),
+               "pop_p50_ms": p(0.5), "pop_p95_ms": p(0.95), "pop_p99_ms": p(0.99),
+               "errors": errors.load(Ordering::Relaxed), "target_events_per_second": 1000,
+               "note": "ringing events for the agents' extensions, each identified, ranked, kept and pushed to \
+                        the agent's server-sent event stream"}),
+    );
+}
+
+/// One agent's stream: says when it is connected, then the call id and
+/// arrival time of each pop.
+async fn listen(
+    client: reqwest::Client,
+    addr: String,
+    token: String,
+    ready: mpsc::UnboundedSender<bool>,
+    arrived: mpsc::UnboundedSender<(String, Instant)>,
+) {
+    let response = client.get(format!("http://{addr}/api/v1/telephony/screen_pops")).bearer_auth(&token).send().await;
+    let Ok(mut response) = response.map_err(drop).and_then(|r| if r.status() == 200 { Ok(r) } else { Err(()) }) else {
+        let _ = ready.send(false);
+        return;
+    };
+    let _ = ready.send(true);
+    let mut buffer = String::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let at = Instant::now();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if !event.lines().any(|l| l == "event: pop") {
+                continue;
+            }
+            let data = event.lines().find_map(|l| l.strip_prefix("data: ")).unwrap_or_default();
+            if let Some(call_id) = serde_json::from_str::<serde_json::Value>(data)
+                .ok()
+                .and_then(|d| d["call_id"].as_str().map(str::to_string))
+            {
+                let _ = arrived.send((call_id, at));
+            }
+        }
+    }
+}

@@ -150,9 +150,11 @@ impl Event {
 /// How a caller's worth becomes a priority (0 to 100) and a queue: `base`,
 /// plus `key_account` for a key account, plus a point per
 /// `revenue_per_point` of what the account was invoiced in the last year
-/// (at most `revenue_max`), plus `contract` for an active service contract;
-/// a caller no record knows gets `unknown`. The first of `queues` whose
-/// `from` the priority reaches names the queue.
+/// (at most `revenue_max`), plus a point per `clv_per_point` of the
+/// account's lifetime value when `clv_field` names the account field that
+/// holds it (at most `clv_max`), plus `contract` for an active service
+/// contract; a caller no record knows gets `unknown`. The first of `queues`
+/// whose `from` the priority reaches names the queue.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Formula {
     pub base: i64,
@@ -163,6 +165,23 @@ pub struct Formula {
     pub contract: i64,
     pub unknown: i64,
     pub queues: Vec<QueueThreshold>,
+    /// The account field (a number or an amount) holding the customer's
+    /// lifetime value, as the analytics give it (`relata analytics clv`).
+    #[serde(default)]
+    pub clv_field: Option<String>,
+    /// Minor units of the lifetime value per point.
+    #[serde(default = "default_clv_per_point")]
+    pub clv_per_point: i64,
+    #[serde(default = "default_clv_max")]
+    pub clv_max: i64,
+}
+
+fn default_clv_per_point() -> i64 {
+    1_000_000
+}
+
+fn default_clv_max() -> i64 {
+    20
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
@@ -184,6 +203,9 @@ impl std::default::Default for Formula {
                 QueueThreshold { from: 70, queue: "priority".into() },
                 QueueThreshold { from: 0, queue: "general".into() },
             ],
+            clv_field: None,
+            clv_per_point: default_clv_per_point(),
+            clv_max: default_clv_max(),
         }
     }
 }
@@ -195,17 +217,23 @@ pub struct Worth {
     pub key_account: bool,
     /// Invoiced in the last year, in minor units (the largest currency's).
     pub revenue_minor: i64,
+    /// The account's lifetime value, in minor units, when known.
+    pub clv_minor: i64,
     pub contract: bool,
 }
 
 impl Formula {
     pub fn parse(input: &Json) -> Result<Formula, ValidationError> {
         let formula: Formula = serde_json::from_value(input.clone()).map_err(|e| {
-            ValidationError::single("", "invalid", format!("base, key_account, revenue_per_point, revenue_max, contract, unknown (numbers) and queues ([{{from, queue}}]): {e}"))
+            ValidationError::single("", "invalid", format!("base, key_account, revenue_per_point, revenue_max, contract, unknown (numbers), queues ([{{from, queue}}]), clv_field, clv_per_point, clv_max: {e}"))
         })?;
         let mut errors = Vec::new();
-        if formula.revenue_per_point <= 0 {
-            errors.push(FieldError::new("revenue_per_point", "out_of_range", "more than 0"));
+        for (field, per_point) in
+            [("revenue_per_point", formula.revenue_per_point), ("clv_per_point", formula.clv_per_point)]
+        {
+            if per_point <= 0 {
+                errors.push(FieldError::new(field, "out_of_range", "more than 0"));
+            }
         }
         if formula.queues.is_empty() || formula.queues.iter().any(|q| q.queue.trim().is_empty()) {
             errors.push(FieldError::new("queues", "required", "at least one queue, each named"));
@@ -218,9 +246,11 @@ impl Formula {
     pub fn rank(&self, worth: &Worth) -> (i64, &'static str, String) {
         let priority = if worth.known {
             let revenue = (worth.revenue_minor / self.revenue_per_point).clamp(0, self.revenue_max);
+            let clv = (worth.clv_minor / self.clv_per_point).clamp(0, self.clv_max);
             self.base
                 + if worth.key_account { self.key_account } else { 0 }
                 + revenue
+                + clv
                 + if worth.contract { self.contract } else { 0 }
         } else {
             self.unknown
@@ -259,6 +289,11 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     // second transfer of a call differs in its body.
     let event_id = format!("{}:{}:{}", event.call_id, event.event, &request_hash[..16.min(request_hash.len())]);
     let relata = Ctx::new(ctx.workspace.clone(), None);
+    // Who is calling and which agent the extension is, read before the
+    // write transaction: other events' writes need not wait for lookups.
+    let schemas = app.schemas_for(ctx).await?;
+    let accounts = schemas.get(ACCOUNTS);
+    let ahead = read_ahead(app, ctx, &event, accounts).await?;
     // Another event of the same call at the same moment may have made its
     // record (the unique call id) or changed it (its version): try again,
     // on what it left.
@@ -269,7 +304,7 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
             Once::Fresh(tx) => tx,
         };
         let at = event.at.unwrap_or_else(|| tx.now());
-        match record_event(&mut tx, &relata, ctx, &event, at).await {
+        match record_event(&mut tx, &relata, ctx, &event, (&ahead, accounts), at).await {
             Ok(result) => break (tx, result),
             Err(AppError::Invalid(v)) if tries < RETRIES && v.errors.iter().any(|e| e.code == "duplicate") => {
                 tries += 1
@@ -280,6 +315,36 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     };
     let event = InboundEvent { event_type: format!("telephony.{}", event.event), request_hash, result };
     inbound::finish(app, ctx.ws(), tx, source, &event_id, event).await
+}
+
+/// What an event's transaction needs to know that it can read beforehand:
+/// who the other party is (when the event names them) and whose the
+/// extension is.
+struct Ahead {
+    caller: Option<Identified>,
+    /// The user the event's extension is, if any.
+    agent: Option<uuid::Uuid>,
+}
+
+/// The other party's number of an event (the caller of an inbound call).
+fn party(event: &Event) -> &str {
+    if event.direction == "inbound" { &event.from } else { &event.to }
+}
+
+async fn read_ahead(app: &App, ctx: &Ctx, event: &Event, accounts: &Schema) -> Result<Ahead, AppError> {
+    let mut conn = app.store.read(ctx.ws()).await?;
+    // A ringing event, or one that names the other party, may be a call's
+    // first: identify the caller (an event of a known call that names no
+    // one does not need it).
+    let caller = match event.event == "ringing" || !party(event).is_empty() {
+        true => Some(identify(&mut conn, ctx, event, accounts).await?),
+        false => None,
+    };
+    let agent = match &event.extension {
+        Some(extension) => agent_of(&mut conn, extension).await?,
+        None => None,
+    };
+    Ok(Ahead { caller, agent })
 }
 
 /// What was odd about a call's events, a line each.
@@ -319,6 +384,7 @@ async fn record_event(
     relata: &Ctx,
     sender: &Ctx,
     event: &Event,
+    (ahead, accounts): (&Ahead, &Schema),
     at: DateTime<Utc>,
 ) -> Result<Json, AppError> {
     let schema = Schema::standard(PHONE_CALLS);
@@ -371,7 +437,7 @@ async fn record_event(
     }
     if let Some(extension) = &event.extension {
         values.set_std("extension", FieldValue::Text(extension.clone()));
-        match agent_of(tx, extension).await? {
+        match ahead.agent {
             // The agent's call: theirs to read (and whoever may read theirs).
             Some(agent) => {
                 values.set_std("agent", FieldValue::Ref(agent));
@@ -383,10 +449,19 @@ async fn record_event(
     let mut answer = json!({"call_id": event.call_id, "event": event.event, "status": status});
     // The other party is known from the first event, or from a ringing
     // event that names them (a dialled call's events need not).
-    let party = if event.direction == "inbound" { &event.from } else { &event.to };
-    if existing.is_none() || (event.event == "ringing" && !party.is_empty()) {
-        let caller = identify(tx, sender, event, &mut values, &mut problems).await?;
-        answer["caller"] = caller;
+    if existing.is_none() || (event.event == "ringing" && !party(event).is_empty()) {
+        let identified = match &ahead.caller {
+            Some(identified) => identified,
+            // Read ahead as a later event of a call: it is the first now.
+            None => &identify(tx, sender, event, accounts).await?,
+        };
+        for (field, value) in &identified.fields {
+            values.set_std(field, value.clone());
+        }
+        for problem in &identified.problems {
+            problems.note(problem.clone());
+        }
+        answer["caller"] = identified.caller.clone();
     }
     let problems = if problems.0.is_empty() { FieldValue::Null } else { FieldValue::Text(problems.0.join("\n")) };
     values.set_std("problems", problems);
@@ -406,31 +481,42 @@ async fn record_event(
     Ok(answer)
 }
 
+/// Who is calling, as found: the call's fields, what was odd, and the
+/// answer's `caller`.
+struct Identified {
+    fields: Vec<(&'static str, FieldValue)>,
+    problems: Vec<String>,
+    caller: Json,
+}
+
 /// Who is calling (the other party: the caller of an inbound call, the
 /// called of an outbound one): their number, the records it matches, the
-/// priority and queue their worth gives; noted on the call's values.
+/// priority and queue their worth gives.
+/// `accounts` is the workspace's description of accounts (with its own
+/// fields: the lifetime value may be one).
 async fn identify(
-    tx: &mut ScopedConn,
+    conn: &mut ScopedConn,
     sender: &Ctx,
     event: &Event,
-    values: &mut Values,
-    problems: &mut Problems,
-) -> Result<Json, AppError> {
-    let raw = if event.direction == "inbound" { &event.from } else { &event.to };
+    accounts: &Schema,
+) -> Result<Identified, AppError> {
+    let mut fields: Vec<(&'static str, FieldValue)> = Vec::new();
+    let mut problems = Vec::new();
+    let raw = party(event);
     for (field, number) in [("from_number", &event.from), ("to_number", &event.to)] {
         if !number.is_empty() {
-            values.set_std(field, FieldValue::Text(number.clone()));
+            fields.push((field, FieldValue::Text(number.clone())));
         }
     }
-    let formula = formula(tx).await?;
+    let formula = formula(conn).await?;
     let withheld = WITHHELD.contains(&raw.to_ascii_lowercase().as_str());
-    values.set_std("withheld", FieldValue::Bool(withheld));
+    fields.push(("withheld", FieldValue::Bool(withheld)));
     let number = match PhoneE164::parse(raw, sender.parse.phone_region) {
         Ok(number) if !withheld => Some(number),
         Ok(_) => None,
         Err(e) => {
             if !withheld {
-                problems.note(format!("the number {raw:?} is not a phone number: {e}"));
+                problems.push(format!("the number {raw:?} is not a phone number: {e}"));
             }
             None
         }
@@ -438,14 +524,14 @@ async fn identify(
     let mut matches = Vec::new();
     if let Some(number) = &number {
         let field = if event.direction == "inbound" { "from_number" } else { "to_number" };
-        values.set_std(field, FieldValue::Text(number.as_str().to_string()));
-        for hit in tx.lookup_contact_point("phone", number.as_str()).await? {
-            if let Some(record) = tx.get_record(&Schema::standard(hit.kind), hit.id, false).await? {
+        fields.push((field, FieldValue::Text(number.as_str().to_string())));
+        for hit in conn.lookup_contact_point("phone", number.as_str()).await? {
+            if let Some(record) = conn.get_record(&Schema::standard(hit.kind), hit.id, false).await? {
                 matches.push(record);
             }
         }
     }
-    values.set_std("matches", FieldValue::Int(matches.len() as i64));
+    fields.push(("matches", FieldValue::Int(matches.len() as i64)));
     // The first match of each kind is the call's (a person before a company).
     let contact = matches.iter().find(|r| r.kind == CONTACTS);
     let account_id = matches
@@ -454,24 +540,24 @@ async fn identify(
         .map(|a| a.id.uuid())
         .or_else(|| contact.and_then(|c| c.values.ref_id("account")));
     if let Some(c) = contact {
-        values.set_std("contact", FieldValue::Ref(c.id.uuid()));
+        fields.push(("contact", FieldValue::Ref(c.id.uuid())));
     }
     if let Some(a) = account_id {
-        values.set_std("account", FieldValue::Ref(a));
+        fields.push(("account", FieldValue::Ref(a)));
     }
     if let Some(l) = matches.iter().find(|r| r.kind == LEADS) {
-        values.set_std("lead", FieldValue::Ref(l.id.uuid()));
+        fields.push(("lead", FieldValue::Ref(l.id.uuid())));
     }
     let account = match account_id {
-        Some(id) => tx.get_record(&Schema::standard(ACCOUNTS), RecordId::from_uuid(id), false).await?,
+        Some(id) => conn.get_record(accounts, RecordId::from_uuid(id), false).await?,
         None => None,
     };
-    let worth = worth_of(tx, !matches.is_empty(), account.as_ref()).await?;
+    let worth = worth_of(conn, &formula, accounts, !matches.is_empty(), account.as_ref()).await?;
     let (priority, tier, queue) = formula.rank(&worth);
-    values.set_std("priority", FieldValue::Int(priority));
-    values.set_std("value_tier", FieldValue::Text(tier.into()));
+    fields.push(("priority", FieldValue::Int(priority)));
+    fields.push(("value_tier", FieldValue::Text(tier.into())));
     if event.queue.is_none() {
-        values.set_std("queue", FieldValue::Text(queue));
+        fields.push(("queue", FieldValue::Text(queue)));
     }
     let offered: Vec<Json> = matches
         .iter()
@@ -490,7 +576,7 @@ async fn identify(
         caller["new_contact"] = json!(format!("/contacts/new?{query}"));
         caller["new_lead"] = json!(format!("/leads/new?{query}"));
     }
-    Ok(caller)
+    Ok(Identified { fields, problems, caller })
 }
 
 /// What an agent's screen shows of a call the moment it rings: the caller
@@ -566,9 +652,20 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
 }
 
 /// What the formula needs to know of a caller's account.
-async fn worth_of(tx: &mut ScopedConn, known: bool, account: Option<&Record>) -> Result<Worth, AppError> {
+async fn worth_of(
+    tx: &mut ScopedConn,
+    formula: &Formula,
+    accounts: &Schema,
+    known: bool,
+    account: Option<&Record>,
+) -> Result<Worth, AppError> {
     let Some(account) = account else { return Ok(Worth { known, ..Worth::default() }) };
     let key_account = matches!(account.values.std("key_account"), FieldValue::Bool(true));
+    let clv_minor = formula
+        .clv_field
+        .as_deref()
+        .and_then(|id| accounts.field(id))
+        .map_or(0, |field| minor_units(account.values.get(field)));
     let year_ago = tx.now() - Duration::days(365);
     let mut revenue_minor = 0;
     // What the commerce and service modules know, when they run.
@@ -596,7 +693,17 @@ async fn worth_of(tx: &mut ScopedConn, known: bool, account: Option<&Record>) ->
             contract = !relata_app::read::every_in(tx, &schema, filter).await?.is_empty();
         }
     }
-    Ok(Worth { known, key_account, revenue_minor, contract })
+    Ok(Worth { known, key_account, revenue_minor, clv_minor, contract })
+}
+
+/// An amount or a number in minor units (hundredths), 0 for anything else.
+fn minor_units(value: &FieldValue) -> i64 {
+    match value {
+        FieldValue::Money(m) => m.minor,
+        FieldValue::Int(n) => n.saturating_mul(100),
+        FieldValue::Decimal(d) => relata_core::money::parse_decimal_to_minor(&d.to_string(), 2).unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// A type of another module, if the process runs it.
@@ -787,7 +894,19 @@ pub async fn put_settings(app: &App, ctx: &Ctx, input: &Json) -> Result<Json, Ap
         }
     }
     if let Some(priority) = input.get("priority") {
+        let schemas = app.schemas_for(ctx).await?;
+        let amount = |id: &str| {
+            let field = schemas.get(ACCOUNTS).field(id);
+            field.is_some_and(|f| {
+                matches!(f.ty, FieldType::Money | FieldType::Integer { .. } | FieldType::Decimal { .. })
+            })
+        };
         match Formula::parse(priority) {
+            Ok(formula) if formula.clv_field.as_deref().is_some_and(|id| !amount(id)) => errors.push(FieldError::new(
+                "priority.clv_field",
+                "unknown_field",
+                "an account field holding an amount or a number (custom.clv, say)",
+            )),
             Ok(formula) => tx.put_setting(FORMULA, &json!(formula)).await?,
             Err(e) => errors.extend(e.errors.into_iter().map(|mut f| {
                 f.field = if f.field.is_empty() { "priority".into() } else { format!("priority.{}", f.field) };
@@ -821,10 +940,27 @@ mod tests {
         assert_eq!(unknown, (10, "unknown", "general".to_string()));
         let plain = formula.rank(&Worth { known: true, ..Worth::default() });
         assert_eq!(plain, (20, "standard", "general".to_string()));
-        let key = formula.rank(&Worth { known: true, key_account: true, revenue_minor: 1_500_000, contract: true });
+        let key = formula.rank(&Worth {
+            known: true,
+            key_account: true,
+            revenue_minor: 1_500_000,
+            clv_minor: 0,
+            contract: true,
+        });
         assert_eq!(key, (85, "top", "priority".to_string()), "20 + 40 + 15 + 10");
-        let capped = formula.rank(&Worth { known: true, key_account: true, revenue_minor: i64::MAX, contract: true });
+        let capped = formula.rank(&Worth {
+            known: true,
+            key_account: true,
+            revenue_minor: i64::MAX,
+            clv_minor: 0,
+            contract: true,
+        });
         assert_eq!(capped.0, 100);
+        // A lifetime value of 85,000.00 is 8 points, at most 20.
+        let valued = formula.rank(&Worth { known: true, clv_minor: 8_500_000, ..Worth::default() });
+        assert_eq!(valued, (28, "standard", "general".to_string()), "20 + 8");
+        let most = formula.rank(&Worth { known: true, clv_minor: i64::MAX, ..Worth::default() });
+        assert_eq!(most.0, 40, "20 + at most 20");
     }
 
     #[test]

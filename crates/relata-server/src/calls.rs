@@ -211,8 +211,9 @@ pub async fn put_telephony_settings(
 /// `GET /api/v1/telephony/screen_pops`: server-sent events for the signed-in
 /// agent: a `pop` with the caller's summary when a call to their extension
 /// rings or is answered, an `ended` when it ends (204 for who has no
-/// extension). Read from the change feed, so a call reported to any server
-/// process reaches the agent.
+/// extension). Read from the change feed (one tail per workspace shared by
+/// every agent, see `pops`), so a call reported to any server process
+/// reaches the agent.
 pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
     use axum::response::IntoResponse;
     use axum::response::sse::{Event, KeepAlive, Sse};
@@ -224,57 +225,39 @@ pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
     if !relata_calls::telephony::has_extension(&server.app, &auth.ctx, agent).await? {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let head = server.app.store.feed_head().await.map_err(relata_app::AppError::from)?;
-    let state = Pops {
-        cursor: relata_app::feed::encode_cursor(auth.ctx.ws(), head),
-        shown: std::collections::HashMap::new(),
-        ready: std::collections::VecDeque::new(),
-    };
+    let changes = server.pops.subscribe(&server, &auth.ctx.workspace).await?;
+    let state = Pops { changes, shown: std::collections::HashMap::new() };
     let ctx = auth.ctx.clone();
+    let mine = agent.uuid();
     let stream = futures_util::stream::unfold((server, ctx, state), move |(server, ctx, mut state)| async move {
         loop {
-            if let Some(event) = state.ready.pop_front() {
-                return Some((Ok::<_, std::convert::Infallible>(event), (server, ctx, state)));
+            let changed = match state.changes.recv().await {
+                Ok(changed) => changed,
+                // Too slow to keep up: the skipped changes' pops are lost,
+                // the next ones still come.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            };
+            // A call becomes its agent's (owner) when an event names their
+            // extension: the others' calls are not read at all.
+            if changed.owner != Some(mine) {
+                continue;
             }
-            let query = relata_app::feed::FeedQuery {
-                after: Some(state.cursor.clone()),
-                entities: Some(vec![relata_calls::telephony::PHONE_CALLS.api_name().to_string()]),
-                limit: Some(100),
-                wait: std::time::Duration::from_secs(20),
-            };
-            let page = match relata_app::feed::read(&server.app, &ctx, &query).await {
-                Ok(page) => page,
-                Err(_) => {
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            state.cursor = page.next_cursor;
-            let mine = agent.uuid().to_string();
-            for entry in page.entries {
-                // A call becomes its agent's (owner) when an event names
-                // their extension: the others' calls are not read at all.
-                if entry["owner_after"].as_str() != Some(mine.as_str()) {
-                    continue;
-                }
-                let Some(id) = entry["record_id"].as_str().and_then(|i| i.parse().ok()) else { continue };
-                let Ok((call, _)) =
-                    relata_app::read::get(&server.app, &ctx, relata_calls::telephony::PHONE_CALLS, id, false).await
-                else {
-                    continue;
-                };
-                if call.values.ref_id("agent") != Some(agent.uuid()) {
-                    continue;
-                }
-                let status = call.values.text("status").unwrap_or_default().to_string();
-                let before = state.shown.insert(call.id.to_string(), status.clone());
-                if before.as_deref() == Some(status.as_str()) {
-                    continue;
-                }
-                let name = if matches!(status.as_str(), "ended" | "missed") { "ended" } else { "pop" };
-                if let Ok(pop) = relata_calls::telephony::screen_pop(&server.app, &ctx, &call).await {
-                    state.ready.push_back(Event::default().event(name).data(pop.to_string()));
-                }
+            let read =
+                relata_app::read::get(&server.app, &ctx, relata_calls::telephony::PHONE_CALLS, changed.call, false);
+            let Ok((call, _)) = read.await else { continue };
+            if call.values.ref_id("agent") != Some(mine) {
+                continue;
+            }
+            let status = call.values.text("status").unwrap_or_default().to_string();
+            let before = state.shown.insert(call.id.to_string(), status.clone());
+            if before.as_deref() == Some(status.as_str()) {
+                continue;
+            }
+            let name = if matches!(status.as_str(), "ended" | "missed") { "ended" } else { "pop" };
+            if let Ok(pop) = relata_calls::telephony::screen_pop(&server.app, &ctx, &call).await {
+                let event = Event::default().event(name).data(pop.to_string());
+                return Some((Ok::<_, std::convert::Infallible>(event), (server, ctx, state)));
             }
         }
     });
@@ -283,10 +266,10 @@ pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
 
 /// Where an agent's screen-pop stream stands.
 struct Pops {
-    cursor: String,
+    /// The workspace's phone-call changes.
+    changes: tokio::sync::broadcast::Receiver<crate::pops::CallChanged>,
     /// The status each call was last shown in.
     shown: std::collections::HashMap<String, String>,
-    ready: std::collections::VecDeque<axum::response::sse::Event>,
 }
 
 /// `POST /api/v1/call_lists/{id}/generate`: the list's calls to make, for

@@ -24,6 +24,7 @@ pub mod modules;
 mod notifications;
 pub mod openapi;
 mod people;
+mod pops;
 pub mod problem;
 mod records;
 pub mod routes;
@@ -67,6 +68,8 @@ pub struct Server {
     pub metrics: metrics::Metrics,
     /// The bearer token that may read `/metrics` from anywhere (`--metrics-token`).
     pub metrics_token: std::sync::OnceLock<String>,
+    /// The change-feed tails agents' screen pops read from.
+    pops: pops::Pops,
 }
 
 /// An address's refusals in the current minute: how many were written to
@@ -100,6 +103,7 @@ impl Server {
             anonymous_refusals: Mutex::new(HashMap::new()),
             metrics: metrics::Metrics::default(),
             metrics_token: std::sync::OnceLock::new(),
+            pops: pops::Pops::default(),
         })
     }
 }

@@ -87,6 +87,11 @@ pub struct BenchArgs {
     /// Cases for the service figures.
     #[arg(long, default_value_t = 100_000)]
     cases: u64,
+    /// Only the call-center figures (caller lookup, ringing events, screen
+    /// pops to connected agents) over --contacts contacts (with --reuse, on
+    /// the database of an earlier run).
+    #[arg(long)]
+    calls_only: bool,
 }
 
 impl BenchArgs {
@@ -134,6 +139,22 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     }
     if args.service_only {
         crate::bench_service::run(&args.dir.join("service"), args.cases).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.calls_only {
+        let demo_dir = args.dir.join("demo");
+        if !args.reuse || !demo_dir.join("relata.db").exists() {
+            if args.dir.exists() {
+                std::fs::remove_dir_all(&args.dir).map_err(|e| format!("cannot empty {}: {e}", args.dir.display()))?;
+            }
+            std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
+            build_demo(&demo_dir, args.contacts).await?;
+        }
+        let sample = sample_contacts(&demo_dir, 2_000).await?;
+        let addr = free_address()?;
+        let data_dir = demo_dir.to_string_lossy().to_string();
+        let _server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+        crate::bench_calls::figures(&addr, &sample.callers(), args.contacts).await;
         return Ok(ExitCode::SUCCESS);
     }
     if args.jobs_only {
@@ -537,6 +558,18 @@ struct Sample {
     agents: Vec<(String, String)>,
 }
 
+impl Sample {
+    fn callers(&self) -> crate::bench_calls::Callers<'_> {
+        crate::bench_calls::Callers {
+            sample: &self.contacts,
+            token: &self.token,
+            writer_token: &self.writer_token,
+            switch_token: &self.switch_token,
+            agents: &self.agents,
+        }
+    }
+}
+
 /// Picks contacts spread over the whole table (by random time-ordered ids).
 async fn sample_contacts(dir: &Path, count: usize) -> Result<Sample, String> {
     let (app, ws) = open(&sqlite_args(dir)).await?;
@@ -597,18 +630,18 @@ async fn browser_session(app: &relata_app::App, ws: &relata_store::admin::Worksp
     Ok(secret)
 }
 
-struct Load {
-    requests: u64,
-    errors: u64,
+pub(crate) struct Load {
+    pub(crate) requests: u64,
+    pub(crate) errors: u64,
     seconds: f64,
     latencies: Vec<u64>,
 }
 
 impl Load {
-    fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         (self.requests as f64 / self.seconds).round()
     }
-    fn p(&self, q: f64) -> f64 {
+    pub(crate) fn p(&self, q: f64) -> f64 {
         ms(quantile(&self.latencies, q))
     }
 }
@@ -658,13 +691,13 @@ async fn load(urls: Arc<Vec<String>>, token: Option<&str>, concurrency: usize, d
 }
 
 /// One client, one request at a time: latency without queueing.
-async fn sequential(urls: &[String], header: (&str, &str)) -> Load {
+pub(crate) async fn sequential(urls: &[String], header: (&str, &str)) -> Load {
     let client = reqwest::Client::new();
     in_turn(urls.iter().map(|url| client.get(url).header(header.0, header.1))).await
 }
 
 /// POSTs each JSON body to `url` in turn, with a bearer token.
-async fn post_sequential(url: &str, bodies: &[String], token: &str) -> Load {
+pub(crate) async fn post_sequential(url: &str, bodies: &[String], token: &str) -> Load {
     let client = reqwest::Client::new();
     let json = |body: &String| {
         client.post(url).bearer_auth(token).header("content-type", "application/json").body(body.clone())
@@ -705,8 +738,8 @@ pub(crate) fn status_mb(pid: u32, field: &str) -> Option<f64> {
 }
 
 async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
-    let Sample { contacts: sample, workspace, token, writer_token, switch_token, session, agents } =
-        sample_contacts(dir, 2_000).await?;
+    let sampled = sample_contacts(dir, 2_000).await?;
+    let Sample { contacts: sample, workspace, token, writer_token, session, .. } = &sampled;
     let bearer = format!("Bearer {token}");
     let cookie = format!("relata_session={session}");
     let duration = Duration::from_secs(args.seconds);
@@ -752,7 +785,7 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
         );
     };
     let urls: Vec<String> = sample.iter().map(|(id, _)| format!("http://{addr}/api/v1/contacts/{id}")).collect();
-    let get = load(Arc::new(urls), Some(&token), c, duration).await;
+    let get = load(Arc::new(urls), Some(token), c, duration).await;
     ours_vs_base("get_contact_by_id", &get);
 
     let urls: Vec<String> = filters
@@ -762,7 +795,7 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
             format!("http://{addr}/api/v1/contacts?limit=50&filter={}", urlencode(&filter))
         })
         .collect();
-    let filtered = load(Arc::new(urls), Some(&token), c, duration).await;
+    let filtered = load(Arc::new(urls), Some(token), c, duration).await;
     // Two yardsticks: the bare GET by id the issue names (one row against a
     // page of 50), and a bare handler serving the same page of 50 rows.
     figure(
@@ -788,51 +821,7 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
             "errors": search.errors, "target_p95_ms": 20}),
     );
 
-    let urls: Vec<String> = sample
-        .iter()
-        .filter_map(|(_, phone)| phone.as_ref())
-        .take(1000)
-        .map(|p| format!("http://{addr}/api/v1/lookup?phone={}", urlencode(p)))
-        .collect();
-    let lookup = sequential(&urls, ("authorization", &bearer)).await;
-    figure(
-        "lookup_by_phone",
-        json!({"requests": lookup.requests, "p50_ms": lookup.p(0.5), "p95_ms": lookup.p(0.95),
-            "p99_ms": lookup.p(0.99), "errors": lookup.errors, "target_p95_ms": 2}),
-    );
-
-    // The switch's ringing events for the same callers, their numbers
-    // written as switches send them (00 prefixes, dashes, no spaces): each
-    // one identified, ranked and kept as a call, one after the other.
-    let mixed = |n: usize, phone: &str| {
-        let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
-        match n % 3 {
-            0 => format!("00{digits}"),
-            1 => format!("+{}-{}", &digits[..digits.len().min(2)], &digits[digits.len().min(2)..]),
-            _ => format!("+{digits}"),
-        }
-    };
-    let phones: Vec<String> = sample
-        .iter()
-        .filter_map(|(_, phone)| phone.as_ref())
-        .take(1000)
-        .enumerate()
-        .map(|(n, p)| mixed(n, p))
-        .collect();
-    let bodies: Vec<String> = phones
-        .iter()
-        .enumerate()
-        .map(|(n, p)| json!({"call_id": format!("bench-{n}"), "event": "ringing", "from": p}).to_string())
-        .collect();
-    let events = post_sequential(&format!("http://{addr}/api/v1/telephony/events"), &bodies, &switch_token).await;
-    figure(
-        "telephony_ringing_events",
-        json!({"requests": events.requests, "p50_ms": events.p(0.5), "p95_ms": events.p(0.95),
-            "p99_ms": events.p(0.99), "events_per_second": events.rate(),
-            "errors": events.errors, "caller_lookup_target_p99_ms": 2, "note": "one switch, sequential; each event \
-            is a lookup, a ranking and a committed write"}),
-    );
-    crate::bench_calls::screen_pops(&addr, &writer_token, &switch_token, &agents, &phones, args.contacts).await;
+    crate::bench_calls::figures(&addr, &sampled.callers(), args.contacts).await;
 
     // Pages as a signed-in person gets them, one at a time: the time is the
     // server's rendering plus a loopback round trip.
@@ -862,12 +851,12 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     }
 
     figure("server_peak_rss", json!({"mb": peak_rss_mb(server.0.id()), "target_mb": 200}));
-    xlsx_figure(&addr, &token, server.0.id()).await;
+    xlsx_figure(&addr, token, server.0.id()).await;
 
     // Writes last (they add contacts): through the API, then the bare
     // handlers doing the same writes on the same file, with the same clients.
     let api = format!("http://{addr}/api/v1/contacts");
-    let (creates, updates) = bench_writes::load_writes(&api, Some(&writer_token), "api", c, duration).await;
+    let (creates, updates) = bench_writes::load_writes(&api, Some(writer_token), "api", c, duration).await;
     drop(server);
     let baseline_addr = free_address()?;
     let baseline = start(&["bench-baseline", "--db", &db_file, "--listen", &baseline_addr], &baseline_addr).await?;
@@ -991,7 +980,7 @@ async fn xlsx_figure(addr: &str, token: &str, pid: u32) {
     }
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).expect("encodes")[1..].to_string()
 }
 

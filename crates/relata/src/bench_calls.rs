@@ -4,7 +4,7 @@
 //! how many events the server takes per second, and how long from sending
 //! an event to its pop arriving in the agent's stream.
 
-use crate::bench::figure;
+use crate::bench::{figure, post_sequential, sequential, urlencode};
 use relata_app::{App, Ctx};
 use relata_store::admin::Workspace;
 use serde_json::json;
@@ -44,6 +44,71 @@ pub(crate) async fn agents(app: &App, ws: &Workspace) -> Result<Vec<(String, Str
         out.push((user.id.to_string(), token.secret));
     }
     Ok(out)
+}
+
+/// Who the call-center figures ask as, and about whom.
+pub(crate) struct Callers<'a> {
+    /// (id, first phone) of contacts spread over the table.
+    pub sample: &'a [(String, Option<String>)],
+    /// Read-only, for the lookups.
+    pub token: &'a str,
+    /// The administrator's, to set the extensions.
+    pub writer_token: &'a str,
+    pub switch_token: &'a str,
+    pub agents: &'a [(String, String)],
+}
+
+/// The call-center figures against the server at `addr`: the caller
+/// lookup, the switch's ringing events one after the other, and events
+/// from several connections with screen pops to connected agents.
+pub(crate) async fn figures(addr: &str, callers: &Callers<'_>, contacts: u64) {
+    let Callers { sample, token, writer_token, switch_token, agents } = *callers;
+    let bearer = format!("Bearer {token}");
+    let urls: Vec<String> = sample
+        .iter()
+        .filter_map(|(_, phone)| phone.as_ref())
+        .take(1000)
+        .map(|p| format!("http://{addr}/api/v1/lookup?phone={}", urlencode(p)))
+        .collect();
+    let lookup = sequential(&urls, ("authorization", &bearer)).await;
+    figure(
+        "lookup_by_phone",
+        json!({"requests": lookup.requests, "p50_ms": lookup.p(0.5), "p95_ms": lookup.p(0.95),
+            "p99_ms": lookup.p(0.99), "errors": lookup.errors, "target_p95_ms": 2}),
+    );
+
+    // The switch's ringing events for the same callers, their numbers
+    // written as switches send them (00 prefixes, dashes, no spaces): each
+    // one identified, ranked and kept as a call, one after the other.
+    let mixed = |n: usize, phone: &str| {
+        let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+        match n % 3 {
+            0 => format!("00{digits}"),
+            1 => format!("+{}-{}", &digits[..digits.len().min(2)], &digits[digits.len().min(2)..]),
+            _ => format!("+{digits}"),
+        }
+    };
+    let phones: Vec<String> = sample
+        .iter()
+        .filter_map(|(_, phone)| phone.as_ref())
+        .take(1000)
+        .enumerate()
+        .map(|(n, p)| mixed(n, p))
+        .collect();
+    let bodies: Vec<String> = phones
+        .iter()
+        .enumerate()
+        .map(|(n, p)| json!({"call_id": format!("bench-{n}"), "event": "ringing", "from": p}).to_string())
+        .collect();
+    let events = post_sequential(&format!("http://{addr}/api/v1/telephony/events"), &bodies, switch_token).await;
+    figure(
+        "telephony_ringing_events",
+        json!({"requests": events.requests, "p50_ms": events.p(0.5), "p95_ms": events.p(0.95),
+            "p99_ms": events.p(0.99), "events_per_second": events.rate(),
+            "errors": events.errors, "caller_lookup_target_p99_ms": 2, "note": "one switch, sequential; each event \
+            is a lookup, a ranking and a committed write"}),
+    );
+    screen_pops(addr, writer_token, switch_token, agents, &phones, contacts).await;
 }
 
 /// Connects every agent, sends the events, and prints

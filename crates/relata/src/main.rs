@@ -589,6 +589,16 @@ pub async fn load_demo(
     plan: &DemoPlan,
 ) -> Result<relata_app::module::DemoCounts, String> {
     let admin = app.bootstrap_admin(ws).await.map_err(|e| e.to_string())?;
+    // Demo records are not news: the feed's consumers (webhooks, automation
+    // rules) that had handled everything before start after them, instead
+    // of reading the whole load when the server next starts.
+    let head = app.store.feed_head().await.map_err(|e| e.to_string())?;
+    let mut caught_up = Vec::new();
+    for consumer in app.feed_consumers() {
+        if app.store.feed_offset(consumer.name()).await.map_err(|e| e.to_string())? >= head {
+            caught_up.push(consumer.name());
+        }
+    }
     app.store.set_bulk_mode(true).await.map_err(|e| e.to_string())?;
     let bar = progress_bar(Some(plan.contacts), "demo");
     let progress = |what: &str, done: u64, total: u64| {
@@ -599,6 +609,10 @@ pub async fn load_demo(
     let report = app.load_demo(ws, Some(admin.id), plan, &progress).await.map_err(|e| format!("demo data: {e}"))?;
     bar.finish_and_clear();
     app.store.set_bulk_mode(false).await.map_err(|e| e.to_string())?;
+    let head = app.store.feed_head().await.map_err(|e| e.to_string())?;
+    for name in caught_up {
+        app.store.commit_feed_offset(name, head).await.map_err(|e| e.to_string())?;
+    }
     Ok(report)
 }
 

@@ -215,6 +215,22 @@ async fn telephony_settings_and_events_refuse_bad_input_by_field(app: TestApp) {
     assert_eq!(app.list_all("phone_calls", "&filter=call_id%20%3D%20%22race%22").await.len(), 1);
     let shown = app.get("/api/v1/telephony/settings").await.expect(200).body;
     assert_eq!((shown["extensions"].clone(), shown["priority"]["base"].as_i64()), (json!({}), Some(20)), "unchanged");
+
+    // The customer's lifetime value, from an account field the analytics fill.
+    let mut formula = shown["priority"].clone();
+    formula["clv_field"] = json!("custom.nothing");
+    let refused = app.put_as(&app.token, "/api/v1/telephony/settings", &json!({"priority": formula})).await;
+    assert_eq!(refused.expect_problem(422, "validation").error_fields(), ["priority.clv_field"]);
+    app.post("/api/v1/metadata/accounts/fields", &json!({"id": "clv", "type": "money"})).await.expect(201);
+    formula["clv_field"] = json!("custom.clv");
+    app.put_as(&app.token, "/api/v1/telephony/settings", &json!({"priority": formula})).await.expect(200);
+    let valued = json!({"name": "Valued", "phone": "+48 22 555 00 11", "custom": {"clv": {"amount": "85000.00", "currency": "EUR"}}});
+    app.create("accounts", valued).await;
+    let answer = event(&app, &switch, json!({"call_id": "clv-1", "event": "ringing", "from": "+48225550011"}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(answer["priority"], 28, "20, and a point per 10,000.00 of lifetime value: {answer}");
 }
 
 async fn click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_number(app: TestApp) {

@@ -100,6 +100,7 @@ pub async fn log(app: &App, ctx: &Ctx, target: CallToLog, said: Outcome) -> Resu
             if call.values.ref_id("activity").is_some() {
                 return Err(AppError::Conflict("this call is logged already".into()));
             }
+            // The entry the dialler called, while it is open and the agent's.
             let entry = match call.values.ref_id("call_queue_entry") {
                 Some(entry) => open_entry(&mut tx, ctx, RecordId::from_uuid(entry)).await.ok(),
                 None => None,
@@ -109,35 +110,13 @@ pub async fn log(app: &App, ctx: &Ctx, target: CallToLog, said: Outcome) -> Resu
     };
     ctx.access.check_kind(ACTIVITIES, Right::Create)?;
     let about = entry.as_ref().or(phone_call.as_ref()).expect("an entry or a call");
-    let mut activity = Values::default();
-    activity.set_std("kind", FieldValue::Text("call".into()));
-    let what = match &entry {
-        Some(e) => e.values.text("reason").unwrap_or_default().to_string(),
-        None => phone_call.as_ref().map(number_of).unwrap_or_default(),
-    };
-    let label = said.outcome.replace('_', " ");
-    activity.set_std("subject", FieldValue::Text(format!("Call: {what} ({label})").chars().take(200).collect()));
-    let direction = phone_call.as_ref().and_then(|c| c.values.text("direction")).unwrap_or("outbound");
-    activity.set_std("direction", FieldValue::Text(direction.into()));
-    activity.set_std("done", FieldValue::Bool(true));
-    activity.set_std("outcome", FieldValue::Text(said.outcome.clone()));
-    let (start, end) = phone_call.as_ref().map(talked).unwrap_or((None, None));
-    activity.set_std("start_at", FieldValue::DateTime(start.unwrap_or(now)));
-    if let Some(end) = end {
-        activity.set_std("end_at", FieldValue::DateTime(end));
-    }
-    if let Some(note) = said.note.as_ref().filter(|n| !n.trim().is_empty()) {
-        activity.set_std("body", FieldValue::Text(note.clone()));
-    }
     let links = links_of(about, phone_call.as_ref());
     if links.is_empty() {
         let message =
             "the caller is no one the CRM knows: make them a contact or a lead first (the call page offers it)";
         return Err(ValidationError::single("contact", "unknown_caller", message).into());
     }
-    for (field, to) in &links {
-        activity.set_std(field, FieldValue::Ref(*to));
-    }
+    let activity = call_activity(entry.as_ref(), phone_call.as_ref(), &said, now, &links);
     // The entry or the call vouches for whom it is with: an agent given a
     // list's calls, or a call to their extension, logs it against
     // customers they might not otherwise see.
@@ -165,22 +144,68 @@ pub async fn log(app: &App, ctx: &Ctx, target: CallToLog, said: Outcome) -> Resu
         _ => None,
     };
     let phone_call = match phone_call {
-        Some(call) => {
-            let mut patch = Values::default();
-            patch.set_std("activity", FieldValue::Ref(activity.id.uuid()));
-            if call.values.ref_id("call_queue_entry").is_none()
-                && let Some(e) = &entry
-            {
-                patch.set_std("call_queue_entry", FieldValue::Ref(e.id.uuid()));
-            }
-            let system = Ctx::new(ctx.workspace.clone(), None);
-            let schema = Schema::standard(PHONE_CALLS);
-            Some(relata_app::write::update_in(&mut tx, &system, &schema, call.id, patch, Some(call.version)).await?)
-        }
+        Some(call) => Some(mark_logged(&mut tx, ctx, &call, &activity, entry.as_ref()).await?),
         None => None,
     };
     tx.commit().await?;
     Ok(Logged { entry, activity, phone_call, follow_up, call_back })
+}
+
+/// The call activity: about the entry's reason (else the number), timed
+/// by the phone call (else now), with the agent's notes, linked to whom
+/// the call was with.
+fn call_activity(
+    entry: Option<&Record>,
+    call: Option<&Record>,
+    said: &Outcome,
+    now: DateTime<Utc>,
+    links: &[(&'static str, uuid::Uuid)],
+) -> Values {
+    let mut activity = Values::default();
+    activity.set_std("kind", FieldValue::Text("call".into()));
+    let what = match entry {
+        Some(e) => e.values.text("reason").unwrap_or_default().to_string(),
+        None => call.map(number_of).unwrap_or_default(),
+    };
+    let label = said.outcome.replace('_', " ");
+    activity.set_std("subject", FieldValue::Text(format!("Call: {what} ({label})").chars().take(200).collect()));
+    let direction = call.and_then(|c| c.values.text("direction")).unwrap_or("outbound");
+    activity.set_std("direction", FieldValue::Text(direction.into()));
+    activity.set_std("done", FieldValue::Bool(true));
+    activity.set_std("outcome", FieldValue::Text(said.outcome.clone()));
+    let (start, end) = call.map(talked).unwrap_or((None, None));
+    activity.set_std("start_at", FieldValue::DateTime(start.unwrap_or(now)));
+    if let Some(end) = end {
+        activity.set_std("end_at", FieldValue::DateTime(end));
+    }
+    if let Some(note) = said.note.as_ref().filter(|n| !n.trim().is_empty()) {
+        activity.set_std("body", FieldValue::Text(note.clone()));
+    }
+    for (field, to) in links {
+        activity.set_std(field, FieldValue::Ref(*to));
+    }
+    activity
+}
+
+/// The phone call names the activity it was logged as (and the entry it
+/// was made for, when it did not yet); Relata's to write.
+async fn mark_logged(
+    tx: &mut ScopedConn,
+    ctx: &Ctx,
+    call: &Record,
+    activity: &Record,
+    entry: Option<&Record>,
+) -> Result<Record, AppError> {
+    let mut patch = Values::default();
+    patch.set_std("activity", FieldValue::Ref(activity.id.uuid()));
+    if call.values.ref_id("call_queue_entry").is_none()
+        && let Some(e) = entry
+    {
+        patch.set_std("call_queue_entry", FieldValue::Ref(e.id.uuid()));
+    }
+    let system = Ctx::new(ctx.workspace.clone(), None);
+    let schema = Schema::standard(PHONE_CALLS);
+    relata_app::write::update_in(tx, &system, &schema, call.id, patch, Some(call.version)).await
 }
 
 /// An open call to make the caller may work.

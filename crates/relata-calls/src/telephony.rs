@@ -595,20 +595,13 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     let account = titled(ACCOUNTS, call.values.ref_id("account")).await;
     let lead = titled(LEADS, call.values.ref_id("lead")).await;
     let account_id = call.values.ref_id("account");
-    let count = async |name: &'static str, filter: String| -> Option<usize> {
-        let kind = EntityKind::named(name);
-        schemas.try_get(kind)?;
-        let params =
-            relata_app::read::ListParams { filter: Some(filter), limit: Some(100), ..std::default::Default::default() };
-        relata_app::read::list(app, ctx, kind, &params).await.ok().map(|(page, _)| page.records.len())
-    };
     let (mut open_cases, mut overdue_invoices, mut open_opportunities) = (None, None, None);
     if let Some(account) = account_id {
-        let of = format!("account = \"{account}\"");
-        let open = "(\"new\", \"open\", \"waiting_on_customer\", \"waiting_on_third_party\")";
-        open_cases = count("cases", format!("{of} and status in {open}")).await;
-        overdue_invoices = count("invoices", format!("{of} and status = \"overdue\"")).await;
-        open_opportunities = count("opportunities", format!("{of} and status = \"open\"")).await;
+        let mut conn = app.reader(ctx).await?;
+        let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
+        open_cases = count_of(&mut conn, ctx, &schemas, ("cases", account), &open).await?;
+        overdue_invoices = count_of(&mut conn, ctx, &schemas, ("invoices", account), &["overdue"]).await?;
+        open_opportunities = count_of(&mut conn, ctx, &schemas, ("opportunities", account), &["open"]).await?;
     }
     // The story of whom the call is about: the contact's, else the account's.
     let about = match (call.values.ref_id("contact"), account_id) {
@@ -651,6 +644,30 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     }))
 }
 
+/// How many records of a type (`name`) the viewer may read belong to the
+/// account and are in one of `statuses`: one aggregate query; `None` when
+/// the type does not run or the viewer may not read it or its status.
+async fn count_of(
+    conn: &mut ScopedConn,
+    ctx: &Ctx,
+    schemas: &relata_app::Schemas,
+    (name, account): (&'static str, uuid::Uuid),
+    statuses: &[&str],
+) -> Result<Option<i64>, AppError> {
+    let kind = EntityKind::named(name);
+    let Some(schema) = schemas.try_get(kind) else { return Ok(None) };
+    let (Some(of), Some(status)) = (schema.field("account"), schema.field("status")) else { return Ok(None) };
+    if ctx.access.check_kind(kind, relata_core::access::Right::Read).is_err() {
+        return Ok(None);
+    }
+    let filter = Filter::And(vec![
+        Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account) },
+        Filter::In { field: status, values: statuses.iter().map(|s| FieldValue::Text(s.to_string())).collect() },
+    ]);
+    let counted = conn.count_by(schema, Some(&filter), None).await?;
+    Ok(Some(counted.first().map_or(0, |(_, n)| *n)))
+}
+
 /// What the formula needs to know of a caller's account.
 async fn worth_of(
     tx: &mut ScopedConn,
@@ -666,20 +683,17 @@ async fn worth_of(
         .as_deref()
         .and_then(|id| accounts.field(id))
         .map_or(0, |field| minor_units(account.values.get(field)));
+    // What the account was invoiced in the last year (in its largest currency).
+    let invoices = Schema::standard(relata_commerce::INVOICES);
+    let field = |id: &str| invoices.field(id).expect("a field of invoices");
     let year_ago = tx.now() - Duration::days(365);
-    let mut revenue_minor = 0;
-    // What the commerce and service modules know, when they run.
-    if let Some(schema) = registered("invoices") {
-        let field = |id: &str| schema.field(id);
-        if let (Some(of), Some(issued), Some(total)) = (field("account"), field("issue_date"), field("grand_total")) {
-            let filter = Filter::And(vec![
-                Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
-                Filter::Compare { field: issued, op: Op::Ge, value: FieldValue::Date(year_ago.date_naive()) },
-            ]);
-            let totals = tx.money_totals(&schema, Some(&filter), total).await?;
-            revenue_minor = totals.iter().map(|(_, minor, _)| *minor).max().unwrap_or(0);
-        }
-    }
+    let filter = Filter::And(vec![
+        Filter::Compare { field: field("account"), op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
+        Filter::Compare { field: field("issue_date"), op: Op::Ge, value: FieldValue::Date(year_ago.date_naive()) },
+    ]);
+    let totals = tx.money_totals(&invoices, Some(&filter), field("grand_total")).await?;
+    let revenue_minor = totals.iter().map(|(_, minor, _)| *minor).max().unwrap_or(0);
+    // An active service contract, when the service module runs.
     let mut contract = false;
     if let Some(schema) = registered("service_contracts") {
         let today = tx.now().date_naive();
@@ -690,7 +704,8 @@ async fn worth_of(
                 Filter::Compare { field: ends, op: Op::Ge, value: FieldValue::Date(today) },
                 Filter::Compare { field: status, op: Op::Eq, value: FieldValue::Text("active".into()) },
             ]);
-            contract = !relata_app::read::every_in(tx, &schema, filter).await?.is_empty();
+            let counted = tx.count_by(&schema, Some(&filter), None).await?;
+            contract = counted.first().is_some_and(|(_, n)| *n > 0);
         }
     }
     Ok(Worth { known, key_account, revenue_minor, clv_minor, contract })
@@ -706,7 +721,8 @@ fn minor_units(value: &FieldValue) -> i64 {
     }
 }
 
-/// A type of another module, if the process runs it.
+/// A type of a module `relata-calls` does not depend on, if the process
+/// runs it.
 fn registered(name: &'static str) -> Option<Schema> {
     let kind = EntityKind::named(name);
     EntityKind::all().contains(&kind).then(|| Schema::standard(kind))

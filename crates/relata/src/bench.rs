@@ -142,14 +142,7 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.calls_only {
-        let demo_dir = args.dir.join("demo");
-        if !args.reuse || !demo_dir.join("relata.db").exists() {
-            if args.dir.exists() {
-                std::fs::remove_dir_all(&args.dir).map_err(|e| format!("cannot empty {}: {e}", args.dir.display()))?;
-            }
-            std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
-            build_demo(&demo_dir, args.contacts).await?;
-        }
+        let (demo_dir, _) = demo_database(&args).await?;
         let sample = sample_contacts(&demo_dir, 2_000).await?;
         let addr = free_address()?;
         let data_dir = demo_dir.to_string_lossy().to_string();
@@ -162,13 +155,8 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
         return Ok(ExitCode::SUCCESS);
     }
-    let demo_dir = args.dir.join("demo");
-    if !args.reuse || !demo_dir.join("relata.db").exists() {
-        if args.dir.exists() {
-            std::fs::remove_dir_all(&args.dir).map_err(|e| format!("cannot empty {}: {e}", args.dir.display()))?;
-        }
-        std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
-        build_demo(&demo_dir, args.contacts).await?;
+    let (demo_dir, built) = demo_database(&args).await?;
+    if built {
         import_figures(&args.dir, args.contacts).await?;
     }
     http_figures(&demo_dir, &args).await?;
@@ -177,6 +165,21 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     crate::bench_automation::run(&args.dir.join("automation"), args.invoices).await?;
     crate::bench_service::run(&args.dir.join("service"), args.cases).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo database in `--dir`: built afresh (the directory emptied
+/// first) unless `--reuse` finds one; says whether it was built.
+async fn demo_database(args: &BenchArgs) -> Result<(std::path::PathBuf, bool), String> {
+    let demo_dir = args.dir.join("demo");
+    if args.reuse && demo_dir.join("relata.db").exists() {
+        return Ok((demo_dir, false));
+    }
+    if args.dir.exists() {
+        std::fs::remove_dir_all(&args.dir).map_err(|e| format!("cannot empty {}: {e}", args.dir.display()))?;
+    }
+    std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
+    build_demo(&demo_dir, args.contacts).await?;
+    Ok((demo_dir, true))
 }
 
 /// A job kind that does nothing: what the queue itself costs.

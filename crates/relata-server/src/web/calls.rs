@@ -84,8 +84,8 @@ async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Re
     let mut dialled = None;
     if let Some(entry) = &found {
         let pending = async {
-            let mut tx = server.app.writer(&page.ctx).await?;
-            relata_calls::logging::dialled_for(&mut tx, entry.id).await
+            let mut conn = server.app.reader(&page.ctx).await?;
+            relata_calls::logging::dialled_for(&mut conn, entry.id).await
         };
         dialled = pending.await.ok().flatten();
     }

@@ -227,6 +227,8 @@ async fn an_agent_sees_who_is_calling_the_moment_it_rings(app: TestApp) {
     let jan = app.create("contacts", jan).await;
     let note = json!({"kind": "note", "subject": "Asked about hinges", "contact": jan["id"]});
     app.create("activities", note).await;
+    app.create("cases", json!({"subject": "Hinge squeaks", "account": acme["id"], "owner": agent.user})).await;
+    app.create("cases", json!({"subject": "Hinge rusts", "account": acme["id"], "owner": agent.user})).await;
     let switch = app.token_with_scope("telephony").await;
 
     browser.goto(&format!("{base}/login")).await;
@@ -250,9 +252,17 @@ async fn an_agent_sees_who_is_calling_the_moment_it_rings(app: TestApp) {
     let panel = browser.source().await;
     assert!(panel.contains("Asked about hinges"), "the last episodes");
     assert!(panel.contains("Log the call") && panel.contains("high (priority 60)"), "worth and actions");
+    assert!(panel.contains("<dt>Open cases</dt><dd>2</dd>"), "the account's open cases: {panel}");
     browser.screenshot(&screenshot_dir(app.backend).join("screen_pop.png")).await;
     send(json!({"call_id": "pop-1", "event": "answered", "extension": "201"})).await;
     send(json!({"call_id": "pop-1", "event": "ended", "extension": "201"})).await;
     browser.wait_for_text("Call ended: Jan Nowak").await;
+    // The call page: the outcome the call came to offered, logged from there.
+    browser.click("#screen-pop .actions a[href^='/calls/phone/']").await;
+    browser.wait_for_text("On the line").await;
+    assert_eq!(browser.value("#outcome").await, "reached", "an answered call was reached");
+    browser.type_into("#note", "Sends photos of the hinge").await;
+    browser.click("form[action$='/log'] button[type=submit]").await;
+    browser.wait_for_text("Logged:").await;
     browser.quit().await;
 }

@@ -117,6 +117,12 @@ impl Module for Calls {
                 sqlite: include_str!("../migrations/sqlite/0003_dialler.sql"),
                 postgres: include_str!("../migrations/postgres/0003_dialler.sql"),
             },
+            ModuleMigration {
+                version: 4,
+                name: "call lists from saved views",
+                sqlite: include_str!("../migrations/sqlite/0004_list_views.sql"),
+                postgres: include_str!("../migrations/postgres/0004_list_views.sql"),
+            },
         ]
     }
 }

@@ -1,6 +1,7 @@
-//! Call lists: the contacts a filter selects (in the list filter language:
-//! a segment, a territory, "no order this year"), made into calls to make
-//! for the list's agents in turn, each contact once per list, and none who
+//! Call lists: the contacts a saved view or a filter selects (in the list
+//! filter language: a segment, a territory, "no order this year"), made
+//! into calls to make for the list's agents (in turn, by territory or by
+//! skill), each contact once per list, and none who
 //! said not to be called: a contact who withdrew consent to phone calls is
 //! left out, and for a marketing list so is one who never gave it. The
 //! agents then work their calls on the next-call page; `next_call` checks
@@ -40,6 +41,9 @@ pub fn call_list() -> EntityDef {
                 .required()
                 .default(Default::Text("sales")),
             FieldDef::standard("filter", "Contacts (a filter)", Text { max_len: 2000 }),
+            // A saved view of contacts (its id): its filter and search,
+            // narrowed by `filter` when both are given.
+            FieldDef::standard("saved_view", "Contacts (a saved view)", Text { max_len: 100 }),
             FieldDef::text("reason", "Reason given to each call"),
             FieldDef::standard("priority", "Priority", Integer { min: 0, max: 100 }),
             FieldDef::standard("distribution", "Shared among agents", Choice(options(DISTRIBUTIONS)))
@@ -107,6 +111,7 @@ pub async fn generate(app: &App, ctx: &Ctx, id: RecordId) -> Result<Made, AppErr
     ctx.access.check(CALL_LISTS, Right::Update, relata_app::write::owner_of(&list.values))?;
     let mut share = Share::of(&list)?;
     let purpose = list.values.text("purpose").unwrap_or("sales").to_string();
+    let selection = selection(app, ctx, &list).await?;
     let mut tx = app.writer(ctx).await?;
     let mut listed = already_listed(&mut tx, id).await?;
     let mut cursor = None;
@@ -114,13 +119,8 @@ pub async fn generate(app: &App, ctx: &Ctx, id: RecordId) -> Result<Made, AppErr
     let (mut no_phone, mut do_not_call, mut listed_before, mut no_agent) = (0u64, 0u64, 0u64, 0u64);
     let entries = schemas.get(CALL_QUEUE_ENTRIES);
     loop {
-        let params = ListParams {
-            filter: list.values.text("filter").map(str::to_string),
-            sort: Some("id".into()),
-            limit: Some(500),
-            cursor: cursor.clone(),
-            ..ListParams::default()
-        };
+        let params =
+            ListParams { sort: Some("id".into()), limit: Some(500), cursor: cursor.clone(), ..selection.clone() };
         let (page, _) = read::list(app, ctx, CONTACTS, &params).await?;
         let territories = match share.by_territory {
             true => territories(&mut tx, &page.records).await?,
@@ -249,6 +249,27 @@ async fn territories(tx: &mut ScopedConn, contacts: &[Record]) -> Result<HashMap
     let accounts = tx.records_by_ids(&Schema::standard(ACCOUNTS), &ids).await;
     tx.restore_visibility(lifted);
     Ok(accounts?.into_iter().filter_map(|a| Some((a.id.uuid(), a.values.text("territory")?.to_string()))).collect())
+}
+
+/// Which contacts a list selects: its saved view's filter and search (a
+/// view the caller sees), narrowed by the list's own filter.
+async fn selection(app: &App, ctx: &Ctx, list: &Record) -> Result<ListParams, AppError> {
+    let own = list.values.text("filter").filter(|f| !f.trim().is_empty()).map(str::to_string);
+    let Some(id) = list.values.text("saved_view").filter(|v| !v.trim().is_empty()) else {
+        return Ok(ListParams { filter: own, ..ListParams::default() });
+    };
+    let views = relata_app::views::views(app, ctx, CONTACTS).await?;
+    let Some(view) = views.iter().find(|v| v.id == id.trim()) else {
+        let message = "no saved view of contacts you see has this id";
+        return Err(ValidationError::single("saved_view", "not_found", message).into());
+    };
+    let mut params = relata_app::views::params_of(&view.query);
+    params.filter = match (params.filter.take(), own) {
+        (Some(theirs), Some(ours)) => Some(format!("({theirs}) and ({ours})")),
+        (theirs, ours) => theirs.or(ours),
+    };
+    params.sort = None;
+    Ok(params)
 }
 
 /// The contacts that have a call of this list already, whatever became of it.

@@ -961,6 +961,11 @@ fn identity_routes() -> Vec<Route> {
             .public()
             .returns(303, None)
             .to(post(crate::web::calls::log_outcome)),
+        endpoint(Method::POST, "/calls/dial", "pages.calls.dial", "Click-to-dial from a record's page, then the call's page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::calls::dial)),
         endpoint(Method::POST, "/calls/next/dial", "pages.calls.dial_next", "The dialler's next step from the next-call page: dial the next call when you are free")
             .tag("pages")
             .public()

@@ -519,3 +519,59 @@ pub async fn dashboard(State(server): S, page: Page) -> Response {
     ];
     render(&CallsDashboard { layout: layout(&page, "Call center", None), facts, charts }, StatusCode::OK)
 }
+
+/// Click-to-dial on a contact's, account's or lead's page: a button per
+/// number the viewer may see, for who has an extension to dial from.
+pub(crate) async fn dial_actions(
+    server: &crate::Server,
+    page: &Page,
+    schema: &relata_core::meta::Schema,
+    record: &relata_core::Record,
+) -> Vec<super::commerce::Action> {
+    let field = match schema.kind {
+        k if k == relata_crm::CONTACTS || k == relata_sales::LEADS => "phones",
+        k if k == relata_crm::ACCOUNTS => "phone",
+        _ => return Vec::new(),
+    };
+    let numbers: Vec<String> = match super::visible_std(schema, record, field) {
+        relata_core::value::FieldValue::List(numbers) => numbers.clone(),
+        relata_core::value::FieldValue::Text(number) => vec![number.clone()],
+        _ => return Vec::new(),
+    };
+    let Some(me) = page.ctx.actor else { return Vec::new() };
+    if numbers.is_empty() || !relata_calls::telephony::has_extension(&server.app, &page.ctx, me).await.unwrap_or(false)
+    {
+        return Vec::new();
+    }
+    let whose = if schema.kind == relata_crm::CONTACTS { Some(record.id.to_string()) } else { None };
+    numbers
+        .into_iter()
+        .map(|number| {
+            let mut fields = vec![("number".to_string(), number.clone())];
+            if let Some(contact) = &whose {
+                fields.push(("contact".to_string(), contact.clone()));
+            }
+            super::commerce::Action { label: format!("Dial {number}"), href: "/calls/dial".into(), post: Some(fields) }
+        })
+        .collect()
+}
+
+/// `POST /calls/dial`: click-to-dial from a record's page (`number`,
+/// `contact`), then the call's page.
+pub async fn dial(State(server): S, page: Page, body: Bytes) -> Response {
+    let form = read_form(&body);
+    if !csrf_ok(&page, &form) {
+        return csrf_refused();
+    }
+    let mut input = serde_json::json!({"number": form.get("number")});
+    if let Some(contact) = form.get("contact").filter(|c| !c.is_empty()) {
+        input["contact"] = serde_json::json!(contact);
+    }
+    match relata_calls::telephony::dial(&server.app, &page.ctx, &input).await {
+        Ok(call) => see_other(format!("/calls/phone/{}", call.id)),
+        Err(e @ (relata_app::AppError::Invalid(_) | relata_app::AppError::Conflict(_))) => {
+            super::message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "Not dialled", &problem_text(e))
+        }
+        Err(e) => action_refused(&page, e),
+    }
+}

@@ -251,6 +251,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
     let mut actions = super::commerce::actions(&page, schema, &record);
     actions.extend(super::automation::actions(&page, schema, &record));
     actions.extend(super::service::actions(&page, schema, &record));
+    actions.extend(super::calls::dial_actions(&server, &page, schema, &record).await);
     let template = RecordPage {
         actions,
         conversation,

@@ -10,7 +10,7 @@ use serde_json::json;
 crate::both_backends!(
     an_agent_works_the_queue_by_priority_and_logs_every_call,
     a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice,
-    a_list_is_shared_by_territory_and_by_skill,
+    a_list_is_shared_by_territory_and_by_skill_and_made_from_a_saved_view,
     the_progressive_dialler_dials_the_next_call_when_the_agent_is_free
 );
 
@@ -175,7 +175,7 @@ async fn a_call_list_is_worked_to_the_end_by_two_agents_calling_no_one_twice(app
     );
 }
 
-async fn a_list_is_shared_by_territory_and_by_skill(app: TestApp) {
+async fn a_list_is_shared_by_territory_and_by_skill_and_made_from_a_saved_view(app: TestApp) {
     let north = app.member("north@example.com", "sales_rep").await;
     let south = app.member("south@example.com", "sales_rep").await;
     let anyone = app.member("anyone@example.com", "sales_rep").await;
@@ -218,6 +218,27 @@ async fn a_list_is_shared_by_territory_and_by_skill(app: TestApp) {
     // A skills list names its skill; a skill no agent has makes no calls.
     let unnamed = json!({"name": "No skill", "distribution": "skills", "lines": lines});
     assert_eq!(app.post("/api/v1/call_lists", &unnamed).await.expect(422).error_fields(), ["skill"]);
+    // From a saved view of contacts, narrowed by the list's own filter.
+    let boss = app.member("boss@example.com", "manager").await;
+    let b = crate::web::browser(&app, "boss@example.com").await;
+    let query = "filter=city+%3D+%22%C5%81%C3%B3d%C5%BA%22";
+    let form = [("csrf_token", b.csrf.as_str()), ("name", "Łódź"), ("query", query), ("shared", "false")];
+    let (status, _, _) = crate::web::page(&app, &b, reqwest::Method::POST, "/contacts/views", &form).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = crate::web::page(&app, &b, reqwest::Method::GET, "/contacts", &[]).await;
+    let marker = "/contacts/views/";
+    let at = html.find(marker).expect("the saved view") + marker.len();
+    let view: String = html[at..].chars().take_while(|c| *c != '/').collect();
+    let from_view = json!({"name": "From the view", "saved_view": view, "filter": "last_name = \"Buyer 1\"",
+                           "lines": [{"agent": boss.user}]});
+    let from_view = app.post_as(&boss.token, "/api/v1/call_lists", &from_view).await.expect(201).body;
+    let generate = format!("/api/v1/call_lists/{}/generate", id_of(&from_view));
+    let made = app.post_as(&boss.token, &generate, &json!({})).await.expect(200).body;
+    assert_eq!(made["made"], 1, "the view's contacts, of them Buyer 1: {made}");
+    let nowhere = json!({"name": "Nowhere", "saved_view": "no-such-view", "lines": [{"agent": boss.user}]});
+    let nowhere = app.post_as(&boss.token, "/api/v1/call_lists", &nowhere).await.expect(201).body;
+    let generate = format!("/api/v1/call_lists/{}/generate", id_of(&nowhere));
+    assert_eq!(app.post_as(&boss.token, &generate, &json!({})).await.expect(422).error_fields(), ["saved_view"]);
     let french = json!({"name": "French", "distribution": "skills", "skill": "French", "lines": lines});
     let french = app.create("call_lists", french).await;
     let refused = app.post(&format!("/api/v1/call_lists/{}/generate", id_of(&french)), &json!({})).await.expect(422);

@@ -274,6 +274,20 @@ async fn click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_n
     assert_eq!(calls.len(), 1, "only the one dialled: {calls:?}");
     let dialled = &calls[0];
     assert_eq!((dialled["to_number"].as_str(), &dialled["contact"]), (Some("+48501234567"), &jan["id"]), "kept");
+
+    // From the contact's page: a dial button for the agent, the call's page after.
+    let b = crate::web::browser(&app, "agent@example.com").await;
+    let (_, _, html) = crate::web::page(&app, &b, Method::GET, &format!("/contacts/{}", id_of(&jan)), &[]).await;
+    assert!(html.contains("Dial +48501234567") && html.contains("action=\"/calls/dial\""), "{html}");
+    let form = [("csrf_token", b.csrf.as_str()), ("number", "+48501234567"), ("contact", jan["id"].as_str().unwrap())];
+    let (status, location, _) = crate::web::page(&app, &b, Method::POST, "/calls/dial", &form).await;
+    assert!(status == 303 && location.starts_with("/calls/phone/"), "{status} {location}");
+    let form = [("csrf_token", b.csrf.as_str()), ("number", "+48600100200"), ("contact", ola["id"].as_str().unwrap())];
+    let (status, _, html) = crate::web::page(&app, &b, Method::POST, "/calls/dial", &form).await;
+    assert!(status == 422 && html.contains("asked not to be called"), "{status} {html}");
+    let n = crate::web::browser(&app, "nobody@example.com").await;
+    let (_, _, html) = crate::web::page(&app, &n, Method::GET, &format!("/contacts/{}", id_of(&jan)), &[]).await;
+    assert!(!html.contains("Dial +48"), "no extension, no dial button");
 }
 
 async fn plain(app: &TestApp, token: &str, lines: &str) -> crate::helpers::Reply {

@@ -65,6 +65,17 @@ fn live_call(call: &relata_core::Record) -> LiveCall {
     }
 }
 
+/// The outcomes, as (value, label) for a select.
+fn outcome_choices() -> Vec<(String, String)> {
+    OUTCOMES.iter().map(|o| (o.to_string(), o.replace('_', " "))).collect()
+}
+
+/// The outcome a log form offers first for a call in `status`: a missed
+/// call found no one (the page's script does the same when a call ends).
+fn offered_outcome(status: Option<&str>) -> &'static str {
+    if status == Some("missed") { "no_answer" } else { "reached" }
+}
+
 struct Shown {
     problem: Option<String>,
     status: StatusCode,
@@ -89,10 +100,7 @@ async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Re
         };
         dialled = pending.await.ok().flatten();
     }
-    let preselect = match dialled.as_ref().and_then(|c| c.values.text("status")) {
-        Some("missed") => "no_answer",
-        _ => "reached",
-    };
+    let preselect = offered_outcome(dialled.as_ref().and_then(|c| c.values.text("status")));
     let mut call = None;
     if let Some(entry) = found {
         let schema = page.schema(CALL_QUEUE_ENTRIES);
@@ -121,7 +129,7 @@ async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Re
             story,
         });
     }
-    let outcomes = OUTCOMES.iter().map(|o| (o.to_string(), o.replace('_', " "))).collect();
+    let outcomes = outcome_choices();
     let page = NextCallPage {
         layout: layout(page, "Next call", Some(CALL_QUEUE_ENTRIES)),
         call,
@@ -334,7 +342,7 @@ async fn call_page(
             products = found.records.iter().map(|p| (p.id.to_string(), schema.title(p))).collect();
         }
     }
-    let preselect = if live.status == "missed" { "no_answer" } else { "reached" };
+    let preselect = offered_outcome(Some(live.status.as_str()));
     let call_page = CallPage {
         layout: layout(page, &format!("Call: {heading}"), Some(PHONE_CALLS)),
         id: call.id.to_string(),
@@ -347,7 +355,7 @@ async fn call_page(
         can_order,
         products,
         rows: (0..ORDER_ROWS).collect(),
-        outcomes: OUTCOMES.iter().map(|o| (o.to_string(), o.replace('_', " "))).collect(),
+        outcomes: outcome_choices(),
         preselect: preselect.to_string(),
         problem,
     };

@@ -236,7 +236,7 @@ pub async fn dialled_for(tx: &mut ScopedConn, entry: RecordId) -> Result<Option<
 }
 
 /// The other party's number of a phone call.
-pub fn number_of(call: &Record) -> String {
+pub(crate) fn number_of(call: &Record) -> String {
     let field = if call.values.text("direction") == Some("outbound") { "to_number" } else { "from_number" };
     call.values.text(field).unwrap_or_default().to_string()
 }
@@ -286,9 +286,9 @@ async fn call_back(
     links: &[(&'static str, uuid::Uuid)],
 ) -> Result<Record, AppError> {
     let mut values = Values::default();
-    values.set_std("reason", FieldValue::Text(format!("Call back {}", number_of(call))));
-    values.set_std("due_at", FieldValue::DateTime(at));
     let number = number_of(call);
+    values.set_std("reason", FieldValue::Text(format!("Call back {number}")));
+    values.set_std("due_at", FieldValue::DateTime(at));
     if !number.is_empty() {
         values.set_std("phone", FieldValue::Text(number));
     }

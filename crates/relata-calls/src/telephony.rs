@@ -332,11 +332,15 @@ fn party(event: &Event) -> &str {
 }
 
 async fn read_ahead(app: &App, ctx: &Ctx, event: &Event, accounts: &Schema) -> Result<Ahead, AppError> {
-    let mut conn = app.store.read(ctx.ws()).await?;
     // A ringing event, or one that names the other party, may be a call's
     // first: identify the caller (an event of a known call that names no
     // one does not need it).
-    let caller = match event.event == "ringing" || !party(event).is_empty() {
+    let identifies = event.event == "ringing" || !party(event).is_empty();
+    if !identifies && event.extension.is_none() {
+        return Ok(Ahead { caller: None, agent: None });
+    }
+    let mut conn = app.store.read(ctx.ws()).await?;
+    let caller = match identifies {
         true => Some(identify(&mut conn, ctx, event, accounts).await?),
         false => None,
     };
@@ -585,6 +589,13 @@ async fn identify(
 /// log the call; read as the agent may read them.
 pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, AppError> {
     let schemas = app.schemas_for(ctx).await?;
+    // The call as the agent may see it: what their role hides is left out.
+    let calls = schemas.get(PHONE_CALLS);
+    let mut seen = call.clone();
+    for field in calls.fields().filter(|f| calls.is_hidden(f)) {
+        seen.values.set(field, FieldValue::Null);
+    }
+    let call = &seen;
     let link = |kind: EntityKind, id: uuid::Uuid| format!("/{}/{}", kind.api_name(), RecordId::from_uuid(id));
     let titled = async |kind: EntityKind, id: Option<uuid::Uuid>| -> Option<Json> {
         let id = id?;
@@ -616,8 +627,7 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
         let others = page.items.iter().filter(|i| i.id != call.id.to_string()).take(5);
         episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();
     }
-    let number = if call.values.text("direction") == Some("outbound") { "to_number" } else { "from_number" };
-    let number = call.values.text(number).unwrap_or_default().to_string();
+    let number = crate::logging::number_of(call);
     // The call page logs the call and takes orders.
     let log_href = format!("/calls/phone/{}", call.id);
     let new_contact = (about.is_none() && lead.is_none() && !number.is_empty())
@@ -716,7 +726,7 @@ fn minor_units(value: &FieldValue) -> i64 {
     match value {
         FieldValue::Money(m) => m.minor,
         FieldValue::Int(n) => n.saturating_mul(100),
-        FieldValue::Decimal(d) => relata_core::money::parse_decimal_to_minor(&d.to_string(), 2).unwrap_or(0),
+        FieldValue::Decimal(d) => relata_core::decimal::to_scaled(*d, 2),
         _ => 0,
     }
 }
@@ -763,12 +773,7 @@ pub enum Dialled {
 /// [`dial`] in a transaction the caller commits.
 pub async fn dial_in(tx: &mut ScopedConn, ctx: &Ctx, input: &Json) -> Result<Dialled, AppError> {
     let agent = ctx.actor.ok_or_else(|| AppError::Forbidden("dialling is for people signed in".into()))?;
-    let extensions = tx.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
-    let me = agent.uuid().to_string();
-    let extension = extensions
-        .as_object()
-        .and_then(|m| m.iter().find(|(_, user)| user.as_str() == Some(me.as_str())).map(|(e, _)| e.clone()));
-    let Some(extension) = extension else {
+    let Some(extension) = extension_of(tx, agent).await? else {
         return Err(AppError::Conflict("you have no extension to dial from (telephony settings)".into()));
     };
     let id = |key: &str, what: &str| -> Result<Option<RecordId>, ValidationError> {
@@ -859,9 +864,15 @@ pub async fn dial_in(tx: &mut ScopedConn, ctx: &Ctx, input: &Json) -> Result<Dia
 
 /// Whether `user` has an extension (is an agent the switch rings).
 pub async fn has_extension(app: &App, ctx: &Ctx, user: relata_core::UserId) -> Result<bool, AppError> {
-    let map = app.reader(ctx).await?.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
+    Ok(extension_of(&mut app.reader(ctx).await?, user).await?.is_some())
+}
+
+/// The extension `user` answers at, if any (the inverse of [`agent_of`]).
+async fn extension_of(conn: &mut ScopedConn, user: relata_core::UserId) -> Result<Option<String>, AppError> {
+    let map = conn.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
     let user = user.uuid().to_string();
-    Ok(map.as_object().is_some_and(|m| m.values().any(|v| v.as_str() == Some(user.as_str()))))
+    let found = map.as_object().and_then(|m| m.iter().find(|(_, u)| u.as_str() == Some(user.as_str())));
+    Ok(found.map(|(extension, _)| extension.clone()))
 }
 
 /// The workspace's priority formula (the default unless set).

@@ -157,7 +157,7 @@ pub async fn take_order(
     let input = json_body(&headers, &body)?;
     let taken = relata_calls::orders::take(&server.app, &auth.ctx, id, &input)
         .await
-        .map_err(|e| app_problem(relata_commerce::ORDERS, e))?;
+        .map_err(|e| app_problem(PHONE_CALLS, e))?;
     let schemas = server.app.schemas_for(&auth.ctx).await?;
     let answer = json!({"order": taken.order.to_json(schemas.get(relata_commerce::ORDERS)),
                         "phone_call": taken.call.to_json(schemas.get(PHONE_CALLS))});

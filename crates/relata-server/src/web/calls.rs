@@ -55,13 +55,16 @@ struct NextCallPage {
     preselect: String,
 }
 
-fn live_call(call: &relata_core::Record) -> LiveCall {
-    let seconds = call.values.int("talk_seconds");
+/// A phone call as the viewer may see it (hidden fields stay empty).
+fn live_call(page: &Page, call: &relata_core::Record) -> LiveCall {
+    let schema = page.schema(relata_calls::telephony::PHONE_CALLS);
+    let shown = |field: &str| super::visible_std(schema, call, field);
+    let number = if shown("direction").as_text() == Some("outbound") { "to_number" } else { "from_number" };
     LiveCall {
         id: call.id.to_string(),
-        status: call.values.text("status").unwrap_or_default().to_string(),
-        number: relata_calls::logging::number_of(call),
-        talked: seconds.map(|s| format!("{} min {:02} s", s / 60, s % 60)).unwrap_or_default(),
+        status: shown("status").as_text().unwrap_or_default().to_string(),
+        number: shown(number).as_text().unwrap_or_default().to_string(),
+        talked: shown("talk_seconds").as_int().map(|s| format!("{} min {:02} s", s / 60, s % 60)).unwrap_or_default(),
     }
 }
 
@@ -100,7 +103,8 @@ async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Re
         };
         dialled = pending.await.ok().flatten();
     }
-    let preselect = offered_outcome(dialled.as_ref().and_then(|c| c.values.text("status")));
+    let dialled = dialled.map(|c| live_call(page, &c));
+    let preselect = offered_outcome(dialled.as_ref().map(|c| c.status.as_str()));
     let mut call = None;
     if let Some(entry) = found {
         let schema = page.schema(CALL_QUEUE_ENTRIES);
@@ -136,19 +140,21 @@ async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Re
         outcomes,
         problem,
         dialler,
-        live: live.as_ref().map(live_call),
-        dialled: dialled.as_ref().map(live_call),
+        live: live.as_ref().map(|c| live_call(page, c)),
+        dialled,
         preselect: preselect.to_string(),
     };
     render(&page, status)
 }
 
 fn dialler_on(raw: Option<&str>) -> bool {
-    raw.is_some_and(|q| form_urlencoded_pairs(q).any(|(k, v)| k == "dialler" && v == "on"))
+    let pairs: Vec<(String, String)> = raw.and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    pairs.iter().any(|(k, v)| k == "dialler" && v == "on")
 }
 
-fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default().into_iter()
+/// The next-call page, with the dialler on or off.
+fn next_call_path(dialler: bool) -> String {
+    if dialler { "/calls/next?dialler=on".into() } else { "/calls/next".into() }
 }
 
 /// The five latest episodes of a customer's story the agent may see.
@@ -175,21 +181,11 @@ pub async fn dial_next(State(server): S, page: Page, body: Bytes) -> Response {
     }
     let dialler = form.get("dialler").is_some_and(|d| d == "on");
     match relata_calls::dialler::offer(&server.app, &page.ctx).await {
-        Ok(_) => see_other(if dialler { "/calls/next?dialler=on".into() } else { "/calls/next".into() }),
+        Ok(_) => see_other(next_call_path(dialler)),
         Err(e) => {
-            let shown = Shown { problem: Some(problem_text(e)), status: StatusCode::UNPROCESSABLE_ENTITY, dialler };
+            let shown = Shown { problem: Some(e.to_string()), status: StatusCode::UNPROCESSABLE_ENTITY, dialler };
             next_call_page(&server, &page, shown).await
         }
-    }
-}
-
-/// What went wrong, in a sentence for the page.
-fn problem_text(e: relata_app::AppError) -> String {
-    match e {
-        relata_app::AppError::Invalid(v) => {
-            v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-        }
-        other => other.to_string(),
     }
 }
 
@@ -238,8 +234,8 @@ pub async fn log_outcome(State(server): S, path: PagePath, page: Page, body: Byt
         Err(problem) => return next_call_page(&server, &page, refused(problem)).await,
     };
     match relata_calls::logging::log(&server.app, &page.ctx, CallToLog::Entry(id), said).await {
-        Ok(_) => see_other(if dialler { "/calls/next?dialler=on".into() } else { "/calls/next".into() }),
-        Err(e @ relata_app::AppError::Invalid(_)) => next_call_page(&server, &page, refused(problem_text(e))).await,
+        Ok(_) => see_other(next_call_path(dialler)),
+        Err(e @ relata_app::AppError::Invalid(_)) => next_call_page(&server, &page, refused(e.to_string())).await,
         Err(e) => action_refused(&page, e),
     }
 }
@@ -290,7 +286,7 @@ async fn call_page(
     };
     let titled =
         |key: &str| pop[key]["title"].as_str().map(|t| (t.to_string(), pop[key]["href"].as_str().map(str::to_string)));
-    let live = live_call(&call);
+    let live = live_call(page, &call);
     let heading = ["contact", "lead", "account"]
         .iter()
         .find_map(|k| titled(k).map(|(t, _)| t))
@@ -324,8 +320,11 @@ async fn call_page(
             (e["at"].as_str().unwrap_or_default().to_string(), e["title"].as_str().unwrap_or_default().to_string())
         })
         .collect();
-    let link = |field: &str, kind: EntityKind| call.values.ref_id(field).map(|id| format!("/{}/{id}", kind.api_name()));
-    let can_order = call.values.ref_id("account").is_some()
+    let schema = page.schema(PHONE_CALLS);
+    let link = |field: &str, kind: EntityKind| {
+        super::visible_std(schema, &call, field).as_ref_id().map(|id| format!("/{}/{id}", kind.api_name()))
+    };
+    let can_order = super::visible_std(schema, &call, "account").as_ref_id().is_some()
         && page.ctx.access.check_kind(relata_commerce::ORDERS, relata_core::access::Right::Create).is_ok();
     let mut products = Vec::new();
     if can_order {
@@ -383,7 +382,7 @@ pub async fn log_phone_call(State(server): S, path: PagePath, page: Page, body: 
     match relata_calls::logging::log(&server.app, &page.ctx, CallToLog::PhoneCall(id), said).await {
         Ok(_) => see_other(format!("/calls/phone/{id}")),
         Err(e @ (relata_app::AppError::Invalid(_) | relata_app::AppError::Conflict(_))) => {
-            call_page(&server, &page, id, Some(problem_text(e))).await
+            call_page(&server, &page, id, Some(e.to_string())).await
         }
         Err(e) => action_refused(&page, e),
     }
@@ -407,7 +406,7 @@ pub async fn take_order(State(server): S, path: PagePath, page: Page, body: Byte
     let input = serde_json::json!({"lines": lines, "notes": form.get("notes").filter(|n| !n.trim().is_empty())});
     match relata_calls::orders::take(&server.app, &page.ctx, id, &input).await {
         Ok(_) => see_other(format!("/calls/phone/{id}")),
-        Err(e @ relata_app::AppError::Invalid(_)) => call_page(&server, &page, id, Some(problem_text(e))).await,
+        Err(e @ relata_app::AppError::Invalid(_)) => call_page(&server, &page, id, Some(e.to_string())).await,
         Err(e) => action_refused(&page, e),
     }
 }
@@ -577,9 +576,6 @@ pub async fn dial(State(server): S, page: Page, body: Bytes) -> Response {
     }
     match relata_calls::telephony::dial(&server.app, &page.ctx, &input).await {
         Ok(call) => see_other(format!("/calls/phone/{}", call.id)),
-        Err(e @ (relata_app::AppError::Invalid(_) | relata_app::AppError::Conflict(_))) => {
-            super::message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "Not dialled", &problem_text(e))
-        }
         Err(e) => action_refused(&page, e),
     }
 }

@@ -284,7 +284,7 @@ async fn click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_n
     assert!(status == 303 && location.starts_with("/calls/phone/"), "{status} {location}");
     let form = [("csrf_token", b.csrf.as_str()), ("number", "+48600100200"), ("contact", ola["id"].as_str().unwrap())];
     let (status, _, html) = crate::web::page(&app, &b, Method::POST, "/calls/dial", &form).await;
-    assert!(status == 422 && html.contains("asked not to be called"), "{status} {html}");
+    assert!(status == 409 && html.contains("asked not to be called"), "{status} {html}");
     let n = crate::web::browser(&app, "nobody@example.com").await;
     let (_, _, html) = crate::web::page(&app, &n, Method::GET, &format!("/contacts/{}", id_of(&jan)), &[]).await;
     assert!(!html.contains("Dial +48"), "no extension, no dial button");
@@ -468,4 +468,19 @@ async fn an_agent_logs_a_call_with_its_duration_and_a_follow_up_and_takes_an_ord
     let (_, _, html) = crate::web::page(&app, &b, Method::GET, &page, &[]).await;
     assert!(html.contains("Logged:") && html.contains("Order taken:"), "{html}");
     assert!(call(&app, "page-1").await["activity"].is_string());
+
+    // A field the agent's role hides stays off the call page.
+    app.create("contacts", json!({"last_name": "Quiet", "phones": ["+48 502 777 888"], "owner": agent.user})).await;
+    let body = json!({"call_id": "hidden-1", "event": "ringing", "from": "+48502777888", "extension": "201"});
+    event(&app, &switch, body).await.expect(200);
+    let hidden = call(&app, "hidden-1").await;
+    let page = format!("/calls/phone/{}", id_of(&hidden));
+    let (_, _, html) = crate::web::page(&app, &b, Method::GET, &page, &[]).await;
+    assert!(html.contains("+48502777888"), "shown while the role allows it");
+    let mut rep = app.role("sales_rep").await;
+    rep["fields"] = json!({"phone_calls": {"from_number": "hidden"}});
+    app.put_as(&app.token, "/api/v1/roles/sales_rep", &rep).await.expect(200);
+    let (status, _, html) = crate::web::page(&app, &b, Method::GET, &page, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Quiet") && !html.contains("502777888"), "{html}");
 }

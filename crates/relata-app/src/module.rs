@@ -130,6 +130,13 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// What a subscribed record of another type brings along to an offline
+    /// device: records of this module's types linked to it (see
+    /// [`crate::sync::Related`]).
+    fn sync_related(&self) -> Vec<crate::sync::Related> {
+        Vec::new()
+    }
+
     /// The module's job handlers (run by `relata serve` and `relata worker`).
     fn job_handlers(&self) -> Vec<Arc<dyn crate::jobs::JobHandler>> {
         Vec::new()

@@ -47,6 +47,17 @@ impl Module for Commerce {
         "commerce"
     }
 
+    /// An account brings its invoices still to be paid.
+    fn sync_related(&self) -> Vec<relata_app::sync::Related> {
+        vec![relata_app::sync::Related {
+            parent: "accounts",
+            child: INVOICES,
+            via: "account",
+            filter: Some(r#"status in ("issued", "partly_paid", "overdue")"#),
+            recent: None,
+        }]
+    }
+
     fn entities(&self) -> Vec<EntityDef> {
         vec![
             product(),

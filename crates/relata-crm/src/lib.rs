@@ -21,6 +21,18 @@ impl Module for Crm {
         "crm"
     }
 
+    /// An account brings its contacts and the last 90 days' activities; a
+    /// contact its activities of the last 90 days.
+    fn sync_related(&self) -> Vec<relata_app::sync::Related> {
+        use relata_app::sync::Related;
+        let recent = Some(("occurred_at", 90));
+        vec![
+            Related { parent: "accounts", child: CONTACTS, via: "account", filter: None, recent: None },
+            Related { parent: "accounts", child: ACTIVITIES, via: "account", filter: None, recent },
+            Related { parent: "contacts", child: ACTIVITIES, via: "contact", filter: None, recent },
+        ]
+    }
+
     fn entities(&self) -> Vec<EntityDef> {
         vec![account(), contact(), activity()]
     }

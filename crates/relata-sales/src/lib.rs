@@ -33,6 +33,17 @@ impl Module for Sales {
         "sales"
     }
 
+    /// An account brings its open opportunities.
+    fn sync_related(&self) -> Vec<relata_app::sync::Related> {
+        vec![relata_app::sync::Related {
+            parent: "accounts",
+            child: OPPORTUNITIES,
+            via: "account",
+            filter: Some(r#"status = "open""#),
+            recent: None,
+        }]
+    }
+
     fn entities(&self) -> Vec<EntityDef> {
         vec![lead(), opportunity(), pipeline()]
     }

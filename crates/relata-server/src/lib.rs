@@ -30,6 +30,7 @@ mod records;
 pub mod routes;
 mod service;
 mod session;
+mod sync;
 mod web;
 mod webhooks;
 

@@ -28,3 +28,41 @@ pub fn app(store: Store) -> App {
 pub fn install() {
     relata_app::module::install(modules());
 }
+
+#[cfg(test)]
+mod tests {
+    use relata_core::filter::{CompileContext, compile, parse};
+    use relata_core::meta::{EntityKind, FieldType, Schema, Target};
+    use relata_core::value::ParseContext;
+
+    /// What a subscribed record brings along to an offline device must fit
+    /// the types' descriptions: the link, the filter and the date field.
+    #[test]
+    fn what_subscribed_records_bring_fits_the_descriptions() {
+        super::install();
+        let parse_cx = ParseContext { phone_region: None, currencies: Vec::new() };
+        let cx = CompileContext::relata(&parse_cx);
+        let related: Vec<_> = super::modules().iter().flat_map(|m| m.sync_related()).collect();
+        assert!(related.len() >= 5, "accounts bring contacts, opportunities, activities, cases, invoices");
+        for r in related {
+            let parent = EntityKind::all().into_iter().find(|k| k.api_name() == r.parent).expect("a parent type");
+            let child = Schema::standard(r.child);
+            let via = child.field(r.via).unwrap_or_else(|| panic!("{}.{} is a field", r.child, r.via));
+            assert!(
+                matches!(&via.ty, FieldType::Relation(Target::Entity(t)) if *t == parent),
+                "{}.{} links to {}",
+                r.child,
+                r.via,
+                r.parent
+            );
+            if let Some(filter) = r.filter {
+                let expr = parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
+                compile(&expr, &child, &cx).unwrap_or_else(|e| panic!("{filter} on {}: {e}", r.child));
+            }
+            if let Some((field, days)) = r.recent {
+                let field = child.field(field).unwrap_or_else(|| panic!("{}.{field} is a field", r.child));
+                assert!(matches!(field.ty, FieldType::DateTime) && days > 0);
+            }
+        }
+    }
+}

@@ -994,6 +994,90 @@ fn identity_routes() -> Vec<Route> {
             .public()
             .returns(303, None)
             .to(post(crate::web::home::notifications_read)),
+        endpoint(Method::GET, "/api/v1/sync/settings", "sync.settings", "How sync conflicts are settled in this workspace")
+            .tag("sync")
+            .returns(200, Some(object("{conflict_policy: server_wins | client_wins | latest_per_field}")))
+            .to(get(crate::sync::settings)),
+        endpoint(
+            Method::PUT,
+            "/api/v1/sync/settings",
+            "sync.settings.put",
+            "Set how a conflict on one field is settled: server_wins (the default), client_wins, or latest_per_field \
+             (the later change wins, the device saying when it made its own in changed_at) (administrators)",
+        )
+        .tag("sync")
+        .body(object("{conflict_policy}"))
+        .returns(200, Some(object("{conflict_policy}")))
+        .to(put(crate::sync::put_settings)),
+        endpoint(Method::GET, "/api/v1/sync/devices", "sync.devices", "Your offline devices")
+            .tag("sync")
+            .returns(200, Some(object("{data: [Device]}")))
+            .to(get(crate::sync::devices)),
+        endpoint(
+            Method::POST,
+            "/api/v1/sync/devices",
+            "sync.devices.create",
+            "Register an offline device (a laptop, a phone) with its subscriptions: each an entity type, a filter in \
+             the list filter language (me being you) and which related types a record brings along (absent: all \
+             the modules declare; an empty list: none)",
+        )
+        .tag("sync")
+        .body(object("{name, subscriptions?}"))
+        .returns(201, Some(object("Device {id, name, subscriptions, created_at, last_sync_at}")))
+        .to(post(crate::sync::create_device)),
+        endpoint(Method::GET, "/api/v1/sync/devices/{id}", "sync.devices.get", "One of your devices")
+            .tag("sync")
+            .returns(200, Some(object("Device")))
+            .to(get(crate::sync::device)),
+        endpoint(Method::DELETE, "/api/v1/sync/devices/{id}", "sync.devices.delete", "Forget a device")
+            .tag("sync")
+            .returns(204, None)
+            .to(delete(crate::sync::delete_device)),
+        endpoint(
+            Method::PUT,
+            "/api/v1/sync/devices/{id}/subscriptions",
+            "sync.devices.subscriptions",
+            "Replace a device's subscriptions; its next pull sends what came into them and removes what left",
+        )
+        .tag("sync")
+        .body(object("{subscriptions: [{entity, filter?, related?}]}"))
+        .returns(200, Some(object("Device")))
+        .to(put(crate::sync::put_subscriptions)),
+        endpoint(
+            Method::POST,
+            "/api/v1/sync/devices/{id}/pull",
+            "sync.pull",
+            "What changed within the device's subscriptions since its cursor (none: everything, page by page while \
+             more is true): the types' descriptions first when they changed (op metadata), then records to keep \
+             (op upsert, with the record as you may read it) and records to remove (op remove, with the reason: \
+             deleted, out_of_subscription or out_of_reach). Coming back with a cursor confirms the pull that gave \
+             it; a pull whose answer was lost is answered again in full when the device comes back with the cursor \
+             before it",
+        )
+        .tag("sync")
+        .body(object("{cursor?, limit? (1 to 2000, default 500)}"))
+        .returns(200, Some(object("{cursor, more, changes}")))
+        .to(post(crate::sync::pull)),
+        endpoint(
+            Method::POST,
+            "/api/v1/sync/devices/{id}/push",
+            "sync.push",
+            "Apply changes made offline, at most 500 a push, each with an id of the device's (a push sent again \
+             answers what the first did), the entity type, op (create, update or delete), the record's id and the \
+             version it was made on (update, delete), the fields, and when it was made (changed_at). Fields the \
+             server did not change since that version merge; a field both changed is a conflict, settled by the \
+             workspace's policy and reported with both values",
+        )
+        .tag("sync")
+        .body(object("{changes: [...]}"))
+        .returns(
+            200,
+            Some(object(
+                "{results: [{id, status: applied | merged | conflict | rejected, record_id, version, record, \
+                 conflicts: [{field, client, server, kept}], errors, replayed?}]}",
+            )),
+        )
+        .to(post(crate::sync::push)),
         endpoint(Method::GET, "/api/v1/webhooks", "webhooks.list", "Outbound webhook subscriptions (administrators)")
             .tag("webhooks")
             .returns(200, Some(list_of("Subscription: id, name, url, events, filter, secret, active, paused_reason")))

@@ -9,9 +9,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use relata_app::describe::{entity_json, field_json};
 use relata_app::read::{self, ContactPoint};
 use relata_app::{custom_fields, custom_objects};
-use relata_core::meta::{Access, EntityKind, FieldDef, Schema};
+use relata_core::meta::EntityKind;
 use relata_store::custom_objects as custom_objects_store;
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
@@ -34,42 +35,6 @@ pub async fn ready(State(server): State<Arc<Server>>) -> Response {
         Ok(version) => not_ready(format!("the database is at schema version {version}, this binary needs {expected}")),
         Err(e) => not_ready(format!("the database does not answer: {e}")),
     }
-}
-
-/// One field as the metadata endpoint describes it.
-pub fn field_json(schema: &Schema, field: &FieldDef) -> Json {
-    json!({
-        "id": field.qualified_id(),
-        "label": field.label,
-        "type": field.ty.name(),
-        "required": field.required,
-        "unique": field.unique,
-        "searchable": field.searchable,
-        "filterable": field.filterable,
-        "sortable": field.sortable,
-        "read_only": field.access == Access::ReadOnly || schema.is_read_only_for_role(field),
-        "custom": field.is_custom(),
-        "options": field.ty.options(),
-        "target": field.ty.target_name(),
-    })
-}
-
-fn entity_json(schema: &Schema) -> Json {
-    let def = schema.def();
-    json!({
-        "name": schema.kind.api_name(),
-        "singular": schema.kind.singular(),
-        "label": def.label,
-        "plural_label": def.plural_label,
-        "module": def.module,
-        "custom": schema.kind.is_custom(),
-        "title_fields": def.title_fields,
-        "global_search": def.global_search,
-        "made_by_relata": def.made_by_relata,
-        "episode": def.episode.as_ref().map(|e| json!({"links": e.links, "at": e.at})),
-        "default_columns": def.default_columns,
-        "fields": schema.visible_fields().map(|f| field_json(schema, f)).collect::<Vec<_>>(),
-    })
 }
 
 pub async fn metadata(State(server): State<Arc<Server>>, auth: Auth) -> ApiResult<Response> {

@@ -35,6 +35,17 @@ impl Module for Service {
         "service"
     }
 
+    /// An account brings its open cases.
+    fn sync_related(&self) -> Vec<relata_app::sync::Related> {
+        vec![relata_app::sync::Related {
+            parent: "accounts",
+            child: entities::CASES,
+            via: "account",
+            filter: Some(r#"status in ("new", "open", "waiting_on_customer", "waiting_on_third_party")"#),
+            recent: None,
+        }]
+    }
+
     fn entities(&self) -> Vec<EntityDef> {
         vec![
             entities::case(),

@@ -79,6 +79,8 @@ pub struct NewChange {
 #[derive(Clone, Debug, Serialize)]
 pub struct Change {
     pub seq: i64,
+    /// The record's version this change made.
+    pub version: i64,
     pub entity: String,
     pub record_id: String,
     pub op: String,
@@ -123,7 +125,18 @@ impl ScopedConn {
     /// A record's changes in order, after sequence number `after`.
     pub async fn history(&mut self, kind: EntityKind, id: RecordId, after: i64, limit: u64) -> Result<Vec<Change>> {
         let q = Query::select()
-            .columns(["seq", "entity", "record_id", "op", "actor_id", "at", "diff", "owner_before", "owner_after"])
+            .columns([
+                "seq",
+                "version",
+                "entity",
+                "record_id",
+                "op",
+                "actor_id",
+                "at",
+                "diff",
+                "owner_before",
+                "owner_after",
+            ])
             .from("changes")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
@@ -139,6 +152,7 @@ impl ScopedConn {
             let stored = self.unpack_diff(r).await?;
             changes.push(Change {
                 seq: r.int("seq")?.unwrap_or_default(),
+                version: r.int("version")?.unwrap_or_default(),
                 entity: r.text("entity")?.unwrap_or_default(),
                 record_id: r.id_text("record_id")?.unwrap_or_default(),
                 actor: r.id_text("actor_id")?,

@@ -37,6 +37,7 @@ pub mod search;
 pub mod settings;
 pub mod sql;
 pub mod stages;
+pub mod sync;
 pub mod webhooks;
 
 pub use db::{Backend, DbTarget, ScopedConn, Store};

@@ -103,6 +103,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_files.sql"),
         postgres: include_str!("../migrations/postgres/0015_files.sql"),
     },
+    Migration {
+        version: 16,
+        name: "sync",
+        sqlite: include_str!("../migrations/sqlite/0016_sync.sql"),
+        postgres: include_str!("../migrations/postgres/0016_sync.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

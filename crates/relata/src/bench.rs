@@ -529,7 +529,8 @@ pub(crate) async fn start_with_env(args: &[&str], addr: &str, env: &[(&str, &str
     let child = std::process::Command::new(exe)
         .args(args)
         .envs(env.iter().copied())
-        .env("RELATA_LOG", "warn")
+        // RELATA_BENCH_SERVER_LOG: the servers' log filter, to look into a figure.
+        .env("RELATA_LOG", std::env::var("RELATA_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;

@@ -563,6 +563,17 @@ async fn hidden_fields_appear_nowhere(app: &TestApp, samples: &mut Samples<'_>, 
         let (p, t) = get(format!("/api/v1/changes?entities={entity}&limit=1000")).await;
         assert!(t.contains(&id), "the feed has the record");
         fetch(p, t);
+        // An offline device subscribed to the record.
+        let subscription = json!([{"entity": entity, "filter": format!("id = \"{id}\""), "related": []}]);
+        let device = app
+            .post_as(&viewer.token, "/api/v1/sync/devices", &json!({"name": "Laptop", "subscriptions": subscription}))
+            .await
+            .expect(201)
+            .body;
+        let pull = format!("/api/v1/sync/devices/{}/pull", id_of(&device));
+        let pulled = app.post_as(&viewer.token, &pull, &json!({})).await.expect(200).body;
+        assert!(pulled["changes"].as_array().unwrap().iter().any(|c| c["id"] == id.as_str()), "the device gets it");
+        fetch(pull, pulled.to_string());
         fetch(format!("page /{entity}"), app.page(&cookie, &format!("/{entity}")).await);
         fetch(format!("page /{entity}/{id}"), app.page(&cookie, &format!("/{entity}/{id}")).await);
         for (what, text) in &seen {

@@ -35,6 +35,7 @@ mod processes;
 mod records;
 mod schema;
 mod service;
+mod sync;
 mod telephony;
 mod upgrade;
 mod web;

@@ -1,0 +1,34 @@
+-- Relata schema v16: offline sync. A device is one user's replica; its
+-- subscriptions say what it holds. `sync_held` is what the server sent it
+-- (`sent`: the pull that sent the version) and what it told it to remove
+-- (`gone`), until the device confirms that pull by coming back with its
+-- cursor; `generation` marks the records a full pass found, so that what it
+-- did not find can be removed.
+CREATE TABLE sync_devices (
+    workspace_id BLOB NOT NULL REFERENCES workspaces(id),
+    id BLOB NOT NULL,
+    user_id BLOB NOT NULL,
+    name TEXT NOT NULL,
+    subscriptions TEXT NOT NULL,
+    fingerprint TEXT NOT NULL DEFAULT '',
+    issued INTEGER NOT NULL DEFAULT 0,
+    acked INTEGER NOT NULL DEFAULT 0,
+    generation INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    last_sync_at TEXT,
+    PRIMARY KEY (workspace_id, id)
+) WITHOUT ROWID;
+CREATE INDEX sync_devices_user ON sync_devices(workspace_id, user_id);
+CREATE TABLE sync_held (
+    workspace_id BLOB NOT NULL,
+    device_id BLOB NOT NULL,
+    entity TEXT NOT NULL,
+    record_id BLOB NOT NULL,
+    version INTEGER NOT NULL,
+    sent INTEGER NOT NULL,
+    gone INTEGER,
+    generation INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, device_id, entity, record_id),
+    FOREIGN KEY (workspace_id, device_id) REFERENCES sync_devices(workspace_id, id)
+) WITHOUT ROWID;
+CREATE INDEX sync_held_generation ON sync_held(workspace_id, device_id, generation);

@@ -92,6 +92,11 @@ pub struct BenchArgs {
     /// the database of an earlier run).
     #[arg(long)]
     calls_only: bool,
+    /// Only the offline-sync figures (a first sync of about 50,000 of the
+    /// --contacts contacts, incremental syncs of 100 changes), with --reuse
+    /// on the database of an earlier run.
+    #[arg(long)]
+    sync_only: bool,
 }
 
 impl BenchArgs {
@@ -150,6 +155,11 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         crate::bench_calls::figures(&addr, &sample.callers(), args.contacts).await;
         return Ok(ExitCode::SUCCESS);
     }
+    if args.sync_only {
+        let (demo_dir, _) = demo_database(&args).await?;
+        sync_figures(&demo_dir).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.jobs_only {
         std::fs::create_dir_all(&args.dir).map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
         jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
@@ -160,11 +170,28 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         import_figures(&args.dir, args.contacts).await?;
     }
     http_figures(&demo_dir, &args).await?;
+    sync_figures(&demo_dir).await?;
     jobs_figures(&args.dir.join("jobs"), args.jobs).await?;
     crate::bench_commerce::run(&args.dir.join("commerce"), &args.commerce()).await?;
     crate::bench_automation::run(&args.dir.join("automation"), args.invoices).await?;
     crate::bench_service::run(&args.dir.join("service"), args.cases).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Offline sync's figures on the demo database, against a server of its own.
+async fn sync_figures(demo_dir: &Path) -> Result<(), String> {
+    let cities = crate::bench_sync::cities(demo_dir).await?;
+    let token = {
+        let (app, ws) = open(&sqlite_args(demo_dir)).await?;
+        let token = create_token(&app, &ws, "bench sync", "read_write").await?;
+        app.store.close().await;
+        token
+    };
+    let addr = free_address()?;
+    let data_dir = demo_dir.to_string_lossy().to_string();
+    let _server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+    crate::bench_sync::figures(&addr, &token, demo_dir, cities).await;
+    Ok(())
 }
 
 /// The demo database in `--dir`: built afresh (the directory emptied

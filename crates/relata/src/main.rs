@@ -6,10 +6,12 @@ mod bench_automation;
 mod bench_calls;
 mod bench_commerce;
 mod bench_service;
+mod bench_sync;
 mod bench_writes;
 mod jobs;
 mod people;
 mod soak;
+mod sync_client;
 mod transfer;
 
 /// mimalloc instead of the system allocator: the server and the bulk paths
@@ -197,6 +199,15 @@ enum Command {
     },
     /// Build a benchmark database and print performance figures as JSON lines.
     Bench(bench::BenchArgs),
+    /// The offline client: a replica of one user's device kept in a local
+    /// SQLite file, worked on with no network and synced on demand.
+    Sync {
+        /// The replica's folder.
+        #[arg(long, default_value = "relata-replica")]
+        replica: std::path::PathBuf,
+        #[command(subcommand)]
+        command: sync_client::SyncCommand,
+    },
     /// Customer analytics on CSV files (lifetime value, RFM segments, association rules) and the pipeline forecast.
     Analytics {
         #[command(subcommand)]
@@ -560,6 +571,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             transfer::export(&cli.db, &name, filter, sort, output.as_deref()).await
         }
         Command::Bench(args) => bench::run(&cli.db, args).await,
+        Command::Sync { replica, command } => sync_client::run(&replica, command).await,
         Command::Analytics { command } => analytics::run(&cli.db, command).await,
         Command::BenchBaseline { db, listen } => match (db, cli.db.target()) {
             (Some(file), _) => bench::baseline_server(&file, &listen).await,

@@ -16,6 +16,7 @@ crate::both_backends!(
     a_device_a_week_behind_catches_up,
     pushes_merge_settle_conflicts_and_apply_once,
     bad_sync_input_is_refused_and_loses_nothing,
+    the_offline_client_works_without_the_network_and_syncs_on_demand,
 );
 
 /// A device's copy: records by (type, id), as the pulls left them.
@@ -486,4 +487,112 @@ async fn bad_sync_input_is_refused_and_loses_nothing(app: TestApp) {
     let mine = app.post_as(&reader, "/api/v1/sync/devices", &json!({"name": "x"})).await;
     assert_eq!(mine.status.as_u16(), 403, "{}", mine.text());
     assert_eq!(app.snapshot().await, before, "no record changed");
+}
+
+/// `relata sync` on a replica folder; (success, stdout, stderr).
+fn client(replica: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_relata"))
+        .arg("sync")
+        .arg("--replica")
+        .arg(replica)
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn client_ok(replica: &std::path::Path, args: &[&str]) -> String {
+    let (ok, out, err) = client(replica, args);
+    assert!(ok, "relata sync {args:?}: {err}");
+    out
+}
+
+async fn the_offline_client_works_without_the_network_and_syncs_on_demand(app: TestApp) {
+    let w = world(&app).await;
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    let dirs: Vec<std::path::PathBuf> =
+        ["a", "b"].iter().map(|n| std::env::temp_dir().join(format!("relata-replica-{unique}-{n}"))).collect();
+    let subscriptions = json!([{"entity": "accounts", "filter": NORTH}]).to_string();
+    let rep = app.member("rep@example.com", "admin").await;
+    for (dir, token) in dirs.iter().zip([&app.token, &rep.token]) {
+        let init =
+            ["init", "--server", app.base.as_str(), "--token", token.as_str(), "--subscriptions", &subscriptions];
+        client_ok(dir, &init);
+        client_ok(dir, &["now"]);
+    }
+    let (a, b) = (&dirs[0], &dirs[1]);
+    let listed = client_ok(a, &["list", "contacts"]);
+    assert!(listed.contains(&id_of(&w.ann)) && listed.contains("Ann"), "{listed}");
+    assert!(!listed.contains(&id_of(&w.sue)), "the south is not on the device");
+
+    // Offline: nothing below reaches the server until `now`.
+    let ann = id_of(&w.ann);
+    client_ok(a, &["update", "contacts", &ann, "--set", "city=Gdynia"]);
+    client_ok(b, &["update", "contacts", &ann, "--set", "first_name=Anna"]);
+    let made = client_ok(
+        a,
+        &["create", "contacts", "--set", "last_name=Offline", "--set", &format!("account={}", id_of(&w.north))],
+    );
+    let made = made.trim().to_string();
+    assert!(made.starts_with("local-"));
+    client_ok(a, &["update", "contacts", &made, "--set", "first_name=Olga"]);
+    client_ok(a, &["log-call", &ann, "--subject", "Asked about drills", "--outcome", "reached"]);
+    let shown: Json = serde_json::from_str(&client_ok(a, &["show", "contacts", &ann])).unwrap();
+    assert_eq!(shown["city"], "Gdynia", "the replica shows its own change at once");
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{ann}")).await.body["city"],
+        Json::Null,
+        "the server has not seen it"
+    );
+    let status: Json = serde_json::from_str(&client_ok(a, &["status"])).unwrap();
+    assert_eq!(status["waiting"], 3, "{status}");
+
+    // Different fields, synced in both orders: they merge.
+    let pushed: Json = serde_json::from_str(&client_ok(b, &["now"])).unwrap();
+    assert_eq!(pushed["conflicts"], 0, "{pushed}");
+    let pushed: Json = serde_json::from_str(&client_ok(a, &["now"])).unwrap();
+    assert_eq!((pushed["conflicts"].as_i64(), pushed["rejected"].as_i64()), (Some(0), Some(0)), "{pushed}");
+    client_ok(b, &["now"]);
+    for dir in [a, b] {
+        let shown: Json = serde_json::from_str(&client_ok(dir, &["show", "contacts", &ann])).unwrap();
+        assert_eq!((shown["city"].as_str(), shown["first_name"].as_str()), (Some("Gdynia"), Some("Anna")));
+        let offline = client_ok(dir, &["list", "contacts", "--where", "last_name=Offline", "--json"]);
+        let offline: Json = serde_json::from_str(offline.trim()).unwrap();
+        assert_eq!(offline["first_name"], "Olga");
+        assert!(!offline["id"].as_str().unwrap().starts_with("local-"), "the server's id replaced the local one");
+        let calls = client_ok(dir, &["list", "activities", "--where", "kind=call", "--json"]);
+        assert!(calls.contains("Asked about drills"), "the logged call came to both: {calls}");
+    }
+    let call = app.list_all("activities", "&filter=subject%20%3D%20%22Asked%20about%20drills%22").await;
+    assert_eq!((call.len(), call[0]["contact"].as_str()), (1, Some(ann.as_str())));
+
+    // The same field on both: the second to sync has a conflict, reported.
+    client_ok(a, &["update", "contacts", &ann, "--set", "city=Hel"]);
+    client_ok(b, &["update", "contacts", &ann, "--set", "city=Puck"]);
+    client_ok(b, &["now"]);
+    let pushed: Json = serde_json::from_str(&client_ok(a, &["now"])).unwrap();
+    assert_eq!(pushed["conflicts"], 1, "{pushed}");
+    assert_eq!(pushed["reports"][0]["conflicts"][0]["client"], "Hel");
+    assert_eq!(pushed["reports"][0]["conflicts"][0]["server"], "Puck");
+    let status: Json = serde_json::from_str(&client_ok(a, &["status"])).unwrap();
+    assert_eq!(status["last_push"][0]["status"], "conflict", "{status}");
+    let shown: Json = serde_json::from_str(&client_ok(a, &["show", "contacts", &ann])).unwrap();
+    assert_eq!(shown["city"], "Puck", "server wins, and the replica follows");
+
+    // A server that cannot be reached: the change waits, nothing is lost.
+    client_ok(a, &["update", "contacts", &ann, "--set", "city=Reda"]);
+    let settings_db = a.join("replica.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", settings_db.display())).await.unwrap();
+    sqlx::query("UPDATE settings SET value = 'http://127.0.0.1:9' WHERE key = 'server'").execute(&pool).await.unwrap();
+    let (ok, _, err) = client(a, &["now"]);
+    assert!(!ok && err.contains("cannot be reached"), "{err}");
+    let status: Json = serde_json::from_str(&client_ok(a, &["status"])).unwrap();
+    assert_eq!(status["waiting"], 1);
+    sqlx::query("UPDATE settings SET value = ? WHERE key = 'server'").bind(&app.base).execute(&pool).await.unwrap();
+    pool.close().await;
+    client_ok(a, &["now"]);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{ann}")).await.body["city"], "Reda");
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

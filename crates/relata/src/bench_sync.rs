@@ -1,0 +1,199 @@
+//! Offline sync's figures over the demo database: the first sync of a
+//! subscription of about 50,000 contacts (some cities' people) out of the
+//! whole table, and incremental syncs after 100 changes each, with the
+//! bytes transferred; next to yardsticks of the same run: the REST list of
+//! the same records page by page, and the change feed of the same changes.
+
+use crate::bench::{figure, sqlite_args};
+use crate::open;
+use relata_core::value::FieldValue;
+use serde_json::{Value as Json, json};
+use std::path::Path;
+use std::time::Instant;
+
+/// The subscription's size to aim at.
+const TARGET_RECORDS: i64 = 50_000;
+/// Changes per incremental sync, and how many incremental syncs.
+const CHANGES: usize = 100;
+const ROUNDS: usize = 5;
+
+/// The cities whose contacts add up closest to [`TARGET_RECORDS`] (from
+/// the smallest up), with how many contacts they hold.
+pub(crate) async fn cities(dir: &Path) -> Result<(Vec<String>, i64), String> {
+    let (app, ws) = open(&sqlite_args(dir)).await?;
+    let schema = relata_core::meta::Schema::standard(relata_crm::CONTACTS);
+    let city = schema.field("city").ok_or("contacts have a city")?;
+    let mut conn = app.store.read(ws.id).await.map_err(|e| e.to_string())?;
+    let mut counts = conn.count_by(&schema, None, Some(city)).await.map_err(|e| e.to_string())?;
+    drop(conn);
+    app.store.close().await;
+    counts.sort_by_key(|(_, n)| *n);
+    let (mut chosen, mut total) = (Vec::new(), 0);
+    for (value, n) in counts {
+        let FieldValue::Text(name) = value else { continue };
+        if total + n > TARGET_RECORDS && total > 0 {
+            continue;
+        }
+        chosen.push(name);
+        total += n;
+    }
+    Ok((chosen, total))
+}
+
+/// The figures, against a server at `addr` on the database in `dir`.
+pub(crate) async fn figures(addr: &str, token: &str, dir: &Path, (cities, expected): (Vec<String>, i64)) {
+    let db_bytes = std::fs::metadata(dir.join("relata.db")).map_or(0, |m| m.len());
+    // The bench reads the feed's head beside the server (for the feed's yardstick).
+    let Ok((app, ws)) = open(&sqlite_args(dir)).await else {
+        figure("sync_first", json!({"errors": 1, "note": "the database could not be opened"}));
+        return;
+    };
+    let feed_head = async || {
+        let head = app.store.feed_head().await.ok()?;
+        Some(relata_app::feed::encode_cursor(ws.id, head))
+    };
+    let client = reqwest::Client::new();
+    let base = format!("http://{addr}/api/v1");
+    let quoted: Vec<String> = cities.iter().map(|c| serde_json::to_string(c).unwrap_or_default()).collect();
+    let filter = format!("city in ({})", quoted.join(", "));
+    let subscriptions = json!([{"entity": "contacts", "filter": filter, "related": []}]);
+    let device = client
+        .post(format!("{base}/sync/devices"))
+        .bearer_auth(token)
+        .json(&json!({"name": "Bench laptop", "subscriptions": subscriptions}))
+        .send()
+        .await;
+    let Some(device) = json_of(device).await.and_then(|d| d["id"].as_str().map(str::to_string)) else {
+        figure("sync_first", json!({"errors": 1, "note": "the device could not be registered"}));
+        return;
+    };
+    let pull_url = format!("{base}/sync/devices/{device}/pull");
+    let pull = async |cursor: Option<&str>| -> Option<(Json, usize)> {
+        let body = json!({"cursor": cursor, "limit": 2000});
+        let response = client.post(&pull_url).bearer_auth(token).json(&body).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let bytes = response.bytes().await.ok()?;
+        Some((serde_json::from_slice(&bytes).ok()?, bytes.len()))
+    };
+
+    // The first sync, page by page.
+    let started = Instant::now();
+    let (mut cursor, mut bytes, mut records, mut pulls, mut errors) = (None::<String>, 0, 0, 0, 0);
+    let mut held: Vec<(String, i64)> = Vec::new();
+    loop {
+        let Some((page, size)) = pull(cursor.as_deref()).await else {
+            errors += 1;
+            break;
+        };
+        pulls += 1;
+        bytes += size;
+        for change in page["changes"].as_array().into_iter().flatten().filter(|c| c["op"] == "upsert") {
+            records += 1;
+            held.push((change["id"].as_str().unwrap_or_default().to_string(), change["version"].as_i64().unwrap_or(1)));
+        }
+        cursor = page["cursor"].as_str().map(str::to_string);
+        if page["more"] != true {
+            break;
+        }
+    }
+    let first_seconds = started.elapsed().as_secs_f64();
+    let (list_seconds, list_bytes) = listed(&client, &base, token, &filter).await;
+    figure(
+        "sync_first",
+        json!({"records": records, "subscribed": expected, "pulls": pulls, "seconds": round(first_seconds, 3),
+               "bytes": bytes, "bytes_per_record": bytes / records.max(1), "database_bytes": db_bytes,
+               "share_of_database": round(bytes as f64 / db_bytes.max(1) as f64, 4),
+               "rest_list_seconds": round(list_seconds, 3), "rest_list_bytes": list_bytes,
+               "errors": errors, "target_seconds": 5,
+               "note": "contacts of some cities out of the whole table, pulled 2,000 a page; next to the same \
+                        records listed through the REST API 500 a page"}),
+    );
+
+    // Incremental syncs of 100 changes each.
+    let mut times = Vec::new();
+    let (mut sizes, mut received, mut feed_times) = (Vec::new(), 0, Vec::new());
+    for round in 0..ROUNDS {
+        let feed_head = feed_head().await;
+        let chosen: Vec<(String, i64)> =
+            held.iter().skip(round * CHANGES * 7).step_by(7).take(CHANGES).cloned().collect();
+        for (id, version) in &chosen {
+            let changed = client
+                .patch(format!("{base}/contacts/{id}"))
+                .bearer_auth(token)
+                .header("if-match", format!("\"{version}\""))
+                .json(&json!({"notes": format!("Visited, round {round}")}))
+                .send()
+                .await;
+            if !changed.as_ref().is_ok_and(|r| r.status().is_success()) {
+                errors += 1;
+            }
+        }
+        for (id, version) in held.iter_mut() {
+            if chosen.iter().any(|(c, _)| c == id) {
+                *version += 1;
+            }
+        }
+        let started = Instant::now();
+        let Some((page, size)) = pull(cursor.as_deref()).await else {
+            errors += 1;
+            continue;
+        };
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        sizes.push(size);
+        received += page["changes"].as_array().map_or(0, Vec::len);
+        cursor = page["cursor"].as_str().map(str::to_string);
+        if let Some(after) = feed_head {
+            let started = Instant::now();
+            let url = format!("{base}/changes?after={after}&entities=contacts&limit=1000");
+            if client.get(url).bearer_auth(token).send().await.is_ok_and(|r| r.status().is_success()) {
+                feed_times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().map(|m| round(m, 2))
+    };
+    figure(
+        "sync_incremental",
+        json!({"changes_per_sync": CHANGES, "syncs": ROUNDS, "changes_received": received,
+               "p50_ms": median(&mut times), "max_ms": times.iter().copied().fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.max(t)))).map(|m| round(m, 2)),
+               "bytes_per_sync": sizes.iter().sum::<usize>() / sizes.len().max(1),
+               "feed_read_p50_ms": median(&mut feed_times), "errors": errors, "target_ms": 50,
+               "note": "100 contacts of the subscription changed through the API, then one pull; next to reading \
+                        the same changes from the change feed"}),
+    );
+}
+
+async fn json_of(response: Result<reqwest::Response, reqwest::Error>) -> Option<Json> {
+    response.ok()?.json::<Json>().await.ok()
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
+}
+
+/// The same records through the REST list, page by page: (seconds, bytes).
+async fn listed(client: &reqwest::Client, base: &str, token: &str, filter: &str) -> (f64, usize) {
+    let started = Instant::now();
+    let (mut cursor, mut bytes) = (String::new(), 0);
+    loop {
+        let url = format!(
+            "{base}/contacts?filter={}&sort=id&limit=500&cursor={}",
+            crate::bench::urlencode(filter),
+            crate::bench::urlencode(&cursor)
+        );
+        let Ok(response) = client.get(url).bearer_auth(token).send().await else { break };
+        let Ok(body) = response.bytes().await else { break };
+        bytes += body.len();
+        let page: Json = serde_json::from_slice(&body).unwrap_or_default();
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    (started.elapsed().as_secs_f64(), bytes)
+}

@@ -17,8 +17,8 @@ const TARGET_RECORDS: i64 = 50_000;
 const CHANGES: usize = 100;
 const ROUNDS: usize = 5;
 
-/// The cities whose contacts add up closest to [`TARGET_RECORDS`] (from
-/// the smallest up), with how many contacts they hold.
+/// Cities whose contacts add up to about [`TARGET_RECORDS`], with how
+/// many contacts they hold.
 pub(crate) async fn cities(dir: &Path) -> Result<(Vec<String>, i64), String> {
     let (app, ws) = open(&sqlite_args(dir)).await?;
     let schema = relata_core::meta::Schema::standard(relata_crm::CONTACTS);
@@ -27,7 +27,8 @@ pub(crate) async fn cities(dir: &Path) -> Result<(Vec<String>, i64), String> {
     let mut counts = conn.count_by(&schema, None, Some(city)).await.map_err(|e| e.to_string())?;
     drop(conn);
     app.store.close().await;
-    counts.sort_by_key(|(_, n)| *n);
+    // The largest cities first, then smaller ones to fill up.
+    counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let (mut chosen, mut total) = (Vec::new(), 0);
     for (value, n) in counts {
         let FieldValue::Text(name) = value else { continue };
@@ -111,19 +112,22 @@ pub(crate) async fn figures(addr: &str, token: &str, dir: &Path, (cities, expect
                         records listed through the REST API 500 a page"}),
     );
 
-    // Incremental syncs of 100 changes each.
+    // Incremental syncs of 100 changes each (notes no earlier run wrote:
+    // a patch that changes nothing is no change).
+    let run = chrono::Utc::now().timestamp_millis();
     let mut times = Vec::new();
     let (mut sizes, mut received, mut feed_times) = (Vec::new(), 0, Vec::new());
     for round in 0..ROUNDS {
         let feed_head = feed_head().await;
-        let chosen: Vec<(String, i64)> =
-            held.iter().skip(round * CHANGES * 7).step_by(7).take(CHANGES).cloned().collect();
+        // Different records each round (consecutive ones of those held).
+        let count = CHANGES.min(held.len());
+        let chosen: Vec<(String, i64)> = (0..count).map(|k| held[(round * count + k) % held.len()].clone()).collect();
         for (id, version) in &chosen {
             let changed = client
                 .patch(format!("{base}/contacts/{id}"))
                 .bearer_auth(token)
                 .header("if-match", format!("\"{version}\""))
-                .json(&json!({"notes": format!("Visited, round {round}")}))
+                .json(&json!({"notes": format!("Visited, run {run}, round {round}")}))
                 .send()
                 .await;
             if !changed.as_ref().is_ok_and(|r| r.status().is_success()) {

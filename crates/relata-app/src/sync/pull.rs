@@ -13,7 +13,7 @@ use crate::{App, Ctx};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relata_core::access::Right;
-use relata_core::filter::{Expr, Op};
+use relata_core::filter::{CompileContext, Expr, Filter, Op, compile, holds, parse};
 use relata_core::meta::{EntityKind, Schema};
 use relata_core::record::Record;
 use relata_store::ScopedConn;
@@ -27,8 +27,8 @@ use uuid::Uuid;
 /// Changes a pull answers with at most (a little more when a record brings
 /// its related ones).
 pub const MAX_LIMIT: u64 = 2000;
-/// Subscribed records read per step of a full pass.
-const PASS_PAGE: u64 = 200;
+/// Subscribed records read per step of a full pass (a list's largest page).
+const PASS_PAGE: u64 = crate::read::MAX_LIMIT;
 /// Feed entries looked at per step.
 const FEED_SCAN: u64 = 1000;
 /// Ids per query.
@@ -544,13 +544,10 @@ impl Pull<'_> {
         let visible = records_by_ids(self.app, self.ctx, kind, None, ids).await?;
         let mut members: HashSet<Uuid> = HashSet::new();
         for filter in plan.direct(kind) {
-            let matching = match filter {
-                None => visible.iter().map(|r| r.id.uuid()).collect::<Vec<_>>(),
-                Some(f) => {
-                    records_by_ids(self.app, self.ctx, kind, Some(f), ids).await?.iter().map(|r| r.id.uuid()).collect()
-                }
-            };
-            members.extend(matching);
+            match filter {
+                None => members.extend(visible.iter().map(|r| r.id.uuid())),
+                Some(f) => members.extend(self.passing(schema, f, &visible).await?),
+            }
         }
         for (parent, related) in plan.as_child(kind) {
             let parents: Vec<Uuid> = visible.iter().filter_map(|r| r.values.ref_id(related.via)).collect();
@@ -596,6 +593,30 @@ impl Pull<'_> {
             self.remove(kind, h, reasons.get(&id).copied().unwrap_or("out_of_reach"));
         }
         Ok((entered, left))
+    }
+
+    /// Which of `records` pass `filter` as the user sees them: decided in
+    /// memory when the filter names only the records' own fields, by the
+    /// database otherwise.
+    async fn passing(&self, schema: &Schema, filter: &str, records: &[Record]) -> Result<Vec<Uuid>, AppError> {
+        let cx = CompileContext { me: self.ctx.actor.map(|u| u.uuid()), parse: &self.ctx.parse, related: None };
+        let compiled = parse(filter).ok().and_then(|expr| compile(&expr, schema, &cx).ok());
+        let mut out = Vec::new();
+        let mut undecided = Vec::new();
+        for record in records {
+            let decided = compiled
+                .as_ref()
+                .filter(|f| !names_system_fields(f))
+                .and_then(|f| holds(f, &|field| record.values.get(field).clone()));
+            match decided {
+                Some(true) => out.push(record.id.uuid()),
+                Some(false) => {}
+                None => undecided.push(record.id.uuid()),
+            }
+        }
+        let asked = records_by_ids(self.app, self.ctx, schema.kind, Some(filter), &undecided).await?;
+        out.extend(asked.iter().map(|r| r.id.uuid()));
+        Ok(out)
     }
 
     /// Which of `ids` the device holds after this pull so far.
@@ -649,5 +670,16 @@ async fn every(
             Some(next) => params.cursor = Some(next),
             None => return Ok(out),
         }
+    }
+}
+
+/// Whether a filter looks at fields a record's values do not hold (its id,
+/// version, times and authors) or at related records.
+fn names_system_fields(filter: &Filter) -> bool {
+    match filter {
+        Filter::And(parts) | Filter::Or(parts) => parts.iter().any(names_system_fields),
+        Filter::Not(inner) => names_system_fields(inner),
+        Filter::Compare { field, .. } | Filter::In { field, .. } | Filter::IsNull { field, .. } => field.system,
+        Filter::Related { .. } => true,
     }
 }

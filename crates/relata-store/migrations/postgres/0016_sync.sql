@@ -32,3 +32,5 @@ CREATE TABLE sync_held (
     FOREIGN KEY (workspace_id, device_id) REFERENCES sync_devices(workspace_id, id)
 );
 CREATE INDEX sync_held_generation ON sync_held(workspace_id, device_id, generation);
+-- The removals a device has yet to confirm, found without reading all it holds.
+CREATE INDEX sync_held_gone ON sync_held(workspace_id, device_id, gone) WHERE gone IS NOT NULL;

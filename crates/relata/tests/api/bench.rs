@@ -74,6 +74,10 @@ async fn the_benchmark_prints_every_figure_without_errors() {
     assert_eq!((pops["agents_connected"].as_u64(), pops["events"].as_u64()), (Some(50), Some(200)), "{pops}");
     assert_eq!(pops["pops_delivered"], 200, "every event's pop reached its agent: {pops}");
     assert!(pops["pop_p95_ms"].as_f64().unwrap() > 0.0, "{pops}");
+    let first = named("sync_first");
+    assert!(first["records"].as_u64().unwrap() > 0 && first["records"] == first["subscribed"], "{first}");
+    let incremental = named("sync_incremental");
+    assert_eq!(incremental["changes_received"], 500, "every change of 5 syncs of 100 came: {incremental}");
     let quotes = named("api_create_quote_10_lines");
     assert!(quotes["documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
     assert!(quotes["bare_documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");

@@ -187,6 +187,11 @@ async fn records_move_in_and_out_of_a_device(app: TestApp) {
     let w = world(&app).await;
     let mut laptop = Replica::register(&app, &app.token, json!([{"entity": "accounts", "filter": NORTH}])).await;
     laptop.sync(&app).await;
+    // The same subscription through a field only the database knows: the
+    // same records come and go.
+    let dated = format!(r#"{NORTH} and created_at > "2000-01-01T00:00:00Z""#);
+    let mut tablet = Replica::register(&app, &app.token, json!([{"entity": "accounts", "filter": dated}])).await;
+    tablet.sync(&app).await;
 
     // A change of a held record, a new related record, a deletion.
     let ann_path = format!("/api/v1/contacts/{}", id_of(&w.ann));
@@ -211,6 +216,8 @@ async fn records_move_in_and_out_of_a_device(app: TestApp) {
     assert_eq!(laptop.removal(&w.north2), Some("out_of_subscription"));
     assert_eq!(laptop.removal(&cid), Some("out_of_subscription"), "its contact goes with it");
     assert!(laptop.has("accounts", &w.north) && laptop.has("contacts", &w.ann));
+    tablet.sync(&app).await;
+    assert_eq!(tablet.records.keys().collect::<Vec<_>>(), laptop.records.keys().collect::<Vec<_>>());
 
     // A deal won leaves (only open ones come along); a new one comes.
     let deal_path = format!("/api/v1/opportunities/{}", id_of(&w.open_deal));

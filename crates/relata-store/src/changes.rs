@@ -79,8 +79,9 @@ pub struct NewChange {
 #[derive(Clone, Debug, Serialize)]
 pub struct Change {
     pub seq: i64,
-    /// The record's version this change made.
-    pub version: i64,
+    /// The record's version this change made (unknown for entries written
+    /// before versions were logged).
+    pub version: Option<i64>,
     pub entity: String,
     pub record_id: String,
     pub op: String,
@@ -152,7 +153,7 @@ impl ScopedConn {
             let stored = self.unpack_diff(r).await?;
             changes.push(Change {
                 seq: r.int("seq")?.unwrap_or_default(),
-                version: r.int("version")?.unwrap_or_default(),
+                version: r.int("version")?,
                 entity: r.text("entity")?.unwrap_or_default(),
                 record_id: r.id_text("record_id")?.unwrap_or_default(),
                 actor: r.id_text("actor_id")?,

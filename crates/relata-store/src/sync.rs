@@ -20,8 +20,8 @@ pub struct Device {
     pub name: String,
     /// The subscriptions as the API takes them (a JSON array).
     pub subscriptions: String,
-    /// What the held set was computed for (subscriptions and rights): when
-    /// it differs, the next pull makes a full pass.
+    /// What the last pull was computed for (subscriptions and rights), for
+    /// who looks into a device; pulls decide from their cursor's.
     pub fingerprint: String,
     /// The last pull answered.
     pub issued: i64,
@@ -214,12 +214,13 @@ impl ScopedConn {
         self.conn.fetch_all(&q).await?.iter().map(decode_held).collect()
     }
 
-    /// Held rows the full pass `generation` did not find (and not removed
-    /// yet), by type and id, after `after`.
+    /// Held rows the full pass `generation` did not find and whose removal
+    /// the device has not confirmed (pulls up to `acked`), by type and id,
+    /// after `after`.
     pub async fn held_not_found(
         &mut self,
         device: Uuid,
-        generation: i64,
+        (generation, acked): (i64, i64),
         after: Option<(&str, Uuid)>,
         limit: u64,
     ) -> Result<Vec<Held>> {
@@ -228,7 +229,7 @@ impl ScopedConn {
             .from("sync_held")
             .cond_where(self.held_of(device))
             .and_where(Expr::col("generation").lt(generation))
-            .and_where(Expr::col("gone").is_null())
+            .and_where(Expr::col("gone").is_null().or(Expr::col("gone").gt(acked)))
             .order_by("entity", Order::Asc)
             .order_by("record_id", Order::Asc)
             .limit(limit)

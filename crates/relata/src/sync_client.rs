@@ -123,7 +123,9 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (entity TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
     body TEXT NOT NULL, PRIMARY KEY (entity, id));
 CREATE TABLE IF NOT EXISTS metadata (entity TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, change TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, change TEXT NOT NULL,
+    sent INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS local_ids (local TEXT PRIMARY KEY, server TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
 ";
 
@@ -183,7 +185,7 @@ impl Replica {
         Ok(())
     }
 
-    /// One request to the server; a problem answer becomes its text.
+    /// One request to the server; a problem answer becomes its status and text.
     async fn call(
         &self,
         server: &str,
@@ -191,18 +193,22 @@ impl Replica {
         method: reqwest::Method,
         path: &str,
         body: Option<&Json>,
-    ) -> Result<Json, String> {
+    ) -> Result<Json, Failure> {
         let mut request = self.client.request(method, format!("{server}{path}")).bearer_auth(token);
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| format!("the server cannot be reached: {e}"))?;
+        let failed = |message: String| Failure { status: None, message };
+        let response = request.send().await.map_err(|e| failed(format!("the server cannot be reached: {e}")))?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| format!("the answer was cut off: {e}"))?;
+        let text = response.text().await.map_err(|e| failed(format!("the answer was cut off: {e}")))?;
         if !status.is_success() {
-            return Err(format!("the server answered {status}: {text}"));
+            return Err(Failure {
+                status: Some(status.as_u16()),
+                message: format!("the server answered {status}: {text}"),
+            });
         }
-        if text.is_empty() { Ok(Json::Null) } else { serde_json::from_str(&text).map_err(|e| e.to_string()) }
+        if text.is_empty() { Ok(Json::Null) } else { serde_json::from_str(&text).map_err(|e| failed(e.to_string())) }
     }
 
     async fn record(&self, entity: &str, id: &str) -> Result<Json, String> {
@@ -240,12 +246,19 @@ impl Replica {
             .map_err(|e| e.to_string())
     }
 
-    async fn outbox(&self) -> Result<Vec<(i64, Json)>, String> {
-        let rows = sqlx::query("SELECT seq, change FROM outbox ORDER BY seq")
+    /// The changes waiting, in order: (sequence, change, whether a push
+    /// that carried it was tried).
+    async fn outbox(&self) -> Result<Vec<(i64, Json, bool)>, String> {
+        let rows = sqlx::query("SELECT seq, change, sent FROM outbox ORDER BY seq")
             .fetch_all(&self.pool)
             .await
             .map_err(|e| e.to_string())?;
-        Ok(rows.iter().map(|r| (r.get(0), serde_json::from_str(&r.get::<String, _>(1)).unwrap_or_default())).collect())
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (r.get(0), serde_json::from_str(&r.get::<String, _>(1)).unwrap_or_default(), r.get::<i64, _>(2) != 0)
+            })
+            .collect())
     }
 
     async fn create(&self, entity: &str, fields: Json) -> Result<String, String> {
@@ -268,26 +281,31 @@ impl Replica {
             record[field] = value.clone();
         }
         self.put_record(entity, &record).await?;
-        if id.starts_with(LOCAL) {
-            // Not on the server yet: the change is part of its creation.
-            for (seq, mut change) in self.outbox().await? {
-                if change["local_id"] == id {
-                    for (field, value) in set {
-                        change["fields"][field] = value.clone();
-                    }
-                    sqlx::query("UPDATE outbox SET change = ? WHERE seq = ?")
-                        .bind(change.to_string())
-                        .bind(seq)
-                        .execute(&self.pool)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                }
+        // A change not sent yet takes these fields too (its creation, or an
+        // update of the same record); one that may have reached the server
+        // is never rewritten, or its replay would not be recognised.
+        for (seq, mut change, sent) in self.outbox().await? {
+            let same = change["entity"] == entity
+                && (change["local_id"] == id || (change["op"] == "update" && change["record_id"] == id));
+            if !same || sent {
+                continue;
             }
-            return Ok(());
+            for (field, value) in set {
+                change["fields"][field] = value.clone();
+            }
+            return sqlx::query("UPDATE outbox SET change = ? WHERE seq = ?")
+                .bind(change.to_string())
+                .bind(seq)
+                .execute(&self.pool)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string());
         }
+        // A record made offline whose creation may have been sent is at
+        // version 1 on the server.
+        let base = if id.starts_with(LOCAL) { json!(1) } else { record["version"].clone() };
         let change = json!({"id": uuid::Uuid::now_v7().to_string(), "entity": entity, "op": "update",
-                            "record_id": id, "base_version": record["version"], "fields": fields,
-                            "changed_at": now()});
+                            "record_id": id, "base_version": base, "fields": fields, "changed_at": now()});
         self.queue(&change).await
     }
 
@@ -335,7 +353,7 @@ impl Replica {
             .map(|r| serde_json::from_str(&r.get::<String, _>(0)).unwrap_or_default())
             .collect();
         let status = json!({"device": self.setting("device").await?, "waiting": waiting,
-                            "last_sync_at": self.setting("last_sync_at").await?, "last_push": reports});
+                            "last_sync_at": self.setting("last_sync_at").await?, "reports": reports});
         println!("{status}");
         Ok(())
     }
@@ -346,20 +364,45 @@ impl Replica {
         let (pushed, reports) = self.push(&server, &token, &device).await?;
         let pulled = self.pull(&server, &token, &device).await?;
         self.set("last_sync_at", &now()).await?;
-        let summary = json!({"pushed": pushed, "pulled": pulled, "conflicts": reports.iter().filter(|r| r["status"] == "conflict").count(),
-                             "rejected": reports.iter().filter(|r| r["status"] == "rejected").count(), "reports": reports});
+        let count = |status: &str| reports.iter().filter(|r| r["result"]["status"] == status).count();
+        let summary = json!({"pushed": pushed, "pulled": pulled, "conflicts": count("conflict"),
+                             "rejected": count("rejected"), "reports": reports});
         println!("{summary}");
         Ok(())
     }
 
-    /// Pushes the outbox in order; the changes leave it once the server
-    /// answered (a push cut off is sent again with the same ids, and the
-    /// server answers what it did). Returns how many went and what the
-    /// server reported of conflicts and refusals.
+    /// Pushes the outbox in order. A change that names a record made
+    /// offline goes once the server gave that record its id (the id is put
+    /// in its place); a change leaves the outbox once the server answered
+    /// (a push cut off is sent again with the same ids, and the server
+    /// answers what it did). Returns how many went, and the conflicts and
+    /// refusals, each with the change (kept in the replica's reports).
     async fn push(&self, server: &str, token: &str, device: &str) -> Result<(usize, Vec<Json>), String> {
-        let outbox = self.outbox().await?;
         let mut reports = Vec::new();
-        for batch in outbox.chunks(500) {
+        let mut pushed = 0;
+        loop {
+            let ids = self.local_ids().await?;
+            let mut batch: Vec<(i64, Json)> = Vec::new();
+            for (seq, mut change, _) in self.outbox().await? {
+                rename_local_ids(&mut change, &ids);
+                let waits_for_batch =
+                    names_local_ids(&change).iter().any(|l| batch.iter().any(|(_, c)| c["local_id"] == l.as_str()));
+                if waits_for_batch || batch.len() == 500 {
+                    break;
+                }
+                batch.push((seq, change));
+            }
+            if batch.is_empty() {
+                return Ok((pushed, reports));
+            }
+            for (seq, change) in &batch {
+                sqlx::query("UPDATE outbox SET change = ?, sent = 1 WHERE seq = ?")
+                    .bind(change.to_string())
+                    .bind(seq)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             let changes: Vec<Json> = batch
                 .iter()
                 .map(|(_, c)| {
@@ -371,102 +414,188 @@ impl Replica {
                 })
                 .collect();
             let path = format!("/api/v1/sync/devices/{device}/push");
-            let answer =
-                self.call(server, token, reqwest::Method::POST, &path, Some(&json!({"changes": changes}))).await?;
+            let body = json!({"changes": changes});
+            let answer = self.call(server, token, reqwest::Method::POST, &path, Some(&body)).await?;
             let results = answer["results"].as_array().cloned().unwrap_or_default();
             for ((seq, change), result) in batch.iter().zip(&results) {
-                let entity = change["entity"].as_str().unwrap_or_default();
-                if let Some(local) = change["local_id"].as_str() {
-                    self.forget_record(entity, local).await?;
-                }
-                match result["status"].as_str() {
-                    Some("rejected") => {
-                        // The replica's copy is not the server's: take the server's.
-                        if let Some(id) = change["record_id"].as_str() {
-                            let path = format!("/api/v1/{entity}/{id}");
-                            match self.call(server, token, reqwest::Method::GET, &path, None).await {
-                                Ok(record) => self.put_record(entity, &record).await?,
-                                Err(_) => self.forget_record(entity, id).await?,
-                            }
-                        }
-                    }
-                    _ if result["deleted"] == true => {
-                        self.forget_record(entity, result["record_id"].as_str().unwrap_or_default()).await?
-                    }
-                    _ => self.put_record(entity, &result["record"]).await?,
-                }
+                self.settle_pushed(server, token, change, result).await?;
                 if matches!(result["status"].as_str(), Some("rejected" | "conflict")) {
-                    reports.push(result.clone());
+                    let report = json!({"change": change, "result": result});
+                    sqlx::query("INSERT INTO reports (body) VALUES (?)")
+                        .bind(report.to_string())
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    reports.push(report);
                 }
                 sqlx::query("DELETE FROM outbox WHERE seq = ?")
                     .bind(seq)
                     .execute(&self.pool)
                     .await
                     .map_err(|e| e.to_string())?;
+                pushed += 1;
             }
         }
-        sqlx::query("DELETE FROM reports").execute(&self.pool).await.map_err(|e| e.to_string())?;
-        for report in &reports {
-            sqlx::query("INSERT INTO reports (body) VALUES (?)")
-                .bind(report.to_string())
-                .execute(&self.pool)
-                .await
-                .map_err(|e| e.to_string())?;
+    }
+
+    /// The replica after the server's answer to one change.
+    async fn settle_pushed(&self, server: &str, token: &str, change: &Json, result: &Json) -> Result<(), String> {
+        let entity = change["entity"].as_str().unwrap_or_default();
+        if let Some(local) = change["local_id"].as_str() {
+            self.forget_record(entity, local).await?;
+            if let Some(id) = result["record_id"].as_str() {
+                sqlx::query("INSERT INTO local_ids (local, server) VALUES (?, ?) ON CONFLICT (local) DO NOTHING")
+                    .bind(local)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
         }
-        Ok((outbox.len(), reports))
+        match result["status"].as_str() {
+            Some("rejected") => {
+                // The replica's copy is not the server's: take the server's
+                // (a record that is not there any more is forgotten).
+                let Some(id) = change["record_id"].as_str() else { return Ok(()) };
+                let path = format!("/api/v1/{entity}/{id}");
+                match self.call(server, token, reqwest::Method::GET, &path, None).await {
+                    Ok(record) => self.put_record(entity, &record).await,
+                    Err(Failure { status: Some(404), .. }) => self.forget_record(entity, id).await,
+                    Err(failure) => Err(failure.message),
+                }
+            }
+            _ if result["deleted"] == true => {
+                self.forget_record(entity, result["record_id"].as_str().unwrap_or_default()).await
+            }
+            _ => self.put_record(entity, &result["record"]).await,
+        }
+    }
+
+    async fn local_ids(&self) -> Result<Vec<(String, String)>, String> {
+        let rows = sqlx::query("SELECT local, server FROM local_ids").fetch_all(&self.pool).await;
+        Ok(rows.map_err(|e| e.to_string())?.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     /// Pulls until the server has no more; each page and its cursor are
-    /// kept together. Returns how many changes came.
+    /// kept together. A cursor the server no longer takes starts over from
+    /// nothing. Returns how many changes came.
     async fn pull(&self, server: &str, token: &str, device: &str) -> Result<usize, String> {
         let path = format!("/api/v1/sync/devices/{device}/pull");
         let mut received = 0;
         loop {
             let cursor = self.setting("cursor").await?;
-            let page = self
-                .call(server, token, reqwest::Method::POST, &path, Some(&json!({"cursor": cursor, "limit": 1000})))
-                .await?;
-            let mut tx = self.pool.begin().await.map_err(|e| e.to_string())?;
-            if cursor.is_none() {
-                sqlx::query("DELETE FROM records").execute(&mut *tx).await.map_err(|e| e.to_string())?;
+            let body = json!({"cursor": cursor, "limit": 1000});
+            let page = match self.call(server, token, reqwest::Method::POST, &path, Some(&body)).await {
+                Ok(page) => page,
+                Err(Failure { status: Some(409), .. }) if cursor.is_some() => {
+                    sqlx::query("DELETE FROM settings WHERE key = 'cursor'")
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    continue;
+                }
+                Err(failure) => return Err(failure.message),
+            };
+            received += self.apply_page(&page, cursor.is_none()).await?;
+            if page["more"] != true {
+                return Ok(received);
             }
-            for change in page["changes"].as_array().into_iter().flatten() {
-                received += 1;
-                let entity = change["entity"].as_str().unwrap_or_default();
-                let id = change["id"].as_str().unwrap_or_default();
-                let done = match change["op"].as_str() {
-                    Some("metadata") => {
-                        for description in change["entities"].as_array().into_iter().flatten() {
-                            sqlx::query("INSERT INTO metadata (entity, body) VALUES (?, ?) ON CONFLICT (entity) DO UPDATE SET body = excluded.body")
-                                .bind(description["name"].as_str().unwrap_or_default())
-                                .bind(description.to_string())
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(|e| e.to_string())?;
-                        }
-                        continue;
+        }
+    }
+
+    /// Applies a pulled page and keeps its cursor, in one transaction.
+    async fn apply_page(&self, page: &Json, from_nothing: bool) -> Result<usize, String> {
+        let mut tx = self.pool.begin().await.map_err(|e| e.to_string())?;
+        if from_nothing {
+            sqlx::query("DELETE FROM records").execute(&mut *tx).await.map_err(|e| e.to_string())?;
+        }
+        let changes = page["changes"].as_array().cloned().unwrap_or_default();
+        for change in &changes {
+            let entity = change["entity"].as_str().unwrap_or_default();
+            let id = change["id"].as_str().unwrap_or_default();
+            match change["op"].as_str() {
+                Some("metadata") => {
+                    for description in change["entities"].as_array().into_iter().flatten() {
+                        sqlx::query(
+                            "INSERT INTO metadata (entity, body) VALUES (?, ?) \
+                             ON CONFLICT (entity) DO UPDATE SET body = excluded.body",
+                        )
+                        .bind(description["name"].as_str().unwrap_or_default())
+                        .bind(description.to_string())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| e.to_string())?;
                     }
-                    Some("upsert") => keep_record(&mut *tx, entity, id, &change["record"]).await,
-                    Some("remove") => sqlx::query("DELETE FROM records WHERE entity = ? AND id = ?")
+                }
+                Some("upsert") => keep_record(&mut *tx, entity, id, &change["record"]).await?,
+                Some("remove") => {
+                    sqlx::query("DELETE FROM records WHERE entity = ? AND id = ?")
                         .bind(entity)
                         .bind(id)
                         .execute(&mut *tx)
                         .await
-                        .map(drop)
-                        .map_err(|e| e.to_string()),
-                    _ => continue,
-                };
-                done?;
+                        .map_err(|e| e.to_string())?;
+                }
+                _ => {}
             }
-            let next = page["cursor"].as_str().ok_or("the server answered without a cursor")?;
-            sqlx::query("INSERT INTO settings (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                .bind(next)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| e.to_string())?;
-            tx.commit().await.map_err(|e| e.to_string())?;
-            if page["more"] != true {
-                return Ok(received);
+        }
+        let next = page["cursor"].as_str().ok_or("the server answered without a cursor")?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(next)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
+        Ok(changes.len())
+    }
+}
+
+/// A request the server did not answer with success.
+struct Failure {
+    status: Option<u16>,
+    message: String,
+}
+
+impl From<Failure> for String {
+    fn from(failure: Failure) -> String {
+        failure.message
+    }
+}
+
+/// The ids of records made offline that a change names (as its record or
+/// in its fields).
+fn names_local_ids(change: &Json) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut look = |value: &Json| {
+        if let Some(text) = value.as_str().filter(|t| t.starts_with(LOCAL)) {
+            out.push(text.to_string());
+        }
+    };
+    look(&change["record_id"]);
+    for value in change["fields"].as_object().into_iter().flat_map(|f| f.values()) {
+        match value.as_array() {
+            Some(items) => items.iter().for_each(&mut look),
+            None => look(value),
+        }
+    }
+    out
+}
+
+/// Puts the server's ids in place of those of records made offline.
+fn rename_local_ids(change: &mut Json, ids: &[(String, String)]) {
+    let rename = |value: &mut Json| {
+        if let Some((_, server)) = ids.iter().find(|(local, _)| value.as_str() == Some(local.as_str())) {
+            *value = json!(server);
+        }
+    };
+    rename(&mut change["record_id"]);
+    if let Some(fields) = change["fields"].as_object_mut() {
+        for value in fields.values_mut() {
+            match value.as_array_mut() {
+                Some(items) => items.iter_mut().for_each(rename),
+                None => rename(value),
             }
         }
     }

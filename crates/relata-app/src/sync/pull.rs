@@ -46,12 +46,20 @@ enum Phase {
     Feed { position: i64 },
 }
 
+/// A device's cursor: where its pulls stand as of the pull that gave it.
+/// Everything a later pull decides from comes from here, not from the
+/// device's latest state, so that a pull whose answer was lost is done
+/// again from the cursor before it.
 #[derive(Serialize, Deserialize)]
 struct Token {
     v: u8,
     ws: Uuid,
     device: Uuid,
     pull: i64,
+    /// The subscriptions and rights the phase was computed for (a digest).
+    print: String,
+    /// The full pass under way or last made.
+    generation: i64,
     #[serde(flatten)]
     phase: Phase,
 }
@@ -103,19 +111,29 @@ impl Plan {
                 }
             }
         }
-        // A type brought by another comes after it (also when subscribed
-        // directly), so that its parents are settled first.
-        let brought: Vec<EntityKind> =
-            self.subs.iter().flat_map(|(_, _, related)| related.iter().map(|r| r.child)).collect();
-        out.sort_by_key(|k| brought.contains(k));
-        out
+        // Parents before the types they bring (also when those are
+        // subscribed directly), so that a parent is settled first.
+        let mut ordered: Vec<EntityKind> = Vec::new();
+        while ordered.len() < out.len() {
+            let ready = out
+                .iter()
+                .copied()
+                .filter(|k| !ordered.contains(k))
+                .find(|k| self.as_child(*k).iter().all(|(parent, _, _)| parent == k || ordered.contains(parent)));
+            // A loop of types bringing each other: the rest in order.
+            let next = ready.or_else(|| out.iter().copied().find(|k| !ordered.contains(k)));
+            ordered.extend(next);
+        }
+        ordered
     }
 
-    fn as_child(&self, kind: EntityKind) -> Vec<(EntityKind, &Related)> {
+    /// The subscriptions that bring `kind`: the parent type, the parent's
+    /// filter and what it brings.
+    fn as_child(&self, kind: EntityKind) -> Vec<(EntityKind, Option<&str>, &Related)> {
         self.subs
             .iter()
-            .flat_map(|(parent, _, related)| related.iter().map(move |r| (*parent, r)))
-            .filter(|(_, r)| r.child == kind)
+            .flat_map(|(parent, filter, related)| related.iter().map(move |r| (*parent, filter.as_deref(), r)))
+            .filter(|(_, _, r)| r.child == kind)
             .collect()
     }
 
@@ -130,7 +148,20 @@ impl Plan {
 }
 
 /// Subscriptions, rights and field rules the held set was computed for.
-fn fingerprint(ctx: &Ctx, schemas: &crate::Schemas, plan: &Plan, device: &Device) -> String {
+fn fingerprint(ctx: &Ctx, schemas: &crate::Schemas, plan: &Plan) -> String {
+    // The plan as resolved for this user now (types gone or unreadable are
+    // out of it), the fields they may not see, and whose records they read.
+    let subscriptions: Vec<Json> = plan
+        .subs
+        .iter()
+        .map(|(kind, filter, related)| {
+            let brought: Vec<String> = related
+                .iter()
+                .map(|r| format!("{}.{}:{:?}:{:?}", r.child.api_name(), r.via, r.filter, r.recent))
+                .collect();
+            json!([kind.api_name(), filter, brought])
+        })
+        .collect();
     let hidden: Vec<String> = plan
         .kinds()
         .iter()
@@ -139,11 +170,10 @@ fn fingerprint(ctx: &Ctx, schemas: &crate::Schemas, plan: &Plan, device: &Device
             schema.fields().filter(|f| schema.is_hidden(f)).map(|f| f.qualified_id().into_owned()).collect::<Vec<_>>()
         })
         .collect();
-    let seen = format!(
-        "{}|{:?}|{:?}|{:?}|{hidden:?}",
-        device.subscriptions, ctx.access.role.entities, ctx.access.role.others, ctx.access.teams
-    );
-    relata_identity::secret::digest(&seen)
+    let scopes: Vec<String> =
+        plan.kinds().iter().map(|k| format!("{}:{:?}", k.api_name(), ctx.access.scope(*k, Right::Read))).collect();
+    let seen = json!({"subscriptions": subscriptions, "hidden": hidden, "scopes": scopes});
+    relata_identity::secret::digest(&seen.to_string())
 }
 
 /// The answer to a pull.
@@ -163,8 +193,12 @@ struct Pull<'a> {
     /// Whether the device holds nothing (a first sync, or starting over).
     from_nothing: bool,
     changes: Vec<Json>,
-    held: Vec<Held>,
-    /// Records decided in this pull: held after it (true) or removed.
+    /// What the device holds after this pull, by type and id (the last
+    /// decision about a record counts).
+    held: HashMap<(String, Uuid), Held>,
+    /// Records decided in this step of the pull: held after it (true) or
+    /// removed. A later step looks at a record again (it may have changed
+    /// since).
     decided: HashMap<(EntityKind, Uuid), bool>,
 }
 
@@ -183,9 +217,9 @@ pub async fn pull(
     let mut device = super::device(app, ctx, device_id).await?;
     let schemas = app.schemas_for(ctx).await?;
     let plan = Plan::of(app, ctx, &schemas, &device);
-    let print = fingerprint(ctx, &schemas, &plan, &device);
+    let print = fingerprint(ctx, &schemas, &plan);
     let cursor = cursor.map(str::trim).filter(|c| !c.is_empty());
-    let (acked, phase) = match cursor {
+    let (acked, from) = match cursor {
         None => (device.issued, None),
         Some(text) => {
             let bad = |m: &str| AppError::BadParameter("cursor", m.to_string());
@@ -201,17 +235,16 @@ pub async fn pull(
                     "this cursor is older than one the device already used: sync from the start (no cursor)".into(),
                 ));
             }
-            (token.pull, Some(token.phase))
+            (token.pull, Some(token))
         }
     };
-    let mut generation = device.generation;
-    let phase = match phase {
-        Some(Phase::Feed { position }) if print == device.fingerprint => Phase::Feed { position },
-        Some(phase @ (Phase::Pass { .. } | Phase::Sweep { .. })) if print == device.fingerprint => phase,
-        // From nothing, or subscriptions or rights changed: a full pass.
+    let (phase, generation) = match from {
+        Some(token) if token.print == print => (token.phase, token.generation),
+        // From nothing, or the subscriptions or rights changed since the
+        // cursor: a full pass, of a generation no earlier pull used.
         _ => {
-            generation += 1;
-            Phase::Pass { head: app.store.feed_head().await?, sub: 0, cursor: None }
+            let head = app.store.feed_head().await?;
+            (Phase::Pass { head, sub: 0, cursor: None }, device.generation + 1)
         }
     };
     let mut pull = Pull {
@@ -223,7 +256,7 @@ pub async fn pull(
         generation,
         from_nothing: cursor.is_none(),
         changes: Vec::new(),
-        held: Vec::new(),
+        held: HashMap::new(),
         decided: HashMap::new(),
     };
     let mut conn = app.store.read(ctx.ws()).await?;
@@ -267,18 +300,19 @@ pub async fn pull(
     } else {
         tx.forget_confirmed_removals(device.id, acked).await?;
     }
-    tx.put_held(device.id, &pull.held).await?;
+    let held: Vec<Held> = pull.held.into_values().collect();
+    tx.put_held(device.id, &held).await?;
     let expected = device.issued;
     device.issued = pull.n;
     device.acked = acked;
-    device.generation = generation;
-    device.fingerprint = print;
+    device.generation = device.generation.max(generation);
+    device.fingerprint = print.clone();
     device.last_sync_at = Some(tx.now());
     if !tx.advance_sync_device(&device, expected).await? {
         return Err(AppError::Conflict("another sync of this device is under way; try again".into()));
     }
     tx.commit().await?;
-    let token = Token { v: 1, ws: ctx.ws().uuid(), device: device.id, pull: pull.n, phase };
+    let token = Token { v: 1, ws: ctx.ws().uuid(), device: device.id, pull: pull.n, print, generation, phase };
     let body = json!({"cursor": encode(&token), "more": more, "changes": changes});
     Ok(Pulled { body })
 }
@@ -289,20 +323,26 @@ fn remaining(limit: u64, pull: &Pull) -> u64 {
 }
 
 impl Pull<'_> {
-    /// The held rows of these records (none when the device holds nothing).
+    /// The held rows of these records: what this pull decided, else what
+    /// was written before (nothing when the device starts from nothing).
     async fn held_rows(
         &self,
         conn: &mut ScopedConn,
         kind: EntityKind,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Held>, AppError> {
-        if self.from_nothing {
-            return Ok(HashMap::new());
-        }
         let mut out = HashMap::new();
-        for chunk in ids.chunks(CHUNK) {
-            for h in conn.held(self.device, kind.api_name(), chunk).await? {
-                out.insert(h.record, h);
+        if !self.from_nothing {
+            for chunk in ids.chunks(CHUNK) {
+                for h in conn.held(self.device, kind.api_name(), chunk).await? {
+                    out.insert(h.record, h);
+                }
+            }
+        }
+        // What this pull decided so far counts over what was written before.
+        for id in ids {
+            if let Some(h) = self.held.get(&(kind.api_name().to_string(), *id)) {
+                out.insert(*id, h.clone());
             }
         }
         Ok(out)
@@ -317,7 +357,7 @@ impl Pull<'_> {
         self.decided.insert(key, true);
         let entity = schema.kind.api_name().to_string();
         if let Some(h) = held.filter(|h| h.confirmed(self.acked) && h.version == record.version) {
-            self.held.push(Held { generation: self.generation, ..h.clone() });
+            self.keep(Held { generation: self.generation, ..h.clone() });
             return;
         }
         self.changes.push(json!({
@@ -328,7 +368,11 @@ impl Pull<'_> {
             "record": record.to_json(schema),
         }));
         let (version, sent, generation) = (record.version, self.n, self.generation);
-        self.held.push(Held { entity, record: record.id.uuid(), version, sent, gone: None, generation });
+        self.keep(Held { entity, record: record.id.uuid(), version, sent, gone: None, generation });
+    }
+
+    fn keep(&mut self, held: Held) {
+        self.held.insert((held.entity.clone(), held.record), held);
     }
 
     /// Tells the device to remove a record it may hold.
@@ -338,8 +382,12 @@ impl Pull<'_> {
             return;
         }
         self.decided.insert(key, false);
-        self.changes.push(json!({"op": "remove", "entity": kind.api_name(), "id": held.record, "reason": reason}));
-        self.held.push(Held { gone: Some(self.n), ..held.clone() });
+        self.removal(kind.api_name(), held, reason);
+    }
+
+    fn removal(&mut self, entity: &str, held: &Held, reason: &str) {
+        self.changes.push(json!({"op": "remove", "entity": entity, "id": held.record, "reason": reason}));
+        self.keep(Held { gone: Some(self.n), ..held.clone() });
     }
 
     /// One page of a subscription's records, with what they bring.
@@ -424,7 +472,7 @@ impl Pull<'_> {
             return Ok(Phase::Feed { position: head });
         }
         let after_ref = after.as_ref().map(|(e, i)| (e.as_str(), *i));
-        let rows = conn.held_not_found(self.device, self.generation, after_ref, PASS_PAGE).await?;
+        let rows = conn.held_not_found(self.device, (self.generation, self.acked), after_ref, PASS_PAGE).await?;
         let mut by_type: Vec<(String, Vec<Held>)> = Vec::new();
         for row in &rows {
             match by_type.last_mut() {
@@ -436,9 +484,7 @@ impl Pull<'_> {
             let Some(kind) = schemas.kind(&entity) else {
                 // The type is gone (a custom object deleted): so are its records.
                 for h in &held {
-                    let kind =
-                        EntityKind::from_singular(&entity).unwrap_or(relata_core::meta::EntityKind::named("records"));
-                    self.remove(kind, h, "deleted");
+                    self.removal(&entity, h, "deleted");
                 }
                 continue;
             };
@@ -488,6 +534,8 @@ impl Pull<'_> {
         scan: u64,
     ) -> Result<(i64, u64, bool), AppError> {
         self.app.store.sequence_changes().await?;
+        // Records this pull decided before may have changed since.
+        self.decided.clear();
         let kinds = plan.kinds();
         let singulars: Vec<&str> = kinds.iter().map(|k| k.singular()).chain([METADATA]).collect();
         let entries = conn.feed_page(position, Some(&singulars), scan).await?;
@@ -549,9 +597,19 @@ impl Pull<'_> {
                 Some(f) => members.extend(self.passing(schema, f, &visible).await?),
             }
         }
-        for (parent, related) in plan.as_child(kind) {
+        for (parent, parent_filter, related) in plan.as_child(kind) {
             let parents: Vec<Uuid> = visible.iter().filter_map(|r| r.values.ref_id(related.via)).collect();
-            let held = self.held_now(conn, parent, &parents).await?;
+            // Parents the device holds through this subscription, as a full
+            // pass would bring their records.
+            let mut held = self.held_now(conn, parent, &parents).await?;
+            if let Some(filter) = parent_filter {
+                let ids: Vec<Uuid> = held.iter().copied().collect();
+                let records = records_by_ids(self.app, self.ctx, parent, None, &ids).await?;
+                let schemas = self.app.schemas_for(self.ctx).await?;
+                let through: HashSet<Uuid> =
+                    self.passing(schemas.get(parent), filter, &records).await?.into_iter().collect();
+                held.retain(|p| through.contains(p));
+            }
             let candidates: Vec<Uuid> = visible
                 .iter()
                 .filter(|r| r.values.ref_id(related.via).is_some_and(|p| held.contains(&p)))

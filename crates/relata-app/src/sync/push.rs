@@ -132,13 +132,21 @@ async fn apply_once(
 ) -> Result<Json, AppError> {
     let source = format!("sync:{}", device.id);
     let request_hash = relata_identity::secret::digest(&change.raw.to_string());
-    let mut tx = app.writer(ctx).await?;
-    if let Some(done) = tx.inbound_event(&source, &change.id).await? {
-        return Ok(replayed(done, &request_hash, &change.id));
-    }
-    let result = match apply(&mut tx, ctx, policy, change).await {
-        Ok(result) => result,
-        Err(e) => return Ok(refusal(&change.id, e)),
+    let mut tries = 0;
+    let (mut tx, result) = loop {
+        let mut tx = app.writer(ctx).await?;
+        if let Some(done) = tx.inbound_event(&source, &change.id).await? {
+            return Ok(replayed(done, &request_hash, &change.id));
+        }
+        match apply(&mut tx, ctx, policy, change).await {
+            Ok(result) => break (tx, result),
+            // Another write of the record came in between: look again.
+            Err(AppError::VersionConflict { .. }) if tries < 3 => tries += 1,
+            Err(e) if is_refusal(&e) => return Ok(refusal(&change.id, e)),
+            // The server's trouble, not the change's: the push fails and
+            // the device sends it again (what applied answers as before).
+            Err(e) => return Err(e),
+        }
     };
     let event = InboundEvent { event_type: "sync.push".into(), request_hash: request_hash.clone(), result };
     match tx.insert_inbound_event(&source, &change.id, &event).await {
@@ -167,6 +175,22 @@ fn replayed(done: InboundEvent, request_hash: &str, id: &str) -> Json {
     let mut result = done.result;
     result["replayed"] = json!(true);
     result
+}
+
+/// Whether the write path refused the change itself (as opposed to the
+/// database failing).
+fn is_refusal(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Invalid(_)
+            | AppError::NotFound
+            | AppError::Hidden { .. }
+            | AppError::Forbidden(_)
+            | AppError::Filter(_)
+            | AppError::BadParameter(..)
+            | AppError::Conflict(_)
+            | AppError::VersionConflict { .. }
+    )
 }
 
 /// A change the write path refused: its reasons, nothing written.
@@ -288,8 +312,9 @@ async fn current(tx: &mut ScopedConn, schema: &Schema, id: RecordId, base: i64) 
     Ok(record)
 }
 
-/// The fields changed on the server after version `base`, with when each
-/// was last changed.
+/// The fields the user can see that were changed on the server after
+/// version `base`, with when each was last changed (an entry of unknown
+/// version counts as later: a conflict is reported rather than missed).
 async fn changed_since(
     tx: &mut ScopedConn,
     schema: &Schema,
@@ -300,21 +325,17 @@ async fn changed_since(
     if base >= record.version {
         return Ok(out);
     }
+    let visible: Vec<String> =
+        schema.fields().filter(|f| !schema.is_hidden(f)).map(|f| f.qualified_id().into_owned()).collect();
     let mut after = 0;
     loop {
         let page = tx.history(schema.kind, record.id, after, 500).await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
-        for change in page.iter().filter(|c| c.version > base) {
+        for change in page.iter().filter(|c| c.version.is_none_or(|v| v > base)) {
             let Some(fields) = change.diff.as_object() else { continue };
-            for (key, value) in fields {
-                if key == "custom" {
-                    for custom in value.as_object().into_iter().flat_map(|c| c.keys()) {
-                        out.insert(format!("custom.{custom}"), change.at);
-                    }
-                } else {
-                    out.insert(key.clone(), change.at);
-                }
+            for key in fields.keys().filter(|k| visible.contains(k)) {
+                out.insert(key.clone(), change.at);
             }
         }
         if page.len() < 500 {

@@ -274,12 +274,27 @@ async fn a_pull_whose_answer_was_lost_is_answered_again(app: TestApp) {
     // Confirmed now: they do not come a third time.
     let quiet = laptop.pull_once(&app, 500).await;
     assert_eq!(quiet["changes"], json!([]));
+    // A full pass whose answer is lost: its removals come again.
+    let path_subs = format!("/api/v1/sync/devices/{}/subscriptions", laptop.device);
+    let south = json!({"subscriptions": [{"entity": "accounts", "filter": r#"territory = "south""#}]});
+    app.put_as(&app.token, &path_subs, &south).await.expect(200);
+    let confirmed = laptop.cursor.clone();
+    let lost = app.post_as(&app.token, &path, &json!({"cursor": confirmed})).await.expect(200).body;
+    let removed = |page: &Json| page["changes"].as_array().unwrap().iter().filter(|c| c["op"] == "remove").count();
+    assert!(removed(&lost) >= 2, "{lost}");
+    laptop.sync(&app).await;
+    assert!(!laptop.has("accounts", &w.north) && !laptop.has("contacts", &w.ann), "the northern records went");
+    assert!(laptop.has("accounts", &w.south));
+    let before = confirmed;
+    // The device comes back with the cursor it got: the old one is past.
+    laptop.pull_once(&app, 500).await;
+
     // A cursor older than one the device came back with: start over.
     app.post_as(&app.token, &path, &json!({"cursor": before})).await.expect_problem(409, "conflict");
     // From nothing: everything again, in full.
     laptop.cursor = None;
     laptop.sync(&app).await;
-    assert!(laptop.has("contacts", &w.ann) && !laptop.has("contacts", &w.bob));
+    assert!(laptop.has("contacts", &w.sue) && !laptop.has("contacts", &w.ann));
 }
 
 async fn a_device_a_week_behind_catches_up(app: TestApp) {
@@ -544,6 +559,8 @@ async fn the_offline_client_works_without_the_network_and_syncs_on_demand(app: T
     assert!(made.starts_with("local-"));
     client_ok(a, &["update", "contacts", &made, "--set", "first_name=Olga"]);
     client_ok(a, &["log-call", &ann, "--subject", "Asked about drills", "--outcome", "reached"]);
+    // A call with the contact made offline names it before the server does.
+    client_ok(a, &["log-call", &made, "--subject", "Welcome call"]);
     let shown: Json = serde_json::from_str(&client_ok(a, &["show", "contacts", &ann])).unwrap();
     assert_eq!(shown["city"], "Gdynia", "the replica shows its own change at once");
     assert_eq!(
@@ -552,7 +569,7 @@ async fn the_offline_client_works_without_the_network_and_syncs_on_demand(app: T
         "the server has not seen it"
     );
     let status: Json = serde_json::from_str(&client_ok(a, &["status"])).unwrap();
-    assert_eq!(status["waiting"], 3, "{status}");
+    assert_eq!(status["waiting"], 4, "{status}");
 
     // Different fields, synced in both orders: they merge.
     let pushed: Json = serde_json::from_str(&client_ok(b, &["now"])).unwrap();
@@ -572,6 +589,10 @@ async fn the_offline_client_works_without_the_network_and_syncs_on_demand(app: T
     }
     let call = app.list_all("activities", "&filter=subject%20%3D%20%22Asked%20about%20drills%22").await;
     assert_eq!((call.len(), call[0]["contact"].as_str()), (1, Some(ann.as_str())));
+    let welcome = app.list_all("activities", "&filter=subject%20%3D%20%22Welcome%20call%22").await;
+    let olga = app.list_all("contacts", "&filter=first_name%20%3D%20%22Olga%22").await;
+    assert_eq!((welcome.len(), olga.len()), (1, 1));
+    assert_eq!(welcome[0]["contact"], olga[0]["id"], "the call names the contact by the server's id");
 
     // The same field on both: the second to sync has a conflict, reported.
     client_ok(a, &["update", "contacts", &ann, "--set", "city=Hel"]);
@@ -579,10 +600,12 @@ async fn the_offline_client_works_without_the_network_and_syncs_on_demand(app: T
     client_ok(b, &["now"]);
     let pushed: Json = serde_json::from_str(&client_ok(a, &["now"])).unwrap();
     assert_eq!(pushed["conflicts"], 1, "{pushed}");
-    assert_eq!(pushed["reports"][0]["conflicts"][0]["client"], "Hel");
-    assert_eq!(pushed["reports"][0]["conflicts"][0]["server"], "Puck");
+    assert_eq!(pushed["reports"][0]["result"]["conflicts"][0]["client"], "Hel");
+    assert_eq!(pushed["reports"][0]["result"]["conflicts"][0]["server"], "Puck");
+    assert_eq!(pushed["reports"][0]["change"]["fields"]["city"], "Hel", "what the user did is kept");
     let status: Json = serde_json::from_str(&client_ok(a, &["status"])).unwrap();
-    assert_eq!(status["last_push"][0]["status"], "conflict", "{status}");
+    let reports = status["reports"].as_array().unwrap();
+    assert_eq!(reports.last().unwrap()["result"]["status"], "conflict", "{status}");
     let shown: Json = serde_json::from_str(&client_ok(a, &["show", "contacts", &ann])).unwrap();
     assert_eq!(shown["city"], "Puck", "server wins, and the replica follows");
 

@@ -14,7 +14,7 @@ use serde_json::{Map, Value as Json};
 
 impl ScopedConn {
     /// A document's lines, in order.
-    pub(crate) async fn document_lines(&mut self, def: &LinesDef, document: RecordId) -> Result<Vec<Line>> {
+    pub async fn document_lines(&mut self, def: &LinesDef, document: RecordId) -> Result<Vec<Line>> {
         let q = Query::select()
             .columns(["id", "data"])
             .from("document_lines")

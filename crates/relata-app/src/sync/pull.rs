@@ -287,8 +287,9 @@ pub async fn pull(
             }
         };
     };
-    drop(conn);
     let mut changes = std::mem::take(&mut pull.changes);
+    with_lines(&mut conn, &schemas, &mut changes).await?;
+    drop(conn);
     if metadata {
         // Before the records that use them.
         let entities: Vec<Json> = plan.kinds().iter().map(|k| crate::describe::entity_json(schemas.get(*k))).collect();
@@ -686,6 +687,20 @@ impl Pull<'_> {
         out.extend(held.values().filter(|h| h.gone.is_none()).map(|h| h.record));
         Ok(out)
     }
+}
+
+/// Puts their lines into the documents a pull sends (lists read headers
+/// only); the header was read as the user, so its lines are theirs to see.
+async fn with_lines(conn: &mut ScopedConn, schemas: &crate::Schemas, changes: &mut [Json]) -> Result<(), AppError> {
+    for change in changes.iter_mut().filter(|c| c["op"] == "upsert") {
+        let Some(kind) = change["entity"].as_str().and_then(|e| schemas.kind(e)) else { continue };
+        let Some(def) = &schemas.get(kind).def().lines else { continue };
+        let Some(id) = change["id"].as_str().and_then(|i| i.parse::<relata_core::RecordId>().ok()) else { continue };
+        let lines = conn.document_lines(def, id).await?;
+        change["record"]["lines"] =
+            json!(lines.iter().map(|l| relata_core::document::line_json(def, l)).collect::<Vec<_>>());
+    }
+    Ok(())
 }
 
 /// The records among `ids` the user may read that pass `filter`.

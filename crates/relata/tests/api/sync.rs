@@ -121,6 +121,8 @@ struct World {
     sue: Json,
     open_deal: Json,
     won_deal: Json,
+    /// Issued to the northern account, to be paid.
+    invoice: Json,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -134,7 +136,13 @@ async fn world(app: &TestApp) -> World {
     let won_deal = app.create("opportunities", json!({"name": "Saws", "account": north["id"]})).await;
     let path = format!("/api/v1/opportunities/{}", id_of(&won_deal));
     let won_deal = app.patch(&path, version_of(&won_deal), &json!({"stage": "won"})).await.expect(200).body;
-    World { north, north2, south, ann, bob, sue, open_deal, won_deal }
+    let body = json!({"account": north["id"], "currency": "EUR", "payment_terms_days": 14,
+                      "lines": [{"description": "Drill bits", "quantity": "3",
+                                 "unit_price": {"amount": "40.00", "currency": "EUR"}, "tax_rate": "23"}]});
+    let draft = app.post("/api/v1/invoices", &body).await.expect(201).body;
+    let path = format!("/api/v1/invoices/{}", id_of(&draft));
+    let invoice = app.patch(&path, version_of(&draft), &json!({"status": "issued"})).await.expect(200).body;
+    World { north, north2, south, ann, bob, sue, open_deal, won_deal, invoice }
 }
 
 const NORTH: &str = r#"territory = "north""#;
@@ -156,6 +164,8 @@ async fn a_first_sync_brings_the_subscribed_records_and_what_they_bring(app: Tes
     assert!(!laptop.has("contacts", &w.sue));
     assert!(laptop.has("opportunities", &w.open_deal), "open opportunities come along");
     assert!(!laptop.has("opportunities", &w.won_deal), "won ones do not");
+    let invoice = &laptop.records[&("invoices".to_string(), id_of(&w.invoice))];
+    assert_eq!(invoice["lines"][0]["description"], "Drill bits", "a document comes with its lines: {invoice}");
     let ann = &laptop.records[&("contacts".to_string(), id_of(&w.ann))];
     assert_eq!(ann["last_name"], "Ann");
     assert_eq!(ann["version"], w.ann["version"]);

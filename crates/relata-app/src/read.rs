@@ -129,7 +129,7 @@ pub async fn list(
 
 /// A filter's text (as people type it) and conditions built in code,
 /// compiled against what the user may see; `None` when there is neither.
-fn compile_filter<'s>(
+pub(crate) fn compile_filter<'s>(
     ctx: &Ctx,
     schema: &'s relata_core::meta::Schema,
     text: Option<&str>,

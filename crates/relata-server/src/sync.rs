@@ -78,7 +78,7 @@ pub async fn pull(
         })?),
     };
     let pulled = sync::pull::pull(&server.app, &auth.ctx, id.uuid(), cursor, limit).await?;
-    Ok(json(StatusCode::OK, &pulled.body))
+    Ok(json(StatusCode::OK, &pulled))
 }
 
 /// `POST /api/v1/sync/devices/{id}/push`: `{changes: [...]}`.

@@ -20,9 +20,6 @@ pub struct Device {
     pub name: String,
     /// The subscriptions as the API takes them (a JSON array).
     pub subscriptions: String,
-    /// What the last pull was computed for (subscriptions and rights), for
-    /// who looks into a device; pulls decide from their cursor's.
-    pub fingerprint: String,
     /// The last pull answered.
     pub issued: i64,
     /// The last pull the device confirmed.
@@ -52,12 +49,11 @@ impl Held {
     }
 }
 
-const DEVICE_COLUMNS: [&str; 11] = [
+const DEVICE_COLUMNS: [&str; 10] = [
     "id",
     "user_id",
     "name",
     "subscriptions",
-    "fingerprint",
     "issued",
     "acked",
     "generation",
@@ -77,7 +73,6 @@ fn decode_device(r: &Row) -> Result<Device> {
         user: UserId::from_uuid(r.uuid("user_id")?.ok_or_else(|| corrupt("user_id"))?),
         name: r.text("name")?.unwrap_or_default(),
         subscriptions: r.text("subscriptions")?.unwrap_or_else(|| "[]".into()),
-        fingerprint: r.text("fingerprint")?.unwrap_or_default(),
         issued: r.int("issued")?.unwrap_or_default(),
         acked: r.int("acked")?.unwrap_or_default(),
         generation: r.int("generation")?.unwrap_or_default(),
@@ -119,7 +114,6 @@ impl ScopedConn {
                 Expr::val(uuid(d.user.uuid())),
                 Expr::val(d.name.clone()),
                 Expr::val(d.subscriptions.clone()),
-                Expr::val(d.fingerprint.clone()),
                 Expr::val(d.issued),
                 Expr::val(d.acked),
                 Expr::val(d.generation),
@@ -147,7 +141,6 @@ impl ScopedConn {
         let stmt = Query::update()
             .table("sync_devices")
             .values([
-                ("fingerprint", Expr::val(d.fingerprint.clone())),
                 ("issued", Expr::val(d.issued)),
                 ("acked", Expr::val(d.acked)),
                 ("generation", Expr::val(d.generation)),

@@ -153,15 +153,7 @@ impl Replica {
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), String> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await
-        .map(drop)
-        .map_err(|e| e.to_string())
+        put_setting(&self.pool, key, value).await
     }
 
     async fn required(&self, key: &str) -> Result<String, String> {
@@ -228,13 +220,7 @@ impl Replica {
     }
 
     async fn forget_record(&self, entity: &str, id: &str) -> Result<(), String> {
-        sqlx::query("DELETE FROM records WHERE entity = ? AND id = ?")
-            .bind(entity)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string())
+        drop_record(&self.pool, entity, id).await
     }
 
     async fn queue(&self, change: &Json) -> Result<(), String> {
@@ -528,25 +514,12 @@ impl Replica {
                     }
                 }
                 Some("upsert") => keep_record(&mut *tx, entity, id, &change["record"]).await?,
-                Some("remove") => {
-                    sqlx::query("DELETE FROM records WHERE entity = ? AND id = ?")
-                        .bind(entity)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                }
+                Some("remove") => drop_record(&mut *tx, entity, id).await?,
                 _ => {}
             }
         }
         let next = page["cursor"].as_str().ok_or("the server answered without a cursor")?;
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(next)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| e.to_string())?;
+        put_setting(&mut *tx, "cursor", next).await?;
         tx.commit().await.map_err(|e| e.to_string())?;
         Ok(changes.len())
     }
@@ -616,6 +589,37 @@ async fn keep_record<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(
     .bind(id)
     .bind(record["version"].as_i64().unwrap_or(0))
     .bind(record.to_string())
+    .execute(executor)
+    .await
+    .map(drop)
+    .map_err(|e| e.to_string())
+}
+
+/// Forgets a record of the replica.
+async fn drop_record<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(
+    executor: E,
+    entity: &str,
+    id: &str,
+) -> Result<(), String> {
+    sqlx::query("DELETE FROM records WHERE entity = ? AND id = ?")
+        .bind(entity)
+        .bind(id)
+        .execute(executor)
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+async fn put_setting<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(
+    executor: E,
+    key: &str,
+    value: &str,
+) -> Result<(), String> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
     .execute(executor)
     .await
     .map(drop)

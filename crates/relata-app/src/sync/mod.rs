@@ -158,7 +158,6 @@ pub async fn create_device(app: &App, ctx: &Ctx, input: &Json) -> Result<Device,
         user,
         name: name.to_string(),
         subscriptions: serde_json::to_string(&subscriptions).unwrap_or_else(|_| "[]".into()),
-        fingerprint: String::new(),
         issued: 0,
         acked: 0,
         generation: 0,
@@ -235,12 +234,10 @@ async fn parse_subscriptions(app: &App, ctx: &Ctx, raw: &Json) -> Result<Vec<Sub
             ));
             continue;
         };
-        if let Some(filter) = sub.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-            let params =
-                crate::read::ListParams { filter: Some(filter.to_string()), limit: Some(1), ..Default::default() };
-            if let Err(e) = crate::read::list(app, ctx, kind, &params).await {
-                errors.push(FieldError::new(at("filter"), "invalid", e.to_string()));
-            }
+        if let Some(filter) = sub.filter.as_deref().filter(|f| !f.trim().is_empty())
+            && let Err(e) = crate::read::compile_filter(ctx, schemas.get(kind), Some(filter), &[])
+        {
+            errors.push(FieldError::new(at("filter"), "invalid", e.to_string()));
         }
         let declared = related_of(app, kind);
         for name in sub.related.iter().flatten() {

@@ -13,7 +13,7 @@ use crate::{App, Ctx};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relata_core::access::Right;
-use relata_core::filter::{CompileContext, Expr, Filter, Op, compile, holds, parse};
+use relata_core::filter::{Expr, Filter, Op, holds};
 use relata_core::meta::{EntityKind, Schema};
 use relata_core::record::Record;
 use relata_store::ScopedConn;
@@ -176,15 +176,12 @@ fn fingerprint(ctx: &Ctx, schemas: &crate::Schemas, plan: &Plan) -> String {
     relata_identity::secret::digest(&seen.to_string())
 }
 
-/// The answer to a pull.
-pub struct Pulled {
-    pub body: Json,
-}
-
 /// What one pull decided, written when it ends.
 struct Pull<'a> {
     app: &'a App,
     ctx: &'a Ctx,
+    /// The types as the user sees them.
+    schemas: &'a crate::Schemas,
     device: Uuid,
     /// This pull's number.
     n: i64,
@@ -209,7 +206,7 @@ pub async fn pull(
     device_id: Uuid,
     cursor: Option<&str>,
     limit: Option<u64>,
-) -> Result<Pulled, AppError> {
+) -> Result<Json, AppError> {
     let limit = limit.unwrap_or(500);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(AppError::BadParameter("limit", format!("must be between 1 and {MAX_LIMIT}")));
@@ -250,6 +247,7 @@ pub async fn pull(
     let mut pull = Pull {
         app,
         ctx,
+        schemas: &schemas,
         device: device.id,
         n: device.issued + 1,
         acked,
@@ -261,8 +259,8 @@ pub async fn pull(
     };
     let mut conn = app.store.read(ctx.ws()).await?;
     let mut phase = phase;
-    let starts_pass = matches!(&phase, Phase::Pass { sub: 0, cursor: None, .. });
-    let mut metadata = starts_pass;
+    // A full pass starting sends the types' descriptions first.
+    let mut metadata = matches!(&phase, Phase::Pass { sub: 0, cursor: None, .. });
     let more = loop {
         if pull.changes.len() as u64 >= limit {
             break true;
@@ -273,7 +271,7 @@ pub async fn pull(
                 let page = remaining(limit, &pull).min(PASS_PAGE);
                 pull.pass_step(&mut conn, &plan, (head, sub, cursor), page).await?
             }
-            Phase::Sweep { head, after } => pull.sweep_step(&mut conn, &schemas, head, after).await?,
+            Phase::Sweep { head, after } => pull.sweep_step(&mut conn, head, after).await?,
             Phase::Feed { position } => {
                 let scan = remaining(limit, &pull).min(FEED_SCAN);
                 let (next, scanned, changed_metadata) = pull.feed_step(&mut conn, &plan, position, scan).await?;
@@ -307,15 +305,13 @@ pub async fn pull(
     device.issued = pull.n;
     device.acked = acked;
     device.generation = device.generation.max(generation);
-    device.fingerprint = print.clone();
     device.last_sync_at = Some(tx.now());
     if !tx.advance_sync_device(&device, expected).await? {
         return Err(AppError::Conflict("another sync of this device is under way; try again".into()));
     }
     tx.commit().await?;
     let token = Token { v: 1, ws: ctx.ws().uuid(), device: device.id, pull: pull.n, print, generation, phase };
-    let body = json!({"cursor": encode(&token), "more": more, "changes": changes});
-    Ok(Pulled { body })
+    Ok(json!({"cursor": encode(&token), "more": more, "changes": changes}))
 }
 
 /// How many more changes a pull may answer with (at least one more step).
@@ -407,15 +403,15 @@ impl Pull<'_> {
             limit: Some(page),
             ..Default::default()
         };
-        let (page, schemas) = crate::read::list(self.app, self.ctx, *kind, &params).await?;
-        let schema = schemas.get(*kind);
+        let (page, _) = crate::read::list(self.app, self.ctx, *kind, &params).await?;
+        let schema = self.schemas.get(*kind);
         let ids: Vec<Uuid> = page.records.iter().map(|r| r.id.uuid()).collect();
         let held = self.held_rows(conn, *kind, &ids).await?;
         for record in &page.records {
             self.upsert(schema, record, held.get(&record.id.uuid()));
         }
         for r in related {
-            self.bring(conn, &schemas, r, &ids).await?;
+            self.bring(conn, r, &ids).await?;
         }
         Ok(match page.next_cursor {
             Some(next) => Phase::Pass { head, sub, cursor: Some(next) },
@@ -424,14 +420,8 @@ impl Pull<'_> {
     }
 
     /// Sends what held `parents` bring of `related`'s type.
-    async fn bring(
-        &mut self,
-        conn: &mut ScopedConn,
-        schemas: &crate::Schemas,
-        related: &Related,
-        parents: &[Uuid],
-    ) -> Result<(), AppError> {
-        let schema = schemas.get(related.child);
+    async fn bring(&mut self, conn: &mut ScopedConn, related: &Related, parents: &[Uuid]) -> Result<(), AppError> {
+        let schema = self.schemas.get(related.child);
         for chunk in parents.chunks(CHUNK) {
             let children = self.related_records(related, chunk, None).await?;
             let ids: Vec<Uuid> = children.iter().map(|r| r.id.uuid()).collect();
@@ -465,7 +455,6 @@ impl Pull<'_> {
     async fn sweep_step(
         &mut self,
         conn: &mut ScopedConn,
-        schemas: &crate::Schemas,
         head: i64,
         after: Option<(String, Uuid)>,
     ) -> Result<Phase, AppError> {
@@ -482,7 +471,7 @@ impl Pull<'_> {
             }
         }
         for (entity, held) in by_type {
-            let Some(kind) = schemas.kind(&entity) else {
+            let Some(kind) = self.schemas.kind(&entity) else {
                 // The type is gone (a custom object deleted): so are its records.
                 for h in &held {
                     self.removal(&entity, h, "deleted");
@@ -491,7 +480,7 @@ impl Pull<'_> {
             };
             let ids: Vec<Uuid> =
                 held.iter().filter(|h| !self.decided.contains_key(&(kind, h.record))).map(|h| h.record).collect();
-            let reasons = self.reasons(conn, schemas.get(kind), &ids).await?;
+            let reasons = self.reasons(conn, self.schemas.get(kind), &ids).await?;
             for h in held.iter().filter(|h| ids.contains(&h.record)) {
                 self.remove(kind, h, reasons.get(&h.record).copied().unwrap_or("out_of_subscription"));
             }
@@ -554,7 +543,7 @@ impl Pull<'_> {
                 queue.push_back((*kind, ids));
             }
         }
-        let schemas = self.app.schemas_for(self.ctx).await?;
+        let schemas = self.schemas;
         while let Some((kind, ids)) = queue.pop_front() {
             let ids: Vec<Uuid> = ids.into_iter().filter(|i| !self.decided.contains_key(&(kind, *i))).collect();
             if ids.is_empty() {
@@ -606,9 +595,8 @@ impl Pull<'_> {
             if let Some(filter) = parent_filter {
                 let ids: Vec<Uuid> = held.iter().copied().collect();
                 let records = records_by_ids(self.app, self.ctx, parent, None, &ids).await?;
-                let schemas = self.app.schemas_for(self.ctx).await?;
                 let through: HashSet<Uuid> =
-                    self.passing(schemas.get(parent), filter, &records).await?.into_iter().collect();
+                    self.passing(self.schemas.get(parent), filter, &records).await?.into_iter().collect();
                 held.retain(|p| through.contains(p));
             }
             let candidates: Vec<Uuid> = visible
@@ -658,8 +646,7 @@ impl Pull<'_> {
     /// memory when the filter names only the records' own fields, by the
     /// database otherwise.
     async fn passing(&self, schema: &Schema, filter: &str, records: &[Record]) -> Result<Vec<Uuid>, AppError> {
-        let cx = CompileContext { me: self.ctx.actor.map(|u| u.uuid()), parse: &self.ctx.parse, related: None };
-        let compiled = parse(filter).ok().and_then(|expr| compile(&expr, schema, &cx).ok());
+        let compiled = crate::read::compile_filter(self.ctx, schema, Some(filter), &[]).ok().flatten();
         let mut out = Vec::new();
         let mut undecided = Vec::new();
         for record in records {
@@ -680,12 +667,8 @@ impl Pull<'_> {
 
     /// Which of `ids` the device holds after this pull so far.
     async fn held_now(&self, conn: &mut ScopedConn, kind: EntityKind, ids: &[Uuid]) -> Result<HashSet<Uuid>, AppError> {
-        let undecided: Vec<Uuid> = ids.iter().filter(|i| !self.decided.contains_key(&(kind, **i))).copied().collect();
-        let mut out: HashSet<Uuid> =
-            ids.iter().filter(|i| self.decided.get(&(kind, **i)) == Some(&true)).copied().collect();
-        let held = self.held_rows(conn, kind, &undecided).await?;
-        out.extend(held.values().filter(|h| h.gone.is_none()).map(|h| h.record));
-        Ok(out)
+        let held = self.held_rows(conn, kind, ids).await?;
+        Ok(held.values().filter(|h| h.gone.is_none()).map(|h| h.record).collect())
     }
 }
 

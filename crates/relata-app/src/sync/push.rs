@@ -54,17 +54,19 @@ pub async fn push(app: &App, ctx: &Ctx, device_id: uuid::Uuid, body: &Json) -> R
     let schemas = app.schemas_for(ctx).await?;
     let mut results = Vec::with_capacity(changes.len());
     for (n, raw) in changes.iter().enumerate() {
-        let result = match parse(ctx, &schemas, raw) {
+        let mut result = match parse(ctx, &schemas, raw) {
             Ok(change) => apply_once(app, ctx, &device, policy, &change).await?,
-            Err(errors) => rejected(raw.get("id").and_then(Json::as_str).unwrap_or_default(), n, errors),
+            Err(errors) => rejected(raw.get("id").and_then(Json::as_str).unwrap_or_default(), errors),
         };
+        result["index"] = json!(n);
         results.push(result);
     }
     Ok(json!({"results": results}))
 }
 
-fn rejected(id: &str, n: usize, errors: Vec<FieldError>) -> Json {
-    json!({"id": id, "index": n, "status": "rejected", "errors": errors})
+/// A change refused, with its reasons: nothing of it was written.
+fn rejected(id: &str, errors: Vec<FieldError>) -> Json {
+    json!({"id": id, "status": "rejected", "errors": errors})
 }
 
 fn parse<'s>(ctx: &Ctx, schemas: &'s crate::Schemas, raw: &'s Json) -> Result<Change<'s>, Vec<FieldError>> {
@@ -170,7 +172,7 @@ async fn apply_once(
 fn replayed(done: InboundEvent, request_hash: &str, id: &str) -> Json {
     if done.request_hash != request_hash {
         let error = FieldError::new("id", "reused", "this device used the change id for another change");
-        return json!({"id": id, "status": "rejected", "errors": [error]});
+        return rejected(id, vec![error]);
     }
     let mut result = done.result;
     result["replayed"] = json!(true);
@@ -203,7 +205,7 @@ fn refusal(id: &str, e: AppError) -> Json {
         AppError::Forbidden(m) => vec![FieldError::new("op", "forbidden", m)],
         other => vec![FieldError::new("op", "refused", other.to_string())],
     };
-    json!({"id": id, "status": "rejected", "errors": errors})
+    rejected(id, errors)
 }
 
 async fn apply(tx: &mut ScopedConn, ctx: &Ctx, policy: ConflictPolicy, change: &Change<'_>) -> Result<Json, AppError> {

@@ -10,7 +10,6 @@ CREATE TABLE sync_devices (
     user_id UUID NOT NULL,
     name TEXT NOT NULL,
     subscriptions TEXT NOT NULL,
-    fingerprint TEXT NOT NULL DEFAULT '',
     issued BIGINT NOT NULL DEFAULT 0,
     acked BIGINT NOT NULL DEFAULT 0,
     generation BIGINT NOT NULL DEFAULT 0,

@@ -10,7 +10,6 @@ CREATE TABLE sync_devices (
     user_id BLOB NOT NULL,
     name TEXT NOT NULL,
     subscriptions TEXT NOT NULL,
-    fingerprint TEXT NOT NULL DEFAULT '',
     issued INTEGER NOT NULL DEFAULT 0,
     acked INTEGER NOT NULL DEFAULT 0,
     generation INTEGER NOT NULL DEFAULT 0,

@@ -386,6 +386,7 @@ pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Eras
     };
     let updated = update_in(&mut tx, ctx, person_schema, person, anonymised(person_schema, &record), None).await?;
     tx.delete_files(kind.singular(), person.uuid()).await?;
+    tx.forget_dav_object(kind.singular(), person.uuid()).await?;
     let mut redacted = tx.redact_history(kind, person).await?;
     // Readers of the change feed have copies of what the redacted entries
     // said: redaction entries, after them in commit order, tell them to erase.
@@ -414,6 +415,7 @@ pub async fn erase_person(app: &App, ctx: &Ctx, person: RecordId) -> Result<Eras
                     let updated =
                         update_document_in(&mut tx, &relata, schema, r.id, anonymised(schema, r), lines, None).await?;
                     tx.delete_files(schema.kind.singular(), r.id.uuid()).await?;
+                    tx.forget_dav_object(schema.kind.singular(), r.id.uuid()).await?;
                     redacted += tx.redact_history(schema.kind, r.id).await?;
                     let at = tx.now();
                     page_redactions.push(redaction(schema.kind, &updated, ctx, at));

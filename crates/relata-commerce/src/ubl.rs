@@ -11,21 +11,7 @@ use relata_core::Record;
 use relata_core::decimal::Decimal;
 use relata_core::money::Currency;
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use relata_core::xml::escape;
 
 fn unit_code(unit: Option<&str>) -> &'static str {
     match unit {

@@ -26,6 +26,7 @@ pub mod phone;
 pub mod record;
 pub mod text;
 pub mod value;
+pub mod xml;
 
 pub use error::{FieldError, ValidationError};
 pub use ids::{RecordId, UserId, WorkspaceId};

@@ -17,6 +17,7 @@ mod changes;
 mod channels;
 mod commerce;
 mod customer_service;
+mod dav;
 mod http;
 mod jobs;
 pub mod metrics;

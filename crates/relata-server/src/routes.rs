@@ -1009,6 +1009,27 @@ fn identity_routes() -> Vec<Route> {
         .body(object("{conflict_policy}"))
         .returns(200, Some(object("{conflict_policy}")))
         .to(put(crate::sync::put_settings)),
+        endpoint(
+            Method::GET,
+            "/api/v1/sync/dav",
+            "sync.dav",
+            "What your CardDAV address book and CalDAV calendar show (list filters; by default your own contacts \
+             and activities) and their addresses. Clients sign in with your email and an API token as the password",
+        )
+        .tag("sync")
+        .returns(200, Some(object("{contacts, activities, carddav, caldav}")))
+        .to(get(crate::sync::dav_subscription)),
+        endpoint(
+            Method::PUT,
+            "/api/v1/sync/dav",
+            "sync.dav.put",
+            "Choose what your address book (contacts) and calendar (activities: timed meetings and calls, tasks) \
+             show, in the list filter language (me being you)",
+        )
+        .tag("sync")
+        .body(object("{contacts?, activities?}"))
+        .returns(200, Some(object("{contacts, activities, carddav, caldav}")))
+        .to(put(crate::sync::put_dav_subscription)),
         endpoint(Method::GET, "/api/v1/sync/devices", "sync.devices", "Your offline devices")
             .tag("sync")
             .returns(200, Some(object("{data: [Device]}")))
@@ -1434,6 +1455,13 @@ pub fn router() -> Router<Arc<Server>> {
     for route in table() {
         router = router.route(&route.op.path, route.handler);
     }
+    // CardDAV and CalDAV speak WebDAV's own methods: one handler each.
+    router = router
+        .route("/.well-known/carddav", axum::routing::any(crate::dav::well_known))
+        .route("/.well-known/caldav", axum::routing::any(crate::dav::well_known))
+        .route("/dav", axum::routing::any(crate::dav::handle))
+        .route("/dav/", axum::routing::any(crate::dav::handle))
+        .route("/dav/{*rest}", axum::routing::any(crate::dav::handle));
     router
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
@@ -1443,6 +1471,9 @@ pub fn router() -> Router<Arc<Server>> {
 /// Turns the few plain-text errors axum answers by itself (a body over the
 /// size limit, an undecodable path) into problem documents like all others.
 async fn problems_for_plain_errors(response: Response) -> Response {
+    if response.extensions().get::<crate::dav::Answered>().is_some() {
+        return response;
+    }
     let status = response.status();
     let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     // Problems are already problems; pages answer people with pages.

@@ -93,3 +93,30 @@ pub async fn push(
     let input = json_body(&headers, &body)?;
     Ok(json(StatusCode::OK, &sync::push::push(&server.app, &auth.ctx, id.uuid(), &input).await?))
 }
+
+/// What your CardDAV address book and CalDAV calendar show.
+pub async fn dav_subscription(State(server): S, auth: Auth) -> ApiResult<Response> {
+    let sub = relata_dav::collections::subscription(&server.app, &auth.ctx).await?;
+    Ok(json(StatusCode::OK, &dav_json(&auth, &server, &sub)))
+}
+
+pub async fn put_dav_subscription(
+    State(server): S,
+    auth: Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require_write()?;
+    let input = json_body(&headers, &body)?;
+    let sub = relata_dav::collections::put_subscription(&server.app, &auth.ctx, &input).await?;
+    Ok(json(StatusCode::OK, &dav_json(&auth, &server, &sub)))
+}
+
+/// A subscription with the addresses a client is pointed at.
+fn dav_json(auth: &Auth, server: &Server, sub: &relata_dav::collections::Subscription) -> Json {
+    let mut out = sub.to_json();
+    let user = auth.principal.user.uuid();
+    out["carddav"] = json!(format!("{}/dav/addressbooks/{user}/contacts/", server.public_url));
+    out["caldav"] = json!(format!("{}/dav/calendars/{user}/crm/", server.public_url));
+    out
+}

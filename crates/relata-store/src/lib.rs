@@ -20,6 +20,7 @@ pub mod check;
 pub mod clock;
 pub mod custom_fields;
 pub mod custom_objects;
+pub mod dav;
 pub mod db;
 mod diff_codec;
 pub mod documents;

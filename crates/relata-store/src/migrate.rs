@@ -109,6 +109,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_sync.sql"),
         postgres: include_str!("../migrations/postgres/0016_sync.sql"),
     },
+    Migration {
+        version: 17,
+        name: "dav",
+        sqlite: include_str!("../migrations/sqlite/0017_dav.sql"),
+        postgres: include_str!("../migrations/postgres/0017_dav.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -473,11 +473,32 @@ async fn hidden_fields_appear_nowhere(app: &TestApp, samples: &mut Samples<'_>, 
     app.put_as(&app.token, "/api/v1/roles/conf_hidden", &role).await.expect(200);
     let viewer = app.member("viewer@example.com", "conf_hidden").await;
     let cookie = app.cookie_of("viewer@example.com").await;
+    // The viewer's phone: an app password, and collections showing everything.
+    let app_password =
+        app.post_as(&viewer.token, "/api/v1/tokens", &json!({"name": "phone"})).await.expect(201).body["secret"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let basic = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("viewer@example.com:{app_password}")
+        )
+    );
+    let everything = json!({"contacts": "created_at is not null", "activities": "created_at is not null"});
+    app.put_as(&viewer.token, "/api/v1/sync/dav", &everything).await.expect(200);
     for entity in names {
         let Some(field) = hidden.get(entity) else { continue };
         let marker = format!("Zqxmarker{}", entity.replace('_', ""));
         let mut body = samples.body(entity, None);
         body[field] = json!(marker);
+        if entity == "activities" {
+            // A meeting: what a calendar shows.
+            body["kind"] = json!("meeting");
+            body["start_at"] = json!("2026-12-07T09:00:00Z");
+            body["end_at"] = json!("2026-12-07T10:00:00Z");
+        }
         let record = app.post(&format!("/api/v1/{entity}"), &body).await.expect(201).body;
         let id = id_of(&record);
         let path = format!("/api/v1/{entity}/{id}");
@@ -574,6 +595,17 @@ async fn hidden_fields_appear_nowhere(app: &TestApp, samples: &mut Samples<'_>, 
         let pulled = app.post_as(&viewer.token, &pull, &json!({})).await.expect(200).body;
         assert!(pulled["changes"].as_array().unwrap().iter().any(|c| c["id"] == id.as_str()), "the device gets it");
         fetch(pull, pulled.to_string());
+        // The phone's address book or calendar holding it.
+        let collection = match entity.as_str() {
+            "contacts" => Some(format!("/dav/addressbooks/{}/contacts/{id}.vcf", viewer.user)),
+            "activities" => Some(format!("/dav/calendars/{}/crm/{id}.ics", viewer.user)),
+            _ => None,
+        };
+        if let Some(object) = collection {
+            let reply = app.send(Method::GET, &object, None, &[("authorization", basic.as_str())], None).await;
+            assert_eq!(reply.status, 200, "{object}: {}", reply.text());
+            fetch(object, reply.text());
+        }
         fetch(format!("page /{entity}"), app.page(&cookie, &format!("/{entity}")).await);
         fetch(format!("page /{entity}/{id}"), app.page(&cookie, &format!("/{entity}/{id}")).await);
         for (what, text) in &seen {

@@ -1,0 +1,686 @@
+//! The user's address book (contacts) and calendar (meetings and calls as
+//! events, tasks as to-dos) over the application's read and write paths:
+//! what a collection holds is what the user's DAV subscription selects among
+//! the records they may read, objects are made from the fields they may see,
+//! and a client's edit is an ordinary change (validation, permissions,
+//! change log) written in one transaction with the object it came in.
+
+use crate::content::Component;
+use crate::recur::{self, Span};
+use crate::{ical, vcard};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use relata_app::error::AppError;
+use relata_app::feed::{self, FeedQuery};
+use relata_app::read::{self, ListParams};
+use relata_app::{App, Ctx, write};
+use relata_core::access::Right;
+use relata_core::filter::Expr;
+use relata_core::meta::{EntityKind, Schema};
+use relata_core::{Record, ValidationError};
+use relata_store::dav::DavObject;
+use serde_json::{Map, Value as Json, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What a user's collections show when they did not choose.
+pub const DEFAULT_FILTER: &str = "owner = me";
+/// Changed records one sync-collection answer reports at most; past it the
+/// answer is truncated (RFC 6578 3.6) and the client asks again.
+pub const MAX_CHANGES: usize = 5000;
+const TOKEN_PREFIX: &str = "urn:relata:sync:";
+/// Bodies of vCards and calendar objects at most.
+pub const MAX_OBJECT_BYTES: usize = 1024 * 1024;
+
+/// A user's two collections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Collection {
+    AddressBook,
+    Calendar,
+}
+
+impl Collection {
+    pub fn kind(self) -> EntityKind {
+        match self {
+            Collection::AddressBook => relata_crm::CONTACTS,
+            Collection::Calendar => relata_crm::ACTIVITIES,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Collection::AddressBook => "vcf",
+            Collection::Calendar => "ics",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Collection::AddressBook => "text/vcard; charset=utf-8",
+            Collection::Calendar => "text/calendar; charset=utf-8",
+        }
+    }
+
+    /// The fields the objects carry.
+    fn fields(self) -> Vec<&'static str> {
+        match self {
+            Collection::AddressBook => vcard::MAPPED.iter().flat_map(|(_, f)| f.iter().copied()).collect(),
+            Collection::Calendar => {
+                vec!["kind", "subject", "body", "start_at", "end_at", "due_at", "done", "contact", "account"]
+            }
+        }
+    }
+}
+
+/// Why a DAV request is refused.
+#[derive(Debug)]
+pub enum DavError {
+    /// The object is not a vCard / calendar object the CRM can take.
+    InvalidObject(String),
+    /// `If-Match` / `If-None-Match` did not hold.
+    PreconditionFailed,
+    /// Another object of the collection has this UID (or name).
+    UidConflict,
+    /// A sync token this server did not issue, or one issued before the
+    /// user's rights, fields or subscription changed: sync from scratch.
+    InvalidSyncToken,
+    App(AppError),
+}
+
+impl From<AppError> for DavError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::VersionConflict { .. } => DavError::PreconditionFailed,
+            e => DavError::App(e),
+        }
+    }
+}
+
+impl From<relata_store::StoreError> for DavError {
+    fn from(e: relata_store::StoreError) -> Self {
+        DavError::App(e.into())
+    }
+}
+
+/// Which contacts and activities a user's collections show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub contacts: String,
+    pub activities: String,
+}
+
+impl Subscription {
+    pub fn to_json(&self) -> Json {
+        json!({"contacts": self.contacts, "activities": self.activities})
+    }
+}
+
+pub async fn subscription(app: &App, ctx: &Ctx) -> Result<Subscription, AppError> {
+    let user = ctx.actor.ok_or_else(|| AppError::Forbidden("collections belong to users".into()))?;
+    let mut conn = app.reader(ctx).await?;
+    Ok(match conn.dav_subscription(user).await? {
+        Some((contacts, activities)) => Subscription { contacts, activities },
+        None => Subscription { contacts: DEFAULT_FILTER.into(), activities: DEFAULT_FILTER.into() },
+    })
+}
+
+/// Sets what the user's collections show: list filters checked as the user
+/// (field-level errors `contacts`, `activities`).
+pub async fn put_subscription(app: &App, ctx: &Ctx, input: &Json) -> Result<Subscription, AppError> {
+    let user = ctx.actor.ok_or_else(|| AppError::Forbidden("collections belong to users".into()))?;
+    let current = subscription(app, ctx).await?;
+    let mut errors = Vec::new();
+    let mut chosen = Vec::new();
+    for (name, collection, old) in [
+        ("contacts", Collection::AddressBook, &current.contacts),
+        ("activities", Collection::Calendar, &current.activities),
+    ] {
+        let text = match input.get(name) {
+            // Unchanged: not checked again (the user may since have lost
+            // the right to read the type; the collection is then empty).
+            None => {
+                chosen.push(old.clone());
+                continue;
+            }
+            Some(Json::String(s)) if !s.trim().is_empty() => s.clone(),
+            Some(_) => {
+                errors.push(relata_core::error::FieldError::new(name, "invalid", "a list filter, as text"));
+                continue;
+            }
+        };
+        let params = ListParams { filter: Some(text.clone()), limit: Some(1), ..ListParams::default() };
+        match read::list(app, ctx, collection.kind(), &params).await {
+            Ok(_) => chosen.push(text),
+            Err(AppError::Filter(e)) => {
+                errors.push(relata_core::error::FieldError::new(name, "invalid_filter", e.to_string()))
+            }
+            Err(AppError::Forbidden(m)) => errors.push(relata_core::error::FieldError::new(name, "forbidden", m)),
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(Json::Object(extra)) = Some(input).filter(|i| i.is_object())
+        && let Some(key) = extra.keys().find(|k| !["contacts", "activities"].contains(&k.as_str()))
+    {
+        errors.push(relata_core::error::FieldError::new(key, "unknown_field", "expected contacts and activities"));
+    }
+    ValidationError::check(errors)?;
+    let mut tx = app.writer(ctx).await?;
+    tx.put_dav_subscription(user, &chosen[0], &chosen[1]).await?;
+    tx.commit().await?;
+    Ok(Subscription { contacts: chosen[0].clone(), activities: chosen[1].clone() })
+}
+
+/// What a collection holds, as a list filter: the user's choice, and for
+/// the calendar the activities a calendar shows (timed meetings and calls,
+/// tasks).
+fn membership(collection: Collection, sub: &Subscription) -> String {
+    match collection {
+        Collection::AddressBook => sub.contacts.clone(),
+        Collection::Calendar => format!(
+            "({}) and ((kind in (\"meeting\", \"call\") and start_at is not null) or kind = \"task\")",
+            sub.activities
+        ),
+    }
+}
+
+/// One object of a collection, as a client sees it.
+pub struct Member {
+    pub name: String,
+    pub etag: String,
+    pub record: Record,
+    pub kept: Option<DavObject>,
+}
+
+/// A collection read for one request: the user's schema and subscription.
+pub struct View {
+    pub collection: Collection,
+    schemas: std::sync::Arc<relata_app::Schemas>,
+    sub: Subscription,
+    /// Changes when what the user may see of the collection changes
+    /// (fields, rights, subscription): part of ETags and sync tokens.
+    fingerprint: String,
+}
+
+impl View {
+    pub async fn open(app: &App, ctx: &Ctx, collection: Collection) -> Result<View, AppError> {
+        ctx.access.check_kind(collection.kind(), Right::Read)?;
+        let schemas = app.schemas_for(ctx).await?;
+        let sub = subscription(app, ctx).await?;
+        let schema = schemas.get(collection.kind());
+        let visible: Vec<String> = schema.visible_fields().map(|f| f.qualified_id().into_owned()).collect();
+        let scope = format!("{:?}", ctx.access.scope(collection.kind(), Right::Read));
+        let digest = Sha256::digest(format!("{}\n{scope}\n{}", visible.join(","), membership(collection, &sub)));
+        let fingerprint = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        Ok(View { collection, schemas, sub, fingerprint })
+    }
+
+    fn schema(&self) -> &Schema {
+        self.schemas.get(self.collection.kind())
+    }
+
+    fn entity(&self) -> &'static str {
+        self.collection.kind().singular()
+    }
+
+    fn default_name(&self, id: Uuid) -> String {
+        format!("{id}.{}", self.collection.extension())
+    }
+
+    fn etag(&self, record: &Record, kept: Option<&DavObject>) -> String {
+        format!("\"{}-{}-{}\"", record.version, kept.map_or(0, |k| k.revision), self.fingerprint)
+    }
+
+    fn member(&self, record: Record, kept: Option<DavObject>) -> Member {
+        let name = kept.as_ref().map_or_else(|| self.default_name(record.id.uuid()), |k| k.name.clone());
+        Member { name, etag: self.etag(&record, kept.as_ref()), record, kept }
+    }
+
+    /// Members among some records (all of them when `ids` is `None`), in
+    /// pages over the list path (permissions and the subscription apply).
+    pub async fn members(&self, app: &App, ctx: &Ctx, ids: Option<&[Uuid]>) -> Result<Vec<Member>, AppError> {
+        let mut records = Vec::new();
+        let chunks: Vec<Option<&[Uuid]>> = match ids {
+            Some(ids) => ids.chunks(200).map(Some).collect(),
+            None => vec![None],
+        };
+        for chunk in chunks {
+            let mut cursor = None;
+            loop {
+                let conditions =
+                    chunk.map(|ids| vec![Expr::one_of("id", ids.iter().map(|u| u.to_string()))]).unwrap_or_default();
+                let params = ListParams {
+                    filter: Some(membership(self.collection, &self.sub)),
+                    conditions,
+                    sort: Some("id".into()),
+                    cursor: cursor.take(),
+                    limit: Some(read::MAX_LIMIT),
+                    ..ListParams::default()
+                };
+                let (page, _) = read::list(app, ctx, self.collection.kind(), &params).await?;
+                records.extend(page.records);
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+        }
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id.uuid()).collect();
+        let mut kept: HashMap<Uuid, DavObject> = HashMap::new();
+        let mut conn = app.reader(ctx).await?;
+        for o in conn.dav_objects(self.entity(), &ids).await? {
+            kept.insert(o.record, o);
+        }
+        Ok(records
+            .into_iter()
+            .map(|r| {
+                let k = kept.remove(&r.id.uuid());
+                self.member(r, k)
+            })
+            .collect())
+    }
+
+    /// The member a name stands for, if it is one.
+    pub async fn member_named(&self, app: &App, ctx: &Ctx, name: &str) -> Result<Option<Member>, AppError> {
+        let Some(id) = self.record_named(app, ctx, name).await? else { return Ok(None) };
+        let found = self.members(app, ctx, Some(&[id])).await?;
+        Ok(found.into_iter().next().filter(|m| m.name == name))
+    }
+
+    /// The record a name stands for: the one a client sent under it, else
+    /// the record whose id it is.
+    async fn record_named(&self, app: &App, ctx: &Ctx, name: &str) -> Result<Option<Uuid>, AppError> {
+        let mut conn = app.reader(ctx).await?;
+        if let Some(o) = conn.dav_object_named(self.entity(), name).await? {
+            return Ok(Some(o.record));
+        }
+        let stem = name.strip_suffix(&format!(".{}", self.collection.extension())).unwrap_or("");
+        Ok(Uuid::parse_str(stem).ok())
+    }
+
+    /// A member's vCard or calendar object, from the fields the reader sees.
+    pub fn body(&self, ctx: &Ctx, member: &Member) -> String {
+        let schema = self.schema();
+        let json = member.record.to_json(schema);
+        let wanted = self.collection.fields();
+        let values: Map<String, Json> = json
+            .as_object()
+            .map(|o| {
+                o.iter().filter(|(k, _)| wanted.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+            })
+            .unwrap_or_default();
+        let kept = member.kept.as_ref().and_then(|k| crate::content::parse(&k.kept).ok()).and_then(|mut c| c.pop());
+        let uid = member.kept.as_ref().map_or_else(|| member.record.id.to_string(), |k| k.uid.clone());
+        match self.collection {
+            Collection::AddressBook => {
+                let region = ctx.parse.phone_region;
+                let normalize = move |field: &str, value: &str| -> Option<String> {
+                    match field {
+                        "phones" => {
+                            relata_core::phone::PhoneE164::parse(value, region).ok().map(|p| p.as_str().to_string())
+                        }
+                        _ => relata_core::email::Email::parse(value).ok().map(|e| e.as_str().to_string()),
+                    }
+                };
+                vcard::card(&vcard::CardInput {
+                    uid: &uid,
+                    values: &values,
+                    kept: kept.as_ref(),
+                    revision: Some(member.record.updated_at.format("%Y%m%dT%H%M%SZ").to_string()),
+                    normalize: &normalize,
+                })
+            }
+            Collection::Calendar => {
+                let kind = member.record.values.std("kind").as_text().unwrap_or("meeting").to_string();
+                ical::calendar(&ical::ItemInput {
+                    uid: &uid,
+                    kind: &kind,
+                    values: &values,
+                    kept: kept.as_ref(),
+                    stamp: member.record.updated_at,
+                })
+            }
+        }
+    }
+
+    /// The token of the collection as it is now (also its ctag).
+    pub async fn token(&self, app: &App, ctx: &Ctx) -> Result<String, AppError> {
+        app.store.sequence_changes().await?;
+        let head = app.store.feed_head().await?;
+        Ok(self.token_at(&feed::encode_cursor(ctx.ws(), head)))
+    }
+
+    fn token_at(&self, cursor: &str) -> String {
+        format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(format!("{cursor} {}", self.fingerprint)))
+    }
+
+    fn cursor_of(&self, token: &str) -> Result<String, DavError> {
+        let encoded = token.trim().strip_prefix(TOKEN_PREFIX).ok_or(DavError::InvalidSyncToken)?;
+        let raw = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| DavError::InvalidSyncToken)?;
+        let raw = String::from_utf8(raw).map_err(|_| DavError::InvalidSyncToken)?;
+        match raw.split_once(' ') {
+            Some((cursor, fp)) if fp == self.fingerprint => Ok(cursor.to_string()),
+            _ => Err(DavError::InvalidSyncToken),
+        }
+    }
+
+    /// What changed since a token: members changed (or added) and names
+    /// removed (deleted, left the subscription or the user's reach), with
+    /// the token to ask from next; `truncated` when more remain.
+    pub async fn changes(&self, app: &App, ctx: &Ctx, token: Option<&str>) -> Result<Changes, DavError> {
+        let Some(token) = token else {
+            let now = self.token(app, ctx).await?;
+            let members = self.members(app, ctx, None).await?;
+            return Ok(Changes { changed: members, removed: Vec::new(), token: now, truncated: false });
+        };
+        let mut cursor = self.cursor_of(token)?;
+        let mut ids: Vec<Uuid> = Vec::new();
+        let mut truncated = false;
+        loop {
+            let query = FeedQuery {
+                after: Some(cursor.clone()),
+                entities: Some(vec![self.collection.kind().api_name().to_string()]),
+                limit: Some(feed::MAX_LIMIT),
+                wait: std::time::Duration::ZERO,
+            };
+            let page = match feed::read(app, ctx, &query).await {
+                Ok(page) => page,
+                Err(AppError::BadParameter(..)) => return Err(DavError::InvalidSyncToken),
+                Err(e) => return Err(e.into()),
+            };
+            for entry in &page.entries {
+                if let Some(id) = entry["record_id"].as_str().and_then(|s| Uuid::parse_str(s).ok())
+                    && !ids.contains(&id)
+                {
+                    ids.push(id);
+                }
+                if ids.len() >= MAX_CHANGES {
+                    truncated = true;
+                    cursor = entry["cursor"].as_str().unwrap_or(&cursor).to_string();
+                    break;
+                }
+            }
+            if truncated {
+                break;
+            }
+            // Caught up when a read no longer moves the cursor.
+            let moved = page.next_cursor != cursor;
+            cursor = page.next_cursor;
+            if !moved {
+                break;
+            }
+        }
+        let changed = self.members(app, ctx, Some(&ids)).await?;
+        let present: Vec<Uuid> = changed.iter().map(|m| m.record.id.uuid()).collect();
+        let gone: Vec<Uuid> = ids.into_iter().filter(|id| !present.contains(id)).collect();
+        let mut conn = app.reader(ctx).await?;
+        let named: HashMap<Uuid, String> =
+            conn.dav_objects(self.entity(), &gone).await?.into_iter().map(|o| (o.record, o.name)).collect();
+        let removed = gone.iter().map(|id| named.get(id).cloned().unwrap_or_else(|| self.default_name(*id))).collect();
+        Ok(Changes { changed, removed, token: self.token_at(&cursor), truncated })
+    }
+
+    /// Members of a component type (VEVENT, VTODO) with an instance in a
+    /// time range (recurrences expanded), where given.
+    pub async fn query(
+        &self,
+        app: &App,
+        ctx: &Ctx,
+        component: Option<&str>,
+        range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Result<Vec<Member>, AppError> {
+        let members = self.members(app, ctx, None).await?;
+        if self.collection == Collection::AddressBook {
+            return Ok(members);
+        }
+        Ok(members
+            .into_iter()
+            .filter(|m| {
+                let task = m.record.values.std("kind").as_text() == Some("task");
+                let matches_type = match component {
+                    Some("VTODO") => task,
+                    Some("VEVENT") => !task,
+                    _ => true,
+                };
+                matches_type && range.is_none_or(|(from, to)| !self.spans(ctx, m, from, to).is_empty())
+            })
+            .collect())
+    }
+
+    fn spans(&self, ctx: &Ctx, member: &Member, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Span> {
+        match crate::content::parse(&self.body(ctx, member)).ok().and_then(|mut c| c.pop()) {
+            Some(calendar) => recur::spans(&calendar, from, to),
+            None => Vec::new(),
+        }
+    }
+
+    /// The busy times of the calendar's events in a range, merged.
+    pub async fn busy(
+        &self,
+        app: &App,
+        ctx: &Ctx,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Span>, AppError> {
+        let members = self.query(app, ctx, Some("VEVENT"), Some((from, to))).await?;
+        let mut spans: Vec<Span> =
+            members.iter().flat_map(|m| self.spans(ctx, m, from, to)).filter(|s| s.busy).collect();
+        spans.sort_by_key(|s| s.start);
+        let mut merged: Vec<Span> = Vec::new();
+        for s in spans {
+            let s = Span { start: s.start.max(from), end: s.end.min(to), busy: true };
+            match merged.last_mut() {
+                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+                _ => merged.push(s),
+            }
+        }
+        Ok(merged)
+    }
+
+    /// Stores an object a client sent under `name`: a new record, or the
+    /// record the name stands for when `existing`; `if_match` is the ETag
+    /// the client had. Answers the new ETag and whether it was created.
+    pub async fn put(
+        &self,
+        app: &App,
+        ctx: &Ctx,
+        name: &str,
+        body: &str,
+        preconditions: Preconditions<'_>,
+    ) -> Result<(String, bool), DavError> {
+        ctx.access.require_write().map_err(AppError::from)?;
+        check_name(name, self.collection)?;
+        let (object, uid, fields) = self.read_object(body, name)?;
+        let existing = self.member_named(app, ctx, name).await?;
+        match (&existing, &preconditions) {
+            (Some(_), Preconditions { if_none_match_any: true, .. }) => return Err(DavError::PreconditionFailed),
+            (None, Preconditions { if_match: Some(_), .. }) => return Err(DavError::PreconditionFailed),
+            (Some(m), Preconditions { if_match: Some(tag), .. }) if !etag_matches(tag, &m.etag) => {
+                return Err(DavError::PreconditionFailed);
+            }
+            _ => {}
+        }
+        if existing.is_none() && self.record_named(app, ctx, name).await?.is_some() {
+            // A record the user may not see (or outside the collection)
+            // already goes by this name: not theirs to replace.
+            return Err(DavError::UidConflict);
+        }
+        let schema = self.schema();
+        let mut input = self.writable(ctx, schema, fields);
+        if let Some(m) = &existing
+            && self.collection == Collection::Calendar
+        {
+            // An event stays the kind of event it was (a call is a call).
+            let was_task = m.record.values.std("kind").as_text() == Some("task");
+            if was_task == (input.get("kind").and_then(Json::as_str) == Some("task")) {
+                input.remove("kind");
+            }
+        }
+        if existing.is_none() && self.collection == Collection::Calendar {
+            let (field, id) = self.link_of(app, ctx, &object).await?;
+            if schema.field(field).is_some() {
+                input.insert(field.to_string(), json!(id));
+            }
+        }
+        let (values, _) = write::parse_body(schema, &Json::Object(input), ctx)?;
+        let mut tx = app.writer(ctx).await.map_err(DavError::from)?;
+        let (record, revision, created) = match &existing {
+            Some(m) => {
+                let r =
+                    write::update_document_in(&mut tx, ctx, schema, m.record.id, values, None, Some(m.record.version))
+                        .await?;
+                (r, m.kept.as_ref().map_or(0, |k| k.revision) + 1, false)
+            }
+            None => (write::create_in(&mut tx, ctx, schema, values).await?, 1, true),
+        };
+        let kept = DavObject {
+            entity: self.entity().to_string(),
+            record: record.id.uuid(),
+            name: name.to_string(),
+            uid,
+            kept: object.to_text(),
+            revision,
+            updated_at: tx.now(),
+        };
+        match tx.put_dav_object(&kept).await {
+            Err(e) if e.is_unique_violation() => return Err(DavError::UidConflict),
+            other => other?,
+        }
+        tx.commit().await?;
+        Ok((self.etag(&record, Some(&kept)), created))
+    }
+
+    /// The record a new event or task belongs to (an activity concerns a
+    /// customer): Relata's own link when the object carries one, else the
+    /// first attendee or organizer whose email the user's contacts,
+    /// accounts or leads have.
+    async fn link_of(&self, app: &App, ctx: &Ctx, calendar: &Component) -> Result<(&'static str, String), DavError> {
+        let links = ical::links(calendar);
+        if let Some(contact) = links.contact {
+            return Ok(("contact", contact));
+        }
+        if let Some(account) = links.account {
+            return Ok(("account", account));
+        }
+        let schema = self.schema();
+        for email in &links.emails {
+            let Ok((found, _)) = read::lookup(app, ctx, read::ContactPoint::Email(email)).await else { continue };
+            for record in found {
+                let link = record.kind.singular();
+                if schema.field(link).is_some() {
+                    return Ok((link, record.id.to_string()));
+                }
+            }
+        }
+        Err(DavError::InvalidObject(
+            "an activity in Relata concerns a customer: invite one of your contacts (an ATTENDEE with their email \
+             address) to the event or task"
+                .into(),
+        ))
+    }
+
+    /// The object parsed, its UID (the name's stem when a vCard has none)
+    /// and the fields it gives.
+    fn read_object(&self, body: &str, name: &str) -> Result<(Component, String, Map<String, Json>), DavError> {
+        let invalid = |e: crate::content::FormatError| DavError::InvalidObject(e.to_string());
+        if body.len() > MAX_OBJECT_BYTES {
+            return Err(DavError::InvalidObject(format!("the object is larger than {MAX_OBJECT_BYTES} bytes")));
+        }
+        match self.collection {
+            Collection::AddressBook => {
+                let card = vcard::parse(body).map_err(invalid)?;
+                let fields = vcard::fields(&card).map_err(invalid)?;
+                let uid =
+                    vcard::uid(&card).unwrap_or_else(|| name.rsplit_once('.').map_or(name, |(s, _)| s).to_string());
+                Ok((card, uid, fields))
+            }
+            Collection::Calendar => {
+                let calendar = ical::parse(body).map_err(invalid)?;
+                let fields = ical::fields(&calendar).map_err(invalid)?;
+                let uid = ical::uid(&calendar).unwrap_or_default();
+                Ok((calendar, uid, fields))
+            }
+        }
+    }
+
+    /// The fields of an object the user may write (others are kept in the
+    /// object only); emails and phones the CRM cannot hold are left to the
+    /// kept object rather than refusing the card.
+    fn writable(&self, ctx: &Ctx, schema: &Schema, fields: Map<String, Json>) -> Map<String, Json> {
+        let mut out = Map::new();
+        for (name, value) in fields {
+            let Some(field) = schema.field(&name) else { continue };
+            if !field.is_writable() || schema.is_read_only_for_role(field) {
+                continue;
+            }
+            let value = match (name.as_str(), value) {
+                ("emails", Json::Array(items)) => json!(
+                    items
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .filter(|e| relata_core::email::Email::parse(e).is_ok())
+                        .collect::<Vec<_>>()
+                ),
+                ("phones", Json::Array(items)) => json!(
+                    items
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .filter(|p| relata_core::phone::PhoneE164::parse(p, ctx.parse.phone_region).is_ok())
+                        .collect::<Vec<_>>()
+                ),
+                (_, value) => value,
+            };
+            let value = if value.as_array().is_some_and(Vec::is_empty) { Json::Null } else { value };
+            out.insert(name, value);
+        }
+        out
+    }
+
+    /// Moves the record a name stands for to the trash.
+    pub async fn delete(&self, app: &App, ctx: &Ctx, name: &str, if_match: Option<&str>) -> Result<(), DavError> {
+        ctx.access.require_write().map_err(AppError::from)?;
+        let member = self.member_named(app, ctx, name).await?.ok_or(DavError::App(AppError::NotFound))?;
+        if if_match.is_some_and(|tag| !etag_matches(tag, &member.etag)) {
+            return Err(DavError::PreconditionFailed);
+        }
+        write::set_deleted(app, ctx, self.collection.kind(), member.record.id, true, Some(member.record.version))
+            .await?;
+        Ok(())
+    }
+}
+
+/// The conditions of a PUT.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Preconditions<'a> {
+    pub if_match: Option<&'a str>,
+    /// `If-None-Match: *`: only if nothing has this name.
+    pub if_none_match_any: bool,
+}
+
+fn etag_matches(header: &str, etag: &str) -> bool {
+    header.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
+}
+
+fn check_name(name: &str, collection: Collection) -> Result<(), DavError> {
+    let fine = !name.is_empty()
+        && name.len() <= 200
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@+=~".contains(c));
+    if fine {
+        Ok(())
+    } else {
+        Err(DavError::InvalidObject(format!(
+            "{name:?} is not a name for a {} (letters, digits and - _ . @ + = ~, at most 200)",
+            collection.extension()
+        )))
+    }
+}
+
+/// What changed since a sync token.
+pub struct Changes {
+    pub changed: Vec<Member>,
+    pub removed: Vec<String>,
+    pub token: String,
+    pub truncated: bool,
+}

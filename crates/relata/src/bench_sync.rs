@@ -119,26 +119,7 @@ pub(crate) async fn figures(addr: &str, token: &str, dir: &Path, (cities, expect
     let (mut sizes, mut received, mut feed_times) = (Vec::new(), 0, Vec::new());
     for round in 0..ROUNDS {
         let feed_head = feed_head().await;
-        // Different records each round (consecutive ones of those held).
-        let count = CHANGES.min(held.len());
-        let chosen: Vec<(String, i64)> = (0..count).map(|k| held[(round * count + k) % held.len()].clone()).collect();
-        for (id, version) in &chosen {
-            let changed = client
-                .patch(format!("{base}/contacts/{id}"))
-                .bearer_auth(token)
-                .header("if-match", format!("\"{version}\""))
-                .json(&json!({"notes": format!("Visited, run {run}, round {round}")}))
-                .send()
-                .await;
-            if !changed.as_ref().is_ok_and(|r| r.status().is_success()) {
-                errors += 1;
-            }
-        }
-        for (id, version) in held.iter_mut() {
-            if chosen.iter().any(|(c, _)| c == id) {
-                *version += 1;
-            }
-        }
+        errors += change_contacts(&client, &base, token, &mut held, round, &format!("run {run}")).await;
         let started = Instant::now();
         let Some((page, size)) = pull(cursor.as_deref()).await else {
             errors += 1;
@@ -156,6 +137,7 @@ pub(crate) async fn figures(addr: &str, token: &str, dir: &Path, (cities, expect
             }
         }
     }
+    dav_figures(&client, &base, token, &filter, &mut held).await;
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().map(|m| round(m, 2))
@@ -168,6 +150,98 @@ pub(crate) async fn figures(addr: &str, token: &str, dir: &Path, (cities, expect
                "feed_read_p50_ms": median(&mut feed_times), "errors": errors, "target_ms": 50,
                "note": "100 contacts of the subscription changed through the API, then one pull; next to reading \
                         the same changes from the change feed"}),
+    );
+}
+
+/// Changes [`CHANGES`] of the held contacts (different ones each round):
+/// a note no earlier run wrote, so that each patch is a change. Answers
+/// the number of failed patches.
+async fn change_contacts(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    held: &mut [(String, i64)],
+    round: usize,
+    label: &str,
+) -> usize {
+    let count = CHANGES.min(held.len());
+    let mut errors = 0;
+    for k in 0..count {
+        let (id, version) = &mut held[(round * count + k) % held.len()];
+        let changed = client
+            .patch(format!("{base}/contacts/{id}"))
+            .bearer_auth(token)
+            .header("if-match", format!("\"{version}\""))
+            .json(&json!({"notes": format!("Visited, {label}, round {round}")}))
+            .send()
+            .await;
+        if changed.as_ref().is_ok_and(|r| r.status().is_success()) {
+            *version += 1;
+        } else {
+            errors += 1;
+        }
+    }
+    errors
+}
+
+/// CardDAV's figures: the address book of the same subscription, synced
+/// from nothing with `sync-collection`, then after 100 changes each round.
+async fn dav_figures(client: &reqwest::Client, base: &str, token: &str, filter: &str, held: &mut [(String, i64)]) {
+    let set = client.put(format!("{base}/sync/dav")).bearer_auth(token).json(&json!({"contacts": filter})).send().await;
+    let Some(book) = json_of(set)
+        .await
+        .and_then(|s| s["carddav"].as_str().and_then(|u| u.find("/dav/").map(|i| u[i..].to_string())))
+    else {
+        figure("carddav_sync", json!({"errors": 1, "note": "the DAV subscription could not be set"}));
+        return;
+    };
+    let origin = base.trim_end_matches("/api/v1");
+    let report = async |token_text: Option<&str>, data: bool| -> Option<(String, f64)> {
+        let body = format!(
+            r#"<d:sync-collection xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:sync-token>{}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/>{}</d:prop></d:sync-collection>"#,
+            token_text.unwrap_or(""),
+            if data { "<card:address-data/>" } else { "" }
+        );
+        let started = Instant::now();
+        let method = reqwest::Method::from_bytes(b"REPORT").ok()?;
+        let response =
+            client.request(method, format!("{origin}{book}")).bearer_auth(token).body(body).send().await.ok()?;
+        if response.status().as_u16() != 207 {
+            return None;
+        }
+        let text = response.text().await.ok()?;
+        Some((text, started.elapsed().as_secs_f64() * 1000.0))
+    };
+    let sync_token =
+        |text: &str| text.split("<d:sync-token>").nth(1).and_then(|t| t.split('<').next()).map(str::to_string);
+    let Some((first, first_ms)) = report(None, false).await else {
+        figure("carddav_sync", json!({"errors": 1, "note": "the first sync-collection failed"}));
+        return;
+    };
+    let objects = first.matches("<d:response>").count();
+    let mut current = sync_token(&first);
+    let (mut times, mut sizes, mut received, mut errors) = (Vec::new(), Vec::new(), 0, 0);
+    for round in 0..ROUNDS {
+        errors += change_contacts(client, base, token, held, ROUNDS + round, "carddav").await;
+        let Some((text, ms)) = report(current.as_deref(), true).await else {
+            errors += 1;
+            continue;
+        };
+        times.push(ms);
+        sizes.push(text.len());
+        received += text.matches("<d:response>").count();
+        current = sync_token(&text);
+    }
+    times.sort_by(f64::total_cmp);
+    figure(
+        "carddav_sync",
+        json!({"first_objects": objects, "first_ms": round(first_ms, 1), "first_bytes": first.len(),
+               "changes_per_sync": CHANGES, "syncs": ROUNDS, "objects_received": received,
+               "p50_ms": times.get(times.len() / 2).map(|m| round(*m, 2)), "max_ms": times.last().map(|m| round(*m, 2)),
+               "bytes_per_sync": sizes.iter().sum::<usize>() / sizes.len().max(1), "errors": errors,
+               "note": "the same subscription as a CardDAV address book: a sync-collection report from nothing \
+                        (ETags only, as clients start), then after 100 changed contacts each round (with the \
+                        vCards)"}),
     );
 }
 

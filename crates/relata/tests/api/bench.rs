@@ -78,6 +78,10 @@ async fn the_benchmark_prints_every_figure_without_errors() {
     assert!(first["records"].as_u64().unwrap() > 0 && first["records"] == first["subscribed"], "{first}");
     let incremental = named("sync_incremental");
     assert_eq!(incremental["changes_received"], 500, "every change of 5 syncs of 100 came: {incremental}");
+    let carddav = named("carddav_sync");
+    assert_eq!(carddav["first_objects"], first["records"], "the address book holds the subscription: {carddav}");
+    assert_eq!(carddav["objects_received"], 500, "every changed card of 5 syncs of 100 came: {carddav}");
+    assert_eq!(carddav["errors"], 0, "{carddav}");
     let quotes = named("api_create_quote_10_lines");
     assert!(quotes["documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
     assert!(quotes["bare_documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");

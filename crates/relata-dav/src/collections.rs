@@ -18,7 +18,7 @@ use relata_app::{App, Ctx, write};
 use relata_core::access::Right;
 use relata_core::filter::Expr;
 use relata_core::meta::{EntityKind, Schema};
-use relata_core::{Record, ValidationError};
+use relata_core::{Record, RecordId, ValidationError};
 use relata_store::dav::DavObject;
 use serde_json::{Map, Value as Json, json};
 use sha2::{Digest, Sha256};
@@ -501,11 +501,19 @@ impl View {
             }
             _ => {}
         }
-        if existing.is_none() && self.record_named(app, ctx, name).await?.is_some() {
-            // A record the user may not see (or outside the collection)
-            // already goes by this name: not theirs to replace.
-            return Err(DavError::UidConflict);
-        }
+        let stale = match (&existing, self.record_named(app, ctx, name).await?) {
+            (None, Some(id)) => {
+                match read::get(app, ctx, self.collection.kind(), RecordId::from_uuid(id), true).await {
+                    // Trashed or gone: the name is free again.
+                    Ok((r, _)) if r.deleted_at.is_some() => Some(id),
+                    Err(AppError::NotFound) => Some(id),
+                    // A live record outside the collection, or one the user may
+                    // not read, goes by this name: not theirs to replace.
+                    _ => return Err(DavError::UidConflict),
+                }
+            }
+            _ => None,
+        };
         let schema = self.schema();
         let mut input = self.writable(ctx, schema, fields);
         if let Some(m) = &existing
@@ -534,6 +542,9 @@ impl View {
             }
             None => (write::create_in(&mut tx, ctx, schema, values).await?, 1, true),
         };
+        if let Some(id) = stale {
+            tx.forget_dav_object(self.entity(), id).await?;
+        }
         let kept = DavObject {
             entity: self.entity().to_string(),
             record: record.id.uuid(),
@@ -644,8 +655,12 @@ impl View {
         if if_match.is_some_and(|tag| !etag_matches(tag, &member.etag)) {
             return Err(DavError::PreconditionFailed);
         }
-        write::set_deleted(app, ctx, self.collection.kind(), member.record.id, true, Some(member.record.version))
-            .await?;
+        // The name and UID are free for a new object; a record restored
+        // from the trash comes back without what its client had sent.
+        let mut tx = app.writer(ctx).await?;
+        write::set_deleted_in(&mut tx, ctx, self.schema(), member.record.id, true, Some(member.record.version)).await?;
+        tx.forget_dav_object(self.entity(), member.record.id.uuid()).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -339,7 +339,9 @@ impl Request<'_> {
             }
             Target::Home(c, _) => {
                 self.respond(&mut out, &home_href(*c, self.me), &names, |n| self.home_prop(n));
-                if self.depth() == 1 {
+                // A home lists its collection when the user may read its type.
+                let readable = self.ctx.access.check_kind(c.kind(), relata_core::access::Right::Read).is_ok();
+                if self.depth() == 1 && readable {
                     self.collection_props(&mut out, *c, &names).await?;
                 }
             }

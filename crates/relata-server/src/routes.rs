@@ -985,6 +985,25 @@ fn identity_routes() -> Vec<Route> {
             .public()
             .returns(303, None)
             .to(post(crate::web::calls::take_order)),
+        endpoint(Method::GET, "/connect", "pages.connect", "Phones and calendars: CardDAV and CalDAV addresses, what they show, app passwords")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::connect::connect_page)),
+        endpoint(Method::POST, "/connect/subscription", "pages.connect_subscription", "Choose what your address book and calendar show")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::connect::save_subscription)),
+        endpoint(Method::POST, "/connect/tokens", "pages.connect_token", "Make an app password (shown once)")
+            .tag("pages")
+            .public()
+            .returns(201, None)
+            .to(post(crate::web::connect::create_app_password)),
+        endpoint(Method::POST, "/connect/tokens/{id}/revoke", "pages.connect_revoke", "Revoke an app password")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::connect::revoke_app_password)),
         endpoint(Method::GET, "/notifications", "pages.notifications", "Your notifications (the header's bell)")
             .tag("pages")
             .public()

@@ -13,6 +13,7 @@ pub mod automation;
 pub mod board;
 pub mod calls;
 pub mod commerce;
+pub mod connect;
 pub mod convert;
 pub mod forms;
 pub mod home;

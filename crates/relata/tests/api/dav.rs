@@ -17,6 +17,7 @@ crate::both_backends!(
     vdirsyncer_syncs_contacts_and_events_both_ways,
     python_caldav_round_trips_recurring_events_and_tasks,
     a_carddav_client_syncs_an_address_book,
+    the_connect_page_gives_addresses_subscription_and_app_passwords,
 );
 
 const ADMIN: &str = "admin@relata.localhost";
@@ -293,6 +294,15 @@ async fn the_address_book_reads_writes_and_syncs(app: TestApp) {
     dav(&app, me, "DELETE", &anna_href, &[("if-match", &last)], "").await.expect(204);
     assert!(contacts_where(&app, "last_name = \"Kowalska\"").await.is_empty());
     dav(&app, me, "GET", &anna_href, &[], "").await.expect(404);
+    // Made again under the same name and UID: a new contact.
+    dav(&app, me, "PUT", &anna_href, &[("if-none-match", "*")], CARD3).await.expect(201);
+    assert_eq!(contacts_where(&app, "last_name = \"Kowalska\"").await.len(), 1);
+    // A name a live contact outside the collection goes by is not taken over.
+    let outside = app.create("contacts", json!({"first_name": "Other", "last_name": "Owner"})).await;
+    let taken = format!("{book}{}.vcf", id_of(&outside));
+    app.put_as(&app.token, "/api/v1/sync/dav", &json!({"contacts": "last_name != \"Owner\""})).await.expect(200);
+    dav(&app, me, "PUT", &taken, &[], &CARD3.replace("phone-anna-1", "other-1")).await.expect(409);
+    app.put_as(&app.token, "/api/v1/sync/dav", &json!({"contacts": "owner = me"})).await.expect(200);
 
     // The subscription chooses what the address book shows.
     let sub = app.get("/api/v1/sync/dav").await.expect(200).body;
@@ -302,7 +312,7 @@ async fn the_address_book_reads_writes_and_syncs(app: TestApp) {
     app.put_as(&app.token, "/api/v1/sync/dav", &json!({"contacts": "city = \"Gdańsk\""})).await.expect(200);
     let narrowed =
         dav(&app, me, "PROPFIND", &book, &[("depth", "1")], &propfind_body("<d:getetag/>")).await.expect(207);
-    assert_eq!(narrowed.hrefs(), [book.clone(), jan_href.clone()]);
+    assert_eq!(narrowed.hrefs(), [book.clone(), jan_href.clone(), anna_href.clone()]);
     // Tokens from before the change would miss what left: sync again.
     dav(&app, me, "REPORT", &book, &[], &sync_body(Some(&token), "")).await.expect(403);
     let bad = app
@@ -428,7 +438,7 @@ async fn permissions_hidden_fields_and_bad_input_hold_over_dav(app: TestApp) {
         ("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Broken\r\n", "never ended"),
         ("BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Old\r\nEND:VCARD\r\n", "2.1 is not supported"),
         ("BEGIN:VCARD\r\nVERSION:4.0\r\nEMAIL:a@b.example\r\nEND:VCARD\r\n", "needs a name"),
-        ("not a vcard at all", "no ':'"),
+        ("not a vcard at all", "not a vcard at all"),
         (
             "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A B\r\nBDAY:19850412\r\nX-JUNK;=x:1\r\nEND:VCARD\r\n",
             "parameter without a name",
@@ -818,4 +828,67 @@ async fn a_carddav_client_syncs_an_address_book(app: TestApp) {
     assert_eq!(marta[0]["title"], "Buyer");
     assert_eq!(marta[0]["phones"], json!(["+48602333444"]));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn the_connect_page_gives_addresses_subscription_and_app_passwords(app: TestApp) {
+    use crate::web::{browser, page};
+    let rep = app.member("rep@example.com", "sales_rep").await;
+    let b = browser(&app, "rep@example.com").await;
+    let (status, _, html) = page(&app, &b, Method::GET, "/connect", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/dav/addressbooks/{}/contacts/", rep.user)), "{html}");
+    assert!(html.contains(&format!("/dav/calendars/{}/crm/", rep.user)));
+    assert!(html.contains("rep@example.com") && html.contains("owner = me"));
+    // An app password, shown once, that a client signs in with.
+    let (status, _, html) = page(
+        &app,
+        &b,
+        Method::POST,
+        "/connect/tokens",
+        &[("csrf_token", &b.csrf), ("name", "Anna's iPhone"), ("scope", "read_write")],
+    )
+    .await;
+    assert_eq!(status, 201);
+    let secret = between(&html, "<code id=\"new-app-password\">", "</code>").expect("the secret is shown").to_string();
+    assert!(html.contains("Anna&#x27;s iPhone") || html.contains("Anna&#39;s iPhone"), "{html}");
+    dav(
+        &app,
+        ("rep@example.com", &secret),
+        "PROPFIND",
+        "/dav/",
+        &[("depth", "0")],
+        &propfind_body("<d:current-user-principal/>"),
+    )
+    .await
+    .expect(207);
+    let (_, _, again) = page(&app, &b, Method::GET, "/connect", &[]).await;
+    assert!(!again.contains(&secret), "shown once");
+    let (status, _, html) =
+        page(&app, &b, Method::POST, "/connect/tokens", &[("csrf_token", &b.csrf), ("name", " ")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("app-password-name-error"));
+    // What the collections show, with errors next to the field.
+    let (status, _, html) = page(
+        &app,
+        &b,
+        Method::POST,
+        "/connect/subscription",
+        &[("csrf_token", &b.csrf), ("contacts", "city = = 1"), ("activities", "owner = me")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("dav-contacts-error") && html.contains("city = = 1"), "{html}");
+    let form = [("csrf_token", b.csrf.as_str()), ("contacts", "city = \"Gdańsk\""), ("activities", "owner = me")];
+    let (status, location, _) = page(&app, &b, Method::POST, "/connect/subscription", &form).await;
+    assert_eq!((status, location.as_str()), (303, "/connect"));
+    assert_eq!(app.get_as(&rep.token, "/api/v1/sync/dav").await.body["contacts"], "city = \"Gdańsk\"");
+    let (status, _, _) = page(&app, &b, Method::POST, "/connect/subscription", &[("contacts", "x")]).await;
+    assert_eq!(status, 403, "no CSRF token, no change");
+    // Revoked: the client is out.
+    let tokens = app.get_as(&rep.token, "/api/v1/tokens").await.body;
+    let id = tokens["data"][0]["id"].as_str().unwrap().to_string();
+    let (status, _, _) =
+        page(&app, &b, Method::POST, &format!("/connect/tokens/{id}/revoke"), &[("csrf_token", &b.csrf)]).await;
+    assert_eq!(status, 303);
+    dav(&app, ("rep@example.com", &secret), "PROPFIND", "/dav/", &[], "").await.expect(401);
 }

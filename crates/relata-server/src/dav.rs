@@ -516,8 +516,16 @@ impl Request<'_> {
         match report {
             Report::SyncCollection { token, props, limit } => {
                 let changes = view.changes(app, self.ctx, token.as_deref()).await?;
-                let limit = limit.unwrap_or(usize::MAX);
-                for m in changes.changed.iter().take(limit) {
+                if limit.is_some_and(|l| changes.changed.len() + changes.removed.len() > l) {
+                    // A token cannot stand for part of the changes (RFC 6578 3.8).
+                    return Ok(precondition(
+                        StatusCode::INSUFFICIENT_STORAGE,
+                        DAV,
+                        "number-of-matches-within-limits",
+                        "more changes than the limit asked for: ask without a limit",
+                    ));
+                }
+                for m in &changes.changed {
                     self.object_response(&mut out, &view, m, &props);
                 }
                 for name in &changes.removed {

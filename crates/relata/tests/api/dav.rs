@@ -234,6 +234,10 @@ async fn the_address_book_reads_writes_and_syncs(app: TestApp) {
     let new_etag = between(&changed.body, "<d:getetag>", "</d:getetag>").unwrap().replace("&quot;", "\"");
     assert_ne!(new_etag, etag);
     let next = sync_token_of(&changed);
+    let limited = sync_body(Some(&token), "")
+        .replace("</d:sync-level>", "</d:sync-level><d:limit><d:nresults>1</d:nresults></d:limit>");
+    let over = dav(&app, me, "REPORT", &book, &[], &limited).await.expect(507);
+    assert!(over.body.contains("number-of-matches-within-limits"));
     let quiet = dav(&app, me, "REPORT", &book, &[], &sync_body(Some(&next), "")).await.expect(207);
     assert!(quiet.hrefs().is_empty(), "{}", quiet.body);
     let forged = dav(&app, me, "REPORT", &book, &[], &sync_body(Some("urn:relata:sync:bm9wZQ"), "")).await.expect(403);

@@ -137,7 +137,7 @@ pub(crate) async fn figures(addr: &str, token: &str, dir: &Path, (cities, expect
             }
         }
     }
-    dav_figures(&client, &base, token, &filter, &mut held).await;
+    dav_figures(&client, &base, token, &filter, &mut held, run).await;
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().map(|m| round(m, 2))
@@ -186,7 +186,14 @@ async fn change_contacts(
 
 /// CardDAV's figures: the address book of the same subscription, synced
 /// from nothing with `sync-collection`, then after 100 changes each round.
-async fn dav_figures(client: &reqwest::Client, base: &str, token: &str, filter: &str, held: &mut [(String, i64)]) {
+async fn dav_figures(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    filter: &str,
+    held: &mut [(String, i64)],
+    run: i64,
+) {
     let set = client.put(format!("{base}/sync/dav")).bearer_auth(token).json(&json!({"contacts": filter})).send().await;
     let Some(book) = json_of(set)
         .await
@@ -222,7 +229,7 @@ async fn dav_figures(client: &reqwest::Client, base: &str, token: &str, filter: 
     let mut current = sync_token(&first);
     let (mut times, mut sizes, mut received, mut errors) = (Vec::new(), Vec::new(), 0, 0);
     for round in 0..ROUNDS {
-        errors += change_contacts(client, base, token, held, ROUNDS + round, "carddav").await;
+        errors += change_contacts(client, base, token, held, ROUNDS + round, &format!("carddav run {run}")).await;
         let Some((text, ms)) = report(current.as_deref(), true).await else {
             errors += 1;
             continue;

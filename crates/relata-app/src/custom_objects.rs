@@ -35,6 +35,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "carddav",
     "changes",
     "channels",
+    "connect",
     "convert",
     "custom",
     "custom_objects",

@@ -115,6 +115,14 @@ impl Subscription {
     pub fn to_json(&self) -> Json {
         json!({"contacts": self.contacts, "activities": self.activities})
     }
+
+    /// The filter of one collection.
+    fn filter(&self, collection: Collection) -> &str {
+        match collection {
+            Collection::AddressBook => &self.contacts,
+            Collection::Calendar => &self.activities,
+        }
+    }
 }
 
 pub async fn subscription(app: &App, ctx: &Ctx) -> Result<Subscription, AppError> {
@@ -172,16 +180,16 @@ pub async fn put_subscription(app: &App, ctx: &Ctx, input: &Json) -> Result<Subs
     Ok(Subscription { contacts: chosen[0].clone(), activities: chosen[1].clone() })
 }
 
-/// What a collection holds, as a list filter: the user's choice, and for
-/// the calendar the activities a calendar shows (timed meetings and calls,
-/// tasks).
-fn membership(collection: Collection, sub: &Subscription) -> String {
+/// What a collection holds: the user's filter, and for the calendar the
+/// activities a calendar shows (meetings and calls with a start, tasks), a
+/// condition built in code.
+fn membership(collection: Collection) -> Vec<Expr> {
     match collection {
-        Collection::AddressBook => sub.contacts.clone(),
-        Collection::Calendar => format!(
-            "({}) and ((kind in (\"meeting\", \"call\") and start_at is not null) or kind = \"task\")",
-            sub.activities
-        ),
+        Collection::AddressBook => Vec::new(),
+        Collection::Calendar => vec![Expr::Or(vec![
+            Expr::all([Expr::one_of("kind", ["meeting", "call"]), Expr::is_null("start_at", true)]),
+            Expr::eq("kind", "task"),
+        ])],
     }
 }
 
@@ -211,7 +219,8 @@ impl View {
         let schema = schemas.get(collection.kind());
         let visible: Vec<String> = schema.visible_fields().map(|f| f.qualified_id().into_owned()).collect();
         let scope = format!("{:?}", ctx.access.scope(collection.kind(), Right::Read));
-        let digest = Sha256::digest(format!("{}\n{scope}\n{}", visible.join(","), membership(collection, &sub)));
+        let filter = sub.filter(collection);
+        let digest = Sha256::digest(format!("{}\n{scope}\n{filter}", visible.join(",")));
         let fingerprint = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
         Ok(View { collection, schemas, sub, fingerprint })
     }
@@ -248,10 +257,12 @@ impl View {
         for chunk in chunks {
             let mut cursor = None;
             loop {
-                let conditions =
-                    chunk.map(|ids| vec![Expr::one_of("id", ids.iter().map(|u| u.to_string()))]).unwrap_or_default();
+                let mut conditions = membership(self.collection);
+                if let Some(ids) = chunk {
+                    conditions.push(Expr::one_of("id", ids.iter().map(|u| u.to_string())));
+                }
                 let params = ListParams {
-                    filter: Some(membership(self.collection, &self.sub)),
+                    filter: Some(self.sub.filter(self.collection).to_string()),
                     conditions,
                     sort: Some("id".into()),
                     cursor: cursor.take(),

@@ -213,8 +213,11 @@ async fn authenticate(server: &Server, headers: &HeaderMap) -> Result<(Principal
     if secret.starts_with(SecretKind::Session.prefix()) || secret.is_empty() || secret.len() > 200 {
         return Err(challenge("the password is an API token (an app password), not a session"));
     }
-    let (principal, access) =
-        server.principal(&secret).await.map_err(|_| challenge("the token is unknown, expired or revoked"))?;
+    let (principal, access) = server.principal(&secret).await.map_err(|p| match p.details().status {
+        StatusCode::UNAUTHORIZED => challenge("the token is unknown, expired or revoked"),
+        // The database, not the client, is at fault: no prompt for a password.
+        status => text(status, "Relata cannot check the password now; try again"),
+    })?;
     if user.as_deref().is_some_and(|u| !u.trim().eq_ignore_ascii_case(&principal.email)) {
         return Err(challenge("the user name is not the email of the token's user"));
     }

@@ -148,7 +148,7 @@ impl Plan {
 }
 
 /// Subscriptions, rights and field rules the held set was computed for.
-fn fingerprint(ctx: &Ctx, schemas: &crate::Schemas, plan: &Plan) -> String {
+fn fingerprint(app: &App, ctx: &Ctx, schemas: &crate::Schemas, plan: &Plan) -> String {
     // The plan as resolved for this user now (types gone or unreadable are
     // out of it), the fields they may not see, and whose records they read.
     let subscriptions: Vec<Json> = plan
@@ -172,7 +172,13 @@ fn fingerprint(ctx: &Ctx, schemas: &crate::Schemas, plan: &Plan) -> String {
         .collect();
     let scopes: Vec<String> =
         plan.kinds().iter().map(|k| format!("{}:{:?}", k.api_name(), ctx.access.scope(*k, Right::Read))).collect();
-    let seen = json!({"subscriptions": subscriptions, "hidden": hidden, "scopes": scopes});
+    // Windows of recent records (activities of the last 90 days) move with
+    // time, which no change in the feed tells: a new day makes a full pass,
+    // whose sweep removes what aged out (records held at their version are
+    // not sent again).
+    let windowed = plan.subs.iter().any(|(_, _, related)| related.iter().any(|r| r.recent.is_some()));
+    let day = windowed.then(|| app.store.now().date_naive().to_string());
+    let seen = json!({"subscriptions": subscriptions, "hidden": hidden, "scopes": scopes, "day": day});
     relata_identity::secret::digest(&seen.to_string())
 }
 
@@ -214,7 +220,7 @@ pub async fn pull(
     let mut device = super::device(app, ctx, device_id).await?;
     let schemas = app.schemas_for(ctx).await?;
     let plan = Plan::of(app, ctx, &schemas, &device);
-    let print = fingerprint(ctx, &schemas, &plan);
+    let print = fingerprint(app, ctx, &schemas, &plan);
     let cursor = cursor.map(str::trim).filter(|c| !c.is_empty());
     let (acked, from) = match cursor {
         None => (device.issued, None),

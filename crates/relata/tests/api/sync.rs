@@ -174,6 +174,33 @@ async fn a_first_sync_brings_the_subscribed_records_and_what_they_bring(app: Tes
     assert_eq!(quiet["changes"], json!([]), "{quiet}");
     assert_eq!(quiet["more"], false);
 
+    // An activity ages out of the 90 days the account brings, with no
+    // change to tell: the next day's pull removes it, and sends nothing else.
+    let started = app.app.app.store.now() - chrono::Duration::days(89);
+    let call = app
+        .create(
+            "activities",
+            json!({"kind": "call", "subject": "Visit", "account": w.north["id"],
+                   "start_at": relata_core::value::format_datetime(&started)}),
+        )
+        .await;
+    laptop.sync(&app).await;
+    assert!(laptop.has("activities", &call));
+    app.app.app.store.clock().advance(chrono::Duration::days(2));
+    let before = laptop.records.len();
+    let mut upserts = 0;
+    loop {
+        let page = laptop.pull_once(&app, 500).await;
+        upserts += page["changes"].as_array().unwrap().iter().filter(|c| c["op"] == "upsert").count();
+        if page["more"] != true {
+            break;
+        }
+    }
+    assert_eq!(upserts, 0, "what the device holds is not sent again");
+    assert!(!laptop.has("activities", &call), "aged out");
+    assert_eq!(laptop.removal(&call), Some("out_of_subscription"));
+    assert_eq!(laptop.records.len(), before - 1);
+
     // Only some related types, and none.
     let mut phone =
         Replica::register(&app, &app.token, json!([{"entity": "accounts", "filter": NORTH, "related": ["contacts"]}]))

@@ -1,6 +1,7 @@
 //! When a calendar object's events happen in a window of time: the master
-//! event repeated by its RRULE (daily, weekly with BYDAY, monthly, yearly;
-//! INTERVAL, COUNT, UNTIL), less EXDATEs, plus RDATEs, with exceptions
+//! event repeated by its RRULE (daily, weekly with BYDAY, monthly by day or
+//! by weekday such as the second Tuesday, yearly; INTERVAL, COUNT, UNTIL),
+//! less EXDATEs, plus RDATEs, with exceptions
 //! (RECURRENCE-ID) moved or cancelled. Free-busy answers and calendar
 //! queries with a time range read it.
 
@@ -126,7 +127,9 @@ struct Rule {
     interval: u32,
     count: Option<usize>,
     until: Option<String>,
-    by_day: Vec<Weekday>,
+    /// Weekdays, with their ordinal in the month where one is given
+    /// (`2TU`: the second Tuesday, `-1FR`: the last Friday).
+    by_day: Vec<(Option<i32>, Weekday)>,
 }
 
 impl Rule {
@@ -150,8 +153,14 @@ impl Rule {
                 "UNTIL" => rule.until = Some(value.trim().to_string()),
                 "BYDAY" => {
                     for day in value.split(',') {
-                        let code: String = day.trim().chars().filter(|c| c.is_ascii_alphabetic()).collect();
-                        rule.by_day.push(match code.to_ascii_uppercase().as_str() {
+                        let day = day.trim();
+                        let split = day.len().saturating_sub(2);
+                        let (ordinal, code) = day.split_at(split);
+                        let ordinal = match ordinal {
+                            "" => None,
+                            o => Some(o.trim_start_matches('+').parse::<i32>().ok().filter(|n| *n != 0)?),
+                        };
+                        let weekday = match code.to_ascii_uppercase().as_str() {
                             "MO" => Weekday::Mon,
                             "TU" => Weekday::Tue,
                             "WE" => Weekday::Wed,
@@ -160,7 +169,8 @@ impl Rule {
                             "SA" => Weekday::Sat,
                             "SU" => Weekday::Sun,
                             _ => return None,
-                        });
+                        };
+                        rule.by_day.push((ordinal, weekday));
                     }
                 }
                 _ => {}
@@ -181,7 +191,13 @@ impl Rule {
         while out.len() < MAX_INSTANCES {
             let candidates = self.period(first, period);
             period += 1;
-            let Some(earliest) = candidates.first() else { break };
+            let Some(earliest) = candidates.first() else {
+                // A period without an instance (no 31st this month).
+                if period > 100_000 {
+                    break;
+                }
+                continue;
+            };
             let earliest = zone.to_utc(*earliest);
             if earliest > until || end.is_some_and(|e| earliest > e) {
                 break;
@@ -213,12 +229,45 @@ impl Rule {
                 let monday = first - Duration::days(first.weekday().num_days_from_monday().into());
                 let week = monday + Duration::weeks(step.into());
                 let mut days: Vec<NaiveDateTime> =
-                    self.by_day.iter().map(|d| week + Duration::days(d.num_days_from_monday().into())).collect();
+                    self.by_day.iter().map(|(_, d)| week + Duration::days(d.num_days_from_monday().into())).collect();
                 days.sort();
                 days
             }
-            Frequency::Monthly => first.checked_add_months(Months::new(step)).into_iter().collect(),
-            Frequency::Yearly => first.checked_add_months(Months::new(step.saturating_mul(12))).into_iter().collect(),
+            Frequency::Monthly if !self.by_day.is_empty() => {
+                let Some(month) = first.date().with_day(1).and_then(|d| d.checked_add_months(Months::new(step))) else {
+                    return Vec::new();
+                };
+                let mut days: Vec<NaiveDateTime> = self
+                    .by_day
+                    .iter()
+                    .flat_map(|(ordinal, weekday)| weekdays_in(month, *ordinal, *weekday))
+                    .map(|d| d.and_time(first.time()))
+                    .collect();
+                days.sort();
+                days.dedup();
+                days
+            }
+            // The 31st of a month without one is skipped (RFC 5545), not moved.
+            Frequency::Monthly => same_day(first, first.checked_add_months(Months::new(step))),
+            Frequency::Yearly => same_day(first, first.checked_add_months(Months::new(step.saturating_mul(12)))),
+        }
+    }
+}
+
+fn same_day(first: NaiveDateTime, moved: Option<NaiveDateTime>) -> Vec<NaiveDateTime> {
+    moved.filter(|m| m.day() == first.day()).into_iter().collect()
+}
+
+/// The days of a month that are this weekday: all of them, or the `n`th
+/// (from the end when negative).
+fn weekdays_in(month: chrono::NaiveDate, ordinal: Option<i32>, weekday: Weekday) -> Vec<chrono::NaiveDate> {
+    let all: Vec<chrono::NaiveDate> =
+        month.iter_days().take_while(|d| d.month() == month.month()).filter(|d| d.weekday() == weekday).collect();
+    match ordinal {
+        None => all,
+        Some(n) if n > 0 => all.get(n as usize - 1).copied().into_iter().collect(),
+        Some(n) => {
+            all.len().checked_sub(n.unsigned_abs() as usize).and_then(|i| all.get(i).copied()).into_iter().collect()
         }
     }
 }
@@ -251,6 +300,19 @@ mod tests {
         let got: Vec<_> = spans(&cal, at(2027, 3, 1, 0, 0), at(2027, 5, 1, 0, 0)).iter().map(|s| s.start).collect();
         // Summer time starts on 28 March 2027: 09:00 is 08:00 UTC before, 07:00 after.
         assert_eq!(got, [at(2027, 3, 22, 8, 0), at(2027, 3, 24, 8, 0), at(2027, 3, 29, 7, 0), at(2027, 3, 31, 7, 0)]);
+    }
+
+    #[test]
+    fn monthly_by_weekday_and_missing_days() {
+        let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:m\nDTSTART:20270112T090000Z\nRRULE:FREQ=MONTHLY;BYDAY=2TU,-1FR;COUNT=4\nEND:VEVENT\nEND:VCALENDAR";
+        let cal = ical::parse(text).unwrap();
+        let got: Vec<_> = spans(&cal, at(2027, 1, 1, 0, 0), at(2028, 1, 1, 0, 0)).iter().map(|s| s.start).collect();
+        // The second Tuesday and the last Friday of January and February 2027.
+        assert_eq!(got, [at(2027, 1, 12, 9, 0), at(2027, 1, 29, 9, 0), at(2027, 2, 9, 9, 0), at(2027, 2, 26, 9, 0)]);
+        let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:n\nDTSTART:20270131T090000Z\nRRULE:FREQ=MONTHLY;COUNT=3\nEND:VEVENT\nEND:VCALENDAR";
+        let cal = ical::parse(text).unwrap();
+        let got: Vec<_> = spans(&cal, at(2027, 1, 1, 0, 0), at(2028, 1, 1, 0, 0)).iter().map(|s| s.start).collect();
+        assert_eq!(got, [at(2027, 1, 31, 9, 0), at(2027, 3, 31, 9, 0), at(2027, 5, 31, 9, 0)], "no 31 February");
     }
 
     #[test]

@@ -127,6 +127,14 @@ pub async fn list(
     Ok((page, schemas.clone()))
 }
 
+/// Checks a filter's text as `ctx`'s user would list with it (the fields
+/// they see, the relations they may follow), without running it.
+pub async fn check_filter(app: &App, ctx: &Ctx, kind: EntityKind, text: &str) -> Result<(), AppError> {
+    ctx.access.check_kind(kind, Right::Read)?;
+    let schemas = app.schemas_for(ctx).await?;
+    compile_filter(ctx, schemas.get(kind), Some(text), &[]).map(drop)
+}
+
 /// A filter's text (as people type it) and conditions built in code,
 /// compiled against what the user may see; `None` when there is neither.
 pub(crate) fn compile_filter<'s>(

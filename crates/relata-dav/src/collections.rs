@@ -158,9 +158,8 @@ pub async fn put_subscription(app: &App, ctx: &Ctx, input: &Json) -> Result<Subs
                 continue;
             }
         };
-        let params = ListParams { filter: Some(text.clone()), limit: Some(1), ..ListParams::default() };
-        match read::list(app, ctx, collection.kind(), &params).await {
-            Ok(_) => chosen.push(text),
+        match read::check_filter(app, ctx, collection.kind(), &text).await {
+            Ok(()) => chosen.push(text),
             Err(AppError::Filter(e)) => {
                 errors.push(relata_core::error::FieldError::new(name, "invalid_filter", e.to_string()))
             }
@@ -295,6 +294,11 @@ impl View {
     /// The member a name stands for, if it is one.
     pub async fn member_named(&self, app: &App, ctx: &Ctx, name: &str) -> Result<Option<Member>, AppError> {
         let Some(id) = self.record_named(app, ctx, name).await? else { return Ok(None) };
+        self.member_of(app, ctx, id, name).await
+    }
+
+    /// Record `id` as the member `name`, if it is one.
+    async fn member_of(&self, app: &App, ctx: &Ctx, id: Uuid, name: &str) -> Result<Option<Member>, AppError> {
         let found = self.members(app, ctx, Some(&[id])).await?;
         Ok(found.into_iter().next().filter(|m| m.name == name))
     }
@@ -503,7 +507,11 @@ impl View {
         ctx.access.require_write().map_err(AppError::from)?;
         check_name(name, self.collection)?;
         let (object, uid, fields) = self.read_object(body, name)?;
-        let existing = self.member_named(app, ctx, name).await?;
+        let named = self.record_named(app, ctx, name).await?;
+        let existing = match named {
+            Some(id) => self.member_of(app, ctx, id, name).await?,
+            None => None,
+        };
         match (&existing, &preconditions) {
             (Some(_), Preconditions { if_none_match_any: true, .. }) => return Err(DavError::PreconditionFailed),
             (None, Preconditions { if_match: Some(_), .. }) => return Err(DavError::PreconditionFailed),
@@ -512,7 +520,7 @@ impl View {
             }
             _ => {}
         }
-        let stale = match (&existing, self.record_named(app, ctx, name).await?) {
+        let stale = match (&existing, named) {
             (None, Some(id)) => {
                 match read::get(app, ctx, self.collection.kind(), RecordId::from_uuid(id), true).await {
                     // Trashed or gone: the name is free again.

@@ -351,35 +351,9 @@ pub fn calendar(input: &ItemInput) -> String {
     }
     let context = kept.unwrap_or(&calendar);
     if todo {
-        if let Some(due) = input.instant("due_at") {
-            item.push(time_property("DUE", due, kept_master.and_then(|m| m.property("DUE")), context));
-        }
-        if input.values.get("done").and_then(Json::as_bool) == Some(true) {
-            item.push(Property::new("STATUS", "COMPLETED"));
-            let completed = kept_master.and_then(|m| m.property("COMPLETED")).cloned();
-            item.push(completed.unwrap_or_else(|| Property::new("COMPLETED", format_stamp(&input.stamp))));
-        } else if input.values.contains_key("done") {
-            item.push(Property::new("STATUS", "NEEDS-ACTION"));
-        }
+        push_task_fields(&mut item, input, kept_master, context);
     } else {
-        if input.kind == "call" {
-            item.push(Property::new("X-RELATA-KIND", "call"));
-        }
-        if let Some(start) = input.instant("start_at") {
-            item.push(time_property("DTSTART", start, kept_master.and_then(|m| m.property("DTSTART")), context));
-            let end = input.instant("end_at").filter(|e| *e >= start);
-            let kept_duration = kept_master.and_then(|m| m.property("DURATION"));
-            match (end, kept_duration) {
-                (Some(end), Some(d)) if duration(&d.value) == Some(end - start) => item.push(d.clone()),
-                (Some(end), _) => {
-                    let kept_end = kept_master.and_then(|m| m.property("DTEND").or_else(|| m.property("DTSTART")));
-                    let mut p = time_property("DTEND", end, kept_end, context);
-                    p.name = "DTEND".into();
-                    item.push(p);
-                }
-                (None, _) => {}
-            }
-        }
+        push_event_fields(&mut item, input, kept_master, context);
     }
     // A series moved in the CRM takes its exclusions and exceptions along.
     let shift = match (kept_master, input.instant("start_at")) {
@@ -416,6 +390,41 @@ pub fn calendar(input: &ItemInput) -> String {
         calendar.components.push(item);
     }
     calendar.to_text()
+}
+
+/// A task's due time and status (the kept completion time when it was
+/// completed already).
+fn push_task_fields(item: &mut Component, input: &ItemInput, kept: Option<&Component>, context: &Component) {
+    if let Some(due) = input.instant("due_at") {
+        item.push(time_property("DUE", due, kept.and_then(|m| m.property("DUE")), context));
+    }
+    if input.values.get("done").and_then(Json::as_bool) == Some(true) {
+        item.push(Property::new("STATUS", "COMPLETED"));
+        let completed = kept.and_then(|m| m.property("COMPLETED")).cloned();
+        item.push(completed.unwrap_or_else(|| Property::new("COMPLETED", format_stamp(&input.stamp))));
+    } else if input.values.contains_key("done") {
+        item.push(Property::new("STATUS", "NEEDS-ACTION"));
+    }
+}
+
+/// An event's kind and times: the kept DURATION when it still says how
+/// long, else DTEND in the kept time zone.
+fn push_event_fields(item: &mut Component, input: &ItemInput, kept: Option<&Component>, context: &Component) {
+    if input.kind == "call" {
+        item.push(Property::new("X-RELATA-KIND", "call"));
+    }
+    let Some(start) = input.instant("start_at") else { return };
+    item.push(time_property("DTSTART", start, kept.and_then(|m| m.property("DTSTART")), context));
+    let Some(end) = input.instant("end_at").filter(|e| *e >= start) else { return };
+    match kept.and_then(|m| m.property("DURATION")) {
+        Some(d) if duration(&d.value) == Some(end - start) => item.push(d.clone()),
+        _ => {
+            let kept_end = kept.and_then(|m| m.property("DTEND").or_else(|| m.property("DTSTART")));
+            let mut p = time_property("DTEND", end, kept_end, context);
+            p.name = "DTEND".into();
+            item.push(p);
+        }
+    }
 }
 
 /// An exception to a recurrence, without the properties that carry a

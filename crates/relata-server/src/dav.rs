@@ -437,51 +437,7 @@ impl Request<'_> {
         let view = View::open(&self.server.app, self.ctx, c).await?;
         let wants_token = names.iter().any(|n| n.is(DAV, "sync-token") || n.is(CALENDARSERVER, "getctag"));
         let token = if wants_token { Some(view.token(&self.server.app, self.ctx).await?) } else { None };
-        let value = |name: &Name| -> Option<Value> {
-            match (name.ns.as_str(), name.local.as_str()) {
-                (DAV, "resourcetype") => Some(Value::Xml(match c {
-                    Collection::AddressBook => "<d:collection/><card:addressbook/>".into(),
-                    Collection::Calendar => "<d:collection/><cal:calendar/>".into(),
-                })),
-                (DAV, "displayname") => Some(Value::Text(match c {
-                    Collection::AddressBook => "Relata contacts".into(),
-                    Collection::Calendar => "Relata".into(),
-                })),
-                (DAV, "sync-token") | (CALENDARSERVER, "getctag") => token.clone().map(Value::Text),
-                (DAV, "supported-report-set") => {
-                    let reports: &[&str] = match c {
-                        Collection::AddressBook => &["<d:sync-collection/>", "<card:addressbook-multiget/>", "<card:addressbook-query/>"],
-                        Collection::Calendar => &[
-                            "<d:sync-collection/>",
-                            "<cal:calendar-multiget/>",
-                            "<cal:calendar-query/>",
-                            "<cal:free-busy-query/>",
-                        ],
-                    };
-                    Some(Value::Xml(
-                        reports.iter().map(|r| format!("<d:supported-report><d:report>{r}</d:report></d:supported-report>")).collect(),
-                    ))
-                }
-                (CARDDAV, "supported-address-data") if c == Collection::AddressBook => Some(Value::Xml(
-                    "<card:address-data-type content-type=\"text/vcard\" version=\"4.0\"/><card:address-data-type content-type=\"text/vcard\" version=\"3.0\"/>".into(),
-                )),
-                (CARDDAV, "max-resource-size") | (CALDAV, "max-resource-size") => {
-                    Some(Value::Text(relata_dav::collections::MAX_OBJECT_BYTES.to_string()))
-                }
-                (CARDDAV, "addressbook-description") | (CALDAV, "calendar-description") => {
-                    Some(Value::Text("What your Relata subscription selects".into()))
-                }
-                (CALDAV, "supported-calendar-component-set") if c == Collection::Calendar => {
-                    Some(Value::Xml("<cal:comp name=\"VEVENT\"/><cal:comp name=\"VTODO\"/>".into()))
-                }
-                (CALDAV, "supported-calendar-data") if c == Collection::Calendar => {
-                    Some(Value::Xml("<cal:calendar-data content-type=\"text/calendar\" version=\"2.0\"/>".into()))
-                }
-                (APPLE_ICAL, "calendar-color") if c == Collection::Calendar => Some(Value::Text("#2563EBFF".into())),
-                _ => None,
-            }
-        };
-        self.respond(out, &collection_href(c, self.me), names, value);
+        self.respond(out, &collection_href(c, self.me), names, |n| collection_prop(c, n, token.as_deref()));
         Ok(())
     }
 
@@ -644,6 +600,42 @@ impl Request<'_> {
         let mut out = Multistatus::new();
         out.refused(path, &names);
         multistatus(out.finish())
+    }
+}
+
+/// A collection's own properties; `token` is its sync token (and ctag)
+/// when one was asked for.
+fn collection_prop(c: Collection, name: &Name, token: Option<&str>) -> Option<Value> {
+    let book = c == Collection::AddressBook;
+    match (name.ns.as_str(), name.local.as_str()) {
+        (DAV, "resourcetype") if book => Some(Value::Xml("<d:collection/><card:addressbook/>".into())),
+        (DAV, "resourcetype") => Some(Value::Xml("<d:collection/><cal:calendar/>".into())),
+        (DAV, "displayname") => Some(Value::Text(if book { "Relata contacts" } else { "Relata" }.into())),
+        (DAV, "sync-token") | (CALENDARSERVER, "getctag") => token.map(|t| Value::Text(t.to_string())),
+        (DAV, "supported-report-set") => {
+            let reports: &[&str] = if book {
+                &["<d:sync-collection/>", "<card:addressbook-multiget/>", "<card:addressbook-query/>"]
+            } else {
+                &["<d:sync-collection/>", "<cal:calendar-multiget/>", "<cal:calendar-query/>", "<cal:free-busy-query/>"]
+            };
+            let supported = reports.iter().map(|r| format!("<d:supported-report><d:report>{r}</d:report></d:supported-report>"));
+            Some(Value::Xml(supported.collect()))
+        }
+        (CARDDAV, "supported-address-data") if book => Some(Value::Xml(
+            "<card:address-data-type content-type=\"text/vcard\" version=\"4.0\"/><card:address-data-type content-type=\"text/vcard\" version=\"3.0\"/>".into(),
+        )),
+        (CARDDAV, "max-resource-size") if book => Some(Value::Text(relata_dav::collections::MAX_OBJECT_BYTES.to_string())),
+        (CALDAV, "max-resource-size") if !book => Some(Value::Text(relata_dav::collections::MAX_OBJECT_BYTES.to_string())),
+        (CARDDAV, "addressbook-description") if book => Some(Value::Text("What your Relata subscription selects".into())),
+        (CALDAV, "calendar-description") if !book => Some(Value::Text("What your Relata subscription selects".into())),
+        (CALDAV, "supported-calendar-component-set") if !book => {
+            Some(Value::Xml("<cal:comp name=\"VEVENT\"/><cal:comp name=\"VTODO\"/>".into()))
+        }
+        (CALDAV, "supported-calendar-data") if !book => {
+            Some(Value::Xml("<cal:calendar-data content-type=\"text/calendar\" version=\"2.0\"/>".into()))
+        }
+        (APPLE_ICAL, "calendar-color") if !book => Some(Value::Text("#2563EBFF".into())),
+        _ => None,
     }
 }
 

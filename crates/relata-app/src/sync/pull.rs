@@ -33,6 +33,10 @@ const PASS_PAGE: u64 = crate::read::MAX_LIMIT;
 const FEED_SCAN: u64 = 1000;
 /// Ids per query.
 const CHUNK: usize = 500;
+/// A pass page of records that bring related ones holds a tenth of what a
+/// pull may still answer, so that their contacts, activities and cases
+/// keep the answer near its limit.
+const BRINGING_SHARE: u64 = 10;
 
 /// Where a device's pulls stand, inside its cursor.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -274,7 +278,10 @@ pub async fn pull(
         phase = match phase {
             Phase::Pass { head, sub, .. } if sub >= plan.subs.len() => Phase::Sweep { head, after: None },
             Phase::Pass { head, sub, cursor } => {
-                let page = remaining(limit, &pull).min(PASS_PAGE);
+                // Records that bring others take a share of what remains:
+                // their related records come in the same step.
+                let share = if plan.subs[sub].2.is_empty() { 1 } else { BRINGING_SHARE };
+                let page = (remaining(limit, &pull) / share).clamp(1, PASS_PAGE);
                 pull.pass_step(&mut conn, &plan, (head, sub, cursor), page).await?
             }
             Phase::Sweep { head, after } => pull.sweep_step(&mut conn, head, after).await?,

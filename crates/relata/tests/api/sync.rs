@@ -212,6 +212,22 @@ async fn a_first_sync_brings_the_subscribed_records_and_what_they_bring(app: Tes
     watch.sync(&app).await;
     assert_eq!(watch.records.len(), 2, "the two northern accounts alone");
 
+    // Accounts bring their contacts in the same step: a page of them is a
+    // share of the pull's limit, so the answer stays near it.
+    for n in 0..10 {
+        let account = app.create("accounts", json!({"name": format!("North {n}"), "territory": "north"})).await;
+        for c in 0..5 {
+            app.create("contacts", json!({"last_name": format!("Contact {n}.{c}"), "account": account["id"]})).await;
+        }
+    }
+    let mut tablet = Replica::register(&app, &app.token, json!([{"entity": "accounts", "filter": NORTH}])).await;
+    let first = tablet.pull_once(&app, 10).await;
+    let records = first["changes"].as_array().unwrap().iter().filter(|c| c["op"] != "metadata").count();
+    assert!((1..=20).contains(&records), "{records} changes for a limit of 10");
+    tablet.sync(&app).await;
+    assert_eq!(tablet.ids("accounts").len(), 12, "every northern account, page by page");
+    assert_eq!(tablet.ids("contacts").len(), 52);
+
     // Another user's devices are not yours.
     let rep = app.member("rep@example.com", "sales_rep").await;
     let path = format!("/api/v1/sync/devices/{}/pull", laptop.device);

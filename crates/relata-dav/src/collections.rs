@@ -22,7 +22,7 @@ use relata_core::{Record, RecordId, ValidationError};
 use relata_store::dav::DavObject;
 use serde_json::{Map, Value as Json, json};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// What a user's collections show when they did not choose.
@@ -359,23 +359,32 @@ impl View {
         }
     }
 
-    /// The token of the collection as it is now (also its ctag).
+    /// The token of the collection as it is now (also its ctag): the
+    /// change feed's head, and the time, for objects clients sent whose
+    /// record did not change (a nickname only Relata's kept object holds).
     pub async fn token(&self, app: &App, ctx: &Ctx) -> Result<String, AppError> {
+        let at = app.store.now();
         app.store.sequence_changes().await?;
         let head = app.store.feed_head().await?;
-        Ok(self.token_at(&feed::encode_cursor(ctx.ws(), head)))
+        Ok(self.token_at(&feed::encode_cursor(ctx.ws(), head), at))
     }
 
-    fn token_at(&self, cursor: &str) -> String {
-        format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(format!("{cursor} {}", self.fingerprint)))
+    fn token_at(&self, cursor: &str, at: DateTime<Utc>) -> String {
+        let text = format!("{cursor} {} {}", self.fingerprint, at.timestamp_micros());
+        format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(text))
     }
 
-    fn cursor_of(&self, token: &str) -> Result<String, DavError> {
+    /// The feed cursor and the time a token of this view holds.
+    fn cursor_of(&self, token: &str) -> Result<(String, DateTime<Utc>), DavError> {
         let encoded = token.trim().strip_prefix(TOKEN_PREFIX).ok_or(DavError::InvalidSyncToken)?;
         let raw = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| DavError::InvalidSyncToken)?;
         let raw = String::from_utf8(raw).map_err(|_| DavError::InvalidSyncToken)?;
-        match raw.split_once(' ') {
-            Some((cursor, fp)) if fp == self.fingerprint => Ok(cursor.to_string()),
+        let mut parts = raw.split(' ');
+        match (parts.next(), parts.next(), parts.next().and_then(|t| t.parse::<i64>().ok()), parts.next()) {
+            (Some(cursor), Some(fp), Some(micros), None) if fp == self.fingerprint => {
+                let at = DateTime::from_timestamp_micros(micros).ok_or(DavError::InvalidSyncToken)?;
+                Ok((cursor.to_string(), at))
+            }
             _ => Err(DavError::InvalidSyncToken),
         }
     }
@@ -389,8 +398,10 @@ impl View {
             let members = self.members(app, ctx, None).await?;
             return Ok(Changes { changed: members, removed: Vec::new(), token: now, truncated: false });
         };
-        let mut cursor = self.cursor_of(token)?;
+        let (mut cursor, since) = self.cursor_of(token)?;
+        let now = app.store.now();
         let mut ids: Vec<Uuid> = Vec::new();
+        let mut seen: HashSet<Uuid> = HashSet::new();
         let mut truncated = false;
         loop {
             let query = FeedQuery {
@@ -406,7 +417,7 @@ impl View {
             };
             for entry in &page.entries {
                 if let Some(id) = entry["record_id"].as_str().and_then(|s| Uuid::parse_str(s).ok())
-                    && !ids.contains(&id)
+                    && seen.insert(id)
                 {
                     ids.push(id);
                 }
@@ -426,14 +437,21 @@ impl View {
                 break;
             }
         }
-        let changed = self.members(app, ctx, Some(&ids)).await?;
-        let present: Vec<Uuid> = changed.iter().map(|m| m.record.id.uuid()).collect();
-        let gone: Vec<Uuid> = ids.into_iter().filter(|id| !present.contains(id)).collect();
         let mut conn = app.reader(ctx).await?;
+        // Objects sent since whose record did not change (a second of
+        // margin for the clocks of other Relata processes).
+        let margin = chrono::Duration::seconds(1);
+        let sent = conn.dav_objects_sent_since(self.entity(), since - margin, MAX_CHANGES as u64).await?;
+        ids.extend(sent.into_iter().filter(|id| seen.insert(*id)));
+        let changed = self.members(app, ctx, Some(&ids)).await?;
+        let present: HashSet<Uuid> = changed.iter().map(|m| m.record.id.uuid()).collect();
+        let gone: Vec<Uuid> = ids.into_iter().filter(|id| !present.contains(id)).collect();
         let named: HashMap<Uuid, String> =
             conn.dav_objects(self.entity(), &gone).await?.into_iter().map(|o| (o.record, o.name)).collect();
         let removed = gone.iter().map(|id| named.get(id).cloned().unwrap_or_else(|| self.default_name(*id))).collect();
-        Ok(Changes { changed, removed, token: self.token_at(&cursor), truncated })
+        // A truncated answer has not looked at every object sent since.
+        let at = if truncated { since } else { now };
+        Ok(Changes { changed, removed, token: self.token_at(&cursor, at), truncated })
     }
 
     /// Members of a component type (VEVENT, VTODO) with an instance in a

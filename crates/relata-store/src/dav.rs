@@ -74,6 +74,28 @@ impl ScopedConn {
         self.conn.fetch_optional(&q).await?.map(|r| decode(&r)).transpose()
     }
 
+    /// The records whose object a client sent after `since` (at most
+    /// `limit`, the earliest first).
+    pub async fn dav_objects_sent_since(
+        &mut self,
+        entity: &str,
+        since: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Uuid>> {
+        let q = Query::select()
+            .column("record_id")
+            .from("dav_objects")
+            .cond_where(self.dav_of(entity))
+            .and_where(Expr::col("updated_at").gt(Value::ChronoDateTimeUtc(Some(since))))
+            .order_by("updated_at", sea_query::Order::Asc)
+            .limit(limit)
+            .to_owned();
+        let rows = self.conn.fetch_all(&q).await?;
+        rows.iter()
+            .map(|r| r.uuid("record_id")?.ok_or_else(|| StoreError::Corrupt("dav_objects record_id is null".into())))
+            .collect()
+    }
+
     /// Keeps (or replaces) a record's object; a name or UID another record
     /// of the type has is a unique violation.
     pub async fn put_dav_object(&mut self, o: &DavObject) -> Result<()> {

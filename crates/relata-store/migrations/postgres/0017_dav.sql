@@ -17,6 +17,8 @@ CREATE TABLE dav_objects (
 );
 CREATE UNIQUE INDEX dav_objects_name ON dav_objects(workspace_id, entity, name);
 CREATE UNIQUE INDEX dav_objects_uid ON dav_objects(workspace_id, entity, uid);
+-- What clients sent since a sync token, for the objects whose record did not change.
+CREATE INDEX dav_objects_updated ON dav_objects(workspace_id, entity, updated_at);
 CREATE TABLE dav_subscriptions (
     workspace_id UUID NOT NULL REFERENCES workspaces(id),
     user_id UUID NOT NULL,

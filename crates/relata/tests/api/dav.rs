@@ -292,6 +292,20 @@ async fn the_address_book_reads_writes_and_syncs(app: TestApp) {
     let got = dav(&app, me, "REPORT", &book, &[], &multiget).await.expect(207);
     assert!(got.body.contains("NICKNAME:Anka"));
     assert!(got.body.contains("missing.vcf</d:href><d:status>HTTP/1.1 404 Not Found"));
+    // A change only the kept card holds (a nickname) reaches other
+    // clients' syncs too, though the contact did not change.
+    let before = sync_token_of(&dav(&app, me, "REPORT", &book, &[], &sync_body(None, "")).await.expect(207));
+    let served = dav(&app, me, "GET", &anna_href, &[], "").await.expect(200);
+    let renamed = served.body.replace("NICKNAME:Anka", "NICKNAME:Anusia");
+    let put =
+        dav(&app, me, "PUT", &anna_href, &[("if-match", &served.header("etag").unwrap())], &renamed).await.expect(204);
+    let seen = dav(&app, me, "REPORT", &book, &[], &sync_body(Some(&before), "<card:address-data/>")).await.expect(207);
+    assert_eq!(seen.hrefs(), vec![anna_href.clone()], "{}", seen.body);
+    assert!(
+        seen.body.contains("NICKNAME:Anusia")
+            && seen.body.contains(&put.header("etag").unwrap().replace('"', "&quot;"))
+    );
+
     // Deleted from the phone: to the trash, through the write path.
     let last = dav(&app, me, "GET", &anna_href, &[], "").await.header("etag").unwrap();
     dav(&app, me, "DELETE", &anna_href, &[("if-match", "\"0-0-x\"")], "").await.expect(412);

@@ -164,14 +164,18 @@ async fn answer(server: &Arc<Server>, method: Method, uri: Uri, headers: HeaderM
         return text(StatusCode::FORBIDDEN, "these are another user's collections");
     }
     let request = Request { server, principal: &principal, ctx: &ctx, me: &me, headers: &headers };
-    let body = String::from_utf8_lossy(&body);
+    // Text is UTF-8 (vCard 4.0 and iCalendar say so); anything else would
+    // be read wrong, so it is refused rather than patched.
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return text(StatusCode::BAD_REQUEST, "the body is not UTF-8 text: send vCards, calendars and XML in UTF-8");
+    };
     let result = match method.as_str() {
-        "PROPFIND" => request.propfind(&target, &body).await,
-        "REPORT" => request.report(&target, &body).await,
+        "PROPFIND" => request.propfind(&target, body).await,
+        "REPORT" => request.report(&target, body).await,
         "GET" | "HEAD" => request.get(&target, method == Method::HEAD).await,
-        "PUT" => request.put(&target, &body).await,
+        "PUT" => request.put(&target, body).await,
         "DELETE" => request.delete(&target).await,
-        "PROPPATCH" => Ok(request.proppatch(uri.path(), &body)),
+        "PROPPATCH" => Ok(request.proppatch(uri.path(), body)),
         _ => Ok(text(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not supported here"))),
     };
     result.unwrap_or_else(failure)

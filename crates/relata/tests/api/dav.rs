@@ -465,6 +465,17 @@ async fn permissions_hidden_fields_and_bad_input_hold_over_dav(app: TestApp) {
         let a = dav(&app, me, "PUT", &format!("{book}bad.vcf"), &[], body).await.expect(400);
         assert!(a.body.contains("valid-address-data") && a.body.contains(says), "{says}: {}", a.body);
     }
+    let latin1 = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ma\xf1ana\r\nEND:VCARD\r\n".to_vec();
+    let client = reqwest::Client::new();
+    let refused = client
+        .put(format!("{}{book}latin1.vcf", app.base))
+        .basic_auth(ADMIN, Some(&app.token))
+        .body(latin1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("not UTF-8"));
     let long_name = dav(&app, me, "PUT", &format!("{book}{}.vcf", "x".repeat(300)), &[], card).await.expect(400);
     assert!(long_name.body.contains("not a name"));
     let too_big = format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Big\r\nNOTE:{}\r\nEND:VCARD\r\n", "x".repeat(1_100_000));

@@ -293,25 +293,39 @@ impl View {
 
     /// The member a name stands for, if it is one.
     pub async fn member_named(&self, app: &App, ctx: &Ctx, name: &str) -> Result<Option<Member>, AppError> {
-        let Some(id) = self.record_named(app, ctx, name).await? else { return Ok(None) };
-        self.member_of(app, ctx, id, name).await
+        Ok(self.members_named(app, ctx, &[name]).await?.remove(name))
     }
 
-    /// Record `id` as the member `name`, if it is one.
-    async fn member_of(&self, app: &App, ctx: &Ctx, id: Uuid, name: &str) -> Result<Option<Member>, AppError> {
-        let found = self.members(app, ctx, Some(&[id])).await?;
-        Ok(found.into_iter().next().filter(|m| m.name == name))
+    /// The members these names stand for, by name (a name that stands for
+    /// none is absent): one lookup of the names and one list for them all.
+    pub async fn members_named(
+        &self,
+        app: &App,
+        ctx: &Ctx,
+        names: &[&str],
+    ) -> Result<HashMap<String, Member>, AppError> {
+        let named = self.records_named(app, ctx, names).await?;
+        let ids: Vec<Uuid> = named.values().copied().collect();
+        let members = self.members(app, ctx, Some(&ids)).await?;
+        Ok(members.into_iter().filter(|m| named.contains_key(&m.name)).map(|m| (m.name.clone(), m)).collect())
     }
 
-    /// The record a name stands for: the one a client sent under it, else
-    /// the record whose id it is.
-    async fn record_named(&self, app: &App, ctx: &Ctx, name: &str) -> Result<Option<Uuid>, AppError> {
+    /// The records names stand for: the one a client sent under a name,
+    /// else the record whose id it is.
+    async fn records_named(&self, app: &App, ctx: &Ctx, names: &[&str]) -> Result<HashMap<String, Uuid>, AppError> {
         let mut conn = app.reader(ctx).await?;
-        if let Some(o) = conn.dav_object_named(self.entity(), name).await? {
-            return Ok(Some(o.record));
-        }
-        let stem = name.strip_suffix(&format!(".{}", self.collection.extension())).unwrap_or("");
-        Ok(Uuid::parse_str(stem).ok())
+        let kept = conn.dav_objects_named(self.entity(), names).await?;
+        let suffix = format!(".{}", self.collection.extension());
+        Ok(names
+            .iter()
+            .filter_map(|name| {
+                let id = match kept.iter().find(|o| o.name == *name) {
+                    Some(o) => o.record,
+                    None => Uuid::parse_str(name.strip_suffix(&suffix)?).ok()?,
+                };
+                Some((name.to_string(), id))
+            })
+            .collect())
     }
 
     /// A member's vCard or calendar object, from the fields the reader sees.
@@ -525,9 +539,9 @@ impl View {
         ctx.access.require_write().map_err(AppError::from)?;
         check_name(name, self.collection)?;
         let (object, uid, fields) = self.read_object(body, name)?;
-        let named = self.record_named(app, ctx, name).await?;
+        let named = self.records_named(app, ctx, &[name]).await?.remove(name);
         let existing = match named {
-            Some(id) => self.member_of(app, ctx, id, name).await?,
+            Some(id) => self.members(app, ctx, Some(&[id])).await?.into_iter().find(|m| m.name == name),
             None => None,
         };
         match (&existing, &preconditions) {

@@ -104,7 +104,7 @@ fn home_href(c: Collection, user: &str) -> String {
     format!("{ROOT}{}/{user}/", collection_segment(c).0)
 }
 
-fn collection_href(c: Collection, user: &str) -> String {
+pub(crate) fn collection_href(c: Collection, user: &str) -> String {
     format!("{}{}/", home_href(c, user), collection_segment(c).1)
 }
 
@@ -349,13 +349,14 @@ impl Request<'_> {
                 // A home lists its collection when the user may read its type.
                 let readable = self.ctx.access.check_kind(c.kind(), relata_core::access::Right::Read).is_ok();
                 if self.depth() == 1 && readable {
-                    self.collection_props(&mut out, *c, &names).await?;
+                    let view = View::open(&self.server.app, self.ctx, *c).await?;
+                    self.collection_props(&mut out, &view, &names).await?;
                 }
             }
             Target::Collection(c, _) => {
-                self.collection_props(&mut out, *c, &names).await?;
+                let view = View::open(&self.server.app, self.ctx, *c).await?;
+                self.collection_props(&mut out, &view, &names).await?;
                 if self.depth() == 1 {
-                    let view = View::open(&self.server.app, self.ctx, *c).await?;
                     let members = view.members(&self.server.app, self.ctx, None).await?;
                     for m in &members {
                         self.object_response(&mut out, &view, m, &names);
@@ -437,8 +438,8 @@ impl Request<'_> {
         }
     }
 
-    async fn collection_props(&self, out: &mut Multistatus, c: Collection, names: &[Name]) -> Result<(), DavError> {
-        let view = View::open(&self.server.app, self.ctx, c).await?;
+    async fn collection_props(&self, out: &mut Multistatus, view: &View, names: &[Name]) -> Result<(), DavError> {
+        let c = view.collection;
         let wants_token = names.iter().any(|n| n.is(DAV, "sync-token") || n.is(CALENDARSERVER, "getctag"));
         let token = if wants_token { Some(view.token(&self.server.app, self.ctx).await?) } else { None };
         self.respond(out, &collection_href(c, self.me), names, |n| collection_prop(c, n, token.as_deref()));
@@ -501,17 +502,22 @@ impl Request<'_> {
             }
             Report::Multiget { hrefs, props } => {
                 let collection = collection_href(*c, self.me);
-                for href in hrefs {
-                    let path = href
-                        .split_once("://")
-                        .map_or(href.as_str(), |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
-                    let found = match path.strip_prefix(&collection) {
-                        Some(name) => view.member_named(app, self.ctx, &percent_decode(name)).await?,
-                        None => None,
-                    };
-                    match found {
-                        Some(m) => self.object_response(&mut out, &view, &m, &props),
-                        None => out.status(&href, "404 Not Found"),
+                // Each href's name in this collection (none: not one of its objects).
+                let names: Vec<Option<String>> = hrefs
+                    .iter()
+                    .map(|href| {
+                        let path = href
+                            .split_once("://")
+                            .map_or(href.as_str(), |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
+                        path.strip_prefix(&collection).map(percent_decode)
+                    })
+                    .collect();
+                let wanted: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
+                let found = view.members_named(app, self.ctx, &wanted).await?;
+                for (href, name) in hrefs.iter().zip(&names) {
+                    match name.as_ref().and_then(|n| found.get(n)) {
+                        Some(m) => self.object_response(&mut out, &view, m, &props),
+                        None => out.status(href, "404 Not Found"),
                     }
                 }
             }

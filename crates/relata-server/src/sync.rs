@@ -115,8 +115,9 @@ pub async fn put_dav_subscription(
 /// A subscription with the addresses a client is pointed at.
 fn dav_json(auth: &Auth, server: &Server, sub: &relata_dav::collections::Subscription) -> Json {
     let mut out = sub.to_json();
-    let user = auth.principal.user.uuid();
-    out["carddav"] = json!(format!("{}/dav/addressbooks/{user}/contacts/", server.public_url));
-    out["caldav"] = json!(format!("{}/dav/calendars/{user}/crm/", server.public_url));
+    let user = auth.principal.user.uuid().to_string();
+    let url = |c| format!("{}{}", server.public_url, crate::dav::collection_href(c, &user));
+    out["carddav"] = json!(url(relata_dav::collections::Collection::AddressBook));
+    out["caldav"] = json!(url(relata_dav::collections::Collection::Calendar));
     out
 }

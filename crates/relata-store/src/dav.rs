@@ -63,15 +63,21 @@ impl ScopedConn {
         Ok(out)
     }
 
-    /// The object kept under a name in a collection of that type.
-    pub async fn dav_object_named(&mut self, entity: &str, name: &str) -> Result<Option<DavObject>> {
-        let q = Query::select()
-            .columns(COLUMNS)
-            .from("dav_objects")
-            .cond_where(self.dav_of(entity))
-            .and_where(Expr::col("name").eq(name))
-            .to_owned();
-        self.conn.fetch_optional(&q).await?.map(|r| decode(&r)).transpose()
+    /// The objects kept under these names in a collection of that type.
+    pub async fn dav_objects_named(&mut self, entity: &str, names: &[&str]) -> Result<Vec<DavObject>> {
+        let mut out = Vec::new();
+        for chunk in names.chunks(500) {
+            let q = Query::select()
+                .columns(COLUMNS)
+                .from("dav_objects")
+                .cond_where(self.dav_of(entity))
+                .and_where(Expr::col("name").is_in(chunk.iter().map(|n| n.to_string())))
+                .to_owned();
+            for row in self.conn.fetch_all(&q).await? {
+                out.push(decode(&row)?);
+            }
+        }
+        Ok(out)
     }
 
     /// The records whose object a client sent after `since` (at most

@@ -11,6 +11,7 @@ use axum::response::Response;
 use relata_app::error::AppError;
 use relata_app::people::{self, NewToken};
 use relata_core::value::format_datetime;
+use relata_dav::collections::Collection;
 use serde_json::json;
 
 struct TokenRow {
@@ -58,7 +59,7 @@ async fn show(server: &crate::Server, page: &Page, outcome: Outcome, status: Sta
     };
     let (contacts, activities) = outcome.subscription.unwrap_or((sub.contacts, sub.activities));
     let error = |field: &str| outcome.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
-    let user = page.principal.user.uuid();
+    let user = page.principal.user.uuid().to_string();
     let base = &server.public_url;
     let rows = tokens
         .into_iter()
@@ -75,8 +76,8 @@ async fn show(server: &crate::Server, page: &Page, outcome: Outcome, status: Sta
         layout: layout(page, "Phones and calendars", None),
         server: format!("{base}/"),
         email: page.principal.email.clone(),
-        carddav: format!("{base}/dav/addressbooks/{user}/contacts/"),
-        caldav: format!("{base}/dav/calendars/{user}/crm/"),
+        carddav: format!("{base}{}", crate::dav::collection_href(Collection::AddressBook, &user)),
+        caldav: format!("{base}{}", crate::dav::collection_href(Collection::Calendar, &user)),
         contacts,
         activities,
         contacts_error: error("contacts"),

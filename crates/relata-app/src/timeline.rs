@@ -74,12 +74,26 @@ pub async fn timeline(
         ),
         None => None,
     };
-    ctx.access.check_kind(kind, relata_core::access::Right::Read)?;
     let mut conn = app.reader(ctx).await?;
+    timeline_in(app, &mut conn, ctx, &schemas, (kind, id), before, limit).await
+}
+
+/// [`timeline`] on a connection the caller holds (restricted to what `ctx`
+/// may read), from a decoded cursor.
+pub async fn timeline_in(
+    app: &App,
+    conn: &mut relata_store::ScopedConn,
+    ctx: &Ctx,
+    schemas: &crate::Schemas,
+    (kind, id): (EntityKind, RecordId),
+    before: Option<(DateTime<Utc>, String)>,
+    limit: u64,
+) -> Result<TimelinePage, AppError> {
+    ctx.access.check_kind(kind, relata_core::access::Right::Read)?;
     if conn.get_record(schemas.get(kind), id, false).await?.is_none() {
-        return Err(crate::write::missing_or_hidden(&mut conn, kind, id).await);
+        return Err(crate::write::missing_or_hidden(conn, kind, id).await);
     }
-    if !has_timeline(&schemas, kind) {
+    if !has_timeline(schemas, kind) {
         return Err(AppError::NotFound);
     }
     let mut items: Vec<TimelineItem> = Vec::new();
@@ -104,7 +118,7 @@ pub async fn timeline(
         }
     }
     for source in app.modules.iter().flat_map(|m| m.timeline_sources()) {
-        items.extend(source.items(&mut conn, &schemas, kind, id, before.clone(), limit).await?);
+        items.extend(source.items(conn, schemas, kind, id, before.clone(), limit).await?);
     }
     // One record can be an episode through two links (an activity filed
     // under the account and linked to one of its contacts): shown once.

@@ -596,19 +596,14 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
         seen.values.set(field, FieldValue::Null);
     }
     let call = &seen;
-    let link = |kind: EntityKind, id: uuid::Uuid| format!("/{}/{}", kind.api_name(), RecordId::from_uuid(id));
-    let titled = async |kind: EntityKind, id: Option<uuid::Uuid>| -> Option<Json> {
-        let id = id?;
-        let (record, _) = relata_app::read::get(app, ctx, kind, RecordId::from_uuid(id), false).await.ok()?;
-        Some(json!({"title": schemas.get(kind).title(&record), "href": link(kind, id)}))
-    };
-    let contact = titled(CONTACTS, call.values.ref_id("contact")).await;
-    let account = titled(ACCOUNTS, call.values.ref_id("account")).await;
-    let lead = titled(LEADS, call.values.ref_id("lead")).await;
+    // One connection for every read (each would cost a round trip more).
+    let mut conn = app.reader(ctx).await?;
+    let contact = titled(&mut conn, ctx, &schemas, CONTACTS, call.values.ref_id("contact")).await?;
+    let account = titled(&mut conn, ctx, &schemas, ACCOUNTS, call.values.ref_id("account")).await?;
+    let lead = titled(&mut conn, ctx, &schemas, LEADS, call.values.ref_id("lead")).await?;
     let account_id = call.values.ref_id("account");
     let (mut open_cases, mut overdue_invoices, mut open_opportunities) = (None, None, None);
     if let Some(account) = account_id {
-        let mut conn = app.reader(ctx).await?;
         let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
         open_cases = count_of(&mut conn, ctx, &schemas, ("cases", account), &open).await?;
         overdue_invoices = count_of(&mut conn, ctx, &schemas, ("invoices", account), &["overdue"]).await?;
@@ -621,11 +616,13 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
         _ => None,
     };
     let mut episodes = Vec::new();
-    if let Some((kind, id)) = about
-        && let Ok(page) = relata_app::timeline::timeline(app, ctx, kind, RecordId::from_uuid(id), None, 6).await
-    {
-        let others = page.items.iter().filter(|i| i.id != call.id.to_string()).take(5);
-        episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();
+    if let Some((kind, id)) = about {
+        let story =
+            relata_app::timeline::timeline_in(app, &mut conn, ctx, &schemas, (kind, RecordId::from_uuid(id)), None, 6);
+        if let Ok(page) = story.await {
+            let others = page.items.iter().filter(|i| i.id != call.id.to_string()).take(5);
+            episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();
+        }
     }
     let number = crate::logging::number_of(call);
     // The call page logs the call and takes orders.
@@ -652,6 +649,23 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
         "log_call_href": log_href,
         "new_contact_href": new_contact,
     }))
+}
+
+/// A record's title and address for a screen pop, if the viewer may read it.
+async fn titled(
+    conn: &mut ScopedConn,
+    ctx: &Ctx,
+    schemas: &relata_app::Schemas,
+    kind: EntityKind,
+    id: Option<uuid::Uuid>,
+) -> Result<Option<Json>, AppError> {
+    let Some(id) = id else { return Ok(None) };
+    if ctx.access.check_kind(kind, relata_core::access::Right::Read).is_err() {
+        return Ok(None);
+    }
+    let id = RecordId::from_uuid(id);
+    let record = conn.get_record(schemas.get(kind), id, false).await?;
+    Ok(record.map(|r| json!({"title": schemas.get(kind).title(&r), "href": format!("/{}/{id}", kind.api_name())})))
 }
 
 /// How many records of a type (`name`) the viewer may read belong to the

@@ -1,0 +1,127 @@
+# Relata sąsaja lietuviškai.
+
+## Kiekvieno puslapio rėmas
+
+skip-to-content = Pereiti prie turinio
+nav-main = Pagrindinis meniu
+nav-home = Pradžia
+nav-service = Aptarnavimas
+nav-pipeline = Pardavimų piltuvas
+nav-next-call = Kitas skambutis
+nav-call-center = Skambučių centras
+nav-waiting-calls = Laukiantys skambučiai
+nav-channels = Kanalai
+search-label = Ieškoti įmonių, kontaktų, potencialių klientų ir pardavimo galimybių
+search-placeholder = Ieškoti…
+notifications-unread = { $count ->
+    [0] Pranešimai, neperskaitytų nėra
+    [one] Pranešimai, { $count } neperskaitytas
+    [few] Pranešimai, { $count } neperskaityti
+   *[other] Pranešimai, { $count } neperskaitytų
+}
+phones-and-calendars = Telefonai ir kalendoriai
+preferences-link = Kalba ir laiko juosta
+switch-workspace = Keisti darbo sritį
+switch = Keisti
+sign-out = Atsijungti
+incoming-call = Įeinantis skambutis
+link-home = Į pradžią
+not-found-title = Nerasta
+not-found-text = Šioje darbo srityje tokio įrašo nėra.
+not-allowed = Neleidžiama
+value-yes = taip
+value-no = ne
+
+## Įrašų tipai meniu
+
+entity-accounts = Įmonės
+entity-contacts = Kontaktai
+entity-leads = Potencialūs klientai
+entity-opportunities = Pardavimo galimybės
+entity-activities = Veiklos
+entity-pipelines = Piltuvai
+entity-cases = Užklausos
+entity-products = Produktai
+entity-quotes = Komerciniai pasiūlymai
+entity-orders = Užsakymai
+entity-invoices = Sąskaitos faktūros
+entity-payments = Mokėjimai
+entity-phone_calls = Skambučiai
+entity-call_lists = Skambučių sąrašai
+entity-emails = El. laiškai
+entity-messages = Žinutės
+
+## Pradžia
+
+home-title = Pradžia
+home-greeting = Laba diena, { $name }
+home-attention = Reikia jūsų dėmesio
+home-my-tasks = Mano atviros užduotys
+home-overdue = vėluoja
+home-nothing-due = Nieko nelaukia. Puiku.
+home-my-pipeline = Mano piltuvas pagal etapus
+home-team-forecast = Mano komandos prognozė (atviros, pasvertos pagal etapą)
+home-recent = Naujausia veikla
+home-nothing-yet = Kol kas nieko. Čia matysite įrašus, kuriuos sukursite ar pakeisite jūs ir jūsų komanda.
+home-no-open-opportunities = Atvirų galimybių nėra. Naują galimybę sukursite piltuvo lentoje.
+home-chart-pipeline = Atviras piltuvas pagal etapus
+home-chart-team = Komandos prognozė pagal atsakingus asmenis
+
+## Kalba ir laiko juosta
+
+preferences-title = Kalba ir laiko juosta
+preferences-intro = Puslapiai, datos ir sumos rodomi taip, kaip čia pasirinksite.
+preferences-language = Kalba
+preferences-language-auto = Kaip prašo naršyklė (dabar: { $language })
+preferences-time-zone = Laiko juosta
+preferences-time-zone-auto = Darbo srities ({ $zone })
+preferences-example = Pavyzdys: { $moment } · { $amount }
+preferences-save = Išsaugoti
+preferences-saved = Išsaugota.
+preferences-bad-language = Relata šia kalba neišversta; pasirinkite kalbą iš sąrašo.
+preferences-bad-time-zone = Tai ne laiko juosta; pasirinkite ją iš sąrašo (pvz., Europe/Vilnius).
+
+## Laikas, palyginti su dabartimi
+
+relative-now = ką tik
+relative-minutes-ago = { $count ->
+    [one] prieš { $count } minutę
+    [few] prieš { $count } minutes
+   *[other] prieš { $count } minučių
+}
+relative-minutes-ahead = { $count ->
+    [one] po { $count } minutės
+   *[other] po { $count } minučių
+}
+relative-hours-ago = { $count ->
+    [one] prieš { $count } valandą
+    [few] prieš { $count } valandas
+   *[other] prieš { $count } valandų
+}
+relative-hours-ahead = { $count ->
+    [one] po { $count } valandos
+   *[other] po { $count } valandų
+}
+relative-days-ago = { $count ->
+    [1] vakar
+    [one] prieš { $count } dieną
+    [few] prieš { $count } dienas
+   *[other] prieš { $count } dienų
+}
+relative-days-ahead = { $count ->
+    [1] rytoj
+    [one] po { $count } dienos
+   *[other] po { $count } dienų
+}
+
+## Formose įvedamos sumos
+
+amount-not-a-number = Įveskite sumą skaitmenimis, pvz., 1 234,50.
+amount-too-precise = { $count ->
+    [0] Ši valiuta neturi dešimtainių skaitmenų.
+    [one] Ši valiuta turi tik { $count } skaitmenį po kablelio.
+    [few] Ši valiuta turi tik { $count } skaitmenis po kablelio.
+   *[other] Ši valiuta turi tik { $count } skaitmenų po kablelio.
+}
+amount-ambiguous = „{ $grouped }“ ar „{ $decimal }“? Įveskite sumą be taško arba su dešimtainiu kableliu.
+amount-too-large = Ši suma per didelė.

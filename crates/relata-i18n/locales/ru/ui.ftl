@@ -1,0 +1,130 @@
+# Интерфейс Relata на русском языке.
+
+## Рамка каждой страницы
+
+skip-to-content = Перейти к содержимому
+nav-main = Главное меню
+nav-home = Главная
+nav-service = Сервис
+nav-pipeline = Воронка продаж
+nav-next-call = Следующий звонок
+nav-call-center = Колл-центр
+nav-waiting-calls = Ожидающие звонки
+nav-channels = Каналы
+search-label = Поиск по компаниям, контактам, лидам и сделкам
+search-placeholder = Поиск…
+notifications-unread = { $count ->
+    [0] Уведомления, непрочитанных нет
+    [one] Уведомления, { $count } непрочитанное
+    [few] Уведомления, { $count } непрочитанных
+   *[other] Уведомления, { $count } непрочитанных
+}
+phones-and-calendars = Телефоны и календари
+preferences-link = Язык и часовой пояс
+switch-workspace = Сменить рабочее пространство
+switch = Сменить
+sign-out = Выйти
+incoming-call = Входящий звонок
+link-home = На главную
+not-found-title = Не найдено
+not-found-text = В этом рабочем пространстве нет такой записи.
+not-allowed = Нет доступа
+value-yes = да
+value-no = нет
+
+## Типы записей в меню
+
+entity-accounts = Компании
+entity-contacts = Контакты
+entity-leads = Лиды
+entity-opportunities = Сделки
+entity-activities = Дела
+entity-pipelines = Воронки
+entity-cases = Обращения
+entity-products = Товары
+entity-quotes = Коммерческие предложения
+entity-orders = Заказы
+entity-invoices = Счета
+entity-payments = Платежи
+entity-phone_calls = Звонки
+entity-call_lists = Списки обзвона
+entity-emails = Письма
+entity-messages = Сообщения
+
+## Главная
+
+home-title = Главная
+home-greeting = Добрый день, { $name }
+home-attention = Требует вашего внимания
+home-my-tasks = Мои открытые задачи
+home-overdue = просрочено
+home-nothing-due = Ничего не горит. Отличная работа.
+home-my-pipeline = Моя воронка по этапам
+home-team-forecast = Прогноз моей команды (открытые, с учётом вероятности этапа)
+home-recent = Последние события
+home-nothing-yet = Пока ничего. Здесь появятся записи, которые создадите или измените вы и ваша команда.
+home-no-open-opportunities = Открытых сделок нет. Новую сделку можно создать на доске воронки.
+home-chart-pipeline = Открытая воронка по этапам
+home-chart-team = Прогноз команды по ответственным
+
+## Язык и часовой пояс
+
+preferences-title = Язык и часовой пояс
+preferences-intro = Страницы, даты и суммы будут показаны так, как вы выберете здесь.
+preferences-language = Язык
+preferences-language-auto = Как в браузере (сейчас: { $language })
+preferences-time-zone = Часовой пояс
+preferences-time-zone-auto = Пояс рабочего пространства ({ $zone })
+preferences-example = Пример: { $moment } · { $amount }
+preferences-save = Сохранить
+preferences-saved = Сохранено.
+preferences-bad-language = Relata не переведена на этот язык; выберите язык из списка.
+preferences-bad-time-zone = Это не часовой пояс; выберите его из списка (например, Europe/Moscow).
+
+## Время относительно текущего момента
+
+relative-now = только что
+relative-minutes-ago = { $count ->
+    [one] { $count } минуту назад
+    [few] { $count } минуты назад
+   *[other] { $count } минут назад
+}
+relative-minutes-ahead = { $count ->
+    [one] через { $count } минуту
+    [few] через { $count } минуты
+   *[other] через { $count } минут
+}
+relative-hours-ago = { $count ->
+    [one] { $count } час назад
+    [few] { $count } часа назад
+   *[other] { $count } часов назад
+}
+relative-hours-ahead = { $count ->
+    [one] через { $count } час
+    [few] через { $count } часа
+   *[other] через { $count } часов
+}
+relative-days-ago = { $count ->
+    [1] вчера
+    [one] { $count } день назад
+    [few] { $count } дня назад
+   *[other] { $count } дней назад
+}
+relative-days-ahead = { $count ->
+    [1] завтра
+    [one] через { $count } день
+    [few] через { $count } дня
+   *[other] через { $count } дней
+}
+
+## Суммы, вводимые в формах
+
+amount-not-a-number = Введите сумму цифрами, например 1 234,50.
+amount-too-precise = { $count ->
+    [0] У этой валюты нет дробной части.
+    [one] У этой валюты только { $count } знак после запятой.
+    [few] У этой валюты только { $count } знака после запятой.
+   *[other] У этой валюты только { $count } знаков после запятой.
+}
+amount-ambiguous = «{ $grouped }» или «{ $decimal }»? Введите сумму без точки или с десятичной запятой.
+amount-too-large = Слишком большая сумма.

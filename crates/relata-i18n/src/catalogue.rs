@@ -1,0 +1,218 @@
+//! The UI's strings, from Fluent catalogues compiled into the binary: one
+//! `ui.ftl` per language under `locales/`. A message missing from a
+//! language falls back to English (the test below fails on any); one
+//! missing from English shows its id, so that it is seen.
+
+use crate::Language;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+type Bundle = FluentBundle<FluentResource>;
+
+/// The catalogue files, in [`Language::ALL`]'s order but the pseudo-language
+/// (made from English).
+fn source(language: Language) -> &'static str {
+    match language {
+        Language::En | Language::Pseudo => include_str!("../locales/en/ui.ftl"),
+        Language::Pl => include_str!("../locales/pl/ui.ftl"),
+        Language::Lt => include_str!("../locales/lt/ui.ftl"),
+        Language::Ru => include_str!("../locales/ru/ui.ftl"),
+        Language::Bg => include_str!("../locales/bg/ui.ftl"),
+    }
+}
+
+fn bundle(language: Language) -> &'static Bundle {
+    static BUNDLES: OnceLock<Vec<Bundle>> = OnceLock::new();
+    let bundles = BUNDLES.get_or_init(|| Language::ALL.iter().map(|l| build(*l)).collect());
+    let at = Language::ALL.iter().position(|l| *l == language).unwrap_or(0);
+    &bundles[at]
+}
+
+fn build(language: Language) -> Bundle {
+    // Plural rules are the real language's (English's for the pseudo one).
+    let tag = if language == Language::Pseudo { "en" } else { language.tag() };
+    let id: unic_langid::LanguageIdentifier = tag.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Pages are HTML: no invisible direction marks around arguments.
+    bundle.set_use_isolating(false);
+    let resource = match FluentResource::try_new(source(language).to_string()) {
+        Ok(resource) => resource,
+        // A syntax error drops only the broken entries; the test fails on it.
+        Err((resource, _)) => resource,
+    };
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// The strings of one language: what pages ask for their text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tr {
+    pub language: Language,
+}
+
+impl Tr {
+    pub fn new(language: Language) -> Tr {
+        Tr { language }
+    }
+
+    /// The message `id`.
+    pub fn t(&self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    /// The message `id` with its arguments (`count` chooses the plural).
+    pub fn t_with(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in args {
+            let value = match value {
+                Arg::Text(text) => FluentValue::from(text.clone()),
+                Arg::Number(n) => FluentValue::from(*n),
+            };
+            fluent.set(*name, value);
+        }
+        self.format(id, Some(&fluent))
+    }
+
+    /// The message `id` counted: `count` chooses the plural form.
+    pub fn count(&self, id: &str, count: i64) -> String {
+        self.t_with(id, &[("count", Arg::Number(count))])
+    }
+
+    fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
+        let found = [self.language, Language::En].into_iter().find_map(|language| {
+            let bundle = bundle(language);
+            let pattern = bundle.get_message(id)?.value()?;
+            let mut errors = Vec::new();
+            Some(bundle.format_pattern(pattern, args, &mut errors).into_owned())
+        });
+        match found {
+            Some(text) if self.language == Language::Pseudo => pseudo(&text),
+            Some(text) => text,
+            None => id.to_string(),
+        }
+    }
+
+    /// Whether this language's own catalogue has `id` (English's fallback
+    /// aside).
+    pub fn has(&self, id: &str) -> bool {
+        bundle(self.language).has_message(id)
+    }
+}
+
+/// An argument of a message.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Text(String),
+    Number(i64),
+}
+
+impl From<&str> for Arg {
+    fn from(text: &str) -> Arg {
+        Arg::Text(text.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(text: String) -> Arg {
+        Arg::Text(text)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Arg {
+        Arg::Number(n)
+    }
+}
+
+/// Where a pseudo-translated message begins and ends.
+pub const PSEUDO_OPEN: char = '⟦';
+pub const PSEUDO_CLOSE: char = '⟧';
+
+/// English made strange but readable: letters accented, the whole in
+/// brackets, so a page in the pseudo-language shows at a glance (and to a
+/// test) which text did not come from a catalogue.
+fn pseudo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2 + 6);
+    out.push(PSEUDO_OPEN);
+    let mut in_markup = false;
+    for c in text.chars() {
+        // Markup a message carries (a link) keeps its ASCII.
+        match c {
+            '<' => in_markup = true,
+            '>' => in_markup = false,
+            _ => {}
+        }
+        out.push(if in_markup { c } else { accented(c) });
+    }
+    out.push(PSEUDO_CLOSE);
+    out
+}
+
+fn accented(c: char) -> char {
+    const PLAIN: &str = "aceinosuyzACEINOSUYZ";
+    const MARKED: &str = "àçéîñöšüýžÀÇÉÎÑÖŠÜÝŽ";
+    PLAIN.chars().position(|p| p == c).and_then(|at| MARKED.chars().nth(at)).unwrap_or(c)
+}
+
+/// Every message id of a language's own catalogue (a message starts a
+/// line with its id and ` =`; comments, terms and continuation lines do
+/// not).
+pub fn ids(language: Language) -> Vec<Cow<'static, str>> {
+    source(language)
+        .lines()
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter_map(|line| line.split_once(" =").map(|(id, _)| Cow::Borrowed(id.trim())))
+        .collect()
+}
+
+/// The syntax errors of a language's catalogue, as text.
+pub fn syntax_errors(language: Language) -> Vec<String> {
+    match FluentResource::try_new(source(language).to_string()) {
+        Ok(_) => Vec::new(),
+        Err((_, errors)) => errors.iter().map(|e| format!("{e:?}")).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_parses_and_has_every_english_message() {
+        let english = ids(Language::En);
+        assert!(english.len() > 50, "the English catalogue has {} messages", english.len());
+        for language in Language::OFFERED {
+            assert_eq!(syntax_errors(language), Vec::<String>::new(), "{} has syntax errors", language.tag());
+            let own = ids(language);
+            let missing: Vec<_> = english.iter().filter(|id| !own.contains(id)).collect();
+            assert!(missing.is_empty(), "{} lacks {missing:?}", language.tag());
+            let extra: Vec<_> = own.iter().filter(|id| !english.contains(id)).collect();
+            assert!(extra.is_empty(), "{} has messages English lacks: {extra:?}", language.tag());
+        }
+    }
+
+    #[test]
+    fn plurals_follow_each_language() {
+        let pl = Tr::new(Language::Pl);
+        assert_eq!(pl.count("relative-days-ago", 1), "wczoraj");
+        assert_eq!(pl.count("relative-days-ago", 3), "3 dni temu");
+        assert_eq!(pl.count("relative-hours-ahead", 5), "za 5 godzin");
+        assert_eq!(pl.count("relative-hours-ahead", 22), "za 22 godziny");
+        let ru = Tr::new(Language::Ru);
+        assert_eq!(ru.count("relative-days-ago", 21), "21 день назад");
+        assert_eq!(ru.count("relative-days-ago", 5), "5 дней назад");
+        let en = Tr::new(Language::En);
+        assert_eq!(en.count("relative-days-ago", 3), "3 days ago");
+        assert_eq!(en.count("relative-hours-ahead", 1), "in 1 hour");
+    }
+
+    #[test]
+    fn the_pseudo_language_marks_every_message_and_missing_ones_show_their_id() {
+        let pseudo = Tr::new(Language::Pseudo).t("nav-home");
+        assert!(pseudo.starts_with(PSEUDO_OPEN) && pseudo.ends_with(PSEUDO_CLOSE), "{pseudo}");
+        assert_ne!(pseudo, format!("{PSEUDO_OPEN}{}{PSEUDO_CLOSE}", Tr::new(Language::En).t("nav-home")));
+        assert_eq!(Tr::new(Language::Pl).t("no-such-message"), "no-such-message");
+    }
+}

@@ -1,0 +1,181 @@
+//! The UI in people's own languages.
+//!
+//! - [`Language`]: the languages the UI is written in, and the choice of one
+//!   (a person's profile, else their browser's `Accept-Language`, else the
+//!   workspace's default).
+//! - [`catalogue`]: every string the UI shows, from Fluent message
+//!   catalogues (`locales/<language>/ui.ftl`), with CLDR plural rules.
+//! - [`format`]: dates and times in a person's time zone, numbers and money
+//!   in their language's CLDR format, and amounts read back from what they
+//!   type.
+
+pub mod catalogue;
+pub mod format;
+
+pub use catalogue::Tr;
+
+/// A language the UI is written in. `Pseudo` is English made strange
+/// (accented, bracketed) for the test that finds text not taken from a
+/// catalogue; people can choose it too (its tag is `en-XA`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Language {
+    En,
+    Pl,
+    Lt,
+    Ru,
+    Bg,
+    Pseudo,
+}
+
+impl Language {
+    /// The languages people can choose, in the order a menu lists them.
+    pub const OFFERED: [Language; 5] = [Language::En, Language::Pl, Language::Lt, Language::Ru, Language::Bg];
+
+    /// Every language with a catalogue (English first: the others are
+    /// checked against it).
+    pub const ALL: [Language; 6] =
+        [Language::En, Language::Pl, Language::Lt, Language::Ru, Language::Bg, Language::Pseudo];
+
+    /// The BCP 47 tag (`pl`), as `<html lang>` and the profile keep it.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Pl => "pl",
+            Language::Lt => "lt",
+            Language::Ru => "ru",
+            Language::Bg => "bg",
+            Language::Pseudo => "en-XA",
+        }
+    }
+
+    /// The language's own name for itself, for the language menu.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Language::En => "English",
+            Language::Pl => "Polski",
+            Language::Lt => "Lietuvių",
+            Language::Ru => "Русский",
+            Language::Bg => "Български",
+            Language::Pseudo => "Ëñğłîšĥ (pseudo)",
+        }
+    }
+
+    /// The language a tag names: `pl`, `pl-PL` and `PL_pl` are Polish;
+    /// `en-XA` is the pseudo-language. A tag of a language Relata is not
+    /// written in, or no tag at all, is refused with the reason.
+    pub fn parse(tag: &str) -> Result<Language, String> {
+        let tag = tag.trim();
+        if tag.eq_ignore_ascii_case("en-XA") || tag.eq_ignore_ascii_case("en_XA") {
+            return Ok(Language::Pseudo);
+        }
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        let well_formed = (2..=8).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
+        if !well_formed {
+            return Err(format!("{tag:?} is not a language tag (such as \"pl\" or \"en-GB\")"));
+        }
+        Language::OFFERED.into_iter().find(|l| l.tag().eq_ignore_ascii_case(primary)).ok_or_else(|| {
+            let offered: Vec<&str> = Language::OFFERED.iter().map(|l| l.tag()).collect();
+            format!("Relata is not written in {tag:?}; choose one of {}", offered.join(", "))
+        })
+    }
+
+    /// The first language of an `Accept-Language` header Relata is written
+    /// in, by the header's preference (`q`); `None` for a header that names
+    /// none of them. Malformed items are skipped, never an error: a browser
+    /// that sends nonsense still gets a page.
+    pub fn from_accept_language(header: &str) -> Option<Language> {
+        let mut wanted: Vec<(u16, usize, Language)> = Vec::new();
+        for (position, item) in header.split(',').enumerate().take(32) {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            let mut quality = 1000u16;
+            for parameter in parts {
+                let Some((name, value)) = parameter.split_once('=') else { continue };
+                if name.trim().eq_ignore_ascii_case("q") {
+                    quality = parse_quality(value.trim()).unwrap_or(0);
+                }
+            }
+            if quality == 0 {
+                continue;
+            }
+            if let Ok(language) = Language::parse(tag) {
+                wanted.push((quality, position, language));
+            }
+        }
+        wanted.sort_by_key(|(quality, position, _)| (std::cmp::Reverse(*quality), *position));
+        wanted.first().map(|(_, _, language)| *language)
+    }
+
+    /// Whose language a page is in: the person's own choice, else their
+    /// browser's, else the workspace's.
+    pub fn choose(profile: Option<&str>, accept_language: Option<&str>, workspace: Option<&str>) -> Language {
+        profile
+            .and_then(|p| Language::parse(p).ok())
+            .or_else(|| accept_language.and_then(Language::from_accept_language))
+            .or_else(|| workspace.and_then(|w| Language::parse(w).ok()))
+            .unwrap_or(Language::En)
+    }
+}
+
+/// A quality value (`0.8`) in thousandths; `None` when it is not one.
+fn parse_quality(value: &str) -> Option<u16> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = format!("{fraction:0<3}");
+    match whole {
+        "0" => digits.parse().ok(),
+        "1" if digits.bytes().all(|b| b == b'0') => Some(1000),
+        _ => None,
+    }
+}
+
+/// A time zone as people choose it: an IANA name (`Europe/Warsaw`), or the
+/// reason it is none.
+pub fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.trim()
+        .parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("{name:?} is not a time zone; use an IANA name such as \"Europe/Warsaw\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_name_languages_or_say_why_not() {
+        assert_eq!(Language::parse("pl"), Ok(Language::Pl));
+        assert_eq!(Language::parse("pl-PL"), Ok(Language::Pl));
+        assert_eq!(Language::parse("RU_ru"), Ok(Language::Ru));
+        assert_eq!(Language::parse("en-XA"), Ok(Language::Pseudo));
+        assert!(Language::parse("de").unwrap_err().contains("not written in"));
+        assert!(Language::parse("").unwrap_err().contains("not a language tag"));
+        assert!(Language::parse("p1").unwrap_err().contains("not a language tag"));
+    }
+
+    #[test]
+    fn the_browser_header_is_read_by_preference_and_survives_nonsense() {
+        assert_eq!(Language::from_accept_language("de-DE,lt;q=0.8,pl;q=0.9"), Some(Language::Pl));
+        assert_eq!(Language::from_accept_language("bg, en;q=0.5"), Some(Language::Bg));
+        assert_eq!(Language::from_accept_language("ru;q=0, en;q=0.1"), Some(Language::En));
+        assert_eq!(Language::from_accept_language("de, fr"), None);
+        assert_eq!(Language::from_accept_language(";;;,==,q=,pl;q=abc,lt;q=2"), None);
+        assert_eq!(Language::from_accept_language("*"), None);
+        assert_eq!(Language::from_accept_language(""), None);
+    }
+
+    #[test]
+    fn the_profile_wins_then_the_browser_then_the_workspace() {
+        assert_eq!(Language::choose(Some("lt"), Some("pl"), Some("ru")), Language::Lt);
+        assert_eq!(Language::choose(None, Some("pl"), Some("ru")), Language::Pl);
+        assert_eq!(Language::choose(None, Some("de"), Some("ru")), Language::Ru);
+        assert_eq!(Language::choose(Some("xx"), None, None), Language::En);
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(parse_time_zone("Europe/Warsaw").map(|z| z.name()), Ok("Europe/Warsaw"));
+        assert!(parse_time_zone("Mars/Olympus").unwrap_err().contains("not a time zone"));
+    }
+}

@@ -36,6 +36,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "changes",
     "channels",
     "connect",
+    "preferences",
     "convert",
     "custom",
     "custom_objects",

@@ -81,6 +81,10 @@ impl Tr {
     }
 
     fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
+        self.format_found(id, args).unwrap_or_else(|| id.to_string())
+    }
+
+    fn format_found(&self, id: &str, args: Option<&FluentArgs>) -> Option<String> {
         let found = [self.language, Language::En].into_iter().find_map(|language| {
             let bundle = bundle(language);
             let pattern = bundle.get_message(id)?.value()?;
@@ -88,9 +92,17 @@ impl Tr {
             Some(bundle.format_pattern(pattern, args, &mut errors).into_owned())
         });
         match found {
-            Some(text) if self.language == Language::Pseudo => pseudo(&text),
+            Some(text) if self.language == Language::Pseudo => Some(pseudo(&text)),
+            found => found,
+        }
+    }
+
+    /// The message `id`, or `fallback` where no catalogue has it (a custom
+    /// object's label, which its definition gives).
+    pub fn t_or(&self, id: &str, fallback: &str) -> String {
+        match self.format_found(id, None) {
             Some(text) => text,
-            None => id.to_string(),
+            None => fallback.to_string(),
         }
     }
 

@@ -12,7 +12,7 @@
 pub mod catalogue;
 pub mod format;
 
-pub use catalogue::Tr;
+pub use catalogue::{Arg, Tr};
 
 /// A language the UI is written in. `Pseudo` is English made strange
 /// (accented, bracketed) for the test that finds text not taken from a
@@ -117,6 +117,81 @@ impl Language {
     }
 }
 
+/// How one person reads: their language and their time zone. Pages format
+/// every date, number and amount through it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Locale {
+    pub language: Language,
+    pub zone: chrono_tz::Tz,
+}
+
+impl Locale {
+    pub fn new(language: Language, zone: chrono_tz::Tz) -> Locale {
+        Locale { language, zone }
+    }
+
+    /// The person's language and time zone: their own choice, else their
+    /// browser's language and the workspace's; a stored value that no
+    /// longer parses counts as none.
+    pub fn choose(
+        (profile_language, profile_zone): (Option<&str>, Option<&str>),
+        accept_language: Option<&str>,
+        (workspace_language, workspace_zone): (Option<&str>, Option<&str>),
+    ) -> Locale {
+        let language = Language::choose(profile_language, accept_language, workspace_language);
+        let zone = [profile_zone, workspace_zone]
+            .into_iter()
+            .flatten()
+            .find_map(|z| parse_time_zone(z).ok())
+            .unwrap_or(chrono_tz::UTC);
+        Locale { language, zone }
+    }
+
+    /// The person's strings.
+    pub fn tr(&self) -> Tr {
+        Tr::new(self.language)
+    }
+
+    pub fn money(&self, minor: i64, currency: &str) -> String {
+        format::money(self.language, minor, currency)
+    }
+
+    pub fn moment(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        format::date_time(self.language, self.zone, *at)
+    }
+
+    pub fn date(&self, date: &chrono::NaiveDate) -> String {
+        format::date(self.language, *date)
+    }
+
+    pub fn integer(&self, n: i64) -> String {
+        format::integer(self.language, n)
+    }
+
+    /// "3 days ago", "in 2 hours" (past a month, the date).
+    pub fn relative(&self, at: &chrono::DateTime<chrono::Utc>, now: &chrono::DateTime<chrono::Utc>) -> String {
+        format::relative(self.tr(), self.zone, *at, *now)
+    }
+
+    /// A field's value as this person reads it; text as it is.
+    pub fn value(&self, value: &relata_core::value::FieldValue) -> String {
+        use relata_core::value::FieldValue;
+        match value {
+            FieldValue::Money(m) => self.money(m.minor, m.currency.code()),
+            FieldValue::DateTime(t) => self.moment(t),
+            FieldValue::Date(d) => self.date(d),
+            FieldValue::Int(n) => self.integer(*n),
+            FieldValue::Decimal(d) => match i64::try_from(d.mantissa()) {
+                Ok(scaled) => format::decimal(self.language, scaled, d.scale() as u8),
+                Err(_) => d.to_string(),
+            },
+            FieldValue::Bool(b) => self.tr().t(if *b { "value-yes" } else { "value-no" }),
+            FieldValue::List(items) => items.join(", "),
+            other => other.to_csv(),
+        }
+    }
+}
+
 /// A quality value (`0.8`) in thousandths; `None` when it is not one.
 fn parse_quality(value: &str) -> Option<u16> {
     let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
@@ -129,6 +204,20 @@ fn parse_quality(value: &str) -> Option<u16> {
         "1" if digits.bytes().all(|b| b == b'0') => Some(1000),
         _ => None,
     }
+}
+
+pub use chrono_tz::Tz;
+
+/// The time zones people choose from: the IANA zones of places
+/// (`Europe/Warsaw`) and UTC, sorted.
+pub fn zone_names() -> Vec<&'static str> {
+    let place = |n: &&str| {
+        n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("US/") && n.starts_with(char::is_uppercase)
+    };
+    let mut zones: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).filter(place).collect();
+    zones.push("UTC");
+    zones.sort_unstable();
+    zones
 }
 
 /// A time zone as people choose it: an IANA name (`Europe/Warsaw`), or the

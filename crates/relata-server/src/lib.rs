@@ -26,6 +26,7 @@ mod notifications;
 pub mod openapi;
 mod people;
 mod pops;
+mod preferences;
 pub mod problem;
 mod records;
 pub mod routes;

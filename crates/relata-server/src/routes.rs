@@ -605,6 +605,20 @@ fn identity_routes() -> Vec<Route> {
             .body(object("{token, password, display_name?}"))
             .returns(201, Some(object("user, workspace")))
             .to(post(session::accept_invitation)),
+        endpoint(Method::GET, "/api/v1/me/preferences", "me.preferences.get", "Your language and time zone, and those in effect")
+            .tag("users")
+            .returns(200, Some(object("language, time_zone, effective {language, time_zone}, workspace, languages")))
+            .to(get(crate::preferences::get_preferences)),
+        endpoint(Method::PUT, "/api/v1/me/preferences", "me.preferences.put", "Choose your language and time zone (null: the browser's, the workspace's)")
+            .tag("users")
+            .body(object("{language: tag or null, time_zone: IANA name or null}"))
+            .returns(200, Some(object("as GET")))
+            .to(put(crate::preferences::put_preferences)),
+        endpoint(Method::PUT, "/api/v1/workspace/locale", "workspace.locale.put", "The workspace's default language and time zone (administrators)")
+            .tag("users")
+            .body(object("{language: tag or null, time_zone: IANA name or null}"))
+            .returns(200, Some(object("language, time_zone")))
+            .to(put(crate::preferences::put_workspace_locale)),
         endpoint(Method::GET, "/api/v1/users", "users.list", "Members of the workspace")
             .tag("users")
             .returns(200, Some(list_of("User: id, email, display_name, role, active, joined_at")))
@@ -985,6 +999,15 @@ fn identity_routes() -> Vec<Route> {
             .public()
             .returns(303, None)
             .to(post(crate::web::calls::take_order)),
+        endpoint(Method::GET, "/preferences", "pages.preferences", "Your language and time zone")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::preferences::preferences_page)),
+        endpoint(Method::POST, "/preferences", "pages.preferences_save", "Save your language and time zone")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::preferences::save_preferences)),
         endpoint(Method::GET, "/connect", "pages.connect", "Phones and calendars: CardDAV and CalDAV addresses, what they show, app passwords")
             .tag("pages")
             .public()

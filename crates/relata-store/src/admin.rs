@@ -25,6 +25,10 @@ pub struct Workspace {
     pub currencies: Vec<Currency>,
     /// ISO 3166 region for national phone numbers.
     pub phone_region: Option<String>,
+    /// The UI's language for members who chose none (a tag, `pl`).
+    pub language: Option<String>,
+    /// The time zone times are shown in for members who chose none (IANA).
+    pub time_zone: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +59,10 @@ pub struct Principal {
     pub role: String,
     pub workspace: Workspace,
     pub credential: Credential,
+    /// The UI's language the person chose, if any (a tag, `pl`).
+    pub language: Option<String>,
+    /// The time zone the person chose, if any (IANA).
+    pub time_zone: Option<String>,
 }
 
 /// An API token as its owner sees it (never the secret).
@@ -89,8 +97,9 @@ fn entities_list(text: Option<String>) -> Option<Vec<String>> {
     text.map(|t| t.split(',').filter(|e| !e.is_empty()).map(str::to_string).collect())
 }
 
-fn workspace_columns() -> [&'static str; 5] {
-    ["id", "name", "slug", "currencies", "phone_region"]
+/// The columns [`decode_workspace`] reads (with a prefix when joined).
+pub(crate) fn workspace_columns() -> [&'static str; 7] {
+    ["id", "name", "slug", "currencies", "phone_region", "language", "time_zone"]
 }
 
 pub(crate) fn decode_workspace(row: &crate::db::Row, prefix: &str) -> Result<Workspace> {
@@ -105,6 +114,8 @@ pub(crate) fn decode_workspace(row: &crate::db::Row, prefix: &str) -> Result<Wor
         slug: row.text(&col("slug"))?.unwrap_or_default(),
         currencies,
         phone_region: row.text(&col("phone_region"))?,
+        language: row.text(&col("language"))?,
+        time_zone: row.text(&col("time_zone"))?,
     })
 }
 
@@ -123,6 +134,8 @@ impl Store {
             slug: slug.to_string(),
             currencies: currencies.to_vec(),
             phone_region: phone_region.map(str::to_string),
+            language: None,
+            time_zone: None,
         };
         let codes: Vec<&str> = currencies.iter().map(|c| c.code()).collect();
         let stmt = Query::insert()
@@ -288,22 +301,61 @@ impl Store {
         Ok(IssuedToken { id, secret: token_secret })
     }
 
+    /// A person's own language and time zone for the UI (`None`: the
+    /// browser's and the workspace's). The caller has checked them.
+    pub async fn set_user_preferences(
+        &self,
+        user: UserId,
+        language: Option<&str>,
+        time_zone: Option<&str>,
+    ) -> Result<()> {
+        self.set_locale("users", user.uuid(), language, time_zone).await
+    }
+
+    /// A workspace's default language and time zone for members who chose
+    /// none. The caller has checked them.
+    pub async fn set_workspace_locale(
+        &self,
+        workspace: WorkspaceId,
+        language: Option<&str>,
+        time_zone: Option<&str>,
+    ) -> Result<()> {
+        self.set_locale("workspaces", workspace.uuid(), language, time_zone).await
+    }
+
+    /// Sets `language` and `time_zone` of the row `id` of `table`.
+    async fn set_locale(
+        &self,
+        table: &'static str,
+        id: uuid::Uuid,
+        language: Option<&str>,
+        time_zone: Option<&str>,
+    ) -> Result<()> {
+        let stmt = Query::update()
+            .table(table)
+            .value("language", Value::String(language.map(str::to_string)))
+            .value("time_zone", Value::String(time_zone.map(str::to_string)))
+            .and_where(Expr::col("id").eq(uuid(id)))
+            .to_owned();
+        self.execute_alone(&stmt).await.map(drop)
+    }
+
     /// The principal of a user in a workspace, if they are an active member.
     fn principal_query(
         workspace_column: (&'static str, &'static str),
         user_column: (&'static str, &'static str),
     ) -> sea_query::SelectStatement {
-        Query::select()
-            .expr_as(Expr::col(("u", "id")), "user_id")
+        let mut q = Query::select();
+        for c in workspace_columns() {
+            q.expr_as(Expr::col(("w", c)), format!("w_{c}"));
+        }
+        q.expr_as(Expr::col(("u", "id")), "user_id")
             .expr_as(Expr::col(("u", "email")), "email")
             .expr_as(Expr::col(("u", "display_name")), "display_name")
             .expr_as(Expr::col(("u", "server_admin")), "server_admin")
             .expr_as(Expr::col(("m", "role")), "role")
-            .expr_as(Expr::col(("w", "id")), "w_id")
-            .expr_as(Expr::col(("w", "name")), "w_name")
-            .expr_as(Expr::col(("w", "slug")), "w_slug")
-            .expr_as(Expr::col(("w", "currencies")), "w_currencies")
-            .expr_as(Expr::col(("w", "phone_region")), "w_phone_region")
+            .expr_as(Expr::col(("u", "language")), "language")
+            .expr_as(Expr::col(("u", "time_zone")), "time_zone")
             .join_as(JoinType::InnerJoin, "workspaces", "w", Expr::col(("w", "id")).equals(workspace_column))
             .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(user_column))
             .join_as(
@@ -330,6 +382,8 @@ impl Store {
             role: row.text("role")?.unwrap_or_default(),
             workspace: decode_workspace(row, "w_")?,
             credential,
+            language: row.text("language")?,
+            time_zone: row.text("time_zone")?,
         })
     }
 

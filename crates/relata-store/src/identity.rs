@@ -179,7 +179,7 @@ impl Store {
     /// Every workspace the user belongs to, with role and state.
     pub async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>> {
         let mut q = Query::select();
-        for c in ["id", "name", "slug", "currencies", "phone_region"] {
+        for c in crate::admin::workspace_columns() {
             q.expr_as(Expr::col(("w", c)), format!("w_{c}"));
         }
         q.column(("m", "role"))

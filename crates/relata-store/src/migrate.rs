@@ -115,6 +115,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_dav.sql"),
         postgres: include_str!("../migrations/postgres/0017_dav.sql"),
     },
+    Migration {
+        version: 18,
+        name: "preferences",
+        sqlite: include_str!("../migrations/sqlite/0018_preferences.sql"),
+        postgres: include_str!("../migrations/postgres/0018_preferences.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -49,12 +49,29 @@ entity-phone_calls = Телефонни разговори
 entity-call_lists = Списъци за обаждане
 entity-emails = Имейли
 entity-messages = Съобщения
+entity-option_groups = Групи опции
+entity-price_books = Ценови листи
+entity-document_templates = Шаблони на документи
+entity-call_queue_entries = Планирани обаждания
+entity-message_templates = Шаблони на съобщения
+entity-print_batches = Пакети за печат
+entity-automation_rules = Правила за автоматизация
+entity-automation_runs = Изпълнения на автоматизации
+entity-case_comments = Коментари по запитвания
+entity-service_teams = Екипи по обслужване
+entity-service_calendars = Работно време
+entity-sla_policies = Правила за SLA
+entity-routing_rules = Правила за разпределение
+entity-service_contracts = Договори и гаранции
+entity-kb_articles = База знания
+entity-held_messages = Задържана поща
 
 ## Начало
 
 home-title = Начало
 home-greeting = Добър ден, { $name }
 home-attention = Изисква вниманието ви
+home-webhook-paused = Уебхукът към { $url } е спрян: { $reason }. Поправете получателя и подновете абонамента (PATCH /api/v1/webhooks/…, "active": true); доставките чакат.
 home-my-tasks = Моите отворени задачи
 home-overdue = просрочена
 home-nothing-due = Нищо не чака. Браво.

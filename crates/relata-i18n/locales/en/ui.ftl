@@ -50,12 +50,29 @@ entity-phone_calls = Phone calls
 entity-call_lists = Call lists
 entity-emails = Emails
 entity-messages = Messages
+entity-option_groups = Option groups
+entity-price_books = Price books
+entity-document_templates = Document templates
+entity-call_queue_entries = Calls to make
+entity-message_templates = Message templates
+entity-print_batches = Print batches
+entity-automation_rules = Automation rules
+entity-automation_runs = Automation runs
+entity-case_comments = Case comments
+entity-service_teams = Service teams
+entity-service_calendars = Business hours
+entity-sla_policies = SLA policies
+entity-routing_rules = Routing rules
+entity-service_contracts = Contracts and warranties
+entity-kb_articles = Knowledge base
+entity-held_messages = Held mail
 
 ## Home
 
 home-title = Home
 home-greeting = Good day, { $name }
 home-attention = Needs your attention
+home-webhook-paused = The webhook to { $url } was paused: { $reason }. Fix the receiver, then resume the subscription (PATCH /api/v1/webhooks/…, "active": true); its deliveries wait.
 home-my-tasks = My open tasks
 home-overdue = overdue
 home-nothing-due = Nothing due. Well done.

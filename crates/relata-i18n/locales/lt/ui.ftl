@@ -50,12 +50,29 @@ entity-phone_calls = Skambučiai
 entity-call_lists = Skambučių sąrašai
 entity-emails = El. laiškai
 entity-messages = Žinutės
+entity-option_groups = Parinkčių grupės
+entity-price_books = Kainoraščiai
+entity-document_templates = Dokumentų šablonai
+entity-call_queue_entries = Planuojami skambučiai
+entity-message_templates = Žinučių šablonai
+entity-print_batches = Spausdinimo paketai
+entity-automation_rules = Automatizavimo taisyklės
+entity-automation_runs = Automatizavimo vykdymai
+entity-case_comments = Užklausų komentarai
+entity-service_teams = Aptarnavimo komandos
+entity-service_calendars = Darbo valandos
+entity-sla_policies = SLA taisyklės
+entity-routing_rules = Paskirstymo taisyklės
+entity-service_contracts = Sutartys ir garantijos
+entity-kb_articles = Žinių bazė
+entity-held_messages = Sulaikyti laiškai
 
 ## Pradžia
 
 home-title = Pradžia
 home-greeting = Laba diena, { $name }
 home-attention = Reikia jūsų dėmesio
+home-webhook-paused = Webhook į { $url } sustabdytas: { $reason }. Sutvarkykite gavėją, tada atnaujinkite prenumeratą (PATCH /api/v1/webhooks/…, "active": true); pristatymai laukia.
 home-my-tasks = Mano atviros užduotys
 home-overdue = vėluoja
 home-nothing-due = Nieko nelaukia. Puiku.

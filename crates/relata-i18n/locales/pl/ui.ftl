@@ -50,12 +50,29 @@ entity-phone_calls = Rozmowy telefoniczne
 entity-call_lists = Listy telefoniczne
 entity-emails = E-maile
 entity-messages = Wiadomości
+entity-option_groups = Grupy opcji
+entity-price_books = Cenniki
+entity-document_templates = Szablony dokumentów
+entity-call_queue_entries = Rozmowy do wykonania
+entity-message_templates = Szablony wiadomości
+entity-print_batches = Paczki do druku
+entity-automation_rules = Reguły automatyzacji
+entity-automation_runs = Przebiegi automatyzacji
+entity-case_comments = Komentarze do zgłoszeń
+entity-service_teams = Zespoły obsługi
+entity-service_calendars = Godziny pracy
+entity-sla_policies = Zasady SLA
+entity-routing_rules = Reguły przydzielania
+entity-service_contracts = Umowy i gwarancje
+entity-kb_articles = Baza wiedzy
+entity-held_messages = Wstrzymana poczta
 
 ## Start
 
 home-title = Start
 home-greeting = Dzień dobry, { $name }
 home-attention = Wymaga Twojej uwagi
+home-webhook-paused = Webhook do { $url } wstrzymano: { $reason }. Napraw odbiorcę, a potem wznów subskrypcję (PATCH /api/v1/webhooks/…, "active": true); dostawy czekają.
 home-my-tasks = Moje otwarte zadania
 home-overdue = po terminie
 home-nothing-due = Nic nie czeka. Dobra robota.

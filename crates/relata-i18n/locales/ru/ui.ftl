@@ -50,12 +50,29 @@ entity-phone_calls = Звонки
 entity-call_lists = Списки обзвона
 entity-emails = Письма
 entity-messages = Сообщения
+entity-option_groups = Группы опций
+entity-price_books = Прайс-листы
+entity-document_templates = Шаблоны документов
+entity-call_queue_entries = Запланированные звонки
+entity-message_templates = Шаблоны сообщений
+entity-print_batches = Пакеты печати
+entity-automation_rules = Правила автоматизации
+entity-automation_runs = Запуски автоматизации
+entity-case_comments = Комментарии к обращениям
+entity-service_teams = Команды поддержки
+entity-service_calendars = Рабочие часы
+entity-sla_policies = Правила SLA
+entity-routing_rules = Правила распределения
+entity-service_contracts = Договоры и гарантии
+entity-kb_articles = База знаний
+entity-held_messages = Задержанная почта
 
 ## Главная
 
 home-title = Главная
 home-greeting = Добрый день, { $name }
 home-attention = Требует вашего внимания
+home-webhook-paused = Вебхук на { $url } приостановлен: { $reason }. Исправьте получателя и возобновите подписку (PATCH /api/v1/webhooks/…, "active": true); доставки ждут.
 home-my-tasks = Мои открытые задачи
 home-overdue = просрочено
 home-nothing-due = Ничего не горит. Отличная работа.

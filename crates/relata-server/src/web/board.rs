@@ -4,7 +4,7 @@
 
 use super::{
     Layout, Page, PageQuery, S, Titles, after_save, app_error_page, csrf_ok, csrf_refused, layout, message_page,
-    query_string, read_form, render, show_money, visible_std,
+    query_string, read_form, render, visible_std,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -138,7 +138,7 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
     let titles = Titles::of_fields(&server, &page, opportunities, &all, Some(&["account"])).await;
     // A role for which amounts are hidden sees neither them nor their sums.
     let amounts_visible = opportunities.field("amount").is_some();
-    let show = show_money;
+    let show = |minor: i64, code: &str| page.locale.money(minor, code);
     let join = |parts: Vec<String>| if parts.is_empty() { "0".to_string() } else { parts.join(" + ") };
     let mut columns = Vec::with_capacity(stages.len());
     for (stage, stage_filter, records, more, sums) in &loaded {
@@ -153,7 +153,7 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
                 name: opportunities.title(r),
                 account: titles.show(visible_std(opportunities, r, "account")).0,
                 amount: match visible_std(opportunities, r, "amount") {
-                    FieldValue::Money(m) => format!("{} {}", m.major_string(), m.currency),
+                    FieldValue::Money(m) => page.locale.money(m.minor, m.currency.code()),
                     _ => String::new(),
                 },
             })

@@ -184,7 +184,7 @@ struct ConfigurePage {
     quote_href: Option<String>,
 }
 
-fn group_views(groups: &[Group], form: &HashMap<String, String>) -> Vec<GroupView> {
+fn group_views(page: &Page, groups: &[Group], form: &HashMap<String, String>) -> Vec<GroupView> {
     groups
         .iter()
         .map(|g| {
@@ -209,7 +209,7 @@ fn group_views(groups: &[Group], form: &HashMap<String, String>) -> Vec<GroupVie
                     OptionView {
                         chosen: form.get(&format!("option.{}", o.code)).is_some_and(|v| v == "true"),
                         quantity: form.get(&format!("quantity.{}", o.code)).cloned().unwrap_or_else(|| "1".into()),
-                        price: o.price.map(|(minor, c)| super::show_money(minor, c.code())).unwrap_or_default(),
+                        price: o.price.map(|(minor, c)| page.locale.money(minor, c.code())).unwrap_or_default(),
                         code: o.code.clone(),
                         name: o.name.clone(),
                         rules: rules.join("; "),
@@ -253,7 +253,7 @@ async fn configure_page(
         Ok(g) => g,
         Err(e) => return app_error_page(page, e),
     };
-    let views = group_views(&groups, &form);
+    let views = group_views(page, &groups, &form);
     let quantity = form.get("quantity").cloned().unwrap_or_else(|| "1".into());
     let mut result = None;
     let mut quote_href = None;

@@ -2,7 +2,7 @@
 //! stage and my team's weighted pipeline as charts drawn by the server, and
 //! recent activity.
 
-use super::{Layout, Page, S, layout, render, show_money};
+use super::{Layout, Page, S, layout, render};
 use crate::http::escape_html;
 use askama::Template;
 use axum::extract::State;
@@ -17,7 +17,12 @@ use relata_sales::{OPPORTUNITIES, PIPELINES};
 pub struct TaskItem {
     pub title: String,
     pub href: String,
+    /// When it is due, in the user's format and time zone.
     pub due: String,
+    /// The same, relative to now ("in 2 hours").
+    pub due_relative: String,
+    /// The same, for machines (`<time datetime>`).
+    pub due_iso: String,
     pub overdue: bool,
 }
 
@@ -25,13 +30,14 @@ pub struct TaskItem {
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
+    greeting: String,
     tasks: Vec<TaskItem>,
     pipeline_svg: String,
     team_svg: String,
     /// (href, title, kind) of the latest activities the user may see.
     recent: Vec<(String, String, String)>,
-    /// The user's webhook subscriptions that were paused: (url, reason).
-    paused_webhooks: Vec<(String, String)>,
+    /// The user's webhook subscriptions that were paused, a line each.
+    paused_webhooks: Vec<String>,
 }
 
 /// Open amounts of the opportunities a condition selects, per stage of the
@@ -63,18 +69,20 @@ async fn pipeline_bars(
         // One currency per bar: the workspace's first that has amounts here.
         if let Some((code, minor, _)) = sums.iter().find(|(c, _, _)| !c.is_empty()) {
             let value = if weighted { minor * stage.probability / 100 } else { *minor };
-            bars.push((stage.name.clone(), value, show_money(value, code)));
+            bars.push((stage.name.clone(), value, page.locale.money(value, code)));
         }
     }
     bars
 }
 
-/// Bars of open amounts per stage, drawn by the server.
-fn pipeline_svg(bars: &[(String, i64, String)]) -> String {
+/// Bars of open amounts per stage, drawn by the server (`what` names the
+/// chart), or what to do when there are none.
+fn pipeline_svg(page: &Page, what: &str, bars: &[(String, i64, String)]) -> String {
+    let tr = page.tr();
     if bars.is_empty() {
-        return "<p>No open opportunities.</p>".into();
+        return format!("<p class=\"empty\">{}</p>", escape_html(&tr.t("home-no-open-opportunities")));
     }
-    bars_svg("Open pipeline by stage", bars)
+    bars_svg(&tr.t(what), bars)
 }
 
 /// Horizontal bars (label, value, value shown), drawn by the server.
@@ -126,7 +134,9 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
                 TaskItem {
                     title: activities.title(r),
                     href: format!("/activities/{}", r.id),
-                    due: due.map(|t| format_datetime(&t)).unwrap_or_default(),
+                    due: due.map(|t| page.locale.moment(&t)).unwrap_or_default(),
+                    due_relative: due.map(|t| page.locale.relative(&t, &now)).unwrap_or_default(),
+                    due_iso: due.map(|t| format_datetime(&t)).unwrap_or_default(),
                     overdue: due.is_some_and(|t| t < now),
                 }
             })
@@ -155,14 +165,19 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|s| (s.url, s.paused_reason.unwrap_or_default()))
+        .map(|s| {
+            let reason = s.paused_reason.unwrap_or_default();
+            page.tr().t_with("home-webhook-paused", &[("url", s.url.into()), ("reason", reason.into())])
+        })
         .collect();
+    let tr = page.tr();
     let template = HomePage {
         paused_webhooks,
-        layout: layout(&page, "Home", None),
+        greeting: tr.t_with("home-greeting", &[("name", page.principal.display_name.as_str().into())]),
+        layout: layout(&page, &tr.t("home-title"), None),
         tasks,
-        pipeline_svg: pipeline_svg(&by_stage),
-        team_svg: pipeline_svg(&team_bars),
+        pipeline_svg: pipeline_svg(&page, "home-chart-pipeline", &by_stage),
+        team_svg: pipeline_svg(&page, "home-chart-team", &team_bars),
         recent,
     };
     render(&template, StatusCode::OK)

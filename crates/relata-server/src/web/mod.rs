@@ -18,6 +18,7 @@ pub mod convert;
 pub mod forms;
 pub mod home;
 pub mod lists;
+pub mod preferences;
 pub mod records;
 pub mod search;
 pub mod service;
@@ -55,6 +56,10 @@ pub struct Page {
     pub schemas: Arc<Schemas>,
     /// The user's unread notifications (the header's bell).
     pub unread: i64,
+    /// The user's language and time zone (profile, browser, workspace).
+    pub locale: relata_i18n::Locale,
+    /// The browser's `Accept-Language`, if it sent one.
+    pub accept_language: Option<String>,
 }
 
 impl FromRequestParts<Arc<Server>> for Page {
@@ -92,7 +97,10 @@ impl FromRequestParts<Arc<Server>> for Page {
             })
             .collect();
         let unread = relata_app::notifications::unread(&server.app, &ctx).await.unwrap_or(0);
-        Ok(Page { principal, ctx, csrf, workspaces, schemas, unread })
+        let locale = page_locale(&principal, &parts.headers);
+        let accept_language =
+            parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
+        Ok(Page { principal, ctx, csrf, workspaces, schemas, unread, locale, accept_language })
     }
 }
 
@@ -101,11 +109,36 @@ impl Page {
     pub fn schema(&self, kind: EntityKind) -> &Schema {
         self.schemas.get(kind)
     }
+
+    /// The user's strings.
+    pub fn tr(&self) -> relata_i18n::Tr {
+        self.locale.tr()
+    }
+}
+
+/// The language and time zone pages are shown in: the person's choice,
+/// else their browser's language, else the workspace's defaults.
+pub(crate) fn page_locale(principal: &Principal, headers: &axum::http::HeaderMap) -> relata_i18n::Locale {
+    let accept = headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let ws = &principal.workspace;
+    relata_i18n::Locale::choose(
+        (principal.language.as_deref(), principal.time_zone.as_deref()),
+        accept,
+        (ws.language.as_deref(), ws.time_zone.as_deref()),
+    )
+}
+
+/// An entity type's plural label in the user's language (the catalogue's
+/// for Relata's own types, the definition's for custom objects).
+pub(crate) fn plural_label(page: &Page, schema: &Schema) -> String {
+    page.tr().t_or(&format!("entity-{}", schema.kind.api_name()), &schema.def().plural_label)
 }
 
 /// What every page's frame shows.
 pub struct Layout {
     pub title: String,
+    /// The page's strings, in the user's language.
+    pub tr: relata_i18n::Tr,
     pub user_name: String,
     pub workspace: String,
     pub csrf: String,
@@ -113,6 +146,13 @@ pub struct Layout {
     /// The user's workspaces (slug, name, current), for switching.
     pub workspaces: Vec<(String, String, bool)>,
     pub unread: i64,
+}
+
+impl Layout {
+    /// The bell's label: how many notifications are unread.
+    pub fn unread_label(&self) -> String {
+        self.tr.count("notifications-unread", self.unread)
+    }
 }
 
 pub struct NavItem {
@@ -125,34 +165,37 @@ pub struct NavItem {
 /// the user may read (modules' and custom objects', in registry order), and
 /// the pipeline board when they may read opportunities.
 pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> Layout {
+    let tr = page.tr();
+    let item = |href: &str, id: &str| NavItem { href: href.into(), label: tr.t(id), current: false };
     let mut nav: Vec<NavItem> = page
         .schemas
         .iter()
         .filter(|s| page.ctx.access.check_kind(s.kind, Right::Read).is_ok())
         .map(|s| NavItem {
             href: format!("/{}", s.kind.api_name()),
-            label: s.def().plural_label.to_string(),
+            label: plural_label(page, s),
             current: Some(s.kind) == current,
         })
         .collect();
     if page.ctx.access.check_kind(relata_calls::telephony::PHONE_CALLS, Right::Read).is_ok() {
-        nav.insert(0, NavItem { href: "/calls/waiting".into(), label: "Waiting calls".into(), current: false });
-        nav.insert(0, NavItem { href: "/calls/dashboard".into(), label: "Call center".into(), current: false });
+        nav.insert(0, item("/calls/waiting", "nav-waiting-calls"));
+        nav.insert(0, item("/calls/dashboard", "nav-call-center"));
     }
     if page.ctx.access.check_kind(relata_calls::CALL_QUEUE_ENTRIES, Right::Update).is_ok() {
-        nav.insert(0, NavItem { href: "/calls/next".into(), label: "Next call".into(), current: false });
+        nav.insert(0, item("/calls/next", "nav-next-call"));
     }
     if page.ctx.access.check_kind(relata_sales::OPPORTUNITIES, Right::Read).is_ok() {
-        nav.insert(0, NavItem { href: "/board".into(), label: "Pipeline".into(), current: false });
+        nav.insert(0, item("/board", "nav-pipeline"));
     }
     if page.ctx.access.check_kind(relata_service::entities::CASES, Right::Read).is_ok() {
-        nav.insert(0, NavItem { href: "/service".into(), label: "Service".into(), current: false });
+        nav.insert(0, item("/service", "nav-service"));
     }
     if page.ctx.access.is_admin() {
-        nav.push(NavItem { href: "/settings/channels".into(), label: "Channels".into(), current: false });
+        nav.push(item("/settings/channels", "nav-channels"));
     }
     Layout {
         title: title.to_string(),
+        tr,
         user_name: page.principal.display_name.clone(),
         workspace: page.principal.workspace.name.clone(),
         csrf: page.csrf.clone(),
@@ -176,7 +219,7 @@ pub(crate) fn render(template: &impl Template, status: StatusCode) -> Response {
 pub(crate) fn message_page(page: &Page, status: StatusCode, title: &str, text: &str) -> Response {
     #[derive(Template)]
     #[template(
-        source = "{% extends \"base.html\" %}{% block content %}<h1>{{ heading }}</h1><p>{{ text }}</p><p><a href=\"/\">Home</a></p>{% endblock %}",
+        source = "{% extends \"base.html\" %}{% block content %}<h1>{{ heading }}</h1><p>{{ text }}</p><p><a href=\"/\">{{ layout.tr.t(\"link-home\") }}</a></p>{% endblock %}",
         ext = "html"
     )]
     struct Message<'a> {
@@ -188,13 +231,14 @@ pub(crate) fn message_page(page: &Page, status: StatusCode, title: &str, text: &
 }
 
 pub(crate) fn not_found(page: &Page) -> Response {
-    message_page(page, StatusCode::NOT_FOUND, "Not found", "There is no such record in this workspace.")
+    let tr = page.tr();
+    message_page(page, StatusCode::NOT_FOUND, &tr.t("not-found-title"), &tr.t("not-found-text"))
 }
 
 pub(crate) fn app_error_page(page: &Page, e: AppError) -> Response {
     match e {
         AppError::NotFound | AppError::Hidden { .. } => not_found(page),
-        AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, "Not allowed", &m),
+        AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, &page.tr().t("not-allowed"), &m),
         other => crate::problem::Problem::from(other).into_response(),
     }
 }
@@ -232,10 +276,11 @@ pub(crate) fn kind_of(page: &Page, api_name: &str) -> Option<EntityKind> {
 
 // ----- showing values -----
 
-/// Titles of the records and users that relation values point at.
-#[derive(Default)]
+/// Titles of the records and users that relation values point at, and
+/// how the viewer reads the other values (their language and time zone).
 pub(crate) struct Titles {
     by_id: HashMap<Uuid, (String, Option<String>)>,
+    locale: relata_i18n::Locale,
 }
 
 impl Titles {
@@ -276,7 +321,7 @@ impl Titles {
 
     async fn lookup(server: &Server, page: &Page, wanted: HashMap<Target, Vec<String>>) -> Titles {
         let ctx = &page.ctx;
-        let mut titles = Titles::default();
+        let mut titles = Titles { by_id: HashMap::new(), locale: page.locale };
         for (target, ids) in wanted {
             match target {
                 Target::User => {
@@ -309,9 +354,7 @@ impl Titles {
                 Some((title, href)) => (title.clone(), href.clone()),
                 None => (id.to_string(), None),
             },
-            FieldValue::Bool(b) => ((if *b { "yes" } else { "no" }).to_string(), None),
-            FieldValue::List(items) => (items.join(", "), None),
-            other => (other.to_csv(), None),
+            other => (self.locale.value(other), None),
         }
     }
 }
@@ -411,14 +454,6 @@ pub(crate) fn record_id(path: &PagePath) -> Option<relata_core::RecordId> {
 
 pub(crate) fn field_errors(e: &relata_core::ValidationError) -> HashMap<String, String> {
     e.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect()
-}
-
-/// An amount as people read it: `169000.00 EUR`.
-pub(crate) fn show_money(minor: i64, code: &str) -> String {
-    match relata_core::money::Currency::parse(code) {
-        Some(c) => format!("{} {c}", relata_core::money::Money::new(minor, c).major_string()),
-        None => format!("{minor} {code}"),
-    }
 }
 
 // ----- switching workspace -----

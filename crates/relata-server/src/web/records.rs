@@ -3,7 +3,7 @@
 
 use super::{
     Layout, Page, PagePath, PageQuery, S, Titles, app_error_page, csrf_ok, csrf_refused, kind_of, layout, message_page,
-    not_found, read_form, render, show_money, value_of,
+    not_found, read_form, render, value_of,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -233,8 +233,11 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
         let conditions = [Expr::eq(&link, id), Expr::eq("status", "open")];
         if let Ok(sums) = read::money_totals(&server.app, &page.ctx, OPPORTUNITIES, None, &conditions, "amount").await {
             let count: i64 = sums.iter().map(|(_, _, n)| n).sum();
-            let value: Vec<String> =
-                sums.iter().filter(|(c, _, _)| !c.is_empty()).map(|(c, minor, _)| show_money(*minor, c)).collect();
+            let value: Vec<String> = sums
+                .iter()
+                .filter(|(c, _, _)| !c.is_empty())
+                .map(|(c, minor, _)| page.locale.money(*minor, c))
+                .collect();
             let text =
                 if value.is_empty() { count.to_string() } else { format!("{count} worth {}", value.join(" + ")) };
             key_facts.push(("Open opportunities".into(), text));

@@ -25,6 +25,7 @@ mod feed;
 mod forecast;
 mod full;
 mod health;
+mod i18n;
 mod identity;
 mod isolation;
 mod jobs;

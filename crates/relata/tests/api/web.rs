@@ -204,10 +204,12 @@ async fn the_board_groups_opportunities_by_stage_with_totals(app: TestApp) {
     let (status, _, html) = page(app, &b, Method::GET, "/board", &[]).await;
     assert_eq!(status, 200);
     assert!(html.contains("Big deal") && html.contains("Amber Ltd"));
-    assert!(html.contains("1250.50 EUR"), "the first column's total");
+    // Amounts as English reads them (CLDR): the symbol first, grouped.
+    assert!(html.contains("€1,250.50"), "the first column's total");
     let probability = stages[0]["probability"].as_i64().unwrap();
     let weighted = (100_000 * probability / 100) + (25_050 * probability / 100);
-    assert!(html.contains(&format!("{}.{:02} EUR", weighted / 100, weighted % 100)), "weighted total: {html}");
+    assert!(weighted < 100_000, "no grouping in the weighted total");
+    assert!(html.contains(&format!("€{}.{:02}", weighted / 100, weighted % 100)), "weighted total: {html}");
     // Filters: another closing month shows no cards.
     let (_, _, html) = page(app, &b, Method::GET, "/board?close=2027-01", &[]).await;
     assert!(!html.contains("Big deal"));

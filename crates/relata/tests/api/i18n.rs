@@ -1,0 +1,187 @@
+//! The UI in people's own languages: a person's language and time zone
+//! (profile, then browser, then workspace), dates and amounts in their
+//! format, bad choices refused by field, and the pseudo-language that shows
+//! any text not taken from a catalogue; on both backends.
+
+use crate::helpers::{TestApp, id_of};
+use crate::web::{browser, page};
+use reqwest::Method;
+use serde_json::json;
+
+crate::both_backends!(
+    a_person_reads_pages_in_their_language_time_zone_and_formats,
+    the_browser_then_the_workspace_choose_for_who_chose_nothing,
+    bad_languages_and_time_zones_are_refused_by_field_and_change_nothing,
+    translated_pages_show_no_text_outside_the_catalogues,
+);
+
+/// A page as a browser that sends `Accept-Language`.
+async fn page_with_language(app: &TestApp, cookie: &str, path: &str, accept: &str) -> (u16, String) {
+    let client = reqwest::Client::new();
+    let request = client.get(format!("{}{path}", app.base)).header("cookie", cookie).header("accept-language", accept);
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn a_person_reads_pages_in_their_language_time_zone_and_formats(app: TestApp) {
+    let app = &app;
+    let ola = app.member("ola@example.com", "sales_rep").await;
+    let chosen = json!({"language": "pl", "time_zone": "Europe/Warsaw"});
+    let answer = app.put_as(&ola.token, "/api/v1/me/preferences", &chosen).await.expect(200).body;
+    assert_eq!(answer["language"], "pl");
+    assert_eq!(answer["effective"], json!({"language": "pl", "time_zone": "Europe/Warsaw"}));
+    let read = app.get_as(&ola.token, "/api/v1/me/preferences").await.expect(200).body;
+    assert_eq!(read["time_zone"], "Europe/Warsaw");
+    assert_eq!(read["languages"].as_array().unwrap().len(), 5);
+
+    // A task due at 13:05 UTC is due at 14:05 in Warsaw, in Polish.
+    let account = app.post_as(&ola.token, "/api/v1/accounts", &json!({"name": "Amber"})).await.expect(201).body;
+    let task = json!({"kind": "task", "subject": "Zadzwonić do Amber", "due_at": "2031-01-15T13:05:00Z",
+                      "owner": ola.user, "account": account["id"]});
+    app.post_as(&ola.token, "/api/v1/activities", &task).await.expect(201);
+    let b = browser(app, "ola@example.com").await;
+    // Whatever the browser asks, the profile's choice wins.
+    let (status, html) = page_with_language(app, &b.cookie, "/", "ru, en;q=0.5").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<html lang=\"pl\">"), "{html}");
+    for polish in ["Moje otwarte zadania", "Wyloguj", "Przejdź do treści", "Kontakty", "Lejek sprzedaży"] {
+        assert!(html.contains(polish), "{polish} in {html}");
+    }
+    assert!(!html.contains("My open tasks"));
+    assert!(html.contains("15 sty 2031, 14:05"), "the due time in Warsaw, in Polish: {html}");
+    assert!(html.contains("datetime=\"2031-01-15T13:05:00.000000Z\""), "and for machines: {html}");
+
+    // Amounts on the board in Polish format: the currency after, a comma.
+    let deal = json!({"name": "Wielka umowa", "account": account["id"], "owner": ola.user,
+                      "amount": {"amount": "169000.00", "currency": "EUR"}, "expected_close_date": "2031-06-30"});
+    let deal = app.post_as(&ola.token, "/api/v1/opportunities", &deal).await.expect(201).body;
+    let (_, _, board) = page(app, &b, Method::GET, "/board", &[]).await;
+    assert!(board.contains("169\u{a0}000,00\u{a0}€"), "{board}");
+    assert!(!board.contains("169000.00 EUR"));
+    // The record page shows values in the same format.
+    let (_, _, record) = page(app, &b, Method::GET, &format!("/opportunities/{}", id_of(&deal)), &[]).await;
+    assert!(record.contains("169\u{a0}000,00\u{a0}€"), "{record}");
+
+    // Back to automatic: the browser's language again.
+    let none = json!({"language": null, "time_zone": null});
+    app.put_as(&ola.token, "/api/v1/me/preferences", &none).await.expect(200);
+    let (_, html) = page_with_language(app, &b.cookie, "/", "ru, en;q=0.5").await;
+    assert!(html.contains("<html lang=\"ru\">") && html.contains("Мои открытые задачи"), "{html}");
+    assert!(html.contains("15 янв. 2031\u{202f}г., 13:05"), "UTC, in Russian: {html}");
+}
+
+async fn the_browser_then_the_workspace_choose_for_who_chose_nothing(app: TestApp) {
+    let app = &app;
+    app.member("jonas@example.com", "sales_rep").await;
+    let b = browser(app, "jonas@example.com").await;
+    let (_, html) = page_with_language(app, &b.cookie, "/", "de-DE, bg;q=0.7, lt;q=0.8").await;
+    assert!(html.contains("<html lang=\"lt\">") && html.contains("Mano atviros užduotys"), "{html}");
+    // A malformed header is no error: the workspace's language (English by default).
+    let (status, html) = page_with_language(app, &b.cookie, "/", ";;q=,=,bg;q=x").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<html lang=\"en\">") && html.contains("My open tasks"), "{html}");
+    // The workspace's default is for who chose nothing and whose browser names none of ours.
+    let defaults = json!({"language": "bg", "time_zone": "Europe/Sofia"});
+    let member = app.member("member@example.com", "sales_rep").await;
+    app.put_as(&member.token, "/api/v1/workspace/locale", &defaults).await.expect(403);
+    app.put_as(&app.token, "/api/v1/workspace/locale", &defaults).await.expect(200);
+    let (_, html) = page_with_language(app, &b.cookie, "/", "de").await;
+    assert!(html.contains("<html lang=\"bg\">") && html.contains("Моите отворени задачи"), "{html}");
+    let effective = app.get_as(&app.token, "/api/v1/me/preferences").await.expect(200).body;
+    assert_eq!(effective["workspace"], json!({"language": "bg", "time_zone": "Europe/Sofia"}));
+}
+
+async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(app: TestApp) {
+    let app = &app;
+    let ola = app.member("ola@example.com", "sales_rep").await;
+    app.put_as(&ola.token, "/api/v1/me/preferences", &json!({"language": "pl"})).await.expect(200);
+    let bad = json!({"language": "tlh", "time_zone": "Mars/Olympus_Mons"});
+    let refused = app.put_as(&ola.token, "/api/v1/me/preferences", &bad).await.expect(422);
+    let fields: Vec<&str> =
+        refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["language", "time_zone"], "{}", refused.body);
+    // In the person's language.
+    assert!(refused.body["errors"][0]["message"].as_str().unwrap().starts_with("Relata nie ma wersji"));
+    let wrong = json!({"language": 7, "theme": "dark"});
+    let refused = app.put_as(&ola.token, "/api/v1/me/preferences", &wrong).await.expect(422);
+    assert_eq!(refused.body["errors"].as_array().unwrap().len(), 2, "{}", refused.body);
+    let kept = app.get_as(&ola.token, "/api/v1/me/preferences").await.expect(200).body;
+    assert_eq!((kept["language"].as_str(), kept["time_zone"].as_str()), (Some("pl"), None), "nothing changed");
+
+    // The page: the error next to the field, in the person's language; nothing saved.
+    let b = browser(app, "ola@example.com").await;
+    let form = [("csrf_token", b.csrf.as_str()), ("language", "pl"), ("time_zone", "Europe/Atlantis")];
+    let (status, _, html) = page(app, &b, Method::POST, "/preferences", &form).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"pref-time-zone-error\"") && html.contains("To nie jest strefa czasowa"), "{html}");
+    assert!(html.contains("aria-invalid=\"true\""));
+    let kept = app.get_as(&ola.token, "/api/v1/me/preferences").await.expect(200).body;
+    assert_eq!(kept["time_zone"], serde_json::Value::Null);
+    // Without the CSRF token, nothing either; with it, saved.
+    let (status, _, _) = page(app, &b, Method::POST, "/preferences", &[("language", "ru")]).await;
+    assert_eq!(status, 403);
+    let form = [("csrf_token", b.csrf.as_str()), ("language", "lt"), ("time_zone", "Europe/Vilnius")];
+    let (status, location, _) = page(app, &b, Method::POST, "/preferences", &form).await;
+    assert_eq!((status, location.as_str()), (303, "/preferences?saved=1"));
+    let (_, _, html) = page(app, &b, Method::GET, "/preferences?saved=1", &[]).await;
+    assert!(html.contains("Išsaugota.") && html.contains("<option selected>Europe/Vilnius</option>"), "{html}");
+}
+
+/// The visible text of a page: what is between tags, outside scripts and
+/// styles, with attribute texts people read (`aria-label`, `placeholder`,
+/// `title`, `alt`).
+fn visible_texts(html: &str) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        let text = rest[..open].trim();
+        if !text.is_empty() {
+            texts.push(text.to_string());
+        }
+        let Some(close) = rest[open..].find('>') else { break };
+        let tag = &rest[open..open + close + 1];
+        for attribute in ["aria-label=\"", "placeholder=\"", "title=\"", "alt=\""] {
+            if let Some(at) = tag.find(attribute) {
+                let value = &tag[at + attribute.len()..];
+                texts.push(value[..value.find('"').unwrap_or(value.len())].to_string());
+            }
+        }
+        rest = &rest[open + close + 1..];
+        for raw in ["<script", "<style"] {
+            if tag.starts_with(raw) && !tag.ends_with("/>") {
+                let end = raw.replace('<', "</");
+                rest = rest.find(end.as_str()).map_or("", |e| &rest[e..]);
+            }
+        }
+    }
+    texts
+}
+
+async fn translated_pages_show_no_text_outside_the_catalogues(app: TestApp) {
+    let app = &app;
+    let ola = app.member("ola@example.com", "manager").await;
+    app.put_as(&ola.token, "/api/v1/me/preferences", &json!({"language": "en-XA"})).await.expect(200);
+    let b = browser(app, "ola@example.com").await;
+    // What the pages show that is data, not UI text: the person, the
+    // workspace, the brand, and the time zones and languages offered by
+    // their own names.
+    let workspace = app.get_as(&ola.token, "/api/v1/me/preferences").await.expect(200).body;
+    assert_eq!(workspace["effective"]["language"], "en-XA");
+    let zones = relata_i18n::zone_names();
+    for path in ["/", "/preferences"] {
+        let (status, _, html) = page(app, &b, Method::GET, path, &[]).await;
+        assert_eq!(status, 200, "{path}");
+        let untranslated: Vec<String> = visible_texts(&html)
+            .into_iter()
+            .filter(|t| !t.contains('⟦'))
+            .filter(|t| !t.contains("ola@example.com") && t != "Relata" && t != "·")
+            .filter(|t| {
+                !zones.contains(&t.as_str())
+                    && !["English", "Polski", "Lietuvių", "Русский", "Български"].contains(&t.as_str())
+            })
+            .filter(|t| !t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()))
+            .filter(|t| !t.starts_with("&#") && !t.starts_with("Relata · ⟦"))
+            .collect();
+        assert!(untranslated.is_empty(), "{path} shows text from no catalogue: {untranslated:?}");
+    }
+}

@@ -312,3 +312,19 @@
     window.location.href = "/calls/next";
   });
 })();
+
+// The header's menu on narrow screens: the button shows and hides the
+// navigation (without the script, the navigation simply stays open).
+(function () {
+  "use strict";
+  const button = document.getElementById("menu-button");
+  const nav = document.getElementById("main-nav");
+  if (!button || !nav) return;
+  document.documentElement.classList.add("js-menu");
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    nav.classList.toggle("open", open);
+  });
+})();

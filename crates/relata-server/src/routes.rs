@@ -250,6 +250,14 @@ pub fn table() -> Vec<Route> {
             .tag("pages")
             .public()
             .to(get(crate::web::script)),
+        endpoint(Method::GET, "/assets/favicon.svg", "assets.favicon", "The icon of the pages")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::favicon)),
+        endpoint(Method::GET, "/favicon.ico", "assets.favicon_ico", "The icon, where browsers look for it")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::favicon)),
     ];
     routes.extend([
         endpoint(

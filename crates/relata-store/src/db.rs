@@ -393,13 +393,13 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
     // on every acquire (sqlx's default) only costs a round trip to its
     // thread.
     let write = SqlitePoolOptions::new()
-        .after_connect(|conn, _| Box::pin(stable_plans(conn)))
+        .after_connect(|conn, _| Box::pin(configure_connection(conn)))
         .test_before_acquire(false)
         .max_connections(1)
         .connect_with(options.clone().pragma("cache_size", "-16000"))
         .await?;
     let read = SqlitePoolOptions::new()
-        .after_connect(|conn, _| Box::pin(stable_plans(conn)))
+        .after_connect(|conn, _| Box::pin(configure_connection(conn)))
         .test_before_acquire(false)
         .max_connections(8)
         .connect_with(options.read_only(true).pragma("cache_size", "-8000"))
@@ -407,23 +407,34 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
     Ok(Pools::Sqlite { read, write })
 }
 
-/// Turns on SQLite's query planner stability guarantee for a connection:
-/// plans do not depend on the values bound to a statement. Without it a
-/// statement whose plan looked at a bound value (a partial index's
-/// condition, a LIKE pattern, a custom field's JSON path) is compiled
-/// again every time it runs with new arguments, which was a seventh of the
-/// server's CPU under a stream of telephony events.
-async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> std::result::Result<(), sqlx::Error> {
+/// What every SQLite connection is set to, beyond its pragmas:
+/// - the query planner's stability guarantee: plans do not depend on the
+///   values bound to a statement. Without it a statement whose plan looked
+///   at a bound value (a partial index's condition, a LIKE pattern, a custom
+///   field's JSON path) is compiled again every time it runs with new
+///   arguments, which was a seventh of the server's CPU under a stream of
+///   telephony events;
+/// - no double-quoted string literals: `"language"` is a column or an error,
+///   never the text 'language'. A connection opened before a migration added
+///   a column would otherwise compile a query of it as text and keep that
+///   reading; with the error, SQLite reloads the schema and compiles it
+///   right.
+async fn configure_connection(conn: &mut sqlx::SqliteConnection) -> std::result::Result<(), sqlx::Error> {
+    use libsqlite3_sys::{
+        SQLITE_DBCONFIG_DQS_DDL, SQLITE_DBCONFIG_DQS_DML, SQLITE_DBCONFIG_ENABLE_QPSG, SQLITE_OK, sqlite3_db_config,
+    };
     let mut handle = conn.lock_handle().await?;
     let db = handle.as_raw_handle().as_ptr();
-    let mut was = 0;
-    // SAFETY: `db` is the open connection the lock holds for this call;
-    // SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an int pointer.
-    let rc = unsafe {
-        libsqlite3_sys::sqlite3_db_config(db, libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG, 1, &mut was as *mut i32)
-    };
-    if rc != libsqlite3_sys::SQLITE_OK {
-        return Err(sqlx::Error::Configuration(format!("SQLite refused the planner setting ({rc})").into()));
+    for (setting, value) in
+        [(SQLITE_DBCONFIG_ENABLE_QPSG, 1), (SQLITE_DBCONFIG_DQS_DML, 0), (SQLITE_DBCONFIG_DQS_DDL, 0)]
+    {
+        let mut now = 0;
+        // SAFETY: `db` is the open connection the lock holds for this call;
+        // these settings take an int and an int pointer.
+        let rc = unsafe { sqlite3_db_config(db, setting, value, &mut now as *mut i32) };
+        if rc != SQLITE_OK {
+            return Err(sqlx::Error::Configuration(format!("SQLite refused setting {setting} ({rc})").into()));
+        }
     }
     Ok(())
 }

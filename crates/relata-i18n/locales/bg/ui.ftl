@@ -3,6 +3,7 @@
 ## Рамката на всяка страница
 
 skip-to-content = Към съдържанието
+menu = Меню
 nav-main = Основно меню
 nav-home = Начало
 nav-service = Обслужване
@@ -82,6 +83,104 @@ home-nothing-yet = Все още нищо. Тук ще се показват з�
 home-no-open-opportunities = Няма отворени сделки. Нова сделка се създава от таблото на фунията.
 home-chart-pipeline = Отворена фуния по етапи
 home-chart-team = Прогноза на екипа по отговорници
+
+
+## Списъци
+
+list-new = Нов
+list-export-csv = Експорт в CSV
+list-export-xlsx = Експорт в XLSX
+list-saved-views = Запазени изгледи
+list-team = екип
+list-delete-view = Изтрий изгледа
+list-search = Търсене
+list-filter = Филтър
+list-apply = Приложи
+list-filter-help = Оператори = != < <= > >= ~ in, is null; комбинирайте с and, or, not.
+list-add-condition = Добави условие:
+list-operator = Оператор
+op-is = е
+op-is-not = не е
+op-contains = съдържа
+op-greater = по-голямо от
+op-less = по-малко от
+op-empty = е празно
+op-not-empty = не е празно
+list-value = Стойност
+list-value-placeholder = стойност
+list-add-to-filter = Добави към филтъра
+list-columns = Колони
+list-columns-legend = Показвани колони
+list-show-columns = Покажи тези колони
+list-with-selected = С избраните
+list-assign = Възложи на
+list-trash = Премести в кошчето
+list-new-owner = Нов отговорник
+list-select = Избери
+sorted-ascending = възходящ ред
+sorted-descending = низходящ ред
+list-nothing = Тук няма нищо. Изчистете търсенето или филтъра или добавете нов запис.
+list-save-view = Запази този изглед
+list-view-name = Име
+list-share = Сподели с моите екипи
+list-save-view-button = Запази изгледа
+list-next-page = Следваща страница
+
+
+## Таблото на фунията
+
+board-new-opportunity = Нова сделка
+board-pipeline = Фуния
+board-owner = Отговорник
+board-closing = Приключване през (ГГГГ-ММ)
+board-show = Покажи
+board-weighted = претеглено
+board-move-to = Премести в друг етап
+board-move = Премести
+board-all-of-stage = Всички сделки от този етап
+board-everyone = Всички
+board-me = Аз
+
+
+## Страници на записи
+
+record-convert = Конвертирай
+record-edit = Редактирай
+record-lines = Редове
+record-no-lines = Все още няма редове. Добавете първия, като редактирате документа.
+record-quick-actions = Бързи действия
+record-quick-kind = Вид
+record-log-call = Запиши разговор
+record-add-note = Добави бележка
+record-schedule-meeting = Насрочи среща
+record-create-task = Създай задача
+record-subject = Тема
+record-details = Подробности
+record-save = Запази
+record-conversation = Кореспонденция
+record-no-replies = Все още няма отговори и бележки.
+record-write = Напиши
+record-reply = Отговор до клиента (по имейл)
+record-internal-note = Вътрешна бележка
+record-from-template = Започни отговор от шаблон
+record-no-template = Без шаблон
+record-text = Текст
+record-send = Изпрати
+record-none-yet = Все още няма.
+record-add = Добави
+record-timeline = Хронология
+record-show-in-timeline = Покажи в хронологията
+record-no-episodes = Все още няма събития. Запишете разговор или добавете бележка по-горе.
+record-history = История на промените
+record-everything = Всичко
+record-open-opportunities = Отворени сделки
+record-open-worth = { $count } на стойност { $worth }
+record-last-contact = Последен контакт
+history-create = създаден
+history-update = променен
+history-delete = преместен в кошчето
+history-restore = възстановен
+history-redact = личните данни са изтрити
 
 ## Език и часова зона
 

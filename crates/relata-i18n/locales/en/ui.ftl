@@ -4,6 +4,7 @@
 ## The frame of every page
 
 skip-to-content = Skip to content
+menu = Menu
 nav-main = Main
 nav-home = Home
 nav-service = Service
@@ -14,11 +15,7 @@ nav-waiting-calls = Waiting calls
 nav-channels = Channels
 search-label = Search accounts, contacts, leads and opportunities
 search-placeholder = Search…
-notifications-unread = { $count ->
-    [0] Notifications, none unread
-    [one] Notifications, { $count } unread
-   *[other] Notifications, { $count } unread
-}
+notifications-unread = Notifications, { $count } unread
 phones-and-calendars = Phones and calendars
 preferences-link = Language and time zone
 switch-workspace = Switch workspace
@@ -83,6 +80,104 @@ home-nothing-yet = Nothing yet. Records you and your team create or change show 
 home-no-open-opportunities = No open opportunities. A new opportunity on the pipeline board starts one.
 home-chart-pipeline = Open pipeline by stage
 home-chart-team = Team forecast by owner
+
+
+## Lists
+
+list-new = New
+list-export-csv = Export CSV
+list-export-xlsx = Export XLSX
+list-saved-views = Saved views
+list-team = team
+list-delete-view = Delete the view
+list-search = Search
+list-filter = Filter
+list-apply = Apply
+list-filter-help = Operators = != < <= > >= ~ in, is null; combine with and, or, not.
+list-add-condition = Add a condition:
+list-operator = Operator
+op-is = is
+op-is-not = is not
+op-contains = contains
+op-greater = greater than
+op-less = less than
+op-empty = is empty
+op-not-empty = is not empty
+list-value = Value
+list-value-placeholder = value
+list-add-to-filter = Add to filter
+list-columns = Columns
+list-columns-legend = Columns to show
+list-show-columns = Show these columns
+list-with-selected = With the selected
+list-assign = Assign to
+list-trash = Move to the trash
+list-new-owner = New owner
+list-select = Select
+sorted-ascending = sorted ascending
+sorted-descending = sorted descending
+list-nothing = Nothing here. Clear the search or filter, or add a new record.
+list-save-view = Save this view
+list-view-name = Name
+list-share = Share with my teams
+list-save-view-button = Save view
+list-next-page = Next page
+
+
+## The pipeline board
+
+board-new-opportunity = New opportunity
+board-pipeline = Pipeline
+board-owner = Owner
+board-closing = Closing in (YYYY-MM)
+board-show = Show
+board-weighted = weighted
+board-move-to = Move to another stage
+board-move = Move
+board-all-of-stage = All of this stage's opportunities
+board-everyone = Everyone
+board-me = Me
+
+
+## Record pages
+
+record-convert = Convert
+record-edit = Edit
+record-lines = Lines
+record-no-lines = No lines yet. Edit the document to add its first line.
+record-quick-actions = Quick actions
+record-quick-kind = Kind
+record-log-call = Log a call
+record-add-note = Add a note
+record-schedule-meeting = Schedule a meeting
+record-create-task = Create a task
+record-subject = Subject
+record-details = Details
+record-save = Save
+record-conversation = Conversation
+record-no-replies = No replies or notes yet.
+record-write = Write
+record-reply = A reply to the customer (by email)
+record-internal-note = An internal note
+record-from-template = Start a reply from a template
+record-no-template = No template
+record-text = Text
+record-send = Send
+record-none-yet = None yet.
+record-add = Add
+record-timeline = Timeline
+record-show-in-timeline = Show in the timeline
+record-no-episodes = No episodes yet. Log a call or add a note above to start the story.
+record-history = History
+record-everything = Everything
+record-open-opportunities = Open opportunities
+record-open-worth = { $count } worth { $worth }
+record-last-contact = Last contact
+history-create = created
+history-update = changed
+history-delete = moved to the trash
+history-restore = restored
+history-redact = personal data erased
 
 ## Language and time zone
 

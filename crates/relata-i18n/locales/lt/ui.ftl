@@ -3,6 +3,7 @@
 ## Kiekvieno puslapio rėmas
 
 skip-to-content = Pereiti prie turinio
+menu = Meniu
 nav-main = Pagrindinis meniu
 nav-home = Pradžia
 nav-service = Aptarnavimas
@@ -83,6 +84,104 @@ home-nothing-yet = Kol kas nieko. Čia matysite įrašus, kuriuos sukursite ar p
 home-no-open-opportunities = Atvirų galimybių nėra. Naują galimybę sukursite piltuvo lentoje.
 home-chart-pipeline = Atviras piltuvas pagal etapus
 home-chart-team = Komandos prognozė pagal atsakingus asmenis
+
+
+## Sąrašai
+
+list-new = Naujas
+list-export-csv = Eksportuoti CSV
+list-export-xlsx = Eksportuoti XLSX
+list-saved-views = Išsaugoti rodiniai
+list-team = komanda
+list-delete-view = Ištrinti rodinį
+list-search = Ieškoti
+list-filter = Filtras
+list-apply = Taikyti
+list-filter-help = Operatoriai = != < <= > >= ~ in, is null; junkite su and, or, not.
+list-add-condition = Pridėti sąlygą:
+list-operator = Operatorius
+op-is = yra
+op-is-not = nėra
+op-contains = turi
+op-greater = didesnis nei
+op-less = mažesnis nei
+op-empty = tuščias
+op-not-empty = netuščias
+list-value = Reikšmė
+list-value-placeholder = reikšmė
+list-add-to-filter = Pridėti prie filtro
+list-columns = Stulpeliai
+list-columns-legend = Rodomi stulpeliai
+list-show-columns = Rodyti šiuos stulpelius
+list-with-selected = Su pažymėtais
+list-assign = Priskirti
+list-trash = Perkelti į šiukšlinę
+list-new-owner = Naujas atsakingas asmuo
+list-select = Pažymėti
+sorted-ascending = rikiuota didėjančiai
+sorted-descending = rikiuota mažėjančiai
+list-nothing = Čia nieko nėra. Išvalykite paiešką ar filtrą arba pridėkite naują įrašą.
+list-save-view = Išsaugoti šį rodinį
+list-view-name = Pavadinimas
+list-share = Bendrinti su mano komandomis
+list-save-view-button = Išsaugoti rodinį
+list-next-page = Kitas puslapis
+
+
+## Piltuvo lenta
+
+board-new-opportunity = Nauja galimybė
+board-pipeline = Piltuvas
+board-owner = Atsakingas
+board-closing = Uždarymas (MMMM-MM)
+board-show = Rodyti
+board-weighted = pasverta
+board-move-to = Perkelti į kitą etapą
+board-move = Perkelti
+board-all-of-stage = Visos šio etapo galimybės
+board-everyone = Visi
+board-me = Aš
+
+
+## Įrašų puslapiai
+
+record-convert = Konvertuoti
+record-edit = Redaguoti
+record-lines = Eilutės
+record-no-lines = Eilučių dar nėra. Pirmąją pridėsite redaguodami dokumentą.
+record-quick-actions = Greiti veiksmai
+record-quick-kind = Tipas
+record-log-call = Užregistruoti skambutį
+record-add-note = Pridėti pastabą
+record-schedule-meeting = Suplanuoti susitikimą
+record-create-task = Sukurti užduotį
+record-subject = Tema
+record-details = Išsamiau
+record-save = Išsaugoti
+record-conversation = Susirašinėjimas
+record-no-replies = Atsakymų ir pastabų dar nėra.
+record-write = Rašyti
+record-reply = Atsakymas klientui (el. paštu)
+record-internal-note = Vidinė pastaba
+record-from-template = Pradėti atsakymą nuo šablono
+record-no-template = Be šablono
+record-text = Tekstas
+record-send = Siųsti
+record-none-yet = Kol kas nėra.
+record-add = Pridėti
+record-timeline = Laiko juosta
+record-show-in-timeline = Rodyti laiko juostoje
+record-no-episodes = Įvykių dar nėra. Užregistruokite skambutį ar pridėkite pastabą aukščiau.
+record-history = Pakeitimų istorija
+record-everything = Viskas
+record-open-opportunities = Atviros galimybės
+record-open-worth = { $count }, vertė { $worth }
+record-last-contact = Paskutinis kontaktas
+history-create = sukurta
+history-update = pakeista
+history-delete = perkelta į šiukšlinę
+history-restore = atkurta
+history-redact = asmens duomenys ištrinti
 
 ## Kalba ir laiko juosta
 

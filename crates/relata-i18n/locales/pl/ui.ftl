@@ -3,6 +3,7 @@
 ## Ramka każdej strony
 
 skip-to-content = Przejdź do treści
+menu = Menu
 nav-main = Menu główne
 nav-home = Start
 nav-service = Obsługa klienta
@@ -83,6 +84,104 @@ home-nothing-yet = Jeszcze nic. Tu pojawią się rekordy, które Ty i Twój zesp
 home-no-open-opportunities = Brak otwartych szans. Nową szansę dodasz na tablicy lejka.
 home-chart-pipeline = Otwarty lejek według etapów
 home-chart-team = Prognoza zespołu według opiekunów
+
+
+## Listy
+
+list-new = Nowy
+list-export-csv = Eksport CSV
+list-export-xlsx = Eksport XLSX
+list-saved-views = Zapisane widoki
+list-team = zespół
+list-delete-view = Usuń widok
+list-search = Szukaj
+list-filter = Filtr
+list-apply = Zastosuj
+list-filter-help = Operatory = != < <= > >= ~ in, is null; łącz przez and, or, not.
+list-add-condition = Dodaj warunek:
+list-operator = Operator
+op-is = jest
+op-is-not = nie jest
+op-contains = zawiera
+op-greater = większe niż
+op-less = mniejsze niż
+op-empty = jest puste
+op-not-empty = nie jest puste
+list-value = Wartość
+list-value-placeholder = wartość
+list-add-to-filter = Dodaj do filtra
+list-columns = Kolumny
+list-columns-legend = Widoczne kolumny
+list-show-columns = Pokaż te kolumny
+list-with-selected = Zaznaczone
+list-assign = Przypisz do
+list-trash = Przenieś do kosza
+list-new-owner = Nowy opiekun
+list-select = Zaznacz
+sorted-ascending = sortowanie rosnąco
+sorted-descending = sortowanie malejąco
+list-nothing = Nic tu nie ma. Wyczyść wyszukiwanie lub filtr albo dodaj nowy rekord.
+list-save-view = Zapisz ten widok
+list-view-name = Nazwa
+list-share = Udostępnij moim zespołom
+list-save-view-button = Zapisz widok
+list-next-page = Następna strona
+
+
+## Tablica lejka
+
+board-new-opportunity = Nowa szansa
+board-pipeline = Lejek
+board-owner = Opiekun
+board-closing = Zamknięcie w miesiącu (RRRR-MM)
+board-show = Pokaż
+board-weighted = ważone
+board-move-to = Przenieś do innego etapu
+board-move = Przenieś
+board-all-of-stage = Wszystkie szanse tego etapu
+board-everyone = Wszyscy
+board-me = Ja
+
+
+## Strony rekordów
+
+record-convert = Konwertuj
+record-edit = Edytuj
+record-lines = Pozycje
+record-no-lines = Brak pozycji. Dodaj pierwszą, edytując dokument.
+record-quick-actions = Szybkie akcje
+record-quick-kind = Rodzaj
+record-log-call = Zapisz rozmowę
+record-add-note = Dodaj notatkę
+record-schedule-meeting = Zaplanuj spotkanie
+record-create-task = Utwórz zadanie
+record-subject = Temat
+record-details = Szczegóły
+record-save = Zapisz
+record-conversation = Korespondencja
+record-no-replies = Brak odpowiedzi i notatek.
+record-write = Napisz
+record-reply = Odpowiedź do klienta (e-mailem)
+record-internal-note = Notatka wewnętrzna
+record-from-template = Zacznij odpowiedź od szablonu
+record-no-template = Bez szablonu
+record-text = Treść
+record-send = Wyślij
+record-none-yet = Jeszcze nic.
+record-add = Dodaj
+record-timeline = Historia kontaktów
+record-show-in-timeline = Pokaż na osi czasu
+record-no-episodes = Brak zdarzeń. Zapisz rozmowę lub dodaj notatkę powyżej.
+record-history = Historia zmian
+record-everything = Wszystko
+record-open-opportunities = Otwarte szanse
+record-open-worth = { $count } o wartości { $worth }
+record-last-contact = Ostatni kontakt
+history-create = utworzono
+history-update = zmieniono
+history-delete = przeniesiono do kosza
+history-restore = przywrócono
+history-redact = usunięto dane osobowe
 
 ## Język i strefa czasowa
 

@@ -3,6 +3,7 @@
 ## Рамка каждой страницы
 
 skip-to-content = Перейти к содержимому
+menu = Меню
 nav-main = Главное меню
 nav-home = Главная
 nav-service = Сервис
@@ -83,6 +84,104 @@ home-nothing-yet = Пока ничего. Здесь появятся запис
 home-no-open-opportunities = Открытых сделок нет. Новую сделку можно создать на доске воронки.
 home-chart-pipeline = Открытая воронка по этапам
 home-chart-team = Прогноз команды по ответственным
+
+
+## Списки
+
+list-new = Создать
+list-export-csv = Экспорт CSV
+list-export-xlsx = Экспорт XLSX
+list-saved-views = Сохранённые представления
+list-team = команда
+list-delete-view = Удалить представление
+list-search = Поиск
+list-filter = Фильтр
+list-apply = Применить
+list-filter-help = Операторы = != < <= > >= ~ in, is null; объединяйте через and, or, not.
+list-add-condition = Добавить условие:
+list-operator = Оператор
+op-is = равно
+op-is-not = не равно
+op-contains = содержит
+op-greater = больше
+op-less = меньше
+op-empty = пусто
+op-not-empty = не пусто
+list-value = Значение
+list-value-placeholder = значение
+list-add-to-filter = Добавить в фильтр
+list-columns = Столбцы
+list-columns-legend = Показываемые столбцы
+list-show-columns = Показать эти столбцы
+list-with-selected = С выбранными
+list-assign = Назначить
+list-trash = Переместить в корзину
+list-new-owner = Новый ответственный
+list-select = Выбрать
+sorted-ascending = по возрастанию
+sorted-descending = по убыванию
+list-nothing = Здесь ничего нет. Очистите поиск или фильтр либо добавьте новую запись.
+list-save-view = Сохранить это представление
+list-view-name = Название
+list-share = Открыть моим командам
+list-save-view-button = Сохранить представление
+list-next-page = Следующая страница
+
+
+## Доска воронки
+
+board-new-opportunity = Новая сделка
+board-pipeline = Воронка
+board-owner = Ответственный
+board-closing = Закрытие в месяце (ГГГГ-ММ)
+board-show = Показать
+board-weighted = с учётом вероятности
+board-move-to = Перенести на другой этап
+board-move = Перенести
+board-all-of-stage = Все сделки этого этапа
+board-everyone = Все
+board-me = Я
+
+
+## Страницы записей
+
+record-convert = Конвертировать
+record-edit = Изменить
+record-lines = Позиции
+record-no-lines = Позиций пока нет. Добавьте первую, изменив документ.
+record-quick-actions = Быстрые действия
+record-quick-kind = Тип
+record-log-call = Записать звонок
+record-add-note = Добавить заметку
+record-schedule-meeting = Назначить встречу
+record-create-task = Создать задачу
+record-subject = Тема
+record-details = Подробности
+record-save = Сохранить
+record-conversation = Переписка
+record-no-replies = Ответов и заметок пока нет.
+record-write = Написать
+record-reply = Ответ клиенту (по почте)
+record-internal-note = Внутренняя заметка
+record-from-template = Начать ответ с шаблона
+record-no-template = Без шаблона
+record-text = Текст
+record-send = Отправить
+record-none-yet = Пока нет.
+record-add = Добавить
+record-timeline = Лента событий
+record-show-in-timeline = Показать в ленте
+record-no-episodes = Событий пока нет. Запишите звонок или добавьте заметку выше.
+record-history = История изменений
+record-everything = Всё
+record-open-opportunities = Открытые сделки
+record-open-worth = { $count } на сумму { $worth }
+record-last-contact = Последний контакт
+history-create = создано
+history-update = изменено
+history-delete = перемещено в корзину
+history-restore = восстановлено
+history-redact = персональные данные удалены
 
 ## Язык и часовой пояс
 

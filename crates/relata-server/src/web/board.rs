@@ -172,8 +172,10 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
         });
     }
     let members = relata_app::people::members(&server.app, ctx).await.unwrap_or_default();
-    let mut owners =
-        vec![("".to_string(), "Everyone".to_string(), owner.is_empty()), ("me".into(), "Me".into(), owner == "me")];
+    let mut owners = vec![
+        ("".to_string(), page.tr().t("board-everyone"), owner.is_empty()),
+        ("me".into(), page.tr().t("board-me"), owner == "me"),
+    ];
     owners.extend(
         members
             .iter()
@@ -184,7 +186,7 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
         "/board?{}",
         query_string(&[("pipeline", &pipeline.id.to_string()), ("owner", &owner), ("close", &close)])
     );
-    let mut frame = layout(&page, "Pipeline", None);
+    let mut frame = layout(&page, &page.tr().t("nav-pipeline"), None);
     for item in &mut frame.nav {
         item.current = item.href == "/board";
     }

@@ -23,11 +23,14 @@ use uuid::Uuid;
 pub struct Column {
     pub label: String,
     pub sort_href: String,
+    /// The catalogue's message for how the column is sorted, if it is.
     pub sorted: Option<&'static str>,
     pub arrow: &'static str,
 }
 
 pub struct Cell {
+    /// The column's label: a cell shown as a card's line names its field.
+    pub label: String,
     pub text: String,
     pub href: Option<String>,
 }
@@ -125,15 +128,15 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
         .map(|f| {
             let id = f.qualified_id().into_owned();
             let (sorted, next_sort) = if sort == id {
-                (Some("ascending"), format!("-{id}"))
+                (Some("sorted-ascending"), format!("-{id}"))
             } else if sort == format!("-{id}") {
-                (Some("descending"), id.clone())
+                (Some("sorted-descending"), id.clone())
             } else {
                 (None, id.clone())
             };
             let qs = query_string(&[("filter", &filter), ("q", &q), ("columns", &columns_param), ("sort", &next_sort)]);
             let sorted = if f.sortable { sorted } else { None };
-            let arrow = if sorted == Some("ascending") { "▲" } else { "▼" };
+            let arrow = if sorted == Some("sorted-ascending") { "▲" } else { "▼" };
             Column { label: f.label.to_string(), sort_href: format!("{base}?{qs}"), sorted, arrow }
         })
         .collect();
@@ -149,7 +152,8 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
                     .enumerate()
                     .map(|(i, f)| {
                         let (text, href) = titles.show(&value_of(r, f));
-                        Cell { text: if i == 0 && text.is_empty() { title.clone() } else { text }, href }
+                        let text = if i == 0 && text.is_empty() { title.clone() } else { text };
+                        Cell { label: f.label.to_string(), text, href }
                     })
                     .collect(),
                 label: title,
@@ -172,7 +176,7 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
         query_string(&[("filter", &filter), ("q", &q), ("sort", &sort)])
     );
     let new_href = page.ctx.access.check_kind(kind, Right::Create).is_ok().then(|| format!("{base}/new"));
-    let label = schema.def().plural_label.to_string();
+    let label = super::plural_label(&page, schema);
     let views = relata_app::views::views(&server.app, &page.ctx, kind)
         .await
         .unwrap_or_default()

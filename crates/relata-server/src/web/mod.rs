@@ -489,6 +489,12 @@ pub async fn plain_stylesheet() -> Response {
     asset(include_str!("../../assets/plain.css"), "text/css; charset=utf-8")
 }
 
+/// The icon browsers show in tabs and bookmarks (also at `/favicon.ico`,
+/// where browsers look without being told).
+pub async fn favicon() -> Response {
+    asset(include_str!("../../assets/favicon.svg"), "image/svg+xml")
+}
+
 pub async fn script() -> Response {
     asset(include_str!("../../assets/app.js"), "text/javascript; charset=utf-8")
 }

@@ -32,7 +32,10 @@ pub struct Fact {
 }
 
 pub struct TimelineEntry {
+    /// When, for machines (`<time datetime>`).
     pub at: String,
+    /// When, as the viewer reads it.
+    pub at_shown: String,
     pub kind: String,
     pub title: String,
     pub href: Option<String>,
@@ -40,6 +43,7 @@ pub struct TimelineEntry {
 
 pub struct HistoryEntry {
     pub at: String,
+    pub at_shown: String,
     pub op: String,
     pub actor: String,
     pub summary: String,
@@ -178,6 +182,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
         .filter(|i| show.is_empty() || i.item_type == show)
         .map(|i| TimelineEntry {
             at: format_datetime(&i.at),
+            at_shown: page.locale.moment(&i.at),
             kind: i.item_type.replace('_', " "),
             title: i.title.clone(),
             href: EntityKind::from_singular(i.item_type).map(|k| format!("/{}/{}", k.api_name(), i.id)),
@@ -195,14 +200,20 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
                     .map(|u| titles.show(&FieldValue::Ref(u)).0)
                     .unwrap_or_else(|| "Relata".into());
                 let fields: Vec<String> = c.diff.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-                HistoryEntry { at: format_datetime(&c.at), op: c.op.clone(), actor, summary: fields.join(", ") }
+                HistoryEntry {
+                    at: format_datetime(&c.at),
+                    at_shown: page.locale.moment(&c.at),
+                    op: page.tr().t(&format!("history-{}", c.op)),
+                    actor,
+                    summary: fields.join(", "),
+                }
             })
             .collect(),
         Err(e) => return app_error_page(&page, e),
     };
     let title = schema.title(&record);
     let here = format!("/{}/{}", kind.api_name(), record.id);
-    let mut timeline_filters = vec![(here.clone(), "Everything".to_string(), show.is_empty())];
+    let mut timeline_filters = vec![(here.clone(), page.tr().t("record-everything"), show.is_empty())];
     timeline_filters.extend(item_types.iter().map(|t| (format!("{here}?show={t}"), item_label(&page, t), show == *t)));
     let convert_href =
         (kind == LEADS && record.values.std("converted_at").is_null()).then(|| format!("/leads/{}/convert", record.id));
@@ -238,12 +249,16 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
                 .filter(|(c, _, _)| !c.is_empty())
                 .map(|(c, minor, _)| page.locale.money(*minor, c))
                 .collect();
-            let text =
-                if value.is_empty() { count.to_string() } else { format!("{count} worth {}", value.join(" + ")) };
-            key_facts.push(("Open opportunities".into(), text));
+            let tr = page.tr();
+            let text = if value.is_empty() {
+                page.locale.integer(count)
+            } else {
+                tr.t_with("record-open-worth", &[("count", count.into()), ("worth", value.join(" + ").into())])
+            };
+            key_facts.push((tr.t("record-open-opportunities"), text));
         }
         if let Some(last) = timeline.iter().find(|t| t.kind == "activity") {
-            key_facts.push(("Last contact".into(), format!("{} ({})", last.at, last.title)));
+            key_facts.push((page.tr().t("record-last-contact"), format!("{} ({})", last.at_shown, last.title)));
         }
     }
     let lines = schema.def().lines.as_ref().zip(record.lines.as_ref()).map(|(def, lines)| {

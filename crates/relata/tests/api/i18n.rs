@@ -58,9 +58,21 @@ async fn a_person_reads_pages_in_their_language_time_zone_and_formats(app: TestA
     let (_, _, board) = page(app, &b, Method::GET, "/board", &[]).await;
     assert!(board.contains("169\u{a0}000,00\u{a0}€"), "{board}");
     assert!(!board.contains("169000.00 EUR"));
+    // Lists speak Polish too (their columns are the fields' labels, not yet translated).
+    let (_, _, list) = page(app, &b, Method::GET, "/opportunities?sort=-name", &[]).await;
+    for polish in ["Szanse sprzedaży", "Eksport CSV", "Zapisz ten widok", "sortowanie malejąco", "Przenieś do kosza"]
+    {
+        assert!(list.contains(polish), "{polish} in {list}");
+    }
+    let (_, _, empty) = page(app, &b, Method::GET, "/opportunities?q=nothing-matches-this", &[]).await;
+    assert!(empty.contains("Nic tu nie ma."), "{empty}");
     // The record page shows values in the same format.
     let (_, _, record) = page(app, &b, Method::GET, &format!("/opportunities/{}", id_of(&deal)), &[]).await;
     assert!(record.contains("169\u{a0}000,00\u{a0}€"), "{record}");
+    for polish in ["Historia zmian", "utworzono", "Edytuj", "Szybkie akcje", "Zaplanuj spotkanie"] {
+        assert!(record.contains(polish), "{polish} in {record}");
+    }
+    assert!(board.contains("Nowa szansa") && board.contains("ważone"), "{board}");
 
     // Back to automatic: the browser's language again.
     let none = json!({"language": null, "time_zone": null});

@@ -64,6 +64,14 @@ async fn pages_list_show_and_edit_records_through_forms(app: TestApp) {
     let (status, _, html) = page(app, &b, Method::GET, "/", &[]).await;
     assert_eq!(status, 200);
     assert!(html.contains("My open tasks") && html.contains("ola@example.com"));
+    // Tabs and bookmarks show Relata's icon, where the page says and where browsers look.
+    assert!(html.contains("<link rel=\"icon\" href=\"/assets/favicon.svg\""));
+    for path in ["/assets/favicon.svg", "/favicon.ico"] {
+        let icon = app.send(Method::GET, path, None, &[], None).await;
+        assert_eq!(icon.status, 200, "{path}");
+        assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
+        assert!(String::from_utf8_lossy(&icon.bytes).starts_with("<svg"));
+    }
 
     // Create from the form: errors keep everything typed, next to the fields.
     let bad = [

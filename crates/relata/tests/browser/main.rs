@@ -19,6 +19,7 @@ use webdriver::Browser;
 
 crate::both_backends!(
     a_rep_works_through_the_pages,
+    pages_fit_a_phone_and_the_board_a_laptop,
     a_manager_writes_a_rule_with_the_filter_builder,
     an_agent_sees_who_is_calling_the_moment_it_rings
 );
@@ -264,5 +265,87 @@ async fn an_agent_sees_who_is_calling_the_moment_it_rings(app: TestApp) {
     browser.type_into("#note", "Sends photos of the hinge").await;
     browser.click("form[action$='/log'] button[type=submit]").await;
     browser.wait_for_text("Logged:").await;
+    browser.quit().await;
+}
+
+/// How far a page is wider than its screen, in CSS pixels (0: it fits).
+const OVERFLOW: &str = "return Math.max(0, document.documentElement.scrollWidth - window.innerWidth);";
+
+async fn pages_fit_a_phone_and_the_board_a_laptop(app: TestApp) {
+    let Some(browser) = Browser::start().await else { return };
+    let shots = screenshot_dir(app.backend);
+    let base = app.base.clone();
+    let rep = app.member("phone@example.com", "sales_rep").await;
+    let account = app
+        .post_as(&rep.token, "/api/v1/accounts", &json!({"name": "Bursztynowa Manufaktura Sp. z o.o. (Gdańsk)"}))
+        .await
+        .expect(201)
+        .body;
+    let account_id = account["id"].as_str().unwrap().to_string();
+    let contact = json!({"first_name": "Ola", "last_name": "Wiśniewska-Konopnicka", "account": account_id,
+                         "emails": ["aleksandra.wisniewska-konopnicka@bursztynowa-manufaktura.example.com"]});
+    let contact = app.post_as(&rep.token, "/api/v1/contacts", &contact).await.expect(201).body;
+    let deal = json!({"name": "Wielkie zamówienie bursztynu na sezon", "account": account_id,
+                      "amount": {"amount": "169000.00", "currency": "EUR"}});
+    app.post_as(&rep.token, "/api/v1/opportunities", &deal).await.expect(201);
+    browser.goto(&format!("{base}/login")).await;
+    browser.type_into("#email", "phone@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form[action='/login'] button[type=submit]").await;
+    browser.wait_for_text("My open tasks").await;
+
+    // A phone, 390 × 844: no page is wider than the screen.
+    browser.screen(390, 844, true).await;
+    let contact_page = format!("/contacts/{}", contact["id"].as_str().unwrap());
+    let account_page = format!("/accounts/{account_id}");
+    for path in [
+        "/",
+        "/contacts",
+        contact_page.as_str(),
+        "/contacts/new",
+        "/accounts",
+        account_page.as_str(),
+        "/opportunities",
+        "/activities",
+        "/board",
+        "/preferences",
+        "/connect",
+        "/notifications",
+    ] {
+        browser.goto(&format!("{base}{path}")).await;
+        browser.find("main").await;
+        let overflow = browser.script(OVERFLOW, json!([])).await;
+        assert_eq!(overflow, json!(0), "{path} is wider than a phone's screen by {overflow} pixels");
+    }
+    // Lists are cards: a row is a block naming each field.
+    browser.goto(&format!("{base}/contacts")).await;
+    let row = browser
+        .script(
+            "const r = document.querySelector('.cards tbody tr'); return r && getComputedStyle(r).display;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(row, json!("block"));
+    browser.screenshot(&shots.join("phone-contacts.png")).await;
+    // The header's menu folds behind a button at least 44 pixels high.
+    let hidden = "return getComputedStyle(document.getElementById('main-nav')).display;";
+    assert_eq!(browser.script(hidden, json!([])).await, json!("none"));
+    let height = "return document.getElementById('menu-button').getBoundingClientRect().height;";
+    assert!(browser.script(height, json!([])).await.as_f64().unwrap() >= 44.0);
+    browser.click("#menu-button").await;
+    assert_eq!(browser.script(hidden, json!([])).await, json!("flex"));
+    let smallest =
+        "return Math.min(...[...document.querySelectorAll('#main-nav a')].map(a => a.getBoundingClientRect().height));";
+    assert!(browser.script(smallest, json!([])).await.as_f64().unwrap() >= 44.0, "menu entries are 44 pixels high");
+    browser.screenshot(&shots.join("phone-menu.png")).await;
+
+    // A laptop, 1366 × 768: the board shows every column, none cut off.
+    browser.screen(1366, 768, false).await;
+    browser.goto(&format!("{base}/board")).await;
+    browser.find(".board .column").await;
+    let cut = "const b = document.querySelector('.board'); return b.scrollWidth - b.clientWidth;";
+    assert_eq!(browser.script(cut, json!([])).await, json!(0), "the board fits 1366 pixels");
+    assert_eq!(browser.script(OVERFLOW, json!([])).await, json!(0));
+    browser.screenshot(&shots.join("board-1366.png")).await;
     browser.quit().await;
 }

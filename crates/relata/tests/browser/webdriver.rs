@@ -193,6 +193,15 @@ impl Browser {
         self.call(reqwest::Method::POST, &self.path("/execute/sync"), json!({"script": source, "args": args})).await
     }
 
+    /// Makes the page a screen of `width` × `height` CSS pixels (a phone's,
+    /// with touch, when `phone`), through Chromium's device emulation.
+    pub async fn screen(&self, width: u32, height: u32, phone: bool) {
+        let params = json!({"width": width, "height": height, "deviceScaleFactor": if phone { 3 } else { 1 },
+                            "mobile": phone});
+        let command = json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": params});
+        self.call(reqwest::Method::POST, &self.path("/goog/cdp/execute"), command).await;
+    }
+
     /// Saves a PNG of the viewport.
     pub async fn screenshot(&self, path: &std::path::Path) {
         use base64::Engine;

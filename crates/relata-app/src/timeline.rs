@@ -75,13 +75,13 @@ pub async fn timeline(
         None => None,
     };
     let mut conn = app.reader(ctx).await?;
-    timeline_in(app, &mut conn, ctx, &schemas, (kind, id), before, limit).await
+    timeline_in(app.modules, &mut conn, ctx, &schemas, (kind, id), before, limit).await
 }
 
 /// [`timeline`] on a connection the caller holds (restricted to what `ctx`
-/// may read), from a decoded cursor.
+/// may read), from a decoded cursor; `modules` add their own sources.
 pub async fn timeline_in(
-    app: &App,
+    modules: &crate::module::Modules,
     conn: &mut relata_store::ScopedConn,
     ctx: &Ctx,
     schemas: &crate::Schemas,
@@ -117,7 +117,7 @@ pub async fn timeline_in(
             }));
         }
     }
-    for source in app.modules.iter().flat_map(|m| m.timeline_sources()) {
+    for source in modules.iter().flat_map(|m| m.timeline_sources()) {
         items.extend(source.items(conn, schemas, kind, id, before.clone(), limit).await?);
     }
     // One record can be an episode through two links (an activity filed

@@ -617,8 +617,15 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     };
     let mut episodes = Vec::new();
     if let Some((kind, id)) = about {
-        let story =
-            relata_app::timeline::timeline_in(app, &mut conn, ctx, &schemas, (kind, RecordId::from_uuid(id)), None, 6);
+        let story = relata_app::timeline::timeline_in(
+            app.modules,
+            &mut conn,
+            ctx,
+            &schemas,
+            (kind, RecordId::from_uuid(id)),
+            None,
+            6,
+        );
         if let Ok(page) = story.await {
             let others = page.items.iter().filter(|i| i.id != call.id.to_string()).take(5);
             episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();

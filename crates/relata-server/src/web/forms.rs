@@ -17,6 +17,7 @@ use relata_core::access::Right;
 use relata_core::document::LineInput;
 use relata_core::meta::{Access as FieldAccess, FieldDef, FieldType, LinesDef, Schema, Target};
 use relata_core::value::{FieldValue, Values, format_datetime, parse_text};
+use relata_i18n::{Language, Locale};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
@@ -240,11 +241,11 @@ fn lines_form(
 }
 
 /// A stored document's lines as a form's values.
-fn typed_lines(def: &LinesDef, record: &relata_core::Record, typed: &mut HashMap<String, String>) {
+fn typed_lines(def: &LinesDef, record: &relata_core::Record, language: Language, typed: &mut HashMap<String, String>) {
     for (index, line) in record.lines.iter().flatten().enumerate() {
         typed.insert(format!("lines[{index}].id"), line.id.to_string());
         for field in line_fields(def) {
-            typed.insert(format!("lines[{index}].{}", field.id), form_text(line.values.get(field)));
+            typed.insert(format!("lines[{index}].{}", field.id), form_text(line.values.get(field), language));
         }
     }
 }
@@ -256,7 +257,7 @@ fn typed_lines(def: &LinesDef, record: &relata_core::Record, typed: &mut HashMap
 fn parse_form_lines(
     def: &LinesDef,
     form: &HashMap<String, String>,
-    ctx: &Ctx,
+    (ctx, locale): (&Ctx, Locale),
 ) -> (Option<Vec<LineInput>>, Vec<usize>, HashMap<String, String>) {
     if !form.contains_key("lines_present") {
         return (None, Vec::new(), HashMap::new());
@@ -291,10 +292,12 @@ fn parse_form_lines(
                 continue;
             }
             typed_any = true;
-            match parse_text(field, text, &ctx.parse) {
+            let parsed = as_parsed(field, text, ctx, locale)
+                .and_then(|text| parse_text(field, &text, &ctx.parse).map_err(|e| e.message));
+            match parsed {
                 Ok(v) => values.set(field, v),
-                Err(e) => {
-                    errors.insert(name(&field.id), e.message);
+                Err(message) => {
+                    errors.insert(name(&field.id), message);
                 }
             }
         }
@@ -323,12 +326,45 @@ fn on_form_rows(errors: HashMap<String, String>, rows: &[usize]) -> HashMap<Stri
         .collect()
 }
 
-/// The text a form shows for a stored value (what parsing reads back).
-fn form_text(value: &FieldValue) -> String {
+/// The text a form shows for a stored value (what parsing reads back):
+/// amounts in the reader's format (`1234,50 EUR` in Polish).
+fn form_text(value: &FieldValue, language: Language) -> String {
     match value {
         FieldValue::List(items) => items.join("; "),
-        FieldValue::Money(m) => format!("{} {}", m.major_string(), m.currency),
+        FieldValue::Money(m) => {
+            format!("{} {}", relata_i18n::format::decimal(language, m.minor, m.currency.exponent()), m.currency)
+        }
         other => other.to_csv(),
+    }
+}
+
+/// What a person typed into a field, as the parser reads it: an amount of
+/// money typed in their language's format (`1 234,50 EUR`, `€` left out)
+/// becomes `1234.50 EUR`; an amount that could be read two ways (`1.234`
+/// typed with a comma for decimals) or is no amount is refused with a
+/// message in their language. Other fields' text is as typed.
+fn as_parsed(field: &FieldDef, text: &str, ctx: &Ctx, locale: Locale) -> Result<String, String> {
+    if field.ty != FieldType::Money || text.trim().is_empty() {
+        return Ok(text.to_string());
+    }
+    let is_code = |t: &str| t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphabetic());
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let code = if words.last().is_some_and(|w| is_code(w)) {
+        words.pop()
+    } else if words.first().is_some_and(|w| is_code(w)) {
+        Some(words.remove(0))
+    } else {
+        None
+    };
+    let currency = code
+        .map(|c| relata_core::money::Currency::parse(&c.to_ascii_uppercase()))
+        .unwrap_or_else(|| ctx.parse.currencies.first().copied());
+    // An unknown code is the parser's to name.
+    let Some(currency) = currency else { return Ok(text.to_string()) };
+    let exponent = currency.exponent();
+    match relata_i18n::format::parse_amount(locale.language, &words.join(" "), exponent) {
+        Ok(minor) => Ok(format!("{} {}", relata_core::money::minor_to_decimal(minor, exponent), currency)),
+        Err(e) => Err(e.message(locale.tr())),
     }
 }
 
@@ -337,7 +373,7 @@ fn form_text(value: &FieldValue) -> String {
 fn parse_form(
     schema: &Schema,
     form: &HashMap<String, String>,
-    ctx: &Ctx,
+    (ctx, locale): (&Ctx, Locale),
     all_booleans: bool,
 ) -> (Values, HashMap<String, String>) {
     let mut values = Values::default();
@@ -349,10 +385,12 @@ fn parse_form(
             (None, FieldType::Boolean) if all_booleans => "false".into(),
             (None, _) => continue,
         };
-        match parse_text(field, &text, &ctx.parse) {
+        let parsed = as_parsed(field, &text, ctx, locale)
+            .and_then(|text| parse_text(field, &text, &ctx.parse).map_err(|e| e.message));
+        match parsed {
             Ok(v) => values.set(field, v),
-            Err(e) => {
-                errors.insert(id, e.message);
+            Err(message) => {
+                errors.insert(id, message);
             }
         }
     }
@@ -429,7 +467,7 @@ pub async fn new_form(State(server): S, path: PagePath, page: Page, RawQuery(raw
     for field in editable(schema) {
         let value = defaults.get(field);
         if !value.is_null() {
-            typed.entry(field.qualified_id().into_owned()).or_insert_with(|| form_text(value));
+            typed.entry(field.qualified_id().into_owned()).or_insert_with(|| form_text(value, page.locale.language));
         }
     }
     let view = FormView {
@@ -454,9 +492,9 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
         return csrf_refused();
     }
     let schema = page.schema(kind);
-    let (values, mut errors) = parse_form(schema, &form, &page.ctx, false);
+    let (values, mut errors) = parse_form(schema, &form, (&page.ctx, page.locale), false);
     let (lines, rows, line_errors) = match &schema.def().lines {
-        Some(def) => parse_form_lines(def, &form, &page.ctx),
+        Some(def) => parse_form_lines(def, &form, (&page.ctx, page.locale)),
         None => (None, Vec::new(), HashMap::new()),
     };
     errors.extend(line_errors);
@@ -508,10 +546,10 @@ pub async fn edit_form(State(server): S, path: PagePath, page: Page) -> Response
     let schema = schemas.get(kind);
     let mut typed: HashMap<String, String> = editable(schema)
         .into_iter()
-        .map(|f| (f.qualified_id().into_owned(), form_text(record.values.get(f))))
+        .map(|f| (f.qualified_id().into_owned(), form_text(record.values.get(f), page.locale.language)))
         .collect();
     if let Some(def) = &schema.def().lines {
-        typed_lines(def, &record, &mut typed);
+        typed_lines(def, &record, page.locale.language, &mut typed);
     }
     let view = FormView {
         heading: format!("Edit {}", schema.title(&record)),
@@ -538,9 +576,9 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
     let Ok(id) = id.parse::<RecordId>() else { return not_found(&page) };
     let schema = page.schema(kind);
     let version: i64 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let (values, mut errors) = parse_form(schema, &form, &page.ctx, true);
+    let (values, mut errors) = parse_form(schema, &form, (&page.ctx, page.locale), true);
     let (lines, rows, line_errors) = match &schema.def().lines {
-        Some(def) => parse_form_lines(def, &form, &page.ctx),
+        Some(def) => parse_form_lines(def, &form, (&page.ctx, page.locale)),
         None => (None, Vec::new(), HashMap::new()),
     };
     errors.extend(line_errors);

@@ -74,6 +74,31 @@ async fn a_person_reads_pages_in_their_language_time_zone_and_formats(app: TestA
     }
     assert!(board.contains("Nowa szansa") && board.contains("ważone"), "{board}");
 
+    // Amounts typed in Polish format are read as Polish; an ambiguous one is refused.
+    let typed = |amount: &'static str| {
+        vec![
+            ("csrf_token", b.csrf.clone()),
+            ("name", "Mała umowa".to_string()),
+            ("account", account["id"].as_str().unwrap().to_string()),
+            ("amount", amount.to_string()),
+            ("expected_close_date", "2031-06-30".to_string()),
+        ]
+    };
+    let form = typed("1.234 EUR");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = page(app, &b, Method::POST, "/opportunities", &form).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("„1234” czy „1,234”?"), "the ambiguity is explained: {html}");
+    assert!(html.contains("value=\"1.234 EUR\""), "what was typed is kept");
+    let form = typed("1 234,50 EUR");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, location, html) = page(app, &b, Method::POST, "/opportunities", &form).await;
+    assert_eq!(status, 303, "{html}");
+    let small = app.get_as(&ola.token, &format!("/api/v1{location}")).await.expect(200).body;
+    assert_eq!((&small["amount"]["amount"], &small["amount"]["currency"]), (&json!("1234.50"), &json!("EUR")));
+    let (_, _, edit) = page(app, &b, Method::GET, &format!("{location}/edit"), &[]).await;
+    assert!(edit.contains("value=\"1234,50 EUR\""), "the edit form shows it the Polish way: {edit}");
+
     // Back to automatic: the browser's language again.
     let none = json!({"language": null, "time_zone": null});
     app.put_as(&ola.token, "/api/v1/me/preferences", &none).await.expect(200);

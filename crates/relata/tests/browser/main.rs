@@ -20,6 +20,7 @@ use webdriver::Browser;
 crate::both_backends!(
     a_rep_works_through_the_pages,
     pages_fit_a_phone_and_the_board_a_laptop,
+    axe_finds_nothing_serious_on_any_page_in_two_languages,
     a_manager_writes_a_rule_with_the_filter_builder,
     an_agent_sees_who_is_calling_the_moment_it_rings
 );
@@ -347,5 +348,74 @@ async fn pages_fit_a_phone_and_the_board_a_laptop(app: TestApp) {
     assert_eq!(browser.script(cut, json!([])).await, json!(0), "the board fits 1366 pixels");
     assert_eq!(browser.script(OVERFLOW, json!([])).await, json!(0));
     browser.screenshot(&shots.join("board-1366.png")).await;
+    browser.quit().await;
+}
+
+/// axe-core, as `scripts/test` installed it (npm), injected by this test
+/// only: the pages never serve it.
+fn axe_source() -> String {
+    let modules = std::env::var_os("RELATA_NODE_MODULES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/relata-node/node_modules"));
+    let path = modules.join("axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core is not at {} ({e}): scripts/test installs it", path.display()))
+}
+
+/// Runs axe-core on the page for WCAG 2.x A and AA; the serious and critical
+/// violations, a line each.
+const AXE_RUN: &str = "const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+  .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+  .catch(e => done(['axe failed: ' + e]));";
+
+async fn axe_finds_nothing_serious_on_any_page_in_two_languages(app: TestApp) {
+    let Some(browser) = Browser::start().await else { return };
+    let axe = axe_source();
+    let base = app.base.clone();
+    let rep = app.member("a11y@example.com", "manager").await;
+    let account = app.post_as(&rep.token, "/api/v1/accounts", &json!({"name": "Amber Works"})).await.expect(201).body;
+    let account_id = account["id"].as_str().unwrap().to_string();
+    let contact = json!({"first_name": "Ona", "last_name": "Kazlauskienė", "account": account_id});
+    let contact = app.post_as(&rep.token, "/api/v1/contacts", &contact).await.expect(201).body;
+    let deal = json!({"name": "Amber deal", "account": account_id, "amount": {"amount": "990.00", "currency": "EUR"}});
+    app.post_as(&rep.token, "/api/v1/opportunities", &deal).await.expect(201);
+    let note = json!({"kind": "note", "subject": "Met at the fair", "account": account_id});
+    app.post_as(&rep.token, "/api/v1/activities", &note).await.expect(201);
+    browser.goto(&format!("{base}/login")).await;
+    browser.type_into("#email", "a11y@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form[action='/login'] button[type=submit]").await;
+    browser.wait_for_text("My open tasks").await;
+    let contact_page = format!("/contacts/{}", contact["id"].as_str().unwrap());
+    let account_page = format!("/accounts/{account_id}");
+    let pages = [
+        "/",
+        "/contacts",
+        contact_page.as_str(),
+        "/contacts/new",
+        account_page.as_str(),
+        "/opportunities",
+        "/board",
+        "/preferences",
+        "/connect",
+        "/notifications",
+        "/search?q=Amber",
+    ];
+    let mut found = Vec::new();
+    for language in ["en", "lt"] {
+        app.put_as(&rep.token, "/api/v1/me/preferences", &json!({"language": language})).await.expect(200);
+        for path in pages {
+            browser.goto(&format!("{base}{path}")).await;
+            browser.find("main").await;
+            browser.script(&axe, json!([])).await;
+            let violations = browser.script_async(AXE_RUN, json!([])).await;
+            for v in violations.as_array().expect("axe's answer") {
+                found.push(format!("[{language}] {path}: {}", v.as_str().unwrap_or_default()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "axe-core found serious or critical violations:\n{}", found.join("\n"));
     browser.quit().await;
 }

@@ -193,6 +193,14 @@ impl Browser {
         self.call(reqwest::Method::POST, &self.path("/execute/sync"), json!({"script": source, "args": args})).await
     }
 
+    /// Runs an asynchronous script in the page (it calls its last argument
+    /// with the result) and returns that result.
+    pub async fn script_async(&self, source: &str, args: Json) -> Json {
+        let timeouts = json!({"script": 60_000});
+        self.call(reqwest::Method::POST, &self.path("/timeouts"), timeouts).await;
+        self.call(reqwest::Method::POST, &self.path("/execute/async"), json!({"script": source, "args": args})).await
+    }
+
     /// Makes the page a screen of `width` × `height` CSS pixels (a phone's,
     /// with touch, when `phone`), through Chromium's device emulation.
     pub async fn screen(&self, width: u32, height: u32, phone: bool) {

@@ -25,6 +25,14 @@ crate::both_backends!(
     an_agent_sees_who_is_calling_the_moment_it_rings
 );
 
+/// Signs `email` in through the sign-in page (with the tests' password).
+async fn sign_in(browser: &Browser, base: &str, email: &str) {
+    browser.goto(&format!("{base}/login")).await;
+    browser.type_into("#email", email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form[action='/login'] button[type=submit]").await;
+}
+
 fn screenshot_dir(backend: Backend) -> PathBuf {
     let base = std::env::var("RELATA_SCREENSHOTS")
         .map(PathBuf::from)
@@ -190,10 +198,7 @@ async fn a_manager_writes_a_rule_with_the_filter_builder(app: TestApp) {
     let Some(browser) = Browser::start().await else { return };
     let base = app.base.clone();
     app.member("manager@example.com", "manager").await;
-    browser.goto(&format!("{base}/login")).await;
-    browser.type_into("#email", "manager@example.com").await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("form[action='/login'] button[type=submit]").await;
+    sign_in(&browser, &base, "manager@example.com").await;
     browser.wait_for_text("My open tasks").await;
 
     browser.goto(&format!("{base}/automation_rules/new")).await;
@@ -233,10 +238,7 @@ async fn an_agent_sees_who_is_calling_the_moment_it_rings(app: TestApp) {
     app.create("cases", json!({"subject": "Hinge rusts", "account": acme["id"], "owner": agent.user})).await;
     let switch = app.token_with_scope("telephony").await;
 
-    browser.goto(&format!("{base}/login")).await;
-    browser.type_into("#email", "agent@example.com").await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("form[action='/login'] button[type=submit]").await;
+    sign_in(&browser, &base, "agent@example.com").await;
     browser.find("#screen-pop[data-connected]").await;
 
     let send = |body: serde_json::Value| {
@@ -289,10 +291,7 @@ async fn pages_fit_a_phone_and_the_board_a_laptop(app: TestApp) {
     let deal = json!({"name": "Wielkie zamówienie bursztynu na sezon", "account": account_id,
                       "amount": {"amount": "169000.00", "currency": "EUR"}});
     app.post_as(&rep.token, "/api/v1/opportunities", &deal).await.expect(201);
-    browser.goto(&format!("{base}/login")).await;
-    browser.type_into("#email", "phone@example.com").await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("form[action='/login'] button[type=submit]").await;
+    sign_in(&browser, &base, "phone@example.com").await;
     browser.wait_for_text("My open tasks").await;
 
     // A phone, 390 × 844: no page is wider than the screen.
@@ -383,10 +382,7 @@ async fn axe_finds_nothing_serious_on_any_page_in_two_languages(app: TestApp) {
     app.post_as(&rep.token, "/api/v1/opportunities", &deal).await.expect(201);
     let note = json!({"kind": "note", "subject": "Met at the fair", "account": account_id});
     app.post_as(&rep.token, "/api/v1/activities", &note).await.expect(201);
-    browser.goto(&format!("{base}/login")).await;
-    browser.type_into("#email", "a11y@example.com").await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("form[action='/login'] button[type=submit]").await;
+    sign_in(&browser, &base, "a11y@example.com").await;
     browser.wait_for_text("My open tasks").await;
     let contact_page = format!("/contacts/{}", contact["id"].as_str().unwrap());
     let account_page = format!("/accounts/{account_id}");

@@ -727,6 +727,55 @@ pub(crate) async fn sequential(urls: &[String], header: (&str, &str)) -> Load {
     in_turn(urls.iter().map(|url| client.get(url).header(header.0, header.1))).await
 }
 
+/// The same pages in the other languages (chosen by the browser's
+/// `Accept-Language`, the person having chosen none): p95 per page and
+/// language, as `page_render_languages`.
+async fn page_languages(pages: &[(&str, Vec<String>)], cookie: &str) {
+    let client = reqwest::Client::new();
+    let mut by_language = serde_json::Map::new();
+    let (mut worst, mut errors) = (0.0f64, 0);
+    for language in ["pl", "lt", "ru", "bg"] {
+        let mut by_page = serde_json::Map::new();
+        for (name, urls) in pages {
+            let requests = urls
+                .iter()
+                .take(50)
+                .map(|url| client.get(url).header("cookie", cookie).header("accept-language", language));
+            let rendered = in_turn(requests).await;
+            let p95 = rendered.p(0.95);
+            worst = worst.max(p95);
+            errors += rendered.errors;
+            by_page.insert(name.to_string(), json!(p95));
+        }
+        by_language.insert(language.to_string(), Json::Object(by_page));
+    }
+    figure(
+        "page_render_languages",
+        json!({"p95_ms": by_language, "worst_p95_ms": worst, "errors": errors, "target_ms": 50,
+               "note": "50 requests per page and language, the language from Accept-Language"}),
+    );
+}
+
+/// The sizes of the stylesheet and script every page loads, as served.
+async fn asset_sizes(addr: &str) {
+    let client = reqwest::Client::new();
+    let mut sizes = serde_json::Map::new();
+    let mut errors = 0;
+    for (name, path) in
+        [("css_bytes", "/assets/app.css"), ("js_bytes", "/assets/app.js"), ("icon_bytes", "/assets/favicon.svg")]
+    {
+        match client.get(format!("http://{addr}{path}")).send().await {
+            Ok(r) if r.status().is_success() => {
+                sizes.insert(name.to_string(), json!(r.bytes().await.map_or(0, |b| b.len())));
+            }
+            _ => errors += 1,
+        }
+    }
+    sizes.insert("errors".into(), json!(errors));
+    sizes.insert("note".into(), json!("uncompressed, as every page loads them (cached for an hour)"));
+    figure("ui_assets", Json::Object(sizes));
+}
+
 /// POSTs each JSON body to `url` in turn, with a bearer token.
 pub(crate) async fn post_sequential(url: &str, bodies: &[String], token: &str) -> Load {
     let client = reqwest::Client::new();
@@ -872,14 +921,16 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
         ("page_record", sample.iter().take(200).map(|(id, _)| format!("http://{addr}/contacts/{id}")).collect()),
         ("page_pipeline_board", (0..50).map(|_| format!("http://{addr}/board")).collect()),
     ];
-    for (name, urls) in pages {
-        let rendered = sequential(&urls, ("cookie", &cookie)).await;
+    for (name, urls) in &pages {
+        let rendered = sequential(urls, ("cookie", &cookie)).await;
         figure(
             name,
             json!({"requests": rendered.requests, "p50_ms": rendered.p(0.5), "p95_ms": rendered.p(0.95),
                 "errors": rendered.errors, "target_ms": 50}),
         );
     }
+    page_languages(&pages, &cookie).await;
+    asset_sizes(&addr).await;
 
     figure("server_peak_rss", json!({"mb": peak_rss_mb(server.0.id()), "target_mb": 200}));
     xlsx_figure(&addr, token, server.0.id()).await;

@@ -82,6 +82,12 @@ async fn the_benchmark_prints_every_figure_without_errors() {
     assert_eq!(carddav["first_objects"], first["records"], "the address book holds the subscription: {carddav}");
     assert_eq!(carddav["objects_received"], 500, "every changed card of 5 syncs of 100 came: {carddav}");
     assert_eq!(carddav["errors"], 0, "{carddav}");
+    let languages = named("page_render_languages");
+    for language in ["pl", "lt", "ru", "bg"] {
+        assert!(languages["p95_ms"][language]["page_record"].as_f64().unwrap() > 0.0, "{languages}");
+    }
+    let assets = named("ui_assets");
+    assert!(assets["css_bytes"].as_u64().unwrap() > 1000 && assets["js_bytes"].as_u64().unwrap() > 1000, "{assets}");
     let quotes = named("api_create_quote_10_lines");
     assert!(quotes["documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");
     assert!(quotes["bare_documents_per_s"].as_f64().unwrap() > 0.0, "{quotes}");

@@ -136,7 +136,10 @@ pub async fn put_workspace_locale(
     let (language, time_zone) = choice.tags();
     server.app.store.set_workspace_locale(auth.ctx.ws(), language, time_zone).await.map_err(app_problem)?;
     server.forget_all_credentials();
-    Ok(json(StatusCode::OK, &json!({"language": language, "time_zone": time_zone})))
+    let answer = json!({"language": language, "time_zone": time_zone});
+    let event = relata_app::audit::Event::new("workspace.locale").details(answer.clone());
+    relata_app::audit::audit(&server.app, &auth.ctx, event).await?;
+    Ok(json(StatusCode::OK, &answer))
 }
 
 fn app_problem(e: relata_store::StoreError) -> Problem {

@@ -122,6 +122,8 @@ async fn the_browser_then_the_workspace_choose_for_who_chose_nothing(app: TestAp
     let member = app.member("member@example.com", "sales_rep").await;
     app.put_as(&member.token, "/api/v1/workspace/locale", &defaults).await.expect(403);
     app.put_as(&app.token, "/api/v1/workspace/locale", &defaults).await.expect(200);
+    let audit = app.audit("action=workspace.locale").await;
+    assert_eq!(audit.len(), 1, "the change of defaults is audited: {audit:?}");
     let (_, html) = page_with_language(app, &b.cookie, "/", "de").await;
     assert!(html.contains("<html lang=\"bg\">") && html.contains("Моите отворени задачи"), "{html}");
     let effective = app.get_as(&app.token, "/api/v1/me/preferences").await.expect(200).body;

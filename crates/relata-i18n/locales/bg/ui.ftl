@@ -66,6 +66,17 @@ entity-routing_rules = Правила за разпределение
 entity-service_contracts = Договори и гаранции
 entity-kb_articles = База знания
 entity-held_messages = Задържана поща
+entity-one-accounts = фирма
+entity-one-contacts = контакт
+entity-one-leads = потенциален клиент
+entity-one-opportunities = сделка
+entity-one-activities = дейност
+entity-one-cases = запитване
+entity-one-products = продукт
+entity-one-quotes = оферта
+entity-one-orders = поръчка
+entity-one-invoices = фактура
+entity-one-payments = плащане
 
 ## Начало
 
@@ -181,6 +192,17 @@ history-update = променен
 history-delete = преместен в кошчето
 history-restore = възстановен
 history-redact = личните данни са изтрити
+
+
+## Формуляри
+
+form-new = Нов запис: { $type }
+form-edit = Редакция: { $title }
+form-open-current = Отвори текущата версия
+form-type-first = Първо посочете типа на записите.
+form-remove = Премахни
+form-add-lines = Добави редове
+form-cancel = Отказ
 
 ## Език и часова зона
 

@@ -63,6 +63,17 @@ entity-routing_rules = Routing rules
 entity-service_contracts = Contracts and warranties
 entity-kb_articles = Knowledge base
 entity-held_messages = Held mail
+entity-one-accounts = account
+entity-one-contacts = contact
+entity-one-leads = lead
+entity-one-opportunities = opportunity
+entity-one-activities = activity
+entity-one-cases = case
+entity-one-products = product
+entity-one-quotes = quote
+entity-one-orders = order
+entity-one-invoices = invoice
+entity-one-payments = payment
 
 ## Home
 
@@ -178,6 +189,17 @@ history-update = changed
 history-delete = moved to the trash
 history-restore = restored
 history-redact = personal data erased
+
+
+## Forms
+
+form-new = New { $type }
+form-edit = Edit { $title }
+form-open-current = Open the current version
+form-type-first = Name the records' type first.
+form-remove = Remove
+form-add-lines = Add lines
+form-cancel = Cancel
 
 ## Language and time zone
 

@@ -67,6 +67,17 @@ entity-routing_rules = Paskirstymo taisyklės
 entity-service_contracts = Sutartys ir garantijos
 entity-kb_articles = Žinių bazė
 entity-held_messages = Sulaikyti laiškai
+entity-one-accounts = įmonė
+entity-one-contacts = kontaktas
+entity-one-leads = potencialus klientas
+entity-one-opportunities = pardavimo galimybė
+entity-one-activities = veikla
+entity-one-cases = užklausa
+entity-one-products = produktas
+entity-one-quotes = komercinis pasiūlymas
+entity-one-orders = užsakymas
+entity-one-invoices = sąskaita faktūra
+entity-one-payments = mokėjimas
 
 ## Pradžia
 
@@ -182,6 +193,17 @@ history-update = pakeista
 history-delete = perkelta į šiukšlinę
 history-restore = atkurta
 history-redact = asmens duomenys ištrinti
+
+
+## Formos
+
+form-new = Naujas įrašas: { $type }
+form-edit = Redagavimas: { $title }
+form-open-current = Atidaryti dabartinę versiją
+form-type-first = Pirmiausia nurodykite įrašų tipą.
+form-remove = Pašalinti
+form-add-lines = Pridėti eilučių
+form-cancel = Atšaukti
 
 ## Kalba ir laiko juosta
 

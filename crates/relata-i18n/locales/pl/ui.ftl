@@ -67,6 +67,17 @@ entity-routing_rules = Reguły przydzielania
 entity-service_contracts = Umowy i gwarancje
 entity-kb_articles = Baza wiedzy
 entity-held_messages = Wstrzymana poczta
+entity-one-accounts = firma
+entity-one-contacts = kontakt
+entity-one-leads = lead
+entity-one-opportunities = szansa sprzedaży
+entity-one-activities = działanie
+entity-one-cases = zgłoszenie
+entity-one-products = produkt
+entity-one-quotes = oferta
+entity-one-orders = zamówienie
+entity-one-invoices = faktura
+entity-one-payments = płatność
 
 ## Start
 
@@ -182,6 +193,17 @@ history-update = zmieniono
 history-delete = przeniesiono do kosza
 history-restore = przywrócono
 history-redact = usunięto dane osobowe
+
+
+## Formularze
+
+form-new = Nowy rekord: { $type }
+form-edit = Edycja: { $title }
+form-open-current = Otwórz aktualną wersję
+form-type-first = Najpierw podaj typ rekordów.
+form-remove = Usuń
+form-add-lines = Dodaj pozycje
+form-cancel = Anuluj
 
 ## Język i strefa czasowa
 

@@ -67,6 +67,17 @@ entity-routing_rules = Правила распределения
 entity-service_contracts = Договоры и гарантии
 entity-kb_articles = База знаний
 entity-held_messages = Задержанная почта
+entity-one-accounts = компания
+entity-one-contacts = контакт
+entity-one-leads = лид
+entity-one-opportunities = сделка
+entity-one-activities = дело
+entity-one-cases = обращение
+entity-one-products = товар
+entity-one-quotes = коммерческое предложение
+entity-one-orders = заказ
+entity-one-invoices = счёт
+entity-one-payments = платёж
 
 ## Главная
 
@@ -182,6 +193,17 @@ history-update = изменено
 history-delete = перемещено в корзину
 history-restore = восстановлено
 history-redact = персональные данные удалены
+
+
+## Формы
+
+form-new = Новая запись: { $type }
+form-edit = Редактирование: { $title }
+form-open-current = Открыть текущую версию
+form-type-first = Сначала укажите тип записей.
+form-remove = Удалить
+form-add-lines = Добавить позиции
+form-cancel = Отмена
 
 ## Язык и часовой пояс
 

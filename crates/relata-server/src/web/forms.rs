@@ -471,7 +471,7 @@ pub async fn new_form(State(server): S, path: PagePath, page: Page, RawQuery(raw
         }
     }
     let view = FormView {
-        heading: format!("New {}", schema.def().label.to_lowercase()),
+        heading: page.tr().t_with("form-new", &[("type", super::singular_label(&page, schema).into())]),
         action: format!("/{}", kind.api_name()),
         cancel_href: format!("/{}", kind.api_name()),
         version: None,
@@ -522,7 +522,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
         problem = problem.or_else(|| Some("Some fields need your attention.".into()));
     }
     let view = FormView {
-        heading: format!("New {}", schema.def().label.to_lowercase()),
+        heading: page.tr().t_with("form-new", &[("type", super::singular_label(&page, schema).into())]),
         action: format!("/{}", kind.api_name()),
         cancel_href: format!("/{}", kind.api_name()),
         version: None,
@@ -552,7 +552,7 @@ pub async fn edit_form(State(server): S, path: PagePath, page: Page) -> Response
         typed_lines(def, &record, page.locale.language, &mut typed);
     }
     let view = FormView {
-        heading: format!("Edit {}", schema.title(&record)),
+        heading: page.tr().t_with("form-edit", &[("title", schema.title(&record).into())]),
         action: format!("/{}/{}", kind.api_name(), id),
         cancel_href: format!("/{}/{}", kind.api_name(), id),
         version: Some(record.version),

@@ -128,6 +128,12 @@ pub(crate) fn page_locale(principal: &Principal, headers: &axum::http::HeaderMap
     )
 }
 
+/// An entity type's singular label in the user's language, lower-case
+/// where the language writes it so inside a sentence ("New contact").
+pub(crate) fn singular_label(page: &Page, schema: &Schema) -> String {
+    page.tr().t_or(&format!("entity-one-{}", schema.kind.api_name()), &schema.def().label.to_lowercase())
+}
+
 /// An entity type's plural label in the user's language (the catalogue's
 /// for Relata's own types, the definition's for custom objects).
 pub(crate) fn plural_label(page: &Page, schema: &Schema) -> String {

@@ -90,6 +90,7 @@ async fn a_person_reads_pages_in_their_language_time_zone_and_formats(app: TestA
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("„1234” czy „1,234”?"), "the ambiguity is explained: {html}");
     assert!(html.contains("value=\"1.234 EUR\""), "what was typed is kept");
+    assert!(html.contains("Nowy rekord: szansa sprzedaży") && html.contains("Anuluj"), "the form in Polish: {html}");
     let form = typed("1 234,50 EUR");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, location, html) = page(app, &b, Method::POST, "/opportunities", &form).await;

@@ -6,34 +6,29 @@
 use crate::Language;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 type Bundle = FluentBundle<FluentResource>;
 
-/// The catalogue files, in [`Language::ALL`]'s order but the pseudo-language
-/// (made from English).
+/// The catalogue file of a language (the pseudo-language is made from
+/// English's).
 fn source(language: Language) -> &'static str {
-    match language {
-        Language::En | Language::Pseudo => include_str!("../locales/en/ui.ftl"),
+    match language.data() {
         Language::Pl => include_str!("../locales/pl/ui.ftl"),
         Language::Lt => include_str!("../locales/lt/ui.ftl"),
         Language::Ru => include_str!("../locales/ru/ui.ftl"),
         Language::Bg => include_str!("../locales/bg/ui.ftl"),
+        Language::En | Language::Pseudo => include_str!("../locales/en/ui.ftl"),
     }
 }
 
 fn bundle(language: Language) -> &'static Bundle {
     static BUNDLES: OnceLock<Vec<Bundle>> = OnceLock::new();
-    let bundles = BUNDLES.get_or_init(|| Language::ALL.iter().map(|l| build(*l)).collect());
-    let at = Language::ALL.iter().position(|l| *l == language).unwrap_or(0);
-    &bundles[at]
+    &BUNDLES.get_or_init(|| Language::OFFERED.iter().map(|l| build(*l)).collect())[language.index()]
 }
 
 fn build(language: Language) -> Bundle {
-    // Plural rules are the real language's (English's for the pseudo one).
-    let tag = if language == Language::Pseudo { "en" } else { language.tag() };
-    let id: unic_langid::LanguageIdentifier = tag.parse().unwrap_or_default();
+    let id: unic_langid::LanguageIdentifier = language.tag().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Pages are HTML: no invisible direction marks around arguments.
     bundle.set_use_isolating(false);
@@ -100,16 +95,7 @@ impl Tr {
     /// The message `id`, or `fallback` where no catalogue has it (a custom
     /// object's label, which its definition gives).
     pub fn t_or(&self, id: &str, fallback: &str) -> String {
-        match self.format_found(id, None) {
-            Some(text) => text,
-            None => fallback.to_string(),
-        }
-    }
-
-    /// Whether this language's own catalogue has `id` (English's fallback
-    /// aside).
-    pub fn has(&self, id: &str) -> bool {
-        bundle(self.language).has_message(id)
+        self.format_found(id, None).unwrap_or_else(|| fallback.to_string())
     }
 }
 
@@ -171,11 +157,11 @@ fn accented(c: char) -> char {
 /// Every message id of a language's own catalogue (a message starts a
 /// line with its id and ` =`; comments, terms and continuation lines do
 /// not).
-pub fn ids(language: Language) -> Vec<Cow<'static, str>> {
+pub fn ids(language: Language) -> Vec<&'static str> {
     source(language)
         .lines()
         .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()))
-        .filter_map(|line| line.split_once(" =").map(|(id, _)| Cow::Borrowed(id.trim())))
+        .filter_map(|line| line.split_once(" =").map(|(id, _)| id.trim()))
         .collect()
 }
 

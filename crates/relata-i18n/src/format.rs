@@ -13,13 +13,6 @@ use icu_datetime::options::TimePrecision;
 use icu_decimal::DecimalFormatter;
 use icu_locale_core::Locale;
 
-/// The CLDR locale whose formats a language uses (the pseudo-language
-/// formats as English).
-fn locale(language: Language) -> Locale {
-    let tag = if language == Language::Pseudo { "en" } else { language.tag() };
-    tag.parse().unwrap_or(Locale::UNKNOWN)
-}
-
 /// The formatters of one language, made once.
 struct Formatters {
     decimal: DecimalFormatter,
@@ -31,23 +24,20 @@ struct Formatters {
 thread_local! {
     // Per thread: ICU4X's formatters are not shared between threads (their
     // data may be reference-counted); each thread makes its own once.
-    static ALL: Vec<Formatters> = Language::ALL.iter().map(|l| make(*l)).collect();
+    static ALL: Vec<Formatters> = Language::OFFERED.iter().map(|l| make(*l)).collect();
 }
 
 /// Runs `f` with the formatters of `language`.
 fn with_formatters<R>(language: Language, f: impl FnOnce(&Formatters) -> R) -> R {
-    let at = Language::ALL.iter().position(|l| *l == language).unwrap_or(0);
-    ALL.with(|all| f(&all[at]))
+    ALL.with(|all| f(&all[language.index()]))
 }
 
+/// The formatters of one of the offered languages, from ICU4X's compiled
+/// data, which has every one of them.
 fn make(language: Language) -> Formatters {
-    let locale = locale(language);
-    // The compiled data has every one of these locales: a failure here is a
-    // build without its data, and English's is the next best.
-    let or_english = |tag: &str| -> Locale { tag.parse().unwrap_or(Locale::UNKNOWN) };
-    let decimal = DecimalFormatter::try_new(locale.clone().into(), Default::default())
-        .or_else(|_| DecimalFormatter::try_new(or_english("en").into(), Default::default()))
-        .expect("English number formats are compiled in");
+    let locale: Locale = language.tag().parse().unwrap_or(Locale::UNKNOWN);
+    let decimal =
+        DecimalFormatter::try_new(locale.clone().into(), Default::default()).expect("number formats are compiled in");
     let minutes = TimePrecision::Minute;
     let date = FixedCalendarDateTimeFormatter::try_new(locale.clone().into(), YMD::medium())
         .expect("date formats are compiled in");

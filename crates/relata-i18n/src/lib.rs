@@ -31,10 +31,17 @@ impl Language {
     /// The languages people can choose, in the order a menu lists them.
     pub const OFFERED: [Language; 5] = [Language::En, Language::Pl, Language::Lt, Language::Ru, Language::Bg];
 
-    /// Every language with a catalogue (English first: the others are
-    /// checked against it).
-    pub const ALL: [Language; 6] =
-        [Language::En, Language::Pl, Language::Lt, Language::Ru, Language::Bg, Language::Pseudo];
+    /// The language whose catalogue, plural rules and CLDR formats this one
+    /// uses: its own, English's for the pseudo-language.
+    pub fn data(self) -> Language {
+        if self == Language::Pseudo { Language::En } else { self }
+    }
+
+    /// Where this language's data stands in [`Language::OFFERED`] (for the
+    /// tables built once per language).
+    pub(crate) fn index(self) -> usize {
+        Language::OFFERED.iter().position(|l| *l == self.data()).unwrap_or(0)
+    }
 
     /// The BCP 47 tag (`pl`), as `<html lang>` and the profile keep it.
     pub fn tag(self) -> &'static str {
@@ -166,6 +173,11 @@ impl Locale {
 
     pub fn integer(&self, n: i64) -> String {
         format::integer(self.language, n)
+    }
+
+    /// A percentage given as such (`66.7`), to a hundredth.
+    pub fn percent(&self, percent: f64) -> String {
+        format::percent(self.language, (percent * 100.0).round() as i64)
     }
 
     /// "3 days ago", "in 2 hours" (past a month, the date).

@@ -71,6 +71,19 @@ impl Choice {
         Choice::parse(language.as_deref(), time_zone.as_deref(), tr)
     }
 
+    /// Keeps the choice as `user`'s; their cached credentials are
+    /// forgotten so that every page and answer follows it at once.
+    pub(crate) async fn save_for(
+        &self,
+        server: &Server,
+        user: relata_core::UserId,
+    ) -> Result<(), relata_store::StoreError> {
+        let (language, time_zone) = self.tags();
+        server.app.store.set_user_preferences(user, language, time_zone).await?;
+        server.forget_all_credentials();
+        Ok(())
+    }
+
     pub(crate) fn tags(&self) -> (Option<&'static str>, Option<&'static str>) {
         (self.language.map(Language::tag), self.time_zone.map(|z| z.name()))
     }
@@ -97,7 +110,7 @@ fn preferences_json(principal: &relata_store::admin::Principal, locale: Locale) 
 /// `GET /api/v1/me/preferences`.
 pub async fn get_preferences(auth: Auth, headers: HeaderMap) -> ApiResult<Response> {
     let principal = &auth.principal;
-    let locale = crate::web::page_locale(principal, &headers);
+    let locale = crate::web::page_locale(principal, crate::web::accept_language(&headers));
     Ok(json(StatusCode::OK, &preferences_json(principal, locale)))
 }
 
@@ -106,15 +119,14 @@ pub async fn get_preferences(auth: Auth, headers: HeaderMap) -> ApiResult<Respon
 pub async fn put_preferences(State(server): S, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
     auth.require_write()?;
     let input = json_body(&headers, &body)?;
-    let tr = crate::web::page_locale(&auth.principal, &headers).tr();
+    let tr = crate::web::page_locale(&auth.principal, crate::web::accept_language(&headers)).tr();
     let choice = Choice::from_json(&input, tr).map_err(Problem::invalid)?;
     let (language, time_zone) = choice.tags();
-    server.app.store.set_user_preferences(auth.principal.user, language, time_zone).await.map_err(app_problem)?;
-    server.forget_all_credentials();
+    choice.save_for(&server, auth.principal.user).await.map_err(app_problem)?;
     let mut principal = auth.principal.clone();
     principal.language = language.map(str::to_string);
     principal.time_zone = time_zone.map(str::to_string);
-    let locale = crate::web::page_locale(&principal, &headers);
+    let locale = crate::web::page_locale(&principal, crate::web::accept_language(&headers));
     Ok(json(StatusCode::OK, &preferences_json(&principal, locale)))
 }
 
@@ -131,7 +143,7 @@ pub async fn put_workspace_locale(
         return Err(Problem::forbidden("only administrators set the workspace's language and time zone"));
     }
     let input = json_body(&headers, &body)?;
-    let tr = crate::web::page_locale(&auth.principal, &headers).tr();
+    let tr = crate::web::page_locale(&auth.principal, crate::web::accept_language(&headers)).tr();
     let choice = Choice::from_json(&input, tr).map_err(Problem::invalid)?;
     let (language, time_zone) = choice.tags();
     server.app.store.set_workspace_locale(auth.ctx.ws(), language, time_zone).await.map_err(app_problem)?;

@@ -480,7 +480,7 @@ pub async fn dashboard(State(server): S, page: Page) -> Response {
         Ok(r) => r,
         Err(e) => return super::app_error_page(&page, e),
     };
-    let percent = |p: Option<f64>| p.map_or("–".to_string(), |p| format!("{p} %"));
+    let percent = |p: Option<f64>| p.map_or("–".to_string(), |p| page.locale.percent(p));
     let facts = vec![
         ("Inbound calls".to_string(), report.inbound.to_string()),
         ("Answered".to_string(), format!("{} ({})", report.answered, percent(report.answer_rate_percent))),

@@ -292,9 +292,7 @@ fn parse_form_lines(
                 continue;
             }
             typed_any = true;
-            let parsed = as_parsed(field, text, ctx, locale)
-                .and_then(|text| parse_text(field, &text, &ctx.parse).map_err(|e| e.message));
-            match parsed {
+            match parse_typed(field, text, ctx, locale) {
                 Ok(v) => values.set(field, v),
                 Err(message) => {
                     errors.insert(name(&field.id), message);
@@ -336,6 +334,12 @@ fn form_text(value: &FieldValue, language: Language) -> String {
         }
         other => other.to_csv(),
     }
+}
+
+/// A field's value from what a person typed, or the message for the field.
+fn parse_typed(field: &FieldDef, text: &str, ctx: &Ctx, locale: Locale) -> Result<FieldValue, String> {
+    let text = as_parsed(field, text, ctx, locale)?;
+    parse_text(field, &text, &ctx.parse).map_err(|e| e.message)
 }
 
 /// What a person typed into a field, as the parser reads it: an amount of
@@ -385,9 +389,7 @@ fn parse_form(
             (None, FieldType::Boolean) if all_booleans => "false".into(),
             (None, _) => continue,
         };
-        let parsed = as_parsed(field, &text, ctx, locale)
-            .and_then(|text| parse_text(field, &text, &ctx.parse).map_err(|e| e.message));
-        match parsed {
+        match parse_typed(field, &text, ctx, locale) {
             Ok(v) => values.set(field, v),
             Err(message) => {
                 errors.insert(id, message);

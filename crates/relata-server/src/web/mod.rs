@@ -97,9 +97,8 @@ impl FromRequestParts<Arc<Server>> for Page {
             })
             .collect();
         let unread = relata_app::notifications::unread(&server.app, &ctx).await.unwrap_or(0);
-        let locale = page_locale(&principal, &parts.headers);
-        let accept_language =
-            parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let accept_language = accept_language(&parts.headers).map(str::to_string);
+        let locale = page_locale(&principal, accept_language.as_deref());
         Ok(Page { principal, ctx, csrf, workspaces, schemas, unread, locale, accept_language })
     }
 }
@@ -118,14 +117,18 @@ impl Page {
 
 /// The language and time zone pages are shown in: the person's choice,
 /// else their browser's language, else the workspace's defaults.
-pub(crate) fn page_locale(principal: &Principal, headers: &axum::http::HeaderMap) -> relata_i18n::Locale {
-    let accept = headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+pub(crate) fn page_locale(principal: &Principal, accept_language: Option<&str>) -> relata_i18n::Locale {
     let ws = &principal.workspace;
     relata_i18n::Locale::choose(
         (principal.language.as_deref(), principal.time_zone.as_deref()),
-        accept,
+        accept_language,
         (ws.language.as_deref(), ws.time_zone.as_deref()),
     )
+}
+
+/// The browser's `Accept-Language` header, if it sent a readable one.
+pub(crate) fn accept_language(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())
 }
 
 /// An entity type's singular label in the user's language, lower-case

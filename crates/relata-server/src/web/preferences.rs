@@ -86,10 +86,8 @@ pub async fn save_preferences(State(server): S, page: Page, body: Bytes) -> Resp
             return show(&server, &page, chosen, &errors, false);
         }
     };
-    let (language, time_zone) = choice.tags();
-    if let Err(e) = server.app.store.set_user_preferences(page.principal.user, language, time_zone).await {
+    if let Err(e) = choice.save_for(&server, page.principal.user).await {
         return super::app_error_page(&page, e.into());
     }
-    server.forget_all_credentials();
     see_other("/preferences?saved=1".into())
 }

@@ -173,7 +173,7 @@ async fn switch_events_make_calls_that_know_the_caller_and_rank_them_by_value(ap
     // The dashboard draws the figures (a manager reads every call).
     let (status, _, html) = crate::web::page(&app, &boss, Method::GET, "/calls/dashboard", &[]).await;
     assert_eq!(status, 200);
-    assert!(html.contains("3 (42.9 %)") && html.contains("<svg") && html.contains("agent@example.com"), "{html}");
+    assert!(html.contains("3 (42.9%)") && html.contains("<svg") && html.contains("agent@example.com"), "{html}");
 }
 
 async fn telephony_settings_and_events_refuse_bad_input_by_field(app: TestApp) {

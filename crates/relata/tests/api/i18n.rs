@@ -122,6 +122,9 @@ async fn the_browser_then_the_workspace_choose_for_who_chose_nothing(app: TestAp
     let defaults = json!({"language": "bg", "time_zone": "Europe/Sofia"});
     let member = app.member("member@example.com", "sales_rep").await;
     app.put_as(&member.token, "/api/v1/workspace/locale", &defaults).await.expect(403);
+    let bad = app.put_as(&app.token, "/api/v1/workspace/locale", &json!({"time_zone": "Europe/Nowhere"})).await;
+    let refused = bad.expect(422).body;
+    assert_eq!(refused["errors"][0]["field"], "time_zone", "{refused}");
     app.put_as(&app.token, "/api/v1/workspace/locale", &defaults).await.expect(200);
     let audit = app.audit("action=workspace.locale").await;
     assert_eq!(audit.len(), 1, "the change of defaults is audited: {audit:?}");

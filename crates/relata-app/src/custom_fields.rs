@@ -23,6 +23,10 @@ pub struct NewCustomField {
     pub required: bool,
     /// Places after the point, for decimal fields (default 2).
     pub scale: Option<u32>,
+    /// The label in other languages: `{"pl": "Rozmiar"}`.
+    pub labels: Option<Json>,
+    /// The options' labels: `{"small": {"en": "Small", "pl": "Mały"}}`.
+    pub option_labels: Option<Json>,
 }
 
 pub fn to_json(entity: EntityKind, def: &FieldDef) -> Json {
@@ -35,6 +39,8 @@ pub fn to_json(entity: EntityKind, def: &FieldDef) -> Json {
         "target": def.ty.target_name(),
         "scale": def.ty.scale(),
         "required": def.required,
+        "labels": def.translations.labels,
+        "option_labels": def.translations.option_labels,
     })
 }
 
@@ -60,6 +66,14 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
         .and_then(|ty| ty.with_scale(new.scale))
         .map_err(|m| errors.push(FieldError::new("type", "invalid_type", m)))
         .ok();
+    let translations = crate::localize::parse_translations(
+        new.labels.as_ref(),
+        new.option_labels.as_ref(),
+        ty.as_ref().and_then(FieldType::options).unwrap_or_default(),
+        "",
+    )
+    .map_err(|mut e| errors.append(&mut e))
+    .unwrap_or_default();
     let label = new.label.clone().unwrap_or_else(|| new.id.replace('_', " "));
     if label.trim().is_empty() || label.chars().count() > 100 {
         errors.push(FieldError::new("label", "invalid", "1 to 100 characters"));
@@ -72,12 +86,9 @@ pub async fn create(app: &App, ctx: &Ctx, entity: EntityKind, body: &Json) -> Re
         ));
     }
     ValidationError::check(errors)?;
-    let row = CustomFieldRow {
-        id: RecordId::new(),
-        entity,
-        def: FieldDef::custom(new.id, label, ty.expect("checked above"), new.required),
-        created_at: app.store.now(),
-    };
+    let mut def = FieldDef::custom(new.id, label, ty.expect("checked above"), new.required);
+    def.translations = translations;
+    let row = CustomFieldRow { id: RecordId::new(), entity, def, created_at: app.store.now() };
     let mut tx = app.writer(ctx).await?;
     crate::audit::audit_in(
         &mut tx,

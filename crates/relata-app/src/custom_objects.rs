@@ -224,10 +224,16 @@ pub struct FieldDefinition {
     /// Places after the point, for decimal fields (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<u32>,
+    /// The label in other languages: `{"pl": "Przebieg"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Json>,
+    /// The options' labels: `{"diesel": {"pl": "Diesel", "lt": "Dyzelinas"}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option_labels: Option<Json>,
 }
 
 /// "service_contracts" → "Service contracts".
-fn humanize(id: &str) -> String {
+pub(crate) fn humanize(id: &str) -> String {
     let text = id.replace('_', " ");
     let mut chars = text.chars();
     match chars.next() {
@@ -558,6 +564,14 @@ fn describe_field(
         }
     };
     let Some(ty) = ty else { return Err(errors) };
+    let translations = crate::localize::parse_translations(
+        field.labels.as_ref(),
+        field.option_labels.as_ref(),
+        ty.options().unwrap_or_default(),
+        path,
+    )
+    .map_err(|mut e| errors.append(&mut e))
+    .unwrap_or_default();
     let textual = matches!(
         ty,
         FieldType::Text { .. }
@@ -585,8 +599,15 @@ fn describe_field(
     let mut described = FieldDef::data(field.id.clone(), label.trim().to_string(), ty, field.required);
     described.unique = field.unique;
     described.searchable = searchable;
-    let normal =
-        FieldDefinition { label: Some(label.trim().to_string()), searchable: Some(searchable), ..field.clone() };
+    described.translations = translations.clone();
+    let given = |empty: bool, json: Json| (!empty).then_some(json);
+    let normal = FieldDefinition {
+        label: Some(label.trim().to_string()),
+        searchable: Some(searchable),
+        labels: given(translations.labels.is_empty(), serde_json::json!(translations.labels)),
+        option_labels: given(translations.option_labels.is_empty(), serde_json::json!(translations.option_labels)),
+        ..field.clone()
+    };
     Ok((described, normal))
 }
 

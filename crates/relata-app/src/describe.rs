@@ -6,7 +6,7 @@ use serde_json::{Value as Json, json};
 
 /// One field as the metadata endpoint describes it.
 pub fn field_json(schema: &Schema, field: &FieldDef) -> Json {
-    json!({
+    let mut described = json!({
         "id": field.qualified_id(),
         "label": field.label,
         "type": field.ty.name(),
@@ -19,7 +19,16 @@ pub fn field_json(schema: &Schema, field: &FieldDef) -> Json {
         "custom": field.is_custom(),
         "options": field.ty.options(),
         "target": field.ty.target_name(),
-    })
+    });
+    // A field named in other languages says so (custom fields; the
+    // catalogues name the built-in ones).
+    if !field.translations.labels.is_empty() {
+        described["labels"] = json!(field.translations.labels);
+    }
+    if !field.translations.option_labels.is_empty() {
+        described["option_labels"] = json!(field.translations.option_labels);
+    }
+    described
 }
 
 /// One entity type with its visible fields.

@@ -209,6 +209,9 @@ pub async fn export_rows(
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
     let columns = export_columns(schema);
+    // An export for a person reading it names columns and choices in their
+    // language; one for a program keeps ids (and imports back either way).
+    let labelled = ctx.language.is_some();
     let mut params = ListParams { limit: Some(500), cursor: None, ..params.clone() };
     // The first page checks the filter before anything is audited or sent.
     let mut page = list(app, ctx, kind, &params).await?.0;
@@ -217,12 +220,15 @@ pub async fn export_rows(
     crate::audit::audit(app, ctx, event("export").details(asked)).await?;
     let mut rows = 0u64;
     let sent: Result<(), AppError> = async {
-        sink.header(columns.iter().map(|f| f.qualified_id().into_owned()).collect())?;
+        sink.header(columns.iter().map(|f| heading(f, labelled)).collect())?;
         loop {
             for record in &page.records {
                 let cells = columns
                     .iter()
-                    .map(|f| if f.system { record.field_value(&f.id).to_csv() } else { record.values.get(f).to_csv() })
+                    .map(|f| {
+                        let value = if f.system { &record.field_value(&f.id) } else { record.values.get(f) };
+                        cell(f, value, labelled)
+                    })
                     .collect();
                 sink.row(cells)?;
                 rows += 1;
@@ -244,6 +250,21 @@ pub async fn export_rows(
     };
     crate::audit::audit(app, ctx, end).await?;
     sent.map(|()| rows)
+}
+
+fn heading(field: &FieldDef, labelled: bool) -> String {
+    if labelled { field.label.to_string() } else { field.qualified_id().into_owned() }
+}
+
+fn cell(field: &FieldDef, value: &relata_core::value::FieldValue, labelled: bool) -> String {
+    use relata_core::value::FieldValue;
+    match value {
+        FieldValue::Text(option) if labelled && field.ty.options().is_some() => field.option_label(option).to_string(),
+        FieldValue::List(options) if labelled && field.ty.options().is_some() => {
+            options.iter().map(|o| field.option_label(o)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_csv(),
+    }
 }
 
 /// A table of a report's workbook: its sheet name, column headings and rows

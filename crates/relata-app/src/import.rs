@@ -7,7 +7,7 @@
 use crate::error::AppError;
 use crate::write::create_many_in;
 use crate::{App, Ctx};
-use relata_core::meta::{EntityKind, FieldDef, Schema};
+use relata_core::meta::{EntityKind, FieldDef, FieldType, Schema};
 use relata_core::value::{ParseContext, Values, parse_text};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -60,13 +60,27 @@ enum ColumnUse<'s> {
     Ignored,
 }
 
-fn resolve_header<'s>(schema: &'s Schema, header: &str, opts: &ImportOptions) -> Result<ColumnUse<'s>, String> {
+/// The column a header names: a field by id, else by its label (in any
+/// language the UI is written in, as a labelled export writes them), among
+/// the fields the importer may see.
+fn resolve_header<'s>(
+    schema: &'s Schema,
+    translated: &[&Schema],
+    header: &str,
+    opts: &ImportOptions,
+) -> Result<ColumnUse<'s>, String> {
     let wanted = opts.mapping.get(header).map(String::as_str).unwrap_or(header).trim();
     if wanted == "-" {
         return Ok(ColumnUse::Ignored);
     }
     let by_id = schema.field(wanted).or_else(|| schema.field(&wanted.to_lowercase()));
-    let field = by_id.or_else(|| schema.fields().find(|f| f.label.eq_ignore_ascii_case(wanted)));
+    let by_label = || {
+        std::iter::once(schema)
+            .chain(translated.iter().copied())
+            .find_map(|s| s.visible_fields().find(|f| f.label.eq_ignore_ascii_case(wanted)))
+            .and_then(|f| schema.field(&f.qualified_id()))
+    };
+    let field = by_id.or_else(by_label);
     match field {
         // Fields read-only for the importer's role are not written, like any other read-only field.
         Some(f) if f.is_writable() && !schema.is_read_only_for_role(f) => Ok(ColumnUse::Field(f)),
@@ -89,7 +103,7 @@ enum ParsedRow {
 /// short channel, which keeps memory bounded.
 fn spawn_parser<R: Read + Send + 'static>(
     mut reader: csv::Reader<R>,
-    columns: Vec<Option<FieldDef>>,
+    columns: Vec<Option<ImportColumn>>,
     parse: ParseContext,
     batch_size: usize,
 ) -> tokio::sync::mpsc::Receiver<Result<Vec<ParsedRow>, String>> {
@@ -124,7 +138,43 @@ fn spawn_parser<R: Read + Send + 'static>(
     receiver
 }
 
-fn parse_row(record: &csv::StringRecord, columns: &[Option<FieldDef>], parse: &ParseContext, line: u64) -> ParsedRow {
+/// A column read into a field; a choice's cells may hold an option's label
+/// in any language (lower-cased here, with the option it names).
+struct ImportColumn {
+    field: FieldDef,
+    options_by_label: HashMap<String, String>,
+}
+
+impl ImportColumn {
+    fn new(field: &FieldDef, translated: &[&Schema]) -> ImportColumn {
+        let mut options_by_label = HashMap::new();
+        if matches!(field.ty, FieldType::Choice(_)) {
+            let id = field.qualified_id();
+            for schema in translated {
+                let Some(same) = schema.field(&id) else { continue };
+                for (option, label) in &same.option_labels {
+                    options_by_label.entry(label.to_lowercase()).or_insert_with(|| option.clone());
+                }
+            }
+        }
+        ImportColumn { field: field.clone(), options_by_label }
+    }
+
+    /// The cell as the field's parser reads it: an option's label becomes the option.
+    fn cell<'a>(&'a self, cell: &'a str) -> &'a str {
+        if self.options_by_label.is_empty() {
+            return cell;
+        }
+        self.options_by_label.get(&cell.trim().to_lowercase()).map_or(cell, String::as_str)
+    }
+}
+
+fn parse_row(
+    record: &csv::StringRecord,
+    columns: &[Option<ImportColumn>],
+    parse: &ParseContext,
+    line: u64,
+) -> ParsedRow {
     if record.len() != columns.len() {
         let message = format!("row has {} fields, the header has {}", record.len(), columns.len());
         return ParsedRow::Bad { line, errors: vec![(String::new(), message)] };
@@ -132,8 +182,9 @@ fn parse_row(record: &csv::StringRecord, columns: &[Option<FieldDef>], parse: &P
     let mut values = Values::default();
     let mut errors = Vec::new();
     for (cell, column) in record.iter().zip(columns) {
-        let Some(field) = column else { continue };
-        match parse_text(field, cell, parse) {
+        let Some(column) = column else { continue };
+        let field = &column.field;
+        match parse_text(field, column.cell(cell), parse) {
             Ok(v) => values.set(field, v),
             Err(e) => errors.push((e.field, e.message)),
         }
@@ -157,21 +208,26 @@ pub async fn import_csv<R: Read + Send + 'static>(
         .map_err(|e| AppError::BadParameter("file", format!("cannot read the CSV header: {e}")))?
         .clone();
     let mut report = ImportReport::default();
-    let mut columns: Vec<Option<FieldDef>> = Vec::with_capacity(headers.len());
+    let mut translations = Vec::new();
+    for language in relata_i18n::Language::OFFERED {
+        translations.push(app.schemas_in(ctx.ws(), language).await?);
+    }
+    let translated: Vec<&Schema> = translations.iter().filter_map(|s| s.try_get(kind)).collect();
+    let mut columns: Vec<Option<ImportColumn>> = Vec::with_capacity(headers.len());
     for h in headers.iter() {
-        match resolve_header(schema, h, opts).map_err(|m| AppError::BadParameter("header", m))? {
+        match resolve_header(schema, &translated, h, opts).map_err(|m| AppError::BadParameter("header", m))? {
             ColumnUse::Ignored => {
                 report.ignored_columns.push(h.to_string());
                 columns.push(None);
             }
             ColumnUse::Field(f) => {
-                if columns.iter().flatten().any(|c| c.id == f.id && c.is_custom() == f.is_custom()) {
+                if columns.iter().flatten().any(|c| c.field.id == f.id && c.field.is_custom() == f.is_custom()) {
                     return Err(AppError::BadParameter(
                         "header",
                         format!("two columns map to field {}", f.qualified_id()),
                     ));
                 }
-                columns.push(Some(f.clone()));
+                columns.push(Some(ImportColumn::new(f, &translated)));
             }
         }
     }

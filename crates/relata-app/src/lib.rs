@@ -21,6 +21,7 @@ pub mod feed;
 pub mod import;
 pub mod inbound;
 pub mod jobs;
+pub mod localize;
 pub mod module;
 pub mod notifications;
 pub mod people;
@@ -94,11 +95,17 @@ impl Schemas {
     }
 }
 
+/// A localized copy of a workspace's schemas, with the schemas it was made from.
+type Localized = (Arc<Schemas>, Arc<Schemas>);
+
 /// The application: the store, the modules, plus process-wide caches.
 pub struct App {
     pub store: Store,
     pub modules: &'static module::Modules,
     schemas: Mutex<HashMap<WorkspaceId, (Instant, Arc<Schemas>)>>,
+    /// Localized copies, each with the schemas it was made from: a copy
+    /// is used while those are still the workspace's current ones.
+    localized: Mutex<HashMap<(WorkspaceId, relata_i18n::Language), Localized>>,
     /// Whether webhooks may be sent to loopback and private addresses
     /// (`RELATA_WEBHOOKS_ALLOW_PRIVATE=1`; off by default, so that a
     /// subscription cannot reach into the server's own network).
@@ -120,6 +127,10 @@ pub struct Ctx {
     pub access: Arc<Access>,
     /// The client's network address, for the audit log.
     pub address: Option<String>,
+    /// The language labels are shown in (a page's reader, a labelled
+    /// export): the schemas [`App::schemas_for`] hands out are localized to
+    /// it. `None`: the definitions' own labels (the API).
+    pub language: Option<relata_i18n::Language>,
 }
 
 impl Ctx {
@@ -137,7 +148,7 @@ impl Ctx {
         }
         let parse =
             ParseContext { phone_region: workspace.phone_region.as_deref().and_then(Region::parse), currencies };
-        Ctx { workspace, actor, parse, access, address: None }
+        Ctx { workspace, actor, parse, access, address: None, language: None }
     }
 
     pub fn with_address(mut self, address: Option<String>) -> Ctx {
@@ -167,6 +178,7 @@ impl App {
             store,
             modules: module::install(modules),
             schemas: Mutex::new(HashMap::new()),
+            localized: Mutex::new(HashMap::new()),
             allow_private_webhooks: std::sync::atomic::AtomicBool::new(allow_private),
             public_url: std::sync::OnceLock::new(),
         }
@@ -199,10 +211,28 @@ impl App {
         Ok(schemas)
     }
 
+    /// The workspace's schemas with labels in `language`, from cache while
+    /// the schemas they were made from are current.
+    pub async fn schemas_in(&self, ws: WorkspaceId, language: relata_i18n::Language) -> Result<Arc<Schemas>, AppError> {
+        let base = self.schemas(ws).await?;
+        if let Some((from, localized)) = self.localized.lock().expect("lock").get(&(ws, language))
+            && Arc::ptr_eq(from, &base)
+        {
+            return Ok(localized.clone());
+        }
+        let localized = Arc::new(localize::localize(&base, language));
+        self.localized.lock().expect("lock").insert((ws, language), (base, localized.clone()));
+        Ok(localized)
+    }
+
     /// The workspace's schemas as the acting user sees them (their role's
-    /// field rules applied): what every edge-facing path uses.
+    /// field rules applied, labels in their language when the context
+    /// names one): what every edge-facing path uses.
     pub async fn schemas_for(&self, ctx: &Ctx) -> Result<Arc<Schemas>, AppError> {
-        let schemas = self.schemas(ctx.ws()).await?;
+        let schemas = match ctx.language {
+            Some(language) => self.schemas_in(ctx.ws(), language).await?,
+            None => self.schemas(ctx.ws()).await?,
+        };
         if schemas.kinds().all(|k| ctx.access.field_rules(k).is_none()) {
             return Ok(schemas);
         }

@@ -171,15 +171,57 @@ pub async fn money_totals(
     conditions: &[Expr],
     field: &str,
 ) -> Result<Vec<(String, i64, i64)>, AppError> {
+    let totals = money_totals_by(app, ctx, kind, filter, conditions, field, &[]).await?;
+    Ok(totals.into_iter().map(|t| (t.currency, t.total, t.records)).collect())
+}
+
+/// The same per value of the `group` fields (an owner, a stage): fields the
+/// user may see, each with a column of its own.
+pub async fn money_totals_by(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    filter: Option<&str>,
+    conditions: &[Expr],
+    field: &str,
+    group: &[&str],
+) -> Result<Vec<relata_store::records::MoneyTotal>, AppError> {
     ctx.access.check_kind(kind, Right::Read)?;
     let schemas = app.schemas_for(ctx).await?;
     let schema = schemas.get(kind);
-    let field = schema.field(field).ok_or_else(|| {
-        AppError::BadParameter("field", format!("{} has no visible field {field:?}", kind.api_name()))
-    })?;
+    let field = visible_field(schema, field)?;
+    let group = group.iter().map(|g| visible_field(schema, g)).collect::<Result<Vec<_>, _>>()?;
     let compiled = compile_filter(ctx, schema, filter, conditions)?;
     let mut conn = app.reader(ctx).await?;
-    Ok(conn.money_totals(schema, compiled.as_ref(), field).await?)
+    Ok(conn.money_totals_by(schema, compiled.as_ref(), field, &group).await?)
+}
+
+/// How many records a filter selects (those the user may read), per
+/// value of `group` (a field the user may see with a column of its own).
+pub async fn count_by(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    filter: Option<&str>,
+    conditions: &[Expr],
+    group: Option<&str>,
+) -> Result<Vec<(relata_core::value::FieldValue, i64)>, AppError> {
+    ctx.access.check_kind(kind, Right::Read)?;
+    let schemas = app.schemas_for(ctx).await?;
+    let schema = schemas.get(kind);
+    let group = group.map(|g| visible_field(schema, g)).transpose()?;
+    let compiled = compile_filter(ctx, schema, filter, conditions)?;
+    let mut conn = app.reader(ctx).await?;
+    Ok(conn.count_by(schema, compiled.as_ref(), group).await?)
+}
+
+fn visible_field<'s>(
+    schema: &'s relata_core::meta::Schema,
+    name: &str,
+) -> Result<&'s relata_core::meta::FieldDef, AppError> {
+    schema.field(name).ok_or_else(|| {
+        AppError::BadParameter("field", format!("{} has no visible field {name:?}", schema.kind.api_name()))
+    })
 }
 
 /// A record's change history (also for records in the trash).

@@ -1,13 +1,14 @@
 //! Saved list views: a named list query (filter, search, sort, columns) of
 //! one entity type, private to its owner or shared with the owner's teams.
-//! A view is checked by running its query once before it is saved.
+//! A view is checked by running its query once before it is saved. Home
+//! page widgets show a figure of a view: a count, a sum, a chart.
 
 use crate::error::AppError;
 use crate::read::ListParams;
 use crate::{App, Ctx};
 use relata_core::meta::EntityKind;
 use relata_core::{FieldError, ValidationError};
-use relata_store::identity::SavedView;
+use relata_store::identity::{HomeWidget, SavedView};
 
 /// The list parameters a view's query string holds.
 pub fn params_of(query: &str) -> ListParams {
@@ -63,6 +64,142 @@ pub async fn delete(app: &App, ctx: &Ctx, id: &str) -> Result<(), AppError> {
     let owner = ctx.actor.ok_or(AppError::NotFound)?;
     let mut tx = app.store.write(ctx.ws()).await?;
     if !tx.delete_saved_view(id, owner).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The most widgets one home page holds.
+pub const MAX_WIDGETS: usize = 12;
+
+/// What a widget shows of its view's records.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WidgetFigure {
+    /// How many records.
+    Count,
+    /// The sum of a money field.
+    Sum(String),
+    /// How many records per value of a field, as bars.
+    Chart(String),
+}
+
+impl WidgetFigure {
+    /// `count`, `sum:amount`, `chart:stage` (the home page form's values).
+    pub fn parse(text: &str) -> Option<WidgetFigure> {
+        match text.split_once(':') {
+            None if text == "count" => Some(WidgetFigure::Count),
+            Some(("sum", field)) if !field.is_empty() => Some(WidgetFigure::Sum(field.to_string())),
+            Some(("chart", field)) if !field.is_empty() => Some(WidgetFigure::Chart(field.to_string())),
+            _ => None,
+        }
+    }
+
+    fn of(widget: &HomeWidget) -> Option<WidgetFigure> {
+        match (widget.kind.as_str(), &widget.field) {
+            ("count", _) => Some(WidgetFigure::Count),
+            ("sum", Some(field)) => Some(WidgetFigure::Sum(field.clone())),
+            ("chart", Some(field)) => Some(WidgetFigure::Chart(field.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a chart may group by a field: one with a column of its own and a
+/// few distinct values (a choice, a relation, a stage, yes/no).
+pub fn groups_well(field: &relata_core::meta::FieldDef) -> bool {
+    use relata_core::meta::{Column, FieldType};
+    matches!(field.column, Column::Named(_))
+        && matches!(field.ty, FieldType::Choice(_) | FieldType::Relation(_) | FieldType::Stage | FieldType::Boolean)
+}
+
+/// A widget with what it needs to be drawn: its view (gone when deleted or
+/// no longer shared with the owner) and what it shows.
+pub struct Widget {
+    pub widget: HomeWidget,
+    pub kind: EntityKind,
+    pub view: Option<SavedView>,
+    pub figure: Option<WidgetFigure>,
+}
+
+/// The acting user's widgets.
+pub async fn widgets(app: &App, ctx: &Ctx) -> Result<Vec<Widget>, AppError> {
+    let Some(me) = ctx.actor else { return Ok(Vec::new()) };
+    let stored = app.store.read(ctx.ws()).await?.home_widgets(me).await?;
+    let schemas = app.schemas_for(ctx).await?;
+    let mut found = Vec::with_capacity(stored.len());
+    for widget in stored {
+        let Some(kind) = schemas.kind(&widget.entity) else { continue };
+        let view = views(app, ctx, kind).await?.into_iter().find(|v| v.id == widget.view_id);
+        found.push(Widget { figure: WidgetFigure::of(&widget), kind, view, widget });
+    }
+    Ok(found)
+}
+
+/// Puts a figure from one of the views the user sees on their home page.
+/// The view must be of `kind` and have no search term (a widget counts by
+/// the view's filter); a sum needs a money field, a chart a field that
+/// groups well, both visible to the user.
+pub async fn add_widget(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    view_id: &str,
+    figure: &str,
+) -> Result<HomeWidget, AppError> {
+    let owner = ctx.actor.ok_or_else(|| AppError::Forbidden("only people have home pages".into()))?;
+    let mut errors = Vec::new();
+    let view = views(app, ctx, kind).await?.into_iter().find(|v| v.id == view_id);
+    match &view {
+        None => errors.push(FieldError::new("view", "unknown_view", "no saved view of yours or your team's")),
+        Some(v) if params_of(&v.query).q.is_some() => {
+            errors.push(FieldError::new("view", "searches", "a widget counts by a view's filter; this view searches"))
+        }
+        Some(_) => {}
+    }
+    let schemas = app.schemas_for(ctx).await?;
+    let schema = schemas.get(kind);
+    let parsed = WidgetFigure::parse(figure);
+    match &parsed {
+        None => errors.push(FieldError::new("figure", "invalid", "count, sum:<money field> or chart:<field>")),
+        Some(WidgetFigure::Sum(field))
+            if !schema.field(field).is_some_and(|f| f.ty == relata_core::meta::FieldType::Money) =>
+        {
+            errors.push(FieldError::new("figure", "invalid", format!("{field:?} is no money field you see")))
+        }
+        Some(WidgetFigure::Chart(field)) if !schema.field(field).is_some_and(groups_well) => errors.push(
+            FieldError::new("figure", "invalid", format!("{field:?} is no field you see that a chart can group by")),
+        ),
+        Some(_) => {}
+    }
+    let mut tx = app.store.write(ctx.ws()).await?;
+    if tx.home_widgets(owner).await?.len() >= MAX_WIDGETS {
+        errors.push(FieldError::new("figure", "too_many", format!("a home page holds at most {MAX_WIDGETS} widgets")));
+    }
+    ValidationError::check(errors)?;
+    let (kind_name, field) = match parsed.expect("checked above") {
+        WidgetFigure::Count => ("count", None),
+        WidgetFigure::Sum(field) => ("sum", Some(field)),
+        WidgetFigure::Chart(field) => ("chart", Some(field)),
+    };
+    let widget = HomeWidget {
+        id: uuid::Uuid::now_v7().to_string(),
+        owner,
+        entity: kind.api_name().to_string(),
+        view_id: view_id.to_string(),
+        kind: kind_name.to_string(),
+        field,
+    };
+    tx.insert_home_widget(&widget).await?;
+    tx.commit().await?;
+    Ok(widget)
+}
+
+/// Takes one of the acting user's widgets off their home page.
+pub async fn remove_widget(app: &App, ctx: &Ctx, id: &str) -> Result<(), AppError> {
+    let owner = ctx.actor.ok_or(AppError::NotFound)?;
+    let mut tx = app.store.write(ctx.ws()).await?;
+    if !tx.delete_home_widget(id, owner).await? {
         return Err(AppError::NotFound);
     }
     tx.commit().await?;

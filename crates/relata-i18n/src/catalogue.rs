@@ -1,5 +1,7 @@
-//! The UI's strings, from Fluent catalogues compiled into the binary: one
-//! `ui.ftl` per language under `locales/`. A message missing from a
+//! The UI's strings, from Fluent catalogues compiled into the binary: per
+//! language under `locales/`, `ui.ftl` for the pages and `fields.ftl` for
+//! the labels of Relata's built-in fields and choice options (English's
+//! is generated from the metadata; a test keeps it so). A message missing from a
 //! language falls back to English (the test below fails on any); one
 //! missing from English shows its id, so that it is seen.
 
@@ -10,16 +12,24 @@ use std::sync::OnceLock;
 
 type Bundle = FluentBundle<FluentResource>;
 
-/// The catalogue file of a language (the pseudo-language is made from
+/// The catalogue files of a language (the pseudo-language is made from
 /// English's).
-fn source(language: Language) -> &'static str {
+fn sources(language: Language) -> [&'static str; 2] {
     match language.data() {
-        Language::Pl => include_str!("../locales/pl/ui.ftl"),
-        Language::Lt => include_str!("../locales/lt/ui.ftl"),
-        Language::Ru => include_str!("../locales/ru/ui.ftl"),
-        Language::Bg => include_str!("../locales/bg/ui.ftl"),
-        Language::En | Language::Pseudo => include_str!("../locales/en/ui.ftl"),
+        Language::Pl => [include_str!("../locales/pl/ui.ftl"), include_str!("../locales/pl/fields.ftl")],
+        Language::Lt => [include_str!("../locales/lt/ui.ftl"), include_str!("../locales/lt/fields.ftl")],
+        Language::Ru => [include_str!("../locales/ru/ui.ftl"), include_str!("../locales/ru/fields.ftl")],
+        Language::Bg => [include_str!("../locales/bg/ui.ftl"), include_str!("../locales/bg/fields.ftl")],
+        Language::En | Language::Pseudo => {
+            [include_str!("../locales/en/ui.ftl"), include_str!("../locales/en/fields.ftl")]
+        }
     }
+}
+
+/// English's catalogue of built-in fields as the binary holds it (a test
+/// compares it with what the metadata generates).
+pub fn english_fields_catalogue() -> &'static str {
+    sources(Language::En)[1]
 }
 
 fn bundle(language: Language) -> &'static Bundle {
@@ -32,12 +42,14 @@ fn build(language: Language) -> Bundle {
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Pages are HTML: no invisible direction marks around arguments.
     bundle.set_use_isolating(false);
-    let resource = match FluentResource::try_new(source(language).to_string()) {
-        Ok(resource) => resource,
-        // A syntax error drops only the broken entries; the test fails on it.
-        Err((resource, _)) => resource,
-    };
-    let _ = bundle.add_resource(resource);
+    for source in sources(language) {
+        let resource = match FluentResource::try_new(source.to_string()) {
+            Ok(resource) => resource,
+            // A syntax error drops only the broken entries; the test fails on it.
+            Err((resource, _)) => resource,
+        };
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 
@@ -90,6 +102,11 @@ impl Tr {
             Some(text) if self.language == Language::Pseudo => Some(pseudo(&text)),
             found => found,
         }
+    }
+
+    /// The message `id`, if a catalogue has it.
+    pub fn find(&self, id: &str) -> Option<String> {
+        self.format_found(id, None)
     }
 
     /// The message `id`, or `fallback` where no catalogue has it (a custom
@@ -158,8 +175,9 @@ fn accented(c: char) -> char {
 /// line with its id and ` =`; comments, terms and continuation lines do
 /// not).
 pub fn ids(language: Language) -> Vec<&'static str> {
-    source(language)
-        .lines()
+    sources(language)
+        .into_iter()
+        .flat_map(str::lines)
         .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()))
         .filter_map(|line| line.split_once(" =").map(|(id, _)| id.trim()))
         .collect()
@@ -167,10 +185,13 @@ pub fn ids(language: Language) -> Vec<&'static str> {
 
 /// The syntax errors of a language's catalogue, as text.
 pub fn syntax_errors(language: Language) -> Vec<String> {
-    match FluentResource::try_new(source(language).to_string()) {
-        Ok(_) => Vec::new(),
-        Err((_, errors)) => errors.iter().map(|e| format!("{e:?}")).collect(),
-    }
+    sources(language)
+        .into_iter()
+        .flat_map(|source| match FluentResource::try_new(source.to_string()) {
+            Ok(_) => Vec::new(),
+            Err((_, errors)) => errors.iter().map(|e| format!("{e:?}")).collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

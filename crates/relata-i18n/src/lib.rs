@@ -185,6 +185,19 @@ impl Locale {
         format::relative(self.tr(), self.zone, *at, *now)
     }
 
+    /// A value of `field` as this person reads it: a choice shows its
+    /// option's label (in the language the field's schema was localized to).
+    pub fn field_value(&self, field: &relata_core::meta::FieldDef, value: &relata_core::value::FieldValue) -> String {
+        use relata_core::value::FieldValue;
+        match value {
+            FieldValue::Text(option) if field.ty.options().is_some() => field.option_label(option).to_string(),
+            FieldValue::List(options) if field.ty.options().is_some() => {
+                options.iter().map(|o| field.option_label(o)).collect::<Vec<_>>().join(", ")
+            }
+            other => self.value(other),
+        }
+    }
+
     /// A field's value as this person reads it; text as it is.
     pub fn value(&self, value: &relata_core::value::FieldValue) -> String {
         use relata_core::value::FieldValue;

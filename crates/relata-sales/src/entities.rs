@@ -9,6 +9,7 @@ use relata_crm::{ACCOUNTS, ACTIVITIES, CONTACTS};
 pub const LEADS: EntityKind = EntityKind::named("leads");
 pub const OPPORTUNITIES: EntityKind = EntityKind::named("opportunities");
 pub const PIPELINES: EntityKind = EntityKind::named("pipelines");
+pub const QUOTAS: EntityKind = EntityKind::named("quotas");
 
 pub const LEAD_STATUSES: &[&str] = &["new", "contacted", "qualified", "unqualified", "converted"];
 pub const LEAD_SOURCES: &[&str] =
@@ -91,6 +92,30 @@ pub fn pipeline() -> EntityDef {
         .title(&["name"])
         .columns(&["name", "is_default"])
         .reference_data()
+}
+
+/// What a salesperson should win in a period: the manager's dashboard
+/// compares it with what they won and are expected to win.
+pub fn quota() -> EntityDef {
+    use FieldType::*;
+    EntityDef::new(QUOTAS, "sales", "quota", "Quota", "Quotas")
+        .fields([
+            FieldDef::text("name", "Name").searchable(),
+            FieldDef::standard("user", "Salesperson", Relation(Target::User)).required(),
+            FieldDef::standard("period_start", "From", Date).required(),
+            FieldDef::standard("period_end", "To", Date).required(),
+            FieldDef::standard("amount", "Target", Money).required(),
+        ])
+        .title(&["name"])
+        .columns(&["name", "user", "period_start", "period_end", "amount"])
+        // Configuration, not business records (set before the rights, which it would reset).
+        .reference_data()
+        .rights(|role| match role {
+            // Managers set their teams' targets; salespeople see theirs and their colleagues'.
+            "manager" => EntityRights::FULL,
+            "sales_rep" => EntityRights::READ_ALL,
+            _ => EntityRights::NONE,
+        })
 }
 
 /// Activities are also episodes of leads' and opportunities' stories.

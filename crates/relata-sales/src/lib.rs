@@ -8,6 +8,8 @@ pub mod forecast;
 pub mod lead;
 pub mod opportunity;
 pub mod pipeline;
+pub mod quota;
+pub mod team;
 
 pub use entities::*;
 
@@ -45,7 +47,16 @@ impl Module for Sales {
     }
 
     fn entities(&self) -> Vec<EntityDef> {
-        vec![lead(), opportunity(), pipeline()]
+        vec![lead(), opportunity(), pipeline(), quota()]
+    }
+
+    fn migrations(&self) -> Vec<relata_store::migrate::ModuleMigration> {
+        vec![relata_store::migrate::ModuleMigration {
+            version: 1,
+            name: "quotas",
+            sqlite: include_str!("../migrations/sqlite/0001_quotas.sql"),
+            postgres: include_str!("../migrations/postgres/0001_quotas.sql"),
+        }]
     }
 
     fn extensions(&self) -> Vec<Extension> {
@@ -64,6 +75,8 @@ impl Module for Sales {
                 pipeline::before_save(tx, old, new).await
             } else if new.kind == OPPORTUNITIES {
                 opportunity::before_save(tx, old, new).await
+            } else if new.kind == QUOTAS {
+                quota::before_save(new)
             } else {
                 Ok(())
             }

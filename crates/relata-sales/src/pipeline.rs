@@ -12,6 +12,7 @@ use relata_store::records::ListQuery;
 use relata_store::{ScopedConn, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,6 +38,16 @@ pub struct Stage {
     pub name: String,
     pub probability: i64,
     pub kind: StageKind,
+    /// The stage's name in other languages, by language tag (`{"pl": "Negocjacje"}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<String, String>,
+}
+
+impl Stage {
+    /// The stage's name in a language, else its own.
+    pub fn name_in(&self, language: relata_i18n::Language) -> &str {
+        self.names.get(language.tag()).map_or(&self.name, String::as_str)
+    }
 }
 
 const MAX_STAGES: usize = 50;
@@ -74,13 +85,20 @@ pub fn parse_stages(raw: &Json) -> Result<Vec<Stage>, ValidationError> {
             ));
             continue;
         };
-        if let Some(k) = obj.keys().find(|k| !["id", "name", "probability", "kind"].contains(&k.as_str())) {
+        if let Some(k) = obj.keys().find(|k| !["id", "name", "probability", "kind", "names"].contains(&k.as_str())) {
             errors.push(FieldError::new(
                 at(&format!(".{k}")),
                 "unknown_field",
-                "stages have id, name, probability and kind",
+                "stages have id, name, names, probability and kind",
             ));
         }
+        let names = match obj.get("names") {
+            None | Some(Json::Null) => BTreeMap::new(),
+            Some(given) => relata_app::localize::parse_labels(given, &at(".names")).unwrap_or_else(|mut e| {
+                errors.append(&mut e);
+                BTreeMap::new()
+            }),
+        };
         let name = obj.get("name").and_then(Json::as_str).map(str::trim).unwrap_or("");
         if name.is_empty() || name.chars().count() > 100 {
             errors.push(FieldError::new(at(".name"), "required", "a stage needs a name of at most 100 characters"));
@@ -140,7 +158,7 @@ pub fn parse_stages(raw: &Json) -> Result<Vec<Stage>, ValidationError> {
         if stages.iter().any(|s: &Stage| s.name.eq_ignore_ascii_case(name) && !name.is_empty()) {
             errors.push(FieldError::new(at(".name"), "duplicate", format!("stage name {name:?} appears twice")));
         }
-        stages.push(Stage { id, name: name.to_string(), probability, kind });
+        stages.push(Stage { id, name: name.to_string(), probability, kind, names });
     }
     if errors.is_empty() {
         for kind in [StageKind::Open, StageKind::Won, StageKind::Lost] {
@@ -258,16 +276,30 @@ pub async fn ensure_default_pipeline(
     Ok(())
 }
 
-/// The stages of a new workspace's default pipeline.
+/// The stages of a new workspace's default pipeline, named in every
+/// language the UI is written in (the catalogues' `stage-{id}`).
 pub fn standard_stages() -> Json {
-    json!([
-        {"id": "qualification", "name": "Qualification", "probability": 10, "kind": "open"},
-        {"id": "needs_analysis", "name": "Needs analysis", "probability": 25, "kind": "open"},
-        {"id": "proposal", "name": "Proposal", "probability": 50, "kind": "open"},
-        {"id": "negotiation", "name": "Negotiation", "probability": 75, "kind": "open"},
-        {"id": "won", "name": "Closed won", "probability": 100, "kind": "won"},
-        {"id": "lost", "name": "Closed lost", "probability": 0, "kind": "lost"}
-    ])
+    let stages = [
+        ("qualification", 10, "open"),
+        ("needs_analysis", 25, "open"),
+        ("proposal", 50, "open"),
+        ("negotiation", 75, "open"),
+        ("won", 100, "won"),
+        ("lost", 0, "lost"),
+    ];
+    let name = |language, id: &str| relata_i18n::Tr::new(language).t(&format!("stage-{id}"));
+    let stages: Vec<Json> = stages
+        .into_iter()
+        .map(|(id, probability, kind)| {
+            let names: BTreeMap<&str, String> = relata_i18n::Language::OFFERED
+                .into_iter()
+                .filter(|l| *l != relata_i18n::Language::En)
+                .map(|l| (l.tag(), name(l, id)))
+                .collect();
+            json!({"id": id, "name": name(relata_i18n::Language::En, id), "names": names, "probability": probability, "kind": kind})
+        })
+        .collect();
+    Json::Array(stages)
 }
 
 #[cfg(test)]
@@ -279,6 +311,10 @@ mod tests {
         let stages = parse_stages(&standard_stages()).unwrap();
         assert_eq!(stages.len(), 6);
         assert_eq!(stages[4].kind, StageKind::Won);
+        assert_eq!(
+            (stages[4].name.as_str(), stages[3].name_in(relata_i18n::Language::Pl)),
+            ("Closed won", "Negocjacje")
+        );
     }
 
     #[test]

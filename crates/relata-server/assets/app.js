@@ -166,6 +166,14 @@
     const op = document.getElementById("fb-op");
     const value = document.getElementById("fb-value");
     op.addEventListener("change", function () { value.hidden = op.value.indexOf("null") !== -1; });
+    // A choice's options (value: the option, text: its label) are offered as the value.
+    const offerOptions = function () {
+      const chosen = field.options[field.selectedIndex];
+      if (chosen && chosen.dataset.list) value.setAttribute("list", chosen.dataset.list);
+      else value.removeAttribute("list");
+    };
+    field.addEventListener("change", offerOptions);
+    offerOptions();
     document.getElementById("fb-add").addEventListener("click", function () { add(input, field, op, value); });
   }
 

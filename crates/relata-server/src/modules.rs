@@ -35,6 +35,25 @@ mod tests {
     use relata_core::meta::{EntityKind, FieldType, Schema, Target};
     use relata_core::value::ParseContext;
 
+    /// English's catalogue of built-in fields is what the metadata says;
+    /// `RELATA_WRITE_FIELD_CATALOGUE=1` writes it anew after a label
+    /// changes (the other languages' tests then name what they lack).
+    #[test]
+    fn field_catalogue_matches_the_metadata() {
+        super::install();
+        let generated = relata_app::localize::english_catalogue(&relata_app::Schemas::standard());
+        if std::env::var_os("RELATA_WRITE_FIELD_CATALOGUE").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../relata-i18n/locales/en/fields.ftl");
+            std::fs::write(path, &generated).expect("write the catalogue");
+            return;
+        }
+        assert!(
+            generated == relata_i18n::catalogue::english_fields_catalogue(),
+            "locales/en/fields.ftl is not what the metadata says: run \
+             RELATA_WRITE_FIELD_CATALOGUE=1 cargo test -p relata-server field_catalogue"
+        );
+    }
+
     /// What a subscribed record brings along to an offline device must fit
     /// the types' descriptions: the link, the filter and the date field.
     #[test]

@@ -542,17 +542,25 @@ pub async fn erase(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiResul
 
 // ----- export -----
 
-/// `GET /api/v1/{entity}/export[?format=csv|xlsx]`: the records a list
-/// would show, as CSV streamed page by page or as an Excel workbook (needs
-/// the export right; hidden fields are left out; audited).
+/// `GET /api/v1/{entity}/export[?format=csv|xlsx][&labels=true]`: the
+/// records a list would show, as CSV streamed page by page or as an Excel
+/// workbook (needs the export right; hidden fields are left out; audited);
+/// with `labels=true`, headings and choices in the reader's language
+/// (their profile's, else `Accept-Language`'s).
 pub async fn export(
     State(server): S,
-    auth: Auth,
+    mut auth: Auth,
     path: crate::http::EntityPath,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
     let kind = path.kind(&server, &auth).await?;
-    let p = QueryParams::parse(query.as_deref(), &["filter", "sort", "q", "deleted", "format"])?;
+    let p = QueryParams::parse(query.as_deref(), &["filter", "sort", "q", "deleted", "format", "labels"])?;
+    if p.bool("labels")? {
+        // Column headings and choices in the reader's language (the list page's export links).
+        let locale = crate::web::page_locale(&auth.principal, crate::web::accept_language(&headers));
+        auth.ctx.language = Some(locale.language);
+    }
     let xlsx = match p.text("format").as_deref() {
         None | Some("") | Some("csv") => false,
         Some("xlsx") => true,

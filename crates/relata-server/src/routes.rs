@@ -1035,6 +1035,16 @@ fn identity_routes() -> Vec<Route> {
             .public()
             .returns(303, None)
             .to(post(crate::web::connect::revoke_app_password)),
+        endpoint(Method::POST, "/home/widgets", "pages.add_widget", "Put a figure of a saved view on your home page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::dashboard::add_widget)),
+        endpoint(Method::POST, "/home/widgets/{id}/delete", "pages.remove_widget", "Take a widget off your home page")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::dashboard::remove_widget)),
         endpoint(Method::GET, "/notifications", "pages.notifications", "Your notifications (the header's bell)")
             .tag("pages")
             .public()

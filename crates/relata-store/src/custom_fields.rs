@@ -19,8 +19,19 @@ pub struct CustomFieldRow {
 }
 
 /// The columns of a definition, in the order they are written and read.
-const COLUMNS: [&str; 10] =
-    ["id", "entity", "field_id", "label", "field_type", "options", "target", "required", "scale", "created_at"];
+const COLUMNS: [&str; 11] = [
+    "id",
+    "entity",
+    "field_id",
+    "label",
+    "field_type",
+    "options",
+    "target",
+    "required",
+    "scale",
+    "created_at",
+    "translations",
+];
 
 impl ScopedConn {
     /// Every custom field of the workspace, oldest first.
@@ -49,15 +60,19 @@ impl ScopedConn {
                 )
                 .and_then(|ty| ty.with_scale(r.int("scale").ok().flatten().and_then(|s| u32::try_from(s).ok())))
                 .map_err(bad)?;
+                let mut def = FieldDef::custom(
+                    r.text("field_id")?.unwrap_or_default(),
+                    r.text("label")?.unwrap_or_default(),
+                    ty,
+                    r.bool("required")?.unwrap_or(false),
+                );
+                if let Some(translations) = r.json("translations")? {
+                    def.translations = serde_json::from_value(translations).map_err(|e| bad(e.to_string()))?;
+                }
                 Ok(CustomFieldRow {
                     id: RecordId::from_uuid(r.uuid("id")?.ok_or_else(|| bad("id".into()))?),
                     entity,
-                    def: FieldDef::custom(
-                        r.text("field_id")?.unwrap_or_default(),
-                        r.text("label")?.unwrap_or_default(),
-                        ty,
-                        r.bool("required")?.unwrap_or(false),
-                    ),
+                    def,
                     created_at: r.datetime("created_at")?.ok_or_else(|| bad("created_at".into()))?,
                 })
             })
@@ -66,6 +81,8 @@ impl ScopedConn {
 
     pub async fn insert_custom_field(&mut self, row: &CustomFieldRow) -> Result<()> {
         let options: Option<Json> = row.def.ty.options().map(|o| serde_json::json!(o));
+        let translations: Option<Json> =
+            (!row.def.translations.is_empty()).then(|| serde_json::json!(row.def.translations));
         let stmt = Query::insert()
             .into_table("custom_fields")
             .columns(["workspace_id"].into_iter().chain(COLUMNS))
@@ -81,6 +98,7 @@ impl ScopedConn {
                 Expr::val(row.def.required),
                 Expr::val(Value::BigInt(row.def.ty.scale().map(i64::from))),
                 Expr::val(Value::ChronoDateTimeUtc(Some(row.created_at))),
+                Expr::val(Value::Json(translations.map(Box::new))),
             ])
             .to_owned();
         self.conn.execute(&stmt).await?;

@@ -818,12 +818,79 @@ impl ScopedConn {
 
     /// Deletes a view of `owner`; false when there is none.
     pub async fn delete_saved_view(&mut self, id: &str, owner: UserId) -> Result<bool> {
+        self.delete_owned("saved_views", id, owner).await
+    }
+
+    async fn delete_owned(&mut self, table: &str, id: &str, owner: UserId) -> Result<bool> {
         let stmt = Query::delete()
-            .from_table("saved_views")
+            .from_table(sea_query::Alias::new(table))
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("id").eq(id_text(id)))
             .and_where(Expr::col("owner_id").eq(uuid(owner.uuid())))
             .to_owned();
         Ok(self.conn.execute(&stmt).await? > 0)
     }
+
+    /// The widgets on `owner`'s home page, oldest first.
+    pub async fn home_widgets(&mut self, owner: UserId) -> Result<Vec<HomeWidget>> {
+        let q = Query::select()
+            .columns(["id", "entity", "view_id", "kind", "field"])
+            .from("home_widgets")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("owner_id").eq(uuid(owner.uuid())))
+            .order_by("created_at", Order::Asc)
+            .order_by("id", Order::Asc)
+            .to_owned();
+        self.conn
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(HomeWidget {
+                    id: r.id_text("id")?.unwrap_or_default(),
+                    owner,
+                    entity: r.text("entity")?.unwrap_or_default(),
+                    view_id: r.id_text("view_id")?.unwrap_or_default(),
+                    kind: r.text("kind")?.unwrap_or_default(),
+                    field: r.text("field")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_home_widget(&mut self, widget: &HomeWidget) -> Result<()> {
+        let stmt = Query::insert()
+            .into_table("home_widgets")
+            .columns(["id", "workspace_id", "owner_id", "entity", "view_id", "kind", "field", "created_at"])
+            .values_panic([
+                Expr::val(id_text(&widget.id)),
+                Expr::val(uuid(self.workspace.uuid())),
+                Expr::val(uuid(widget.owner.uuid())),
+                Expr::val(widget.entity.clone()),
+                Expr::val(id_text(&widget.view_id)),
+                Expr::val(widget.kind.clone()),
+                Expr::val(Value::String(widget.field.clone())),
+                Expr::val(self.now_value()),
+            ])
+            .to_owned();
+        self.conn.execute(&stmt).await?;
+        Ok(())
+    }
+
+    /// Takes a widget off `owner`'s home page; false when there is none.
+    pub async fn delete_home_widget(&mut self, id: &str, owner: UserId) -> Result<bool> {
+        self.delete_owned("home_widgets", id, owner).await
+    }
+}
+
+/// A figure on someone's home page drawn from one of their saved views:
+/// `count`, `sum` of a money `field`, or a `chart` grouped by `field`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HomeWidget {
+    pub id: String,
+    pub owner: UserId,
+    pub entity: String,
+    pub view_id: String,
+    pub kind: String,
+    pub field: Option<String>,
 }

@@ -121,6 +121,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_preferences.sql"),
         postgres: include_str!("../migrations/postgres/0018_preferences.sql"),
     },
+    Migration {
+        version: 19,
+        name: "labels and widgets",
+        sqlite: include_str!("../migrations/sqlite/0019_labels_and_widgets.sql"),
+        postgres: include_str!("../migrations/postgres/0019_labels_and_widgets.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -93,6 +93,16 @@ fn record_columns(schema: &Schema, r: &Record) -> Vec<(&'static str, Value)> {
     cols
 }
 
+/// A sum of a money field over some records in one currency (records
+/// without an amount under `""`), for one value of each grouping field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MoneyTotal {
+    pub group: Vec<FieldValue>,
+    pub currency: String,
+    pub total: i64,
+    pub records: i64,
+}
+
 impl ScopedConn {
     /// Records of `kind` in this workspace (custom objects share a table).
     pub(crate) fn of_kind(&self, kind: EntityKind) -> sea_query::Condition {
@@ -254,6 +264,19 @@ impl ScopedConn {
         filter: Option<&Filter<'_>>,
         field: &relata_core::meta::FieldDef,
     ) -> Result<Vec<(String, i64, i64)>> {
+        let totals = self.money_totals_by(schema, filter, field, &[]).await?;
+        Ok(totals.into_iter().map(|t| (t.currency, t.total, t.records)).collect())
+    }
+
+    /// The same per value of the `group` fields (each with a column of its
+    /// own: an owner, a stage), in one aggregate query.
+    pub async fn money_totals_by(
+        &mut self,
+        schema: &Schema,
+        filter: Option<&Filter<'_>>,
+        field: &relata_core::meta::FieldDef,
+        group: &[&FieldDef],
+    ) -> Result<Vec<MoneyTotal>> {
         let relata_core::meta::Column::Money { amount, currency } = &field.column else {
             return Err(StoreError::Corrupt(format!("{} is not a stored money field", field.id)));
         };
@@ -265,10 +288,21 @@ impl ScopedConn {
             // COUNT(*), not COUNT(id): the id is not in the covering index.
             .expr_as(Expr::cust("COUNT(*)"), "n")
             .group_by_col(*currency);
+        for field in group {
+            let Column::Named(column) = field.column else {
+                return Err(StoreError::Corrupt(format!("{} has no column of its own to group by", field.id)));
+            };
+            q.column(column).group_by_col(column);
+        }
         let rows = self.conn.fetch_all(&q).await?;
         rows.iter()
             .map(|r| {
-                Ok((r.text("currency")?.unwrap_or_default(), r.int("total")?.unwrap_or(0), r.int("n")?.unwrap_or(0)))
+                Ok(MoneyTotal {
+                    group: group.iter().map(|f| sql::decode_field(r, f)).collect::<Result<_>>()?,
+                    currency: r.text("currency")?.unwrap_or_default(),
+                    total: r.int("total")?.unwrap_or(0),
+                    records: r.int("n")?.unwrap_or(0),
+                })
             })
             .collect()
     }

@@ -9,7 +9,7 @@ use crate::meta::{EntityKind, FieldDef, FieldType, Target};
 use std::borrow::Cow;
 
 /// One entity type, described once.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityDef {
     pub kind: EntityKind,
     /// The domain module that owns it (`crm`, `sales`; `custom` for custom objects).

@@ -4,6 +4,7 @@
 use crate::meta::EntityKind;
 use crate::value::FieldValue;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// What a relation field points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,6 +138,29 @@ pub struct FieldDef {
     /// A filter (in the list filter language) over the records of the type
     /// this other field names: the form offers a filter builder for it.
     pub filter_over: Option<&'static str>,
+    /// Labels per language given in the metadata (a custom field's own;
+    /// the catalogues give Relata's built-in fields theirs).
+    pub translations: Translations,
+    /// What people see for each choice option, in the language the schema
+    /// was localized to ([`FieldDef::option_label`]); empty until then.
+    pub option_labels: BTreeMap<String, String>,
+}
+
+/// A field's labels in other languages, as its definition gives them:
+/// `{"labels": {"pl": "Rozmiar"}, "option_labels": {"small": {"pl": "Mały"}}}`,
+/// keyed by language tag.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Translations {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub option_labels: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Translations {
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.option_labels.is_empty()
+    }
 }
 
 impl FieldDef {
@@ -167,6 +191,8 @@ impl FieldDef {
             system: false,
             default: None,
             filter_over: None,
+            translations: Translations::default(),
+            option_labels: BTreeMap::new(),
         }
     }
 
@@ -186,6 +212,8 @@ impl FieldDef {
             system: false,
             default: None,
             filter_over: None,
+            translations: Translations::default(),
+            option_labels: BTreeMap::new(),
         }
     }
 
@@ -243,6 +271,12 @@ impl FieldDef {
     /// The name clients use: `name`, or `custom.tier` for custom fields.
     pub fn qualified_id(&self) -> Cow<'_, str> {
         if self.is_custom() { Cow::Owned(format!("custom.{}", self.id)) } else { Cow::Borrowed(&self.id) }
+    }
+
+    /// What people see for a choice option: its label in the schema's
+    /// language, else the option itself.
+    pub fn option_label<'a>(&'a self, option: &'a str) -> &'a str {
+        self.option_labels.get(option).map_or(option, String::as_str)
     }
 
     pub fn is_writable(&self) -> bool {

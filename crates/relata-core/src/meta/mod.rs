@@ -229,6 +229,12 @@ impl Schema {
         Schema { kind: def.kind, def: DefRef::Shared(def), custom: Vec::new(), rules: FieldRules::new() }
     }
 
+    /// The same type with its description and custom fields replaced by
+    /// copies labelled in another language; the field rules stay.
+    pub fn relabelled(&self, def: EntityDef, custom: Vec<FieldDef>) -> Schema {
+        Schema { kind: self.kind, def: DefRef::Shared(Arc::new(def)), custom, rules: self.rules.clone() }
+    }
+
     /// The same fields seen through a role's field rules.
     pub fn with_rules(&self, rules: FieldRules) -> Schema {
         Schema { rules, ..self.clone() }

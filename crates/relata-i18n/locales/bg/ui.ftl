@@ -256,3 +256,55 @@ amount-too-precise = { $count ->
 }
 amount-ambiguous = „{ $grouped }“ или „{ $decimal }“? Въведете сумата без точка или с десетична запетая.
 amount-too-large = Сумата е твърде голяма.
+
+## Етапи на фунията на продажбите по подразбиране
+
+stage-qualification = Квалификация
+stage-needs_analysis = Анализ на нуждите
+stage-proposal = Оферта
+stage-negotiation = Преговори
+stage-won = Спечелена
+stage-lost = Загубена
+
+## Началната страница според ролята: екипът на мениджъра, планът на търговеца, джаджи
+
+entity-quotas = Планове за продажби
+entity-one-quotas = план за продажби
+home-my-team = Моят екип
+home-my-work = Моята работа
+home-team-pipeline = Фуния на екипа по етап и отговорник
+home-total = Общо
+home-nobody = Никой
+home-win-rate = Успеваемост това тримесечие
+home-win-rate-value = { $percent } (спечелени: { $won }, загубени: { $lost })
+home-win-rate-none = Това тримесечие още няма приключени сделки.
+home-quotas = Прогноза спрямо плана
+home-quota-target = План
+home-quota-won = Спечелени
+home-quota-forecast = Прогноза
+home-no-quotas = Нито един план не обхваща днешния ден. Мениджърите ги задават в „Планове за продажби“.
+home-my-quota = Моят план
+home-activities-week = Дейности тази седмица
+home-no-activities = Тази седмица няма записани дейности.
+home-stale = Сделки без дейност от 30 дни
+home-my-stale = Моите сделки без дейност от 30 дни
+home-no-stale = Няма застинали сделки.
+home-last-change = последна промяна
+home-widgets = Моите джаджи
+home-widget-gone = Запазеният изглед на тази джаджа вече не съществува.
+home-widget-remove = Премахване
+home-widget-add-hint = Добавете показатели от запазен изглед: отворете списък, изберете „Добави в началната страница“ и посочете изглед.
+home-widget-refused = Джаджата не е добавена
+home-widget-empty = Няма записи.
+home-no-value = (няма)
+home-widget-records = { $count ->
+    [one] 1 запис
+   *[other] { $count } записа
+}
+list-add-to-home = Добави в началната страница
+list-widget-view = Запазен изглед
+list-widget-figure = Покажи
+list-widget-count = Брой записи
+list-widget-sum = Сума: { $field }
+list-widget-chart = Диаграма по: { $field }
+list-widget-add = Добави

@@ -253,3 +253,55 @@ amount-too-precise = { $count ->
 }
 amount-ambiguous = “{ $grouped }” or “{ $decimal }”? Type the amount without the dot, or with your decimal sign.
 amount-too-large = This amount is too large.
+
+## The default pipeline's stages (a new workspace's pipeline is named in every language)
+
+stage-qualification = Qualification
+stage-needs_analysis = Needs analysis
+stage-proposal = Proposal
+stage-negotiation = Negotiation
+stage-won = Closed won
+stage-lost = Closed lost
+
+## The home page by role: a manager's team, a salesperson's quota, widgets
+
+entity-quotas = Quotas
+entity-one-quotas = quota
+home-my-team = My team
+home-my-work = My work
+home-team-pipeline = Team pipeline by stage and owner
+home-total = Total
+home-nobody = Nobody
+home-win-rate = Win rate this quarter
+home-win-rate-value = { $percent } ({ $won } won, { $lost } lost)
+home-win-rate-none = No deals closed this quarter yet.
+home-quotas = Forecast against quota
+home-quota-target = Quota
+home-quota-won = Won
+home-quota-forecast = Forecast
+home-no-quotas = No quota covers today. Managers set them under Quotas.
+home-my-quota = My quota
+home-activities-week = Activities this week
+home-no-activities = No activities logged this week.
+home-stale = Deals with no activity for 30 days
+home-my-stale = My deals with no activity for 30 days
+home-no-stale = No deal has gone quiet.
+home-last-change = last changed
+home-widgets = My widgets
+home-widget-gone = The saved view behind this widget is gone.
+home-widget-remove = Remove
+home-widget-add-hint = Add figures from a saved view: open a list, choose “Add to home” and pick a view.
+home-widget-refused = The widget was not added
+home-widget-empty = No records.
+home-no-value = (none)
+home-widget-records = { $count ->
+    [one] 1 record
+   *[other] { $count } records
+}
+list-add-to-home = Add to home
+list-widget-view = Saved view
+list-widget-figure = Show
+list-widget-count = Number of records
+list-widget-sum = Sum of { $field }
+list-widget-chart = Chart by { $field }
+list-widget-add = Add

@@ -263,3 +263,56 @@ amount-too-precise = { $count ->
 }
 amount-ambiguous = „{ $grouped }“ ar „{ $decimal }“? Įveskite sumą be taško arba su dešimtainiu kableliu.
 amount-too-large = Ši suma per didelė.
+
+## Numatytojo pardavimų piltuvo etapai
+
+stage-qualification = Kvalifikavimas
+stage-needs_analysis = Poreikių analizė
+stage-proposal = Pasiūlymas
+stage-negotiation = Derybos
+stage-won = Laimėta
+stage-lost = Pralaimėta
+
+## Pradžios puslapis pagal vaidmenį: vadovo komanda, pardavėjo planas, valdikliai
+
+entity-quotas = Pardavimų planai
+entity-one-quotas = pardavimų planas
+home-my-team = Mano komanda
+home-my-work = Mano darbas
+home-team-pipeline = Komandos piltuvas pagal etapą ir atsakingą asmenį
+home-total = Iš viso
+home-nobody = Niekas
+home-win-rate = Laimėjimų dalis šį ketvirtį
+home-win-rate-value = { $percent } (laimėta: { $won }, pralaimėta: { $lost })
+home-win-rate-none = Šį ketvirtį dar neuždaryta nė viena galimybė.
+home-quotas = Prognozė, palyginti su planu
+home-quota-target = Planas
+home-quota-won = Laimėta
+home-quota-forecast = Prognozė
+home-no-quotas = Šiandienos neapima joks planas. Vadovai juos nustato skiltyje „Pardavimų planai“.
+home-my-quota = Mano planas
+home-activities-week = Veiklos šią savaitę
+home-no-activities = Šią savaitę neužregistruota jokių veiklų.
+home-stale = Galimybės be veiklų 30 dienų
+home-my-stale = Mano galimybės be veiklų 30 dienų
+home-no-stale = Nė viena galimybė neužstrigo.
+home-last-change = paskutinis pakeitimas
+home-widgets = Mano valdikliai
+home-widget-gone = Šio valdiklio išsaugoto rodinio nebėra.
+home-widget-remove = Pašalinti
+home-widget-add-hint = Pridėkite rodiklių iš išsaugoto rodinio: atverkite sąrašą, pasirinkite „Pridėti į pradžios puslapį“ ir rodinį.
+home-widget-refused = Valdiklis nepridėtas
+home-widget-empty = Įrašų nėra.
+home-no-value = (nėra)
+home-widget-records = { $count ->
+    [one] { $count } įrašas
+    [few] { $count } įrašai
+   *[other] { $count } įrašų
+}
+list-add-to-home = Pridėti į pradžios puslapį
+list-widget-view = Išsaugotas rodinys
+list-widget-figure = Rodyti
+list-widget-count = Įrašų skaičius
+list-widget-sum = Suma: { $field }
+list-widget-chart = Diagrama pagal: { $field }
+list-widget-add = Pridėti

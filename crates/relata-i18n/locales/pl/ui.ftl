@@ -262,3 +262,56 @@ amount-too-precise = { $count ->
 }
 amount-ambiguous = „{ $grouped }” czy „{ $decimal }”? Wpisz kwotę bez kropki albo z przecinkiem dziesiętnym.
 amount-too-large = Ta kwota jest za duża.
+
+## Etapy domyślnego lejka sprzedaży
+
+stage-qualification = Kwalifikacja
+stage-needs_analysis = Analiza potrzeb
+stage-proposal = Oferta
+stage-negotiation = Negocjacje
+stage-won = Wygrana
+stage-lost = Przegrana
+
+## Strona startowa według roli: zespół kierownika, plan handlowca, widżety
+
+entity-quotas = Plany sprzedaży
+entity-one-quotas = plan sprzedaży
+home-my-team = Mój zespół
+home-my-work = Moja praca
+home-team-pipeline = Lejek zespołu według etapu i opiekuna
+home-total = Razem
+home-nobody = Nikt
+home-win-rate = Skuteczność w tym kwartale
+home-win-rate-value = { $percent } (wygrane: { $won }, przegrane: { $lost })
+home-win-rate-none = W tym kwartale nie zamknięto jeszcze żadnej szansy.
+home-quotas = Prognoza względem planu
+home-quota-target = Plan
+home-quota-won = Wygrane
+home-quota-forecast = Prognoza
+home-no-quotas = Żaden plan nie obejmuje dzisiejszego dnia. Kierownicy ustalają je w module Plany sprzedaży.
+home-my-quota = Mój plan
+home-activities-week = Działania w tym tygodniu
+home-no-activities = W tym tygodniu nie zapisano żadnych działań.
+home-stale = Szanse bez działań od 30 dni
+home-my-stale = Moje szanse bez działań od 30 dni
+home-no-stale = Żadna szansa nie utknęła.
+home-last-change = ostatnia zmiana
+home-widgets = Moje widżety
+home-widget-gone = Zapisany widok tego widżetu już nie istnieje.
+home-widget-remove = Usuń
+home-widget-add-hint = Dodaj wskaźniki z zapisanego widoku: otwórz listę, wybierz „Dodaj do strony startowej” i wskaż widok.
+home-widget-refused = Nie dodano widżetu
+home-widget-empty = Brak rekordów.
+home-no-value = (brak)
+home-widget-records = { $count ->
+    [one] 1 rekord
+    [few] { $count } rekordy
+   *[other] { $count } rekordów
+}
+list-add-to-home = Dodaj do strony startowej
+list-widget-view = Zapisany widok
+list-widget-figure = Pokaż
+list-widget-count = Liczba rekordów
+list-widget-sum = Suma: { $field }
+list-widget-chart = Wykres według: { $field }
+list-widget-add = Dodaj

@@ -266,3 +266,56 @@ amount-too-precise = { $count ->
 }
 amount-ambiguous = «{ $grouped }» или «{ $decimal }»? Введите сумму без точки или с десятичной запятой.
 amount-too-large = Слишком большая сумма.
+
+## Этапы воронки продаж по умолчанию
+
+stage-qualification = Квалификация
+stage-needs_analysis = Анализ потребностей
+stage-proposal = Предложение
+stage-negotiation = Переговоры
+stage-won = Выиграна
+stage-lost = Проиграна
+
+## Главная страница по роли: команда руководителя, план менеджера, виджеты
+
+entity-quotas = Планы продаж
+entity-one-quotas = план продаж
+home-my-team = Моя команда
+home-my-work = Моя работа
+home-team-pipeline = Воронка команды по этапам и ответственным
+home-total = Итого
+home-nobody = Никто
+home-win-rate = Конверсия в выигрыш в этом квартале
+home-win-rate-value = { $percent } (выиграно: { $won }, проиграно: { $lost })
+home-win-rate-none = В этом квартале ещё не закрыта ни одна сделка.
+home-quotas = Прогноз относительно плана
+home-quota-target = План
+home-quota-won = Выиграно
+home-quota-forecast = Прогноз
+home-no-quotas = Ни один план не охватывает сегодняшний день. Руководители задают их в разделе «Планы продаж».
+home-my-quota = Мой план
+home-activities-week = Действия на этой неделе
+home-no-activities = На этой неделе действий не зарегистрировано.
+home-stale = Сделки без действий 30 дней
+home-my-stale = Мои сделки без действий 30 дней
+home-no-stale = Зависших сделок нет.
+home-last-change = последнее изменение
+home-widgets = Мои виджеты
+home-widget-gone = Сохранённое представление этого виджета больше не существует.
+home-widget-remove = Удалить
+home-widget-add-hint = Добавьте показатели из сохранённого представления: откройте список, выберите «Добавить на главную» и укажите представление.
+home-widget-refused = Виджет не добавлен
+home-widget-empty = Записей нет.
+home-no-value = (нет)
+home-widget-records = { $count ->
+    [one] { $count } запись
+    [few] { $count } записи
+   *[other] { $count } записей
+}
+list-add-to-home = Добавить на главную
+list-widget-view = Сохранённое представление
+list-widget-figure = Показать
+list-widget-count = Число записей
+list-widget-sum = Сумма: { $field }
+list-widget-chart = Диаграмма по полю: { $field }
+list-widget-add = Добавить

@@ -161,14 +161,17 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
         let (total, weighted) = if amounts_visible { (total, weighted) } else { (String::new(), String::new()) };
         columns.push(BoardColumn {
             id: stage.id.clone(),
-            name: stage.name.clone(),
+            name: stage.name_in(page.locale.language).to_string(),
             probability: stage.probability,
             total,
             weighted,
             more: *more,
             list_href: format!("/opportunities?{}", query_string(&[("filter", stage_filter)])),
             cards,
-            choices: stages.iter().map(|s| (s.id.clone(), s.name.clone(), s.id == stage.id)).collect(),
+            choices: stages
+                .iter()
+                .map(|s| (s.id.clone(), s.name_in(page.locale.language).to_string(), s.id == stage.id))
+                .collect(),
         });
     }
     let members = relata_app::people::members(&server.app, ctx).await.unwrap_or_default();

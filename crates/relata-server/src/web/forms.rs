@@ -152,7 +152,9 @@ fn form_field(field: &FieldDef, name: String, value: String, error: Option<Strin
     let relation = relation.filter(|c| value.is_empty() || c.iter().any(|(id, _)| *id == value));
     let (kind, options) = match (relation, field.ty.options()) {
         (Some(c), _) => ("choice", c.iter().map(|(id, title)| (id.clone(), title.clone(), *id == value)).collect()),
-        (None, Some(o)) => ("choice", o.iter().map(|o| (o.clone(), o.clone(), *o == value)).collect()),
+        (None, Some(o)) => {
+            ("choice", o.iter().map(|o| (o.clone(), field.option_label(o).to_string(), *o == value)).collect())
+        }
         (None, None) => (input_kind(&field.ty), Vec::new()),
     };
     FormField {

@@ -1,6 +1,7 @@
 //! The start page: my open tasks (overdue ones marked), my open pipeline by
-//! stage and my team's weighted pipeline as charts drawn by the server, and
-//! recent activity.
+//! stage and my team's weighted pipeline as charts drawn by the server,
+//! recent activity, and what [`super::dashboard`] adds by role (a manager's
+//! team figures, a salesperson's quota and quiet deals, widgets).
 
 use super::{Layout, Page, S, layout, render};
 use crate::http::escape_html;
@@ -38,6 +39,10 @@ struct HomePage {
     recent: Vec<(String, String, String)>,
     /// The user's webhook subscriptions that were paused, a line each.
     paused_webhooks: Vec<String>,
+    /// For who leads a team.
+    team: Option<super::dashboard::TeamSection>,
+    mine: super::dashboard::MineSection,
+    widgets: Vec<super::dashboard::WidgetView>,
 }
 
 /// Open amounts of the opportunities a condition selects, per stage of the
@@ -69,7 +74,7 @@ async fn pipeline_bars(
         // One currency per bar: the workspace's first that has amounts here.
         if let Some((code, minor, _)) = sums.iter().find(|(c, _, _)| !c.is_empty()) {
             let value = if weighted { minor * stage.probability / 100 } else { *minor };
-            bars.push((stage.name.clone(), value, page.locale.money(value, code)));
+            bars.push((stage.name_in(page.locale.language).to_string(), value, page.locale.money(value, code)));
         }
     }
     bars
@@ -170,8 +175,17 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
             page.tr().t_with("home-webhook-paused", &[("url", s.url.into()), ("reason", reason.into())])
         })
         .collect();
+    let team = match super::dashboard::team_of(&server, &page).await {
+        Some(people) if !people.is_empty() => Some(super::dashboard::team_section(&server, &page, &people).await),
+        _ => None,
+    };
+    let mine = super::dashboard::mine_section(&server, &page).await;
+    let widgets = super::dashboard::widget_views(&server, &page).await;
     let tr = page.tr();
     let template = HomePage {
+        team,
+        mine,
+        widgets,
         paused_webhooks,
         greeting: tr.t_with("home-greeting", &[("name", page.principal.display_name.as_str().into())]),
         layout: layout(&page, &tr.t("home-title"), None),

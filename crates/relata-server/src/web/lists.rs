@@ -3,7 +3,7 @@
 
 use super::{
     Layout, Page, PagePath, PageQuery, S, Titles, after_save, app_error_page, csrf_ok, csrf_refused, kind_of, layout,
-    message_page, not_found, query_string, read_form, render, value_of,
+    message_page, not_found, query_string, read_form, render,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -57,6 +57,8 @@ pub struct FieldChoice {
     pub kind: &'static str,
     pub filterable: bool,
     pub shown: bool,
+    /// A choice's options (id, label in the viewer's language).
+    pub options: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -67,6 +69,9 @@ struct ListPage {
     /// Active members (id, name), for bulk assignment.
     owners: Vec<(String, String)>,
     views: Vec<ViewLink>,
+    /// Views a home page widget can show (id, name), and what it can show of them.
+    my_views: Vec<(String, String)>,
+    widget_figures: Vec<(String, String)>,
     current_query: String,
     layout: Layout,
     label: String,
@@ -151,7 +156,7 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
                     .iter()
                     .enumerate()
                     .map(|(i, f)| {
-                        let (text, href) = titles.show(&value_of(r, f));
+                        let (text, href) = titles.field(r, f);
                         let text = if i == 0 && text.is_empty() { title.clone() } else { text };
                         Cell { label: f.label.to_string(), text, href }
                     })
@@ -173,13 +178,18 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
     let export_href = format!(
         "/api/v1/{}/export?{}",
         kind.api_name(),
-        query_string(&[("filter", &filter), ("q", &q), ("sort", &sort)])
+        query_string(&[("filter", &filter), ("q", &q), ("sort", &sort), ("labels", "true")])
     );
     let new_href = page.ctx.access.check_kind(kind, Right::Create).is_ok().then(|| format!("{base}/new"));
     let label = super::plural_label(&page, schema);
-    let views = relata_app::views::views(&server.app, &page.ctx, kind)
-        .await
-        .unwrap_or_default()
+    let saved = relata_app::views::views(&server.app, &page.ctx, kind).await.unwrap_or_default();
+    // What a widget can show of a view (those without a search term).
+    let my_views = saved
+        .iter()
+        .filter(|v| relata_app::views::params_of(&v.query).q.is_none())
+        .map(|v| (v.id.clone(), v.name.clone()))
+        .collect();
+    let views: Vec<ViewLink> = saved
         .into_iter()
         .map(|v| ViewLink {
             href: format!("{base}?{}", v.query),
@@ -189,6 +199,20 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
             shared: v.shared,
         })
         .collect();
+    let tr = page.tr();
+    let mut widget_figures = vec![("count".to_string(), tr.t("list-widget-count"))];
+    for f in offered_fields(schema) {
+        if f.ty == FieldType::Money {
+            widget_figures
+                .push((format!("sum:{}", f.id), tr.t_with("list-widget-sum", &[("field", f.label.as_ref().into())])));
+        }
+        if relata_app::views::groups_well(f) {
+            widget_figures.push((
+                format!("chart:{}", f.id),
+                tr.t_with("list-widget-chart", &[("field", f.label.as_ref().into())]),
+            ));
+        }
+    }
     let current_query = query_string(&[("filter", &filter), ("q", &q), ("sort", &sort), ("columns", &columns_param)]);
     let owners = relata_app::people::members(&server.app, &page.ctx)
         .await
@@ -205,9 +229,18 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
             kind: builder_kind(&f.ty),
             filterable: f.filterable,
             shown: shown.contains(&f.qualified_id().into_owned()),
+            options: f
+                .ty
+                .options()
+                .unwrap_or_default()
+                .iter()
+                .map(|o| (o.clone(), f.option_label(o).to_string()))
+                .collect(),
         })
         .collect();
     let template = ListPage {
+        my_views,
+        widget_figures,
         all_fields,
         owners,
         views,

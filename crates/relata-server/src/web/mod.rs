@@ -15,6 +15,7 @@ pub mod calls;
 pub mod commerce;
 pub mod connect;
 pub mod convert;
+pub mod dashboard;
 pub mod forms;
 pub mod home;
 pub mod lists;
@@ -77,8 +78,12 @@ impl FromRequestParts<Arc<Server>> for Page {
         let Ok((principal, access)) = server.principal(secret_text).await else { return Err(to_login()) };
         let Credential::Session { csrf_token, .. } = &principal.credential else { return Err(to_login()) };
         let csrf = csrf_token.clone();
-        let ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
+        let accept_language = accept_language(&parts.headers).map(str::to_string);
+        let locale = page_locale(&principal, accept_language.as_deref());
+        let mut ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
             .with_address(crate::auth::client_address(parts, server));
+        // Every label the page shows comes from schemas in the reader's language.
+        ctx.language = Some(locale.language);
         let schemas = match server.app.schemas_for(&ctx).await {
             Ok(s) => s,
             Err(e) => return Err(crate::problem::Problem::from(e).into_response()),
@@ -97,8 +102,6 @@ impl FromRequestParts<Arc<Server>> for Page {
             })
             .collect();
         let unread = relata_app::notifications::unread(&server.app, &ctx).await.unwrap_or(0);
-        let accept_language = accept_language(&parts.headers).map(str::to_string);
-        let locale = page_locale(&principal, accept_language.as_deref());
         Ok(Page { principal, ctx, csrf, workspaces, schemas, unread, locale, accept_language })
     }
 }
@@ -289,6 +292,9 @@ pub(crate) fn kind_of(page: &Page, api_name: &str) -> Option<EntityKind> {
 /// how the viewer reads the other values (their language and time zone).
 pub(crate) struct Titles {
     by_id: HashMap<Uuid, (String, Option<String>)>,
+    /// Each pipeline's stages (when the records have a stage), to name a
+    /// stage in the viewer's language.
+    stages: HashMap<Uuid, Vec<relata_sales::pipeline::Stage>>,
     locale: relata_i18n::Locale,
 }
 
@@ -325,12 +331,17 @@ impl Titles {
                 }
             }
         }
-        Titles::lookup(server, page, wanted).await
+        let mut titles = Titles::lookup(server, page, wanted).await;
+        if schema.visible_fields().any(|f| f.ty == FieldType::Stage && only.is_none_or(|o| o.contains(&f.id.as_ref())))
+        {
+            titles.stages = pipeline_stages(server, page).await;
+        }
+        titles
     }
 
     async fn lookup(server: &Server, page: &Page, wanted: HashMap<Target, Vec<String>>) -> Titles {
         let ctx = &page.ctx;
-        let mut titles = Titles { by_id: HashMap::new(), locale: page.locale };
+        let mut titles = Titles { by_id: HashMap::new(), stages: HashMap::new(), locale: page.locale };
         for (target, ids) in wanted {
             match target {
                 Target::User => {
@@ -357,6 +368,40 @@ impl Titles {
         titles
     }
 
+    /// A record's field as the viewer reads it, with a link where it
+    /// names another record: a relation by the title of what it points at,
+    /// a choice by its option's label, a stage by its name in the viewer's
+    /// language.
+    pub(crate) fn field(&self, record: &Record, field: &FieldDef) -> (String, Option<String>) {
+        let value = value_of(record, field);
+        if let (FieldType::Stage, FieldValue::Text(stage)) = (&field.ty, value.as_ref()) {
+            let pipeline = match record.values.std("pipeline") {
+                FieldValue::Ref(id) => Some(id),
+                _ => None,
+            };
+            // Without a pipeline (a chart's bar), the first pipeline that has the stage.
+            let mut candidates: Box<dyn Iterator<Item = &Vec<relata_sales::pipeline::Stage>>> = match pipeline {
+                Some(p) => Box::new(self.stages.get(p).into_iter()),
+                None => Box::new(self.stages.values()),
+            };
+            let named = candidates
+                .find_map(|stages| stages.iter().find(|s| &s.id == stage))
+                .map(|s| s.name_in(self.locale.language).to_string());
+            return (named.unwrap_or_else(|| stage.clone()), None);
+        }
+        self.value(field, &value)
+    }
+
+    /// A value of `field` (a document line's) as the viewer reads it.
+    pub(crate) fn value(&self, field: &FieldDef, value: &FieldValue) -> (String, Option<String>) {
+        match value {
+            FieldValue::Ref(_) => self.show(value),
+            other => (self.locale.field_value(field, other), None),
+        }
+    }
+
+    /// A relation's value by the title of what it points at (an id when
+    /// the viewer may not see it), or any other value formatted.
     pub(crate) fn show(&self, value: &FieldValue) -> (String, Option<String>) {
         match value {
             FieldValue::Ref(id) => match self.by_id.get(id) {
@@ -365,6 +410,15 @@ impl Titles {
             },
             other => (self.locale.value(other), None),
         }
+    }
+}
+
+/// The stages of every pipeline the viewer may read.
+async fn pipeline_stages(server: &Server, page: &Page) -> HashMap<Uuid, Vec<relata_sales::pipeline::Stage>> {
+    let params = relata_app::read::ListParams { limit: Some(100), ..Default::default() };
+    match relata_app::read::list(&server.app, &page.ctx, relata_sales::PIPELINES, &params).await {
+        Ok((found, _)) => found.records.iter().map(|p| (p.id.uuid(), relata_sales::pipeline::stages_of(p))).collect(),
+        Err(_) => HashMap::new(),
     }
 }
 

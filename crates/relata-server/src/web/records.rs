@@ -3,7 +3,7 @@
 
 use super::{
     Layout, Page, PagePath, PageQuery, S, Titles, app_error_page, csrf_ok, csrf_refused, kind_of, layout, message_page,
-    not_found, read_form, render, value_of,
+    not_found, read_form, render,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -149,7 +149,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
         .chain(schema.visible_fields().filter(|f| f.system || f.id == "owner"))
         .filter(|f| !matches!(f.ty, FieldType::Stages | FieldType::Id) && f.id != "deleted_at" && f.id != "version")
         .filter_map(|f| {
-            let (text, href) = titles.show(&value_of(&record, f));
+            let (text, href) = titles.field(&record, f);
             (!text.is_empty()).then(|| Fact { label: f.label.to_string(), text, href })
         })
         .collect();
@@ -226,7 +226,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
     let mut key_facts = Vec::new();
     for field in ["lifecycle", "status", "stage", "amount", "priority", "sla_status", "resolution_due", "owner"] {
         if let Some(f) = schema.field(field) {
-            let (text, _) = titles.show(&value_of(&record, f));
+            let (text, _) = titles.field(&record, f);
             if !text.is_empty() {
                 key_facts.push((f.label.to_string(), text));
             }
@@ -263,7 +263,8 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
     }
     let lines = schema.def().lines.as_ref().zip(record.lines.as_ref()).map(|(def, lines)| {
         let labels = def.fields.iter().map(|f| f.label.to_string()).collect();
-        let rows = lines.iter().map(|l| def.fields.iter().map(|f| titles.show(l.values.get(f))).collect()).collect();
+        let rows =
+            lines.iter().map(|l| def.fields.iter().map(|f| titles.value(f, l.values.get(f))).collect()).collect();
         (labels, rows)
     });
     let mut actions = super::commerce::actions(&page, schema, &record);

@@ -13,6 +13,7 @@ crate::both_backends!(
     the_browser_then_the_workspace_choose_for_who_chose_nothing,
     bad_languages_and_time_zones_are_refused_by_field_and_change_nothing,
     translated_pages_show_no_text_outside_the_catalogues,
+    labels_options_and_stages_speak_the_reader_s_language,
 );
 
 /// A page as a browser that sends `Accept-Language`.
@@ -227,4 +228,82 @@ async fn translated_pages_show_no_text_outside_the_catalogues(app: TestApp) {
             .collect();
         assert!(untranslated.is_empty(), "{path} shows text from no catalogue: {untranslated:?}");
     }
+}
+
+async fn labels_options_and_stages_speak_the_reader_s_language(app: TestApp) {
+    let app = &app;
+    // A custom field named in other languages; bad names are refused by field and nothing is defined.
+    let bad = json!({"id": "size", "type": "choice", "options": ["small", "large"],
+                     "labels": {"xx": "?", "pl": ""}, "option_labels": {"medium": {"pl": "Średnia"}}});
+    let refused = app.post("/api/v1/metadata/accounts/fields", &bad).await.expect(422).body;
+    let fields: Vec<&str> =
+        refused["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["labels.pl", "labels.xx", "option_labels.medium"], "{refused}");
+    let described = app.get("/api/v1/metadata/accounts").await.expect(200).body;
+    assert!(!described.to_string().contains("\"size\""), "nothing was defined: {described}");
+    let size = json!({"id": "size", "label": "Size", "type": "choice", "options": ["small", "large"],
+                      "labels": {"pl": "Wielkość", "lt": "Dydis"},
+                      "option_labels": {"small": {"en": "Small", "pl": "Mała"}, "large": {"pl": "Duża"}}});
+    let defined = app.post("/api/v1/metadata/accounts/fields", &size).await.expect(201).body;
+    assert_eq!(defined["labels"], json!({"pl": "Wielkość", "lt": "Dydis"}), "{defined}");
+    let ola = app.member("ola@example.com", "sales_rep").await;
+    app.put_as(&ola.token, "/api/v1/me/preferences", &json!({"language": "pl"})).await.expect(200);
+    let account = json!({"name": "Amber", "owner": ola.user, "custom": {"size": "small"}});
+    let amber = app.post_as(&ola.token, "/api/v1/accounts", &account).await.expect(201).body;
+    let deal = json!({"name": "Bursztyn", "account": amber["id"], "stage": "negotiation", "owner": ola.user,
+                      "amount": {"amount": "1000.00", "currency": "EUR"}});
+    let deal = app.post_as(&ola.token, "/api/v1/opportunities", &deal).await.expect(201).body;
+    let b = browser(app, "ola@example.com").await;
+    let pl = relata_i18n::Tr::new(relata_i18n::Language::Pl);
+    let (_, _, list) = page(app, &b, Method::GET, "/accounts?columns=name,custom.size,lifecycle", &[]).await;
+    let name = pl.find("field-accounts-name").or_else(|| pl.find("field-name")).expect("a label");
+    assert_ne!(name, "Name", "the catalogue names the field in Polish");
+    for polish in [name.as_str(), "Wielkość", "Mała"] {
+        assert!(list.contains(&format!(">{polish}<")), "{polish} in {list}");
+    }
+    assert!(
+        list.contains("<option value=\"small\">Mała</option>"),
+        "the filter builder offers options by label: {list}"
+    );
+    let (_, _, record) = page(app, &b, Method::GET, &format!("/opportunities/{}", id_of(&deal)), &[]).await;
+    assert!(
+        record.contains("Negocjacje") && !record.contains(">negotiation<"),
+        "the stage by its Polish name: {record}"
+    );
+    let (_, _, board) = page(app, &b, Method::GET, "/board", &[]).await;
+    for stage in ["Kwalifikacja", "Analiza potrzeb", "Negocjacje", "Wygrana"] {
+        assert!(board.contains(stage), "{stage} on the board: {board}");
+    }
+    let (_, _, form) = page(app, &b, Method::GET, &format!("/accounts/{}/edit", id_of(&amber)), &[]).await;
+    assert!(form.contains("<option value=\"small\" selected>Mała</option>"), "{form}");
+    // Lithuanian has no name for "small": English's, which the definition gives.
+    let (_, lt) = page_with_language(app, &b.cookie, "/accounts?columns=name,custom.size", "lt").await;
+    assert!(lt.contains(">Wielkość<"), "the profile's Polish wins over the browser: {lt}");
+    let jonas = app.member("jonas@example.com", "sales_rep").await;
+    let jb = browser(app, "jonas@example.com").await;
+    let (_, lt) = page_with_language(app, &jb.cookie, "/accounts?columns=name,custom.size", "lt").await;
+    assert!(lt.contains(">Dydis<") && lt.contains(">Small<"), "{lt}");
+
+    // A labelled export names columns and choices in the reader's language
+    // (here the browser's: the administrator chose none), and imports back.
+    let path = "/api/v1/accounts/export?labels=true&filter=name%20%3D%20%22Amber%22";
+    let export = app.send(Method::GET, path, Some(&app.token), &[("accept-language", "pl")], None).await;
+    assert_eq!(export.status, 200);
+    let csv = String::from_utf8(export.bytes).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains("Wielkość") && header.contains(&name), "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains("Mała"), "{csv}");
+    let plain = app.send(Method::GET, "/api/v1/accounts/export", Some(&app.token), &[], None).await;
+    let plain = String::from_utf8(plain.bytes).unwrap();
+    assert!(
+        plain.lines().next().unwrap().contains("custom.size") && plain.contains(",small"),
+        "ids for programs: {plain}"
+    );
+    let again = format!("{},{}\nJantar,Duża\n", name, "Wielkość");
+    let headers = [("content-type", "text/csv")];
+    let imported =
+        app.send(Method::POST, "/api/v1/accounts/import", Some(&jonas.token), &headers, Some(again.into_bytes())).await;
+    assert_eq!(imported.status, 200, "{:?}", imported.body);
+    let found = app.get("/api/v1/accounts?filter=name%20%3D%20%22Jantar%22").await.expect(200).body;
+    assert_eq!(found["data"][0]["custom"]["size"], "large", "Polish headings and labels read back: {found}");
 }

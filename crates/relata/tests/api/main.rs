@@ -19,6 +19,7 @@ mod compression;
 mod conformance;
 mod crash;
 mod custom_objects;
+mod dashboard;
 mod dav;
 mod documents;
 mod feed;

@@ -1,0 +1,16 @@
+-- Relata schema v19: a custom field's labels and option labels in other
+-- languages ({"labels": {"pl": "Rozmiar"}, "option_labels": {...}}), and
+-- the widgets people put on their home page from saved views.
+ALTER TABLE custom_fields ADD COLUMN translations TEXT;
+CREATE TABLE home_widgets (
+    id BLOB NOT NULL,
+    workspace_id BLOB NOT NULL REFERENCES workspaces(id),
+    owner_id BLOB NOT NULL REFERENCES users(id),
+    entity TEXT NOT NULL,
+    view_id BLOB NOT NULL,
+    kind TEXT NOT NULL,
+    field TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX home_widgets_owner ON home_widgets(workspace_id, owner_id, created_at);

@@ -32,6 +32,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "auth",
     "board",
     "caldav",
+    "calendar",
     "carddav",
     "changes",
     "channels",

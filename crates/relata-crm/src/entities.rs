@@ -123,6 +123,7 @@ pub fn activity() -> EntityDef {
             FieldDef::standard("start_at", "Starts", DateTime),
             FieldDef::standard("end_at", "Ends", DateTime),
             FieldDef::standard("done", "Done", Boolean).default(Default::Bool(false)),
+            FieldDef::standard("remind_before_minutes", "Remind before (minutes)", Integer { min: 0, max: 10_080 }),
             text("outcome", "Outcome"),
             FieldDef::standard("occurred_at", "Occurred", DateTime).read_only(),
             relation("account", "Account", ACCOUNTS),

@@ -3,6 +3,7 @@
 //! emails, tasks, notes, letters, text messages): the episodes of a
 //! customer's story.
 
+pub mod calendar;
 mod entities;
 mod rules;
 
@@ -35,6 +36,21 @@ impl Module for Crm {
 
     fn entities(&self) -> Vec<EntityDef> {
         vec![account(), contact(), activity()]
+    }
+
+    fn job_handlers(&self) -> Vec<std::sync::Arc<dyn relata_app::jobs::JobHandler>> {
+        vec![std::sync::Arc::new(calendar::ReminderJob)]
+    }
+
+    /// An activity with a moment reminds its owner before it.
+    fn after_save<'a>(
+        &'a self,
+        tx: &'a mut ScopedConn,
+        _ctx: &'a relata_app::Ctx,
+        _old: Option<&'a Record>,
+        new: &'a Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(calendar::schedule_reminder(tx, new))
     }
 
     fn before_save<'a>(

@@ -336,3 +336,124 @@
     nav.classList.toggle("open", open);
   });
 })();
+
+// Calendars: an entry dragged to another time or day, or resized by its
+// lower edge, is saved under the version the page showed (as its
+// "Reschedule" form does from the keyboard); the page then shows the
+// server's calendar. Times are the viewer's wall-clock times, which the
+// server reads in their time zone.
+(function () {
+  "use strict";
+  const grid = document.querySelector("[data-calendar]");
+  if (!grid) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const status = document.getElementById("calendar-status");
+  const hourPx = Number(grid.dataset.hourPx || 40);
+  const month = grid.dataset.calendar === "month";
+  document.querySelectorAll("[data-back]").forEach(function (b) { b.value = location.pathname + location.search; });
+  // Entries at their times on the grid (set here: the page's policy allows no inline styles).
+  if (!month) {
+    grid.querySelectorAll(".entry").forEach(function (entry) {
+      entry.style.top = entry.dataset.top + "px";
+      entry.style.height = entry.dataset.height + "px";
+    });
+    grid.classList.add("placed");
+    const first = grid.querySelector(".entry");
+    grid.scrollTop = first ? Math.max(Number(first.dataset.top) - hourPx, 0) : 8 * hourPx;
+  }
+  // Local date-times as minutes, with zone-free arithmetic.
+  function minutes(local) {
+    const p = local.split(/[-T:]/).map(Number);
+    return Date.UTC(p[0], p[1] - 1, p[2], p[3], p[4]) / 60000;
+  }
+  function local(m) {
+    const d = new Date(m * 60000);
+    const two = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getUTCFullYear() + "-" + two(d.getUTCMonth() + 1) + "-" + two(d.getUTCDate()) +
+      "T" + two(d.getUTCHours()) + ":" + two(d.getUTCMinutes());
+  }
+  function quarters(px) { return Math.round(px / hourPx * 4) * 15; }
+  function save(entry, start, end) {
+    status.textContent = status.dataset.saving;
+    const body = new URLSearchParams({ csrf_token: csrf, id: entry.dataset.id, start: local(start), end: local(end) });
+    fetch("/calendar/move", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+        "If-Match": '"' + entry.dataset.version + '"'
+      },
+      body: body.toString()
+    }).then(function (r) {
+      return r.json().then(function (b) { return { ok: r.ok, body: b }; });
+    }).then(function (result) {
+      if (!result.ok) throw new Error(result.body.detail || "");
+      window.location.reload();
+    }).catch(function (err) {
+      status.textContent = err.message;
+    });
+  }
+  let dragged = null;
+  let grabbed = 0;
+  grid.addEventListener("dragstart", function (e) {
+    const entry = e.target.closest(".entry");
+    if (!entry) return;
+    dragged = entry;
+    grabbed = e.clientY - entry.getBoundingClientRect().top;
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", entry.dataset.id);
+  });
+  function target(e) { return e.target.closest(month ? "td.day" : ".slots"); }
+  grid.addEventListener("dragover", function (e) {
+    const t = target(e);
+    if (!t || !dragged) return;
+    e.preventDefault();
+    t.classList.add("drop");
+  });
+  grid.addEventListener("dragleave", function (e) {
+    const t = target(e);
+    if (t) t.classList.remove("drop");
+  });
+  grid.addEventListener("drop", function (e) {
+    const t = target(e);
+    if (!t || !dragged) return;
+    e.preventDefault();
+    t.classList.remove("drop");
+    const entry = dragged;
+    dragged = null;
+    const start = minutes(entry.dataset.start);
+    const length = minutes(entry.dataset.end) - start;
+    const date = (month ? t : t.closest("[data-date]")).dataset.date;
+    let moved;
+    if (month) {
+      moved = minutes(date + "T" + entry.dataset.start.split("T")[1]);
+    } else {
+      const y = e.clientY - t.getBoundingClientRect().top - grabbed;
+      moved = minutes(date + "T00:00") + Math.min(Math.max(quarters(y), 0), 24 * 60 - 15);
+    }
+    if (moved !== start) save(entry, moved, moved + length);
+  });
+  // Resizing: the lower edge moves the end by quarter hours.
+  grid.addEventListener("pointerdown", function (e) {
+    const handle = e.target.closest(".resize");
+    if (!handle || month) return;
+    e.preventDefault();
+    const entry = handle.closest(".entry");
+    const from = e.clientY;
+    const height = entry.offsetHeight;
+    entry.draggable = false;
+    try { handle.setPointerCapture(e.pointerId); } catch (err) { /* a pointer the browser no longer tracks */ }
+    function move(ev) { entry.style.height = Math.max(height + ev.clientY - from, hourPx / 4) + "px"; }
+    function up(ev) {
+      handle.removeEventListener("pointermove", move);
+      handle.removeEventListener("pointerup", up);
+      entry.draggable = true;
+      const start = minutes(entry.dataset.start);
+      const end = Math.max(minutes(entry.dataset.end) + quarters(ev.clientY - from), start + 15);
+      if (end !== minutes(entry.dataset.end)) save(entry, start, end);
+    }
+    handle.addEventListener("pointermove", move);
+    handle.addEventListener("pointerup", up);
+  });
+})();

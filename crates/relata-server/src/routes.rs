@@ -1035,6 +1035,19 @@ fn identity_routes() -> Vec<Route> {
             .public()
             .returns(303, None)
             .to(post(crate::web::connect::revoke_app_password)),
+        endpoint(Method::GET, "/calendar", "pages.calendar", "Meetings, calls and tasks by day, week or month")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::calendar::calendar)),
+        endpoint(Method::POST, "/calendar/move", "pages.calendar_move", "Reschedule an activity from the calendar")
+            .tag("pages")
+            .public()
+            .returns(303, None)
+            .to(post(crate::web::calendar::move_entry)),
+        endpoint(Method::GET, "/calendar/find-time", "pages.find_time", "Busy times of several people and a free slot")
+            .tag("pages")
+            .public()
+            .to(get(crate::web::calendar::find_time)),
         endpoint(Method::POST, "/home/widgets", "pages.add_widget", "Put a figure of a saved view on your home page")
             .tag("pages")
             .public()

@@ -507,6 +507,24 @@ impl ScopedConn {
         Ok(found)
     }
 
+    /// The language and time zone a member of this workspace chose, each
+    /// falling back to the workspace's default (`None`: neither chose).
+    pub async fn member_locale(&mut self, user: UserId) -> Result<(Option<String>, Option<String>)> {
+        let q = Query::select()
+            .expr_as(Expr::cust("COALESCE(u.language, w.language)"), "language")
+            .expr_as(Expr::cust("COALESCE(u.time_zone, w.time_zone)"), "time_zone")
+            .from_as("memberships", "m")
+            .join_as(JoinType::InnerJoin, "users", "u", Expr::col(("u", "id")).equals(("m", "user_id")))
+            .join_as(JoinType::InnerJoin, "workspaces", "w", Expr::col(("w", "id")).equals(("m", "workspace_id")))
+            .and_where(Expr::col(("m", "workspace_id")).eq(uuid(self.workspace.uuid())))
+            .and_where(Expr::col(("m", "user_id")).eq(uuid(user.uuid())))
+            .to_owned();
+        match self.conn.fetch_optional(&q).await? {
+            Some(row) => Ok((row.text("language")?, row.text("time_zone")?)),
+            None => Ok((None, None)),
+        }
+    }
+
     /// One member of this workspace.
     pub async fn member(&mut self, user: UserId) -> Result<Option<Member>> {
         Ok(self.members_where(Some(user)).await?.pop())

@@ -127,6 +127,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_labels_and_widgets.sql"),
         postgres: include_str!("../migrations/postgres/0019_labels_and_widgets.sql"),
     },
+    Migration {
+        version: 20,
+        name: "reminders",
+        sqlite: include_str!("../migrations/sqlite/0020_reminders.sql"),
+        postgres: include_str!("../migrations/postgres/0020_reminders.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

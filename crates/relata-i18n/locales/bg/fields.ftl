@@ -225,6 +225,7 @@ field-reference = Основание за плащане
 field-region = Област
 field-registration_id = ЕИК
 field-related_case = Свързано запитване
+field-remind_before_minutes = Напомняне преди (минути)
 field-renewal_notice_days = Задача за подновяване (дни преди края)
 field-requester_email = Имейл на заявителя
 field-requires = Изисква

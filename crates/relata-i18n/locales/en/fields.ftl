@@ -227,6 +227,7 @@ field-reference = Reference
 field-region = Region
 field-registration_id = Registration number
 field-related_case = Related case
+field-remind_before_minutes = Remind before (minutes)
 field-renewal_notice_days = Renewal task (days before the end)
 field-requester_email = Requester's email
 field-requires = Requires

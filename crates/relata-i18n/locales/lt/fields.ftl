@@ -225,6 +225,7 @@ field-reference = Mokėjimo paskirtis
 field-region = Regionas
 field-registration_id = Įmonės kodas
 field-related_case = Susijusi užklausa
+field-remind_before_minutes = Priminti prieš (minutėmis)
 field-renewal_notice_days = Atnaujinimo užduotis (dienos iki pabaigos)
 field-requester_email = Pateikėjo el. paštas
 field-requires = Reikalauja

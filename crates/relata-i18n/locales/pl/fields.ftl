@@ -225,6 +225,7 @@ field-reference = Numer referencyjny
 field-region = Region
 field-registration_id = Numer rejestrowy
 field-related_case = Powiązane zgłoszenie
+field-remind_before_minutes = Przypomnij przed (minuty)
 field-renewal_notice_days = Zadanie odnowienia (dni przed końcem)
 field-requester_email = E-mail zgłaszającego
 field-requires = Wymaga

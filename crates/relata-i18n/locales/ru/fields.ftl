@@ -225,6 +225,7 @@ field-reference = Назначение платежа
 field-region = Регион
 field-registration_id = Регистрационный номер
 field-related_case = Связанное обращение
+field-remind_before_minutes = Напомнить за (минуты)
 field-renewal_notice_days = Задача о продлении (дней до окончания)
 field-requester_email = Эл. почта заявителя
 field-requires = Требует

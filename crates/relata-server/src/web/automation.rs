@@ -31,29 +31,36 @@ pub(crate) fn actions(page: &Page, schema: &Schema, record: &Record) -> Vec<Acti
     let id = record.id;
     let mut out = Vec::new();
     if kind == PRINT_BATCHES {
-        out.push(Action::link("Download letters (PDF)", format!("/api/v1/print_batches/{id}/pdf")));
+        out.push(Action::link(&page.tr().t("action-download-letters"), format!("/api/v1/print_batches/{id}/pdf")));
         let open = super::visible_std(schema, record, "status").as_text() == Some("open");
         if open && access.check_kind(PRINT_BATCHES, Right::Update).is_ok() {
-            out.push(Action::post("Mark posted", format!("/print_batches/{id}/posted"), Vec::new()));
+            out.push(Action::post(
+                &page.tr().t("action-mark-posted"),
+                format!("/print_batches/{id}/posted"),
+                Vec::new(),
+            ));
         }
     }
     if kind == AUTOMATION_RULES {
-        out.push(Action::link("Dry run", format!("/automation_rules/{id}/dry_run")));
-        out.push(Action::link("Runs", runs_href("rule", &id.to_string())));
+        out.push(Action::link(&page.tr().t("action-dry-run"), format!("/automation_rules/{id}/dry_run")));
+        out.push(Action::link(&page.tr().t("action-runs"), runs_href("rule", &id.to_string())));
         if access.check_kind(AUTOMATION_RULES, Right::Update).is_ok() {
             let active = super::visible_std(schema, record, "active") == &FieldValue::Bool(true);
-            let (label, to) = if active { ("Pause", "false") } else { ("Resume", "true") };
+            let (label, to) = if active { ("action-pause", "false") } else { ("action-resume", "true") };
             let fields = vec![("active".into(), to.into()), ("version".into(), record.version.to_string())];
-            out.push(Action::post(label, format!("/automation_rules/{id}/active"), fields));
+            out.push(Action::post(&page.tr().t(label), format!("/automation_rules/{id}/active"), fields));
         }
     } else if kind != AUTOMATION_RUNS && access.check_kind(AUTOMATION_RUNS, Right::Read).is_ok() {
-        out.push(Action::link("Automation runs", runs_href("record_id", &id.to_string())));
+        out.push(Action::link(&page.tr().t("action-automation-runs"), runs_href("record_id", &id.to_string())));
     }
     if let Some(query) = compose_query(schema, record)
         && access.check_kind(MESSAGES, Right::Create).is_ok()
     {
         let pairs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        out.push(Action::link("Write an email", format!("/messages/new?{}", super::query_string(&pairs))));
+        out.push(Action::link(
+            &page.tr().t("action-write-email"),
+            format!("/messages/new?{}", super::query_string(&pairs)),
+        ));
     }
     out
 }

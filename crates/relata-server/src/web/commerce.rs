@@ -73,33 +73,33 @@ pub(crate) fn actions(page: &Page, schema: &Schema, record: &Record) -> Vec<Acti
     let status = text(schema, record, "status");
     let mut out = Vec::new();
     if kind == QUOTES {
-        out.push(Action::link("Download PDF", format!("/api/v1/quotes/{id}/pdf")));
+        out.push(Action::link(&page.tr().t("action-download-pdf"), format!("/api/v1/quotes/{id}/pdf")));
         if can_update && status == "draft" {
-            out.push(Action::status("Mark as sent", kind, record, "sent"));
+            out.push(Action::status(&page.tr().t("action-mark-sent"), kind, record, "sent"));
         }
         if can_update && (status == "draft" || status == "sent") {
-            out.push(Action::status("Accept", kind, record, "accepted"));
-            out.push(Action::status("Reject", kind, record, "rejected"));
+            out.push(Action::status(&page.tr().t("action-accept"), kind, record, "accepted"));
+            out.push(Action::status(&page.tr().t("action-reject"), kind, record, "rejected"));
         }
         if access.check_kind(QUOTES, Right::Create).is_ok() {
-            out.push(Action::post("Revise", format!("/quotes/{id}/revise"), Vec::new()));
+            out.push(Action::post(&page.tr().t("action-revise"), format!("/quotes/{id}/revise"), Vec::new()));
         }
     } else if kind == ORDERS {
-        out.push(Action::link("Download PDF", format!("/api/v1/orders/{id}/pdf")));
+        out.push(Action::link(&page.tr().t("action-download-pdf"), format!("/api/v1/orders/{id}/pdf")));
         if can_update && status == "open" {
-            out.push(Action::status("Confirm", kind, record, "confirmed"));
+            out.push(Action::status(&page.tr().t("action-confirm"), kind, record, "confirmed"));
         }
         if status != "cancelled" && access.check_kind(INVOICES, Right::Create).is_ok() {
-            out.push(Action::post("Create invoice", format!("/orders/{id}/invoice"), Vec::new()));
+            out.push(Action::post(&page.tr().t("action-create-invoice"), format!("/orders/{id}/invoice"), Vec::new()));
         }
     } else if kind == INVOICES {
-        out.push(Action::link("Download PDF", format!("/api/v1/invoices/{id}/pdf")));
+        out.push(Action::link(&page.tr().t("action-download-pdf"), format!("/api/v1/invoices/{id}/pdf")));
         if status == "draft" {
             if can_update {
-                out.push(Action::status("Issue", kind, record, "issued"));
+                out.push(Action::status(&page.tr().t("action-issue"), kind, record, "issued"));
             }
         } else {
-            out.push(Action::link("Download UBL", format!("/api/v1/invoices/{id}/ubl")));
+            out.push(Action::link(&page.tr().t("action-download-ubl"), format!("/api/v1/invoices/{id}/ubl")));
         }
         let open = ["issued", "partly_paid", "overdue"].contains(&status);
         let account = super::visible_std(schema, record, "account").as_ref_id();
@@ -114,7 +114,7 @@ pub(crate) fn actions(page: &Page, schema: &Schema, record: &Record) -> Vec<Acti
                     query.push(("lines[0].amount", balance));
                 }
                 let query = serde_urlencoded::to_string(query).unwrap_or_default();
-                out.push(Action::link("Record payment", format!("/payments/new?{query}")));
+                out.push(Action::link(&page.tr().t("action-record-payment"), format!("/payments/new?{query}")));
             }
             if access.check_kind(INVOICES, Right::Create).is_ok() {
                 let query = serde_urlencoded::to_string([
@@ -123,11 +123,11 @@ pub(crate) fn actions(page: &Page, schema: &Schema, record: &Record) -> Vec<Acti
                     ("account", account.to_string()),
                 ])
                 .unwrap_or_default();
-                out.push(Action::link("Credit note", format!("/invoices/new?{query}")));
+                out.push(Action::link(&page.tr().t("action-credit-note"), format!("/invoices/new?{query}")));
             }
         }
     } else if kind == PRODUCTS && super::visible_std(schema, record, "configurable") == &FieldValue::Bool(true) {
-        out.push(Action::link("Configure", format!("/products/{id}/configure")));
+        out.push(Action::link(&page.tr().t("action-configure"), format!("/products/{id}/configure")));
     }
     out
 }

@@ -17,7 +17,7 @@ use relata_core::access::Right;
 use relata_core::document::LineInput;
 use relata_core::meta::{Access as FieldAccess, FieldDef, FieldType, LinesDef, Schema, Target};
 use relata_core::value::{FieldValue, Values, format_datetime, parse_text};
-use relata_i18n::{Language, Locale};
+use relata_i18n::Locale;
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
@@ -99,6 +99,8 @@ fn input_kind(ty: &FieldType) -> &'static str {
         FieldType::LongText => "long_text",
         FieldType::Email => "email",
         FieldType::Date => "date",
+        // Typed and shown in the person's time zone.
+        FieldType::DateTime => "datetime-local",
         FieldType::Integer { .. } | FieldType::Number => "number",
         _ => "text",
     }
@@ -243,11 +245,11 @@ fn lines_form(
 }
 
 /// A stored document's lines as a form's values.
-fn typed_lines(def: &LinesDef, record: &relata_core::Record, language: Language, typed: &mut HashMap<String, String>) {
+fn typed_lines(def: &LinesDef, record: &relata_core::Record, locale: Locale, typed: &mut HashMap<String, String>) {
     for (index, line) in record.lines.iter().flatten().enumerate() {
         typed.insert(format!("lines[{index}].id"), line.id.to_string());
         for field in line_fields(def) {
-            typed.insert(format!("lines[{index}].{}", field.id), form_text(line.values.get(field), language));
+            typed.insert(format!("lines[{index}].{}", field.id), form_text(line.values.get(field), locale));
         }
     }
 }
@@ -328,14 +330,30 @@ fn on_form_rows(errors: HashMap<String, String>, rows: &[usize]) -> HashMap<Stri
 
 /// The text a form shows for a stored value (what parsing reads back):
 /// amounts in the reader's format (`1234,50 EUR` in Polish).
-fn form_text(value: &FieldValue, language: Language) -> String {
+fn form_text(value: &FieldValue, locale: Locale) -> String {
     match value {
         FieldValue::List(items) => items.join("; "),
         FieldValue::Money(m) => {
-            format!("{} {}", relata_i18n::format::decimal(language, m.minor, m.currency.exponent()), m.currency)
+            format!("{} {}", relata_i18n::format::decimal(locale.language, m.minor, m.currency.exponent()), m.currency)
         }
+        // A `datetime-local` value: the person's wall-clock time.
+        FieldValue::DateTime(at) => at.with_timezone(&locale.zone).format("%Y-%m-%dT%H:%M").to_string(),
         other => other.to_csv(),
     }
+}
+
+/// A date and time typed without a zone (`2031-01-15T14:05`, as a
+/// `datetime-local` input sends it) read in the person's time zone, as
+/// RFC 3339 UTC; `None` for anything else (the parser reads a time with
+/// its own offset, and names what it cannot read).
+fn local_date_time(text: &str, locale: Locale) -> Option<String> {
+    use chrono::TimeZone;
+    let text = text.trim();
+    let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    let at = locale.zone.from_local_datetime(&naive).earliest()?.with_timezone(&chrono::Utc);
+    Some(relata_core::value::format_datetime(&at))
 }
 
 /// A field's value from what a person typed, or the message for the field.
@@ -350,6 +368,9 @@ fn parse_typed(field: &FieldDef, text: &str, ctx: &Ctx, locale: Locale) -> Resul
 /// typed with a comma for decimals) or is no amount is refused with a
 /// message in their language. Other fields' text is as typed.
 fn as_parsed(field: &FieldDef, text: &str, ctx: &Ctx, locale: Locale) -> Result<String, String> {
+    if field.ty == FieldType::DateTime {
+        return Ok(local_date_time(text, locale).unwrap_or_else(|| text.to_string()));
+    }
     if field.ty != FieldType::Money || text.trim().is_empty() {
         return Ok(text.to_string());
     }
@@ -471,7 +492,7 @@ pub async fn new_form(State(server): S, path: PagePath, page: Page, RawQuery(raw
     for field in editable(schema) {
         let value = defaults.get(field);
         if !value.is_null() {
-            typed.entry(field.qualified_id().into_owned()).or_insert_with(|| form_text(value, page.locale.language));
+            typed.entry(field.qualified_id().into_owned()).or_insert_with(|| form_text(value, page.locale));
         }
     }
     let view = FormView {
@@ -550,10 +571,10 @@ pub async fn edit_form(State(server): S, path: PagePath, page: Page) -> Response
     let schema = schemas.get(kind);
     let mut typed: HashMap<String, String> = editable(schema)
         .into_iter()
-        .map(|f| (f.qualified_id().into_owned(), form_text(record.values.get(f), page.locale.language)))
+        .map(|f| (f.qualified_id().into_owned(), form_text(record.values.get(f), page.locale)))
         .collect();
     if let Some(def) = &schema.def().lines {
-        typed_lines(def, &record, page.locale.language, &mut typed);
+        typed_lines(def, &record, page.locale, &mut typed);
     }
     let view = FormView {
         heading: page.tr().t_with("form-edit", &[("title", schema.title(&record).into())]),

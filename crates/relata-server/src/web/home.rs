@@ -160,7 +160,11 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
                     (
                         format!("/activities/{}", r.id),
                         activities.title(r),
-                        r.values.text("kind").unwrap_or("").to_string(),
+                        // The kind's label in the reader's language (none when the field is hidden).
+                        activities
+                            .field("kind")
+                            .map(|f| page.locale.field_value(f, r.values.std("kind")))
+                            .unwrap_or_default(),
                     )
                 })
                 .collect()

@@ -11,6 +11,7 @@
 
 pub mod automation;
 pub mod board;
+pub mod calendar;
 pub mod calls;
 pub mod commerce;
 pub mod connect;
@@ -198,6 +199,9 @@ pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> L
     }
     if page.ctx.access.check_kind(relata_sales::OPPORTUNITIES, Right::Read).is_ok() {
         nav.insert(0, item("/board", "nav-pipeline"));
+    }
+    if page.ctx.access.check_kind(relata_crm::ACTIVITIES, Right::Read).is_ok() {
+        nav.insert(0, item("/calendar", "nav-calendar"));
     }
     if page.ctx.access.check_kind(relata_service::entities::CASES, Right::Read).is_ok() {
         nav.insert(0, item("/service", "nav-service"));

@@ -108,7 +108,7 @@ async fn related(server: &crate::Server, page: &Page, kind: EntityKind, id: Reco
                 .check_kind(schema.kind, Right::Create)
                 .is_ok()
                 .then(|| format!("/{}/new?{}={id}", schema.kind.api_name(), link.qualified_id()));
-            let plural = schema.def().plural_label.to_string();
+            let plural = super::plural_label(page, schema);
             let title = if link.id == kind.singular() { plural } else { format!("{plural} ({})", link.label) };
             out.push(Related { kind: schema.kind, title, items, new_href });
         }
@@ -116,15 +116,17 @@ async fn related(server: &crate::Server, page: &Page, kind: EntityKind, id: Reco
     out
 }
 
-/// A timeline item type as a heading: `Activities`, `Stage changes`.
-fn item_label(page: &Page, item_type: &str) -> String {
+/// A timeline item type as a heading (`Activities`, `Stage changes`) or,
+/// `one`, as one item's kind (`activity`, `stage change`), in the reader's
+/// language: an entity type's name, else the catalogue's `timeline-{type}`
+/// or `timeline-one-{type}` (a module's own episodes).
+fn item_label(page: &Page, item_type: &str, one: bool) -> String {
     match EntityKind::from_singular(item_type).and_then(|k| page.schemas.try_get(k)) {
-        Some(schema) => schema.def().plural_label.to_string(),
+        Some(schema) if one => super::singular_label(page, schema),
+        Some(schema) => super::plural_label(page, schema),
         None => {
-            let words = item_type.replace('_', " ");
-            let mut chars = words.chars();
-            let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
-            format!("{first}{}s", chars.as_str())
+            let id = if one { format!("timeline-one-{item_type}") } else { format!("timeline-{item_type}") };
+            page.tr().t_or(&id, &item_type.replace('_', " "))
         }
     }
 }
@@ -183,7 +185,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
         .map(|i| TimelineEntry {
             at: format_datetime(&i.at),
             at_shown: page.locale.moment(&i.at),
-            kind: i.item_type.replace('_', " "),
+            kind: item_label(&page, i.item_type, true),
             title: i.title.clone(),
             href: EntityKind::from_singular(i.item_type).map(|k| format!("/{}/{}", k.api_name(), i.id)),
         })
@@ -214,7 +216,8 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
     let title = schema.title(&record);
     let here = format!("/{}/{}", kind.api_name(), record.id);
     let mut timeline_filters = vec![(here.clone(), page.tr().t("record-everything"), show.is_empty())];
-    timeline_filters.extend(item_types.iter().map(|t| (format!("{here}?show={t}"), item_label(&page, t), show == *t)));
+    timeline_filters
+        .extend(item_types.iter().map(|t| (format!("{here}?show={t}"), item_label(&page, t, false), show == *t)));
     let convert_href =
         (kind == LEADS && record.values.std("converted_at").is_null()).then(|| format!("/leads/{}/convert", record.id));
     let mut related = related(&server, &page, kind, id).await;

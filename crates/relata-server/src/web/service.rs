@@ -25,8 +25,8 @@ pub(crate) fn actions(page: &Page, schema: &Schema, record: &Record) -> Vec<Acti
     }
     let new_comment = |kind: &str| format!("/{}/new?case={}&kind={kind}", CASE_COMMENTS.api_name(), record.id);
     let mut out = vec![
-        Action::link("Reply to the customer", new_comment("reply")),
-        Action::link("Add an internal note", new_comment("note")),
+        Action::link(&page.tr().t("action-reply-customer"), new_comment("reply")),
+        Action::link(&page.tr().t("action-internal-note"), new_comment("note")),
     ];
     // Mail from an unknown address: a new contact is proposed, prefilled.
     if let (None, Some(address)) = (record.values.ref_id("contact"), record.values.text("requester_email"))
@@ -46,8 +46,8 @@ fn held_actions(page: &Page, record: &Record) -> Vec<Action> {
     }
     let base = format!("/{}/{}", HELD_MESSAGES.api_name(), record.id);
     vec![
-        Action::post("Release into a case", format!("{base}/release"), Vec::new()),
-        Action::post("Discard", format!("{base}/discard"), Vec::new()),
+        Action::post(&page.tr().t("action-release"), format!("{base}/release"), Vec::new()),
+        Action::post(&page.tr().t("action-discard"), format!("{base}/discard"), Vec::new()),
     ]
 }
 

@@ -10,6 +10,7 @@ mod automation;
 mod backup;
 mod bad_input;
 mod bench;
+mod calendar;
 mod calls;
 mod channels;
 mod check;

@@ -258,7 +258,7 @@ async fn a_case_is_routed_answered_paused_and_escalated_on_time(app: TestApp) {
     let (status, _, html) = crate::web::page(&app, &agent, reqwest::Method::GET, &format!("/cases/{id}"), &[]).await;
     assert_eq!(status, 200);
     assert!(html.contains(&format!("/case_comments/new?case={id}&#38;kind=reply")), "a reply link");
-    assert!(html.contains("Add an internal note") && html.contains("breached"), "the note link and the SLA");
+    assert!(html.contains("Add an internal note") && html.contains("Breached"), "the note link and the SLA: {html}");
     let form = format!("/case_comments/new?case={id}&kind=reply");
     let (status, _, html) = crate::web::page(&app, &agent, reqwest::Method::GET, &form, &[]).await;
     assert_eq!(status, 200);

@@ -22,7 +22,8 @@ crate::both_backends!(
     pages_fit_a_phone_and_the_board_a_laptop,
     axe_finds_nothing_serious_on_any_page_in_two_languages,
     a_manager_writes_a_rule_with_the_filter_builder,
-    an_agent_sees_who_is_calling_the_moment_it_rings
+    an_agent_sees_who_is_calling_the_moment_it_rings,
+    a_meeting_is_dragged_to_another_day_and_resized_on_the_calendar
 );
 
 /// Signs `email` in through the sign-in page (with the tests' password).
@@ -308,6 +309,10 @@ async fn pages_fit_a_phone_and_the_board_a_laptop(app: TestApp) {
         "/opportunities",
         "/activities",
         "/board",
+        "/calendar",
+        "/calendar?span=month",
+        "/calendar?span=day&who=team",
+        "/calendar/find-time",
         "/preferences",
         "/connect",
         "/notifications",
@@ -394,6 +399,10 @@ async fn axe_finds_nothing_serious_on_any_page_in_two_languages(app: TestApp) {
         account_page.as_str(),
         "/opportunities",
         "/board",
+        "/calendar",
+        "/calendar?span=month",
+        "/calendar?span=day&who=team",
+        "/calendar/find-time",
         "/preferences",
         "/connect",
         "/notifications",
@@ -413,5 +422,70 @@ async fn axe_finds_nothing_serious_on_any_page_in_two_languages(app: TestApp) {
         }
     }
     assert!(found.is_empty(), "axe-core found serious or critical violations:\n{}", found.join("\n"));
+    browser.quit().await;
+}
+
+/// Waits until the activity's `field` is `expected` (the page saves in the background).
+async fn wait_for_field(app: &TestApp, id: &str, field: &str, expected: &str) -> serde_json::Value {
+    for _ in 0..100 {
+        let now = app.get(&format!("/api/v1/activities/{id}")).await.expect(200).body;
+        if now[field] == json!(expected) {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{field} never became {expected}");
+}
+
+async fn a_meeting_is_dragged_to_another_day_and_resized_on_the_calendar(app: TestApp) {
+    let Some(browser) = Browser::start().await else { return };
+    let base = app.base.clone();
+    let rep = app.member("cal@example.com", "sales_rep").await;
+    let account = json!({"name": "Amber Calendar", "owner": rep.user});
+    let account = app.post_as(&rep.token, "/api/v1/accounts", &account).await.expect(201).body;
+    let meeting = json!({"kind": "meeting", "subject": "Planning", "owner": rep.user, "account": account["id"],
+                         "start_at": "2032-01-15T09:00:00Z", "end_at": "2032-01-15T10:00:00Z"});
+    let meeting = app.post_as(&rep.token, "/api/v1/activities", &meeting).await.expect(201).body;
+    let id = meeting["id"].as_str().unwrap().to_string();
+    sign_in(&browser, &base, "cal@example.com").await;
+    browser.wait_for_text("My open tasks").await;
+    browser.goto(&format!("{base}/calendar?span=week&date=2032-01-15")).await;
+    browser.wait_for_text("Planning").await;
+    browser.screenshot(&screenshot_dir(app.backend).join("calendar-week.png")).await;
+    // Dragged to Friday at 14:00 (an hour is 40 pixels; grabbed 5 pixels below its top).
+    let drag = "const entry = document.querySelector('.entry[data-id=\"' + arguments[0] + '\"]');\
+                const slots = document.querySelector('.daycol[data-date=\"2032-01-16\"] .slots');\
+                const data = new DataTransfer();\
+                const top = entry.getBoundingClientRect().top;\
+                entry.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: data, clientY: top + 5}));\
+                const y = slots.getBoundingClientRect().top + 14 * 40 + 5;\
+                slots.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: data, clientY: y}));\
+                slots.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: data, clientY: y}));\
+                return true;";
+    browser.script(drag, json!([id])).await;
+    let moved = wait_for_field(&app, &id, "start_at", "2032-01-16T14:00:00.000000Z").await;
+    assert_eq!((&moved["end_at"], &moved["version"]), (&json!("2032-01-16T15:00:00.000000Z"), &json!(2)));
+    // The page shows the server's calendar again; its lower edge dragged an hour down.
+    browser.wait_for_text("Planning").await;
+    let resize = "const entry = document.querySelector('.entry[data-id=\"' + arguments[0] + '\"]');\
+                  if (!entry || entry.dataset.version !== '2') return false;\
+                  const handle = entry.querySelector('.resize');\
+                  const y = handle.getBoundingClientRect().top;\
+                  const at = function (dy) { return {bubbles: true, cancelable: true, pointerId: 1, clientY: y + dy}; };\
+                  handle.dispatchEvent(new PointerEvent('pointerdown', at(0)));\
+                  handle.dispatchEvent(new PointerEvent('pointermove', at(40)));\
+                  handle.dispatchEvent(new PointerEvent('pointerup', at(40)));\
+                  return true;";
+    let mut resized = false;
+    for _ in 0..100 {
+        if browser.script(resize, json!([id])).await == json!(true) {
+            resized = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(resized, "the reloaded calendar shows version 2");
+    let longer = wait_for_field(&app, &id, "end_at", "2032-01-16T16:00:00.000000Z").await;
+    assert_eq!((&longer["start_at"], &longer["version"]), (&json!("2032-01-16T14:00:00.000000Z"), &json!(3)));
     browser.quit().await;
 }

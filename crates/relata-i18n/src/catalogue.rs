@@ -13,16 +13,25 @@ use std::sync::OnceLock;
 type Bundle = FluentBundle<FluentResource>;
 
 /// The catalogue files of a language (the pseudo-language is made from
-/// English's).
-fn sources(language: Language) -> [&'static str; 2] {
+/// English's): the pages' strings, the built-in fields' labels, the call
+/// center's pages, and the other domain pages.
+fn sources(language: Language) -> [&'static str; 4] {
+    macro_rules! files {
+        ($tag:literal) => {
+            [
+                include_str!(concat!("../locales/", $tag, "/ui.ftl")),
+                include_str!(concat!("../locales/", $tag, "/fields.ftl")),
+                include_str!(concat!("../locales/", $tag, "/calls.ftl")),
+                include_str!(concat!("../locales/", $tag, "/pages.ftl")),
+            ]
+        };
+    }
     match language.data() {
-        Language::Pl => [include_str!("../locales/pl/ui.ftl"), include_str!("../locales/pl/fields.ftl")],
-        Language::Lt => [include_str!("../locales/lt/ui.ftl"), include_str!("../locales/lt/fields.ftl")],
-        Language::Ru => [include_str!("../locales/ru/ui.ftl"), include_str!("../locales/ru/fields.ftl")],
-        Language::Bg => [include_str!("../locales/bg/ui.ftl"), include_str!("../locales/bg/fields.ftl")],
-        Language::En | Language::Pseudo => {
-            [include_str!("../locales/en/ui.ftl"), include_str!("../locales/en/fields.ftl")]
-        }
+        Language::Pl => files!("pl"),
+        Language::Lt => files!("lt"),
+        Language::Ru => files!("ru"),
+        Language::Bg => files!("bg"),
+        Language::En | Language::Pseudo => files!("en"),
     }
 }
 

@@ -35,6 +35,7 @@ mod session;
 mod sync;
 mod web;
 mod webhooks;
+mod widgets;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};

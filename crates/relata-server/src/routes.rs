@@ -622,6 +622,19 @@ fn identity_routes() -> Vec<Route> {
             .body(object("{language: tag or null, time_zone: IANA name or null}"))
             .returns(200, Some(object("as GET")))
             .to(put(crate::preferences::put_preferences)),
+        endpoint(Method::GET, "/api/v1/me/widgets", "me.widgets.list", "The widgets on your home page")
+            .tag("users")
+            .returns(200, Some(object("data: [{id, entity, view, figure, view_name, view_gone}]")))
+            .to(get(crate::widgets::list)),
+        endpoint(Method::POST, "/api/v1/me/widgets", "me.widgets.create", "Put a figure of a saved view on your home page")
+            .tag("users")
+            .body(object("{entity, view: saved view id, figure: count | sum:<money field> | chart:<field>}"))
+            .returns(201, Some(object("id, entity, view, figure")))
+            .to(post(crate::widgets::create)),
+        endpoint(Method::DELETE, "/api/v1/me/widgets/{id}", "me.widgets.delete", "Take a widget off your home page")
+            .tag("users")
+            .returns(204, None)
+            .to(delete(crate::widgets::delete)),
         endpoint(Method::PUT, "/api/v1/workspace/locale", "workspace.locale.put", "The workspace's default language and time zone (administrators)")
             .tag("users")
             .body(object("{language: tag or null, time_zone: IANA name or null}"))

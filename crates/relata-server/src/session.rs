@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use relata_app::auth::{self, Login, SESSION_IDLE, SignedIn};
 use relata_app::{AppError, people};
+use relata_i18n::{Language, Tr};
 use relata_identity::secret::{self, SecretKind};
 use serde_json::json;
 use std::sync::Arc;
@@ -261,38 +262,90 @@ pub async fn totp_disable(State(server): S, auth: Auth, headers: HeaderMap, body
 
 const LOGIN_CSRF_COOKIE: &str = "relata_login_csrf";
 
+/// The language of a page for someone not signed in: the first of their
+/// browser's that Relata is written in, else English.
+pub(crate) fn browser_language(headers: &HeaderMap) -> Language {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Language::from_accept_language)
+        .unwrap_or(Language::En)
+}
+
+/// A page outside the app, in English.
 pub(crate) fn page(title: &str, body: &str) -> String {
+    page_in(Language::En, title, body)
+}
+
+/// A page outside the app, in `language` (`<html lang>`).
+pub(crate) fn page_in(language: Language, title: &str, body: &str) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · Relata</title>\
          <link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">\
          <link rel=\"stylesheet\" href=\"/assets/plain.css\"></head>\
          <body class=\"narrow\">{body}</body></html>",
+        language.tag(),
         escape_html(title)
     )
 }
 
-fn login_page(email: &str, error: Option<&str>, csrf: &str, next: &str, needs_code: bool) -> String {
-    let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape_html(e))).unwrap_or_default();
-    let code = if needs_code {
-        "<label for=\"code\">Code from your authenticator app</label>\
-         <input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required>"
+/// The sign-in form (`error`: why the last attempt was refused).
+struct LoginForm<'a> {
+    email: &'a str,
+    error: Option<&'a str>,
+    csrf: &'a str,
+    next: &'a str,
+    needs_code: bool,
+}
+
+fn login_page(tr: Tr, form: LoginForm<'_>) -> String {
+    let error =
+        form.error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape_html(e))).unwrap_or_default();
+    let code = if form.needs_code {
+        format!(
+            "<label for=\"code\">{}</label>\
+             <input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required>",
+            escape_html(&tr.t("signin-code"))
+        )
     } else {
-        ""
+        String::new()
     };
-    page(
-        "Sign in",
+    let sign_in = tr.t("signin-title");
+    page_in(
+        tr.language,
+        &sign_in,
         &format!(
-            "<h1>Sign in to Relata</h1>{error}<form method=\"post\" action=\"/login\">\
+            "<h1>{}</h1>{error}<form method=\"post\" action=\"/login\">\
              <input type=\"hidden\" name=\"csrf_token\" value=\"{}\"><input type=\"hidden\" name=\"next\" value=\"{}\">\
-             <label for=\"email\">Email</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" value=\"{}\" required>\
-             <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-             {code}<button type=\"submit\">Sign in</button></form>",
-            escape_html(csrf),
-            escape_html(next),
-            escape_html(email)
+             <label for=\"email\">{}</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" value=\"{}\" required>\
+             <label for=\"password\">{}</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
+             {code}<button type=\"submit\">{}</button></form>",
+            escape_html(&tr.t("signin-heading")),
+            escape_html(form.csrf),
+            escape_html(form.next),
+            escape_html(&tr.t("signin-email")),
+            escape_html(form.email),
+            escape_html(&tr.t("signin-password")),
+            escape_html(&sign_in),
         ),
     )
+}
+
+/// Why a sign-in was refused, as the sign-in page says it.
+fn refusal(tr: Tr, e: &AppError) -> String {
+    match e {
+        AppError::Unauthorized("invalid_credentials", _) => tr.t("signin-wrong-credentials"),
+        AppError::Unauthorized("totp_required", _) => tr.t("signin-code-required"),
+        AppError::Unauthorized("invalid_code", _) => tr.t("signin-wrong-code"),
+        AppError::Locked(until) => {
+            let time = relata_i18n::format::date_time(tr.language, relata_i18n::Tz::UTC, *until);
+            tr.t_with("signin-locked", &[("time", time.into())])
+        }
+        // The one refusal of a right password: no membership in the workspace.
+        AppError::Forbidden(_) => tr.t("signin-no-membership"),
+        other => other.to_string(),
+    }
 }
 
 /// Only paths on this site are followed after signing in.
@@ -310,14 +363,17 @@ fn login_form_response(status: StatusCode, html: String, csrf: &str) -> Response
     response
 }
 
-/// `GET /login`: the sign-in form, with a login CSRF token.
-pub async fn login_form(uri: axum::http::Uri) -> ApiResult<Response> {
+/// `GET /login`: the sign-in form, with a login CSRF token, in the
+/// browser's language.
+pub async fn login_form(uri: axum::http::Uri, headers: HeaderMap) -> ApiResult<Response> {
     let next = uri
         .query()
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "next").map(|(_, v)| v));
     let csrf = secret::generate(SecretKind::Csrf).map_err(|_| Problem::internal())?;
-    Ok(login_form_response(StatusCode::OK, login_page("", None, &csrf, &safe_next(next.as_deref()), false), &csrf))
+    let next = safe_next(next.as_deref());
+    let form = LoginForm { email: "", error: None, csrf: &csrf, next: &next, needs_code: false };
+    Ok(login_form_response(StatusCode::OK, login_page(Tr::new(browser_language(&headers)), form), &csrf))
 }
 
 /// `POST /login`: signs in from the form; on success sets the session
@@ -336,9 +392,11 @@ pub async fn login_submit(
     let sent_csrf = field("csrf_token").unwrap_or_default();
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     let fresh = secret::generate(SecretKind::Csrf).map_err(|_| Problem::internal())?;
+    let tr = Tr::new(browser_language(&headers));
     if expected.is_empty() || !secret::constant_time_eq(sent_csrf.as_bytes(), expected.as_bytes()) {
-        let html = login_page(&email, Some("The form expired; please sign in again."), &fresh, &next, false);
-        return Ok(login_form_response(StatusCode::FORBIDDEN, html, &fresh));
+        let expired = tr.t("signin-expired");
+        let form = LoginForm { email: &email, error: Some(&expired), csrf: &fresh, next: &next, needs_code: false };
+        return Ok(login_form_response(StatusCode::FORBIDDEN, login_page(tr, form), &fresh));
     }
     let attempt = Login {
         email: email.clone(),
@@ -362,8 +420,9 @@ pub async fn login_submit(
                 AppError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
                 _ => return Err(login_problem(e)),
             };
-            let html = login_page(&email, Some(&e.to_string()), &fresh, &next, needs_code);
-            Ok(login_form_response(status, html, &fresh))
+            let why = refusal(tr, &e);
+            let form = LoginForm { email: &email, error: Some(&why), csrf: &fresh, next: &next, needs_code };
+            Ok(login_form_response(status, login_page(tr, form), &fresh))
         }
     }
 }
@@ -390,11 +449,19 @@ pub async fn logout_submit(State(server): S, headers: HeaderMap, body: Bytes) ->
     Ok(response)
 }
 
-/// The start page for someone not signed in.
-pub fn anonymous_home() -> Html<String> {
-    let links = "<p>REST API: <a href=\"/api/v1/docs\">reference</a> · \
-                 <a href=\"/api/v1/openapi.json\">OpenAPI 3.1 document</a></p>";
-    Html(page("Relata", &format!("<h1>Relata</h1><p>The CRM is running. <a href=\"/login\">Sign in</a></p>{links}")))
+/// The start page for someone not signed in, in `language` (their browser's).
+pub fn anonymous_home_in(language: Language) -> Html<String> {
+    let tr = Tr::new(language);
+    let body = format!(
+        "<h1>Relata</h1><p>{} <a href=\"/login\">{}</a></p>\
+         <p>{} <a href=\"/api/v1/docs\">{}</a> · <a href=\"/api/v1/openapi.json\">{}</a></p>",
+        escape_html(&tr.t("signin-running")),
+        escape_html(&tr.t("signin-title")),
+        escape_html(&tr.t("signin-rest-api")),
+        escape_html(&tr.t("signin-api-reference")),
+        escape_html(&tr.t("signin-openapi")),
+    );
+    Html(page_in(language, "Relata", &body))
 }
 
 /// The invitation link for a token.
@@ -418,46 +485,62 @@ pub fn added_json(server: &Server, added: &people::Added) -> serde_json::Value {
     }
 }
 
-fn invite_page(token: &str, name: &str, error: Option<&str>) -> String {
+fn invite_page(tr: Tr, token: &str, name: &str, error: Option<&str>) -> String {
     let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape_html(e))).unwrap_or_default();
-    page(
-        "Join Relata",
+    let title = tr.t("signin-join-title");
+    page_in(
+        tr.language,
+        &title,
         &format!(
-            "<h1>Join Relata</h1>{error}<form method=\"post\" action=\"/invite\">\
+            "<h1>{}</h1>{error}<form method=\"post\" action=\"/invite\">\
              <input type=\"hidden\" name=\"token\" value=\"{}\">\
-             <label for=\"display_name\">Your name</label><input id=\"display_name\" name=\"display_name\" value=\"{}\" autocomplete=\"name\">\
-             <label for=\"password\">Choose a password (at least 10 characters)</label>\
+             <label for=\"display_name\">{}</label><input id=\"display_name\" name=\"display_name\" value=\"{}\" autocomplete=\"name\">\
+             <label for=\"password\">{}</label>\
              <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" required>\
-             <button type=\"submit\">Join</button></form>",
+             <button type=\"submit\">{}</button></form>",
+            escape_html(&title),
             escape_html(token),
-            escape_html(name)
+            escape_html(&tr.t("signin-your-name")),
+            escape_html(name),
+            escape_html(&tr.t("signin-choose-password")),
+            escape_html(&tr.t("signin-join")),
         ),
     )
 }
 
-/// `GET /invite/{token}`: the form to accept an invitation.
-pub async fn invite_form(axum::extract::Path(token): axum::extract::Path<String>) -> Response {
-    Html(invite_page(&token, "", None)).into_response()
+/// `GET /invite/{token}`: the form to accept an invitation, in the
+/// browser's language.
+pub async fn invite_form(axum::extract::Path(token): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+    Html(invite_page(Tr::new(browser_language(&headers)), &token, "", None)).into_response()
 }
 
 /// `POST /invite`: accepts an invitation from the form, then on to `/login`.
 pub async fn invite_submit(
     State(server): S,
     ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
     let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| Problem::bad_request("body", "invalid_form", format!("the form is malformed: {e}")))?;
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let (token, name) = (field("token"), field("display_name"));
+    let tr = Tr::new(browser_language(&headers));
     match auth::accept_invitation(&server.app, &token, &field("password"), Some(&name), Some(&address)).await {
         Ok(_) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response()),
         Err(AppError::Invalid(v)) => {
-            let message = v.errors.first().map(|e| format!("Password {}", e.message)).unwrap_or_default();
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(invite_page(&token, &name, Some(&message)))).into_response())
+            // The reason comes from the password rules.
+            let message = v
+                .errors
+                .first()
+                .map(|e| tr.t_with("signin-password-refused", &[("reason", e.message.as_str().into())]))
+                .unwrap_or_default();
+            let html = invite_page(tr, &token, &name, Some(&message));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
-        Err(e @ AppError::Unauthorized(..)) => {
-            Ok((StatusCode::UNAUTHORIZED, Html(invite_page(&token, &name, Some(&e.to_string())))).into_response())
+        Err(AppError::Unauthorized(..)) => {
+            let html = invite_page(tr, &token, &name, Some(&tr.t("signin-invitation-invalid")));
+            Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
     }

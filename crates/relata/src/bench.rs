@@ -905,7 +905,7 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
 
     // Pages as a signed-in person gets them, one at a time: the time is the
     // server's rendering plus a loopback round trip.
-    let pages: [(&str, Vec<String>); 3] = [
+    let pages: [(&str, Vec<String>); 6] = [
         (
             "page_list_filtered",
             cities
@@ -920,6 +920,10 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
         ),
         ("page_record", sample.iter().take(200).map(|(id, _)| format!("http://{addr}/contacts/{id}")).collect()),
         ("page_pipeline_board", (0..50).map(|_| format!("http://{addr}/board")).collect()),
+        // The administrator's home: the whole workspace's team figures and quiet deals.
+        ("page_home_dashboard", (0..50).map(|_| format!("http://{addr}/")).collect()),
+        ("page_calendar_week_team", (0..50).map(|_| format!("http://{addr}/calendar?span=week&who=team")).collect()),
+        ("page_calendar_month", (0..50).map(|_| format!("http://{addr}/calendar?span=month")).collect()),
     ];
     for (name, urls) in &pages {
         let rendered = sequential(urls, ("cookie", &cookie)).await;

@@ -395,3 +395,6 @@ entity-one-routing_rules = правило за разпределение
 entity-one-service_contracts = договор или гаранция
 entity-one-kb_articles = статия от базата знания
 entity-one-held_messages = задържано съобщение
+not-done = Не е изпълнено
+form-expired = Формулярът е изтекъл
+form-expired-text = Върнете се, презаредете страницата и опитайте отново.

@@ -392,3 +392,6 @@ entity-one-routing_rules = routing rule
 entity-one-service_contracts = contract or warranty
 entity-one-kb_articles = knowledge article
 entity-one-held_messages = held message
+not-done = Not done
+form-expired = The form expired
+form-expired-text = Go back, reload the page and try again.

@@ -403,3 +403,6 @@ entity-one-routing_rules = paskirstymo taisyklė
 entity-one-service_contracts = sutartis ar garantija
 entity-one-kb_articles = žinių bazės straipsnis
 entity-one-held_messages = sulaikytas pranešimas
+not-done = Neatlikta
+form-expired = Formos galiojimas baigėsi
+form-expired-text = Grįžkite, atnaujinkite puslapį ir bandykite dar kartą.

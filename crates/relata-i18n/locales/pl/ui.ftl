@@ -402,3 +402,6 @@ entity-one-routing_rules = reguła przydziału
 entity-one-service_contracts = umowa lub gwarancja
 entity-one-kb_articles = artykuł bazy wiedzy
 entity-one-held_messages = wstrzymana wiadomość
+not-done = Nie wykonano
+form-expired = Formularz wygasł
+form-expired-text = Wróć, odśwież stronę i spróbuj ponownie.

@@ -406,3 +406,6 @@ entity-one-routing_rules = правило распределения
 entity-one-service_contracts = договор или гарантия
 entity-one-kb_articles = статья базы знаний
 entity-one-held_messages = задержанное сообщение
+not-done = Не выполнено
+form-expired = Срок действия формы истёк
+form-expired-text = Вернитесь, обновите страницу и попробуйте снова.

@@ -98,7 +98,7 @@ fn runs_href(field: &str, id: &str) -> String {
 /// `POST /print_batches/{id}/posted`: the batch went to the post.
 pub async fn posted(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     if !csrf_ok(&page, &read_form(&body)) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(id) = super::record_id(&path) else { return not_found(&page) };
     match relata_channels::letters::mark_posted(&server.app, &page.ctx, id).await {
@@ -112,7 +112,7 @@ pub async fn posted(State(server): S, path: PagePath, page: Page, body: Bytes) -
 pub async fn set_active(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(id) = super::record_id(&path) else { return not_found(&page) };
     let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
@@ -134,6 +134,7 @@ pub async fn set_active(State(server): S, path: PagePath, page: Page, body: Byte
 
 pub struct MessageView {
     pub channel: String,
+    /// "to …" (empty: no address).
     pub to: String,
     pub language: String,
     pub subject: String,
@@ -150,11 +151,11 @@ pub struct RecordView {
 #[derive(Template)]
 #[template(path = "dry_run.html")]
 struct DryRunPage {
+    /// Its title names the rule.
     layout: Layout,
     rule_id: String,
-    rule_name: String,
-    count: u64,
-    shown: u64,
+    /// How many records the rule would act on, and how many are shown.
+    summary: String,
     steps: Vec<String>,
     records: Vec<RecordView>,
 }
@@ -175,6 +176,13 @@ pub async fn dry_run(State(server): S, path: PagePath, page: Page) -> Response {
     };
     let entity = rule.values.std("entity").as_text().unwrap_or_default().to_string();
     let text = |j: &Json, k: &str| j.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+    let tr = page.tr();
+    // A message's channel as its choice reads in the viewer's language.
+    let channel_field = page.schemas.try_get(MESSAGES).and_then(|s| s.field("channel"));
+    let channel = |code: String| match channel_field {
+        Some(field) => page.locale.field_value(field, &FieldValue::Text(code)),
+        None => code,
+    };
     let records: Vec<RecordView> = report["records"]
         .as_array()
         .map(Vec::as_slice)
@@ -190,8 +198,11 @@ pub async fn dry_run(State(server): S, path: PagePath, page: Page) -> Response {
                 .unwrap_or_default()
                 .iter()
                 .map(|m| MessageView {
-                    channel: text(m, "channel"),
-                    to: text(m, "to"),
+                    channel: channel(text(m, "channel")),
+                    to: match text(m, "to") {
+                        to if to.is_empty() => to,
+                        to => tr.t_with("dry-run-to", &[("address", to.into())]),
+                    },
                     language: text(m, "language"),
                     subject: text(m, "subject"),
                     body: text(m, "body"),
@@ -202,12 +213,17 @@ pub async fn dry_run(State(server): S, path: PagePath, page: Page) -> Response {
         })
         .collect();
     let name = rule.values.std("name").as_text().unwrap_or_default().to_string();
+    let count = report["count"].as_i64().unwrap_or(0);
+    let shown = records.len() as i64;
+    let summary = if shown < count {
+        tr.t_with("dry-run-found-first", &[("count", count.into()), ("shown", shown.into())])
+    } else {
+        tr.count("dry-run-found", count)
+    };
     let page_view = DryRunPage {
-        layout: layout(&page, &format!("Dry run: {name}"), Some(AUTOMATION_RULES)),
+        layout: layout(&page, &tr.t_with("dry-run-title", &[("rule", name.as_str().into())]), Some(AUTOMATION_RULES)),
         rule_id: id.to_string(),
-        rule_name: name,
-        count: report["count"].as_u64().unwrap_or(0),
-        shown: records.len() as u64,
+        summary,
         steps: report["steps"]
             .as_array()
             .map(Vec::as_slice)
@@ -222,10 +238,10 @@ pub async fn dry_run(State(server): S, path: PagePath, page: Page) -> Response {
 
 pub struct SettingField {
     pub name: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
-    /// A choice's options, the current one marked.
-    pub options: Vec<(&'static str, bool)>,
+    /// A choice's options (value, label), the current one marked.
+    pub options: Vec<(&'static str, String, bool)>,
     pub secret: bool,
     /// A secret that is stored (and is not shown).
     pub set: bool,
@@ -234,7 +250,9 @@ pub struct SettingField {
 
 pub struct SettingsForm {
     pub channel: &'static str,
-    pub title: &'static str,
+    pub title: String,
+    /// The button: "Save Email (SMTP)".
+    pub save: String,
     pub fields: Vec<SettingField>,
 }
 
@@ -246,38 +264,50 @@ struct ChannelSettingsPage {
     forms: Vec<SettingsForm>,
 }
 
-/// The fields of a channel's form: `(name, label, options, secret)`.
+/// The fields of a channel's form: `(name, label's message, options, secret)`.
 fn setting_fields(channel: &str) -> Vec<(&'static str, &'static str, Vec<&'static str>, bool)> {
     match channel {
         "email" => vec![
-            ("host", "SMTP server", vec![], false),
-            ("port", "Port", vec![], false),
-            ("security", "Security", relata_channels::settings::SECURITIES.to_vec(), false),
-            ("username", "User name", vec![], false),
-            ("password", "Password", vec![], true),
-            ("from_address", "From address", vec![], false),
-            ("from_name", "From name", vec![], false),
-            ("reply_to", "Reply-to address", vec![], false),
+            ("host", "channels-smtp-server", vec![], false),
+            ("port", "channels-port", vec![], false),
+            ("security", "channels-security", relata_channels::settings::SECURITIES.to_vec(), false),
+            ("username", "channels-user-name", vec![], false),
+            ("password", "channels-password", vec![], true),
+            ("from_address", "channels-from-address", vec![], false),
+            ("from_name", "channels-from-name", vec![], false),
+            ("reply_to", "channels-reply-to", vec![], false),
         ],
         _ => vec![
-            ("url", "Gateway URL", vec![], false),
-            ("method", "Method", vec!["POST", "PUT", "GET"], false),
-            ("content_type", "Body format", vec!["json", "form"], false),
-            ("body", "Body (with {{to}}, {{from}}, {{text}})", vec![], false),
-            ("sender", "Sender", vec![], false),
-            ("auth_header", "Credential header", vec![], false),
-            ("auth_value", "Credential", vec![], true),
-            ("success_contains", "A success answer contains", vec![], false),
+            ("url", "channels-gateway-url", vec![], false),
+            ("method", "channels-method", vec!["POST", "PUT", "GET"], false),
+            ("content_type", "channels-body-format", vec!["json", "form"], false),
+            ("body", "channels-body", vec![], false),
+            ("sender", "channels-sender", vec![], false),
+            ("auth_header", "channels-credential-header", vec![], false),
+            ("auth_value", "channels-credential", vec![], true),
+            ("success_contains", "channels-success-contains", vec![], false),
         ],
     }
 }
 
+/// An option of a choice as the form shows it: words in the reader's
+/// language, names of protocols and formats (`starttls`, `POST`, `json`) as they are.
+fn option_label(page: &Page, option: &str) -> String {
+    match option {
+        "none" => page.tr().t("channels-security-none"),
+        "form" => page.tr().t("channels-body-form"),
+        other => other.to_string(),
+    }
+}
+
 fn settings_form(
+    page: &Page,
     channel: &'static str,
     shown: &Json,
     input: Option<&std::collections::HashMap<String, String>>,
     errors: &std::collections::HashMap<String, String>,
 ) -> SettingsForm {
+    let tr = page.tr();
     let fields = setting_fields(channel)
         .into_iter()
         .map(|(name, label, options, secret)| {
@@ -287,10 +317,10 @@ fn settings_form(
                 _ => String::new(),
             };
             let value = if secret { String::new() } else { input.and_then(|i| i.get(name).cloned()).unwrap_or(stored) };
-            let options = options.into_iter().map(|o| (o, o == value)).collect();
+            let options = options.into_iter().map(|o| (o, option_label(page, o), o == value)).collect();
             SettingField {
                 name,
-                label,
+                label: tr.t(label),
                 value,
                 options,
                 secret,
@@ -299,8 +329,9 @@ fn settings_form(
             }
         })
         .collect();
-    let title = if channel == "email" { "Email (SMTP)" } else { "SMS gateway" };
-    SettingsForm { channel, title, fields }
+    let title = tr.t(if channel == "email" { "channels-email" } else { "channels-sms" });
+    let save = tr.t_with("channels-save", &[("channel", title.as_str().into())]);
+    SettingsForm { channel, title, save, fields }
 }
 
 /// A form that was refused: its channel, what was typed, the errors by field.
@@ -321,10 +352,10 @@ async fn settings_page(server: &crate::Server, page: &Page, notice: String, fail
             Some(f) if f.channel == channel => (Some(&f.input), f.errors.clone()),
             _ => (None, Default::default()),
         };
-        forms.push(settings_form(channel, &shown, input, &errors));
+        forms.push(settings_form(page, channel, &shown, input, &errors));
     }
     let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render(&ChannelSettingsPage { layout: layout(page, "Channels", None), notice, forms }, status)
+    render(&ChannelSettingsPage { layout: layout(page, &page.tr().t("nav-channels"), None), notice, forms }, status)
 }
 
 /// `GET /settings/channels`: the SMTP server and SMS gateway (administrators).
@@ -342,7 +373,7 @@ pub async fn save_channel_settings(
 ) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let channel: &'static str = match channel.as_str() {
         "email" => "email",
@@ -363,7 +394,10 @@ pub async fn save_channel_settings(
         input.insert(name.to_string(), json);
     }
     match relata_channels::settings::put(&server.app, &page.ctx, channel, &Json::Object(input)).await {
-        Ok(_) => settings_page(&server, &page, format!("Saved the {channel} settings."), None).await,
+        Ok(_) => {
+            let notice = page.tr().t(if channel == "email" { "channels-saved-email" } else { "channels-saved-sms" });
+            settings_page(&server, &page, notice, None).await
+        }
         Err(relata_app::AppError::Invalid(v)) => {
             let errors = super::field_errors(&v);
             settings_page(&server, &page, String::new(), Some(Refused { channel, input: form, errors })).await

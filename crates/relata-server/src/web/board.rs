@@ -216,7 +216,7 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
 pub async fn board_move(State(server): S, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(id) = form.get("id").and_then(|i| i.parse::<RecordId>().ok()) else {
         return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such opportunity.");

@@ -159,7 +159,10 @@ fn entry(page: &Page, names: &HashMap<uuid::Uuid, String>, activity: &Record, da
         subject: schema.title(activity),
         kind_id: kind.to_string(),
         kind: schema.field("kind").map_or_else(|| kind.to_string(), |f| f.option_label(kind).to_string()),
-        owner: activity.values.ref_id("owner").and_then(|o| names.get(&o).cloned()).unwrap_or_default(),
+        owner: super::visible_std(schema, activity, "owner")
+            .as_ref_id()
+            .and_then(|o| names.get(&o).cloned())
+            .unwrap_or_default(),
         when: format!("{}–{}", time(&start), time(&end)),
         start_local: local_input(page, &start),
         end_local: local_input(page, &end),
@@ -299,7 +302,7 @@ fn parse_local(page: &Page, text: &str) -> Option<DateTime<Utc>> {
 pub async fn move_entry(State(server): S, page: Page, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let tr = page.tr();
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");

@@ -5,6 +5,7 @@
 use super::{
     Layout, Page, PagePath, S, Titles, action_refused, csrf_ok, csrf_refused, layout, read_form, render, see_other,
 };
+use crate::http::escape_html;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -13,7 +14,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use relata_calls::{CALL_QUEUE_ENTRIES, CallToLog, FollowUp, OUTCOMES, Outcome};
 use relata_core::meta::EntityKind;
-use relata_core::value::{format_datetime, parse_datetime};
+use relata_core::value::{FieldValue, format_datetime, parse_datetime};
 
 pub struct NextCall {
     pub id: String,
@@ -22,18 +23,22 @@ pub struct NextCall {
     pub phone: Option<String>,
     /// (label, title, link) of the contact and the account.
     pub who: Vec<(String, String, Option<String>)>,
+    /// The attempts so far and the last one's outcome, as a line (empty
+    /// when the field is hidden).
     pub attempts: String,
-    pub last_outcome: String,
-    /// (time, title) of the customer's last episodes.
-    pub story: Vec<(String, String)>,
+    /// (time for machines, time shown, title) of the customer's last episodes.
+    pub story: Vec<(String, String, String)>,
 }
 
 /// A phone call as the next-call page shows it: the live call (the
 /// agent's, or the one dialled for the entry shown).
 pub struct LiveCall {
     pub id: String,
+    /// The status's value (`ringing`), and its label in the reader's language.
+    pub state: String,
     pub status: String,
     pub number: String,
+    /// How long the call was talked, as shown ("4 min 30 s").
     pub talked: String,
 }
 
@@ -53,6 +58,30 @@ struct NextCallPage {
     dialled: Option<LiveCall>,
     /// The outcome to offer first (what the dialled call came to).
     preselect: String,
+    /// What the dialler is about to do, as HTML (the countdown's seconds
+    /// in a span the page's script counts down).
+    countdown: String,
+}
+
+/// Seconds talked as the reader reads them ("4 min 30 s").
+fn talked(page: &Page, seconds: i64) -> String {
+    let args =
+        [("minutes", page.locale.integer(seconds / 60).into()), ("seconds", format!("{:02}", seconds % 60).into())];
+    page.tr().t_with("calls-talked-duration", &args)
+}
+
+/// The label of a choice option of a field, in the reader's language (the
+/// catalogue's, when the viewer may not see the field itself).
+fn option_label(page: &Page, kind: EntityKind, field: &str, option: &str) -> String {
+    match page.schema(kind).field(field) {
+        Some(f) => page.locale.field_value(f, &FieldValue::Text(option.to_string())),
+        None => page.tr().t_or(&format!("option-{}-{field}-{option}", kind.api_name()), option),
+    }
+}
+
+/// A time the page shows: (for machines, as the reader reads it).
+fn moment(page: &Page, at: &DateTime<Utc>) -> (String, String) {
+    (format_datetime(at), page.locale.moment(at))
 }
 
 /// A phone call as the viewer may see it (hidden fields stay empty).
@@ -60,23 +89,35 @@ fn live_call(page: &Page, call: &relata_core::Record) -> LiveCall {
     let schema = page.schema(relata_calls::telephony::PHONE_CALLS);
     let shown = |field: &str| super::visible_std(schema, call, field);
     let number = if shown("direction").as_text() == Some("outbound") { "to_number" } else { "from_number" };
+    let status = shown("status");
     LiveCall {
         id: call.id.to_string(),
-        status: shown("status").as_text().unwrap_or_default().to_string(),
+        state: status.as_text().unwrap_or_default().to_string(),
+        status: schema.field("status").map(|f| page.locale.field_value(f, status)).unwrap_or_default(),
         number: shown(number).as_text().unwrap_or_default().to_string(),
-        talked: shown("talk_seconds").as_int().map(|s| format!("{} min {:02} s", s / 60, s % 60)).unwrap_or_default(),
+        talked: shown("talk_seconds").as_int().map(|s| talked(page, s)).unwrap_or_default(),
     }
 }
 
 /// The outcomes, as (value, label) for a select.
-fn outcome_choices() -> Vec<(String, String)> {
-    OUTCOMES.iter().map(|o| (o.to_string(), o.replace('_', " "))).collect()
+fn outcome_choices(page: &Page) -> Vec<(String, String)> {
+    OUTCOMES.iter().map(|o| (o.to_string(), option_label(page, CALL_QUEUE_ENTRIES, "last_outcome", o))).collect()
 }
 
 /// The outcome a log form offers first for a call in `status`: a missed
 /// call found no one (the page's script does the same when a call ends).
 fn offered_outcome(status: Option<&str>) -> &'static str {
     if status == Some("missed") { "no_answer" } else { "reached" }
+}
+
+/// What the dialler says before it dials `phone`, as HTML: the seconds
+/// left in the span the page's script counts down.
+fn countdown(page: &Page, phone: Option<&str>) -> String {
+    let seconds = ("seconds", "<span data-countdown>3</span>".into());
+    match phone {
+        Some(number) => page.tr().t_with("calls-dialler-countdown", &[("number", escape_html(number).into()), seconds]),
+        None => page.tr().t_with("calls-dialler-countdown-customer", &[seconds]),
+    }
 }
 
 struct Shown {
@@ -104,7 +145,7 @@ async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Re
         dialled = pending.await.ok().flatten();
     }
     let dialled = dialled.map(|c| live_call(page, &c));
-    let preselect = offered_outcome(dialled.as_ref().map(|c| c.status.as_str()));
+    let preselect = offered_outcome(dialled.as_ref().map(|c| c.state.as_str()));
     let mut call = None;
     if let Some(entry) = found {
         let schema = page.schema(CALL_QUEUE_ENTRIES);
@@ -122,20 +163,30 @@ async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Re
             }
         }
         let text = |field: &str| titles.show(super::visible_std(schema, &entry, field)).0;
+        let attempts = text("attempts");
+        let last = schema
+            .field("last_outcome")
+            .map(|f| page.locale.field_value(f, super::visible_std(schema, &entry, "last_outcome")))
+            .unwrap_or_default();
+        let attempts = if attempts.is_empty() || last.is_empty() {
+            attempts
+        } else {
+            page.tr().t_with("calls-attempts-last", &[("attempts", attempts.into()), ("outcome", last.into())])
+        };
         call = Some(NextCall {
             id: entry.id.to_string(),
             reason: text("reason"),
             priority: text("priority"),
             phone: super::visible_std(schema, &entry, "phone").as_text().map(str::to_string),
             who,
-            attempts: text("attempts"),
-            last_outcome: text("last_outcome").replace('_', " "),
+            attempts,
             story,
         });
     }
-    let outcomes = outcome_choices();
+    let outcomes = outcome_choices(page);
+    let countdown = countdown(page, call.as_ref().and_then(|c| c.phone.as_deref()));
     let page = NextCallPage {
-        layout: layout(page, "Next call", Some(CALL_QUEUE_ENTRIES)),
+        layout: layout(page, &page.tr().t("calls-next-title"), Some(CALL_QUEUE_ENTRIES)),
         call,
         outcomes,
         problem,
@@ -143,6 +194,7 @@ async fn next_call_page(server: &crate::Server, page: &Page, shown: Shown) -> Re
         live: live.as_ref().map(|c| live_call(page, c)),
         dialled,
         preselect: preselect.to_string(),
+        countdown,
     };
     render(&page, status)
 }
@@ -157,11 +209,24 @@ fn next_call_path(dialler: bool) -> String {
     if dialler { "/calls/next?dialler=on".into() } else { "/calls/next".into() }
 }
 
-/// The five latest episodes of a customer's story the agent may see.
-async fn last_episodes(server: &crate::Server, page: &Page, kind: EntityKind, id: uuid::Uuid) -> Vec<(String, String)> {
+/// The five latest episodes of a customer's story the agent may see, as
+/// (time for machines, time shown, title).
+async fn last_episodes(
+    server: &crate::Server,
+    page: &Page,
+    kind: EntityKind,
+    id: uuid::Uuid,
+) -> Vec<(String, String, String)> {
     let id = relata_core::RecordId::from_uuid(id);
     match relata_app::timeline::timeline(&server.app, &page.ctx, kind, id, None, 5).await {
-        Ok(t) => t.items.iter().map(|i| (format_datetime(&i.at), i.title.clone())).collect(),
+        Ok(t) => t
+            .items
+            .iter()
+            .map(|i| {
+                let (iso, shown) = moment(page, &i.at);
+                (iso, shown, i.title.clone())
+            })
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -177,7 +242,7 @@ pub async fn next_call(State(server): S, page: Page, RawQuery(raw): RawQuery) ->
 pub async fn dial_next(State(server): S, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let dialler = form.get("dialler").is_some_and(|d| d == "on");
     match relata_calls::dialler::offer(&server.app, &page.ctx).await {
@@ -189,8 +254,10 @@ pub async fn dial_next(State(server): S, page: Page, body: Bytes) -> Response {
     }
 }
 
-/// A time from a browser's date and time field (no seconds, no zone: UTC).
+/// A time from a browser's date and time field (no seconds, no zone: UTC);
+/// `label` names the field in what is refused.
 fn form_time(
+    page: &Page,
     form: &std::collections::HashMap<String, String>,
     field: &str,
     label: &str,
@@ -198,24 +265,27 @@ fn form_time(
     let Some(text) = form.get(field).map(|t| t.trim()).filter(|t| !t.is_empty()) else { return Ok(None) };
     match parse_datetime(text).or_else(|| parse_datetime(&format!("{text}:00Z"))) {
         Some(at) => Ok(Some(at)),
-        None => Err(format!("{label}: {text:?} is not a date and time")),
+        None => {
+            let args = [("field", page.tr().t(label).into()), ("text", text.into())];
+            Err(page.tr().t_with("calls-error-not-a-time", &args))
+        }
     }
 }
 
 /// What the agent said in a log form: outcome, notes, call back, follow-up.
-fn outcome_of(form: &std::collections::HashMap<String, String>) -> Result<Outcome, String> {
+fn outcome_of(page: &Page, form: &std::collections::HashMap<String, String>) -> Result<Outcome, String> {
     let follow_subject = form.get("follow_up_subject").map(|s| s.trim()).filter(|s| !s.is_empty());
-    let follow_due = form_time(form, "follow_up_due", "follow-up due")?;
+    let follow_due = form_time(page, form, "follow_up_due", "calls-error-field-follow-up-due")?;
     let follow_up = match (follow_subject, follow_due) {
         (None, None) => None,
         (Some(subject), Some(due_at)) => Some(FollowUp { subject: subject.to_string(), due_at }),
-        (Some(_), None) => return Err("follow-up due: when the task is due".into()),
-        (None, Some(_)) => return Err("follow-up: what to do".into()),
+        (Some(_), None) => return Err(page.tr().t("calls-error-follow-up-due-missing")),
+        (None, Some(_)) => return Err(page.tr().t("calls-error-follow-up-subject-missing")),
     };
     Ok(Outcome {
         outcome: form.get("outcome").cloned().unwrap_or_default(),
         note: form.get("note").cloned(),
-        call_back_at: form_time(form, "call_back_at", "call back at")?,
+        call_back_at: form_time(page, form, "call_back_at", "calls-error-field-call-back-at")?,
         follow_up,
     })
 }
@@ -224,12 +294,12 @@ fn outcome_of(form: &std::collections::HashMap<String, String>) -> Result<Outcom
 pub async fn log_outcome(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(id) = super::record_id(&path) else { return super::not_found(&page) };
     let dialler = form.get("dialler").is_some_and(|d| d == "on");
     let refused = |problem| Shown { problem: Some(problem), status: StatusCode::UNPROCESSABLE_ENTITY, dialler };
-    let said = match outcome_of(&form) {
+    let said = match outcome_of(&page, &form) {
         Ok(said) => said,
         Err(problem) => return next_call_page(&server, &page, refused(problem)).await,
     };
@@ -252,15 +322,16 @@ struct CallPage {
     call: LiveCall,
     /// (label, value, link)
     facts: Vec<(String, String, Option<String>)>,
-    /// (time, title)
-    episodes: Vec<(String, String)>,
+    /// (time for machines, time shown, title)
+    episodes: Vec<(String, String, String)>,
     /// The activity the call was logged as, and the order taken in it.
     logged: Option<String>,
     order: Option<String>,
     can_order: bool,
     /// (id, name) of the products on sale.
     products: Vec<(String, String)>,
-    rows: Vec<usize>,
+    /// (index, the product's label, the quantity's label) of the order form's rows.
+    rows: Vec<(usize, String, String)>,
     outcomes: Vec<(String, String)>,
     preselect: String,
     problem: Option<String>,
@@ -276,6 +347,7 @@ async fn call_page(
     problem: Option<String>,
 ) -> Response {
     use relata_calls::telephony::PHONE_CALLS;
+    let tr = page.tr();
     let call = match relata_app::read::get(&server.app, &page.ctx, PHONE_CALLS, id, false).await {
         Ok((call, _)) => call,
         Err(e) => return super::app_error_page(page, e),
@@ -290,34 +362,41 @@ async fn call_page(
     let heading = ["contact", "lead", "account"]
         .iter()
         .find_map(|k| titled(k).map(|(t, _)| t))
-        .unwrap_or_else(|| if live.number.is_empty() { "Number withheld".into() } else { live.number.clone() });
+        .unwrap_or_else(|| if live.number.is_empty() { tr.t("calls-number-withheld") } else { live.number.clone() });
     let mut facts = Vec::new();
-    for (key, label) in [("contact", "Contact"), ("lead", "Lead"), ("account", "Account")] {
+    for (key, label) in
+        [("contact", "calls-fact-contact"), ("lead", "calls-fact-lead"), ("account", "calls-fact-account")]
+    {
         if let Some((title, href)) = titled(key) {
-            facts.push((label.to_string(), title, href));
+            facts.push((tr.t(label), title, href));
         }
     }
-    let count = |key: &str| pop[key].as_u64().map(|n| n.to_string());
-    let value = format!("{} (priority {})", pop["value_tier"].as_str().unwrap_or("unknown"), pop["priority"]);
-    facts.push(("Value".into(), value, None));
+    let count = |key: &str| pop[key].as_u64().map(|n| page.locale.integer(n as i64));
+    let tier = option_label(page, PHONE_CALLS, "value_tier", pop["value_tier"].as_str().unwrap_or("unknown"));
+    let priority = pop["priority"].as_i64().map_or_else(|| "–".to_string(), |p| page.locale.integer(p));
+    let value = tr.t_with("calls-value-priority", &[("tier", tier.into()), ("priority", priority.into())]);
+    facts.push((tr.t("calls-fact-value"), value, None));
     for (key, label) in [
-        ("open_cases", "Open cases"),
-        ("overdue_invoices", "Overdue invoices"),
-        ("open_opportunities", "Open opportunities"),
+        ("open_cases", "calls-fact-open-cases"),
+        ("overdue_invoices", "calls-fact-overdue-invoices"),
+        ("open_opportunities", "calls-fact-open-opportunities"),
     ] {
         if let Some(n) = count(key) {
-            facts.push((label.to_string(), n, None));
+            facts.push((tr.t(label), n, None));
         }
     }
     if let Some(href) = pop["new_contact_href"].as_str() {
-        facts.push(("Unknown number".into(), "New contact".into(), Some(href.to_string())));
+        facts.push((tr.t("calls-fact-unknown-number"), tr.t("calls-new-contact"), Some(href.to_string())));
     }
     let episodes = pop["episodes"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|e| {
-            (e["at"].as_str().unwrap_or_default().to_string(), e["title"].as_str().unwrap_or_default().to_string())
+            let at = e["at"].as_str().unwrap_or_default();
+            let (iso, shown) =
+                parse_datetime(at).map_or_else(|| (at.to_string(), at.to_string()), |t| moment(page, &t));
+            (iso, shown, e["title"].as_str().unwrap_or_default().to_string())
         })
         .collect();
     let schema = page.schema(PHONE_CALLS);
@@ -341,9 +420,15 @@ async fn call_page(
             products = found.records.iter().map(|p| (p.id.to_string(), schema.title(p))).collect();
         }
     }
-    let preselect = offered_outcome(Some(live.status.as_str()));
+    let rows = (0..ORDER_ROWS)
+        .map(|i| {
+            let row = || [("row", page.locale.integer(i as i64 + 1).into())];
+            (i, tr.t_with("calls-product-row", &row()), tr.t_with("calls-quantity-row", &row()))
+        })
+        .collect();
+    let preselect = offered_outcome(Some(live.state.as_str()));
     let call_page = CallPage {
-        layout: layout(page, &format!("Call: {heading}"), Some(PHONE_CALLS)),
+        layout: layout(page, &tr.t_with("calls-call-title", &[("who", heading.as_str().into())]), Some(PHONE_CALLS)),
         id: call.id.to_string(),
         heading,
         logged: link("activity", relata_crm::ACTIVITIES),
@@ -353,8 +438,8 @@ async fn call_page(
         episodes,
         can_order,
         products,
-        rows: (0..ORDER_ROWS).collect(),
-        outcomes: outcome_choices(),
+        rows,
+        outcomes: outcome_choices(page),
         preselect: preselect.to_string(),
         problem,
     };
@@ -372,10 +457,10 @@ pub async fn phone_call(State(server): S, path: PagePath, page: Page) -> Respons
 pub async fn log_phone_call(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(id) = super::record_id(&path) else { return super::not_found(&page) };
-    let said = match outcome_of(&form) {
+    let said = match outcome_of(&page, &form) {
         Ok(said) => said,
         Err(problem) => return call_page(&server, &page, id, Some(problem)).await,
     };
@@ -393,7 +478,7 @@ pub async fn log_phone_call(State(server): S, path: PagePath, page: Page, body: 
 pub async fn take_order(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(id) = super::record_id(&path) else { return super::not_found(&page) };
     let lines: Vec<serde_json::Value> = (0..ORDER_ROWS)
@@ -413,9 +498,23 @@ pub async fn take_order(State(server): S, path: PagePath, page: Page, body: Byte
 
 /// A queue's waiting calls, the most valuable caller first.
 pub struct WaitingQueue {
+    /// The queue's name (data; empty for calls in none).
     pub name: String,
-    /// (link, caller, number, tier, priority, ringing since)
-    pub calls: Vec<(String, String, String, String, String, String)>,
+    /// The queue's name and how many wait in it, as the heading shows them.
+    pub heading: String,
+    pub calls: Vec<WaitingCall>,
+}
+
+/// A call ringing in a queue, as the waiting calls' page shows it.
+pub struct WaitingCall {
+    pub href: String,
+    pub caller: String,
+    pub number: String,
+    pub tier: String,
+    pub priority: String,
+    /// When it began ringing: for machines, and as shown.
+    pub since_iso: String,
+    pub since: String,
 }
 
 #[derive(Template)]
@@ -430,6 +529,7 @@ struct WaitingPage {
 /// read them: a manager sees every one).
 pub async fn waiting_calls(State(server): S, page: Page) -> Response {
     use relata_calls::telephony::PHONE_CALLS;
+    let tr = page.tr();
     let params = relata_app::read::ListParams {
         filter: Some("status = \"ringing\" and direction = \"inbound\"".into()),
         sort: Some("-priority".into()),
@@ -450,18 +550,32 @@ pub async fn waiting_calls(State(server): S, page: Page) -> Response {
             .iter()
             .map(|f| super::visible_std(schema, call, f))
             .find(|v| !v.is_null())
-            .map_or_else(|| "unknown caller".to_string(), |v| titles.show(v).0);
-        let since = call.values.datetime("rang_at").map(|t| format_datetime(&t)).unwrap_or_default();
-        let priority = super::visible_std(schema, call, "priority").to_csv();
-        let row =
-            (format!("/phone_calls/{}", call.id), caller, text("from_number"), text("value_tier"), priority, since);
+            .map_or_else(|| tr.t("calls-unknown-caller"), |v| titles.show(v).0);
+        let (since_iso, since) = call.values.datetime("rang_at").map(|t| moment(&page, &t)).unwrap_or_default();
+        let shown = |field: &str| {
+            schema.field(field).map(|f| page.locale.field_value(f, super::visible_std(schema, call, field)))
+        };
+        let row = WaitingCall {
+            href: format!("/phone_calls/{}", call.id),
+            caller,
+            number: text("from_number"),
+            tier: shown("value_tier").unwrap_or_default(),
+            priority: shown("priority").unwrap_or_default(),
+            since_iso,
+            since,
+        };
         let name = text("queue");
         match queues.iter_mut().find(|q| q.name == name) {
             Some(queue) => queue.calls.push(row),
-            None => queues.push(WaitingQueue { name, calls: vec![row] }),
+            None => queues.push(WaitingQueue { name, heading: String::new(), calls: vec![row] }),
         }
     }
-    render(&WaitingPage { layout: layout(&page, "Waiting calls", None), queues }, StatusCode::OK)
+    for queue in &mut queues {
+        let name = if queue.name.is_empty() { tr.t("calls-no-queue") } else { queue.name.clone() };
+        let waiting = page.locale.integer(queue.calls.len() as i64);
+        queue.heading = tr.t_with("calls-queue-heading", &[("queue", name.into()), ("count", waiting.into())]);
+    }
+    render(&WaitingPage { layout: layout(&page, &tr.t("calls-waiting-title"), None), queues }, StatusCode::OK)
 }
 
 #[derive(Template)]
@@ -476,17 +590,23 @@ struct CallsDashboard {
 /// server, with the workbook to download.
 pub async fn dashboard(State(server): S, page: Page) -> Response {
     use super::home::bars_svg;
+    use relata_calls::telephony::PHONE_CALLS;
+    let tr = page.tr();
     let report = match relata_calls::report::build(&server.app, &page.ctx, 30).await {
         Ok(r) => r,
         Err(e) => return super::app_error_page(&page, e),
     };
+    let number = |n: u64| page.locale.integer(n as i64);
     let percent = |p: Option<f64>| p.map_or("–".to_string(), |p| page.locale.percent(p));
+    let share = |n: u64, p: Option<f64>| {
+        tr.t_with("calls-count-share", &[("count", number(n).into()), ("share", percent(p).into())])
+    };
     let facts = vec![
-        ("Inbound calls".to_string(), report.inbound.to_string()),
-        ("Answered".to_string(), format!("{} ({})", report.answered, percent(report.answer_rate_percent))),
-        ("Abandoned".to_string(), format!("{} ({})", report.abandoned, percent(report.abandon_rate_percent))),
-        ("Outbound calls".to_string(), report.outbound.to_string()),
-        ("First-call resolution".to_string(), percent(report.first_call_resolution_percent)),
+        (tr.t("calls-inbound"), number(report.inbound)),
+        (tr.t("calls-answered"), share(report.answered, report.answer_rate_percent)),
+        (tr.t("calls-abandoned"), share(report.abandoned, report.abandon_rate_percent)),
+        (tr.t("calls-outbound"), number(report.outbound)),
+        (tr.t("calls-first-call-resolution"), percent(report.first_call_resolution_percent)),
     ];
     let ids: Vec<String> = report.calls_per_agent.iter().map(|(id, _)| id.clone()).collect();
     let names: std::collections::HashMap<String, String> = match server.app.store.read(page.ctx.ws()).await {
@@ -495,7 +615,7 @@ pub async fn dashboard(State(server): S, page: Page) -> Response {
         }
         Err(_) => Default::default(),
     };
-    let bar = |label: String, n: u64| (label, n as i64, n.to_string());
+    let bar = |label: String, n: u64| (label, n as i64, number(n));
     let agents: Vec<_> = report
         .calls_per_agent
         .iter()
@@ -507,7 +627,9 @@ pub async fn dashboard(State(server): S, page: Page) -> Response {
         .iter()
         .map(|t| {
             let wait = t.average_wait_seconds.unwrap_or(0.0);
-            (t.tier.clone(), wait.round() as i64, format!("{wait} s"))
+            let seconds = relata_i18n::format::decimal(page.locale.language, (wait * 10.0).round() as i64, 1);
+            let shown = tr.t_with("calls-seconds", &[("seconds", seconds.into())]);
+            (option_label(&page, PHONE_CALLS, "value_tier", &t.tier), wait.round() as i64, shown)
         })
         .collect();
     let lists: Vec<_> = report
@@ -515,16 +637,24 @@ pub async fn dashboard(State(server): S, page: Page) -> Response {
         .iter()
         .map(|l| {
             let p = l.penetration_percent.unwrap_or(0.0);
-            (l.list.clone(), p.round() as i64, format!("{p} %"))
+            (l.list.clone(), p.round() as i64, page.locale.percent(p))
         })
         .collect();
+    let chart = |id: &str, bars: &[(String, i64, String)]| {
+        let title = tr.t(id);
+        let svg = bars_svg(&title, bars);
+        (title, svg)
+    };
     let charts = vec![
-        ("Calls per agent".to_string(), bars_svg("Calls per agent", &agents)),
-        ("Calls per hour (UTC)".to_string(), bars_svg("Calls per hour", &hours)),
-        ("Average wait by value tier".to_string(), bars_svg("Average wait by value tier", &waits)),
-        ("Call lists: penetration".to_string(), bars_svg("Call list penetration", &lists)),
+        chart("calls-chart-per-agent", &agents),
+        chart("calls-chart-per-hour", &hours),
+        chart("calls-chart-wait-by-tier", &waits),
+        chart("calls-chart-list-penetration", &lists),
     ];
-    render(&CallsDashboard { layout: layout(&page, "Call center", None), facts, charts }, StatusCode::OK)
+    render(
+        &CallsDashboard { layout: layout(&page, &tr.t("calls-dashboard-title"), None), facts, charts },
+        StatusCode::OK,
+    )
 }
 
 /// Click-to-dial on a contact's, account's or lead's page: a button per
@@ -558,7 +688,8 @@ pub(crate) async fn dial_actions(
             if let Some(contact) = &whose {
                 fields.push(("contact".to_string(), contact.clone()));
             }
-            super::commerce::Action { label: format!("Dial {number}"), href: "/calls/dial".into(), post: Some(fields) }
+            let label = page.tr().t_with("calls-dial-number", &[("number", number.as_str().into())]);
+            super::commerce::Action { label, href: "/calls/dial".into(), post: Some(fields) }
         })
         .collect()
 }
@@ -568,7 +699,7 @@ pub(crate) async fn dial_actions(
 pub async fn dial(State(server): S, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let mut input = serde_json::json!({"number": form.get("number")});
     if let Some(contact) = form.get("contact").filter(|c| !c.is_empty()) {

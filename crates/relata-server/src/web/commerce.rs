@@ -135,7 +135,7 @@ pub(crate) fn actions(page: &Page, schema: &Schema, record: &Record) -> Vec<Acti
 /// `POST /quotes/{id}/revise`: a new draft revision, opened in its form.
 pub async fn revise(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     if !csrf_ok(&page, &read_form(&body)) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(id) = super::record_id(&path) else { return not_found(&page) };
     match relata_commerce::quotes::revise(&server.app, &page.ctx, id).await {
@@ -147,7 +147,7 @@ pub async fn revise(State(server): S, path: PagePath, page: Page, body: Bytes) -
 /// `POST /orders/{id}/invoice`: the order's draft invoice.
 pub async fn invoice_order(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     if !csrf_ok(&page, &read_form(&body)) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(id) = super::record_id(&path) else { return not_found(&page) };
     match relata_commerce::quotes::invoice_order(&server.app, &page.ctx, id).await {
@@ -174,8 +174,8 @@ pub struct GroupView {
 #[derive(Template)]
 #[template(path = "configure.html")]
 struct ConfigurePage {
+    /// Its title names the product.
     layout: Layout,
-    product: String,
     action: String,
     quantity: String,
     groups: Vec<GroupView>,
@@ -185,14 +185,16 @@ struct ConfigurePage {
 }
 
 fn group_views(page: &Page, groups: &[Group], form: &HashMap<String, String>) -> Vec<GroupView> {
+    let tr = page.tr();
     groups
         .iter()
         .map(|g| {
+            let number = |n: i64| relata_i18n::Arg::from(page.locale.integer(n));
             let hint = match (g.min_choices, g.max_choices) {
-                (Some(a), Some(b)) if a == b => format!("choose {a}"),
-                (Some(a), Some(b)) => format!("choose {a} to {b}"),
-                (Some(a), None) => format!("choose at least {a}"),
-                (None, Some(b)) => format!("choose at most {b}"),
+                (Some(a), Some(b)) if a == b => tr.t_with("configure-choose", &[("count", number(a))]),
+                (Some(a), Some(b)) => tr.t_with("configure-choose-between", &[("min", number(a)), ("max", number(b))]),
+                (Some(a), None) => tr.t_with("configure-choose-at-least", &[("count", number(a))]),
+                (None, Some(b)) => tr.t_with("configure-choose-at-most", &[("count", number(b))]),
                 (None, None) => String::new(),
             };
             let options = g
@@ -201,10 +203,10 @@ fn group_views(page: &Page, groups: &[Group], form: &HashMap<String, String>) ->
                 .map(|o| {
                     let mut rules = Vec::new();
                     if !o.requires.is_empty() {
-                        rules.push(format!("requires {}", o.requires.join(", ")));
+                        rules.push(tr.t_with("configure-requires", &[("options", o.requires.join(", ").into())]));
                     }
                     if !o.excludes.is_empty() {
-                        rules.push(format!("excludes {}", o.excludes.join(", ")));
+                        rules.push(tr.t_with("configure-excludes", &[("options", o.excludes.join(", ").into())]));
                     }
                     OptionView {
                         chosen: form.get(&format!("option.{}", o.code)).is_some_and(|v| v == "true"),
@@ -278,14 +280,18 @@ async fn configure_page(
                     })
                     .collect();
                 if valid {
+                    let tr = page.tr();
                     let money = |v: &Json| match (v["amount"].as_str(), v["currency"].as_str()) {
                         (Some(a), Some(c)) => format!("{a} {c}"),
-                        _ => "no price-book price".into(),
+                        _ => tr.t("configure-no-price"),
                     };
-                    said.push(format!("Unit price: {}", money(&answer["unit_price"])));
-                    said.push(format!("of which options: {}", money(&answer["options_price"])));
+                    said.push(tr.t_with("configure-unit-price", &[("price", money(&answer["unit_price"]).into())]));
+                    said.push(
+                        tr.t_with("configure-options-price", &[("price", money(&answer["options_price"]).into())]),
+                    );
                     let text = answer["configuration"].as_str().unwrap_or_default();
-                    said.push(format!("Configuration: {}", if text.is_empty() { "no options" } else { text }));
+                    let options = if text.is_empty() { tr.t("configure-no-options") } else { text.to_string() };
+                    said.push(tr.t_with("configure-configuration", &[("options", options.into())]));
                     if page.ctx.access.check_kind(QUOTES, Right::Create).is_ok() {
                         let query = serde_urlencoded::to_string([
                             ("lines[0].product", id.to_string()),
@@ -308,9 +314,12 @@ async fn configure_page(
         }
     }
     let template = ConfigurePage {
-        layout: layout(page, &format!("Configure {product}"), Some(PRODUCTS)),
+        layout: layout(
+            page,
+            &page.tr().t_with("configure-title", &[("product", product.as_str().into())]),
+            Some(PRODUCTS),
+        ),
         action: format!("/products/{id}/configure"),
-        product,
         quantity,
         groups: views,
         result,
@@ -326,7 +335,7 @@ pub async fn configure_form(State(server): S, path: PagePath, page: Page) -> Res
 pub async fn configure_check(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     configure_page(&server, &path, &page, form).await
 }

@@ -10,14 +10,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use relata_app::error::AppError;
 use relata_app::people::{self, NewToken};
-use relata_core::value::format_datetime;
 use relata_dav::collections::Collection;
 use serde_json::json;
 
 struct TokenRow {
     id: String,
     name: String,
-    access: &'static str,
+    access: String,
+    /// The revoke button's label for screen readers: "Revoke Anna's iPhone".
+    revoke: String,
     created: String,
     last_used: String,
 }
@@ -61,19 +62,21 @@ async fn show(server: &crate::Server, page: &Page, outcome: Outcome, status: Sta
     let error = |field: &str| outcome.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
     let user = page.principal.user.uuid().to_string();
     let base = &server.public_url;
+    let tr = page.tr();
     let rows = tokens
         .into_iter()
         .filter(|t| t.revoked_at.is_none() && matches!(t.scope.as_str(), "read" | "read_write"))
         .map(|t| TokenRow {
-            access: if t.scope == "read" { "Read only" } else { "Read and change" },
-            created: format_datetime(&t.created_at),
-            last_used: t.last_used_at.map(|t| format_datetime(&t)).unwrap_or_else(|| "never".into()),
+            access: tr.t(if t.scope == "read" { "connect-read-only" } else { "connect-read-write" }),
+            revoke: tr.t_with("connect-revoke-named", &[("name", t.name.as_str().into())]),
+            created: page.locale.moment(&t.created_at),
+            last_used: t.last_used_at.map(|t| page.locale.moment(&t)).unwrap_or_else(|| tr.t("connect-never")),
             id: t.id,
             name: t.name,
         })
         .collect();
     let body = ConnectPage {
-        layout: layout(page, "Phones and calendars", None),
+        layout: layout(page, &tr.t("phones-and-calendars"), None),
         server: format!("{base}/"),
         email: page.principal.email.clone(),
         carddav: format!("{base}{}", crate::dav::collection_href(Collection::AddressBook, &user)),
@@ -105,7 +108,7 @@ fn field_errors(e: AppError) -> Result<Vec<(String, String)>, AppError> {
 pub async fn save_subscription(State(server): S, page: Page, body: axum::body::Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let contacts = form.get("contacts").cloned().unwrap_or_default();
     let activities = form.get("activities").cloned().unwrap_or_default();
@@ -127,7 +130,7 @@ pub async fn save_subscription(State(server): S, page: Page, body: axum::body::B
 pub async fn create_app_password(State(server): S, page: Page, body: axum::body::Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let name = form.get("name").map(|n| n.trim().to_string()).unwrap_or_default();
     let scope = match form.get("scope").map(String::as_str) {
@@ -135,7 +138,7 @@ pub async fn create_app_password(State(server): S, page: Page, body: axum::body:
         _ => "read_write",
     };
     if name.is_empty() {
-        let errors = vec![("name".to_string(), "name the device this password is for".to_string())];
+        let errors = vec![("name".to_string(), page.tr().t("connect-name-needed"))];
         return show(&server, &page, Outcome { errors, ..Outcome::default() }, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let new = NewToken { name, scope: scope.into(), entities: None, expires_at: None };
@@ -162,7 +165,7 @@ pub async fn revoke_app_password(
 ) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     match people::revoke_token(&server.app, &page.ctx, &id).await {
         Ok(()) => {

@@ -17,8 +17,10 @@ use std::collections::HashMap;
 #[template(path = "convert.html")]
 struct ConvertPage {
     layout: Layout,
-    lead_title: String,
-    company: String,
+    /// "Convert Ben Lis".
+    heading: String,
+    /// The account field's label, which names the company a new account gets.
+    account_label: String,
     action: String,
     cancel_href: String,
     account: String,
@@ -30,6 +32,15 @@ struct ConvertPage {
     problem: Option<String>,
 }
 
+/// The page's texts that name the lead and its company.
+fn named(page: &Page, lead_title: &str, company: &str) -> (String, String) {
+    let tr = page.tr();
+    (
+        tr.t_with("convert-heading", &[("title", lead_title.into())]),
+        tr.t_with("convert-account", &[("company", company.into())]),
+    )
+}
+
 /// `GET /leads/{id}/convert`: the conversion screen.
 pub async fn convert_form(State(server): S, page: Page, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<RecordId>() else { return not_found(&page) };
@@ -38,11 +49,16 @@ pub async fn convert_form(State(server): S, page: Page, Path(id): Path<String>) 
         Err(e) => return app_error_page(&page, e),
     };
     let company = lead.values.text("company").unwrap_or("").to_string();
+    let (heading, account_label) = named(&page, &page.schema(LEADS).title(&lead), &company);
     let template = ConvertPage {
-        layout: layout(&page, "Convert lead", Some(LEADS)),
-        lead_title: page.schema(LEADS).title(&lead),
-        opportunity_name: if company.is_empty() { String::new() } else { format!("{company} opportunity") },
-        company,
+        layout: layout(&page, &page.tr().t("convert-title"), Some(LEADS)),
+        heading,
+        account_label,
+        opportunity_name: if company.is_empty() {
+            String::new()
+        } else {
+            page.tr().t_with("convert-opportunity-default", &[("company", company.as_str().into())])
+        },
         action: format!("/leads/{id}/convert"),
         cancel_href: format!("/leads/{id}"),
         account: String::new(),
@@ -55,11 +71,28 @@ pub async fn convert_form(State(server): S, page: Page, Path(id): Path<String>) 
     render(&template, StatusCode::OK)
 }
 
+/// An amount as the person typed it (`1 234,50 EUR` in Polish, `1,234.50
+/// EUR` in English; the currency code before or after, else the
+/// workspace's first currency), as the conversion reads it: the amount in
+/// digits with a dot, and the currency code. What is no amount in the
+/// person's format goes as typed, for the conversion to name.
+fn typed_amount(page: &Page, typed: &str) -> (String, String) {
+    let (code, number) = super::forms::split_currency(typed);
+    let currency = code
+        .map(str::to_ascii_uppercase)
+        .unwrap_or_else(|| page.principal.workspace.currencies.first().map_or("EUR", |c| c.code()).to_string());
+    let exponent = relata_core::money::Currency::parse(&currency).map_or(2, |c| c.exponent());
+    match relata_i18n::format::parse_amount(page.locale.language, &number, exponent) {
+        Ok(minor) => (relata_core::money::minor_to_decimal(minor, exponent), currency),
+        Err(_) => (number, currency),
+    }
+}
+
 /// `POST /leads/{id}/convert`: converts in one transaction, then shows the new contact.
 pub async fn convert_submit(State(server): S, page: Page, Path(id): Path<String>, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Ok(id) = id.parse::<RecordId>() else { return not_found(&page) };
     let text = |k: &str| form.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -75,10 +108,7 @@ pub async fn convert_submit(State(server): S, page: Page, Path(id): Path<String>
         }
         let amount = text("opportunity_amount");
         if !amount.is_empty() {
-            let mut parts = amount.split_whitespace();
-            let value = parts.next().unwrap_or("").to_string();
-            let currency =
-                parts.next().unwrap_or(page.principal.workspace.currencies.first().map(|c| c.code()).unwrap_or("EUR"));
+            let (value, currency) = typed_amount(&page, &amount);
             opp.insert("amount".into(), serde_json::json!({"amount": value, "currency": currency}));
         }
         body.insert("opportunity".into(), serde_json::Value::Object(opp));
@@ -113,10 +143,11 @@ pub async fn convert_submit(State(server): S, page: Page, Path(id): Path<String>
                 .filter(|e| !e.field.starts_with("account") && !e.field.starts_with("opportunity"))
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect();
+            let (heading, account_label) = named(&page, &lead_title, &company);
             let template = ConvertPage {
-                layout: layout(&page, "Convert lead", Some(LEADS)),
-                lead_title,
-                company,
+                layout: layout(&page, &page.tr().t("convert-title"), Some(LEADS)),
+                heading,
+                account_label,
                 action: format!("/leads/{id}/convert"),
                 cancel_href: format!("/leads/{id}"),
                 account: text("account"),
@@ -126,7 +157,7 @@ pub async fn convert_submit(State(server): S, page: Page, Path(id): Path<String>
                 opportunity_amount: text("opportunity_amount"),
                 opportunity_error: about("opportunity"),
                 problem: Some(if others.is_empty() {
-                    "Some fields need your attention.".into()
+                    page.tr().t("convert-needs-attention")
                 } else {
                     others.join("; ")
                 }),

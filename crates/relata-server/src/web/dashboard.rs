@@ -214,7 +214,7 @@ async fn quiet_deals(
         .map(|deal| QuietDeal {
             href: format!("/opportunities/{}", deal.id),
             title: schema.title(deal),
-            owner: name_of(names, page, deal.values.ref_id("owner")),
+            owner: name_of(names, page, super::visible_std(schema, deal, "owner").as_ref_id()),
             amount: match super::visible_std(schema, deal, "amount") {
                 FieldValue::Money(m) => page.locale.money(m.minor, m.currency.code()),
                 _ => String::new(),
@@ -338,7 +338,7 @@ pub async fn add_widget(
 ) -> axum::response::Response {
     let form = super::read_form(&body);
     if !super::csrf_ok(&page, &form) {
-        return super::csrf_refused();
+        return super::csrf_refused(&page);
     }
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
     let Some(kind) = page.schemas.kind(field("entity")) else { return super::not_found(&page) };
@@ -367,7 +367,7 @@ pub async fn remove_widget(
 ) -> axum::response::Response {
     let form = super::read_form(&body);
     if !super::csrf_ok(&page, &form) {
-        return super::csrf_refused();
+        return super::csrf_refused(&page);
     }
     match relata_app::views::remove_widget(&server.app, &page.ctx, &id).await {
         Ok(()) => super::see_other("/".into()),

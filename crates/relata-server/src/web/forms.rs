@@ -342,6 +342,21 @@ fn form_text(value: &FieldValue, locale: Locale) -> String {
     }
 }
 
+/// An amount typed with its currency code before or after it (`1 234,50
+/// EUR`, `EUR 12`): the code, if one was typed, and the number.
+pub(crate) fn split_currency(text: &str) -> (Option<&str>, String) {
+    let is_code = |t: &str| t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphabetic());
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let code = if words.last().is_some_and(|w| is_code(w)) {
+        words.pop()
+    } else if words.first().is_some_and(|w| is_code(w)) {
+        Some(words.remove(0))
+    } else {
+        None
+    };
+    (code, words.join(" "))
+}
+
 /// A date and time typed without a zone (`2031-01-15T14:05`, as a
 /// `datetime-local` input sends it) read in the person's time zone, as
 /// RFC 3339 UTC; `None` for anything else (the parser reads a time with
@@ -374,22 +389,14 @@ fn as_parsed(field: &FieldDef, text: &str, ctx: &Ctx, locale: Locale) -> Result<
     if field.ty != FieldType::Money || text.trim().is_empty() {
         return Ok(text.to_string());
     }
-    let is_code = |t: &str| t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphabetic());
-    let mut words: Vec<&str> = text.split_whitespace().collect();
-    let code = if words.last().is_some_and(|w| is_code(w)) {
-        words.pop()
-    } else if words.first().is_some_and(|w| is_code(w)) {
-        Some(words.remove(0))
-    } else {
-        None
-    };
+    let (code, number) = split_currency(text);
     let currency = code
         .map(|c| relata_core::money::Currency::parse(&c.to_ascii_uppercase()))
         .unwrap_or_else(|| ctx.parse.currencies.first().copied());
     // An unknown code is the parser's to name.
     let Some(currency) = currency else { return Ok(text.to_string()) };
     let exponent = currency.exponent();
-    match relata_i18n::format::parse_amount(locale.language, &words.join(" "), exponent) {
+    match relata_i18n::format::parse_amount(locale.language, &number, exponent) {
         Ok(minor) => Ok(format!("{} {}", relata_core::money::minor_to_decimal(minor, exponent), currency)),
         Err(e) => Err(e.message(locale.tr())),
     }
@@ -514,7 +521,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
     let Some(kind) = kind_of(&page, &path.entity) else { return not_found(&page) };
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let schema = page.schema(kind);
     let (values, mut errors) = parse_form(schema, &form, (&page.ctx, page.locale), false);
@@ -596,7 +603,7 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
     let id = path.id.clone().unwrap_or_default();
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Ok(id) = id.parse::<RecordId>() else { return not_found(&page) };
     let schema = page.schema(kind);

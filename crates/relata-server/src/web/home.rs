@@ -113,10 +113,10 @@ pub(crate) fn bars_svg(what: &str, bars: &[(String, i64, String)]) -> String {
 }
 
 /// `GET /`: the signed-in start page, or the anonymous one.
-pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
+pub async fn home(State(server): S, headers: axum::http::HeaderMap, page: Result<Page, Response>) -> Response {
     let page = match page {
         Ok(page) => page,
-        Err(_) => return crate::session::anonymous_home().into_response(),
+        Err(_) => return crate::session::anonymous_home_in(crate::session::browser_language(&headers)).into_response(),
     };
     let me = page.principal.user;
     let now = server.app.store.now();
@@ -203,7 +203,10 @@ pub async fn home(State(server): S, page: Result<Page, Response>) -> Response {
 
 pub struct NotificationItem {
     pub id: String,
+    /// When, for machines (`<time datetime>`).
     pub at: String,
+    /// When, in the reader's format and time zone.
+    pub at_shown: String,
     pub title: String,
     pub body: String,
     pub link: Option<String>,
@@ -240,6 +243,7 @@ pub async fn notifications_page(
         .map(|n| NotificationItem {
             id: n.id.to_string(),
             at: format_datetime(&n.created_at),
+            at_shown: page.locale.moment(&n.created_at),
             title: n.title.clone(),
             body: n.body.clone().unwrap_or_default(),
             // Only this server's paths are links.
@@ -247,7 +251,8 @@ pub async fn notifications_page(
             unread: n.read_at.is_none(),
         })
         .collect();
-    render(&NotificationsPage { layout: layout(&page, "Notifications", None), items, more }, StatusCode::OK)
+    let title = page.tr().t("notifications-title");
+    render(&NotificationsPage { layout: layout(&page, &title, None), items, more }, StatusCode::OK)
 }
 
 /// `POST /notifications/read`: one (`id`) or all of the user's
@@ -255,7 +260,7 @@ pub async fn notifications_page(
 pub async fn notifications_read(State(server): S, page: Page, body: axum::body::Bytes) -> Response {
     let form = super::read_form(&body);
     if !super::csrf_ok(&page, &form) {
-        return super::csrf_refused();
+        return super::csrf_refused(&page);
     }
     let id = match form.get("id").filter(|i| !i.is_empty()) {
         Some(text) => match text.parse::<uuid::Uuid>() {

@@ -268,7 +268,7 @@ pub async fn bulk(State(server): S, path: PagePath, page: Page, body: Bytes) -> 
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let form: HashMap<String, String> = pairs.iter().cloned().collect();
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let ids: Vec<RecordId> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
     if ids.is_empty() || ids.len() > 500 {
@@ -322,7 +322,7 @@ pub async fn save_view(State(server): S, path: PagePath, page: Page, body: Bytes
     let Some(kind) = kind_of(&page, &path.entity) else { return not_found(&page) };
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let query = form.get("query").cloned().unwrap_or_default();
     let shared = form.get("shared").is_some_and(|v| v == "true");
@@ -346,7 +346,7 @@ pub async fn delete_view(State(server): S, path: PagePath, page: Page, body: Byt
     let id = path.id.clone().unwrap_or_default();
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     match relata_app::views::delete(&server.app, &page.ctx, &id).await {
         Ok(()) => after_save(&HashMap::new(), format!("/{}", kind.api_name())),

@@ -477,9 +477,9 @@ pub(crate) fn csrf_ok(page: &Page, form: &HashMap<String, String>) -> bool {
     secret::constant_time_eq(sent.as_bytes(), page.csrf.as_bytes())
 }
 
-pub(crate) fn csrf_refused() -> Response {
-    (StatusCode::FORBIDDEN, Html("<h1>The form expired</h1><p>Go back, reload the page and try again.</p>".to_string()))
-        .into_response()
+pub(crate) fn csrf_refused(page: &Page) -> Response {
+    let tr = page.tr();
+    message_page(page, StatusCode::FORBIDDEN, &tr.t("form-expired"), &tr.t("form-expired-text"))
 }
 
 /// Whether a link is a path of this site (not another host's: `//host`, `/\\host`).
@@ -500,9 +500,9 @@ pub(crate) fn action_refused(page: &Page, e: AppError) -> Response {
     match e {
         AppError::Invalid(v) => {
             let text = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
-            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, "Not done", &text)
+            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, &page.tr().t("not-done"), &text)
         }
-        AppError::Conflict(m) => message_page(page, StatusCode::CONFLICT, "Not done", &m),
+        AppError::Conflict(m) => message_page(page, StatusCode::CONFLICT, &page.tr().t("not-done"), &m),
         other => app_error_page(page, other),
     }
 }
@@ -530,9 +530,9 @@ pub(crate) fn field_errors(e: &relata_core::ValidationError) -> HashMap<String, 
 pub async fn switch_workspace(State(server): S, page: Page, headers: axum::http::HeaderMap, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
-    let Credential::Session { id, .. } = &page.principal.credential else { return csrf_refused() };
+    let Credential::Session { id, .. } = &page.principal.credential else { return csrf_refused(&page) };
     let slug = form.get("workspace").cloned().unwrap_or_default();
     match relata_app::auth::switch_workspace(&server.app, &page.ctx, id, &slug).await {
         Ok(_) => {

@@ -75,7 +75,7 @@ pub async fn preferences_page(State(server): S, page: Page, RawQuery(raw): RawQu
 pub async fn save_preferences(State(server): S, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let field = |name: &str| form.get(name).cloned().unwrap_or_default();
     let chosen = (field("language"), field("time_zone"));

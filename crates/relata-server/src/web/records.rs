@@ -299,7 +299,7 @@ pub async fn record(State(server): S, path: PagePath, page: Page, RawQuery(raw):
 pub async fn set_status(State(server): S, path: PagePath, page: Page, body: Bytes) -> Response {
     let form = read_form(&body);
     if !csrf_ok(&page, &form) {
-        return csrf_refused();
+        return csrf_refused(&page);
     }
     let Some(kind) = super::kind_of(&page, &path.entity) else { return not_found(&page) };
     let Some(id) = super::record_id(&path) else { return not_found(&page) };
@@ -308,7 +308,7 @@ pub async fn set_status(State(server): S, path: PagePath, page: Page, body: Byte
     let asked = form.get("status").cloned().unwrap_or_default();
     let value = match relata_core::value::parse_text(field, &asked, &page.ctx.parse) {
         Ok(v) => v,
-        Err(e) => return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "Not done", &e.message),
+        Err(e) => return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, &page.tr().t("not-done"), &e.message),
     };
     let mut patch = relata_core::value::Values::default();
     patch.set(field, value);

@@ -171,7 +171,7 @@ pub async fn discard_held(State(server): S, path: PagePath, page: Page, body: By
 
 async fn held_action(server: &crate::Server, path: &PagePath, page: &Page, body: &[u8], release: bool) -> Response {
     if !csrf_ok(page, &read_form(body)) {
-        return csrf_refused();
+        return csrf_refused(page);
     }
     let Some(id) = super::record_id(path) else { return not_found(page) };
     let done = if release {

@@ -86,6 +86,10 @@ async fn the_benchmark_prints_every_figure_without_errors() {
     for language in ["pl", "lt", "ru", "bg"] {
         assert!(languages["p95_ms"][language]["page_record"].as_f64().unwrap() > 0.0, "{languages}");
     }
+    for page in ["page_home_dashboard", "page_calendar_week_team", "page_calendar_month"] {
+        let rendered = named(page);
+        assert!(rendered["requests"].as_u64().unwrap() > 0 && rendered["errors"] == 0, "{rendered}");
+    }
     let assets = named("ui_assets");
     assert!(assets["css_bytes"].as_u64().unwrap() > 1000 && assets["js_bytes"].as_u64().unwrap() > 1000, "{assets}");
     let quotes = named("api_create_quote_10_lines");

@@ -152,13 +152,28 @@ async fn widgets_from_saved_views_count_sum_and_chart_and_open_their_list(app: T
     assert_eq!(page(app, &b, Method::POST, &remove, &[("csrf_token", b.csrf.as_str())]).await.0, 303);
     let (_, _, home) = page(app, &b, Method::GET, "/", &[]).await;
     assert_eq!(home.matches("<p>The saved view behind this widget is gone.</p>").count(), 2);
-    // Someone else cannot remove another's widget.
+    // The same through the API: checked alike, listed, removed once.
+    let api = app
+        .post_as(&ola.token, "/api/v1/me/widgets", &json!({"entity": "opportunities", "view": view, "figure": "count"}))
+        .await;
+    assert_eq!(api.expect(422).error_fields(), ["view"], "the view was deleted");
+    let bad = json!({"entity": "nothing", "view": view, "figure": "count"});
+    assert_eq!(app.post_as(&ola.token, "/api/v1/me/widgets", &bad).await.expect(422).error_fields(), ["entity"]);
+    let listed = app.get_as(&ola.token, "/api/v1/me/widgets").await.expect(200).body;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 2, "{listed}");
+    assert_eq!(listed["data"][0]["view_gone"], true, "{listed}");
+    let first = listed["data"][0]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/me/widgets/{first}");
+    app.send(Method::DELETE, &path, Some(&ola.token), &[], None).await.expect(204);
+    app.send(Method::DELETE, &path, Some(&ola.token), &[], None).await.expect_problem(404, "not-found");
+    // Someone else cannot remove another's widget: it stays.
     app.member("jonas@example.com", "sales_rep").await;
     let other = browser(app, "jonas@example.com").await;
-    let at = home.find(marker).expect("a widget") + marker.len();
-    let widget: String = home[at..].chars().take_while(|c| *c != '/').collect();
-    let remove = format!("/home/widgets/{widget}/delete");
+    let last = listed["data"][1]["id"].as_str().unwrap().to_string();
+    let remove = format!("/home/widgets/{last}/delete");
     assert_eq!(page(app, &other, Method::POST, &remove, &[("csrf_token", other.csrf.as_str())]).await.0, 404);
+    let left = app.get_as(&ola.token, "/api/v1/me/widgets").await.expect(200).body;
+    assert_eq!(left["data"][0]["id"], json!(last), "{left}");
 }
 
 async fn add_widget(app: &TestApp, b: &crate::web::Browser, view: &str, figure: &str) -> (u16, String, String) {

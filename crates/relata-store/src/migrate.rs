@@ -129,7 +129,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 20,
-        name: "reminders",
+        name: "reminders, activities by owner and creation",
         sqlite: include_str!("../migrations/sqlite/0020_reminders.sql"),
         postgres: include_str!("../migrations/postgres/0020_reminders.sql"),
     },

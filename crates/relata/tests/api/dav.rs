@@ -531,13 +531,17 @@ async fn permissions_hidden_fields_and_bad_input_hold_over_dav(app: TestApp) {
     dav(&app, me, "PUT", &format!("{book}shared-1.vcf"), &[], card).await.expect(201);
     let seen = dav(&app, them, "GET", &format!("{viewer_book}shared-1.vcf"), &[], "").await.expect(200);
     assert!(seen.body.contains("FN:Piotr Zieliński"), "{}", seen.body);
+    // The card's revision time may hold any digits: the hidden values are looked for elsewhere.
+    let without_revision = |body: &str| body.lines().filter(|l| !l.contains("REV:")).collect::<Vec<_>>().join("\n");
+    let card_seen = without_revision(&seen.body);
     for hidden in ["TEL", "601", "555", "BDAY", "1990", "0412"] {
-        assert!(!seen.body.contains(hidden), "{hidden} is hidden: {}", seen.body);
+        assert!(!card_seen.contains(hidden), "{hidden} is hidden: {}", seen.body);
     }
     let synced =
         dav(&app, them, "REPORT", &viewer_book, &[], &sync_body(None, "<card:address-data/>")).await.expect(207);
+    let card_synced = without_revision(&synced.body);
     assert!(
-        synced.body.contains("Zieli") && !synced.body.contains("601") && !synced.body.contains("BDAY"),
+        card_synced.contains("Zieli") && !card_synced.contains("601") && !card_synced.contains("BDAY"),
         "{}",
         synced.body
     );

@@ -66,7 +66,7 @@ pub struct WidgetView {
 /// Whom a person sees as their team: the members of the teams they
 /// manage; for administrators and managers without a team, every active
 /// member. `None`: they lead no one.
-pub async fn team_of(server: &Server, page: &Page) -> Option<Vec<UserId>> {
+pub fn team_of(page: &Page, members: &[relata_store::identity::Member]) -> Option<Vec<UserId>> {
     let managed = &page.ctx.access.teams.managed;
     if !managed.is_empty() {
         return Some(managed.iter().copied().collect());
@@ -74,13 +74,12 @@ pub async fn team_of(server: &Server, page: &Page) -> Option<Vec<UserId>> {
     if !matches!(page.principal.role.as_str(), "admin" | "manager") {
         return None;
     }
-    let members = relata_app::people::members(&server.app, &page.ctx).await.ok()?;
-    Some(members.into_iter().filter(|m| m.active).map(|m| m.user.id).collect())
+    Some(members.iter().filter(|m| m.active).map(|m| m.user.id).collect())
 }
 
-async fn names(server: &Server, page: &Page) -> HashMap<uuid::Uuid, String> {
-    let members = relata_app::people::members(&server.app, &page.ctx).await.unwrap_or_default();
-    members.into_iter().map(|m| (m.user.id.uuid(), m.user.display_name)).collect()
+/// Members' display names by id.
+pub fn names(members: &[relata_store::identity::Member]) -> HashMap<uuid::Uuid, String> {
+    members.iter().map(|m| (m.user.id.uuid(), m.user.display_name.clone())).collect()
 }
 
 fn name_of(names: &HashMap<uuid::Uuid, String>, page: &Page, id: Option<uuid::Uuid>) -> String {
@@ -88,12 +87,16 @@ fn name_of(names: &HashMap<uuid::Uuid, String>, page: &Page, id: Option<uuid::Uu
 }
 
 /// The manager's section: every figure over `team`.
-pub async fn team_section(server: &Server, page: &Page, team: &[UserId]) -> TeamSection {
+pub async fn team_section(
+    server: &Server,
+    page: &Page,
+    team: &[UserId],
+    names: &HashMap<uuid::Uuid, String>,
+) -> TeamSection {
     let (app, ctx, tr) = (&server.app, &page.ctx, page.tr());
     let now = server.app.store.now();
     let today = now.with_timezone(&page.locale.zone).date_naive();
-    let names = names(server, page).await;
-    let pipeline = default_pipeline_table(server, page, team, &names).await;
+    let pipeline = default_pipeline_table(server, page, team, names).await;
     let rate = team::win_rate(app, ctx, team, team::quarter_of(today)).await.unwrap_or_default();
     let win_rate = match rate.percent() {
         Some(percent) => tr.t_with(
@@ -102,29 +105,28 @@ pub async fn team_section(server: &Server, page: &Page, team: &[UserId]) -> Team
         ),
         None => tr.t("home-win-rate-none"),
     };
-    let quotas = quota_rows(server, page, team, today, &names).await;
+    let quotas = quota_rows(server, page, team, today, names).await;
     let week_start = start_of_week(page, now);
     let activities = team::activities_since(app, ctx, team, week_start).await.unwrap_or_default();
     let mut bars: Vec<(String, i64, String)> =
-        activities.iter().map(|(owner, n)| (name_of(&names, page, *owner), *n, page.locale.integer(*n))).collect();
+        activities.iter().map(|(owner, n)| (name_of(names, page, *owner), *n, page.locale.integer(*n))).collect();
     bars.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let activities_svg = if bars.is_empty() {
         format!("<p class=\"empty\">{}</p>", crate::http::escape_html(&tr.t("home-no-activities")))
     } else {
         super::home::bars_svg(&tr.t("home-activities-week"), &bars)
     };
-    let quiet = quiet_deals(server, page, team, &names).await;
+    let quiet = quiet_deals(server, page, team, names).await;
     TeamSection { pipeline, win_rate, quotas, activities_svg, quiet }
 }
 
 /// A salesperson's section.
-pub async fn mine_section(server: &Server, page: &Page) -> MineSection {
+pub async fn mine_section(server: &Server, page: &Page, names: &HashMap<uuid::Uuid, String>) -> MineSection {
     let me = [page.principal.user];
     let today = server.app.store.now().with_timezone(&page.locale.zone).date_naive();
-    let names = names(server, page).await;
     MineSection {
-        quotas: quota_rows(server, page, &me, today, &names).await,
-        quiet: quiet_deals(server, page, &me, &names).await,
+        quotas: quota_rows(server, page, &me, today, names).await,
+        quiet: quiet_deals(server, page, &me, names).await,
     }
 }
 

@@ -179,11 +179,16 @@ pub async fn home(State(server): S, headers: axum::http::HeaderMap, page: Result
             page.tr().t_with("home-webhook-paused", &[("url", s.url.into()), ("reason", reason.into())])
         })
         .collect();
-    let team = match super::dashboard::team_of(&server, &page).await {
-        Some(people) if !people.is_empty() => Some(super::dashboard::team_section(&server, &page, &people).await),
+    // The workspace's members, read once: whom a manager leads, and everyone's names.
+    let members = relata_app::people::members(&server.app, &page.ctx).await.unwrap_or_default();
+    let names = super::dashboard::names(&members);
+    let team = match super::dashboard::team_of(&page, &members) {
+        Some(people) if !people.is_empty() => {
+            Some(super::dashboard::team_section(&server, &page, &people, &names).await)
+        }
         _ => None,
     };
-    let mine = super::dashboard::mine_section(&server, &page).await;
+    let mine = super::dashboard::mine_section(&server, &page, &names).await;
     let widgets = super::dashboard::widget_views(&server, &page).await;
     let tr = page.tr();
     let template = HomePage {

@@ -13,23 +13,75 @@ use uuid::Uuid;
 /// The most notifications one page lists.
 pub const MAX_PAGE: u64 = 200;
 
+/// What a notification says: a catalogue message, written in the
+/// recipient's language (their profile's, else the workspace's) when it is
+/// made, or text as someone wrote it (a rule's subject) or as the caller
+/// already wrote it for the recipient.
+pub enum Text<'a> {
+    Message(&'static str, Vec<(&'static str, TextArg)>),
+    Plain(&'a str),
+}
+
+/// An argument of a notification's message.
+pub enum TextArg {
+    Text(String),
+    Number(i64),
+    /// A moment, in the recipient's time zone and format.
+    Moment(chrono::DateTime<chrono::Utc>),
+    /// A moment from now, in the recipient's words ("in 10 minutes").
+    FromNow(chrono::DateTime<chrono::Utc>),
+    /// A catalogue message of its own (a choice's option label), or the
+    /// fallback where no catalogue has it.
+    Label {
+        id: String,
+        fallback: String,
+    },
+}
+
+impl Text<'_> {
+    fn render(&self, locale: &relata_i18n::Locale, now: chrono::DateTime<chrono::Utc>) -> String {
+        match self {
+            Text::Plain(text) => text.to_string(),
+            Text::Message(id, args) => {
+                let args: Vec<(&str, relata_i18n::Arg)> = args
+                    .iter()
+                    .map(|(name, arg)| {
+                        let value = match arg {
+                            TextArg::Text(text) => text.as_str().into(),
+                            TextArg::Number(n) => (*n).into(),
+                            TextArg::Moment(at) => locale.moment(at).into(),
+                            TextArg::FromNow(at) => locale.relative(at, &now).into(),
+                            TextArg::Label { id, fallback } => locale.tr().t_or(id, fallback).into(),
+                        };
+                        (*name, value)
+                    })
+                    .collect();
+                locale.tr().t_with(id, &args)
+            }
+        }
+    }
+}
+
 /// Tells `user` something, inside the caller's write.
 pub async fn notify_in(
     tx: &mut ScopedConn,
     user: UserId,
     kind: &str,
-    title: &str,
-    body: Option<&str>,
+    title: Text<'_>,
+    body: Option<Text<'_>>,
     link: Option<&str>,
 ) -> Result<(), StoreError> {
+    let (language, zone) = tx.member_locale(user).await?;
+    let locale = relata_i18n::Locale::choose((language.as_deref(), zone.as_deref()), None, (None, None));
+    let now = tx.now();
     let n = Notification {
         id: Uuid::now_v7(),
         user,
         kind: kind.to_string(),
-        title: title.chars().take(300).collect(),
-        body: body.map(str::to_string),
+        title: title.render(&locale, now).chars().take(300).collect(),
+        body: body.map(|b| b.render(&locale, now)),
         link: link.map(str::to_string),
-        created_at: tx.now(),
+        created_at: now,
         read_at: None,
     };
     tx.insert_notification(&n).await

@@ -527,18 +527,20 @@ impl DeliverJob {
             tx.update_subscription(&paused).await.map_err(retry)?;
             // Its owner is told, by the bell in the header.
             if let Some(owner) = s.owner {
-                let title = format!("Webhook to {} paused", s.url);
+                use crate::notifications::{Text, TextArg};
                 let link = format!("/api/v1/webhooks/{id}/deliveries");
-                crate::notifications::notify_in(
-                    &mut tx,
-                    owner,
-                    "webhook.paused",
-                    &title,
-                    paused.paused_reason.as_deref(),
-                    Some(&link),
-                )
-                .await
-                .map_err(retry)?;
+                let title = Text::Message("notify-webhook-paused", vec![("url", TextArg::Text(s.url.clone()))]);
+                let reason = Text::Message(
+                    "notify-webhook-paused-reason",
+                    vec![
+                        ("attempts", TextArg::Number(d.attempts + 1)),
+                        ("event", TextArg::Text(d.event_id.to_string())),
+                        ("error", TextArg::Text(message.clone())),
+                    ],
+                );
+                crate::notifications::notify_in(&mut tx, owner, "webhook.paused", title, Some(reason), Some(&link))
+                    .await
+                    .map_err(retry)?;
             }
             tx.commit().await.map_err(retry)?;
             // The pause is audited as the subscription owner's concern.

@@ -105,7 +105,7 @@ pub async fn check_references(
     let mut wanted: HashMap<Target, HashSet<String>> = HashMap::new();
     for record in batch {
         for (field, id) in relations_set(schema, &record.values) {
-            if let FieldType::Relation(t) = field.ty {
+            if let Some(t) = field.ty.points_at() {
                 wanted.entry(t).or_default().insert(id.to_string());
             }
         }
@@ -115,7 +115,7 @@ pub async fn check_references(
     for record in batch {
         let mut errors = Vec::new();
         for (field, id) in relations_set(schema, &record.values) {
-            let FieldType::Relation(t) = field.ty else { continue };
+            let Some(t) = field.ty.points_at() else { continue };
             if !found.get(&t).is_some_and(|s| s.contains(&id.to_string())) {
                 let what = match t {
                     Target::Entity(k) => k.singular(),

@@ -558,16 +558,12 @@ async fn steps(
             "notify_owner" | "notify" => {
                 if let Some(user) = assignee(tx, step, &record).await? {
                     let link = format!("/{}/{}", kind.api_name(), record.id);
-                    let rule_name = format!("Automation rule: {}", plan.name);
-                    relata_app::notifications::notify_in(
-                        tx,
-                        user,
-                        "automation",
-                        &step.subject,
-                        Some(&rule_name),
-                        Some(&link),
-                    )
-                    .await?;
+                    use relata_app::notifications::{Text, TextArg};
+                    let rule =
+                        Text::Message("notify-automation-rule", vec![("rule", TextArg::Text(plan.name.clone()))]);
+                    let subject = Text::Plain(&step.subject);
+                    relata_app::notifications::notify_in(tx, user, "automation", subject, Some(rule), Some(&link))
+                        .await?;
                 }
             }
             "call_webhook" => {
@@ -1174,19 +1170,41 @@ async fn preview_messages(app: &App, ctx: &Ctx, plan: &Plan, record: &Record) ->
     Ok(out)
 }
 
-/// A step in words, for the dry run.
+/// A step in words, for the dry run's API answer (in English, fields and
+/// actions by id).
 fn describe(step: &Step) -> String {
-    match step.action.as_str() {
-        "wait" if !step.until_field.is_empty() => format!("wait until {} + {} days", step.until_field, step.wait_days),
-        "wait" => format!("wait {} days {} hours", step.wait_days, step.wait_hours),
-        "branch" => format!(
-            "if {} then {}",
-            step.condition,
-            if step.value == "stop" { "stop".into() } else { format!("go to step {}", step.value) }
-        ),
-        "update_field" => format!("set {} to {:?}", step.field, step.value),
-        a if rules::message_channel(a).is_some() => format!("{a} with template {}", step.template),
-        a => format!("{a}: {}", step.subject),
+    let words = step.words();
+    let args: Vec<(&str, relata_i18n::Arg)> = words.args.iter().map(|(k, v)| (*k, v.as_str().into())).collect();
+    relata_i18n::Tr::new(relata_i18n::Language::En).t_with(words.message, &args)
+}
+
+/// What a step does, as a catalogue message and its arguments, so that each
+/// reader reads it in their language: `field` and `until` name fields of
+/// the rule's type and `action` an action (by id: pages show their labels).
+pub struct StepWords {
+    pub message: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Step {
+    pub fn words(&self) -> StepWords {
+        let (message, args): (&'static str, Vec<(&'static str, String)>) = match self.action.as_str() {
+            "wait" if !self.until_field.is_empty() => (
+                "rule-step-wait-until",
+                vec![("until", self.until_field.clone()), ("days", self.wait_days.to_string())],
+            ),
+            "wait" => {
+                ("rule-step-wait", vec![("days", self.wait_days.to_string()), ("hours", self.wait_hours.to_string())])
+            }
+            "branch" if self.value == "stop" => ("rule-step-branch-stop", vec![("condition", self.condition.clone())]),
+            "branch" => ("rule-step-branch", vec![("condition", self.condition.clone()), ("step", self.value.clone())]),
+            "update_field" => ("rule-step-set", vec![("field", self.field.clone()), ("value", self.value.clone())]),
+            a if rules::message_channel(a).is_some() => {
+                ("rule-step-send", vec![("action", a.to_string()), ("template", self.template.clone())])
+            }
+            a => ("rule-step-other", vec![("action", a.to_string()), ("subject", self.subject.clone())]),
+        };
+        StepWords { message, args }
     }
 }
 

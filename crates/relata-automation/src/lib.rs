@@ -21,7 +21,7 @@ pub mod builtins;
 mod engine;
 mod rules;
 
-pub use engine::{AutomationConsumer, Plan, date_pass, dry_run, resume, scheduled_pass};
+pub use engine::{AutomationConsumer, Plan, Step, StepWords, date_pass, dry_run, resume, scheduled_pass};
 pub use rules::{AUTOMATION_RULES, AUTOMATION_RUNS, MAX_DEPTH};
 
 use relata_app::error::AppError;

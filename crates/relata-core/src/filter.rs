@@ -709,6 +709,10 @@ fn compare_values(left: &FieldValue, op: Op, right: &FieldValue) -> Option<bool>
         let (Text(l), Text(r)) = (left, right) else { return None };
         return Some(l.to_lowercase().contains(&r.to_lowercase()));
     }
+    // A list equals a value when it holds it (as the database decides).
+    if let (List(items), Text(one), Op::Eq | Op::Ne) = (left, right, op) {
+        return Some(items.contains(one) == (op == Op::Eq));
+    }
     let order = match (left, right) {
         (Text(l), Text(r)) => l.cmp(r),
         (Int(l), Int(r)) => l.cmp(r),
@@ -759,6 +763,14 @@ fn literal_value(field: &FieldDef, lit: &Literal, at: usize, cx: &CompileContext
         (Literal::Me, FieldType::Relation(Target::User)) => {
             cx.me.map(FieldValue::Ref).ok_or_else(|| fail("me is only known for a signed-in user".into()))
         }
+        // A list of members holds the one named (`attendees = me`).
+        (Literal::Me, FieldType::Members) => cx
+            .me
+            .map(|me| FieldValue::Text(me.to_string()))
+            .ok_or_else(|| fail("me is only known for a signed-in user".into())),
+        (Literal::String(s), FieldType::Members) => Uuid::parse_str(s)
+            .map(|member| FieldValue::Text(member.to_string()))
+            .map_err(|_| fail(format!("{id}: {s:?} is not a member's id"))),
         (Literal::Me, _) => Err(fail(format!("me only compares with user fields, not {id}"))),
         (Literal::Null, _) => Ok(FieldValue::Null),
         (Literal::Bool(b), FieldType::Boolean) => Ok(FieldValue::Bool(*b)),

@@ -3,7 +3,7 @@
 //! problems are reported together.
 
 use crate::error::{FieldError, ValidationError};
-use crate::meta::{FieldType, Schema};
+use crate::meta::Schema;
 use crate::value::{FieldValue, ParseContext, Values, parse_json};
 use serde_json::{Map, Value as Json};
 
@@ -96,14 +96,16 @@ pub fn merge(base: &mut Values, patch: Values) {
 
 /// The relation fields set (non-null) in `values`, with their targets.
 pub fn relations_set<'s>(schema: &'s Schema, values: &Values) -> Vec<(&'s crate::meta::FieldDef, uuid::Uuid)> {
-    schema
-        .fields()
-        .filter(|f| matches!(f.ty, FieldType::Relation(_)))
-        .filter_map(|f| match values.get(f) {
-            FieldValue::Ref(id) => Some((f, *id)),
-            _ => None,
-        })
-        .collect()
+    let mut set = Vec::new();
+    for field in schema.fields().filter(|f| f.ty.points_at().is_some()) {
+        match values.get(field) {
+            FieldValue::Ref(id) => set.push((field, *id)),
+            // Members are kept as ids (parsed, so they read back).
+            FieldValue::List(ids) => set.extend(ids.iter().filter_map(|id| id.parse().ok()).map(|id| (field, id))),
+            _ => {}
+        }
+    }
+    set
 }
 
 #[cfg(test)]

@@ -194,7 +194,7 @@ pub fn parse_json(field: &FieldDef, input: &Json, ctx: &ParseContext) -> Result<
         },
         FieldType::Boolean => input.as_bool().map(FieldValue::Bool).ok_or_else(|| type_err(field, "true or false")),
         FieldType::Money => parse_money_json(field, input, ctx),
-        FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) => {
+        FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) | FieldType::Members => {
             let items = match input {
                 Json::Array(items) => items
                     .iter()
@@ -286,6 +286,9 @@ fn parse_list(field: &FieldDef, items: Vec<String>, ctx: &ParseContext) -> Resul
                 .map(|p| p.as_str().to_string())
                 .map_err(|e| err(field, "invalid_phone", e.to_string()))?,
             FieldType::MultiChoice(options) => check_choice(field, options, item)?,
+            FieldType::Members => Uuid::parse_str(item)
+                .map(|id| id.to_string())
+                .map_err(|_| err(field, "invalid_id", format!("{item:?} is not a member's id")))?,
             _ => unreachable!("parse_list is only called for list types"),
         };
         if !out.contains(&parsed) {
@@ -339,7 +342,7 @@ pub fn parse_text(field: &FieldDef, input: &str, ctx: &ParseContext) -> Result<F
         FieldType::Phone => PhoneE164::parse(s, ctx.phone_region)
             .map(|p| FieldValue::Text(p.as_str().to_string()))
             .map_err(|e| err(field, "invalid_phone", e.to_string())),
-        FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) => {
+        FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) | FieldType::Members => {
             parse_list(field, s.split([';', '|']).map(str::to_string).collect(), ctx)
         }
         FieldType::Integer { .. } => match s.parse::<i64>() {

@@ -8,7 +8,7 @@ use crate::ACTIVITIES;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use relata_app::jobs::{JobError, JobHandler};
 use relata_app::module::BoxFuture;
-use relata_core::meta::Schema;
+use relata_core::filter::Expr;
 use relata_core::value::FieldValue;
 use relata_core::{Record, RecordId, UserId};
 use relata_store::jobs::{Job, NewJob};
@@ -114,6 +114,26 @@ pub fn moment_of(activity: &Record) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     }
 }
 
+/// The activities that `people` take part in: owned by one of them, or,
+/// where the reader sees the attendees, attended by one of them.
+pub fn involving(people: &[UserId], attendees_visible: bool) -> Expr {
+    let owned = Expr::one_of("owner", people.iter().copied());
+    if attendees_visible { Expr::Or(vec![owned, Expr::one_of("attendees", people.iter().copied())]) } else { owned }
+}
+
+/// Whether `person` takes part in an activity: its owner or an attendee.
+pub fn involves(activity: &Record, person: UserId) -> bool {
+    activity.values.ref_id("owner") == Some(person.uuid()) || attendees(activity).contains(&person)
+}
+
+/// An activity's attendees (besides its owner).
+pub fn attendees(activity: &Record) -> Vec<UserId> {
+    match activity.values.std("attendees") {
+        FieldValue::List(ids) => ids.iter().filter_map(|id| id.parse().ok()).map(UserId::from_uuid).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The first slot of `length` inside one of `windows` (working hours,
 /// in order) that overlaps none of `busy`, starting on a quarter hour.
 pub fn first_free_slot(
@@ -173,8 +193,9 @@ pub async fn schedule_reminder(tx: &mut ScopedConn, activity: &Record) -> Result
     Ok(())
 }
 
-/// Tells an activity's owner that it is coming, in their language and
-/// time zone, if it still is at the moment the reminder was made for.
+/// Tells an activity's owner and attendees that it is coming, each in
+/// their language and time zone, if it still is at the moment the reminder
+/// was made for.
 pub struct ReminderJob;
 
 impl JobHandler for ReminderJob {
@@ -193,31 +214,52 @@ impl JobHandler for ReminderJob {
                 .parse::<uuid::Uuid>()
                 .map_err(|_| JobError::Fail("payload.activity: an activity id".into()))?;
             let moment = text("moment").to_string();
+            let retry = |e: relata_app::AppError| JobError::Retry(e.to_string());
+            let workspace = relata_app::jobs::workspace_of(app, job).await?;
+            let everything = relata_app::Ctx::new(workspace.clone(), None);
+            let activity =
+                match relata_app::read::get(app, &everything, ACTIVITIES, RecordId::from_uuid(id), false).await {
+                    Ok((activity, _)) => activity,
+                    Err(relata_app::AppError::NotFound) => return Ok(()),
+                    Err(e) => return Err(retry(e)),
+                };
+            let still = moment_of(&activity).is_some_and(|(at, _)| relata_core::value::format_datetime(&at) == moment)
+                && activity.values.std("done") != &FieldValue::Bool(true);
+            let (Some(owner), Some((at, _)), true) =
+                (activity.values.ref_id("owner").map(UserId::from_uuid), moment_of(&activity), still)
+            else {
+                return Ok(());
+            };
+            // The owner and each attendee, once, as each may read it (its
+            // title from the fields their role shows), in their language
+            // and time zone; read first, then written in one transaction.
+            let mut people = vec![owner];
+            people.extend(attendees(&activity).into_iter().filter(|a| *a != owner));
+            let mut reminders = Vec::new();
+            for person in people {
+                let Some(ctx) = relata_app::people::member_ctx(app, &workspace, person).await.map_err(retry)? else {
+                    continue;
+                };
+                let Ok((seen, schemas)) =
+                    relata_app::read::get(app, &ctx, ACTIVITIES, RecordId::from_uuid(id), false).await
+                else {
+                    continue;
+                };
+                reminders.push((person, schemas.get(ACTIVITIES).title(&seen)));
+            }
             let outcome = async {
                 let mut tx = app.store.write(job.workspace).await?;
-                let schema = Schema::standard(ACTIVITIES);
-                let Some(activity) = tx.get_record(&schema, RecordId::from_uuid(id), false).await? else {
-                    return Ok(());
-                };
-                let still = moment_of(&activity)
-                    .is_some_and(|(at, _)| relata_core::value::format_datetime(&at) == moment)
-                    && activity.values.std("done") != &FieldValue::Bool(true);
-                let Some(owner) = activity.values.ref_id("owner").map(UserId::from_uuid) else { return Ok(()) };
-                if !still {
-                    return Ok(());
-                }
-                let (language, zone) = tx.member_locale(owner).await?;
-                let locale = relata_i18n::Locale::choose((language.as_deref(), zone.as_deref()), None, (None, None));
-                let (at, _) = moment_of(&activity).expect("checked above");
-                let subject = activity.values.text("subject").unwrap_or_default();
-                let title = locale.tr().t_with(
-                    "reminder-title",
-                    &[("subject", subject.into()), ("when", locale.relative(&at, &tx.now()).into())],
-                );
-                let body = locale.moment(&at);
                 let link = format!("/activities/{id}");
-                relata_app::notifications::notify_in(&mut tx, owner, "reminder", &title, Some(&body), Some(&link))
-                    .await?;
+                for (person, subject) in reminders {
+                    use relata_app::notifications::{Text, TextArg};
+                    let title = Text::Message(
+                        "reminder-title",
+                        vec![("subject", TextArg::Text(subject)), ("when", TextArg::FromNow(at))],
+                    );
+                    let body = Text::Message("reminder-at", vec![("at", TextArg::Moment(at))]);
+                    relata_app::notifications::notify_in(&mut tx, person, "reminder", title, Some(body), Some(&link))
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok::<(), StoreError>(())
             }

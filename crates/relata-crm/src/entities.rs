@@ -124,6 +124,8 @@ pub fn activity() -> EntityDef {
             FieldDef::standard("end_at", "Ends", DateTime),
             FieldDef::standard("done", "Done", Boolean).default(Default::Bool(false)),
             FieldDef::standard("remind_before_minutes", "Remind before (minutes)", Integer { min: 0, max: 10_080 }),
+            // Besides the owner: it shows on their calendars and reminds them too.
+            FieldDef::standard("attendees", "Attendees", Members),
             text("outcome", "Outcome"),
             FieldDef::standard("occurred_at", "Occurred", DateTime).read_only(),
             relation("account", "Account", ACCOUNTS),

@@ -51,6 +51,10 @@ fn build(language: Language) -> Bundle {
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Pages are HTML: no invisible direction marks around arguments.
     bundle.set_use_isolating(false);
+    let _ = bundle.add_function("PLURAL", move |positional, _named| match positional.first() {
+        Some(FluentValue::Number(n)) => FluentValue::from(plural_category(language, n.value)),
+        _ => FluentValue::Error,
+    });
     for source in sources(language) {
         let resource = match FluentResource::try_new(source.to_string()) {
             Ok(resource) => resource,
@@ -61,6 +65,50 @@ fn build(language: Language) -> Bundle {
     }
     bundle
 }
+
+/// CLDR's cardinal plural rules of a language, from ICU4X's data.
+fn plural_rules(language: Language) -> icu_plurals::PluralRules {
+    let locale: icu_locale_core::Locale = language.data().tag().parse().unwrap_or(icu_locale_core::Locale::UNKNOWN);
+    icu_plurals::PluralRules::try_new_cardinal(locale.into())
+        .or_else(|_| icu_plurals::PluralRules::try_new_cardinal(icu_locale_core::Locale::UNKNOWN.into()))
+        .expect("the root locale's plural rules are compiled in")
+}
+
+/// The plural category of a number in a language, as a Fluent variant key
+/// names it. Catalogues select on `PLURAL($count)` where the plural rules
+/// that fluent-bundle carries are wrong for their language (Lithuanian:
+/// it puts 22 under `other` and 111 under `one`); see [`OWN_PLURALS`].
+fn plural_category(language: Language, n: f64) -> &'static str {
+    use icu_plurals::{PluralCategory, PluralOperands, PluralRules};
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    // The rules are not `Send`: each thread keeps its own, made once per language.
+    thread_local! {
+        static RULES: RefCell<HashMap<Language, PluralRules>> = RefCell::new(HashMap::new());
+    }
+    let operands: PluralOperands = if n.fract() == 0.0 && n.abs() < 1e15 {
+        (n as i64).into()
+    } else {
+        n.to_string().parse::<fixed_decimal::Decimal>().map_or_else(|_| 0i64.into(), |d| (&d).into())
+    };
+    let category = RULES.with(|rules| {
+        rules.borrow_mut().entry(language.data()).or_insert_with(|| plural_rules(language)).category_for(operands)
+    });
+    match category {
+        PluralCategory::Zero => "zero",
+        PluralCategory::One => "one",
+        PluralCategory::Two => "two",
+        PluralCategory::Few => "few",
+        PluralCategory::Many => "many",
+        PluralCategory::Other => "other",
+    }
+}
+
+/// Languages whose catalogues choose plural forms with `PLURAL($n)`
+/// (CLDR's rules through ICU4X) instead of selecting on `$n` itself: a
+/// select on a bare number there may only name exact numbers (`[0]`, `[1]`)
+/// and the default; a test holds them to it.
+pub const OWN_PLURALS: [Language; 1] = [Language::Lt];
 
 /// The strings of one language: what pages ask for their text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,6 +282,73 @@ mod tests {
         let en = Tr::new(Language::En);
         assert_eq!(en.count("relative-days-ago", 3), "3 days ago");
         assert_eq!(en.count("relative-hours-ahead", 1), "in 1 hour");
+    }
+
+    /// Where a language chooses plurals through `PLURAL($n)`, a select on
+    /// the bare number would fall back on fluent-bundle's rules: it may
+    /// name only exact numbers and its default.
+    #[test]
+    fn languages_with_own_plural_rules_choose_forms_through_them() {
+        use fluent_syntax::ast::{Expression, InlineExpression, Pattern, PatternElement, VariantKey};
+        fn bare_selects_with_categories(pattern: &Pattern<&str>, found: &mut Vec<String>) {
+            for element in &pattern.elements {
+                let PatternElement::Placeable { expression: Expression::Select { selector, variants } } = element
+                else {
+                    continue;
+                };
+                for variant in variants {
+                    if let (InlineExpression::VariableReference { id }, VariantKey::Identifier { name }) =
+                        (selector, &variant.key)
+                        && !(variant.default && *name == "other")
+                    {
+                        found.push(format!("${} -> [{name}]", id.name));
+                    }
+                    bare_selects_with_categories(&variant.value, found);
+                }
+            }
+        }
+        for language in OWN_PLURALS {
+            let mut found = Vec::new();
+            for source in sources(language) {
+                let resource = fluent_syntax::parser::parse(source).unwrap_or_else(|(resource, _)| resource);
+                for entry in &resource.body {
+                    if let fluent_syntax::ast::Entry::Message(message) = entry
+                        && let Some(pattern) = &message.value
+                    {
+                        let before = found.len();
+                        bare_selects_with_categories(pattern, &mut found);
+                        for f in &mut found[before..] {
+                            *f = format!("{}: {f}", message.id.name);
+                        }
+                    }
+                }
+            }
+            assert!(found.is_empty(), "{} selects plural categories on bare numbers: {found:?}", language.tag());
+        }
+        let lt = Tr::new(Language::Lt);
+        let records = |n| lt.count("home-widget-records", n);
+        assert_eq!(
+            [1, 2, 9, 10, 12, 21, 22, 111, 122].map(records),
+            [
+                "1 įrašas",
+                "2 įrašai",
+                "9 įrašai",
+                "10 įrašų",
+                "12 įrašų",
+                "21 įrašas",
+                "22 įrašai",
+                "111 įrašų",
+                "122 įrašai"
+            ]
+        );
+        assert_eq!(lt.count("relative-days-ago", 1), "vakar");
+        assert_eq!(lt.count("relative-days-ago", 23), "prieš 23 dienas");
+        assert_eq!(lt.count("notifications-unread", 0), "Pranešimai, neperskaitytų nėra");
+        assert_eq!(lt.count("notifications-unread", 32), "Pranešimai, 32 neperskaityti");
+        // The other languages' rules agree with CLDR's.
+        let pl = |n: i32| plural_category(Language::Pl, f64::from(n));
+        assert_eq!([1, 2, 5, 22, 25, 112].map(pl), ["one", "few", "many", "few", "many", "many"]);
+        assert_eq!(plural_category(Language::Lt, 1.5), "many", "Lithuanian fractions");
     }
 
     #[test]

@@ -1,5 +1,11 @@
 // Relata's small script: search as you type with keyboard navigation.
-// Everything else works without it.
+// Everything else works without it. The words it writes come from the
+// page (the reader's language), in the body's data-messages.
+const relataMessages = (function () {
+  try { return JSON.parse(document.body.dataset.messages || "{}"); } catch (e) { return {}; }
+})();
+function say(key) { return (relataMessages.texts || {})[key] || key; }
+
 (function () {
   "use strict";
   const input = document.getElementById("global-search");
@@ -30,9 +36,9 @@
       li.setAttribute("role", "option");
       const kind = document.createElement("span");
       kind.className = "kind";
-      kind.textContent = r.entity;
+      kind.textContent = (relataMessages.kinds || {})[r.entity] || r.entity;
       li.appendChild(kind);
-      li.appendChild(document.createTextNode(r.title || "(untitled)"));
+      li.appendChild(document.createTextNode(r.title || say("untitled")));
       li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
       list.appendChild(li);
     });
@@ -109,7 +115,7 @@
     const from = card.closest(".column");
     if (from === column) return;
     column.appendChild(card);
-    status.textContent = "Saving…";
+    status.textContent = say("saving");
     fetch("/api/v1/opportunities/" + card.dataset.id, {
       method: "PATCH",
       credentials: "same-origin",
@@ -124,12 +130,12 @@
     }).then(function (result) {
       if (!result.ok) throw new Error(result.body.detail || "not saved");
       card.dataset.version = result.body.version;
-      status.textContent = "Saved.";
+      status.textContent = say("saved");
       // Totals depend on every card: show the server's figures.
       window.location.reload();
     }).catch(function (err) {
       from.appendChild(card);
-      status.textContent = "Not moved: " + err.message;
+      status.textContent = say("not_moved") + " " + err.message;
     });
   });
 })();
@@ -246,30 +252,32 @@
   function show(pop, ended) {
     panel.textContent = "";
     const who = pop.contact || pop.lead || pop.account;
-    const opening = pop.direction === "outbound" ? "Calling: " : "Incoming call: ";
-    line(panel, "h2", (ended ? "Call ended: " : opening) + (who ? who.title : (pop.withheld ? "number withheld" : pop.number || "unknown caller")));
+    const opening = say(ended ? "ended" : (pop.direction === "outbound" ? "calling" : "incoming"));
+    line(panel, "h2", opening + " " + (who ? who.title : (pop.withheld ? say("withheld") : pop.number || say("unknown"))));
     const facts = document.createElement("dl");
     const fact = function (label, value) {
       if (value === null || value === undefined || value === "") return;
       line(facts, "dt", label);
       line(facts, "dd", String(value));
     };
-    fact("Number", pop.number);
-    fact("Account", pop.account && pop.account.title);
-    fact("Value", pop.value_tier + " (priority " + pop.priority + ")");
-    fact("Open cases", pop.open_cases);
-    fact("Overdue invoices", pop.overdue_invoices);
-    fact("Open opportunities", pop.open_opportunities);
+    fact(say("number"), pop.number);
+    fact(say("account"), pop.account && pop.account.title);
+    fact(say("value"), say("value_of").replace("%tier%", pop.value_tier).replace("%priority%", pop.priority));
+    fact(say("open_cases"), pop.open_cases);
+    fact(say("overdue_invoices"), pop.overdue_invoices);
+    fact(say("open_opportunities"), pop.open_opportunities);
     panel.appendChild(facts);
     if (pop.episodes && pop.episodes.length) {
       const list = line(panel, "ol", "", "episodes");
-      pop.episodes.forEach(function (e) { line(list, "li", e.title + " (" + e.type.replace(/_/g, " ") + ")"); });
+      pop.episodes.forEach(function (e) {
+        line(list, "li", e.title + " (" + ((relataMessages.kinds || {})[e.type] || e.type.replace(/_/g, " ")) + ")");
+      });
     }
     const actions = line(panel, "p", "", "actions");
-    if (who) link(actions, who.href, "Open " + who.title);
-    if (pop.new_contact_href) link(actions, pop.new_contact_href, "New contact");
-    link(actions, pop.log_call_href, "Log the call");
-    const close = line(actions, "button", "Close");
+    if (who) link(actions, who.href, say("open") + " " + who.title);
+    if (pop.new_contact_href) link(actions, pop.new_contact_href, say("new_contact"));
+    link(actions, pop.log_call_href, say("log_call"));
+    const close = line(actions, "button", say("close"));
     close.type = "button";
     close.addEventListener("click", function () { panel.hidden = true; });
     panel.dataset.call = pop.call;
@@ -280,7 +288,8 @@
   // The page's own view of a call follows it too: its status, and the
   // outcome offered first once it ends.
   function follow(pop) {
-    document.querySelectorAll("[data-call-status=\"" + pop.call + "\"]").forEach(function (el) { el.textContent = pop.status; });
+    const status = (relataMessages.statuses || {})[pop.status] || pop.status;
+    document.querySelectorAll("[data-call-status=\"" + pop.call + "\"]").forEach(function (el) { el.textContent = status; });
     if (pop.status !== "ended" && pop.status !== "missed") return;
     document.querySelectorAll("select[data-outcome-for=\"" + pop.call + "\"]").forEach(function (select) {
       select.value = pop.status === "missed" ? "no_answer" : "reached";

@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use relata_channels::{MESSAGE_TEMPLATES, PRINT_BATCHES};
+use relata_i18n::{Language, Tr};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -117,43 +118,73 @@ pub async fn dry_run(State(server): S, auth: Auth, IdPath(id): IdPath) -> ApiRes
     Ok(json(StatusCode::OK, &report))
 }
 
-fn unsubscribe_page(title: &str, body: &str) -> Html<String> {
-    Html(crate::session::page(title, body))
+/// An unsubscribe page in `language`: the message's own (the language the
+/// customer was written to in), else the browser's.
+fn unsubscribe_page(language: Language, title_id: &str, body: &str) -> Html<String> {
+    Html(crate::session::page_in(language, &Tr::new(language).t(title_id), body))
+}
+
+fn invalid_link(language: Language) -> Response {
+    let body = format!("<h1>{}</h1>", escape_html(&Tr::new(language).t("unsubscribe-invalid")));
+    (StatusCode::NOT_FOUND, unsubscribe_page(language, "unsubscribe-title", &body)).into_response()
+}
+
+/// The language a message was written in, else the one the browser asks for.
+fn message_language(message: &relata_core::Record, headers: &HeaderMap) -> Language {
+    message
+        .values
+        .text("language")
+        .and_then(|tag| Language::parse(tag).ok())
+        .unwrap_or_else(|| crate::session::browser_language(headers))
 }
 
 /// `GET /unsubscribe/{workspace}/{token}`: asks to confirm (a link opened
 /// by a mail scanner changes nothing).
 pub async fn unsubscribe_form(
     State(server): S,
+    headers: HeaderMap,
     Path((workspace, token)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let Some((_, message)) = target(&server, &workspace, &token).await? else {
-        return Ok(
-            (StatusCode::NOT_FOUND, unsubscribe_page("Unsubscribe", "<h1>This link is not valid</h1>")).into_response()
-        );
+        return Ok(invalid_link(crate::session::browser_language(&headers)));
     };
-    let channel = message.values.std("channel").as_text().unwrap_or("email").to_string();
-    let what = if channel == "sms" { "text messages" } else { "emails" };
+    let language = message_language(&message, &headers);
+    let tr = Tr::new(language);
+    let question = match message.values.std("channel").as_text() {
+        Some("sms") => "unsubscribe-question-sms",
+        _ => "unsubscribe-question-email",
+    };
     let body = format!(
-        "<h1>Unsubscribe</h1><p>Stop receiving {what} from us?</p>\
-         <form method=\"post\" action=\"/unsubscribe/{}/{}\"><button type=\"submit\">Unsubscribe</button></form>",
+        "<h1>{}</h1><p>{}</p>\
+         <form method=\"post\" action=\"/unsubscribe/{}/{}\"><button type=\"submit\">{}</button></form>",
+        escape_html(&tr.t("unsubscribe-title")),
+        escape_html(&tr.t(question)),
         escape_html(&workspace),
-        escape_html(&token)
+        escape_html(&token),
+        escape_html(&tr.t("unsubscribe-button")),
     );
-    Ok(unsubscribe_page("Unsubscribe", &body).into_response())
+    Ok(unsubscribe_page(language, "unsubscribe-title", &body).into_response())
 }
 
 /// `POST /unsubscribe/{workspace}/{token}`: the confirmation, or a mail
 /// client's one-click request (RFC 8058): consent withdrawn in the ledger.
-pub async fn unsubscribe(State(server): S, Path((workspace, token)): Path<(String, String)>) -> ApiResult<Response> {
+pub async fn unsubscribe(
+    State(server): S,
+    headers: HeaderMap,
+    Path((workspace, token)): Path<(String, String)>,
+) -> ApiResult<Response> {
     let Some((ctx, message)) = target(&server, &workspace, &token).await? else {
-        return Ok(
-            (StatusCode::NOT_FOUND, unsubscribe_page("Unsubscribe", "<h1>This link is not valid</h1>")).into_response()
-        );
+        return Ok(invalid_link(crate::session::browser_language(&headers)));
     };
     relata_channels::unsubscribe(&server.app, &ctx, &message).await?;
-    Ok(unsubscribe_page("Unsubscribed", "<h1>You are unsubscribed</h1><p>We will not write to you this way again.</p>")
-        .into_response())
+    let language = message_language(&message, &headers);
+    let tr = Tr::new(language);
+    let body = format!(
+        "<h1>{}</h1><p>{}</p>",
+        escape_html(&tr.t("unsubscribed-title")),
+        escape_html(&tr.t("unsubscribed-text"))
+    );
+    Ok(unsubscribe_page(language, "unsubscribed-title", &body).into_response())
 }
 
 async fn target(

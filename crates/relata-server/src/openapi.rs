@@ -120,6 +120,8 @@ fn field_schema(field: &FieldDef) -> Json {
         FieldType::Boolean => json!({"type": "boolean"}),
         FieldType::Choice(options) => json!({"type": "string", "enum": options}),
         FieldType::MultiChoice(options) => json!({"type": "array", "items": {"type": "string", "enum": options}}),
+        FieldType::Members => json!({"type": "array", "items": {"type": "string", "format": "uuid"},
+            "description": "ids of members of the workspace"}),
         FieldType::Stage => json!({"type": "string", "description": "a stage id of the opportunity's pipeline"}),
         FieldType::Stages => json!({"type": "array", "items": schema_ref("Stage")}),
     };

@@ -272,11 +272,6 @@ pub(crate) fn browser_language(headers: &HeaderMap) -> Language {
         .unwrap_or(Language::En)
 }
 
-/// A page outside the app, in English.
-pub(crate) fn page(title: &str, body: &str) -> String {
-    page_in(Language::En, title, body)
-}
-
 /// A page outside the app, in `language` (`<html lang>`).
 pub(crate) fn page_in(language: Language, title: &str, body: &str) -> String {
     format!(

@@ -158,6 +158,8 @@ fn title(case: &Record) -> String {
     format!("{number} {subject}").trim().to_string()
 }
 
+use relata_app::notifications::{Text, TextArg};
+
 /// After a case is stored: who must know is told (a new owner, the owner
 /// of a case near or past its target).
 pub async fn after_save(tx: &mut ScopedConn, ctx: &Ctx, old: Option<&Record>, new: &Record) -> Result<(), StoreError> {
@@ -166,7 +168,9 @@ pub async fn after_save(tx: &mut ScopedConn, ctx: &Ctx, old: Option<&Record>, ne
     let old_owner = old.and_then(|o| o.values.ref_id("owner")).map(UserId::from_uuid);
     let standing = new.values.text("sla_status");
     let was = old.and_then(|o| o.values.text("sla_status"));
-    let mut messages: Vec<(UserId, String, Option<String>)> = Vec::new();
+    // Each told in their own language: (who, message, its body's message and argument).
+    let case = || vec![("case", TextArg::Text(title(new)))];
+    let mut messages: Vec<(UserId, Text, Option<Text>)> = Vec::new();
     if standing != was {
         match standing {
             Some("warning") => {
@@ -175,15 +179,20 @@ pub async fn after_save(tx: &mut ScopedConn, ctx: &Ctx, old: Option<&Record>, ne
                     .datetime("first_response_due")
                     .filter(|_| new.values.datetime("first_response_at").is_none())
                     .or(new.values.datetime("resolution_due"));
-                let body = due.map(|d| format!("Due {}", relata_core::value::format_datetime(&d)));
                 if let Some(user) = owner {
-                    messages.push((user, format!("SLA warning: {}", title(new)), body));
+                    let body = due.map(|d| Text::Message("notify-sla-due", vec![("at", TextArg::Moment(d))]));
+                    messages.push((user, Text::Message("notify-sla-warning", case()), body));
                 }
             }
             Some("breached") if RUNNING.contains(&status(new)) => {
-                let body = Some(format!("Escalated to priority {}", new.values.text("priority").unwrap_or("")));
+                let priority = new.values.text("priority").unwrap_or("").to_string();
                 for user in owner.into_iter().chain(old_owner.filter(|o| Some(*o) != owner)) {
-                    messages.push((user, format!("SLA breached: {}", title(new)), body.clone()));
+                    let label = TextArg::Label {
+                        id: format!("option-{}-priority-{priority}", CASES.api_name()),
+                        fallback: priority.clone(),
+                    };
+                    let body = Text::Message("notify-sla-escalated", vec![("priority", label)]);
+                    messages.push((user, Text::Message("notify-sla-breached", case()), Some(body)));
                 }
             }
             _ => {}
@@ -194,10 +203,10 @@ pub async fn after_save(tx: &mut ScopedConn, ctx: &Ctx, old: Option<&Record>, ne
         && ctx.actor != Some(user)
         && !messages.iter().any(|(u, ..)| *u == user)
     {
-        messages.push((user, format!("Case assigned to you: {}", title(new)), None));
+        messages.push((user, Text::Message("notify-case-assigned", case()), None));
     }
     for (user, text, body) in messages {
-        relata_app::notifications::notify_in(tx, user, "service", &text, body.as_deref(), Some(&link)).await?;
+        relata_app::notifications::notify_in(tx, user, "service", text, body, Some(&link)).await?;
     }
     if let Some(was) = old_owner.filter(|_| owner.is_some() && owner != old_owner) {
         comments_follow(tx, ctx, new, was).await?;

@@ -133,6 +133,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_reminders.sql"),
         postgres: include_str!("../migrations/postgres/0020_reminders.sql"),
     },
+    Migration {
+        version: 21,
+        name: "attendees",
+        sqlite: include_str!("../migrations/sqlite/0021_attendees.sql"),
+        postgres: include_str!("../migrations/postgres/0021_attendees.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

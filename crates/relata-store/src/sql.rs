@@ -81,7 +81,7 @@ fn scalar_value(ty: &FieldType, v: &FieldValue) -> Value {
             FieldValue::DateTime(t) => Some(*t),
             _ => None,
         }),
-        T::Emails | T::Phones | T::MultiChoice(_) | T::Stages => Value::Json(match v {
+        T::Emails | T::Phones | T::MultiChoice(_) | T::Members | T::Stages => Value::Json(match v {
             FieldValue::Null => None,
             other => Some(Box::new(other.to_json())),
         }),
@@ -130,7 +130,7 @@ pub(crate) fn custom_from_json(field: &FieldDef, v: &Json) -> FieldValue {
             minor.zip(cur).map(|(m, c)| FieldValue::Money(Money::new(m, c)))
         }
         (T::Relation(_), Json::String(s)) => Uuid::parse_str(s).ok().map(FieldValue::Ref),
-        (T::MultiChoice(_), Json::Array(items)) => {
+        (T::MultiChoice(_) | T::Members, Json::Array(items)) => {
             Some(FieldValue::List(items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()))
         }
         (_, Json::String(s)) => Some(FieldValue::Text(s.clone())),
@@ -166,7 +166,7 @@ pub(crate) fn decode_field(row: &Row, field: &FieldDef) -> Result<FieldValue> {
         T::Boolean => row.bool(col)?.map(FieldValue::Bool),
         T::Date => row.date(col)?.map(FieldValue::Date),
         T::DateTime => row.datetime(col)?.map(FieldValue::DateTime),
-        T::Emails | T::Phones | T::MultiChoice(_) => row.json(col)?.map(|j| {
+        T::Emails | T::Phones | T::MultiChoice(_) | T::Members => row.json(col)?.map(|j| {
             FieldValue::List(
                 j.as_array()
                     .map(|a| a.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
@@ -316,8 +316,8 @@ pub(crate) fn condition(
                     .iter()
                     .fold(Condition::any(), |c, v| c.add(contact_point_match(ws, kind, field, v, false)));
             }
-            if matches!(field.ty, FieldType::MultiChoice(_)) {
-                return values.iter().fold(Condition::any(), |c, v| c.add(multi_choice_has(backend, field, v)));
+            if matches!(field.ty, FieldType::MultiChoice(_) | FieldType::Members) {
+                return values.iter().fold(Condition::any(), |c, v| c.add(list_has(backend, field, v)));
             }
             if field.ty == FieldType::Money {
                 return values
@@ -346,8 +346,8 @@ fn compare(
             _ => Condition::all().add(m),
         };
     }
-    if matches!(field.ty, FieldType::MultiChoice(_)) {
-        let has = multi_choice_has(backend, field, value);
+    if matches!(field.ty, FieldType::MultiChoice(_) | FieldType::Members) {
+        let has = list_has(backend, field, value);
         return match op {
             Op::Ne => Condition::all().add(has.not()),
             _ => Condition::all().add(has),
@@ -442,15 +442,26 @@ fn contact_point_match(
     Expr::col("id").in_subquery(sub)
 }
 
-fn multi_choice_has(backend: Backend, field: &FieldDef, v: &FieldValue) -> SimpleExpr {
-    let key = field.id.to_string();
+/// Whether a list field (multi-choice, members) holds `v`: a JSON array in
+/// its own column or under the record's `custom` column.
+fn list_has(backend: Backend, field: &FieldDef, v: &FieldValue) -> SimpleExpr {
     let value = v.as_text().unwrap_or_default().to_string();
-    match backend {
-        Backend::Sqlite => Expr::cust_with_values(
-            "EXISTS (SELECT 1 FROM json_each(custom, ?) WHERE json_each.value = ?)",
-            [format!("$.\"{key}\""), value],
+    match (&field.column, backend) {
+        // Column names come from the metadata, never from input.
+        (Column::Named(column), Backend::Sqlite) => Expr::cust_with_values(
+            format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = ?)"),
+            [value],
         ),
-        Backend::Postgres => Expr::cust_with_values("(custom->$1) @> jsonb_build_array($2::text)", [key, value]),
+        (Column::Named(column), Backend::Postgres) => {
+            Expr::cust_with_values(format!("{column} @> jsonb_build_array($1::text)"), [value])
+        }
+        (_, Backend::Sqlite) => Expr::cust_with_values(
+            "EXISTS (SELECT 1 FROM json_each(custom, ?) WHERE json_each.value = ?)",
+            [format!("$.\"{}\"", field.id), value],
+        ),
+        (_, Backend::Postgres) => {
+            Expr::cust_with_values("(custom->$1) @> jsonb_build_array($2::text)", [field.id.to_string(), value])
+        }
     }
 }
 

@@ -92,6 +92,11 @@ pub struct BenchArgs {
     /// the database of an earlier run).
     #[arg(long)]
     calls_only: bool,
+    /// Only the page-render figures (every language) and the assets'
+    /// sizes over --contacts contacts (with --reuse, on the database of an
+    /// earlier run).
+    #[arg(long)]
+    pages_only: bool,
     /// Only the offline-sync figures (a first sync of about 50,000 of the
     /// --contacts contacts, incremental syncs of 100 changes), with --reuse
     /// on the database of an earlier run.
@@ -126,6 +131,9 @@ fn quantile(sorted: &[u64], q: f64) -> u64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
+/// The cities the filtered lists look for (all in the demo data).
+const BENCH_CITIES: [&str; 8] = ["Gdańsk", "Warszawa", "Vilnius", "Sofia", "Berlin", "Kraków", "Kaunas", "Varna"];
+
 pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     if let Some(seconds) = args.soak {
         return crate::soak::run(db, &args.dir, args.contacts, seconds).await;
@@ -153,6 +161,16 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         let data_dir = demo_dir.to_string_lossy().to_string();
         let _server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
         crate::bench_calls::figures(&addr, &sample.callers(), args.contacts).await;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.pages_only {
+        let (demo_dir, _) = demo_database(&args).await?;
+        let sampled = sample_contacts(&demo_dir, 200).await?;
+        let addr = free_address()?;
+        let data_dir = demo_dir.to_string_lossy().to_string();
+        let _server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+        let cookie = format!("relata_session={}", sampled.session);
+        page_figures(&addr, &sampled.contacts, &cookie).await;
         return Ok(ExitCode::SUCCESS);
     }
     if args.sync_only {
@@ -837,9 +855,8 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
         json!({"concurrency": c, "requests_per_s": base.rate(), "p50_ms": base.p(0.5), "p99_ms": base.p(0.99),
             "errors": base.errors}),
     );
-    let cities = ["Gdańsk", "Warszawa", "Vilnius", "Sofia", "Berlin", "Kraków", "Kaunas", "Varna"];
     let filters: Vec<(&str, &str)> =
-        cities.iter().flat_map(|city| ["current", "potential"].map(|lc| (lc, *city))).collect();
+        BENCH_CITIES.iter().flat_map(|city| ["current", "potential"].map(|lc| (lc, *city))).collect();
     let urls: Vec<String> = filters
         .iter()
         .map(|(lc, city)| {
@@ -902,39 +919,7 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     );
 
     crate::bench_calls::figures(&addr, &sampled.callers(), args.contacts).await;
-
-    // Pages as a signed-in person gets them, one at a time: the time is the
-    // server's rendering plus a loopback round trip.
-    let pages: [(&str, Vec<String>); 6] = [
-        (
-            "page_list_filtered",
-            cities
-                .iter()
-                .map(|city| {
-                    let filter = format!("lifecycle = \"current\" and city = \"{city}\"");
-                    format!("http://{addr}/contacts?filter={}", urlencode(&filter))
-                })
-                .cycle()
-                .take(200)
-                .collect(),
-        ),
-        ("page_record", sample.iter().take(200).map(|(id, _)| format!("http://{addr}/contacts/{id}")).collect()),
-        ("page_pipeline_board", (0..50).map(|_| format!("http://{addr}/board")).collect()),
-        // The administrator's home: the whole workspace's team figures and quiet deals.
-        ("page_home_dashboard", (0..50).map(|_| format!("http://{addr}/")).collect()),
-        ("page_calendar_week_team", (0..50).map(|_| format!("http://{addr}/calendar?span=week&who=team")).collect()),
-        ("page_calendar_month", (0..50).map(|_| format!("http://{addr}/calendar?span=month")).collect()),
-    ];
-    for (name, urls) in &pages {
-        let rendered = sequential(urls, ("cookie", &cookie)).await;
-        figure(
-            name,
-            json!({"requests": rendered.requests, "p50_ms": rendered.p(0.5), "p95_ms": rendered.p(0.95),
-                "errors": rendered.errors, "target_ms": 50}),
-        );
-    }
-    page_languages(&pages, &cookie).await;
-    asset_sizes(&addr).await;
+    page_figures(&addr, sample, &cookie).await;
 
     figure("server_peak_rss", json!({"mb": peak_rss_mb(server.0.id()), "target_mb": 200}));
     xlsx_figure(&addr, token, server.0.id()).await;
@@ -952,6 +937,43 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
     bench_writes::write_figure("api_create_contact", c, &creates, &bare_creates);
     bench_writes::write_figure("api_update_contact", c, &updates, &bare_updates);
     Ok(())
+}
+
+/// Pages as a signed-in person gets them, in English and in the other
+/// languages, and the sizes of the assets they load.
+async fn page_figures(addr: &str, sample: &[(String, Option<String>)], cookie: &str) {
+    // Pages as a signed-in person gets them, one at a time: the time is the
+    // server's rendering plus a loopback round trip.
+    let pages: [(&str, Vec<String>); 6] = [
+        (
+            "page_list_filtered",
+            BENCH_CITIES
+                .iter()
+                .map(|city| {
+                    let filter = format!("lifecycle = \"current\" and city = \"{city}\"");
+                    format!("http://{addr}/contacts?filter={}", urlencode(&filter))
+                })
+                .cycle()
+                .take(200)
+                .collect(),
+        ),
+        ("page_record", sample.iter().take(200).map(|(id, _)| format!("http://{addr}/contacts/{id}")).collect()),
+        ("page_pipeline_board", (0..50).map(|_| format!("http://{addr}/board")).collect()),
+        // The administrator's home: the whole workspace's team figures and quiet deals.
+        ("page_home_dashboard", (0..50).map(|_| format!("http://{addr}/")).collect()),
+        ("page_calendar_week_team", (0..50).map(|_| format!("http://{addr}/calendar?span=week&who=team")).collect()),
+        ("page_calendar_month", (0..50).map(|_| format!("http://{addr}/calendar?span=month")).collect()),
+    ];
+    for (name, urls) in &pages {
+        let rendered = sequential(urls, ("cookie", cookie)).await;
+        figure(
+            name,
+            json!({"requests": rendered.requests, "p50_ms": rendered.p(0.5), "p95_ms": rendered.p(0.95),
+                "errors": rendered.errors, "target_ms": 50}),
+        );
+    }
+    page_languages(&pages, cookie).await;
+    asset_sizes(addr).await;
 }
 
 /// The API write figures alone, on either backend: contacts created and

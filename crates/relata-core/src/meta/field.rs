@@ -46,6 +46,9 @@ pub enum FieldType {
     Choice(Vec<String>),
     MultiChoice(Vec<String>),
     Relation(Target),
+    /// Several members of the workspace (a meeting's attendees): their
+    /// ids, in the order given.
+    Members,
     /// A stage id of the record's pipeline (opportunities).
     Stage,
     /// The ordered stages of a pipeline.
@@ -73,6 +76,7 @@ impl FieldType {
             FieldType::Choice(_) => "choice",
             FieldType::MultiChoice(_) => "multi_choice",
             FieldType::Relation(_) => "relation",
+            FieldType::Members => "members",
             FieldType::Stage => "stage",
             FieldType::Stages => "stages",
         }
@@ -175,7 +179,12 @@ impl FieldDef {
         };
         let sortable = !matches!(
             ty,
-            FieldType::Emails | FieldType::Phones | FieldType::MultiChoice(_) | FieldType::Stages | FieldType::LongText
+            FieldType::Emails
+                | FieldType::Phones
+                | FieldType::MultiChoice(_)
+                | FieldType::Members
+                | FieldType::Stages
+                | FieldType::LongText
         );
         FieldDef {
             id: Cow::Borrowed(id),
@@ -390,6 +399,15 @@ impl FieldType {
     pub fn scale(&self) -> Option<u32> {
         match self {
             FieldType::Decimal { scale } => Some(*scale),
+            _ => None,
+        }
+    }
+
+    /// What a field's ids point at: a relation's target; members are users.
+    pub fn points_at(&self) -> Option<Target> {
+        match self {
+            FieldType::Relation(target) => Some(*target),
+            FieldType::Members => Some(Target::User),
             _ => None,
         }
     }

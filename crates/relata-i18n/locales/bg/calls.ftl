@@ -99,3 +99,22 @@ calls-chart-per-hour = Обаждания по час (UTC)
 calls-chart-wait-by-tier = Средно време на изчакване по стойност на клиента
 calls-chart-list-penetration = Списъци за обаждане: обхват
 calls-seconds = { $seconds } сек
+
+## Текстовете, които скриптът на страницата пише (търсене, табло, прозорец за обаждане)
+script-untitled = (без име)
+script-saving = Запазване…
+script-saved = Запазено.
+script-not-moved = Не е преместено:
+script-calling = Изходящо обаждане:
+script-incoming = Входящо обаждане:
+script-call-ended = Обаждането приключи:
+script-number-withheld = скрит номер
+script-unknown-caller = непознат абонат
+script-value-of = %tier% (приоритет %priority%)
+script-open-cases = Отворени казуси
+script-overdue-invoices = Просрочени фактури
+script-open-opportunities = Отворени сделки
+script-open = Отвори
+script-new-contact = Нов контакт
+script-log-call = Запиши обаждането
+script-close = Затвори

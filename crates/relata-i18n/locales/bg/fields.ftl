@@ -17,6 +17,7 @@ field-assign_to = За кого (owner, account_owner, имейл на потр�
 field-assignment = Разпределяне на новите запитвания
 field-attachments = Прикачени файлове
 field-attempts = Опити
+field-attendees = Участници
 field-automation_run = Изпълнение на автоматизация
 field-balance = Остатък за плащане
 field-bank_account = Банкова сметка

@@ -74,6 +74,13 @@ dry-run-found-first = Нищо не е изпълнено: ето върху к�
    *[other] { $count } записа
 }; по-долу са първите { $shown }.
 dry-run-steps = Стъпки
+rule-step-wait-until = изчакване до { $until } + { $days } дни
+rule-step-wait = изчакване { $days } дни { $hours } ч.
+rule-step-branch-stop = ако { $condition }, спиране
+rule-step-branch = ако { $condition }, към стъпка { $step }
+rule-step-set = задаване на { $field } = „{ $value }“
+rule-step-send = { $action } с шаблон { $template }
+rule-step-other = { $action }: { $subject }
 dry-run-records = Записи
 dry-run-to = до { $address }
 dry-run-nothing = В момента правилото не би засегнало нито един запис.
@@ -159,3 +166,13 @@ signin-choose-password = Изберете парола (поне 10 знака)
 signin-join = Присъедини се
 signin-password-refused = Парола: { $reason }
 signin-invitation-invalid = Поканата е непозната, вече е използвана или е изтекла.
+
+## Страницата за отписване, която клиентът отваря от имейл или SMS
+
+unsubscribe-title = Отписване
+unsubscribe-invalid = Тази връзка е невалидна
+unsubscribe-question-email = Да спрем ли да ви изпращаме имейли?
+unsubscribe-question-sms = Да спрем ли да ви изпращаме SMS съобщения?
+unsubscribe-button = Отписване
+unsubscribed-title = Отписахте се
+unsubscribed-text = Повече няма да ви пишем по този начин.

@@ -109,3 +109,22 @@ calls-chart-per-hour = Calls per hour (UTC)
 calls-chart-wait-by-tier = Average wait by value tier
 calls-chart-list-penetration = Call lists: penetration
 calls-seconds = { $seconds } s
+
+## What the page's script writes (search, the board, the screen pop)
+script-untitled = (untitled)
+script-saving = Saving…
+script-saved = Saved.
+script-not-moved = Not moved:
+script-calling = Calling:
+script-incoming = Incoming call:
+script-call-ended = Call ended:
+script-number-withheld = number withheld
+script-unknown-caller = unknown caller
+script-value-of = %tier% (priority %priority%)
+script-open-cases = Open cases
+script-overdue-invoices = Overdue invoices
+script-open-opportunities = Open opportunities
+script-open = Open
+script-new-contact = New contact
+script-log-call = Log the call
+script-close = Close

@@ -19,6 +19,7 @@ field-assign_to = For (owner, account_owner, a user's email, team:name)
 field-assignment = Assign new cases to
 field-attachments = Attachments
 field-attempts = Attempts
+field-attendees = Attendees
 field-automation_run = Automation run
 field-balance = Balance
 field-bank_account = Bank account

@@ -74,6 +74,13 @@ dry-run-found-first = Nothing was done: this is what the rule would act on now. 
    *[other] { $count } records
 }; the first { $shown } below.
 dry-run-steps = Steps
+rule-step-wait-until = wait until { $until } + { $days } days
+rule-step-wait = wait { $days } days { $hours } hours
+rule-step-branch-stop = if { $condition } then stop
+rule-step-branch = if { $condition } then go to step { $step }
+rule-step-set = set { $field } to “{ $value }”
+rule-step-send = { $action } with template { $template }
+rule-step-other = { $action }: { $subject }
 dry-run-records = Records
 dry-run-to = to { $address }
 dry-run-nothing = No record would be acted on now.
@@ -159,3 +166,13 @@ signin-choose-password = Choose a password (at least 10 characters)
 signin-join = Join
 signin-password-refused = Password { $reason }
 signin-invitation-invalid = the invitation is unknown, used or expired
+
+## The unsubscribe page a customer opens from an email or a text message
+
+unsubscribe-title = Unsubscribe
+unsubscribe-invalid = This link is not valid
+unsubscribe-question-email = Stop receiving emails from us?
+unsubscribe-question-sms = Stop receiving text messages from us?
+unsubscribe-button = Unsubscribe
+unsubscribed-title = You are unsubscribed
+unsubscribed-text = We will not write to you this way again.

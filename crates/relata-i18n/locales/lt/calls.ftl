@@ -99,3 +99,22 @@ calls-chart-per-hour = Skambučiai pagal valandą (UTC)
 calls-chart-wait-by-tier = Vidutinis laukimo laikas pagal kliento vertę
 calls-chart-list-penetration = Skambučių sąrašai: aprėptis
 calls-seconds = { $seconds } s
+
+## Tekstai, kuriuos rašo puslapio scenarijus (paieška, lenta, skambučio langas)
+script-untitled = (be pavadinimo)
+script-saving = Saugoma…
+script-saved = Išsaugota.
+script-not-moved = Neperkelta:
+script-calling = Skambinate:
+script-incoming = Įeinantis skambutis:
+script-call-ended = Pokalbis baigtas:
+script-number-withheld = numeris paslėptas
+script-unknown-caller = nežinomas skambintojas
+script-value-of = %tier% (prioritetas %priority%)
+script-open-cases = Atviros užklausos
+script-overdue-invoices = Vėluojančios sąskaitos
+script-open-opportunities = Atviros pardavimo galimybės
+script-open = Atverti
+script-new-contact = Naujas kontaktas
+script-log-call = Užregistruoti pokalbį
+script-close = Uždaryti

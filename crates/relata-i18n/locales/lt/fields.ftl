@@ -17,6 +17,7 @@ field-assign_to = Kam (owner, account_owner, naudotojo el. paštas, team:name)
 field-assignment = Naujų užklausų skyrimas
 field-attachments = Priedai
 field-attempts = Bandymų skaičius
+field-attendees = Dalyviai
 field-automation_run = Automatizavimo vykdymas
 field-balance = Mokėtina suma
 field-bank_account = Banko sąskaita

@@ -65,17 +65,24 @@ configure-no-options = be parinkčių
 
 dry-run-title = Bandomasis paleidimas: { $rule }
 dry-run-back = Atgal į taisyklę
-dry-run-found = Nieko neatlikta: štai kam taisyklė būtų taikoma dabar. { $count ->
+dry-run-found = Nieko neatlikta: štai kam taisyklė būtų taikoma dabar. { PLURAL($count) ->
     [one] { $count } įrašas
     [few] { $count } įrašai
    *[other] { $count } įrašų
 }.
-dry-run-found-first = Nieko neatlikta: štai kam taisyklė būtų taikoma dabar. { $count ->
+dry-run-found-first = Nieko neatlikta: štai kam taisyklė būtų taikoma dabar. { PLURAL($count) ->
     [one] { $count } įrašas
     [few] { $count } įrašai
    *[other] { $count } įrašų
 }; žemiau – pirmieji { $shown }.
 dry-run-steps = Žingsniai
+rule-step-wait-until = laukti iki { $until } + { $days } d.
+rule-step-wait = laukti { $days } d. { $hours } val.
+rule-step-branch-stop = jei { $condition }, baigti
+rule-step-branch = jei { $condition }, pereiti į { $step } žingsnį
+rule-step-set = nustatyti { $field } į „{ $value }“
+rule-step-send = { $action } pagal šabloną { $template }
+rule-step-other = { $action }: { $subject }
 dry-run-records = Įrašai
 dry-run-to = kam: { $address }
 dry-run-nothing = Dabar taisyklė nebūtų taikoma nė vienam įrašui.
@@ -161,3 +168,13 @@ signin-choose-password = Sugalvokite slaptažodį (ne trumpesnį nei 10 simboli�
 signin-join = Priimti kvietimą
 signin-password-refused = Slaptažodis: { $reason }
 signin-invitation-invalid = Kvietimas nežinomas, jau panaudotas arba nebegalioja.
+
+## Prenumeratos atsisakymo puslapis, atveriamas iš el. laiško ar SMS
+
+unsubscribe-title = Atsisakyti prenumeratos
+unsubscribe-invalid = Ši nuoroda negalioja
+unsubscribe-question-email = Nebenorite gauti mūsų el. laiškų?
+unsubscribe-question-sms = Nebenorite gauti mūsų SMS žinučių?
+unsubscribe-button = Atsisakyti
+unsubscribed-title = Prenumeratos atsisakyta
+unsubscribed-text = Daugiau šiuo būdu jums nerašysime.

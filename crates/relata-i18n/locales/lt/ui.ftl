@@ -16,9 +16,11 @@ search-label = Ieškoti įmonių, kontaktų, potencialių klientų ir pardavimo 
 search-placeholder = Ieškoti…
 notifications-unread = { $count ->
     [0] Pranešimai, neperskaitytų nėra
-    [one] Pranešimai, { $count } neperskaitytas
-    [few] Pranešimai, { $count } neperskaityti
-   *[other] Pranešimai, { $count } neperskaitytų
+   *[other] { PLURAL($count) ->
+        [one] Pranešimai, { $count } neperskaitytas
+        [few] Pranešimai, { $count } neperskaityti
+       *[other] Pranešimai, { $count } neperskaitytų
+    }
 }
 phones-and-calendars = Telefonai ir kalendoriai
 preferences-link = Kalba ir laiko juosta
@@ -170,6 +172,8 @@ record-subject = Tema
 record-details = Išsamiau
 record-save = Išsaugoti
 record-conversation = Susirašinėjimas
+record-from-customer = Iš kliento
+record-the-customer = klientas
 record-no-replies = Atsakymų ir pastabų dar nėra.
 record-write = Rašyti
 record-reply = Atsakymas klientui (el. paštu)
@@ -222,34 +226,38 @@ preferences-bad-time-zone = Tai ne laiko juosta; pasirinkite ją iš sąrašo (p
 ## Laikas, palyginti su dabartimi
 
 relative-now = ką tik
-relative-minutes-ago = { $count ->
+relative-minutes-ago = { PLURAL($count) ->
     [one] prieš { $count } minutę
     [few] prieš { $count } minutes
    *[other] prieš { $count } minučių
 }
-relative-minutes-ahead = { $count ->
+relative-minutes-ahead = { PLURAL($count) ->
     [one] po { $count } minutės
    *[other] po { $count } minučių
 }
-relative-hours-ago = { $count ->
+relative-hours-ago = { PLURAL($count) ->
     [one] prieš { $count } valandą
     [few] prieš { $count } valandas
    *[other] prieš { $count } valandų
 }
-relative-hours-ahead = { $count ->
+relative-hours-ahead = { PLURAL($count) ->
     [one] po { $count } valandos
    *[other] po { $count } valandų
 }
 relative-days-ago = { $count ->
     [1] vakar
-    [one] prieš { $count } dieną
-    [few] prieš { $count } dienas
-   *[other] prieš { $count } dienų
+   *[other] { PLURAL($count) ->
+        [one] prieš { $count } dieną
+        [few] prieš { $count } dienas
+       *[other] prieš { $count } dienų
+    }
 }
 relative-days-ahead = { $count ->
     [1] rytoj
-    [one] po { $count } dienos
-   *[other] po { $count } dienų
+   *[other] { PLURAL($count) ->
+        [one] po { $count } dienos
+       *[other] po { $count } dienų
+    }
 }
 
 ## Formose įvedamos sumos
@@ -257,9 +265,11 @@ relative-days-ahead = { $count ->
 amount-not-a-number = Įveskite sumą skaitmenimis, pvz., 1 234,50.
 amount-too-precise = { $count ->
     [0] Ši valiuta neturi dešimtainių skaitmenų.
-    [one] Ši valiuta turi tik { $count } skaitmenį po kablelio.
-    [few] Ši valiuta turi tik { $count } skaitmenis po kablelio.
-   *[other] Ši valiuta turi tik { $count } skaitmenų po kablelio.
+   *[other] { PLURAL($count) ->
+        [one] Ši valiuta turi tik { $count } skaitmenį po kablelio.
+        [few] Ši valiuta turi tik { $count } skaitmenis po kablelio.
+       *[other] Ši valiuta turi tik { $count } skaitmenų po kablelio.
+    }
 }
 amount-ambiguous = „{ $grouped }“ ar „{ $decimal }“? Įveskite sumą be taško arba su dešimtainiu kableliu.
 amount-too-large = Ši suma per didelė.
@@ -304,7 +314,7 @@ home-widget-add-hint = Pridėkite rodiklių iš išsaugoto rodinio: atverkite s�
 home-widget-refused = Valdiklis nepridėtas
 home-widget-empty = Įrašų nėra.
 home-no-value = (nėra)
-home-widget-records = { $count ->
+home-widget-records = { PLURAL($count) ->
     [one] { $count } įrašas
     [few] { $count } įrašai
    *[other] { $count } įrašų
@@ -336,7 +346,7 @@ calendar-ends = Pabaiga
 calendar-save = Išsaugoti
 calendar-saving = Saugoma…
 calendar-nothing = Nieko nesuplanuota.
-calendar-not-moved = Neišsaugota: { $reason }
+calendar-not-saved = Neišsaugota
 calendar-conflict = Kažkas tuo metu pakeitė šią veiklą: atverkite kalendorių iš naujo, kad matytumėte dabartinę būseną.
 calendar-bad-times = Nurodykite pradžią ir pabaigą kaip datą ir laiką.
 calendar-end-before-start = Pabaiga turi būti po pradžios.
@@ -351,6 +361,15 @@ find-time-busy = Užimtas laikas
 find-time-free = Laisva
 find-time-create = Sukurti susitikimą
 reminder-title = Priminimas: { $subject }, { $when }
+reminder-at = { $at }
+notify-webhook-paused = Webhook į { $url } sustabdytas
+notify-webhook-paused-reason = Sustabdyta po nesėkmingų bandymų ({ $attempts }) pristatyti įvykį { $event }: { $error }
+notify-automation-rule = Automatizavimo taisyklė: { $rule }
+notify-sla-warning = SLA įspėjimas: { $case }
+notify-sla-due = Terminas: { $at }
+notify-sla-breached = SLA terminas praleistas: { $case }
+notify-sla-escalated = Prioritetas padidintas iki: { $priority }
+notify-case-assigned = Jums priskirta užklausa: { $case }
 
 ## Veiksmai įrašų puslapiuose, laiko juostos įrašų rūšys, tipų pavadinimai vienaskaita
 
@@ -404,5 +423,18 @@ entity-one-service_contracts = sutartis ar garantija
 entity-one-kb_articles = žinių bazės straipsnis
 entity-one-held_messages = sulaikytas pranešimas
 not-done = Neatlikta
+bulk-select-first = Pirmiausia pažymėkite nuo 1 iki 500 įrašų.
+bulk-choose-action = Pasirinkite veiksmą (priskiriant – ir atsakingą asmenį).
+bulk-partly-done = Atlikta iš dalies
+bulk-partly-done-text = Atlikta: { $done }; neatlikta: { $refused }: { $reasons }
+view-not-saved = Rodinys neišsaugotas
+board-no-pipeline = Nėra pardavimų piltuvo
+board-no-pipeline-text = Šioje darbo srityje dar nėra pardavimų piltuvo.
+board-no-such-deal = Tokios pardavimo galimybės nėra.
+board-stage-not-allowed = Jūsų vaidmuo neleidžia keisti etapų.
+board-changed-meanwhile = Kol žiūrėjote, kažkas pakeitė šią pardavimo galimybę. Grįžkite ir atnaujinkite lentą.
+board-not-moved = Neperkelta
+changed-meanwhile = Pakeista tuo metu
+record-changed-meanwhile = Kol žiūrėjote, kažkas pakeitė šį įrašą. Atnaujinkite puslapį ir bandykite dar kartą.
 form-expired = Formos galiojimas baigėsi
 form-expired-text = Grįžkite, atnaujinkite puslapį ir bandykite dar kartą.

@@ -99,3 +99,22 @@ calls-chart-per-hour = Połączenia według godziny (UTC)
 calls-chart-wait-by-tier = Średni czas oczekiwania według wartości klienta
 calls-chart-list-penetration = Listy połączeń: odsetek obdzwonionych
 calls-seconds = { $seconds } s
+
+## Teksty pisane przez skrypt strony (wyszukiwanie, tablica, okno połączenia)
+script-untitled = (bez nazwy)
+script-saving = Zapisywanie…
+script-saved = Zapisano.
+script-not-moved = Nie przeniesiono:
+script-calling = Dzwonisz do:
+script-incoming = Połączenie przychodzące:
+script-call-ended = Rozmowa zakończona:
+script-number-withheld = numer zastrzeżony
+script-unknown-caller = nieznany rozmówca
+script-value-of = %tier% (priorytet %priority%)
+script-open-cases = Otwarte zgłoszenia
+script-overdue-invoices = Zaległe faktury
+script-open-opportunities = Otwarte szanse sprzedaży
+script-open = Otwórz
+script-new-contact = Nowy kontakt
+script-log-call = Zapisz rozmowę
+script-close = Zamknij

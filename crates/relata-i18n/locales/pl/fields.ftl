@@ -17,6 +17,7 @@ field-assign_to = Dla (owner, account_owner, e-mail użytkownika, team:name)
 field-assignment = Przydzielanie nowych zgłoszeń
 field-attachments = Załączniki
 field-attempts = Liczba prób
+field-attendees = Uczestnicy
 field-automation_run = Przebieg automatyzacji
 field-balance = Do zapłaty
 field-bank_account = Rachunek bankowy

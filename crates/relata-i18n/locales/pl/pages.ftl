@@ -78,6 +78,13 @@ dry-run-found-first = Nic nie zostało wykonane: tak reguła zadziałałaby tera
    *[other] { $count } rekordu
 }; poniżej pierwsze { $shown }.
 dry-run-steps = Kroki
+rule-step-wait-until = czekaj do { $until } + { $days } dni
+rule-step-wait = czekaj { $days } dni { $hours } godz.
+rule-step-branch-stop = jeśli { $condition }, zakończ
+rule-step-branch = jeśli { $condition }, przejdź do kroku { $step }
+rule-step-set = ustaw { $field } na „{ $value }”
+rule-step-send = { $action } z szablonem { $template }
+rule-step-other = { $action }: { $subject }
 dry-run-records = Rekordy
 dry-run-to = do { $address }
 dry-run-nothing = Reguła nie objęłaby teraz żadnego rekordu.
@@ -163,3 +170,13 @@ signin-choose-password = Ustaw hasło (co najmniej 10 znaków)
 signin-join = Dołącz
 signin-password-refused = Hasło: { $reason }
 signin-invitation-invalid = Zaproszenie jest nieznane, zostało już użyte lub wygasło.
+
+## Strona wypisu, którą klient otwiera z e-maila lub SMS-a
+
+unsubscribe-title = Wypisz się
+unsubscribe-invalid = Ten link jest nieprawidłowy
+unsubscribe-question-email = Nie chcesz już otrzymywać od nas e-maili?
+unsubscribe-question-sms = Nie chcesz już otrzymywać od nas SMS-ów?
+unsubscribe-button = Wypisz mnie
+unsubscribed-title = Wypisano Cię
+unsubscribed-text = Nie będziemy już pisać do Ciebie w ten sposób.

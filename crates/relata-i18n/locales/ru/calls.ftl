@@ -99,3 +99,22 @@ calls-chart-per-hour = Звонки по часам (UTC)
 calls-chart-wait-by-tier = Среднее время ожидания по ценности клиента
 calls-chart-list-penetration = Списки обзвона: охват
 calls-seconds = { $seconds } с
+
+## Тексты, которые пишет скрипт страницы (поиск, доска, окно звонка)
+script-untitled = (без названия)
+script-saving = Сохранение…
+script-saved = Сохранено.
+script-not-moved = Не перемещено:
+script-calling = Исходящий звонок:
+script-incoming = Входящий звонок:
+script-call-ended = Звонок завершён:
+script-number-withheld = номер скрыт
+script-unknown-caller = неизвестный абонент
+script-value-of = %tier% (приоритет %priority%)
+script-open-cases = Открытые обращения
+script-overdue-invoices = Просроченные счета
+script-open-opportunities = Открытые сделки
+script-open = Открыть
+script-new-contact = Новый контакт
+script-log-call = Записать звонок
+script-close = Закрыть

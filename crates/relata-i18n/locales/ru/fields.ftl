@@ -17,6 +17,7 @@ field-assign_to = Кому (owner, account_owner, эл. почта пользо�
 field-assignment = Назначать новые обращения
 field-attachments = Вложения
 field-attempts = Попытки
+field-attendees = Участники
 field-automation_run = Запуск автоматизации
 field-balance = Остаток к оплате
 field-bank_account = Расчётный счёт

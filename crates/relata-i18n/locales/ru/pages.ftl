@@ -78,6 +78,13 @@ dry-run-found-first = Ничего не выполнено: вот на что �
    *[other] { $count } записи
 }; ниже первые { $shown }.
 dry-run-steps = Шаги
+rule-step-wait-until = ждать до { $until } + { $days } дн.
+rule-step-wait = ждать { $days } дн. { $hours } ч
+rule-step-branch-stop = если { $condition }, остановиться
+rule-step-branch = если { $condition }, перейти к шагу { $step }
+rule-step-set = установить { $field } = «{ $value }»
+rule-step-send = { $action } по шаблону { $template }
+rule-step-other = { $action }: { $subject }
 dry-run-records = Записи
 dry-run-to = кому: { $address }
 dry-run-nothing = Сейчас правило не затронуло бы ни одной записи.
@@ -163,3 +170,13 @@ signin-choose-password = Придумайте пароль (не менее 10 �
 signin-join = Присоединиться
 signin-password-refused = Пароль: { $reason }
 signin-invitation-invalid = Приглашение неизвестно, уже использовано или истекло.
+
+## Страница отписки, которую клиент открывает из письма или SMS
+
+unsubscribe-title = Отписаться
+unsubscribe-invalid = Эта ссылка недействительна
+unsubscribe-question-email = Больше не получать от нас письма?
+unsubscribe-question-sms = Больше не получать от нас SMS?
+unsubscribe-button = Отписаться
+unsubscribed-title = Вы отписались
+unsubscribed-text = Мы больше не будем писать вам этим способом.

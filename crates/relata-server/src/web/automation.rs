@@ -160,6 +160,42 @@ struct DryRunPage {
     records: Vec<RecordView>,
 }
 
+/// A rule's steps in the reader's words: fields of the rule's type and
+/// actions by their labels in the reader's language.
+fn step_texts(page: &Page, rule: &Record, entity: &str) -> Vec<String> {
+    let tr = page.tr();
+    let target = page.schemas.kind(entity).and_then(|kind| page.schemas.try_get(kind));
+    let field_label = |id: &str| {
+        target.and_then(|schema| schema.field(id)).map_or_else(|| id.to_string(), |field| field.label.to_string())
+    };
+    let lines = page.schema(AUTOMATION_RULES).def().lines.as_ref();
+    let action_label = |action: &str| {
+        lines
+            .and_then(|def| def.fields.iter().find(|f| f.id == "action"))
+            .map_or_else(|| action.to_string(), |field| field.option_label(action).to_string())
+    };
+    relata_automation::Plan::of_rule(rule)
+        .steps
+        .iter()
+        .map(|step| {
+            let words = step.words();
+            let args: Vec<(&str, relata_i18n::Arg)> = words
+                .args
+                .iter()
+                .map(|(name, value)| {
+                    let shown = match *name {
+                        "field" | "until" => field_label(value),
+                        "action" => action_label(value),
+                        _ => value.clone(),
+                    };
+                    (*name, shown.into())
+                })
+                .collect();
+            tr.t_with(words.message, &args)
+        })
+        .collect()
+}
+
 /// `GET /automation_rules/{id}/dry_run`: what the rule would act on now,
 /// and what it would send, nothing done.
 pub async fn dry_run(State(server): S, path: PagePath, page: Page) -> Response {
@@ -224,13 +260,7 @@ pub async fn dry_run(State(server): S, path: PagePath, page: Page) -> Response {
         layout: layout(&page, &tr.t_with("dry-run-title", &[("rule", name.as_str().into())]), Some(AUTOMATION_RULES)),
         rule_id: id.to_string(),
         summary,
-        steps: report["steps"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|s| s.as_str().map(str::to_string))
-            .collect(),
+        steps: step_texts(&page, &rule, &entity),
         records,
     };
     render(&page_view, StatusCode::OK)

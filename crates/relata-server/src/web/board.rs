@@ -84,7 +84,7 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
         .or_else(|| pipelines.iter().find(|p| p.values.std("is_default") == &FieldValue::Bool(true)))
         .or_else(|| pipelines.first());
     let Some(pipeline) = chosen else {
-        return message_page(&page, StatusCode::NOT_FOUND, "No pipeline", "This workspace has no pipeline yet.");
+        return message_page(&page, StatusCode::NOT_FOUND, "board-no-pipeline", &page.tr().t("board-no-pipeline-text"));
     };
     let stages = relata_sales::pipeline::stages_of(pipeline);
     let mut conditions = vec![Expr::eq("pipeline", pipeline.id)];
@@ -219,27 +219,24 @@ pub async fn board_move(State(server): S, page: Page, body: Bytes) -> Response {
         return csrf_refused(&page);
     }
     let Some(id) = form.get("id").and_then(|i| i.parse::<RecordId>().ok()) else {
-        return message_page(&page, StatusCode::NOT_FOUND, "Not found", "There is no such opportunity.");
+        return message_page(&page, StatusCode::NOT_FOUND, "not-found-title", &page.tr().t("board-no-such-deal"));
     };
     let version = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     // Field rules apply to the board as to every path: a role for which the
     // stage is hidden or read-only cannot move cards.
     let Some(field) = page.schema(OPPORTUNITIES).field("stage") else {
-        return message_page(&page, StatusCode::FORBIDDEN, "Not allowed", "Your role may not change stages.");
+        return message_page(&page, StatusCode::FORBIDDEN, "not-allowed", &page.tr().t("board-stage-not-allowed"));
     };
     let mut patch = Values::default();
     patch.set(field, FieldValue::Text(form.get("stage").cloned().unwrap_or_default()));
     match write::update_values(&server.app, &page.ctx, OPPORTUNITIES, id, patch, version).await {
         Ok(_) => after_save(&form, "/board".into()),
-        Err(AppError::VersionConflict { .. }) => message_page(
-            &page,
-            StatusCode::CONFLICT,
-            "Changed meanwhile",
-            "Someone changed this opportunity while you were looking. Go back and reload the board.",
-        ),
+        Err(AppError::VersionConflict { .. }) => {
+            message_page(&page, StatusCode::CONFLICT, "changed-meanwhile", &page.tr().t("board-changed-meanwhile"))
+        }
         Err(AppError::Invalid(v)) => {
             let text = v.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "Not moved", &text)
+            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "board-not-moved", &text)
         }
         Err(e) => app_error_page(&page, e),
     }

@@ -17,7 +17,7 @@ use relata_core::filter::{Expr, Op};
 use relata_core::value::{FieldValue, format_datetime};
 use relata_core::{Record, UserId};
 use relata_crm::ACTIVITIES;
-use relata_crm::calendar::{Span, first_free_slot, moment_of, start_of_day};
+use relata_crm::calendar::{Span, first_free_slot, involves, involving, moment_of, start_of_day};
 use std::collections::HashMap;
 
 /// Pixels an hour takes in the day and week views (a quarter: 10).
@@ -110,18 +110,19 @@ async fn people(server: &crate::Server, page: &Page, who: &str) -> Vec<UserId> {
     }
 }
 
-/// The activities of `people` that take place between two moments (as the
-/// viewer may see them): meetings and calls by start, tasks by due time.
+/// The activities `people` take part in (as owners, or as attendees where
+/// `attendees_visible`) between two moments, as `ctx` may see them:
+/// meetings and calls by start, tasks by due time.
 async fn activities_between(
     server: &crate::Server,
-    ctx: &relata_app::Ctx,
+    (ctx, attendees_visible): (&relata_app::Ctx, bool),
     people: &[UserId],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Vec<Record> {
-    let owners = Expr::one_of("owner", people.iter().copied());
+    let involving = involving(people, attendees_visible);
     let within = |field: &str| {
         vec![
-            owners.clone(),
+            involving.clone(),
             Expr::compare(field, Op::Ge, format_datetime(&from)),
             Expr::compare(field, Op::Lt, format_datetime(&to)),
         ]
@@ -200,7 +201,9 @@ pub async fn calendar(State(server): S, page: Page, axum::extract::RawQuery(raw)
     let members = relata_app::people::members(&server.app, &page.ctx).await.unwrap_or_default();
     let names: HashMap<uuid::Uuid, String> =
         members.iter().map(|m| (m.user.id.uuid(), m.user.display_name.clone())).collect();
-    let found = activities_between(&server, &page.ctx, &people, range).await;
+    // Attended activities count where the viewer sees who attends.
+    let attendees_visible = page.schema(ACTIVITIES).field("attendees").is_some();
+    let found = activities_between(&server, (&page.ctx, attendees_visible), &people, range).await;
     let day_of = |a: &Record| moment_of(a).map(|(s, _)| s.with_timezone(&zone).date_naive());
     let column = |day: NaiveDate, heading: String, filter: &dyn Fn(&Record) -> bool| {
         let day_start = start_of_day(&zone, day);
@@ -219,7 +222,7 @@ pub async fn calendar(State(server): S, page: Page, axum::extract::RawQuery(raw)
         Span::Day if people.len() > 1 => {
             for person in &people {
                 let name = names.get(&person.uuid()).cloned().unwrap_or_default();
-                let mine = |a: &Record| a.values.ref_id("owner") == Some(person.uuid());
+                let mine = |a: &Record| involves(a, *person);
                 columns.push(column(date, name, &mine));
             }
         }
@@ -311,12 +314,7 @@ pub async fn move_entry(State(server): S, page: Page, headers: HeaderMap, body: 
         if wants_json {
             (status, axum::Json(serde_json::json!({"detail": reason}))).into_response()
         } else {
-            super::message_page(
-                &page,
-                status,
-                &tr.t_with("calendar-not-moved", &[("reason", reason.clone().into())]),
-                &reason,
-            )
+            super::message_page(&page, status, "calendar-not-saved", &reason)
         }
     };
     let version = headers
@@ -425,11 +423,11 @@ pub async fn find_time(
     // Everyone's calendar, whatever the viewer may read: only times are shown.
     let everything = relata_app::Ctx::new(page.ctx.workspace.clone(), None);
     let ids: Vec<UserId> = people.iter().map(|m| m.user.id).collect();
-    let found = activities_between(&server, &everything, &ids, range).await;
+    let found = activities_between(&server, (&everything, true), &ids, range).await;
     let busy_of = |person: UserId| -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         found
             .iter()
-            .filter(|a| a.values.ref_id("owner") == Some(person.uuid()))
+            .filter(|a| involves(a, person))
             .filter(|a| a.values.std("done") != &FieldValue::Bool(true) || a.values.text("kind") != Some("task"))
             .filter_map(moment_of)
             .collect()
@@ -444,6 +442,8 @@ pub async fn find_time(
             time(&start),
             time(&end)
         );
+        // The others chosen attend the meeting the viewer will own.
+        let others: Vec<String> = ids.iter().filter(|p| **p != page.principal.user).map(|p| p.to_string()).collect();
         let href = format!(
             "/activities/new?{}",
             super::query_string(&[
@@ -451,6 +451,7 @@ pub async fn find_time(
                 ("start_at", &local_input(&page, &start)),
                 ("end_at", &local_input(&page, &end)),
                 ("owner", &page.principal.user.to_string()),
+                ("attendees", &others.join("; ")),
             ])
         );
         (tr.t_with("find-time-proposal", &[("when", when.into())]), href)

@@ -348,11 +348,10 @@ pub async fn add_widget(
         Ok(_) => super::see_other("/".into()),
         Err(relata_app::error::AppError::Invalid(e)) => {
             let reasons: Vec<String> = e.errors.iter().map(|e| e.message.clone()).collect();
-            let tr = page.tr();
             super::message_page(
                 &page,
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                &tr.t("home-widget-refused"),
+                "home-widget-refused",
                 &reasons.join("; "),
             )
         }

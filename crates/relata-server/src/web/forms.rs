@@ -125,8 +125,14 @@ async fn relation_choices(
     Some(choices)
 }
 
-/// Relation choices per target type, looked up once per form.
-type Choices = HashMap<relata_core::meta::EntityKind, Option<Vec<(String, String)>>>;
+/// What relation fields offer, looked up once per form: the records of each
+/// target type (`None`: too many, the id is typed) and the workspace's
+/// active members (for fields that name people).
+#[derive(Default)]
+struct Choices {
+    records: HashMap<relata_core::meta::EntityKind, Option<Vec<(String, String)>>>,
+    members: Option<Vec<(String, String)>>,
+}
 
 async fn choices_for<'a>(
     server: &crate::Server,
@@ -135,29 +141,79 @@ async fn choices_for<'a>(
     choices: &mut Choices,
 ) {
     for field in fields {
-        if let FieldType::Relation(Target::Entity(kind)) = field.ty
-            && !choices.contains_key(&kind)
-        {
-            let found = relation_choices(server, page, kind).await;
-            choices.insert(kind, found);
+        match field.ty.points_at() {
+            Some(Target::Entity(kind)) if !choices.records.contains_key(&kind) => {
+                let found = relation_choices(server, page, kind).await;
+                choices.records.insert(kind, found);
+            }
+            Some(Target::User) if choices.members.is_none() => {
+                let members = relata_app::people::members(&server.app, &page.ctx).await.unwrap_or_default();
+                let mut active: Vec<(String, String)> = members
+                    .into_iter()
+                    .filter(|m| m.active)
+                    .map(|m| (m.user.id.to_string(), m.user.display_name))
+                    .collect();
+                active.sort_by_key(|a| a.1.to_lowercase());
+                choices.members = Some(active);
+            }
+            _ => {}
         }
     }
 }
 
+/// The members a form's members field holds: the ids typed or stored
+/// (`a; b`, as the field's text) and those whose boxes are ticked
+/// (`attendees[<id>]`), as the field's text.
+fn members_text(form: &HashMap<String, String>, name: &str) -> String {
+    let prefix = format!("{name}[");
+    let mut ids: Vec<String> = form
+        .get(name)
+        .map(|typed| typed.split([';', ',']).map(|id| id.trim().to_string()).filter(|id| !id.is_empty()).collect())
+        .unwrap_or_default();
+    let mut ticked: Vec<&String> = form
+        .iter()
+        .filter(|(key, value)| key.starts_with(&prefix) && key.ends_with(']') && *value == "true")
+        .map(|(key, _)| key)
+        .collect();
+    ticked.sort();
+    for key in ticked {
+        let id = key[prefix.len()..key.len() - 1].to_string();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.join("; ")
+}
+
 /// One input of a form: `name` is what the browser sends.
 fn form_field(field: &FieldDef, name: String, value: String, error: Option<String>, choices: &Choices) -> FormField {
-    let relation = match field.ty {
-        FieldType::Relation(Target::Entity(kind)) => choices.get(&kind).and_then(|c| c.as_ref()),
-        _ => None,
+    let offered = match field.ty.points_at() {
+        Some(Target::Entity(kind)) => choices.records.get(&kind).and_then(|c| c.as_ref()),
+        Some(Target::User) => choices.members.as_ref(),
+        None => None,
     };
-    // A value outside the choices (a record beyond them) stays typed.
-    let relation = relation.filter(|c| value.is_empty() || c.iter().any(|(id, _)| *id == value));
-    let (kind, options) = match (relation, field.ty.options()) {
-        (Some(c), _) => ("choice", c.iter().map(|(id, title)| (id.clone(), title.clone(), *id == value)).collect()),
-        (None, Some(o)) => {
-            ("choice", o.iter().map(|o| (o.clone(), field.option_label(o).to_string(), *o == value)).collect())
+    let (kind, options) = if field.ty == FieldType::Members {
+        // A box per member; ids typed that are no member's stay listed, to be refused by name.
+        let chosen: Vec<&str> = value.split(';').map(str::trim).filter(|id| !id.is_empty()).collect();
+        let mut boxes: Vec<(String, String, bool)> = offered
+            .into_iter()
+            .flatten()
+            .map(|(id, name)| (id.clone(), name.clone(), chosen.contains(&id.as_str())))
+            .collect();
+        let unknown: Vec<&str> =
+            chosen.iter().copied().filter(|id| !boxes.iter().any(|(known, _, _)| known == id)).collect();
+        boxes.extend(unknown.into_iter().map(|id| (id.to_string(), id.to_string(), true)));
+        ("members", boxes)
+    } else {
+        // A value outside the choices (a record beyond them) stays typed.
+        let relation = offered.filter(|c| value.is_empty() || c.iter().any(|(id, _)| *id == value));
+        match (relation, field.ty.options()) {
+            (Some(c), _) => ("choice", c.iter().map(|(id, title)| (id.clone(), title.clone(), *id == value)).collect()),
+            (None, Some(o)) => {
+                ("choice", o.iter().map(|o| (o.clone(), field.option_label(o).to_string(), *o == value)).collect())
+            }
+            (None, None) => (input_kind(&field.ty), Vec::new()),
         }
-        (None, None) => (input_kind(&field.ty), Vec::new()),
     };
     FormField {
         options,
@@ -179,7 +235,7 @@ async fn form_fields(
     typed: &HashMap<String, String>,
     errors: &HashMap<String, String>,
 ) -> (Vec<FormField>, Option<LinesForm>) {
-    let mut choices = Choices::new();
+    let mut choices = Choices::default();
     choices_for(server, page, editable(schema).into_iter(), &mut choices).await;
     if let Some(def) = &schema.def().lines {
         choices_for(server, page, line_fields(def).into_iter(), &mut choices).await;
@@ -188,7 +244,10 @@ async fn form_fields(
         .into_iter()
         .map(|f| {
             let id = f.qualified_id().into_owned();
-            let value = typed.get(&id).cloned().unwrap_or_default();
+            let value = match f.ty {
+                FieldType::Members => members_text(typed, &id),
+                _ => typed.get(&id).cloned().unwrap_or_default(),
+            };
             form_field(f, id.clone(), value, errors.get(&id).cloned(), &choices)
         })
         .collect();
@@ -415,6 +474,8 @@ fn parse_form(
     for field in editable(schema) {
         let id = field.qualified_id().into_owned();
         let text = match (form.get(&id), &field.ty) {
+            // The form sends an empty `attendees` and a box per member ticked.
+            (Some(_), FieldType::Members) => members_text(form, &id),
             (Some(t), _) => t.clone(),
             (None, FieldType::Boolean) if all_booleans => "false".into(),
             (None, _) => continue,
@@ -487,7 +548,7 @@ fn filter_catalogue(page: &Page) -> String {
 pub async fn new_form(State(server): S, path: PagePath, page: Page, RawQuery(raw): RawQuery) -> Response {
     let Some(kind) = kind_of(&page, &path.entity) else { return not_found(&page) };
     if let Err(d) = page.ctx.access.check_kind(kind, Right::Create) {
-        return message_page(&page, StatusCode::FORBIDDEN, "Not allowed", &d.to_string());
+        return message_page(&page, StatusCode::FORBIDDEN, "not-allowed", &d.to_string());
     }
     // Fields may be prefilled from the query string (`?account=…`,
     // `?lines[0].product=…`).

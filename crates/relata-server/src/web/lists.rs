@@ -119,7 +119,7 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
     };
     let (records, next_cursor, error) = match read::list(&server.app, &page.ctx, kind, &params).await {
         Ok((p, _)) => (p.records, p.next_cursor, None),
-        Err(AppError::Forbidden(m)) => return message_page(&page, StatusCode::FORBIDDEN, "Not allowed", &m),
+        Err(AppError::Forbidden(m)) => return message_page(&page, StatusCode::FORBIDDEN, "not-allowed", &m),
         Err(e @ (AppError::Filter(_) | AppError::BadParameter(..) | AppError::Invalid(_))) => {
             (Vec::new(), None, Some(e.to_string()))
         }
@@ -272,7 +272,7 @@ pub async fn bulk(State(server): S, path: PagePath, page: Page, body: Bytes) -> 
     }
     let ids: Vec<RecordId> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
     if ids.is_empty() || ids.len() > 500 {
-        return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "Nothing done", "Select 1 to 500 records first.");
+        return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &page.tr().t("bulk-select-first"));
     }
     let action = form.get("action").map(String::as_str).unwrap_or("");
     let owner = form.get("owner").and_then(|o| o.parse::<Uuid>().ok());
@@ -296,8 +296,8 @@ pub async fn bulk(State(server): S, path: PagePath, page: Page, body: Bytes) -> 
                 return message_page(
                     &page,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "Nothing done",
-                    "Choose an action (and an owner to assign to).",
+                    "not-done",
+                    &page.tr().t("bulk-choose-action"),
                 );
             }
         };
@@ -313,8 +313,15 @@ pub async fn bulk(State(server): S, path: PagePath, page: Page, body: Bytes) -> 
     if refused.is_empty() {
         return after_save(&form, format!("/{}", kind.api_name()));
     }
-    let text = format!("{done} done; {} not: {}", refused.len(), refused.join("; "));
-    message_page(&page, StatusCode::OK, "Partly done", &text)
+    let text = page.tr().t_with(
+        "bulk-partly-done-text",
+        &[
+            ("done", (done as i64).into()),
+            ("refused", (refused.len() as i64).into()),
+            ("reasons", refused.join("; ").into()),
+        ],
+    );
+    message_page(&page, StatusCode::OK, "bulk-partly-done", &text)
 }
 
 /// `POST /{entity}/views`: saves the list's current query under a name.
@@ -331,10 +338,10 @@ pub async fn save_view(State(server): S, path: PagePath, page: Page, body: Bytes
         Ok(view) => after_save(&HashMap::new(), format!("/{}?{}", kind.api_name(), view.query)),
         Err(AppError::Invalid(v)) => {
             let text = v.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "The view was not saved", &text)
+            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "view-not-saved", &text)
         }
         Err(e @ (AppError::Filter(_) | AppError::BadParameter(..))) => {
-            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "The view was not saved", &e.to_string())
+            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "view-not-saved", &e.to_string())
         }
         Err(e) => app_error_page(&page, e),
     }

@@ -159,6 +159,9 @@ pub struct Layout {
     /// The user's workspaces (slug, name, current), for switching.
     pub workspaces: Vec<(String, String, bool)>,
     pub unread: i64,
+    /// The words the page's script writes (search, the board, the screen
+    /// pop, a call's live status), as JSON in the reader's language.
+    pub script_messages: String,
 }
 
 impl Layout {
@@ -172,6 +175,59 @@ pub struct NavItem {
     pub href: String,
     pub label: String,
     pub current: bool,
+}
+
+/// What app.js writes, in the reader's language: message texts by key
+/// (`script-value-of` keeps `%tier%` and `%priority%` for the script to
+/// fill), the types' names, and a call's statuses by id.
+fn script_messages(page: &Page) -> String {
+    let tr = page.tr();
+    let texts: serde_json::Map<String, serde_json::Value> = [
+        ("untitled", "script-untitled"),
+        ("saving", "script-saving"),
+        ("saved", "script-saved"),
+        ("not_moved", "script-not-moved"),
+        ("calling", "script-calling"),
+        ("incoming", "script-incoming"),
+        ("ended", "script-call-ended"),
+        ("withheld", "script-number-withheld"),
+        ("unknown", "script-unknown-caller"),
+        ("number", "calls-number"),
+        ("account", "calls-fact-account"),
+        ("value", "calls-fact-value"),
+        ("value_of", "script-value-of"),
+        ("open_cases", "script-open-cases"),
+        ("overdue_invoices", "script-overdue-invoices"),
+        ("open_opportunities", "script-open-opportunities"),
+        ("open", "script-open"),
+        ("new_contact", "script-new-contact"),
+        ("log_call", "script-log-call"),
+        ("close", "script-close"),
+    ]
+    .into_iter()
+    .map(|(key, id)| (key.to_string(), serde_json::Value::String(tr.t(id))))
+    .collect();
+    // By API name (search results) and by singular name (episodes).
+    let kinds: serde_json::Map<String, serde_json::Value> = page
+        .schemas
+        .iter()
+        .flat_map(|s| {
+            let label = serde_json::Value::String(singular_label(page, s));
+            [(s.kind.api_name().to_string(), label.clone()), (s.kind.singular().to_string(), label)]
+        })
+        .collect();
+    let statuses: serde_json::Map<String, serde_json::Value> = page
+        .schemas
+        .try_get(relata_calls::telephony::PHONE_CALLS)
+        .and_then(|s| s.field("status"))
+        .map(|field| {
+            relata_calls::telephony::CALL_STATUSES
+                .iter()
+                .map(|status| (status.to_string(), serde_json::Value::String(field.option_label(status).to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({"texts": texts, "kinds": kinds, "statuses": statuses}).to_string()
 }
 
 /// The frame of a page: a menu entry for every entity type of the workspace
@@ -211,6 +267,7 @@ pub(crate) fn layout(page: &Page, title: &str, current: Option<EntityKind>) -> L
     }
     Layout {
         title: title.to_string(),
+        script_messages: script_messages(page),
         tr,
         user_name: page.principal.display_name.clone(),
         workspace: page.principal.workspace.name.clone(),
@@ -232,7 +289,10 @@ pub(crate) fn render(template: &impl Template, status: StatusCode) -> Response {
 }
 
 /// A short page for refusals and missing records.
-pub(crate) fn message_page(page: &Page, status: StatusCode, title: &str, text: &str) -> Response {
+/// A page that says one thing: its title is the catalogue's message
+/// `title_id` (so that no title is left in English), `text` the details
+/// (already in the reader's language, or a domain's own message).
+pub(crate) fn message_page(page: &Page, status: StatusCode, title_id: &str, text: &str) -> Response {
     #[derive(Template)]
     #[template(
         source = "{% extends \"base.html\" %}{% block content %}<h1>{{ heading }}</h1><p>{{ text }}</p><p><a href=\"/\">{{ layout.tr.t(\"link-home\") }}</a></p>{% endblock %}",
@@ -243,18 +303,19 @@ pub(crate) fn message_page(page: &Page, status: StatusCode, title: &str, text: &
         heading: &'a str,
         text: &'a str,
     }
-    render(&Message { layout: layout(page, title, None), heading: title, text }, status)
+    let title = page.tr().t(title_id);
+    render(&Message { layout: layout(page, &title, None), heading: &title, text }, status)
 }
 
 pub(crate) fn not_found(page: &Page) -> Response {
     let tr = page.tr();
-    message_page(page, StatusCode::NOT_FOUND, &tr.t("not-found-title"), &tr.t("not-found-text"))
+    message_page(page, StatusCode::NOT_FOUND, "not-found-title", &tr.t("not-found-text"))
 }
 
 pub(crate) fn app_error_page(page: &Page, e: AppError) -> Response {
     match e {
         AppError::NotFound | AppError::Hidden { .. } => not_found(page),
-        AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, &page.tr().t("not-allowed"), &m),
+        AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, "not-allowed", &m),
         other => crate::problem::Problem::from(other).into_response(),
     }
 }
@@ -320,8 +381,12 @@ impl Titles {
         let mut wanted: HashMap<Target, Vec<String>> = HashMap::new();
         for record in records {
             for field in schema.visible_fields().filter(|f| only.is_none_or(|o| o.contains(&f.id.as_ref()))) {
-                if let (FieldType::Relation(t), FieldValue::Ref(id)) = (&field.ty, record.values.get(field)) {
-                    wanted.entry(*t).or_default().push(id.to_string());
+                match (&field.ty, record.values.get(field)) {
+                    (FieldType::Relation(t), FieldValue::Ref(id)) => wanted.entry(*t).or_default().push(id.to_string()),
+                    (FieldType::Members, FieldValue::List(ids)) => {
+                        wanted.entry(Target::User).or_default().extend(ids.iter().cloned())
+                    }
+                    _ => {}
                 }
             }
             // A document's lines point at records too (a line's product).
@@ -400,6 +465,19 @@ impl Titles {
     pub(crate) fn value(&self, field: &FieldDef, value: &FieldValue) -> (String, Option<String>) {
         match value {
             FieldValue::Ref(_) => self.show(value),
+            // Members by name (an id where the member is gone).
+            FieldValue::List(ids) if field.ty == FieldType::Members => {
+                let names: Vec<String> = ids
+                    .iter()
+                    .map(|id| {
+                        id.parse::<Uuid>()
+                            .ok()
+                            .and_then(|uuid| self.by_id.get(&uuid))
+                            .map_or_else(|| id.clone(), |(name, _)| name.clone())
+                    })
+                    .collect();
+                (names.join(", "), None)
+            }
             other => (self.locale.field_value(field, other), None),
         }
     }
@@ -479,7 +557,7 @@ pub(crate) fn csrf_ok(page: &Page, form: &HashMap<String, String>) -> bool {
 
 pub(crate) fn csrf_refused(page: &Page) -> Response {
     let tr = page.tr();
-    message_page(page, StatusCode::FORBIDDEN, &tr.t("form-expired"), &tr.t("form-expired-text"))
+    message_page(page, StatusCode::FORBIDDEN, "form-expired", &tr.t("form-expired-text"))
 }
 
 /// Whether a link is a path of this site (not another host's: `//host`, `/\\host`).
@@ -500,9 +578,9 @@ pub(crate) fn action_refused(page: &Page, e: AppError) -> Response {
     match e {
         AppError::Invalid(v) => {
             let text = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
-            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, &page.tr().t("not-done"), &text)
+            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &text)
         }
-        AppError::Conflict(m) => message_page(page, StatusCode::CONFLICT, &page.tr().t("not-done"), &m),
+        AppError::Conflict(m) => message_page(page, StatusCode::CONFLICT, "not-done", &m),
         other => app_error_page(page, other),
     }
 }

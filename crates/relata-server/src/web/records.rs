@@ -308,19 +308,16 @@ pub async fn set_status(State(server): S, path: PagePath, page: Page, body: Byte
     let asked = form.get("status").cloned().unwrap_or_default();
     let value = match relata_core::value::parse_text(field, &asked, &page.ctx.parse) {
         Ok(v) => v,
-        Err(e) => return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, &page.tr().t("not-done"), &e.message),
+        Err(e) => return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &e.message),
     };
     let mut patch = relata_core::value::Values::default();
     patch.set(field, value);
     let version = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     match write::update_values(&server.app, &page.ctx, kind, id, patch, version).await {
         Ok(_) => super::see_other(format!("/{}/{id}", kind.api_name())),
-        Err(AppError::VersionConflict { .. }) => message_page(
-            &page,
-            StatusCode::CONFLICT,
-            "Changed meanwhile",
-            "Someone changed this record while you were looking at it. Reload it and try again.",
-        ),
+        Err(AppError::VersionConflict { .. }) => {
+            message_page(&page, StatusCode::CONFLICT, "changed-meanwhile", &page.tr().t("record-changed-meanwhile"))
+        }
         Err(e) => super::action_refused(&page, e),
     }
 }

@@ -62,9 +62,12 @@ pub(crate) struct Entry {
     pub href: String,
     /// `reply`, `note` or `customer` (a class for its look).
     pub kind: String,
-    pub label: &'static str,
+    /// Who wrote it, in the reader's language ("From the customer").
+    pub label: String,
     pub author: String,
+    /// When, for machines (`<time datetime>`), and as the reader reads it.
     pub at: String,
+    pub at_shown: String,
     pub body: String,
     /// (link, name) of the files kept with it.
     pub files: Vec<(String, String)>,
@@ -109,13 +112,14 @@ pub(crate) async fn conversation(server: &crate::Server, page: &Page, record: &R
 
 fn entry(schema: &Schema, titles: &Titles, comment: &Record) -> Entry {
     let kind = super::visible_std(schema, comment, "kind").as_text().unwrap_or("note").to_string();
+    let tr = titles.locale.tr();
     let (label, author) = match kind.as_str() {
         "customer" => {
-            let from = super::visible_std(schema, comment, "from_address").as_text().unwrap_or("the customer");
-            ("From the customer", from.to_string())
+            let from = super::visible_std(schema, comment, "from_address").as_text().map(str::to_string);
+            ("record-from-customer", from.unwrap_or_else(|| tr.t("record-the-customer")))
         }
-        "reply" => ("Reply", titles.show(super::visible_std(schema, comment, "created_by")).0),
-        _ => ("Internal note", titles.show(super::visible_std(schema, comment, "created_by")).0),
+        "reply" => ("record-reply", titles.show(super::visible_std(schema, comment, "created_by")).0),
+        _ => ("record-internal-note", titles.show(super::visible_std(schema, comment, "created_by")).0),
     };
     let listed: Vec<serde_json::Value> = super::visible_std(schema, comment, "attachments")
         .as_text()
@@ -133,9 +137,10 @@ fn entry(schema: &Schema, titles: &Titles, comment: &Record) -> Entry {
     Entry {
         href: format!("/{}/{}", CASE_COMMENTS.api_name(), comment.id),
         kind,
-        label,
+        label: tr.t(label),
         author,
         at: format_datetime(&comment.created_at),
+        at_shown: titles.locale.moment(&comment.created_at),
         body: super::visible_std(schema, comment, "body").as_text().unwrap_or_default().to_string(),
         files,
     }

@@ -15,6 +15,7 @@ crate::both_backends!(
     calendars_show_a_person_and_a_team_in_each_viewer_s_time_zone_and_reschedule_by_version,
     find_a_time_proposes_a_slot_everyone_has_free,
     a_meeting_reminds_its_owner_before_it_starts_and_a_moved_one_only_at_its_new_time,
+    a_meeting_s_attendees_see_it_on_their_calendars_are_busy_and_reminded_as_far_as_they_may_read_it,
 );
 
 /// An account of `who`'s, for their activities to be about.
@@ -191,6 +192,11 @@ async fn find_a_time_proposes_a_slot_everyone_has_free(app: TestApp) {
     assert_eq!(get("kind"), "meeting");
     let (_, _, form) = page(app, &b, Method::GET, &format!("{marker}{query}"), &[]).await;
     assert!(form.contains(&format!("value=\"{}\"", get("start_at"))), "the form shows the proposed time: {form}");
+    // The others chosen are the meeting's attendees, ticked.
+    assert_eq!(get("attendees"), jonas.user);
+    let ticked = format!("name=\"attendees[{}]\" value=\"true\" checked", jonas.user);
+    assert!(form.contains(&ticked), "{form}");
+    assert!(!form.contains(&format!("name=\"attendees[{}]\" value=\"true\" checked", ola.user)), "{form}");
     // Without anyone chosen, the viewer alone; an odd length falls back to an hour.
     let (status, _, alone) = page(app, &b, Method::GET, "/calendar/find-time?minutes=abc&who=nobody", &[]).await;
     assert_eq!(status, 200);
@@ -243,4 +249,119 @@ async fn a_meeting_reminds_its_owner_before_it_starts_and_a_moved_one_only_at_it
     app.app.app.store.clock().advance(Duration::minutes(10));
     workers.run_due().await.unwrap();
     assert_eq!(reminders().await.len(), 1);
+}
+
+async fn a_meeting_s_attendees_see_it_on_their_calendars_are_busy_and_reminded_as_far_as_they_may_read_it(
+    app: TestApp,
+) {
+    let app = &app;
+    let ola = app.member("ola@example.com", "sales_rep").await;
+    let jonas = app.member("jonas@example.com", "sales_rep").await;
+    // Ines works in another team: sales reps read their team's activities only.
+    let ines = app.member("ines@example.com", "sales_rep").await;
+    app.team("Baltic", &[(&ola, false), (&jonas, false)]).await;
+    app.team("Iberia", &[(&ines, false)]).await;
+    let account = account_of(app, &ola).await;
+    // 10:00 UTC on the next working day (find-a-time looks at working days).
+    let now = app.app.app.store.now();
+    let mut day = now.date_naive() + Duration::days(1);
+    while chrono::Datelike::weekday(&day).num_days_from_monday() >= 5 {
+        day += Duration::days(1);
+    }
+    let start = day.and_hms_opt(10, 0, 0).unwrap().and_utc();
+    let end = start + Duration::hours(1);
+    let meeting = |attendees: serde_json::Value| {
+        json!({"kind": "meeting", "subject": "Amber planning", "owner": ola.user, "account": account,
+               "start_at": start.to_rfc3339(), "end_at": end.to_rfc3339(), "attendees": attendees})
+    };
+
+    // Attendees are members of the workspace, named by id; anything else is refused by field.
+    let before = app.snapshot().await;
+    for (attendees, code) in [
+        (json!(["not-an-id"]), "invalid_id"),
+        (json!(["0190f2a4-1b2c-7d3e-8f40-123456789abc"]), "not_found"),
+        (json!({"who": "jonas"}), "invalid_type"),
+    ] {
+        let reply = app.post_as(&ola.token, "/api/v1/activities", &meeting(attendees.clone())).await;
+        let reply = reply.expect_problem(422, "validation");
+        assert_eq!(reply.error_fields(), ["attendees"], "{attendees}: {}", reply.body);
+        assert_eq!(reply.error_codes(), [code], "{attendees}: {}", reply.body);
+    }
+    assert_eq!(app.snapshot().await, before, "nothing saved");
+
+    let body = meeting(json!([jonas.user, ines.user, jonas.user]));
+    let created = app.post_as(&ola.token, "/api/v1/activities", &body).await.expect(201).body;
+    assert_eq!(created["attendees"], json!([jonas.user, ines.user]), "each once, in order");
+    let id = id_of(&created);
+    // `attendees = me` finds what one attends.
+    let filter = "attendees%20%3D%20me";
+    let attended = app.get_as(&jonas.token, &format!("/api/v1/activities?filter={filter}")).await.expect(200).body;
+    let ids: Vec<&str> = attended["data"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [id.as_str()]);
+    let mine = app.get_as(&ola.token, &format!("/api/v1/activities?filter={filter}")).await.expect(200).body;
+    assert_eq!(mine["data"], json!([]), "the owner is no attendee");
+
+    // Jonas sees it on his own calendar and in his column of the team's day; the page names who attends.
+    let jb = browser(app, "jonas@example.com").await;
+    let (_, _, his) = page(app, &jb, Method::GET, &format!("/calendar?span=week&date={day}"), &[]).await;
+    assert!(his.contains("Amber planning"), "{his}");
+    let (_, _, team_day) = page(app, &jb, Method::GET, &format!("/calendar?span=day&date={day}&who=team"), &[]).await;
+    let his_column = team_day.split("aria-label=\"jonas@example.com\"").nth(1).unwrap_or_default();
+    assert!(his_column.contains("Amber planning"), "{team_day}");
+    let (_, _, record) = page(app, &jb, Method::GET, &format!("/activities/{id}"), &[]).await;
+    assert!(record.contains("jonas@example.com, ines@example.com"), "attendees by name: {record}");
+    // Ines attends but may not read the Baltic team's activities: not on her calendar.
+    let ib = browser(app, "ines@example.com").await;
+    let (_, _, hers) = page(app, &ib, Method::GET, &format!("/calendar?span=week&date={day}"), &[]).await;
+    assert!(!hers.contains("Amber planning"), "{hers}");
+    // Yet her time is taken: finding a time for her shows it busy (times only).
+    let path = format!("/calendar/find-time?who={}&minutes=60", ines.user);
+    let (_, _, busy) = page(app, &ib, Method::GET, &path, &[]).await;
+    let shown_start = relata_i18n::format::time(Language::En, chrono_tz::UTC, start);
+    assert!(busy.contains(&shown_start) && !busy.contains("Amber planning"), "{busy}");
+
+    // The edit form ticks a box per attendee; unticking one and ticking another saves the change.
+    let b = browser(app, "ola@example.com").await;
+    let (_, _, form) = page(app, &b, Method::GET, &format!("/activities/{id}/edit"), &[]).await;
+    for who in [&jonas, &ines] {
+        assert!(form.contains(&format!("name=\"attendees[{}]\" value=\"true\" checked", who.user)), "{form}");
+    }
+    let fields = [
+        ("csrf_token".to_string(), b.csrf.clone()),
+        ("version".to_string(), "1".to_string()),
+        ("kind".to_string(), "meeting".to_string()),
+        ("subject".to_string(), "Amber planning".to_string()),
+        ("attendees".to_string(), String::new()),
+        (format!("attendees[{}]", ines.user), "true".to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, answer) = page(app, &b, Method::POST, &format!("/activities/{id}"), &fields).await;
+    assert_eq!(status, 303, "{answer}");
+    let saved = app.get_as(&ola.token, &format!("/api/v1/activities/{id}")).await.expect(200).body;
+    assert_eq!(saved["attendees"], json!([ines.user]));
+    // Put Jonas back, through the API.
+    let path = format!("/api/v1/activities/{id}");
+    app.send(
+        Method::PATCH,
+        &path,
+        Some(&ola.token),
+        &[("content-type", "application/json"), ("if-match", "\"2\"")],
+        Some(json!({"attendees": [jonas.user, ines.user]}).to_string().into_bytes()),
+    )
+    .await
+    .expect(200);
+
+    // Its reminder reaches the owner and Jonas, each once; not Ines, who may not read it.
+    let workers = relata_app::jobs::Workers::new(app.app.app.clone(), relata_app::jobs::WorkerOptions::default());
+    app.app.app.store.clock().advance(start - now - Duration::minutes(10));
+    workers.run_due().await.unwrap();
+    let reminders = |email: &'static str| async move {
+        // Signed in afresh: a day may have passed since.
+        let token = app.sign_in(email, crate::helpers::PASSWORD).await.token;
+        let list = app.get_as(&token, "/api/v1/notifications").await.expect(200).body;
+        list["data"].as_array().unwrap().iter().filter(|n| n["kind"] == "reminder").count()
+    };
+    assert_eq!(reminders("ola@example.com").await, 1);
+    assert_eq!(reminders("jonas@example.com").await, 1);
+    assert_eq!(reminders("ines@example.com").await, 0);
 }

@@ -199,10 +199,17 @@ async fn email_goes_out_over_smtp_in_the_contacts_language_with_consent_and_unsu
     let path = link.split_once("://").map(|(_, rest)| &rest[rest.find('/').unwrap()..]).unwrap().to_string();
     let page = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Unsubscribe"));
-    let nothing =
-        reqwest::get(format!("{}/unsubscribe/{}/{}", app.base, app.workspace.id, "0".repeat(36))).await.unwrap();
+    // In the language Anna was written to, whatever her browser says.
+    let asks = page.text().await.unwrap();
+    assert!(asks.contains("lang=\"pl\"") && asks.contains("Nie chcesz już otrzymywać od nas e-maili?"), "{asks}");
+    let nothing = reqwest::Client::new()
+        .get(format!("{}/unsubscribe/{}/{}", app.base, app.workspace.id, "0".repeat(36)))
+        .header("accept-language", "lt")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(nothing.status(), 404);
+    assert!(nothing.text().await.unwrap().contains("Ši nuoroda negalioja"), "an unknown link: the browser's language");
     let one_click = reqwest::Client::new()
         .post(format!("{}{path}", app.base))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -450,7 +457,7 @@ async fn channel_settings_rules_and_batches_work_from_the_pages(app: TestApp) {
     let (status, _, html) = page(&app, &admin, Method::GET, &format!("{path}/dry_run"), &[]).await;
     assert_eq!(status, 200);
     assert!(html.contains("Dry run: Dunning ladder") && html.contains("No record would be acted on now"), "{html}");
-    assert!(html.contains("send_email with template dunning_reminder"), "{html}");
+    assert!(html.contains("Send email with template dunning_reminder"), "{html}");
     let version = rule["version"].as_i64().unwrap().to_string();
     let resume = [("csrf_token", admin.csrf.as_str()), ("active", "true"), ("version", version.as_str())];
     let (status, location, _) = page(&app, &admin, Method::POST, &format!("{path}/active"), &resume).await;

@@ -84,6 +84,7 @@ impl<'a> Samples<'a> {
                 target if target == entity => return None,
                 target => json!(self.target(target)),
             },
+            "members" => json!([self.admin]),
             "stage" | "id" => return None,
             other => panic!("no sample for field type {other:?}: add one to the conformance test"),
         })
@@ -190,7 +191,7 @@ fn equals(field: &Json, value: &Json) -> String {
     match (field["type"].as_str().unwrap(), value) {
         (_, Json::Null) => format!("{id} = null"),
         ("long_text", Json::String(s)) => format!("{id} ~ {}", quoted(&s[..s.len().min(8)])),
-        ("emails" | "phones" | "multi_choice", Json::Array(items)) => {
+        ("emails" | "phones" | "multi_choice" | "members", Json::Array(items)) => {
             format!("{id} = {}", quoted(items[0].as_str().unwrap()))
         }
         ("money", m) => format!("{id} = \"{} {}\"", m["amount"].as_str().unwrap(), m["currency"].as_str().unwrap()),

@@ -171,6 +171,22 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     assert!(html.contains("Išsaugota.") && html.contains("<option selected>Europe/Vilnius</option>"), "{html}");
 }
 
+/// The words a page hands its script (the body's `data-messages`), as JSON.
+fn script_messages(html: &str) -> serde_json::Value {
+    let marker = "data-messages=\"";
+    let at = html.find(marker).expect("the body carries the script's words") + marker.len();
+    let raw = &html[at..at + html[at..].find('"').unwrap()];
+    let text = raw
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("data-messages is JSON ({e}): {text}"))
+}
+
 /// The visible text of a page: what is between tags, outside scripts and
 /// styles, with attribute texts people read (`aria-label`, `placeholder`,
 /// `title`, `alt`).
@@ -285,6 +301,16 @@ async fn translated_pages_show_no_text_outside_the_catalogues(app: TestApp) {
             .filter(|t| !t.starts_with("&#") && !t.starts_with("Relata · ⟦"))
             .collect();
         assert!(untranslated.is_empty(), "{path} shows text from no catalogue: {untranslated:?}");
+        // What the page's script will write (the screen pop, search, the board) comes from the catalogues too.
+        let words = script_messages(&html);
+        let mut script_texts: Vec<(String, String)> = Vec::new();
+        for part in ["texts", "kinds", "statuses"] {
+            let map = words[part].as_object().unwrap_or_else(|| panic!("{path}: no {part} in {words}"));
+            assert!(!map.is_empty(), "{path}: {part} is empty");
+            script_texts.extend(map.iter().map(|(k, v)| (format!("{part}.{k}"), v.as_str().unwrap().to_string())));
+        }
+        let bare: Vec<_> = script_texts.iter().filter(|(_, text)| !text.contains('⟦')).collect();
+        assert!(bare.is_empty(), "{path}: the script's words from no catalogue: {bare:?}");
     }
     // The pages before signing in speak the browser's language.
     for path in ["/login", "/"] {

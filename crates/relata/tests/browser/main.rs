@@ -254,7 +254,9 @@ async fn an_agent_sees_who_is_calling_the_moment_it_rings(app: TestApp) {
     };
     send(json!({"call_id": "pop-1", "event": "ringing", "from": "0048501234567", "extension": "201"})).await;
     browser.wait_for_text("Incoming call: Jan Nowak").await;
-    let panel = browser.source().await;
+    // The panel alone: the page also carries the script's words (data-messages).
+    let panel = browser.script("return document.getElementById('screen-pop').innerHTML;", json!([])).await;
+    let panel = panel.as_str().unwrap_or_default().to_string();
     assert!(panel.contains("Asked about hinges"), "the last episodes");
     assert!(panel.contains("Log the call") && panel.contains("high (priority 60)"), "worth and actions");
     assert!(panel.contains("<dt>Open cases</dt><dd>2</dd>"), "the account's open cases: {panel}");

@@ -114,11 +114,16 @@ pub fn moment_of(activity: &Record) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     }
 }
 
-/// The activities that `people` take part in: owned by one of them, or,
-/// where the reader sees the attendees, attended by one of them.
-pub fn involving(people: &[UserId], attendees_visible: bool) -> Expr {
-    let owned = Expr::one_of("owner", people.iter().copied());
-    if attendees_visible { Expr::Or(vec![owned, Expr::one_of("attendees", people.iter().copied())]) } else { owned }
+/// The reads that find the activities `people` take part in: those they
+/// own and, where the reader sees the attendees, those they attend. Each
+/// is served by an index of its own; one `or` of both would read every
+/// activity of the span.
+pub fn involving(people: &[UserId], attendees_visible: bool) -> Vec<Expr> {
+    let mut reads = vec![Expr::one_of("owner", people.iter().copied())];
+    if attendees_visible {
+        reads.push(Expr::one_of("attendees", people.iter().copied()));
+    }
+    reads
 }
 
 /// Whether `person` takes part in an activity: its owner or an attendee.

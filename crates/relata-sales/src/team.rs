@@ -77,8 +77,11 @@ pub async fn win_rate(
     Ok(rate)
 }
 
+/// The pipelines a viewer may read, by id, with their stages.
+pub type Pipelines = HashMap<uuid::Uuid, (Record, Vec<Stage>)>;
+
 /// Every pipeline the viewer may read, by id, with its stages.
-pub async fn pipelines(app: &App, ctx: &Ctx) -> Result<HashMap<uuid::Uuid, (Record, Vec<Stage>)>, AppError> {
+pub async fn pipelines(app: &App, ctx: &Ctx) -> Result<Pipelines, AppError> {
     let params = ListParams { limit: Some(100), ..Default::default() };
     let (found, _) = read::list(app, ctx, PIPELINES, &params).await?;
     Ok(found
@@ -91,6 +94,14 @@ pub async fn pipelines(app: &App, ctx: &Ctx) -> Result<HashMap<uuid::Uuid, (Reco
         .collect())
 }
 
+/// The workspace's default pipeline (else the first one read).
+pub fn default_pipeline(pipelines: &Pipelines) -> Option<&(Record, Vec<Stage>)> {
+    pipelines
+        .values()
+        .find(|(p, _)| p.values.std("is_default") == &FieldValue::Bool(true))
+        .or_else(|| pipelines.values().min_by_key(|(p, _)| p.id.uuid()))
+}
+
 /// Open amounts per owner and stage of one pipeline, in one query:
 /// `(owner, stage id, currency, sum in minor units)`.
 pub async fn open_by_owner_and_stage(
@@ -98,19 +109,29 @@ pub async fn open_by_owner_and_stage(
     ctx: &Ctx,
     owners: &[UserId],
     pipeline: uuid::Uuid,
-) -> Result<Vec<(Option<uuid::Uuid>, String, String, i64)>, AppError> {
+) -> Result<Vec<OpenTotal>, AppError> {
     let conditions = [Expr::eq("pipeline", pipeline), Expr::eq("status", "open"), owned_by(owners)];
     let totals =
         read::money_totals_by(app, ctx, OPPORTUNITIES, None, &conditions, "amount", &["owner", "stage"]).await?;
     Ok(totals
         .into_iter()
         .filter(|t| !t.currency.is_empty())
-        .map(|t| {
-            let owner = t.group[0].as_ref_id();
-            let stage = t.group[1].as_text().unwrap_or_default().to_string();
-            (owner, stage, t.currency, t.total)
+        .map(|t| OpenTotal {
+            owner: t.group[0].as_ref_id(),
+            stage: t.group[1].as_text().unwrap_or_default().to_string(),
+            currency: t.currency,
+            minor: t.total,
         })
         .collect())
+}
+
+/// The open amount of one owner's deals at one stage, in one currency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenTotal {
+    pub owner: Option<uuid::Uuid>,
+    pub stage: String,
+    pub currency: String,
+    pub minor: i64,
 }
 
 /// One salesperson's quota for the period it covers, with what they won in
@@ -134,12 +155,16 @@ impl QuotaProgress {
     }
 }
 
-/// The quotas of `owners` whose period includes `today`.
+/// The quotas of `owners` whose period includes `today`, with what each
+/// owner won in the period and their open deals expected to close in it:
+/// two grouped queries per distinct period (quotas mostly share one), not
+/// two per quota.
 pub async fn quota_progress(
     app: &App,
     ctx: &Ctx,
     owners: &[UserId],
     today: NaiveDate,
+    pipelines: &Pipelines,
 ) -> Result<Vec<QuotaProgress>, AppError> {
     let conditions = [
         Expr::one_of("user", owners.iter().copied()),
@@ -148,58 +173,77 @@ pub async fn quota_progress(
     ];
     let params = ListParams { conditions: conditions.to_vec(), limit: Some(200), ..Default::default() };
     let (quotas, _) = read::list(app, ctx, QUOTAS, &params).await?;
-    let pipelines = pipelines(app, ctx).await?;
-    let mut progress = Vec::new();
-    for quota in &quotas.records {
-        let (Some(user), FieldValue::Date(start), FieldValue::Date(end), FieldValue::Money(target)) = (
-            quota.values.ref_id("user"),
-            quota.values.std("period_start"),
-            quota.values.std("period_end"),
-            quota.values.std("amount"),
-        ) else {
-            continue;
-        };
-        let currency = target.currency.code().to_string();
-        let (from, until) = day_bounds(*start, *end);
-        let mine = Expr::eq("owner", user);
+    let mut progress: Vec<QuotaProgress> = quotas
+        .records
+        .iter()
+        .filter_map(|quota| {
+            match (
+                quota.values.ref_id("user"),
+                quota.values.std("period_start"),
+                quota.values.std("period_end"),
+                quota.values.std("amount"),
+            ) {
+                (Some(user), FieldValue::Date(start), FieldValue::Date(end), FieldValue::Money(target)) => {
+                    Some(QuotaProgress {
+                        user,
+                        quota: quota.values.text("name").unwrap_or_default().to_string(),
+                        period: (*start, *end),
+                        currency: target.currency.code().to_string(),
+                        target: target.minor,
+                        won: 0,
+                        weighted_open: 0,
+                    })
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let mut periods: Vec<(NaiveDate, NaiveDate)> = progress.iter().map(|q| q.period).collect();
+    periods.sort();
+    periods.dedup();
+    for (start, end) in periods {
+        let users: Vec<uuid::Uuid> = progress.iter().filter(|q| q.period == (start, end)).map(|q| q.user).collect();
+        let (from, until) = day_bounds(start, end);
         let won_conditions = [
-            mine.clone(),
+            Expr::one_of("owner", users.iter().copied()),
             Expr::eq("status", "won"),
             Expr::compare("closed_at", Op::Ge, from),
             Expr::compare("closed_at", Op::Lt, until),
         ];
-        let won = read::money_totals(app, ctx, OPPORTUNITIES, None, &won_conditions, "amount").await?;
+        let won = read::money_totals_by(app, ctx, OPPORTUNITIES, None, &won_conditions, "amount", &["owner"]).await?;
         let open_conditions = [
-            mine,
+            Expr::one_of("owner", users.iter().copied()),
             Expr::eq("status", "open"),
-            Expr::compare("expected_close_date", Op::Ge, *start),
-            Expr::compare("expected_close_date", Op::Le, *end),
+            Expr::compare("expected_close_date", Op::Ge, start),
+            Expr::compare("expected_close_date", Op::Le, end),
         ];
-        let open =
-            read::money_totals_by(app, ctx, OPPORTUNITIES, None, &open_conditions, "amount", &["pipeline", "stage"])
-                .await?;
-        let weighted_open = open
-            .iter()
-            .filter(|t| t.currency == currency)
-            .map(|t| {
-                let probability = t.group[0]
-                    .as_ref_id()
-                    .and_then(|p| pipelines.get(&p))
-                    .and_then(|(_, stages)| stages.iter().find(|s| Some(s.id.as_str()) == t.group[1].as_text()))
-                    .filter(|s| s.kind == StageKind::Open)
-                    .map_or(0, |s| s.probability);
-                t.total * probability / 100
-            })
-            .sum();
-        progress.push(QuotaProgress {
-            user,
-            quota: quota.values.text("name").unwrap_or_default().to_string(),
-            period: (*start, *end),
-            won: won.iter().filter(|(c, _, _)| *c == currency).map(|(_, minor, _)| minor).sum(),
-            currency,
-            target: target.minor,
-            weighted_open,
-        });
+        let open = read::money_totals_by(
+            app,
+            ctx,
+            OPPORTUNITIES,
+            None,
+            &open_conditions,
+            "amount",
+            &["owner", "pipeline", "stage"],
+        )
+        .await?;
+        for quota in progress.iter_mut().filter(|q| q.period == (start, end)) {
+            let theirs = |group: &[FieldValue]| group[0].as_ref_id() == Some(quota.user);
+            quota.won = won.iter().filter(|t| theirs(&t.group) && t.currency == quota.currency).map(|t| t.total).sum();
+            quota.weighted_open = open
+                .iter()
+                .filter(|t| theirs(&t.group) && t.currency == quota.currency)
+                .map(|t| {
+                    let probability = t.group[1]
+                        .as_ref_id()
+                        .and_then(|p| pipelines.get(&p))
+                        .and_then(|(_, stages)| stages.iter().find(|s| Some(s.id.as_str()) == t.group[2].as_text()))
+                        .filter(|s| s.kind == StageKind::Open)
+                        .map_or(0, |s| s.probability);
+                    t.total * probability / 100
+                })
+                .sum();
+        }
     }
     Ok(progress)
 }

@@ -77,7 +77,9 @@ pub fn times(mut minutes: Vec<i64>) -> Times {
     Times { cases: minutes.len(), median_minutes: rank(0.5), p90_minutes: rank(0.9) }
 }
 
-const AGE_ORDER: [&str; 5] = ["under a day", "1 to 3 days", "3 to 7 days", "7 to 30 days", "over 30 days"];
+/// The open cases' age buckets, youngest first, as the report names them
+/// (its API keys; pages show `service-age-<key with hyphens>`).
+pub const AGE_ORDER: [&str; 5] = ["under a day", "1 to 3 days", "3 to 7 days", "7 to 30 days", "over 30 days"];
 /// Where each age bucket but the last ends, in hours.
 const AGE_LIMITS: [i64; 4] = [24, 72, 168, 720];
 

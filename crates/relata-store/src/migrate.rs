@@ -135,9 +135,15 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 21,
-        name: "attendees",
+        name: "attendees, calendar indexes",
         sqlite: include_str!("../migrations/sqlite/0021_attendees.sql"),
         postgres: include_str!("../migrations/postgres/0021_attendees.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "covering indexes for the home dashboard",
+        sqlite: include_str!("../migrations/sqlite/0022_dashboard_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0022_dashboard_indexes.sql"),
     },
 ];
 

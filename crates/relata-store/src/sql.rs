@@ -448,13 +448,15 @@ fn list_has(backend: Backend, field: &FieldDef, v: &FieldValue) -> SimpleExpr {
     let value = v.as_text().unwrap_or_default().to_string();
     match (&field.column, backend) {
         // Column names come from the metadata, never from input.
+        // `IS NOT NULL` first: an index of the rows that have a list can serve it.
         (Column::Named(column), Backend::Sqlite) => Expr::cust_with_values(
-            format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = ?)"),
+            format!("({column} IS NOT NULL AND EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = ?))"),
             [value],
         ),
-        (Column::Named(column), Backend::Postgres) => {
-            Expr::cust_with_values(format!("{column} @> jsonb_build_array($1::text)"), [value])
-        }
+        (Column::Named(column), Backend::Postgres) => Expr::cust_with_values(
+            format!("({column} IS NOT NULL AND {column} @> jsonb_build_array($1::text))"),
+            [value],
+        ),
         (_, Backend::Sqlite) => Expr::cust_with_values(
             "EXISTS (SELECT 1 FROM json_each(custom, ?) WHERE json_each.value = ?)",
             [format!("$.\"{}\"", field.id), value],

@@ -205,6 +205,22 @@ form-type-first = Първо посочете типа на записите.
 form-remove = Премахни
 form-add-lines = Добави редове
 form-cancel = Отказ
+# Поле, отхвърлено по причина, обща за всички полета от този тип (по код).
+error-required = Попълнете това поле.
+error-invalid_type = Това не е стойност от този вид.
+error-invalid_email = Това не е имейл адрес.
+error-invalid_phone = Това не е телефонен номер.
+error-invalid_date = Това не е дата.
+error-invalid_datetime = Това не е дата и час.
+error-invalid_id = Това не е нито една от възможностите за избор.
+error-not_found = В това работно пространство няма такъв запис (или член).
+error-too_many = Твърде много стойности.
+error-invalid_choice = Това не е нито една от възможностите за избор.
+error-invalid_amount = Това не е сума.
+error-invalid_currency = Това не е код на валута (напр. BGN).
+error-currency_not_enabled = Това работно пространство не използва тази валута.
+error-invalid_decimal = Това не е число.
+error-duplicate = Друг запис вече има тази стойност.
 
 ## Език и часова зона
 

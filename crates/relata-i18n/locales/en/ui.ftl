@@ -202,6 +202,22 @@ form-type-first = Name the records' type first.
 form-remove = Remove
 form-add-lines = Add lines
 form-cancel = Cancel
+# A field refused for what any field of its type can be refused for (by the refusal's code).
+error-required = Fill this in.
+error-invalid_type = This is not a value of this kind.
+error-invalid_email = This is not an email address.
+error-invalid_phone = This is not a phone number.
+error-invalid_date = This is not a date.
+error-invalid_datetime = This is not a date and time.
+error-invalid_id = This is not one of the choices.
+error-not_found = There is no such record (or member) in this workspace.
+error-too_many = There are too many values.
+error-invalid_choice = This is not one of the choices.
+error-invalid_amount = This is not an amount.
+error-invalid_currency = This is not a currency code (such as EUR).
+error-currency_not_enabled = This workspace does not use this currency.
+error-invalid_decimal = This is not a number.
+error-duplicate = Another record already has this value.
 
 ## Language and time zone
 

@@ -208,6 +208,22 @@ form-type-first = Pirmiausia nurodykite įrašų tipą.
 form-remove = Pašalinti
 form-add-lines = Pridėti eilučių
 form-cancel = Atšaukti
+# Laukas atmestas dėl priežasties, galinčios tikti bet kuriam tokio tipo laukui (pagal kodą).
+error-required = Užpildykite šį lauką.
+error-invalid_type = Tai ne tokios rūšies reikšmė.
+error-invalid_email = Tai ne el. pašto adresas.
+error-invalid_phone = Tai ne telefono numeris.
+error-invalid_date = Tai ne data.
+error-invalid_datetime = Tai ne data ir laikas.
+error-invalid_id = Tai ne viena iš pasirinkimo galimybių.
+error-not_found = Šioje darbo srityje tokio įrašo (ar nario) nėra.
+error-too_many = Per daug reikšmių.
+error-invalid_choice = Tai ne viena iš pasirinkimo galimybių.
+error-invalid_amount = Tai ne suma.
+error-invalid_currency = Tai ne valiutos kodas (pvz., EUR).
+error-currency_not_enabled = Ši darbo sritis nenaudoja šios valiutos.
+error-invalid_decimal = Tai ne skaičius.
+error-duplicate = Kitas įrašas jau turi šią reikšmę.
 
 ## Kalba ir laiko juosta
 

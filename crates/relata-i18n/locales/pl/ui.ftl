@@ -206,6 +206,22 @@ form-type-first = Najpierw podaj typ rekordów.
 form-remove = Usuń
 form-add-lines = Dodaj pozycje
 form-cancel = Anuluj
+# Pole odrzucone z powodu, który może dotyczyć każdego pola tego typu (według kodu).
+error-required = Uzupełnij to pole.
+error-invalid_type = To nie jest wartość tego rodzaju.
+error-invalid_email = To nie jest adres e-mail.
+error-invalid_phone = To nie jest numer telefonu.
+error-invalid_date = To nie jest data.
+error-invalid_datetime = To nie jest data i godzina.
+error-invalid_id = To nie jest żadna z możliwości do wyboru.
+error-not_found = W tym obszarze roboczym nie ma takiego rekordu (ani użytkownika).
+error-too_many = Za dużo wartości.
+error-invalid_choice = To nie jest żadna z możliwości do wyboru.
+error-invalid_amount = To nie jest kwota.
+error-invalid_currency = To nie jest kod waluty (np. PLN).
+error-currency_not_enabled = Ten obszar roboczy nie używa tej waluty.
+error-invalid_decimal = To nie jest liczba.
+error-duplicate = Inny rekord ma już tę wartość.
 
 ## Język i strefa czasowa
 

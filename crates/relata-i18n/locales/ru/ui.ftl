@@ -206,6 +206,22 @@ form-type-first = Сначала укажите тип записей.
 form-remove = Удалить
 form-add-lines = Добавить позиции
 form-cancel = Отмена
+# Поле отклонено по причине, общей для всех полей этого типа (по коду).
+error-required = Заполните это поле.
+error-invalid_type = Это значение не того вида.
+error-invalid_email = Это не адрес электронной почты.
+error-invalid_phone = Это не номер телефона.
+error-invalid_date = Это не дата.
+error-invalid_datetime = Это не дата и время.
+error-invalid_id = Это не один из вариантов выбора.
+error-not_found = В этом рабочем пространстве нет такой записи (или участника).
+error-too_many = Слишком много значений.
+error-invalid_choice = Это не один из вариантов выбора.
+error-invalid_amount = Это не сумма.
+error-invalid_currency = Это не код валюты (например, RUB).
+error-currency_not_enabled = В этом рабочем пространстве эта валюта не используется.
+error-invalid_decimal = Это не число.
+error-duplicate = Это значение уже есть у другой записи.
 
 ## Язык и часовой пояс
 

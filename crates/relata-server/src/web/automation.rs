@@ -429,7 +429,7 @@ pub async fn save_channel_settings(
             settings_page(&server, &page, notice, None).await
         }
         Err(relata_app::AppError::Invalid(v)) => {
-            let errors = super::field_errors(&v);
+            let errors = super::field_errors(page.tr(), &v);
             settings_page(&server, &page, String::new(), Some(Refused { channel, input: form, errors })).await
         }
         Err(e) => action_refused(&page, e),

@@ -119,23 +119,27 @@ async fn activities_between(
     people: &[UserId],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Vec<Record> {
-    let involving = involving(people, attendees_visible);
-    let within = |field: &str| {
-        vec![
-            involving.clone(),
-            Expr::compare(field, Op::Ge, format_datetime(&from)),
-            Expr::compare(field, Op::Lt, format_datetime(&to)),
-        ]
-    };
-    let mut found = Vec::new();
+    let mut found: Vec<Record> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (field, kinds) in [("start_at", vec!["meeting", "call"]), ("due_at", vec!["task"])] {
-        let mut conditions = within(field);
-        conditions.push(Expr::one_of("kind", kinds));
-        let params =
-            ListParams { conditions, sort: Some(field.to_string()), limit: Some(MAX_ENTRIES), ..Default::default() };
-        match read::list(&server.app, ctx, ACTIVITIES, &params).await {
-            Ok((page, _)) => found.extend(page.records),
-            Err(e) => tracing::warn!(error = %e, "calendar entries not read"),
+        for read in involving(people, attendees_visible) {
+            let conditions = vec![
+                read,
+                Expr::compare(field, Op::Ge, format_datetime(&from)),
+                Expr::compare(field, Op::Lt, format_datetime(&to)),
+                Expr::one_of("kind", kinds.clone()),
+            ];
+            let params = ListParams {
+                conditions,
+                sort: Some(field.to_string()),
+                limit: Some(MAX_ENTRIES),
+                ..Default::default()
+            };
+            match read::list(&server.app, ctx, ACTIVITIES, &params).await {
+                // What one owns and also attends comes once.
+                Ok((page, _)) => found.extend(page.records.into_iter().filter(|r| seen.insert(r.id))),
+                Err(e) => tracing::warn!(error = %e, "calendar entries not read"),
+            }
         }
     }
     found

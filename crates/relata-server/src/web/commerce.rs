@@ -281,9 +281,17 @@ async fn configure_page(
                     .collect();
                 if valid {
                     let tr = page.tr();
-                    let money = |v: &Json| match (v["amount"].as_str(), v["currency"].as_str()) {
-                        (Some(a), Some(c)) => format!("{a} {c}"),
-                        _ => tr.t("configure-no-price"),
+                    // An amount as the reader's language writes money (`1 380,00 €` in Polish).
+                    let money = |v: &Json| {
+                        let currency = v["currency"].as_str().and_then(relata_core::money::Currency::parse);
+                        let minor = currency.and_then(|c| {
+                            let amount = v["amount"].as_str()?;
+                            relata_core::money::parse_decimal_to_minor(amount, c.exponent()).ok()
+                        });
+                        match (minor, currency) {
+                            (Some(minor), Some(c)) => page.locale.money(minor, c.code()),
+                            _ => tr.t("configure-no-price"),
+                        }
                     };
                     said.push(tr.t_with("configure-unit-price", &[("price", money(&answer["unit_price"]).into())]));
                     said.push(

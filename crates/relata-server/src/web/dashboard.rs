@@ -86,17 +86,68 @@ fn name_of(names: &HashMap<uuid::Uuid, String>, page: &Page, id: Option<uuid::Uu
     id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| page.tr().t("home-nobody"))
 }
 
+/// What the home page reads once and its sections share: the pipelines,
+/// the open amounts per owner and stage of the default pipeline for
+/// everyone the page shows, and the quotas covering today of everyone the
+/// page shows.
+pub struct Shared {
+    pub pipelines: team::Pipelines,
+    pub open: Vec<team::OpenTotal>,
+    pub quotas: Vec<team::QuotaProgress>,
+}
+
+impl Shared {
+    /// One grouped read of open amounts and one of quotas for `people`.
+    pub async fn read(server: &Server, page: &Page, people: &[UserId]) -> Shared {
+        let (app, ctx) = (&server.app, &page.ctx);
+        let pipelines = team::pipelines(app, ctx).await.unwrap_or_default();
+        let open = match team::default_pipeline(&pipelines) {
+            Some((pipeline, _)) => {
+                team::open_by_owner_and_stage(app, ctx, people, pipeline.id.uuid()).await.unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        let today = app.store.now().with_timezone(&page.locale.zone).date_naive();
+        let quotas = team::quota_progress(app, ctx, people, today, &pipelines).await.unwrap_or_default();
+        Shared { pipelines, open, quotas }
+    }
+
+    /// The default pipeline's open stages.
+    fn open_stages(&self) -> Vec<&relata_sales::pipeline::Stage> {
+        team::default_pipeline(&self.pipelines)
+            .map(|(_, stages)| stages.iter().filter(|s| s.kind == relata_sales::pipeline::StageKind::Open).collect())
+            .unwrap_or_default()
+    }
+
+    /// Open amounts of `owners` per open stage of the default pipeline
+    /// (weighted by the stage's probability when `weighted`), as bars: one
+    /// currency per bar, the first (by code) that has amounts there.
+    pub fn stage_bars(&self, page: &Page, owners: &[UserId], weighted: bool) -> Vec<(String, i64, String)> {
+        let ours = |t: &&team::OpenTotal| t.owner.is_some_and(|o| owners.iter().any(|u| u.uuid() == o));
+        let mut bars = Vec::new();
+        for stage in self.open_stages() {
+            let here: Vec<&team::OpenTotal> = self.open.iter().filter(ours).filter(|t| t.stage == stage.id).collect();
+            let Some(code) = here.iter().map(|t| t.currency.as_str()).min() else { continue };
+            let minor: i64 = here.iter().filter(|t| t.currency == code).map(|t| t.minor).sum();
+            let value = if weighted { minor * stage.probability / 100 } else { minor };
+            bars.push((stage.name_in(page.locale.language).to_string(), value, page.locale.money(value, code)));
+        }
+        bars
+    }
+}
+
 /// The manager's section: every figure over `team`.
 pub async fn team_section(
     server: &Server,
     page: &Page,
     team: &[UserId],
     names: &HashMap<uuid::Uuid, String>,
+    shared: &Shared,
 ) -> TeamSection {
     let (app, ctx, tr) = (&server.app, &page.ctx, page.tr());
     let now = server.app.store.now();
     let today = now.with_timezone(&page.locale.zone).date_naive();
-    let pipeline = default_pipeline_table(server, page, team, names).await;
+    let pipeline = pipeline_table(page, team, names, shared);
     let rate = team::win_rate(app, ctx, team, team::quarter_of(today)).await.unwrap_or_default();
     let win_rate = match rate.percent() {
         Some(percent) => tr.t_with(
@@ -105,7 +156,7 @@ pub async fn team_section(
         ),
         None => tr.t("home-win-rate-none"),
     };
-    let quotas = quota_rows(server, page, team, today, names).await;
+    let quotas = quota_rows(page, team, names, shared);
     let week_start = start_of_week(page, now);
     let activities = team::activities_since(app, ctx, team, week_start).await.unwrap_or_default();
     let mut bars: Vec<(String, i64, String)> =
@@ -121,13 +172,14 @@ pub async fn team_section(
 }
 
 /// A salesperson's section.
-pub async fn mine_section(server: &Server, page: &Page, names: &HashMap<uuid::Uuid, String>) -> MineSection {
+pub async fn mine_section(
+    server: &Server,
+    page: &Page,
+    names: &HashMap<uuid::Uuid, String>,
+    shared: &Shared,
+) -> MineSection {
     let me = [page.principal.user];
-    let today = server.app.store.now().with_timezone(&page.locale.zone).date_naive();
-    MineSection {
-        quotas: quota_rows(server, page, &me, today, names).await,
-        quiet: quiet_deals(server, page, &me, names).await,
-    }
+    MineSection { quotas: quota_rows(page, &me, names, shared), quiet: quiet_deals(server, page, &me, names).await }
 }
 
 /// Monday 00:00 of this week where the person is.
@@ -138,26 +190,16 @@ fn start_of_week(page: &Page, now: chrono::DateTime<chrono::Utc>) -> chrono::Dat
     page.locale.zone.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&chrono::Utc))
 }
 
-async fn default_pipeline_table(
-    server: &Server,
-    page: &Page,
-    team: &[UserId],
-    names: &HashMap<uuid::Uuid, String>,
-) -> PipelineTable {
-    let pipelines = team::pipelines(&server.app, &page.ctx).await.unwrap_or_default();
-    let chosen = pipelines
-        .values()
-        .find(|(p, _)| p.values.std("is_default") == &FieldValue::Bool(true))
-        .or_else(|| pipelines.values().next());
-    let Some((pipeline, stages)) = chosen else { return PipelineTable { stages: Vec::new(), rows: Vec::new() } };
-    let open: Vec<_> = stages.iter().filter(|s| s.kind == relata_sales::pipeline::StageKind::Open).collect();
-    let totals =
-        team::open_by_owner_and_stage(&server.app, &page.ctx, team, pipeline.id.uuid()).await.unwrap_or_default();
-    // One currency per table: the first with amounts (as the board's bars).
-    let Some(currency) = totals.first().map(|t| t.2.clone()) else {
+/// The team's open pipeline by owner (rows) and open stage (columns), in
+/// one currency: the first with amounts (as the board's bars).
+fn pipeline_table(page: &Page, team: &[UserId], names: &HashMap<uuid::Uuid, String>, shared: &Shared) -> PipelineTable {
+    let open = shared.open_stages();
+    let totals: Vec<&team::OpenTotal> =
+        shared.open.iter().filter(|t| t.owner.is_some_and(|o| team.iter().any(|u| u.uuid() == o))).collect();
+    let Some(currency) = totals.first().map(|t| t.currency.clone()) else {
         return PipelineTable { stages: Vec::new(), rows: Vec::new() };
     };
-    let mut owners: Vec<Option<uuid::Uuid>> = totals.iter().map(|t| t.0).collect();
+    let mut owners: Vec<Option<uuid::Uuid>> = totals.iter().map(|t| t.owner).collect();
     owners.sort();
     owners.dedup();
     let money = |minor: i64| page.locale.money(minor, &currency);
@@ -165,7 +207,11 @@ async fn default_pipeline_table(
         .into_iter()
         .map(|owner| {
             let of = |stage: &str| {
-                totals.iter().filter(|t| t.0 == owner && t.1 == stage && t.2 == currency).map(|t| t.3).sum::<i64>()
+                totals
+                    .iter()
+                    .filter(|t| t.owner == owner && t.stage == stage && t.currency == currency)
+                    .map(|t| t.minor)
+                    .sum::<i64>()
             };
             let cells: Vec<i64> = open.iter().map(|s| of(&s.id)).collect();
             let total = cells.iter().sum();
@@ -176,16 +222,12 @@ async fn default_pipeline_table(
     PipelineTable { stages: open.iter().map(|s| s.name_in(page.locale.language).to_string()).collect(), rows }
 }
 
-async fn quota_rows(
-    server: &Server,
-    page: &Page,
-    people: &[UserId],
-    today: chrono::NaiveDate,
-    names: &HashMap<uuid::Uuid, String>,
-) -> Vec<QuotaRow> {
-    let progress = team::quota_progress(&server.app, &page.ctx, people, today).await.unwrap_or_default();
-    progress
+/// The quotas of `people`, from what the page read for everyone.
+fn quota_rows(page: &Page, people: &[UserId], names: &HashMap<uuid::Uuid, String>, shared: &Shared) -> Vec<QuotaRow> {
+    shared
+        .quotas
         .iter()
+        .filter(|q| people.iter().any(|p| p.uuid() == q.user))
         .map(|q| {
             let money = |minor: i64| page.locale.money(minor, &q.currency);
             let percent = q.forecast_percent();

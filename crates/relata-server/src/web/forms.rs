@@ -433,7 +433,7 @@ fn local_date_time(text: &str, locale: Locale) -> Option<String> {
 /// A field's value from what a person typed, or the message for the field.
 fn parse_typed(field: &FieldDef, text: &str, ctx: &Ctx, locale: Locale) -> Result<FieldValue, String> {
     let text = as_parsed(field, text, ctx, locale)?;
-    parse_text(field, &text, &ctx.parse).map_err(|e| e.message)
+    parse_text(field, &text, &ctx.parse).map_err(|e| super::field_error_text(locale.tr(), &e))
 }
 
 /// What a person typed into a field, as the parser reads it: an amount of
@@ -606,7 +606,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
     } else if errors.is_empty() {
         match write::create_values(&server.app, &page.ctx, kind, values, lines.unwrap_or_default()).await {
             Ok(record) => return after_save(&form, format!("/{}/{}", kind.api_name(), record.id)),
-            Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(&v), &rows),
+            Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(page.tr(), &v), &rows),
             Err(AppError::Forbidden(m)) => problem = Some(m),
             Err(e) => return app_error_page(&page, e),
         }
@@ -682,7 +682,7 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
     } else if errors.is_empty() {
         match write::update_document_values(&server.app, &page.ctx, kind, id, values, lines, version).await {
             Ok(_) => return after_save(&form, format!("/{}/{}", kind.api_name(), id)),
-            Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(&v), &rows),
+            Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(page.tr(), &v), &rows),
             Err(AppError::Forbidden(m)) => {
                 problem = Some(m);
                 status = StatusCode::FORBIDDEN;

@@ -10,10 +10,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use relata_app::read::{self, ListParams};
+use relata_core::UserId;
 use relata_core::filter::Expr;
 use relata_core::value::{FieldValue, format_datetime};
 use relata_crm::ACTIVITIES;
-use relata_sales::{OPPORTUNITIES, PIPELINES};
 
 pub struct TaskItem {
     pub title: String,
@@ -43,41 +43,6 @@ struct HomePage {
     team: Option<super::dashboard::TeamSection>,
     mine: super::dashboard::MineSection,
     widgets: Vec<super::dashboard::WidgetView>,
-}
-
-/// Open amounts of the opportunities a condition selects, per stage of the
-/// default pipeline (weighted by the stage's probability when `weighted`),
-/// as bars.
-async fn pipeline_bars(
-    server: &crate::Server,
-    page: &Page,
-    owners: Expr,
-    weighted: bool,
-) -> Vec<(String, i64, String)> {
-    let ctx = &page.ctx;
-    let pipelines = read::list(&server.app, ctx, PIPELINES, &ListParams { limit: Some(100), ..Default::default() })
-        .await
-        .map(|(p, _)| p.records)
-        .unwrap_or_default();
-    let Some(pipeline) =
-        pipelines.iter().find(|p| p.values.std("is_default") == &FieldValue::Bool(true)).or_else(|| pipelines.first())
-    else {
-        return Vec::new();
-    };
-    let mut bars = Vec::new();
-    for stage in
-        relata_sales::pipeline::stages_of(pipeline).iter().filter(|s| s.kind == relata_sales::pipeline::StageKind::Open)
-    {
-        let conditions = [Expr::eq("pipeline", pipeline.id), Expr::eq("stage", stage.id.as_str()), owners.clone()];
-        let sums =
-            read::money_totals(&server.app, ctx, OPPORTUNITIES, None, &conditions, "amount").await.unwrap_or_default();
-        // One currency per bar: the workspace's first that has amounts here.
-        if let Some((code, minor, _)) = sums.iter().find(|(c, _, _)| !c.is_empty()) {
-            let value = if weighted { minor * stage.probability / 100 } else { *minor };
-            bars.push((stage.name_in(page.locale.language).to_string(), value, page.locale.money(value, code)));
-        }
-    }
-    bars
 }
 
 /// Bars of open amounts per stage, drawn by the server (`what` names the
@@ -148,9 +113,20 @@ pub async fn home(State(server): S, headers: axum::http::HeaderMap, page: Result
             .collect(),
         Err(_) => Vec::new(),
     };
-    let by_stage = pipeline_bars(&server, &page, Expr::eq("owner", me), false).await;
-    let team = page.ctx.access.teams.colleagues.iter().chain(page.ctx.access.teams.managed.iter()).copied();
-    let team_bars = pipeline_bars(&server, &page, Expr::one_of("owner", team), true).await;
+    // The workspace's members, read once: whom a manager leads, and everyone's names.
+    let members = relata_app::people::members(&server.app, &page.ctx).await.unwrap_or_default();
+    let names = super::dashboard::names(&members);
+    let led = super::dashboard::team_of(&page, &members).filter(|people| !people.is_empty());
+    let colleagues: Vec<UserId> =
+        page.ctx.access.teams.colleagues.iter().chain(page.ctx.access.teams.managed.iter()).copied().collect();
+    // What the sections share, read once for everyone the page shows.
+    let mut everyone: Vec<UserId> = led.iter().flatten().chain(colleagues.iter()).copied().collect();
+    everyone.push(me);
+    everyone.sort();
+    everyone.dedup();
+    let shared = super::dashboard::Shared::read(&server, &page, &everyone).await;
+    let by_stage = shared.stage_bars(&page, &[me], false);
+    let team_bars = shared.stage_bars(&page, &colleagues, true);
     let recent = read::list(&server.app, &page.ctx, ACTIVITIES, &ListParams { limit: Some(10), ..Default::default() })
         .await
         .map(|(p, _)| {
@@ -179,16 +155,11 @@ pub async fn home(State(server): S, headers: axum::http::HeaderMap, page: Result
             page.tr().t_with("home-webhook-paused", &[("url", s.url.into()), ("reason", reason.into())])
         })
         .collect();
-    // The workspace's members, read once: whom a manager leads, and everyone's names.
-    let members = relata_app::people::members(&server.app, &page.ctx).await.unwrap_or_default();
-    let names = super::dashboard::names(&members);
-    let team = match super::dashboard::team_of(&page, &members) {
-        Some(people) if !people.is_empty() => {
-            Some(super::dashboard::team_section(&server, &page, &people, &names).await)
-        }
-        _ => None,
+    let team = match &led {
+        Some(people) => Some(super::dashboard::team_section(&server, &page, people, &names, &shared).await),
+        None => None,
     };
-    let mine = super::dashboard::mine_section(&server, &page, &names).await;
+    let mine = super::dashboard::mine_section(&server, &page, &names, &shared).await;
     let widgets = super::dashboard::widget_views(&server, &page).await;
     let tr = page.tr();
     let template = HomePage {

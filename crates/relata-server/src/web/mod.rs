@@ -597,8 +597,17 @@ pub(crate) fn record_id(path: &PagePath) -> Option<relata_core::RecordId> {
     path.id.as_deref()?.parse().ok()
 }
 
-pub(crate) fn field_errors(e: &relata_core::ValidationError) -> HashMap<String, String> {
-    e.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect()
+/// A refusal per field, in the reader's language: see [`field_error_text`].
+pub(crate) fn field_errors(tr: relata_i18n::Tr, e: &relata_core::ValidationError) -> HashMap<String, String> {
+    e.errors.iter().map(|f| (f.field.clone(), field_error_text(tr, f))).collect()
+}
+
+/// What a field's refusal says on a page: the catalogue's message for its
+/// code (`error-required`, `error-invalid_email`, …: what any field of its
+/// type can be refused for), else the refusing module's own words (a rule
+/// of its domain, which the API gives in English).
+pub(crate) fn field_error_text(tr: relata_i18n::Tr, error: &relata_core::FieldError) -> String {
+    tr.find(&format!("error-{}", error.code)).unwrap_or_else(|| error.message.clone())
 }
 
 // ----- switching workspace -----

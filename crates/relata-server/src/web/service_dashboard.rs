@@ -35,21 +35,6 @@ async fn held_count(server: &crate::Server, page: &Page) -> Option<String> {
     Some(if found.next_cursor.is_some() { format!("{n}+") } else { n })
 }
 
-/// A number with one decimal at most, in the reader's format (`66.7`, `66,7`, `50`).
-fn tenths(page: &Page, value: f64) -> String {
-    let text = relata_i18n::format::decimal(page.locale.language, (value * 10.0).round() as i64, 1);
-    text.trim_end_matches('0').trim_end_matches(['.', ',']).to_string()
-}
-
-/// The report's age buckets (in its order) and their messages.
-const AGES: [(&str, &str); 5] = [
-    ("under a day", "service-age-under-a-day"),
-    ("1 to 3 days", "service-age-1-to-3-days"),
-    ("3 to 7 days", "service-age-3-to-7-days"),
-    ("7 to 30 days", "service-age-7-to-30-days"),
-    ("over 30 days", "service-age-over-30-days"),
-];
-
 /// Counts as bars, each label as the reader reads it: a bucket of age or
 /// a choice of `field` in their language, "(none)" too; names as they are.
 fn bars(page: &Page, counts: &Counts, field: Option<&str>) -> Vec<(String, i64, String)> {
@@ -59,8 +44,8 @@ fn bars(page: &Page, counts: &Counts, field: Option<&str>) -> Vec<(String, i64, 
         if value == "(none)" {
             return tr.t("home-no-value");
         }
-        if let Some((_, id)) = AGES.iter().find(|(bucket, _)| *bucket == value) {
-            return tr.t(id);
+        if relata_service::report::AGE_ORDER.contains(&value) {
+            return tr.t(&format!("service-age-{}", value.replace(' ', "-")));
         }
         match field.and_then(|f| schema.field(f)) {
             Some(def) => page.locale.field_value(def, &relata_core::value::FieldValue::Text(value.to_string())),
@@ -100,7 +85,8 @@ pub async fn dashboard(State(server): S, page: Page) -> Response {
         tr.t_with(
             "service-sla-value",
             &[
-                ("percent", tenths(&page, p).into()),
+                // The language's own percent format (`50%`, `50 %`), to a tenth.
+                ("percent", page.locale.percent((p * 10.0).round() / 10.0).into()),
                 ("breached", page.locale.integer(report.sla_breached as i64).into()),
             ],
         )

@@ -1033,7 +1033,7 @@ async fn quotes_are_built_and_worked_through_to_payment_on_the_pages(app: TestAp
     ];
     let (status, _, html) = page(app, &b, Method::POST, &path, &valid).await;
     assert_eq!(status, 200, "{html}");
-    assert!(html.contains("Unit price: 1380.00 EUR"), "{html}");
+    assert!(html.contains("Unit price: €1,380.00"), "in the reader's format: {html}");
     assert!(html.contains("lines%5B0%5D.configuration=GPU%2C+PSU"), "{html}");
 }
 

@@ -169,6 +169,15 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     assert_eq!((status, location.as_str()), (303, "/preferences?saved=1"));
     let (_, _, html) = page(app, &b, Method::GET, "/preferences?saved=1", &[]).await;
     assert!(html.contains("Išsaugota.") && html.contains("<option selected>Europe/Vilnius</option>"), "{html}");
+    // A record's form refused: what any field of the type can be refused for, in her language; nothing saved.
+    let bad = [("csrf_token", b.csrf.as_str()), ("last_name", ""), ("emails", "not-an-email")];
+    let (status, _, html) = page(app, &b, Method::POST, "/contacts", &bad).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("Tai ne el. pašto adresas."), "{html}");
+    let (status, _, html) = page(app, &b, Method::POST, "/contacts", &[bad[0], bad[1]]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("Užpildykite šį lauką."), "{html}");
+    assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
 }
 
 /// The words a page hands its script (the body's `data-messages`), as JSON.

@@ -1064,5 +1064,5 @@ async fn the_service_report_counts_backlog_sla_and_times(app: TestApp) {
     let cookie = crate::web::browser(&app, "boss@example.com").await;
     let (status, _, html) = crate::web::page(&app, &cookie, reqwest::Method::GET, "/service", &[]).await;
     assert_eq!(status, 200);
-    assert!(html.contains("50 % (1 breached)") && html.contains("<svg"), "compliance and charts");
+    assert!(html.contains("50% (1 breached)") && html.contains("<svg"), "compliance and charts");
 }

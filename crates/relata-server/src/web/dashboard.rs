@@ -101,15 +101,16 @@ impl Shared {
     pub async fn read(server: &Server, page: &Page, people: &[UserId]) -> Shared {
         let (app, ctx) = (&server.app, &page.ctx);
         let pipelines = team::pipelines(app, ctx).await.unwrap_or_default();
-        let open = match team::default_pipeline(&pipelines) {
-            Some((pipeline, _)) => {
-                team::open_by_owner_and_stage(app, ctx, people, pipeline.id.uuid()).await.unwrap_or_default()
+        let default = team::default_pipeline(&pipelines).map(|(pipeline, _)| pipeline.id.uuid());
+        let open = async {
+            match default {
+                Some(pipeline) => team::open_by_owner_and_stage(app, ctx, people, pipeline).await.unwrap_or_default(),
+                None => Vec::new(),
             }
-            None => Vec::new(),
         };
         let today = app.store.now().with_timezone(&page.locale.zone).date_naive();
-        let quotas = team::quota_progress(app, ctx, people, today, &pipelines).await.unwrap_or_default();
-        Shared { pipelines, open, quotas }
+        let (open, quotas) = tokio::join!(open, team::quota_progress(app, ctx, people, today, &pipelines));
+        Shared { pipelines, open, quotas: quotas.unwrap_or_default() }
     }
 
     /// The default pipeline's open stages.
@@ -148,7 +149,13 @@ pub async fn team_section(
     let now = server.app.store.now();
     let today = now.with_timezone(&page.locale.zone).date_naive();
     let pipeline = pipeline_table(page, team, names, shared);
-    let rate = team::win_rate(app, ctx, team, team::quarter_of(today)).await.unwrap_or_default();
+    let week_start = start_of_week(page, now);
+    let (rate, activities, quiet) = tokio::join!(
+        team::win_rate(app, ctx, team, team::quarter_of(today)),
+        team::activities_since(app, ctx, team, week_start),
+        quiet_deals(server, page, team, names),
+    );
+    let (rate, activities) = (rate.unwrap_or_default(), activities.unwrap_or_default());
     let win_rate = match rate.percent() {
         Some(percent) => tr.t_with(
             "home-win-rate-value",
@@ -157,8 +164,6 @@ pub async fn team_section(
         None => tr.t("home-win-rate-none"),
     };
     let quotas = quota_rows(page, team, names, shared);
-    let week_start = start_of_week(page, now);
-    let activities = team::activities_since(app, ctx, team, week_start).await.unwrap_or_default();
     let mut bars: Vec<(String, i64, String)> =
         activities.iter().map(|(owner, n)| (name_of(names, page, *owner), *n, page.locale.integer(*n))).collect();
     bars.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -167,7 +172,6 @@ pub async fn team_section(
     } else {
         super::home::bars_svg(&tr.t("home-activities-week"), &bars)
     };
-    let quiet = quiet_deals(server, page, team, names).await;
     TeamSection { pipeline, win_rate, quotas, activities_svg, quiet }
 }
 

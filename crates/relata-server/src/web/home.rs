@@ -92,7 +92,16 @@ pub async fn home(State(server): S, headers: axum::http::HeaderMap, page: Result
         limit: Some(20),
         ..Default::default()
     };
-    let tasks = match read::list(&server.app, &page.ctx, ACTIVITIES, &tasks_params).await {
+    // The page's reads that do not depend on each other run side by side.
+    let recent_params = ListParams { limit: Some(10), ..Default::default() };
+    let (tasks, recent, paused, members) = tokio::join!(
+        read::list(&server.app, &page.ctx, ACTIVITIES, &tasks_params),
+        read::list(&server.app, &page.ctx, ACTIVITIES, &recent_params),
+        relata_app::webhooks::paused_for(&server.app, &page.ctx),
+        // The workspace's members, read once: whom a manager leads, and everyone's names.
+        relata_app::people::members(&server.app, &page.ctx),
+    );
+    let tasks = match tasks {
         Ok((p, _)) => p
             .records
             .iter()
@@ -113,22 +122,7 @@ pub async fn home(State(server): S, headers: axum::http::HeaderMap, page: Result
             .collect(),
         Err(_) => Vec::new(),
     };
-    // The workspace's members, read once: whom a manager leads, and everyone's names.
-    let members = relata_app::people::members(&server.app, &page.ctx).await.unwrap_or_default();
-    let names = super::dashboard::names(&members);
-    let led = super::dashboard::team_of(&page, &members).filter(|people| !people.is_empty());
-    let colleagues: Vec<UserId> =
-        page.ctx.access.teams.colleagues.iter().chain(page.ctx.access.teams.managed.iter()).copied().collect();
-    // What the sections share, read once for everyone the page shows.
-    let mut everyone: Vec<UserId> = led.iter().flatten().chain(colleagues.iter()).copied().collect();
-    everyone.push(me);
-    everyone.sort();
-    everyone.dedup();
-    let shared = super::dashboard::Shared::read(&server, &page, &everyone).await;
-    let by_stage = shared.stage_bars(&page, &[me], false);
-    let team_bars = shared.stage_bars(&page, &colleagues, true);
-    let recent = read::list(&server.app, &page.ctx, ACTIVITIES, &ListParams { limit: Some(10), ..Default::default() })
-        .await
+    let recent = recent
         .map(|(p, _)| {
             p.records
                 .iter()
@@ -146,8 +140,7 @@ pub async fn home(State(server): S, headers: axum::http::HeaderMap, page: Result
                 .collect()
         })
         .unwrap_or_default();
-    let paused_webhooks = relata_app::webhooks::paused_for(&server.app, &page.ctx)
-        .await
+    let paused_webhooks = paused
         .unwrap_or_default()
         .into_iter()
         .map(|s| {
@@ -155,12 +148,30 @@ pub async fn home(State(server): S, headers: axum::http::HeaderMap, page: Result
             page.tr().t_with("home-webhook-paused", &[("url", s.url.into()), ("reason", reason.into())])
         })
         .collect();
-    let team = match &led {
-        Some(people) => Some(super::dashboard::team_section(&server, &page, people, &names, &shared).await),
-        None => None,
+    let members = members.unwrap_or_default();
+    let names = super::dashboard::names(&members);
+    let led = super::dashboard::team_of(&page, &members).filter(|people| !people.is_empty());
+    let colleagues: Vec<UserId> =
+        page.ctx.access.teams.colleagues.iter().chain(page.ctx.access.teams.managed.iter()).copied().collect();
+    // What the sections share, read once for everyone the page shows.
+    let mut everyone: Vec<UserId> = led.iter().flatten().chain(colleagues.iter()).copied().collect();
+    everyone.push(me);
+    everyone.sort();
+    everyone.dedup();
+    let shared = super::dashboard::Shared::read(&server, &page, &everyone).await;
+    let by_stage = shared.stage_bars(&page, &[me], false);
+    let team_bars = shared.stage_bars(&page, &colleagues, true);
+    let team = async {
+        match &led {
+            Some(people) => Some(super::dashboard::team_section(&server, &page, people, &names, &shared).await),
+            None => None,
+        }
     };
-    let mine = super::dashboard::mine_section(&server, &page, &names, &shared).await;
-    let widgets = super::dashboard::widget_views(&server, &page).await;
+    let (team, mine, widgets) = tokio::join!(
+        team,
+        super::dashboard::mine_section(&server, &page, &names, &shared),
+        super::dashboard::widget_views(&server, &page),
+    );
     let tr = page.tr();
     let template = HomePage {
         team,

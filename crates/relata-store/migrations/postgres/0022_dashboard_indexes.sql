@@ -12,3 +12,7 @@ CREATE INDEX opportunities_ws_open_amounts
 -- Deals won and lost in a period (the win rate):
 CREATE INDEX opportunities_ws_closed ON opportunities(workspace_id, closed_at, owner_id, status, deleted_at)
     WHERE deleted_at IS NULL AND closed_at IS NOT NULL;
+-- Open deals quiet since a moment, longest quiet first (read in that order,
+-- stopping at the page's count, whoever's they are):
+CREATE INDEX opportunities_ws_quiet ON opportunities(workspace_id, status, updated_at, id, owner_id, deleted_at)
+    WHERE deleted_at IS NULL;

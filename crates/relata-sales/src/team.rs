@@ -134,6 +134,18 @@ pub struct OpenTotal {
     pub minor: i64,
 }
 
+impl OpenTotal {
+    /// Whether one of `people` owns these deals.
+    pub fn owned_by(&self, people: &[UserId]) -> bool {
+        self.owner.is_some_and(|owner| is_one_of(owner, people))
+    }
+}
+
+/// Whether `id` names one of `people`.
+pub fn is_one_of(id: uuid::Uuid, people: &[UserId]) -> bool {
+    people.iter().any(|p| p.uuid() == id)
+}
+
 /// One salesperson's quota for the period it covers, with what they won in
 /// it and the open deals expected to close in it, weighted by their stage's
 /// probability (amounts in the quota's currency).

@@ -124,10 +124,10 @@ impl Shared {
     /// (weighted by the stage's probability when `weighted`), as bars: one
     /// currency per bar, the first (by code) that has amounts there.
     pub fn stage_bars(&self, page: &Page, owners: &[UserId], weighted: bool) -> Vec<(String, i64, String)> {
-        let ours = |t: &&team::OpenTotal| t.owner.is_some_and(|o| owners.iter().any(|u| u.uuid() == o));
         let mut bars = Vec::new();
         for stage in self.open_stages() {
-            let here: Vec<&team::OpenTotal> = self.open.iter().filter(ours).filter(|t| t.stage == stage.id).collect();
+            let here: Vec<&team::OpenTotal> =
+                self.open.iter().filter(|t| t.owned_by(owners) && t.stage == stage.id).collect();
             let Some(code) = here.iter().map(|t| t.currency.as_str()).min() else { continue };
             let minor: i64 = here.iter().filter(|t| t.currency == code).map(|t| t.minor).sum();
             let value = if weighted { minor * stage.probability / 100 } else { minor };
@@ -198,8 +198,7 @@ fn start_of_week(page: &Page, now: chrono::DateTime<chrono::Utc>) -> chrono::Dat
 /// one currency: the first with amounts (as the board's bars).
 fn pipeline_table(page: &Page, team: &[UserId], names: &HashMap<uuid::Uuid, String>, shared: &Shared) -> PipelineTable {
     let open = shared.open_stages();
-    let totals: Vec<&team::OpenTotal> =
-        shared.open.iter().filter(|t| t.owner.is_some_and(|o| team.iter().any(|u| u.uuid() == o))).collect();
+    let totals: Vec<&team::OpenTotal> = shared.open.iter().filter(|t| t.owned_by(team)).collect();
     let Some(currency) = totals.first().map(|t| t.currency.clone()) else {
         return PipelineTable { stages: Vec::new(), rows: Vec::new() };
     };
@@ -231,7 +230,7 @@ fn quota_rows(page: &Page, people: &[UserId], names: &HashMap<uuid::Uuid, String
     shared
         .quotas
         .iter()
-        .filter(|q| people.iter().any(|p| p.uuid() == q.user))
+        .filter(|q| team::is_one_of(q.user, people))
         .map(|q| {
             let money = |minor: i64| page.locale.money(minor, &q.currency);
             let percent = q.forecast_percent();

@@ -113,12 +113,8 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
             None => error = Some(format!("{close:?} is not a month like 2026-12.")),
         }
     }
-    // Every column's totals over all of its stage's opportunities, in one
-    // aggregate query grouped by stage.
-    let totals = read::money_totals_by(&server.app, ctx, OPPORTUNITIES, None, &conditions, "amount", &["stage"])
-        .await
-        .unwrap_or_default();
-    // Each column: its first cards in index order, and its totals.
+    // Each column: its first cards in index order, and totals over all of
+    // the stage's opportunities in one aggregate query.
     let mut loaded = Vec::with_capacity(stages.len());
     for stage in &stages {
         let mut stage_conditions = conditions.clone();
@@ -129,11 +125,9 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
             Ok((p, _)) => (p.records, p.next_cursor.is_some()),
             Err(e) => return app_error_page(&page, e),
         };
-        let sums: Vec<(String, i64, i64)> = totals
-            .iter()
-            .filter(|t| t.group[0].as_text() == Some(stage.id.as_str()))
-            .map(|t| (t.currency.clone(), t.total, t.records))
-            .collect();
+        let sums = read::money_totals(&server.app, ctx, OPPORTUNITIES, None, &stage_conditions, "amount")
+            .await
+            .unwrap_or_default();
         // The same selection as text, for the column's link to the list page.
         let stage_filter = relata_core::filter::to_text(&Expr::all(stage_conditions));
         loaded.push((stage, stage_filter, records, more, sums));

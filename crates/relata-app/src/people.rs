@@ -27,23 +27,18 @@ pub struct Added {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// A member acting with their own rights, in their language (background
-/// work done for them: what it shows them, they may read); `None` when
-/// they are no active member of `workspace`.
+/// A member acting with their own rights (background work done for them:
+/// what it shows them, they may read); `None` when they are no active
+/// member of `workspace`.
 pub async fn member_ctx(
     app: &App,
     workspace: &relata_store::admin::Workspace,
     user: UserId,
 ) -> Result<Option<Ctx>, AppError> {
-    let mut conn = app.store.read(workspace.id).await?;
-    let member = conn.member_list().await?.into_iter().find(|m| m.user.id == user && m.active);
-    let (language, _) = conn.member_locale(user).await?;
-    drop(conn);
-    let Some(member) = member else { return Ok(None) };
-    let access = crate::access::access_for(app, workspace.id, user, &member.role, &Default::default()).await?;
-    let mut ctx = Ctx::for_user(workspace.clone(), Some(user), std::sync::Arc::new(access));
-    ctx.language = language.as_deref().and_then(|tag| relata_i18n::Language::parse(tag).ok());
-    Ok(Some(ctx))
+    let membership = app.store.read(workspace.id).await?.membership(user).await?;
+    let Some((role, true)) = membership else { return Ok(None) };
+    let access = crate::access::access_for(app, workspace.id, user, &role, &Default::default()).await?;
+    Ok(Some(Ctx::for_user(workspace.clone(), Some(user), std::sync::Arc::new(access))))
 }
 
 /// Members of the workspace (everyone may list them: owner pickers need it).

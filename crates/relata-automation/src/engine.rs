@@ -1173,9 +1173,7 @@ async fn preview_messages(app: &App, ctx: &Ctx, plan: &Plan, record: &Record) ->
 /// A step in words, for the dry run's API answer (in English, fields and
 /// actions by id).
 fn describe(step: &Step) -> String {
-    let words = step.words();
-    let args: Vec<(&str, relata_i18n::Arg)> = words.args.iter().map(|(k, v)| (*k, v.as_str().into())).collect();
-    relata_i18n::Tr::new(relata_i18n::Language::En).t_with(words.message, &args)
+    step.words().in_words(relata_i18n::Tr::new(relata_i18n::Language::En), |_, value| value.to_string())
 }
 
 /// What a step does, as a catalogue message and its arguments, so that each
@@ -1184,6 +1182,16 @@ fn describe(step: &Step) -> String {
 pub struct StepWords {
     pub message: &'static str,
     pub args: Vec<(&'static str, String)>,
+}
+
+impl StepWords {
+    /// The step in `tr`'s language, each argument as `shown` gives it from
+    /// its name and value (a field's or an action's label for a reader).
+    pub fn in_words(&self, tr: relata_i18n::Tr, shown: impl Fn(&str, &str) -> String) -> String {
+        let args: Vec<(&str, relata_i18n::Arg)> =
+            self.args.iter().map(|(name, value)| (*name, shown(name, value).into())).collect();
+        tr.t_with(self.message, &args)
+    }
 }
 
 impl Step {

@@ -228,10 +228,11 @@ impl JobHandler for ReminderJob {
                     Err(relata_app::AppError::NotFound) => return Ok(()),
                     Err(e) => return Err(retry(e)),
                 };
-            let still = moment_of(&activity).is_some_and(|(at, _)| relata_core::value::format_datetime(&at) == moment)
-                && activity.values.std("done") != &FieldValue::Bool(true);
-            let (Some(owner), Some((at, _)), true) =
-                (activity.values.ref_id("owner").map(UserId::from_uuid), moment_of(&activity), still)
+            // Still at the moment the reminder was made for, and not done.
+            let at =
+                moment_of(&activity).map(|(at, _)| at).filter(|at| relata_core::value::format_datetime(at) == moment);
+            let done = activity.values.std("done") == &FieldValue::Bool(true);
+            let (Some(owner), Some(at), false) = (activity.values.ref_id("owner").map(UserId::from_uuid), at, done)
             else {
                 return Ok(());
             };

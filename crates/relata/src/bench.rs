@@ -155,20 +155,12 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.calls_only {
-        let (demo_dir, _) = demo_database(&args).await?;
-        let sample = sample_contacts(&demo_dir, 2_000).await?;
-        let addr = free_address()?;
-        let data_dir = demo_dir.to_string_lossy().to_string();
-        let _server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+        let (sample, addr, _server) = served_demo(&args, 2_000).await?;
         crate::bench_calls::figures(&addr, &sample.callers(), args.contacts).await;
         return Ok(ExitCode::SUCCESS);
     }
     if args.pages_only {
-        let (demo_dir, _) = demo_database(&args).await?;
-        let sampled = sample_contacts(&demo_dir, 200).await?;
-        let addr = free_address()?;
-        let data_dir = demo_dir.to_string_lossy().to_string();
-        let _server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+        let (sampled, addr, _server) = served_demo(&args, 200).await?;
         let cookie = format!("relata_session={}", sampled.session);
         page_figures(&addr, &sampled.contacts, &cookie).await;
         return Ok(ExitCode::SUCCESS);
@@ -194,6 +186,17 @@ pub async fn run(db: &DbArgs, args: BenchArgs) -> Result<ExitCode, String> {
     crate::bench_automation::run(&args.dir.join("automation"), args.invoices).await?;
     crate::bench_service::run(&args.dir.join("service"), args.cases).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo database (built, or reused with `--reuse`), `count` of its
+/// contacts sampled, and `relata serve` on it at a free address.
+async fn served_demo(args: &BenchArgs, count: usize) -> Result<(Sample, String, ServerProcess), String> {
+    let (demo_dir, _) = demo_database(args).await?;
+    let sample = sample_contacts(&demo_dir, count).await?;
+    let addr = free_address()?;
+    let data_dir = demo_dir.to_string_lossy().to_string();
+    let server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+    Ok((sample, addr, server))
 }
 
 /// Offline sync's figures on the demo database, against a server of its own.

@@ -178,20 +178,11 @@ fn step_texts(page: &Page, rule: &Record, entity: &str) -> Vec<String> {
         .steps
         .iter()
         .map(|step| {
-            let words = step.words();
-            let args: Vec<(&str, relata_i18n::Arg)> = words
-                .args
-                .iter()
-                .map(|(name, value)| {
-                    let shown = match *name {
-                        "field" | "until" => field_label(value),
-                        "action" => action_label(value),
-                        _ => value.clone(),
-                    };
-                    (*name, shown.into())
-                })
-                .collect();
-            tr.t_with(words.message, &args)
+            step.words().in_words(tr, |name, value| match name {
+                "field" | "until" => field_label(value),
+                "action" => action_label(value),
+                _ => value.to_string(),
+            })
         })
         .collect()
 }

@@ -288,8 +288,7 @@ pub(crate) fn render(template: &impl Template, status: StatusCode) -> Response {
     }
 }
 
-/// A short page for refusals and missing records.
-/// A page that says one thing: its title is the catalogue's message
+/// A short page for refusals and missing records: its title is the catalogue's message
 /// `title_id` (so that no title is left in English), `text` the details
 /// (already in the reader's language, or a domain's own message).
 pub(crate) fn message_page(page: &Page, status: StatusCode, title_id: &str, text: &str) -> Response {

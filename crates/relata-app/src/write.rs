@@ -10,6 +10,7 @@ use relata_core::meta::{EntityKind, FieldType, Schema, Target};
 use relata_core::record::{creation_diff, diff};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{FieldError, Record, RecordId, ValidationError};
+use relata_i18n::{Arg, refusal};
 use relata_store::ScopedConn;
 use relata_store::changes::{ChangeOp, NewChange};
 use relata_store::idempotency::StoredResponse;
@@ -118,10 +119,13 @@ pub async fn check_references(
             let Some(t) = field.ty.points_at() else { continue };
             if !found.get(&t).is_some_and(|s| s.contains(&id.to_string())) {
                 let what = match t {
-                    Target::Entity(k) => k.singular(),
-                    Target::User => "user in this workspace",
+                    Target::Entity(k) => relata_i18n::entity_one(k),
+                    Target::User => {
+                        Arg::Label { id: "refuse-member".into(), fallback: "user in this workspace".into() }
+                    }
                 };
-                errors.push(FieldError::new(field.qualified_id(), "not_found", format!("no such {what}: {id}")));
+                let args = vec![("what", what), ("id", id.to_string().into())];
+                errors.push(refusal(field.qualified_id(), "not_found", "refuse-no-such", args));
             }
         }
         for field in schema.fields().filter(|f| f.unique) {
@@ -133,11 +137,8 @@ pub async fn check_references(
             };
             let others = tx.find_ids_with(schema, field, value).await?;
             if others.iter().any(|o| *o != record.id.to_string()) {
-                errors.push(FieldError::new(
-                    field.qualified_id(),
-                    "duplicate",
-                    format!("{shown} is already used by another {}", schema.kind.singular()),
-                ));
+                let args = vec![("value", shown.into()), ("what", relata_i18n::entity_one(schema.kind))];
+                errors.push(refusal(field.qualified_id(), "duplicate", "refuse-already-used", args));
             }
         }
         out.push(errors);
@@ -177,7 +178,9 @@ pub async fn create_document_in(
     if schema.def().lines.is_some() {
         record.lines = Some(merge_lines(&[], lines).map_err(|errors| ValidationError { errors })?);
     } else if !lines.is_empty() {
-        return Err(ValidationError::single("lines", "unknown_field", "this type has no lines").into());
+        return Err(
+            ValidationError { errors: vec![refusal("lines", "unknown_field", "refuse-no-lines", vec![])] }.into()
+        );
     }
     let mut errors = check_references(tx, schema, &[&record]).await?.pop().unwrap_or_default();
     errors.extend(missing_required(schema, &record.values));
@@ -266,10 +269,12 @@ async fn check_line_references(
             if let (FieldType::Relation(t), FieldValue::Ref(id)) = (&field.ty, line.values.get(field))
                 && !found.get(t).is_some_and(|s| s.contains(&id.to_string()))
             {
-                errors.push(FieldError::new(
+                let args = vec![("id", id.to_string().into())];
+                errors.push(refusal(
                     format!("lines[{i}].{}", field.id),
                     "not_found",
-                    format!("no such record: {id}"),
+                    "refuse-no-such-line-record",
+                    args,
                 ));
             }
         }
@@ -338,7 +343,9 @@ fn unique_to_field(schema: &Schema, e: relata_store::StoreError) -> AppError {
     if e.is_unique_violation()
         && let Some(f) = schema.fields().find(|f| f.unique)
     {
-        return AppError::Invalid(ValidationError::single(f.qualified_id(), "duplicate", "is already used"));
+        return AppError::Invalid(ValidationError {
+            errors: vec![refusal(f.qualified_id(), "duplicate", "refuse-used", vec![])],
+        });
     }
     e.into()
 }
@@ -492,9 +499,9 @@ pub async fn update_in(
 /// fields are unknown to it, read-only ones refused.
 fn role_refusal(schema: &Schema, field: &relata_core::meta::FieldDef) -> Option<FieldError> {
     if schema.is_hidden(field) {
-        Some(FieldError::new(field.qualified_id(), "unknown_field", "is not a field of this type"))
+        Some(refusal(field.qualified_id(), "unknown_field", "refuse-hidden-field", vec![]))
     } else if schema.is_read_only_for_role(field) {
-        Some(FieldError::new(field.qualified_id(), "read_only", "is read-only for your role"))
+        Some(refusal(field.qualified_id(), "read_only", "refuse-read-only", vec![]))
     } else {
         None
     }
@@ -543,7 +550,9 @@ pub async fn update_document_in(
     merge(&mut new.values, patch);
     if let Some(lines) = lines {
         if schema.def().lines.is_none() {
-            return Err(ValidationError::single("lines", "unknown_field", "this type has no lines").into());
+            return Err(
+                ValidationError { errors: vec![refusal("lines", "unknown_field", "refuse-no-lines", vec![])] }.into()
+            );
         }
         let stored = old.lines.as_deref().unwrap_or_default();
         new.lines = Some(merge_lines(stored, lines).map_err(|errors| ValidationError { errors })?);
@@ -713,7 +722,7 @@ pub async fn insert_many_in(
     let mut checks = check_references(tx, schema, &refs).await?;
     for (record, errors) in records.iter().zip(checks.iter_mut()) {
         if check_owner(ctx, schema.kind, &record.values).is_err() {
-            errors.push(FieldError::new("owner", "forbidden", "your role may not give records to this owner"));
+            errors.push(refusal("owner", "forbidden", "refuse-owner", vec![]));
         }
     }
     let mut failed = Vec::new();

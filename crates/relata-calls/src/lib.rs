@@ -147,11 +147,8 @@ async fn before_save(tx: &mut ScopedConn, new: &mut Record) -> Result<(), StoreE
     let contact = new.values.ref_id("contact");
     let account = new.values.ref_id("account");
     if contact.is_none() && account.is_none() {
-        return Err(StoreError::Invalid(ValidationError::single(
-            "contact",
-            "required",
-            "a call is to a contact or an account; name one",
-        )));
+        let refused = relata_i18n::refusal("contact", "required", "refuse-call-party", vec![]);
+        return Err(StoreError::Invalid(ValidationError { errors: vec![refused] }));
     }
     if new.values.std("phone").is_null() {
         let mut phone = None;

@@ -29,6 +29,7 @@ use relata_core::WorkspaceId;
 use relata_core::error::{FieldError, ValidationError};
 use relata_core::meta::{EntityDef, EntityKind, Schema};
 use relata_core::value::{FieldValue, Values};
+use relata_i18n::refusal;
 use relata_store::admin::Workspace;
 use relata_store::migrate::ModuleMigration;
 use relata_store::{ScopedConn, StoreError};
@@ -52,20 +53,20 @@ async fn check_template(tx: &mut ScopedConn, new: &Record) -> Result<(), StoreEr
     let mut errors = Vec::new();
     let key = text(new, "key");
     if !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-        errors.push(FieldError::new("key", "invalid_key", "lowercase letters, digits and _ (dunning_reminder)"));
+        errors.push(refusal("key", "invalid_key", "refuse-template-key", vec![]));
     }
     let about = match text(new, "entity") {
         "" => None,
         name => match EntityKind::from_api_name(name).filter(|k| EntityKind::all().contains(k)) {
             Some(kind) => Some(kind),
             None => {
-                errors.push(FieldError::new("entity", "unknown_entity", format!("{name:?} is not an entity type")));
+                errors.push(refusal("entity", "unknown_entity", "refuse-unknown-entity", vec![("name", name.into())]));
                 None
             }
         },
     };
     if text(new, "channel") != "sms" && text(new, "subject").trim().is_empty() {
-        errors.push(FieldError::new("subject", "required", "emails and letters have a subject"));
+        errors.push(refusal("subject", "required", "refuse-template-subject", vec![]));
     }
     for field in ["subject", "body"] {
         match merge::Template::parse(text(new, field)) {
@@ -79,11 +80,12 @@ async fn check_template(tx: &mut ScopedConn, new: &Record) -> Result<(), StoreEr
     }
     let same_key = templates_by_key(tx, key, text(new, "channel")).await?;
     if same_key.iter().any(|o| o.id != new.id && text(o, "language") == text(new, "language")) {
-        errors.push(FieldError::new(
-            "key",
-            "duplicate",
-            format!("there is a {} template {key:?} in {} already", text(new, "channel"), text(new, "language")),
-        ));
+        let args = vec![
+            ("channel", relata_i18n::option(MESSAGE_TEMPLATES, "channel", text(new, "channel"))),
+            ("key", key.into()),
+            ("language", relata_i18n::option(MESSAGE_TEMPLATES, "language", text(new, "language"))),
+        ];
+        errors.push(refusal("key", "duplicate", "refuse-template-twice", args));
     }
     ValidationError::check(errors).map_err(StoreError::Invalid)
 }

@@ -4,7 +4,7 @@
 
 use crate::configurator::{self, Group, OptionDef};
 use crate::entities::{OPTION_GROUPS, PRODUCTS};
-use crate::records::{self, error, invalid};
+use crate::records::{self, invalid};
 use relata_app::error::AppError;
 use relata_app::{App, Ctx};
 use relata_core::Record;
@@ -13,6 +13,7 @@ use relata_core::decimal::Decimal;
 use relata_core::meta::Schema;
 use relata_core::money::{Currency, Money};
 use relata_core::value::FieldValue;
+use relata_i18n::refusal;
 use relata_store::{ScopedConn, StoreError};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeSet;
@@ -82,22 +83,19 @@ pub async fn option_group_before_save(tx: &mut ScopedConn, new: &Record) -> Resu
     for (i, line) in new.lines.iter().flatten().enumerate() {
         let code = records::text(&line.values, "code").unwrap_or_default();
         if code.contains(|c: char| c.is_whitespace() || matches!(c, ',' | '*' | '+' | ';')) {
-            errors.push(error(format!("lines[{i}].code"), "invalid", "a code without spaces, commas, + or *"));
+            errors.push(refusal(format!("lines[{i}].code"), "invalid", "refuse-option-code", vec![]));
         } else if taken.contains(code) || !seen.insert(code.to_string()) {
-            errors.push(error(
-                format!("lines[{i}].code"),
-                "duplicate",
-                format!("the product has option {code} already"),
-            ));
+            let args = vec![("code", code.into())];
+            errors.push(refusal(format!("lines[{i}].code"), "duplicate", "refuse-option-twice", args));
         }
         if records::money(&line.values, "price").is_some_and(|m| m.minor < 0) {
-            errors.push(error(format!("lines[{i}].price"), "negative", "a price is not negative"));
+            errors.push(refusal(format!("lines[{i}].price"), "negative", "refuse-price-negative", vec![]));
         }
         if let (Some(min), Some(max)) =
             (records::decimal(&line.values, "min_quantity"), records::decimal(&line.values, "max_quantity"))
             && min > max
         {
-            errors.push(error(format!("lines[{i}].max_quantity"), "below_minimum", "is below the minimum"));
+            errors.push(refusal(format!("lines[{i}].max_quantity"), "below_minimum", "refuse-below-minimum", vec![]));
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(invalid(errors)) }

@@ -5,7 +5,7 @@
 
 use crate::entities::{PRICE_BOOKS, PRODUCTS};
 use crate::pricing::{self, LineInput, Rounding, Treatment};
-use crate::records::{self, error};
+use crate::records;
 use chrono::NaiveDate;
 use relata_app::Ctx;
 use relata_core::Record;
@@ -16,6 +16,7 @@ use relata_core::error::FieldError;
 use relata_core::meta::Schema;
 use relata_core::money::{Currency, Money};
 use relata_core::value::FieldValue;
+use relata_i18n::refusal;
 use relata_store::{ScopedConn, StoreError};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -28,7 +29,7 @@ pub fn currency(ctx: &Ctx, new: &mut Record, account: Option<&Record>) -> Result
     let currency = match named {
         Some(code) => {
             Currency::parse(&code.to_uppercase()).filter(|c| ctx.parse.currencies.contains(c)).ok_or_else(|| {
-                error("currency", "unknown_currency", format!("{code:?} is not a currency of this workspace"))
+                refusal("currency", "unknown_currency", "refuse-unknown-currency", vec![("code", code.as_str().into())])
             })?
         }
         None => billing.unwrap_or_else(|| ctx.parse.default_currency()),
@@ -165,7 +166,7 @@ pub async fn price(
         };
         if let Some(p) = product {
             if changed(before, &line.values, "product") && p.values.std("active") == &FieldValue::Bool(false) {
-                errors.push(error(at(i, "product"), "inactive", "this product is no longer sold"));
+                errors.push(refusal(at(i, "product"), "inactive", "refuse-product-inactive", vec![]));
             }
             for (field, from) in [("description", "name"), ("unit", "unit"), ("tax_rate", "tax_rate")] {
                 if line.values.std(field).is_null() && !p.values.std(from).is_null() {
@@ -175,16 +176,13 @@ pub async fn price(
         }
         let quantity = records::decimal(&line.values, "quantity").unwrap_or(Decimal::ZERO);
         if quantity <= Decimal::ZERO {
-            errors.push(error(at(i, "quantity"), "not_positive", "must be more than 0"));
+            errors.push(refusal(at(i, "quantity"), "not_positive", "refuse-not-positive", vec![]));
         } else if !quantity.fract().is_zero()
             && product.is_some_and(|p| p.values.std("fractional_quantities") != &FieldValue::Bool(true))
         {
             let unit = product.and_then(|p| records::text(&p.values, "unit")).unwrap_or("piece");
-            errors.push(error(
-                at(i, "quantity"),
-                "whole_units",
-                format!("this product is sold in whole units ({unit}); {quantity} is not one"),
-            ));
+            let args = vec![("unit", unit.into()), ("quantity", quantity.to_string().into())];
+            errors.push(refusal(at(i, "quantity"), "whole_units", "refuse-whole-units", args));
         }
         let treatment = match records::text(&line.values, "tax_treatment") {
             Some(t) => Treatment::parse(t).unwrap_or(Treatment::Standard),
@@ -194,13 +192,13 @@ pub async fn price(
             }
         };
         if treatment == Treatment::Standard && line.values.std("tax_rate").is_null() {
-            errors.push(error(at(i, "tax_rate"), "required", "is required (the product gives none)"));
+            errors.push(refusal(at(i, "tax_rate"), "required", "refuse-tax-rate-required", vec![]));
         }
         for field in ["discount_percent", "tax_rate"] {
             if let Some(p) = records::decimal(&line.values, field)
                 && !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p)
             {
-                errors.push(error(at(i, field), "out_of_range", "a percentage from 0 to 100"));
+                errors.push(refusal(at(i, field), "out_of_range", "refuse-percentage", vec![]));
             }
         }
         // A configurable product's options are checked, and priced into
@@ -210,7 +208,7 @@ pub async fn price(
         if let Some(p) = product.filter(|p| p.values.std("configurable") == &FieldValue::Bool(true)) {
             let text = records::text(&line.values, "configuration").unwrap_or_default();
             match crate::configurator::parse_selection(text) {
-                Err(m) => errors.push(error(at(i, "configuration"), "invalid_configuration", m)),
+                Err(m) => errors.push(FieldError::new(at(i, "configuration"), "invalid_configuration", m)),
                 Ok(selection) => {
                     // Read once per product, however many lines configure it.
                     if let std::collections::hash_map::Entry::Vacant(slot) = options.entry(p.id.uuid()) {
@@ -221,12 +219,16 @@ pub async fn price(
                     options_price = checked.options_price;
                     if reconfigured && !checked.problems.is_empty() {
                         let messages: Vec<String> = checked.problems.iter().map(|p| p.message.clone()).collect();
-                        errors.push(error(at(i, "configuration"), "invalid_configuration", messages.join("; ")));
+                        errors.push(FieldError::new(
+                            at(i, "configuration"),
+                            "invalid_configuration",
+                            messages.join("; "),
+                        ));
                     }
                 }
             }
         } else if !line.values.std("configuration").is_null() && product_id.is_some() {
-            errors.push(error(at(i, "configuration"), "not_configurable", "this product has no options"));
+            errors.push(refusal(at(i, "configuration"), "not_configurable", "refuse-not-configurable", vec![]));
         }
         // The list price is looked up again when the product, its options or
         // the quantity change; a unit price that followed the old list price
@@ -252,34 +254,25 @@ pub async fn price(
         if let Some(given) = records::money(&line.values, "unit_price")
             && given.currency != currency
         {
-            errors.push(error(
-                at(i, "unit_price"),
-                "currency_mismatch",
-                format!("is in {}, but the document is in {currency}", given.currency),
-            ));
+            let args = vec![("given", given.currency.to_string().into()), ("currency", currency.to_string().into())];
+            errors.push(refusal(at(i, "unit_price"), "currency_mismatch", "refuse-price-currency", args));
             continue;
         }
         match (records::money(&line.values, "unit_price"), records::money(&line.values, "list_price")) {
             (None, _) if quantity <= Decimal::ZERO => {}
-            (None, _) => errors.push(error(
-                at(i, "unit_price"),
-                "no_price",
-                if product_id.is_some() {
-                    format!("no price book in {currency} prices this product on {day}; give a unit price")
-                } else {
-                    "is required for a line without a product".to_string()
-                },
-            )),
+            (None, _) => errors.push(if product_id.is_some() {
+                let args = vec![("currency", currency.to_string().into()), ("day", day.to_string().into())];
+                refusal(at(i, "unit_price"), "no_price", "refuse-no-price", args)
+            } else {
+                refusal(at(i, "unit_price"), "no_price", "refuse-price-required", vec![])
+            }),
             (Some(given), Some(list))
                 if given != list
                     && (changed(before, &line.values, "unit_price") || changed(before, &line.values, "list_price"))
                     && !may_change_prices =>
             {
-                errors.push(error(
-                    at(i, "unit_price"),
-                    "price_override",
-                    format!("the price book's price is {list}; only who keeps the price books may sell at another"),
-                ))
+                let args = vec![("list", list.to_string().into())];
+                errors.push(refusal(at(i, "unit_price"), "price_override", "refuse-price-override", args))
             }
             _ => {}
         }
@@ -287,7 +280,7 @@ pub async fn price(
     let rounding = records::text(&new.values, "rounding").and_then(Rounding::parse).unwrap_or(Rounding::PerLine);
     let discount = records::decimal(&new.values, "discount_percent").unwrap_or(Decimal::ZERO);
     if !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&discount) {
-        errors.push(error("discount_percent", "out_of_range", "a percentage from 0 to 100"));
+        errors.push(refusal("discount_percent", "out_of_range", "refuse-percentage", vec![]));
     }
     if !errors.is_empty() {
         new.lines = Some(lines);
@@ -310,7 +303,7 @@ pub async fn price(
             let notes = amounts.legal_notes.join("\n");
             v.set_std("legal_notes", if notes.is_empty() { FieldValue::Null } else { FieldValue::Text(notes) });
         }
-        Err(pricing::TooLarge) => errors.push(error("lines", "too_large", "the lines add up to too large an amount")),
+        Err(pricing::TooLarge) => errors.push(refusal("lines", "too_large", "refuse-lines-too-large", vec![])),
     }
     new.lines = Some(lines);
     Ok(errors)

@@ -7,7 +7,7 @@
 //! transaction with the record of it.
 
 use crate::entities::{INVOICES, ORDERS, PAYMENTS, PRICE_BOOKS, PRODUCTS};
-use crate::records::{self, error};
+use crate::records;
 use relata_app::error::AppError;
 use relata_app::inbound::{self, Applied, Once};
 use relata_app::{App, Ctx};
@@ -46,7 +46,7 @@ fn text<'a>(data: &'a Json, name: &str) -> Option<&'a str> {
 fn required<'a>(data: &'a Json, name: &str, errors: &mut Vec<FieldError>) -> Option<&'a str> {
     let found = text(data, name);
     if found.is_none() {
-        errors.push(error(field(name), "required", "is required"));
+        errors.push(FieldError::new(field(name), "required", "is required"));
     }
     found
 }
@@ -74,18 +74,18 @@ async fn find_document(
 
 fn money(data: &Json, name: &str, ctx: &Ctx, errors: &mut Vec<FieldError>) -> Option<Money> {
     let Some(raw) = data.get(name) else {
-        errors.push(error(field(name), "required", "is required"));
+        errors.push(FieldError::new(field(name), "required", "is required"));
         return None;
     };
     let def = relata_core::meta::FieldDef::standard("amount", "Amount", relata_core::meta::FieldType::Money);
     match relata_core::value::parse_json(&def, raw, &ctx.parse) {
         Ok(FieldValue::Money(m)) => Some(m),
         Ok(_) => {
-            errors.push(error(field(name), "required", "is required"));
+            errors.push(FieldError::new(field(name), "required", "is required"));
             None
         }
         Err(e) => {
-            errors.push(error(field(name), e.code, e.message));
+            errors.push(FieldError::new(field(name), e.code, e.message));
             None
         }
     }
@@ -96,7 +96,7 @@ fn date(data: &Json, name: &str, errors: &mut Vec<FieldError>) -> Option<chrono:
     match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            errors.push(error(field(name), "invalid_date", "a date like 2026-12-31"));
+            errors.push(FieldError::new(field(name), "invalid_date", "a date like 2026-12-31"));
             None
         }
     }
@@ -112,15 +112,15 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     let mut errors = Vec::new();
     let id = body.get("id").and_then(Json::as_str).map(str::trim).unwrap_or("");
     if id.is_empty() || id.chars().count() > 200 {
-        errors.push(error("id", "invalid", "the event's id: 1 to 200 characters, unique per sender"));
+        errors.push(FieldError::new("id", "invalid", "the event's id: 1 to 200 characters, unique per sender"));
     }
     let kind = body.get("type").and_then(Json::as_str).unwrap_or("");
     if !EVENT_TYPES.contains(&kind) {
-        errors.push(error("type", "unknown_event", format!("one of: {}", EVENT_TYPES.join(", "))));
+        errors.push(FieldError::new("type", "unknown_event", format!("one of: {}", EVENT_TYPES.join(", "))));
     }
     let data = body.get("data").cloned().unwrap_or(Json::Null);
     if !data.is_object() {
-        errors.push(error("data", "invalid_type", "a JSON object"));
+        errors.push(FieldError::new("data", "invalid_type", "a JSON object"));
     }
     if !errors.is_empty() {
         return Err(refused(errors));
@@ -159,7 +159,7 @@ async fn payment_received(tx: &mut ScopedConn, ctx: &Ctx, data: &Json) -> Result
         Some(reference) => match find_document(tx, INVOICES, reference).await? {
             Some(i) => Some(i),
             None => {
-                errors.push(error(field("invoice"), "not_found", format!("no invoice {reference:?}")));
+                errors.push(FieldError::new(field("invoice"), "not_found", format!("no invoice {reference:?}")));
                 None
             }
         },
@@ -167,14 +167,14 @@ async fn payment_received(tx: &mut ScopedConn, ctx: &Ctx, data: &Json) -> Result
     };
     let account = match (text(data, "account"), &invoice) {
         (Some(a), _) => uuid::Uuid::parse_str(a).ok().or_else(|| {
-            errors.push(error(field("account"), "invalid_id", "an account id"));
+            errors.push(FieldError::new(field("account"), "invalid_id", "an account id"));
             None
         }),
         (None, Some(i)) => i.values.ref_id("account"),
         // An invoice named but not found is reported already.
         (None, None) if text(data, "invoice").is_some() => None,
         (None, None) => {
-            errors.push(error(field("invoice"), "required", "name the invoice paid, or the account"));
+            errors.push(FieldError::new(field("invoice"), "required", "name the invoice paid, or the account"));
             None
         }
     };
@@ -216,7 +216,7 @@ async fn order_changed(tx: &mut ScopedConn, ctx: &Ctx, data: &Json, status: &str
     }
     let reference = reference.expect("checked");
     let Some(order) = find_document(tx, ORDERS, reference).await? else {
-        return Err(refused(vec![error(field("order"), "not_found", format!("no order {reference:?}"))]));
+        return Err(refused(vec![FieldError::new(field("order"), "not_found", format!("no order {reference:?}"))]));
     };
     let mut patch = Values::default();
     patch.set_std("status", FieldValue::Text(status.to_string()));
@@ -237,7 +237,7 @@ async fn invoice_issued(tx: &mut ScopedConn, ctx: &Ctx, data: &Json) -> Result<R
         Some(v) => match v.as_i64().filter(|d| (0..=365).contains(d)) {
             Some(d) => Some(d),
             None => {
-                errors.push(error(field("payment_terms_days"), "invalid", "0 to 365 days"));
+                errors.push(FieldError::new(field("payment_terms_days"), "invalid", "0 to 365 days"));
                 None
             }
         },
@@ -247,7 +247,7 @@ async fn invoice_issued(tx: &mut ScopedConn, ctx: &Ctx, data: &Json) -> Result<R
     }
     let reference = reference.expect("checked");
     let Some(order) = find_document(tx, ORDERS, reference).await? else {
-        return Err(refused(vec![error(field("order"), "not_found", format!("no order {reference:?}"))]));
+        return Err(refused(vec![FieldError::new(field("order"), "not_found", format!("no order {reference:?}"))]));
     };
     let mut values = crate::documents::carried_header(&order, &[]);
     values.set_std("order", FieldValue::Ref(order.id.uuid()));
@@ -276,7 +276,7 @@ async fn product_by_sku(
     let Some(sku) = required(data, "sku", errors) else { return Ok(None) };
     let found = records::all_where(tx, PRODUCTS, "sku", FieldValue::Text(sku.to_string())).await?.into_iter().next();
     if found.is_none() {
-        errors.push(error(field("sku"), "not_found", format!("no product {sku:?}")));
+        errors.push(FieldError::new(field("sku"), "not_found", format!("no product {sku:?}")));
     }
     Ok(found)
 }
@@ -291,7 +291,7 @@ async fn price_updated(tx: &mut ScopedConn, ctx: &Ctx, data: &Json) -> Result<Re
         Some(q) => match relata_core::decimal::parse(q, 3) {
             Ok(d) => Some(d),
             Err(e) => {
-                errors.push(error(field("min_quantity"), "invalid_decimal", e.0));
+                errors.push(FieldError::new(field("min_quantity"), "invalid_decimal", e.0));
                 None
             }
         },
@@ -314,13 +314,15 @@ async fn price_updated(tx: &mut ScopedConn, ctx: &Ctx, data: &Json) -> Result<Re
         match found {
             // Read again with its lines.
             Some(b) => book = tx.get_record(&Schema::standard(PRICE_BOOKS), b.id, false).await?,
-            None => errors.push(error(field("price_book"), "not_found", format!("no price book {reference:?}"))),
+            None => {
+                errors.push(FieldError::new(field("price_book"), "not_found", format!("no price book {reference:?}")))
+            }
         }
     }
     if let (Some(b), Some(p)) = (&book, price)
         && records::text(&b.values, "currency").and_then(Currency::parse) != Some(p.currency)
     {
-        errors.push(error(field("unit_price"), "currency_mismatch", "is not in the price book's currency"));
+        errors.push(FieldError::new(field("unit_price"), "currency_mismatch", "is not in the price book's currency"));
     }
     if !errors.is_empty() {
         return Err(refused(errors));
@@ -364,7 +366,7 @@ async fn stock_updated(tx: &mut ScopedConn, ctx: &Ctx, data: &Json) -> Result<Re
     let quantity = match quantity {
         Ok(q) => Some(q),
         Err(m) => {
-            errors.push(error(field("quantity"), "invalid_decimal", m));
+            errors.push(FieldError::new(field("quantity"), "invalid_decimal", m));
             None
         }
     };

@@ -11,7 +11,7 @@
 
 use crate::documents;
 use crate::entities::{INVOICES, PAYMENTS};
-use crate::records::{self, error, invalid};
+use crate::records::{self, invalid};
 use chrono::{Datelike, NaiveDate};
 use relata_app::Ctx;
 use relata_core::Record;
@@ -19,6 +19,7 @@ use relata_core::error::FieldError;
 use relata_core::money::Currency;
 use relata_core::value::{FieldValue, Values};
 use relata_crm::ACCOUNTS;
+use relata_i18n::{Arg, option, refusal};
 use relata_store::{ScopedConn, StoreError};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -67,20 +68,16 @@ pub async fn before_save(
     let asked = status(new).to_string();
     let mut errors: Vec<FieldError> = Vec::new();
     if old.is_none() && asked != "draft" {
-        errors.push(error("status", "invalid_transition", "an invoice is created as a draft, then issued"));
+        errors.push(refusal("status", "invalid_transition", "refuse-invoice-created", vec![]));
     }
     if was != "draft" {
         for field in FROZEN {
             if old.is_some_and(|o| o.values.std(field) != new.values.std(field)) {
-                errors.push(error(
-                    *field,
-                    "issued",
-                    "an issued invoice does not change; correct it with a credit note",
-                ));
+                errors.push(refusal(*field, "issued", "refuse-invoice-issued", vec![]));
             }
         }
         if old.is_some_and(|o| o.lines != new.lines) {
-            errors.push(error("lines", "issued", "an issued invoice does not change; correct it with a credit note"));
+            errors.push(refusal("lines", "issued", "refuse-invoice-issued", vec![]));
         }
     }
     if was != asked {
@@ -97,34 +94,28 @@ pub async fn before_save(
             _ => false,
         };
         if !allowed {
-            errors.push(error(
-                "status",
-                "invalid_transition",
-                format!(
-                    "an invoice cannot go from {was} to {asked}: payments make it paid, time makes it overdue, \
-                     and only an invoice with nothing paid or credited can be cancelled"
-                ),
-            ));
+            let args = vec![("was", option(INVOICES, "status", &was)), ("asked", option(INVOICES, "status", &asked))];
+            errors.push(refusal("status", "invalid_transition", "refuse-invoice-transition", args));
         }
     }
     if is_credit_note(new) {
         match new.values.ref_id("corrects") {
-            None => errors.push(error("corrects", "required", "a credit note names the invoice it corrects")),
+            None => errors.push(refusal("corrects", "required", "refuse-credit-note-corrects", vec![])),
             Some(id) => match records::get(tx, INVOICES, id).await? {
                 Some(corrected) if is_credit_note(&corrected) => {
-                    errors.push(error("corrects", "invalid", "a credit note corrects an invoice, not a credit note"))
+                    errors.push(refusal("corrects", "invalid", "refuse-credit-note-of-credit-note", vec![]))
                 }
                 Some(corrected) if corrected.values.ref_id("account") != new.values.ref_id("account") => {
-                    errors.push(error("corrects", "other_account", "the corrected invoice is another account's"))
+                    errors.push(refusal("corrects", "other_account", "refuse-credit-note-other-account", vec![]))
                 }
                 Some(corrected) if !DERIVED.contains(&status(&corrected)) && corrected.id != new.id => {
-                    errors.push(error("corrects", "not_issued", "only an issued invoice can be corrected"))
+                    errors.push(refusal("corrects", "not_issued", "refuse-credit-note-not-issued", vec![]))
                 }
                 _ => {}
             },
         }
     } else if !new.values.std("corrects").is_null() {
-        errors.push(error("corrects", "invalid", "only a credit note corrects an invoice"));
+        errors.push(refusal("corrects", "invalid", "refuse-credit-note-only", vec![]));
     }
     if !errors.is_empty() {
         return Err(invalid(errors));
@@ -134,11 +125,8 @@ pub async fn before_save(
     if let Some(billing) = account.as_ref().and_then(|a| records::text(&a.values, "billing_currency"))
         && billing != currency.code()
     {
-        return Err(invalid(vec![error(
-            "currency",
-            "currency_mismatch",
-            format!("this account is billed in {billing}; its invoices and payments are in {billing} too"),
-        )]));
+        let args = vec![("currency", billing.into())];
+        return Err(invalid(vec![refusal("currency", "currency_mismatch", "refuse-billing-currency", args)]));
     }
     if was == "draft" {
         let day = records::date(&new.values, "issue_date").unwrap_or(today);
@@ -166,7 +154,7 @@ pub async fn before_save(
 /// Gives an invoice being issued its number and dates.
 async fn issue(tx: &mut ScopedConn, new: &mut Record, today: NaiveDate) -> Result<(), StoreError> {
     if new.lines.as_ref().is_none_or(Vec::is_empty) {
-        return Err(invalid(vec![error("lines", "required", "an invoice is issued with at least one line")]));
+        return Err(invalid(vec![refusal("lines", "required", "refuse-invoice-no-lines", vec![])]));
     }
     let issued = *records::date(&new.values, "issue_date").get_or_insert(today);
     new.values.set_std("issue_date", FieldValue::Date(issued));
@@ -214,11 +202,7 @@ async fn credit(tx: &mut ScopedConn, ctx: &Ctx, invoice: Uuid, amount: i64) -> R
     let currency = currency_of(&record);
     let credited = records::minor(&record.values, "credited_amount") + amount;
     if credited > records::minor(&record.values, "grand_total") {
-        return Err(invalid(vec![error(
-            "grand_total",
-            "more_than_invoiced",
-            "the credit notes of an invoice add up to more than the invoice",
-        )]));
+        return Err(invalid(vec![refusal("grand_total", "more_than_invoiced", "refuse-credit-over-invoice", vec![])]));
     }
     let mut patch = Values::default();
     patch.set_std("credited_amount", records::amount(credited, currency));
@@ -256,22 +240,23 @@ pub async fn payment_before_save(
     let Some(amount) = records::money(&new.values, "amount") else { return Ok(()) };
     let currency = amount.currency;
     if amount.minor <= 0 {
-        errors.push(error("amount", "not_positive", "must be more than 0"));
+        errors.push(refusal("amount", "not_positive", "refuse-not-positive", vec![]));
     }
     let account = documents::account_of(tx, new).await?;
     if let Some(billing) = account.as_ref().and_then(|a| records::text(&a.values, "billing_currency"))
         && billing != currency.code()
     {
-        errors.push(error(
+        errors.push(refusal(
             "amount",
             "currency_mismatch",
-            format!("this account is billed in {billing}; its invoices and payments are in {billing} too"),
+            "refuse-billing-currency",
+            vec![("currency", billing.into())],
         ));
     }
     if old
         .is_some_and(|o| o.values.ref_id("account") != new.values.ref_id("account") && !allocations(Some(o)).is_empty())
     {
-        errors.push(error("account", "allocated", "a payment allocated to invoices stays with their account"));
+        errors.push(refusal("account", "allocated", "refuse-payment-account", vec![]));
     }
     let refund = records::text(&new.values, "kind") == Some("refund");
     let before = allocations(old);
@@ -281,51 +266,61 @@ pub async fn payment_before_save(
         let share = records::minor(&line.values, "amount");
         allocated += share;
         if refund {
-            errors.push(error(format!("lines[{i}]"), "refund", "a refund pays back credit; it is not allocated"));
+            errors.push(refusal(format!("lines[{i}]"), "refund", "refuse-refund-allocated", vec![]));
             continue;
         }
         if share <= 0 {
-            errors.push(error(format!("lines[{i}].amount"), "not_positive", "must be more than 0"));
+            errors.push(refusal(format!("lines[{i}].amount"), "not_positive", "refuse-not-positive", vec![]));
         }
         let Some(invoice_id) = line.values.ref_id("invoice") else { continue };
         if !seen.insert(invoice_id) {
-            errors.push(error(format!("lines[{i}].invoice"), "duplicate", "the same invoice is allocated twice"));
+            errors.push(refusal(format!("lines[{i}].invoice"), "duplicate", "refuse-payment-invoice-twice", vec![]));
             continue;
         }
         let Some(invoice) = records::get(tx, INVOICES, invoice_id).await? else { continue };
-        let number = records::text(&invoice.values, "number").unwrap_or("a draft").to_string();
-        let mut problem = |code: &'static str, message: String| {
-            errors.push(error(format!("lines[{i}].invoice"), code, message));
+        let number = match records::text(&invoice.values, "number") {
+            Some(number) => Arg::from(number),
+            None => Arg::Label { id: "refuse-a-draft".into(), fallback: "a draft".into() },
+        };
+        let mut problem = |code: &'static str, id: &'static str, mut args: Vec<(&'static str, Arg)>| {
+            args.push(("number", number.clone()));
+            errors.push(refusal(format!("lines[{i}].invoice"), code, id, args));
         };
         if invoice.values.ref_id("account") != new.values.ref_id("account") {
-            problem("other_account", format!("invoice {number} is another account's"));
+            problem("other_account", "refuse-payment-other-account", vec![]);
         } else if is_credit_note(&invoice) {
-            problem("credit_note", format!("{number} is a credit note, not an invoice to pay"));
+            problem("credit_note", "refuse-payment-credit-note", vec![]);
         } else if !OPEN.contains(&status(&invoice)) && !before.contains_key(&invoice_id) {
-            problem("not_payable", format!("invoice {number} is {}, not open for payment", status(&invoice)));
+            problem(
+                "not_payable",
+                "refuse-payment-not-payable",
+                vec![("status", option(INVOICES, "status", status(&invoice)))],
+            );
         } else if currency_of(&invoice) != currency {
-            problem("currency_mismatch", format!("invoice {number} is in {}", currency_of(&invoice)));
+            problem(
+                "currency_mismatch",
+                "refuse-payment-currency",
+                vec![("currency", currency_of(&invoice).to_string().into())],
+            );
         } else {
             let room = records::minor(&invoice.values, "balance") + before.get(&invoice_id).copied().unwrap_or(0);
             if share > room {
-                errors.push(error(
+                let args = vec![("number", number.clone()), ("balance", records::shown(room, currency).into())];
+                errors.push(refusal(
                     format!("lines[{i}].amount"),
                     "over_allocation",
-                    format!("more than the balance of invoice {number} ({})", records::shown(room, currency)),
+                    "refuse-payment-over-balance",
+                    args,
                 ));
             }
         }
     }
     if allocated > amount.minor {
-        errors.push(error(
-            "lines",
-            "over_allocation",
-            format!(
-                "the allocations add up to {}, more than the payment's {}",
-                records::shown(allocated, currency),
-                records::shown(amount.minor, currency)
-            ),
-        ));
+        let args = vec![
+            ("allocated", records::shown(allocated, currency).into()),
+            ("amount", records::shown(amount.minor, currency).into()),
+        ];
+        errors.push(refusal("lines", "over_allocation", "refuse-payment-over-amount", args));
     }
     if refund {
         let credit = account.as_ref().map_or(0, |a| records::minor(&a.values, "credit_balance"));
@@ -333,11 +328,8 @@ pub async fn payment_before_save(
             .filter(|o| records::text(&o.values, "kind") == Some("refund"))
             .map_or(0, |o| records::minor(&o.values, "amount"));
         if amount.minor > credit + own {
-            errors.push(error(
-                "amount",
-                "more_than_credit",
-                format!("the account holds {} of credit to refund", records::shown(credit + own, currency)),
-            ));
+            let args = vec![("credit", records::shown(credit + own, currency).into())];
+            errors.push(refusal("amount", "more_than_credit", "refuse-refund-over-credit", args));
         }
     }
     if !errors.is_empty() {
@@ -433,11 +425,7 @@ async fn apply_allocations(
         let currency = currency_of(&record);
         let paid = records::minor(&record.values, "paid_amount") + delta;
         if paid > records::minor(&record.values, "grand_total") - records::minor(&record.values, "credited_amount") {
-            return Err(invalid(vec![error(
-                "lines",
-                "over_allocation",
-                "an invoice would be paid more than its total",
-            )]));
+            return Err(invalid(vec![refusal("lines", "over_allocation", "refuse-invoice-overpaid", vec![])]));
         }
         let mut patch = Values::default();
         patch.set_std("paid_amount", records::amount(paid, currency));
@@ -483,11 +471,7 @@ fn empty(payment: &Record) -> Record {
 /// Invoices may be trashed only as drafts: an issued one is cancelled.
 pub fn before_trash(record: &Record) -> Result<(), StoreError> {
     if status(record) != "draft" && status(record) != "cancelled" {
-        return Err(invalid(vec![error(
-            "status",
-            "issued",
-            "an issued invoice is not deleted; cancel it or correct it with a credit note",
-        )]));
+        return Err(invalid(vec![refusal("status", "issued", "refuse-invoice-delete-issued", vec![])]));
     }
     Ok(())
 }

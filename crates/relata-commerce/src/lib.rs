@@ -263,20 +263,26 @@ async fn price_book_before_save(
     if let (Some(f), Some(t)) = (from, to)
         && t < f
     {
-        errors.push(records::error("valid_to", "before_start", "ends before it starts"));
+        errors.push(relata_i18n::refusal("valid_to", "before_start", "refuse-ends-before-start", vec![]));
     }
     let mut seen = std::collections::HashSet::new();
     for (i, line) in new.lines.iter().flatten().enumerate() {
         let key = (line.values.ref_id("product"), records::decimal(&line.values, "min_quantity").unwrap_or_default());
         if !seen.insert(key) {
-            errors.push(records::error(
+            errors.push(relata_i18n::refusal(
                 format!("lines[{i}].product"),
                 "duplicate",
-                "this product already has a price from this quantity in the book",
+                "refuse-price-book-twice",
+                vec![],
             ));
         }
         if records::money(&line.values, "unit_price").is_some_and(|m| m.minor < 0) {
-            errors.push(records::error(format!("lines[{i}].unit_price"), "negative", "a price is not negative"));
+            errors.push(relata_i18n::refusal(
+                format!("lines[{i}].unit_price"),
+                "negative",
+                "refuse-price-negative",
+                vec![],
+            ));
         }
     }
     if new.values.std("active") != &FieldValue::Bool(false) {
@@ -300,14 +306,11 @@ async fn price_book_before_save(
                 && b.values.std("segment") == new.values.std("segment")
                 && overlaps(b)
         }) {
-            errors.push(records::error(
-                "valid_from",
-                "overlap",
-                format!(
-                    "overlaps price book {:?} for the same customers in {currency}; end one before the other starts",
-                    records::text(&other.values, "name").unwrap_or_default()
-                ),
-            ));
+            let args = vec![
+                ("name", records::text(&other.values, "name").unwrap_or_default().into()),
+                ("currency", currency.to_string().into()),
+            ];
+            errors.push(relata_i18n::refusal("valid_from", "overlap", "refuse-price-book-overlap", args));
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(records::invalid(errors)) }

@@ -3,13 +3,14 @@
 
 use crate::documents;
 use crate::entities::{INVOICES, ORDERS, QUOTES};
-use crate::records::{self, error, invalid};
+use crate::records::{self, invalid};
 use relata_app::error::AppError;
 use relata_app::{App, Ctx};
 use relata_core::access::Right;
 use relata_core::meta::Schema;
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId};
+use relata_i18n::{option, refusal};
 use relata_sales::OPPORTUNITIES;
 use relata_store::{ScopedConn, StoreError};
 
@@ -35,20 +36,21 @@ pub async fn before_save(
     let asked = status(new).to_string();
     let mut errors = Vec::new();
     if old.is_none() && !["draft", "sent"].contains(&asked.as_str()) {
-        errors.push(error("status", "invalid_transition", "a quote is created as a draft or sent"));
+        errors.push(refusal("status", "invalid_transition", "refuse-quote-created", vec![]));
     }
     let settled = ["accepted", "rejected", "expired"].contains(&was.as_str());
     if settled {
+        let status = || vec![("status", option(QUOTES, "status", &was))];
         for field in SETTLED {
             if old.is_some_and(|o| o.values.std(field) != new.values.std(field)) {
-                errors.push(error(*field, "settled", format!("the quote is {was}; revise it to change it")));
+                errors.push(refusal(*field, "settled", "refuse-quote-settled", status()));
             }
         }
         if old.is_some_and(|o| o.lines != new.lines) {
-            errors.push(error("lines", "settled", format!("the quote is {was}; revise it to change it")));
+            errors.push(refusal("lines", "settled", "refuse-quote-settled", status()));
         }
         if was != asked {
-            errors.push(error("status", "invalid_transition", format!("the quote is {was} already")));
+            errors.push(refusal("status", "invalid_transition", "refuse-quote-settled-already", status()));
         }
     }
     let quote_date = *records::date(&new.values, "quote_date").get_or_insert(today);
@@ -58,13 +60,13 @@ pub async fn before_save(
     }
     let accepting = was != "accepted" && asked == "accepted";
     if accepting && records::date(&new.values, "valid_until").is_some_and(|until| until < today) {
-        errors.push(error("status", "expired", "the quote's validity has passed; revise it to accept it"));
+        errors.push(refusal("status", "expired", "refuse-quote-expired", vec![]));
     }
     if let (Some(opportunity), Some(account)) = (new.values.ref_id("opportunity"), new.values.ref_id("account"))
         && let Some(opp) = records::get(tx, OPPORTUNITIES, opportunity).await?
         && opp.values.ref_id("account") != Some(account)
     {
-        errors.push(error("opportunity", "other_account", "the opportunity is another account's"));
+        errors.push(refusal("opportunity", "other_account", "refuse-quote-other-account", vec![]));
     }
     if !errors.is_empty() {
         return Err(invalid(errors));
@@ -82,7 +84,7 @@ pub async fn before_save(
     }
     if accepting {
         if new.lines.as_ref().is_none_or(Vec::is_empty) {
-            return Err(invalid(vec![error("lines", "required", "a quote is accepted with at least one line")]));
+            return Err(invalid(vec![refusal("lines", "required", "refuse-quote-no-lines", vec![])]));
         }
         let order = order_from(tx, ctx, new).await?;
         new.values.set_std("order", FieldValue::Ref(order.id.uuid()));

@@ -17,10 +17,6 @@ pub fn invalid(errors: Vec<FieldError>) -> StoreError {
     StoreError::Invalid(ValidationError { errors })
 }
 
-pub fn error(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError::new(field, code, message)
-}
-
 /// A live record of `kind` (every record of the workspace is readable in
 /// the write path's hooks).
 pub async fn get(tx: &mut ScopedConn, kind: EntityKind, id: Uuid) -> Result<Option<Record>, StoreError> {

@@ -6,11 +6,12 @@
 
 use crate::entities::{DOCUMENT_TEMPLATES, catalogue_rights};
 use crate::pricing::Rounding;
-use crate::records::{self, error, invalid};
+use crate::records::{self, invalid};
 use relata_app::Ctx;
 use relata_core::Record;
 use relata_core::meta::{Default, EntityDef, FieldDef, FieldType, options};
 use relata_core::value::{FieldValue, Values};
+use relata_i18n::refusal;
 use relata_store::{ScopedConn, StoreError};
 
 /// The languages documents are printed in.
@@ -67,15 +68,12 @@ pub async fn before_save(
     if records::text(&new.values, "logo").is_some_and(|t| !t.trim().is_empty()) {
         match logo(new) {
             Some(bytes) if bytes.len() > MAX_LOGO_BYTES => {
-                return Err(invalid(vec![error("logo", "too_large", format!("at most {MAX_LOGO_BYTES} bytes"))]));
+                let args = vec![("bytes", (MAX_LOGO_BYTES as i64).into())];
+                return Err(invalid(vec![refusal("logo", "too_large", "refuse-logo-too-large", args)]));
             }
             Some(_) => {}
             None => {
-                return Err(invalid(vec![error(
-                    "logo",
-                    "invalid_image",
-                    "a JPEG file in base64 (optionally as a data:image/jpeg;base64, URL)",
-                )]));
+                return Err(invalid(vec![refusal("logo", "invalid_image", "refuse-logo-not-jpeg", vec![])]));
             }
         }
     }

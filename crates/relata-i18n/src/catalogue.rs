@@ -14,8 +14,8 @@ type Bundle = FluentBundle<FluentResource>;
 
 /// The catalogue files of a language (the pseudo-language is made from
 /// English's): the pages' strings, the built-in fields' labels, the call
-/// center's pages, and the other domain pages.
-fn sources(language: Language) -> [&'static str; 4] {
+/// center's pages, the other domain pages, and what domain rules refuse.
+fn sources(language: Language) -> [&'static str; 5] {
     macro_rules! files {
         ($tag:literal) => {
             [
@@ -23,6 +23,7 @@ fn sources(language: Language) -> [&'static str; 4] {
                 include_str!(concat!("../locales/", $tag, "/fields.ftl")),
                 include_str!(concat!("../locales/", $tag, "/calls.ftl")),
                 include_str!(concat!("../locales/", $tag, "/pages.ftl")),
+                include_str!(concat!("../locales/", $tag, "/refusals.ftl")),
             ]
         };
     }
@@ -133,6 +134,7 @@ impl Tr {
             let value = match value {
                 Arg::Text(text) => FluentValue::from(text.clone()),
                 Arg::Number(n) => FluentValue::from(*n),
+                Arg::Label { id, fallback } => FluentValue::from(self.t_or(id, fallback)),
             };
             fluent.set(*name, value);
         }
@@ -173,28 +175,56 @@ impl Tr {
     }
 }
 
-/// An argument of a message.
-#[derive(Clone, Debug)]
-pub enum Arg {
-    Text(String),
-    Number(i64),
-}
+/// An argument of a message (numbers choose plural forms).
+pub use relata_core::error::Arg;
 
-impl From<&str> for Arg {
-    fn from(text: &str) -> Arg {
-        Arg::Text(text.to_string())
+/// A domain rule's refusal of a field: the message `id` of `refusals.ftl`
+/// with its arguments. The API says it in English (the `message`, from the
+/// English catalogue, so the words are written once); pages say it in the
+/// reader's language.
+pub fn refusal(
+    field: impl Into<String>,
+    code: &'static str,
+    id: &'static str,
+    args: Vec<(&'static str, Arg)>,
+) -> relata_core::FieldError {
+    let message = Tr::new(Language::En).t_with(id, &args);
+    relata_core::FieldError {
+        said: Some(relata_core::error::Said { id, args }),
+        ..relata_core::FieldError::new(field, code, message)
     }
 }
 
-impl From<String> for Arg {
-    fn from(text: String) -> Arg {
-        Arg::Text(text)
-    }
+/// A domain rule's [`refusal`] as the whole input's error.
+pub fn refused(
+    field: impl Into<String>,
+    code: &'static str,
+    id: &'static str,
+    args: Vec<(&'static str, Arg)>,
+) -> relata_core::ValidationError {
+    relata_core::ValidationError { errors: vec![refusal(field, code, id, args)] }
 }
 
-impl From<i64> for Arg {
-    fn from(n: i64) -> Arg {
-        Arg::Number(n)
+/// A choice option of a field of Relata's own types, named by its label
+/// in the reader's language.
+pub fn option(kind: relata_core::meta::EntityKind, field: &str, value: &str) -> Arg {
+    Arg::Label { id: format!("option-{}-{field}-{value}", kind.api_name()), fallback: value.to_string() }
+}
+
+/// A type's singular name ("contact"), in the reader's language.
+pub fn entity_one(kind: relata_core::meta::EntityKind) -> Arg {
+    Arg::Label { id: format!("entity-one-{}", kind.api_name()), fallback: kind.singular().to_string() }
+}
+
+impl Tr {
+    /// What a field's refusal says in this language: its own message where
+    /// it has one, else the catalogue's for its code (`error-required`:
+    /// what any field of its type can be refused for), else the API's words.
+    pub fn refusal(&self, error: &relata_core::FieldError) -> String {
+        match &error.said {
+            Some(said) => self.t_with(said.id, &said.args),
+            None => self.find(&format!("error-{}", error.code)).unwrap_or_else(|| error.message.clone()),
+        }
     }
 }
 
@@ -267,6 +297,28 @@ mod tests {
             let extra: Vec<_> = own.iter().filter(|id| !english.contains(id)).collect();
             assert!(extra.is_empty(), "{} has messages English lacks: {extra:?}", language.tag());
         }
+    }
+
+    #[test]
+    fn a_refusal_speaks_english_to_the_api_and_each_reader_s_language_on_pages() {
+        let refused = refusal(
+            "status",
+            "invalid_transition",
+            "refuse-invoice-transition",
+            vec![
+                ("was", Arg::Label { id: "option-invoices-status-paid".into(), fallback: "paid".into() }),
+                ("asked", "draft".into()),
+            ],
+        );
+        assert_eq!(refused.code, "invalid_transition");
+        assert!(refused.message.starts_with("an invoice cannot go from Paid to draft:"), "{}", refused.message);
+        let polish = Tr::new(Language::Pl).refusal(&refused);
+        assert!(polish.contains("Zapłacona") && !polish.contains("cannot"), "{polish}");
+        // Without words of its own, a refusal is said by its code, else as the API says it.
+        let generic = relata_core::FieldError::new("last_name", "required", "is required");
+        assert_eq!(Tr::new(Language::Lt).refusal(&generic), Tr::new(Language::Lt).t("error-required"));
+        let unknown = relata_core::FieldError::new("x", "no_such_code", "as the API says");
+        assert_eq!(Tr::new(Language::Ru).refusal(&unknown), "as the API says");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 pub mod catalogue;
 pub mod format;
 
-pub use catalogue::{Arg, Tr};
+pub use catalogue::{Arg, Tr, entity_one, option, refusal, refused};
 
 /// A language the UI is written in. `Pseudo` is English made strange
 /// (accented, bracketed) for the test that finds text not taken from a

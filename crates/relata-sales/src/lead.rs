@@ -4,15 +4,15 @@
 //! This module maps values; `relata-app` runs the writes through the one
 //! write path so every created record gets its rules and change entries.
 
-use crate::invalid;
 use relata_core::Record;
 use relata_core::value::{FieldValue, Values};
+use relata_i18n::refused;
 use relata_store::StoreError;
 
 /// Refuses leads that were already converted.
 pub fn check_convertible(lead: &Record) -> Result<(), StoreError> {
     if lead.values.std("converted_at") != &FieldValue::Null {
-        return Err(invalid("status", "already_converted", "this lead was already converted"));
+        return Err(refused("status", "already_converted", "refuse-lead-converted", vec![]).into());
     }
     Ok(())
 }

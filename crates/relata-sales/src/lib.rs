@@ -16,16 +16,11 @@ pub use entities::*;
 use relata_app::error::AppError;
 use relata_app::module::{BoxFuture, Extension, Module, TimelineSource};
 use relata_app::{App, Ctx};
+use relata_core::Record;
 use relata_core::meta::EntityDef;
-use relata_core::{Record, ValidationError};
 use relata_store::admin::Workspace;
 use relata_store::{ScopedConn, StoreError};
 use std::sync::Arc;
-
-/// Shorthand for a single field error as a store error.
-pub(crate) fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Invalid(ValidationError::single(field, code, message))
-}
 
 /// The module.
 pub struct Sales;

@@ -1,12 +1,12 @@
 //! Opportunities: the stage decides status and probability; every stage
 //! change is recorded with time, actor and amount.
 
-use crate::invalid;
 use crate::pipeline::{StageKind, default_pipeline, stages_of};
 use crate::{OPPORTUNITIES, PIPELINES};
 use relata_core::meta::Schema;
 use relata_core::value::FieldValue;
 use relata_core::{Record, RecordId, UserId};
+use relata_i18n::refused;
 use relata_store::stages::StageChange;
 use relata_store::{ScopedConn, StoreError};
 
@@ -17,30 +17,27 @@ pub async fn before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &mut Re
         Some(id) => tx
             .get_record(&Schema::standard(PIPELINES), RecordId::from_uuid(id), false)
             .await?
-            .ok_or_else(|| invalid("pipeline", "not_found", "no such pipeline"))?,
-        None => default_pipeline(tx)
-            .await?
-            .ok_or_else(|| invalid("pipeline", "required", "this workspace has no pipeline yet; create one first"))?,
+            .ok_or_else(|| refused("pipeline", "not_found", "refuse-no-such-pipeline", vec![]))?,
+        None => {
+            default_pipeline(tx).await?.ok_or_else(|| refused("pipeline", "required", "refuse-no-pipeline", vec![]))?
+        }
     };
     new.values.set_std("pipeline", FieldValue::Ref(pipeline.id.uuid()));
     let stages = stages_of(&pipeline);
     let stage = match new.values.text("stage") {
         Some(id) => stages.iter().find(|s| s.id == id).ok_or_else(|| {
             let ids: Vec<&str> = stages.iter().map(|s| s.id.as_str()).collect();
-            invalid(
-                "stage",
-                "invalid_stage",
-                format!(
-                    "{id:?} is not a stage of pipeline {:?} (stages: {})",
-                    Schema::standard(PIPELINES).title(&pipeline),
-                    ids.join(", ")
-                ),
-            )
+            let args = vec![
+                ("stage", id.into()),
+                ("pipeline", Schema::standard(PIPELINES).title(&pipeline).into()),
+                ("stages", ids.join(", ").into()),
+            ];
+            refused("stage", "invalid_stage", "refuse-not-a-stage", args)
         })?,
         None => stages
             .iter()
             .find(|s| s.kind == StageKind::Open)
-            .ok_or_else(|| invalid("stage", "required", "the pipeline has no open stage"))?,
+            .ok_or_else(|| refused("stage", "required", "refuse-no-open-stage", vec![]))?,
     };
     new.values.set_std("stage", FieldValue::Text(stage.id.clone()));
     new.values.set_std("status", FieldValue::Text(stage.kind.as_str().to_string()));

@@ -1,13 +1,13 @@
 //! Pipelines: ordered stages, each with a win probability and an open, won
 //! or lost meaning.
 
-use crate::invalid;
 use crate::{OPPORTUNITIES, PIPELINES};
 use relata_core::filter::{Filter, Op};
 use relata_core::list::parse_sort;
 use relata_core::meta::Schema;
 use relata_core::value::FieldValue;
 use relata_core::{FieldError, Record, ValidationError};
+use relata_i18n::refused;
 use relata_store::records::ListQuery;
 use relata_store::{ScopedConn, StoreError};
 use serde::{Deserialize, Serialize};
@@ -192,16 +192,13 @@ pub fn stages_of(pipeline: &Record) -> Vec<Stage> {
 pub async fn before_save(tx: &mut ScopedConn, old: Option<&Record>, new: &mut Record) -> Result<(), StoreError> {
     let stages = match new.values.std("stages") {
         FieldValue::Json(raw) => parse_stages(raw)?,
-        _ => return Err(invalid("stages", "required", "is required")),
+        _ => return Err(StoreError::Invalid(ValidationError::single("stages", "required", "is required"))),
     };
     if let Some(old) = old {
         for removed in stages_of(old).iter().filter(|o| !stages.iter().any(|s| s.id == o.id)) {
             if stage_in_use(tx, old, &removed.id).await? {
-                return Err(invalid(
-                    "stages",
-                    "stage_in_use",
-                    format!("stage {:?} still holds opportunities; move them before removing it", removed.id),
-                ));
+                let args = vec![("stage", removed.name.as_str().into())];
+                return Err(refused("stages", "stage_in_use", "refuse-stage-in-use", args).into());
             }
         }
     }

@@ -466,3 +466,158 @@ function say(key) { return (relataMessages.texts || {})[key] || key; }
     handle.addEventListener("pointerup", up);
   });
 })();
+
+// Date fields: the browser's own picker starts weeks as the browser's
+// language says; this one starts them where the page's language does
+// (CLDR's first day, from the server) and names months and days in it.
+// Typing into the field works as before; the picker is a dialog of day
+// buttons worked with the arrow keys, Page Up/Down, Home/End, Enter and
+// Escape.
+(function () {
+  "use strict";
+  const fields = document.querySelectorAll("input[type=date]");
+  if (!fields.length) return;
+  document.documentElement.classList.add("js-dates");
+  const lang = document.documentElement.lang || "en";
+  const first = relataMessages.first_weekday || 0;
+  const utc = function (options) { options.timeZone = "UTC"; return new Intl.DateTimeFormat(lang, options); };
+  const caption = utc({ month: "long", year: "numeric" });
+  const weekday = utc({ weekday: "short" });
+  const fullDay = utc({ dateStyle: "full" });
+  const iso = function (d) { return d.toISOString().slice(0, 10); };
+  const parse = function (v) { const d = new Date(v + "T00:00:00Z"); return isNaN(d) ? null : d; };
+  const shift = function (d, days) { return new Date(d.getTime() + days * 86400000); };
+  const addMonths = function (d, n) {
+    const out = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1));
+    const last = new Date(Date.UTC(out.getUTCFullYear(), out.getUTCMonth() + 1, 0)).getUTCDate();
+    out.setUTCDate(Math.min(d.getUTCDate(), last));
+    return out;
+  };
+  let open = null;
+
+  function close(refocus) {
+    if (!open) return;
+    open.panel.remove();
+    open.button.setAttribute("aria-expanded", "false");
+    if (refocus) open.button.focus();
+    open = null;
+  }
+
+  function button(parent, text, label) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    if (label) b.setAttribute("aria-label", label);
+    parent.appendChild(b);
+    return b;
+  }
+
+  function draw(state) {
+    const panel = state.panel;
+    panel.textContent = "";
+    const head = document.createElement("div");
+    head.className = "date-head";
+    const prev = button(head, "‹", say("previous_month"));
+    const title = document.createElement("span");
+    title.id = state.id + "-caption";
+    title.setAttribute("aria-live", "polite");
+    title.textContent = caption.format(state.focus);
+    head.appendChild(title);
+    const next = button(head, "›", say("next_month"));
+    prev.addEventListener("click", function () { move(state, addMonths(state.focus, -1), false); });
+    next.addEventListener("click", function () { move(state, addMonths(state.focus, 1), false); });
+    panel.appendChild(head);
+    const grid = document.createElement("table");
+    grid.setAttribute("role", "grid");
+    grid.setAttribute("aria-labelledby", title.id);
+    const names = document.createElement("tr");
+    const monthStart = new Date(Date.UTC(state.focus.getUTCFullYear(), state.focus.getUTCMonth(), 1));
+    let day = shift(monthStart, -((monthStart.getUTCDay() - first + 7) % 7));
+    for (let i = 0; i < 7; i += 1) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = weekday.format(shift(day, i));
+      names.appendChild(th);
+    }
+    grid.appendChild(names);
+    const chosen = state.input.value;
+    for (let week = 0; week < 6; week += 1) {
+      const row = document.createElement("tr");
+      for (let i = 0; i < 7; i += 1) {
+        const cell = document.createElement("td");
+        const b = button(cell, String(day.getUTCDate()), fullDay.format(day));
+        b.dataset.date = iso(day);
+        b.tabIndex = iso(day) === iso(state.focus) ? 0 : -1;
+        if (day.getUTCMonth() !== state.focus.getUTCMonth()) b.className = "other-month";
+        if (iso(day) === chosen) b.setAttribute("aria-pressed", "true");
+        row.appendChild(cell);
+        day = shift(day, 1);
+      }
+      grid.appendChild(row);
+    }
+    panel.appendChild(grid);
+  }
+
+  function move(state, to, focusDay) {
+    state.focus = to;
+    draw(state);
+    if (focusDay) state.panel.querySelector("button[tabindex='0']").focus();
+  }
+
+  function pick(state, value) {
+    state.input.value = value;
+    state.input.dispatchEvent(new Event("input", { bubbles: true }));
+    state.input.dispatchEvent(new Event("change", { bubbles: true }));
+    close(true);
+  }
+
+  function show(input, opener, n) {
+    close(false);
+    const panel = document.createElement("div");
+    panel.className = "date-picker";
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", say("pick_date"));
+    const state = { input: input, button: opener, panel: panel, id: "date-picker-" + n,
+      focus: parse(input.value) || parse(iso(new Date())) };
+    open = state;
+    opener.setAttribute("aria-expanded", "true");
+    opener.parentNode.appendChild(panel);
+    panel.addEventListener("click", function (e) {
+      const day = e.target.closest("button[data-date]");
+      if (day) pick(state, day.dataset.date);
+    });
+    panel.addEventListener("keydown", function (e) {
+      const on = e.target.closest("button[data-date]");
+      const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
+      if (e.key === "Escape") { e.preventDefault(); close(true); return; }
+      if (!on) return;
+      const at = parse(on.dataset.date);
+      let to = null;
+      if (steps[e.key]) to = shift(at, steps[e.key]);
+      else if (e.key === "PageUp") to = addMonths(at, -1);
+      else if (e.key === "PageDown") to = addMonths(at, 1);
+      else if (e.key === "Home") to = shift(at, -((at.getUTCDay() - first + 7) % 7));
+      else if (e.key === "End") to = shift(at, 6 - ((at.getUTCDay() - first + 7) % 7));
+      if (to) { e.preventDefault(); move(state, to, true); }
+    });
+    draw(state);
+    panel.querySelector("button[tabindex='0']").focus();
+  }
+
+  fields.forEach(function (input, n) {
+    const wrap = document.createElement("span");
+    wrap.className = "date-field";
+    input.parentNode.insertBefore(wrap, input);
+    wrap.appendChild(input);
+    const opener = button(wrap, "▦", say("pick_date"));
+    opener.className = "date-pick";
+    opener.setAttribute("aria-haspopup", "dialog");
+    opener.setAttribute("aria-expanded", "false");
+    opener.addEventListener("click", function () {
+      if (open && open.input === input) close(true); else show(input, opener, n);
+    });
+  });
+  document.addEventListener("click", function (e) {
+    if (open && !open.panel.contains(e.target) && e.target !== open.button) close(false);
+  });
+})();

@@ -11,16 +11,12 @@ use crate::routing;
 use crate::sla::{self, RUNNING, record};
 use relata_app::Ctx;
 use relata_app::error::into_store;
-use relata_core::error::ValidationError;
 use relata_core::filter::{Filter, Op};
 use relata_core::meta::Schema;
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, UserId};
+use relata_i18n::refused;
 use relata_store::{ScopedConn, StoreError};
-
-fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Invalid(ValidationError::single(field, code, message))
-}
 
 fn status(record: &Record) -> &str {
     record.values.text("status").unwrap_or("new")
@@ -108,7 +104,7 @@ fn keep_status_times(
     let was = old.map(|o| status(o).to_string());
     let is = status(new).to_string();
     if matches!(is.as_str(), "resolved" | "closed") && new.values.text("resolution").is_none_or(str::is_empty) {
-        return Err(invalid("resolution", "required", "say how the case was resolved"));
+        return Err(refused("resolution", "required", "refuse-case-resolution", vec![]).into());
     }
     if was.as_deref() == Some(is.as_str()) {
         return Ok(());
@@ -237,7 +233,7 @@ pub async fn before_save_comment(
     new: &mut Record,
 ) -> Result<(), StoreError> {
     let Some(case) = record(tx, CASES, new.values.ref_id("case")).await? else {
-        return Err(invalid("case", "not_found", "no such case"));
+        return Err(refused("case", "not_found", "refuse-no-such-case", vec![]).into());
     };
     for field in ["contact", "account"] {
         new.values.set_std(field, case.values.std(field).clone());
@@ -255,19 +251,15 @@ pub async fn before_save_comment(
     let is_reply = new.values.text("kind") == Some("reply");
     let template = new.values.ref_id("template");
     if template.is_some() && !is_reply {
-        return Err(invalid("template", "not_a_reply", "only a reply is written from a template"));
+        return Err(refused("template", "not_a_reply", "refuse-template-not-reply", vec![]).into());
     }
     let has_body = new.values.text("body").is_some_and(|b| !b.trim().is_empty());
     if !has_body && (template.is_none() || old.is_some()) {
-        return Err(invalid("body", "required", "what the comment says (or, for a reply, a template)"));
+        return Err(refused("body", "required", "refuse-comment-body", vec![]).into());
     }
     if is_reply && old.is_none() {
         let Some(to) = reply_address(tx, &case).await? else {
-            return Err(invalid(
-                "kind",
-                "no_recipient",
-                "the case has no contact or requester with an email address to reply to; add one, or write a note",
-            ));
+            return Err(refused("kind", "no_recipient", "refuse-reply-no-recipient", vec![]).into());
         };
         let message = send_reply(tx, ctx, &case, new, &to).await?;
         new.values.set_std("email_sent", FieldValue::Ref(message.id.uuid()));

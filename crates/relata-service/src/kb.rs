@@ -8,20 +8,16 @@
 use crate::entities::{CASES, KB_ARTICLES};
 use relata_app::read::{self, ListParams};
 use relata_app::{App, AppError, Ctx};
-use relata_core::error::ValidationError;
 use relata_core::filter::Expr;
 use relata_core::meta::Schema;
 use relata_core::value::{FieldValue, Values};
 use relata_core::{Record, RecordId};
+use relata_i18n::refused;
 use relata_store::StoreError;
 use std::collections::HashMap;
 
 /// How many articles a case is offered.
 const SUGGESTIONS: usize = 5;
-
-fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Invalid(ValidationError::single(field, code, message))
-}
 
 /// Who may publish: managers and administrators (and Relata).
 fn may_publish(ctx: &Ctx) -> bool {
@@ -42,18 +38,14 @@ pub fn before_save(
     let content_changed = old.is_none_or(|o| ["title", "body"].iter().any(|f| o.values.std(f) != new.values.std(f)));
     if is == "published" && (was != "published" || content_changed) {
         if !may_publish(ctx) {
-            return Err(invalid(
-                "status",
-                "forbidden",
-                "a manager or an administrator publishes articles; ask for a review",
-            ));
+            return Err(refused("status", "forbidden", "refuse-publish-role", vec![]).into());
         }
         let revision = new.values.int("revision").unwrap_or(0) + 1;
         new.values.set_std("revision", FieldValue::Int(revision));
         new.values.set_std("published_at", FieldValue::DateTime(now));
     }
     if was == "archived" && is == "in_review" {
-        return Err(invalid("status", "invalid_step", "an archived article goes back to draft first"));
+        return Err(refused("status", "invalid_step", "refuse-archived-to-review", vec![]).into());
     }
     Ok(())
 }
@@ -100,7 +92,7 @@ pub async fn suggested(app: &App, ctx: &Ctx, case: RecordId) -> Result<Vec<Recor
 pub async fn feedback(app: &App, ctx: &Ctx, article: RecordId, helpful: bool) -> Result<Record, AppError> {
     let (record, _) = read::get(app, ctx, KB_ARTICLES, article, false).await?;
     if record.values.text("status") != Some("published") {
-        return Err(ValidationError::single("status", "not_published", "only published articles take feedback").into());
+        return Err(refused("status", "not_published", "refuse-feedback-unpublished", vec![]).into());
     }
     let field = if helpful { "helpful_yes" } else { "helpful_no" };
     let relata = Ctx::new(ctx.workspace.clone(), None);

@@ -118,3 +118,6 @@ script-open = Отвори
 script-new-contact = Нов контакт
 script-log-call = Запиши обаждането
 script-close = Затвори
+script-pick-date = Изберете дата
+script-previous-month = Предишен месец
+script-next-month = Следващ месец

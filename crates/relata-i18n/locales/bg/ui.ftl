@@ -221,6 +221,12 @@ error-invalid_currency = Това не е код на валута (напр. BG
 error-currency_not_enabled = Това работно пространство не използва тази валута.
 error-invalid_decimal = Това не е число.
 error-duplicate = Друг запис вече има тази стойност.
+error-unknown_field = Не можете да попълвате това поле.
+error-read_only = Вашата роля не позволява да променяте това.
+error-forbidden = Вашата роля не позволява това.
+error-too_long = Стойността е твърде дълга.
+error-out_of_range = Стойността е извън допустимия диапазон.
+error-in_the_past = Изберете момент в бъдещето.
 
 ## Език и часова зона
 

@@ -128,3 +128,6 @@ script-open = Open
 script-new-contact = New contact
 script-log-call = Log the call
 script-close = Close
+script-pick-date = Choose a date
+script-previous-month = Previous month
+script-next-month = Next month

@@ -218,6 +218,12 @@ error-invalid_currency = This is not a currency code (such as EUR).
 error-currency_not_enabled = This workspace does not use this currency.
 error-invalid_decimal = This is not a number.
 error-duplicate = Another record already has this value.
+error-unknown_field = This is not a field you may fill in.
+error-read_only = Your role may not change this.
+error-forbidden = Your role may not do this.
+error-too_long = This is too long.
+error-out_of_range = This is outside the allowed range.
+error-in_the_past = Choose a time still to come.
 
 ## Language and time zone
 

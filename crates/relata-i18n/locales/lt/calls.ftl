@@ -118,3 +118,6 @@ script-open = Atverti
 script-new-contact = Naujas kontaktas
 script-log-call = Užregistruoti pokalbį
 script-close = Uždaryti
+script-pick-date = Pasirinkite datą
+script-previous-month = Ankstesnis mėnuo
+script-next-month = Kitas mėnuo

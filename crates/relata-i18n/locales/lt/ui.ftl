@@ -224,6 +224,12 @@ error-invalid_currency = Tai ne valiutos kodas (pvz., EUR).
 error-currency_not_enabled = Ši darbo sritis nenaudoja šios valiutos.
 error-invalid_decimal = Tai ne skaičius.
 error-duplicate = Kitas įrašas jau turi šią reikšmę.
+error-unknown_field = Šio lauko negalite pildyti.
+error-read_only = Jūsų vaidmuo neleidžia to keisti.
+error-forbidden = Jūsų vaidmuo neleidžia to daryti.
+error-too_long = Reikšmė per ilga.
+error-out_of_range = Reikšmė nepatenka į leistiną intervalą.
+error-in_the_past = Pasirinkite būsimą laiką.
 
 ## Kalba ir laiko juosta
 

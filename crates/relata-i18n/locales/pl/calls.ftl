@@ -118,3 +118,6 @@ script-open = Otwórz
 script-new-contact = Nowy kontakt
 script-log-call = Zapisz rozmowę
 script-close = Zamknij
+script-pick-date = Wybierz datę
+script-previous-month = Poprzedni miesiąc
+script-next-month = Następny miesiąc

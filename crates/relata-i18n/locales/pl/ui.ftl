@@ -222,6 +222,12 @@ error-invalid_currency = To nie jest kod waluty (np. PLN).
 error-currency_not_enabled = Ten obszar roboczy nie używa tej waluty.
 error-invalid_decimal = To nie jest liczba.
 error-duplicate = Inny rekord ma już tę wartość.
+error-unknown_field = Tego pola nie możesz wypełnić.
+error-read_only = Twoja rola nie pozwala tego zmieniać.
+error-forbidden = Twoja rola na to nie pozwala.
+error-too_long = Ta wartość jest za długa.
+error-out_of_range = Ta wartość jest poza dozwolonym zakresem.
+error-in_the_past = Wybierz termin w przyszłości.
 
 ## Język i strefa czasowa
 

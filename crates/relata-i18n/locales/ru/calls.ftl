@@ -118,3 +118,6 @@ script-open = Открыть
 script-new-contact = Новый контакт
 script-log-call = Записать звонок
 script-close = Закрыть
+script-pick-date = Выберите дату
+script-previous-month = Предыдущий месяц
+script-next-month = Следующий месяц

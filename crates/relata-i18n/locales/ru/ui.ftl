@@ -222,6 +222,12 @@ error-invalid_currency = Это не код валюты (например, RUB)
 error-currency_not_enabled = В этом рабочем пространстве эта валюта не используется.
 error-invalid_decimal = Это не число.
 error-duplicate = Это значение уже есть у другой записи.
+error-unknown_field = Это поле вам заполнять нельзя.
+error-read_only = Ваша роль не позволяет это изменять.
+error-forbidden = Ваша роль не позволяет это делать.
+error-too_long = Слишком длинное значение.
+error-out_of_range = Значение вне допустимого диапазона.
+error-in_the_past = Выберите время в будущем.
 
 ## Язык и часовой пояс
 

@@ -234,10 +234,12 @@ pub async fn board_move(State(server): S, page: Page, body: Bytes) -> Response {
         Err(AppError::VersionConflict { .. }) => {
             message_page(&page, StatusCode::CONFLICT, "changed-meanwhile", &page.tr().t("board-changed-meanwhile"))
         }
-        Err(AppError::Invalid(v)) => {
-            let text = v.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "board-not-moved", &text)
-        }
+        Err(AppError::Invalid(v)) => message_page(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "board-not-moved",
+            &super::refusals_text(page.tr(), &v),
+        ),
         Err(e) => app_error_page(&page, e),
     }
 }

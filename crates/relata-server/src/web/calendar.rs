@@ -363,10 +363,9 @@ pub async fn move_entry(State(server): S, page: Page, headers: HeaderMap, body: 
         Err(relata_app::error::AppError::VersionConflict { .. }) => {
             refuse(StatusCode::CONFLICT, tr.t("calendar-conflict"))
         }
-        Err(relata_app::error::AppError::Invalid(e)) => refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            e.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
-        ),
+        Err(relata_app::error::AppError::Invalid(e)) => {
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, super::refusals_text(page.tr(), &e))
+        }
         Err(e) => super::app_error_page(&page, e),
     }
 }

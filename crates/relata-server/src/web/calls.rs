@@ -305,7 +305,9 @@ pub async fn log_outcome(State(server): S, path: PagePath, page: Page, body: Byt
     };
     match relata_calls::logging::log(&server.app, &page.ctx, CallToLog::Entry(id), said).await {
         Ok(_) => see_other(next_call_path(dialler)),
-        Err(e @ relata_app::AppError::Invalid(_)) => next_call_page(&server, &page, refused(e.to_string())).await,
+        Err(relata_app::AppError::Invalid(v)) => {
+            next_call_page(&server, &page, refused(super::refusals_text(page.tr(), &v))).await
+        }
         Err(e) => action_refused(&page, e),
     }
 }
@@ -466,9 +468,10 @@ pub async fn log_phone_call(State(server): S, path: PagePath, page: Page, body: 
     };
     match relata_calls::logging::log(&server.app, &page.ctx, CallToLog::PhoneCall(id), said).await {
         Ok(_) => see_other(format!("/calls/phone/{id}")),
-        Err(e @ (relata_app::AppError::Invalid(_) | relata_app::AppError::Conflict(_))) => {
-            call_page(&server, &page, id, Some(e.to_string())).await
+        Err(relata_app::AppError::Invalid(v)) => {
+            call_page(&server, &page, id, Some(super::refusals_text(page.tr(), &v))).await
         }
+        Err(e @ relata_app::AppError::Conflict(_)) => call_page(&server, &page, id, Some(e.to_string())).await,
         Err(e) => action_refused(&page, e),
     }
 }
@@ -491,7 +494,9 @@ pub async fn take_order(State(server): S, path: PagePath, page: Page, body: Byte
     let input = serde_json::json!({"lines": lines, "notes": form.get("notes").filter(|n| !n.trim().is_empty())});
     match relata_calls::orders::take(&server.app, &page.ctx, id, &input).await {
         Ok(_) => see_other(format!("/calls/phone/{id}")),
-        Err(e @ relata_app::AppError::Invalid(_)) => call_page(&server, &page, id, Some(e.to_string())).await,
+        Err(relata_app::AppError::Invalid(v)) => {
+            call_page(&server, &page, id, Some(super::refusals_text(page.tr(), &v))).await
+        }
         Err(e) => action_refused(&page, e),
     }
 }

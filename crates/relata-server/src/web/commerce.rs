@@ -316,7 +316,8 @@ async fn configure_page(
             }
             Err(AppError::Invalid(v)) => {
                 status = StatusCode::UNPROCESSABLE_ENTITY;
-                result = Some((false, v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect()));
+                let tr = page.tr();
+                result = Some((false, v.errors.iter().map(|f| format!("{}: {}", f.field, tr.refusal(f))).collect()));
             }
             Err(e) => return app_error_page(page, e),
         }

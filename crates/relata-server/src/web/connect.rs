@@ -97,9 +97,9 @@ pub async fn connect_page(State(server): S, page: Page) -> Response {
     show(&server, &page, Outcome::default(), StatusCode::OK).await
 }
 
-fn field_errors(e: AppError) -> Result<Vec<(String, String)>, AppError> {
+fn field_errors(tr: relata_i18n::Tr, e: AppError) -> Result<Vec<(String, String)>, AppError> {
     match e {
-        AppError::Invalid(v) => Ok(v.errors.into_iter().map(|f| (f.field.to_string(), f.message)).collect()),
+        AppError::Invalid(v) => Ok(v.errors.iter().map(|f| (f.field.to_string(), tr.refusal(f))).collect()),
         other => Err(other),
     }
 }
@@ -115,7 +115,7 @@ pub async fn save_subscription(State(server): S, page: Page, body: axum::body::B
     let input = json!({"contacts": contacts, "activities": activities});
     match relata_dav::collections::put_subscription(&server.app, &page.ctx, &input).await {
         Ok(_) => see_other("/connect".into()),
-        Err(e) => match field_errors(e) {
+        Err(e) => match field_errors(page.tr(), e) {
             Ok(errors) => {
                 let outcome = Outcome { subscription: Some((contacts, activities)), errors, new_secret: None };
                 show(&server, &page, outcome, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -147,7 +147,7 @@ pub async fn create_app_password(State(server): S, page: Page, body: axum::body:
             let outcome = Outcome { new_secret: Some(issued.secret), ..Outcome::default() };
             show(&server, &page, outcome, StatusCode::CREATED).await
         }
-        Err(e) => match field_errors(e) {
+        Err(e) => match field_errors(page.tr(), e) {
             Ok(errors) => {
                 show(&server, &page, Outcome { errors, ..Outcome::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
             }

@@ -133,7 +133,7 @@ pub async fn convert_submit(State(server): S, page: Page, Path(id): Path<String>
                     .errors
                     .iter()
                     .filter(|e| e.field.starts_with(prefix))
-                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .map(|e| format!("{}: {}", e.field, page.tr().refusal(e)))
                     .collect();
                 (!found.is_empty()).then(|| found.join("; "))
             };
@@ -141,7 +141,7 @@ pub async fn convert_submit(State(server): S, page: Page, Path(id): Path<String>
                 .errors
                 .iter()
                 .filter(|e| !e.field.starts_with("account") && !e.field.starts_with("opportunity"))
-                .map(|e| format!("{}: {}", e.field, e.message))
+                .map(|e| format!("{}: {}", e.field, page.tr().refusal(e)))
                 .collect();
             let (heading, account_label) = named(&page, &lead_title, &company);
             let template = ConvertPage {

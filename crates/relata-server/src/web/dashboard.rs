@@ -392,13 +392,8 @@ pub async fn add_widget(
     match relata_app::views::add_widget(&server.app, &page.ctx, kind, field("view"), field("figure")).await {
         Ok(_) => super::see_other("/".into()),
         Err(relata_app::error::AppError::Invalid(e)) => {
-            let reasons: Vec<String> = e.errors.iter().map(|e| e.message.clone()).collect();
-            super::message_page(
-                &page,
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "home-widget-refused",
-                &reasons.join("; "),
-            )
+            let reasons = super::refusals_text(page.tr(), &e);
+            super::message_page(&page, axum::http::StatusCode::UNPROCESSABLE_ENTITY, "home-widget-refused", &reasons)
         }
         Err(e) => super::app_error_page(&page, e),
     }

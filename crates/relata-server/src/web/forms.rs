@@ -596,7 +596,8 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
         let mut with_defaults = values.clone();
         relata_core::input::apply_defaults(schema, &mut with_defaults);
         for missing in relata_core::input::missing_required(schema, &with_defaults) {
-            errors.entry(missing.field).or_insert(missing.message);
+            let said = super::field_error_text(page.tr(), &missing);
+            errors.entry(missing.field).or_insert(said);
         }
     }
     let mut problem = None;

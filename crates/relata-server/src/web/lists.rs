@@ -304,7 +304,7 @@ pub async fn bulk(State(server): S, path: PagePath, page: Page, body: Bytes) -> 
         match result {
             Ok(()) => done += 1,
             Err(e) => refused.push(match e {
-                AppError::Invalid(v) => v.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+                AppError::Invalid(v) => super::refusals_text(page.tr(), &v),
                 AppError::Hidden { .. } => "not found".into(),
                 other => other.to_string(),
             }),
@@ -336,10 +336,12 @@ pub async fn save_view(State(server): S, path: PagePath, page: Page, body: Bytes
     let name = form.get("name").cloned().unwrap_or_default();
     match relata_app::views::save(&server.app, &page.ctx, kind, &name, &query, shared).await {
         Ok(view) => after_save(&HashMap::new(), format!("/{}?{}", kind.api_name(), view.query)),
-        Err(AppError::Invalid(v)) => {
-            let text = v.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "view-not-saved", &text)
-        }
+        Err(AppError::Invalid(v)) => message_page(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "view-not-saved",
+            &super::refusals_text(page.tr(), &v),
+        ),
         Err(e @ (AppError::Filter(_) | AppError::BadParameter(..))) => {
             message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "view-not-saved", &e.to_string())
         }

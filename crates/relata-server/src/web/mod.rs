@@ -203,6 +203,9 @@ fn script_messages(page: &Page) -> String {
         ("new_contact", "script-new-contact"),
         ("log_call", "script-log-call"),
         ("close", "script-close"),
+        ("pick_date", "script-pick-date"),
+        ("previous_month", "script-previous-month"),
+        ("next_month", "script-next-month"),
     ]
     .into_iter()
     .map(|(key, id)| (key.to_string(), serde_json::Value::String(tr.t(id))))
@@ -227,7 +230,10 @@ fn script_messages(page: &Page) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    serde_json::json!({"texts": texts, "kinds": kinds, "statuses": statuses}).to_string()
+    // Where the date picker starts its weeks (0 for Sunday, as the script counts).
+    let first_weekday = calendar::first_weekday(page.locale.language).num_days_from_sunday();
+    serde_json::json!({"texts": texts, "kinds": kinds, "statuses": statuses, "first_weekday": first_weekday})
+        .to_string()
 }
 
 /// The frame of a page: a menu entry for every entity type of the workspace
@@ -576,8 +582,7 @@ pub(crate) fn after_save(form: &HashMap<String, String>, fallback: String) -> Re
 pub(crate) fn action_refused(page: &Page, e: AppError) -> Response {
     match e {
         AppError::Invalid(v) => {
-            let text = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
-            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &text)
+            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &refusals_text(page.tr(), &v))
         }
         AppError::Conflict(m) => message_page(page, StatusCode::CONFLICT, "not-done", &m),
         other => app_error_page(page, other),
@@ -601,12 +606,21 @@ pub(crate) fn field_errors(tr: relata_i18n::Tr, e: &relata_core::ValidationError
     e.errors.iter().map(|f| (f.field.clone(), field_error_text(tr, f))).collect()
 }
 
-/// What a field's refusal says on a page: the catalogue's message for its
-/// code (`error-required`, `error-invalid_email`, …: what any field of its
-/// type can be refused for), else the refusing module's own words (a rule
-/// of its domain, which the API gives in English).
+/// An input's refusals as one text for a page that shows them together
+/// (`field: why; …`), each in the reader's language: every page that shows
+/// a refusal outside its form's fields says it through here.
+pub(crate) fn refusals_text(tr: relata_i18n::Tr, e: &relata_core::ValidationError) -> String {
+    let said: Vec<String> = e
+        .errors
+        .iter()
+        .map(|f| if f.field.is_empty() { tr.refusal(f) } else { format!("{}: {}", f.field, tr.refusal(f)) })
+        .collect();
+    said.join("; ")
+}
+
+/// What a field's refusal says on a page: see [`relata_i18n::Tr::refusal`].
 pub(crate) fn field_error_text(tr: relata_i18n::Tr, error: &relata_core::FieldError) -> String {
-    tr.find(&format!("error-{}", error.code)).unwrap_or_else(|| error.message.clone())
+    tr.refusal(error)
 }
 
 // ----- switching workspace -----

@@ -308,7 +308,10 @@ pub async fn set_status(State(server): S, path: PagePath, page: Page, body: Byte
     let asked = form.get("status").cloned().unwrap_or_default();
     let value = match relata_core::value::parse_text(field, &asked, &page.ctx.parse) {
         Ok(v) => v,
-        Err(e) => return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &e.message),
+        Err(e) => {
+            let said = super::field_error_text(page.tr(), &e);
+            return message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &said);
+        }
     };
     let mut patch = relata_core::value::Values::default();
     patch.set(field, value);

@@ -992,7 +992,7 @@ async fn quotes_are_built_and_worked_through_to_payment_on_the_pages(app: TestAp
     let again = [("csrf_token", csrf.as_str()), ("status", "draft"), ("version", &version_of(&invoice).to_string())];
     let (status, _, html) = page(app, &b, Method::POST, &format!("/invoices/{invoice_id}/status"), &again).await;
     assert_eq!(status, 422);
-    assert!(html.contains("cannot go from paid to draft"), "{html}");
+    assert!(html.contains("cannot go from Paid to Draft"), "{html}");
 
     // Configure a product on its page: broken rules named, a valid one priced
     // and offered as a quote line.

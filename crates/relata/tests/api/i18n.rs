@@ -177,6 +177,12 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     let (status, _, html) = page(app, &b, Method::POST, "/contacts", &[bad[0], bad[1]]).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Užpildykite šį lauką."), "{html}");
+    // A rule of the write path refused (the account named does not exist): its own words, in her language.
+    let missing = "0190c3f2-0000-7000-8000-000000000000";
+    let (status, _, html) =
+        page(app, &b, Method::POST, "/contacts", &[bad[0], ("last_name", "Kazlauskas"), ("account", missing)]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains(&format!("nerasta: įmonė {missing}")), "{html}");
     assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
 }
 

@@ -23,7 +23,8 @@ crate::both_backends!(
     axe_finds_nothing_serious_on_any_page_in_two_languages,
     a_manager_writes_a_rule_with_the_filter_builder,
     an_agent_sees_who_is_calling_the_moment_it_rings,
-    a_meeting_is_dragged_to_another_day_and_resized_on_the_calendar
+    a_meeting_is_dragged_to_another_day_and_resized_on_the_calendar,
+    date_pickers_start_weeks_where_the_reader_s_language_does
 );
 
 /// Signs `email` in through the sign-in page (with the tests' password).
@@ -489,5 +490,75 @@ async fn a_meeting_is_dragged_to_another_day_and_resized_on_the_calendar(app: Te
     assert!(resized, "the reloaded calendar shows version 2");
     let longer = wait_for_field(&app, &id, "end_at", "2032-01-16T16:00:00.000000Z").await;
     assert_eq!((&longer["start_at"], &longer["version"]), (&json!("2032-01-16T14:00:00.000000Z"), &json!(3)));
+    browser.quit().await;
+}
+
+/// The date of the first day the open date picker shows, and the name at
+/// the head of its first column.
+async fn picker_first_day(browser: &Browser) -> (chrono::NaiveDate, String) {
+    browser.find(".date-picker button[data-date]").await;
+    let seen = browser
+        .script(
+            "return [document.querySelector('.date-picker button[data-date]').dataset.date,\
+                     document.querySelector('.date-picker th').textContent];",
+            json!([]),
+        )
+        .await;
+    (seen[0].as_str().unwrap().parse().expect("a date"), seen[1].as_str().unwrap().to_string())
+}
+
+async fn date_pickers_start_weeks_where_the_reader_s_language_does(app: TestApp) {
+    use chrono::Datelike;
+    let Some(browser) = Browser::start().await else { return };
+    let base = app.base.clone();
+    let rep = app.member("dates@example.com", "sales_rep").await;
+    let account = json!({"name": "Amber Dates", "owner": rep.user});
+    let account = app.post_as(&rep.token, "/api/v1/accounts", &account).await.expect(201).body;
+    app.put_as(&rep.token, "/api/v1/me/preferences", &json!({"language": "pl"})).await.expect(200);
+    sign_in(&browser, &base, "dates@example.com").await;
+    browser.find("main").await;
+    let field = "input[name=expected_close_date]";
+    let set = "document.querySelector(arguments[0]).value = arguments[1]; return true;";
+
+    // In Polish, weeks start on Monday: May 2031 opens on Monday 28 April.
+    browser.goto(&format!("{base}/opportunities/new")).await;
+    browser.script(set, json!([field, "2031-05-14"])).await;
+    browser.click(".date-pick").await;
+    let (first, head) = picker_first_day(&browser).await;
+    assert_eq!((first.to_string().as_str(), first.weekday()), ("2031-04-28", chrono::Weekday::Mon));
+    assert!(head.starts_with("pon"), "Polish names the days: {head}");
+    // Nothing serious for axe-core with the picker open.
+    browser.script(&axe_source(), json!([])).await;
+    let violations = browser.script_async(AXE_RUN, json!([])).await;
+    assert_eq!(violations, json!([]), "axe-core on the open date picker");
+    // From the keyboard: the chosen day has the focus; a day on, Enter picks it and closes the picker.
+    browser.keys(".date-picker button[tabindex='0']", "\u{E014}").await;
+    browser.keys(".date-picker button[tabindex='0']", "\u{E007}").await;
+    assert_eq!(browser.value(field).await, "2031-05-15");
+    let closed = browser.script("return document.querySelector('.date-picker') === null;", json!([])).await;
+    assert_eq!(closed, json!(true));
+    // Page Down shows the next month; a click picks a day.
+    browser.click(".date-pick").await;
+    browser.keys(".date-picker button[tabindex='0']", "\u{E00F}").await;
+    browser.click(".date-picker button[data-date='2031-06-20']").await;
+    assert_eq!(browser.value(field).await, "2031-06-20");
+
+    // In English (as in the United States), on Sunday 27 April.
+    app.put_as(&rep.token, "/api/v1/me/preferences", &json!({"language": "en"})).await.expect(200);
+    browser.goto(&format!("{base}/opportunities/new")).await;
+    browser.script(set, json!([field, "2031-05-14"])).await;
+    browser.click(".date-pick").await;
+    let (first, head) = picker_first_day(&browser).await;
+    assert_eq!((first.to_string().as_str(), first.weekday()), ("2031-04-27", chrono::Weekday::Sun));
+    assert_eq!(head, "Sun");
+    // Escape closes it, and the form saves the day typed as ever.
+    browser.keys(".date-picker button[tabindex='0']", "\u{E00C}").await;
+    browser.type_into("input[name=name]", "Dated deal").await;
+    browser.script(set, json!(["select[name=account]", account["id"]])).await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("Dated deal").await;
+    let saved = app.list_all("opportunities", "").await;
+    assert_eq!(saved.len(), 1, "{}", browser.source().await);
+    assert_eq!(saved[0]["expected_close_date"], json!("2031-05-14"), "{saved:?}");
     browser.quit().await;
 }

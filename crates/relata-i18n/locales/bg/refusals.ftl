@@ -1,0 +1,114 @@
+### What the domain modules' rules refuse, said next to the field refused.
+### The API gives the English text as the problem's `message`: keep these
+### lower-case phrases, as the API's other messages are. Arguments named
+### `status`, `was` and `asked` are choice labels ("Paid"), already in the
+### reader's language.
+
+## Quotes
+
+refuse-quote-created = офертата се създава като чернова или направо като изпратена
+refuse-quote-settled = офертата е в статус „{ $status }“; за да я промените, създайте нова версия
+refuse-quote-settled-already = офертата вече е в статус „{ $status }“
+refuse-quote-expired = срокът на валидност на офертата е изтекъл; за да я приемете, създайте нова версия
+refuse-quote-other-account = тази сделка принадлежи на друга фирма
+refuse-quote-no-lines = може да се приеме само оферта с поне един ред
+
+## Invoices and credit notes
+
+refuse-invoice-created = фактурата се създава като чернова и след това се издава
+refuse-invoice-issued = издадена фактура не се променя; коригирайте я с кредитно известие
+refuse-invoice-transition = фактурата не може да премине от статус „{ $was }“ в статус „{ $asked }“: платена става чрез плащанията, просрочена – с изтичането на срока, а анулира се само фактура, по която нищо не е платено или кредитирано
+refuse-invoice-no-lines = може да се издаде само фактура с поне един ред
+refuse-invoice-delete-issued = издадена фактура не се изтрива; анулирайте я или я коригирайте с кредитно известие
+refuse-invoice-overpaid = плащанията биха надхвърлили общата сума на фактурата
+refuse-credit-note-corrects = кредитното известие трябва да посочва фактурата, която коригира
+refuse-credit-note-of-credit-note = кредитното известие коригира фактура, а не друго кредитно известие
+refuse-credit-note-other-account = коригираната фактура принадлежи на друга фирма
+refuse-credit-note-not-issued = може да се коригира само издадена фактура
+refuse-credit-note-only = фактура се коригира само с кредитно известие
+refuse-credit-over-invoice = сборът на кредитните известия надхвърля сумата на коригираната фактура
+refuse-billing-currency = тази фирма се фактурира във валута { $currency }; нейните фактури и плащания също трябва да са в { $currency }
+
+## Payments
+
+refuse-not-positive = стойността трябва да е по-голяма от 0
+refuse-payment-account = плащане, разпределено по фактури, остава към фирмата на тези фактури
+refuse-refund-allocated = възстановяването връща наличния кредит на клиента и не се разпределя по фактури
+refuse-payment-invoice-twice = една и съща фактура е посочена два пъти в разпределението
+# $number: the invoice's number, or refuse-a-draft's words for one without.
+refuse-a-draft = без номер (чернова)
+refuse-payment-other-account = фактура { $number } принадлежи на друга фирма
+refuse-payment-credit-note = документ { $number } е кредитно известие, а не фактура за плащане
+refuse-payment-not-payable = фактура { $number } е в статус „{ $status }“ и не може да бъде платена
+refuse-payment-currency = фактура { $number } е във валута { $currency }
+refuse-payment-over-balance = повече от остатъка за плащане по фактура { $number } ({ $balance })
+refuse-payment-over-amount = разпределени са общо { $allocated }, повече от сумата на плащането ({ $amount })
+refuse-refund-over-credit = фирмата има само { $credit } наличен кредит за възстановяване
+
+## Price books and documents' lines
+
+refuse-ends-before-start = краят е преди началото
+refuse-price-book-twice = този продукт вече има цена от това количество в ценовата листа
+refuse-price-negative = цената не може да е отрицателна
+refuse-price-book-overlap = застъпва се с ценова листа „{ $name }“ за същите клиенти във валута { $currency }; едната трябва да приключва, преди да започне другата
+refuse-unknown-currency = „{ $code }“ не е валута на това работно пространство
+refuse-product-inactive = този продукт вече не се продава
+refuse-whole-units = този продукт се продава само в цели единици ({ $unit }); { $quantity } не е цяло число
+refuse-tax-rate-required = задължително поле (продуктът не задава ставка)
+refuse-percentage = процент от 0 до 100
+refuse-not-configurable = този продукт няма опции
+refuse-price-currency = цената е във валута { $given }, а документът – в { $currency }
+refuse-no-price = никоя ценова листа във валута { $currency } не съдържа цена на този продукт за { $day }; въведете единична цена
+refuse-price-required = задължително поле за ред без продукт
+refuse-price-override = цената по ценовата листа е { $list }; на друга цена може да продава само този, който поддържа ценовите листи
+refuse-lines-too-large = сборът на редовете е твърде голям
+refuse-option-code = код без интервали, запетаи, + и *
+refuse-option-twice = продуктът вече има опция { $code }
+refuse-below-minimum = стойността е под минимума
+refuse-logo-too-large = размерът на файла в байтове не може да надвишава { $bytes }
+refuse-logo-not-jpeg = изисква се JPEG файл в base64 (може и като URL data:image/jpeg;base64,)
+
+## Opportunities and quotas
+
+refuse-no-such-pipeline = няма такава фуния на продажбите
+refuse-no-pipeline = това работно пространство още няма фуния на продажбите; първо създайте такава
+refuse-not-a-stage = „{ $stage }“ не е етап от фуния „{ $pipeline }“ (етапи: { $stages })
+refuse-no-open-stage = фунията няма нито един отворен етап
+refuse-stage-in-use = в етап „{ $stage }“ все още има сделки; преместете ги, преди да премахнете етапа
+refuse-lead-converted = този потенциален клиент вече е конвертиран
+refuse-period-before-start = периодът приключва, преди да е започнал
+
+## Service
+
+refuse-case-resolution = опишете как е решено запитването
+refuse-no-such-case = няма такова запитване
+refuse-template-not-reply = от шаблон може да се напише само отговор до клиента
+refuse-comment-body = въведете текста на коментара (или, ако е отговор, изберете шаблон)
+refuse-reply-no-recipient = запитването няма контакт или заявител с имейл адрес, на който да се отговори; добавете такъв или напишете бележка
+refuse-publish-role = статиите се публикуват от мениджър или администратор; поискайте преглед
+refuse-archived-to-review = архивираната статия първо трябва да се върне в чернова
+refuse-feedback-unpublished = обратна връзка се приема само за публикувани статии
+
+## Calls
+
+refuse-call-party = обаждането трябва да е свързано с контакт или фирма; посочете едно от двете
+
+## Message templates
+
+refuse-template-key = малки латински букви a–z, цифри и _ (напр. dunning_reminder)
+refuse-unknown-entity = „{ $name }“ не е тип записи
+refuse-template-subject = имейлите и писмата трябва да имат тема
+refuse-template-twice = шаблонът „{ $key }“ вече съществува (канал: { $channel }, език: { $language })
+
+## Any record
+
+# $what: a type's singular name, or refuse-member's words.
+refuse-no-such = { $what } с ID { $id } не съществува
+refuse-member = потребител в това работно пространство
+refuse-no-such-line-record = запис с ID { $id } не съществува
+refuse-already-used = друг запис от тип „{ $what }“ вече има стойност { $value }
+refuse-used = тази стойност вече се използва
+refuse-no-lines = този тип записи няма редове
+refuse-hidden-field = не е поле от този тип записи
+refuse-read-only = вашата роля позволява само преглед на това поле
+refuse-owner = вашата роля не позволява да възлагате записи на този отговорник

@@ -1,0 +1,114 @@
+### What the domain modules' rules refuse, said next to the field refused.
+### The API gives the English text as the problem's `message`: keep these
+### lower-case phrases, as the API's other messages are. Arguments named
+### `status`, `was` and `asked` are choice labels ("Paid"), already in the
+### reader's language.
+
+## Quotes
+
+refuse-quote-created = a quote is created as a draft or sent
+refuse-quote-settled = the quote is { $status }; revise it to change it
+refuse-quote-settled-already = the quote is { $status } already
+refuse-quote-expired = the quote's validity has passed; revise it to accept it
+refuse-quote-other-account = the opportunity is another account's
+refuse-quote-no-lines = a quote is accepted with at least one line
+
+## Invoices and credit notes
+
+refuse-invoice-created = an invoice is created as a draft, then issued
+refuse-invoice-issued = an issued invoice does not change; correct it with a credit note
+refuse-invoice-transition = an invoice cannot go from { $was } to { $asked }: payments make it paid, time makes it overdue, and only an invoice with nothing paid or credited can be cancelled
+refuse-invoice-no-lines = an invoice is issued with at least one line
+refuse-invoice-delete-issued = an issued invoice is not deleted; cancel it or correct it with a credit note
+refuse-invoice-overpaid = an invoice would be paid more than its total
+refuse-credit-note-corrects = a credit note names the invoice it corrects
+refuse-credit-note-of-credit-note = a credit note corrects an invoice, not a credit note
+refuse-credit-note-other-account = the corrected invoice is another account's
+refuse-credit-note-not-issued = only an issued invoice can be corrected
+refuse-credit-note-only = only a credit note corrects an invoice
+refuse-credit-over-invoice = the credit notes of an invoice add up to more than the invoice
+refuse-billing-currency = this account is billed in { $currency }; its invoices and payments are in { $currency } too
+
+## Payments
+
+refuse-not-positive = must be more than 0
+refuse-payment-account = a payment allocated to invoices stays with their account
+refuse-refund-allocated = a refund pays back credit; it is not allocated
+refuse-payment-invoice-twice = the same invoice is allocated twice
+# $number: the invoice's number, or refuse-a-draft's words for one without.
+refuse-a-draft = a draft
+refuse-payment-other-account = invoice { $number } is another account's
+refuse-payment-credit-note = { $number } is a credit note, not an invoice to pay
+refuse-payment-not-payable = invoice { $number } is { $status }, not open for payment
+refuse-payment-currency = invoice { $number } is in { $currency }
+refuse-payment-over-balance = more than the balance of invoice { $number } ({ $balance })
+refuse-payment-over-amount = the allocations add up to { $allocated }, more than the payment's { $amount }
+refuse-refund-over-credit = the account holds { $credit } of credit to refund
+
+## Price books and documents' lines
+
+refuse-ends-before-start = ends before it starts
+refuse-price-book-twice = this product already has a price from this quantity in the book
+refuse-price-negative = a price is not negative
+refuse-price-book-overlap = overlaps price book "{ $name }" for the same customers in { $currency }; end one before the other starts
+refuse-unknown-currency = "{ $code }" is not a currency of this workspace
+refuse-product-inactive = this product is no longer sold
+refuse-whole-units = this product is sold in whole units ({ $unit }); { $quantity } is not one
+refuse-tax-rate-required = is required (the product gives none)
+refuse-percentage = a percentage from 0 to 100
+refuse-not-configurable = this product has no options
+refuse-price-currency = is in { $given }, but the document is in { $currency }
+refuse-no-price = no price book in { $currency } prices this product on { $day }; give a unit price
+refuse-price-required = is required for a line without a product
+refuse-price-override = the price book's price is { $list }; only who keeps the price books may sell at another
+refuse-lines-too-large = the lines add up to too large an amount
+refuse-option-code = a code without spaces, commas, + or *
+refuse-option-twice = the product has option { $code } already
+refuse-below-minimum = is below the minimum
+refuse-logo-too-large = at most { $bytes } bytes
+refuse-logo-not-jpeg = a JPEG file in base64 (optionally as a data:image/jpeg;base64, URL)
+
+## Opportunities and quotas
+
+refuse-no-such-pipeline = no such pipeline
+refuse-no-pipeline = this workspace has no pipeline yet; create one first
+refuse-not-a-stage = "{ $stage }" is not a stage of pipeline "{ $pipeline }" (stages: { $stages })
+refuse-no-open-stage = the pipeline has no open stage
+refuse-stage-in-use = stage "{ $stage }" still holds opportunities; move them before removing it
+refuse-lead-converted = this lead was already converted
+refuse-period-before-start = the period ends before it starts
+
+## Service
+
+refuse-case-resolution = say how the case was resolved
+refuse-no-such-case = no such case
+refuse-template-not-reply = only a reply is written from a template
+refuse-comment-body = what the comment says (or, for a reply, a template)
+refuse-reply-no-recipient = the case has no contact or requester with an email address to reply to; add one, or write a note
+refuse-publish-role = a manager or an administrator publishes articles; ask for a review
+refuse-archived-to-review = an archived article goes back to draft first
+refuse-feedback-unpublished = only published articles take feedback
+
+## Calls
+
+refuse-call-party = a call is to a contact or an account; name one
+
+## Message templates
+
+refuse-template-key = lowercase letters, digits and _ (dunning_reminder)
+refuse-unknown-entity = "{ $name }" is not an entity type
+refuse-template-subject = emails and letters have a subject
+refuse-template-twice = there is already a template "{ $key }" for { $channel } in { $language }
+
+## Any record
+
+# $what: a type's singular name, or refuse-member's words.
+refuse-no-such = no such { $what }: { $id }
+refuse-member = user in this workspace
+refuse-no-such-line-record = no such record: { $id }
+refuse-already-used = { $value } is already used by another { $what }
+refuse-used = is already used
+refuse-no-lines = this type has no lines
+refuse-hidden-field = is not a field of this type
+refuse-read-only = is read-only for your role
+refuse-owner = your role may not give records to this owner

@@ -145,6 +145,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0022_dashboard_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0022_dashboard_indexes.sql"),
     },
+    Migration {
+        version: 23,
+        name: "quiet deals by owner",
+        sqlite: include_str!("../migrations/sqlite/0023_owner_quiet_index.sql"),
+        postgres: include_str!("../migrations/postgres/0023_owner_quiet_index.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

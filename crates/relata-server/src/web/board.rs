@@ -114,24 +114,35 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
         }
     }
     // Each column: its first cards in index order, and totals over all of
-    // the stage's opportunities in one aggregate query.
-    let mut loaded = Vec::with_capacity(stages.len());
-    for stage in &stages {
+    // the stage's opportunities in one aggregate query; the columns are
+    // read side by side (each reads its own index range).
+    let app = &server.app;
+    let columns_read = stages.iter().map(|stage| {
         let mut stage_conditions = conditions.clone();
         stage_conditions.push(Expr::eq("stage", stage.id.as_str()));
-        let params =
-            ListParams { conditions: stage_conditions.clone(), limit: Some(CARDS_PER_COLUMN), ..Default::default() };
-        let (records, more) = match read::list(&server.app, ctx, OPPORTUNITIES, &params).await {
-            Ok((p, _)) => (p.records, p.next_cursor.is_some()),
-            Err(e) => return app_error_page(&page, e),
-        };
-        let sums = read::money_totals(&server.app, ctx, OPPORTUNITIES, None, &stage_conditions, "amount")
-            .await
-            .unwrap_or_default();
-        // The same selection as text, for the column's link to the list page.
-        let stage_filter = relata_core::filter::to_text(&Expr::all(stage_conditions));
-        loaded.push((stage, stage_filter, records, more, sums));
-    }
+        async move {
+            let params = ListParams {
+                conditions: stage_conditions.clone(),
+                limit: Some(CARDS_PER_COLUMN),
+                ..Default::default()
+            };
+            let (cards, sums) = tokio::join!(
+                read::list(app, ctx, OPPORTUNITIES, &params),
+                read::money_totals(app, ctx, OPPORTUNITIES, None, &stage_conditions, "amount"),
+            );
+            let (records, more) = match cards {
+                Ok((p, _)) => (p.records, p.next_cursor.is_some()),
+                Err(e) => return Err(e),
+            };
+            // The same selection as text, for the column's link to the list page.
+            let stage_filter = relata_core::filter::to_text(&Expr::all(stage_conditions));
+            Ok((stage, stage_filter, records, more, sums.unwrap_or_default()))
+        }
+    });
+    let loaded = match futures_util::future::try_join_all(columns_read).await {
+        Ok(loaded) => loaded,
+        Err(e) => return app_error_page(&page, e),
+    };
     // Account names for every card at once.
     let all: Vec<&Record> = loaded.iter().flat_map(|(_, _, records, _, _)| records.iter()).collect();
     let opportunities = page.schema(OPPORTUNITIES);

@@ -6,8 +6,9 @@
 use crate::error::AppError;
 use crate::read::ListParams;
 use crate::{App, Ctx};
+use relata_core::ValidationError;
 use relata_core::meta::EntityKind;
-use relata_core::{FieldError, ValidationError};
+use relata_i18n::refusal;
 use relata_store::identity::{HomeWidget, SavedView};
 
 /// The list parameters a view's query string holds.
@@ -38,10 +39,10 @@ pub async fn save(
     let name = name.trim();
     let mut errors = Vec::new();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError::new("name", "invalid", "1 to 100 characters"));
+        errors.push(refusal("name", "invalid", "refuse-view-name", vec![]));
     }
     if query.len() > 4000 {
-        errors.push(FieldError::new("query", "too_long", "at most 4000 characters"));
+        errors.push(refusal("query", "too_long", "refuse-view-query", vec![]));
     }
     ValidationError::check(errors)?;
     let probe = ListParams { limit: Some(1), ..params_of(query) };
@@ -151,9 +152,9 @@ pub async fn add_widget(
     let mut errors = Vec::new();
     let view = views(app, ctx, kind).await?.into_iter().find(|v| v.id == view_id);
     match &view {
-        None => errors.push(FieldError::new("view", "unknown_view", "no saved view of yours or your team's")),
+        None => errors.push(refusal("view", "unknown_view", "refuse-view-unknown", vec![])),
         Some(v) if params_of(&v.query).q.is_some() => {
-            errors.push(FieldError::new("view", "searches", "a widget counts by a view's filter; this view searches"))
+            errors.push(refusal("view", "searches", "refuse-view-searches", vec![]))
         }
         Some(_) => {}
     }
@@ -161,20 +162,21 @@ pub async fn add_widget(
     let schema = schemas.get(kind);
     let parsed = WidgetFigure::parse(figure);
     match &parsed {
-        None => errors.push(FieldError::new("figure", "invalid", "count, sum:<money field> or chart:<field>")),
+        None => errors.push(refusal("figure", "invalid", "refuse-widget-figure", vec![])),
         Some(WidgetFigure::Sum(field))
             if !schema.field(field).is_some_and(|f| f.ty == relata_core::meta::FieldType::Money) =>
         {
-            errors.push(FieldError::new("figure", "invalid", format!("{field:?} is no money field you see")))
+            errors.push(refusal("figure", "invalid", "refuse-widget-money", vec![("field", field.as_str().into())]))
         }
-        Some(WidgetFigure::Chart(field)) if !schema.field(field).is_some_and(groups_well) => errors.push(
-            FieldError::new("figure", "invalid", format!("{field:?} is no field you see that a chart can group by")),
-        ),
+        Some(WidgetFigure::Chart(field)) if !schema.field(field).is_some_and(groups_well) => {
+            errors.push(refusal("figure", "invalid", "refuse-widget-chart", vec![("field", field.as_str().into())]))
+        }
         Some(_) => {}
     }
     let mut tx = app.store.write(ctx.ws()).await?;
     if tx.home_widgets(owner).await?.len() >= MAX_WIDGETS {
-        errors.push(FieldError::new("figure", "too_many", format!("a home page holds at most {MAX_WIDGETS} widgets")));
+        let args = vec![("max", (MAX_WIDGETS as i64).into())];
+        errors.push(refusal("figure", "too_many", "refuse-widget-many", args));
     }
     ValidationError::check(errors)?;
     let (kind_name, field) = match parsed.expect("checked above") {

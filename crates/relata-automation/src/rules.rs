@@ -7,6 +7,7 @@ use relata_core::access::{EntityRights, Level};
 use relata_core::error::{FieldError, ValidationError};
 use relata_core::meta::{Default, EntityDef, EntityKind, FieldDef, FieldType, LinesDef, Schema, Target, options};
 use relata_core::value::{FieldValue, ParseContext, parse_text};
+use relata_i18n::{Arg, entity_one, option, refusal, refused};
 use relata_store::{ScopedConn, StoreError};
 use std::borrow::Cow;
 
@@ -149,25 +150,23 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
     let mut errors = Vec::new();
     let Some(kind) = target(&text("entity")) else {
         let known: Vec<&str> = EntityKind::all().iter().map(|k| k.api_name()).collect();
-        return Err(StoreError::Invalid(ValidationError::single(
-            "entity",
-            "unknown_entity",
-            format!("not an entity type; one of {}", known.join(", ")),
-        )));
+        let args = vec![("types", known.join(", ").into())];
+        return Err(refused("entity", "unknown_entity", "refuse-rule-entity", args).into());
     };
     let schema = Schema::standard(kind);
     let watched_fields = watched(&text("watch_fields"));
     for field in &watched_fields {
         if schema.field(field).is_none() {
-            errors.push(FieldError::new("watch_fields", "unknown_field", format!("{kind} has no field {field:?}")));
+            let args = vec![("type", entity_one(kind)), ("field", field.as_str().into())];
+            errors.push(refusal("watch_fields", "unknown_field", "refuse-rule-watch-field", args));
         }
     }
     let event = text("event");
     if ["date_reached", "anniversary"].contains(&event.as_str()) {
         match schema.field(&text("date_field")) {
             Some(f) if matches!(f.ty, FieldType::Date | FieldType::DateTime) => {}
-            Some(_) => errors.push(FieldError::new("date_field", "not_a_date", format!("not a date field of {kind}"))),
-            None => errors.push(FieldError::new("date_field", "required", format!("a date field of {kind}"))),
+            Some(_) => errors.push(refusal("date_field", "not_a_date", "refuse-rule-not-a-date", of_type(kind))),
+            None => errors.push(refusal("date_field", "required", "refuse-rule-date-field", of_type(kind))),
         }
     }
     if event == "schedule" {
@@ -180,7 +179,7 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
     let steps = rule.lines.as_deref().unwrap_or_default();
     // A draft (inactive) rule may have no steps yet.
     if steps.is_empty() && rule.values.std("active") != &FieldValue::Bool(false) {
-        errors.push(FieldError::new("lines", "required", "an active rule has at least one step"));
+        errors.push(refusal("lines", "required", "refuse-rule-no-steps", vec![]));
     }
     let members = tx.member_list().await?;
     let teams = tx.teams().await?;
@@ -199,9 +198,9 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
         let action = value("action");
         match action.as_str() {
             "update_field" => match schema.field(&value("field")) {
-                None => errors.push(FieldError::new(at("field"), "unknown_field", format!("{kind} has no such field"))),
+                None => errors.push(refusal(at("field"), "unknown_field", "refuse-rule-no-such-field", of_type(kind))),
                 Some(field) if !field.is_writable() || field.system => {
-                    errors.push(FieldError::new(at("field"), "read_only", "is maintained by Relata"))
+                    errors.push(refusal(at("field"), "read_only", "refuse-rule-maintained", vec![]))
                 }
                 Some(field) => {
                     let parse = ParseContext { phone_region: None, currencies: Vec::new() };
@@ -211,27 +210,20 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
                     if reacts_to_updates
                         && (watched_fields.is_empty() || watched_fields.contains(&field.id.to_string()))
                     {
-                        errors.push(FieldError::new(
-                            at("field"),
-                            "triggers_itself",
-                            format!(
-                                "the rule reacts to changes of {} and would change it itself; \
-                                 name the fields to watch without it, or add conditions",
-                                field.id
-                            ),
-                        ));
+                        let args = vec![("field", field.label.to_string().into())];
+                        errors.push(refusal(at("field"), "triggers_itself", "refuse-rule-triggers-itself", args));
                     }
                 }
             },
             "create_task" | "notify_owner" | "notify" | "create_call" if value("subject").trim().is_empty() => {
-                errors.push(FieldError::new(at("subject"), "required", "what the task, message or call is about"))
+                errors.push(refusal(at("subject"), "required", "refuse-rule-subject", vec![]))
             }
             "create_call" if !value("value").is_empty() && call_priority(&value("value")).is_none() => {
-                errors.push(FieldError::new(at("value"), "invalid_priority", "a call's priority, 0 to 100"))
+                errors.push(refusal(at("value"), "invalid_priority", "refuse-rule-priority", vec![]))
             }
             "call_webhook" => {
                 if let Err(e) = relata_app::webhooks::parse_url(&value("value")) {
-                    errors.push(FieldError::new(at("value"), "invalid_url", e));
+                    errors.push(refusal(at("value"), "invalid_url", "refuse-rule-url", vec![("detail", e.into())]));
                 }
             }
             "wait" => {
@@ -239,28 +231,26 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
                 if !until.is_empty() {
                     match schema.field(&until) {
                         Some(f) if matches!(f.ty, FieldType::Date | FieldType::DateTime) => {}
-                        _ => errors.push(FieldError::new(
+                        _ => errors.push(refusal(
                             at("until_field"),
                             "not_a_date",
-                            format!("not a date field of {kind}"),
+                            "refuse-rule-not-a-date",
+                            of_type(kind),
                         )),
                     }
                 } else if number("wait_days") == 0 && number("wait_hours") == 0 {
-                    errors.push(FieldError::new(at("wait_days"), "required", "how long to wait (days or hours)"));
+                    errors.push(refusal(at("wait_days"), "required", "refuse-rule-wait", vec![]));
                 }
             }
             "branch" => {
                 if value("condition").trim().is_empty() {
-                    errors.push(FieldError::new(at("condition"), "required", "the condition to branch on"));
+                    errors.push(refusal(at("condition"), "required", "refuse-rule-condition", vec![]));
                 } else {
                     check_filter(&at("condition"), &value("condition"), &schema, false, &mut errors);
                 }
                 if branch_target(&value("value"), i, steps.len()).is_none() {
-                    errors.push(FieldError::new(
-                        at("value"),
-                        "invalid_branch",
-                        format!("\"stop\", or the number of a later step ({} to {})", i + 3, steps.len()),
-                    ));
+                    let args = vec![("first", (i as i64 + 3).into()), ("last", (steps.len() as i64).into())];
+                    errors.push(refusal(at("value"), "invalid_branch", "refuse-rule-branch", args));
                 }
             }
             _ => {}
@@ -268,29 +258,36 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
         if let Some(channel) = message_channel(&action) {
             let key = value("template");
             if key.trim().is_empty() {
-                errors.push(FieldError::new(at("template"), "required", format!("the key of a {channel} template")));
+                let args = vec![("channel", option(relata_channels::MESSAGE_TEMPLATES, "channel", channel))];
+                errors.push(refusal(at("template"), "required", "refuse-rule-template", args));
             } else {
                 match relata_channels::template_by_key(tx, &key, channel).await? {
-                    None => errors.push(FieldError::new(
-                        at("template"),
-                        "unknown_template",
-                        format!("no {channel} template with the key {key:?}"),
-                    )),
+                    None => {
+                        let args = vec![
+                            ("channel", option(relata_channels::MESSAGE_TEMPLATES, "channel", channel)),
+                            ("key", key.into()),
+                        ];
+                        errors.push(refusal(at("template"), "unknown_template", "refuse-rule-no-template", args))
+                    }
                     Some(t) => {
                         let about = t.values.std("entity").as_text().unwrap_or_default().to_string();
                         if !about.is_empty() && about != kind.api_name() {
-                            errors.push(FieldError::new(
-                                at("template"),
-                                "wrong_template",
-                                format!("the template is about {about}, the rule about {}", kind.api_name()),
-                            ));
+                            let about = EntityKind::from_api_name(&about)
+                                .map_or_else(|| Arg::from(about.as_str()), relata_i18n::entity_one);
+                            let args = vec![("about", about), ("type", entity_one(kind))];
+                            errors.push(refusal(at("template"), "wrong_template", "refuse-rule-wrong-template", args));
                         }
                     }
                 }
             }
         }
         if let Err(message) = check_assignee(&value("assign_to"), &members, &teams) {
-            errors.push(FieldError::new(at("assign_to"), "unknown_assignee", message));
+            errors.push(refusal(
+                at("assign_to"),
+                "unknown_assignee",
+                "refuse-rule-assignee",
+                vec![("detail", message.into())],
+            ));
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(StoreError::Invalid(ValidationError { errors })) }
@@ -309,6 +306,11 @@ pub fn branch_target(value: &str, at: usize, steps: usize) -> Option<Option<usiz
     (n >= at + 3 && n <= steps).then_some(Some(n - 1))
 }
 
+/// A type's name as an argument of a refusal.
+fn of_type(kind: EntityKind) -> Vec<(&'static str, Arg)> {
+    vec![("type", entity_one(kind))]
+}
+
 fn check_filter(field: &str, text: &str, schema: &Schema, before: bool, errors: &mut Vec<FieldError>) {
     if text.trim().is_empty() {
         return;
@@ -316,15 +318,15 @@ fn check_filter(field: &str, text: &str, schema: &Schema, before: bool, errors: 
     let parse = ParseContext { phone_region: None, currencies: Vec::new() };
     let cx = relata_core::filter::CompileContext::relata(&parse);
     match relata_core::filter::parse(text) {
-        Err(e) => errors.push(FieldError::new(field, "invalid_filter", e.to_string())),
-        Ok(expr) if !before && relata_core::filter::mentions_before(&expr) => errors.push(FieldError::new(
-            field,
-            "invalid_filter",
-            "before.<field> is a field's value before an update: only in the conditions of rules on updates",
-        )),
+        Err(e) => {
+            errors.push(refusal(field, "invalid_filter", "refuse-filter", vec![("detail", e.to_string().into())]))
+        }
+        Ok(expr) if !before && relata_core::filter::mentions_before(&expr) => {
+            errors.push(refusal(field, "invalid_filter", "refuse-filter-before", vec![]))
+        }
         Ok(expr) => {
             if let Err(e) = relata_core::filter::compile(&relata_core::filter::strip_before(expr), schema, &cx) {
-                errors.push(FieldError::new(field, "invalid_filter", e.to_string()));
+                errors.push(refusal(field, "invalid_filter", "refuse-filter", vec![("detail", e.to_string().into())]));
             }
         }
     }
@@ -334,13 +336,13 @@ fn check_schedule(cron: &str, time_zone: &str, errors: &mut Vec<FieldError>) {
     let now = chrono::Utc::now();
     let zone = if time_zone.trim().is_empty() { "UTC" } else { time_zone.trim() };
     if let Err(e) = relata_app::jobs::next_firing("0 0 0 * * *", zone, now) {
-        errors.push(FieldError::new("time_zone", "invalid_time_zone", e));
+        errors.push(refusal("time_zone", "invalid_time_zone", "refuse-time-zone", vec![("detail", e.into())]));
         return;
     }
     if cron.trim().is_empty() {
-        errors.push(FieldError::new("cron", "required", "when the rule runs, as cron (0 0 8 * * Mon)"));
+        errors.push(refusal("cron", "required", "refuse-cron-required", vec![]));
     } else if let Err(e) = relata_app::jobs::next_firing(cron.trim(), zone, now) {
-        errors.push(FieldError::new("cron", "invalid_cron", e));
+        errors.push(refusal("cron", "invalid_cron", "refuse-cron", vec![("detail", e.into())]));
     }
 }
 

@@ -78,9 +78,7 @@ pub fn list_field() -> FieldDef {
 /// shared by skills names the skill.
 pub fn check(list: &Record) -> Result<(), StoreError> {
     if list.values.text("distribution") == Some("skills") && list.values.text("skill").is_none_or(str::is_empty) {
-        let e =
-            ValidationError::single("skill", "required", "the skill the list's calls need, to share them by skills");
-        return Err(StoreError::Invalid(e));
+        return Err(relata_i18n::refused("skill", "required", "refuse-list-skill", vec![]).into());
     }
     let Some(text) = list.values.text("filter").filter(|f| !f.trim().is_empty()) else { return Ok(()) };
     let parse = ParseContext { phone_region: None, currencies: Vec::new() };
@@ -89,7 +87,9 @@ pub fn check(list: &Record) -> Result<(), StoreError> {
     let compiled = relata_core::filter::parse(text)
         .map_err(|e| e.to_string())
         .and_then(|expr| relata_core::filter::compile(&expr, &schema, &cx).map(drop).map_err(|e| e.to_string()));
-    compiled.map_err(|e| StoreError::Invalid(ValidationError::single("filter", "invalid_filter", e)))
+    compiled.map_err(|e| {
+        relata_i18n::refused("filter", "invalid_filter", "refuse-filter", vec![("detail", e.into())]).into()
+    })
 }
 
 /// What making a list's calls did.

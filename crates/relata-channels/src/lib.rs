@@ -26,7 +26,7 @@ use relata_app::module::{BoxFuture, Module};
 use relata_app::{App, Ctx};
 use relata_core::Record;
 use relata_core::WorkspaceId;
-use relata_core::error::{FieldError, ValidationError};
+use relata_core::error::ValidationError;
 use relata_core::meta::{EntityDef, EntityKind, Schema};
 use relata_core::value::{FieldValue, Values};
 use relata_i18n::refusal;
@@ -70,10 +70,11 @@ async fn check_template(tx: &mut ScopedConn, new: &Record) -> Result<(), StoreEr
     }
     for field in ["subject", "body"] {
         match merge::Template::parse(text(new, field)) {
-            Err(e) => errors.push(FieldError::new(field, e.code, e.message)),
+            Err(e) => errors.push(refusal(field, e.code, "refuse-template-syntax", vec![("detail", e.message.into())])),
             Ok(t) => {
                 if let Err(message) = messages::check_fields(&t, about) {
-                    errors.push(FieldError::new(field, "unknown_merge_field", message));
+                    let args = vec![("detail", message.into())];
+                    errors.push(refusal(field, "unknown_merge_field", "refuse-merge-field", args));
                 }
             }
         }

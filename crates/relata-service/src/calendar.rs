@@ -24,7 +24,8 @@ pub struct BusinessCalendar {
 pub struct CalendarProblem {
     pub line: Option<usize>,
     pub field: &'static str,
-    pub message: String,
+    /// What is wrong, as the catalogue's refusal (`refusals.ftl`).
+    pub said: &'static str,
 }
 
 /// One line of a calendar as stored: a weekday's period of work or a holiday.
@@ -56,7 +57,7 @@ impl BusinessCalendar {
                         problems.push(CalendarProblem {
                             line: Some(i),
                             field: "end",
-                            message: "ends before it starts".into(),
+                            said: "refuse-ends-before-start",
                         });
                         continue;
                     }
@@ -78,7 +79,7 @@ impl BusinessCalendar {
                     problems.push(CalendarProblem {
                         line: Some(positions[day][pair[1]]),
                         field: "start",
-                        message: "overlaps another period of the same day".into(),
+                        said: "refuse-hours-overlap",
                     });
                 }
             }

@@ -15,6 +15,7 @@ use relata_core::filter::{Filter, Op};
 use relata_core::meta::Schema;
 use relata_core::value::FieldValue;
 use relata_core::{Record, RecordId};
+use relata_i18n::refusal;
 use relata_store::jobs::Job;
 use relata_store::{ScopedConn, StoreError};
 use uuid::Uuid;
@@ -47,7 +48,7 @@ pub fn calendar_of(record: &Record) -> Result<BusinessCalendar, Vec<FieldError>>
         if day == "holiday" {
             match line.values.std("date") {
                 FieldValue::Date(d) => lines.push(CalendarLine::Holiday(*d)),
-                _ => errors.push(FieldError::new(format!("lines[{i}].date"), "required", "a holiday needs its date")),
+                _ => errors.push(refusal(format!("lines[{i}].date"), "required", "refuse-holiday-date", vec![])),
             }
             continue;
         }
@@ -55,11 +56,11 @@ pub fn calendar_of(record: &Record) -> Result<BusinessCalendar, Vec<FieldError>>
         let mut time = |id: &str| match text(id).as_deref().map(parse_time) {
             Some(Some(t)) => Some(t),
             Some(None) => {
-                errors.push(FieldError::new(format!("lines[{i}].{id}"), "invalid", "a time such as 09:00 or 17:30"));
+                errors.push(refusal(format!("lines[{i}].{id}"), "invalid", "refuse-time-of-day", vec![]));
                 None
             }
             None => {
-                errors.push(FieldError::new(format!("lines[{i}].{id}"), "required", "working hours need a time"));
+                errors.push(refusal(format!("lines[{i}].{id}"), "required", "refuse-hours-time", vec![]));
                 None
             }
         };
@@ -70,11 +71,7 @@ pub fn calendar_of(record: &Record) -> Result<BusinessCalendar, Vec<FieldError>>
     let zone = match zone {
         Ok(zone) => Some(zone),
         Err(_) => {
-            errors.push(FieldError::new(
-                "time_zone",
-                "invalid",
-                format!("{zone_text:?} is not a time zone such as Europe/Warsaw"),
-            ));
+            errors.push(refusal("time_zone", "invalid", "refuse-calendar-zone", vec![("zone", zone_text.into())]));
             None
         }
     };
@@ -90,7 +87,7 @@ fn problem_error(p: CalendarProblem) -> FieldError {
         Some(i) => format!("lines[{i}].{}", p.field),
         None => p.field.to_string(),
     };
-    FieldError::new(field, "invalid", p.message)
+    refusal(field, "invalid", p.said, vec![])
 }
 
 fn weekday(day: &str) -> Option<Weekday> {

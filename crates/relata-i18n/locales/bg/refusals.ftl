@@ -88,17 +88,64 @@ refuse-reply-no-recipient = запитването няма контакт ил�
 refuse-publish-role = статиите се публикуват от мениджър или администратор; поискайте преглед
 refuse-archived-to-review = архивираната статия първо трябва да се върне в чернова
 refuse-feedback-unpublished = обратна връзка се приема само за публикувани статии
+refuse-holiday-date = посочете датата на почивния ден
+refuse-time-of-day = час във вида 09:00 или 17:30
+refuse-hours-time = за работното време е нужен час
+refuse-hours-overlap = застъпва се с друг период от същия ден
+refuse-calendar-zone = „{ $zone }“ не е часова зона (напр. Europe/Sofia)
 
 ## Calls
 
 refuse-call-party = обаждането трябва да е свързано с контакт или фирма; посочете едно от двете
+refuse-list-skill = умението, което изискват обажданията от списъка – нужно е за разпределяне по умения
 
 ## Message templates
 
 refuse-template-key = малки латински букви a–z, цифри и _ (напр. dunning_reminder)
 refuse-unknown-entity = „{ $name }“ не е тип записи
 refuse-template-subject = имейлите и писмата трябва да имат тема
+refuse-template-syntax = Relata не може да прочете този шаблон: { $detail }
+refuse-merge-field = това не е поле за сливане на този шаблон: { $detail }
 refuse-template-twice = шаблонът „{ $key }“ вече съществува (канал: { $channel }, език: { $language })
+
+## Saved views and home widgets
+
+refuse-view-name = име с дължина от 1 до 100 знака
+refuse-view-query = най-много 4000 знака
+refuse-view-unknown = няма такъв запазен изглед – нито ваш, нито на екипа ви
+refuse-view-searches = джаджата брои записите по филтъра на изгледа, а този изглед използва търсене
+refuse-widget-figure = count, sum:<поле за сума> или chart:<поле>
+refuse-widget-money = „{ $field }“ не е видимо за вас поле за сума
+refuse-widget-chart = „{ $field }“ не е видимо за вас поле, по което диаграмата може да групира данните
+refuse-widget-many = броят на джаджите в началната страница не може да надвишава { $max }
+
+## Automation rules
+# $type: a type's singular name; $detail: the reading's own words (a
+# filter's, a schedule's, an address's), which stay as they are.
+
+refuse-rule-entity = това не е тип записи; възможни стойности: { $types }
+refuse-rule-watch-field = записите от тип „{ $type }“ нямат поле „{ $field }“
+refuse-rule-not-a-date = това не е поле за дата на записите от тип „{ $type }“
+refuse-rule-date-field = посочете поле за дата на записите от тип „{ $type }“
+refuse-rule-no-steps = активното правило трябва да има поне една стъпка
+refuse-rule-no-such-field = записите от тип „{ $type }“ нямат такова поле
+refuse-rule-maintained = стойността на това поле се задава автоматично от Relata
+refuse-rule-triggers-itself = правилото реагира на промени в поле „{ $field }“ и само би го променяло; посочете полетата за наблюдение без него или добавете условия
+refuse-rule-subject = посочете темата на задачата, съобщението или обаждането
+refuse-rule-priority = приоритет на обаждането от 0 до 100
+refuse-rule-url = Relata не може да извика този адрес: { $detail }
+refuse-rule-wait = посочете колко да се изчака (в дни или часове)
+refuse-rule-condition = посочете условието за разклонението
+refuse-rule-branch = „stop“ или номер на някоя от следващите стъпки (от { $first } до { $last })
+refuse-rule-template = посочете ключа на шаблон за канал „{ $channel }“
+refuse-rule-no-template = няма шаблон за канал „{ $channel }“ с ключ „{ $key }“
+refuse-rule-wrong-template = шаблонът е за записи от тип „{ $about }“, а правилото – за записи от тип „{ $type }“
+refuse-rule-assignee = не може да се възложи: { $detail }
+refuse-filter = Relata не разпознава това условие: { $detail }
+refuse-filter-before = before.<поле> е стойността на полето преди промяната: може да се използва само в условията на правила, които се задействат при обновяване на записа
+refuse-time-zone = това не е часова зона: { $detail }
+refuse-cron-required = посочете във формат cron кога се изпълнява правилото (0 0 8 * * Mon)
+refuse-cron = Relata не разпознава този график: { $detail }
 
 ## Any record
 

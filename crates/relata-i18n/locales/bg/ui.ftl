@@ -227,6 +227,7 @@ error-forbidden = Вашата роля не позволява това.
 error-too_long = Стойността е твърде дълга.
 error-out_of_range = Стойността е извън допустимия диапазон.
 error-in_the_past = Изберете момент в бъдещето.
+list-filter-unread = Relata не може да прочете този филтър (знак { $column }): { $detail }
 
 ## Език и часова зона
 

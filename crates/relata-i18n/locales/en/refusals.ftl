@@ -88,17 +88,64 @@ refuse-reply-no-recipient = the case has no contact or requester with an email a
 refuse-publish-role = a manager or an administrator publishes articles; ask for a review
 refuse-archived-to-review = an archived article goes back to draft first
 refuse-feedback-unpublished = only published articles take feedback
+refuse-holiday-date = a holiday needs its date
+refuse-time-of-day = a time such as 09:00 or 17:30
+refuse-hours-time = working hours need a time
+refuse-hours-overlap = overlaps another period of the same day
+refuse-calendar-zone = "{ $zone }" is not a time zone such as Europe/Warsaw
 
 ## Calls
 
 refuse-call-party = a call is to a contact or an account; name one
+refuse-list-skill = the skill the list's calls need, to share them by skills
 
 ## Message templates
 
 refuse-template-key = lowercase letters, digits and _ (dunning_reminder)
 refuse-unknown-entity = "{ $name }" is not an entity type
 refuse-template-subject = emails and letters have a subject
+refuse-template-syntax = not a template Relata reads: { $detail }
+refuse-merge-field = not a merge field of this template: { $detail }
 refuse-template-twice = there is already a template "{ $key }" for { $channel } in { $language }
+
+## Saved views and home widgets
+
+refuse-view-name = a name of 1 to 100 characters
+refuse-view-query = at most 4000 characters
+refuse-view-unknown = no saved view of yours or your team's
+refuse-view-searches = a widget counts by a view's filter; this view searches
+refuse-widget-figure = count, sum:<money field> or chart:<field>
+refuse-widget-money = "{ $field }" is no money field you see
+refuse-widget-chart = "{ $field }" is no field you see that a chart can group by
+refuse-widget-many = a home page holds at most { $max } widgets
+
+## Automation rules
+# $type: a type's singular name; $detail: the reading's own words (a
+# filter's, a schedule's, an address's), which stay as they are.
+
+refuse-rule-entity = not an entity type; one of { $types }
+refuse-rule-watch-field = { $type } has no field "{ $field }"
+refuse-rule-not-a-date = not a date field of { $type }
+refuse-rule-date-field = a date field of { $type }
+refuse-rule-no-steps = an active rule has at least one step
+refuse-rule-no-such-field = { $type } has no such field
+refuse-rule-maintained = is maintained by Relata
+refuse-rule-triggers-itself = the rule reacts to changes of { $field } and would change it itself; name the fields to watch without it, or add conditions
+refuse-rule-subject = what the task, message or call is about
+refuse-rule-priority = a call's priority, 0 to 100
+refuse-rule-url = not an address Relata can call: { $detail }
+refuse-rule-wait = how long to wait (days or hours)
+refuse-rule-condition = the condition to branch on
+refuse-rule-branch = "stop", or the number of a later step ({ $first } to { $last })
+refuse-rule-template = the key of a template for { $channel }
+refuse-rule-no-template = no template for { $channel } has the key "{ $key }"
+refuse-rule-wrong-template = the template is about a { $about }, the rule about a { $type }
+refuse-rule-assignee = not someone to assign to: { $detail }
+refuse-filter = not a condition Relata reads: { $detail }
+refuse-filter-before = before.<field> is a field's value before an update: only in the conditions of rules on updates
+refuse-time-zone = not a time zone: { $detail }
+refuse-cron-required = when the rule runs, as cron (0 0 8 * * Mon)
+refuse-cron = not a schedule Relata reads: { $detail }
 
 ## Any record
 

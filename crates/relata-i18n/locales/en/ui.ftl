@@ -224,6 +224,7 @@ error-forbidden = Your role may not do this.
 error-too_long = This is too long.
 error-out_of_range = This is outside the allowed range.
 error-in_the_past = Choose a time still to come.
+list-filter-unread = Relata cannot read this filter at character { $column }: { $detail }
 
 ## Language and time zone
 

@@ -88,17 +88,64 @@ refuse-reply-no-recipient = užklausoje nėra kontakto ar pateikėjo su el. paš
 refuse-publish-role = straipsnius skelbia vadovas arba administratorius; paprašykite peržiūros
 refuse-archived-to-review = archyvuotą straipsnį pirmiausia reikia grąžinti į juodraštį
 refuse-feedback-unpublished = atsiliepimus galima teikti tik apie paskelbtus straipsnius
+refuse-holiday-date = nurodykite šventinės dienos datą
+refuse-time-of-day = laikas, pvz., 09:00 arba 17:30
+refuse-hours-time = nurodykite darbo valandų laiką
+refuse-hours-overlap = persidengia su kitu tos pačios dienos laikotarpiu
+refuse-calendar-zone = „{ $zone }“ nėra laiko juosta (pvz., Europe/Vilnius)
 
 ## Calls
 
 refuse-call-party = skambutis turi būti susietas su kontaktu arba įmone; nurodykite vieną iš jų
+refuse-list-skill = įgūdis, kurio reikia šio sąrašo skambučiams – reikalingas skirstant pagal įgūdžius
 
 ## Message templates
 
 refuse-template-key = mažosios raidės a–z, skaitmenys ir _ (pvz., dunning_reminder)
 refuse-unknown-entity = „{ $name }“ nėra įrašų tipas
 refuse-template-subject = el. laiškai ir popieriniai laiškai turi turėti temą
+refuse-template-syntax = Relata negali perskaityti šio šablono: { $detail }
+refuse-merge-field = tai ne šio šablono suliejimo laukas: { $detail }
 refuse-template-twice = šablonas „{ $key }“ jau yra (kanalas: { $channel }, kalba: { $language })
+
+## Saved views and home widgets
+
+refuse-view-name = pavadinimas (nuo 1 iki 100 simbolių)
+refuse-view-query = ne daugiau kaip 4000 simbolių
+refuse-view-unknown = nėra tokio išsaugoto rodinio – nei jūsų, nei jūsų komandos
+refuse-view-searches = valdiklis skaičiuoja įrašus pagal rodinio filtrą, o šiame rodinyje naudojama paieška
+refuse-widget-figure = count, sum:<sumos laukas> arba chart:<laukas>
+refuse-widget-money = „{ $field }“ nėra jums matomas sumos laukas
+refuse-widget-chart = „{ $field }“ nėra jums matomas laukas, pagal kurį galima grupuoti diagramos duomenis
+refuse-widget-many = valdiklių skaičius pradžios puslapyje – ne daugiau kaip { $max }
+
+## Automation rules
+# $type: a type's singular name; $detail: the reading's own words (a
+# filter's, a schedule's, an address's), which stay as they are.
+
+refuse-rule-entity = tai ne įrašų tipas; galimi tipai: { $types }
+refuse-rule-watch-field = įrašų tipas „{ $type }“ neturi lauko „{ $field }“
+refuse-rule-not-a-date = tai ne įrašų tipo „{ $type }“ datos laukas
+refuse-rule-date-field = nurodykite įrašų tipo „{ $type }“ datos lauką
+refuse-rule-no-steps = aktyvi taisyklė turi turėti bent vieną žingsnį
+refuse-rule-no-such-field = įrašų tipas „{ $type }“ tokio lauko neturi
+refuse-rule-maintained = šio lauko reikšmę automatiškai nustato Relata
+refuse-rule-triggers-itself = taisyklė reaguoja į lauko „{ $field }“ pakeitimus ir pati jį keistų; nurodykite stebimus laukus be šio lauko arba pridėkite sąlygų
+refuse-rule-subject = nurodykite užduoties, žinutės ar skambučio temą
+refuse-rule-priority = skambučio prioritetas nuo 0 iki 100
+refuse-rule-url = Relata negali iškviesti šio adreso: { $detail }
+refuse-rule-wait = nurodykite, kiek laukti (dienomis arba valandomis)
+refuse-rule-condition = nurodykite šakojimo sąlygą
+refuse-rule-branch = „stop“ arba vieno iš tolesnių žingsnių numeris (nuo { $first } iki { $last })
+refuse-rule-template = nurodykite kanalo „{ $channel }“ šablono raktą
+refuse-rule-no-template = kanalui „{ $channel }“ nėra šablono su raktu „{ $key }“
+refuse-rule-wrong-template = šablonas skirtas įrašų tipui „{ $about }“, o taisyklė – įrašų tipui „{ $type }“
+refuse-rule-assignee = negalima priskirti: { $detail }
+refuse-filter = Relata neatpažįsta šios sąlygos: { $detail }
+refuse-filter-before = before.<laukas> – tai lauko reikšmė prieš pakeitimą: ją galima naudoti tik taisyklių, vykdomų atnaujinus įrašą, sąlygose
+refuse-time-zone = tai ne laiko juosta: { $detail }
+refuse-cron-required = nurodykite cron formatu, kada vykdoma taisyklė (0 0 8 * * Mon)
+refuse-cron = Relata neatpažįsta šio grafiko: { $detail }
 
 ## Any record
 

@@ -230,6 +230,7 @@ error-forbidden = Jūsų vaidmuo neleidžia to daryti.
 error-too_long = Reikšmė per ilga.
 error-out_of_range = Reikšmė nepatenka į leistiną intervalą.
 error-in_the_past = Pasirinkite būsimą laiką.
+list-filter-unread = Relata negali perskaityti šio filtro ({ $column } simbolis): { $detail }
 
 ## Kalba ir laiko juosta
 

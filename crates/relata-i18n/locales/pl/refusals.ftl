@@ -88,17 +88,64 @@ refuse-reply-no-recipient = zgłoszenie nie ma kontaktu ani zgłaszającego z ad
 refuse-publish-role = artykuły publikuje kierownik lub administrator; poproś o recenzję
 refuse-archived-to-review = zarchiwizowany artykuł trzeba najpierw przywrócić do szkicu
 refuse-feedback-unpublished = oceniać można tylko opublikowane artykuły
+refuse-holiday-date = dzień wolny wymaga daty
+refuse-time-of-day = godzina w postaci 09:00 lub 17:30
+refuse-hours-time = godziny pracy wymagają podania godziny
+refuse-hours-overlap = nakłada się na inny przedział tego samego dnia
+refuse-calendar-zone = „{ $zone }” nie jest strefą czasową (np. Europe/Warsaw)
 
 ## Calls
 
 refuse-call-party = rozmowa musi dotyczyć kontaktu lub firmy; wskaż jedno z nich
+refuse-list-skill = umiejętność, której wymagają połączenia z tej listy – potrzebna do podziału według umiejętności
 
 ## Message templates
 
 refuse-template-key = małe litery a–z, cyfry i _ (np. dunning_reminder)
 refuse-unknown-entity = „{ $name }” nie jest typem rekordu
 refuse-template-subject = e-maile i listy muszą mieć temat
+refuse-template-syntax = Relata nie potrafi odczytać tego szablonu: { $detail }
+refuse-merge-field = to nie jest pole korespondencji seryjnej tego szablonu: { $detail }
 refuse-template-twice = szablon „{ $key }” już istnieje (kanał: { $channel }, język: { $language })
+
+## Saved views and home widgets
+
+refuse-view-name = nazwa o długości od 1 do 100 znaków
+refuse-view-query = maksymalnie 4000 znaków
+refuse-view-unknown = nie ma takiego zapisanego widoku – ani Twojego, ani Twojego zespołu
+refuse-view-searches = widżet liczy rekordy według filtra widoku, a ten widok korzysta z wyszukiwania
+refuse-widget-figure = count, sum:<pole kwoty> lub chart:<pole>
+refuse-widget-money = „{ $field }” nie jest widocznym dla Ciebie polem kwoty
+refuse-widget-chart = „{ $field }” nie jest widocznym dla Ciebie polem, według którego można grupować dane na wykresie
+refuse-widget-many = liczba widżetów na stronie startowej nie może przekraczać { $max }
+
+## Automation rules
+# $type: a type's singular name; $detail: the reading's own words (a
+# filter's, a schedule's, an address's), which stay as they are.
+
+refuse-rule-entity = to nie jest typ rekordu; dozwolone typy: { $types }
+refuse-rule-watch-field = rekordy typu „{ $type }” nie mają pola „{ $field }”
+refuse-rule-not-a-date = to nie jest pole daty rekordów typu „{ $type }”
+refuse-rule-date-field = wskaż pole daty rekordów typu „{ $type }”
+refuse-rule-no-steps = aktywna reguła musi mieć co najmniej jeden krok
+refuse-rule-no-such-field = rekordy typu „{ $type }” nie mają takiego pola
+refuse-rule-maintained = wartość tego pola ustawia automatycznie Relata
+refuse-rule-triggers-itself = reguła reaguje na zmiany pola „{ $field }” i sama zmieniałaby jego wartość; wskaż pola do obserwowania bez tego pola albo dodaj warunki
+refuse-rule-subject = podaj temat zadania, wiadomości lub rozmowy
+refuse-rule-priority = priorytet rozmowy od 0 do 100
+refuse-rule-url = Relata nie może wywołać tego adresu: { $detail }
+refuse-rule-wait = podaj, jak długo czekać (w dniach lub godzinach)
+refuse-rule-condition = podaj warunek rozgałęzienia
+refuse-rule-branch = „stop” albo numer jednego z dalszych kroków (od { $first } do { $last })
+refuse-rule-template = podaj klucz szablonu dla kanału „{ $channel }”
+refuse-rule-no-template = dla kanału „{ $channel }” nie ma szablonu o kluczu „{ $key }”
+refuse-rule-wrong-template = szablon dotyczy rekordów typu „{ $about }”, a reguła – rekordów typu „{ $type }”
+refuse-rule-assignee = nie można przypisać: { $detail }
+refuse-filter = Relata nie rozpoznaje tego warunku: { $detail }
+refuse-filter-before = before.<pole> to wartość pola sprzed zmiany: można jej używać tylko w warunkach reguł uruchamianych przy aktualizacji rekordu
+refuse-time-zone = to nie jest strefa czasowa: { $detail }
+refuse-cron-required = podaj w formacie cron, kiedy reguła ma się uruchamiać (0 0 8 * * Mon)
+refuse-cron = Relata nie rozpoznaje tego harmonogramu: { $detail }
 
 ## Any record
 

@@ -228,6 +228,7 @@ error-forbidden = Twoja rola na to nie pozwala.
 error-too_long = Ta wartość jest za długa.
 error-out_of_range = Ta wartość jest poza dozwolonym zakresem.
 error-in_the_past = Wybierz termin w przyszłości.
+list-filter-unread = Relata nie potrafi odczytać tego filtra (znak { $column }): { $detail }
 
 ## Język i strefa czasowa
 

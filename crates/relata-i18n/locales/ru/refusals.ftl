@@ -88,17 +88,64 @@ refuse-reply-no-recipient = у обращения нет контакта или
 refuse-publish-role = статьи публикует руководитель или администратор; отправьте статью на проверку
 refuse-archived-to-review = архивную статью сначала нужно вернуть в черновик
 refuse-feedback-unpublished = отзывы можно оставлять только к опубликованным статьям
+refuse-holiday-date = укажите дату выходного дня
+refuse-time-of-day = время в виде 09:00 или 17:30
+refuse-hours-time = для рабочих часов нужно указать время
+refuse-hours-overlap = пересекается с другим периодом того же дня
+refuse-calendar-zone = «{ $zone }» не является часовым поясом (например, Europe/Moscow)
 
 ## Calls
 
 refuse-call-party = звонок должен быть связан с контактом или компанией; укажите что-то одно
+refuse-list-skill = навык, который нужен для звонков этого списка, – без него звонки не распределить по навыкам
 
 ## Message templates
 
 refuse-template-key = строчные латинские буквы a–z, цифры и _ (например, dunning_reminder)
 refuse-unknown-entity = «{ $name }» не является типом записей
 refuse-template-subject = у электронных и бумажных писем должна быть тема
+refuse-template-syntax = Relata не может прочитать этот шаблон: { $detail }
+refuse-merge-field = это не поле подстановки этого шаблона: { $detail }
 refuse-template-twice = шаблон «{ $key }» уже существует (канал: { $channel }, язык: { $language })
+
+## Saved views and home widgets
+
+refuse-view-name = название длиной от 1 до 100 символов
+refuse-view-query = не более 4000 символов
+refuse-view-unknown = такого сохранённого представления нет ни у вас, ни у вашей команды
+refuse-view-searches = виджет считает записи по фильтру представления, а в этом представлении используется поиск
+refuse-widget-figure = count, sum:<поле суммы> или chart:<поле>
+refuse-widget-money = «{ $field }» не является доступным вам полем суммы
+refuse-widget-chart = «{ $field }» не является доступным вам полем, по которому можно группировать данные диаграммы
+refuse-widget-many = число виджетов на главной странице не может превышать { $max }
+
+## Automation rules
+# $type: a type's singular name; $detail: the reading's own words (a
+# filter's, a schedule's, an address's), which stay as they are.
+
+refuse-rule-entity = это не тип записей; допустимые значения: { $types }
+refuse-rule-watch-field = у записей типа «{ $type }» нет поля «{ $field }»
+refuse-rule-not-a-date = это не поле даты записей типа «{ $type }»
+refuse-rule-date-field = укажите поле даты записей типа «{ $type }»
+refuse-rule-no-steps = у активного правила должен быть хотя бы один шаг
+refuse-rule-no-such-field = у записей типа «{ $type }» нет такого поля
+refuse-rule-maintained = значение этого поля Relata задаёт автоматически
+refuse-rule-triggers-itself = правило реагирует на изменения поля «{ $field }» и само изменяло бы его; укажите отслеживаемые поля без него или добавьте условия
+refuse-rule-subject = укажите тему задачи, сообщения или звонка
+refuse-rule-priority = приоритет звонка от 0 до 100
+refuse-rule-url = Relata не может вызвать этот адрес: { $detail }
+refuse-rule-wait = укажите, сколько ждать (в днях или часах)
+refuse-rule-condition = укажите условие ветвления
+refuse-rule-branch = «stop» или номер одного из следующих шагов (от { $first } до { $last })
+refuse-rule-template = укажите ключ шаблона для канала «{ $channel }»
+refuse-rule-no-template = для канала «{ $channel }» нет шаблона с ключом «{ $key }»
+refuse-rule-wrong-template = шаблон предназначен для записей типа «{ $about }», а правило — для записей типа «{ $type }»
+refuse-rule-assignee = нельзя назначить: { $detail }
+refuse-filter = Relata не распознаёт это условие: { $detail }
+refuse-filter-before = before.<поле> — значение поля до изменения: его можно использовать только в условиях правил, срабатывающих при обновлении записи
+refuse-time-zone = это не часовой пояс: { $detail }
+refuse-cron-required = укажите в формате cron, когда запускается правило (0 0 8 * * Mon)
+refuse-cron = Relata не распознаёт это расписание: { $detail }
 
 ## Any record
 

@@ -228,6 +228,7 @@ error-forbidden = Ваша роль не позволяет это делать.
 error-too_long = Слишком длинное значение.
 error-out_of_range = Значение вне допустимого диапазона.
 error-in_the_past = Выберите время в будущем.
+list-filter-unread = Relata не может прочитать этот фильтр (символ { $column }): { $detail }
 
 ## Язык и часовой пояс
 

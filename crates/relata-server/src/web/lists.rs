@@ -120,9 +120,14 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
     let (records, next_cursor, error) = match read::list(&server.app, &page.ctx, kind, &params).await {
         Ok((p, _)) => (p.records, p.next_cursor, None),
         Err(AppError::Forbidden(m)) => return message_page(&page, StatusCode::FORBIDDEN, "not-allowed", &m),
-        Err(e @ (AppError::Filter(_) | AppError::BadParameter(..) | AppError::Invalid(_))) => {
-            (Vec::new(), None, Some(e.to_string()))
+        // The column is the reader's to find; the filter language's own
+        // words about what it expected stay as they are (they name its syntax).
+        Err(AppError::Filter(f)) => {
+            let args = [("column", relata_i18n::Arg::from(f.column as i64)), ("detail", f.message.into())];
+            (Vec::new(), None, Some(page.tr().t_with("list-filter-unread", &args)))
         }
+        Err(AppError::Invalid(v)) => (Vec::new(), None, Some(super::refusals_text(page.tr(), &v))),
+        Err(e @ AppError::BadParameter(..)) => (Vec::new(), None, Some(e.to_string())),
         Err(e) => return app_error_page(&page, e),
     };
     let refs: Vec<&Record> = records.iter().collect();

@@ -183,6 +183,14 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
         page(app, &b, Method::POST, "/contacts", &[bad[0], ("last_name", "Kazlauskas"), ("account", missing)]).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains(&format!("nerasta: įmonė {missing}")), "{html}");
+    // A saved view without a name: the module's refusal in her language too.
+    let unnamed = [bad[0], ("name", " "), ("query", "filter=city+%3D+%22Vilnius%22")];
+    let (status, _, html) = page(app, &b, Method::POST, "/contacts/views", &unnamed).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("name: pavadinimas (nuo 1 iki 100 simbolių)"), "{html}");
+    // A filter the list cannot read: where, in her language.
+    let (_, _, html) = page(app, &b, Method::GET, "/contacts?filter=city%20%3D%3D%20%22x", &[]).await;
+    assert!(html.contains("Relata negali perskaityti šio filtro ("), "{html}");
     assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
 }
 

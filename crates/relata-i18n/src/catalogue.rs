@@ -321,6 +321,50 @@ mod tests {
         assert_eq!(Tr::new(Language::Ru).refusal(&unknown), "as the API says");
     }
 
+    /// Every `"refuse-…"` id the crates' sources name, by walking them.
+    fn refusal_ids_in_sources() -> std::collections::BTreeSet<String> {
+        fn walk(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).expect("a source folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    for (at, _) in text.match_indices("\"refuse-") {
+                        let rest = &text[at + 1..];
+                        // An id is a whole string literal of lower-case words.
+                        let end = rest.find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+                        let id = &rest[..end.unwrap_or(rest.len())];
+                        if rest[id.len()..].starts_with('"') && id.len() > "refuse-".len() {
+                            found.insert(id.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crates folder");
+        let mut found = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(crates).expect("the crates folder").flatten() {
+            let src = entry.path().join("src");
+            if src.is_dir() {
+                walk(&src, &mut found);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_refusal_the_code_names_is_in_the_catalogue_and_every_one_there_is_used() {
+        let named = refusal_ids_in_sources();
+        assert!(named.len() > 50, "found {} refusal ids in the sources", named.len());
+        let catalogued: std::collections::BTreeSet<String> =
+            ids(Language::En).into_iter().filter(|id| id.starts_with("refuse-")).map(str::to_string).collect();
+        let missing: Vec<_> = named.difference(&catalogued).collect();
+        assert!(missing.is_empty(), "refusals the code names that refusals.ftl lacks: {missing:?}");
+        let unused: Vec<_> = catalogued.difference(&named).collect();
+        assert!(unused.is_empty(), "refusals.ftl messages no code names: {unused:?}");
+    }
+
     #[test]
     fn plurals_follow_each_language() {
         let pl = Tr::new(Language::Pl);

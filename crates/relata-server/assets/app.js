@@ -600,6 +600,10 @@ function say(key) { return (relataMessages.texts || {})[key] || key; }
       else if (e.key === "End") to = shift(at, 6 - ((at.getUTCDay() - first + 7) % 7));
       if (to) { e.preventDefault(); move(state, to, true); }
     });
+    // Tabbing out of the picker closes it (focus goes where it was sent).
+    panel.addEventListener("focusout", function (e) {
+      if (open === state && e.relatedTarget && !panel.contains(e.relatedTarget)) close(false);
+    });
     draw(state);
     panel.querySelector("button[tabindex='0']").focus();
   }

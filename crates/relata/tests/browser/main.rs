@@ -537,6 +537,11 @@ async fn date_pickers_start_weeks_where_the_reader_s_language_does(app: TestApp)
     assert_eq!(browser.value(field).await, "2031-05-15");
     let closed = browser.script("return document.querySelector('.date-picker') === null;", json!([])).await;
     assert_eq!(closed, json!(true));
+    // Tab leaves the picker, which closes.
+    browser.click(".date-pick").await;
+    browser.keys(".date-picker button[tabindex='0']", "\u{E004}").await;
+    let closed = browser.script("return document.querySelector('.date-picker') === null;", json!([])).await;
+    assert_eq!(closed, json!(true), "tabbing out closes the picker");
     // Page Down shows the next month; a click picks a day.
     browser.click(".date-pick").await;
     browser.keys(".date-picker button[tabindex='0']", "\u{E00F}").await;

@@ -26,6 +26,10 @@ pub enum AppError {
     /// Who acts may not do this (their role, their token, or the record's owner).
     #[error("{0}")]
     Forbidden(String),
+    /// The rights of who acts refuse it: a forbidden answer too, which
+    /// pages say in the reader's language from its parts.
+    #[error("{0}")]
+    Denied(relata_core::access::Denied),
     /// The credentials are missing, wrong, expired or revoked: (code, message).
     #[error("{1}")]
     Unauthorized(&'static str, String),
@@ -48,7 +52,7 @@ pub enum AppError {
 
 impl From<relata_core::access::Denied> for AppError {
     fn from(d: relata_core::access::Denied) -> Self {
-        AppError::Forbidden(d.to_string())
+        AppError::Denied(d)
     }
 }
 

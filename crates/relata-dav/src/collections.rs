@@ -164,6 +164,9 @@ pub async fn put_subscription(app: &App, ctx: &Ctx, input: &Json) -> Result<Subs
                 errors.push(relata_core::error::FieldError::new(name, "invalid_filter", e.to_string()))
             }
             Err(AppError::Forbidden(m)) => errors.push(relata_core::error::FieldError::new(name, "forbidden", m)),
+            Err(AppError::Denied(d)) => {
+                errors.push(relata_core::error::FieldError::new(name, "forbidden", d.to_string()))
+            }
             Err(e) => return Err(e),
         }
     }

@@ -281,6 +281,7 @@ fn app_failure(e: AppError) -> Response {
         }
         AppError::Filter(f) => text(StatusCode::BAD_REQUEST, format!("your DAV subscription's filter: {f}")),
         AppError::Forbidden(m) => text(StatusCode::FORBIDDEN, m),
+        AppError::Denied(d) => text(StatusCode::FORBIDDEN, d.to_string()),
         AppError::Conflict(m) => text(StatusCode::CONFLICT, m),
         AppError::BadParameter(p, m) => text(StatusCode::BAD_REQUEST, format!("{p}: {m}")),
         AppError::Busy(_) | AppError::OutOfSpace(_) => text(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),

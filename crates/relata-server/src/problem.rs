@@ -185,6 +185,7 @@ impl From<AppError> for Problem {
                 p
             }
             AppError::Forbidden(message) => Problem::forbidden(message),
+            AppError::Denied(denied) => Problem::forbidden(denied.to_string()),
             AppError::Unauthorized(code, message) => {
                 Problem::unauthorized(message.clone()).with_errors(vec![ProblemField {
                     field: String::new(),

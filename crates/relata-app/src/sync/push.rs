@@ -188,6 +188,7 @@ fn is_refusal(e: &AppError) -> bool {
             | AppError::NotFound
             | AppError::Hidden { .. }
             | AppError::Forbidden(_)
+            | AppError::Denied(_)
             | AppError::Filter(_)
             | AppError::BadParameter(..)
             | AppError::Conflict(_)
@@ -203,6 +204,7 @@ fn refusal(id: &str, e: AppError) -> Json {
             vec![FieldError::new("record_id", "not_found", "no such record you may read")]
         }
         AppError::Forbidden(m) => vec![FieldError::new("op", "forbidden", m)],
+        AppError::Denied(d) => vec![FieldError::new("op", "forbidden", d.to_string())],
         other => vec![FieldError::new("op", "refused", other.to_string())],
     };
     rejected(id, errors)

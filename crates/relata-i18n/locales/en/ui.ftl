@@ -26,6 +26,21 @@ link-home = Home
 not-found-title = Not found
 not-found-text = There is no such record in this workspace.
 not-allowed = Not allowed
+denied-role = Your role may not { $right ->
+        [read] read
+        [create] create
+        [update] change
+        [delete] delete
+       *[export] export
+    } records of the type "{ $what }".
+denied-record = Your role may { $right ->
+        [read] read
+        [create] create
+        [update] change
+        [delete] delete
+       *[export] export
+    } only some records of the type "{ $what }": this one is someone else's.
+denied-admin-only = Only the workspace's administrators may do this.
 value-yes = yes
 value-no = no
 

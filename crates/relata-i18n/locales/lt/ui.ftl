@@ -32,6 +32,21 @@ link-home = Į pradžią
 not-found-title = Nerasta
 not-found-text = Šioje darbo srityje tokio įrašo nėra.
 not-allowed = Neleidžiama
+denied-role = Jūsų vaidmuo neleidžia { $right ->
+        [read] peržiūrėti
+        [create] kurti
+        [update] keisti
+        [delete] šalinti
+       *[export] eksportuoti
+    } „{ $what }“ tipo įrašų.
+denied-record = Jūsų vaidmuo leidžia { $right ->
+        [read] peržiūrėti
+        [create] kurti
+        [update] keisti
+        [delete] šalinti
+       *[export] eksportuoti
+    } tik kai kuriuos „{ $what }“ tipo įrašus: šis priklauso kitam asmeniui.
+denied-admin-only = Tai gali padaryti tik darbo srities administratoriai.
 value-yes = taip
 value-no = ne
 

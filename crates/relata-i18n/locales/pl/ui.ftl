@@ -30,6 +30,21 @@ link-home = Strona startowa
 not-found-title = Nie znaleziono
 not-found-text = W tej przestrzeni roboczej nie ma takiego rekordu.
 not-allowed = Brak uprawnień
+denied-role = Twoja rola nie pozwala { $right ->
+        [read] przeglądać
+        [create] tworzyć
+        [update] zmieniać
+        [delete] usuwać
+       *[export] eksportować
+    } rekordów typu „{ $what }”.
+denied-record = Twoja rola pozwala { $right ->
+        [read] przeglądać
+        [create] tworzyć
+        [update] zmieniać
+        [delete] usuwać
+       *[export] eksportować
+    } tylko niektóre rekordy typu „{ $what }”: ten należy do kogoś innego.
+denied-admin-only = Może to zrobić tylko administrator przestrzeni roboczej.
 value-yes = tak
 value-no = nie
 

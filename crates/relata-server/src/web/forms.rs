@@ -609,6 +609,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
             Ok(record) => return after_save(&form, format!("/{}/{}", kind.api_name(), record.id)),
             Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(page.tr(), &v), &rows),
             Err(AppError::Forbidden(m)) => problem = Some(m),
+            Err(AppError::Denied(d)) => problem = Some(super::denied_text(page.tr(), &d)),
             Err(e) => return app_error_page(&page, e),
         }
     }
@@ -686,6 +687,10 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
             Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(page.tr(), &v), &rows),
             Err(AppError::Forbidden(m)) => {
                 problem = Some(m);
+                status = StatusCode::FORBIDDEN;
+            }
+            Err(AppError::Denied(d)) => {
+                problem = Some(super::denied_text(page.tr(), &d));
                 status = StatusCode::FORBIDDEN;
             }
             Err(AppError::VersionConflict { .. }) => {

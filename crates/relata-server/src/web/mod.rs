@@ -321,7 +321,28 @@ pub(crate) fn app_error_page(page: &Page, e: AppError) -> Response {
     match e {
         AppError::NotFound | AppError::Hidden { .. } => not_found(page),
         AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, "not-allowed", &m),
+        AppError::Denied(d) => message_page(page, StatusCode::FORBIDDEN, "not-allowed", &denied_text(page.tr(), &d)),
         other => crate::problem::Problem::from(other).into_response(),
+    }
+}
+
+/// Why someone's rights refuse an action, in their language.
+pub(crate) fn denied_text(tr: relata_i18n::Tr, denied: &relata_core::access::Denied) -> String {
+    use relata_core::access::Denied;
+    let what = |kind: EntityKind| relata_i18n::Arg::Label {
+        id: format!("entity-{}", kind.api_name()),
+        fallback: kind.def().plural_label.to_string(),
+    };
+    match denied {
+        Denied::Role { kind, right } => {
+            tr.t_with("denied-role", &[("right", right.as_str().into()), ("what", what(*kind))])
+        }
+        Denied::Record { kind, right } => {
+            tr.t_with("denied-record", &[("right", right.as_str().into()), ("what", what(*kind))])
+        }
+        Denied::AdminOnly => tr.t("denied-admin-only"),
+        // Tokens sign in to the API, not to pages.
+        other => other.to_string(),
     }
 }
 

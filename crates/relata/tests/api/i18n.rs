@@ -191,6 +191,10 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     // A filter the list cannot read: where, in her language.
     let (_, _, html) = page(app, &b, Method::GET, "/contacts?filter=city%20%3D%3D%20%22x", &[]).await;
     assert!(html.contains("Relata negali perskaityti šio filtro ("), "{html}");
+    // A list her role may not read: why, in her language.
+    let (status, _, html) = page(app, &b, Method::GET, "/automation_rules", &[]).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(html.contains("Jūsų vaidmuo neleidžia peržiūrėti „"), "{html}");
     assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
 }
 

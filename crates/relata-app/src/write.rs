@@ -214,7 +214,7 @@ pub async fn create_document_in(
 /// Records only Relata writes (automation runs) refuse every person's write.
 fn check_made_by_relata(ctx: &Ctx, schema: &Schema) -> Result<(), AppError> {
     if schema.def().made_by_relata && ctx.actor.is_some() {
-        return Err(AppError::Forbidden(format!("{} are written by Relata only", schema.def().plural_label)));
+        return Err(AppError::Denied(relata_core::access::Denied::MadeByRelata { kind: schema.kind }));
     }
     Ok(())
 }
@@ -321,11 +321,7 @@ fn check_owner(ctx: &Ctx, kind: EntityKind, values: &Values) -> Result<(), AppEr
     if ctx.access.may_assign(kind, owner_of(values)) {
         return Ok(());
     }
-    Err(AppError::Forbidden(format!(
-        "your role may not give {} to this owner; choose yourself{}",
-        kind.api_name(),
-        " or a member of a team you manage"
-    )))
+    Err(AppError::Denied(relata_core::access::Denied::Assign { kind }))
 }
 
 /// The answer when a record cannot be read: not found, or, when it exists

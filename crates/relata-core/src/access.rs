@@ -400,6 +400,10 @@ pub enum Denied {
     Record { kind: EntityKind, right: Right },
     /// Only administrators may do this.
     AdminOnly,
+    /// The role may not give records of this type to the owner named.
+    Assign { kind: EntityKind },
+    /// Records of this type are written by Relata alone, never by people.
+    MadeByRelata { kind: EntityKind },
 }
 
 impl std::fmt::Display for Denied {
@@ -418,6 +422,12 @@ impl std::fmt::Display for Denied {
                 kind.singular()
             ),
             Denied::AdminOnly => write!(f, "only workspace administrators may do this"),
+            Denied::Assign { kind } => write!(
+                f,
+                "your role may not give {} to this owner; choose yourself or a member of a team you manage",
+                kind.api_name()
+            ),
+            Denied::MadeByRelata { kind } => write!(f, "{} are written by Relata only", kind.def().plural_label),
         }
     }
 }

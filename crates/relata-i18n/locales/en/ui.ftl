@@ -41,6 +41,8 @@ denied-record = Your role may { $right ->
        *[export] export
     } only some records of the type "{ $what }": this one is someone else's.
 denied-admin-only = Only the workspace's administrators may do this.
+denied-assign = Your role may not give records of the type "{ $what }" to this owner: choose yourself or a member of a team you manage.
+denied-made-by-relata = Records of the type "{ $what }" are written by Relata only.
 value-yes = yes
 value-no = no
 
@@ -218,6 +220,7 @@ form-remove = Remove
 form-add-lines = Add lines
 form-cancel = Cancel
 # A field refused for what any field of its type can be refused for (by the refusal's code).
+form-needs-attention = Some fields need your attention.
 error-required = Fill this in.
 error-invalid_type = This is not a value of this kind.
 error-invalid_email = This is not an email address.
@@ -452,6 +455,12 @@ board-no-pipeline-text = This workspace has no pipeline yet.
 board-no-such-deal = There is no such opportunity.
 board-stage-not-allowed = Your role may not change stages.
 board-changed-meanwhile = Someone changed this opportunity while you were looking. Go back and reload the board.
+board-choose-team = Choose a team with members.
+board-choose-owner = Choose an owner from the list.
+board-not-a-month = "{ $month }" is not a month like 2026-12.
+form-someone = someone
+form-changed-by = Changed by { $by } at { $time } while you were editing. Your changes are kept below; reload the record to see theirs, then apply yours again.
+form-changed = The record was changed while you were editing.
 board-not-moved = Not moved
 changed-meanwhile = Changed meanwhile
 record-changed-meanwhile = Someone changed this record while you were looking at it. Reload it and try again.

@@ -47,6 +47,8 @@ denied-record = Jūsų vaidmuo leidžia { $right ->
        *[export] eksportuoti
     } tik kai kuriuos „{ $what }“ tipo įrašus: šis priklauso kitam asmeniui.
 denied-admin-only = Tai gali padaryti tik darbo srities administratoriai.
+denied-assign = Jūsų vaidmuo neleidžia priskirti „{ $what }“ tipo įrašų šiam savininkui: pasirinkite save arba komandos, kuriai vadovaujate, narį.
+denied-made-by-relata = „{ $what }“ tipo įrašus rašo tik Relata.
 value-yes = taip
 value-no = ne
 
@@ -224,6 +226,7 @@ form-remove = Pašalinti
 form-add-lines = Pridėti eilučių
 form-cancel = Atšaukti
 # Laukas atmestas dėl priežasties, galinčios tikti bet kuriam tokio tipo laukui (pagal kodą).
+form-needs-attention = Kai kuriuos laukus reikia pataisyti.
 error-required = Užpildykite šį lauką.
 error-invalid_type = Tai ne tokios rūšies reikšmė.
 error-invalid_email = Tai ne el. pašto adresas.
@@ -471,6 +474,12 @@ board-no-pipeline-text = Šioje darbo srityje dar nėra pardavimų piltuvo.
 board-no-such-deal = Tokios pardavimo galimybės nėra.
 board-stage-not-allowed = Jūsų vaidmuo neleidžia keisti etapų.
 board-changed-meanwhile = Kol žiūrėjote, kažkas pakeitė šią pardavimo galimybę. Grįžkite ir atnaujinkite lentą.
+board-choose-team = Pasirinkite komandą, kurioje yra narių.
+board-choose-owner = Pasirinkite savininką iš sąrašo.
+board-not-a-month = „{ $month }“ nėra mėnuo, pvz., 2026-12.
+form-someone = kažkas
+form-changed-by = Kol redagavote, įrašą pakeitė { $by } ({ $time }). Jūsų pakeitimai išsaugoti žemiau; įkelkite įrašą iš naujo, kad pamatytumėte kito asmens pakeitimus, ir įveskite savuosius dar kartą.
+form-changed = Kol redagavote, įrašas buvo pakeistas.
 board-not-moved = Neperkelta
 changed-meanwhile = Pakeista tuo metu
 record-changed-meanwhile = Kol žiūrėjote, kažkas pakeitė šį įrašą. Atnaujinkite puslapį ir bandykite dar kartą.

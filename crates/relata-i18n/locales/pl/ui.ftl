@@ -45,6 +45,8 @@ denied-record = Twoja rola pozwala { $right ->
        *[export] eksportować
     } tylko niektóre rekordy typu „{ $what }”: ten należy do kogoś innego.
 denied-admin-only = Może to zrobić tylko administrator przestrzeni roboczej.
+denied-assign = Twoja rola nie pozwala przypisać rekordów typu „{ $what }” temu właścicielowi: wybierz siebie albo członka zespołu, którym kierujesz.
+denied-made-by-relata = Rekordy typu „{ $what }” zapisuje tylko Relata.
 value-yes = tak
 value-no = nie
 
@@ -222,6 +224,7 @@ form-remove = Usuń
 form-add-lines = Dodaj pozycje
 form-cancel = Anuluj
 # Pole odrzucone z powodu, który może dotyczyć każdego pola tego typu (według kodu).
+form-needs-attention = Niektóre pola wymagają poprawienia.
 error-required = Uzupełnij to pole.
 error-invalid_type = To nie jest wartość tego rodzaju.
 error-invalid_email = To nie jest adres e-mail.
@@ -462,6 +465,12 @@ board-no-pipeline-text = Ten obszar roboczy nie ma jeszcze lejka sprzedaży.
 board-no-such-deal = Nie ma takiej szansy sprzedaży.
 board-stage-not-allowed = Twoja rola nie pozwala zmieniać etapów.
 board-changed-meanwhile = Ktoś zmienił tę szansę sprzedaży, gdy ją przeglądałeś. Wróć i odśwież tablicę.
+board-choose-team = Wybierz zespół, który ma członków.
+board-choose-owner = Wybierz właściciela z listy.
+board-not-a-month = „{ $month }” nie jest miesiącem w postaci 2026-12.
+form-someone = ktoś
+form-changed-by = Rekord zmienił(a) { $by } ({ $time }), gdy go edytowałeś(-aś). Twoje zmiany są zachowane poniżej; wczytaj rekord ponownie, aby zobaczyć cudze zmiany, a potem wprowadź swoje jeszcze raz.
+form-changed = Rekord został zmieniony podczas Twojej edycji.
 board-not-moved = Nie przeniesiono
 changed-meanwhile = Zmieniono w międzyczasie
 record-changed-meanwhile = Ktoś zmienił ten rekord, gdy go przeglądałeś. Odśwież stronę i spróbuj ponownie.

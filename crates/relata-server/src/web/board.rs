@@ -97,11 +97,11 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
             Some(t) if !t.members.is_empty() => {
                 conditions.push(Expr::one_of("owner", t.members.iter().map(|(u, _)| *u)));
             }
-            _ => error = Some("Choose a team with members.".to_string()),
+            _ => error = Some(page.tr().t("board-choose-team")),
         },
         other => match other.parse::<Uuid>() {
             Ok(u) => conditions.push(Expr::eq("owner", u)),
-            Err(_) => error = Some("Choose an owner from the list.".to_string()),
+            Err(_) => error = Some(page.tr().t("board-choose-owner")),
         },
     }
     if !close.trim().is_empty() {
@@ -110,7 +110,7 @@ pub async fn board(State(server): S, page: Page, RawQuery(raw): RawQuery) -> Res
                 conditions.push(Expr::compare("expected_close_date", Op::Ge, start));
                 conditions.push(Expr::compare("expected_close_date", Op::Lt, end));
             }
-            None => error = Some(format!("{close:?} is not a month like 2026-12.")),
+            None => error = Some(page.tr().t_with("board-not-a-month", &[("month", close.as_str().into())])),
         }
     }
     // Each column: its first cards in index order, and totals over all of

@@ -16,7 +16,7 @@ use relata_core::RecordId;
 use relata_core::access::Right;
 use relata_core::document::LineInput;
 use relata_core::meta::{Access as FieldAccess, FieldDef, FieldType, LinesDef, Schema, Target};
-use relata_core::value::{FieldValue, Values, format_datetime, parse_text};
+use relata_core::value::{FieldValue, Values, parse_text};
 use relata_i18n::Locale;
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
@@ -614,7 +614,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
         }
     }
     if status != StatusCode::OK {
-        problem = problem.or_else(|| Some("Some fields need your attention.".into()));
+        problem = problem.or_else(|| Some(page.tr().t("form-needs-attention")));
     }
     let view = FormView {
         heading: page.tr().t_with("form-new", &[("type", super::singular_label(&page, schema).into())]),
@@ -701,20 +701,18 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
                         let by = current
                             .updated_by
                             .map(|u| titles.show(&FieldValue::Ref(u.uuid())).0)
-                            .unwrap_or_else(|| "someone".into());
-                        format!(
-                            "Changed by {by} at {} while you were editing. Your changes are kept below; reload the record to see theirs, then apply yours again.",
-                            format_datetime(&current.updated_at)
-                        )
+                            .unwrap_or_else(|| page.tr().t("form-someone"));
+                        let time = page.locale.moment(&current.updated_at);
+                        page.tr().t_with("form-changed-by", &[("by", by.into()), ("time", time.into())])
                     }
-                    Err(_) => "The record was changed while you were editing.".into(),
+                    Err(_) => page.tr().t("form-changed"),
                 });
             }
             Err(e) => return app_error_page(&page, e),
         }
     }
     if status != StatusCode::OK {
-        problem = problem.or_else(|| Some("Some fields need your attention.".into()));
+        problem = problem.or_else(|| Some(page.tr().t("form-needs-attention")));
     }
     let view = FormView {
         heading: "Edit".to_string(),

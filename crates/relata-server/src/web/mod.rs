@@ -341,6 +341,8 @@ pub(crate) fn denied_text(tr: relata_i18n::Tr, denied: &relata_core::access::Den
             tr.t_with("denied-record", &[("right", right.as_str().into()), ("what", what(*kind))])
         }
         Denied::AdminOnly => tr.t("denied-admin-only"),
+        Denied::Assign { kind } => tr.t_with("denied-assign", &[("what", what(*kind))]),
+        Denied::MadeByRelata { kind } => tr.t_with("denied-made-by-relata", &[("what", what(*kind))]),
         // Tokens sign in to the API, not to pages.
         other => other.to_string(),
     }

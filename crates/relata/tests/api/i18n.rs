@@ -174,6 +174,7 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     let (status, _, html) = page(app, &b, Method::POST, "/contacts", &bad).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Tai ne el. pašto adresas."), "{html}");
+    assert!(html.contains("Kai kuriuos laukus reikia pataisyti."), "the form's banner in her language: {html}");
     let (status, _, html) = page(app, &b, Method::POST, "/contacts", &[bad[0], bad[1]]).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Užpildykite šį lauką."), "{html}");
@@ -195,6 +196,13 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     let (status, _, html) = page(app, &b, Method::GET, "/automation_rules", &[]).await;
     assert_eq!(status, 403, "{html}");
     assert!(html.contains("Jūsų vaidmuo neleidžia peržiūrėti „"), "{html}");
+    // A contact given to someone her role may not give records to: why, in her language; nothing saved.
+    let mara = app.member("mara@example.com", "sales_rep").await;
+    let given = [bad[0], ("last_name", "Petraitis"), ("owner", mara.user.as_str())];
+    let (status, _, html) = page(app, &b, Method::POST, "/contacts", &given).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("Jūsų vaidmuo neleidžia priskirti „"), "{html}");
+    assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
     assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
 }
 

@@ -609,7 +609,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
             Ok(record) => return after_save(&form, format!("/{}/{}", kind.api_name(), record.id)),
             Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(page.tr(), &v), &rows),
             Err(AppError::Forbidden(m)) => problem = Some(m),
-            Err(AppError::Denied(d)) => problem = Some(super::denied_text(page.tr(), &d)),
+            Err(AppError::Denied(d)) => problem = Some(super::denied_text(&page, &d)),
             Err(e) => return app_error_page(&page, e),
         }
     }
@@ -690,7 +690,7 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
                 status = StatusCode::FORBIDDEN;
             }
             Err(AppError::Denied(d)) => {
-                problem = Some(super::denied_text(page.tr(), &d));
+                problem = Some(super::denied_text(&page, &d));
                 status = StatusCode::FORBIDDEN;
             }
             Err(AppError::VersionConflict { .. }) => {

@@ -119,11 +119,6 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
     };
     let (records, next_cursor, error) = match read::list(&server.app, &page.ctx, kind, &params).await {
         Ok((p, _)) => (p.records, p.next_cursor, None),
-        Err(AppError::Forbidden(m)) => return message_page(&page, StatusCode::FORBIDDEN, "not-allowed", &m),
-        Err(AppError::Denied(d)) => {
-            let said = super::denied_text(page.tr(), &d);
-            return message_page(&page, StatusCode::FORBIDDEN, "not-allowed", &said);
-        }
         // The column is the reader's to find; the filter language's own
         // words about what it expected stay as they are (they name its syntax).
         Err(AppError::Filter(f)) => {

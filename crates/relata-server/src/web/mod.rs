@@ -321,17 +321,18 @@ pub(crate) fn app_error_page(page: &Page, e: AppError) -> Response {
     match e {
         AppError::NotFound | AppError::Hidden { .. } => not_found(page),
         AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, "not-allowed", &m),
-        AppError::Denied(d) => message_page(page, StatusCode::FORBIDDEN, "not-allowed", &denied_text(page.tr(), &d)),
+        AppError::Denied(d) => message_page(page, StatusCode::FORBIDDEN, "not-allowed", &denied_text(page, &d)),
         other => crate::problem::Problem::from(other).into_response(),
     }
 }
 
 /// Why someone's rights refuse an action, in their language.
-pub(crate) fn denied_text(tr: relata_i18n::Tr, denied: &relata_core::access::Denied) -> String {
+pub(crate) fn denied_text(page: &Page, denied: &relata_core::access::Denied) -> String {
     use relata_core::access::Denied;
-    let what = |kind: EntityKind| relata_i18n::Arg::Label {
-        id: format!("entity-{}", kind.api_name()),
-        fallback: kind.def().plural_label.to_string(),
+    let tr = page.tr();
+    let what = |kind: EntityKind| match page.schemas.try_get(kind) {
+        Some(schema) => relata_i18n::Arg::from(plural_label(page, schema)),
+        None => relata_i18n::Arg::from(kind.def().plural_label.to_string()),
     };
     match denied {
         Denied::Role { kind, right } => {

@@ -130,7 +130,7 @@ pub async fn put_role(app: &App, ctx: &Ctx, name: &str, body: &Json) -> Result<R
         .into());
     }
     if name == "admin" {
-        return Err(AppError::Conflict("the admin role always has every right and cannot be changed".into()));
+        return Err(AppError::conflict("refuse-admin-role-fixed", vec![]));
     }
     let schemas = app.schemas(ctx.ws()).await?;
     let mut role = RoleDef::from_json(name, body, &|n| schemas.kind(n)).map_err(|errors| ValidationError {
@@ -160,7 +160,7 @@ pub async fn delete_role(app: &App, ctx: &Ctx, name: &str) -> Result<(), AppErro
     ctx.access.require_admin()?;
     let mut tx = app.store.write(ctx.ws()).await?;
     if !BUILT_IN_ROLES.contains(&name) && tx.count_with_role(name, false).await? > 0 {
-        return Err(AppError::Conflict(format!("the role {name:?} is held by members; give them another role first")));
+        return Err(AppError::conflict("refuse-role-held", vec![("role", name.into())]));
     }
     if !tx.delete_role(name).await? {
         return Err(AppError::NotFound);

@@ -50,7 +50,7 @@ pub struct SignedIn {
 }
 
 fn random(kind: SecretKind) -> Result<String, AppError> {
-    secret::generate(kind).map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))
+    secret::generate(kind).map_err(|e| AppError::System(format!("no randomness available: {e}")))
 }
 
 fn invalid_credentials() -> AppError {
@@ -195,9 +195,7 @@ pub async fn login(app: &App, attempt: Login) -> Result<SignedIn, AppError> {
         )
         .await?;
         app.store.append_audit(entries).await?;
-        return Err(AppError::Forbidden(
-            "this account has no active membership in that workspace; ask its administrator".into(),
-        ));
+        return Err(AppError::forbidden("refuse-no-membership", vec![]));
     };
     let [(_, pair), _, (_, account_key)] = throttle_keys(&email, &address);
     app.store.clear_throttle(&[pair, account_key]).await?;
@@ -244,7 +242,7 @@ pub async fn logout(app: &App, ctx: &Ctx, session_id: &str) -> Result<(), AppErr
 
 /// Ends every session of the acting user.
 pub async fn logout_everywhere(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
-    let user = ctx.actor.ok_or_else(|| AppError::Forbidden("only people sign out".into()))?;
+    let user = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let ended = app.store.revoke_sessions_of(user).await?;
     crate::audit::audit(app, ctx, Event::new("sign_out.everywhere").details(json!({"sessions": ended}))).await?;
     Ok(ended)
@@ -272,8 +270,8 @@ pub async fn hash_new_password(password: &str, email: &str, field: &str) -> Resu
     let new = NewPassword::parse(password, email).map_err(|m| ValidationError::single(field, "weak_password", m))?;
     tokio::task::spawn_blocking(move || password::hash(&new))
         .await
-        .map_err(|e| AppError::Conflict(format!("hashing failed: {e}")))?
-        .map_err(|e| AppError::Conflict(format!("hashing failed: {e}")))
+        .map_err(|e| AppError::System(format!("hashing failed: {e}")))?
+        .map_err(|e| AppError::System(format!("hashing failed: {e}")))
 }
 
 /// Starts a password reset: the one-time token (to send by email, or to
@@ -325,7 +323,7 @@ pub async fn set_password(app: &App, email: &str, new_password: &str) -> Result<
 
 /// Changes the acting user's own password (the current one is required).
 pub async fn change_password(app: &App, ctx: &Ctx, current: &str, new_password: &str) -> Result<(), AppError> {
-    let user = ctx.actor.ok_or_else(|| AppError::Forbidden("only people have passwords".into()))?;
+    let user = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let account = app.store.account_by_id(user).await?.ok_or(AppError::NotFound)?;
     let stored = account.password_hash.clone().unwrap_or_default();
     let given = current.to_string();
@@ -341,12 +339,12 @@ pub async fn change_password(app: &App, ctx: &Ctx, current: &str, new_password: 
 
 /// Starts TOTP enrolment: a new secret, not yet required at sign-in.
 pub async fn totp_setup(app: &App, ctx: &Ctx) -> Result<(String, String), AppError> {
-    let user = ctx.actor.ok_or_else(|| AppError::Forbidden("only people have second factors".into()))?;
+    let user = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let account = app.store.account_by_id(user).await?.ok_or(AppError::NotFound)?;
     if account.totp_enabled {
-        return Err(AppError::Conflict("a second factor is already enabled; disable it first".into()));
+        return Err(AppError::conflict("refuse-totp-enabled", vec![]));
     }
-    let secret = totp::generate_secret().map_err(|e| AppError::Conflict(format!("no randomness: {e}")))?;
+    let secret = totp::generate_secret().map_err(|e| AppError::System(format!("no randomness: {e}")))?;
     app.store.set_totp(user, Some(&secret), false).await?;
     let uri = totp::provisioning_uri(&secret, &account.user.email, "Relata");
     Ok((secret, uri))
@@ -359,7 +357,7 @@ pub async fn totp_enable(app: &App, ctx: &Ctx, code: &str) -> Result<(), AppErro
     let secret = account
         .totp_secret
         .filter(|_| !account.totp_enabled)
-        .ok_or_else(|| AppError::Conflict("start with POST /api/v1/auth/totp/setup".into()))?;
+        .ok_or_else(|| AppError::conflict("refuse-totp-not-started", vec![]))?;
     if !totp::verify(&secret, code, app.store.now().timestamp()) {
         return Err(ValidationError::single("code", "invalid_code", "is not the current code of this secret").into());
     }

@@ -674,7 +674,7 @@ pub async fn create(app: &App, ctx: &Ctx, body: &Json) -> Result<CustomObjectRow
         return Err(ValidationError { errors: vec![problem] }.into());
     }
     if schemas.iter().filter(|s| s.kind.is_custom()).count() >= MAX_OBJECTS {
-        return Err(AppError::Conflict(format!("a workspace has at most {MAX_OBJECTS} custom objects")));
+        return Err(AppError::conflict("refuse-objects-many", vec![("max", (MAX_OBJECTS as i64).into())]));
     }
     let kind = EntityKind::custom(&definition.id);
     let described = describe(&definition, kind, &kind_of(&schemas, kind))?;
@@ -873,17 +873,18 @@ pub async fn delete(app: &App, ctx: &Ctx, api_name: &str) -> Result<(), AppError
         })
         .collect();
     if !users.is_empty() {
-        return Err(AppError::Conflict(format!(
-            "{api_name} is the target of relation fields: {}; remove them first",
-            users.join(", ")
-        )));
+        return Err(AppError::conflict(
+            "refuse-object-targeted",
+            vec![("object", api_name.into()), ("fields", users.join(", ").into())],
+        ));
     }
     let mut tx = app.writer(ctx).await?;
     let live = tx.count_live_object_records(api_name).await?;
     if live > 0 {
-        return Err(AppError::Conflict(format!(
-            "{api_name} has {live} records; move them to the trash first (trashed records go with the object)"
-        )));
+        return Err(AppError::conflict(
+            "refuse-object-has-records",
+            vec![("object", api_name.into()), ("count", live.into())],
+        ));
     }
     let row = tx.custom_objects().await?.into_iter().find(|r| r.api_name == api_name).ok_or(AppError::NotFound)?;
     let purged = tx.purge_object_records(api_name).await?;

@@ -1,6 +1,7 @@
 //! Errors of the application services, mapped to HTTP problems at the edge.
 
 use relata_core::ValidationError;
+use relata_core::error::{Arg, Said};
 use relata_core::filter::FilterError;
 use relata_store::StoreError;
 
@@ -23,9 +24,10 @@ pub enum AppError {
     /// found (its existence is not revealed) and recorded as a refusal.
     #[error("not found")]
     Hidden { kind: relata_core::meta::EntityKind, id: relata_core::RecordId },
-    /// Who acts may not do this (their role, their token, or the record's owner).
+    /// Who acts may not do this (their token, or who they are: only
+    /// people have home pages).
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Reason),
     /// The rights of who acts refuse it: a forbidden answer too, which
     /// pages say in the reader's language from its parts.
     #[error("{0}")]
@@ -38,7 +40,11 @@ pub enum AppError {
     Locked(chrono::DateTime<chrono::Utc>),
     /// The request conflicts with the current state (e.g. removing the last admin).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Reason),
+    /// What Relata stands on failed (no randomness, hashing failed):
+    /// nothing the caller did, so an internal error, logged.
+    #[error("internal error: {0}")]
+    System(String),
     /// The database is busy (a long import holds SQLite's write lock); retry.
     #[error("the database is busy: {0}")]
     Busy(StoreError),
@@ -48,6 +54,49 @@ pub enum AppError {
     OutOfSpace(StoreError),
     #[error("internal error: {0}")]
     Internal(StoreError),
+}
+
+impl AppError {
+    /// A conflict with the current state, said by the message `id` of
+    /// `refusals.ftl`.
+    pub fn conflict(id: &'static str, args: Vec<(&'static str, Arg)>) -> Self {
+        AppError::Conflict(Reason::new(id, args))
+    }
+
+    /// A refusal of who acts, said by the message `id` of `refusals.ftl`.
+    pub fn forbidden(id: &'static str, args: Vec<(&'static str, Arg)>) -> Self {
+        AppError::Forbidden(Reason::new(id, args))
+    }
+}
+
+/// Why an action is refused, written once in the catalogue: pages say it
+/// in the reader's language, the API in English. Only made from a message
+/// id, so no refusal reaches a page in English by someone forgetting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    pub said: Said,
+    /// The English catalogue's text, for the API and the logs.
+    pub english: String,
+}
+
+impl Reason {
+    pub fn new(id: &'static str, args: Vec<(&'static str, Arg)>) -> Self {
+        let english = relata_i18n::Tr::new(relata_i18n::Language::En).t_with(id, &args);
+        Reason { said: Said { id, args }, english }
+    }
+}
+
+impl Reason {
+    /// The reason as a refusal of one field, for answers that list them.
+    pub fn refusal_of(self, field: impl Into<String>, code: &'static str) -> relata_core::FieldError {
+        relata_core::FieldError { said: Some(self.said), ..relata_core::FieldError::new(field, code, self.english) }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english)
+    }
 }
 
 impl From<relata_core::access::Denied> for AppError {

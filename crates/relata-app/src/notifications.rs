@@ -88,7 +88,7 @@ pub async fn notify_in(
 }
 
 fn me(ctx: &Ctx) -> Result<UserId, AppError> {
-    ctx.actor.ok_or_else(|| AppError::Forbidden("notifications are a signed-in user's".into()))
+    ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))
 }
 
 /// The signed-in user's notifications, newest first, before `before`.

@@ -73,7 +73,7 @@ pub async fn add_user(
     if let Some(existing) = app.store.account_by_email(&email).await? {
         let mut conn = app.store.read(ctx.ws()).await?;
         if conn.membership(existing.user.id).await?.is_some() {
-            return Err(AppError::Conflict(format!("{email} is already a member of this workspace")));
+            return Err(AppError::conflict("refuse-member-already", vec![("email", email.to_string().into())]));
         }
     }
     let name = display_name.map(str::trim).filter(|n| !n.is_empty());
@@ -98,7 +98,7 @@ pub async fn add_user(
         }
         None => {
             let token = secret::generate(SecretKind::Invitation)
-                .map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))?;
+                .map_err(|e| AppError::System(format!("no randomness available: {e}")))?;
             let expires_at = app.store.now() + INVITATION_LIFETIME;
             let mut tx = app.store.write(ctx.ws()).await?;
             let id = tx.create_invitation(&secret::digest(&token), &email, role, ctx.actor, expires_at).await?;
@@ -127,7 +127,7 @@ async fn keep_an_admin(app: &App, ctx: &Ctx, losing: &Member) -> Result<(), AppE
     }
     let mut conn = app.store.read(ctx.ws()).await?;
     if conn.count_with_role("admin", true).await? <= 1 {
-        return Err(AppError::Conflict("the workspace needs at least one active admin".into()));
+        return Err(AppError::conflict("refuse-last-admin", vec![]));
     }
     Ok(())
 }
@@ -373,7 +373,7 @@ pub struct NewToken {
 /// credential that creates it.
 pub async fn create_token(app: &App, ctx: &Ctx, new: NewToken) -> Result<(IssuedToken, TokenInfo), AppError> {
     ctx.access.require_write()?;
-    let user = ctx.actor.ok_or_else(|| AppError::Forbidden("only people own tokens".into()))?;
+    let user = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let mut errors = Vec::new();
     let name = new.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {

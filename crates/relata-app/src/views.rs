@@ -35,7 +35,7 @@ pub async fn save(
     query: &str,
     shared: bool,
 ) -> Result<SavedView, AppError> {
-    let owner = ctx.actor.ok_or_else(|| AppError::Forbidden("only people save views".into()))?;
+    let owner = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let name = name.trim();
     let mut errors = Vec::new();
     if name.is_empty() || name.chars().count() > 100 {
@@ -148,7 +148,7 @@ pub async fn add_widget(
     view_id: &str,
     figure: &str,
 ) -> Result<HomeWidget, AppError> {
-    let owner = ctx.actor.ok_or_else(|| AppError::Forbidden("only people have home pages".into()))?;
+    let owner = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let mut errors = Vec::new();
     let view = views(app, ctx, kind).await?.into_iter().find(|v| v.id == view_id);
     match &view {

@@ -98,7 +98,7 @@ pub async fn log(app: &App, ctx: &Ctx, target: CallToLog, said: Outcome) -> Resu
                 return Err(relata_app::write::missing_or_hidden(&mut tx, PHONE_CALLS, id).await);
             };
             if call.values.ref_id("activity").is_some() {
-                return Err(AppError::Conflict("this call is logged already".into()));
+                return Err(AppError::conflict("refuse-call-logged", vec![]));
             }
             // The entry the dialler called, while it is open and the agent's.
             let entry = match call.values.ref_id("call_queue_entry") {
@@ -215,7 +215,7 @@ async fn open_entry(tx: &mut ScopedConn, ctx: &Ctx, id: RecordId) -> Result<Reco
     };
     ctx.access.check(CALL_QUEUE_ENTRIES, Right::Update, relata_app::write::owner_of(&entry.values))?;
     if entry.values.text("status") != Some("open") {
-        return Err(AppError::Conflict("this call is no longer open".into()));
+        return Err(AppError::conflict("refuse-call-not-open", vec![]));
     }
     Ok(entry)
 }

@@ -779,7 +779,7 @@ pub async fn dial(app: &App, ctx: &Ctx, input: &Json) -> Result<Record, AppError
     tx.commit().await?;
     match placed {
         Dialled::Call(call) => Ok(call),
-        Dialled::Refused(number) => Err(AppError::Conflict(format!("{number} asked not to be called (do not call)"))),
+        Dialled::Refused(number) => Err(AppError::conflict("refuse-do-not-call", vec![("number", number.into())])),
     }
 }
 
@@ -793,9 +793,9 @@ pub enum Dialled {
 
 /// [`dial`] in a transaction the caller commits.
 pub async fn dial_in(tx: &mut ScopedConn, ctx: &Ctx, input: &Json) -> Result<Dialled, AppError> {
-    let agent = ctx.actor.ok_or_else(|| AppError::Forbidden("dialling is for people signed in".into()))?;
+    let agent = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let Some(extension) = extension_of(tx, agent).await? else {
-        return Err(AppError::Conflict("you have no extension to dial from (telephony settings)".into()));
+        return Err(AppError::conflict("refuse-no-extension", vec![]));
     };
     let id = |key: &str, what: &str| -> Result<Option<RecordId>, ValidationError> {
         text(input, key)

@@ -264,7 +264,7 @@ pub async fn checkpoint_at(conn: &mut ScopedConn, name: &str) -> Result<Checkpoi
 }
 
 fn me(ctx: &Ctx) -> Result<UserId, AppError> {
-    ctx.actor.ok_or_else(|| AppError::Forbidden("a mailbox belongs to a signed-in user".into()))
+    ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))
 }
 
 pub async fn settings_of(conn: &mut ScopedConn, user: UserId) -> Result<Option<MailboxSettings>, AppError> {

@@ -39,7 +39,7 @@ fn id(record: &Record) -> String {
 async fn create(app: &App, ctx: &Ctx, kind: EntityKind, body: Json) -> Result<Record, AppError> {
     match write::create(app, ctx, kind, &body, None).await? {
         write::Created::New(record, _) => Ok(*record),
-        write::Created::Replayed(_) => Err(AppError::Conflict("a demo record was replayed".into())),
+        write::Created::Replayed(_) => Err(AppError::System("a demo record was replayed".into())),
     }
 }
 

@@ -41,7 +41,7 @@ fn title_key(kind: EntityKind, record: &Record) -> &'static str {
 fn require_amounts(schema: &relata_core::meta::Schema) -> Result<(), AppError> {
     for field in ["net_total", "tax_total", "grand_total"] {
         if schema.field(field).is_none_or(|f| schema.is_hidden(f)) {
-            return Err(AppError::Forbidden(format!("the document's {field} is hidden from your role")));
+            return Err(AppError::forbidden("refuse-printed-amounts", vec![]));
         }
     }
     Ok(())
@@ -247,7 +247,7 @@ pub async fn invoice_ubl(app: &App, ctx: &Ctx, id: relata_core::RecordId) -> Res
         return Err(relata_app::write::missing_or_hidden(&mut conn, INVOICES, id).await);
     };
     let Some(number) = records::text(&invoice.values, "number").map(str::to_string) else {
-        return Err(AppError::Conflict("a draft invoice has no number yet: issue it first".into()));
+        return Err(AppError::conflict("refuse-invoice-draft-printed", vec![]));
     };
     let account = match invoice.values.ref_id("account") {
         Some(a) => {

@@ -197,7 +197,7 @@ pub async fn invoice_order(app: &App, ctx: &Ctx, id: RecordId) -> Result<Record,
         return Err(relata_app::write::missing_or_hidden(&mut tx, ORDERS, id).await);
     };
     if status(&order) == "cancelled" {
-        return Err(AppError::Conflict("a cancelled order is not invoiced".into()));
+        return Err(AppError::conflict("refuse-order-cancelled-invoice", vec![]));
     }
     let mut values = documents::carried_header(&order, &[]);
     values.set_std("order", FieldValue::Ref(id.uuid()));

@@ -126,7 +126,7 @@ impl Subscription {
 }
 
 pub async fn subscription(app: &App, ctx: &Ctx) -> Result<Subscription, AppError> {
-    let user = ctx.actor.ok_or_else(|| AppError::Forbidden("collections belong to users".into()))?;
+    let user = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let mut conn = app.reader(ctx).await?;
     Ok(match conn.dav_subscription(user).await? {
         Some((contacts, activities)) => Subscription { contacts, activities },
@@ -137,7 +137,7 @@ pub async fn subscription(app: &App, ctx: &Ctx) -> Result<Subscription, AppError
 /// Sets what the user's collections show: list filters checked as the user
 /// (field-level errors `contacts`, `activities`).
 pub async fn put_subscription(app: &App, ctx: &Ctx, input: &Json) -> Result<Subscription, AppError> {
-    let user = ctx.actor.ok_or_else(|| AppError::Forbidden("collections belong to users".into()))?;
+    let user = ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))?;
     let current = subscription(app, ctx).await?;
     let mut errors = Vec::new();
     let mut chosen = Vec::new();
@@ -163,7 +163,7 @@ pub async fn put_subscription(app: &App, ctx: &Ctx, input: &Json) -> Result<Subs
             Err(AppError::Filter(e)) => {
                 errors.push(relata_core::error::FieldError::new(name, "invalid_filter", e.to_string()))
             }
-            Err(AppError::Forbidden(m)) => errors.push(relata_core::error::FieldError::new(name, "forbidden", m)),
+            Err(AppError::Forbidden(r)) => errors.push(r.refusal_of(name, "forbidden")),
             Err(AppError::Denied(d)) => {
                 errors.push(relata_core::error::FieldError::new(name, "forbidden", d.to_string()))
             }

@@ -217,12 +217,18 @@ pub fn entity_one(kind: relata_core::meta::EntityKind) -> Arg {
 }
 
 impl Tr {
+    /// A catalogue message by id with its arguments (a refusal's reason),
+    /// in this language.
+    pub fn said(&self, said: &relata_core::error::Said) -> String {
+        self.t_with(said.id, &said.args)
+    }
+
     /// What a field's refusal says in this language: its own message where
     /// it has one, else the catalogue's for its code (`error-required`:
     /// what any field of its type can be refused for), else the API's words.
     pub fn refusal(&self, error: &relata_core::FieldError) -> String {
         match &error.said {
-            Some(said) => self.t_with(said.id, &said.args),
+            Some(said) => self.said(said),
             None => self.find(&format!("error-{}", error.code)).unwrap_or_else(|| error.message.clone()),
         }
     }

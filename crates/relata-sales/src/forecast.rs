@@ -169,7 +169,7 @@ pub async fn forecast(app: &App, ctx: &Ctx, params: &ForecastParams) -> Result<F
     let schemas = app.schemas_for(ctx).await?;
     let opportunity_schema = schemas.get(OPPORTUNITIES);
     if opportunity_schema.own_fields().iter().any(|f| f.id == "amount" && opportunity_schema.is_hidden(f)) {
-        return Err(AppError::Forbidden("your role may not see opportunity amounts, which forecasts add up".into()));
+        return Err(AppError::forbidden("refuse-forecast-amounts", vec![]));
     }
     let teams = team_of_each_user(app, ctx).await?;
     let mut counts = Counts::default();

@@ -280,9 +280,9 @@ fn app_failure(e: AppError) -> Response {
             text(StatusCode::BAD_REQUEST, format!("the CRM cannot take this object: {}", lines.join("; ")))
         }
         AppError::Filter(f) => text(StatusCode::BAD_REQUEST, format!("your DAV subscription's filter: {f}")),
-        AppError::Forbidden(m) => text(StatusCode::FORBIDDEN, m),
+        AppError::Forbidden(r) => text(StatusCode::FORBIDDEN, r.english),
         AppError::Denied(d) => text(StatusCode::FORBIDDEN, d.to_string()),
-        AppError::Conflict(m) => text(StatusCode::CONFLICT, m),
+        AppError::Conflict(r) => text(StatusCode::CONFLICT, r.english),
         AppError::BadParameter(p, m) => text(StatusCode::BAD_REQUEST, format!("{p}: {m}")),
         AppError::Busy(_) | AppError::OutOfSpace(_) => text(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
         e => {

@@ -122,11 +122,7 @@ pub async fn retry(State(server): S, auth: Auth, Path(id): Path<String>) -> ApiR
     auth.require_write()?;
     let job = find(&server, &auth, &id).await?;
     if !server.app.store.retry_job(&job).await.map_err(AppError::from)? {
-        return Err(AppError::Conflict(format!(
-            "this job is {}; only dead or cancelled jobs are retried",
-            job.state.as_str()
-        ))
-        .into());
+        return Err(AppError::conflict("refuse-job-retry", vec![("state", job.state.as_str().into())]).into());
     }
     relata_app::audit::audit(&server.app, &auth.ctx, relata_app::audit::Event::new("job.retry").target("job", job.id))
         .await?;
@@ -138,9 +134,7 @@ pub async fn cancel(State(server): S, auth: Auth, Path(id): Path<String>) -> Api
     auth.require_write()?;
     let job = find(&server, &auth, &id).await?;
     if !server.app.store.cancel_job(&job).await.map_err(AppError::from)? {
-        return Err(
-            AppError::Conflict(format!("this job is {}; only queued jobs are cancelled", job.state.as_str())).into()
-        );
+        return Err(AppError::conflict("refuse-job-cancel", vec![("state", job.state.as_str().into())]).into());
     }
     relata_app::audit::audit(&server.app, &auth.ctx, relata_app::audit::Event::new("job.cancel").target("job", job.id))
         .await?;

@@ -184,7 +184,7 @@ impl From<AppError> for Problem {
                 p.0.refusal = true;
                 p
             }
-            AppError::Forbidden(message) => Problem::forbidden(message),
+            AppError::Forbidden(reason) => Problem::forbidden(reason.english),
             AppError::Denied(denied) => Problem::forbidden(denied.to_string()),
             AppError::Unauthorized(code, message) => {
                 Problem::unauthorized(message.clone()).with_errors(vec![ProblemField {
@@ -206,7 +206,7 @@ impl From<AppError> for Problem {
                 p.0.retry_after = Some(seconds);
                 p
             }
-            AppError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", message),
+            AppError::Conflict(reason) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", reason.english),
             AppError::VersionConflict { current } => Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "version-conflict",
@@ -261,6 +261,10 @@ impl From<AppError> for Problem {
                 p
             }
             AppError::Internal(cause) => {
+                tracing::error!(error = %cause, "request failed");
+                Problem::internal()
+            }
+            AppError::System(cause) => {
                 tracing::error!(error = %cause, "request failed");
                 Problem::internal()
             }

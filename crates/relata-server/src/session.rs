@@ -338,7 +338,8 @@ fn refusal(tr: Tr, e: &AppError) -> String {
             tr.t_with("signin-locked", &[("time", time.into())])
         }
         // The one refusal of a right password: no membership in the workspace.
-        AppError::Forbidden(_) | AppError::Denied(_) => tr.t("signin-no-membership"),
+        AppError::Forbidden(reason) => tr.said(&reason.said),
+        AppError::Denied(_) => tr.t("signin-no-membership"),
         other => other.to_string(),
     }
 }

@@ -254,9 +254,7 @@ pub async fn request_read(app: &App, ctx: &Ctx, name: &str) -> Result<Uuid, AppE
     match mailbox(&mut tx, name).await? {
         None => return Err(AppError::NotFound),
         Some(desk) if desk.receive == "smtp" => {
-            return Err(AppError::Conflict(
-                "this desk's mail is delivered to Relata's SMTP endpoint: nothing to read".into(),
-            ));
+            return Err(AppError::conflict("refuse-desk-smtp", vec![]));
         }
         Some(_) => {}
     }
@@ -590,7 +588,7 @@ pub async fn discard(app: &App, ctx: &Ctx, id: RecordId) -> Result<Record, AppEr
 async fn still_held(tx: &mut ScopedConn, id: RecordId) -> Result<Record, AppError> {
     let held = tx.get_record(&Schema::standard(HELD_MESSAGES), id, false).await?.ok_or(AppError::NotFound)?;
     if held.values.text("status") != Some("held") {
-        return Err(AppError::Conflict("this message was released or discarded already".into()));
+        return Err(AppError::conflict("refuse-message-settled", vec![]));
     }
     Ok(held)
 }

@@ -99,7 +99,7 @@ pub async fn settings(app: &App, ctx: &Ctx) -> Result<Json, AppError> {
 /// Sets the conflict policy (administrators).
 pub async fn put_settings(app: &App, ctx: &Ctx, input: &Json) -> Result<Json, AppError> {
     if !ctx.access.role.admin {
-        return Err(AppError::Forbidden("only administrators set how sync conflicts are settled".into()));
+        return Err(AppError::forbidden("refuse-sync-policy-admin", vec![]));
     }
     let name = input.get("conflict_policy").and_then(Json::as_str).unwrap_or_default();
     let Some(policy) = ConflictPolicy::parse(name) else {
@@ -117,7 +117,7 @@ pub async fn put_settings(app: &App, ctx: &Ctx, input: &Json) -> Result<Json, Ap
 }
 
 fn user_of(ctx: &Ctx) -> Result<relata_core::UserId, AppError> {
-    ctx.actor.ok_or_else(|| AppError::Forbidden("sync is for people signed in, with their own devices".into()))
+    ctx.actor.ok_or_else(|| AppError::forbidden("refuse-people-only", vec![]))
 }
 
 pub fn device_json(d: &Device) -> Json {

@@ -238,9 +238,7 @@ pub async fn pull(
                 return Err(bad("not a cursor this server issued"));
             }
             if token.pull < device.acked {
-                return Err(AppError::Conflict(
-                    "this cursor is older than one the device already used: sync from the start (no cursor)".into(),
-                ));
+                return Err(AppError::conflict("refuse-sync-cursor-old", vec![]));
             }
             (token.pull, Some(token))
         }
@@ -320,7 +318,7 @@ pub async fn pull(
     device.generation = device.generation.max(generation);
     device.last_sync_at = Some(tx.now());
     if !tx.advance_sync_device(&device, expected).await? {
-        return Err(AppError::Conflict("another sync of this device is under way; try again".into()));
+        return Err(AppError::conflict("refuse-sync-busy", vec![]));
     }
     tx.commit().await?;
     let token = Token { v: 1, ws: ctx.ws().uuid(), device: device.id, pull: pull.n, print, generation, phase };

@@ -203,7 +203,8 @@ fn refusal(id: &str, e: AppError) -> Json {
         AppError::NotFound | AppError::Hidden { .. } => {
             vec![FieldError::new("record_id", "not_found", "no such record you may read")]
         }
-        AppError::Forbidden(m) => vec![FieldError::new("op", "forbidden", m)],
+        AppError::Forbidden(r) => vec![r.refusal_of("op", "forbidden")],
+        AppError::Conflict(r) => vec![r.refusal_of("op", "refused")],
         AppError::Denied(d) => vec![FieldError::new("op", "forbidden", d.to_string())],
         other => vec![FieldError::new("op", "refused", other.to_string())],
     };

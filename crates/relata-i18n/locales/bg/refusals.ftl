@@ -159,3 +159,41 @@ refuse-no-lines = този тип записи няма редове
 refuse-hidden-field = не е поле от този тип записи
 refuse-read-only = вашата роля позволява само преглед на това поле
 refuse-owner = вашата роля не позволява да възлагате записи на този отговорник
+
+## Actions the current state refuses (the API answers 409)
+# $state: a job's state as the API names it (queued, running, dead…);
+# $object: a custom object's API name; $fields: field names, as the API
+# writes them.
+
+refuse-order-cancelled-invoice = за анулирана поръчка не се издава фактура
+refuse-invoice-draft-printed = черновата на фактурата още няма номер: първо я издайте
+refuse-job-retry = задачата е в състояние „{ $state }“; повтарят се само неуспешни (dead) или отменени (cancelled) задачи
+refuse-job-cancel = задачата е в състояние „{ $state }“; отменят се само задачи, чакащи на опашка (queued)
+refuse-call-logged = този разговор вече е регистриран
+refuse-call-not-open = този разговор вече не е отворен
+refuse-do-not-call = собственикът на номер { $number } е поискал да не му се звъни (забрана за обаждания)
+refuse-no-extension = нямате вътрешен номер, от който да звъните (настройки на телефонията)
+refuse-objects-many = работното пространство може да има най-много { $max } потребителски обекта
+refuse-object-targeted = към обекта { $object } сочат полета за връзка: { $fields }; първо ги премахнете
+refuse-object-has-records = обектът { $object } има { $count ->
+    [one] { $count } запис; първо го преместете
+   *[other] { $count } записа; първо ги преместете
+} в кошчето (записите в кошчето се изтриват заедно с обекта)
+refuse-totp-enabled = вторият фактор за вход вече е включен; първо го изключете
+refuse-totp-not-started = започнете с POST /api/v1/auth/totp/setup
+refuse-sync-cursor-old = този курсор е по-стар от вече използван от устройството: синхронизирайте отначало (без курсор)
+refuse-sync-busy = вече тече друга синхронизация на това устройство; опитайте отново
+refuse-admin-role-fixed = ролята на администратора винаги има всички права и не може да се променя
+refuse-role-held = ролята „{ $role }“ е дадена на членове; първо им дайте друга роля
+refuse-member-already = { $email } вече е член на това работно пространство
+refuse-last-admin = работното пространство трябва да има поне един активен администратор
+refuse-desk-smtp = пощата на този отдел се доставя до SMTP адреса на Relata: няма какво да се чете
+refuse-message-settled = това съобщение вече е пропуснато или отхвърлено
+
+## What who acts may not do (the API answers 403)
+
+refuse-no-membership = този акаунт не е активен член на това работно пространство; обърнете се към администратора му
+refuse-forecast-amounts = ролята ви не позволява да виждате сумите на сделките, от които се сбира прогнозата
+refuse-printed-amounts = ролята ви не позволява да виждате сумите на документа, които печатната форма показва
+refuse-people-only = това може да направи само влязъл в системата човек, не API токен
+refuse-sync-policy-admin = само администраторите определят как се решават конфликтите при синхронизация

@@ -159,3 +159,41 @@ refuse-no-lines = this type has no lines
 refuse-hidden-field = is not a field of this type
 refuse-read-only = is read-only for your role
 refuse-owner = your role may not give records to this owner
+
+## Actions the current state refuses (the API answers 409)
+# $state: a job's state as the API names it (queued, running, dead…);
+# $object: a custom object's API name; $fields: field names, as the API
+# writes them.
+
+refuse-order-cancelled-invoice = a cancelled order is not invoiced
+refuse-invoice-draft-printed = a draft invoice has no number yet: issue it first
+refuse-job-retry = this job is { $state }; only dead or cancelled jobs are retried
+refuse-job-cancel = this job is { $state }; only queued jobs are cancelled
+refuse-call-logged = this call is logged already
+refuse-call-not-open = this call is no longer open
+refuse-do-not-call = { $number } asked not to be called (do not call)
+refuse-no-extension = you have no extension to dial from (telephony settings)
+refuse-objects-many = a workspace has at most { $max } custom objects
+refuse-object-targeted = { $object } is the target of relation fields: { $fields }; remove them first
+refuse-object-has-records = { $object } has { $count ->
+    [one] { $count } record; move it
+   *[other] { $count } records; move them
+} to the trash first (trashed records go with the object)
+refuse-totp-enabled = a second factor is already enabled; disable it first
+refuse-totp-not-started = start with POST /api/v1/auth/totp/setup
+refuse-sync-cursor-old = this cursor is older than one the device already used: sync from the start (no cursor)
+refuse-sync-busy = another sync of this device is under way; try again
+refuse-admin-role-fixed = the admin role always has every right and cannot be changed
+refuse-role-held = the role "{ $role }" is held by members; give them another role first
+refuse-member-already = { $email } is already a member of this workspace
+refuse-last-admin = the workspace needs at least one active admin
+refuse-desk-smtp = this desk's mail is delivered to Relata's SMTP endpoint: nothing to read
+refuse-message-settled = this message was released or discarded already
+
+## What who acts may not do (the API answers 403)
+
+refuse-no-membership = this account has no active membership in that workspace; ask its administrator
+refuse-forecast-amounts = your role may not see opportunity amounts, which forecasts add up
+refuse-printed-amounts = your role may not see the document's amounts, which a printed document shows
+refuse-people-only = only people signed in can do this, not API tokens
+refuse-sync-policy-admin = only administrators set how sync conflicts are settled

@@ -159,3 +159,42 @@ refuse-no-lines = šis įrašų tipas neturi eilučių
 refuse-hidden-field = nėra šio tipo įrašų laukas
 refuse-read-only = jūsų vaidmeniui leidžiama tik skaityti
 refuse-owner = jūsų vaidmuo neleidžia priskirti įrašų šiam atsakingam asmeniui
+
+## Actions the current state refuses (the API answers 409)
+# $state: a job's state as the API names it (queued, running, dead…);
+# $object: a custom object's API name; $fields: field names, as the API
+# writes them.
+
+refuse-order-cancelled-invoice = atšauktam užsakymui sąskaita neišrašoma
+refuse-invoice-draft-printed = sąskaitos juodraštis dar neturi numerio: pirmiausia ją išrašykite
+refuse-job-retry = užduoties būsena – „{ $state }“; kartojamos tik nepavykusios (dead) arba atšauktos (cancelled) užduotys
+refuse-job-cancel = užduoties būsena – „{ $state }“; atšaukiamos tik eilėje laukiančios (queued) užduotys
+refuse-call-logged = šis skambutis jau užregistruotas
+refuse-call-not-open = šis skambutis jau nebeatviras
+refuse-do-not-call = numerio { $number } savininkas paprašė jam neskambinti (draudimas skambinti)
+refuse-no-extension = neturite vidinio numerio, iš kurio galėtumėte skambinti (telefonijos nustatymai)
+refuse-objects-many = darbo srityje gali būti ne daugiau kaip { $max } pasirinktinių objektų
+refuse-object-targeted = į objektą { $object } nurodo ryšio laukai: { $fields }; pirmiausia juos pašalinkite
+refuse-object-has-records = objektas { $object } turi { PLURAL($count) ->
+    [one] { $count } įrašą; pirmiausia perkelkite jį
+    [few] { $count } įrašus; pirmiausia perkelkite juos
+   *[other] { $count } įrašų; pirmiausia perkelkite juos
+} į šiukšlinę (šiukšlinėje esantys įrašai pašalinami kartu su objektu)
+refuse-totp-enabled = antrasis prisijungimo veiksnys jau įjungtas; pirmiausia jį išjunkite
+refuse-totp-not-started = pradėkite nuo POST /api/v1/auth/totp/setup
+refuse-sync-cursor-old = šis žymeklis senesnis už tą, kurį įrenginys jau naudojo: sinchronizuokite iš pradžių (be žymeklio)
+refuse-sync-busy = šis įrenginys jau sinchronizuojamas; bandykite dar kartą
+refuse-admin-role-fixed = administratoriaus vaidmuo visada turi visas teises ir jo pakeisti negalima
+refuse-role-held = vaidmenį „{ $role }“ turi nariai; pirmiausia suteikite jiems kitą vaidmenį
+refuse-member-already = { $email } jau yra šios darbo srities narys
+refuse-last-admin = darbo sritis turi turėti bent vieną aktyvų administratorių
+refuse-desk-smtp = šio skyriaus laiškai pristatomi į Relatos SMTP tašką: nėra ko skaityti
+refuse-message-settled = šis laiškas jau praleistas arba atmestas
+
+## What who acts may not do (the API answers 403)
+
+refuse-no-membership = ši paskyra nėra aktyvi tos darbo srities narė; kreipkitės į jos administratorių
+refuse-forecast-amounts = jūsų vaidmuo neleidžia matyti pardavimo galimybių sumų, iš kurių sudaroma prognozė
+refuse-printed-amounts = jūsų vaidmuo neleidžia matyti dokumento sumų, kurias rodo spausdinamas dokumentas
+refuse-people-only = tai gali atlikti tik prisijungęs asmuo, ne API raktas
+refuse-sync-policy-admin = tik administratoriai nustato, kaip sprendžiami sinchronizavimo konfliktai

@@ -159,3 +159,42 @@ refuse-no-lines = ten typ rekordu nie ma pozycji
 refuse-hidden-field = nie jest polem tego typu rekordu
 refuse-read-only = tylko do odczytu dla Twojej roli
 refuse-owner = przy Twojej roli nie można przypisywać rekordów temu opiekunowi
+
+## Actions the current state refuses (the API answers 409)
+# $state: a job's state as the API names it (queued, running, dead…);
+# $object: a custom object's API name; $fields: field names, as the API
+# writes them.
+
+refuse-order-cancelled-invoice = do anulowanego zamówienia nie wystawia się faktury
+refuse-invoice-draft-printed = szkic faktury nie ma jeszcze numeru: najpierw ją wystaw
+refuse-job-retry = zadanie ma stan „{ $state }”; ponawia się tylko zadania nieudane (dead) albo anulowane (cancelled)
+refuse-job-cancel = zadanie ma stan „{ $state }”; anuluje się tylko zadania czekające w kolejce (queued)
+refuse-call-logged = ta rozmowa jest już zarejestrowana
+refuse-call-not-open = ta rozmowa nie jest już otwarta
+refuse-do-not-call = numer { $number } prosił, by do niego nie dzwonić (zakaz połączeń)
+refuse-no-extension = nie masz numeru wewnętrznego, z którego można dzwonić (ustawienia telefonii)
+refuse-objects-many = obszar roboczy może mieć najwyżej { $max } obiektów niestandardowych
+refuse-object-targeted = na obiekt { $object } wskazują pola relacji: { $fields }; najpierw je usuń
+refuse-object-has-records = obiekt { $object } ma { $count ->
+    [one] { $count } rekord; najpierw przenieś go
+    [few] { $count } rekordy; najpierw przenieś je
+   *[other] { $count } rekordów; najpierw przenieś je
+} do kosza (rekordy z kosza zostaną usunięte razem z obiektem)
+refuse-totp-enabled = drugi składnik logowania jest już włączony; najpierw go wyłącz
+refuse-totp-not-started = zacznij od POST /api/v1/auth/totp/setup
+refuse-sync-cursor-old = ten kursor jest starszy niż ten, którego urządzenie już użyło: zsynchronizuj od początku (bez kursora)
+refuse-sync-busy = trwa już inna synchronizacja tego urządzenia; spróbuj ponownie
+refuse-admin-role-fixed = rola administratora zawsze ma wszystkie uprawnienia i nie można jej zmienić
+refuse-role-held = rolę „{ $role }” mają przypisani użytkownicy; najpierw nadaj im inną rolę
+refuse-member-already = { $email } jest już członkiem tego obszaru roboczego
+refuse-last-admin = obszar roboczy musi mieć co najmniej jednego aktywnego administratora
+refuse-desk-smtp = poczta tego działu trafia do punktu SMTP Relaty: nie ma czego odczytywać
+refuse-message-settled = ta wiadomość została już przepuszczona albo odrzucona
+
+## What who acts may not do (the API answers 403)
+
+refuse-no-membership = to konto nie jest aktywnym członkiem tego obszaru roboczego; zwróć się do jego administratora
+refuse-forecast-amounts = Twoja rola nie pozwala widzieć kwot szans sprzedaży, z których składa się prognoza
+refuse-printed-amounts = Twoja rola nie pozwala widzieć kwot dokumentu, które pokazuje wydruk
+refuse-people-only = to może zrobić tylko zalogowana osoba, nie token API
+refuse-sync-policy-admin = tylko administratorzy ustalają, jak rozstrzygać konflikty synchronizacji

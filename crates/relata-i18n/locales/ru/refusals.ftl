@@ -159,3 +159,42 @@ refuse-no-lines = у этого типа записей нет позиций
 refuse-hidden-field = не является полем этого типа записей
 refuse-read-only = ваша роль позволяет только просматривать это поле
 refuse-owner = ваша роль не позволяет назначать записи этому ответственному
+
+## Actions the current state refuses (the API answers 409)
+# $state: a job's state as the API names it (queued, running, dead…);
+# $object: a custom object's API name; $fields: field names, as the API
+# writes them.
+
+refuse-order-cancelled-invoice = по отменённому заказу счёт не выставляется
+refuse-invoice-draft-printed = у черновика счёта ещё нет номера: сначала выставьте счёт
+refuse-job-retry = задание в состоянии «{ $state }»; повторяются только неудавшиеся (dead) или отменённые (cancelled) задания
+refuse-job-cancel = задание в состоянии «{ $state }»; отменяются только задания в очереди (queued)
+refuse-call-logged = этот звонок уже зарегистрирован
+refuse-call-not-open = этот звонок больше не открыт
+refuse-do-not-call = владелец номера { $number } просил ему не звонить (запрет звонков)
+refuse-no-extension = у вас нет внутреннего номера, с которого можно звонить (настройки телефонии)
+refuse-objects-many = в рабочем пространстве не больше { $max } пользовательских объектов
+refuse-object-targeted = на объект { $object } ссылаются поля связи: { $fields }; сначала удалите их
+refuse-object-has-records = у объекта { $object } { $count ->
+    [one] { $count } запись; сначала переместите её
+    [few] { $count } записи; сначала переместите их
+   *[other] { $count } записей; сначала переместите их
+} в корзину (записи из корзины удаляются вместе с объектом)
+refuse-totp-enabled = второй фактор входа уже включён; сначала отключите его
+refuse-totp-not-started = начните с POST /api/v1/auth/totp/setup
+refuse-sync-cursor-old = этот курсор старше того, который устройство уже использовало: синхронизируйте с начала (без курсора)
+refuse-sync-busy = синхронизация этого устройства уже идёт; повторите попытку
+refuse-admin-role-fixed = у роли администратора всегда есть все права, её нельзя изменить
+refuse-role-held = роль «{ $role }» назначена участникам; сначала назначьте им другую роль
+refuse-member-already = { $email } уже участник этого рабочего пространства
+refuse-last-admin = в рабочем пространстве должен быть хотя бы один активный администратор
+refuse-desk-smtp = почта этого отдела доставляется на SMTP-адрес Relata: читать нечего
+refuse-message-settled = это письмо уже пропущено или отклонено
+
+## What who acts may not do (the API answers 403)
+
+refuse-no-membership = эта учётная запись не является активным участником этого рабочего пространства; обратитесь к его администратору
+refuse-forecast-amounts = ваша роль не позволяет видеть суммы сделок, из которых складывается прогноз
+refuse-printed-amounts = ваша роль не позволяет видеть суммы документа, которые показывает печатная форма
+refuse-people-only = это может сделать только вошедший в систему человек, а не API-токен
+refuse-sync-policy-admin = только администраторы определяют, как разрешаются конфликты синхронизации

@@ -248,7 +248,11 @@ pub async fn dial_next(State(server): S, page: Page, body: Bytes) -> Response {
     match relata_calls::dialler::offer(&server.app, &page.ctx).await {
         Ok(_) => see_other(next_call_path(dialler)),
         Err(e) => {
-            let shown = Shown { problem: Some(e.to_string()), status: StatusCode::UNPROCESSABLE_ENTITY, dialler };
+            let shown = Shown {
+                problem: Some(super::error_text(&page, &e)),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                dialler,
+            };
             next_call_page(&server, &page, shown).await
         }
     }
@@ -471,7 +475,9 @@ pub async fn log_phone_call(State(server): S, path: PagePath, page: Page, body: 
         Err(relata_app::AppError::Invalid(v)) => {
             call_page(&server, &page, id, Some(super::refusals_text(page.tr(), &v))).await
         }
-        Err(e @ relata_app::AppError::Conflict(_)) => call_page(&server, &page, id, Some(e.to_string())).await,
+        Err(e @ relata_app::AppError::Conflict(_)) => {
+            call_page(&server, &page, id, Some(super::error_text(&page, &e))).await
+        }
         Err(e) => action_refused(&page, e),
     }
 }

@@ -608,8 +608,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
         match write::create_values(&server.app, &page.ctx, kind, values, lines.unwrap_or_default()).await {
             Ok(record) => return after_save(&form, format!("/{}/{}", kind.api_name(), record.id)),
             Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(page.tr(), &v), &rows),
-            Err(AppError::Forbidden(m)) => problem = Some(m),
-            Err(AppError::Denied(d)) => problem = Some(super::denied_text(&page, &d)),
+            Err(e @ (AppError::Forbidden(_) | AppError::Denied(_))) => problem = Some(super::error_text(&page, &e)),
             Err(e) => return app_error_page(&page, e),
         }
     }
@@ -685,12 +684,8 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
         match write::update_document_values(&server.app, &page.ctx, kind, id, values, lines, version).await {
             Ok(_) => return after_save(&form, format!("/{}/{}", kind.api_name(), id)),
             Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(page.tr(), &v), &rows),
-            Err(AppError::Forbidden(m)) => {
-                problem = Some(m);
-                status = StatusCode::FORBIDDEN;
-            }
-            Err(AppError::Denied(d)) => {
-                problem = Some(super::denied_text(&page, &d));
+            Err(e @ (AppError::Forbidden(_) | AppError::Denied(_))) => {
+                problem = Some(super::error_text(&page, &e));
                 status = StatusCode::FORBIDDEN;
             }
             Err(AppError::VersionConflict { .. }) => {

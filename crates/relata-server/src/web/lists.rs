@@ -119,13 +119,7 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
     };
     let (records, next_cursor, error) = match read::list(&server.app, &page.ctx, kind, &params).await {
         Ok((p, _)) => (p.records, p.next_cursor, None),
-        // The column is the reader's to find; the filter language's own
-        // words about what it expected stay as they are (they name its syntax).
-        Err(AppError::Filter(f)) => {
-            let args = [("column", relata_i18n::Arg::from(f.column as i64)), ("detail", f.message.into())];
-            (Vec::new(), None, Some(page.tr().t_with("list-filter-unread", &args)))
-        }
-        Err(AppError::Invalid(v)) => (Vec::new(), None, Some(super::refusals_text(page.tr(), &v))),
+        Err(e @ (AppError::Filter(_) | AppError::Invalid(_))) => (Vec::new(), None, Some(super::error_text(&page, &e))),
         Err(e @ AppError::BadParameter(..)) => (Vec::new(), None, Some(e.to_string())),
         Err(e) => return app_error_page(&page, e),
     };
@@ -289,7 +283,7 @@ pub async fn bulk(State(server): S, path: PagePath, page: Page, body: Bytes) -> 
                 let version = match read::get(&server.app, &page.ctx, kind, id, false).await {
                     Ok((r, _)) => r.version,
                     Err(e) => {
-                        refused.push(format!("{id}: {e}"));
+                        refused.push(format!("{id}: {}", super::error_text(&page, &e)));
                         continue;
                     }
                 };
@@ -307,11 +301,7 @@ pub async fn bulk(State(server): S, path: PagePath, page: Page, body: Bytes) -> 
         };
         match result {
             Ok(()) => done += 1,
-            Err(e) => refused.push(match e {
-                AppError::Invalid(v) => super::refusals_text(page.tr(), &v),
-                AppError::Hidden { .. } => "not found".into(),
-                other => other.to_string(),
-            }),
+            Err(e) => refused.push(super::error_text(&page, &e)),
         }
     }
     if refused.is_empty() {
@@ -340,14 +330,8 @@ pub async fn save_view(State(server): S, path: PagePath, page: Page, body: Bytes
     let name = form.get("name").cloned().unwrap_or_default();
     match relata_app::views::save(&server.app, &page.ctx, kind, &name, &query, shared).await {
         Ok(view) => after_save(&HashMap::new(), format!("/{}?{}", kind.api_name(), view.query)),
-        Err(AppError::Invalid(v)) => message_page(
-            &page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "view-not-saved",
-            &super::refusals_text(page.tr(), &v),
-        ),
-        Err(e @ (AppError::Filter(_) | AppError::BadParameter(..))) => {
-            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "view-not-saved", &e.to_string())
+        Err(e @ (AppError::Invalid(_) | AppError::Filter(_) | AppError::BadParameter(..))) => {
+            message_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "view-not-saved", &super::error_text(&page, &e))
         }
         Err(e) => app_error_page(&page, e),
     }

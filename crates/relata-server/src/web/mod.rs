@@ -320,10 +320,35 @@ pub(crate) fn not_found(page: &Page) -> Response {
 pub(crate) fn app_error_page(page: &Page, e: AppError) -> Response {
     match e {
         AppError::NotFound | AppError::Hidden { .. } => not_found(page),
-        AppError::Forbidden(m) => message_page(page, StatusCode::FORBIDDEN, "not-allowed", &m),
-        AppError::Denied(d) => message_page(page, StatusCode::FORBIDDEN, "not-allowed", &denied_text(page, &d)),
+        e @ (AppError::Forbidden(_) | AppError::Denied(_)) => {
+            message_page(page, StatusCode::FORBIDDEN, "not-allowed", &error_text(page, &e))
+        }
         other => crate::problem::Problem::from(other).into_response(),
     }
+}
+
+/// What an error says, in the reader's language, for a page that shows
+/// it among its own content (a bulk action's refusals, the dialler's):
+/// every page that shows an error rather than answering with a page of
+/// its own says it through here.
+pub(crate) fn error_text(page: &Page, e: &AppError) -> String {
+    let tr = page.tr();
+    match e {
+        AppError::Invalid(v) => refusals_text(tr, v),
+        AppError::Conflict(reason) | AppError::Forbidden(reason) => tr.said(&reason.said),
+        AppError::Denied(d) => denied_text(page, d),
+        AppError::NotFound | AppError::Hidden { .. } => tr.t("not-found-text"),
+        AppError::Filter(f) => filter_unread(tr, f),
+        other => other.to_string(),
+    }
+}
+
+/// A filter Relata cannot read: where, in the reader's language; the
+/// filter language's own words about what it expected stay as they are
+/// (they name its syntax).
+pub(crate) fn filter_unread(tr: relata_i18n::Tr, f: &relata_core::filter::FilterError) -> String {
+    let args = [("column", relata_i18n::Arg::from(f.column as i64)), ("detail", f.message.as_str().into())];
+    tr.t_with("list-filter-unread", &args)
 }
 
 /// Why someone's rights refuse an action, in their language.
@@ -605,10 +630,10 @@ pub(crate) fn after_save(form: &HashMap<String, String>, fallback: String) -> Re
 /// A refusal of an action, as a page that says why.
 pub(crate) fn action_refused(page: &Page, e: AppError) -> Response {
     match e {
-        AppError::Invalid(v) => {
-            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &refusals_text(page.tr(), &v))
+        e @ AppError::Invalid(_) => {
+            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &error_text(page, &e))
         }
-        AppError::Conflict(m) => message_page(page, StatusCode::CONFLICT, "not-done", &m),
+        e @ AppError::Conflict(_) => message_page(page, StatusCode::CONFLICT, "not-done", &error_text(page, &e)),
         other => app_error_page(page, other),
     }
 }

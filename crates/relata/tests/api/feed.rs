@@ -302,7 +302,7 @@ impl FeedConsumer for Recorder {
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
             if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
-                return Err(AppError::Conflict("failing on purpose".into()));
+                return Err(AppError::System("failing on purpose".into()));
             }
             self.seen.lock().unwrap().extend(entries.iter().map(|e| (e.op.clone(), e.record_id.to_string())));
             Ok(())

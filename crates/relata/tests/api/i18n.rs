@@ -203,7 +203,36 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Jūsų vaidmuo neleidžia priskirti „"), "{html}");
     assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
-    assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
+    // What the state refuses, said by a module (a conflict), in her language too:
+    // dialling without an extension of her own,
+    let dial = [bad[0], ("number", "+37061234567")];
+    let (status, _, html) = page(app, &b, Method::POST, "/calls/dial", &dial).await;
+    assert_eq!(status, 409, "{html}");
+    assert!(html.contains("neturite vidinio numerio, iš kurio galėtumėte skambinti"), "{html}");
+    assert!(app.list_all("phone_calls", "").await.is_empty(), "nothing was dialled");
+    // and logging a call of her list that she logged already.
+    let contact = app.create("contacts", json!({"last_name": "Vaitkus", "phones": ["+37061234567"]})).await;
+    let entry = json!({"reason": "Sąskaita vėluoja", "contact": contact["id"], "owner": ola.user});
+    let entry = app.create("call_queue_entries", entry).await;
+    let path = format!("/calls/{}/outcome", entry["id"].as_str().unwrap());
+    let reached = [bad[0], ("outcome", "reached")];
+    let (status, _, html) = page(app, &b, Method::POST, &path, &reached).await;
+    assert_eq!(status, 303, "{html}");
+    let (status, _, html) = page(app, &b, Method::POST, &path, &reached).await;
+    assert_eq!(status, 409, "{html}");
+    assert!(html.contains("šis skambutis jau nebeatviras"), "{html}");
+    let logged = app.get(&format!("/api/v1/call_queue_entries/{}", entry["id"].as_str().unwrap())).await.expect(200);
+    assert_eq!(logged.body["attempts"], json!(1), "logged once: {}", logged.body);
+    // The API says the same refusal in English.
+    let again = app
+        .post_as(
+            &ola.token,
+            &format!("/api/v1/call_queue_entries/{}/outcome", entry["id"].as_str().unwrap()),
+            &json!({"outcome": "reached"}),
+        )
+        .await;
+    let again = again.expect_problem(409, "conflict");
+    assert_eq!(again.body["detail"], json!("this call is no longer open"), "{}", again.body);
 }
 
 /// The words a page hands its script (the body's `data-messages`), as JSON.

@@ -122,6 +122,11 @@ impl Problem {
         p
     }
 
+    /// The audit log's mark, for a refusal.
+    pub fn refused(&self) -> Option<Refused> {
+        self.0.refusal.then(|| Refused(self.0.detail.clone()))
+    }
+
     pub fn forbidden(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
     }
@@ -168,8 +173,8 @@ impl IntoResponse for Problem {
         if let Some(challenge) = self.0.authenticate {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
-        if self.0.refusal {
-            response.extensions_mut().insert(Refused(self.0.detail.clone()));
+        if let Some(refused) = self.refused() {
+            response.extensions_mut().insert(refused);
         }
         response
     }

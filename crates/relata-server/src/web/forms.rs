@@ -3,7 +3,7 @@
 
 use super::{
     Layout, Page, PagePath, PageQuery, S, Titles, after_save, app_error_page, csrf_ok, csrf_refused, field_errors,
-    kind_of, layout, message_page, not_found, read_form, render,
+    kind_of, layout, not_found, read_form, render,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -548,7 +548,7 @@ fn filter_catalogue(page: &Page) -> String {
 pub async fn new_form(State(server): S, path: PagePath, page: Page, RawQuery(raw): RawQuery) -> Response {
     let Some(kind) = kind_of(&page, &path.entity) else { return not_found(&page) };
     if let Err(d) = page.ctx.access.check_kind(kind, Right::Create) {
-        return message_page(&page, StatusCode::FORBIDDEN, "not-allowed", &d.to_string());
+        return app_error_page(&page, AppError::Denied(d));
     }
     // Fields may be prefilled from the query string (`?account=…`,
     // `?lines[0].product=…`).
@@ -600,7 +600,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
             errors.entry(missing.field).or_insert(said);
         }
     }
-    let mut problem = None;
+    let (mut problem, mut refused) = (None, None);
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if form.contains_key("add_lines") {
         status = StatusCode::OK;
@@ -608,7 +608,10 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
         match write::create_values(&server.app, &page.ctx, kind, values, lines.unwrap_or_default()).await {
             Ok(record) => return after_save(&form, format!("/{}/{}", kind.api_name(), record.id)),
             Err(AppError::Invalid(v)) => errors = on_form_rows(field_errors(page.tr(), &v), &rows),
-            Err(e @ (AppError::Forbidden(_) | AppError::Denied(_))) => problem = Some(super::error_text(&page, &e)),
+            Err(e @ (AppError::Forbidden(_) | AppError::Denied(_))) => {
+                problem = Some(super::error_text(&page, &e));
+                refused = Some(e);
+            }
             Err(e) => return app_error_page(&page, e),
         }
     }
@@ -625,7 +628,7 @@ pub async fn create(State(server): S, path: PagePath, page: Page, body: Bytes) -
         problem,
         reload_href: None,
     };
-    show_form(&server, &page, kind, view, status).await
+    super::audited(show_form(&server, &page, kind, view, status).await, refused)
 }
 
 /// `GET /{entity}/{id}/edit`
@@ -676,7 +679,7 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
         None => (None, Vec::new(), HashMap::new()),
     };
     errors.extend(line_errors);
-    let mut problem = None;
+    let (mut problem, mut refused) = (None, None);
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if form.contains_key("add_lines") {
         status = StatusCode::OK;
@@ -687,6 +690,7 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
             Err(e @ (AppError::Forbidden(_) | AppError::Denied(_))) => {
                 problem = Some(super::error_text(&page, &e));
                 status = StatusCode::FORBIDDEN;
+                refused = Some(e);
             }
             Err(AppError::VersionConflict { .. }) => {
                 status = StatusCode::CONFLICT;
@@ -709,8 +713,13 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
     if status != StatusCode::OK {
         problem = problem.or_else(|| Some(page.tr().t("form-needs-attention")));
     }
+    // The heading names the record as its edit form does.
+    let edited_title = match read::get(&server.app, &page.ctx, kind, id, false).await {
+        Ok((record, _)) => schema.title(&record),
+        Err(_) => super::singular_label(&page, schema),
+    };
     let view = FormView {
-        heading: "Edit".to_string(),
+        heading: page.tr().t_with("form-edit", &[("title", edited_title.into())]),
         action: format!("/{}/{}", kind.api_name(), id),
         cancel_href: format!("/{}/{}", kind.api_name(), id),
         version: Some(version),
@@ -719,5 +728,5 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
         problem,
         reload_href: (status == StatusCode::CONFLICT).then(|| format!("/{}/{}", kind.api_name(), id)),
     };
-    show_form(&server, &page, kind, view, status).await
+    super::audited(show_form(&server, &page, kind, view, status).await, refused)
 }

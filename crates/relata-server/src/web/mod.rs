@@ -79,6 +79,10 @@ impl FromRequestParts<Arc<Server>> for Page {
         let Ok((principal, access)) = server.principal(secret_text).await else { return Err(to_login()) };
         let Credential::Session { csrf_token, .. } = &principal.credential else { return Err(to_login()) };
         let csrf = csrf_token.clone();
+        // A refusal of this page is audited with who was refused.
+        if let Some(caller) = parts.extensions.get::<crate::auth::Caller>() {
+            *caller.0.lock().expect("lock") = Some((principal.workspace.id, principal.user));
+        }
         let accept_language = accept_language(&parts.headers).map(str::to_string);
         let locale = page_locale(&principal, accept_language.as_deref());
         let mut ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
@@ -317,14 +321,41 @@ pub(crate) fn not_found(page: &Page) -> Response {
     message_page(page, StatusCode::NOT_FOUND, "not-found-title", &tr.t("not-found-text"))
 }
 
+/// An error as a page of its own, in the reader's language, with the
+/// status the API would answer; a refusal is audited as the API's is.
 pub(crate) fn app_error_page(page: &Page, e: AppError) -> Response {
-    match e {
-        AppError::NotFound | AppError::Hidden { .. } => not_found(page),
-        e @ (AppError::Forbidden(_) | AppError::Denied(_)) => {
-            message_page(page, StatusCode::FORBIDDEN, "not-allowed", &error_text(page, &e))
+    let title = match &e {
+        AppError::NotFound | AppError::Hidden { .. } => "not-found-title",
+        // Sign-in troubles have pages of their own; a page meeting one
+        // answers as the API does.
+        AppError::Unauthorized(..) | AppError::Locked(_) | AppError::IdempotencyMismatch => {
+            return crate::problem::Problem::from(e).into_response();
         }
-        other => crate::problem::Problem::from(other).into_response(),
+        AppError::Forbidden(_) | AppError::Denied(_) => "not-allowed",
+        AppError::Internal(_) | AppError::System(_) => "page-failed",
+        _ => "not-done",
+    };
+    let text = error_text(page, &e);
+    // The API's answer gives the status, a wait and whether it is a
+    // refusal (and logs a failure).
+    let problem = crate::problem::Problem::from(e);
+    let mut response = message_page(page, problem.details().status, title, &text);
+    if let Some(seconds) = problem.details().retry_after {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
     }
+    if let Some(refused) = problem.refused() {
+        response.extensions_mut().insert(refused);
+    }
+    response
+}
+
+/// A page that shows a refusal of who acts among its own content (a form
+/// kept with its banner), marked for the audit log as the API's refusal is.
+pub(crate) fn audited(mut response: Response, refused: Option<AppError>) -> Response {
+    if let Some(refused) = refused.map(crate::problem::Problem::from).and_then(|p| p.refused()) {
+        response.extensions_mut().insert(refused);
+    }
+    response
 }
 
 /// What an error says, in the reader's language, for a page that shows
@@ -339,6 +370,12 @@ pub(crate) fn error_text(page: &Page, e: &AppError) -> String {
         AppError::Denied(d) => denied_text(page, d),
         AppError::NotFound | AppError::Hidden { .. } => tr.t("not-found-text"),
         AppError::Filter(f) => filter_unread(tr, f),
+        AppError::VersionConflict { .. } => tr.t("page-changed-since-text"),
+        AppError::Busy(_) => tr.t("page-busy-text"),
+        AppError::OutOfSpace(_) => tr.t("page-out-of-space-text"),
+        AppError::Internal(_) | AppError::System(_) => tr.t("page-failed-text"),
+        // A page's own query parameters, which its links make right: the
+        // API's words for someone who edited the address by hand.
         other => other.to_string(),
     }
 }

@@ -198,7 +198,11 @@ async fn definitions_change_under_rules_and_go_only_when_unused(app: TestApp) {
     assert!(used.body["detail"].as_str().unwrap().contains("contacts.custom.car"), "{:?}", used.body);
     app.delete("/api/v1/metadata/contacts/fields/car").await.expect(204);
     let live = app.delete("/api/v1/metadata/entities/vehicles").await.expect_problem(409, "conflict");
-    assert!(live.body["detail"].as_str().unwrap().contains("vehicles has 1 record; move it to the trash first"), "{:?}", live.body);
+    assert!(
+        live.body["detail"].as_str().unwrap().contains("vehicles has 1 record; move it to the trash first"),
+        "{:?}",
+        live.body
+    );
 
     // Trashed records go with it; then the type is gone everywhere.
     app.delete(&format!("/api/v1/vehicles/{}", id_of(&truck))).await.expect(200);

@@ -196,6 +196,11 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     let (status, _, html) = page(app, &b, Method::GET, "/automation_rules", &[]).await;
     assert_eq!(status, 403, "{html}");
     assert!(html.contains("Jūsų vaidmuo neleidžia peržiūrėti „"), "{html}");
+    let refused = app.audit("action=request.refused").await;
+    assert!(
+        refused.iter().any(|e| e["target_id"] == json!("GET /automation_rules") && e["actor"] == json!(ola.user)),
+        "a page's refusal is audited as the API's is: {refused:?}"
+    );
     // A contact given to someone her role may not give records to: why, in her language; nothing saved.
     let mara = app.member("mara@example.com", "sales_rep").await;
     let given = [bad[0], ("last_name", "Petraitis"), ("owner", mara.user.as_str())];
@@ -203,6 +208,11 @@ async fn bad_languages_and_time_zones_are_refused_by_field_and_change_nothing(ap
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Jūsų vaidmuo neleidžia priskirti „"), "{html}");
     assert!(app.list_all("contacts", "").await.is_empty(), "nothing was written");
+    let refused = app.audit("action=request.refused").await;
+    assert!(
+        refused.iter().any(|e| e["target_id"] == json!("POST /contacts") && e["actor"] == json!(ola.user)),
+        "a form kept with its refusal is audited too: {refused:?}"
+    );
     // What the state refuses, said by a module (a conflict), in her language too:
     // dialling without an extension of her own,
     let dial = [bad[0], ("number", "+37061234567")];

@@ -184,7 +184,7 @@ async fn pages_keep_to_the_same_rules_as_the_api(app: TestApp) {
     // Reps cannot open the pipeline form; the page says so.
     let (status, _, html) = page(app, &b, Method::GET, "/pipelines/new", &[]).await;
     assert_eq!(status, 403);
-    assert!(html.contains("may not create pipelines"));
+    assert!(html.contains("Your role may not create records of the type &#34;Pipelines&#34;."), "{html}");
     // The other workspace's admin sees none of it either.
     let (_, other) = app.other_workspace("elsewhere").await;
     let reply = app.get_as(&other, &format!("/api/v1/contacts/{}", id_of(&secret))).await;

@@ -111,7 +111,8 @@ pub async fn read(app: &App, ctx: &Ctx, query: &FeedQuery) -> Result<FeedPage, A
         let mut entries = Vec::new();
         let mut scanned = 0;
         while (entries.len() as u64) < limit && scanned < SCAN {
-            let batch = conn.feed_page(after, singulars.as_deref(), (limit * 2).min(SCAN)).await?;
+            let asked = (limit * 2).min(SCAN);
+            let batch = conn.feed_page(after, singulars.as_deref(), asked).await?;
             let Some(last) = batch.last() else { break };
             after = last.position;
             scanned += batch.len() as u64;
@@ -123,6 +124,10 @@ pub async fn read(app: &App, ctx: &Ctx, query: &FeedQuery) -> Result<FeedPage, A
                         break;
                     }
                 }
+            }
+            // A short batch was the feed's end: asking again would read nothing.
+            if (batch.len() as u64) < asked {
+                break;
             }
         }
         drop(conn);

@@ -31,11 +31,14 @@ pub async fn begin(
     event_id: &str,
     request_hash: &str,
 ) -> Result<Once, AppError> {
-    let mut tx = app.store.write(ws).await?;
-    match tx.inbound_event(source, event_id).await? {
+    // Looked up before the write transaction: a replay takes no write lock,
+    // and the writer's time is not spent on the lookup. The same event
+    // committed in between is caught by `finish` (its key is unique).
+    let done = app.store.read(ws).await?.inbound_event(source, event_id).await?;
+    match done {
         Some(done) if done.request_hash != request_hash => Err(AppError::IdempotencyMismatch),
         Some(done) => Ok(Once::Done(Applied { result: done.result, replayed: true })),
-        None => Ok(Once::Fresh(tx)),
+        None => Ok(Once::Fresh(app.store.write(ws).await?)),
     }
 }
 

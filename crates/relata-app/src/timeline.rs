@@ -6,7 +6,7 @@ use crate::{App, Ctx};
 use chrono::{DateTime, Utc};
 use cursor::{decode_cursor, encode_cursor};
 use relata_core::RecordId;
-use relata_core::meta::{EntityKind, FieldDef, FieldType, Schema, Target};
+use relata_core::meta::{Column, EntityKind, FieldDef, FieldType, Schema, Target};
 use relata_core::value::FieldValue;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -58,6 +58,50 @@ fn episode_links(schema: &Schema, kind: EntityKind) -> impl Iterator<Item = &Fie
     schema.fields().filter(move |f| links.contains(&f.id) && f.ty == FieldType::Relation(Target::Entity(kind)))
 }
 
+/// An episode on its way to a page: read whole, or found by its time and
+/// id (read whole once it is known to be on the page).
+enum Episode<'s> {
+    Read(TimelineItem),
+    Found(&'s Schema, String, DateTime<Utc>),
+}
+
+impl Episode<'_> {
+    fn at(&self) -> DateTime<Utc> {
+        match self {
+            Episode::Read(item) => item.at,
+            Episode::Found(_, _, at) => *at,
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Episode::Read(item) => &item.id,
+            Episode::Found(_, id, _) => id,
+        }
+    }
+
+    fn item_type(&self) -> &'static str {
+        match self {
+            Episode::Read(item) => item.item_type,
+            Episode::Found(schema, _, _) => schema.kind.singular(),
+        }
+    }
+}
+
+/// A record as an episode of a story: at its time (its creation's when it has none).
+fn item_of(schema: &Schema, at: &str, r: &relata_core::Record) -> TimelineItem {
+    TimelineItem {
+        at: match r.field_value(at) {
+            FieldValue::DateTime(t) => t,
+            _ => r.created_at,
+        },
+        item_type: schema.kind.singular(),
+        id: r.id.to_string(),
+        title: schema.title(r),
+        record: r.to_json(schema),
+    }
+}
+
 pub async fn timeline(
     app: &App,
     ctx: &Ctx,
@@ -96,7 +140,11 @@ pub async fn timeline_in(
     if !has_timeline(schemas, kind) {
         return Err(AppError::NotFound);
     }
-    let mut items: Vec<TimelineItem> = Vec::new();
+    // The types' own episodes, each source's newest in one statement (a
+    // source whose time is no column of its own is read apart), then the
+    // modules' sources.
+    let mut sources = Vec::new();
+    let mut items: Vec<Episode> = Vec::new();
     for schema in schemas.iter() {
         if ctx.access.check_kind(schema.kind, relata_core::access::Right::Read).is_err() {
             continue;
@@ -104,30 +152,55 @@ pub async fn timeline_in(
         let Some(episode) = schema.def().episode.as_ref() else { continue };
         let Some(at_field) = schema.fields().find(|f| f.id == episode.at) else { continue };
         for link in episode_links(schema, kind) {
+            if matches!(at_field.column, Column::Named(_)) {
+                sources.push((schema, link, at_field));
+                continue;
+            }
             let records = conn.records_linked_before(schema, link, id, at_field, before.clone(), limit).await?;
-            items.extend(records.iter().map(|r| TimelineItem {
-                at: match r.field_value(&episode.at) {
-                    FieldValue::DateTime(t) => t,
-                    _ => r.created_at,
-                },
-                item_type: schema.kind.singular(),
-                id: r.id.to_string(),
-                title: schema.title(r),
-                record: r.to_json(schema),
-            }));
+            items.extend(records.into_iter().map(|r| Episode::Read(item_of(schema, &episode.at, &r))));
         }
     }
+    let newest = conn.newest_linked(&sources, id, before.clone(), limit).await?;
+    items.extend(newest.into_iter().filter_map(|(n, id, at)| Some(Episode::Found(sources.get(n)?.0, id, at))));
     for source in modules.iter().flat_map(|m| m.timeline_sources()) {
-        items.extend(source.items(conn, schemas, kind, id, before.clone(), limit).await?);
+        items
+            .extend(source.items(conn, schemas, kind, id, before.clone(), limit).await?.into_iter().map(Episode::Read));
     }
     // One record can be an episode through two links (an activity filed
     // under the account and linked to one of its contacts): shown once.
-    items.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
-    items.dedup_by(|a, b| a.id == b.id && a.item_type == b.item_type);
+    items.sort_by(|a, b| (b.at(), b.id()).cmp(&(a.at(), a.id())));
+    items.dedup_by(|a, b| a.id() == b.id() && a.item_type() == b.item_type());
     if let Some((at, id)) = &before {
-        items.retain(|i| (i.at, i.id.as_str()) < (*at, id.as_str()));
+        items.retain(|i| (i.at(), i.id()) < (*at, id.as_str()));
     }
+    // The page's episodes found by id are read whole, a statement per type.
+    items.truncate(limit as usize + 1);
+    let mut wanted: Vec<(&Schema, Vec<String>)> = Vec::new();
+    for item in &items {
+        if let Episode::Found(schema, id, _) = item {
+            match wanted.iter_mut().find(|(s, _)| s.kind == schema.kind) {
+                Some((_, ids)) => ids.push(id.clone()),
+                None => wanted.push((schema, vec![id.clone()])),
+            }
+        }
+    }
+    let mut read: std::collections::HashMap<(EntityKind, String), TimelineItem> = std::collections::HashMap::new();
+    for (schema, ids) in wanted {
+        let Some(episode) = schema.def().episode.as_ref() else { continue };
+        for record in conn.records_by_ids(schema, &ids).await? {
+            read.insert((schema.kind, record.id.to_string()), item_of(schema, &episode.at, &record));
+        }
+    }
+    // A record gone since (deleted meanwhile) is left out.
+    let items: Vec<TimelineItem> = items
+        .into_iter()
+        .filter_map(|item| match item {
+            Episode::Read(item) => Some(item),
+            Episode::Found(schema, id, _) => read.remove(&(schema.kind, id)),
+        })
+        .collect();
     let more = items.len() as u64 > limit;
+    let mut items = items;
     items.truncate(limit as usize);
     let next_cursor = if more { items.last().map(|i| encode_cursor(&i.at, &i.id)) } else { None };
     Ok(TimelinePage { items, next_cursor })

@@ -14,6 +14,7 @@ use relata_i18n::{Arg, refusal};
 use relata_store::ScopedConn;
 use relata_store::changes::{ChangeOp, NewChange};
 use relata_store::idempotency::StoredResponse;
+use relata_store::records::Probe;
 use serde_json::{Value as Json, json};
 use std::collections::{HashMap, HashSet};
 
@@ -78,26 +79,53 @@ pub enum Created {
     Replayed(StoredResponse),
 }
 
-/// Which of the wanted relation targets exist (and the writer may see), in
-/// one query per target type.
+/// Wanted relation targets in chunks of a statement's size.
+fn target_chunks(wanted: HashMap<Target, HashSet<String>>) -> Vec<(Target, Vec<String>)> {
+    wanted
+        .into_iter()
+        .flat_map(|(target, ids)| {
+            let ids: Vec<String> = ids.into_iter().collect();
+            ids.chunks(500).map(|chunk| (target, chunk.to_vec())).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn target_probes(chunks: &[(Target, Vec<String>)]) -> Vec<Probe<'_>> {
+    chunks
+        .iter()
+        .map(|(target, ids)| match target {
+            Target::Entity(kind) => Probe::Records(*kind, ids),
+            Target::User => Probe::Members(ids),
+        })
+        .collect()
+}
+
+/// Which targets exist (and the writer may see), from the chunks' answers.
+fn found_targets(
+    chunks: &[(Target, Vec<String>)],
+    answers: impl Iterator<Item = HashSet<String>>,
+) -> HashMap<Target, HashSet<String>> {
+    let mut found: HashMap<Target, HashSet<String>> = HashMap::new();
+    for ((target, _), existing) in chunks.iter().zip(answers) {
+        found.entry(*target).or_default().extend(existing);
+    }
+    found
+}
+
+/// Which of the wanted relation targets exist (and the writer may see).
 async fn existing_targets(
     tx: &mut ScopedConn,
     wanted: HashMap<Target, HashSet<String>>,
 ) -> Result<HashMap<Target, HashSet<String>>, AppError> {
-    let mut found = HashMap::new();
-    for (target, ids) in wanted {
-        let ids: Vec<String> = ids.into_iter().collect();
-        let existing = match target {
-            Target::Entity(kind) => tx.existing_ids(kind, &ids).await?,
-            Target::User => tx.member_ids(&ids).await?,
-        };
-        found.insert(target, existing);
-    }
-    Ok(found)
+    let chunks = target_chunks(wanted);
+    let answers = tx.probe(&target_probes(&chunks)).await?;
+    Ok(found_targets(&chunks, answers.into_iter()))
 }
 
-/// Relation targets and unique values of each record in `batch`, checked in
-/// a few queries; returns the errors of each record by position.
+/// Relation targets and unique values of each record in `batch`, checked
+/// together (one statement for a record, a few for a large batch: inside a
+/// write transaction every round trip costs the writer's time); returns the
+/// errors of each record by position.
 pub async fn check_references(
     tx: &mut ScopedConn,
     schema: &Schema,
@@ -111,7 +139,27 @@ pub async fn check_references(
             }
         }
     }
-    let found = existing_targets(tx, wanted).await?;
+    // The targets, then each record's unique values.
+    let chunks = target_chunks(wanted);
+    let uniques: Vec<(usize, &relata_core::meta::FieldDef, &FieldValue, String)> = batch
+        .iter()
+        .enumerate()
+        .flat_map(|(n, record)| {
+            schema.fields().filter(|f| f.unique).filter_map(move |field| {
+                let value = record.values.get(field);
+                let shown = match value {
+                    FieldValue::Text(v) => format!("{v:?}"),
+                    FieldValue::Int(i) => i.to_string(),
+                    _ => return None,
+                };
+                Some((n, field, value, shown))
+            })
+        })
+        .collect();
+    let mut probes = target_probes(&chunks);
+    probes.extend(uniques.iter().map(|(_, field, value, _)| Probe::Holders(schema, field, value)));
+    let mut answers = tx.probe(&probes).await?.into_iter();
+    let found = found_targets(&chunks, answers.by_ref());
     let mut out = Vec::with_capacity(batch.len());
     for record in batch {
         let mut errors = Vec::new();
@@ -128,20 +176,13 @@ pub async fn check_references(
                 errors.push(refusal(field.qualified_id(), "not_found", "refuse-no-such", args));
             }
         }
-        for field in schema.fields().filter(|f| f.unique) {
-            let value = record.values.get(field);
-            let shown = match value {
-                FieldValue::Text(v) => format!("{v:?}"),
-                FieldValue::Int(i) => i.to_string(),
-                _ => continue,
-            };
-            let others = tx.find_ids_with(schema, field, value).await?;
-            if others.iter().any(|o| *o != record.id.to_string()) {
-                let args = vec![("value", shown.into()), ("what", relata_i18n::entity_one(schema.kind))];
-                errors.push(refusal(field.qualified_id(), "duplicate", "refuse-already-used", args));
-            }
-        }
         out.push(errors);
+    }
+    for ((n, field, _, shown), holders) in uniques.into_iter().zip(answers) {
+        if holders.iter().any(|o| *o != batch[n].id.to_string()) {
+            let args = vec![("value", shown.into()), ("what", relata_i18n::entity_one(schema.kind))];
+            out[n].push(refusal(field.qualified_id(), "duplicate", "refuse-already-used", args));
+        }
     }
     Ok(out)
 }

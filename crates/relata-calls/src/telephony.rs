@@ -605,9 +605,9 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     let (mut open_cases, mut overdue_invoices, mut open_opportunities) = (None, None, None);
     if let Some(account) = account_id {
         let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
-        open_cases = count_of(&mut conn, ctx, &schemas, ("cases", account), &open).await?;
-        overdue_invoices = count_of(&mut conn, ctx, &schemas, ("invoices", account), &["overdue"]).await?;
-        open_opportunities = count_of(&mut conn, ctx, &schemas, ("opportunities", account), &["open"]).await?;
+        let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
+        let [cases, invoices, opportunities] = counts_of(&mut conn, ctx, &schemas, account, asked).await?;
+        (open_cases, overdue_invoices, open_opportunities) = (cases, invoices, opportunities);
     }
     // The story of whom the call is about: the contact's, else the account's.
     let about = match (call.values.ref_id("contact"), account_id) {
@@ -675,28 +675,38 @@ async fn titled(
     Ok(record.map(|r| json!({"title": schemas.get(kind).title(&r), "href": format!("/{}/{id}", kind.api_name())})))
 }
 
-/// How many records of a type (`name`) the viewer may read belong to the
-/// account and are in one of `statuses`: one aggregate query; `None` when
-/// the type does not run or the viewer may not read it or its status.
-async fn count_of(
+/// How many records of each type (`name`) the viewer may read belong to the
+/// account and are in one of its statuses: one aggregate query for all;
+/// `None` for a type that does not run or that the viewer may not read (or
+/// whose status they may not).
+async fn counts_of<const N: usize>(
     conn: &mut ScopedConn,
     ctx: &Ctx,
     schemas: &relata_app::Schemas,
-    (name, account): (&'static str, uuid::Uuid),
-    statuses: &[&str],
-) -> Result<Option<i64>, AppError> {
-    let kind = EntityKind::named(name);
-    let Some(schema) = schemas.try_get(kind) else { return Ok(None) };
-    let (Some(of), Some(status)) = (schema.field("account"), schema.field("status")) else { return Ok(None) };
-    if ctx.access.check_kind(kind, relata_core::access::Right::Read).is_err() {
-        return Ok(None);
+    account: uuid::Uuid,
+    asked: [(&'static str, &[&str]); N],
+) -> Result<[Option<i64>; N], AppError> {
+    let mut filters = Vec::new();
+    for (n, (name, statuses)) in asked.iter().enumerate() {
+        let kind = EntityKind::named(name);
+        let Some(schema) = schemas.try_get(kind) else { continue };
+        let (Some(of), Some(status)) = (schema.field("account"), schema.field("status")) else { continue };
+        if ctx.access.check_kind(kind, relata_core::access::Right::Read).is_err() {
+            continue;
+        }
+        let filter = Filter::And(vec![
+            Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account) },
+            Filter::In { field: status, values: statuses.iter().map(|s| FieldValue::Text(s.to_string())).collect() },
+        ]);
+        filters.push((n, kind, filter));
     }
-    let filter = Filter::And(vec![
-        Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account) },
-        Filter::In { field: status, values: statuses.iter().map(|s| FieldValue::Text(s.to_string())).collect() },
-    ]);
-    let counted = conn.count_by(schema, Some(&filter), None).await?;
-    Ok(Some(counted.first().map_or(0, |(_, n)| *n)))
+    let asked: Vec<(EntityKind, &Filter)> = filters.iter().map(|(_, kind, filter)| (*kind, filter)).collect();
+    let counted = conn.counts(&asked).await?;
+    let mut out = [None; N];
+    for ((n, _, _), count) in filters.iter().zip(counted) {
+        out[*n] = Some(count);
+    }
+    Ok(out)
 }
 
 /// What the formula needs to know of a caller's account.

@@ -34,6 +34,36 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
+/// A question a write asks before it stores a record (see
+/// [`ScopedConn::probe`]); at most 500 ids each.
+pub enum Probe<'a> {
+    /// Which of the ids are live records of the type that the writer may see.
+    Records(EntityKind, &'a [String]),
+    /// Which of the ids are active members of the workspace.
+    Members(&'a [String]),
+    /// Which live records of the type hold the value in the (unique) field.
+    Holders(&'a Schema, &'a FieldDef, &'a FieldValue),
+}
+
+impl Probe<'_> {
+    fn ids(&self) -> usize {
+        match self {
+            Probe::Records(_, ids) | Probe::Members(ids) => ids.len(),
+            Probe::Holders(..) => 1,
+        }
+    }
+}
+
+/// Adds `branch` to a compound select (or starts it).
+fn union_all(union: &mut Option<SelectStatement>, branch: SelectStatement) {
+    match union.as_mut() {
+        None => *union = Some(branch),
+        Some(first) => {
+            first.union(sea_query::UnionType::All, branch);
+        }
+    }
+}
+
 /// A value as a lock key: its debug form is deterministic and distinct per value.
 fn value_key(value: &FieldValue) -> String {
     format!("{value:?}")
@@ -235,23 +265,112 @@ impl ScopedConn {
         field: &FieldDef,
         value: &FieldValue,
     ) -> Result<Vec<String>> {
-        let kind = schema.kind;
+        self.lock_unique_value(schema, field, value).await?;
+        let q = self.holders_select(schema, field, value).limit(10).to_owned();
+        self.conn.fetch_all(&q).await?.iter().map(|r| r.id_text("id").map(Option::unwrap_or_default)).collect()
+    }
+
+    /// On PostgreSQL, a value of a unique field kept in the JSON column
+    /// (no index can refuse a second one) is locked until the transaction
+    /// ends, so that two writers cannot both find it free.
+    async fn lock_unique_value(&mut self, schema: &Schema, field: &FieldDef, value: &FieldValue) -> Result<()> {
         if field.in_json() && self.backend() == crate::Backend::Postgres {
-            let key = format!("unique:{}:{}:{}:{}", self.workspace, kind.api_name(), field.id, value_key(value));
+            let key = format!("unique:{}:{}:{}:{}", self.workspace, schema.kind.api_name(), field.id, value_key(value));
             let lock = Query::select()
                 .expr(Expr::cust_with_values("(SELECT 1 FROM pg_advisory_xact_lock(hashtextextended($1, 0)))", [key]))
                 .to_owned();
             self.conn.fetch_optional(&lock).await?;
         }
-        let q = Query::select()
+        Ok(())
+    }
+
+    /// The live records of the type holding `value` in `field`.
+    fn holders_select(&self, schema: &Schema, field: &FieldDef, value: &FieldValue) -> SelectStatement {
+        let kind = schema.kind;
+        Query::select()
             .column("id")
             .from(kind.table())
             .cond_where(self.of_kind(kind))
             .and_where(sql::field_expr(self.backend(), field).eq(sql::compare_value(field, value)))
             .and_where(Expr::col("deleted_at").is_null())
-            .limit(10)
-            .to_owned();
-        self.conn.fetch_all(&q).await?.iter().map(|r| r.id_text("id").map(Option::unwrap_or_default)).collect()
+            .to_owned()
+    }
+
+    /// The answers to several [`Probe`]s, a set of ids each, asked in as
+    /// few statements as fit (a write's relation targets and unique values
+    /// in one round trip: inside a write transaction each costs the
+    /// writer's time).
+    pub async fn probe(&mut self, probes: &[Probe<'_>]) -> Result<Vec<std::collections::HashSet<String>>> {
+        // Statements stay well within both backends' limits on bound values
+        // and on SQLite's on compound selects.
+        const BRANCHES: usize = 50;
+        const IDS: usize = 2000;
+        for probe in probes {
+            if let Probe::Holders(schema, field, value) = probe {
+                self.lock_unique_value(schema, field, value).await?;
+            }
+        }
+        let mut found = vec![std::collections::HashSet::new(); probes.len()];
+        let mut at = 0;
+        while at < probes.len() {
+            let (mut branches, mut ids) = (0, 0);
+            let mut union: Option<SelectStatement> = None;
+            while at + branches < probes.len() && branches < BRANCHES {
+                let probe = &probes[at + branches];
+                let size = probe.ids();
+                if branches > 0 && ids + size > IDS {
+                    break;
+                }
+                let tag = Expr::cust(format!("CAST({} AS BIGINT)", at + branches));
+                let branch = self.probe_select(probe, tag);
+                union_all(&mut union, branch);
+                branches += 1;
+                ids += size;
+            }
+            let Some(union) = union else { break };
+            for row in self.conn.fetch_all(&union).await? {
+                let (Some(n), Some(id)) = (row.int("probe")?, row.id_text("id")?) else { continue };
+                if let Some(set) = usize::try_from(n).ok().and_then(|n| found.get_mut(n)) {
+                    set.insert(id);
+                }
+            }
+            at += branches;
+        }
+        Ok(found)
+    }
+
+    /// One probe's select: its tag as `probe`, the ids it finds as `id`.
+    fn probe_select(&self, probe: &Probe<'_>, tag: Expr) -> SelectStatement {
+        match probe {
+            Probe::Records(kind, ids) => {
+                let mut q = Query::select()
+                    .expr_as(tag, "probe")
+                    .column("id")
+                    .from(kind.table())
+                    .cond_where(self.of_kind(*kind))
+                    .and_where(Expr::col("id").is_in(ids.iter().map(|i| sql::id_text(i))))
+                    .and_where(Expr::col("deleted_at").is_null())
+                    .to_owned();
+                if let Some(visible) = self.visible(*kind) {
+                    q.and_where(visible);
+                }
+                q
+            }
+            Probe::Members(ids) => Query::select()
+                .expr_as(tag, "probe")
+                .expr_as(Expr::col("user_id"), "id")
+                .from("memberships")
+                .and_where(in_workspace(self.workspace))
+                .and_where(Expr::col("user_id").is_in(ids.iter().map(|i| sql::id_text(i))))
+                .and_where(Expr::col("deactivated_at").is_null())
+                .to_owned(),
+            Probe::Holders(schema, field, value) => {
+                let mut q = self.holders_select(schema, field, value);
+                q.clear_selects();
+                q.expr_as(tag, "probe").column("id");
+                q
+            }
+        }
     }
 
     /// Sums of a money field per currency over the records a filter selects
@@ -334,6 +453,27 @@ impl ScopedConn {
                 Ok((value, r.int("n")?.unwrap_or(0)))
             })
             .collect()
+    }
+
+    /// How many live, visible records of each type its filter selects, in
+    /// one statement.
+    pub async fn counts(&mut self, asked: &[(EntityKind, &Filter<'_>)]) -> Result<Vec<i64>> {
+        let mut union: Option<SelectStatement> = None;
+        for (n, (kind, filter)) in asked.iter().enumerate() {
+            let mut branch = self.aggregate(*kind, Some(filter));
+            branch.expr_as(Expr::cust(format!("CAST({n} AS BIGINT)")), "probe").expr_as(Expr::cust("COUNT(*)"), "n");
+            union_all(&mut union, branch);
+        }
+        let mut counted = vec![0; asked.len()];
+        let Some(union) = union else { return Ok(counted) };
+        for row in self.conn.fetch_all(&union).await? {
+            if let (Some(n), Some(count)) = (row.int("probe")?, row.int("n")?)
+                && let Some(slot) = usize::try_from(n).ok().and_then(|n| counted.get_mut(n))
+            {
+                *slot = count;
+            }
+        }
+        Ok(counted)
     }
 
     /// A query over the live, visible records of `kind` that `filter`
@@ -483,10 +623,65 @@ impl ScopedConn {
         before: Option<(chrono::DateTime<chrono::Utc>, String)>,
         limit: u64,
     ) -> Result<Vec<Record>> {
+        let mut q = self.linked_before_select(schema, link, target, at, before, limit);
+        q.columns(sql::select_columns(schema));
+        self.conn.fetch_all(&q).await?.iter().map(|r| decode_record(r, schema)).collect()
+    }
+
+    /// Of several sources of [`records_linked_before`] whose times are
+    /// columns of their own, each one's newest `limit` in one statement (a
+    /// round trip each would cost more than the rows): `(source, id, time)`,
+    /// the time of a record without one being its creation's.
+    ///
+    /// [`records_linked_before`]: ScopedConn::records_linked_before
+    pub async fn newest_linked(
+        &mut self,
+        sources: &[(&Schema, &FieldDef, &FieldDef)],
+        target: RecordId,
+        before: Option<(chrono::DateTime<chrono::Utc>, String)>,
+        limit: u64,
+    ) -> Result<Vec<(usize, String, chrono::DateTime<chrono::Utc>)>> {
+        let backend = self.backend();
+        let mut union: Option<SelectStatement> = None;
+        for (n, (schema, link, at)) in sources.iter().enumerate() {
+            let mut newest = self.linked_before_select(schema, link, target, at, before.clone(), limit);
+            newest.column("id").expr_as(sql::field_expr(backend, at), "at").column("created_at");
+            // Each source's own order and limit, inside a subquery: a
+            // compound select orders only as a whole.
+            let branch = Query::select()
+                .expr_as(Expr::cust(format!("CAST({n} AS BIGINT)")), "probe")
+                .columns(["id", "at", "created_at"])
+                .from_subquery(newest, sea_query::Alias::new(format!("source{n}")))
+                .to_owned();
+            union_all(&mut union, branch);
+        }
+        let Some(union) = union else { return Ok(Vec::new()) };
+        let mut found = Vec::new();
+        for row in self.conn.fetch_all(&union).await? {
+            let (Some(n), Some(id), Some(created)) =
+                (row.int("probe")?, row.id_text("id")?, row.datetime("created_at")?)
+            else {
+                continue;
+            };
+            found.push((usize::try_from(n).unwrap_or(usize::MAX), id, row.datetime("at")?.unwrap_or(created)));
+        }
+        Ok(found)
+    }
+
+    /// The live, visible records of the type linked to `target`, newest by
+    /// `at` first, before `before`, at most `limit`; without columns.
+    fn linked_before_select(
+        &self,
+        schema: &Schema,
+        link: &FieldDef,
+        target: RecordId,
+        at: &FieldDef,
+        before: Option<(chrono::DateTime<chrono::Utc>, String)>,
+        limit: u64,
+    ) -> SelectStatement {
         let backend = self.backend();
         let mut q = Query::select();
-        q.columns(sql::select_columns(schema))
-            .from(schema.kind.table())
+        q.from(schema.kind.table())
             .cond_where(self.of_kind(schema.kind))
             .and_where(sql::field_expr(backend, link).eq(sql::compare_value(link, &FieldValue::Ref(target.uuid()))))
             .and_where(Expr::col("deleted_at").is_null());
@@ -501,54 +696,7 @@ impl ScopedConn {
             ));
         }
         q.order_by_expr(time, Order::Desc).order_by("id", Order::Desc).limit(limit);
-        self.conn.fetch_all(&q).await?.iter().map(|r| decode_record(r, schema)).collect()
-    }
-
-    /// Which of `ids` are live records of `kind` in this workspace.
-    pub async fn existing_ids(
-        &mut self,
-        kind: EntityKind,
-        ids: &[String],
-    ) -> Result<std::collections::HashSet<String>> {
-        let mut found = std::collections::HashSet::new();
-        for chunk in ids.chunks(500) {
-            let mut q = Query::select()
-                .column("id")
-                .from(kind.table())
-                .cond_where(self.of_kind(kind))
-                .and_where(Expr::col("id").is_in(chunk.iter().map(|i| sql::id_text(i))))
-                .and_where(Expr::col("deleted_at").is_null())
-                .to_owned();
-            if let Some(visible) = self.visible(kind) {
-                q.and_where(visible);
-            }
-            for row in self.conn.fetch_all(&q).await? {
-                if let Some(id) = row.id_text("id")? {
-                    found.insert(id);
-                }
-            }
-        }
-        Ok(found)
-    }
-
-    /// Which of `ids` are users belonging to this workspace.
-    pub async fn member_ids(&mut self, ids: &[String]) -> Result<std::collections::HashSet<String>> {
-        let mut found = std::collections::HashSet::new();
-        for chunk in ids.chunks(500) {
-            let q = Query::select()
-                .column("user_id")
-                .from("memberships")
-                .and_where(in_workspace(self.workspace))
-                .and_where(Expr::col("user_id").is_in(chunk.iter().map(|i| sql::id_text(i))))
-                .and_where(Expr::col("deactivated_at").is_null())
-                .to_owned();
-            for row in self.conn.fetch_all(&q).await? {
-                if let Some(id) = row.id_text("user_id")? {
-                    found.insert(id);
-                }
-            }
-        }
-        Ok(found)
+        q
     }
 
     /// Records of `kind` with one of `ids` (live only).

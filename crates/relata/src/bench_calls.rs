@@ -135,6 +135,11 @@ pub(crate) async fn screen_pops(
         figure("telephony_screen_pops", json!({"errors": 1, "note": "the extensions could not be set"}));
         return;
     }
+    // The baseline of the same run: the same events with no agent
+    // connected (no screen pops to make).
+    let unheard = Arc::new(std::sync::Mutex::new(HashMap::new()));
+    let switch = Switch { client: &client, addr, token: switch_token, phones };
+    let (alone, _) = switch.ring(events / 2, "alone", &unheard).await;
     let (arrived, mut arrivals) = mpsc::unbounded_channel::<(String, Instant)>();
     let (ready, mut connected) = mpsc::unbounded_channel::<bool>();
     let listeners: Vec<_> = agents
@@ -151,40 +156,8 @@ pub(crate) async fn screen_pops(
         }
     }
     let sent = Arc::new(std::sync::Mutex::new(HashMap::<String, Instant>::with_capacity(events)));
-    let next = Arc::new(AtomicUsize::new(0));
-    let errors = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let switches: Vec<_> = (0..SWITCH_CONNECTIONS)
-        .map(|_| {
-            let (client, url, token) =
-                (client.clone(), format!("http://{addr}/api/v1/telephony/events"), switch_token.to_string());
-            let (sent, next, errors, phones) = (sent.clone(), next.clone(), errors.clone(), phones.to_vec());
-            tokio::spawn(async move {
-                loop {
-                    let n = next.fetch_add(1, Ordering::Relaxed);
-                    if n >= events {
-                        break;
-                    }
-                    let call_id = format!("pop-{}-{n}", std::process::id());
-                    let body = json!({"call_id": call_id, "event": "ringing", "from": phones[n % phones.len()],
-                                      "extension": (FIRST_EXTENSION + n % AGENTS).to_string()});
-                    sent.lock().expect("the sent times").insert(call_id, Instant::now());
-                    match client.post(&url).bearer_auth(&token).json(&body).send().await {
-                        Ok(r) if r.status().is_success() => {
-                            let _ = r.bytes().await;
-                        }
-                        _ => {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
-    for switch in switches {
-        let _ = switch.await;
-    }
-    let posting = started.elapsed().as_secs_f64();
+    let switch = Switch { client: &client, addr, token: switch_token, phones };
+    let (posting, errors) = switch.ring(events, "pop", &sent).await;
     // The pops still on their way: wait until each came, or a while after.
     let mut latencies = Vec::with_capacity(events);
     let sent = std::mem::take(&mut *sent.lock().expect("the sent times"));
@@ -211,11 +184,71 @@ pub(crate) async fn screen_pops(
         "telephony_screen_pops",
         json!({"agents_connected": streams, "events": events, "switch_connections": SWITCH_CONNECTIONS,
                "events_per_second": (events as f64 / posting).round(), "pops_delivered": latencies.len(),
+               "events_per_second_without_agents": ((events / 2) as f64 / alone).round(),
                "pop_p50_ms": p(0.5), "pop_p95_ms": p(0.95), "pop_p99_ms": p(0.99),
-               "errors": errors.load(Ordering::Relaxed), "target_events_per_second": 1000,
+               "errors": errors, "target_events_per_second": 1000,
                "note": "ringing events for the agents' extensions, each identified, ranked, kept and pushed to \
                         the agent's server-sent event stream"}),
     );
+}
+
+/// The switch's side: ringing events for the agents' extensions from
+/// several connections at once.
+struct Switch<'a> {
+    client: &'a reqwest::Client,
+    addr: &'a str,
+    token: &'a str,
+    phones: &'a [String],
+}
+
+impl Switch<'_> {
+    /// Sends `events` ringing events (call ids `<tag>-…`), noting when each
+    /// was sent in `sent`; (seconds taken, errors).
+    async fn ring(
+        &self,
+        events: usize,
+        tag: &str,
+        sent: &Arc<std::sync::Mutex<HashMap<String, Instant>>>,
+    ) -> (f64, usize) {
+        let next = Arc::new(AtomicUsize::new(0));
+        let errors = Arc::new(AtomicUsize::new(0));
+        let started = Instant::now();
+        let switches: Vec<_> = (0..SWITCH_CONNECTIONS)
+            .map(|_| {
+                let (client, url, token) = (
+                    self.client.clone(),
+                    format!("http://{}/api/v1/telephony/events", self.addr),
+                    self.token.to_string(),
+                );
+                let (sent, next, errors, phones) = (sent.clone(), next.clone(), errors.clone(), self.phones.to_vec());
+                let tag = format!("{tag}-{}", std::process::id());
+                tokio::spawn(async move {
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        if n >= events {
+                            break;
+                        }
+                        let call_id = format!("{tag}-{n}");
+                        let body = json!({"call_id": call_id, "event": "ringing", "from": phones[n % phones.len()],
+                                          "extension": (FIRST_EXTENSION + n % AGENTS).to_string()});
+                        sent.lock().expect("the sent times").insert(call_id, Instant::now());
+                        match client.post(&url).bearer_auth(&token).json(&body).send().await {
+                            Ok(r) if r.status().is_success() => {
+                                let _ = r.bytes().await;
+                            }
+                            _ => {
+                                errors.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for switch in switches {
+            let _ = switch.await;
+        }
+        (started.elapsed().as_secs_f64(), errors.load(Ordering::Relaxed))
+    }
 }
 
 /// One agent's stream: says when it is connected, then the call id and

@@ -15,6 +15,7 @@ crate::both_backends!(
     stage_changes_are_recorded_and_shown_on_timelines,
     pipelines_refuse_removing_a_stage_in_use,
     account_hierarchies_refuse_cycles,
+    an_import_checks_thousands_of_references_and_refuses_the_missing_one,
 );
 
 async fn crud_with_optimistic_concurrency_and_history(app: TestApp) {
@@ -445,4 +446,44 @@ async fn account_hierarchies_refuse_cycles(app: TestApp) {
     assert_eq!(cycle.error_codes(), ["cycle"]);
     let children = app.list_all("accounts", &format!("&filter=parent_account%20%3D%20%22{}%22", id_of(&group))).await;
     assert_eq!(children.len(), 1);
+}
+
+/// A batch of the importer checks its rows' relation targets together (in
+/// chunks, a few statements for thousands): every existing account is
+/// found, the one missing is refused on its own line.
+async fn an_import_checks_thousands_of_references_and_refuses_the_missing_one(app: TestApp) {
+    const ROWS: usize = 2100;
+    let import = |entity: &'static str, csv: String, query: &'static str| {
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/{entity}/import{query}");
+            let headers = [("content-type", "text/csv")];
+            app.send(reqwest::Method::POST, &path, Some(&app.token), &headers, Some(csv.into_bytes())).await
+        }
+    };
+    let names: String = (0..ROWS).map(|n| format!("Account {n:04}\n")).collect();
+    let report = import("accounts", format!("name\n{names}"), "").await.expect(200).body;
+    assert_eq!(report["imported"], ROWS, "{report}");
+    let accounts = app.list_all("accounts", "").await;
+    assert_eq!(accounts.len(), ROWS);
+    let missing = "0190c3f2-0000-7000-8000-000000000000";
+    let mut csv = String::from("last_name,account\n");
+    for (n, account) in accounts.iter().enumerate() {
+        csv.push_str(&format!("Contact {n:04},{}\n", account["id"].as_str().unwrap()));
+        if n == 1500 {
+            csv.push_str(&format!("Nobody,{missing}\n"));
+        }
+    }
+    let refused = import("contacts", csv.clone(), "").await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["rows[1503].account"], "{}", refused.body);
+    assert!(app.list_all("contacts", "").await.is_empty(), "all or nothing: nothing");
+    let report = import("contacts", csv, "?skip_bad_rows=true").await.expect(200).body;
+    assert_eq!((report["imported"].as_i64(), report["skipped"].as_i64()), (Some(ROWS as i64), Some(1)), "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report}");
+    // Line 1 is the header: the missing account's row is line 1503.
+    assert_eq!((errors[0]["line"].as_i64(), errors[0]["field"].as_str()), (Some(1503), Some("account")), "{report}");
+    let contacts = app.list_all("contacts", "&filter=last_name%20%3D%20%22Contact%202099%22").await;
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0]["account"], accounts[ROWS - 1]["id"], "each row keeps its own account");
 }

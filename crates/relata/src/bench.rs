@@ -196,7 +196,39 @@ async fn served_demo(args: &BenchArgs, count: usize) -> Result<(Sample, String, 
     let addr = free_address()?;
     let data_dir = demo_dir.to_string_lossy().to_string();
     let server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+    settled(&demo_dir).await?;
     Ok((sample, addr, server))
+}
+
+/// Waits until the server's change-feed consumers (webhooks, automation)
+/// have read what the demo load wrote, so that the figures after it
+/// measure a server at rest rather than one working through a backlog of
+/// millions of entries; reports how long that took.
+async fn settled(demo_dir: &Path) -> Result<(), String> {
+    let (app, _) = open(&sqlite_args(demo_dir)).await?;
+    let names: Vec<&'static str> = app.feed_consumers().iter().map(|c| c.name()).collect();
+    let head = app.store.feed_head().await.map_err(|e| e.to_string())?;
+    let lowest = async || -> Result<i64, String> {
+        let mut lowest = i64::MAX;
+        for name in &names {
+            lowest = lowest.min(app.store.feed_offset(name).await.map_err(|e| e.to_string())?);
+        }
+        Ok(lowest)
+    };
+    let (started, from) = (Instant::now(), lowest().await?);
+    let mut reached = from;
+    while reached < head && started.elapsed() < Duration::from_secs(1200) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        reached = lowest().await?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    figure(
+        "feed_consumers_settled",
+        json!({"entries_behind": head - from, "caught_up": reached >= head, "seconds": (seconds * 10.0).round() / 10.0,
+               "note": "the feed's consumers read the demo load's changes before the figures are measured"}),
+    );
+    app.store.close().await;
+    Ok(())
 }
 
 /// Offline sync's figures on the demo database, against a server of its own.
@@ -876,6 +908,7 @@ async fn http_figures(dir: &Path, args: &BenchArgs) -> Result<(), String> {
 
     let addr = free_address()?;
     let server = start(&["serve", "--data-dir", &data_dir, "--listen", &addr], &addr).await?;
+    settled(dir).await?;
     let ours_vs_base = |name: &str, l: &Load| {
         figure(
             name,

@@ -74,6 +74,9 @@ async fn the_benchmark_prints_every_figure_without_errors() {
     assert_eq!((pops["agents_connected"].as_u64(), pops["events"].as_u64()), (Some(50), Some(200)), "{pops}");
     assert_eq!(pops["pops_delivered"], 200, "every event's pop reached its agent: {pops}");
     assert!(pops["pop_p95_ms"].as_f64().unwrap() > 0.0, "{pops}");
+    assert!(pops["events_per_second_without_agents"].as_f64().unwrap() > 0.0, "the same run's baseline: {pops}");
+    let settled = named("feed_consumers_settled");
+    assert_eq!(settled["caught_up"], true, "measured once the consumers have read the load: {settled}");
     let first = named("sync_first");
     assert!(first["records"].as_u64().unwrap() > 0 && first["records"] == first["subscribed"], "{first}");
     let incremental = named("sync_incremental");

@@ -192,7 +192,7 @@ pub async fn timeline_in(
         }
     }
     // A record gone since (deleted meanwhile) is left out.
-    let items: Vec<TimelineItem> = items
+    let mut items: Vec<TimelineItem> = items
         .into_iter()
         .filter_map(|item| match item {
             Episode::Read(item) => Some(item),
@@ -200,7 +200,6 @@ pub async fn timeline_in(
         })
         .collect();
     let more = items.len() as u64 > limit;
-    let mut items = items;
     items.truncate(limit as usize);
     let next_cursor = if more { items.last().map(|i| encode_cursor(&i.at, &i.id)) } else { None };
     Ok(TimelinePage { items, next_cursor })

@@ -24,8 +24,8 @@ pub enum AppError {
     /// found (its existence is not revealed) and recorded as a refusal.
     #[error("not found")]
     Hidden { kind: relata_core::meta::EntityKind, id: relata_core::RecordId },
-    /// Who acts may not do this (their token, or who they are: only
-    /// people have home pages).
+    /// Who acts may not do this, for a reason a module says (only people
+    /// have home pages; a role that sees no amounts gets no forecast).
     #[error("{0}")]
     Forbidden(Reason),
     /// The rights of who acts refuse it: a forbidden answer too, which
@@ -84,9 +84,7 @@ impl Reason {
         let english = relata_i18n::Tr::new(relata_i18n::Language::En).t_with(id, &args);
         Reason { said: Said { id, args }, english }
     }
-}
 
-impl Reason {
     /// The reason as a refusal of one field, for answers that list them.
     pub fn refusal_of(self, field: impl Into<String>, code: &'static str) -> relata_core::FieldError {
         relata_core::FieldError { said: Some(self.said), ..relata_core::FieldError::new(field, code, self.english) }

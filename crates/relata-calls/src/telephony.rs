@@ -602,13 +602,12 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     let account = titled(&mut conn, ctx, &schemas, ACCOUNTS, call.values.ref_id("account")).await?;
     let lead = titled(&mut conn, ctx, &schemas, LEADS, call.values.ref_id("lead")).await?;
     let account_id = call.values.ref_id("account");
-    let (mut open_cases, mut overdue_invoices, mut open_opportunities) = (None, None, None);
-    if let Some(account) = account_id {
-        let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
-        let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
-        let [cases, invoices, opportunities] = counts_of(&mut conn, ctx, &schemas, account, asked).await?;
-        (open_cases, overdue_invoices, open_opportunities) = (cases, invoices, opportunities);
-    }
+    let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
+    let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
+    let [open_cases, overdue_invoices, open_opportunities] = match account_id {
+        Some(account) => counts_of(&mut conn, ctx, &schemas, account, asked).await?,
+        None => [None; 3],
+    };
     // The story of whom the call is about: the contact's, else the account's.
     let about = match (call.values.ref_id("contact"), account_id) {
         (Some(c), _) => Some((CONTACTS, c)),

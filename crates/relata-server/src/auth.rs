@@ -47,6 +47,15 @@ pub const SCOPE_TELEPHONY: &str = "telephony";
 #[derive(Clone, Default)]
 pub struct Caller(pub Arc<Mutex<Option<(relata_core::WorkspaceId, relata_core::UserId)>>>);
 
+impl Caller {
+    /// Notes who a request comes from, for the audit of its refusal.
+    pub(crate) fn note(parts: &Parts, principal: &Principal) {
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            *caller.0.lock().expect("lock") = Some((principal.workspace.id, principal.user));
+        }
+    }
+}
+
 /// An authenticated request: who acts, and the context the application
 /// services run in (workspace, actor, rights, parsing rules).
 pub struct Auth {
@@ -168,9 +177,7 @@ impl FromRequestParts<Arc<Server>> for Auth {
             },
         };
         let (principal, access) = server.principal(&secret).await?;
-        if let Some(caller) = parts.extensions.get::<Caller>() {
-            *caller.0.lock().expect("lock") = Some((principal.workspace.id, principal.user));
-        }
+        Caller::note(parts, &principal);
         if from_cookie && changes_state(&parts.method) {
             let Credential::Session { csrf_token, .. } = &principal.credential else {
                 return Err(Problem::unauthorized("the session cookie does not hold a session"));

@@ -338,8 +338,7 @@ fn refusal(tr: Tr, e: &AppError) -> String {
             tr.t_with("signin-locked", &[("time", time.into())])
         }
         // The one refusal of a right password: no membership in the workspace.
-        AppError::Forbidden(reason) => tr.said(&reason.said),
-        AppError::Denied(_) => tr.t("signin-no-membership"),
+        AppError::Forbidden(_) => tr.t("signin-no-membership"),
         other => other.to_string(),
     }
 }
@@ -412,7 +411,7 @@ pub async fn login_submit(
             let needs_code = matches!(e, AppError::Unauthorized("totp_required" | "invalid_code", _));
             let status = match &e {
                 AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Forbidden(_) | AppError::Denied(_) => StatusCode::FORBIDDEN,
+                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AppError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
                 _ => return Err(login_problem(e)),
             };

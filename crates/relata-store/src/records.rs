@@ -54,6 +54,16 @@ impl Probe<'_> {
     }
 }
 
+/// A branch's number in a compound select, as its rows' `probe` column.
+fn branch_tag(n: usize) -> Expr {
+    Expr::cust(format!("CAST({n} AS BIGINT)"))
+}
+
+/// Which branch of a compound select a row came from.
+fn branch_of(row: &Row) -> Result<Option<usize>> {
+    Ok(row.int("probe")?.and_then(|n| usize::try_from(n).ok()))
+}
+
 /// Adds `branch` to a compound select (or starts it).
 fn union_all(union: &mut Option<SelectStatement>, branch: SelectStatement) {
     match union.as_mut() {
@@ -321,16 +331,15 @@ impl ScopedConn {
                 if branches > 0 && ids + size > IDS {
                     break;
                 }
-                let tag = Expr::cust(format!("CAST({} AS BIGINT)", at + branches));
-                let branch = self.probe_select(probe, tag);
+                let branch = self.probe_select(probe, branch_tag(at + branches));
                 union_all(&mut union, branch);
                 branches += 1;
                 ids += size;
             }
             let Some(union) = union else { break };
             for row in self.conn.fetch_all(&union).await? {
-                let (Some(n), Some(id)) = (row.int("probe")?, row.id_text("id")?) else { continue };
-                if let Some(set) = usize::try_from(n).ok().and_then(|n| found.get_mut(n)) {
+                let (Some(n), Some(id)) = (branch_of(&row)?, row.id_text("id")?) else { continue };
+                if let Some(set) = found.get_mut(n) {
                     set.insert(id);
                 }
             }
@@ -461,14 +470,14 @@ impl ScopedConn {
         let mut union: Option<SelectStatement> = None;
         for (n, (kind, filter)) in asked.iter().enumerate() {
             let mut branch = self.aggregate(*kind, Some(filter));
-            branch.expr_as(Expr::cust(format!("CAST({n} AS BIGINT)")), "probe").expr_as(Expr::cust("COUNT(*)"), "n");
+            branch.expr_as(branch_tag(n), "probe").expr_as(Expr::cust("COUNT(*)"), "n");
             union_all(&mut union, branch);
         }
         let mut counted = vec![0; asked.len()];
         let Some(union) = union else { return Ok(counted) };
         for row in self.conn.fetch_all(&union).await? {
-            if let (Some(n), Some(count)) = (row.int("probe")?, row.int("n")?)
-                && let Some(slot) = usize::try_from(n).ok().and_then(|n| counted.get_mut(n))
+            if let (Some(n), Some(count)) = (branch_of(&row)?, row.int("n")?)
+                && let Some(slot) = counted.get_mut(n)
             {
                 *slot = count;
             }
@@ -649,7 +658,7 @@ impl ScopedConn {
             // Each source's own order and limit, inside a subquery: a
             // compound select orders only as a whole.
             let branch = Query::select()
-                .expr_as(Expr::cust(format!("CAST({n} AS BIGINT)")), "probe")
+                .expr_as(branch_tag(n), "probe")
                 .columns(["id", "at", "created_at"])
                 .from_subquery(newest, sea_query::Alias::new(format!("source{n}")))
                 .to_owned();
@@ -659,11 +668,11 @@ impl ScopedConn {
         let mut found = Vec::new();
         for row in self.conn.fetch_all(&union).await? {
             let (Some(n), Some(id), Some(created)) =
-                (row.int("probe")?, row.id_text("id")?, row.datetime("created_at")?)
+                (branch_of(&row)?, row.id_text("id")?, row.datetime("created_at")?)
             else {
                 continue;
             };
-            found.push((usize::try_from(n).unwrap_or(usize::MAX), id, row.datetime("at")?.unwrap_or(created)));
+            found.push((n, id, row.datetime("at")?.unwrap_or(created)));
         }
         Ok(found)
     }

@@ -173,7 +173,7 @@ refuse-call-logged = ta rozmowa jest już zarejestrowana
 refuse-call-not-open = ta rozmowa nie jest już otwarta
 refuse-do-not-call = numer { $number } prosił, by do niego nie dzwonić (zakaz połączeń)
 refuse-no-extension = nie masz numeru wewnętrznego, z którego można dzwonić (ustawienia telefonii)
-refuse-objects-many = obszar roboczy może mieć najwyżej { $max } obiektów niestandardowych
+refuse-objects-many = przestrzeń robocza może mieć najwyżej { $max } obiektów niestandardowych
 refuse-object-targeted = na obiekt { $object } wskazują pola relacji: { $fields }; najpierw je usuń
 refuse-object-has-records = obiekt { $object } ma { $count ->
     [one] { $count } rekord; najpierw przenieś go
@@ -186,14 +186,14 @@ refuse-sync-cursor-old = ten kursor jest starszy niż ten, którego urządzenie 
 refuse-sync-busy = trwa już inna synchronizacja tego urządzenia; spróbuj ponownie
 refuse-admin-role-fixed = rola administratora zawsze ma wszystkie uprawnienia i nie można jej zmienić
 refuse-role-held = rolę „{ $role }” mają przypisani użytkownicy; najpierw nadaj im inną rolę
-refuse-member-already = { $email } jest już członkiem tego obszaru roboczego
-refuse-last-admin = obszar roboczy musi mieć co najmniej jednego aktywnego administratora
+refuse-member-already = { $email } jest już członkiem tej przestrzeni roboczej
+refuse-last-admin = przestrzeń robocza musi mieć co najmniej jednego aktywnego administratora
 refuse-desk-smtp = poczta tego działu trafia do punktu SMTP Relaty: nie ma czego odczytywać
 refuse-message-settled = ta wiadomość została już przepuszczona albo odrzucona
 
 ## What who acts may not do (the API answers 403)
 
-refuse-no-membership = to konto nie jest aktywnym członkiem tego obszaru roboczego; zwróć się do jego administratora
+refuse-no-membership = to konto nie jest aktywnym członkiem tej przestrzeni roboczej; zwróć się do jej administratora
 refuse-forecast-amounts = Twoja rola nie pozwala widzieć kwot szans sprzedaży, z których składa się prognoza
 refuse-printed-amounts = Twoja rola nie pozwala widzieć kwot dokumentu, które pokazuje wydruk
 refuse-people-only = to może zrobić tylko zalogowana osoba, nie token API

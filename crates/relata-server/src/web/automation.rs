@@ -7,7 +7,7 @@
 
 use super::commerce::Action;
 use super::{
-    Layout, Page, PagePath, S, action_refused, csrf_ok, csrf_refused, layout, not_found, read_form, render, see_other,
+    Layout, Page, PagePath, S, app_error_page, csrf_ok, csrf_refused, layout, not_found, read_form, render, see_other,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -103,7 +103,7 @@ pub async fn posted(State(server): S, path: PagePath, page: Page, body: Bytes) -
     let Some(id) = super::record_id(&path) else { return not_found(&page) };
     match relata_channels::letters::mark_posted(&server.app, &page.ctx, id).await {
         Ok(_) => see_other(format!("/print_batches/{id}")),
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }
 
@@ -128,7 +128,7 @@ pub async fn set_active(State(server): S, path: PagePath, page: Page, body: Byte
     .await;
     match result {
         Ok(()) => see_other(format!("/automation_rules/{id}")),
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }
 
@@ -423,6 +423,6 @@ pub async fn save_channel_settings(
             let errors = super::field_errors(page.tr(), &v);
             settings_page(&server, &page, String::new(), Some(Refused { channel, input: form, errors })).await
         }
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }

@@ -3,7 +3,7 @@
 //! the outcome and moves on to the next call.
 
 use super::{
-    Layout, Page, PagePath, S, Titles, action_refused, csrf_ok, csrf_refused, layout, read_form, render, see_other,
+    Layout, Page, PagePath, S, Titles, app_error_page, csrf_ok, csrf_refused, layout, read_form, render, see_other,
 };
 use crate::http::escape_html;
 use askama::Template;
@@ -312,7 +312,7 @@ pub async fn log_outcome(State(server): S, path: PagePath, page: Page, body: Byt
         Err(relata_app::AppError::Invalid(v)) => {
             next_call_page(&server, &page, refused(super::refusals_text(page.tr(), &v))).await
         }
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }
 
@@ -472,13 +472,10 @@ pub async fn log_phone_call(State(server): S, path: PagePath, page: Page, body: 
     };
     match relata_calls::logging::log(&server.app, &page.ctx, CallToLog::PhoneCall(id), said).await {
         Ok(_) => see_other(format!("/calls/phone/{id}")),
-        Err(relata_app::AppError::Invalid(v)) => {
-            call_page(&server, &page, id, Some(super::refusals_text(page.tr(), &v))).await
-        }
-        Err(e @ relata_app::AppError::Conflict(_)) => {
+        Err(e @ (relata_app::AppError::Invalid(_) | relata_app::AppError::Conflict(_))) => {
             call_page(&server, &page, id, Some(super::error_text(&page, &e))).await
         }
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }
 
@@ -503,7 +500,7 @@ pub async fn take_order(State(server): S, path: PagePath, page: Page, body: Byte
         Err(relata_app::AppError::Invalid(v)) => {
             call_page(&server, &page, id, Some(super::refusals_text(page.tr(), &v))).await
         }
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }
 
@@ -718,6 +715,6 @@ pub async fn dial(State(server): S, page: Page, body: Bytes) -> Response {
     }
     match relata_calls::telephony::dial(&server.app, &page.ctx, &input).await {
         Ok(call) => see_other(format!("/calls/phone/{}", call.id)),
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }

@@ -5,8 +5,7 @@
 //! line editor; these pages call the commerce services the API calls.
 
 use super::{
-    Layout, Page, PagePath, S, action_refused, app_error_page, csrf_ok, csrf_refused, layout, not_found, read_form,
-    render, see_other,
+    Layout, Page, PagePath, S, app_error_page, csrf_ok, csrf_refused, layout, not_found, read_form, render, see_other,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -140,7 +139,7 @@ pub async fn revise(State(server): S, path: PagePath, page: Page, body: Bytes) -
     let Some(id) = super::record_id(&path) else { return not_found(&page) };
     match relata_commerce::quotes::revise(&server.app, &page.ctx, id).await {
         Ok(record) => see_other(format!("/quotes/{}/edit", record.id)),
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }
 
@@ -152,7 +151,7 @@ pub async fn invoice_order(State(server): S, path: PagePath, page: Page, body: B
     let Some(id) = super::record_id(&path) else { return not_found(&page) };
     match relata_commerce::quotes::invoice_order(&server.app, &page.ctx, id).await {
         Ok(record) => see_other(format!("/invoices/{}", record.id)),
-        Err(e) => action_refused(&page, e),
+        Err(e) => app_error_page(&page, e),
     }
 }
 

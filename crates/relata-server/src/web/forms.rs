@@ -692,31 +692,33 @@ pub async fn update(State(server): S, path: PagePath, page: Page, body: Bytes) -
                 status = StatusCode::FORBIDDEN;
                 refused = Some(e);
             }
-            Err(AppError::VersionConflict { .. }) => {
-                status = StatusCode::CONFLICT;
-                problem = Some(match read::get(&server.app, &page.ctx, kind, id, false).await {
-                    Ok((current, _)) => {
-                        let titles = Titles::of(&server, &page, schema, &[&current]).await;
-                        let by = current
-                            .updated_by
-                            .map(|u| titles.show(&FieldValue::Ref(u.uuid())).0)
-                            .unwrap_or_else(|| page.tr().t("form-someone"));
-                        let time = page.locale.moment(&current.updated_at);
-                        page.tr().t_with("form-changed-by", &[("by", by.into()), ("time", time.into())])
-                    }
-                    Err(_) => page.tr().t("form-changed"),
-                });
-            }
+            Err(AppError::VersionConflict { .. }) => status = StatusCode::CONFLICT,
             Err(e) => return app_error_page(&page, e),
         }
+    }
+    // The record as it is now: the heading names it as its edit form does,
+    // and a conflict says who changed it and when.
+    let current = read::get(&server.app, &page.ctx, kind, id, false).await.ok().map(|(record, _)| record);
+    if status == StatusCode::CONFLICT {
+        problem = Some(match &current {
+            Some(current) => {
+                let titles = Titles::of(&server, &page, schema, &[current]).await;
+                let by = current
+                    .updated_by
+                    .map(|u| titles.show(&FieldValue::Ref(u.uuid())).0)
+                    .unwrap_or_else(|| page.tr().t("form-someone"));
+                let time = page.locale.moment(&current.updated_at);
+                page.tr().t_with("form-changed-by", &[("by", by.into()), ("time", time.into())])
+            }
+            None => page.tr().t("form-changed"),
+        });
     }
     if status != StatusCode::OK {
         problem = problem.or_else(|| Some(page.tr().t("form-needs-attention")));
     }
-    // The heading names the record as its edit form does.
-    let edited_title = match read::get(&server.app, &page.ctx, kind, id, false).await {
-        Ok((record, _)) => schema.title(&record),
-        Err(_) => super::singular_label(&page, schema),
+    let edited_title = match &current {
+        Some(record) => schema.title(record),
+        None => super::singular_label(&page, schema),
     };
     let view = FormView {
         heading: page.tr().t_with("form-edit", &[("title", edited_title.into())]),

@@ -119,8 +119,9 @@ pub async fn list(State(server): S, path: PagePath, page: Page, RawQuery(raw): R
     };
     let (records, next_cursor, error) = match read::list(&server.app, &page.ctx, kind, &params).await {
         Ok((p, _)) => (p.records, p.next_cursor, None),
-        Err(e @ (AppError::Filter(_) | AppError::Invalid(_))) => (Vec::new(), None, Some(super::error_text(&page, &e))),
-        Err(e @ AppError::BadParameter(..)) => (Vec::new(), None, Some(e.to_string())),
+        Err(e @ (AppError::Filter(_) | AppError::Invalid(_) | AppError::BadParameter(..))) => {
+            (Vec::new(), None, Some(super::error_text(&page, &e)))
+        }
         Err(e) => return app_error_page(&page, e),
     };
     let refs: Vec<&Record> = records.iter().collect();

@@ -80,9 +80,7 @@ impl FromRequestParts<Arc<Server>> for Page {
         let Credential::Session { csrf_token, .. } = &principal.credential else { return Err(to_login()) };
         let csrf = csrf_token.clone();
         // A refusal of this page is audited with who was refused.
-        if let Some(caller) = parts.extensions.get::<crate::auth::Caller>() {
-            *caller.0.lock().expect("lock") = Some((principal.workspace.id, principal.user));
-        }
+        crate::auth::Caller::note(parts, &principal);
         let accept_language = accept_language(&parts.headers).map(str::to_string);
         let locale = page_locale(&principal, accept_language.as_deref());
         let mut ctx = Ctx::for_user(principal.workspace.clone(), Some(principal.user), access)
@@ -662,17 +660,6 @@ pub(crate) fn after_save(form: &HashMap<String, String>, fallback: String) -> Re
     let mut response = Redirect::to(&target).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     response
-}
-
-/// A refusal of an action, as a page that says why.
-pub(crate) fn action_refused(page: &Page, e: AppError) -> Response {
-    match e {
-        e @ AppError::Invalid(_) => {
-            message_page(page, StatusCode::UNPROCESSABLE_ENTITY, "not-done", &error_text(page, &e))
-        }
-        e @ AppError::Conflict(_) => message_page(page, StatusCode::CONFLICT, "not-done", &error_text(page, &e)),
-        other => app_error_page(page, other),
-    }
 }
 
 /// A redirect after a form's action.

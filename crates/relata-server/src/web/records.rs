@@ -321,6 +321,6 @@ pub async fn set_status(State(server): S, path: PagePath, page: Page, body: Byte
         Err(AppError::VersionConflict { .. }) => {
             message_page(&page, StatusCode::CONFLICT, "changed-meanwhile", &page.tr().t("record-changed-meanwhile"))
         }
-        Err(e) => super::action_refused(&page, e),
+        Err(e) => super::app_error_page(&page, e),
     }
 }

@@ -4,7 +4,7 @@
 //! form to answer it, and the release or discard of held mail.
 
 use super::commerce::Action;
-use super::{Page, PagePath, Titles, action_refused, csrf_ok, csrf_refused, not_found, read_form, see_other};
+use super::{Page, PagePath, Titles, app_error_page, csrf_ok, csrf_refused, not_found, read_form, see_other};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
@@ -188,6 +188,6 @@ async fn held_action(server: &crate::Server, path: &PagePath, page: &Page, body:
     };
     match done {
         Ok(next) => see_other(next),
-        Err(e) => action_refused(page, e),
+        Err(e) => app_error_page(page, e),
     }
 }

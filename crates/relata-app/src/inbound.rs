@@ -53,18 +53,18 @@ pub async fn finish(
     event_id: &str,
     event: InboundEvent,
 ) -> Result<Applied, AppError> {
-    match tx.insert_inbound_event(source, event_id, &event).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Applied { result: event.result, replayed: false })
-        }
+    tx.insert_inbound_event(source, event_id, &event).await?;
+    // The insert goes with the commit: the key's failure is the commit's.
+    match tx.commit().await {
+        Ok(()) => Ok(Applied { result: event.result, replayed: false }),
         Err(e) if e.is_unique_violation() => {
-            drop(tx);
             match app.store.read(ws).await?.inbound_event(source, event_id).await? {
                 Some(done) if done.request_hash == event.request_hash => {
                     Ok(Applied { result: done.result, replayed: true })
                 }
-                _ => Err(AppError::IdempotencyMismatch),
+                Some(_) => Err(AppError::IdempotencyMismatch),
+                // Another key failed: not this event's doing.
+                None => Err(e.into()),
             }
         }
         Err(e) => Err(e.into()),

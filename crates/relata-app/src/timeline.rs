@@ -134,9 +134,24 @@ pub async fn timeline_in(
     limit: u64,
 ) -> Result<TimelinePage, AppError> {
     ctx.access.check_kind(kind, relata_core::access::Right::Read)?;
-    if conn.get_record(schemas.get(kind), id, false).await?.is_none() {
+    let Some(subject) = conn.get_record(schemas.get(kind), id, false).await? else {
         return Err(crate::write::missing_or_hidden(conn, kind, id).await);
-    }
+    };
+    timeline_of(modules, conn, ctx, schemas, &subject, before, limit).await
+}
+
+/// [`timeline_in`] of a record the caller read through `conn` (so that
+/// `ctx` may read it).
+pub async fn timeline_of(
+    modules: &crate::module::Modules,
+    conn: &mut relata_store::ScopedConn,
+    ctx: &Ctx,
+    schemas: &crate::Schemas,
+    subject: &relata_core::Record,
+    before: Option<(DateTime<Utc>, String)>,
+    limit: u64,
+) -> Result<TimelinePage, AppError> {
+    let (kind, id) = (subject.kind, subject.id);
     if !has_timeline(schemas, kind) {
         return Err(AppError::NotFound);
     }

@@ -293,10 +293,10 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     // write transaction: other events' writes need not wait for lookups.
     let schemas = app.schemas_for(ctx).await?;
     let accounts = schemas.get(ACCOUNTS);
-    let ahead = read_ahead(app, ctx, &event, accounts).await?;
+    let mut ahead = read_ahead(app, ctx, &event, accounts).await?;
     // Another event of the same call at the same moment may have made its
     // record (the unique call id) or changed it (its version): try again,
-    // on what it left.
+    // on what it left (read in the transaction then).
     let mut tries = 0;
     let (tx, result) = loop {
         let mut tx = match inbound::begin(app, ctx.ws(), source, &event_id, &request_hash).await? {
@@ -304,7 +304,8 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
             Once::Fresh(tx) => tx,
         };
         let at = event.at.unwrap_or_else(|| tx.now());
-        match record_event(&mut tx, &relata, ctx, &event, (&ahead, accounts), at).await {
+        let call = ahead.call.take();
+        match record_event(&mut tx, &relata, ctx, &event, (&ahead, accounts), call, at).await {
             Ok(result) => break (tx, result),
             Err(AppError::Invalid(v)) if tries < RETRIES && v.errors.iter().any(|e| e.code == "duplicate") => {
                 tries += 1
@@ -318,12 +319,16 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
 }
 
 /// What an event's transaction needs to know that it can read beforehand:
-/// who the other party is (when the event names them) and whose the
-/// extension is.
+/// who the other party is (when the event names them), whose the
+/// extension is, and the call as it was.
 struct Ahead {
     caller: Option<Identified>,
     /// The user the event's extension is, if any.
     agent: Option<uuid::Uuid>,
+    /// The call's record (`Some(None)`: none yet), for the first try: its
+    /// transaction then writes only if it is still so (the unique call id,
+    /// the version).
+    call: Option<Option<Record>>,
 }
 
 /// The other party's number of an event (the caller of an inbound call).
@@ -336,19 +341,29 @@ async fn read_ahead(app: &App, ctx: &Ctx, event: &Event, accounts: &Schema) -> R
     // first: identify the caller (an event of a known call that names no
     // one does not need it).
     let identifies = event.event == "ringing" || !party(event).is_empty();
-    if !identifies && event.extension.is_none() {
-        return Ok(Ahead { caller: None, agent: None });
-    }
     let mut conn = app.store.read(ctx.ws()).await?;
+    let call = Some(call_of(&mut conn, event).await?);
+    if !identifies && event.extension.is_none() {
+        return Ok(Ahead { caller: None, agent: None, call });
+    }
+    let [formula, extensions] = settings_of(&mut conn, [FORMULA, EXTENSIONS]).await?;
     let caller = match identifies {
-        true => Some(identify(&mut conn, ctx, event, accounts).await?),
+        true => Some(identify(&mut conn, ctx, event, accounts, &formula_in(formula)).await?),
         false => None,
     };
-    let agent = match &event.extension {
-        Some(extension) => agent_of(&mut conn, extension).await?,
-        None => None,
+    let agent = event.extension.as_deref().and_then(|extension| agent_in(extensions.as_ref(), extension));
+    Ok(Ahead { caller, agent, call })
+}
+
+/// The record of the event's call, if it has one.
+async fn call_of(conn: &mut ScopedConn, event: &Event) -> Result<Option<Record>, AppError> {
+    let schema = Schema::standard(PHONE_CALLS);
+    let filter = Filter::Compare {
+        field: schema.field("call_id").expect("a field of calls"),
+        op: Op::Eq,
+        value: FieldValue::Text(event.call_id.clone()),
     };
-    Ok(Ahead { caller, agent })
+    Ok(relata_app::read::every_in(conn, &schema, filter).await?.into_iter().next())
 }
 
 /// What was odd about a call's events, a line each.
@@ -389,15 +404,18 @@ async fn record_event(
     sender: &Ctx,
     event: &Event,
     (ahead, accounts): (&Ahead, &Schema),
+    read_ahead: Option<Option<Record>>,
     at: DateTime<Utc>,
 ) -> Result<Json, AppError> {
     let schema = Schema::standard(PHONE_CALLS);
-    let filter = Filter::Compare {
-        field: schema.field("call_id").expect("a field of calls"),
-        op: Op::Eq,
-        value: FieldValue::Text(event.call_id.clone()),
+    // A call read ahead is written only at the version it was read.
+    let (existing, expected_version) = match read_ahead {
+        Some(call) => {
+            let version = call.as_ref().map(|c| c.version);
+            (call, version)
+        }
+        None => (call_of(tx, event).await?, None),
     };
-    let existing = relata_app::read::every_in(tx, &schema, filter).await?.into_iter().next();
     let mut values = Values::default();
     let mut problems = Problems(
         existing
@@ -454,10 +472,15 @@ async fn record_event(
     // The other party is known from the first event, or from a ringing
     // event that names them (a dialled call's events need not).
     if existing.is_none() || (event.event == "ringing" && !party(event).is_empty()) {
+        let found;
         let identified = match &ahead.caller {
             Some(identified) => identified,
             // Read ahead as a later event of a call: it is the first now.
-            None => &identify(tx, sender, event, accounts).await?,
+            None => {
+                let formula = formula(tx).await?;
+                found = identify(tx, sender, event, accounts, &formula).await?;
+                &found
+            }
         };
         for (field, value) in &identified.fields {
             values.set_std(field, value.clone());
@@ -470,7 +493,7 @@ async fn record_event(
     let problems = if problems.0.is_empty() { FieldValue::Null } else { FieldValue::Text(problems.0.join("\n")) };
     values.set_std("problems", problems);
     let call = match existing {
-        Some(call) => relata_app::write::update_in(tx, relata, &schema, call.id, values, None).await?,
+        Some(call) => relata_app::write::update_in(tx, relata, &schema, call.id, values, expected_version).await?,
         None => {
             values.set_std("call_id", FieldValue::Text(event.call_id.clone()));
             values.set_std("direction", FieldValue::Text(event.direction.clone()));
@@ -503,6 +526,7 @@ async fn identify(
     sender: &Ctx,
     event: &Event,
     accounts: &Schema,
+    formula: &Formula,
 ) -> Result<Identified, AppError> {
     let mut fields: Vec<(&'static str, FieldValue)> = Vec::new();
     let mut problems = Vec::new();
@@ -512,7 +536,6 @@ async fn identify(
             fields.push((field, FieldValue::Text(number.clone())));
         }
     }
-    let formula = formula(conn).await?;
     let withheld = WITHHELD.contains(&raw.to_ascii_lowercase().as_str());
     fields.push(("withheld", FieldValue::Bool(withheld)));
     let number = match PhoneE164::parse(raw, sender.parse.phone_region) {
@@ -556,7 +579,7 @@ async fn identify(
         Some(id) => conn.get_record(accounts, RecordId::from_uuid(id), false).await?,
         None => None,
     };
-    let worth = worth_of(conn, &formula, accounts, !matches.is_empty(), account.as_ref()).await?;
+    let worth = worth_of(conn, formula, accounts, !matches.is_empty(), account.as_ref()).await?;
     let (priority, tier, queue) = formula.rank(&worth);
     fields.push(("priority", FieldValue::Int(priority)));
     fields.push(("value_tier", FieldValue::Text(tier.into())));
@@ -598,9 +621,9 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     let call = &seen;
     // One connection for every read (each would cost a round trip more).
     let mut conn = app.reader(ctx).await?;
-    let contact = titled(&mut conn, ctx, &schemas, CONTACTS, call.values.ref_id("contact")).await?;
-    let account = titled(&mut conn, ctx, &schemas, ACCOUNTS, call.values.ref_id("account")).await?;
-    let lead = titled(&mut conn, ctx, &schemas, LEADS, call.values.ref_id("lead")).await?;
+    let contact = readable(&mut conn, ctx, &schemas, CONTACTS, call.values.ref_id("contact")).await?;
+    let account = readable(&mut conn, ctx, &schemas, ACCOUNTS, call.values.ref_id("account")).await?;
+    let lead = readable(&mut conn, ctx, &schemas, LEADS, call.values.ref_id("lead")).await?;
     let account_id = call.values.ref_id("account");
     let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
     let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
@@ -608,23 +631,16 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
         Some(account) => counts_of(&mut conn, ctx, &schemas, account, asked).await?,
         None => [None; 3],
     };
-    // The story of whom the call is about: the contact's, else the account's.
+    // The story of whom the call is about: the contact's, else the account's
+    // (as far as the agent may read them).
     let about = match (call.values.ref_id("contact"), account_id) {
-        (Some(c), _) => Some((CONTACTS, c)),
-        (None, Some(a)) => Some((ACCOUNTS, a)),
+        (Some(_), _) => contact.as_ref(),
+        (None, Some(_)) => account.as_ref(),
         _ => None,
     };
     let mut episodes = Vec::new();
-    if let Some((kind, id)) = about {
-        let story = relata_app::timeline::timeline_in(
-            app.modules,
-            &mut conn,
-            ctx,
-            &schemas,
-            (kind, RecordId::from_uuid(id)),
-            None,
-            6,
-        );
+    if let Some(subject) = about {
+        let story = relata_app::timeline::timeline_of(app.modules, &mut conn, ctx, &schemas, subject, None, 6);
         if let Ok(page) = story.await {
             let others = page.items.iter().filter(|i| i.id != call.id.to_string()).take(5);
             episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();
@@ -633,7 +649,8 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     let number = crate::logging::number_of(call);
     // The call page logs the call and takes orders.
     let log_href = format!("/calls/phone/{}", call.id);
-    let new_contact = (about.is_none() && lead.is_none() && !number.is_empty())
+    let nobody = call.values.ref_id("contact").is_none() && account_id.is_none();
+    let new_contact = (nobody && lead.is_none() && !number.is_empty())
         .then(|| format!("/contacts/new?{}", serde_urlencoded::to_string([("phones", &number)]).unwrap_or_default()));
     Ok(json!({
         "call": call.id.to_string(),
@@ -645,9 +662,9 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
         "priority": call.values.std("priority").to_json(),
         "value_tier": call.values.text("value_tier"),
         "queue": call.values.text("queue"),
-        "contact": contact,
-        "account": account,
-        "lead": lead,
+        "contact": contact.map(|r| titled(&schemas, &r)),
+        "account": account.map(|r| titled(&schemas, &r)),
+        "lead": lead.map(|r| titled(&schemas, &r)),
         "open_cases": open_cases,
         "overdue_invoices": overdue_invoices,
         "open_opportunities": open_opportunities,
@@ -657,21 +674,25 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     }))
 }
 
-/// A record's title and address for a screen pop, if the viewer may read it.
-async fn titled(
+/// A record of a screen pop, if the viewer may read it.
+async fn readable(
     conn: &mut ScopedConn,
     ctx: &Ctx,
     schemas: &relata_app::Schemas,
     kind: EntityKind,
     id: Option<uuid::Uuid>,
-) -> Result<Option<Json>, AppError> {
+) -> Result<Option<Record>, AppError> {
     let Some(id) = id else { return Ok(None) };
     if ctx.access.check_kind(kind, relata_core::access::Right::Read).is_err() {
         return Ok(None);
     }
-    let id = RecordId::from_uuid(id);
-    let record = conn.get_record(schemas.get(kind), id, false).await?;
-    Ok(record.map(|r| json!({"title": schemas.get(kind).title(&r), "href": format!("/{}/{id}", kind.api_name())})))
+    Ok(conn.get_record(schemas.get(kind), RecordId::from_uuid(id), false).await?)
+}
+
+/// A record's title and address for a screen pop.
+fn titled(schemas: &relata_app::Schemas, record: &Record) -> Json {
+    let kind = record.kind;
+    json!({"title": schemas.get(kind).title(record), "href": format!("/{}/{}", kind.api_name(), record.id)})
 }
 
 /// How many records of each type (`name`) the viewer may read belong to the
@@ -768,10 +789,15 @@ fn registered(name: &'static str) -> Option<Schema> {
     EntityKind::all().contains(&kind).then(|| Schema::standard(kind))
 }
 
-/// The user an extension is, if any.
-async fn agent_of(tx: &mut ScopedConn, extension: &str) -> Result<Option<uuid::Uuid>, AppError> {
-    let map = tx.setting(EXTENSIONS).await?.unwrap_or(Json::Null);
-    Ok(map.get(extension).and_then(Json::as_str).and_then(|u| u.parse().ok()))
+/// The user an extension is in the extensions setting, if any.
+fn agent_in(extensions: Option<&Json>, extension: &str) -> Option<uuid::Uuid> {
+    extensions?.get(extension).and_then(Json::as_str).and_then(|u| u.parse().ok())
+}
+
+/// Settings by name, read in one statement.
+async fn settings_of<const N: usize>(conn: &mut ScopedConn, names: [&str; N]) -> Result<[Option<Json>; N], AppError> {
+    let mut found = conn.settings(&names).await?;
+    Ok(names.map(|name| found.remove(name)))
 }
 
 /// Click-to-dial: asks the switch (through a webhook subscribed to
@@ -907,7 +933,12 @@ async fn extension_of(conn: &mut ScopedConn, user: relata_core::UserId) -> Resul
 
 /// The workspace's priority formula (the default unless set).
 pub async fn formula(conn: &mut ScopedConn) -> Result<Formula, AppError> {
-    Ok(conn.setting(FORMULA).await?.and_then(|f| serde_json::from_value(f).ok()).unwrap_or_default())
+    Ok(formula_in(conn.setting(FORMULA).await?))
+}
+
+/// The formula a stored setting says (the default unless set).
+fn formula_in(stored: Option<Json>) -> Formula {
+    stored.and_then(|f| serde_json::from_value(f).ok()).unwrap_or_default()
 }
 
 /// `GET /api/v1/telephony/settings`: extensions and the formula.

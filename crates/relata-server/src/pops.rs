@@ -25,6 +25,10 @@ pub struct CallChanged {
 /// Changes waiting for a slow agent's stream before the oldest are dropped.
 const BACKLOG: usize = 8192;
 
+/// How long the tail lets changes gather after reading some (a pop waits
+/// at most this much longer).
+const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// The workspaces' tails.
 #[derive(Default)]
 pub struct Pops {
@@ -88,11 +92,18 @@ async fn tail(server: Arc<Server>, ws: Workspace, head: i64, sender: broadcast::
             }
         };
         cursor = page.next_cursor;
+        // Under a stream of calls, the changes of the next few milliseconds
+        // are read together (after this page's are passed on): a feed read
+        // per commit would cost more than the pops it finds.
+        let gather = !page.entries.is_empty() && page.entries.len() < 500;
         for entry in page.entries {
             let Some(call) = entry["record_id"].as_str().and_then(|i| i.parse().ok()) else { continue };
             let owner = entry["owner_after"].as_str().and_then(|o| o.parse().ok());
             // No receiver just now is no error: the loop's check ends the tail.
             let _ = sender.send(CallChanged { call, owner });
+        }
+        if gather {
+            tokio::time::sleep(GATHER).await;
         }
     }
 }

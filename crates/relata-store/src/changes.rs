@@ -120,7 +120,8 @@ impl ScopedConn {
                 ]);
             }
         }
-        self.conn.insert_rows("changes", &CHANGE_COLUMNS, rows).await
+        // Deferred: nothing in the transaction reads its own entries back.
+        self.conn.defer_rows("changes", &CHANGE_COLUMNS, rows).await
     }
 
     /// A record's changes in order, after sequence number `after`.

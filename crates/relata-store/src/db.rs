@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::error::Result;
 use crate::migrate;
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use relata_core::WorkspaceId;
 use relata_core::access::{OwnerScope, Visibility};
 use relata_core::meta::EntityKind;
@@ -21,7 +22,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Decode, Postgres, Row as _, Sqlite, Transaction, Type};
+use sqlx::{AssertSqlSafe, Decode, Executor as _, Postgres, Row as _, Sqlite, Transaction, Type};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -258,30 +259,15 @@ impl Store {
 
     pub(crate) async fn acquire(&self) -> Result<Conn> {
         Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => Conn::Sqlite(read.acquire().await?),
-            Pools::Postgres(pool) => Conn::Pg(pool.acquire().await?),
+            Pools::Sqlite { read, .. } => Conn::new(Link::Sqlite(read.acquire().await?)),
+            Pools::Postgres(pool) => Conn::new(Link::Pg(pool.acquire().await?)),
         })
     }
 
     pub(crate) async fn begin(&self) -> Result<Conn> {
         Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => {
-                let mut tx = write.begin().await?;
-                // The write lock is taken (waiting out other processes' writes
-                // under the busy timeout) before the transaction reads: one
-                // that read first would fail at its first write, without
-                // waiting, whenever another process (`relata worker`, a second
-                // server) had committed since (SQLITE_BUSY_SNAPSHOT). A write
-                // that changes nothing takes it; `BEGIN IMMEDIATE` would too,
-                // but sqlx refuses a custom BEGIN on a connection whose
-                // transaction SQLite itself rolled back (a full disk). The
-                // statement is prepared once and kept: preparing it plans a
-                // foreign-key check of every table that refers to
-                // workspaces, which cost more than the writes it guards.
-                sqlx::query("UPDATE workspaces SET id = id WHERE 0").execute(&mut *tx).await?;
-                Conn::SqliteTx(tx)
-            }
-            Pools::Postgres(pool) => Conn::PgTx(pool.begin().await?),
+            Pools::Sqlite { write, .. } => Conn::sqlite_write(write.acquire().await?),
+            Pools::Postgres(pool) => Conn::new(Link::PgTx(pool.begin().await?)),
         })
     }
 
@@ -396,7 +382,9 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
         .after_connect(|conn, _| Box::pin(configure_connection(conn)))
         .test_before_acquire(false)
         .max_connections(1)
-        .connect_with(options.clone().pragma("cache_size", "-16000"))
+        // Each transaction's first statement is also kept with its `BEGIN`
+        // before it, and its last writes with the `COMMIT` (see `Conn::held`).
+        .connect_with(options.clone().pragma("cache_size", "-16000").statement_cache_capacity(1000))
         .await?;
     let read = SqlitePoolOptions::new()
         .after_connect(|conn, _| Box::pin(configure_connection(conn)))
@@ -440,19 +428,97 @@ async fn configure_connection(conn: &mut sqlx::SqliteConnection) -> std::result:
 }
 
 /// A connection or transaction on either backend.
-pub(crate) enum Conn {
+pub(crate) struct Conn {
+    link: Link,
+    /// Statements held back to go with the next statement sent: SQLite's
+    /// `BEGIN IMMEDIATE`, and a transaction's writes whose outcome nothing
+    /// reads before it goes on (change entries, search input, applied
+    /// events). On SQLite they go in the same round trip as that statement
+    /// (the last writes with the `COMMIT`); every round trip to the
+    /// connection's thread is time the single writer holds the write lock.
+    /// PostgreSQL's extended protocol takes one statement at a time: there
+    /// they are sent one by one first. A failure among them is answered by
+    /// the statement or commit they went with; the transaction is then
+    /// dropped, as after any failure.
+    held: Vec<(String, SqlxValues)>,
+}
+
+enum Link {
     Sqlite(PoolConnection<Sqlite>),
-    SqliteTx(Transaction<'static, Sqlite>),
+    SqliteTx(SqliteWrite),
     Pg(PoolConnection<Postgres>),
     PgTx(Transaction<'static, Postgres>),
 }
 
-impl Conn {
-    pub(crate) fn backend(&self) -> Backend {
-        match self {
-            Conn::Sqlite(_) | Conn::SqliteTx(_) => Backend::Sqlite,
-            Conn::Pg(_) | Conn::PgTx(_) => Backend::Postgres,
+/// SQLite's writer in a transaction Relata runs itself, rather than through
+/// sqlx's `Transaction`, so that its `BEGIN` can go with the first statement
+/// and its `COMMIT` with the last held writes (see `Conn::held`).
+struct SqliteWrite {
+    /// `None` once committed.
+    conn: Option<PoolConnection<Sqlite>>,
+    /// Whether anything was sent (and so `BEGIN` was).
+    begun: bool,
+}
+
+impl SqliteWrite {
+    fn connection(&mut self) -> Result<&mut PoolConnection<Sqlite>> {
+        self.begun = true;
+        self.conn.as_mut().ok_or_else(|| crate::StoreError::Db(sqlx::Error::PoolClosed))
+    }
+}
+
+impl Drop for SqliteWrite {
+    /// A transaction dropped without its commit (a failure, or a request
+    /// whose client went away) is rolled back before its connection goes
+    /// back to the pool. One whose rollback fails is closed instead (SQLite
+    /// rolls back what a closed connection left open).
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else { return };
+        if !self.begun {
+            return;
         }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
+                        conn.close_on_drop();
+                    }
+                });
+            }
+            Err(_) => conn.close_on_drop(),
+        }
+    }
+}
+
+/// SQLite's `BEGIN` of a write transaction. `IMMEDIATE` takes the write lock
+/// (waiting out other processes' writes under the busy timeout) before the
+/// transaction reads: one that read first would fail at its first write,
+/// without waiting, whenever another process (`relata worker`, a second
+/// server) had committed since (SQLITE_BUSY_SNAPSHOT).
+const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
+
+impl Conn {
+    fn new(link: Link) -> Conn {
+        Conn { link, held: Vec::new() }
+    }
+
+    /// SQLite's writer, in a transaction that begins with the first
+    /// statement sent.
+    fn sqlite_write(conn: PoolConnection<Sqlite>) -> Conn {
+        let mut write = Conn::new(Link::SqliteTx(SqliteWrite { conn: Some(conn), begun: false }));
+        write.held.push((SQLITE_BEGIN.to_string(), SqlxValues(sea_query::Values(Vec::new()))));
+        write
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self.link {
+            Link::Sqlite(_) | Link::SqliteTx(_) => Backend::Sqlite,
+            Link::Pg(_) | Link::PgTx(_) => Backend::Postgres,
+        }
+    }
+
+    fn in_transaction(&self) -> bool {
+        matches!(self.link, Link::SqliteTx(_) | Link::PgTx(_))
     }
 
     fn build<S: SqlxBinder>(&self, stmt: &S) -> (String, SqlxValues) {
@@ -462,16 +528,79 @@ impl Conn {
         }
     }
 
+    /// `sql` with what is held before it: on SQLite in one query string of
+    /// several statements (its binding gives each statement's `?`
+    /// parameters the next values in turn); on PostgreSQL the held
+    /// statements are sent first, one by one.
+    async fn with_held(&mut self, sql: String, values: SqlxValues) -> Result<(AssertSqlSafe<String>, SqlxValues)> {
+        if self.held.is_empty() {
+            return Ok((AssertSqlSafe(sql), values));
+        }
+        let held = std::mem::take(&mut self.held);
+        if self.backend() == Backend::Postgres {
+            for (statement, bound) in held {
+                let q = AssertSqlSafe(statement);
+                match &mut self.link {
+                    Link::Pg(c) => sqlx::query_with(q, bound).execute(&mut **c).await.map(drop)?,
+                    Link::PgTx(c) => sqlx::query_with(q, bound).execute(&mut **c).await.map(drop)?,
+                    Link::Sqlite(_) | Link::SqliteTx(_) => {}
+                }
+            }
+            return Ok((AssertSqlSafe(sql), values));
+        }
+        let mut text = String::new();
+        let mut all = Vec::new();
+        for (statement, bound) in held {
+            text.push_str(&statement);
+            text.push_str(";\n");
+            all.extend(bound.0.0);
+        }
+        text.push_str(&sql);
+        all.extend(values.0.0);
+        Ok((AssertSqlSafe(text), SqlxValues(sea_query::Values(all))))
+    }
+
+    /// Runs built SQL after what is held; returns the rows it affected.
+    async fn run(&mut self, sql: String, values: SqlxValues) -> Result<u64> {
+        let (q, values) = self.with_held(sql, values).await?;
+        Ok(match &mut self.link {
+            Link::Sqlite(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
+            Link::SqliteTx(w) => {
+                // The count of the last statement, not of the held ones before it.
+                let mut done = w.connection()?.execute_many(sqlx::query_with(q, values));
+                let mut last = 0;
+                while let Some(result) = done.try_next().await? {
+                    last = result.rows_affected();
+                }
+                last
+            }
+            Link::Pg(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
+            Link::PgTx(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
+        })
+    }
+
     /// Runs a statement; returns the number of rows affected.
     pub(crate) async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64> {
         let (sql, values) = self.build(stmt);
-        let q = AssertSqlSafe(sql);
-        Ok(match self {
-            Conn::Sqlite(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
-            Conn::SqliteTx(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
-            Conn::Pg(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
-            Conn::PgTx(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
-        })
+        self.run(sql, values).await
+    }
+
+    /// Holds back a write whose outcome nothing reads (see `held`).
+    /// Outside a transaction it runs at once: nothing else would send it.
+    pub(crate) async fn defer<S: SqlxBinder>(&mut self, stmt: &S) -> Result<()> {
+        let (sql, values) = self.build(stmt);
+        self.hold(vec![(sql, values)]).await
+    }
+
+    async fn hold(&mut self, statements: Vec<(String, SqlxValues)>) -> Result<()> {
+        if self.in_transaction() {
+            self.held.extend(statements);
+            return Ok(());
+        }
+        for (sql, values) in statements {
+            self.run(sql, values).await?;
+        }
+        Ok(())
     }
 
     /// Inserts `rows` (each one value per column) into `table` in multi-row
@@ -485,7 +614,21 @@ impl Conn {
         columns: &[&'static str],
         rows: Vec<Vec<Value>>,
     ) -> Result<()> {
-        self.insert_rows_with(table, columns, rows, "").await
+        for (sql, values) in insert_statements(self.backend(), table, columns, rows, "") {
+            self.run(sql, values).await?;
+        }
+        Ok(())
+    }
+
+    /// [`Conn::insert_rows`], held back (see `held`).
+    pub(crate) async fn defer_rows(
+        &mut self,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<()> {
+        let statements = insert_statements(self.backend(), table, columns, rows, "");
+        self.hold(statements).await
     }
 
     /// [`Conn::insert_rows`], skipping rows whose key is already there.
@@ -495,102 +638,133 @@ impl Conn {
         columns: &[&'static str],
         rows: Vec<Vec<Value>>,
     ) -> Result<()> {
-        self.insert_rows_with(table, columns, rows, " ON CONFLICT DO NOTHING").await
-    }
-
-    async fn insert_rows_with(
-        &mut self,
-        table: &'static str,
-        columns: &[&'static str],
-        rows: Vec<Vec<Value>>,
-        suffix: &'static str,
-    ) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let per_chunk = (30_000 / columns.len()).clamp(1, ROWS_PER_INSERT);
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_chunk).collect();
-            let sql = insert_sql(self.backend(), table, columns, chunk.len()) + suffix;
-            let values = SqlxValues(sea_query::Values(chunk.into_iter().flatten().collect()));
-            let q = AssertSqlSafe(sql);
-            match self {
-                Conn::Sqlite(c) => sqlx::query_with(q, values).execute(&mut **c).await.map(drop)?,
-                Conn::SqliteTx(c) => sqlx::query_with(q, values).execute(&mut **c).await.map(drop)?,
-                Conn::Pg(c) => sqlx::query_with(q, values).execute(&mut **c).await.map(drop)?,
-                Conn::PgTx(c) => sqlx::query_with(q, values).execute(&mut **c).await.map(drop)?,
-            }
+        for (sql, values) in insert_statements(self.backend(), table, columns, rows, ON_CONFLICT_SKIP) {
+            self.run(sql, values).await?;
         }
         Ok(())
     }
 
+    /// [`Conn::insert_missing_rows`], held back (see `held`).
+    pub(crate) async fn defer_missing_rows(
+        &mut self,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<()> {
+        let statements = insert_statements(self.backend(), table, columns, rows, ON_CONFLICT_SKIP);
+        self.hold(statements).await
+    }
+
     pub(crate) async fn fetch_all<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<Row>> {
         let (sql, values) = self.build(stmt);
-        let q = AssertSqlSafe(sql);
-        Ok(match self {
-            Conn::Sqlite(c) => {
+        self.rows(sql, values).await
+    }
+
+    /// The rows of built SQL (held statements before it answer none).
+    async fn rows(&mut self, sql: String, values: SqlxValues) -> Result<Vec<Row>> {
+        let (q, values) = self.with_held(sql, values).await?;
+        Ok(match &mut self.link {
+            Link::Sqlite(c) => {
                 sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect()
             }
-            Conn::SqliteTx(c) => {
+            Link::SqliteTx(w) => {
+                let c = w.connection()?;
                 sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect()
             }
-            Conn::Pg(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
-            Conn::PgTx(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
+            Link::Pg(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
+            Link::PgTx(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
         })
     }
 
     pub(crate) async fn fetch_optional<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<Row>> {
         let (sql, values) = self.build(stmt);
-        let q = AssertSqlSafe(sql);
-        Ok(match self {
-            Conn::Sqlite(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Sqlite),
-            Conn::SqliteTx(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Sqlite),
-            Conn::Pg(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Pg),
-            Conn::PgTx(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Pg),
+        let (q, values) = self.with_held(sql, values).await?;
+        Ok(match &mut self.link {
+            Link::Sqlite(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Sqlite),
+            Link::SqliteTx(w) => {
+                let c = w.connection()?;
+                sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Sqlite)
+            }
+            Link::Pg(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Pg),
+            Link::PgTx(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Pg),
         })
     }
 
     /// The rows a query of static text answers (catalogue queries).
     pub(crate) async fn fetch_text(&mut self, sql: &'static str) -> Result<Vec<Row>> {
-        Ok(match self {
-            Conn::Sqlite(c) => sqlx::query(sql).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect(),
-            Conn::SqliteTx(c) => sqlx::query(sql).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect(),
-            Conn::Pg(c) => sqlx::query(sql).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
-            Conn::PgTx(c) => sqlx::query(sql).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
-        })
+        self.rows(sql.to_string(), no_values()).await
     }
 
     /// Runs a statement of static text (the feed's sequencer); returns the
     /// rows affected.
     pub(crate) async fn execute_text(&mut self, sql: &'static str) -> Result<u64> {
-        Ok(match self {
-            Conn::Sqlite(c) => sqlx::query(sql).execute(&mut **c).await?.rows_affected(),
-            Conn::SqliteTx(c) => sqlx::query(sql).execute(&mut **c).await?.rows_affected(),
-            Conn::Pg(c) => sqlx::query(sql).execute(&mut **c).await?.rows_affected(),
-            Conn::PgTx(c) => sqlx::query(sql).execute(&mut **c).await?.rows_affected(),
-        })
+        self.run(sql.to_string(), no_values()).await
     }
 
     /// The boolean a query of static text answers (PostgreSQL's lock functions).
     pub(crate) async fn scalar_bool(&mut self, sql: &str) -> Result<bool> {
-        let q = AssertSqlSafe(sql.to_string());
-        Ok(match self {
-            Conn::Sqlite(c) => sqlx::query_scalar(q).fetch_one(&mut **c).await?,
-            Conn::SqliteTx(c) => sqlx::query_scalar(q).fetch_one(&mut **c).await?,
-            Conn::Pg(c) => sqlx::query_scalar(q).fetch_one(&mut **c).await?,
-            Conn::PgTx(c) => sqlx::query_scalar(q).fetch_one(&mut **c).await?,
+        let (q, values) = self.with_held(sql.to_string(), no_values()).await?;
+        Ok(match &mut self.link {
+            Link::Sqlite(c) => sqlx::query_scalar_with(q, values).fetch_one(&mut **c).await?,
+            Link::SqliteTx(w) => {
+                let c = w.connection()?;
+                sqlx::query_scalar_with(q, values).fetch_one(&mut **c).await?
+            }
+            Link::Pg(c) => sqlx::query_scalar_with(q, values).fetch_one(&mut **c).await?,
+            Link::PgTx(c) => sqlx::query_scalar_with(q, values).fetch_one(&mut **c).await?,
         })
     }
 
-    pub(crate) async fn commit(self) -> Result<()> {
-        match self {
-            Conn::SqliteTx(tx) => tx.commit().await?,
-            Conn::PgTx(tx) => tx.commit().await?,
-            Conn::Sqlite(_) | Conn::Pg(_) => {}
+    /// Commits a transaction (with what is held); a no-op for a reading
+    /// connection.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        if let Link::SqliteTx(w) = &mut self.link {
+            // Nothing sent and nothing held but the `BEGIN`: nothing to commit.
+            if !w.begun && self.held.len() == 1 {
+                return Ok(());
+            }
+            self.run("COMMIT".to_string(), no_values()).await?;
+            if let Link::SqliteTx(w) = &mut self.link {
+                // Committed: back to the pool as it is.
+                w.conn.take();
+            }
+            return Ok(());
+        }
+        if !self.held.is_empty() {
+            // PostgreSQL: sends them, one by one.
+            self.with_held(String::new(), no_values()).await?;
+        }
+        if let Link::PgTx(tx) = self.link {
+            tx.commit().await?;
         }
         Ok(())
     }
+}
+
+fn no_values() -> SqlxValues {
+    SqlxValues(sea_query::Values(Vec::new()))
+}
+
+/// Inserts that skip rows whose key is already there.
+const ON_CONFLICT_SKIP: &str = " ON CONFLICT DO NOTHING";
+
+/// The statements inserting `rows` into `table`, `suffix` after each.
+fn insert_statements(
+    backend: Backend,
+    table: &'static str,
+    columns: &[&'static str],
+    rows: Vec<Vec<Value>>,
+    suffix: &'static str,
+) -> Vec<(String, SqlxValues)> {
+    let per_chunk = (30_000 / columns.len().max(1)).clamp(1, ROWS_PER_INSERT);
+    let mut statements = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_chunk).collect();
+        let sql = insert_sql(backend, table, columns, chunk.len()) + suffix;
+        statements.push((sql, SqlxValues(sea_query::Values(chunk.into_iter().flatten().collect()))));
+    }
+    statements
 }
 
 /// The PostgreSQL advisory lock that processes migrating one database take
@@ -740,7 +914,7 @@ impl ScopedConn {
     /// statements commit at once).
     pub(crate) async fn side_connection(&self) -> Result<Option<Conn>> {
         Ok(match &self.side {
-            Some(pool) => Some(Conn::Pg(pool.acquire().await?)),
+            Some(pool) => Some(Conn::new(Link::Pg(pool.acquire().await?))),
             None => None,
         })
     }

@@ -92,20 +92,23 @@ impl ScopedConn {
             |r: &Record| if r.deleted_at.is_none() { contact_points(schema, r) } else { Default::default() };
         let old_points = before.map(points_of).unwrap_or_default();
         let new_points = points_of(record);
+        // Deferred: nothing here reads what they change (see `Conn::defer`).
         let gone: Vec<_> = old_points.difference(&new_points).collect();
         for (kind, value) in gone {
-            self.remove_contact_point(record.id, kind, value).await?;
+            let removal = self.contact_point_removal(record.id, kind, value);
+            self.conn.defer(&removal).await?;
         }
         let added: Vec<Vec<Value>> = new_points
             .difference(&old_points)
             .map(|(kind, value)| self.contact_point_row(schema, record.id, kind, value.clone()))
             .collect();
-        self.conn.insert_missing_rows("contact_points", &CONTACT_POINT_COLUMNS, added).await?;
+        self.conn.defer_missing_rows("contact_points", &CONTACT_POINT_COLUMNS, added).await?;
         let content_of = |r: &Record| if r.deleted_at.is_none() { search_content(schema, r) } else { String::new() };
         if before.is_some_and(|b| content_of(b) == content_of(record)) {
             return Ok(());
         }
-        self.remove_search_entry(record.id).await?;
+        let removal = self.search_entry_removal(record.id);
+        self.conn.defer(&removal).await?;
         if record.deleted_at.is_some() {
             return Ok(());
         }
@@ -114,24 +117,32 @@ impl ScopedConn {
 
     /// Removes a record's search entry (its words leave the index with it).
     pub async fn remove_search_entry(&mut self, id: RecordId) -> Result<u64> {
-        let stmt = Query::delete()
+        let stmt = self.search_entry_removal(id);
+        self.conn.execute(&stmt).await
+    }
+
+    fn search_entry_removal(&self, id: RecordId) -> sea_query::DeleteStatement {
+        Query::delete()
             .from_table("search_docs")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
-            .to_owned();
-        self.conn.execute(&stmt).await
+            .to_owned()
     }
 
     /// Removes one contact point row (by its whole key).
     pub async fn remove_contact_point(&mut self, id: RecordId, kind: &str, value: &str) -> Result<u64> {
-        let stmt = Query::delete()
+        let stmt = self.contact_point_removal(id, kind, value);
+        self.conn.execute(&stmt).await
+    }
+
+    fn contact_point_removal(&self, id: RecordId, kind: &str, value: &str) -> sea_query::DeleteStatement {
+        Query::delete()
             .from_table("contact_points")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("kind").eq(kind))
             .and_where(Expr::col("value").eq(value))
             .and_where(Expr::col("record_id").eq(uuid(id.uuid())))
-            .to_owned();
-        self.conn.execute(&stmt).await
+            .to_owned()
     }
 
     fn contact_point_row(&self, schema: &Schema, id: RecordId, kind: &str, value: String) -> Vec<Value> {
@@ -151,7 +162,7 @@ impl ScopedConn {
             .flat_map(|r| contact_points(schema, r).into_iter().map(move |(k, v)| (r.id, k, v)))
             .map(|(id, kind, value)| self.contact_point_row(schema, id, kind, value))
             .collect();
-        self.conn.insert_rows("contact_points", &CONTACT_POINT_COLUMNS, rows).await?;
+        self.conn.defer_rows("contact_points", &CONTACT_POINT_COLUMNS, rows).await?;
         self.insert_search_docs(schema, records).await
     }
 
@@ -172,7 +183,7 @@ impl ScopedConn {
             crate::Backend::Sqlite => "search_docs_input",
             crate::Backend::Postgres => "search_docs",
         };
-        self.conn.insert_rows(table, &["workspace_id", "entity", "record_id", "content"], docs).await
+        self.conn.defer_rows(table, &["workspace_id", "entity", "record_id", "content"], docs).await
     }
 
     /// Live records having this email or E.164 phone number.

@@ -22,6 +22,25 @@ impl ScopedConn {
         serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}")))
     }
 
+    /// The settings of these names that were ever put, by name (one
+    /// statement).
+    pub async fn settings(&mut self, names: &[&str]) -> Result<std::collections::HashMap<String, Json>> {
+        let q = Query::select()
+            .columns(["name", "value"])
+            .from("workspace_settings")
+            .cond_where(in_workspace(self.workspace))
+            .and_where(Expr::col("name").is_in(names.iter().copied()))
+            .to_owned();
+        let mut found = std::collections::HashMap::new();
+        for row in self.conn.fetch_all(&q).await? {
+            let name = row.text("name")?.unwrap_or_default();
+            let text = row.text("value")?.unwrap_or_default();
+            let value = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}")))?;
+            found.insert(name, value);
+        }
+        Ok(found)
+    }
+
     /// Puts the setting `name` (replacing what was there).
     pub async fn put_setting(&mut self, name: &str, value: &Json) -> Result<()> {
         let stmt = Query::insert()

@@ -380,7 +380,9 @@ impl ScopedConn {
     }
 
     /// Records an applied event in the transaction that applied it (a
-    /// second writer of the same id fails on the key and rolls back).
+    /// second writer of the same id fails on the key and rolls back). The
+    /// insert is deferred (see `Conn::defer`): the key's failure is the
+    /// commit's.
     pub async fn insert_inbound_event(&mut self, source: &str, event_id: &str, event: &InboundEvent) -> Result<()> {
         let stmt = Query::insert()
             .into_table("inbound_events")
@@ -395,6 +397,6 @@ impl ScopedConn {
                 Expr::val(self.now_value()),
             ])
             .to_owned();
-        self.conn.execute(&stmt).await.map(drop)
+        self.conn.defer(&stmt).await
     }
 }

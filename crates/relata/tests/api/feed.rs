@@ -20,6 +20,7 @@ crate::both_backends!(
     cursors_filters_and_long_polling,
     metadata_and_erasure_are_in_the_feed,
     consumers_resume_from_their_committed_offset,
+    held_writes_go_with_what_follows_and_leave_with_a_dropped_transaction,
 );
 
 /// Reads the feed from `cursor` until nothing new arrives within `wait`
@@ -328,4 +329,65 @@ async fn consumers_resume_from_their_committed_offset(app: TestApp) {
     let seen = recorder.seen.lock().unwrap().clone();
     assert_eq!(seen.last().unwrap(), &("create".to_string(), id_of(&second)));
     assert_eq!(seen.iter().filter(|(_, id)| *id == id_of(&second)).count(), 1);
+}
+
+/// A transaction's writes whose outcome nothing reads (change entries,
+/// search input, applied events) are held back to go with the next
+/// statement or the commit: read back in the same transaction they are
+/// there, a count is the statement's own, a key they break fails the
+/// commit, and a transaction dropped without its commit leaves none of
+/// them (and frees the writer for the next).
+async fn held_writes_go_with_what_follows_and_leave_with_a_dropped_transaction(app: TestApp) {
+    use relata_store::webhooks::InboundEvent;
+    let store = &app.app.app.store;
+    let ws = app.workspace.id;
+    let event = |n: u32| InboundEvent {
+        event_type: "test.held".into(),
+        request_hash: format!("hash-{n}"),
+        result: json!({"n": n}),
+    };
+    let mut tx = store.write(ws).await.unwrap();
+    tx.insert_inbound_event("held test", "one", &event(1)).await.unwrap();
+    let read_back = tx.inbound_event("held test", "one").await.unwrap();
+    assert_eq!(read_back.map(|e| e.result), Some(json!({"n": 1})), "a held write is there for the transaction's reads");
+    tx.insert_inbound_event("held test", "two", &event(2)).await.unwrap();
+    let removed = tx.remove_search_entry(RecordId::new()).await.unwrap();
+    assert_eq!(removed, 0, "the count is the statement's own, not the held inserts' before it");
+    tx.insert_inbound_event("held test", "three", &event(3)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut reader = store.read(ws).await.unwrap();
+    for (id, n) in [("one", 1), ("two", 2), ("three", 3)] {
+        let kept = reader.inbound_event("held test", id).await.unwrap();
+        assert_eq!(kept.map(|e| e.result), Some(json!({"n": n})), "event {id} committed");
+    }
+    drop(reader);
+
+    // Only held writes, nothing else sent: the commit sends them.
+    let mut tx = store.write(ws).await.unwrap();
+    tx.insert_inbound_event("held test", "four", &event(4)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.read(ws).await.unwrap().inbound_event("held test", "four").await.unwrap().is_some());
+
+    // A held write that breaks a key fails the commit, and nothing of its
+    // transaction stays.
+    let mut tx = store.write(ws).await.unwrap();
+    tx.put_setting("held.test", &json!("kept?")).await.unwrap();
+    tx.insert_inbound_event("held test", "one", &event(1)).await.unwrap();
+    let failed = tx.commit().await.expect_err("the same event id twice");
+    assert!(failed.is_unique_violation(), "{failed}");
+    assert_eq!(store.read(ws).await.unwrap().setting("held.test").await.unwrap(), None);
+
+    // Dropped after statements went out: rolled back, and the next writer
+    // gets on.
+    let mut tx = store.write(ws).await.unwrap();
+    tx.insert_inbound_event("held test", "five", &event(5)).await.unwrap();
+    tx.put_setting("held.test", &json!("dropped")).await.unwrap();
+    drop(tx);
+    let next = tokio::time::timeout(std::time::Duration::from_secs(10), store.write(ws)).await;
+    let mut tx = next.expect("the writer is free again").unwrap();
+    assert_eq!(tx.setting("held.test").await.unwrap(), None, "the dropped transaction's write is gone");
+    assert!(tx.inbound_event("held test", "five").await.unwrap().is_none(), "and its held one");
+    tx.put_setting("held.test", &json!("next")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.read(ws).await.unwrap().setting("held.test").await.unwrap(), Some(json!("next")));
 }

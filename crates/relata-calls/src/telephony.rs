@@ -24,6 +24,7 @@ use relata_core::{Record, RecordId, ValidationError};
 use relata_crm::{ACCOUNTS, CONTACTS};
 use relata_sales::LEADS;
 use relata_store::ScopedConn;
+use relata_store::records::Tally;
 use relata_store::webhooks::InboundEvent;
 use serde_json::{Value as Json, json};
 
@@ -621,9 +622,13 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     let call = &seen;
     // One connection for every read (each would cost a round trip more).
     let mut conn = app.reader(ctx).await?;
-    let contact = readable(&mut conn, ctx, &schemas, CONTACTS, call.values.ref_id("contact")).await?;
-    let account = readable(&mut conn, ctx, &schemas, ACCOUNTS, call.values.ref_id("account")).await?;
-    let lead = readable(&mut conn, ctx, &schemas, LEADS, call.values.ref_id("lead")).await?;
+    let [contact, account, lead] = readable(
+        &mut conn,
+        ctx,
+        &schemas,
+        [(CONTACTS, "contact"), (ACCOUNTS, "account"), (LEADS, "lead")].map(|(kind, f)| (kind, call.values.ref_id(f))),
+    )
+    .await?;
     let account_id = call.values.ref_id("account");
     let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
     let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
@@ -674,19 +679,28 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     }))
 }
 
-/// A record of a screen pop, if the viewer may read it.
-async fn readable(
+/// The records of a screen pop, those the viewer may read (one round trip).
+async fn readable<const N: usize>(
     conn: &mut ScopedConn,
     ctx: &Ctx,
     schemas: &relata_app::Schemas,
-    kind: EntityKind,
-    id: Option<uuid::Uuid>,
-) -> Result<Option<Record>, AppError> {
-    let Some(id) = id else { return Ok(None) };
-    if ctx.access.check_kind(kind, relata_core::access::Right::Read).is_err() {
-        return Ok(None);
+    asked: [(EntityKind, Option<uuid::Uuid>); N],
+) -> Result<[Option<Record>; N], AppError> {
+    let read = |kind: EntityKind| ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok();
+    let wanted: Vec<(usize, &Schema, RecordId)> = asked
+        .iter()
+        .enumerate()
+        .filter_map(|(n, (kind, id))| Some((n, schemas.get(*kind), RecordId::from_uuid((*id)?))))
+        .filter(|(_, schema, _)| read(schema.kind))
+        .collect();
+    let ids: Vec<(&Schema, RecordId)> = wanted.iter().map(|(_, schema, id)| (*schema, *id)).collect();
+    let mut found = [const { None }; N];
+    for ((n, _, _), record) in wanted.iter().zip(conn.get_records(&ids).await?) {
+        if let Some(slot) = found.get_mut(*n) {
+            *slot = record;
+        }
     }
-    Ok(conn.get_record(schemas.get(kind), RecordId::from_uuid(id), false).await?)
+    Ok(found)
 }
 
 /// A record's title and address for a screen pop.
@@ -744,31 +758,33 @@ async fn worth_of(
         .as_deref()
         .and_then(|id| accounts.field(id))
         .map_or(0, |field| minor_units(account.values.get(field)));
-    // What the account was invoiced in the last year (in its largest currency).
+    // What the account was invoiced in the last year (in its largest
+    // currency), and whether it has an active service contract (when the
+    // service module runs): one statement.
     let invoices = Schema::standard(relata_commerce::INVOICES);
     let field = |id: &str| invoices.field(id).expect("a field of invoices");
     let year_ago = tx.now() - Duration::days(365);
-    let filter = Filter::And(vec![
+    let invoiced = Filter::And(vec![
         Filter::Compare { field: field("account"), op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
         Filter::Compare { field: field("issue_date"), op: Op::Ge, value: FieldValue::Date(year_ago.date_naive()) },
     ]);
-    let totals = tx.money_totals(&invoices, Some(&filter), field("grand_total")).await?;
-    let revenue_minor = totals.iter().map(|(_, minor, _)| *minor).max().unwrap_or(0);
-    // An active service contract, when the service module runs.
-    let mut contract = false;
-    if let Some(schema) = registered("service_contracts") {
-        let today = tx.now().date_naive();
+    let mut asked = vec![Tally::Money(invoices.kind, &invoiced, field("grand_total"))];
+    let contracts = registered("service_contracts");
+    let active = contracts.as_ref().and_then(|schema| {
         let field = |id: &str| schema.field(id);
-        if let (Some(of), Some(ends), Some(status)) = (field("account"), field("ends_on"), field("status")) {
-            let filter = Filter::And(vec![
-                Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
-                Filter::Compare { field: ends, op: Op::Ge, value: FieldValue::Date(today) },
-                Filter::Compare { field: status, op: Op::Eq, value: FieldValue::Text("active".into()) },
-            ]);
-            let counted = tx.count_by(&schema, Some(&filter), None).await?;
-            contract = counted.first().is_some_and(|(_, n)| *n > 0);
-        }
+        let (of, ends, status) = (field("account")?, field("ends_on")?, field("status")?);
+        Some(Filter::And(vec![
+            Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
+            Filter::Compare { field: ends, op: Op::Ge, value: FieldValue::Date(tx.now().date_naive()) },
+            Filter::Compare { field: status, op: Op::Eq, value: FieldValue::Text("active".into()) },
+        ]))
+    });
+    if let (Some(schema), Some(active)) = (&contracts, &active) {
+        asked.push(Tally::Count(schema.kind, active));
     }
+    let tallied = tx.tallies(&asked).await?;
+    let revenue_minor = tallied[0].iter().map(|(_, minor, _)| *minor).max().unwrap_or(0);
+    let contract = tallied.get(1).and_then(|rows| rows.first()).is_some_and(|(_, _, n)| *n > 0);
     Ok(Worth { known, key_account, revenue_minor, clv_minor, contract })
 }
 

@@ -225,7 +225,7 @@ pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
     if !relata_calls::telephony::has_extension(&server.app, &auth.ctx, agent).await? {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let changes = server.pops.subscribe(&server, &auth.ctx.workspace).await?;
+    let changes = server.pops.subscribe(&server, &auth.ctx.workspace, agent.uuid()).await?;
     let state = Pops { changes, shown: std::collections::HashMap::new() };
     let ctx = auth.ctx.clone();
     let mine = agent.uuid();
@@ -238,11 +238,9 @@ pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
             };
-            // A call becomes its agent's (owner) when an event names their
-            // extension: the others' calls are not read at all.
-            if changed.owner != Some(mine) {
-                continue;
-            }
+            // Only changes that make a call this agent's (its owner, when an
+            // event names their extension) come: the others' calls are not
+            // read at all.
             let read =
                 relata_app::read::get(&server.app, &ctx, relata_calls::telephony::PHONE_CALLS, changed.call, false);
             let Ok((call, _)) = read.await else { continue };
@@ -266,7 +264,7 @@ pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
 
 /// Where an agent's screen-pop stream stands.
 struct Pops {
-    /// The workspace's phone-call changes.
+    /// The changes that make a call this agent's.
     changes: tokio::sync::broadcast::Receiver<crate::pops::CallChanged>,
     /// The status each call was last shown in.
     shown: std::collections::HashMap<String, String>,

@@ -1,10 +1,11 @@
 //! One tail of the change feed per workspace for every agent's screen
 //! pops. Each agent's stream (`calls::screen_pops`) subscribes to its
-//! workspace's tail and picks out the calls that became its own, so that
-//! fifty connected agents cost one feed read per commit, not fifty. The
-//! tail starts at the feed's head when the first agent connects and stops
-//! when the last one leaves; it reads as Relata (every phone call), and
-//! each agent then reads its own calls with its own rights.
+//! workspace's tail for the calls that become its own, so that fifty
+//! connected agents cost one feed read per few commits, not fifty, and a
+//! change wakes only the stream of the agent it is for. The tail starts at
+//! the feed's head when the first agent connects and stops when the last
+//! one leaves; it reads as Relata (every phone call), and each agent then
+//! reads its own calls with its own rights.
 
 use crate::Server;
 use relata_app::Ctx;
@@ -12,7 +13,7 @@ use relata_core::RecordId;
 use relata_core::WorkspaceId;
 use relata_store::admin::Workspace;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
 /// A phone call changed: which, and whose it is now.
@@ -23,43 +24,69 @@ pub struct CallChanged {
 }
 
 /// Changes waiting for a slow agent's stream before the oldest are dropped.
-const BACKLOG: usize = 8192;
+const BACKLOG: usize = 1024;
 
 /// How long the tail lets changes gather after reading some (a pop waits
 /// at most this much longer).
 const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// The workspaces' tails.
+/// The workspaces' tails: for each, the channel of each agent listening
+/// (one per agent, however many streams they have open).
 #[derive(Default)]
 pub struct Pops {
-    tails: Mutex<HashMap<WorkspaceId, broadcast::Sender<CallChanged>>>,
+    tails: Mutex<HashMap<WorkspaceId, HashMap<uuid::Uuid, broadcast::Sender<CallChanged>>>>,
 }
 
 impl Pops {
-    /// The phone-call changes of `ws` from now on.
+    fn tails(&self) -> MutexGuard<'_, HashMap<WorkspaceId, HashMap<uuid::Uuid, broadcast::Sender<CallChanged>>>> {
+        self.tails.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The changes of `ws` from now on that make a call `agent`'s.
     pub async fn subscribe(
         &self,
         server: &Arc<Server>,
         ws: &Workspace,
+        agent: uuid::Uuid,
     ) -> Result<broadcast::Receiver<CallChanged>, relata_app::AppError> {
         // Where the tail starts if this agent is the first: read before the
         // lock (a later head only skips changes made before they connected).
         let head = server.app.store.feed_head().await?;
-        let mut tails = self.tails.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(tail) = tails.get(&ws.id) {
-            return Ok(tail.subscribe());
+        let mut tails = self.tails();
+        let started = tails.contains_key(&ws.id);
+        let agents = tails.entry(ws.id).or_default();
+        let receiver = match agents.get(&agent) {
+            Some(sender) => sender.subscribe(),
+            None => {
+                let (sender, receiver) = broadcast::channel(BACKLOG);
+                agents.insert(agent, sender);
+                receiver
+            }
+        };
+        if !started {
+            tokio::spawn(tail(server.clone(), ws.clone(), head));
         }
-        let (sender, receiver) = broadcast::channel(BACKLOG);
-        tails.insert(ws.id, sender.clone());
-        tokio::spawn(tail(server.clone(), ws.clone(), head, sender));
         Ok(receiver)
     }
 
-    /// Forgets a workspace's tail once no agent listens (under the lock, so
-    /// that an agent subscribing meanwhile keeps it).
+    /// Passes a change on to the stream of the agent whose call it is now,
+    /// if they listen.
+    fn pass_on(&self, ws: WorkspaceId, changed: CallChanged) {
+        let Some(owner) = changed.owner else { return };
+        if let Some(sender) = self.tails().get(&ws).and_then(|agents| agents.get(&owner)) {
+            // No receiver just now is no error: the tail's check forgets them.
+            let _ = sender.send(changed);
+        }
+    }
+
+    /// Forgets the agents no longer listening, and the workspace's tail once
+    /// none is (under the lock, so that an agent subscribing meanwhile keeps
+    /// it).
     fn stop_if_unheard(&self, ws: WorkspaceId) -> bool {
-        let mut tails = self.tails.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let unheard = tails.get(&ws).is_none_or(|t| t.receiver_count() == 0);
+        let mut tails = self.tails();
+        let Some(agents) = tails.get_mut(&ws) else { return true };
+        agents.retain(|_, sender| sender.receiver_count() > 0);
+        let unheard = agents.is_empty();
         if unheard {
             tails.remove(&ws);
         }
@@ -69,11 +96,11 @@ impl Pops {
 
 /// Reads the workspace's phone-call changes from `head` and passes them on
 /// until no one listens.
-async fn tail(server: Arc<Server>, ws: Workspace, head: i64, sender: broadcast::Sender<CallChanged>) {
+async fn tail(server: Arc<Server>, ws: Workspace, head: i64) {
     let relata = Ctx::new(ws.clone(), None);
     let mut cursor = relata_app::feed::encode_cursor(ws.id, head);
     loop {
-        if sender.receiver_count() == 0 && server.pops.stop_if_unheard(ws.id) {
+        if server.pops.stop_if_unheard(ws.id) {
             return;
         }
         let query = relata_app::feed::FeedQuery {
@@ -99,8 +126,7 @@ async fn tail(server: Arc<Server>, ws: Workspace, head: i64, sender: broadcast::
         for entry in page.entries {
             let Some(call) = entry["record_id"].as_str().and_then(|i| i.parse().ok()) else { continue };
             let owner = entry["owner_after"].as_str().and_then(|o| o.parse().ok());
-            // No receiver just now is no error: the loop's check ends the tail.
-            let _ = sender.send(CallChanged { call, owner });
+            server.pops.pass_on(ws.id, CallChanged { call, owner });
         }
         if gather {
             tokio::time::sleep(GATHER).await;

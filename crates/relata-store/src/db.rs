@@ -660,6 +660,56 @@ impl Conn {
         self.rows(sql, values).await
     }
 
+    /// The rows of several statements, each statement's apart: on SQLite in
+    /// one round trip (its results mark where each statement ends), on
+    /// PostgreSQL one by one.
+    pub(crate) async fn fetch_each<S: SqlxBinder>(&mut self, stmts: &[S]) -> Result<Vec<Vec<Row>>> {
+        if self.backend() == Backend::Postgres || stmts.len() < 2 {
+            let mut each = Vec::with_capacity(stmts.len());
+            for stmt in stmts {
+                each.push(self.fetch_all(stmt).await?);
+            }
+            return Ok(each);
+        }
+        let mut text = String::new();
+        let mut all = Vec::new();
+        for stmt in stmts {
+            let (sql, values) = self.build(stmt);
+            if !text.is_empty() {
+                text.push_str(";\n");
+            }
+            text.push_str(&sql);
+            all.extend(values.0.0);
+        }
+        // The held statements sent first end before these.
+        let mut held = self.held.len();
+        let (q, values) = self.with_held(text, SqlxValues(sea_query::Values(all))).await?;
+        let query = sqlx::query_with(q, values);
+        let mut results = match &mut self.link {
+            Link::Sqlite(c) => (&mut **c).fetch_many(query),
+            Link::SqliteTx(w) => {
+                let c = w.connection()?;
+                (&mut **c).fetch_many(query)
+            }
+            Link::Pg(_) | Link::PgTx(_) => unreachable!("PostgreSQL reads each statement above"),
+        };
+        let mut each = vec![Vec::new()];
+        while let Some(step) = results.try_next().await? {
+            match step {
+                sqlx::Either::Left(_) if held > 0 => held -= 1,
+                sqlx::Either::Left(_) => each.push(Vec::new()),
+                sqlx::Either::Right(row) => {
+                    if let Some(rows) = each.last_mut() {
+                        rows.push(Row::Sqlite(row));
+                    }
+                }
+            }
+        }
+        // The last statement's end opened one list too many.
+        each.pop();
+        Ok(each)
+    }
+
     /// The rows of built SQL (held statements before it answer none).
     async fn rows(&mut self, sql: String, values: SqlxValues) -> Result<Vec<Row>> {
         let (q, values) = self.with_held(sql, values).await?;

@@ -143,6 +143,16 @@ pub struct MoneyTotal {
     pub records: i64,
 }
 
+/// What one part of [`ScopedConn::tallies`] adds up over the live,
+/// visible records of a type that its filter selects.
+pub enum Tally<'a> {
+    /// How many there are.
+    Count(EntityKind, &'a Filter<'a>),
+    /// Their sum of a money field (stored in columns of its own), per
+    /// currency, and how many in each.
+    Money(EntityKind, &'a Filter<'a>, &'a FieldDef),
+}
+
 impl ScopedConn {
     /// Records of `kind` in this workspace (custom objects share a table).
     pub(crate) fn of_kind(&self, kind: EntityKind) -> sea_query::Condition {
@@ -214,6 +224,28 @@ impl ScopedConn {
 
     /// One record of this workspace, live or (if asked) soft-deleted.
     pub async fn get_record(&mut self, schema: &Schema, id: RecordId, include_deleted: bool) -> Result<Option<Record>> {
+        let q = self.record_select(schema, id, include_deleted);
+        let Some(row) = self.conn.fetch_optional(&q).await? else { return Ok(None) };
+        self.record_of(&row, schema).await.map(Some)
+    }
+
+    /// Records of several types by id, each as [`ScopedConn::get_record`]
+    /// reads it (live and visible), in one round trip on SQLite.
+    pub async fn get_records(&mut self, asked: &[(&Schema, RecordId)]) -> Result<Vec<Option<Record>>> {
+        let selects: Vec<SelectStatement> =
+            asked.iter().map(|(schema, id)| self.record_select(schema, *id, false)).collect();
+        let found = self.conn.fetch_each(&selects).await?;
+        let mut records = Vec::with_capacity(asked.len());
+        for ((schema, _), rows) in asked.iter().zip(found) {
+            records.push(match rows.first() {
+                Some(row) => Some(self.record_of(row, schema).await?),
+                None => None,
+            });
+        }
+        Ok(records)
+    }
+
+    fn record_select(&self, schema: &Schema, id: RecordId, include_deleted: bool) -> SelectStatement {
         let mut q = Query::select();
         q.columns(sql::select_columns(schema))
             .from(schema.kind.table())
@@ -225,13 +257,17 @@ impl ScopedConn {
         if !include_deleted {
             q.and_where(Expr::col("deleted_at").is_null());
         }
-        let Some(row) = self.conn.fetch_optional(&q).await? else { return Ok(None) };
-        let mut record = decode_record(&row, schema)?;
-        // A document's lines come with it: the header was visible, so they are.
+        q
+    }
+
+    /// A record from its row; a document's lines come with it (the header
+    /// was visible, so they are).
+    async fn record_of(&mut self, row: &Row, schema: &Schema) -> Result<Record> {
+        let mut record = decode_record(row, schema)?;
         if let Some(lines) = &schema.def().lines {
             record.lines = Some(self.document_lines(lines, record.id).await?);
         }
-        Ok(Some(record))
+        Ok(record)
     }
 
     /// Whether a live record of `kind` with `id` exists in this workspace.
@@ -464,25 +500,57 @@ impl ScopedConn {
             .collect()
     }
 
+    /// Several tallies of live, visible records in one statement: for each,
+    /// its rows as `(currency, total, records)` (a count's one row has no
+    /// currency and a total of 0; a sum has a row per currency, none when
+    /// nothing matches).
+    pub async fn tallies(&mut self, asked: &[Tally<'_>]) -> Result<Vec<Vec<(String, i64, i64)>>> {
+        let mut union: Option<SelectStatement> = None;
+        for (n, tally) in asked.iter().enumerate() {
+            let branch = match tally {
+                Tally::Count(kind, filter) => {
+                    let mut branch = self.aggregate(*kind, Some(filter));
+                    branch
+                        .expr_as(branch_tag(n), "probe")
+                        .expr_as(Expr::cust("CAST(NULL AS TEXT)"), "currency")
+                        .expr_as(Expr::cust("CAST(0 AS BIGINT)"), "total")
+                        .expr_as(Expr::cust("COUNT(*)"), "n");
+                    branch
+                }
+                Tally::Money(kind, filter, field) => {
+                    let relata_core::meta::Column::Money { amount, currency } = &field.column else {
+                        return Err(StoreError::Corrupt(format!("{} is not a stored money field", field.id)));
+                    };
+                    let mut branch = self.aggregate(*kind, Some(filter));
+                    // The column names come from the registry, not from input.
+                    branch
+                        .expr_as(branch_tag(n), "probe")
+                        .expr_as(Expr::col(*currency), "currency")
+                        .expr_as(Expr::cust(format!("CAST(SUM(\"{amount}\") AS BIGINT)")), "total")
+                        .expr_as(Expr::cust("COUNT(*)"), "n")
+                        .group_by_col(*currency);
+                    branch
+                }
+            };
+            union_all(&mut union, branch);
+        }
+        let mut tallied = vec![Vec::new(); asked.len()];
+        let Some(union) = union else { return Ok(tallied) };
+        for row in self.conn.fetch_all(&union).await? {
+            if let Some(rows) = branch_of(&row)?.and_then(|n| tallied.get_mut(n)) {
+                let currency = row.text("currency")?.unwrap_or_default();
+                rows.push((currency, row.int("total")?.unwrap_or(0), row.int("n")?.unwrap_or(0)));
+            }
+        }
+        Ok(tallied)
+    }
+
     /// How many live, visible records of each type its filter selects, in
     /// one statement.
     pub async fn counts(&mut self, asked: &[(EntityKind, &Filter<'_>)]) -> Result<Vec<i64>> {
-        let mut union: Option<SelectStatement> = None;
-        for (n, (kind, filter)) in asked.iter().enumerate() {
-            let mut branch = self.aggregate(*kind, Some(filter));
-            branch.expr_as(branch_tag(n), "probe").expr_as(Expr::cust("COUNT(*)"), "n");
-            union_all(&mut union, branch);
-        }
-        let mut counted = vec![0; asked.len()];
-        let Some(union) = union else { return Ok(counted) };
-        for row in self.conn.fetch_all(&union).await? {
-            if let (Some(n), Some(count)) = (branch_of(&row)?, row.int("n")?)
-                && let Some(slot) = counted.get_mut(n)
-            {
-                *slot = count;
-            }
-        }
-        Ok(counted)
+        let asked: Vec<Tally> = asked.iter().map(|(kind, filter)| Tally::Count(*kind, filter)).collect();
+        let tallied = self.tallies(&asked).await?;
+        Ok(tallied.into_iter().map(|rows| rows.first().map_or(0, |(_, _, n)| *n)).collect())
     }
 
     /// A query over the live, visible records of `kind` that `filter`

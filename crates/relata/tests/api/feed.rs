@@ -346,6 +346,9 @@ async fn held_writes_go_with_what_follows_and_leave_with_a_dropped_transaction(a
         request_hash: format!("hash-{n}"),
         result: json!({"n": n}),
     };
+    let acme: RecordId = id_of(&app.create("accounts", json!({"name": "Acme"})).await).parse().unwrap();
+    let jan = json!({"first_name": "Jan", "last_name": "Nowak", "account": acme.to_string()});
+    let jan: RecordId = id_of(&app.create("contacts", jan).await).parse().unwrap();
     let mut tx = store.write(ws).await.unwrap();
     tx.insert_inbound_event("held test", "one", &event(1)).await.unwrap();
     let read_back = tx.inbound_event("held test", "one").await.unwrap();
@@ -354,6 +357,19 @@ async fn held_writes_go_with_what_follows_and_leave_with_a_dropped_transaction(a
     let removed = tx.remove_search_entry(RecordId::new()).await.unwrap();
     assert_eq!(removed, 0, "the count is the statement's own, not the held inserts' before it");
     tx.insert_inbound_event("held test", "three", &event(3)).await.unwrap();
+    // Reads of several statements (one round trip on SQLite, after the
+    // held insert) give each statement's rows to its own.
+    let contacts = relata_core::meta::Schema::standard(relata_core::meta::EntityKind::named("contacts"));
+    let accounts = relata_core::meta::Schema::standard(relata_core::meta::EntityKind::named("accounts"));
+    let asked = [(&contacts, jan), (&accounts, acme), (&contacts, RecordId::new()), (&accounts, acme)];
+    let read = tx.get_records(&asked).await.unwrap();
+    let titles: Vec<Option<String>> = read
+        .iter()
+        .map(|r| {
+            r.as_ref().map(|r| r.values.text("last_name").or(r.values.text("name")).unwrap_or_default().to_string())
+        })
+        .collect();
+    assert_eq!(titles, [Some("Nowak".into()), Some("Acme".into()), None, Some("Acme".into())]);
     tx.commit().await.unwrap();
     let mut reader = store.read(ws).await.unwrap();
     for (id, n) in [("one", 1), ("two", 2), ("three", 3)] {

@@ -259,6 +259,7 @@ async fn an_agent_sees_who_is_calling_the_moment_it_rings(app: TestApp) {
     let panel = browser.script("return document.getElementById('screen-pop').innerHTML;", json!([])).await;
     let panel = panel.as_str().unwrap_or_default().to_string();
     assert!(panel.contains("Asked about hinges"), "the last episodes");
+    assert!(panel.contains("Acme"), "the caller's account: {panel}");
     assert!(panel.contains("Log the call") && panel.contains("high (priority 60)"), "worth and actions");
     assert!(panel.contains("<dt>Open cases</dt><dd>2</dd>"), "the account's open cases: {panel}");
     browser.screenshot(&screenshot_dir(app.backend).join("screen_pop.png")).await;

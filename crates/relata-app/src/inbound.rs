@@ -35,6 +35,17 @@ pub async fn begin(
     // and the writer's time is not spent on the lookup. The same event
     // committed in between is caught by `finish` (its key is unique).
     let done = app.store.read(ws).await?.inbound_event(source, event_id).await?;
+    begin_as_read(app, ws, done, request_hash).await
+}
+
+/// [`begin`] with the event as the caller read it (with its other reads,
+/// see `ScopedConn::read_inbound_event`).
+pub async fn begin_as_read(
+    app: &App,
+    ws: WorkspaceId,
+    done: Option<InboundEvent>,
+    request_hash: &str,
+) -> Result<Once, AppError> {
     match done {
         Some(done) if done.request_hash != request_hash => Err(AppError::IdempotencyMismatch),
         Some(done) => Ok(Once::Done(Applied { result: done.result, replayed: true })),

@@ -25,6 +25,8 @@ use relata_crm::{ACCOUNTS, CONTACTS};
 use relata_sales::LEADS;
 use relata_store::ScopedConn;
 use relata_store::records::Tally;
+use relata_store::search::ContactPointHit;
+use relata_store::together::Reads;
 use relata_store::webhooks::InboundEvent;
 use serde_json::{Value as Json, json};
 
@@ -294,13 +296,18 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     // write transaction: other events' writes need not wait for lookups.
     let schemas = app.schemas_for(ctx).await?;
     let accounts = schemas.get(ACCOUNTS);
-    let mut ahead = read_ahead(app, ctx, &event, accounts).await?;
+    let mut ahead = read_ahead(app, ctx, &event, accounts, (source, &event_id)).await?;
     // Another event of the same call at the same moment may have made its
     // record (the unique call id) or changed it (its version): try again,
     // on what it left (read in the transaction then).
     let mut tries = 0;
     let (tx, result) = loop {
-        let mut tx = match inbound::begin(app, ctx.ws(), source, &event_id, &request_hash).await? {
+        // The first try uses what was read ahead of it.
+        let once = match ahead.done.take() {
+            Some(done) => inbound::begin_as_read(app, ctx.ws(), done, &request_hash).await?,
+            None => inbound::begin(app, ctx.ws(), source, &event_id, &request_hash).await?,
+        };
+        let mut tx = match once {
             Once::Done(applied) => return Ok(applied),
             Once::Fresh(tx) => tx,
         };
@@ -323,6 +330,9 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
 /// who the other party is (when the event names them), whose the
 /// extension is, and the call as it was.
 struct Ahead {
+    /// The event as applied before, if it was (`Some(None)`: not yet), for
+    /// the first try.
+    done: Option<Option<InboundEvent>>,
     caller: Option<Identified>,
     /// The user the event's extension is, if any.
     agent: Option<uuid::Uuid>,
@@ -337,34 +347,61 @@ fn party(event: &Event) -> &str {
     if event.direction == "inbound" { &event.from } else { &event.to }
 }
 
-async fn read_ahead(app: &App, ctx: &Ctx, event: &Event, accounts: &Schema) -> Result<Ahead, AppError> {
+async fn read_ahead(
+    app: &App,
+    ctx: &Ctx,
+    event: &Event,
+    accounts: &Schema,
+    (source, event_id): (&str, &str),
+) -> Result<Ahead, AppError> {
     // A ringing event, or one that names the other party, may be a call's
     // first: identify the caller (an event of a known call that names no
     // one does not need it).
     let identifies = event.event == "ringing" || !party(event).is_empty();
+    let party = identifies.then(|| party_of(ctx, event));
+    // What does not depend on another read is read together.
     let mut conn = app.store.read(ctx.ws()).await?;
-    let call = Some(call_of(&mut conn, event).await?);
-    if !identifies && event.extension.is_none() {
-        return Ok(Ahead { caller: None, agent: None, call });
-    }
-    let [formula, extensions] = settings_of(&mut conn, [FORMULA, EXTENSIONS]).await?;
-    let caller = match identifies {
-        true => Some(identify(&mut conn, ctx, event, accounts, &formula_in(formula)).await?),
-        false => None,
+    let calls = Schema::standard(PHONE_CALLS);
+    let filter = call_filter(&calls, event);
+    let mut reads = Reads::default();
+    let done = conn.read_inbound_event(&mut reads, source, event_id);
+    let call = conn.read_records(&mut reads, &calls, &filter, 1);
+    let settings = conn.read_settings(&mut reads, &[FORMULA, EXTENSIONS]);
+    let number = party.as_ref().and_then(|p| p.number.as_ref());
+    let points = number.map(|n| conn.read_contact_points(&mut reads, "phone", n.as_str()));
+    let mut answers = conn.read_together(reads).await?;
+    let done = answers.inbound_event(done)?;
+    let call = answers.records(call, &mut conn).await?.into_iter().next();
+    let mut settings = answers.settings(settings)?;
+    let hits = match points {
+        Some(points) => answers.contact_points(points)?,
+        None => Vec::new(),
     };
-    let agent = event.extension.as_deref().and_then(|extension| agent_in(extensions.as_ref(), extension));
-    Ok(Ahead { caller, agent, call })
+    // A repeat is answered from what it did: nothing more to know.
+    if done.is_some() {
+        return Ok(Ahead { done: Some(done), caller: None, agent: None, call: None });
+    }
+    let formula = formula_in(settings.remove(FORMULA));
+    let caller = match party {
+        Some(party) => Some(identified(&mut conn, event, accounts, &formula, party, hits).await?),
+        None => None,
+    };
+    let agent = event.extension.as_deref().and_then(|extension| agent_in(settings.get(EXTENSIONS), extension));
+    Ok(Ahead { done: Some(done), caller, agent, call: Some(call) })
+}
+
+fn call_filter<'s>(calls: &'s Schema, event: &Event) -> Filter<'s> {
+    Filter::Compare {
+        field: calls.field("call_id").expect("a field of calls"),
+        op: Op::Eq,
+        value: FieldValue::Text(event.call_id.clone()),
+    }
 }
 
 /// The record of the event's call, if it has one.
 async fn call_of(conn: &mut ScopedConn, event: &Event) -> Result<Option<Record>, AppError> {
-    let schema = Schema::standard(PHONE_CALLS);
-    let filter = Filter::Compare {
-        field: schema.field("call_id").expect("a field of calls"),
-        op: Op::Eq,
-        value: FieldValue::Text(event.call_id.clone()),
-    };
-    Ok(relata_app::read::every_in(conn, &schema, filter).await?.into_iter().next())
+    let calls = Schema::standard(PHONE_CALLS);
+    Ok(relata_app::read::every_in(conn, &calls, call_filter(&calls, event)).await?.into_iter().next())
 }
 
 /// What was odd about a call's events, a line each.
@@ -529,6 +566,25 @@ async fn identify(
     accounts: &Schema,
     formula: &Formula,
 ) -> Result<Identified, AppError> {
+    let party = party_of(sender, event);
+    let hits = match &party.number {
+        Some(number) => conn.lookup_contact_point("phone", number.as_str()).await?,
+        None => Vec::new(),
+    };
+    identified(conn, event, accounts, formula, party, hits).await
+}
+
+/// The other party's number as an event gives it: the call's fields it
+/// fills, what was odd, and the number to look up (none when withheld or
+/// no phone number).
+struct Party {
+    fields: Vec<(&'static str, FieldValue)>,
+    problems: Vec<String>,
+    number: Option<PhoneE164>,
+    withheld: bool,
+}
+
+fn party_of(sender: &Ctx, event: &Event) -> Party {
     let mut fields: Vec<(&'static str, FieldValue)> = Vec::new();
     let mut problems = Vec::new();
     let raw = party(event);
@@ -549,16 +605,27 @@ async fn identify(
             None
         }
     };
-    let mut matches = Vec::new();
     if let Some(number) = &number {
         let field = if event.direction == "inbound" { "from_number" } else { "to_number" };
         fields.push((field, FieldValue::Text(number.as_str().to_string())));
-        for hit in conn.lookup_contact_point("phone", number.as_str()).await? {
-            if let Some(record) = conn.get_record(&Schema::standard(hit.kind), hit.id, false).await? {
-                matches.push(record);
-            }
-        }
     }
+    Party { fields, problems, number, withheld }
+}
+
+/// Who is calling, from the records (`hits`) their number is a contact
+/// point of.
+async fn identified(
+    conn: &mut ScopedConn,
+    event: &Event,
+    accounts: &Schema,
+    formula: &Formula,
+    party: Party,
+    hits: Vec<ContactPointHit>,
+) -> Result<Identified, AppError> {
+    let Party { mut fields, problems, number, withheld } = party;
+    let schemas: Vec<Schema> = hits.iter().map(|hit| Schema::standard(hit.kind)).collect();
+    let asked: Vec<(&Schema, RecordId)> = schemas.iter().zip(&hits).map(|(schema, hit)| (schema, hit.id)).collect();
+    let matches: Vec<Record> = conn.get_records(&asked).await?.into_iter().flatten().collect();
     fields.push(("matches", FieldValue::Int(matches.len() as i64)));
     // The first match of each kind is the call's (a person before a company).
     let contact = matches.iter().find(|r| r.kind == CONTACTS);
@@ -808,12 +875,6 @@ fn registered(name: &'static str) -> Option<Schema> {
 /// The user an extension is in the extensions setting, if any.
 fn agent_in(extensions: Option<&Json>, extension: &str) -> Option<uuid::Uuid> {
     extensions?.get(extension).and_then(Json::as_str).and_then(|u| u.parse().ok())
-}
-
-/// Settings by name, read in one statement.
-async fn settings_of<const N: usize>(conn: &mut ScopedConn, names: [&str; N]) -> Result<[Option<Json>; N], AppError> {
-    let mut found = conn.settings(&names).await?;
-    Ok(names.map(|name| found.remove(name)))
 }
 
 /// Click-to-dial: asks the switch (through a webhook subscribed to

@@ -39,6 +39,7 @@ pub mod settings;
 pub mod sql;
 pub mod stages;
 pub mod sync;
+pub mod together;
 pub mod webhooks;
 
 pub use db::{Backend, DbTarget, ScopedConn, Store};

@@ -262,7 +262,7 @@ impl ScopedConn {
 
     /// A record from its row; a document's lines come with it (the header
     /// was visible, so they are).
-    async fn record_of(&mut self, row: &Row, schema: &Schema) -> Result<Record> {
+    pub(crate) async fn record_of(&mut self, row: &Row, schema: &Schema) -> Result<Record> {
         let mut record = decode_record(row, schema)?;
         if let Some(lines) = &schema.def().lines {
             record.lines = Some(self.document_lines(lines, record.id).await?);

@@ -188,23 +188,31 @@ impl ScopedConn {
 
     /// Live records having this email or E.164 phone number.
     pub async fn lookup_contact_point(&mut self, kind: &str, value: &str) -> Result<Vec<ContactPointHit>> {
-        let q = Query::select()
+        let q = self.contact_points_query(kind, value);
+        hits_of(self.conn.fetch_all(&q).await?)
+    }
+
+    pub(crate) fn contact_points_query(&self, kind: &str, value: &str) -> sea_query::SelectStatement {
+        Query::select()
             .columns(["entity", "record_id"])
             .from("contact_points")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("kind").eq(kind))
             .and_where(Expr::col("value").eq(value.to_lowercase()))
             .limit(100)
-            .to_owned();
-        let rows = self.conn.fetch_all(&q).await?;
-        let mut hits = Vec::with_capacity(rows.len());
-        for row in rows {
-            let entity = row.text("entity")?.unwrap_or_default();
-            let id = row.uuid("record_id")?;
-            if let (Some(kind), Some(id)) = (EntityKind::from_singular(&entity), id) {
-                hits.push(ContactPointHit { kind, id: RecordId::from_uuid(id) });
-            }
-        }
-        Ok(hits)
+            .to_owned()
     }
+}
+
+/// Contact point hits from their rows.
+pub(crate) fn hits_of(rows: Vec<crate::db::Row>) -> Result<Vec<ContactPointHit>> {
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        let entity = row.text("entity")?.unwrap_or_default();
+        let id = row.uuid("record_id")?;
+        if let (Some(kind), Some(id)) = (EntityKind::from_singular(&entity), id) {
+            hits.push(ContactPointHit { kind, id: RecordId::from_uuid(id) });
+        }
+    }
+    Ok(hits)
 }

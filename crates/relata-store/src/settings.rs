@@ -2,11 +2,24 @@
 //! SMTP server and SMS gateway here). What a setting means, and which of its
 //! keys are secrets never shown again, is up to the module that owns it.
 
-use crate::db::ScopedConn;
+use crate::db::{Row, ScopedConn};
 use crate::error::{Result, StoreError};
 use crate::sql::{in_workspace, uuid};
-use sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use serde_json::Value as Json;
+use std::collections::HashMap;
+
+/// Settings by name from their rows.
+pub(crate) fn settings_of(rows: Vec<Row>) -> Result<HashMap<String, Json>> {
+    let mut found = HashMap::new();
+    for row in rows {
+        let name = row.text("name")?.unwrap_or_default();
+        let text = row.text("value")?.unwrap_or_default();
+        let value = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}")))?;
+        found.insert(name, value);
+    }
+    Ok(found)
+}
 
 impl ScopedConn {
     /// The setting `name`, if it was ever put.
@@ -24,21 +37,18 @@ impl ScopedConn {
 
     /// The settings of these names that were ever put, by name (one
     /// statement).
-    pub async fn settings(&mut self, names: &[&str]) -> Result<std::collections::HashMap<String, Json>> {
-        let q = Query::select()
+    pub async fn settings(&mut self, names: &[&str]) -> Result<HashMap<String, Json>> {
+        let q = self.settings_query(names);
+        settings_of(self.conn.fetch_all(&q).await?)
+    }
+
+    pub(crate) fn settings_query(&self, names: &[&str]) -> SelectStatement {
+        Query::select()
             .columns(["name", "value"])
             .from("workspace_settings")
             .cond_where(in_workspace(self.workspace))
             .and_where(Expr::col("name").is_in(names.iter().copied()))
-            .to_owned();
-        let mut found = std::collections::HashMap::new();
-        for row in self.conn.fetch_all(&q).await? {
-            let name = row.text("name")?.unwrap_or_default();
-            let text = row.text("value")?.unwrap_or_default();
-            let value = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}")))?;
-            found.insert(name, value);
-        }
-        Ok(found)
+            .to_owned()
     }
 
     /// Puts the setting `name` (replacing what was there).

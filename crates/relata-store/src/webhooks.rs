@@ -364,19 +364,18 @@ pub struct InboundEvent {
 impl ScopedConn {
     /// The event `source` (a credential) sent with this id, if applied.
     pub async fn inbound_event(&mut self, source: &str, event_id: &str) -> Result<Option<InboundEvent>> {
-        let q = Query::select()
+        let q = self.inbound_event_query(source, event_id);
+        self.conn.fetch_optional(&q).await?.as_ref().map(inbound_event_of).transpose()
+    }
+
+    pub(crate) fn inbound_event_query(&self, source: &str, event_id: &str) -> sea_query::SelectStatement {
+        Query::select()
             .columns(["event_type", "request_hash", "result"])
             .from("inbound_events")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("source").eq(source))
             .and_where(Expr::col("event_id").eq(event_id))
-            .to_owned();
-        let Some(row) = self.conn.fetch_optional(&q).await? else { return Ok(None) };
-        Ok(Some(InboundEvent {
-            event_type: row.text("event_type")?.unwrap_or_default(),
-            request_hash: row.text("request_hash")?.unwrap_or_default(),
-            result: serde_json::from_str(&row.text("result")?.unwrap_or_default()).unwrap_or(serde_json::Value::Null),
-        }))
+            .to_owned()
     }
 
     /// Records an applied event in the transaction that applied it (a
@@ -399,4 +398,13 @@ impl ScopedConn {
             .to_owned();
         self.conn.defer(&stmt).await
     }
+}
+
+/// An applied event from its row.
+pub(crate) fn inbound_event_of(row: &crate::db::Row) -> Result<InboundEvent> {
+    Ok(InboundEvent {
+        event_type: row.text("event_type")?.unwrap_or_default(),
+        request_hash: row.text("request_hash")?.unwrap_or_default(),
+        result: serde_json::from_str(&row.text("result")?.unwrap_or_default()).unwrap_or(serde_json::Value::Null),
+    })
 }

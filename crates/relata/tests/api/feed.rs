@@ -370,6 +370,25 @@ async fn held_writes_go_with_what_follows_and_leave_with_a_dropped_transaction(a
         })
         .collect();
     assert_eq!(titles, [Some("Nowak".into()), Some("Acme".into()), None, Some("Acme".into())]);
+    // Reads of several kinds sent together (after a held insert) each
+    // answer their own.
+    tx.insert_inbound_event("held test", "four held", &event(44)).await.unwrap();
+    let mut reads = relata_store::together::Reads::default();
+    let named_acme = relata_core::filter::Filter::Compare {
+        field: accounts.field("name").unwrap(),
+        op: relata_core::filter::Op::Eq,
+        value: FieldValue::Text("Acme".into()),
+    };
+    let found = tx.read_records(&mut reads, &accounts, &named_acme, 5);
+    let none = tx.read_inbound_event(&mut reads, "held test", "never sent");
+    let held = tx.read_inbound_event(&mut reads, "held test", "four held");
+    let settings = tx.read_settings(&mut reads, &["held.none"]);
+    let mut answers = tx.read_together(reads).await.unwrap();
+    let found = answers.records(found, &mut tx).await.unwrap();
+    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), [acme]);
+    assert!(answers.inbound_event(none).unwrap().is_none());
+    assert_eq!(answers.inbound_event(held).unwrap().map(|e| e.result), Some(json!({"n": 44})));
+    assert!(answers.settings(settings).unwrap().is_empty());
     tx.commit().await.unwrap();
     let mut reader = store.read(ws).await.unwrap();
     for (id, n) in [("one", 1), ("two", 2), ("three", 3)] {

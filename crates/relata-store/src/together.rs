@@ -1,0 +1,130 @@
+//! Reads sent together: on SQLite in one round trip to the connection's
+//! thread (each round trip is a hop there and back, which a busy server
+//! pays in context switches), on PostgreSQL one after the other. A caller
+//! adds each read to a [`Reads`], keeps the handle it gets, sends them with
+//! [`ScopedConn::read_together`], and takes each answer by its handle.
+
+use crate::db::{Row, ScopedConn};
+use crate::error::Result;
+use crate::search::ContactPointHit;
+use crate::sql;
+use crate::webhooks::InboundEvent;
+use relata_core::Record;
+use relata_core::filter::Filter;
+use relata_core::meta::Schema;
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use serde_json::Value as Json;
+use std::collections::HashMap;
+
+/// Reads to send together.
+#[derive(Default)]
+pub struct Reads {
+    selects: Vec<SelectStatement>,
+}
+
+impl Reads {
+    fn add(&mut self, select: SelectStatement) -> usize {
+        self.selects.push(select);
+        self.selects.len() - 1
+    }
+}
+
+/// What reads sent together answered, each taken once by its handle.
+pub struct Answers {
+    rows: Vec<Vec<Row>>,
+}
+
+impl Answers {
+    fn take(&mut self, n: usize) -> Vec<Row> {
+        self.rows.get_mut(n).map(std::mem::take).unwrap_or_default()
+    }
+
+    /// The records a [`ScopedConn::read_records`] read (their documents'
+    /// lines read through `conn`).
+    pub async fn records(&mut self, read: RecordsRead<'_>, conn: &mut ScopedConn) -> Result<Vec<Record>> {
+        let mut records = Vec::new();
+        for row in self.take(read.n) {
+            records.push(conn.record_of(&row, read.schema).await?);
+        }
+        Ok(records)
+    }
+
+    /// The settings a [`ScopedConn::read_settings`] read.
+    pub fn settings(&mut self, read: SettingsRead) -> Result<HashMap<String, Json>> {
+        crate::settings::settings_of(self.take(read.0))
+    }
+
+    /// The contact points a [`ScopedConn::read_contact_points`] read.
+    pub fn contact_points(&mut self, read: ContactPointsRead) -> Result<Vec<ContactPointHit>> {
+        crate::search::hits_of(self.take(read.0))
+    }
+
+    /// The event a [`ScopedConn::read_inbound_event`] read.
+    pub fn inbound_event(&mut self, read: InboundEventRead) -> Result<Option<InboundEvent>> {
+        self.take(read.0).first().map(crate::webhooks::inbound_event_of).transpose()
+    }
+}
+
+/// Live records of a type, read together with other reads.
+pub struct RecordsRead<'s> {
+    n: usize,
+    schema: &'s Schema,
+}
+
+/// Settings, read together with other reads.
+pub struct SettingsRead(usize);
+
+/// Contact points, read together with other reads.
+pub struct ContactPointsRead(usize);
+
+/// An applied inbound event, read together with other reads.
+pub struct InboundEventRead(usize);
+
+impl ScopedConn {
+    /// Sends the reads; on SQLite in one round trip.
+    pub async fn read_together(&mut self, reads: Reads) -> Result<Answers> {
+        Ok(Answers { rows: self.conn.fetch_each(&reads.selects).await? })
+    }
+
+    /// Adds a read of up to `limit` live, visible records of `schema`'s type
+    /// that `filter` selects, in id order.
+    pub fn read_records<'s>(
+        &self,
+        reads: &mut Reads,
+        schema: &'s Schema,
+        filter: &Filter<'_>,
+        limit: u64,
+    ) -> RecordsRead<'s> {
+        let kind = schema.kind;
+        let mut q = Query::select();
+        q.columns(sql::select_columns(schema))
+            .from(kind.table())
+            .cond_where(self.of_kind(kind))
+            .and_where(Expr::col("deleted_at").is_null())
+            .cond_where(sql::condition(self.backend(), self.workspace, kind, filter, &|k| self.visible(k)))
+            .order_by("id", Order::Asc)
+            .limit(limit);
+        if let Some(visible) = self.visible(kind) {
+            q.and_where(visible);
+        }
+        RecordsRead { n: reads.add(q), schema }
+    }
+
+    /// Adds a read of the settings of these names (see
+    /// [`ScopedConn::settings`]).
+    pub fn read_settings(&self, reads: &mut Reads, names: &[&str]) -> SettingsRead {
+        SettingsRead(reads.add(self.settings_query(names)))
+    }
+
+    /// Adds a read of the records having this contact point (see
+    /// [`ScopedConn::lookup_contact_point`]).
+    pub fn read_contact_points(&self, reads: &mut Reads, kind: &str, value: &str) -> ContactPointsRead {
+        ContactPointsRead(reads.add(self.contact_points_query(kind, value)))
+    }
+
+    /// Adds a read of the event `source` sent with this id (see
+    /// [`ScopedConn::inbound_event`]).
+    pub fn read_inbound_event(&self, reads: &mut Reads, source: &str, event_id: &str) -> InboundEventRead {
+        InboundEventRead(reads.add(self.inbound_event_query(source, event_id)))
+    }
+}

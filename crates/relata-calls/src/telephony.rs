@@ -643,11 +643,7 @@ async fn identified(
     if let Some(l) = matches.iter().find(|r| r.kind == LEADS) {
         fields.push(("lead", FieldValue::Ref(l.id.uuid())));
     }
-    let account = match account_id {
-        Some(id) => conn.get_record(accounts, RecordId::from_uuid(id), false).await?,
-        None => None,
-    };
-    let worth = worth_of(conn, formula, accounts, !matches.is_empty(), account.as_ref()).await?;
+    let worth = worth_of(conn, formula, accounts, !matches.is_empty(), account_id).await?;
     let (priority, tier, queue) = formula.rank(&worth);
     fields.push(("priority", FieldValue::Int(priority)));
     fields.push(("value_tier", FieldValue::Text(tier.into())));
@@ -689,20 +685,9 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     let call = &seen;
     // One connection for every read (each would cost a round trip more).
     let mut conn = app.reader(ctx).await?;
-    let [contact, account, lead] = readable(
-        &mut conn,
-        ctx,
-        &schemas,
-        [(CONTACTS, "contact"), (ACCOUNTS, "account"), (LEADS, "lead")].map(|(kind, f)| (kind, call.values.ref_id(f))),
-    )
-    .await?;
+    let ([contact, account, lead], [open_cases, overdue_invoices, open_opportunities]) =
+        caller_of(&mut conn, ctx, &schemas, call).await?;
     let account_id = call.values.ref_id("account");
-    let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
-    let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
-    let [open_cases, overdue_invoices, open_opportunities] = match account_id {
-        Some(account) => counts_of(&mut conn, ctx, &schemas, account, asked).await?,
-        None => [None; 3],
-    };
     // The story of whom the call is about: the contact's, else the account's
     // (as far as the agent may read them).
     let about = match (call.values.ref_id("contact"), account_id) {
@@ -746,28 +731,58 @@ pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, App
     }))
 }
 
-/// The records of a screen pop, those the viewer may read (one round trip).
-async fn readable<const N: usize>(
+/// What a screen pop shows of the caller, as far as the viewer may read it:
+/// their contact, account and lead, and how many open cases, overdue
+/// invoices and open opportunities the account has (`None` for a type that
+/// does not run, or that the viewer may not read, or whose status they may
+/// not). Read together: one round trip on SQLite.
+async fn caller_of(
     conn: &mut ScopedConn,
     ctx: &Ctx,
     schemas: &relata_app::Schemas,
-    asked: [(EntityKind, Option<uuid::Uuid>); N],
-) -> Result<[Option<Record>; N], AppError> {
-    let read = |kind: EntityKind| ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok();
-    let wanted: Vec<(usize, &Schema, RecordId)> = asked
-        .iter()
-        .enumerate()
-        .filter_map(|(n, (kind, id))| Some((n, schemas.get(*kind), RecordId::from_uuid((*id)?))))
-        .filter(|(_, schema, _)| read(schema.kind))
-        .collect();
-    let ids: Vec<(&Schema, RecordId)> = wanted.iter().map(|(_, schema, id)| (*schema, *id)).collect();
-    let mut found = [const { None }; N];
-    for ((n, _, _), record) in wanted.iter().zip(conn.get_records(&ids).await?) {
-        if let Some(slot) = found.get_mut(*n) {
-            *slot = record;
+    call: &Record,
+) -> Result<([Option<Record>; 3], [Option<i64>; 3]), AppError> {
+    let may_read = |kind: EntityKind| ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok();
+    let mut reads = Reads::default();
+    let people = [(CONTACTS, "contact"), (ACCOUNTS, "account"), (LEADS, "lead")].map(|(kind, field)| {
+        let id = call.values.ref_id(field).filter(|_| may_read(kind))?;
+        Some(conn.read_record(&mut reads, schemas.get(kind), RecordId::from_uuid(id)))
+    });
+    let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
+    let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
+    let mut filters = Vec::new();
+    if let Some(account) = call.values.ref_id("account") {
+        for (n, (name, statuses)) in asked.iter().enumerate() {
+            let kind = EntityKind::named(name);
+            let Some(schema) = schemas.try_get(kind) else { continue };
+            let (Some(of), Some(status)) = (schema.field("account"), schema.field("status")) else { continue };
+            if !may_read(kind) {
+                continue;
+            }
+            let statuses = statuses.iter().map(|s| FieldValue::Text(s.to_string())).collect();
+            let filter = Filter::And(vec![
+                Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account) },
+                Filter::In { field: status, values: statuses },
+            ]);
+            filters.push((n, kind, filter));
         }
     }
-    Ok(found)
+    let tallies: Vec<Tally> = filters.iter().map(|(_, kind, filter)| Tally::Count(*kind, filter)).collect();
+    let counts = conn.read_tallies(&mut reads, &tallies)?;
+    let mut answers = conn.read_together(reads).await?;
+    let mut found = [const { None }; 3];
+    for (slot, read) in found.iter_mut().zip(people) {
+        if let Some(read) = read {
+            *slot = answers.records(read, conn).await?.into_iter().next();
+        }
+    }
+    let mut counted = [None; 3];
+    for ((n, _, _), rows) in filters.iter().zip(answers.tallies(counts)?) {
+        if let Some(slot) = counted.get_mut(*n) {
+            *slot = Some(rows.first().map_or(0, |(_, _, records)| *records));
+        }
+    }
+    Ok((found, counted))
 }
 
 /// A record's title and address for a screen pop.
@@ -776,81 +791,55 @@ fn titled(schemas: &relata_app::Schemas, record: &Record) -> Json {
     json!({"title": schemas.get(kind).title(record), "href": format!("/{}/{}", kind.api_name(), record.id)})
 }
 
-/// How many records of each type (`name`) the viewer may read belong to the
-/// account and are in one of its statuses: one aggregate query for all;
-/// `None` for a type that does not run or that the viewer may not read (or
-/// whose status they may not).
-async fn counts_of<const N: usize>(
-    conn: &mut ScopedConn,
-    ctx: &Ctx,
-    schemas: &relata_app::Schemas,
-    account: uuid::Uuid,
-    asked: [(&'static str, &[&str]); N],
-) -> Result<[Option<i64>; N], AppError> {
-    let mut filters = Vec::new();
-    for (n, (name, statuses)) in asked.iter().enumerate() {
-        let kind = EntityKind::named(name);
-        let Some(schema) = schemas.try_get(kind) else { continue };
-        let (Some(of), Some(status)) = (schema.field("account"), schema.field("status")) else { continue };
-        if ctx.access.check_kind(kind, relata_core::access::Right::Read).is_err() {
-            continue;
-        }
-        let filter = Filter::And(vec![
-            Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account) },
-            Filter::In { field: status, values: statuses.iter().map(|s| FieldValue::Text(s.to_string())).collect() },
-        ]);
-        filters.push((n, kind, filter));
-    }
-    let asked: Vec<(EntityKind, &Filter)> = filters.iter().map(|(_, kind, filter)| (*kind, filter)).collect();
-    let counted = conn.counts(&asked).await?;
-    let mut out = [None; N];
-    for ((n, _, _), count) in filters.iter().zip(counted) {
-        out[*n] = Some(count);
-    }
-    Ok(out)
-}
-
 /// What the formula needs to know of a caller's account.
 async fn worth_of(
-    tx: &mut ScopedConn,
+    conn: &mut ScopedConn,
     formula: &Formula,
     accounts: &Schema,
     known: bool,
-    account: Option<&Record>,
+    account_id: Option<uuid::Uuid>,
 ) -> Result<Worth, AppError> {
-    let Some(account) = account else { return Ok(Worth { known, ..Worth::default() }) };
-    let key_account = matches!(account.values.std("key_account"), FieldValue::Bool(true));
-    let clv_minor = formula
-        .clv_field
-        .as_deref()
-        .and_then(|id| accounts.field(id))
-        .map_or(0, |field| minor_units(account.values.get(field)));
-    // What the account was invoiced in the last year (in its largest
+    let Some(account_id) = account_id else { return Ok(Worth { known, ..Worth::default() }) };
+    // The account, what it was invoiced in the last year (in its largest
     // currency), and whether it has an active service contract (when the
-    // service module runs): one statement.
+    // service module runs): read together.
     let invoices = Schema::standard(relata_commerce::INVOICES);
     let field = |id: &str| invoices.field(id).expect("a field of invoices");
-    let year_ago = tx.now() - Duration::days(365);
+    let year_ago = conn.now() - Duration::days(365);
     let invoiced = Filter::And(vec![
-        Filter::Compare { field: field("account"), op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
+        Filter::Compare { field: field("account"), op: Op::Eq, value: FieldValue::Ref(account_id) },
         Filter::Compare { field: field("issue_date"), op: Op::Ge, value: FieldValue::Date(year_ago.date_naive()) },
     ]);
     let mut asked = vec![Tally::Money(invoices.kind, &invoiced, field("grand_total"))];
     let contracts = registered("service_contracts");
+    let today = conn.now().date_naive();
     let active = contracts.as_ref().and_then(|schema| {
         let field = |id: &str| schema.field(id);
         let (of, ends, status) = (field("account")?, field("ends_on")?, field("status")?);
         Some(Filter::And(vec![
-            Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account.id.uuid()) },
-            Filter::Compare { field: ends, op: Op::Ge, value: FieldValue::Date(tx.now().date_naive()) },
+            Filter::Compare { field: of, op: Op::Eq, value: FieldValue::Ref(account_id) },
+            Filter::Compare { field: ends, op: Op::Ge, value: FieldValue::Date(today) },
             Filter::Compare { field: status, op: Op::Eq, value: FieldValue::Text("active".into()) },
         ]))
     });
     if let (Some(schema), Some(active)) = (&contracts, &active) {
         asked.push(Tally::Count(schema.kind, active));
     }
-    let tallied = tx.tallies(&asked).await?;
-    let revenue_minor = tallied[0].iter().map(|(_, minor, _)| *minor).max().unwrap_or(0);
+    let mut reads = Reads::default();
+    let account = conn.read_record(&mut reads, accounts, RecordId::from_uuid(account_id));
+    let tallies = conn.read_tallies(&mut reads, &asked)?;
+    let mut answers = conn.read_together(reads).await?;
+    let Some(account) = answers.records(account, conn).await?.into_iter().next() else {
+        return Ok(Worth { known, ..Worth::default() });
+    };
+    let tallied = answers.tallies(tallies)?;
+    let key_account = matches!(account.values.std("key_account"), FieldValue::Bool(true));
+    let clv_minor = formula
+        .clv_field
+        .as_deref()
+        .and_then(|id| accounts.field(id))
+        .map_or(0, |field| minor_units(account.values.get(field)));
+    let revenue_minor = tallied.first().and_then(|rows| rows.iter().map(|(_, minor, _)| *minor).max()).unwrap_or(0);
     let contract = tallied.get(1).and_then(|rows| rows.first()).is_some_and(|(_, _, n)| *n > 0);
     Ok(Worth { known, key_account, revenue_minor, clv_minor, contract })
 }

@@ -64,6 +64,20 @@ fn branch_of(row: &Row) -> Result<Option<usize>> {
     Ok(row.int("probe")?.and_then(|n| usize::try_from(n).ok()))
 }
 
+/// Each tally's rows, from the rows of [`ScopedConn::tallies_query`]: its
+/// `(currency, total, records)` (a count's one row has no currency and a
+/// total of 0; a sum has a row per currency, none when nothing matches).
+pub(crate) fn tallied_of(rows: Vec<Row>, asked: usize) -> Result<Vec<Vec<(String, i64, i64)>>> {
+    let mut tallied = vec![Vec::new(); asked];
+    for row in rows {
+        if let Some(rows) = branch_of(&row)?.and_then(|n| tallied.get_mut(n)) {
+            let currency = row.text("currency")?.unwrap_or_default();
+            rows.push((currency, row.int("total")?.unwrap_or(0), row.int("n")?.unwrap_or(0)));
+        }
+    }
+    Ok(tallied)
+}
+
 /// Adds `branch` to a compound select (or starts it).
 fn union_all(union: &mut Option<SelectStatement>, branch: SelectStatement) {
     match union.as_mut() {
@@ -143,7 +157,7 @@ pub struct MoneyTotal {
     pub records: i64,
 }
 
-/// What one part of [`ScopedConn::tallies`] adds up over the live,
+/// What one part of a tally (`together::Reads`) adds up over the live,
 /// visible records of a type that its filter selects.
 pub enum Tally<'a> {
     /// How many there are.
@@ -245,7 +259,7 @@ impl ScopedConn {
         Ok(records)
     }
 
-    fn record_select(&self, schema: &Schema, id: RecordId, include_deleted: bool) -> SelectStatement {
+    pub(crate) fn record_select(&self, schema: &Schema, id: RecordId, include_deleted: bool) -> SelectStatement {
         let mut q = Query::select();
         q.columns(sql::select_columns(schema))
             .from(schema.kind.table())
@@ -500,11 +514,10 @@ impl ScopedConn {
             .collect()
     }
 
-    /// Several tallies of live, visible records in one statement: for each,
-    /// its rows as `(currency, total, records)` (a count's one row has no
-    /// currency and a total of 0; a sum has a row per currency, none when
-    /// nothing matches).
-    pub async fn tallies(&mut self, asked: &[Tally<'_>]) -> Result<Vec<Vec<(String, i64, i64)>>> {
+    /// Several tallies of live, visible records in one statement (none for
+    /// none asked; see [`crate::together::Answers::tallies`] for what each
+    /// answers).
+    pub(crate) fn tallies_query(&self, asked: &[Tally<'_>]) -> Result<Option<SelectStatement>> {
         let mut union: Option<SelectStatement> = None;
         for (n, tally) in asked.iter().enumerate() {
             let branch = match tally {
@@ -534,23 +547,7 @@ impl ScopedConn {
             };
             union_all(&mut union, branch);
         }
-        let mut tallied = vec![Vec::new(); asked.len()];
-        let Some(union) = union else { return Ok(tallied) };
-        for row in self.conn.fetch_all(&union).await? {
-            if let Some(rows) = branch_of(&row)?.and_then(|n| tallied.get_mut(n)) {
-                let currency = row.text("currency")?.unwrap_or_default();
-                rows.push((currency, row.int("total")?.unwrap_or(0), row.int("n")?.unwrap_or(0)));
-            }
-        }
-        Ok(tallied)
-    }
-
-    /// How many live, visible records of each type its filter selects, in
-    /// one statement.
-    pub async fn counts(&mut self, asked: &[(EntityKind, &Filter<'_>)]) -> Result<Vec<i64>> {
-        let asked: Vec<Tally> = asked.iter().map(|(kind, filter)| Tally::Count(*kind, filter)).collect();
-        let tallied = self.tallies(&asked).await?;
-        Ok(tallied.into_iter().map(|rows| rows.first().map_or(0, |(_, _, n)| *n)).collect())
+        Ok(union)
     }
 
     /// A query over the live, visible records of `kind` that `filter`

@@ -35,13 +35,8 @@ impl ScopedConn {
         serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}")))
     }
 
-    /// The settings of these names that were ever put, by name (one
-    /// statement).
-    pub async fn settings(&mut self, names: &[&str]) -> Result<HashMap<String, Json>> {
-        let q = self.settings_query(names);
-        settings_of(self.conn.fetch_all(&q).await?)
-    }
-
+    /// The settings of these names that were ever put, by name, in one
+    /// statement (read with `together::Reads`).
     pub(crate) fn settings_query(&self, names: &[&str]) -> SelectStatement {
         Query::select()
             .columns(["name", "value"])

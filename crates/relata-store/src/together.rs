@@ -6,12 +6,13 @@
 
 use crate::db::{Row, ScopedConn};
 use crate::error::Result;
+use crate::records::Tally;
 use crate::search::ContactPointHit;
 use crate::sql;
 use crate::webhooks::InboundEvent;
-use relata_core::Record;
 use relata_core::filter::Filter;
 use relata_core::meta::Schema;
+use relata_core::{Record, RecordId};
 use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -49,6 +50,15 @@ impl Answers {
         Ok(records)
     }
 
+    /// The tallies a [`ScopedConn::read_tallies`] read, each its
+    /// `(currency, total, records)` rows (a count's one row has no currency
+    /// and a total of 0; a sum has a row per currency, none when nothing
+    /// matches).
+    pub fn tallies(&mut self, read: TalliesRead) -> Result<Vec<Vec<(String, i64, i64)>>> {
+        let rows = read.n.map(|n| self.take(n)).unwrap_or_default();
+        crate::records::tallied_of(rows, read.asked)
+    }
+
     /// The settings a [`ScopedConn::read_settings`] read.
     pub fn settings(&mut self, read: SettingsRead) -> Result<HashMap<String, Json>> {
         crate::settings::settings_of(self.take(read.0))
@@ -69,6 +79,13 @@ impl Answers {
 pub struct RecordsRead<'s> {
     n: usize,
     schema: &'s Schema,
+}
+
+/// Tallies (see [`Tally`]), read together with other reads.
+pub struct TalliesRead {
+    /// `None` when none was asked.
+    n: Option<usize>,
+    asked: usize,
 }
 
 /// Settings, read together with other reads.
@@ -110,8 +127,20 @@ impl ScopedConn {
         RecordsRead { n: reads.add(q), schema }
     }
 
-    /// Adds a read of the settings of these names (see
-    /// [`ScopedConn::settings`]).
+    /// Adds a read of a live, visible record by id (see
+    /// [`ScopedConn::get_record`]).
+    pub fn read_record<'s>(&self, reads: &mut Reads, schema: &'s Schema, id: RecordId) -> RecordsRead<'s> {
+        RecordsRead { n: reads.add(self.record_select(schema, id, false)), schema }
+    }
+
+    /// Adds a read of tallies of live, visible records (see [`Tally`]).
+    pub fn read_tallies(&self, reads: &mut Reads, asked: &[Tally<'_>]) -> Result<TalliesRead> {
+        let n = self.tallies_query(asked)?.map(|union| reads.add(union));
+        Ok(TalliesRead { n, asked: asked.len() })
+    }
+
+    /// Adds a read of the settings of these names that were ever put, by
+    /// name.
     pub fn read_settings(&self, reads: &mut Reads, names: &[&str]) -> SettingsRead {
         SettingsRead(reads.add(self.settings_query(names)))
     }

@@ -593,7 +593,7 @@ impl Conn {
     }
 
     async fn hold(&mut self, statements: Vec<(String, SqlxValues)>) -> Result<()> {
-        if self.in_transaction() {
+        if self.worth_holding(&statements) {
             self.held.extend(statements);
             return Ok(());
         }
@@ -620,7 +620,7 @@ impl Conn {
         Ok(())
     }
 
-    /// [`Conn::insert_rows`], held back (see `held`).
+    /// [`Conn::insert_rows`], held back (see `held`) when they are few.
     pub(crate) async fn defer_rows(
         &mut self,
         table: &'static str,
@@ -629,6 +629,14 @@ impl Conn {
     ) -> Result<()> {
         let statements = insert_statements(self.backend(), table, columns, rows, "");
         self.hold(statements).await
+    }
+
+    /// Whether statements are few and small enough to hold: a bulk load's
+    /// chunks are sent as they come (held, every combination of them with
+    /// the statement that follows would be prepared and kept apart).
+    fn worth_holding(&self, statements: &[(String, SqlxValues)]) -> bool {
+        let values: usize = self.held.iter().chain(statements).map(|(_, v)| v.0.0.len()).sum();
+        self.in_transaction() && self.held.len() + statements.len() <= HELD_STATEMENTS && values <= HELD_VALUES
     }
 
     /// [`Conn::insert_rows`], skipping rows whose key is already there.
@@ -794,6 +802,11 @@ impl Conn {
 fn no_values() -> SqlxValues {
     SqlxValues(sea_query::Values(Vec::new()))
 }
+
+/// At most this many statements are held (with SQLite's `BEGIN`), binding
+/// at most this many values between them.
+const HELD_STATEMENTS: usize = 8;
+const HELD_VALUES: usize = 2_000;
 
 /// Inserts that skip rows whose key is already there.
 const ON_CONFLICT_SKIP: &str = " ON CONFLICT DO NOTHING";

@@ -12,7 +12,8 @@ crate::both_backends!(
     telephony_settings_and_events_refuse_bad_input_by_field,
     click_to_dial_calls_from_the_agents_extension_and_never_a_do_not_call_number,
     asterisk_and_freeswitch_events_are_read_as_the_switch_sends_them,
-    an_agent_logs_a_call_with_its_duration_and_a_follow_up_and_takes_an_order_in_it
+    an_agent_logs_a_call_with_its_duration_and_a_follow_up_and_takes_an_order_in_it,
+    each_agent_gets_the_pops_of_their_own_calls_only
 );
 
 async fn event(app: &TestApp, token: &str, body: Json) -> crate::helpers::Reply {
@@ -483,4 +484,45 @@ async fn an_agent_logs_a_call_with_its_duration_and_a_follow_up_and_takes_an_ord
     let (status, _, html) = crate::web::page(&app, &b, Method::GET, &page, &[]).await;
     assert_eq!(status, 200);
     assert!(html.contains("<h1>Quiet") && !html.contains("502777888"), "{html}");
+}
+
+/// Screen pops reach the agent whose extension the call rang, and no one
+/// else: the other agent's stream goes straight to their own call.
+async fn each_agent_gets_the_pops_of_their_own_calls_only(app: TestApp) {
+    let ana = app.member("ana@example.com", "service_agent").await;
+    let ben = app.member("ben@example.com", "service_agent").await;
+    let set = json!({"extensions": {"301": ana.user, "302": ben.user}});
+    app.put_as(&app.token, "/api/v1/telephony/settings", &set).await.expect(200);
+    let switch = app.token_with_scope("telephony").await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/telephony/screen_pops", app.base);
+    // Subscribed once the answer's head came (the stream subscribes first).
+    let mut ana_pops = client.get(&url).bearer_auth(&ana.token).send().await.unwrap();
+    let mut ben_pops = client.get(&url).bearer_auth(&ben.token).send().await.unwrap();
+    assert_eq!((ana_pops.status().as_u16(), ben_pops.status().as_u16()), (200, 200));
+    let (mut ana_read, mut ben_read) = (String::new(), String::new());
+    let ring = |call: &str, extension: &str| json!({"call_id": call, "event": "ringing", "from": "+48 501 000 001", "extension": extension});
+    event(&app, &switch, ring("ana-1", "301")).await.expect(200);
+    event(&app, &switch, ring("ben-1", "302")).await.expect(200);
+    event(&app, &switch, ring("ana-2", "301")).await.expect(200);
+    assert_eq!(next_pop(&mut ana_pops, &mut ana_read).await["call_id"], "ana-1");
+    assert_eq!(next_pop(&mut ana_pops, &mut ana_read).await["call_id"], "ana-2", "Ben's call is not Ana's");
+    assert_eq!(next_pop(&mut ben_pops, &mut ben_read).await["call_id"], "ben-1", "Ana's calls are not Ben's");
+}
+
+/// The next `pop` event of a screen-pop stream (within 10 seconds).
+async fn next_pop(stream: &mut reqwest::Response, read: &mut String) -> Json {
+    loop {
+        if let Some(end) = read.find("\n\n") {
+            let event: String = read.drain(..end + 2).collect();
+            if event.lines().any(|l| l == "event: pop") {
+                let data = event.lines().find_map(|l| l.strip_prefix("data: ")).expect("a pop's data");
+                return serde_json::from_str(data).expect("a pop is JSON");
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), stream.chunk()).await;
+        let chunk = chunk.expect("a pop in time").expect("the stream reads").expect("the stream goes on");
+        read.push_str(&String::from_utf8_lossy(&chunk));
+    }
 }

@@ -528,6 +528,16 @@ impl Conn {
         }
     }
 
+    /// The connection to send on, by backend.
+    fn wire(&mut self) -> Result<Wire<'_>> {
+        Ok(match &mut self.link {
+            Link::Sqlite(c) => Wire::Sqlite(c),
+            Link::SqliteTx(w) => Wire::Sqlite(w.connection()?),
+            Link::Pg(c) => Wire::Pg(c),
+            Link::PgTx(c) => Wire::Pg(c),
+        })
+    }
+
     /// `sql` with what is held before it: on SQLite in one query string of
     /// several statements (its binding gives each statement's `?`
     /// parameters the next values in turn); on PostgreSQL the held
@@ -539,12 +549,7 @@ impl Conn {
         let held = std::mem::take(&mut self.held);
         if self.backend() == Backend::Postgres {
             for (statement, bound) in held {
-                let q = AssertSqlSafe(statement);
-                match &mut self.link {
-                    Link::Pg(c) => sqlx::query_with(q, bound).execute(&mut **c).await.map(drop)?,
-                    Link::PgTx(c) => sqlx::query_with(q, bound).execute(&mut **c).await.map(drop)?,
-                    Link::Sqlite(_) | Link::SqliteTx(_) => {}
-                }
+                self.send(AssertSqlSafe(statement), bound).await?;
             }
             return Ok((AssertSqlSafe(sql), values));
         }
@@ -563,20 +568,31 @@ impl Conn {
     /// Runs built SQL after what is held; returns the rows it affected.
     async fn run(&mut self, sql: String, values: SqlxValues) -> Result<u64> {
         let (q, values) = self.with_held(sql, values).await?;
-        Ok(match &mut self.link {
-            Link::Sqlite(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
-            Link::SqliteTx(w) => {
+        self.send(q, values).await
+    }
+
+    /// Sends SQL as it is; returns the rows its last statement affected.
+    async fn send(&mut self, q: AssertSqlSafe<String>, values: SqlxValues) -> Result<u64> {
+        Ok(match self.wire()? {
+            Wire::Sqlite(c) => {
                 // The count of the last statement, not of the held ones before it.
-                let mut done = w.connection()?.execute_many(sqlx::query_with(q, values));
+                let mut done = c.execute_many(sqlx::query_with(q, values));
                 let mut last = 0;
                 while let Some(result) = done.try_next().await? {
                     last = result.rows_affected();
                 }
                 last
             }
-            Link::Pg(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
-            Link::PgTx(c) => sqlx::query_with(q, values).execute(&mut **c).await?.rows_affected(),
+            Wire::Pg(c) => sqlx::query_with(q, values).execute(c).await?.rows_affected(),
         })
+    }
+
+    /// Runs statements one after the other (each after what is held).
+    async fn run_all(&mut self, statements: Vec<(String, SqlxValues)>) -> Result<()> {
+        for (sql, values) in statements {
+            self.run(sql, values).await?;
+        }
+        Ok(())
     }
 
     /// Runs a statement; returns the number of rows affected.
@@ -588,19 +604,24 @@ impl Conn {
     /// Holds back a write whose outcome nothing reads (see `held`).
     /// Outside a transaction it runs at once: nothing else would send it.
     pub(crate) async fn defer<S: SqlxBinder>(&mut self, stmt: &S) -> Result<()> {
-        let (sql, values) = self.build(stmt);
-        self.hold(vec![(sql, values)]).await
+        let statement = self.build(stmt);
+        self.hold(vec![statement]).await
     }
 
     async fn hold(&mut self, statements: Vec<(String, SqlxValues)>) -> Result<()> {
-        if self.worth_holding(&statements) {
-            self.held.extend(statements);
-            return Ok(());
+        if !self.worth_holding(&statements) {
+            return self.run_all(statements).await;
         }
-        for (sql, values) in statements {
-            self.run(sql, values).await?;
-        }
+        self.held.extend(statements);
         Ok(())
+    }
+
+    /// Whether statements are few and small enough to hold: a bulk load's
+    /// chunks are sent as they come (held, every combination of them with
+    /// the statement that follows would be prepared and kept apart).
+    fn worth_holding(&self, statements: &[(String, SqlxValues)]) -> bool {
+        let values: usize = self.held.iter().chain(statements).map(|(_, v)| v.0.0.len()).sum();
+        self.in_transaction() && self.held.len() + statements.len() <= HELD_STATEMENTS && values <= HELD_VALUES
     }
 
     /// Inserts `rows` (each one value per column) into `table` in multi-row
@@ -614,10 +635,7 @@ impl Conn {
         columns: &[&'static str],
         rows: Vec<Vec<Value>>,
     ) -> Result<()> {
-        for (sql, values) in insert_statements(self.backend(), table, columns, rows, "") {
-            self.run(sql, values).await?;
-        }
-        Ok(())
+        self.run_all(insert_statements(self.backend(), table, columns, rows, "")).await
     }
 
     /// [`Conn::insert_rows`], held back (see `held`) when they are few.
@@ -627,16 +645,7 @@ impl Conn {
         columns: &[&'static str],
         rows: Vec<Vec<Value>>,
     ) -> Result<()> {
-        let statements = insert_statements(self.backend(), table, columns, rows, "");
-        self.hold(statements).await
-    }
-
-    /// Whether statements are few and small enough to hold: a bulk load's
-    /// chunks are sent as they come (held, every combination of them with
-    /// the statement that follows would be prepared and kept apart).
-    fn worth_holding(&self, statements: &[(String, SqlxValues)]) -> bool {
-        let values: usize = self.held.iter().chain(statements).map(|(_, v)| v.0.0.len()).sum();
-        self.in_transaction() && self.held.len() + statements.len() <= HELD_STATEMENTS && values <= HELD_VALUES
+        self.hold(insert_statements(self.backend(), table, columns, rows, "")).await
     }
 
     /// [`Conn::insert_rows`], skipping rows whose key is already there.
@@ -646,21 +655,17 @@ impl Conn {
         columns: &[&'static str],
         rows: Vec<Vec<Value>>,
     ) -> Result<()> {
-        for (sql, values) in insert_statements(self.backend(), table, columns, rows, ON_CONFLICT_SKIP) {
-            self.run(sql, values).await?;
-        }
-        Ok(())
+        self.run_all(insert_statements(self.backend(), table, columns, rows, ON_CONFLICT_SKIP)).await
     }
 
-    /// [`Conn::insert_missing_rows`], held back (see `held`).
+    /// [`Conn::insert_missing_rows`], held back (see `held`) when they are few.
     pub(crate) async fn defer_missing_rows(
         &mut self,
         table: &'static str,
         columns: &[&'static str],
         rows: Vec<Vec<Value>>,
     ) -> Result<()> {
-        let statements = insert_statements(self.backend(), table, columns, rows, ON_CONFLICT_SKIP);
-        self.hold(statements).await
+        self.hold(insert_statements(self.backend(), table, columns, rows, ON_CONFLICT_SKIP)).await
     }
 
     pub(crate) async fn fetch_all<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<Row>> {
@@ -692,15 +697,8 @@ impl Conn {
         // The held statements sent first end before these.
         let mut held = self.held.len();
         let (q, values) = self.with_held(text, SqlxValues(sea_query::Values(all))).await?;
-        let query = sqlx::query_with(q, values);
-        let mut results = match &mut self.link {
-            Link::Sqlite(c) => (&mut **c).fetch_many(query),
-            Link::SqliteTx(w) => {
-                let c = w.connection()?;
-                (&mut **c).fetch_many(query)
-            }
-            Link::Pg(_) | Link::PgTx(_) => unreachable!("PostgreSQL reads each statement above"),
-        };
+        let Wire::Sqlite(c) = self.wire()? else { unreachable!("PostgreSQL reads each statement above") };
+        let mut results = c.fetch_many(sqlx::query_with(q, values));
         let mut each = vec![Vec::new()];
         while let Some(step) = results.try_next().await? {
             match step {
@@ -721,30 +719,18 @@ impl Conn {
     /// The rows of built SQL (held statements before it answer none).
     async fn rows(&mut self, sql: String, values: SqlxValues) -> Result<Vec<Row>> {
         let (q, values) = self.with_held(sql, values).await?;
-        Ok(match &mut self.link {
-            Link::Sqlite(c) => {
-                sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect()
-            }
-            Link::SqliteTx(w) => {
-                let c = w.connection()?;
-                sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect()
-            }
-            Link::Pg(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
-            Link::PgTx(c) => sqlx::query_with(q, values).fetch_all(&mut **c).await?.into_iter().map(Row::Pg).collect(),
+        Ok(match self.wire()? {
+            Wire::Sqlite(c) => sqlx::query_with(q, values).fetch_all(c).await?.into_iter().map(Row::Sqlite).collect(),
+            Wire::Pg(c) => sqlx::query_with(q, values).fetch_all(c).await?.into_iter().map(Row::Pg).collect(),
         })
     }
 
     pub(crate) async fn fetch_optional<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<Row>> {
         let (sql, values) = self.build(stmt);
         let (q, values) = self.with_held(sql, values).await?;
-        Ok(match &mut self.link {
-            Link::Sqlite(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Sqlite),
-            Link::SqliteTx(w) => {
-                let c = w.connection()?;
-                sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Sqlite)
-            }
-            Link::Pg(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Pg),
-            Link::PgTx(c) => sqlx::query_with(q, values).fetch_optional(&mut **c).await?.map(Row::Pg),
+        Ok(match self.wire()? {
+            Wire::Sqlite(c) => sqlx::query_with(q, values).fetch_optional(c).await?.map(Row::Sqlite),
+            Wire::Pg(c) => sqlx::query_with(q, values).fetch_optional(c).await?.map(Row::Pg),
         })
     }
 
@@ -762,14 +748,9 @@ impl Conn {
     /// The boolean a query of static text answers (PostgreSQL's lock functions).
     pub(crate) async fn scalar_bool(&mut self, sql: &str) -> Result<bool> {
         let (q, values) = self.with_held(sql.to_string(), no_values()).await?;
-        Ok(match &mut self.link {
-            Link::Sqlite(c) => sqlx::query_scalar_with(q, values).fetch_one(&mut **c).await?,
-            Link::SqliteTx(w) => {
-                let c = w.connection()?;
-                sqlx::query_scalar_with(q, values).fetch_one(&mut **c).await?
-            }
-            Link::Pg(c) => sqlx::query_scalar_with(q, values).fetch_one(&mut **c).await?,
-            Link::PgTx(c) => sqlx::query_scalar_with(q, values).fetch_one(&mut **c).await?,
+        Ok(match self.wire()? {
+            Wire::Sqlite(c) => sqlx::query_scalar_with(q, values).fetch_one(c).await?,
+            Wire::Pg(c) => sqlx::query_scalar_with(q, values).fetch_one(c).await?,
         })
     }
 
@@ -788,15 +769,20 @@ impl Conn {
             }
             return Ok(());
         }
-        if !self.held.is_empty() {
-            // PostgreSQL: sends them, one by one.
-            self.with_held(String::new(), no_values()).await?;
-        }
+        // PostgreSQL's held statements, one by one.
+        let held = std::mem::take(&mut self.held);
+        self.run_all(held).await?;
         if let Link::PgTx(tx) = self.link {
             tx.commit().await?;
         }
         Ok(())
     }
+}
+
+/// A connection of either backend, as statements are sent on it.
+enum Wire<'c> {
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    Pg(&'c mut sqlx::PgConnection),
 }
 
 fn no_values() -> SqlxValues {

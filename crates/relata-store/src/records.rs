@@ -455,17 +455,7 @@ impl ScopedConn {
         field: &relata_core::meta::FieldDef,
         group: &[&FieldDef],
     ) -> Result<Vec<MoneyTotal>> {
-        let relata_core::meta::Column::Money { amount, currency } = &field.column else {
-            return Err(StoreError::Corrupt(format!("{} is not a stored money field", field.id)));
-        };
-        let mut q = self.aggregate(schema.kind, filter);
-        q.expr_as(Expr::col(*currency), "currency")
-            // A bigint on both backends (PostgreSQL's SUM of bigint is numeric);
-            // the column name comes from the registry, not from input.
-            .expr_as(Expr::cust(format!("CAST(SUM(\"{amount}\") AS BIGINT)")), "total")
-            // COUNT(*), not COUNT(id): the id is not in the covering index.
-            .expr_as(Expr::cust("COUNT(*)"), "n")
-            .group_by_col(*currency);
+        let mut q = self.money_sums(schema.kind, filter, field)?;
         for field in group {
             let Column::Named(column) = field.column else {
                 return Err(StoreError::Corrupt(format!("{} has no column of its own to group by", field.id)));
@@ -520,39 +510,47 @@ impl ScopedConn {
     pub(crate) fn tallies_query(&self, asked: &[Tally<'_>]) -> Result<Option<SelectStatement>> {
         let mut union: Option<SelectStatement> = None;
         for (n, tally) in asked.iter().enumerate() {
-            let branch = match tally {
+            // Every branch's columns in the same order: a compound select
+            // matches them by position.
+            let mut branch = match tally {
                 Tally::Count(kind, filter) => {
                     let mut branch = self.aggregate(*kind, Some(filter));
                     branch
-                        .expr_as(branch_tag(n), "probe")
                         .expr_as(Expr::cust("CAST(NULL AS TEXT)"), "currency")
                         .expr_as(Expr::cust("CAST(0 AS BIGINT)"), "total")
                         .expr_as(Expr::cust("COUNT(*)"), "n");
                     branch
                 }
-                Tally::Money(kind, filter, field) => {
-                    let relata_core::meta::Column::Money { amount, currency } = &field.column else {
-                        return Err(StoreError::Corrupt(format!("{} is not a stored money field", field.id)));
-                    };
-                    let mut branch = self.aggregate(*kind, Some(filter));
-                    // The column names come from the registry, not from input.
-                    branch
-                        .expr_as(branch_tag(n), "probe")
-                        .expr_as(Expr::col(*currency), "currency")
-                        .expr_as(Expr::cust(format!("CAST(SUM(\"{amount}\") AS BIGINT)")), "total")
-                        .expr_as(Expr::cust("COUNT(*)"), "n")
-                        .group_by_col(*currency);
-                    branch
-                }
+                Tally::Money(kind, filter, field) => self.money_sums(*kind, Some(filter), field)?,
             };
+            branch.expr_as(branch_tag(n), "probe");
             union_all(&mut union, branch);
         }
         Ok(union)
     }
 
+    /// The sum of a money field per currency (`currency`, `total`) and how
+    /// many records in each (`n`), over the live, visible records of `kind`
+    /// that `filter` selects.
+    fn money_sums(&self, kind: EntityKind, filter: Option<&Filter<'_>>, field: &FieldDef) -> Result<SelectStatement> {
+        let relata_core::meta::Column::Money { amount, currency } = &field.column else {
+            return Err(StoreError::Corrupt(format!("{} is not a stored money field", field.id)));
+        };
+        let mut q = self.aggregate(kind, filter);
+        q.expr_as(Expr::col(*currency), "currency")
+            // A bigint on both backends (PostgreSQL's SUM of bigint is numeric);
+            // the column name comes from the registry, not from input.
+            .expr_as(Expr::cust(format!("CAST(SUM(\"{amount}\") AS BIGINT)")), "total")
+            // COUNT(*), not COUNT(id): the id is not in the covering index.
+            .expr_as(Expr::cust("COUNT(*)"), "n")
+            .group_by_col(*currency);
+        Ok(q)
+    }
+
     /// A query over the live, visible records of `kind` that `filter`
-    /// selects, to which an aggregate adds what it counts or sums.
-    fn aggregate(&self, kind: EntityKind, filter: Option<&Filter<'_>>) -> SelectStatement {
+    /// selects, to which an aggregate adds what it counts or sums (or a
+    /// read its columns).
+    pub(crate) fn aggregate(&self, kind: EntityKind, filter: Option<&Filter<'_>>) -> SelectStatement {
         let mut q = Query::select();
         q.from(kind.table()).cond_where(self.of_kind(kind)).and_where(Expr::col("deleted_at").is_null());
         if let Some(visible) = self.visible(kind) {

@@ -24,15 +24,8 @@ pub(crate) fn settings_of(rows: Vec<Row>) -> Result<HashMap<String, Json>> {
 impl ScopedConn {
     /// The setting `name`, if it was ever put.
     pub async fn setting(&mut self, name: &str) -> Result<Option<Json>> {
-        let q = Query::select()
-            .column("value")
-            .from("workspace_settings")
-            .cond_where(in_workspace(self.workspace))
-            .and_where(Expr::col("name").eq(name))
-            .to_owned();
-        let Some(row) = self.conn.fetch_optional(&q).await? else { return Ok(None) };
-        let text = row.text("value")?.unwrap_or_default();
-        serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}")))
+        let q = self.settings_query(&[name]);
+        Ok(settings_of(self.conn.fetch_all(&q).await?)?.remove(name))
     }
 
     /// The settings of these names that were ever put, by name, in one

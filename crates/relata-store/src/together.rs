@@ -13,7 +13,7 @@ use crate::webhooks::InboundEvent;
 use relata_core::filter::Filter;
 use relata_core::meta::Schema;
 use relata_core::{Record, RecordId};
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Order, SelectStatement};
 use serde_json::Value as Json;
 use std::collections::HashMap;
 
@@ -112,18 +112,8 @@ impl ScopedConn {
         filter: &Filter<'_>,
         limit: u64,
     ) -> RecordsRead<'s> {
-        let kind = schema.kind;
-        let mut q = Query::select();
-        q.columns(sql::select_columns(schema))
-            .from(kind.table())
-            .cond_where(self.of_kind(kind))
-            .and_where(Expr::col("deleted_at").is_null())
-            .cond_where(sql::condition(self.backend(), self.workspace, kind, filter, &|k| self.visible(k)))
-            .order_by("id", Order::Asc)
-            .limit(limit);
-        if let Some(visible) = self.visible(kind) {
-            q.and_where(visible);
-        }
+        let mut q = self.aggregate(schema.kind, Some(filter));
+        q.columns(sql::select_columns(schema)).order_by("id", Order::Asc).limit(limit);
         RecordsRead { n: reads.add(q), schema }
     }
 

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use relata_core::meta::{EntityDef, EntityKind, FieldDef};
 use relata_core::{Record, RecordId};
 use relata_store::admin::Workspace;
+use relata_store::together::{Answers, Reads};
 use relata_store::{ScopedConn, StoreError};
 use std::future::Future;
 use std::pin::Pin;
@@ -200,20 +201,65 @@ pub type DemoCounts = std::collections::BTreeMap<String, u64>;
 /// Progress of demo data: what is being made, how many so far, how many in all.
 pub type DemoProgress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 
-/// Extra items of a record's story.
+/// Whose story a timeline tells and which page of it: the items of `kind`
+/// record `id`, newest first, strictly before `(time, id)` when given, at
+/// most `limit`.
+pub struct Story<'s> {
+    pub schemas: &'s Schemas,
+    pub kind: EntityKind,
+    pub id: RecordId,
+    pub before: Option<(DateTime<Utc>, String)>,
+    pub limit: u64,
+}
+
+/// Extra items of a record's story. A timeline sends every source's reads
+/// together with its own (one round trip on SQLite), so a source says what
+/// it reads ([`TimelineSource::ask`]) and makes items of the answers
+/// ([`SourceReads::answer`]), asking again when a read depends on another.
 pub trait TimelineSource: Send + Sync {
-    /// Items of the story of `kind` record `id`, newest first, strictly
-    /// before `(time, id)` when given, at most `limit`; read through `conn`,
-    /// which shows only what the viewer may read.
-    fn items<'a>(
-        &'a self,
-        conn: &'a mut ScopedConn,
-        schemas: &'a Schemas,
-        kind: EntityKind,
-        id: RecordId,
-        before: Option<(DateTime<Utc>, String)>,
-        limit: u64,
-    ) -> BoxFuture<'a, Result<Vec<TimelineItem>, AppError>>;
+    /// Adds the reads of the story's items to `reads`, through `conn`, which
+    /// shows only what the viewer may read.
+    fn ask<'s>(
+        &self,
+        conn: &mut ScopedConn,
+        reads: &mut Reads,
+        story: &Story<'s>,
+    ) -> Result<Box<dyn SourceReads<'s> + 's>, AppError>;
+}
+
+/// A source's reads on their way (see [`TimelineSource`]).
+pub trait SourceReads<'s>: Send {
+    /// The items, from the answers to what was asked; or the reads of a
+    /// next step, added to `reads` (whose answers come at the next call).
+    fn answer(
+        self: Box<Self>,
+        conn: &mut ScopedConn,
+        answers: &mut Answers,
+        reads: &mut Reads,
+    ) -> Result<Answered<'s>, AppError>;
+}
+
+/// A source's answer when it has nothing to read for a story.
+pub fn no_items<'s>() -> Box<dyn SourceReads<'s> + 's> {
+    struct NoItems;
+    impl<'s> SourceReads<'s> for NoItems {
+        fn answer(
+            self: Box<Self>,
+            _: &mut ScopedConn,
+            _: &mut Answers,
+            _: &mut Reads,
+        ) -> Result<Answered<'s>, AppError> {
+            Ok(Answered::Items(Vec::new()))
+        }
+    }
+    Box::new(NoItems)
+}
+
+/// What a source made of its answers.
+pub enum Answered<'s> {
+    Items(Vec<TimelineItem>),
+    /// Reads of a next step were added.
+    Again(Box<dyn SourceReads<'s> + 's>),
 }
 
 /// The modules a process runs, with their entity types installed.

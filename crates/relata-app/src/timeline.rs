@@ -2,12 +2,14 @@
 //! first, merged from each source with keyset paging on (time, id).
 
 use crate::error::AppError;
+use crate::module::{Answered, SourceReads, Story};
 use crate::{App, Ctx};
 use chrono::{DateTime, Utc};
 use cursor::{decode_cursor, encode_cursor};
 use relata_core::RecordId;
 use relata_core::meta::{Column, EntityKind, FieldDef, FieldType, Schema, Target};
 use relata_core::value::FieldValue;
+use relata_store::together::{Answers, ListedRead, NewestRead, Reads};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -102,6 +104,42 @@ fn item_of(schema: &Schema, at: &str, r: &relata_core::Record) -> TimelineItem {
     }
 }
 
+/// How many steps of reads a module's source may take (each a round trip):
+/// a source that keeps asking is cut off there, so a timeline always ends.
+const SOURCE_STEPS: usize = 4;
+
+/// The items of the modules' sources, from the answers to their first
+/// reads and the reads of their next steps (the steps of all sources sent
+/// together).
+async fn sources_answered<'s>(
+    conn: &mut relata_store::ScopedConn,
+    mut asked: Vec<Box<dyn SourceReads<'s> + 's>>,
+    first: &mut Answers,
+) -> Result<Vec<TimelineItem>, AppError> {
+    let mut items = Vec::new();
+    let mut later: Option<Answers> = None;
+    for step in 1.. {
+        let answers = later.as_mut().unwrap_or(&mut *first);
+        let mut reads = Reads::default();
+        let mut again = Vec::new();
+        for source in asked {
+            match source.answer(conn, answers, &mut reads)? {
+                Answered::Items(found) => items.extend(found),
+                Answered::Again(next) => again.push(next),
+            }
+        }
+        if again.is_empty() {
+            break;
+        }
+        if step >= SOURCE_STEPS {
+            return Err(AppError::System(format!("a timeline source still reads after {SOURCE_STEPS} steps")));
+        }
+        later = Some(conn.read_together(reads).await?);
+        asked = again;
+    }
+    Ok(items)
+}
+
 pub async fn timeline(
     app: &App,
     ctx: &Ctx,
@@ -151,15 +189,35 @@ pub async fn timeline_of(
     before: Option<(DateTime<Utc>, String)>,
     limit: u64,
 ) -> Result<TimelinePage, AppError> {
-    let (kind, id) = (subject.kind, subject.id);
+    let mut reads = Reads::default();
+    let story = ask_story(modules, conn, &mut reads, ctx, schemas, (subject.kind, subject.id), before, limit)?;
+    let mut answers = conn.read_together(reads).await?;
+    story.page(conn, &mut answers).await
+}
+
+/// The first reads of a page of the story of `kind` record `id`, added to
+/// `reads` (so that a caller can send its own with them); the page is made
+/// of their answers by [`StoryAsked::page`]. Whoever asks makes sure that
+/// `ctx` may read the record before showing the page.
+#[allow(clippy::too_many_arguments)]
+pub fn ask_story<'s>(
+    modules: &crate::module::Modules,
+    conn: &mut relata_store::ScopedConn,
+    reads: &mut Reads,
+    ctx: &Ctx,
+    schemas: &'s crate::Schemas,
+    (kind, id): (EntityKind, RecordId),
+    before: Option<(DateTime<Utc>, String)>,
+    limit: u64,
+) -> Result<StoryAsked<'s>, AppError> {
     if !has_timeline(schemas, kind) {
         return Err(AppError::NotFound);
     }
-    // The types' own episodes, each source's newest in one statement (a
-    // source whose time is no column of its own is read apart), then the
-    // modules' sources.
+    // The types' own episodes: each source's newest in one statement (a
+    // source whose time is no column of its own is read apart); with the
+    // modules' sources, all read together.
     let mut sources = Vec::new();
-    let mut items: Vec<Episode> = Vec::new();
+    let mut apart = Vec::new();
     for schema in schemas.iter() {
         if ctx.access.check_kind(schema.kind, relata_core::access::Right::Read).is_err() {
             continue;
@@ -171,16 +229,64 @@ pub async fn timeline_of(
                 sources.push((schema, link, at_field));
                 continue;
             }
-            let records = conn.records_linked_before(schema, link, id, at_field, before.clone(), limit).await?;
-            items.extend(records.into_iter().map(|r| Episode::Read(item_of(schema, &episode.at, &r))));
+            let read = conn.read_linked_before(reads, schema, (link, id), at_field, before.clone(), limit);
+            apart.push((&*episode.at, read));
         }
     }
-    let newest = conn.newest_linked(&sources, id, before.clone(), limit).await?;
-    items.extend(newest.into_iter().filter_map(|(n, id, at)| Some(Episode::Found(sources.get(n)?.0, id, at))));
+    let newest = conn.read_newest_linked(reads, &sources, id, before.clone(), limit);
+    let story = Story { schemas, kind, id, before: before.clone(), limit };
+    let mut asked = Vec::new();
     for source in modules.iter().flat_map(|m| m.timeline_sources()) {
-        items
-            .extend(source.items(conn, schemas, kind, id, before.clone(), limit).await?.into_iter().map(Episode::Read));
+        asked.push(source.ask(conn, reads, &story)?);
     }
+    let sources = sources.into_iter().map(|(schema, _, _)| schema).collect();
+    Ok(StoryAsked { sources, apart, newest, asked, before, limit })
+}
+
+/// A page of a story on its way (see [`ask_story`]).
+pub struct StoryAsked<'s> {
+    /// The types whose newest episodes `newest` reads, in its order.
+    sources: Vec<&'s Schema>,
+    /// Episodes of types whose time is no column of their own, with the
+    /// field of that time.
+    apart: Vec<(&'s str, ListedRead<'s>)>,
+    newest: NewestRead,
+    asked: Vec<Box<dyn SourceReads<'s> + 's>>,
+    before: Option<(DateTime<Utc>, String)>,
+    limit: u64,
+}
+
+impl<'s> StoryAsked<'s> {
+    /// The page, from the answers to the reads asked (and what the
+    /// modules' sources and the page's episodes read then, together).
+    pub async fn page(
+        self,
+        conn: &mut relata_store::ScopedConn,
+        answers: &mut Answers,
+    ) -> Result<TimelinePage, AppError> {
+        let StoryAsked { sources, apart, newest, asked, before, limit } = self;
+        let mut items: Vec<Episode> = Vec::new();
+        for (at, read) in apart {
+            let schema = read.schema();
+            items.extend(answers.listed(read)?.iter().map(|r| Episode::Read(item_of(schema, at, r))));
+        }
+        let found = answers.newest(newest)?;
+        items.extend(found.into_iter().filter_map(|(n, id, at)| Some(Episode::Found(sources.get(n)?, id, at))));
+        for item in sources_answered(conn, asked, answers).await? {
+            items.push(Episode::Read(item));
+        }
+        page_of(conn, items, before, limit).await
+    }
+}
+
+/// A page of episodes found: the newest `limit` before `before`, those
+/// found by id read whole.
+async fn page_of(
+    conn: &mut relata_store::ScopedConn,
+    mut items: Vec<Episode<'_>>,
+    before: Option<(DateTime<Utc>, String)>,
+    limit: u64,
+) -> Result<TimelinePage, AppError> {
     // One record can be an episode through two links (an activity filed
     // under the account and linked to one of its contacts): shown once.
     items.sort_by(|a, b| (b.at(), b.id()).cmp(&(a.at(), a.id())));
@@ -188,7 +294,7 @@ pub async fn timeline_of(
     if let Some((at, id)) = &before {
         items.retain(|i| (i.at(), i.id()) < (*at, id.as_str()));
     }
-    // The page's episodes found by id are read whole, a statement per type.
+    // The page's episodes found by id are read whole, together.
     items.truncate(limit as usize + 1);
     let mut wanted: Vec<(&Schema, Vec<String>)> = Vec::new();
     for item in &items {
@@ -199,10 +305,15 @@ pub async fn timeline_of(
             }
         }
     }
+    let mut reads = Reads::default();
+    let wanted: Vec<_> =
+        wanted.into_iter().map(|(schema, ids)| conn.read_records_by_ids(&mut reads, schema, &ids)).collect();
+    let mut answers = conn.read_together(reads).await?;
     let mut read: std::collections::HashMap<(EntityKind, String), TimelineItem> = std::collections::HashMap::new();
-    for (schema, ids) in wanted {
+    for records in wanted {
+        let schema = records.schema();
         let Some(episode) = schema.def().episode.as_ref() else { continue };
-        for record in conn.records_by_ids(schema, &ids).await? {
+        for record in answers.listed(records)? {
             read.insert((schema.kind, record.id.to_string()), item_of(schema, &episode.at, &record));
         }
     }

@@ -123,6 +123,12 @@ impl Module for Calls {
                 sqlite: include_str!("../migrations/sqlite/0004_list_views.sql"),
                 postgres: include_str!("../migrations/postgres/0004_list_views.sql"),
             },
+            ModuleMigration {
+                version: 5,
+                name: "a customer's phone calls by time",
+                sqlite: include_str!("../migrations/sqlite/0005_calls_by_time.sql"),
+                postgres: include_str!("../migrations/postgres/0005_calls_by_time.sql"),
+            },
         ]
     }
 }

@@ -26,7 +26,7 @@ use relata_sales::LEADS;
 use relata_store::ScopedConn;
 use relata_store::records::Tally;
 use relata_store::search::ContactPointHit;
-use relata_store::together::Reads;
+use relata_store::together::{Answers, Reads, RecordsRead, TalliesRead};
 use relata_store::webhooks::InboundEvent;
 use serde_json::{Value as Json, json};
 
@@ -670,83 +670,126 @@ async fn identified(
     Ok(Identified { fields, problems, caller })
 }
 
-/// What an agent's screen shows of a call the moment it rings: the caller
-/// and their account, worth, open cases, overdue invoices, open
-/// opportunities and last five episodes, with links to open the record and
-/// log the call; read as the agent may read them.
-pub async fn screen_pop(app: &App, ctx: &Ctx, call: &Record) -> Result<Json, AppError> {
-    let schemas = app.schemas_for(ctx).await?;
-    // The call as the agent may see it: what their role hides is left out.
-    let calls = schemas.get(PHONE_CALLS);
-    let mut seen = call.clone();
-    for field in calls.fields().filter(|f| calls.is_hidden(f)) {
-        seen.values.set(field, FieldValue::Null);
-    }
-    let call = &seen;
-    // One connection for every read (each would cost a round trip more).
-    let mut conn = app.reader(ctx).await?;
-    let ([contact, account, lead], [open_cases, overdue_invoices, open_opportunities]) =
-        caller_of(&mut conn, ctx, &schemas, call).await?;
-    let account_id = call.values.ref_id("account");
-    // The story of whom the call is about: the contact's, else the account's
-    // (as far as the agent may read them).
-    let about = match (call.values.ref_id("contact"), account_id) {
-        (Some(_), _) => contact.as_ref(),
-        (None, Some(_)) => account.as_ref(),
-        _ => None,
-    };
-    let mut episodes = Vec::new();
-    if let Some(subject) = about {
-        let story = relata_app::timeline::timeline_of(app.modules, &mut conn, ctx, &schemas, subject, None, 6);
-        if let Ok(page) = story.await {
-            let others = page.items.iter().filter(|i| i.id != call.id.to_string()).take(5);
-            episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();
-        }
-    }
-    let number = crate::logging::number_of(call);
-    // The call page logs the call and takes orders.
-    let log_href = format!("/calls/phone/{}", call.id);
-    let nobody = call.values.ref_id("contact").is_none() && account_id.is_none();
-    let new_contact = (nobody && lead.is_none() && !number.is_empty())
-        .then(|| format!("/contacts/new?{}", serde_urlencoded::to_string([("phones", &number)]).unwrap_or_default()));
-    Ok(json!({
-        "call": call.id.to_string(),
-        "call_id": call.values.text("call_id"),
-        "status": call.values.text("status"),
-        "direction": call.values.text("direction"),
-        "number": number,
-        "withheld": call.values.std("withheld").to_json(),
-        "priority": call.values.std("priority").to_json(),
-        "value_tier": call.values.text("value_tier"),
-        "queue": call.values.text("queue"),
-        "contact": contact.map(|r| titled(&schemas, &r)),
-        "account": account.map(|r| titled(&schemas, &r)),
-        "lead": lead.map(|r| titled(&schemas, &r)),
-        "open_cases": open_cases,
-        "overdue_invoices": overdue_invoices,
-        "open_opportunities": open_opportunities,
-        "episodes": episodes,
-        "log_call_href": log_href,
-        "new_contact_href": new_contact,
-    }))
+/// A phone call as its viewer reads it, on the connection its screen pop
+/// goes on reading with (see [`read_call`]).
+pub struct CallRead {
+    conn: ScopedConn,
+    schemas: std::sync::Arc<relata_app::Schemas>,
+    call: Record,
 }
 
-/// What a screen pop shows of the caller, as far as the viewer may read it:
-/// their contact, account and lead, and how many open cases, overdue
-/// invoices and open opportunities the account has (`None` for a type that
-/// does not run, or that the viewer may not read, or whose status they may
-/// not). Read together: one round trip on SQLite.
-async fn caller_of(
-    conn: &mut ScopedConn,
+/// Reads a phone call as `ctx` may (a call they may not read is not found,
+/// and the refusal recorded), for its screen pop.
+pub async fn read_call(app: &App, ctx: &Ctx, id: RecordId) -> Result<CallRead, AppError> {
+    ctx.access.check_kind(PHONE_CALLS, relata_core::access::Right::Read)?;
+    let schemas = app.schemas_for(ctx).await?;
+    let mut conn = app.reader(ctx).await?;
+    match conn.get_record(schemas.get(PHONE_CALLS), id, false).await? {
+        Some(call) => Ok(CallRead { conn, schemas, call }),
+        None => Err(relata_app::write::missing_or_hidden(&mut conn, PHONE_CALLS, id).await),
+    }
+}
+
+impl CallRead {
+    pub fn call(&self) -> &Record {
+        &self.call
+    }
+
+    /// What an agent's screen shows of the call the moment it rings: the
+    /// caller and their account, worth, open cases, overdue invoices, open
+    /// opportunities and last five episodes, with links to open the record
+    /// and log the call; read as the agent may read them. Three round trips
+    /// on SQLite with the call's: the people, counts and the story's first
+    /// reads go together, then the story's page. Gives back the call as
+    /// read.
+    pub async fn screen_pop(self, app: &App, ctx: &Ctx) -> Result<(Record, Json), AppError> {
+        let CallRead { mut conn, schemas, call: as_read } = self;
+        // The call as the agent may see it: what their role hides is left out.
+        let calls = schemas.get(PHONE_CALLS);
+        let mut seen = as_read.clone();
+        for field in calls.fields().filter(|f| calls.is_hidden(f)) {
+            seen.values.set(field, FieldValue::Null);
+        }
+        let mut reads = Reads::default();
+        let asked = ask_caller(&conn, &mut reads, ctx, &schemas, &seen)?;
+        // The story of whom the call is about: the contact's, else the
+        // account's, shown only if the agent may read them (its reads see
+        // only what the agent may read).
+        let may_read = |kind: EntityKind| ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok();
+        let about = match (seen.values.ref_id("contact"), seen.values.ref_id("account")) {
+            (Some(contact), _) => Some((CONTACTS, contact)),
+            (None, Some(account)) => Some((ACCOUNTS, account)),
+            _ => None,
+        };
+        let story = about.filter(|(kind, _)| may_read(*kind)).and_then(|(kind, id)| {
+            let about = (kind, RecordId::from_uuid(id));
+            relata_app::timeline::ask_story(app.modules, &mut conn, &mut reads, ctx, &schemas, about, None, 6).ok()
+        });
+        let mut answers = conn.read_together(reads).await?;
+        let ([contact, account, lead], [open_cases, overdue_invoices, open_opportunities]) =
+            asked.answer(&mut answers, &mut conn).await?;
+        let subject = if seen.values.ref_id("contact").is_some() { contact.as_ref() } else { account.as_ref() };
+        let mut episodes = Vec::new();
+        if let (Some(story), Some(_)) = (story, subject)
+            && let Ok(page) = story.page(&mut conn, &mut answers).await
+        {
+            let others = page.items.iter().filter(|i| i.id != seen.id.to_string()).take(5);
+            episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();
+        }
+        let call = &seen;
+        let account_id = call.values.ref_id("account");
+        let number = crate::logging::number_of(call);
+        // The call page logs the call and takes orders.
+        let log_href = format!("/calls/phone/{}", call.id);
+        let nobody = call.values.ref_id("contact").is_none() && account_id.is_none();
+        let new_contact = (nobody && lead.is_none() && !number.is_empty()).then(|| {
+            format!("/contacts/new?{}", serde_urlencoded::to_string([("phones", &number)]).unwrap_or_default())
+        });
+        let pop = json!({
+            "call": call.id.to_string(),
+            "call_id": call.values.text("call_id"),
+            "status": call.values.text("status"),
+            "direction": call.values.text("direction"),
+            "number": number,
+            "withheld": call.values.std("withheld").to_json(),
+            "priority": call.values.std("priority").to_json(),
+            "value_tier": call.values.text("value_tier"),
+            "queue": call.values.text("queue"),
+            "contact": contact.map(|r| titled(&schemas, &r)),
+            "account": account.map(|r| titled(&schemas, &r)),
+            "lead": lead.map(|r| titled(&schemas, &r)),
+            "open_cases": open_cases,
+            "overdue_invoices": overdue_invoices,
+            "open_opportunities": open_opportunities,
+            "episodes": episodes,
+            "log_call_href": log_href,
+            "new_contact_href": new_contact,
+        });
+        Ok((as_read, pop))
+    }
+}
+
+/// What a screen pop shows of the caller, as far as the viewer may read it,
+/// asked: their contact, account and lead, and how many open cases, overdue
+/// invoices and open opportunities the account has.
+struct CallerAsked<'s> {
+    people: [Option<RecordsRead<'s>>; 3],
+    /// Which count each tally is.
+    counted: Vec<usize>,
+    tallies: TalliesRead,
+}
+
+fn ask_caller<'s>(
+    conn: &ScopedConn,
+    reads: &mut Reads,
     ctx: &Ctx,
-    schemas: &relata_app::Schemas,
+    schemas: &'s relata_app::Schemas,
     call: &Record,
-) -> Result<([Option<Record>; 3], [Option<i64>; 3]), AppError> {
+) -> Result<CallerAsked<'s>, AppError> {
     let may_read = |kind: EntityKind| ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok();
-    let mut reads = Reads::default();
     let people = [(CONTACTS, "contact"), (ACCOUNTS, "account"), (LEADS, "lead")].map(|(kind, field)| {
         let id = call.values.ref_id(field).filter(|_| may_read(kind))?;
-        Some(conn.read_record(&mut reads, schemas.get(kind), RecordId::from_uuid(id)))
+        Some(conn.read_record(reads, schemas.get(kind), RecordId::from_uuid(id)))
     });
     let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
     let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
@@ -768,21 +811,33 @@ async fn caller_of(
         }
     }
     let tallies: Vec<Tally> = filters.iter().map(|(_, kind, filter)| Tally::Count(*kind, filter)).collect();
-    let counts = conn.read_tallies(&mut reads, &tallies)?;
-    let mut answers = conn.read_together(reads).await?;
-    let mut found = [const { None }; 3];
-    for (slot, read) in found.iter_mut().zip(people) {
-        if let Some(read) = read {
-            *slot = answers.records(read, conn).await?.into_iter().next();
+    let tallies = conn.read_tallies(reads, &tallies)?;
+    Ok(CallerAsked { people, counted: filters.iter().map(|(n, _, _)| *n).collect(), tallies })
+}
+
+impl CallerAsked<'_> {
+    /// The contact, account and lead (`None` for a type the viewer may not
+    /// read), and the three counts (`None` for a type that does not run, or
+    /// that the viewer may not read, or whose status they may not).
+    async fn answer(
+        self,
+        answers: &mut Answers,
+        conn: &mut ScopedConn,
+    ) -> Result<([Option<Record>; 3], [Option<i64>; 3]), AppError> {
+        let mut found = [const { None }; 3];
+        for (slot, read) in found.iter_mut().zip(self.people) {
+            if let Some(read) = read {
+                *slot = answers.records(read, conn).await?.into_iter().next();
+            }
         }
-    }
-    let mut counted = [None; 3];
-    for ((n, _, _), rows) in filters.iter().zip(answers.tallies(counts)?) {
-        if let Some(slot) = counted.get_mut(*n) {
-            *slot = Some(rows.first().map_or(0, |(_, _, records)| *records));
+        let mut counted = [None; 3];
+        for (n, rows) in self.counted.iter().zip(answers.tallies(self.tallies)?) {
+            if let Some(slot) = counted.get_mut(*n) {
+                *slot = Some(rows.first().map_or(0, |(_, _, records)| *records));
+            }
         }
+        Ok((found, counted))
     }
-    Ok((found, counted))
 }
 
 /// A record's title and address for a screen pop.

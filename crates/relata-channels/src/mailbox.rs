@@ -19,17 +19,18 @@ use crate::settings::{required, secret, server_address, text, unknown_keys};
 use chrono::{DateTime, Utc};
 use relata_app::audit::{Event, audit_in};
 use relata_app::jobs::{JobError, JobHandler};
-use relata_app::module::BoxFuture;
+use relata_app::module::{Answered, BoxFuture, SourceReads, Story, TimelineSource, no_items};
 use relata_app::{App, AppError, Ctx, write};
 use relata_core::error::{FieldError, ValidationError};
 use relata_core::filter::{Filter, Op};
-use relata_core::meta::{EntityKind, Schema};
+use relata_core::meta::{FieldDef, FieldType, Schema, Target};
 use relata_core::value::{FieldValue, Values};
 use relata_core::{RecordId, UserId};
 use relata_crm::{ACCOUNTS, CONTACTS};
 use relata_store::ScopedConn;
 use relata_store::files::NewFile;
 use relata_store::jobs::{Job, NewJob};
+use relata_store::together::{Answers, ListedRead, Reads, SettingsRead};
 use serde_json::{Map, Value as Json, json};
 use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
@@ -843,66 +844,104 @@ fn email_values(
 /// an episode of the timeline already).
 pub struct SharedMail;
 
-impl relata_app::module::TimelineSource for SharedMail {
-    fn items<'a>(
-        &'a self,
-        conn: &'a mut ScopedConn,
-        schemas: &'a relata_app::Schemas,
-        kind: EntityKind,
-        id: RecordId,
-        before: Option<(DateTime<Utc>, String)>,
-        limit: u64,
-    ) -> BoxFuture<'a, Result<Vec<relata_app::timeline::TimelineItem>, AppError>> {
-        Box::pin(async move {
-            let schema = schemas.get(EMAILS);
-            let Some(at) = schema.field("sent_at") else { return Ok(Vec::new()) };
-            let links: Vec<_> = ["contact", "account"]
+impl TimelineSource for SharedMail {
+    fn ask<'s>(
+        &self,
+        conn: &mut ScopedConn,
+        reads: &mut Reads,
+        story: &Story<'s>,
+    ) -> Result<Box<dyn SourceReads<'s> + 's>, AppError> {
+        let schema = story.schemas.get(EMAILS);
+        let Some(at) = schema.field("sent_at") else { return Ok(no_items()) };
+        let links: Vec<_> = ["contact", "account"]
+            .iter()
+            .filter_map(|f| schema.field(f))
+            .filter(|f| f.ty == FieldType::Relation(Target::Entity(story.kind)))
+            .collect();
+        // Only the types mail is filed under read who shares it.
+        if links.is_empty() {
+            return Ok(no_items());
+        }
+        // The viewer's own scope: their own mail, which they see already.
+        // Reads that see everything (Relata's own) see it as episodes.
+        let viewer = conn.lift_visibility();
+        let own = match viewer.as_ref().map(|v| v.scope(EMAILS)) {
+            Some(relata_core::access::OwnerScope::Owners(users)) => Some(users.to_vec()),
+            _ => None,
+        };
+        conn.restore_visibility(viewer);
+        let Some(own) = own else { return Ok(no_items()) };
+        let sharing = conn.read_settings(reads, &[SHARING_SETTING]);
+        let (id, before, limit) = (story.id, story.before.clone(), story.limit);
+        Ok(Box::new(SharingAsked { schema, at, links, own, sharing, id, before, limit }))
+    }
+}
+
+/// Who shares their mail, asked for a story.
+struct SharingAsked<'s> {
+    schema: &'s Schema,
+    at: &'s FieldDef,
+    links: Vec<&'s FieldDef>,
+    /// The viewer's own mail's owners.
+    own: Vec<UserId>,
+    sharing: SettingsRead,
+    id: RecordId,
+    before: Option<(DateTime<Utc>, String)>,
+    limit: u64,
+}
+
+impl<'s> SourceReads<'s> for SharingAsked<'s> {
+    fn answer(
+        self: Box<Self>,
+        conn: &mut ScopedConn,
+        answers: &mut Answers,
+        reads: &mut Reads,
+    ) -> Result<Answered<'s>, AppError> {
+        let levels: BTreeMap<UserId, String> = match answers.settings(self.sharing)?.remove(SHARING_SETTING) {
+            Some(Json::Object(m)) => m
                 .iter()
-                .filter_map(|f| schema.field(f))
-                .filter(|f| f.ty == relata_core::meta::FieldType::Relation(relata_core::meta::Target::Entity(kind)))
-                .collect();
-            // Only the types mail is filed under read who shares it.
-            if links.is_empty() {
-                return Ok(Vec::new());
-            }
-            let levels: BTreeMap<UserId, String> = match conn.setting(SHARING_SETTING).await? {
-                Some(Json::Object(m)) => m
-                    .iter()
-                    .filter_map(|(u, l)| Some((UserId::from_uuid(Uuid::parse_str(u).ok()?), l.as_str()?.to_string())))
-                    .collect(),
-                _ => BTreeMap::new(),
-            };
-            if levels.is_empty() {
-                return Ok(Vec::new());
-            }
-            // The viewer's own scope: their own mail, which they see already.
-            let viewer = conn.lift_visibility();
-            let own: Vec<UserId> = match viewer.as_ref().map(|v| v.scope(EMAILS).clone()) {
-                Some(relata_core::access::OwnerScope::Owners(users)) => users.to_vec(),
-                // Reads that see everything (Relata's own) see it as episodes.
-                _ => {
-                    conn.restore_visibility(viewer);
-                    return Ok(Vec::new());
-                }
-            };
-            let sharers: Vec<UserId> = levels.keys().filter(|u| !own.contains(u)).copied().collect();
-            conn.restore_visibility(Some(std::sync::Arc::new(relata_core::access::Visibility::only(EMAILS, sharers))));
-            let mut found = Vec::new();
-            let mut outcome = Ok(());
-            for link in links {
-                match conn.records_linked_before(schema, link, id, at, before.clone(), limit).await {
-                    Ok(records) => found.extend(records),
-                    Err(e) => {
-                        outcome = Err(e);
-                        break;
-                    }
-                }
-            }
-            conn.restore_visibility(viewer);
-            outcome?;
-            let mut items = Vec::new();
-            for mail in found {
-                let level = mail.values.ref_id("owner").and_then(|o| levels.get(&UserId::from_uuid(o)));
+                .filter_map(|(u, l)| Some((UserId::from_uuid(Uuid::parse_str(u).ok()?), l.as_str()?.to_string())))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        if levels.is_empty() {
+            return Ok(Answered::Items(Vec::new()));
+        }
+        // The sharers' mail, read as if the viewer's scope were theirs.
+        let sharers: Vec<UserId> = levels.keys().filter(|u| !self.own.contains(u)).copied().collect();
+        let viewer = conn.lift_visibility();
+        conn.restore_visibility(Some(std::sync::Arc::new(relata_core::access::Visibility::only(EMAILS, sharers))));
+        let mail = self
+            .links
+            .iter()
+            .map(|link| {
+                conn.read_linked_before(reads, self.schema, (link, self.id), self.at, self.before.clone(), self.limit)
+            })
+            .collect();
+        conn.restore_visibility(viewer);
+        Ok(Answered::Again(Box::new(MailAsked { schema: self.schema, levels, mail })))
+    }
+}
+
+/// The mail colleagues share, asked.
+struct MailAsked<'s> {
+    schema: &'s Schema,
+    levels: BTreeMap<UserId, String>,
+    mail: Vec<ListedRead<'s>>,
+}
+
+impl<'s> SourceReads<'s> for MailAsked<'s> {
+    fn answer(
+        self: Box<Self>,
+        _: &mut ScopedConn,
+        answers: &mut Answers,
+        _: &mut Reads,
+    ) -> Result<Answered<'s>, AppError> {
+        let schema = self.schema;
+        let mut items = Vec::new();
+        for read in self.mail {
+            for mail in answers.listed(read)? {
+                let level = mail.values.ref_id("owner").and_then(|o| self.levels.get(&UserId::from_uuid(o)));
                 let mut record = mail.to_json(schema);
                 if level.map(String::as_str) != Some("everything") {
                     // Subject and people only.
@@ -921,8 +960,8 @@ impl relata_app::module::TimelineSource for SharedMail {
                     record,
                 });
             }
-            Ok(items)
-        })
+        }
+        Ok(Answered::Items(items))
     }
 }
 

@@ -27,6 +27,22 @@ impl Region {
     }
 }
 
+/// How many of the numbering plan's patterns stay compiled. The metadata
+/// compiles its patterns on use and keeps the last 100; a parse and its
+/// validity check use a few dozen of a region's, so numbers from a handful
+/// of countries evicted each other's and every parse compiled patterns
+/// again. The bound keeps the memory they take bounded all the same.
+const COMPILED_PATTERNS: usize = 2000;
+
+fn keep_compiled_patterns() {
+    static WIDENED: std::sync::Once = std::sync::Once::new();
+    WIDENED.call_once(|| {
+        let cache = phonenumber::metadata::DATABASE.cache();
+        let mut patterns = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        patterns.set_capacity(COMPILED_PATTERNS);
+    });
+}
+
 impl PhoneE164 {
     /// Parses international (`+…`, `00…`) numbers anywhere and national numbers
     /// relative to `default_region`.
@@ -40,6 +56,7 @@ impl PhoneE164 {
         }
         let international =
             trimmed.strip_prefix("00").map(|rest| format!("+{rest}")).unwrap_or_else(|| trimmed.to_string());
+        keep_compiled_patterns();
         let parsed = phonenumber::parse(default_region.map(|r| r.0), &international).map_err(|_| {
             if international.starts_with('+') || default_region.is_some() {
                 PhoneError(format!("{trimmed:?} is not a phone number"))

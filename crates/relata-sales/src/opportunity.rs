@@ -3,11 +3,15 @@
 
 use crate::pipeline::{StageKind, default_pipeline, stages_of};
 use crate::{OPPORTUNITIES, PIPELINES};
-use relata_core::meta::Schema;
+use relata_app::error::AppError;
+use relata_app::module::{Answered, SourceReads, Story, TimelineSource};
+use relata_app::timeline::TimelineItem;
+use relata_core::meta::{FieldType, Schema, Target};
 use relata_core::value::FieldValue;
 use relata_core::{Record, RecordId, UserId};
 use relata_i18n::refused;
 use relata_store::stages::StageChange;
+use relata_store::together::{Answers, ListedRead, Reads, StageChangesRead};
 use relata_store::{ScopedConn, StoreError};
 
 /// Fills the pipeline and stage, checks the stage belongs to the pipeline, and
@@ -95,68 +99,104 @@ pub fn stage_change(old: Option<&Record>, new: &Record, actor: Option<UserId>) -
 /// account or primary contact it is), as timeline items.
 pub struct StageChanges;
 
-impl relata_app::module::TimelineSource for StageChanges {
-    fn items<'a>(
-        &'a self,
-        conn: &'a mut ScopedConn,
-        schemas: &'a relata_app::Schemas,
-        kind: relata_core::meta::EntityKind,
-        id: RecordId,
-        before: Option<(chrono::DateTime<chrono::Utc>, String)>,
-        limit: u64,
-    ) -> relata_app::module::BoxFuture<'a, Result<Vec<relata_app::timeline::TimelineItem>, relata_app::error::AppError>>
-    {
-        Box::pin(async move {
-            let schema = schemas.get(OPPORTUNITIES);
-            // One page: the newest `limit` changes before the cursor of the
-            // customer's opportunities, whatever their age (an old
-            // opportunity's stage change can be recent), read in the database.
-            let mut changes = Vec::new();
-            for link in schema
-                .own_fields()
-                .iter()
-                .filter(|f| f.ty == relata_core::meta::FieldType::Relation(relata_core::meta::Target::Entity(kind)))
-            {
-                changes.extend(conn.stage_changes_linked(schema, link, id, before.clone(), limit).await?);
+impl TimelineSource for StageChanges {
+    fn ask<'s>(
+        &self,
+        conn: &mut ScopedConn,
+        reads: &mut Reads,
+        story: &Story<'s>,
+    ) -> Result<Box<dyn SourceReads<'s> + 's>, AppError> {
+        let schema = story.schemas.get(OPPORTUNITIES);
+        // One page: the newest `limit` changes before the cursor of the
+        // customer's opportunities, whatever their age (an old opportunity's
+        // stage change can be recent), read in the database.
+        let links = schema.own_fields().iter().filter(|f| f.ty == FieldType::Relation(Target::Entity(story.kind)));
+        let asked = links.map(|link| {
+            conn.read_stage_changes_linked(reads, schema, link, story.id, story.before.clone(), story.limit)
+        });
+        Ok(Box::new(ChangesAsked { schema, asked: asked.collect(), limit: story.limit }))
+    }
+}
+
+/// The stage changes of a story, asked.
+struct ChangesAsked<'s> {
+    schema: &'s Schema,
+    asked: Vec<StageChangesRead>,
+    limit: u64,
+}
+
+impl<'s> SourceReads<'s> for ChangesAsked<'s> {
+    fn answer(
+        self: Box<Self>,
+        conn: &mut ScopedConn,
+        answers: &mut Answers,
+        reads: &mut Reads,
+    ) -> Result<Answered<'s>, AppError> {
+        let mut changes = Vec::new();
+        for read in self.asked {
+            changes.extend(answers.stage_changes(read)?);
+        }
+        changes.sort_by_key(|c| std::cmp::Reverse((c.changed_at, c.id.to_string())));
+        changes.dedup_by(|a, b| a.id == b.id);
+        changes.truncate(self.limit as usize);
+        if changes.is_empty() {
+            return Ok(Answered::Items(Vec::new()));
+        }
+        // Their opportunities' names, as the viewer may see them.
+        let mut ids: Vec<String> = changes.iter().map(|c| c.opportunity.to_string()).collect();
+        ids.sort();
+        ids.dedup();
+        let names = conn.read_records_by_ids(reads, self.schema, &ids);
+        Ok(Answered::Again(Box::new(NamesAsked { schema: self.schema, changes, names })))
+    }
+}
+
+/// The stage changes of a story, with their opportunities' names asked.
+struct NamesAsked<'s> {
+    schema: &'s Schema,
+    changes: Vec<StageChange>,
+    names: ListedRead<'s>,
+}
+
+impl<'s> SourceReads<'s> for NamesAsked<'s> {
+    fn answer(
+        self: Box<Self>,
+        _: &mut ScopedConn,
+        answers: &mut Answers,
+        _: &mut Reads,
+    ) -> Result<Answered<'s>, AppError> {
+        let schema = self.schema;
+        let names: std::collections::HashMap<String, String> =
+            answers.listed(self.names)?.iter().map(|o| (o.id.to_string(), schema.title(o))).collect();
+        let hides_amount = schema.field("amount").is_none();
+        let mut items = Vec::new();
+        for c in self.changes {
+            let mut record = serde_json::json!({
+                "opportunity": c.opportunity,
+                "pipeline": c.pipeline,
+                "from_stage": c.from_stage,
+                "to_stage": c.to_stage,
+                "changed_at": relata_core::value::format_datetime(&c.changed_at),
+                "changed_by": c.changed_by,
+                "amount": c.amount,
+            });
+            if hides_amount {
+                // A role that may not see amounts sees none here either.
+                record.as_object_mut().expect("an object").remove("amount");
             }
-            changes.sort_by_key(|c| std::cmp::Reverse((c.changed_at, c.id.to_string())));
-            changes.dedup_by(|a, b| a.id == b.id);
-            changes.truncate(limit as usize);
-            let mut ids: Vec<String> = changes.iter().map(|c| c.opportunity.to_string()).collect();
-            ids.sort();
-            ids.dedup();
-            let names: std::collections::HashMap<String, String> =
-                conn.records_by_ids(schema, &ids).await?.iter().map(|o| (o.id.to_string(), schema.title(o))).collect();
-            let hides_amount = schema.field("amount").is_none();
-            let mut items = Vec::new();
-            for c in changes {
-                let mut record = serde_json::json!({
-                    "opportunity": c.opportunity,
-                    "pipeline": c.pipeline,
-                    "from_stage": c.from_stage,
-                    "to_stage": c.to_stage,
-                    "changed_at": relata_core::value::format_datetime(&c.changed_at),
-                    "changed_by": c.changed_by,
-                    "amount": c.amount,
-                });
-                if hides_amount {
-                    // A role that may not see amounts sees none here either.
-                    record.as_object_mut().expect("an object").remove("amount");
-                }
-                items.push(relata_app::timeline::TimelineItem {
-                    at: c.changed_at,
-                    item_type: "stage_change",
-                    id: c.id.to_string(),
-                    title: format!(
-                        "{}: {} → {}",
-                        names.get(&c.opportunity.to_string()).cloned().unwrap_or_default(),
-                        c.from_stage.as_deref().unwrap_or("(new)"),
-                        c.to_stage
-                    ),
-                    record,
-                });
-            }
-            Ok(items)
-        })
+            items.push(TimelineItem {
+                at: c.changed_at,
+                item_type: "stage_change",
+                id: c.id.to_string(),
+                title: format!(
+                    "{}: {} → {}",
+                    names.get(&c.opportunity.to_string()).cloned().unwrap_or_default(),
+                    c.from_stage.as_deref().unwrap_or("(new)"),
+                    c.to_stage
+                ),
+                record,
+            });
+        }
+        Ok(Answered::Items(items))
     }
 }

@@ -241,9 +241,8 @@ pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
             // Only changes that make a call this agent's (its owner, when an
             // event names their extension) come: the others' calls are not
             // read at all.
-            let read =
-                relata_app::read::get(&server.app, &ctx, relata_calls::telephony::PHONE_CALLS, changed.call, false);
-            let Ok((call, _)) = read.await else { continue };
+            let Ok(read) = relata_calls::telephony::read_call(&server.app, &ctx, changed.call).await else { continue };
+            let call = read.call();
             if call.values.ref_id("agent") != Some(mine) {
                 continue;
             }
@@ -253,7 +252,7 @@ pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
                 continue;
             }
             let name = if matches!(status.as_str(), "ended" | "missed") { "ended" } else { "pop" };
-            if let Ok(pop) = relata_calls::telephony::screen_pop(&server.app, &ctx, &call).await {
+            if let Ok((_, pop)) = read.screen_pop(&server.app, &ctx).await {
                 let event = Event::default().event(name).data(pop.to_string());
                 return Some((Ok::<_, std::convert::Infallible>(event), (server, ctx, state)));
             }

@@ -78,6 +78,21 @@ pub(crate) fn tallied_of(rows: Vec<Row>, asked: usize) -> Result<Vec<Vec<(String
     Ok(tallied)
 }
 
+/// The newest episodes of each source, from the rows of
+/// [`ScopedConn::newest_linked_query`]: `(source, id, time)`, the time of a
+/// record without one being its creation's.
+pub(crate) fn newest_of(rows: Vec<Row>) -> Result<Vec<(usize, String, chrono::DateTime<chrono::Utc>)>> {
+    let mut found = Vec::new();
+    for row in rows {
+        let (Some(n), Some(id), Some(created)) = (branch_of(&row)?, row.id_text("id")?, row.datetime("created_at")?)
+        else {
+            continue;
+        };
+        found.push((n, id, row.datetime("at")?.unwrap_or(created)));
+    }
+    Ok(found)
+}
+
 /// Adds `branch` to a compound select (or starts it).
 fn union_all(union: &mut Option<SelectStatement>, branch: SelectStatement) {
     match union.as_mut() {
@@ -702,17 +717,17 @@ impl ScopedConn {
 
     /// Of several sources of [`records_linked_before`] whose times are
     /// columns of their own, each one's newest `limit` in one statement (a
-    /// round trip each would cost more than the rows): `(source, id, time)`,
-    /// the time of a record without one being its creation's.
+    /// statement each would cost more than the rows), rows of `(probe: the
+    /// source, id, at, created_at)`; none for no source. See [`newest_of`].
     ///
     /// [`records_linked_before`]: ScopedConn::records_linked_before
-    pub async fn newest_linked(
-        &mut self,
+    pub(crate) fn newest_linked_query(
+        &self,
         sources: &[(&Schema, &FieldDef, &FieldDef)],
         target: RecordId,
         before: Option<(chrono::DateTime<chrono::Utc>, String)>,
         limit: u64,
-    ) -> Result<Vec<(usize, String, chrono::DateTime<chrono::Utc>)>> {
+    ) -> Option<SelectStatement> {
         let backend = self.backend();
         let mut union: Option<SelectStatement> = None;
         for (n, (schema, link, at)) in sources.iter().enumerate() {
@@ -727,22 +742,12 @@ impl ScopedConn {
                 .to_owned();
             union_all(&mut union, branch);
         }
-        let Some(union) = union else { return Ok(Vec::new()) };
-        let mut found = Vec::new();
-        for row in self.conn.fetch_all(&union).await? {
-            let (Some(n), Some(id), Some(created)) =
-                (branch_of(&row)?, row.id_text("id")?, row.datetime("created_at")?)
-            else {
-                continue;
-            };
-            found.push((n, id, row.datetime("at")?.unwrap_or(created)));
-        }
-        Ok(found)
+        union
     }
 
     /// The live, visible records of the type linked to `target`, newest by
     /// `at` first, before `before`, at most `limit`; without columns.
-    fn linked_before_select(
+    pub(crate) fn linked_before_select(
         &self,
         schema: &Schema,
         link: &FieldDef,
@@ -776,6 +781,12 @@ impl ScopedConn {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let q = self.records_by_ids_query(schema, ids);
+        self.conn.fetch_all(&q).await?.iter().map(|r| decode_record(r, schema)).collect()
+    }
+
+    /// The statement of [`ScopedConn::records_by_ids`].
+    pub(crate) fn records_by_ids_query(&self, schema: &Schema, ids: &[String]) -> SelectStatement {
         let mut q = Query::select()
             .columns(sql::select_columns(schema))
             .from(schema.kind.table())
@@ -786,7 +797,7 @@ impl ScopedConn {
         if let Some(visible) = self.visible(schema.kind) {
             q.and_where(visible);
         }
-        self.conn.fetch_all(&q).await?.iter().map(|r| decode_record(r, schema)).collect()
+        q
     }
 
     /// Counts live records of `kind` in this workspace.

@@ -81,14 +81,14 @@ impl ScopedConn {
     /// One page of a customer's stage changes: those of the live
     /// opportunities whose `link` points at `target` (and which the viewer
     /// may read), newest first, strictly before `before`, at most `limit`.
-    pub async fn stage_changes_linked(
-        &mut self,
+    pub(crate) fn stage_changes_linked_query(
+        &self,
         schema: &Schema,
         link: &FieldDef,
         target: RecordId,
         before: Option<(DateTime<Utc>, String)>,
         limit: u64,
-    ) -> Result<Vec<StageChange>> {
+    ) -> sea_query::SelectStatement {
         let backend = self.backend();
         let mut linked = Query::select();
         linked
@@ -114,11 +114,11 @@ impl ScopedConn {
             );
         }
         q.order_by("changed_at", Order::Desc).order_by("id", Order::Desc).limit(limit);
-        self.conn.fetch_all(&q).await?.iter().map(decode_change).collect()
+        q
     }
 }
 
-fn decode_change(r: &crate::db::Row) -> Result<StageChange> {
+pub(crate) fn decode_change(r: &crate::db::Row) -> Result<StageChange> {
     let bad = |c: &str| StoreError::Corrupt(format!("stage_history.{c}"));
     let amount = match (r.int("amount_minor")?, r.text("amount_currency")?) {
         (Some(m), Some(c)) => Some(Money::new(m, Currency::parse(&c).ok_or_else(|| bad("amount_currency"))?)),

@@ -9,9 +9,11 @@ use crate::error::Result;
 use crate::records::Tally;
 use crate::search::ContactPointHit;
 use crate::sql;
+use crate::stages::StageChange;
 use crate::webhooks::InboundEvent;
+use chrono::{DateTime, Utc};
 use relata_core::filter::Filter;
-use relata_core::meta::Schema;
+use relata_core::meta::{FieldDef, Schema};
 use relata_core::{Record, RecordId};
 use sea_query::{Order, SelectStatement};
 use serde_json::Value as Json;
@@ -69,6 +71,25 @@ impl Answers {
         crate::search::hits_of(self.take(read.0))
     }
 
+    /// The records a [`ScopedConn::read_linked_before`] or
+    /// [`ScopedConn::read_records_by_ids`] read, as lists show them (a
+    /// document without its lines).
+    pub fn listed(&mut self, read: ListedRead<'_>) -> Result<Vec<Record>> {
+        let rows = read.n.map(|n| self.take(n)).unwrap_or_default();
+        rows.iter().map(|row| crate::records::decode_record(row, read.schema)).collect()
+    }
+
+    /// The episodes a [`ScopedConn::read_newest_linked`] found: `(source,
+    /// id, time)`, the time of a record without one being its creation's.
+    pub fn newest(&mut self, read: NewestRead) -> Result<Vec<(usize, String, DateTime<Utc>)>> {
+        crate::records::newest_of(read.0.map(|n| self.take(n)).unwrap_or_default())
+    }
+
+    /// The stage changes a [`ScopedConn::read_stage_changes_linked`] read.
+    pub fn stage_changes(&mut self, read: StageChangesRead) -> Result<Vec<StageChange>> {
+        self.take(read.0).iter().map(crate::stages::decode_change).collect()
+    }
+
     /// The event a [`ScopedConn::read_inbound_event`] read.
     pub fn inbound_event(&mut self, read: InboundEventRead) -> Result<Option<InboundEvent>> {
         self.take(read.0).first().map(crate::webhooks::inbound_event_of).transpose()
@@ -80,6 +101,27 @@ pub struct RecordsRead<'s> {
     n: usize,
     schema: &'s Schema,
 }
+
+/// Live records of a type as lists show them, read together with other
+/// reads.
+pub struct ListedRead<'s> {
+    /// `None` when there was nothing to read.
+    n: Option<usize>,
+    schema: &'s Schema,
+}
+
+impl<'s> ListedRead<'s> {
+    /// The schema of the records read.
+    pub fn schema(&self) -> &'s Schema {
+        self.schema
+    }
+}
+
+/// The newest episodes of several sources, read together with other reads.
+pub struct NewestRead(Option<usize>);
+
+/// Stage changes, read together with other reads.
+pub struct StageChangesRead(usize);
 
 /// Tallies (see [`Tally`]), read together with other reads.
 pub struct TalliesRead {
@@ -121,6 +163,60 @@ impl ScopedConn {
     /// [`ScopedConn::get_record`]).
     pub fn read_record<'s>(&self, reads: &mut Reads, schema: &'s Schema, id: RecordId) -> RecordsRead<'s> {
         RecordsRead { n: reads.add(self.record_select(schema, id, false)), schema }
+    }
+
+    /// Adds a read of the records of `schema`'s type linked to `target` (see
+    /// [`ScopedConn::records_linked_before`]).
+    pub fn read_linked_before<'s>(
+        &self,
+        reads: &mut Reads,
+        schema: &'s Schema,
+        (link, target): (&FieldDef, RecordId),
+        at: &FieldDef,
+        before: Option<(DateTime<Utc>, String)>,
+        limit: u64,
+    ) -> ListedRead<'s> {
+        let mut q = self.linked_before_select(schema, link, target, at, before, limit);
+        q.columns(sql::select_columns(schema));
+        ListedRead { n: Some(reads.add(q)), schema }
+    }
+
+    /// Adds a read of the live, visible records of `schema`'s type with one
+    /// of `ids` (see [`ScopedConn::records_by_ids`]).
+    pub fn read_records_by_ids<'s>(&self, reads: &mut Reads, schema: &'s Schema, ids: &[String]) -> ListedRead<'s> {
+        let n = (!ids.is_empty()).then(|| reads.add(self.records_by_ids_query(schema, ids)));
+        ListedRead { n, schema }
+    }
+
+    /// Adds a read of each source's newest episodes linked to `target`: of
+    /// several sources of [`ScopedConn::records_linked_before`] whose times
+    /// are columns of their own, each one's newest `limit` (one statement:
+    /// a statement each would cost more than the rows).
+    pub fn read_newest_linked(
+        &self,
+        reads: &mut Reads,
+        sources: &[(&Schema, &FieldDef, &FieldDef)],
+        target: RecordId,
+        before: Option<(DateTime<Utc>, String)>,
+        limit: u64,
+    ) -> NewestRead {
+        NewestRead(self.newest_linked_query(sources, target, before, limit).map(|union| reads.add(union)))
+    }
+
+    /// Adds a read of one page of a customer's stage changes: those of the
+    /// live opportunities whose `link` points at `target` (and which the
+    /// viewer may read), newest first, strictly before `before`, at most
+    /// `limit`.
+    pub fn read_stage_changes_linked(
+        &self,
+        reads: &mut Reads,
+        schema: &Schema,
+        link: &FieldDef,
+        target: RecordId,
+        before: Option<(DateTime<Utc>, String)>,
+        limit: u64,
+    ) -> StageChangesRead {
+        StageChangesRead(reads.add(self.stage_changes_linked_query(schema, link, target, before, limit)))
     }
 
     /// Adds a read of tallies of live, visible records (see [`Tally`]).

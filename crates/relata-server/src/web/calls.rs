@@ -354,12 +354,12 @@ async fn call_page(
 ) -> Response {
     use relata_calls::telephony::PHONE_CALLS;
     let tr = page.tr();
-    let call = match relata_app::read::get(&server.app, &page.ctx, PHONE_CALLS, id, false).await {
-        Ok((call, _)) => call,
-        Err(e) => return super::app_error_page(page, e),
-    };
-    let pop = match relata_calls::telephony::screen_pop(&server.app, &page.ctx, &call).await {
-        Ok(pop) => pop,
+    let read = relata_calls::telephony::read_call(&server.app, &page.ctx, id);
+    let (call, pop) = match read.await {
+        Ok(read) => match read.screen_pop(&server.app, &page.ctx).await {
+            Ok(popped) => popped,
+            Err(e) => return super::app_error_page(page, e),
+        },
         Err(e) => return super::app_error_page(page, e),
     };
     let titled =

@@ -381,6 +381,10 @@ async fn stage_changes_are_recorded_and_shown_on_timelines(app: TestApp) {
     let stages: Vec<&str> = items[1..4].iter().map(|i| i["record"]["to_stage"].as_str().unwrap()).collect();
     assert_eq!(stages, ["won", "proposal", "qualification"], "newest first");
     assert_eq!(items[1]["record"]["from_stage"], "proposal");
+    // Each change is titled with its opportunity's name (read after the
+    // changes, in a step of its own).
+    assert_eq!(items[1]["title"], "Fleet renewal: proposal → won");
+    assert_eq!(items[3]["title"], "Fleet renewal: (new) → qualification");
     let times: Vec<&str> = items.iter().map(|i| i["at"].as_str().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "time order: {times:?}");
 

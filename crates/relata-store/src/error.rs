@@ -20,6 +20,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// Relata used the store in a way it must not (a bug, not bad input).
+    #[error("internal error: {0}")]
+    Misuse(&'static str),
 }
 
 impl StoreError {

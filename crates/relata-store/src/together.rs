@@ -5,7 +5,7 @@
 //! [`ScopedConn::read_together`], and takes each answer by its handle.
 
 use crate::db::{Row, ScopedConn};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::records::Tally;
 use crate::search::ContactPointHit;
 use crate::sql;
@@ -18,35 +18,60 @@ use relata_core::{Record, RecordId};
 use sea_query::{Order, SelectStatement};
 use serde_json::Value as Json;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Reads to send together.
-#[derive(Default)]
 pub struct Reads {
     selects: Vec<SelectStatement>,
+    /// Which batch this is: a handle answers only in its own batch's
+    /// answers (a caller sending several batches cannot mix them up).
+    batch: u64,
+}
+
+impl Default for Reads {
+    fn default() -> Self {
+        static BATCHES: AtomicU64 = AtomicU64::new(0);
+        Reads { selects: Vec::new(), batch: BATCHES.fetch_add(1, Ordering::Relaxed) }
+    }
 }
 
 impl Reads {
-    fn add(&mut self, select: SelectStatement) -> usize {
+    fn add(&mut self, select: SelectStatement) -> Slot {
         self.selects.push(select);
-        self.selects.len() - 1
+        Slot { batch: self.batch, n: self.selects.len() - 1 }
     }
+}
+
+/// Where a read's answer is: its batch and place in it.
+struct Slot {
+    batch: u64,
+    n: usize,
 }
 
 /// What reads sent together answered, each taken once by its handle.
 pub struct Answers {
     rows: Vec<Vec<Row>>,
+    batch: u64,
 }
 
 impl Answers {
-    fn take(&mut self, n: usize) -> Vec<Row> {
-        self.rows.get_mut(n).map(std::mem::take).unwrap_or_default()
+    fn take(&mut self, slot: Slot) -> Result<Vec<Row>> {
+        if slot.batch != self.batch {
+            return Err(StoreError::Misuse("a read's answer was asked of another batch of reads"));
+        }
+        Ok(self.rows.get_mut(slot.n).map(std::mem::take).unwrap_or_default())
+    }
+
+    /// The answer of a read that may have sent nothing.
+    fn take_if(&mut self, slot: Option<Slot>) -> Result<Vec<Row>> {
+        slot.map_or(Ok(Vec::new()), |slot| self.take(slot))
     }
 
     /// The records a [`ScopedConn::read_records`] read (their documents'
     /// lines read through `conn`).
     pub async fn records(&mut self, read: RecordsRead<'_>, conn: &mut ScopedConn) -> Result<Vec<Record>> {
         let mut records = Vec::new();
-        for row in self.take(read.n) {
+        for row in self.take(read.n)? {
             records.push(conn.record_of(&row, read.schema).await?);
         }
         Ok(records)
@@ -57,48 +82,48 @@ impl Answers {
     /// and a total of 0; a sum has a row per currency, none when nothing
     /// matches).
     pub fn tallies(&mut self, read: TalliesRead) -> Result<Vec<Vec<(String, i64, i64)>>> {
-        let rows = read.n.map(|n| self.take(n)).unwrap_or_default();
+        let rows = self.take_if(read.n)?;
         crate::records::tallied_of(rows, read.asked)
     }
 
     /// The settings a [`ScopedConn::read_settings`] read.
     pub fn settings(&mut self, read: SettingsRead) -> Result<HashMap<String, Json>> {
-        crate::settings::settings_of(self.take(read.0))
+        crate::settings::settings_of(self.take(read.0)?)
     }
 
     /// The contact points a [`ScopedConn::read_contact_points`] read.
     pub fn contact_points(&mut self, read: ContactPointsRead) -> Result<Vec<ContactPointHit>> {
-        crate::search::hits_of(self.take(read.0))
+        crate::search::hits_of(self.take(read.0)?)
     }
 
     /// The records a [`ScopedConn::read_linked_before`] or
     /// [`ScopedConn::read_records_by_ids`] read, as lists show them (a
     /// document without its lines).
     pub fn listed(&mut self, read: ListedRead<'_>) -> Result<Vec<Record>> {
-        let rows = read.n.map(|n| self.take(n)).unwrap_or_default();
+        let rows = self.take_if(read.n)?;
         rows.iter().map(|row| crate::records::decode_record(row, read.schema)).collect()
     }
 
     /// The episodes a [`ScopedConn::read_newest_linked`] found: `(source,
     /// id, time)`, the time of a record without one being its creation's.
     pub fn newest(&mut self, read: NewestRead) -> Result<Vec<(usize, String, DateTime<Utc>)>> {
-        crate::records::newest_of(read.0.map(|n| self.take(n)).unwrap_or_default())
+        crate::records::newest_of(self.take_if(read.0)?)
     }
 
     /// The stage changes a [`ScopedConn::read_stage_changes_linked`] read.
     pub fn stage_changes(&mut self, read: StageChangesRead) -> Result<Vec<StageChange>> {
-        self.take(read.0).iter().map(crate::stages::decode_change).collect()
+        self.take(read.0)?.iter().map(crate::stages::decode_change).collect()
     }
 
     /// The event a [`ScopedConn::read_inbound_event`] read.
     pub fn inbound_event(&mut self, read: InboundEventRead) -> Result<Option<InboundEvent>> {
-        self.take(read.0).first().map(crate::webhooks::inbound_event_of).transpose()
+        self.take(read.0)?.first().map(crate::webhooks::inbound_event_of).transpose()
     }
 }
 
 /// Live records of a type, read together with other reads.
 pub struct RecordsRead<'s> {
-    n: usize,
+    n: Slot,
     schema: &'s Schema,
 }
 
@@ -106,7 +131,7 @@ pub struct RecordsRead<'s> {
 /// reads.
 pub struct ListedRead<'s> {
     /// `None` when there was nothing to read.
-    n: Option<usize>,
+    n: Option<Slot>,
     schema: &'s Schema,
 }
 
@@ -118,31 +143,31 @@ impl<'s> ListedRead<'s> {
 }
 
 /// The newest episodes of several sources, read together with other reads.
-pub struct NewestRead(Option<usize>);
+pub struct NewestRead(Option<Slot>);
 
 /// Stage changes, read together with other reads.
-pub struct StageChangesRead(usize);
+pub struct StageChangesRead(Slot);
 
 /// Tallies (see [`Tally`]), read together with other reads.
 pub struct TalliesRead {
     /// `None` when none was asked.
-    n: Option<usize>,
+    n: Option<Slot>,
     asked: usize,
 }
 
 /// Settings, read together with other reads.
-pub struct SettingsRead(usize);
+pub struct SettingsRead(Slot);
 
 /// Contact points, read together with other reads.
-pub struct ContactPointsRead(usize);
+pub struct ContactPointsRead(Slot);
 
 /// An applied inbound event, read together with other reads.
-pub struct InboundEventRead(usize);
+pub struct InboundEventRead(Slot);
 
 impl ScopedConn {
     /// Sends the reads; on SQLite in one round trip.
     pub async fn read_together(&mut self, reads: Reads) -> Result<Answers> {
-        Ok(Answers { rows: self.conn.fetch_each(&reads.selects).await? })
+        Ok(Answers { rows: self.conn.fetch_each(&reads.selects).await?, batch: reads.batch })
     }
 
     /// Adds a read of up to `limit` live, visible records of `schema`'s type

@@ -389,6 +389,17 @@ async fn held_writes_go_with_what_follows_and_leave_with_a_dropped_transaction(a
     assert!(answers.inbound_event(none).unwrap().is_none());
     assert_eq!(answers.inbound_event(held).unwrap().map(|e| e.result), Some(json!({"n": 44})));
     assert!(answers.settings(settings).unwrap().is_empty());
+    // A read's handle answers in its own batch's answers only: asked of
+    // another batch's, it is refused (not answered with a stranger's rows).
+    let mut first = relata_store::together::Reads::default();
+    let of_first = tx.read_settings(&mut first, &["held.none"]);
+    let mut second = relata_store::together::Reads::default();
+    let of_second = tx.read_inbound_event(&mut second, "held test", "four held");
+    drop(tx.read_together(first).await.unwrap());
+    let mut answers = tx.read_together(second).await.unwrap();
+    let mixed = answers.settings(of_first);
+    assert!(matches!(mixed, Err(relata_store::StoreError::Misuse(_))), "{mixed:?}");
+    assert_eq!(answers.inbound_event(of_second).unwrap().map(|e| e.result), Some(json!({"n": 44})));
     tx.commit().await.unwrap();
     let mut reader = store.read(ws).await.unwrap();
     for (id, n) in [("one", 1), ("two", 2), ("three", 3)] {

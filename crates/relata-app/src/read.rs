@@ -81,11 +81,24 @@ pub async fn get(
     id: RecordId,
     include_deleted: bool,
 ) -> Result<(Record, std::sync::Arc<crate::Schemas>), AppError> {
+    let (record, schemas, _) = get_keeping_reader(app, ctx, kind, id, include_deleted).await?;
+    Ok((record, schemas))
+}
+
+/// [`get`], giving back the reader it read through too, for a caller that
+/// goes on reading as `ctx` (no second connection to take from the pool).
+pub async fn get_keeping_reader(
+    app: &App,
+    ctx: &Ctx,
+    kind: EntityKind,
+    id: RecordId,
+    include_deleted: bool,
+) -> Result<(Record, std::sync::Arc<crate::Schemas>, relata_store::ScopedConn), AppError> {
     ctx.access.check_kind(kind, Right::Read)?;
     let schemas = app.schemas_for(ctx).await?;
     let mut conn = app.reader(ctx).await?;
     match conn.get_record(schemas.get(kind), id, include_deleted).await? {
-        Some(record) => Ok((record, schemas)),
+        Some(record) => Ok((record, schemas, conn)),
         None => Err(crate::write::missing_or_hidden(&mut conn, kind, id).await),
     }
 }

@@ -681,13 +681,13 @@ pub struct CallRead {
 /// Reads a phone call as `ctx` may (a call they may not read is not found,
 /// and the refusal recorded), for its screen pop.
 pub async fn read_call(app: &App, ctx: &Ctx, id: RecordId) -> Result<CallRead, AppError> {
-    ctx.access.check_kind(PHONE_CALLS, relata_core::access::Right::Read)?;
-    let schemas = app.schemas_for(ctx).await?;
-    let mut conn = app.reader(ctx).await?;
-    match conn.get_record(schemas.get(PHONE_CALLS), id, false).await? {
-        Some(call) => Ok(CallRead { conn, schemas, call }),
-        None => Err(relata_app::write::missing_or_hidden(&mut conn, PHONE_CALLS, id).await),
-    }
+    let (call, schemas, conn) = relata_app::read::get_keeping_reader(app, ctx, PHONE_CALLS, id, false).await?;
+    Ok(CallRead { conn, schemas, call })
+}
+
+/// Whether `ctx` may read records of `kind` at all.
+fn may_read(ctx: &Ctx, kind: EntityKind) -> bool {
+    ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok()
 }
 
 impl CallRead {
@@ -715,13 +715,12 @@ impl CallRead {
         // The story of whom the call is about: the contact's, else the
         // account's, shown only if the agent may read them (its reads see
         // only what the agent may read).
-        let may_read = |kind: EntityKind| ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok();
         let about = match (seen.values.ref_id("contact"), seen.values.ref_id("account")) {
             (Some(contact), _) => Some((CONTACTS, contact)),
             (None, Some(account)) => Some((ACCOUNTS, account)),
             _ => None,
         };
-        let story = about.filter(|(kind, _)| may_read(*kind)).and_then(|(kind, id)| {
+        let story = about.filter(|(kind, _)| may_read(ctx, *kind)).and_then(|(kind, id)| {
             let about = (kind, RecordId::from_uuid(id));
             relata_app::timeline::ask_story(app.modules, &mut conn, &mut reads, ctx, &schemas, about, None, 6).ok()
         });
@@ -786,9 +785,8 @@ fn ask_caller<'s>(
     schemas: &'s relata_app::Schemas,
     call: &Record,
 ) -> Result<CallerAsked<'s>, AppError> {
-    let may_read = |kind: EntityKind| ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok();
     let people = [(CONTACTS, "contact"), (ACCOUNTS, "account"), (LEADS, "lead")].map(|(kind, field)| {
-        let id = call.values.ref_id(field).filter(|_| may_read(kind))?;
+        let id = call.values.ref_id(field).filter(|_| may_read(ctx, kind))?;
         Some(conn.read_record(reads, schemas.get(kind), RecordId::from_uuid(id)))
     });
     let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
@@ -799,7 +797,7 @@ fn ask_caller<'s>(
             let kind = EntityKind::named(name);
             let Some(schema) = schemas.try_get(kind) else { continue };
             let (Some(of), Some(status)) = (schema.field("account"), schema.field("status")) else { continue };
-            if !may_read(kind) {
+            if !may_read(ctx, kind) {
                 continue;
             }
             let statuses = statuses.iter().map(|s| FieldValue::Text(s.to_string())).collect();

@@ -46,10 +46,19 @@ pub async fn begin_as_read(
     done: Option<InboundEvent>,
     request_hash: &str,
 ) -> Result<Once, AppError> {
+    match replayed(done, request_hash)? {
+        Some(applied) => Ok(Once::Done(applied)),
+        None => Ok(Once::Fresh(app.store.write(ws).await?)),
+    }
+}
+
+/// What an event applied before (`done`, as read) answers again: the same
+/// body is a repeat; another body with the same id is refused.
+pub fn replayed(done: Option<InboundEvent>, request_hash: &str) -> Result<Option<Applied>, AppError> {
     match done {
         Some(done) if done.request_hash != request_hash => Err(AppError::IdempotencyMismatch),
-        Some(done) => Ok(Once::Done(Applied { result: done.result, replayed: true })),
-        None => Ok(Once::Fresh(app.store.write(ws).await?)),
+        Some(done) => Ok(Some(Applied { result: done.result, replayed: true })),
+        None => Ok(None),
     }
 }
 
@@ -64,20 +73,43 @@ pub async fn finish(
     event_id: &str,
     event: InboundEvent,
 ) -> Result<Applied, AppError> {
-    tx.insert_inbound_event(source, event_id, &event).await?;
-    // The insert goes with the commit: the key's failure is the commit's.
-    match tx.commit().await {
-        Ok(()) => Ok(Applied { result: event.result, replayed: false }),
-        Err(e) if e.is_unique_violation() => {
+    let request_hash = event.request_hash.clone();
+    let written = async {
+        record(&mut tx, source, event_id, &event).await?;
+        tx.commit().await?;
+        Ok(event.result)
+    }
+    .await;
+    settle(app, ws, (source, event_id), &request_hash, written).await
+}
+
+/// Records the event as applied in `tx`. The insert is held: it goes with
+/// the transaction's next statement (its commit, or a savepoint's release),
+/// whose failure on the event's key [`settle`] reads as a repeat.
+pub async fn record(tx: &mut ScopedConn, source: &str, event_id: &str, event: &InboundEvent) -> Result<(), AppError> {
+    Ok(tx.insert_inbound_event(source, event_id, event).await?)
+}
+
+/// What applying an event answers once its transaction ended (`written`:
+/// the result it recorded, or why it failed). A failure on the event's key
+/// means the same event was applied meanwhile: its answer is given again.
+pub async fn settle(
+    app: &App,
+    ws: WorkspaceId,
+    (source, event_id): (&str, &str),
+    request_hash: &str,
+    written: Result<Json, AppError>,
+) -> Result<Applied, AppError> {
+    match written {
+        Ok(result) => Ok(Applied { result, replayed: false }),
+        Err(AppError::Internal(e)) if e.is_unique_violation() => {
             match app.store.read(ws).await?.inbound_event(source, event_id).await? {
-                Some(done) if done.request_hash == event.request_hash => {
-                    Ok(Applied { result: done.result, replayed: true })
-                }
+                Some(done) if done.request_hash == request_hash => Ok(Applied { result: done.result, replayed: true }),
                 Some(_) => Err(AppError::IdempotencyMismatch),
                 // Another key failed: not this event's doing.
-                None => Err(e.into()),
+                None => Err(AppError::Internal(e)),
             }
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }

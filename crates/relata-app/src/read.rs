@@ -81,25 +81,46 @@ pub async fn get(
     id: RecordId,
     include_deleted: bool,
 ) -> Result<(Record, std::sync::Arc<crate::Schemas>), AppError> {
-    let (record, schemas, _) = get_keeping_reader(app, ctx, kind, id, include_deleted).await?;
-    Ok((record, schemas))
-}
-
-/// [`get`], giving back the reader it read through too, for a caller that
-/// goes on reading as `ctx` (no second connection to take from the pool).
-pub async fn get_keeping_reader(
-    app: &App,
-    ctx: &Ctx,
-    kind: EntityKind,
-    id: RecordId,
-    include_deleted: bool,
-) -> Result<(Record, std::sync::Arc<crate::Schemas>, relata_store::ScopedConn), AppError> {
     ctx.access.check_kind(kind, Right::Read)?;
     let schemas = app.schemas_for(ctx).await?;
     let mut conn = app.reader(ctx).await?;
     match conn.get_record(schemas.get(kind), id, include_deleted).await? {
-        Some(record) => Ok((record, schemas, conn)),
+        Some(record) => Ok((record, schemas)),
         None => Err(crate::write::missing_or_hidden(&mut conn, kind, id).await),
+    }
+}
+
+/// [`get`] of a live record, sent with other reads on `conn` (a reader of
+/// `ctx`'s): the type's read right is checked now; [`GetAsked::answer`]
+/// gives the record, or the refusal `get` gives (and records).
+pub fn ask_get<'s>(
+    ctx: &Ctx,
+    conn: &relata_store::ScopedConn,
+    reads: &mut relata_store::together::Reads,
+    schemas: &'s crate::Schemas,
+    (kind, id): (EntityKind, RecordId),
+) -> Result<GetAsked<'s>, AppError> {
+    ctx.access.check_kind(kind, Right::Read)?;
+    Ok(GetAsked { read: conn.read_record(reads, schemas.get(kind), id), kind, id })
+}
+
+/// A record asked with [`ask_get`].
+pub struct GetAsked<'s> {
+    read: relata_store::together::RecordsRead<'s>,
+    kind: EntityKind,
+    id: RecordId,
+}
+
+impl GetAsked<'_> {
+    pub async fn answer(
+        self,
+        answers: &mut relata_store::together::Answers,
+        conn: &mut relata_store::ScopedConn,
+    ) -> Result<Record, AppError> {
+        match answers.records(self.read, conn).await?.into_iter().next() {
+            Some(record) => Ok(record),
+            None => Err(crate::write::missing_or_hidden(conn, self.kind, self.id).await),
+        }
     }
 }
 

@@ -13,7 +13,7 @@
 use crate::relation;
 use chrono::{DateTime, Duration, Utc};
 use relata_app::error::AppError;
-use relata_app::inbound::{self, Applied, Once};
+use relata_app::inbound::{self, Applied};
 use relata_app::{App, Ctx};
 use relata_core::error::FieldError;
 use relata_core::filter::{Filter, Op};
@@ -29,6 +29,7 @@ use relata_store::search::ContactPointHit;
 use relata_store::together::{Answers, Reads, RecordsRead, TalliesRead};
 use relata_store::webhooks::InboundEvent;
 use serde_json::{Value as Json, json};
+use std::collections::HashMap;
 
 pub const PHONE_CALLS: EntityKind = EntityKind::named("phone_calls");
 pub const EVENTS: &[&str] = &["ringing", "answered", "transferred", "ended"];
@@ -291,39 +292,59 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     // The same body again is the same event (a switch repeats itself); a
     // second transfer of a call differs in its body.
     let event_id = format!("{}:{}:{}", event.call_id, event.event, &request_hash[..16.min(request_hash.len())]);
-    let relata = Ctx::new(ctx.workspace.clone(), None);
     // Who is calling and which agent the extension is, read before the
-    // write transaction: other events' writes need not wait for lookups.
+    // write: other events' writes need not wait for lookups.
     let schemas = app.schemas_for(ctx).await?;
-    let accounts = schemas.get(ACCOUNTS);
-    let mut ahead = read_ahead(app, ctx, &event, accounts, (source, &event_id)).await?;
-    // Another event of the same call at the same moment may have made its
-    // record (the unique call id) or changed it (its version): try again,
-    // on what it left (read in the transaction then).
+    let mut ahead = read_ahead(app, ctx, &event, schemas.get(ACCOUNTS), (source, &event_id)).await?;
+    if let Some(applied) = inbound::replayed(ahead.done.take().flatten(), &request_hash)? {
+        return Ok(applied);
+    }
+    // Events come fast: each is written in a transaction it may share with
+    // others (see `relata_store::group`), in a savepoint of its own.
+    let key = (source.to_string(), event_id.clone());
+    let sender = ctx.clone();
+    let hash = request_hash.clone();
+    let written = app
+        .store
+        .write_grouped(ctx.ws(), move |tx| {
+            Box::pin(async move {
+                let result = record_event_retrying(tx, &sender, &event, (&mut ahead, schemas.get(ACCOUNTS))).await?;
+                let event =
+                    InboundEvent { event_type: format!("telephony.{}", event.event), request_hash: hash, result };
+                inbound::record(tx, &key.0, &key.1, &event).await?;
+                Ok(event.result)
+            })
+        })
+        .await;
+    inbound::settle(app, ctx.ws(), (source, &event_id), &request_hash, written).await
+}
+
+/// [`record_event`], tried again after losing a race with another write
+/// of the same call: another event of the same call at the same moment may
+/// have made its record (the unique call id) or changed it (its version).
+/// The first try uses the call as read ahead; the next read it in the
+/// transaction, after undoing what the failed try wrote.
+async fn record_event_retrying(
+    tx: &mut ScopedConn,
+    sender: &Ctx,
+    event: &Event,
+    (ahead, accounts): (&mut Ahead, &Schema),
+) -> Result<Json, AppError> {
+    let relata = Ctx::new(sender.workspace.clone(), None);
     let mut tries = 0;
-    let (tx, result) = loop {
-        // The first try uses what was read ahead of it.
-        let once = match ahead.done.take() {
-            Some(done) => inbound::begin_as_read(app, ctx.ws(), done, &request_hash).await?,
-            None => inbound::begin(app, ctx.ws(), source, &event_id, &request_hash).await?,
-        };
-        let mut tx = match once {
-            Once::Done(applied) => return Ok(applied),
-            Once::Fresh(tx) => tx,
-        };
+    loop {
+        let point = tx.savepoint()?;
         let at = event.at.unwrap_or_else(|| tx.now());
         let call = ahead.call.take();
-        match record_event(&mut tx, &relata, ctx, &event, (&ahead, accounts), call, at).await {
-            Ok(result) => break (tx, result),
-            Err(AppError::Invalid(v)) if tries < RETRIES && v.errors.iter().any(|e| e.code == "duplicate") => {
-                tries += 1
-            }
-            Err(AppError::VersionConflict { .. }) if tries < RETRIES => tries += 1,
+        match record_event(tx, &relata, sender, event, (&*ahead, accounts), call, at).await {
+            Ok(result) => return Ok(result),
+            Err(AppError::Invalid(v)) if tries < RETRIES && v.errors.iter().any(|e| e.code == "duplicate") => {}
+            Err(AppError::VersionConflict { .. }) if tries < RETRIES => {}
             Err(e) => return Err(e),
         }
-    };
-    let event = InboundEvent { event_type: format!("telephony.{}", event.event), request_hash, result };
-    inbound::finish(app, ctx.ws(), tx, source, &event_id, event).await
+        tx.undo(point).await?;
+        tries += 1;
+    }
 }
 
 /// What an event's transaction needs to know that it can read beforehand:
@@ -369,6 +390,15 @@ async fn read_ahead(
     let settings = conn.read_settings(&mut reads, &[FORMULA, EXTENSIONS]);
     let number = party.as_ref().and_then(|p| p.number.as_ref());
     let points = number.map(|n| conn.read_contact_points(&mut reads, "phone", n.as_str()));
+    // The records a caller's number usually finds, read with the number's
+    // contact points rather than after them.
+    let likely: Vec<Schema> = LIKELY_CALLERS.iter().map(|kind| Schema::standard(*kind)).collect();
+    let found: Vec<_> = match number {
+        Some(n) => {
+            likely.iter().map(|s| conn.read_records_with_contact_point(&mut reads, s, "phone", n.as_str())).collect()
+        }
+        None => Vec::new(),
+    };
     let mut answers = conn.read_together(reads).await?;
     let done = answers.inbound_event(done)?;
     let call = answers.records(call, &mut conn).await?.into_iter().next();
@@ -377,13 +407,20 @@ async fn read_ahead(
         Some(points) => answers.contact_points(points)?,
         None => Vec::new(),
     };
+    let mut read = HashMap::new();
+    for found in found {
+        read.extend(answers.records(found, &mut conn).await?.into_iter().map(|r| (r.id, r)));
+    }
     // A repeat is answered from what it did: nothing more to know.
     if done.is_some() {
         return Ok(Ahead { done: Some(done), caller: None, agent: None, call: None });
     }
     let formula = formula_in(settings.remove(FORMULA));
     let caller = match party {
-        Some(party) => Some(identified(&mut conn, event, accounts, &formula, party, hits).await?),
+        Some(party) => {
+            let matches = matches_of(&mut conn, hits, read).await?;
+            Some(identified(&mut conn, event, accounts, &formula, party, matches).await?)
+        }
         None => None,
     };
     let agent = event.extension.as_deref().and_then(|extension| agent_in(settings.get(EXTENSIONS), extension));
@@ -571,7 +608,33 @@ async fn identify(
         Some(number) => conn.lookup_contact_point("phone", number.as_str()).await?,
         None => Vec::new(),
     };
-    identified(conn, event, accounts, formula, party, hits).await
+    let matches = matches_of(conn, hits, HashMap::new()).await?;
+    identified(conn, event, accounts, formula, party, matches).await
+}
+
+/// The types of records a caller's number is usually a contact point of.
+const LIKELY_CALLERS: [EntityKind; 3] = [CONTACTS, ACCOUNTS, LEADS];
+
+/// The live records a number's contact points (`hits`) are of, in the
+/// hits' order: those in `read` (read with the hits), the others read now
+/// (types other than the likely ones, and any not among those read: gone
+/// since, or past the read's limit).
+async fn matches_of(
+    conn: &mut ScopedConn,
+    hits: Vec<ContactPointHit>,
+    mut read: HashMap<RecordId, Record>,
+) -> Result<Vec<Record>, AppError> {
+    let was_read: Vec<bool> = hits.iter().map(|hit| read.contains_key(&hit.id)).collect();
+    let others: Vec<&ContactPointHit> = hits.iter().zip(&was_read).filter(|(_, r)| !**r).map(|(h, _)| h).collect();
+    let schemas: Vec<Schema> = others.iter().map(|hit| Schema::standard(hit.kind)).collect();
+    let asked: Vec<(&Schema, RecordId)> = schemas.iter().zip(&others).map(|(schema, hit)| (schema, hit.id)).collect();
+    let mut others = conn.get_records(&asked).await?.into_iter();
+    let mut matches = Vec::with_capacity(hits.len());
+    for (hit, was_read) in hits.iter().zip(was_read) {
+        let record = if was_read { read.remove(&hit.id) } else { others.next().flatten() };
+        matches.extend(record);
+    }
+    Ok(matches)
 }
 
 /// The other party's number as an event gives it: the call's fields it
@@ -612,20 +675,17 @@ fn party_of(sender: &Ctx, event: &Event) -> Party {
     Party { fields, problems, number, withheld }
 }
 
-/// Who is calling, from the records (`hits`) their number is a contact
-/// point of.
+/// Who is calling, from the records their number is a contact point of
+/// (`matches`).
 async fn identified(
     conn: &mut ScopedConn,
     event: &Event,
     accounts: &Schema,
     formula: &Formula,
     party: Party,
-    hits: Vec<ContactPointHit>,
+    matches: Vec<Record>,
 ) -> Result<Identified, AppError> {
     let Party { mut fields, problems, number, withheld } = party;
-    let schemas: Vec<Schema> = hits.iter().map(|hit| Schema::standard(hit.kind)).collect();
-    let asked: Vec<(&Schema, RecordId)> = schemas.iter().zip(&hits).map(|(schema, hit)| (schema, hit.id)).collect();
-    let matches: Vec<Record> = conn.get_records(&asked).await?.into_iter().flatten().collect();
     fields.push(("matches", FieldValue::Int(matches.len() as i64)));
     // The first match of each kind is the call's (a person before a company).
     let contact = matches.iter().find(|r| r.kind == CONTACTS);
@@ -670,19 +730,28 @@ async fn identified(
     Ok(Identified { fields, problems, caller })
 }
 
-/// A phone call as its viewer reads it, on the connection its screen pop
-/// goes on reading with (see [`read_call`]).
-pub struct CallRead {
-    conn: ScopedConn,
-    schemas: std::sync::Arc<relata_app::Schemas>,
-    call: Record,
+/// Whom a call is with: its contact, account and lead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Whom {
+    pub contact: Option<uuid::Uuid>,
+    pub account: Option<uuid::Uuid>,
+    pub lead: Option<uuid::Uuid>,
 }
 
-/// Reads a phone call as `ctx` may (a call they may not read is not found,
-/// and the refusal recorded), for its screen pop.
-pub async fn read_call(app: &App, ctx: &Ctx, id: RecordId) -> Result<CallRead, AppError> {
-    let (call, schemas, conn) = relata_app::read::get_keeping_reader(app, ctx, PHONE_CALLS, id, false).await?;
-    Ok(CallRead { conn, schemas, call })
+impl Whom {
+    pub fn of(call: &Record) -> Whom {
+        let id = |field| call.values.ref_id(field);
+        Whom { contact: id("contact"), account: id("account"), lead: id("lead") }
+    }
+
+    /// Whose story the pop shows: the contact's, else the account's.
+    fn about(&self) -> Option<(EntityKind, RecordId)> {
+        match (self.contact, self.account) {
+            (Some(contact), _) => Some((CONTACTS, RecordId::from_uuid(contact))),
+            (None, Some(account)) => Some((ACCOUNTS, RecordId::from_uuid(account))),
+            _ => None,
+        }
+    }
 }
 
 /// Whether `ctx` may read records of `kind` at all.
@@ -690,82 +759,145 @@ fn may_read(ctx: &Ctx, kind: EntityKind) -> bool {
     ctx.access.check_kind(kind, relata_core::access::Right::Read).is_ok()
 }
 
-impl CallRead {
-    pub fn call(&self) -> &Record {
-        &self.call
+/// A phone call's screen pop: what an agent's screen shows of the call the
+/// moment it rings (the caller and their account, worth, open cases,
+/// overdue invoices, open opportunities and last five episodes, with links
+/// to open the record and log the call), read as `ctx` may read them, with
+/// the call as read. A call `ctx` may not read is refused as
+/// `read::get` refuses it; one `wanted` turns down (given the call as
+/// read) gives `None`.
+///
+/// `expected` is whom the call is with as a change of it told (a call's
+/// creation in the feed): the pop's reads go with the call's, and are asked
+/// again if the call as read says otherwise. On SQLite a pop is then two
+/// round trips (the call with the people, counts and the story's first
+/// reads, then the story's page), three without.
+pub async fn pop_call(
+    app: &App,
+    ctx: &Ctx,
+    id: RecordId,
+    expected: Option<Whom>,
+    wanted: impl FnOnce(&Record) -> bool,
+) -> Result<Option<(Record, Json)>, AppError> {
+    let schemas = app.schemas_for(ctx).await?;
+    let mut conn = app.reader(ctx).await?;
+    let mut reads = Reads::default();
+    let call = relata_app::read::ask_get(ctx, &conn, &mut reads, &schemas, (PHONE_CALLS, id))?;
+    let guessed = match expected {
+        Some(whom) => Some((whom, ask_pop(app, &mut conn, &mut reads, ctx, &schemas, whom)?)),
+        None => None,
+    };
+    let mut answers = conn.read_together(reads).await?;
+    let as_read = call.answer(&mut answers, &mut conn).await?;
+    if !wanted(&as_read) {
+        return Ok(None);
     }
-
-    /// What an agent's screen shows of the call the moment it rings: the
-    /// caller and their account, worth, open cases, overdue invoices, open
-    /// opportunities and last five episodes, with links to open the record
-    /// and log the call; read as the agent may read them. Three round trips
-    /// on SQLite with the call's: the people, counts and the story's first
-    /// reads go together, then the story's page. Gives back the call as
-    /// read.
-    pub async fn screen_pop(self, app: &App, ctx: &Ctx) -> Result<(Record, Json), AppError> {
-        let CallRead { mut conn, schemas, call: as_read } = self;
-        // The call as the agent may see it: what their role hides is left out.
-        let calls = schemas.get(PHONE_CALLS);
-        let mut seen = as_read.clone();
-        for field in calls.fields().filter(|f| calls.is_hidden(f)) {
-            seen.values.set(field, FieldValue::Null);
+    // The call as the agent may see it: what their role hides is left out.
+    let calls = schemas.get(PHONE_CALLS);
+    let mut seen = as_read.clone();
+    for field in calls.fields().filter(|f| calls.is_hidden(f)) {
+        seen.values.set(field, FieldValue::Null);
+    }
+    let whom = Whom::of(&seen);
+    let found = match guessed {
+        Some((guess, asked)) if guess == whom => asked.answer(&mut answers, &mut conn, seen.id).await?,
+        _ => {
+            let mut reads = Reads::default();
+            let asked = ask_pop(app, &mut conn, &mut reads, ctx, &schemas, whom)?;
+            let mut answers = conn.read_together(reads).await?;
+            asked.answer(&mut answers, &mut conn, seen.id).await?
         }
-        let mut reads = Reads::default();
-        let asked = ask_caller(&conn, &mut reads, ctx, &schemas, &seen)?;
-        // The story of whom the call is about: the contact's, else the
-        // account's, shown only if the agent may read them (its reads see
-        // only what the agent may read).
-        let about = match (seen.values.ref_id("contact"), seen.values.ref_id("account")) {
-            (Some(contact), _) => Some((CONTACTS, contact)),
-            (None, Some(account)) => Some((ACCOUNTS, account)),
-            _ => None,
-        };
-        let story = about.filter(|(kind, _)| may_read(ctx, *kind)).and_then(|(kind, id)| {
-            let about = (kind, RecordId::from_uuid(id));
-            relata_app::timeline::ask_story(app.modules, &mut conn, &mut reads, ctx, &schemas, about, None, 6).ok()
-        });
-        let mut answers = conn.read_together(reads).await?;
-        let ([contact, account, lead], [open_cases, overdue_invoices, open_opportunities]) =
-            asked.answer(&mut answers, &mut conn).await?;
-        let subject = if seen.values.ref_id("contact").is_some() { contact.as_ref() } else { account.as_ref() };
+    };
+    let pop = pop_json(&schemas, &seen, found);
+    Ok(Some((as_read, pop)))
+}
+
+/// What a screen pop reads of whom a call is with, asked.
+struct PopAsked<'s> {
+    caller: CallerAsked<'s>,
+    /// The story of whom the call is about, if the agent may read them (its
+    /// reads see only what the agent may read).
+    story: Option<relata_app::timeline::StoryAsked<'s>>,
+    /// Whether the story's subject is the contact (else the account).
+    about_contact: bool,
+}
+
+/// What a screen pop found: the contact, account and lead, the three
+/// counts, and the episodes.
+struct PopFound {
+    people: [Option<Record>; 3],
+    counts: [Option<i64>; 3],
+    episodes: Vec<Json>,
+}
+
+fn ask_pop<'s>(
+    app: &App,
+    conn: &mut ScopedConn,
+    reads: &mut Reads,
+    ctx: &Ctx,
+    schemas: &'s relata_app::Schemas,
+    whom: Whom,
+) -> Result<PopAsked<'s>, AppError> {
+    let caller = ask_caller(conn, reads, ctx, schemas, whom)?;
+    let story = whom
+        .about()
+        .filter(|(kind, _)| may_read(ctx, *kind))
+        .and_then(|about| relata_app::timeline::ask_story(app.modules, conn, reads, ctx, schemas, about, None, 6).ok());
+    Ok(PopAsked { caller, story, about_contact: whom.contact.is_some() })
+}
+
+impl PopAsked<'_> {
+    /// What was found, the episodes without the call itself (`call`).
+    async fn answer(self, answers: &mut Answers, conn: &mut ScopedConn, call: RecordId) -> Result<PopFound, AppError> {
+        let (people, counts) = self.caller.answer(answers, conn).await?;
+        let [contact, account, _] = &people;
+        // The story is shown only if its subject was read as the agent may.
+        let subject = if self.about_contact { contact.as_ref() } else { account.as_ref() };
         let mut episodes = Vec::new();
-        if let (Some(story), Some(_)) = (story, subject)
-            && let Ok(page) = story.page(&mut conn, &mut answers).await
+        if let (Some(story), Some(_)) = (self.story, subject)
+            && let Ok(page) = story.page(conn, answers).await
         {
-            let others = page.items.iter().filter(|i| i.id != seen.id.to_string()).take(5);
+            let call = call.to_string();
+            let others = page.items.iter().filter(|i| i.id != call).take(5);
             episodes = others.map(|i| json!({"at": i.at, "type": i.item_type, "title": i.title})).collect();
         }
-        let call = &seen;
-        let account_id = call.values.ref_id("account");
-        let number = crate::logging::number_of(call);
-        // The call page logs the call and takes orders.
-        let log_href = format!("/calls/phone/{}", call.id);
-        let nobody = call.values.ref_id("contact").is_none() && account_id.is_none();
-        let new_contact = (nobody && lead.is_none() && !number.is_empty()).then(|| {
-            format!("/contacts/new?{}", serde_urlencoded::to_string([("phones", &number)]).unwrap_or_default())
-        });
-        let pop = json!({
-            "call": call.id.to_string(),
-            "call_id": call.values.text("call_id"),
-            "status": call.values.text("status"),
-            "direction": call.values.text("direction"),
-            "number": number,
-            "withheld": call.values.std("withheld").to_json(),
-            "priority": call.values.std("priority").to_json(),
-            "value_tier": call.values.text("value_tier"),
-            "queue": call.values.text("queue"),
-            "contact": contact.map(|r| titled(&schemas, &r)),
-            "account": account.map(|r| titled(&schemas, &r)),
-            "lead": lead.map(|r| titled(&schemas, &r)),
-            "open_cases": open_cases,
-            "overdue_invoices": overdue_invoices,
-            "open_opportunities": open_opportunities,
-            "episodes": episodes,
-            "log_call_href": log_href,
-            "new_contact_href": new_contact,
-        });
-        Ok((as_read, pop))
+        Ok(PopFound { people, counts, episodes })
     }
+}
+
+/// A screen pop's JSON, of the call as the agent sees it.
+fn pop_json(schemas: &relata_app::Schemas, call: &Record, found: PopFound) -> Json {
+    let PopFound {
+        people: [contact, account, lead],
+        counts: [open_cases, overdue_invoices, open_opportunities],
+        episodes,
+    } = found;
+    let number = crate::logging::number_of(call);
+    // The call page logs the call and takes orders.
+    let log_href = format!("/calls/phone/{}", call.id);
+    let nobody = call.values.ref_id("contact").is_none() && call.values.ref_id("account").is_none();
+    let new_contact = (nobody && lead.is_none() && !number.is_empty())
+        .then(|| format!("/contacts/new?{}", serde_urlencoded::to_string([("phones", &number)]).unwrap_or_default()));
+    json!({
+        "call": call.id.to_string(),
+        "call_id": call.values.text("call_id"),
+        "status": call.values.text("status"),
+        "direction": call.values.text("direction"),
+        "number": number,
+        "withheld": call.values.std("withheld").to_json(),
+        "priority": call.values.std("priority").to_json(),
+        "value_tier": call.values.text("value_tier"),
+        "queue": call.values.text("queue"),
+        "contact": contact.map(|r| titled(schemas, &r)),
+        "account": account.map(|r| titled(schemas, &r)),
+        "lead": lead.map(|r| titled(schemas, &r)),
+        "open_cases": open_cases,
+        "overdue_invoices": overdue_invoices,
+        "open_opportunities": open_opportunities,
+        "episodes": episodes,
+        "log_call_href": log_href,
+        "new_contact_href": new_contact,
+    })
 }
 
 /// What a screen pop shows of the caller, as far as the viewer may read it,
@@ -783,16 +915,16 @@ fn ask_caller<'s>(
     reads: &mut Reads,
     ctx: &Ctx,
     schemas: &'s relata_app::Schemas,
-    call: &Record,
+    whom: Whom,
 ) -> Result<CallerAsked<'s>, AppError> {
-    let people = [(CONTACTS, "contact"), (ACCOUNTS, "account"), (LEADS, "lead")].map(|(kind, field)| {
-        let id = call.values.ref_id(field).filter(|_| may_read(ctx, kind))?;
+    let people = [(CONTACTS, whom.contact), (ACCOUNTS, whom.account), (LEADS, whom.lead)].map(|(kind, id)| {
+        let id = id.filter(|_| may_read(ctx, kind))?;
         Some(conn.read_record(reads, schemas.get(kind), RecordId::from_uuid(id)))
     });
     let open = ["new", "open", "waiting_on_customer", "waiting_on_third_party"];
     let asked = [("cases", &open[..]), ("invoices", &["overdue"][..]), ("opportunities", &["open"][..])];
     let mut filters = Vec::new();
-    if let Some(account) = call.values.ref_id("account") {
+    if let Some(account) = whom.account {
         for (n, (name, statuses)) in asked.iter().enumerate() {
             let kind = EntityKind::named(name);
             let Some(schema) = schemas.try_get(kind) else { continue };

@@ -240,19 +240,22 @@ pub async fn screen_pops(State(server): S, auth: Auth) -> ApiResult<Response> {
             };
             // Only changes that make a call this agent's (its owner, when an
             // event names their extension) come: the others' calls are not
-            // read at all.
-            let Ok(read) = relata_calls::telephony::read_call(&server.app, &ctx, changed.call).await else { continue };
-            let call = read.call();
-            if call.values.ref_id("agent") != Some(mine) {
-                continue;
-            }
-            let status = call.values.text("status").unwrap_or_default().to_string();
-            let before = state.shown.insert(call.id.to_string(), status.clone());
-            if before.as_deref() == Some(status.as_str()) {
-                continue;
-            }
-            let name = if matches!(status.as_str(), "ended" | "missed") { "ended" } else { "pop" };
-            if let Ok((_, pop)) = read.screen_pop(&server.app, &ctx).await {
+            // read at all. A call is popped when its status changed since it
+            // was last shown.
+            let mut name = "pop";
+            let shown = &mut state.shown;
+            let wanted = |call: &relata_core::Record| {
+                if call.values.ref_id("agent") != Some(mine) {
+                    return false;
+                }
+                let status = call.values.text("status").unwrap_or_default().to_string();
+                if matches!(status.as_str(), "ended" | "missed") {
+                    name = "ended";
+                }
+                shown.insert(call.id.to_string(), status.clone()).as_deref() != Some(status.as_str())
+            };
+            let popped = relata_calls::telephony::pop_call(&server.app, &ctx, changed.call, changed.whom, wanted);
+            if let Ok(Some((_, pop))) = popped.await {
                 let event = Event::default().event(name).data(pop.to_string());
                 return Some((Ok::<_, std::convert::Infallible>(event), (server, ctx, state)));
             }

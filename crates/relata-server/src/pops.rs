@@ -16,11 +16,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
-/// A phone call changed: which, and whose it is now.
+/// A phone call changed: which, whose it is now, and whom it is with when
+/// the change tells (a call's creation: its pop's reads then go with the
+/// call's).
 #[derive(Clone, Debug)]
 pub struct CallChanged {
     pub call: RecordId,
     pub owner: Option<uuid::Uuid>,
+    pub whom: Option<relata_calls::telephony::Whom>,
 }
 
 /// Changes waiting for a slow agent's stream before the oldest are dropped.
@@ -126,10 +129,20 @@ async fn tail(server: Arc<Server>, ws: Workspace, head: i64) {
         for entry in page.entries {
             let Some(call) = entry["record_id"].as_str().and_then(|i| i.parse().ok()) else { continue };
             let owner = entry["owner_after"].as_str().and_then(|o| o.parse().ok());
-            server.pops.pass_on(ws.id, CallChanged { call, owner });
+            server.pops.pass_on(ws.id, CallChanged { call, owner, whom: whom_created(&entry) });
         }
         if gather {
             tokio::time::sleep(GATHER).await;
         }
     }
+}
+
+/// Whom a call is with, from the feed entry of its creation (which names
+/// every field it was created with: one it does not name was empty).
+fn whom_created(entry: &serde_json::Value) -> Option<relata_calls::telephony::Whom> {
+    if entry["op"] != "create" {
+        return None;
+    }
+    let id = |field: &str| entry["changes"][field]["after"].as_str().and_then(|id| id.parse().ok());
+    Some(relata_calls::telephony::Whom { contact: id("contact"), account: id("account"), lead: id("lead") })
 }

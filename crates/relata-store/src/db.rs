@@ -87,6 +87,8 @@ pub struct Store {
     side: Option<PgPool>,
     /// Dictionaries for change diffs (SQLite), shared by every connection.
     pub(crate) diffs: Arc<crate::diff_codec::DiffCodec>,
+    /// Writes that commit together (see [`crate::group`]).
+    pub(crate) groups: Arc<crate::group::Groups>,
 }
 
 impl Store {
@@ -187,7 +189,14 @@ impl Store {
             clock: Arc::new(Clock::default()),
             side,
             diffs: Arc::default(),
+            groups: Arc::default(),
         })
+    }
+
+    /// This store for the group task: without the queue's sender, so that
+    /// the task ends once every other clone is gone.
+    pub(crate) fn without_groups(&self) -> Store {
+        Store { groups: Arc::default(), ..self.clone() }
     }
 
     pub fn backend(&self) -> Backend {
@@ -254,6 +263,7 @@ impl Store {
             side: self.side.clone(),
             diffs: self.diffs.clone(),
             trained: Vec::new(),
+            savepoints: 0,
         }
     }
 
@@ -441,6 +451,9 @@ pub(crate) struct Conn {
     /// the statement or commit they went with; the transaction is then
     /// dropped, as after any failure.
     held: Vec<(String, SqlxValues)>,
+    /// How many times held statements were sent: a savepoint knows from it
+    /// whether its own `SAVEPOINT` is still held (see [`Savepoint`]).
+    flushes: u64,
 }
 
 enum Link {
@@ -499,7 +512,7 @@ const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
 
 impl Conn {
     fn new(link: Link) -> Conn {
-        Conn { link, held: Vec::new() }
+        Conn { link, held: Vec::new(), flushes: 0 }
     }
 
     /// SQLite's writer, in a transaction that begins with the first
@@ -547,6 +560,7 @@ impl Conn {
             return Ok((AssertSqlSafe(sql), values));
         }
         let held = std::mem::take(&mut self.held);
+        self.flushes += 1;
         if self.backend() == Backend::Postgres {
             for (statement, bound) in held {
                 self.send(AssertSqlSafe(statement), bound).await?;
@@ -613,6 +627,16 @@ impl Conn {
             return self.run_all(statements).await;
         }
         self.held.extend(statements);
+        Ok(())
+    }
+
+    /// Holds a statement of static text whatever else is held (savepoints:
+    /// tiny, and one each).
+    fn hold_text(&mut self, sql: String) -> Result<()> {
+        if !self.in_transaction() {
+            return Err(crate::StoreError::Misuse("a savepoint outside a transaction"));
+        }
+        self.held.push((sql, no_values()));
         Ok(())
     }
 
@@ -936,6 +960,23 @@ pub struct ScopedConn {
     /// Dictionaries this transaction trained: known to the store only once
     /// it commits, since a rollback removes them.
     pub(crate) trained: Vec<Arc<crate::diff_codec::Dictionary>>,
+    /// How many savepoints are open (see [`ScopedConn::savepoint`]).
+    savepoints: u32,
+}
+
+/// A point in a write transaction to roll back to, keeping what was
+/// written before it: see [`ScopedConn::savepoint`].
+#[derive(Clone, Copy, Debug)]
+pub struct Savepoint {
+    /// Its depth among the open savepoints, which names it (`sp1`, `sp2`,
+    /// …): statement texts stay few, so that they stay prepared.
+    depth: u32,
+    /// Where its `SAVEPOINT` was held, and how many sends had been made:
+    /// while no send follows, it is still held there.
+    held_at: usize,
+    flushes: u64,
+    /// Dictionaries trained before it.
+    trained: usize,
 }
 
 impl ScopedConn {
@@ -997,6 +1038,82 @@ impl ScopedConn {
 
     pub fn backend(&self) -> Backend {
         self.conn.backend()
+    }
+
+    /// Marks a point of this write transaction to roll back to: a failed
+    /// step is undone with [`ScopedConn::rollback_to`] and the transaction
+    /// goes on (on PostgreSQL a failed statement leaves the transaction
+    /// refusing every statement until then). Its `SAVEPOINT` goes with the
+    /// next statement sent. Savepoints nest; releasing or rolling back to
+    /// one ends those opened after it.
+    pub fn savepoint(&mut self) -> Result<Savepoint> {
+        let point = Savepoint {
+            depth: self.savepoints + 1,
+            held_at: self.conn.held.len(),
+            flushes: self.conn.flushes,
+            trained: self.trained.len(),
+        };
+        self.conn.hold_text(format!("SAVEPOINT sp{}", point.depth))?;
+        self.savepoints = point.depth;
+        Ok(point)
+    }
+
+    /// Keeps what was written since `point` (and ends the savepoints opened
+    /// after it). Sends what is held: a held write's failure is answered
+    /// here, and `point` is still there to roll back to.
+    pub async fn release(&mut self, point: Savepoint) -> Result<()> {
+        self.check_open(point)?;
+        self.conn.run(format!("RELEASE sp{}", point.depth), no_values()).await?;
+        self.savepoints = point.depth - 1;
+        Ok(())
+    }
+
+    /// Undoes what was written since `point`; `point` stays, to roll back to
+    /// again or release.
+    pub async fn rollback_to(&mut self, point: Savepoint) -> Result<()> {
+        self.check_open(point)?;
+        self.trained.truncate(point.trained);
+        self.savepoints = point.depth;
+        if self.conn.flushes == point.flushes {
+            // Its `SAVEPOINT` was not sent yet: what is held after it was
+            // not either.
+            self.conn.held.truncate(point.held_at + 1);
+            return Ok(());
+        }
+        // Sent: everything held now was held after it.
+        self.conn.held.clear();
+        self.conn.run(format!("ROLLBACK TO sp{}", point.depth), no_values()).await?;
+        Ok(())
+    }
+
+    /// Undoes what was written since `point` and ends it: a next savepoint
+    /// takes its place (and its name). Its `RELEASE` goes with the next
+    /// statement sent.
+    pub async fn undo(&mut self, point: Savepoint) -> Result<()> {
+        self.rollback_to(point).await?;
+        if self.conn.flushes == point.flushes {
+            // Never sent: forgotten, with what was held after it.
+            self.conn.held.truncate(point.held_at);
+        } else {
+            self.conn.hold_text(format!("RELEASE sp{}", point.depth))?;
+        }
+        self.savepoints = point.depth - 1;
+        Ok(())
+    }
+
+    fn check_open(&self, point: Savepoint) -> Result<()> {
+        if point.depth == 0 || point.depth > self.savepoints {
+            return Err(crate::StoreError::Misuse("a savepoint already released or rolled back past"));
+        }
+        Ok(())
+    }
+
+    /// Starts the next of several writes sharing this transaction (see
+    /// [`crate::group`]): its change entries are a transaction of their own
+    /// in the feed, and it reads as the store, as a new transaction would.
+    pub(crate) fn next_write(&mut self) {
+        self.tx_id = uuid::Uuid::now_v7();
+        self.visibility = None;
     }
 
     /// Commits a write transaction (a no-op for reading connections), and

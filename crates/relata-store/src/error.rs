@@ -23,6 +23,10 @@ pub enum StoreError {
     /// Relata used the store in a way it must not (a bug, not bad input).
     #[error("internal error: {0}")]
     Misuse(&'static str),
+    /// A failure several writes share: the commit of a group of writes
+    /// (see [`crate::group`]) failed, and each of them answers it.
+    #[error("{0}")]
+    Shared(std::sync::Arc<StoreError>),
 }
 
 impl StoreError {
@@ -30,6 +34,7 @@ impl StoreError {
     /// the lock, or no connection came free in time): worth a retry.
     pub fn is_busy(&self) -> bool {
         match self {
+            StoreError::Shared(e) => e.is_busy(),
             StoreError::Db(sqlx::Error::PoolTimedOut) => true,
             // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
             StoreError::Db(sqlx::Error::Database(e)) => {
@@ -43,6 +48,7 @@ impl StoreError {
     /// limit is full, or it is read-only) but can still answer reads.
     pub fn is_out_of_space(&self) -> bool {
         match self {
+            StoreError::Shared(e) => e.is_out_of_space(),
             StoreError::Db(sqlx::Error::Database(e)) => match e.code() {
                 // SQLITE_FULL and SQLITE_READONLY, with their extended codes.
                 Some(code) => {
@@ -59,6 +65,7 @@ impl StoreError {
     /// True for unique-constraint violations, which callers turn into field errors.
     pub fn is_unique_violation(&self) -> bool {
         match self {
+            StoreError::Shared(e) => e.is_unique_violation(),
             StoreError::Db(sqlx::Error::Database(e)) => e.is_unique_violation(),
             _ => false,
         }

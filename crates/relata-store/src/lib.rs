@@ -27,6 +27,7 @@ pub mod documents;
 pub mod error;
 pub mod feed;
 pub mod files;
+pub mod group;
 pub mod idempotency;
 pub mod identity;
 pub mod introspect;
@@ -42,5 +43,5 @@ pub mod sync;
 pub mod together;
 pub mod webhooks;
 
-pub use db::{Backend, DbTarget, ScopedConn, Store};
+pub use db::{Backend, DbTarget, Savepoint, ScopedConn, Store};
 pub use error::StoreError;

@@ -202,6 +202,38 @@ impl ScopedConn {
             .limit(100)
             .to_owned()
     }
+
+    /// The live, visible records of `schema`'s type having this contact
+    /// point, in id order (read with the contact points themselves, before
+    /// knowing what they find).
+    pub(crate) fn with_contact_point_query(
+        &self,
+        schema: &Schema,
+        kind: &str,
+        value: &str,
+    ) -> sea_query::SelectStatement {
+        let points = Query::select()
+            .column("record_id")
+            .from("contact_points")
+            .and_where(in_workspace(self.workspace))
+            .and_where(Expr::col("kind").eq(kind))
+            .and_where(Expr::col("value").eq(value.to_lowercase()))
+            .and_where(Expr::col("entity").eq(schema.kind.singular()))
+            .to_owned();
+        let mut q = Query::select()
+            .columns(crate::sql::select_columns(schema))
+            .from(schema.kind.table())
+            .cond_where(self.of_kind(schema.kind))
+            .and_where(Expr::col("id").in_subquery(points))
+            .and_where(Expr::col("deleted_at").is_null())
+            .order_by("id", sea_query::Order::Asc)
+            .limit(100)
+            .to_owned();
+        if let Some(visible) = self.visible(schema.kind) {
+            q.and_where(visible);
+        }
+        q
+    }
 }
 
 /// Contact point hits from their rows.

@@ -262,6 +262,20 @@ impl ScopedConn {
         ContactPointsRead(reads.add(self.contact_points_query(kind, value)))
     }
 
+    /// Adds a read of the live, visible records of `schema`'s type having
+    /// this contact point, in id order: read with
+    /// [`ScopedConn::read_contact_points`] when the types a point usually
+    /// finds are known, rather than after it.
+    pub fn read_records_with_contact_point<'s>(
+        &self,
+        reads: &mut Reads,
+        schema: &'s Schema,
+        kind: &str,
+        value: &str,
+    ) -> RecordsRead<'s> {
+        RecordsRead { n: reads.add(self.with_contact_point_query(schema, kind, value)), schema }
+    }
+
     /// Adds a read of the event `source` sent with this id (see
     /// [`ScopedConn::inbound_event`]).
     pub fn read_inbound_event(&self, reads: &mut Reads, source: &str, event_id: &str) -> InboundEventRead {

@@ -354,12 +354,10 @@ async fn call_page(
 ) -> Response {
     use relata_calls::telephony::PHONE_CALLS;
     let tr = page.tr();
-    let read = relata_calls::telephony::read_call(&server.app, &page.ctx, id);
-    let (call, pop) = match read.await {
-        Ok(read) => match read.screen_pop(&server.app, &page.ctx).await {
-            Ok(popped) => popped,
-            Err(e) => return super::app_error_page(page, e),
-        },
+    let popped = relata_calls::telephony::pop_call(&server.app, &page.ctx, id, None, |_| true);
+    let (call, pop) = match popped.await {
+        Ok(Some(popped)) => popped,
+        Ok(None) => return super::app_error_page(page, relata_app::AppError::NotFound),
         Err(e) => return super::app_error_page(page, e),
     };
     let titled =

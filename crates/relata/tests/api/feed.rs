@@ -21,6 +21,8 @@ crate::both_backends!(
     metadata_and_erasure_are_in_the_feed,
     consumers_resume_from_their_committed_offset,
     held_writes_go_with_what_follows_and_leave_with_a_dropped_transaction,
+    savepoints_undo_what_came_after_them,
+    grouped_writes_share_a_commit_and_fail_alone,
 );
 
 /// Reads the feed from `cursor` until nothing new arrives within `wait`
@@ -436,4 +438,157 @@ async fn held_writes_go_with_what_follows_and_leave_with_a_dropped_transaction(a
     tx.put_setting("held.test", &json!("next")).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(store.read(ws).await.unwrap().setting("held.test").await.unwrap(), Some(json!("next")));
+}
+
+fn test_event(n: u32) -> relata_store::webhooks::InboundEvent {
+    relata_store::webhooks::InboundEvent {
+        event_type: "test.group".into(),
+        request_hash: format!("hash-{n}"),
+        result: json!({"n": n}),
+    }
+}
+
+/// A savepoint: what was written after it is undone by rolling back to it,
+/// whether its `SAVEPOINT` went out yet (held with what follows) or not;
+/// what came before stays. A failed statement (a broken key, after which
+/// PostgreSQL refuses every statement of the transaction) is undone with
+/// it and the transaction goes on. A savepoint released or rolled back past
+/// is refused.
+async fn savepoints_undo_what_came_after_them(app: TestApp) {
+    use relata_store::StoreError;
+    let store = &app.app.app.store;
+    let ws = app.workspace.id;
+    let mut tx = store.write(ws).await.unwrap();
+    tx.put_setting("sp.before", &json!(1)).await.unwrap();
+    let outer = tx.savepoint().unwrap();
+    // Held with the savepoint's own statement: nothing sent since.
+    tx.insert_inbound_event("sp test", "held", &test_event(1)).await.unwrap();
+    tx.rollback_to(outer).await.unwrap();
+    tx.put_setting("sp.after", &json!(2)).await.unwrap();
+    let inner = tx.savepoint().unwrap();
+    tx.put_setting("sp.inner", &json!(3)).await.unwrap();
+    tx.insert_inbound_event("sp test", "twice", &test_event(2)).await.unwrap();
+    tx.insert_inbound_event("sp test", "twice", &test_event(2)).await.unwrap();
+    let broken = tx.setting("sp.inner").await.expect_err("the held inserts break the key");
+    assert!(broken.is_unique_violation(), "{broken}");
+    tx.rollback_to(inner).await.unwrap();
+    assert_eq!(tx.setting("sp.inner").await.unwrap(), None, "undone since the inner savepoint");
+    assert_eq!(tx.setting("sp.after").await.unwrap(), Some(json!(2)), "kept before it");
+    assert!(tx.inbound_event("sp test", "held").await.unwrap().is_none(), "the held write was undone");
+    tx.release(outer).await.unwrap();
+    assert!(matches!(tx.rollback_to(inner).await, Err(StoreError::Misuse(_))), "released with the outer one");
+    assert!(matches!(tx.release(outer).await, Err(StoreError::Misuse(_))), "released already");
+    tx.put_setting("sp.last", &json!(4)).await.unwrap();
+    // Undone and ended (sent or still held): a next savepoint takes its place.
+    for sent in [true, false] {
+        let gone = tx.savepoint().unwrap();
+        tx.insert_inbound_event("sp test", "undone", &test_event(5)).await.unwrap();
+        if sent {
+            tx.put_setting("sp.undone", &json!(5)).await.unwrap();
+        }
+        tx.undo(gone).await.unwrap();
+        assert!(matches!(tx.release(gone).await, Err(StoreError::Misuse(_))), "ended by undo");
+        let again = tx.savepoint().unwrap();
+        tx.put_setting("sp.again", &json!(sent)).await.unwrap();
+        tx.release(again).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut reader = store.read(ws).await.unwrap();
+    for (name, value) in [("sp.before", Some(json!(1))), ("sp.after", Some(json!(2))), ("sp.inner", None)] {
+        assert_eq!(reader.setting(name).await.unwrap(), value, "{name}");
+    }
+    assert_eq!(reader.setting("sp.last").await.unwrap(), Some(json!(4)));
+    assert_eq!(reader.setting("sp.undone").await.unwrap(), None);
+    assert_eq!(reader.setting("sp.again").await.unwrap(), Some(json!(false)));
+    for id in ["held", "twice", "undone"] {
+        assert!(reader.inbound_event("sp test", id).await.unwrap().is_none(), "{id} undone");
+    }
+}
+
+/// Grouped writes (`Store::write_grouped`) handed over while one runs share
+/// its transaction: the second sees the first's write, which no reader
+/// sees yet; each is answered once the commit is done; each has its own
+/// transaction id in the feed. One that fails (its own error, a held
+/// write's broken key, a panic) is undone alone and answers its own error.
+async fn grouped_writes_share_a_commit_and_fail_alone(app: TestApp) {
+    use relata_store::{ScopedConn, StoreError};
+    let store = app.app.app.store.clone();
+    let ws = app.workspace.id;
+    let mut tx = store.write(ws).await.unwrap();
+    tx.insert_inbound_event("group test", "taken", &test_event(0)).await.unwrap();
+    tx.commit().await.unwrap();
+    let go = Arc::new(tokio::sync::Notify::new());
+    type Seen = (uuid::Uuid, Option<Json>, Option<Json>);
+    // Puts its setting; tells its transaction id and what it sees of the
+    // first write's, in the transaction and outside.
+    let put = |n: u32, then: &'static str| {
+        let store = store.clone();
+        let go = go.clone();
+        async move {
+            let outside = store.clone();
+            store
+                .write_grouped::<Seen, StoreError, _>(ws, move |tx: &mut ScopedConn| {
+                    Box::pin(async move {
+                        if n == 1 {
+                            // The others are handed over meanwhile.
+                            go.notified().await;
+                        }
+                        tx.put_setting(&format!("group.{n}"), &json!(n)).await?;
+                        match then {
+                            "fail" => return Err(StoreError::NotFound),
+                            // Held: it fails with the write's release.
+                            "break a key" => {
+                                tx.insert_inbound_event("group test", "taken", &test_event(n)).await?;
+                                return Ok((tx.tx_id(), None, None));
+                            }
+                            "panic" => panic!("a grouped write that panics (expected by this test)"),
+                            _ => {}
+                        }
+                        let inside = tx.setting("group.1").await?;
+                        let committed = outside.read(ws).await?.setting("group.1").await?;
+                        Ok((tx.tx_id(), inside, committed))
+                    })
+                })
+                .await
+        }
+    };
+    let first = {
+        let store = store.clone();
+        let first = put(1, "");
+        async move {
+            let answer = first.await;
+            // Answered once committed: a reader sees it now.
+            let seen = store.read(ws).await.unwrap().setting("group.1").await.unwrap();
+            (answer, seen)
+        }
+    };
+    let release = async {
+        go.notify_one();
+    };
+    let ((first, seen_after), second, failed, broke, panicked, last, ()) =
+        tokio::join!(first, put(2, ""), put(3, "fail"), put(4, "break a key"), put(5, "panic"), put(6, ""), release);
+    let first = first.expect("the first write");
+    assert_eq!(seen_after, Some(json!(1)), "answered after its commit");
+    let (second, last) = (second.expect("the second write"), last.expect("the last write"));
+    assert_eq!((second.1.clone(), second.2.clone()), (Some(json!(1)), None), "the same transaction, not committed");
+    assert_eq!(last.1, Some(json!(1)));
+    assert!(matches!(failed, Err(StoreError::NotFound)), "{failed:?}");
+    assert!(broke.as_ref().is_err_and(|e| e.is_unique_violation()), "{broke:?}");
+    assert!(matches!(panicked, Err(StoreError::Misuse(_))), "{panicked:?}");
+    let ids: HashSet<uuid::Uuid> = [first.0, second.0, last.0].into();
+    assert_eq!(ids.len(), 3, "each write is a transaction of its own in the feed");
+    let mut reader = store.read(ws).await.unwrap();
+    for (n, kept) in [(1, true), (2, true), (3, false), (4, false), (5, false), (6, true)] {
+        let value = reader.setting(&format!("group.{n}")).await.unwrap();
+        assert_eq!(value, kept.then(|| json!(n)), "write {n}");
+    }
+    let taken = reader.inbound_event("group test", "taken").await.unwrap().map(|e| e.result);
+    assert_eq!(taken, Some(json!({"n": 0})), "the broken key's first holder stays");
+    // The group task goes on after a panic.
+    let after = store
+        .write_grouped::<(), StoreError, _>(ws, |tx: &mut ScopedConn| {
+            Box::pin(async move { tx.put_setting("group.after", &json!(true)).await })
+        })
+        .await;
+    assert!(after.is_ok(), "{after:?}");
 }

@@ -20,7 +20,8 @@ pub struct Applied {
 /// transaction.
 pub enum Once {
     Done(Applied),
-    Fresh(ScopedConn),
+    /// Boxed: a transaction is large beside an answer.
+    Fresh(Box<ScopedConn>),
 }
 
 /// Opens the event's transaction, or answers what it did the first time.
@@ -48,7 +49,7 @@ pub async fn begin_as_read(
 ) -> Result<Once, AppError> {
     match replayed(done, request_hash)? {
         Some(applied) => Ok(Once::Done(applied)),
-        None => Ok(Once::Fresh(app.store.write(ws).await?)),
+        None => Ok(Once::Fresh(Box::new(app.store.write(ws).await?))),
     }
 }
 

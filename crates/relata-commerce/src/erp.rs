@@ -129,7 +129,7 @@ pub async fn apply(app: &App, ctx: &Ctx, source: &str, body: &Json) -> Result<Ap
     let relata = Ctx::new(ctx.workspace.clone(), ctx.actor);
     let mut tx = match inbound::begin(app, ctx.ws(), source, id, &request_hash).await? {
         Once::Done(applied) => return Ok(applied),
-        Once::Fresh(tx) => tx,
+        Once::Fresh(tx) => *tx,
     };
     let record = match kind {
         "payment.received" => payment_received(&mut tx, &relata, &data).await?,

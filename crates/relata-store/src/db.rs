@@ -263,7 +263,8 @@ impl Store {
             side: self.side.clone(),
             diffs: self.diffs.clone(),
             trained: Vec::new(),
-            savepoints: 0,
+            savepoints: Vec::new(),
+            serials: 0,
         }
     }
 
@@ -960,8 +961,10 @@ pub struct ScopedConn {
     /// Dictionaries this transaction trained: known to the store only once
     /// it commits, since a rollback removes them.
     pub(crate) trained: Vec<Arc<crate::diff_codec::Dictionary>>,
-    /// How many savepoints are open (see [`ScopedConn::savepoint`]).
-    savepoints: u32,
+    /// The open savepoints' serial numbers, outermost first (see
+    /// [`ScopedConn::savepoint`]), and the next serial number.
+    savepoints: Vec<u64>,
+    serials: u64,
 }
 
 /// A point in a write transaction to roll back to, keeping what was
@@ -970,7 +973,10 @@ pub struct ScopedConn {
 pub struct Savepoint {
     /// Its depth among the open savepoints, which names it (`sp1`, `sp2`,
     /// …): statement texts stay few, so that they stay prepared.
-    depth: u32,
+    depth: usize,
+    /// Which it is: a handle of an ended point is refused even once another
+    /// point took its depth.
+    serial: u64,
     /// Where its `SAVEPOINT` was held, and how many sends had been made:
     /// while no send follows, it is still held there.
     held_at: usize,
@@ -1048,13 +1054,15 @@ impl ScopedConn {
     /// one ends those opened after it.
     pub fn savepoint(&mut self) -> Result<Savepoint> {
         let point = Savepoint {
-            depth: self.savepoints + 1,
+            depth: self.savepoints.len() + 1,
+            serial: self.serials,
             held_at: self.conn.held.len(),
             flushes: self.conn.flushes,
             trained: self.trained.len(),
         };
         self.conn.hold_text(format!("SAVEPOINT sp{}", point.depth))?;
-        self.savepoints = point.depth;
+        self.serials += 1;
+        self.savepoints.push(point.serial);
         Ok(point)
     }
 
@@ -1064,7 +1072,7 @@ impl ScopedConn {
     pub async fn release(&mut self, point: Savepoint) -> Result<()> {
         self.check_open(point)?;
         self.conn.run(format!("RELEASE sp{}", point.depth), no_values()).await?;
-        self.savepoints = point.depth - 1;
+        self.savepoints.truncate(point.depth - 1);
         Ok(())
     }
 
@@ -1073,7 +1081,7 @@ impl ScopedConn {
     pub async fn rollback_to(&mut self, point: Savepoint) -> Result<()> {
         self.check_open(point)?;
         self.trained.truncate(point.trained);
-        self.savepoints = point.depth;
+        self.savepoints.truncate(point.depth);
         if self.conn.flushes == point.flushes {
             // Its `SAVEPOINT` was not sent yet: what is held after it was
             // not either.
@@ -1097,12 +1105,12 @@ impl ScopedConn {
         } else {
             self.conn.hold_text(format!("RELEASE sp{}", point.depth))?;
         }
-        self.savepoints = point.depth - 1;
+        self.savepoints.truncate(point.depth - 1);
         Ok(())
     }
 
     fn check_open(&self, point: Savepoint) -> Result<()> {
-        if point.depth == 0 || point.depth > self.savepoints {
+        if point.depth == 0 || self.savepoints.get(point.depth - 1) != Some(&point.serial) {
             return Err(crate::StoreError::Misuse("a savepoint already released or rolled back past"));
         }
         Ok(())

@@ -489,6 +489,8 @@ async fn savepoints_undo_what_came_after_them(app: TestApp) {
         tx.undo(gone).await.unwrap();
         assert!(matches!(tx.release(gone).await, Err(StoreError::Misuse(_))), "ended by undo");
         let again = tx.savepoint().unwrap();
+        // The next point at its depth is not it.
+        assert!(matches!(tx.rollback_to(gone).await, Err(StoreError::Misuse(_))), "taken over");
         tx.put_setting("sp.again", &json!(sent)).await.unwrap();
         tx.release(again).await.unwrap();
     }

@@ -787,11 +787,16 @@ impl ScopedConn {
 
     /// The statement of [`ScopedConn::records_by_ids`].
     pub(crate) fn records_by_ids_query(&self, schema: &Schema, ids: &[String]) -> SelectStatement {
+        self.live_records_where(schema, Expr::col("id").is_in(ids.iter().map(|i| sql::id_text(i))))
+    }
+
+    /// The live, visible records of `schema`'s type whose id `ids` selects.
+    pub(crate) fn live_records_where(&self, schema: &Schema, ids: sea_query::SimpleExpr) -> SelectStatement {
         let mut q = Query::select()
             .columns(sql::select_columns(schema))
             .from(schema.kind.table())
             .cond_where(self.of_kind(schema.kind))
-            .and_where(Expr::col("id").is_in(ids.iter().map(|i| sql::id_text(i))))
+            .and_where(ids)
             .and_where(Expr::col("deleted_at").is_null())
             .to_owned();
         if let Some(visible) = self.visible(schema.kind) {

@@ -193,13 +193,16 @@ impl ScopedConn {
     }
 
     pub(crate) fn contact_points_query(&self, kind: &str, value: &str) -> sea_query::SelectStatement {
+        self.points_of(kind, value).columns(["entity", "record_id"]).limit(100).to_owned()
+    }
+
+    /// The contact points of this kind and value, selecting nothing yet.
+    fn points_of(&self, kind: &str, value: &str) -> sea_query::SelectStatement {
         Query::select()
-            .columns(["entity", "record_id"])
             .from("contact_points")
             .and_where(in_workspace(self.workspace))
             .and_where(Expr::col("kind").eq(kind))
             .and_where(Expr::col("value").eq(value.to_lowercase()))
-            .limit(100)
             .to_owned()
     }
 
@@ -212,26 +215,13 @@ impl ScopedConn {
         kind: &str,
         value: &str,
     ) -> sea_query::SelectStatement {
-        let points = Query::select()
+        let points = self
+            .points_of(kind, value)
             .column("record_id")
-            .from("contact_points")
-            .and_where(in_workspace(self.workspace))
-            .and_where(Expr::col("kind").eq(kind))
-            .and_where(Expr::col("value").eq(value.to_lowercase()))
             .and_where(Expr::col("entity").eq(schema.kind.singular()))
             .to_owned();
-        let mut q = Query::select()
-            .columns(crate::sql::select_columns(schema))
-            .from(schema.kind.table())
-            .cond_where(self.of_kind(schema.kind))
-            .and_where(Expr::col("id").in_subquery(points))
-            .and_where(Expr::col("deleted_at").is_null())
-            .order_by("id", sea_query::Order::Asc)
-            .limit(100)
-            .to_owned();
-        if let Some(visible) = self.visible(schema.kind) {
-            q.and_where(visible);
-        }
+        let mut q = self.live_records_where(schema, Expr::col("id").in_subquery(points));
+        q.order_by("id", sea_query::Order::Asc).limit(100);
         q
     }
 }

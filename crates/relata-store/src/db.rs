@@ -67,7 +67,7 @@ pub fn redact_url(url: &str) -> String {
 
 #[derive(Clone)]
 pub(crate) enum Pools {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite { read: SqlitePool, write: SqlitePool, checkpoints: crate::wal::Checkpoints },
     Postgres(PgPool),
 }
 
@@ -151,7 +151,9 @@ impl Store {
     /// Database connections of this process: (open, idle).
     pub fn pool_use(&self) -> (u32, u32) {
         match &self.pools {
-            Pools::Sqlite { read, write } => (read.size() + write.size(), (read.num_idle() + write.num_idle()) as u32),
+            Pools::Sqlite { read, write, .. } => {
+                (read.size() + write.size(), (read.num_idle() + write.num_idle()) as u32)
+            }
             Pools::Postgres(pool) => (pool.size(), pool.num_idle() as u32),
         }
     }
@@ -363,9 +365,10 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { read, write } => {
+            Pools::Sqlite { read, write, checkpoints } => {
                 read.close().await;
                 write.close().await;
+                checkpoints.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,
         }
@@ -389,8 +392,18 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
     // A SQLite connection is a file handle that cannot go stale: testing it
     // on every acquire (sqlx's default) only costs a round trip to its
     // thread.
+    // The writer's commits leave checkpoints to a task of their own (see
+    // `wal`).
+    let checkpoints = crate::wal::Checkpoints::start(options.clone());
+    let due = checkpoints.due();
     let write = SqlitePoolOptions::new()
-        .after_connect(|conn, _| Box::pin(configure_connection(conn)))
+        .after_connect(move |conn, _| {
+            let due = due.clone();
+            Box::pin(async move {
+                configure_connection(conn).await?;
+                crate::wal::tell_when_due(conn, due).await
+            })
+        })
         .test_before_acquire(false)
         .max_connections(1)
         // Each transaction's first statement is also kept with its `BEGIN`
@@ -403,7 +416,7 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
         .max_connections(8)
         .connect_with(options.read_only(true).pragma("cache_size", "-8000"))
         .await?;
-    Ok(Pools::Sqlite { read, write })
+    Ok(Pools::Sqlite { read, write, checkpoints })
 }
 
 /// What every SQLite connection is set to, beyond its pragmas:

@@ -41,6 +41,7 @@ pub mod sql;
 pub mod stages;
 pub mod sync;
 pub mod together;
+mod wal;
 pub mod webhooks;
 
 pub use db::{Backend, DbTarget, Savepoint, ScopedConn, Store};

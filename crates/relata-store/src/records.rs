@@ -2,7 +2,7 @@
 //! with optimistic concurrency, get, soft delete and restore, and keyset-paged
 //! lists with filters, sorting and full-text search.
 
-use crate::db::{Row, ScopedConn};
+use crate::db::{Backend, Row, ScopedConn};
 use crate::error::{Result, StoreError};
 use crate::sql::{self, in_workspace};
 use relata_core::filter::Filter;
@@ -202,8 +202,16 @@ impl ScopedConn {
             vals.push(Expr::val(v));
         }
         let stmt = Query::insert().into_table(record.kind.table()).columns(names).values_panic(vals).to_owned();
-        self.conn.execute(&stmt).await?;
-        Ok(())
+        match self.conn.backend() {
+            // On SQLite the insert goes with the transaction's next statement
+            // (see `Conn::held`): once the write's checks passed it cannot
+            // fail (no record table has a unique index, and the one writer
+            // has seen every other write), and what could still fail it
+            // fails the statement it goes with, and so the write.
+            Backend::Sqlite => self.conn.defer(&stmt).await,
+            // PostgreSQL sends held statements one by one anyway.
+            Backend::Postgres => self.conn.execute(&stmt).await.map(drop),
+        }
     }
 
     /// Inserts many new records in multi-row statements (import, demo data).

@@ -42,5 +42,6 @@ mod service;
 mod sync;
 mod telephony;
 mod upgrade;
+mod wal;
 mod web;
 mod webhooks;

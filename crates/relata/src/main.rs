@@ -664,6 +664,7 @@ async fn serve(db: &DbArgs, options: ServeOptions) -> Result<ExitCode, String> {
             tracing::info!(contacts = existing, "the database already has data; not loading demo data");
         }
     }
+    app.store.open_readers().await.map_err(|e| e.to_string())?;
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;

@@ -402,13 +402,13 @@ async fn open_sqlite(path: &Path) -> Result<Pools> {
         .pragma("temp_store", "memory")
         // Bulk loads grow the WAL; give the space back after checkpoints.
         .pragma("journal_size_limit", "67108864");
-    // Page caches are per connection: 16 MB for the writer and 8 MB for each
-    // of the 8 readers keep the server's memory bounded; the OS page cache
-    // holds the rest of a large database.
     // The writer's commits leave checkpoints to a task of their own (see
     // `wal`).
     let checkpoints = crate::wal::Checkpoints::start(options.clone());
     let due = checkpoints.due();
+    // Page caches are per connection: 16 MB for the writer and 8 MB for each
+    // of the 8 readers keep the server's memory bounded; the OS page cache
+    // holds the rest of a large database.
     // A SQLite connection is a file handle that cannot go stale: testing it
     // on every acquire (sqlx's default) only costs a round trip to its
     // thread, and closing it when idle or old (sqlx's defaults: 10 and 30

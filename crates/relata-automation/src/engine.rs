@@ -399,7 +399,7 @@ async fn start_in_write(
     values: Values,
 ) -> Result<(), AppError> {
     let mut tx = app.writer(ctx).await?;
-    let schema = Schema::standard(kind);
+    let schema = rules::schema_in(&mut tx, kind).await?;
     let Some(record) = tx.get_record(&schema, RecordId::from_uuid(record_id), deleted).await? else {
         return Ok(());
     };
@@ -485,7 +485,7 @@ async fn steps(
     notes: &mut Vec<String>,
 ) -> Result<Outcome, AppError> {
     let kind = record.kind;
-    let schema = Schema::standard(kind);
+    let schema = rules::schema_in(tx, kind).await?;
     let now = tx.now();
     let mut i = from;
     // Every step either moves forward or ends the run: this loop ends.
@@ -515,9 +515,9 @@ async fn steps(
                 }
             }
             "update_field" if !deleted => {
-                if let Some((id, value)) = rules::step_value(&schema, &step.field, &step.value) {
+                if let Some((field, value)) = rules::step_value(&schema, &step.field, &step.value) {
                     let mut patch = Values::default();
-                    patch.set_std(&id, value);
+                    patch.set(field, value);
                     record = write::update_in(tx, ctx, &schema, record.id, patch, None).await?;
                 }
             }
@@ -611,7 +611,7 @@ fn wake_time(step: &Step, record: &Record, now: DateTime<Utc>) -> DateTime<Utc> 
     if step.until_field.is_empty() {
         return now + span;
     }
-    match record.values.std(&step.until_field) {
+    match record.values.named(&step.until_field) {
         FieldValue::Date(d) => d.and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc()) + span,
         FieldValue::DateTime(t) => *t + span,
         // No date: nothing to wait for.
@@ -816,7 +816,10 @@ pub async fn resume(app: &App, ctx: &Ctx, run_id: Uuid, step: i64) -> Result<(),
     let kind = rules::target(text(&run, "entity"));
     let record_id = Uuid::parse_str(text(&run, "record_id")).ok();
     let record = match (kind, record_id) {
-        (Some(kind), Some(id)) => tx.get_record(&Schema::standard(kind), RecordId::from_uuid(id), false).await?,
+        (Some(kind), Some(id)) => {
+            let schema = rules::schema_in(&mut tx, kind).await?;
+            tx.get_record(&schema, RecordId::from_uuid(id), false).await?
+        }
         _ => None,
     };
     let outcome = match record {
@@ -891,7 +894,7 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
             let candidates: Vec<(Uuid, Occasion)> = page
                 .records
                 .iter()
-                .filter_map(|r| occurrence(event, r.values.std(field), offset, today).map(|o| (r.id.uuid(), o)))
+                .filter_map(|r| occurrence(event, r.values.named(field), offset, today).map(|o| (r.id.uuid(), o)))
                 .map(|(id, o)| (id, Occasion::Occurrence(o)))
                 .collect();
             made += start_occurrences(app, ctx, &rule, kind, candidates).await?;
@@ -1130,7 +1133,7 @@ pub async fn dry_run(app: &App, ctx: &Ctx, rule: &Record, limit: u64) -> Result<
         let params = ListParams { filter: filter.clone(), cursor, limit: Some(500), ..ListParams::default() };
         let (page, _) = read::list(app, ctx, kind, &params).await?;
         for record in &page.records {
-            if event == "anniversary" && occurrence(event, record.values.std(field), offset, today).is_none() {
+            if event == "anniversary" && occurrence(event, record.values.named(field), offset, today).is_none() {
                 continue;
             }
             count += 1;

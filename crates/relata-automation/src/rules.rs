@@ -9,7 +9,6 @@ use relata_core::meta::{Default, EntityDef, EntityKind, FieldDef, FieldType, Lin
 use relata_core::value::{FieldValue, ParseContext, parse_text};
 use relata_i18n::{Arg, entity_one, option, refusal, refused};
 use relata_store::{ScopedConn, StoreError};
-use std::borrow::Cow;
 
 pub const AUTOMATION_RULES: EntityKind = EntityKind::named("automation_rules");
 pub const AUTOMATION_RUNS: EntityKind = EntityKind::named("automation_runs");
@@ -139,6 +138,13 @@ pub fn target(name: &str) -> Option<EntityKind> {
     EntityKind::from_api_name(name).filter(|k| EntityKind::all().contains(k) && !k.def().private_to_owner)
 }
 
+/// `kind`'s schema with the workspace's custom fields of the type, read in
+/// `tx`: wherever a rule names a field, `custom.<id>` counts as the type's own.
+pub async fn schema_in(tx: &mut ScopedConn, kind: EntityKind) -> Result<Schema, StoreError> {
+    let custom = tx.custom_fields().await?.into_iter().filter(|f| f.entity == kind).map(|f| f.def).collect();
+    Ok(Schema::with_custom(kind, custom))
+}
+
 /// The field ids of a rule's `watch_fields`.
 pub fn watched(text: &str) -> Vec<String> {
     text.split([',', ' ']).map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect()
@@ -153,7 +159,7 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
         let args = vec![("types", known.join(", ").into())];
         return Err(refused("entity", "unknown_entity", "refuse-rule-entity", args).into());
     };
-    let schema = Schema::standard(kind);
+    let schema = schema_in(tx, kind).await?;
     let watched_fields = watched(&text("watch_fields"));
     for field in &watched_fields {
         if schema.field(field).is_none() {
@@ -372,10 +378,10 @@ fn check_assignee(
 }
 
 /// The field value a step writes (checked when the rule was saved).
-pub fn step_value(schema: &Schema, field: &str, text: &str) -> Option<(Cow<'static, str>, FieldValue)> {
+pub fn step_value<'s>(schema: &'s Schema, field: &str, text: &str) -> Option<(&'s FieldDef, FieldValue)> {
     let def = schema.field(field)?;
     let parse = ParseContext { phone_region: None, currencies: Vec::new() };
-    parse_text(def, text, &parse).ok().map(|v| (def.id.clone(), v))
+    parse_text(def, text, &parse).ok().map(|v| (def, v))
 }
 
 /// A `create_call` step's priority (its `value`), 0 to 100.

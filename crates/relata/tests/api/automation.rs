@@ -16,7 +16,8 @@ crate::both_backends!(
     sequences_wait_branch_pause_and_keep_their_version,
     birthdays_and_schedules_start_runs_once,
     the_welcome_and_the_quote_follow_up_run_as_built,
-    conditions_and_stop_conditions_look_at_related_records
+    conditions_and_stop_conditions_look_at_related_records,
+    rules_watch_test_set_and_wait_for_custom_fields
 );
 
 /// Runs the automation consumer until the feed has nothing more for it.
@@ -750,4 +751,119 @@ async fn conditions_and_stop_conditions_look_at_related_records(app: TestApp) {
     assert_eq!(runs[0]["status"], "stopped", "{runs:?}");
     let tasks = app.list_all("activities", &format!("&filter=contact%20%3D%20%22{}%22", id_of(&ola))).await;
     assert!(tasks.is_empty(), "{tasks:?}");
+}
+
+/// A workspace's own fields are as good as the standard ones in a rule:
+/// watched, in conditions and stop conditions, set by a step, the date a
+/// date rule or a wait looks at; one that does not exist is refused by name.
+async fn rules_watch_test_set_and_wait_for_custom_fields(app: TestApp) {
+    for (id, ty) in [("tier", "text"), ("vip_note", "text"), ("renewal", "date")] {
+        app.post("/api/v1/metadata/contacts/fields", &json!({"id": id, "type": ty})).await.expect(201);
+    }
+    let gold = app
+        .create(
+            "automation_rules",
+            rule(
+                "Gold customers",
+                "contacts",
+                "updated",
+                "custom.tier",
+                "custom.tier = \"gold\"",
+                json!([
+                    {"action": "update_field", "field": "custom.vip_note", "value": "Gold since the rule"},
+                    {"action": "create_task", "subject": "Call the gold customer", "due_in_days": 1}
+                ]),
+            ),
+        )
+        .await;
+    let contact = app.create("contacts", json!({"last_name": "Custom", "custom": {"tier": "silver"}})).await;
+    let path = format!("/api/v1/contacts/{}", id_of(&contact));
+    // A change to another field, then to the tier but not to gold: no run.
+    app.patch(&path, 1, &json!({"city": "Gdańsk"})).await.expect(200);
+    let contact = app.patch(&path, 2, &json!({"custom": {"tier": "bronze"}})).await.expect(200).body;
+    settle(&app).await;
+    assert!(runs_of(&app, &gold).await.is_empty());
+    app.patch(&path, contact["version"].as_i64().unwrap(), &json!({"custom": {"tier": "gold"}})).await.expect(200);
+    settle(&app).await;
+    let runs = runs_of(&app, &gold).await;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0]["status"], "done", "{runs:?}");
+    let contact = app.get(&path).await.expect(200).body;
+    assert_eq!(contact["custom"]["vip_note"], "Gold since the rule");
+    let tasks = app.list_all("activities", &format!("&filter=contact%20%3D%20%22{}%22", id_of(&contact))).await;
+    assert_eq!(tasks.iter().filter(|t| t["subject"] == "Call the gold customer").count(), 1, "{tasks:?}");
+
+    // A date rule on a custom date, and a sequence waiting for it until a
+    // custom field says stop.
+    let today = chrono::Utc::now().date_naive();
+    let renewal = (today + chrono::Duration::days(2)).to_string();
+    let due = app.create("contacts", json!({"last_name": "Renews", "custom": {"renewal": renewal}})).await;
+    app.create("contacts", json!({"last_name": "Never renews"})).await;
+    settle(&app).await;
+    let mut renew = rule(
+        "Renewal is due",
+        "contacts",
+        "date_reached",
+        "",
+        "",
+        json!([{"action": "create_task", "subject": "The renewal is due", "due_in_days": 0}]),
+    );
+    renew["date_field"] = json!("custom.renewal");
+    renew["offset_days"] = json!(1);
+    let renew = app.create("automation_rules", renew).await;
+    let mut chase = rule(
+        "Chase the renewal",
+        "contacts",
+        "created",
+        "",
+        "",
+        json!([
+            {"action": "wait", "until_field": "custom.renewal", "wait_days": 1},
+            {"action": "create_task", "subject": "Chase the renewal", "due_in_days": 0}
+        ]),
+    );
+    chase["stop_when"] = json!("custom.tier = \"lost\"");
+    let chase = app.create("automation_rules", chase).await;
+    let chased = app.create("contacts", json!({"last_name": "Chased", "custom": {"renewal": renewal}})).await;
+    let lost = app.create("contacts", json!({"last_name": "Lost", "custom": {"renewal": renewal}})).await;
+    settle(&app).await;
+    let waiting = runs_of(&app, &chase).await;
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    assert!(waiting.iter().all(|r| r["status"] == "waiting"), "{waiting:?}");
+    // The wait ends a day after the renewal date, not at once.
+    let wake = (today + chrono::Duration::days(3)).to_string();
+    assert!(waiting.iter().all(|r| r["wake_at"].as_str().is_some_and(|w| w.starts_with(&wake))), "{waiting:?}");
+    app.patch(&format!("/api/v1/contacts/{}", id_of(&lost)), 1, &json!({"custom": {"tier": "lost"}})).await.expect(200);
+    settle(&app).await;
+    daily(&app).await;
+    assert!(runs_of(&app, &renew).await.is_empty(), "not yet");
+    after_days(&app, 3).await;
+    daily(&app).await;
+    // Every contact renewing then, once; none for the one with no date.
+    let runs = runs_of(&app, &renew).await;
+    let mut renewing: Vec<&Json> = runs.iter().map(|r| &r["record_id"]).collect();
+    renewing.sort_by_key(|id| id.to_string());
+    let mut expected = vec![&due["id"], &chased["id"], &lost["id"]];
+    expected.sort_by_key(|id| id.to_string());
+    assert_eq!(renewing, expected, "{runs:?}");
+    assert!(runs.iter().all(|r| r["occurrence"].as_str() == Some(renewal.as_str()) && r["status"] == "done"));
+    let chased_runs = runs_of(&app, &chase).await;
+    let status_of = |c: &Json| chased_runs.iter().find(|r| r["record_id"] == c["id"]).map(|r| r["status"].clone());
+    assert_eq!(
+        (status_of(&chased), status_of(&lost)),
+        (Some(json!("done")), Some(json!("stopped"))),
+        "{chased_runs:?}"
+    );
+
+    // A field the workspace does not have is refused by name.
+    let steps = json!([{"action": "create_task", "subject": "Never made"}]);
+    let refused = app
+        .post("/api/v1/automation_rules", &rule("Nothing", "contacts", "updated", "custom.nope", "", steps.clone()))
+        .await
+        .expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["watch_fields"]);
+    let mut bad_date = rule("No date", "contacts", "date_reached", "", "", steps);
+    bad_date["date_field"] = json!("custom.tier");
+    let refused = app.post("/api/v1/automation_rules", &bad_date).await.expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["date_field"]);
 }

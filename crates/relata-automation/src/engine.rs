@@ -80,6 +80,15 @@ pub async fn active_rules(app: &App, ctx: &Ctx) -> Result<Vec<Record>, AppError>
     Ok(out)
 }
 
+/// The type a rule names: a module's, or one of the workspace's custom
+/// objects (as [`rules::target_in`], from the workspace's schemas).
+async fn target_of(app: &App, ctx: &Ctx, name: &str) -> Result<Option<EntityKind>, AppError> {
+    if let Some(kind) = rules::target(name) {
+        return Ok(Some(kind));
+    }
+    Ok(app.schemas(ctx.ws()).await?.kind(name).filter(|k| k.is_custom()))
+}
+
 fn text<'r>(record: &'r Record, field: &str) -> &'r str {
     record.values.std(field).as_text().unwrap_or_default()
 }
@@ -813,7 +822,7 @@ pub async fn resume(app: &App, ctx: &Ctx, run_id: Uuid, step: i64) -> Result<(),
         return Ok(());
     }
     let plan = Plan::of_run(&run).unwrap_or_default();
-    let kind = rules::target(text(&run, "entity"));
+    let kind = rules::target_in(&mut tx, text(&run, "entity")).await?;
     let record_id = Uuid::parse_str(text(&run, "record_id")).ok();
     let record = match (kind, record_id) {
         (Some(kind), Some(id)) => {
@@ -882,7 +891,7 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
         if event != "date_reached" && event != "anniversary" {
             continue;
         }
-        let Some(kind) = rules::target(text(&rule, "entity")) else { continue };
+        let Some(kind) = target_of(app, ctx, text(&rule, "entity")).await? else { continue };
         let (field, offset) = (text(&rule, "date_field"), int(&rule, "offset_days"));
         let mut cursor = None;
         loop {
@@ -1060,7 +1069,7 @@ pub async fn scheduled_pass(app: &App, ctx: &Ctx, rule_id: Uuid, firing: &str) -
     if rule.values.std("active") != &FieldValue::Bool(true) || text(&rule, "event") != "schedule" {
         return Ok(0);
     }
-    let Some(kind) = rules::target(text(&rule, "entity")) else { return Ok(0) };
+    let Some(kind) = target_of(app, ctx, text(&rule, "entity")).await? else { return Ok(0) };
     let conditions = text(&rule, "conditions").trim().to_string();
     let mut made = 0;
     let mut cursor = None;
@@ -1117,7 +1126,7 @@ pub async fn sync_schedule(tx: &mut ScopedConn, rule: &Record, gone: bool) -> Re
 /// its conditions select), and per record the first messages it would
 /// write, merged. At most `limit` records.
 pub async fn dry_run(app: &App, ctx: &Ctx, rule: &Record, limit: u64) -> Result<Json, AppError> {
-    let Some(kind) = rules::target(text(rule, "entity")) else {
+    let Some(kind) = target_of(app, ctx, text(rule, "entity")).await? else {
         return Ok(json!({"records": [], "count": 0}));
     };
     let event = text(rule, "event");

@@ -138,9 +138,28 @@ pub fn target(name: &str) -> Option<EntityKind> {
     EntityKind::from_api_name(name).filter(|k| EntityKind::all().contains(k) && !k.def().private_to_owner)
 }
 
-/// `kind`'s schema with the workspace's custom fields of the type, read in
-/// `tx`: wherever a rule names a field, `custom.<id>` counts as the type's own.
+/// The type a rule names, in the workspace of `tx`: a module's (see
+/// [`target`]) or one of the workspace's custom objects.
+pub async fn target_in(tx: &mut ScopedConn, name: &str) -> Result<Option<EntityKind>, StoreError> {
+    if let Some(kind) = target(name) {
+        return Ok(Some(kind));
+    }
+    Ok(tx.custom_objects().await?.iter().any(|o| o.api_name == name).then(|| EntityKind::custom(name)))
+}
+
+/// `kind`'s schema as the workspace of `tx` defines it: a module's type
+/// with the workspace's custom fields of it (wherever a rule names a field,
+/// `custom.<id>` counts as the type's own), or a custom object's fields.
 pub async fn schema_in(tx: &mut ScopedConn, kind: EntityKind) -> Result<Schema, StoreError> {
+    if kind.is_custom() {
+        let objects = tx.custom_objects().await?;
+        // Gone since (a run's record went with it): its system fields.
+        let Some(object) = objects.iter().find(|o| o.api_name == kind.api_name()) else {
+            return Ok(Schema::standard(kind));
+        };
+        let def = relata_app::custom_objects::stored_def(object).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        return Ok(Schema::of_object(std::sync::Arc::new(def)));
+    }
     let custom = tx.custom_fields().await?.into_iter().filter(|f| f.entity == kind).map(|f| f.def).collect();
     Ok(Schema::with_custom(kind, custom))
 }
@@ -154,8 +173,11 @@ pub fn watched(text: &str) -> Vec<String> {
 pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError> {
     let text = |f: &str| rule.values.std(f).as_text().unwrap_or_default().to_string();
     let mut errors = Vec::new();
-    let Some(kind) = target(&text("entity")) else {
-        let known: Vec<&str> = EntityKind::all().iter().map(|k| k.api_name()).collect();
+    let Some(kind) = target_in(tx, &text("entity")).await? else {
+        let objects = tx.custom_objects().await?;
+        let mut known: Vec<&str> =
+            EntityKind::all().into_iter().filter_map(|k| target(k.api_name())).map(|k| k.api_name()).collect();
+        known.extend(objects.iter().map(|o| o.api_name.as_str()));
         let args = vec![("types", known.join(", ").into())];
         return Err(refused("entity", "unknown_entity", "refuse-rule-entity", args).into());
     };

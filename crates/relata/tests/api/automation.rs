@@ -17,7 +17,8 @@ crate::both_backends!(
     birthdays_and_schedules_start_runs_once,
     the_welcome_and_the_quote_follow_up_run_as_built,
     conditions_and_stop_conditions_look_at_related_records,
-    rules_watch_test_set_and_wait_for_custom_fields
+    rules_watch_test_set_and_wait_for_custom_fields,
+    rules_act_on_custom_objects
 );
 
 /// Runs the automation consumer until the feed has nothing more for it.
@@ -866,4 +867,92 @@ async fn rules_watch_test_set_and_wait_for_custom_fields(app: TestApp) {
     bad_date["date_field"] = json!("custom.tier");
     let refused = app.post("/api/v1/automation_rules", &bad_date).await.expect_problem(422, "validation");
     assert_eq!(refused.error_fields(), ["date_field"]);
+}
+
+/// A workspace's own types (custom objects) take rules like the modules'
+/// types: on a change, on a date, setting a field, making a task for the
+/// account the record names; their fields are checked like any other.
+async fn rules_act_on_custom_objects(app: TestApp) {
+    let fleet = json!({
+        "id": "vehicles",
+        "label": "Vehicle",
+        "fields": [
+            {"id": "registration", "type": "text", "required": true},
+            {"id": "state", "type": "choice", "options": ["active", "inspect", "retired"]},
+            {"id": "inspection_due", "type": "date"},
+            {"id": "account", "type": "relation", "target": "accounts"}
+        ],
+        "title_fields": ["registration"]
+    });
+    app.post("/api/v1/metadata/entities", &fleet).await.expect(201);
+    let acme = app.create("accounts", json!({"name": "Acme Haulage"})).await;
+    let retired = rule(
+        "Retired vehicles",
+        "vehicles",
+        "updated",
+        "state",
+        "state = \"retired\"",
+        json!([{"action": "create_task", "subject": "Sell the vehicle", "due_in_days": 7}]),
+    );
+    let retired = app.create("automation_rules", retired).await;
+    let mut inspection = rule(
+        "Inspection",
+        "vehicles",
+        "date_reached",
+        "",
+        "state = \"active\"",
+        json!([
+            {"action": "update_field", "field": "state", "value": "inspect"},
+            {"action": "create_task", "subject": "Book the inspection", "due_in_days": 0}
+        ]),
+    );
+    inspection["date_field"] = json!("inspection_due");
+    inspection["offset_days"] = json!(1);
+    let inspection = app.create("automation_rules", inspection).await;
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(2)).to_string();
+    let truck = app
+        .create(
+            "vehicles",
+            json!({"registration": "GD 1234", "state": "active", "inspection_due": due, "account": id_of(&acme)}),
+        )
+        .await;
+    let van =
+        app.create("vehicles", json!({"registration": "GD 5678", "state": "active", "account": id_of(&acme)})).await;
+    app.patch(&format!("/api/v1/vehicles/{}", id_of(&truck)), 1, &json!({"registration": "GD 1235"})).await.expect(200);
+    app.patch(&format!("/api/v1/vehicles/{}", id_of(&van)), 1, &json!({"state": "retired"})).await.expect(200);
+    settle(&app).await;
+    let runs = runs_of(&app, &retired).await;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((&runs[0]["record_id"], runs[0]["status"].as_str()), (&van["id"], Some("done")), "{runs:?}");
+    let sell = app.list_all("activities", "&filter=subject%20%3D%20%22Sell%20the%20vehicle%22").await;
+    assert_eq!(sell.len(), 1, "{sell:?}");
+    assert_eq!(sell[0]["account"], acme["id"]);
+
+    daily(&app).await;
+    assert!(runs_of(&app, &inspection).await.is_empty(), "not yet");
+    after_days(&app, 3).await;
+    daily(&app).await;
+    daily(&app).await;
+    let runs = runs_of(&app, &inspection).await;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((&runs[0]["record_id"], runs[0]["status"].as_str()), (&truck["id"], Some("done")), "{runs:?}");
+    let truck = app.get(&format!("/api/v1/vehicles/{}", id_of(&truck))).await.expect(200).body;
+    assert_eq!(truck["state"], "inspect");
+    let book = app.list_all("activities", "&filter=subject%20%3D%20%22Book%20the%20inspection%22").await;
+    assert_eq!(book.len(), 1, "{book:?}");
+    assert_eq!(book[0]["account"], acme["id"]);
+
+    // Fields the object does not have, and types the workspace does not
+    // have, are refused by name.
+    let steps = json!([{"action": "create_task", "subject": "Never made"}]);
+    let refused = app
+        .post("/api/v1/automation_rules", &rule("Mileage", "vehicles", "updated", "mileage", "", steps.clone()))
+        .await
+        .expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["watch_fields"]);
+    let refused = app
+        .post("/api/v1/automation_rules", &rule("Ships", "spaceships", "updated", "", "", steps))
+        .await
+        .expect_problem(422, "validation");
+    assert_eq!(refused.error_fields(), ["entity"]);
 }

@@ -544,7 +544,7 @@ async fn steps(
                     body.push_str(&history(tx, &record, run).await?);
                 }
                 task.set_std("body", FieldValue::Text(body));
-                for (link, value) in links(kind, &record) {
+                for (link, value) in links(&schema, &record) {
                     task.set_std(&link, FieldValue::Ref(value));
                 }
                 write::create_in(tx, ctx, &Schema::standard(ACTIVITIES), task).await?;
@@ -559,7 +559,7 @@ async fn steps(
                     call.set_std("owner", FieldValue::Ref(owner.uuid()));
                 }
                 let calls = Schema::standard(relata_calls::CALL_QUEUE_ENTRIES);
-                for (link, value) in links(kind, &record).into_iter().filter(|(l, _)| calls.field(l).is_some()) {
+                for (link, value) in links(&schema, &record).into_iter().filter(|(l, _)| calls.field(l).is_some()) {
                     call.set_std(&link, FieldValue::Ref(value));
                 }
                 write::create_in(tx, ctx, &calls, call).await?;
@@ -764,7 +764,8 @@ async fn next_in_team(tx: &mut ScopedConn, name: &str) -> Result<Option<UserId>,
 /// What a task about a record links to: the record itself where
 /// activities can point at its type (an opportunity, a lead, an account),
 /// and the account and contact it names.
-fn links(kind: EntityKind, record: &Record) -> Vec<(String, Uuid)> {
+fn links(schema: &Schema, record: &Record) -> Vec<(String, Uuid)> {
+    let kind = schema.kind;
     let activities = Schema::standard(ACTIVITIES);
     let mut out: Vec<(String, Uuid)> = activities
         .fields()
@@ -777,6 +778,24 @@ fn links(kind: EntityKind, record: &Record) -> Vec<(String, Uuid)> {
             && !out.iter().any(|(f, _)| f == link)
         {
             out.push((link.to_string(), to));
+        }
+    }
+    // A custom object names its people and companies by fields of its own
+    // (a vehicle's `driver`): the first of each type an activity can link to.
+    if kind.is_custom() {
+        for field in schema.fields() {
+            let FieldType::Relation(Target::Entity(target)) = &field.ty else { continue };
+            let Some(link) = activities
+                .fields()
+                .find(|f| f.ty == FieldType::Relation(Target::Entity(*target)) && f.is_writable() && !f.system)
+            else {
+                continue;
+            };
+            if let Some(to) = record.values.get(field).as_ref_id()
+                && !out.iter().any(|(f, _)| f == link.id.as_ref())
+            {
+                out.push((link.id.to_string(), to));
+            }
         }
     }
     out

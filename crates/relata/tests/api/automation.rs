@@ -880,7 +880,8 @@ async fn rules_act_on_custom_objects(app: TestApp) {
             {"id": "registration", "type": "text", "required": true},
             {"id": "state", "type": "choice", "options": ["active", "inspect", "retired"]},
             {"id": "inspection_due", "type": "date"},
-            {"id": "account", "type": "relation", "target": "accounts"}
+            {"id": "account", "type": "relation", "target": "accounts"},
+            {"id": "driver", "type": "relation", "target": "contacts"}
         ],
         "title_fields": ["registration"]
     });
@@ -916,8 +917,10 @@ async fn rules_act_on_custom_objects(app: TestApp) {
             json!({"registration": "GD 1234", "state": "active", "inspection_due": due, "account": id_of(&acme)}),
         )
         .await;
+    // The van names no account, only its driver: the task goes to her.
+    let driver = app.create("contacts", json!({"first_name": "Ewa", "last_name": "Kierowca"})).await;
     let van =
-        app.create("vehicles", json!({"registration": "GD 5678", "state": "active", "account": id_of(&acme)})).await;
+        app.create("vehicles", json!({"registration": "GD 5678", "state": "active", "driver": id_of(&driver)})).await;
     app.patch(&format!("/api/v1/vehicles/{}", id_of(&truck)), 1, &json!({"registration": "GD 1235"})).await.expect(200);
     app.patch(&format!("/api/v1/vehicles/{}", id_of(&van)), 1, &json!({"state": "retired"})).await.expect(200);
     settle(&app).await;
@@ -926,7 +929,7 @@ async fn rules_act_on_custom_objects(app: TestApp) {
     assert_eq!((&runs[0]["record_id"], runs[0]["status"].as_str()), (&van["id"], Some("done")), "{runs:?}");
     let sell = app.list_all("activities", "&filter=subject%20%3D%20%22Sell%20the%20vehicle%22").await;
     assert_eq!(sell.len(), 1, "{sell:?}");
-    assert_eq!(sell[0]["account"], acme["id"]);
+    assert_eq!(sell[0]["contact"], driver["id"]);
 
     daily(&app).await;
     assert!(runs_of(&app, &inspection).await.is_empty(), "not yet");

@@ -408,22 +408,36 @@ async fn start_in_write(
     values: Values,
 ) -> Result<(), AppError> {
     let mut tx = app.writer(ctx).await?;
-    let schema = rules::schema_in(&mut tx, kind).await?;
-    let Some(record) = tx.get_record(&schema, RecordId::from_uuid(record_id), deleted).await? else {
+    let Some(subject) = Subject::read(&mut tx, kind, record_id, deleted).await? else {
         return Ok(());
     };
-    start_in(&mut tx, app, ctx, plan, record, deleted, values).await?;
+    start_in(&mut tx, app, ctx, plan, subject, deleted, values).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// A run of `plan` on `record` recorded in `tx`, with its first stretch.
+/// The record a run acts on, read with its type as the workspace defines
+/// it (the steps may name its custom fields), once per stretch.
+struct Subject {
+    schema: Schema,
+    record: Record,
+}
+
+impl Subject {
+    async fn read(tx: &mut ScopedConn, kind: EntityKind, id: Uuid, deleted: bool) -> Result<Option<Subject>, AppError> {
+        let schema = rules::schema_in(tx, kind).await?;
+        let record = tx.get_record(&schema, RecordId::from_uuid(id), deleted).await?;
+        Ok(record.map(|record| Subject { schema, record }))
+    }
+}
+
+/// A run of `plan` on the subject recorded in `tx`, with its first stretch.
 async fn start_in(
     tx: &mut ScopedConn,
     app: &App,
     ctx: &Ctx,
     plan: &Plan,
-    record: Record,
+    subject: Subject,
     deleted: bool,
     mut values: Values,
 ) -> Result<(), AppError> {
@@ -432,7 +446,7 @@ async fn start_in(
     values.set_std("step", FieldValue::Int(0));
     values.set_std("status", FieldValue::Text("waiting".into()));
     let run = write::create_in(tx, ctx, &Schema::standard(AUTOMATION_RUNS), values).await?;
-    stretch(tx, app, ctx, plan, &run, record, deleted, 0).await
+    stretch(tx, app, ctx, plan, &run, subject, deleted, 0).await
 }
 
 /// Runs the steps from `from` in `tx` and records where the run is now.
@@ -443,12 +457,12 @@ async fn stretch(
     ctx: &Ctx,
     plan: &Plan,
     run: &Record,
-    record: Record,
+    subject: Subject,
     deleted: bool,
     from: usize,
 ) -> Result<(), AppError> {
     let mut notes = Vec::new();
-    let outcome = steps(tx, app, ctx, plan, run, record, deleted, from, &mut notes).await?;
+    let outcome = steps(tx, app, ctx, plan, run, subject, deleted, from, &mut notes).await?;
     let mut patch = Values::default();
     patch.set_std("tx_id", FieldValue::Text(tx.tx_id().to_string()));
     let mut detail = text(run, "detail").to_string();
@@ -488,13 +502,13 @@ async fn steps(
     ctx: &Ctx,
     plan: &Plan,
     run: &Record,
-    mut record: Record,
+    subject: Subject,
     deleted: bool,
     from: usize,
     notes: &mut Vec<String>,
 ) -> Result<Outcome, AppError> {
+    let Subject { schema, mut record } = subject;
     let kind = record.kind;
-    let schema = rules::schema_in(tx, kind).await?;
     let now = tx.now();
     let mut i = from;
     // Every step either moves forward or ends the run: this loop ends.
@@ -843,14 +857,11 @@ pub async fn resume(app: &App, ctx: &Ctx, run_id: Uuid, step: i64) -> Result<(),
     let plan = Plan::of_run(&run).unwrap_or_default();
     let kind = rules::target_in(&mut tx, text(&run, "entity")).await?;
     let record_id = Uuid::parse_str(text(&run, "record_id")).ok();
-    let record = match (kind, record_id) {
-        (Some(kind), Some(id)) => {
-            let schema = rules::schema_in(&mut tx, kind).await?;
-            tx.get_record(&schema, RecordId::from_uuid(id), false).await?
-        }
+    let subject = match (kind, record_id) {
+        (Some(kind), Some(id)) => Subject::read(&mut tx, kind, id, false).await?,
         _ => None,
     };
-    let outcome = match record {
+    let outcome = match subject {
         None => {
             let mut patch = Values::default();
             patch.set_std("status", FieldValue::Text("stopped".into()));
@@ -858,7 +869,7 @@ pub async fn resume(app: &App, ctx: &Ctx, run_id: Uuid, step: i64) -> Result<(),
             patch.set_std("detail", FieldValue::Text(append(text(&run, "detail"), "the record is gone")));
             write::update_in(&mut tx, ctx, &runs, run.id, patch, None).await.map(drop)
         }
-        Some(record) => stretch(&mut tx, app, ctx, &plan, &run, record, false, step.max(0) as usize).await,
+        Some(subject) => stretch(&mut tx, app, ctx, &plan, &run, subject, false, step.max(0) as usize).await,
     };
     match outcome {
         Ok(()) => {

@@ -95,6 +95,27 @@ impl Schemas {
     }
 }
 
+/// A type's schema by API name as the workspace of `conn` defines it now
+/// (no cache; in a transaction, as it sees it): a module's type with the
+/// workspace's custom fields of it, or one of its custom objects; `None`
+/// for a name that is neither.
+pub async fn schema_named(conn: &mut ScopedConn, name: &str) -> Result<Option<Schema>, AppError> {
+    if let Some(kind) = EntityKind::from_api_name(name).filter(|k| !k.is_custom()) {
+        return Ok(Some(module_schema(kind, &conn.custom_fields().await?)));
+    }
+    let objects = conn.custom_objects().await?;
+    objects.iter().find(|o| o.api_name == name).map(object_schema).transpose()
+}
+
+/// A module's type with the workspace's custom fields of it (of `rows`).
+fn module_schema(kind: EntityKind, rows: &[relata_store::custom_fields::CustomFieldRow]) -> Schema {
+    Schema::with_custom(kind, rows.iter().filter(|r| r.entity == kind).map(|r| r.def.clone()).collect())
+}
+
+fn object_schema(object: &relata_store::custom_objects::CustomObjectRow) -> Result<Schema, AppError> {
+    Ok(Schema::of_object(Arc::new(custom_objects::stored_def(object)?)))
+}
+
 /// A localized copy of a workspace's schemas, with the schemas it was made from.
 type Localized = (Arc<Schemas>, Arc<Schemas>);
 
@@ -199,12 +220,9 @@ impl App {
         let mut conn = self.store.read(ws).await?;
         let objects = conn.custom_objects().await?;
         let rows = conn.custom_fields().await?;
-        let mut by_kind: Vec<Schema> = EntityKind::all()
-            .into_iter()
-            .map(|k| Schema::with_custom(k, rows.iter().filter(|r| r.entity == k).map(|r| r.def.clone()).collect()))
-            .collect();
+        let mut by_kind: Vec<Schema> = EntityKind::all().into_iter().map(|k| module_schema(k, &rows)).collect();
         for object in &objects {
-            by_kind.push(Schema::of_object(Arc::new(custom_objects::stored_def(object)?)));
+            by_kind.push(object_schema(object)?);
         }
         let schemas = Arc::new(Schemas { by_kind });
         self.schemas.lock().expect("lock").insert(ws, (Instant::now(), schemas.clone()));

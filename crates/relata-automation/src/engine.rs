@@ -80,13 +80,18 @@ pub async fn active_rules(app: &App, ctx: &Ctx) -> Result<Vec<Record>, AppError>
     Ok(out)
 }
 
-/// The type a rule names: a module's, or one of the workspace's custom
-/// objects (as [`rules::target_in`], from the workspace's schemas).
-async fn target_of(app: &App, ctx: &Ctx, name: &str) -> Result<Option<EntityKind>, AppError> {
-    if let Some(kind) = rules::target(name) {
-        return Ok(Some(kind));
-    }
-    Ok(app.schemas(ctx.ws()).await?.kind(name).filter(|k| k.is_custom()))
+/// The type a rule names, as [`rules::target_in`] reads it, from the
+/// workspace's schemas (where no transaction is open).
+async fn target_of(app: &App, ctx: &Ctx, name: &str) -> Result<Option<Schema>, AppError> {
+    let schemas = app.schemas(ctx.ws()).await?;
+    let kind = schemas.kind(name).filter(|k| k.is_custom() || rules::target(k.api_name()).is_some());
+    Ok(kind.and_then(|k| schemas.try_get(k)).cloned())
+}
+
+/// The value of the field a rule names (`custom.<id>` for a custom field).
+fn named<'r>(schema: &Schema, record: &'r Record, name: &str) -> &'r FieldValue {
+    static NULL: FieldValue = FieldValue::Null;
+    schema.field(name).map_or(&NULL, |f| record.values.get(f))
 }
 
 fn text<'r>(record: &'r Record, field: &str) -> &'r str {
@@ -408,7 +413,7 @@ async fn start_in_write(
     values: Values,
 ) -> Result<(), AppError> {
     let mut tx = app.writer(ctx).await?;
-    let Some(subject) = Subject::read(&mut tx, kind, record_id, deleted).await? else {
+    let Some(subject) = Subject::read(&mut tx, kind.api_name(), record_id, deleted).await? else {
         return Ok(());
     };
     start_in(&mut tx, app, ctx, plan, subject, deleted, values).await?;
@@ -424,8 +429,9 @@ struct Subject {
 }
 
 impl Subject {
-    async fn read(tx: &mut ScopedConn, kind: EntityKind, id: Uuid, deleted: bool) -> Result<Option<Subject>, AppError> {
-        let schema = rules::schema_in(tx, kind).await?;
+    /// The record `id` of the type named `entity`; `None` when either is gone.
+    async fn read(tx: &mut ScopedConn, entity: &str, id: Uuid, deleted: bool) -> Result<Option<Subject>, AppError> {
+        let Some(schema) = rules::target_in(tx, entity).await? else { return Ok(None) };
         let record = tx.get_record(&schema, RecordId::from_uuid(id), deleted).await?;
         Ok(record.map(|record| Subject { schema, record }))
     }
@@ -521,7 +527,7 @@ async fn steps(
         let step = &plan.steps[i];
         match step.action.as_str() {
             "wait" => {
-                let wake_at = wake_time(step, &record, now);
+                let wake_at = wake_time(step, &schema, &record, now);
                 if wake_at > now {
                     return Ok(Outcome::Waiting { next: i + 1, wake_at });
                 }
@@ -629,12 +635,12 @@ async fn steps(
 
 /// When a wait step ends: a date field of the record plus the days, or now
 /// plus the days and hours.
-fn wake_time(step: &Step, record: &Record, now: DateTime<Utc>) -> DateTime<Utc> {
+fn wake_time(step: &Step, schema: &Schema, record: &Record, now: DateTime<Utc>) -> DateTime<Utc> {
     let span = Duration::days(step.wait_days) + Duration::hours(step.wait_hours);
     if step.until_field.is_empty() {
         return now + span;
     }
-    match record.values.named(&step.until_field) {
+    match named(schema, record, &step.until_field) {
         FieldValue::Date(d) => d.and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc()) + span,
         FieldValue::DateTime(t) => *t + span,
         // No date: nothing to wait for.
@@ -855,11 +861,9 @@ pub async fn resume(app: &App, ctx: &Ctx, run_id: Uuid, step: i64) -> Result<(),
         return Ok(());
     }
     let plan = Plan::of_run(&run).unwrap_or_default();
-    let kind = rules::target_in(&mut tx, text(&run, "entity")).await?;
-    let record_id = Uuid::parse_str(text(&run, "record_id")).ok();
-    let subject = match (kind, record_id) {
-        (Some(kind), Some(id)) => Subject::read(&mut tx, kind, id, false).await?,
-        _ => None,
+    let subject = match Uuid::parse_str(text(&run, "record_id")) {
+        Ok(id) => Subject::read(&mut tx, text(&run, "entity"), id, false).await?,
+        Err(_) => None,
     };
     let outcome = match subject {
         None => {
@@ -921,7 +925,8 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
         if event != "date_reached" && event != "anniversary" {
             continue;
         }
-        let Some(kind) = target_of(app, ctx, text(&rule, "entity")).await? else { continue };
+        let Some(schema) = target_of(app, ctx, text(&rule, "entity")).await? else { continue };
+        let kind = schema.kind;
         let (field, offset) = (text(&rule, "date_field"), int(&rule, "offset_days"));
         let mut cursor = None;
         loop {
@@ -933,7 +938,7 @@ pub async fn date_pass(app: &App, ctx: &Ctx) -> Result<u64, AppError> {
             let candidates: Vec<(Uuid, Occasion)> = page
                 .records
                 .iter()
-                .filter_map(|r| occurrence(event, r.values.named(field), offset, today).map(|o| (r.id.uuid(), o)))
+                .filter_map(|r| occurrence(event, named(&schema, r, field), offset, today).map(|o| (r.id.uuid(), o)))
                 .map(|(id, o)| (id, Occasion::Occurrence(o)))
                 .collect();
             made += start_occurrences(app, ctx, &rule, kind, candidates).await?;
@@ -1099,7 +1104,7 @@ pub async fn scheduled_pass(app: &App, ctx: &Ctx, rule_id: Uuid, firing: &str) -
     if rule.values.std("active") != &FieldValue::Bool(true) || text(&rule, "event") != "schedule" {
         return Ok(0);
     }
-    let Some(kind) = target_of(app, ctx, text(&rule, "entity")).await? else { return Ok(0) };
+    let Some(kind) = target_of(app, ctx, text(&rule, "entity")).await?.map(|s| s.kind) else { return Ok(0) };
     let conditions = text(&rule, "conditions").trim().to_string();
     let mut made = 0;
     let mut cursor = None;
@@ -1156,9 +1161,10 @@ pub async fn sync_schedule(tx: &mut ScopedConn, rule: &Record, gone: bool) -> Re
 /// its conditions select), and per record the first messages it would
 /// write, merged. At most `limit` records.
 pub async fn dry_run(app: &App, ctx: &Ctx, rule: &Record, limit: u64) -> Result<Json, AppError> {
-    let Some(kind) = target_of(app, ctx, text(rule, "entity")).await? else {
+    let Some(target) = target_of(app, ctx, text(rule, "entity")).await? else {
         return Ok(json!({"records": [], "count": 0}));
     };
+    let kind = target.kind;
     let event = text(rule, "event");
     let today = app.store.now().date_naive();
     let (field, offset) = (text(rule, "date_field"), int(rule, "offset_days"));
@@ -1172,7 +1178,7 @@ pub async fn dry_run(app: &App, ctx: &Ctx, rule: &Record, limit: u64) -> Result<
         let params = ListParams { filter: filter.clone(), cursor, limit: Some(500), ..ListParams::default() };
         let (page, _) = read::list(app, ctx, kind, &params).await?;
         for record in &page.records {
-            if event == "anniversary" && occurrence(event, record.values.named(field), offset, today).is_none() {
+            if event == "anniversary" && occurrence(event, named(&target, record, field), offset, today).is_none() {
                 continue;
             }
             count += 1;

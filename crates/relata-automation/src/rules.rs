@@ -2,6 +2,7 @@
 //! rule passes when saved: a type modules define, fields it has, conditions
 //! that compile against it, steps that name what they need.
 
+use relata_app::error::into_store;
 use relata_core::Record;
 use relata_core::access::{EntityRights, Level};
 use relata_core::error::{FieldError, ValidationError};
@@ -138,30 +139,13 @@ pub fn target(name: &str) -> Option<EntityKind> {
     EntityKind::from_api_name(name).filter(|k| EntityKind::all().contains(k) && !k.def().private_to_owner)
 }
 
-/// The type a rule names, in the workspace of `tx`: a module's (see
-/// [`target`]) or one of the workspace's custom objects.
-pub async fn target_in(tx: &mut ScopedConn, name: &str) -> Result<Option<EntityKind>, StoreError> {
-    if let Some(kind) = target(name) {
-        return Ok(Some(kind));
-    }
-    Ok(tx.custom_objects().await?.iter().any(|o| o.api_name == name).then(|| EntityKind::custom(name)))
-}
-
-/// `kind`'s schema as the workspace of `tx` defines it: a module's type
-/// with the workspace's custom fields of it (wherever a rule names a field,
-/// `custom.<id>` counts as the type's own), or a custom object's fields.
-pub async fn schema_in(tx: &mut ScopedConn, kind: EntityKind) -> Result<Schema, StoreError> {
-    if kind.is_custom() {
-        let objects = tx.custom_objects().await?;
-        // Gone since (a run's record went with it): its system fields.
-        let Some(object) = objects.iter().find(|o| o.api_name == kind.api_name()) else {
-            return Ok(Schema::standard(kind));
-        };
-        let def = relata_app::custom_objects::stored_def(object).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        return Ok(Schema::of_object(std::sync::Arc::new(def)));
-    }
-    let custom = tx.custom_fields().await?.into_iter().filter(|f| f.entity == kind).map(|f| f.def).collect();
-    Ok(Schema::with_custom(kind, custom))
+/// The type a rule names, as the workspace of `tx` defines it: a module's
+/// type (see [`target`]) with the workspace's custom fields of it, wherever
+/// a rule names a field `custom.<id>` counting as the type's own, or one of
+/// the workspace's custom objects.
+pub async fn target_in(tx: &mut ScopedConn, name: &str) -> Result<Option<Schema>, StoreError> {
+    let schema = relata_app::schema_named(tx, name).await.map_err(into_store)?;
+    Ok(schema.filter(|s| s.kind.is_custom() || target(s.kind.api_name()).is_some()))
 }
 
 /// The field ids of a rule's `watch_fields`.
@@ -173,7 +157,7 @@ pub fn watched(text: &str) -> Vec<String> {
 pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError> {
     let text = |f: &str| rule.values.std(f).as_text().unwrap_or_default().to_string();
     let mut errors = Vec::new();
-    let Some(kind) = target_in(tx, &text("entity")).await? else {
+    let Some(schema) = target_in(tx, &text("entity")).await? else {
         let objects = tx.custom_objects().await?;
         let mut known: Vec<&str> =
             EntityKind::all().into_iter().filter_map(|k| target(k.api_name())).map(|k| k.api_name()).collect();
@@ -181,7 +165,7 @@ pub async fn check(tx: &mut ScopedConn, rule: &Record) -> Result<(), StoreError>
         let args = vec![("types", known.join(", ").into())];
         return Err(refused("entity", "unknown_entity", "refuse-rule-entity", args).into());
     };
-    let schema = schema_in(tx, kind).await?;
+    let kind = schema.kind;
     let watched_fields = watched(&text("watch_fields"));
     for field in &watched_fields {
         if schema.field(field).is_none() {

@@ -430,16 +430,6 @@ impl Values {
         self.standard.get(id).unwrap_or(&NULL)
     }
 
-    /// A field's value by the name filters and rules use: a standard
-    /// field's id, or `custom.<id>` for a custom field (`Null` when absent).
-    pub fn named(&self, name: &str) -> &FieldValue {
-        static NULL: FieldValue = FieldValue::Null;
-        match name.strip_prefix("custom.") {
-            Some(id) => self.custom.get(id).unwrap_or(&NULL),
-            None => self.std(name),
-        }
-    }
-
     pub fn set_std(&mut self, id: &str, value: FieldValue) {
         self.standard.insert(id.to_string(), value);
     }
